@@ -1,11 +1,24 @@
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Module, Controller, Get } from '@nestjs/common';
-@Controller() class C { @Get('health') h() { return { ok: true }; } }
-@Module({ controllers: [C] }) class AppModule {}
-async function main() {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter());
-  await app.listen(3000, '127.0.0.1');
-  console.log('up');
+import { appConfig, type AppConfig, securityConfig, type SecurityConfig } from './config/configuration';
+import { loadEnvFile } from './config/load-env-file';
+import { createApp } from './bootstrap';
+
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  const app = await createApp();
+  const cfg = app.get<AppConfig>(appConfig.KEY);
+  const security = app.get<SecurityConfig>(securityConfig.KEY);
+  await app.listen(cfg.port, cfg.host);
+  const url = await app.getUrl();
+  const lines = [`API listening on ${url}`, `OpenAPI docs: ${url}/docs (JSON: ${url}/docs-json)`];
+  // Shown once, on the console only (not through the logger), so it never lands in shipped logs.
+  if (security.adminApiKeyGenerated) lines.push(`Generated admin API key (this start only; set ADMIN_API_KEY to fix one): ${security.adminApiKey}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
-void main();
+
+main().catch((err: unknown) => {
+  // Configuration errors are one clear line; anything else keeps its stack.
+  const message = err instanceof Error && err.message.startsWith('Invalid configuration') ? err.message : err;
+  console.error(message);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ClockModule } from './clock/clock.module';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { allConfig, appConfig, type AppConfig, databaseConfig, type DatabaseConfig, readEnv } from './config/configuration';
+import { CustomersModule } from './customers/customers.module';
+import { buildDataSourceOptions } from './database/database.options';
+import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
+import { buildLoggerParams } from './logging/logging.options';
+import { MerchantsModule } from './merchants/merchants.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { PlansModule } from './plans/plans.module';
+
+export interface AppModuleOptions {
+  /** Where logs go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  /** Built per call so that configuration is validated when the app is created, not when this file is imported. */
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    readEnv(); // fail fast with one line naming the variable
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: allConfig }),
+        LoggerModule.forRootAsync({
+          inject: [appConfig.KEY],
+          useFactory: (app: AppConfig) => buildLoggerParams(app.logLevel, options.logStream),
+        }),
+        TypeOrmModule.forRootAsync({
+          inject: [databaseConfig.KEY],
+          useFactory: (db: DatabaseConfig) => buildDataSourceOptions(db),
+        }),
+        ThrottlerModule.forRootAsync({
+          inject: [appConfig.KEY],
+          useFactory: (app: AppConfig) => [{ ttl: app.throttle.ttlMs, limit: app.throttle.limit }],
+        }),
+        ClockModule,
+        MetricsModule,
+        HealthModule,
+        MerchantsModule,
+        IdempotencyModule,
+        CustomersModule,
+        PlansModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+    };
+  }
+}

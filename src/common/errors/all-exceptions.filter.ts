@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ReplayedErrorResponse } from './domain.error';
+import { ERROR_STATUS, ErrorCode } from './error-codes';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: unknown[];
+  requestId?: string;
+}
+
+/**
+ * The one place errors become HTTP: domain codes map through ERROR_STATUS; framework errors (validation, bad JSON,
+ * unknown route, rate limit) get their contract codes; anything else is a 500 that carries the request id and is
+ * logged with its cause, never returned.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    if (exception instanceof ReplayedErrorResponse) {
+      void reply.status(exception.status).header('content-type', 'application/json; charset=utf-8').send(exception.body);
+      return;
+    }
+    const body = this.toBody(exception);
+    body.requestId = String(request.id);
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception, requestId: request.id, path: request.url }, 'unhandled error');
+    }
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return { statusCode: ERROR_STATUS[exception.code], code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+    }
+    if (exception instanceof ThrottlerException) return this.of('RATE_LIMITED', 'Too many requests');
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === HttpStatus.NOT_FOUND) return this.of('ROUTE_NOT_FOUND', 'No such route');
+      const code = byStatus[status];
+      if (code) return this.of(code, exception.message);
+      if (status < 500) return { statusCode: status, code: 'BAD_REQUEST', message: exception.message };
+    }
+    // Fastify's own errors (body parsing, content type, size) carry a statusCode and an FST_ code.
+    const fst = exception as { code?: string; statusCode?: number };
+    if (typeof fst?.code === 'string' && fst.code.startsWith('FST_') && fst.statusCode && fst.statusCode < 500) {
+      if (fst.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return this.of('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
+      if (fst.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return this.of('PAYLOAD_TOO_LARGE', 'Request body too large');
+      return this.of('MALFORMED_JSON', 'Request body is not valid JSON');
+    }
+    if (exception instanceof SyntaxError) return this.of('MALFORMED_JSON', 'Request body is not valid JSON');
+    return this.of('INTERNAL_ERROR', 'Internal error');
+  }
+
+  private of(code: ErrorCode, message: string): ErrorBody {
+    return { statusCode: ERROR_STATUS[code], code, message };
+  }
+}
+
+const byStatus: Partial<Record<number, ErrorCode>> = {
+  [HttpStatus.BAD_REQUEST]: 'VALIDATION_FAILED',
+  [HttpStatus.UNAUTHORIZED]: 'UNAUTHORIZED',
+  [HttpStatus.FORBIDDEN]: 'FORBIDDEN',
+  [HttpStatus.METHOD_NOT_ALLOWED]: 'METHOD_NOT_ALLOWED',
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'UNSUPPORTED_MEDIA_TYPE',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
+  [HttpStatus.CONFLICT]: 'CONFLICT',
+};

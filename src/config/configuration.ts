@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigType, registerAs } from '@nestjs/config';
+import { EnvironmentVariables, validateEnv } from './env.validation';
+
+/**
+ * The only place (with ormconfig.ts) that reads process.env. Validation runs once per process env object and is
+ * cached, so the namespaces below all see the same validated snapshot.
+ */
+let cached: { source: NodeJS.ProcessEnv; env: EnvironmentVariables } | undefined;
+export function readEnv(): EnvironmentVariables {
+  if (!cached || cached.source !== process.env) cached = { source: process.env, env: validateEnv(process.env) };
+  return cached.env;
+}
+/** Tests change process.env between apps in one worker; this drops the cached snapshot. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+const DEFAULT_SQLITE_PATH = 'data/billing.sqlite';
+
+export type DatabaseKind = 'postgres' | 'sqlite';
+/** Decided before entities load (their column types depend on it), so it reads the raw variable. */
+export function databaseKind(): DatabaseKind {
+  return process.env.DATABASE_URL ? 'postgres' : 'sqlite';
+}
+
+export const appConfig = registerAs('app', () => {
+  const env = readEnv();
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const port = env.PORT ?? 3000;
+  return {
+    nodeEnv,
+    production: nodeEnv === 'production',
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    /** Where PGs and browsers reach us (notice_url, successUrl, failUrl). Defaults to the local listener. */
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
+    metricsToken: env.METRICS_TOKEN,
+    throttle: { limit: env.THROTTLE_LIMIT ?? 600, ttlMs: env.THROTTLE_TTL_MS ?? 60_000 },
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS ?? 24 * 3600,
+  };
+});
+
+export const securityConfig = registerAs('security', () => {
+  const env = readEnv();
+  const production = env.NODE_ENV === 'production';
+  // Outside production a missing admin key is generated per start and printed once (main.ts).
+  const adminApiKey = env.ADMIN_API_KEY ?? `adm_${randomBytes(24).toString('base64url')}`;
+  return {
+    adminApiKey,
+    adminApiKeyGenerated: !env.ADMIN_API_KEY,
+    secretsKey: env.SECRETS_KEY ? decodeKey(env.SECRETS_KEY) : devSecretsKey(production, env.DATABASE_URL ? undefined : (env.DATABASE_PATH ?? DEFAULT_SQLITE_PATH)),
+  };
+});
+
+export const databaseConfig = registerAs('database', () => {
+  const env = readEnv();
+  const kind: DatabaseKind = env.DATABASE_URL ? 'postgres' : 'sqlite';
+  return {
+    kind,
+    url: env.DATABASE_URL,
+    path: env.DATABASE_PATH ?? DEFAULT_SQLITE_PATH,
+    schema: env.DATABASE_SCHEMA,
+    // Embedded mode applies migrations at start; on PostgreSQL they are a deploy step (npm run migration:run).
+    migrationsRun: env.DATABASE_MIGRATIONS_RUN ?? kind === 'sqlite',
+    logging: env.DATABASE_LOGGING ?? false,
+    poolSize: env.DATABASE_POOL_SIZE ?? 20,
+  };
+});
+
+export const pgConfig = registerAs('pg', () => {
+  const env = readEnv();
+  const production = env.NODE_ENV === 'production';
+  const sandbox = env.PG_SANDBOX ?? !production;
+  return {
+    sandbox,
+    tossBaseUrl: env.TOSS_BASE_URL?.replace(/\/$/, ''),
+    portoneBaseUrl: env.PORTONE_BASE_URL?.replace(/\/$/, ''),
+    timeoutMs: env.PG_TIMEOUT_MS ?? 10_000,
+    connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS ?? 3_000,
+  };
+});
+
+export type AppConfig = ConfigType<typeof appConfig>;
+export type SecurityConfig = ConfigType<typeof securityConfig>;
+export type DatabaseConfig = ConfigType<typeof databaseConfig>;
+export type PgConfig = ConfigType<typeof pgConfig>;
+export const allConfig = [appConfig, securityConfig, databaseConfig, pgConfig];
+
+function decodeKey(value: string): Buffer {
+  const key = /^[A-Fa-f0-9]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new Error('Invalid configuration: SECRETS_KEY (must decode to 32 bytes)');
+  return key;
+}
+
+/**
+ * Outside production, a missing SECRETS_KEY is generated once and kept beside the embedded database, so credentials
+ * stored on a previous start stay readable. In-memory databases get a throwaway key.
+ */
+function devSecretsKey(production: boolean, sqlitePath?: string): Buffer {
+  if (production) throw new Error('Invalid configuration: SECRETS_KEY required when NODE_ENV=production');
+  if (!sqlitePath || sqlitePath === ':memory:') return randomBytes(32);
+  const file = resolve(dirname(sqlitePath), '.secrets-key');
+  if (existsSync(file)) return decodeKey(readFileSync(file, 'utf8').trim());
+  mkdirSync(dirname(file), { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('hex'), { mode: 0o600 });
+  return key;
+}

@@ -1,0 +1,125 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Every environment variable the service reads, validated at boot. `.env.example` lists the same set.
+ * Optional ones have their defaults applied in `configuration.ts`, where they are turned into typed namespaces.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'test', 'production']) @IsOptional()
+  NODE_ENV?: 'development' | 'test' | 'production';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) @IsOptional()
+  PORT?: number;
+
+  @Transform(emptyToUndefined) @IsString() @IsOptional()
+  HOST?: string;
+
+  @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) @IsOptional()
+  PUBLIC_BASE_URL?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
+  LOG_LEVEL?: string;
+
+  @Transform(emptyToUndefined) @IsString() @MinLength(24) @IsOptional()
+  ADMIN_API_KEY?: string;
+
+  /** 32 bytes, base64 or hex: the AES-256-GCM key for PG credentials at rest. */
+  @Transform(emptyToUndefined)
+  @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/_-]{43}=?)$/, { message: 'SECRETS_KEY must be 32 bytes as 64 hex characters or base64' })
+  @IsOptional()
+  SECRETS_KEY?: string;
+
+  @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) @IsOptional()
+  DATABASE_URL?: string;
+
+  @Transform(emptyToUndefined) @IsString() @IsOptional()
+  DATABASE_PATH?: string;
+
+  @Transform(emptyToUndefined) @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a lower-case SQL identifier' }) @IsOptional()
+  DATABASE_SCHEMA?: string;
+
+  @Transform(toBool) @IsBoolean() @IsOptional()
+  DATABASE_MIGRATIONS_RUN?: boolean;
+
+  @Transform(toBool) @IsBoolean() @IsOptional()
+  DATABASE_LOGGING?: boolean;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(500) @IsOptional()
+  DATABASE_POOL_SIZE?: number;
+
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional()
+  THROTTLE_LIMIT?: number;
+
+  @Transform(toInt) @IsInt() @Min(100) @IsOptional()
+  THROTTLE_TTL_MS?: number;
+
+  @Transform(emptyToUndefined) @IsString() @MinLength(16) @IsOptional()
+  METRICS_TOKEN?: string;
+
+  @Transform(toInt) @IsInt() @Min(60) @IsOptional()
+  IDEMPOTENCY_TTL_SECONDS?: number;
+
+  /** Mount the PG sandbox under /sandbox and use it for merchants without PG credentials. Refused in production. */
+  @Transform(toBool) @IsBoolean() @IsOptional()
+  PG_SANDBOX?: boolean;
+
+  @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) @IsOptional()
+  TOSS_BASE_URL?: string;
+
+  @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) @IsOptional()
+  PORTONE_BASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(120000) @IsOptional()
+  PG_TIMEOUT_MS?: number;
+
+  @Transform(toInt) @IsInt() @Min(50) @Max(60000) @IsOptional()
+  PG_CONNECT_TIMEOUT_MS?: number;
+}
+
+/** One line naming the variable(s), so a bad deploy fails with something a human can act on. */
+export class ConfigValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const parts = errors.map((e) => {
+      const why = Object.values(e.constraints ?? {})[0] ?? 'invalid';
+      return `${e.property} (${why})`;
+    });
+    throw new ConfigValidationError(`Invalid configuration: ${parts.join('; ')}`);
+  }
+  if (env.NODE_ENV === 'production') {
+    const missing = ['DATABASE_URL', 'ADMIN_API_KEY', 'SECRETS_KEY', 'PUBLIC_BASE_URL'].filter(
+      (k) => !raw[k] || raw[k] === '',
+    );
+    if (missing.length) throw new ConfigValidationError(`Invalid configuration: ${missing.join(', ')} required when NODE_ENV=production`);
+    if (env.PG_SANDBOX) throw new ConfigValidationError('Invalid configuration: PG_SANDBOX (the PG sandbox is refused when NODE_ENV=production)');
+    const missingPg = ['TOSS_BASE_URL', 'PORTONE_BASE_URL'].filter((k) => !raw[k]);
+    if (missingPg.length) throw new ConfigValidationError(`Invalid configuration: ${missingPg.join(', ')} required when NODE_ENV=production`);
+  }
+  return env;
+}

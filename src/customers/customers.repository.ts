@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Customer } from './customer.entity';
+
+/** Every read is scoped by merchant: another merchant's customer does not exist here. */
+@Injectable()
+export class CustomersRepository {
+  constructor(@InjectRepository(Customer) private readonly customers: Repository<Customer>) {}
+
+  insert(customer: Customer): Promise<Customer> {
+    return this.customers.save(this.customers.create(customer));
+  }
+
+  findForMerchant(merchantId: string, id: string): Promise<Customer | null> {
+    return this.customers.findOneBy({ merchantId, id });
+  }
+
+  findByExternalId(merchantId: string, externalId: string): Promise<Customer | null> {
+    return this.customers.findOneBy({ merchantId, externalId });
+  }
+}

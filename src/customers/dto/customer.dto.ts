@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+
+export class CreateCustomerDto {
+  @ApiProperty({ example: 'buyer@example.com' })
+  @IsEmail()
+  @Length(3, 320)
+  email: string;
+
+  @ApiProperty({ example: 'Jane' })
+  @IsString()
+  @Length(1, 100)
+  firstName: string;
+
+  @ApiProperty({ example: 'Doe' })
+  @IsString()
+  @Length(1, 100)
+  lastName: string;
+
+  @ApiPropertyOptional({ description: 'E.164', example: '+14155550100' })
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be E.164, e.g. +14155550100' })
+  phone?: string;
+
+  @ApiProperty({ description: 'ISO 3166-1 alpha-2', example: 'US' })
+  @IsISO31661Alpha2()
+  countryCode: string;
+
+  @ApiPropertyOptional({ description: "When the buyer's account was created at the merchant (ISO 8601)", example: '2024-05-01T09:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  accountCreatedAt?: string;
+
+  @ApiPropertyOptional({ description: "The merchant's own id for this buyer; unique per merchant" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  externalId?: string;
+}
+
+export class CustomerDto {
+  @ApiProperty() id: string;
+  @ApiProperty() email: string;
+  @ApiProperty() firstName: string;
+  @ApiProperty() lastName: string;
+  @ApiPropertyOptional({ nullable: true }) phone: string | null;
+  @ApiProperty() countryCode: string;
+  @ApiPropertyOptional({ nullable: true }) accountCreatedAt: string | null;
+  @ApiPropertyOptional({ nullable: true }) externalId: string | null;
+  @ApiProperty() createdAt: string;
+}

@@ -1,0 +1,8 @@
+import { Customer } from '../customers/customer.entity';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
+import { GatewayCredential } from '../merchants/gateway-credential.entity';
+import { Merchant } from '../merchants/merchant.entity';
+import { Plan } from '../plans/plan.entity';
+
+/** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
+export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord];

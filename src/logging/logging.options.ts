@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+
+/**
+ * Paths pino replaces with [REDACTED]: authorization headers, our API keys and every PG secret field name, at the
+ * depths our log objects use. Secrets should never be logged in the first place; this is the second line.
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  ...['apiKey', 'secretKey', 'impSecret', 'imp_secret', 'imp_key', 'impKey', 'access_token', 'accessToken', 'password', 'authorization', 'Authorization', 'adminApiKey', 'secretsKey'].flatMap(
+    (k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`],
+  ),
+];
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Request ids: the caller's X-Request-Id when it is sane, else a fresh UUID; shared by Fastify and pino-http. */
+export function requestIdFor(req: IncomingMessage & { id?: string }): string {
+  if (req.id) return req.id;
+  const header = req.headers['x-request-id'];
+  const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+  req.id = id;
+  return id;
+}
+
+export function buildLoggerParams(level: string, stream?: DestinationStream): Params {
+  return {
+    pinoHttp: [
+      {
+        level,
+        redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+        genReqId: (req) => requestIdFor(req as IncomingMessage & { id?: string }),
+        // Health checks and scrapes would drown the request log.
+        autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactQuery(req.url) }),
+        },
+      },
+      stream as DestinationStream,
+    ],
+  };
+}
+
+/** Query strings can carry PG references (paymentKey) but never our secrets; still, cap their size in logs. */
+function redactQuery(url: string): string {
+  return url.length > 512 ? `${url.slice(0, 512)}…` : url;
+}

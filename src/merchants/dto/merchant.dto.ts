@@ -1,0 +1,55 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsIn, IsISO31661Alpha2, IsOptional, IsString, IsUrl, Length, Matches, ValidateIf } from 'class-validator';
+import { INDUSTRIES, RETAIL_FULFILLMENTS } from '../../risk/risk.policy';
+
+export class CreateMerchantDto {
+  @ApiProperty({ example: 'Acme Streaming' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ enum: INDUSTRIES, example: 'saas' })
+  @IsIn(INDUSTRIES)
+  industry: string;
+
+  @ApiPropertyOptional({ enum: RETAIL_FULFILLMENTS, description: 'Required when industry is retail_food, refused otherwise' })
+  @ValidateIf((o: CreateMerchantDto) => o.industry === 'retail_food' || o.retailFulfillment !== undefined)
+  @IsIn(RETAIL_FULFILLMENTS)
+  retailFulfillment?: string;
+
+  @ApiPropertyOptional({ description: "The merchant's PayPal account id (STC sender_account_id, Fraudnet source)", example: 'ABCDEFGHIJKLM' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9]{5,64}$/, { message: 'paypalAccountId must be 5-64 letters or digits' })
+  paypalAccountId?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2', example: 'US' })
+  @IsOptional()
+  @IsISO31661Alpha2()
+  country?: string;
+
+  @ApiPropertyOptional({ description: 'Where browser redirects (Toss success/fail) send the buyer after we record the result' })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  returnUrl?: string;
+}
+
+export class UpdateMerchantDto extends PartialType(CreateMerchantDto) {}
+
+export class MerchantDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: INDUSTRIES }) industry: string;
+  @ApiPropertyOptional({ enum: RETAIL_FULFILLMENTS, nullable: true }) retailFulfillment: string | null;
+  @ApiProperty({ enum: ['required', 'recommended'], description: 'Derived from the industry profile; never set by a client' })
+  stcPolicy: 'required' | 'recommended';
+  @ApiPropertyOptional({ nullable: true }) paypalAccountId: string | null;
+  @ApiPropertyOptional({ nullable: true }) country: string | null;
+  @ApiPropertyOptional({ nullable: true }) returnUrl: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export class CreatedMerchantDto extends MerchantDto {
+  @ApiProperty({ description: 'Shown once: only its hash is stored' })
+  apiKey: string;
+}

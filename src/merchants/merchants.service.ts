@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../clock/clock';
+import { generateApiKey, hashApiKey } from '../common/crypto/api-key';
+import { maskSecret, SecretBox } from '../common/crypto/secret-box';
+import { DomainError, NotFoundError } from '../common/errors/domain.error';
+import { newId } from '../common/ids';
+import { stcPolicyFor } from '../risk/risk.policy';
+import { CreateMerchantDto, CreatedMerchantDto, MerchantDto, UpdateMerchantDto } from './dto/merchant.dto';
+import { GATEWAY_CODES, GatewayCode, GatewayCredentialsViewDto } from './dto/gateway-credentials.dto';
+import { GatewayCredential } from './gateway-credential.entity';
+import { Merchant } from './merchant.entity';
+import { MerchantsRepository } from './merchants.repository';
+
+export const SECRET_BOX = Symbol('SECRET_BOX');
+const AUTH_CACHE_TTL_MS = 10_000;
+const AUTH_CACHE_MAX = 10_000;
+
+/** Credential fields that are secret: sealed, never returned, only hinted at. */
+const SECRET_FIELDS = new Set(['secretKey', 'impSecret']);
+
+@Injectable()
+export class MerchantsService {
+  // Authentication runs on every request: a short-lived cache of key hash -> merchant spares a query per call.
+  private readonly authCache = new Map<string, { merchant: Merchant; expires: number }>();
+
+  constructor(
+    private readonly repo: MerchantsRepository,
+    private readonly clock: Clock,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+  ) {}
+
+  async create(input: CreateMerchantDto): Promise<CreatedMerchantDto> {
+    assertProfile(input.industry, input.retailFulfillment);
+    const { key, hash, prefix } = generateApiKey();
+    const now = this.clock.now();
+    const merchant = await this.repo.insert({
+      id: newId('mch'),
+      name: input.name,
+      industry: input.industry,
+      retailFulfillment: input.retailFulfillment ?? null,
+      paypalAccountId: input.paypalAccountId ?? null,
+      country: input.country ?? null,
+      returnUrl: input.returnUrl ?? null,
+      apiKeyHash: hash,
+      apiKeyPrefix: prefix,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { ...toMerchantDto(merchant), apiKey: key };
+  }
+
+  async authenticate(apiKey: string): Promise<Merchant | null> {
+    const hash = hashApiKey(apiKey);
+    const now = this.clock.now().getTime();
+    const hit = this.authCache.get(hash);
+    if (hit && hit.expires > now) return hit.merchant;
+    const merchant = await this.repo.findByApiKeyHash(hash);
+    if (merchant) {
+      if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
+      this.authCache.set(hash, { merchant, expires: now + AUTH_CACHE_TTL_MS });
+    }
+    return merchant;
+  }
+
+  async get(merchantId: string): Promise<MerchantDto> {
+    return toMerchantDto(await this.require(merchantId));
+  }
+
+  async require(merchantId: string): Promise<Merchant> {
+    const merchant = await this.repo.findById(merchantId);
+    if (!merchant) throw new NotFoundError('Merchant');
+    return merchant;
+  }
+
+  async update(merchantId: string, input: UpdateMerchantDto): Promise<MerchantDto> {
+    const merchant = await this.require(merchantId);
+    const industry = input.industry ?? merchant.industry;
+    // Moving away from retail_food drops the fulfilment; moving to it requires one.
+    const retailFulfillment =
+      industry === 'retail_food' ? (input.retailFulfillment ?? merchant.retailFulfillment ?? undefined) : input.retailFulfillment;
+    assertProfile(industry, retailFulfillment);
+    Object.assign(merchant, {
+      ...definedOnly(input),
+      industry,
+      retailFulfillment: industry === 'retail_food' ? retailFulfillment : null,
+      updatedAt: this.clock.now(),
+    });
+    const saved = await this.repo.save(merchant);
+    this.authCache.clear();
+    return toMerchantDto(saved);
+  }
+
+  async putGatewayCredentials(merchantId: string, gateway: GatewayCode, credentials: object): Promise<GatewayCredentialsViewDto> {
+    const now = this.clock.now();
+    const existing = await this.repo.findCredential(merchantId, gateway);
+    const plain = { ...credentials } as Record<string, string>;
+    const row = await this.repo.upsertCredential({
+      id: existing?.id ?? newId('gcr'),
+      merchantId,
+      gateway,
+      ciphertext: this.box.seal(JSON.stringify(plain), aad(merchantId, gateway)),
+      hints: hintsFor(plain),
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    });
+    return toCredentialView(row);
+  }
+
+  async listGatewayCredentials(merchantId: string): Promise<GatewayCredentialsViewDto[]> {
+    return (await this.repo.listCredentials(merchantId)).map(toCredentialView);
+  }
+
+  async deleteGatewayCredentials(merchantId: string, gateway: string): Promise<void> {
+    assertGateway(gateway);
+    if (!(await this.repo.deleteCredential(merchantId, gateway))) throw new NotFoundError('Gateway credentials');
+  }
+
+  /** Decrypted credentials for a PG adapter, or null when the merchant has none (sandbox mode may then apply). */
+  async credentialsFor<T extends object>(merchantId: string, gateway: GatewayCode): Promise<T | null> {
+    const row = await this.repo.findCredential(merchantId, gateway);
+    if (!row) return null;
+    return JSON.parse(this.box.open(row.ciphertext, aad(merchantId, gateway))) as T;
+  }
+}
+
+export function assertGateway(gateway: string): asserts gateway is GatewayCode {
+  if (!(GATEWAY_CODES as readonly string[]).includes(gateway)) {
+    throw new DomainError('UNSUPPORTED_GATEWAY', `Unknown gateway "${gateway}"; one of ${GATEWAY_CODES.join(', ')}`);
+  }
+}
+
+function assertProfile(industry: string, retailFulfillment: string | null | undefined): void {
+  if (industry === 'retail_food' && !retailFulfillment) {
+    throw new DomainError('VALIDATION_FAILED', 'retailFulfillment is required when industry is retail_food', [
+      { field: 'retailFulfillment', errors: ['required when industry is retail_food'] },
+    ]);
+  }
+  if (industry !== 'retail_food' && retailFulfillment) {
+    throw new DomainError('VALIDATION_FAILED', 'retailFulfillment applies only to industry retail_food', [
+      { field: 'retailFulfillment', errors: ['only for industry retail_food'] },
+    ]);
+  }
+}
+
+function aad(merchantId: string, gateway: string): string {
+  return `${merchantId}:${gateway}`;
+}
+
+function hintsFor(plain: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, SECRET_FIELDS.has(k) ? maskSecret(v) : v]));
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function toMerchantDto(m: Merchant): MerchantDto {
+  return {
+    id: m.id,
+    name: m.name,
+    industry: m.industry,
+    retailFulfillment: m.retailFulfillment,
+    stcPolicy: stcPolicyFor(m.industry, m.retailFulfillment),
+    paypalAccountId: m.paypalAccountId,
+    country: m.country,
+    returnUrl: m.returnUrl,
+    createdAt: new Date(m.createdAt).toISOString(),
+    updatedAt: new Date(m.updatedAt).toISOString(),
+  };
+}
+
+function toCredentialView(row: GatewayCredential): GatewayCredentialsViewDto {
+  return { gateway: row.gateway, hints: row.hints, updatedAt: new Date(row.updatedAt).toISOString() };
+}
