@@ -9,10 +9,8 @@ export class IdempotencyRepository {
 
   /** Claims the key atomically: true when this request inserted it, false when it already existed. */
   async tryInsert(record: IdempotencyRecord): Promise<boolean> {
-    const result = await this.records.createQueryBuilder().insert().values(record).orIgnore().execute();
-    const affected = (result.raw as { changes?: number })?.changes ?? result.identifiers.filter(Boolean).length;
-    if (affected > 0) return true;
-    // Some drivers report nothing useful for ON CONFLICT DO NOTHING: settle it by reading the row back.
+    await this.records.createQueryBuilder().insert().values(record).orIgnore().execute();
+    // Drivers report ON CONFLICT DO NOTHING differently: whoever's id is in the row owns the key.
     const row = await this.find(record.merchantId, record.key);
     return row?.id === record.id;
   }

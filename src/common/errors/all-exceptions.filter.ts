@@ -42,19 +42,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { statusCode: ERROR_STATUS[exception.code], code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
     }
     if (exception instanceof ThrottlerException) return this.of('RATE_LIMITED', 'Too many requests');
+    // Fastify's own errors (body parsing, content type, size) reach us wrapped in an HttpException by the adapter.
+    const fastifyError = fastifyErrorOf(exception);
+    if (fastifyError) {
+      if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return this.of('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
+      if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return this.of('PAYLOAD_TOO_LARGE', 'Request body too large');
+      return this.of('MALFORMED_JSON', 'Request body is not valid JSON');
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === HttpStatus.NOT_FOUND) return this.of('ROUTE_NOT_FOUND', 'No such route');
       const code = byStatus[status];
       if (code) return this.of(code, exception.message);
       if (status < 500) return { statusCode: status, code: 'BAD_REQUEST', message: exception.message };
-    }
-    // Fastify's own errors (body parsing, content type, size) carry a statusCode and an FST_ code.
-    const fst = exception as { code?: string; statusCode?: number };
-    if (typeof fst?.code === 'string' && fst.code.startsWith('FST_') && fst.statusCode && fst.statusCode < 500) {
-      if (fst.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return this.of('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
-      if (fst.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return this.of('PAYLOAD_TOO_LARGE', 'Request body too large');
-      return this.of('MALFORMED_JSON', 'Request body is not valid JSON');
     }
     if (exception instanceof SyntaxError) return this.of('MALFORMED_JSON', 'Request body is not valid JSON');
     return this.of('INTERNAL_ERROR', 'Internal error');
@@ -63,6 +63,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private of(code: ErrorCode, message: string): ErrorBody {
     return { statusCode: ERROR_STATUS[code], code, message };
   }
+}
+
+function fastifyErrorOf(exception: unknown): { code: string; statusCode: number } | undefined {
+  for (const e of [exception, (exception as { cause?: unknown })?.cause]) {
+    const f = e as { code?: unknown; statusCode?: unknown } | undefined;
+    if (typeof f?.code === 'string' && f.code.startsWith('FST_') && typeof f.statusCode === 'number' && f.statusCode < 500) {
+      return { code: f.code, statusCode: f.statusCode };
+    }
+  }
+  return undefined;
 }
 
 const byStatus: Partial<Record<number, ErrorCode>> = {
