@@ -1,0 +1,47 @@
+import { booleanish, numberish, toMajor, toMinor, tossTime, tossWebhookTime, unixSeconds } from './sandbox.format';
+
+describe('money conversion at the PG edge', () => {
+  it.each([
+    [10.5, 2, 1050],
+    [10.1, 2, 1010],
+    [0.29, 2, 29],
+    [19.99, 2, 1999],
+    [1500, 0, 1500],
+    [0.01, 2, 1],
+  ])('toMinor(%p, %p) = %p', (amount, exp, minor) => {
+    expect(toMinor(amount, exp)).toBe(minor);
+    expect(toMajor(minor, exp)).toBe(amount);
+  });
+
+  it.each([[10.555, 2], [15.5, 0], [0, 2], [-1, 2], [Number.NaN, 2], [Number.POSITIVE_INFINITY, 2], [1e300, 2]])('toMinor refuses %p with %p decimals', (amount, exp) => {
+    expect(toMinor(amount, exp)).toBeUndefined();
+  });
+
+  it('allows zero only when asked', () => {
+    expect(toMinor(0, 2, true)).toBe(0);
+  });
+
+  it('reads numbers and booleans from JSON or form strings', () => {
+    expect(numberish('12.34')).toBe(12.34);
+    expect(numberish(' 5 ')).toBe(5);
+    expect(numberish('1e3')).toBeUndefined();
+    expect(numberish('')).toBeUndefined();
+    expect(numberish({})).toBeUndefined();
+    expect(booleanish('true')).toBe(true);
+    expect(booleanish(false)).toBe(false);
+    expect(booleanish('yes')).toBeUndefined();
+  });
+});
+
+describe('PG time formats', () => {
+  const ms = Date.parse('2026-03-01T15:04:05.678Z');
+  it('Toss: Korea time with +09:00, seconds precision', () => {
+    expect(tossTime(ms)).toBe('2026-03-02T00:04:05+09:00');
+  });
+  it('Toss webhook createdAt: Korea local time with microseconds, no offset', () => {
+    expect(tossWebhookTime(ms)).toBe('2026-03-02T00:04:05.678000');
+  });
+  it('PortOne: Unix seconds', () => {
+    expect(unixSeconds(ms)).toBe(Math.floor(ms / 1000));
+  });
+});

@@ -1,0 +1,574 @@
+import type { FastifyRequest } from 'fastify';
+import type { SandboxClock, SandboxScheduler, ScheduledTask } from './sandbox.clock';
+import { accountOfTossClientKey, accountOfTossSecretKey, secretKeyFromBasicAuth, sandboxTossKeys } from './sandbox.credentials';
+import type { FaultSpec } from './sandbox.faults';
+import { newOpaqueId, newPaymentKey, newTransactionKey, toMajor, toMinor, tossTime, tossWebhookTime } from './sandbox.format';
+import type { Authentication, PgAnswer, PgContext } from './sandbox.http';
+import type { Ledger } from './sandbox.ledger';
+import type { ResolvedSandboxOptions } from './sandbox.options';
+import { tossError } from './sandbox.toss.errors';
+import type { WebhookDispatcher, WebhookJob } from './sandbox.webhooks';
+
+/** Toss payment statuses. */
+export type TossPaymentStatus = 'READY' | 'IN_PROGRESS' | 'WAITING_FOR_DEPOSIT' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED' | 'EXPIRED';
+/** Foreign easy pay cancels are asynchronous. */
+export type TossCancelStatus = 'IN_PROGRESS' | 'DONE' | 'ABORTED';
+
+/** API version used when the request does not pin one with `TossPayments-API-Version`. */
+export const DEFAULT_TOSS_API_VERSION = '2022-11-16';
+/** Toss confirms only within 10 minutes of the payment request. */
+export const TOSS_CONFIRM_WINDOW_MS = 10 * 60_000;
+/** An unconfirmed payment (and an unfinished checkout window) expires 30 minutes after the request. */
+export const TOSS_EXPIRY_MS = 30 * 60_000;
+/** `method` of a foreign easy pay payment as the Korean-language API returns it. */
+export const TOSS_FOREIGN_EASY_PAY_METHOD = '해외간편결제';
+/** `easyPay.provider` for PayPal: seed 000 says the field reads 페이팔. */
+export const TOSS_PAYPAL_PROVIDER = '페이팔';
+
+const USD = 2; // decimal places
+const ORDER_ID = /^[A-Za-z0-9_=-]{6,64}$/;
+const VERSION = /^\d{4}-\d{2}-\d{2}$/;
+const OUTCOMES = ['approve', 'cancel', 'abort', 'reject', 'abandon'] as const;
+
+type WebhookFault = Extract<FaultSpec, { type: 'webhook' }>;
+
+interface CancelRecord {
+  transactionKey: string;
+  cancelRequestId: string;
+  amountMinor: number;
+  reason: string;
+  refundableMinor: number;
+  canceledAtMs: number;
+  status: TossCancelStatus;
+  webhookFault?: WebhookFault;
+  task?: ScheduledTask;
+}
+
+interface PaymentRecord {
+  account: string;
+  paymentKey: string;
+  orderId: string;
+  orderName: string;
+  totalMinor: number;
+  balanceMinor: number;
+  status: TossPaymentStatus;
+  requestedAtMs: number;
+  approvedAtMs: number | null;
+  version: string | null;
+  country: string;
+  stc: Record<string, string> | null;
+  lastTransactionKey: string | null;
+  cancels: CancelRecord[];
+  failure: { code: string; message: string } | null;
+  expiry?: ScheduledTask;
+}
+
+/** Dependencies of the Toss simulator. */
+export interface TossDeps {
+  clock: SandboxClock;
+  scheduler: SandboxScheduler;
+  webhooks: WebhookDispatcher;
+  ledger: Ledger;
+  options: ResolvedSandboxOptions;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const bodyOf = (req: FastifyRequest): Obj => (isObj(req.body) ? req.body : {});
+
+function invalid(message: string): PgAnswer {
+  return tossError('INVALID_REQUEST', message);
+}
+
+function httpUrl(v: unknown): URL | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** In-memory Toss Payments v1 (foreign easy pay / PayPal) plus the buyer's checkout. */
+export class TossSandbox {
+  private readonly payments = new Map<string, PaymentRecord>();
+  private readonly byOrder = new Map<string, PaymentRecord>();
+  /** (account, orderId) -> the payment that was confirmed for it: an orderId is paid at most once. */
+  private readonly confirmedOrders = new Map<string, PaymentRecord>();
+  private readonly webhookUrls = new Map<string, string>();
+
+  constructor(private readonly d: TossDeps) {}
+
+  get size(): number {
+    return this.payments.size;
+  }
+
+  reset(): void {
+    for (const p of this.payments.values()) {
+      p.expiry?.cancel();
+      for (const c of p.cancels) c.task?.cancel();
+    }
+    this.payments.clear();
+    this.byOrder.clear();
+    this.confirmedOrders.clear();
+    this.webhookUrls.clear();
+  }
+
+  // ---- authentication --------------------------------------------------------------------------------------------
+
+  /** `Authorization: Basic base64(secretKey + ":")` with a sandbox secret key. */
+  authenticateSecret(req: FastifyRequest): Authentication {
+    const secretKey = secretKeyFromBasicAuth(req.headers.authorization);
+    const account = accountOfTossSecretKey(secretKey);
+    if (!secretKey || !account) return { reject: tossError('UNAUTHORIZED_KEY') };
+    return { account, credential: secretKey };
+  }
+
+  /** The buyer's checkout authenticates with the client key in the body. */
+  authenticateClient(req: FastifyRequest): Authentication {
+    const clientKey = bodyOf(req).clientKey;
+    const account = accountOfTossClientKey(clientKey);
+    if (!account) return { reject: tossError('UNAUTHORIZED_KEY') };
+    return { account, credential: String(clientKey) };
+  }
+
+  /** API version validation and `TossPayments-Test-Code` (test mode's way of reproducing an error). */
+  private preamble(req: FastifyRequest): PgAnswer | undefined {
+    const version = req.headers['tosspayments-api-version'];
+    if (version !== undefined && (typeof version !== 'string' || !VERSION.test(version))) {
+      return invalid('TossPayments-API-Version 헤더는 YYYY-MM-DD 형식이어야 합니다.');
+    }
+    const testCode = req.headers['tosspayments-test-code'];
+    if (typeof testCode === 'string' && testCode !== '') return tossError(testCode);
+    return undefined;
+  }
+
+  private versionOf(req: FastifyRequest, p?: PaymentRecord): string {
+    const v = req.headers['tosspayments-api-version'];
+    return typeof v === 'string' ? v : (p?.version ?? DEFAULT_TOSS_API_VERSION);
+  }
+
+  // ---- console ---------------------------------------------------------------------------------------------------
+
+  /** Registers (or with null removes) the webhook URL of an account, as Toss's console does per MID. */
+  setWebhookUrl(account: string, url: string | null): void {
+    if (url === null) this.webhookUrls.delete(account);
+    else this.webhookUrls.set(account, url);
+  }
+
+  webhookUrl(account: string): string | null {
+    return this.webhookUrls.get(account) ?? null;
+  }
+
+  // ---- buyer -----------------------------------------------------------------------------------------------------
+
+  /** What the SDK's `requestPayment` and the PayPal window do, ending in the redirect Toss would issue. */
+  buyerPayment(ctx: PgContext): PgAnswer {
+    const body = bodyOf(ctx.req);
+    const r = body.paymentRequest;
+    const buyer = body.buyer === undefined ? {} : body.buyer;
+    if (!isObj(r)) return invalid('paymentRequest must be an object');
+    if (!isObj(buyer)) return invalid('buyer must be an object');
+    const outcome = buyer.outcome ?? 'approve';
+    if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) {
+      return invalid(`buyer.outcome must be one of ${OUTCOMES.join(', ')}`);
+    }
+    if (r.method !== 'FOREIGN_EASY_PAY') return invalid('method must be FOREIGN_EASY_PAY');
+    const amount = r.amount;
+    if (!isObj(amount)) return invalid('amount must be { currency, value }');
+    if (amount.currency !== 'USD') return invalid('foreign easy pay supports amount.currency USD only');
+    const minor = toMinor(amount.value as number, USD);
+    if (minor === undefined) return invalid('amount.value must be a positive USD amount with at most 2 decimals');
+    if (typeof r.orderId !== 'string' || !ORDER_ID.test(r.orderId)) return invalid('orderId must be 6-64 characters of [A-Za-z0-9_=-]');
+    if (typeof r.orderName !== 'string' || r.orderName.length === 0 || r.orderName.length > 100) {
+      return invalid('orderName must be 1-100 characters');
+    }
+    const successUrl = httpUrl(r.successUrl);
+    const failUrl = httpUrl(r.failUrl);
+    if (!successUrl || !failUrl) return invalid('successUrl and failUrl must be absolute http(s) URLs');
+    const fep = r.foreignEasyPay;
+    if (!isObj(fep) || fep.provider !== 'PAYPAL') return invalid('foreignEasyPay.provider must be PAYPAL');
+    if (typeof fep.country !== 'string' || !/^[A-Z]{2}$/.test(fep.country)) {
+      return invalid('foreignEasyPay.country must be an ISO 3166-1 alpha-2 code');
+    }
+    let stc: Record<string, string> | null = null;
+    const pmo = r.paymentMethodOptions;
+    if (pmo !== undefined) {
+      const ctxObj = isObj(pmo) && isObj(pmo.paypal) ? pmo.paypal.setTransactionContext : undefined;
+      if (!isObj(ctxObj) || Object.values(ctxObj).some((v) => typeof v !== 'string')) {
+        return invalid('paymentMethodOptions.paypal.setTransactionContext must be a flat object of strings');
+      }
+      stc = ctxObj as Record<string, string>;
+    }
+
+    if (this.confirmedOrders.has(`${ctx.account}\u0000${r.orderId}`)) return tossError('DUPLICATED_ORDER_ID');
+
+    const fail = (code: string, message: string, withOrderId: boolean): PgAnswer => {
+      const u = new URL(failUrl.href);
+      u.searchParams.append('code', code);
+      u.searchParams.append('message', message);
+      if (withOrderId) u.searchParams.append('orderId', r.orderId as string);
+      return { status: 200, body: { redirectUrl: u.href } };
+    };
+    if (ctx.faults.decline) return fail(ctx.faults.decline.code, ctx.faults.decline.message ?? '결제가 거절되었습니다.', true);
+    // The buyer closing the window is not a payment failure: Toss sends no orderId with it (seed 000).
+    if (outcome === 'cancel') return fail('PAY_PROCESS_CANCELED', '사용자에 의해 결제가 취소되었습니다.', false);
+    if (outcome === 'abort') return fail('PAY_PROCESS_ABORTED', '결제 진행 중 승인에 실패하여 결제가 중단되었습니다.', true);
+    if (outcome === 'reject') return fail('REJECT_CARD_COMPANY', '결제 승인이 거절되었습니다.', true);
+
+    const now = this.d.clock.now();
+    let paymentKey = newPaymentKey();
+    while (this.payments.has(paymentKey)) paymentKey = newPaymentKey();
+    const p: PaymentRecord = {
+      account: ctx.account,
+      paymentKey,
+      orderId: r.orderId,
+      orderName: r.orderName,
+      totalMinor: minor,
+      balanceMinor: minor,
+      // Authenticated and waiting for confirm; `abandon` leaves the window open (READY) until it expires.
+      status: outcome === 'abandon' ? 'READY' : 'IN_PROGRESS',
+      requestedAtMs: now,
+      approvedAtMs: null,
+      version: null,
+      country: fep.country,
+      stc,
+      lastTransactionKey: null,
+      cancels: [],
+      failure: null,
+    };
+    p.expiry = this.d.scheduler.at(now + TOSS_EXPIRY_MS, () => this.expire(p));
+    this.payments.set(p.paymentKey, p);
+    this.byOrder.set(`${ctx.account}\u0000${p.orderId}`, p);
+    if (outcome === 'abandon') return { status: 200, body: { redirectUrl: null, paymentKey: p.paymentKey } };
+    const u = new URL(successUrl.href);
+    u.searchParams.append('paymentType', 'NORMAL');
+    u.searchParams.append('orderId', p.orderId);
+    u.searchParams.append('paymentKey', p.paymentKey);
+    u.searchParams.append('amount', String(toMajor(minor, USD)));
+    return { status: 200, body: { redirectUrl: u.href } };
+  }
+
+  private expire(p: PaymentRecord): void {
+    if (p.status !== 'READY' && p.status !== 'IN_PROGRESS') return;
+    p.status = 'EXPIRED';
+    void this.d.webhooks.dispatch(this.statusChanged(p));
+  }
+
+  // ---- API -------------------------------------------------------------------------------------------------------
+
+  /** `POST /v1/payments/confirm`. */
+  confirm(ctx: PgContext): PgAnswer {
+    const pre = this.preamble(ctx.req);
+    if (pre) return pre;
+    const body = bodyOf(ctx.req);
+    const { paymentKey, orderId, amount } = body;
+    const now = this.d.clock.now();
+    const record = (outcome: string, answer: PgAnswer, p?: PaymentRecord): PgAnswer => {
+      const err = answer.status >= 400 ? (answer.body as { code: string; message: string }) : undefined;
+      this.d.ledger.append(now, {
+        account: ctx.account,
+        operation: 'confirm',
+        outcome,
+        paymentKey,
+        orderId,
+        amount,
+        currency: 'USD',
+        status: p?.status ?? null,
+        code: err?.code ?? null,
+        message: err?.message ?? null,
+        transactionKey: outcome === 'approved' ? p?.lastTransactionKey : null,
+        stc: p?.stc ?? null,
+      });
+      return answer;
+    };
+    if (typeof paymentKey !== 'string' || paymentKey === '' || typeof orderId !== 'string' || orderId === '' || typeof amount !== 'number') {
+      return record('refused', invalid('paymentKey, orderId and amount (number) are required'));
+    }
+    const p = this.payments.get(paymentKey);
+    // Another account's key is answered like a client/secret key pair mismatch.
+    if (!p || p.account !== ctx.account) return record('refused', tossError('NOT_FOUND_PAYMENT_SESSION'));
+    if (p.orderId !== orderId) return record('refused', tossError('FORBIDDEN_REQUEST'), p);
+    if (p.status === 'DONE' || p.status === 'CANCELED' || p.status === 'PARTIAL_CANCELED') {
+      return record('refused', tossError('ALREADY_PROCESSED_PAYMENT'), p);
+    }
+    if (p.status !== 'IN_PROGRESS' || now - p.requestedAtMs > TOSS_CONFIRM_WINDOW_MS) {
+      return record('refused', tossError('NOT_FOUND_PAYMENT_SESSION'), p);
+    }
+    // A second checkout window for the same order must not be paid once the first was.
+    const orderKey = `${p.account}\u0000${p.orderId}`;
+    if (this.confirmedOrders.has(orderKey)) return record('refused', tossError('DUPLICATED_ORDER_ID'), p);
+    // Toss documents no dedicated code for an amount that differs from the request's; INVALID_REQUEST (400) is the
+    // documented code for a request Toss will not process as sent.
+    if (toMinor(amount, USD) !== p.totalMinor) {
+      return record('refused', invalid('결제 금액이 결제 요청 금액과 일치하지 않습니다.'), p);
+    }
+    p.version = this.versionOf(ctx.req);
+    p.expiry?.cancel();
+    const decline = ctx.faults.decline;
+    if (decline) {
+      const err = tossError(decline.code, decline.message, decline.status);
+      p.status = 'ABORTED';
+      p.failure = { code: err.body.code, message: err.body.message };
+      return { ...record('declined', err, p), webhooks: this.statusChanged(p) };
+    }
+    p.status = 'DONE';
+    this.confirmedOrders.set(orderKey, p);
+    p.approvedAtMs = now;
+    p.lastTransactionKey = newTransactionKey();
+    return { ...record('approved', { status: 200, body: this.render(p, p.version) }, p), webhooks: this.statusChanged(p) };
+  }
+
+  /** `GET /v1/payments/{paymentKey}`. */
+  retrieve(ctx: PgContext): PgAnswer {
+    const pre = this.preamble(ctx.req);
+    if (pre) return pre;
+    const p = this.payments.get((ctx.req.params as Obj).paymentKey as string);
+    if (!p || p.account !== ctx.account) return tossError('NOT_FOUND_PAYMENT');
+    return { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) };
+  }
+
+  /** `GET /v1/payments/orders/{orderId}`. */
+  retrieveByOrderId(ctx: PgContext): PgAnswer {
+    const pre = this.preamble(ctx.req);
+    if (pre) return pre;
+    const p = this.byOrder.get(`${ctx.account}\u0000${(ctx.req.params as Obj).orderId as string}`);
+    if (!p) return tossError('NOT_FOUND_PAYMENT');
+    return { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) };
+  }
+
+  /** `POST /v1/payments/{paymentKey}/cancel`: asynchronous for foreign easy pay. */
+  cancel(ctx: PgContext): PgAnswer {
+    const pre = this.preamble(ctx.req);
+    if (pre) return pre;
+    const body = bodyOf(ctx.req);
+    const paymentKey = (ctx.req.params as Obj).paymentKey as string;
+    const { cancelReason, cancelAmount, currency } = body;
+    const now = this.d.clock.now();
+    const record = (outcome: string, answer: PgAnswer, extra: Obj = {}): PgAnswer => {
+      const err = answer.status >= 400 ? (answer.body as { code: string; message: string }) : undefined;
+      this.d.ledger.append(now, {
+        account: ctx.account,
+        operation: 'cancel',
+        outcome,
+        paymentKey,
+        orderId: p?.orderId,
+        cancelReason,
+        cancelAmount,
+        currency,
+        code: err?.code ?? null,
+        message: err?.message ?? null,
+        ...extra,
+      });
+      return answer;
+    };
+    const p = this.payments.get(paymentKey);
+    if (typeof cancelReason !== 'string' || cancelReason.length === 0 || cancelReason.length > 200) {
+      return record('refused', invalid('cancelReason is required (at most 200 characters)'));
+    }
+    let amountMinor: number | undefined;
+    if (cancelAmount !== undefined) {
+      amountMinor = typeof cancelAmount === 'number' ? toMinor(cancelAmount, USD) : undefined;
+      if (amountMinor === undefined) return record('refused', invalid('cancelAmount must be a positive USD amount with at most 2 decimals'));
+      // Partial cancels of foreign easy pay need the currency (seed 000).
+      if (currency === undefined) return record('refused', invalid('해외 간편결제 부분 취소에는 currency가 필요합니다.'));
+    }
+    if (currency !== undefined && currency !== 'USD') return record('refused', invalid('currency must be USD'));
+    if (!p || p.account !== ctx.account) return record('refused', tossError('NOT_FOUND_PAYMENT'));
+    if (p.status === 'CANCELED') return record('refused', tossError('ALREADY_CANCELED_PAYMENT'));
+    if (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED') return record('refused', tossError('NOT_CANCELABLE_PAYMENT'));
+    const inProgress = p.cancels.reduce((s, c) => s + (c.status === 'IN_PROGRESS' ? c.amountMinor : 0), 0);
+    const available = p.balanceMinor - inProgress;
+    const minor = amountMinor ?? available;
+    if (minor <= 0 || minor > available) return record('refused', tossError('NOT_CANCELABLE_AMOUNT'));
+
+    const c: CancelRecord = {
+      transactionKey: newTransactionKey(),
+      cancelRequestId: newOpaqueId('', 16),
+      amountMinor: minor,
+      reason: cancelReason,
+      refundableMinor: available - minor,
+      canceledAtMs: now,
+      status: 'IN_PROGRESS',
+      webhookFault: ctx.faults.webhook,
+    };
+    p.cancels.push(c);
+    const answer = record('in_progress', { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) }, {
+      transactionKey: c.transactionKey,
+      cancelRequestId: c.cancelRequestId,
+    });
+
+    const pending = ctx.faults.pending;
+    if (pending) {
+      // Held IN_PROGRESS: settled by the settle endpoint, or after settleAfterMs of sandbox time.
+      if (pending.settleAfterMs !== undefined) {
+        const to = (pending.settleTo ?? 'DONE') as 'DONE' | 'ABORTED';
+        c.task = this.d.scheduler.after(pending.settleAfterMs, () => this.dispatchSettled(p, c, to));
+      }
+      return answer;
+    }
+    if (c.webhookFault?.mode === 'early') {
+      // The webhook must beat the answer: settle now, send the webhooks before the (IN_PROGRESS) answer goes out.
+      return { ...answer, webhooks: this.settleCancel(p, c, 'DONE'), webhookFault: c.webhookFault };
+    }
+    c.task = this.d.scheduler.after(this.d.options.tossCancelSettleMs, () => this.dispatchSettled(p, c, 'DONE'));
+    return answer;
+  }
+
+  private dispatchSettled(p: PaymentRecord, c: CancelRecord, to: 'DONE' | 'ABORTED'): void {
+    const jobs = this.settleCancel(p, c, to);
+    // An `early` fault has no answer to race once the cancel settles later; it then behaves as a normal delivery.
+    const fault = c.webhookFault?.mode === 'early' ? undefined : c.webhookFault;
+    void this.d.webhooks.dispatch(jobs, fault);
+  }
+
+  /** Finishes an IN_PROGRESS cancel; returns the webhooks it causes. */
+  private settleCancel(p: PaymentRecord, c: CancelRecord, to: 'DONE' | 'ABORTED'): WebhookJob[] {
+    if (c.status !== 'IN_PROGRESS') return [];
+    c.task?.cancel();
+    c.task = undefined;
+    const now = this.d.clock.now();
+    c.status = to;
+    const jobs = this.webhook(p.account, 'CANCEL_STATUS_CHANGED', this.renderCancel(c));
+    if (to === 'DONE') {
+      p.balanceMinor -= c.amountMinor;
+      p.status = p.balanceMinor === 0 ? 'CANCELED' : 'PARTIAL_CANCELED';
+      p.lastTransactionKey = c.transactionKey;
+      jobs.push(...this.statusChanged(p));
+    } else {
+      // An aborted cancel gives its amount back to what can still be cancelled.
+      for (const other of p.cancels) if (other.status === 'IN_PROGRESS') other.refundableMinor += c.amountMinor;
+    }
+    this.d.ledger.append(now, {
+      account: p.account,
+      operation: 'cancelSettlement',
+      outcome: to === 'DONE' ? 'done' : 'rejected',
+      paymentKey: p.paymentKey,
+      orderId: p.orderId,
+      transactionKey: c.transactionKey,
+      cancelAmount: toMajor(c.amountMinor, USD),
+      currency: 'USD',
+      status: p.status,
+    });
+    return jobs;
+  }
+
+  // ---- control ---------------------------------------------------------------------------------------------------
+
+  /**
+   * `POST /sandbox/toss/payments/{paymentKey}/settle`. With IN_PROGRESS cancels (or a `transactionKey`): `{ status:
+   * "DONE" | "ABORTED" }` finishes them. Otherwise `{ status: "EXPIRED" }` expires a READY/IN_PROGRESS payment and `{
+   * status: "ABORTED", code?, message? }` aborts it. Answers `{ status, body }` for the control route.
+   */
+  settle(paymentKey: string, body: Obj): { status: number; body: unknown } {
+    const p = this.payments.get(paymentKey);
+    if (!p) return { status: 404, body: { error: 'NOT_FOUND', message: 'unknown paymentKey' } };
+    const { status, transactionKey, code, message } = body;
+    const open = p.cancels.filter((c) => c.status === 'IN_PROGRESS' && (transactionKey === undefined || c.transactionKey === transactionKey));
+    if (transactionKey !== undefined || open.length > 0) {
+      if (status !== 'DONE' && status !== 'ABORTED') return { status: 400, body: { error: 'INVALID', message: 'cancel settlement status must be DONE or ABORTED' } };
+      if (open.length === 0) return { status: 409, body: { error: 'NOT_PENDING', message: 'no IN_PROGRESS cancel with that transactionKey' } };
+      const jobs = open.flatMap((c) => this.settleCancel(p, c, status));
+      void this.d.webhooks.dispatch(jobs);
+      return { status: 200, body: this.render(p, p.version ?? DEFAULT_TOSS_API_VERSION) };
+    }
+    if (status !== 'EXPIRED' && status !== 'ABORTED') {
+      return { status: 400, body: { error: 'INVALID', message: 'payment settlement status must be EXPIRED or ABORTED' } };
+    }
+    if (p.status !== 'READY' && p.status !== 'IN_PROGRESS') {
+      return { status: 409, body: { error: 'NOT_PENDING', message: `payment is ${p.status}` } };
+    }
+    p.expiry?.cancel();
+    p.status = status;
+    if (status === 'ABORTED') {
+      const err = tossError(typeof code === 'string' ? code : 'PROVIDER_ERROR', typeof message === 'string' ? message : undefined);
+      p.failure = { code: err.body.code, message: err.body.message };
+    }
+    void this.d.webhooks.dispatch(this.statusChanged(p));
+    return { status: 200, body: this.render(p, p.version ?? DEFAULT_TOSS_API_VERSION) };
+  }
+
+  // ---- rendering -------------------------------------------------------------------------------------------------
+
+  private webhook(account: string, eventType: string, data: Obj): WebhookJob[] {
+    const url = this.webhookUrls.get(account);
+    if (!url) return [];
+    return [
+      {
+        gateway: 'toss',
+        account,
+        url,
+        event: eventType,
+        body: { eventType, createdAt: tossWebhookTime(this.d.clock.now()), data },
+        format: 'json',
+        retryDelaysMs: this.d.options.tossWebhookRetryDelaysMs,
+      },
+    ];
+  }
+
+  private statusChanged(p: PaymentRecord): WebhookJob[] {
+    return this.webhook(p.account, 'PAYMENT_STATUS_CHANGED', this.render(p, p.version ?? DEFAULT_TOSS_API_VERSION));
+  }
+
+  private renderCancel(c: CancelRecord): Obj {
+    return {
+      transactionKey: c.transactionKey,
+      cancelReason: c.reason,
+      taxExemptionAmount: 0,
+      canceledAt: tossTime(c.canceledAtMs),
+      easyPayDiscountAmount: 0,
+      receiptKey: null,
+      cancelAmount: toMajor(c.amountMinor, USD),
+      taxFreeAmount: 0,
+      refundableAmount: toMajor(c.refundableMinor, USD),
+      cancelStatus: c.status,
+      cancelRequestId: c.cancelRequestId,
+    };
+  }
+
+  /** The Payment object (field list of pg-api-reference.md and the Toss `Payment` schema). */
+  render(p: PaymentRecord, version: string): Obj {
+    const done = p.approvedAtMs !== null;
+    return {
+      mId: sandboxTossKeys(p.account).mId,
+      lastTransactionKey: p.lastTransactionKey,
+      paymentKey: p.paymentKey,
+      orderId: p.orderId,
+      orderName: p.orderName,
+      taxExemptionAmount: 0,
+      status: p.status,
+      requestedAt: tossTime(p.requestedAtMs),
+      approvedAt: done ? tossTime(p.approvedAtMs!) : null,
+      useEscrow: false,
+      cultureExpense: false,
+      card: null,
+      virtualAccount: null,
+      transfer: null,
+      mobilePhone: null,
+      giftCertificate: null,
+      cashReceipt: null,
+      cashReceipts: null,
+      discount: null,
+      cancels: p.cancels.length ? p.cancels.map((c) => this.renderCancel(c)) : null,
+      secret: null,
+      type: 'NORMAL',
+      easyPay: { provider: TOSS_PAYPAL_PROVIDER, amount: 0, discountAmount: 0 },
+      foreignEasyPay: { provider: 'PAYPAL', country: p.country },
+      country: p.country,
+      failure: p.failure,
+      isPartialCancelable: true,
+      receipt: done ? { url: `https://sandbox.invalid/toss/receipt/${p.paymentKey}` } : null,
+      checkout: { url: `https://sandbox.invalid/toss/checkout/${p.paymentKey}` },
+      currency: 'USD',
+      totalAmount: toMajor(p.totalMinor, USD),
+      balanceAmount: toMajor(p.balanceMinor, USD),
+      suppliedAmount: toMajor(p.balanceMinor, USD),
+      vat: 0,
+      taxFreeAmount: 0,
+      method: TOSS_FOREIGN_EASY_PAY_METHOD,
+      version,
+      metadata: null,
+    };
+  }
+}

@@ -1,0 +1,15 @@
+export { TossClient, interpretTossOutcome, type TossReadOptions } from './toss.client';
+export { TossClientModule, type TossClientModuleAsyncOptions } from './toss.module';
+export { TOSS_CLIENT_OPTIONS, TOSS_DEFAULT_API_VERSION, type TossClientOptions } from './toss.options';
+export * from './toss.types';
+export * from './toss-webhook.parser';
+export { usdToCents, centsToUsd } from './toss.money';
+export type {
+  PgOk,
+  PgErrorResult,
+  PgInvalidRequest,
+  PgNotSent,
+  PgNotSentReason,
+  PgUnknown,
+  PgUnknownReason,
+} from './pg-http.transport';

@@ -1,0 +1,190 @@
+import type { LookupFunction, Socket } from 'node:net';
+import { closedPort, sendJson, startFakeHttpServer, startRawServer, newHttpService } from '../test/fake-http.server';
+import { PgHttpTransport, type PgHttpOutcome, type PgHttpRequest } from './pg-http.transport';
+
+// A lookup that never answers: the socket stays in its connecting phase, like a SYN that is never acknowledged.
+const hangingLookup: LookupFunction = () => undefined;
+const failingLookup: LookupFunction = (hostname, _options, callback) => {
+  const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  (callback as (e: NodeJS.ErrnoException) => void)(err);
+};
+
+function request(url: string, extra: Partial<PgHttpRequest> = {}): PgHttpRequest {
+  return { method: 'GET', url, headers: {}, connectTimeoutMs: 1_000, responseTimeoutMs: 1_000, ...extra };
+}
+
+/** Minimal HTTP/1.1 request framing for raw servers: calls `onRequest` once per complete request on the socket. */
+function onRawRequests(socket: Socket, onRequest: (index: number) => void): void {
+  let buffered = '';
+  let index = 0;
+  socket.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('latin1');
+    for (;;) {
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/content-length:\s*(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+      if (buffered.length < end + 4 + length) return;
+      buffered = buffered.slice(end + 4 + length);
+      onRequest(index++);
+    }
+  });
+}
+
+describe('PgHttpTransport', () => {
+  const transports: PgHttpTransport[] = [];
+  const servers: Array<{ close(): Promise<void> }> = [];
+  const make = (options: ConstructorParameters<typeof PgHttpTransport>[1] = {}) => {
+    const t = new PgHttpTransport(newHttpService(), options);
+    transports.push(t);
+    return t;
+  };
+  afterEach(async () => {
+    transports.splice(0).forEach((t) => t.close());
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  const track = <S extends { close(): Promise<void> }>(s: S): S => {
+    servers.push(s);
+    return s;
+  };
+
+  describe('not_sent: the request certainly never reached the server', () => {
+    it('a port with nothing listening is not_sent (connection_refused)', async () => {
+      const port = await closedPort();
+      const out = await make().send(request(`http://127.0.0.1:${port}/x`));
+      expect(out).toEqual({ kind: 'not_sent', reason: 'connection_refused', detail: 'ECONNREFUSED' });
+    });
+
+    it('a connect that never completes is not_sent (connect_timeout), even with a long response timeout', async () => {
+      const started = Date.now();
+      const out = await make({ lookup: hangingLookup }).send(
+        request('http://pg.invalid/x', { connectTimeoutMs: 100, responseTimeoutMs: 60_000 }),
+      );
+      expect(out).toMatchObject({ kind: 'not_sent', reason: 'connect_timeout' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('a DNS failure is not_sent (dns_failure)', async () => {
+      const out = await make({ lookup: failingLookup }).send(request('http://pg.invalid/x'));
+      expect(out).toMatchObject({ kind: 'not_sent', reason: 'dns_failure', detail: 'ENOTFOUND' });
+    });
+
+    it.each(['not a url', 'ftp://127.0.0.1/x', ''])('an invalid URL %p is not_sent (invalid_url)', async (url) => {
+      expect(await make().send(request(url))).toMatchObject({ kind: 'not_sent', reason: 'invalid_url' });
+    });
+
+    it('an already aborted signal is not_sent (aborted) and opens no connection', async () => {
+      const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, {})));
+      const ac = new AbortController();
+      ac.abort();
+      const out = await make().send(request(`${server.origin}/x`, { signal: ac.signal }));
+      expect(out).toMatchObject({ kind: 'not_sent', reason: 'aborted' });
+      expect(server.connections()).toBe(0);
+    });
+
+    it('an abort while still connecting is not_sent (aborted)', async () => {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 50);
+      const out = await make({ lookup: hangingLookup }).send(
+        request('http://pg.invalid/x', { connectTimeoutMs: 10_000, signal: ac.signal }),
+      );
+      expect(out).toMatchObject({ kind: 'not_sent', reason: 'aborted' });
+    });
+  });
+
+  describe('unknown: the request may have reached the server', () => {
+    it('a server that accepts and never answers is unknown (response_timeout), not not_sent', async () => {
+      let received = '';
+      const raw = track(await startRawServer((socket) => socket.on('data', (c: Buffer) => (received += c.toString('latin1')))));
+      const out = await make().send(
+        request(`http://127.0.0.1:${raw.port}/x`, { method: 'POST', body: '{"charge":1}', connectTimeoutMs: 1_000, responseTimeoutMs: 150 }),
+      );
+      expect(out).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
+      // Which is why it must be unknown: the server holds the whole request and may act on it.
+      expect(received).toContain('POST /x HTTP/1.1');
+      expect(received).toContain('{"charge":1}');
+    });
+
+    it('the response timeout starts once connected: a slow answer within it succeeds despite a short connect timeout', async () => {
+      const server = track(await startFakeHttpServer((_req, res) => setTimeout(() => sendJson(res, 200, { ok: 1 }), 150)));
+      const out = await make().send(request(`${server.origin}/x`, { connectTimeoutMs: 50, responseTimeoutMs: 2_000 }));
+      expect(out).toEqual({ kind: 'response', httpStatus: 200, body: '{"ok":1}' });
+    });
+
+    it('a connection reset after the request was read is unknown (connection_reset)', async () => {
+      const raw = track(await startRawServer((socket) => onRawRequests(socket, () => socket.resetAndDestroy())));
+      const out = await make().send(request(`http://127.0.0.1:${raw.port}/x`, { method: 'POST', body: '{"a":1}' }));
+      expect(out).toMatchObject({ kind: 'unknown', reason: 'connection_reset' });
+    });
+
+    it('a caller abort after sending is unknown (aborted_after_send)', async () => {
+      const raw = track(await startRawServer(() => undefined));
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 100);
+      const out = await make().send(
+        request(`http://127.0.0.1:${raw.port}/x`, { method: 'POST', body: '{}', responseTimeoutMs: 10_000, signal: ac.signal }),
+      );
+      expect(out).toMatchObject({ kind: 'unknown', reason: 'aborted_after_send' });
+    });
+
+    it('an answer larger than the limit is unknown (invalid_response)', async () => {
+      const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { blob: 'x'.repeat(10_000) })));
+      const out = await make({ maxResponseBytes: 1_000 }).send(request(`${server.origin}/x`));
+      expect(out).toMatchObject({ kind: 'unknown', reason: 'invalid_response' });
+    });
+  });
+
+  describe('keep-alive', () => {
+    it('reuses one connection for sequential calls', async () => {
+      const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { ok: true })));
+      const t = make();
+      for (let i = 0; i < 5; i++) expect(await t.send(request(`${server.origin}/x`))).toMatchObject({ kind: 'response', httpStatus: 200 });
+      expect(server.requests).toHaveLength(5);
+      expect(server.connections()).toBe(1);
+    });
+
+    // The server answers the first request on a connection, then resets the connection when the next one arrives:
+    // what a server that silently dropped an idle keep-alive connection looks like from the client.
+    const staleAfterFirst = (socket: Socket) =>
+      onRawRequests(socket, (index) => {
+        if (index === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}');
+        else socket.resetAndDestroy();
+      });
+
+    it('resends a GET once on a fresh connection when a pooled socket turns out dead', async () => {
+      const raw = track(await startRawServer(staleAfterFirst));
+      const t = make();
+      const url = `http://127.0.0.1:${raw.port}/x`;
+      expect(await t.send(request(url))).toMatchObject({ kind: 'response', httpStatus: 200 });
+      expect(await t.send(request(url))).toMatchObject({ kind: 'response', httpStatus: 200 });
+      expect(raw.connections()).toBe(2);
+    });
+
+    it('never resends a POST on a dead pooled socket: the outcome is unknown', async () => {
+      const raw = track(await startRawServer(staleAfterFirst));
+      const t = make();
+      const url = `http://127.0.0.1:${raw.port}/x`;
+      expect(await t.send(request(url, { method: 'POST', body: '{}' }))).toMatchObject({ kind: 'response' });
+      const second: PgHttpOutcome = await t.send(request(url, { method: 'POST', body: '{}' }));
+      expect(second).toMatchObject({ kind: 'unknown', reason: 'connection_reset' });
+      expect(raw.connections()).toBe(1);
+    });
+  });
+
+  it('never puts request headers (credentials) into an outcome', async () => {
+    const secret = 'Basic c2VjcmV0LWtleS1kby1ub3QtbGVhazo=';
+    const raw = track(await startRawServer((socket) => onRawRequests(socket, () => socket.resetAndDestroy())));
+    const port = await closedPort();
+    const outcomes = await Promise.all([
+      make().send(request(`http://127.0.0.1:${raw.port}/x`, { headers: { Authorization: secret } })),
+      make().send(request(`http://127.0.0.1:${port}/x`, { headers: { Authorization: secret } })),
+      make({ lookup: hangingLookup }).send(request('http://pg.invalid/x', { headers: { Authorization: secret }, connectTimeoutMs: 50 })),
+      make().send(request(`http://127.0.0.1:${port}/x`, { headers: { Authorization: 'bad\r\nvalue' } })),
+    ]);
+    for (const out of outcomes) {
+      expect(out.kind).not.toBe('response');
+      expect(JSON.stringify(out)).not.toContain('c2VjcmV0');
+      expect(JSON.stringify(out)).not.toContain('bad');
+    }
+    expect(outcomes[3]).toMatchObject({ kind: 'not_sent' });
+  });
+});
