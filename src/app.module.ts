@@ -17,6 +17,7 @@ import { buildLoggerParams } from './logging/logging.options';
 import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlansModule } from './plans/plans.module';
+import { RiskModule } from './risk/risk.module';
 
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -51,6 +52,7 @@ export class AppModule {
         IdempotencyModule,
         CustomersModule,
         PlansModule,
+        RiskModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

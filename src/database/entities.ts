@@ -3,6 +3,8 @@ import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
 import { Merchant } from '../merchants/merchant.entity';
 import { Plan } from '../plans/plan.entity';
+import { FraudnetReservation } from '../risk/fraudnet-reservation.entity';
+import { RiskDecision } from '../risk/risk-decision.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
-export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord];
+export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation];

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Equal, FindOptionsWhere, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { FraudnetReservation } from './fraudnet-reservation.entity';
+import { RiskDecision } from './risk-decision.entity';
+
+/** Every query is scoped by merchant. Decisions are append-only: there is no update or delete for them. */
+@Injectable()
+export class RiskRepository {
+  constructor(
+    @InjectRepository(RiskDecision) private readonly decisions: Repository<RiskDecision>,
+    @InjectRepository(FraudnetReservation) private readonly reservations: Repository<FraudnetReservation>,
+  ) {}
+
+  async insertDecision(decision: RiskDecision): Promise<RiskDecision> {
+    await this.decisions.insert(decision);
+    return decision;
+  }
+
+  /** Newest first ((created_at, id) descending), strictly after `before` in that order when given. */
+  listDecisions(
+    merchantId: string,
+    options: { customerId?: string; before?: { createdAt: Date; id: string }; limit: number },
+  ): Promise<RiskDecision[]> {
+    const scope: FindOptionsWhere<RiskDecision> = { merchantId, ...(options.customerId ? { customerId: options.customerId } : {}) };
+    const where = options.before
+      ? [
+          { ...scope, createdAt: LessThan(options.before.createdAt) },
+          { ...scope, createdAt: Equal(options.before.createdAt), id: LessThan(options.before.id) },
+        ]
+      : scope;
+    return this.decisions.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: options.limit });
+  }
+
+  async insertReservation(reservation: FraudnetReservation): Promise<FraudnetReservation> {
+    await this.reservations.insert(reservation);
+    return reservation;
+  }
+
+  /** This merchant's reservation if it is still usable (not used, not expired), else null. */
+  findUsableReservation(merchantId: string, merchantUid: string, now: Date): Promise<FraudnetReservation | null> {
+    return this.reservations.findOneBy({ merchantId, merchantUid, usedAt: IsNull(), expiresAt: MoreThan(now) });
+  }
+
+  /**
+   * Marks the reservation used if, at this instant, it is this merchant's, unused and unexpired: one conditional UPDATE
+   * whose affected-row count decides, so two instances racing for it cannot both win.
+   */
+  async consumeReservation(merchantId: string, merchantUid: string, now: Date): Promise<boolean> {
+    const result = await this.reservations.update(
+      { merchantId, merchantUid, usedAt: IsNull(), expiresAt: MoreThan(now) },
+      { usedAt: now },
+    );
+    return result.affected === 1;
+  }
+}

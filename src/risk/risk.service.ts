@@ -1,0 +1,233 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { Clock } from '../clock/clock';
+import { DomainError } from '../common/errors/domain.error';
+import { newId } from '../common/ids';
+import { appConfig, type AppConfig, pgConfig, type PgConfig } from '../config/configuration';
+import { CustomersService } from '../customers/customers.service';
+import { MerchantsService } from '../merchants/merchants.service';
+import { MetricsService } from '../metrics/metrics.service';
+import type { FraudnetPageType } from './dto/fraudnet.dto';
+import type { RiskDecision } from './risk-decision.entity';
+import type { StcPolicy } from './risk.policy';
+import { RiskRepository } from './risk.repository';
+import { buildStc, type StcKeyValue, toAgainBypass, toLoadUIBypass, toTossTransactionContext } from './stc.builder';
+import type { StcPurpose } from './stc-industry-keys';
+
+/** The `fncls` attribute of Fraudnet's config tag: fixed (seed 004). */
+export const FRAUDNET_FNCLS = 'fnparams-dede7cc5-15fd-4c75-a9f4-36c430ee3a99';
+/** How long a reserved Fraudnet `f` stays usable for the charge its page triggers. */
+export const FRAUDNET_RESERVATION_TTL_MS = 30 * 60_000;
+const DEFAULT_PAGE_TYPE: FraudnetPageType = 'checkout-page';
+const DEFAULT_DECISIONS_LIMIT = 20;
+
+export interface EvaluateStcInput {
+  merchantId: string;
+  customerId: string;
+  purpose: StcPurpose;
+  /** Per-industry extra keys from the caller (e.g. a charge's `riskContext`). */
+  riskContext?: Record<string, unknown> | null;
+}
+
+/** What billing-key issuance, charges and Toss orders put in their PG requests. */
+export interface StcEvaluation {
+  decisionId: string;
+  policy: StcPolicy;
+  additionalData: StcKeyValue[];
+  /** `IMP.loadUI` request `bypass`. */
+  loadUIBypass: { paypal_v2: { additional_data: StcKeyValue[] } };
+  /** PortOne `again` `bypass` (a JSON string). */
+  againBypass: string;
+  /** Toss `paymentMethodOptions.paypal.setTransactionContext`. */
+  tossTransactionContext: Record<string, string>;
+  /** Keys not sent although the policy recommends them (non-empty only for `sent_partial`). */
+  missing: string[];
+  outcome: 'sent' | 'sent_partial';
+}
+
+export interface FraudnetParams {
+  fncls: string;
+  f: string;
+  s: string;
+  sandbox: boolean;
+  expiresAt: string;
+}
+
+export interface RiskDecisionView {
+  id: string;
+  customerId: string | null;
+  purpose: string;
+  policy: string;
+  industry: string;
+  keysSent: string[];
+  keysMissing: string[];
+  keysInvalid: string[];
+  outcome: string;
+  errorCode: string | null;
+  createdAt: string;
+}
+
+@Injectable()
+export class RiskService {
+  private readonly logger = new Logger(RiskService.name);
+  private readonly gaps: Counter<'field'>;
+  private readonly evaluations: Counter<'purpose' | 'outcome'>;
+  /** PayPal's sandbox unless we run live: production with the real PGs (production refuses the PG sandbox). */
+  private readonly fraudnetSandbox: boolean;
+
+  constructor(
+    private readonly repo: RiskRepository,
+    private readonly merchants: MerchantsService,
+    private readonly customers: CustomersService,
+    private readonly clock: Clock,
+    metrics: MetricsService,
+    @Inject(pgConfig.KEY) pg: PgConfig,
+    @Inject(appConfig.KEY) app: AppConfig,
+  ) {
+    this.gaps = metrics.counter('stc_recommended_gaps_total', 'STC keys a recommended-policy merchant could not send, by key', ['field']);
+    this.evaluations = metrics.counter('stc_evaluations_total', 'STC evaluations by purpose and outcome', ['purpose', 'outcome']);
+    this.fraudnetSandbox = pg.sandbox || !app.production;
+  }
+
+  /**
+   * Builds the STC data for a PG request and records the decision. Where the policy is `required` and data is missing
+   * or invalid, throws STC_DATA_REQUIRED (422, details naming the fields) before anything reaches a PG; a bad caller
+   * risk context is STC_CONTEXT_INVALID whatever the policy. Where `recommended`, sends what exists, logs the gap (key
+   * names only) and counts it.
+   */
+  async evaluateStc(input: EvaluateStcInput): Promise<StcEvaluation> {
+    const merchant = await this.merchants.require(input.merchantId);
+    const customer = await this.customers.require(input.merchantId, input.customerId);
+    const now = this.clock.now();
+    const result = buildStc({ merchant, customer, purpose: input.purpose, riskContext: input.riskContext, now });
+    const errorCode = result.contextErrors.length ? 'STC_CONTEXT_INVALID' : result.outcome === 'refused' ? 'STC_DATA_REQUIRED' : null;
+    const missing = result.missing.map((m) => m.field);
+    const decision = await this.repo.insertDecision({
+      id: newId('rsk'),
+      merchantId: merchant.id,
+      customerId: customer.id,
+      purpose: input.purpose,
+      policy: result.policy,
+      industry: merchant.industry,
+      keysSent: result.outcome === 'refused' ? [] : result.additionalData.map((kv) => kv.key),
+      keysMissing: missing,
+      keysInvalid: result.contextErrors.map((e) => e.field),
+      outcome: result.outcome,
+      errorCode,
+      createdAt: now,
+    });
+    this.evaluations.inc({ purpose: input.purpose, outcome: result.outcome });
+    const logFields = { merchantId: merchant.id, customerId: customer.id, purpose: input.purpose, decisionId: decision.id };
+
+    if (errorCode === 'STC_CONTEXT_INVALID') {
+      this.logger.warn({ ...logFields, keys: decision.keysInvalid }, 'STC refused: invalid risk context');
+      throw new DomainError('STC_CONTEXT_INVALID', `riskContext refused for industry ${merchant.industry}: ${decision.keysInvalid.join(', ')}`, result.contextErrors);
+    }
+    if (errorCode === 'STC_DATA_REQUIRED') {
+      this.logger.warn({ ...logFields, missing }, 'STC refused: required data missing');
+      throw new DomainError('STC_DATA_REQUIRED', `PayPal STC data is required for this merchant; missing or invalid: ${missing.join(', ')}`, result.missing);
+    }
+    if (result.outcome === 'sent_partial') {
+      for (const field of missing) this.gaps.inc({ field });
+      this.logger.warn({ ...logFields, missing }, 'STC recommended data incomplete; sending what is available');
+    }
+    return {
+      decisionId: decision.id,
+      policy: result.policy,
+      additionalData: result.additionalData,
+      loadUIBypass: toLoadUIBypass(result.additionalData),
+      againBypass: toAgainBypass(result.additionalData),
+      tossTransactionContext: toTossTransactionContext(result.additionalData),
+      missing,
+      outcome: result.outcome === 'sent' ? 'sent' : 'sent_partial',
+    };
+  }
+
+  /**
+   * Fraudnet parameters for the page that triggers a customer-present `again`: `f` is a merchant_uid reserved for
+   * that charge (re-used when the page passes back an unused, unexpired one of this merchant), `s` names the page.
+   */
+  async fraudnet(merchantId: string, query: { pageType?: FraudnetPageType; merchantUid?: string }): Promise<FraudnetParams> {
+    const merchant = await this.merchants.require(merchantId);
+    if (!merchant.paypalAccountId) {
+      throw new DomainError('PAYPAL_ACCOUNT_ID_REQUIRED', 'Set paypalAccountId on the merchant profile first: Fraudnet names the source by it', [
+        { field: 'paypalAccountId', errors: ['missing on the merchant profile'] },
+      ]);
+    }
+    const pageType = query.pageType ?? DEFAULT_PAGE_TYPE;
+    const now = this.clock.now();
+    const existing = query.merchantUid ? await this.repo.findUsableReservation(merchant.id, query.merchantUid, now) : null;
+    const reservation =
+      existing ??
+      (await this.repo.insertReservation({
+        merchantUid: newId('fnt'),
+        merchantId: merchant.id,
+        pageType,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + FRAUDNET_RESERVATION_TTL_MS),
+        usedAt: null,
+      }));
+    return {
+      fncls: FRAUDNET_FNCLS,
+      f: reservation.merchantUid,
+      s: `${merchant.paypalAccountId}_${pageType}`,
+      sandbox: this.fraudnetSandbox,
+      expiresAt: new Date(reservation.expiresAt).toISOString(),
+    };
+  }
+
+  /**
+   * For the charge that a Fraudnet page triggered: marks its reservation used, exactly once across instances. Unknown,
+   * expired, another merchant's or already used: FRAUDNET_RESERVATION_INVALID (one answer for all, so nothing leaks).
+   */
+  async consumeFraudnetReservation(merchantId: string, merchantUid: string): Promise<void> {
+    if (!(await this.repo.consumeReservation(merchantId, merchantUid, this.clock.now()))) {
+      throw new DomainError('FRAUDNET_RESERVATION_INVALID', 'No usable Fraudnet reservation for this merchant_uid (unknown, expired or already used)', [
+        { field: 'merchantUid', errors: ['not a usable Fraudnet reservation'] },
+      ]);
+    }
+  }
+
+  /** This merchant's decision records, newest first, a page at a time. */
+  async listDecisions(
+    merchantId: string,
+    query: { customerId?: string; limit?: number; cursor?: string },
+  ): Promise<{ data: RiskDecisionView[]; nextCursor: string | null }> {
+    const limit = query.limit ?? DEFAULT_DECISIONS_LIMIT;
+    const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.repo.listDecisions(merchantId, { customerId: query.customerId, before, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { data: page.map(toDecisionView), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+}
+
+export function toDecisionView(d: RiskDecision): RiskDecisionView {
+  return {
+    id: d.id,
+    customerId: d.customerId,
+    purpose: d.purpose,
+    policy: d.policy,
+    industry: d.industry,
+    keysSent: d.keysSent,
+    keysMissing: d.keysMissing,
+    keysInvalid: d.keysInvalid,
+    outcome: d.outcome,
+    errorCode: d.errorCode,
+    createdAt: new Date(d.createdAt).toISOString(),
+  };
+}
+
+/** Opaque page cursor: the (created_at, id) of the last row returned. */
+export function encodeCursor(d: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${new Date(d.createdAt).toISOString()}|${d.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (rest.length || !id || !/^[A-Za-z0-9_-]{1,40}$/.test(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at) {
+    throw new DomainError('VALIDATION_FAILED', 'cursor: not a cursor returned by this endpoint', [{ field: 'cursor', errors: ['invalid cursor'] }]);
+  }
+  return { createdAt, id };
+}
