@@ -10,6 +10,7 @@ import { ClockModule } from './clock/clock.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { allConfig, appConfig, type AppConfig, databaseConfig, type DatabaseConfig, readEnv } from './config/configuration';
 import { CustomersModule } from './customers/customers.module';
+import { GatewaysModule } from './gateways/gateways.module';
 import { buildDataSourceOptions } from './database/database.options';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -53,6 +54,7 @@ export class AppModule {
         CustomersModule,
         PlansModule,
         RiskModule,
+        GatewaysModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

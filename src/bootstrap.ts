@@ -4,10 +4,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
+import { pgSandboxPlugin, type PgSandbox } from '@app/pg-sandbox';
 import { AppModule, AppModuleOptions } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
+import { PG_SANDBOX } from './gateways/gateways.sandbox';
+import { appConfig, type AppConfig } from './config/configuration';
 
 /** Builds the HTTP application exactly as `main.ts` serves it; e2e tests call this too. */
 export async function createApp(options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
@@ -36,6 +39,14 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+
+  // Sandbox mode: the PG simulator at the PGs' real paths under /sandbox, encapsulated (its own parsers and error
+  // shapes). Config validation refuses PG_SANDBOX in production; the plugin refuses again on its own.
+  const sandbox = app.get<PgSandbox | undefined>(PG_SANDBOX);
+  if (sandbox) {
+    const { production } = app.get<AppConfig>(appConfig.KEY);
+    await fastify.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox, production });
+  }
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { sandboxPortoneKeys, sandboxTossKeys } from '@app/pg-sandbox';
 import { DomainError } from '../common/errors/domain.error';
 import { pgConfig, type PgConfig } from '../config/configuration';
 import { MerchantsService } from '../merchants/merchants.service';
@@ -15,6 +16,7 @@ export interface PortoneCredentials {
   userCode: string;
   impKey: string;
   impSecret: string;
+  /** The merchant's PayPal account id at PortOne (`pg: paypal_v2.<id>`), when set with the credentials. */
   paypalAccountId?: string;
   sandbox: boolean;
 }
@@ -33,23 +35,27 @@ export class GatewayCredentialsService {
 
   async toss(merchantId: string): Promise<TossCredentials> {
     const own = await this.merchants.credentialsFor<Omit<TossCredentials, 'sandbox'>>(merchantId, 'toss-foreign-pay');
-    if (own) return { ...own, sandbox: own.secretKey.startsWith('test_') && this.pg.sandbox };
-    const acct = this.sandboxAccount(merchantId, 'toss-foreign-pay');
-    return { clientKey: `test_ck_sbx_${acct}`, secretKey: ['test', 'sk', 'sbx', acct].join('_'), sandbox: true };
+    if (own) return { clientKey: own.clientKey, secretKey: own.secretKey, sandbox: this.pg.sandbox && own.secretKey.startsWith('test_') };
+    const { clientKey, secretKey } = sandboxTossKeys(this.sandboxAccount(merchantId, 'toss-foreign-pay'));
+    return { clientKey, secretKey, sandbox: true };
   }
 
   async portone(merchantId: string): Promise<PortoneCredentials> {
     const own = await this.merchants.credentialsFor<Omit<PortoneCredentials, 'sandbox'>>(merchantId, 'portone-paypal-rt');
     if (own) return { ...own, sandbox: this.pg.sandbox };
-    const acct = this.sandboxAccount(merchantId, 'portone-paypal-rt');
-    return { userCode: `imp_sbx_${acct}`, impKey: `sbx_key_${acct}`, impSecret: `sbx_secret_${acct}`, sandbox: true };
+    return { ...sandboxPortoneKeys(this.sandboxAccount(merchantId, 'portone-paypal-rt')), sandbox: true };
   }
 
-  private sandboxAccount(merchantId: string, gateway: string): string {
+  /** The sandbox account a merchant without credentials uses (also what tests pass to the sandbox's control API). */
+  sandboxAccount(merchantId: string, gateway: string): string {
     if (!this.pg.sandbox) {
       throw new DomainError('GATEWAY_NOT_CONFIGURED', `No ${gateway} credentials configured: PUT /v1/merchants/me/gateways/${gateway}`);
     }
-    // The sandbox's account names are [A-Za-z0-9-]; a digest of the merchant id is stable and collision-free enough.
-    return `m${createHash('sha256').update(merchantId).digest('hex').slice(0, 24)}`;
+    return sandboxAccountOf(merchantId);
   }
+}
+
+/** Sandbox account names are [A-Za-z0-9-]{1,40}; a digest of the merchant id is stable and never collides in practice. */
+export function sandboxAccountOf(merchantId: string): string {
+  return `m${createHash('sha256').update(merchantId).digest('hex').slice(0, 24)}`;
 }

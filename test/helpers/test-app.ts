@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
 import { resetEnvCache } from '../../src/config/configuration';
+import { sandboxAccountOf } from '../../src/gateways/gateway-credentials.service';
+import { PG_SANDBOX } from '../../src/gateways/gateways.sandbox';
+import type { PgSandbox } from '@app/pg-sandbox';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -13,7 +17,27 @@ export interface TestApp {
   url: string;
   http: () => ReturnType<typeof request>;
   logs: string[];
+  /** The in-process PG sandbox (mounted at `${url}/sandbox`), undefined when PG_SANDBOX=false. */
+  sandbox?: PgSandbox;
   close: () => Promise<void>;
+}
+
+/** The sandbox account a merchant without own PG credentials is given (for the sandbox's control API). */
+export const sandboxAccountFor = sandboxAccountOf;
+
+/**
+ * A free loopback port. The app must know its own port before it boots: PortOne's notice_url, Toss's success and
+ * fail URLs and the in-process sandbox's base URL are all built from it.
+ */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -23,8 +47,12 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const schema = process.env.DATABASE_URL ? `t_${randomBytes(6).toString('hex')}` : undefined;
   if (schema) await withPg((c) => c.query(`CREATE SCHEMA ${schema}`));
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   Object.assign(process.env, {
     NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'info',
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     SECRETS_KEY: randomBytes(32).toString('hex'),
@@ -41,13 +69,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
   });
   const app = await createApp({ logStream });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const sandbox = app.get<PgSandbox | undefined>(PG_SANDBOX);
   return {
     app,
     url,
     http: () => request(url),
     logs,
+    sandbox,
     close: async () => {
       await app.close();
       if (schema) await withPg((c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
