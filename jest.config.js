@@ -14,7 +14,7 @@ const swc = [
     sourceMaps: 'inline',
   },
 ];
-const libs = ['pg-contract', 'pg-sandbox', 'toss-client', 'portone-client'];
+const libs = ['pg-contract', 'pg-http', 'pg-sandbox', 'toss-client', 'portone-client'];
 module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

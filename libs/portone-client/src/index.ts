@@ -32,4 +32,4 @@ export type {
   PgNotSentReason,
   PgUnknown,
   PgUnknownReason,
-} from './pg-http.transport';
+} from '@app/pg-http';

@@ -1,4 +1,4 @@
-import { closedPort, newHttpService, sendJson, startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../test/fake-http.server';
+import { closedPort, newHttpService, sendJson, startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../../pg-http/test/fake-http.server';
 import { PortoneClient } from './portone.client';
 import type { PortoneClientOptions } from './portone.options';
 import type { PortoneAgainRequest, PortonePayment, PortoneResult } from './portone.types';

@@ -8,8 +8,8 @@ import {
   type PgHttpOutcome,
   type PgInvalidRequest,
   type PgNotSent,
-} from './pg-http.transport';
-import { isInteger, isString, maybe, objectOf, type ShapeValidator } from './pg-shape.validator';
+} from '@app/pg-http';
+import { isInteger, isString, maybe, objectOf, type ShapeValidator } from '@app/pg-http';
 import { hasValidDecimals } from './portone.money';
 import { PORTONE_CLIENT_OPTIONS, systemClock, type PortoneClientOptions, type PortoneClock } from './portone.options';
 import { PortoneTokenCache, type TokenFetch, type TokenLookup } from './portone-token.cache';

@@ -1,6 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { sendJson, startFakeHttpServer, type FakeHttpServer } from '../test/fake-http.server';
+import { sendJson, startFakeHttpServer, type FakeHttpServer } from '../../pg-http/test/fake-http.server';
 import { PortoneClient } from './portone.client';
 import { PortoneClientModule } from './portone.module';
 import type { PortoneClock } from './portone.options';

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pgSandboxPlugin } from '@app/pg-sandbox';
-import { newHttpService } from '../test/fake-http.server';
+import { newHttpService } from '../../pg-http/test/fake-http.server';
 import { PortoneClient } from './portone.client';
 import { isPaypalPending, paypalPendingInfo } from './portone-paypal.pending';
 import { parsePortoneWebhook, type PortoneWebhookParseResult } from './portone-webhook.parser';

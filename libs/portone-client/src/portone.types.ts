@@ -9,8 +9,8 @@ import {
   maybe,
   objectOf,
   type ShapeValidator,
-} from './pg-shape.validator';
-import type { PgErrorResult, PgInvalidRequest, PgNotSent, PgOk, PgUnknown } from './pg-http.transport';
+} from '@app/pg-http';
+import type { PgErrorResult, PgInvalidRequest, PgNotSent, PgOk, PgUnknown } from '@app/pg-http';
 
 /**
  * PortOne V1 payment status. `paid` is the only approval; `failed` can hide a PayPal payment that is still pending

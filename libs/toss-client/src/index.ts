@@ -12,4 +12,4 @@ export type {
   PgNotSentReason,
   PgUnknown,
   PgUnknownReason,
-} from './pg-http.transport';
+} from '@app/pg-http';

@@ -1,4 +1,4 @@
-import { isNonEmptyString, isString, objectOf } from './pg-shape.validator';
+import { isNonEmptyString, isString, objectOf } from '@app/pg-http';
 import {
   tossWebhookCancelShape,
   tossWebhookPaymentShape,

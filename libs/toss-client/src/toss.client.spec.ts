@@ -1,5 +1,5 @@
 import type { LookupFunction } from 'node:net';
-import { closedPort, sendJson, startFakeHttpServer, startRawServer, type FakeHttpServer, type RecordedRequest, newHttpService } from '../test/fake-http.server';
+import { closedPort, sendJson, startFakeHttpServer, startRawServer, type FakeHttpServer, type RecordedRequest, newHttpService } from '../../pg-http/test/fake-http.server';
 import { TossClient } from './toss.client';
 import type { TossClientOptions } from './toss.options';
 import type { TossPayment, TossResult } from './toss.types';

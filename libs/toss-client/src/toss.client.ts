@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import { charLength, parseJson, PgHttpTransport, redact, type PgHttpOutcome, type PgInvalidRequest } from './pg-http.transport';
-import { isString, objectOf, type ShapeValidator } from './pg-shape.validator';
+import { charLength, parseJson, PgHttpTransport, redact, type PgHttpOutcome, type PgInvalidRequest } from '@app/pg-http';
+import { isString, objectOf, type ShapeValidator } from '@app/pg-http';
 import { TOSS_CLIENT_OPTIONS, TOSS_DEFAULT_API_VERSION, type TossClientOptions } from './toss.options';
 import {
   tossPaymentShape,

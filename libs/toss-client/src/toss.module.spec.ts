@@ -1,6 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { sendJson, startFakeHttpServer, type FakeHttpServer } from '../test/fake-http.server';
+import { sendJson, startFakeHttpServer, type FakeHttpServer } from '../../pg-http/test/fake-http.server';
 import { TossClient } from './toss.client';
 import { TossClientModule } from './toss.module';
 

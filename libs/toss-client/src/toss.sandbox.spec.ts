@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pgSandboxPlugin } from '@app/pg-sandbox';
-import { newHttpService } from '../test/fake-http.server';
+import { newHttpService } from '../../pg-http/test/fake-http.server';
 import { TossClient } from './toss.client';
 import { parseTossWebhook, type TossWebhookParseResult } from './toss-webhook.parser';
 import { centsToUsd, usdToCents } from './toss.money';

@@ -8,8 +8,8 @@ import {
   maybe,
   objectOf,
   type ShapeValidator,
-} from './pg-shape.validator';
-import type { PgErrorResult, PgInvalidRequest, PgNotSent, PgOk, PgUnknown } from './pg-http.transport';
+} from '@app/pg-http';
+import type { PgErrorResult, PgInvalidRequest, PgNotSent, PgOk, PgUnknown } from '@app/pg-http';
 
 /** Payment statuses documented for API version 2022-11-16. */
 export const TOSS_PAYMENT_STATUSES = [

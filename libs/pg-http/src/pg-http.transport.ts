@@ -1,5 +1,3 @@
-// Kept byte-identical in libs/toss-client and libs/portone-client (a spec in each lib checks it): a shared library
-// would need new tsconfig paths and jest mappings, which belong to the lead. Change both copies together.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';

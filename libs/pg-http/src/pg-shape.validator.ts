@@ -1,5 +1,3 @@
-// Kept byte-identical in libs/toss-client and libs/portone-client (a spec in each lib checks it). Change both together.
-
 /**
  * Checks an untrusted value; returns `null` when it conforms, otherwise a short description naming the first
  * offending path (never the value itself: PG bodies can hold personal data).
