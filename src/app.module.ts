@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { BillingKeysModule } from './billing-keys/billing-keys.module';
 import { ClockModule } from './clock/clock.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { allConfig, appConfig, type AppConfig, databaseConfig, type DatabaseConfig, readEnv } from './config/configuration';
@@ -55,6 +56,7 @@ export class AppModule {
         PlansModule,
         RiskModule,
         GatewaysModule,
+        BillingKeysModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,3 +1,4 @@
+import { BillingKey } from '../billing-keys/billing-key.entity';
 import { Customer } from '../customers/customer.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
@@ -7,4 +8,4 @@ import { FraudnetReservation } from '../risk/fraudnet-reservation.entity';
 import { RiskDecision } from '../risk/risk-decision.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
-export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation];
+export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation, BillingKey];

@@ -1,0 +1,71 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { JsonColumn, TimestampColumn } from '../database/columns';
+
+export type BillingKeyStatus = 'pending' | 'active' | 'failed' | 'revoked';
+export const BILLING_KEY_STATUSES: readonly BillingKeyStatus[] = ['pending', 'active', 'failed', 'revoked'];
+
+/**
+ * A PG-agnostic billing key. `customerUid` is the PG-side key (PortOne customer_uid): minted here, random, opaque,
+ * never taken from a client, unique across merchants so one PG-side key maps to exactly one row.
+ */
+@Entity('billing_keys')
+@Index('ix_billing_keys_merchant_customer', ['merchantId', 'customerId', 'createdAt'])
+@Index('uq_billing_keys_customer_uid', ['customerUid'], { unique: true })
+@Index('uq_billing_keys_merchant_uid', ['merchantUid'], { unique: true })
+export class BillingKey {
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id: string;
+
+  @Column({ name: 'merchant_id', type: 'varchar', length: 40 })
+  merchantId: string;
+
+  @Column({ name: 'customer_id', type: 'varchar', length: 40 })
+  customerId: string;
+
+  /** Adapter code (`portone-paypal-rt`). */
+  @Column({ type: 'varchar', length: 64 })
+  gateway: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: BillingKeyStatus;
+
+  @Column({ name: 'customer_uid', type: 'varchar', length: 80 })
+  customerUid: string;
+
+  /** merchant_uid of the issuance (PortOne records the loadUI issuance as a payment under it). */
+  @Column({ name: 'merchant_uid', type: 'varchar', length: 80 })
+  merchantUid: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  /** Merchant-supplied custom_data passed through to the PG SDK request (opaque to us). */
+  @JsonColumn({ name: 'custom_data', nullable: true })
+  customData: Record<string, unknown> | null;
+
+  /** The PG's id of the issuance payment (imp_uid), once a completion or webhook pointed at it and it checked out. */
+  @Column({ name: 'gateway_payment_id', type: 'varchar', length: 80, nullable: true })
+  gatewayPaymentId: string | null;
+
+  @Column({ name: 'failure_code', type: 'varchar', length: 64, nullable: true })
+  failureCode: string | null;
+
+  @Column({ name: 'failure_message', type: 'varchar', length: 500, nullable: true })
+  failureMessage: string | null;
+
+  /** Set when a delete at the PG could not be confirmed (timeout): the key is revoked here, the PG side is retried. */
+  @Column({ name: 'revoke_pending_at_pg', type: 'boolean', default: false })
+  revokePendingAtPg: boolean;
+
+  @TimestampColumn({ name: 'created_at' })
+  createdAt: Date;
+
+  @TimestampColumn({ name: 'updated_at' })
+  updatedAt: Date;
+
+  @TimestampColumn({ name: 'activated_at', nullable: true })
+  activatedAt: Date | null;
+
+  @TimestampColumn({ name: 'revoked_at', nullable: true })
+  revokedAt: Date | null;
+}

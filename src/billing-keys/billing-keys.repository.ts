@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { BillingKey, BillingKeyStatus } from './billing-key.entity';
+
+/** Every read is scoped by merchant: another merchant's key does not exist here. */
+@Injectable()
+export class BillingKeysRepository {
+  constructor(@InjectRepository(BillingKey) private readonly keys: Repository<BillingKey>) {}
+
+  insert(key: BillingKey): Promise<BillingKey> {
+    return this.keys.save(this.keys.create(key));
+  }
+
+  findForMerchant(merchantId: string, id: string): Promise<BillingKey | null> {
+    return this.keys.findOneBy({ merchantId, id });
+  }
+
+  findByMerchantUid(merchantId: string, merchantUid: string): Promise<BillingKey | null> {
+    return this.keys.findOneBy({ merchantId, merchantUid });
+  }
+
+  listForCustomer(merchantId: string, customerId: string): Promise<BillingKey[]> {
+    return this.keys.find({ where: { merchantId, customerId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * Compare-and-set on status: the update applies only if the key is still in `from`, so a webhook and a completion
+   * racing on one key cannot both transition it. Returns whether this caller won.
+   */
+  async transition(merchantId: string, id: string, from: BillingKeyStatus[], patch: Partial<BillingKey>): Promise<boolean> {
+    const qb = this.keys
+      .createQueryBuilder()
+      .update(BillingKey)
+      .set(patch as QueryDeepPartialEntity<BillingKey>)
+      .where('merchant_id = :merchantId AND id = :id', { merchantId, id })
+      .andWhere('status IN (:...from)', { from });
+    const res = await qb.execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  async update(merchantId: string, id: string, patch: Partial<BillingKey>): Promise<void> {
+    await this.keys.update({ merchantId, id }, patch as QueryDeepPartialEntity<BillingKey>);
+  }
+}
