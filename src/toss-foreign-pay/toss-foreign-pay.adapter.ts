@@ -1,0 +1,257 @@
+import { Injectable } from '@nestjs/common';
+import {
+  checkIntegrity,
+  fromMajorUnits,
+  mapStatus,
+  notSent,
+  preflightAmount,
+  toMajorNumber,
+  unknownOutcome,
+  type CallOptions,
+  type CancelInput,
+  type CancelOutcome,
+  type CheckoutPreparation,
+  type ConfirmInput,
+  type CredentialCheck,
+  type GatewayDescriptor,
+  type LookupOutcome,
+  type Money,
+  type NotSentOutcome,
+  type PaymentGatewayAdapter,
+  type PaymentOutcome,
+  type PrepareCheckoutInput,
+  type RetrieveByReferenceInput,
+  type RetrieveInput,
+  type WebhookInput,
+  type WebhookParseResult,
+} from '@app/pg-contract';
+import { parseTossWebhook, TossClient, type TossCancelRequest, type TossPayment, type TossResult } from '@app/toss-client';
+import {
+  cancelsOf,
+  checkRedirect,
+  confirmIdempotencyKey,
+  confirmResultToOutcome,
+  lookupResultToOutcome,
+  refundedOf,
+  TOSS_CANCEL_STATUS_TABLE,
+  TOSS_CURRENCY,
+  type TossCancelView,
+} from './toss-foreign-pay.mapper';
+
+/** A merchant's Toss keys for the PayPal MID (foreign easy pay has its own key pair). */
+export interface TossForeignPayCredentials {
+  /** `test_ck_…` / `live_ck_…`: public, handed to the browser SDK. */
+  readonly clientKey: string;
+  /** `test_sk_…` / `live_sk_…`: server only, never logged or returned. */
+  readonly secretKey: string;
+}
+
+export const TOSS_FOREIGN_PAY_DESCRIPTOR: GatewayDescriptor = Object.freeze({
+  code: 'toss-foreign-pay',
+  displayName: 'Toss Payments foreign easy pay (PayPal)',
+  capabilities: Object.freeze({
+    oneTimePayments: true,
+    billingKeys: false,
+    cancel: true,
+    partialCancel: true,
+    webhookKind: 'unsigned' as const,
+    // Foreign easy pay takes USD only (seed 000).
+    currencies: Object.freeze(['USD']),
+    refusesCurrencies: Object.freeze(['KRW']),
+  }),
+});
+
+/** The payment as Toss reports it, with its cancels: what the core needs to apply a re-fetch. */
+export interface TossPaymentInspection {
+  readonly outcome: LookupOutcome;
+  /** Empty when the payment could not be read. */
+  readonly cancels: readonly TossCancelView[];
+}
+
+type Pointer = { readonly gatewayPaymentId: string } | { readonly reference: string };
+
+/**
+ * The `toss-foreign-pay` gateway: Toss Payments foreign easy pay (PayPal, USD, redirect flow) over `TossClient`.
+ * Stateless: the core owns orders and their transitions.
+ */
+@Injectable()
+export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignPayCredentials> {
+  readonly descriptor = TOSS_FOREIGN_PAY_DESCRIPTOR;
+
+  constructor(private readonly toss: TossClient) {}
+
+  checkCredentials(raw: unknown): CredentialCheck<TossForeignPayCredentials> {
+    const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const problems: string[] = [];
+    if (typeof r.clientKey !== 'string' || !/^(test|live)_ck_\S+$/.test(r.clientKey)) problems.push('clientKey must be a Toss client key (test_ck_… or live_ck_…)');
+    if (typeof r.secretKey !== 'string' || !/^(test|live)_sk_\S+$/.test(r.secretKey)) problems.push('secretKey must be a Toss secret key (test_sk_… or live_sk_…)');
+    return problems.length ? { ok: false, problems } : { ok: true, credentials: { clientKey: r.clientKey as string, secretKey: r.secretKey as string } };
+  }
+
+  /** The SDK's `requestPayment` parameters (seed 000). Sends nothing. */
+  async prepareCheckout(c: TossForeignPayCredentials, input: PrepareCheckoutInput): Promise<CheckoutPreparation | NotSentOutcome> {
+    const refused = preflightAmount(this.descriptor, input.amount);
+    if (refused) return refused;
+    if (!/^[A-Za-z0-9_=-]{6,64}$/.test(input.reference)) return notSent('invalid_request', 'INVALID_REFERENCE', 'orderId must be 6-64 characters of [A-Za-z0-9_=-]', false);
+    if (input.orderName.length < 1 || input.orderName.length > 100) return notSent('invalid_request', 'INVALID_ORDER_NAME', 'orderName must be 1-100 characters', false);
+    const country = input.buyer?.country;
+    if (!country || !/^[A-Z]{2}$/.test(country)) return notSent('invalid_request', 'COUNTRY_REQUIRED', "the buyer's ISO 3166-1 alpha-2 country is required", false);
+    const ctx = input.riskContext && Object.keys(input.riskContext).length > 0 ? input.riskContext : undefined;
+    return {
+      reference: input.reference,
+      amount: input.amount,
+      client: {
+        sdk: 'tosspayments-v2',
+        init: { clientKey: c.clientKey },
+        method: 'requestPayment',
+        request: {
+          method: 'FOREIGN_EASY_PAY',
+          amount: { currency: TOSS_CURRENCY, value: toMajorNumber(input.amount) },
+          orderId: input.reference,
+          orderName: input.orderName,
+          successUrl: input.successUrl,
+          failUrl: input.failUrl,
+          foreignEasyPay: { provider: 'PAYPAL', country },
+          ...(ctx ? { paymentMethodOptions: { paypal: { setTransactionContext: { ...ctx } } } } : {}),
+        },
+      },
+    };
+  }
+
+  /**
+   * Confirms with the stored amount after comparing the redirect with it (a tampered one is NOT_SENT
+   * `AMOUNT_MISMATCH`). The Idempotency-Key is derived from the order and checkout, so a retry never confirms twice.
+   */
+  async confirm(c: TossForeignPayCredentials, input: ConfirmInput, o: CallOptions = {}): Promise<PaymentOutcome> {
+    const refused = preflightAmount(this.descriptor, input.expected);
+    if (refused) return refused;
+    const redirect = checkRedirect(input.reference, input.expected, input.pointer);
+    if (!redirect.ok) return redirect.refused;
+    const res = await this.toss.confirm(
+      { secretKey: c.secretKey },
+      { paymentKey: redirect.paymentKey, orderId: input.reference, amount: toMajorNumber(input.expected) },
+      { idempotencyKey: confirmIdempotencyKey(input.reference, redirect.paymentKey), signal: o.signal },
+    );
+    if (res.kind === 'pg_error' && res.code === 'ALREADY_PROCESSED_PAYMENT') {
+      // Confirmed before (by us, under another key): the payment itself is the answer.
+      return (await this.retrieve(c, { gatewayPaymentId: redirect.paymentKey, expected: input.expected, reference: input.reference }, o)) as PaymentOutcome;
+    }
+    return checkIntegrity(input.expected, confirmResultToOutcome(res), { reference: input.reference });
+  }
+
+  async retrieve(c: TossForeignPayCredentials, input: RetrieveInput, o: CallOptions = {}): Promise<LookupOutcome> {
+    return (await this.inspect(c, { gatewayPaymentId: input.gatewayPaymentId }, input.expected, input.reference, o)).outcome;
+  }
+
+  async retrieveByReference(c: TossForeignPayCredentials, input: RetrieveByReferenceInput, o: CallOptions = {}): Promise<LookupOutcome> {
+    return (await this.inspect(c, { reference: input.reference }, input.expected, input.reference, o)).outcome;
+  }
+
+  /**
+   * The payment (by paymentKey or orderId) checked against what we expect, plus its cancels: what a webhook, a
+   * timed-out confirm or a timed-out cancel is resolved with.
+   */
+  async inspect(c: TossForeignPayCredentials, pointer: Pointer, expected: Money, reference?: string, o: CallOptions = {}): Promise<TossPaymentInspection> {
+    const res =
+      'gatewayPaymentId' in pointer
+        ? await this.toss.getPayment({ secretKey: c.secretKey }, pointer.gatewayPaymentId, { signal: o.signal })
+        : await this.toss.getPaymentByOrderId({ secretKey: c.secretKey }, pointer.reference, { signal: o.signal });
+    const outcome = checkIntegrity(expected, lookupResultToOutcome(res), reference !== undefined ? { reference } : {});
+    return { outcome, cancels: res.kind === 'ok' ? safeCancels(res.data) : [] };
+  }
+
+  /**
+   * Cancels all (no `amount`) or part; a partial cancel always carries `currency` (seed 000). `cancelId` is the
+   * Idempotency-Key. Foreign easy pay cancels are asynchronous: IN_PROGRESS is PENDING until Toss says DONE.
+   */
+  async cancel(c: TossForeignPayCredentials, input: CancelInput, o: CallOptions = {}): Promise<CancelOutcome> {
+    let body: TossCancelRequest = { cancelReason: input.reason };
+    if (input.amount) {
+      const refused = preflightAmount(this.descriptor, input.amount);
+      if (refused) return refused;
+      body = { cancelReason: input.reason, cancelAmount: toMajorNumber(input.amount), currency: input.amount.currency };
+    }
+    if (input.reason.length < 1 || input.reason.length > 200) return notSent('invalid_request', 'INVALID_REASON', 'reason must be 1-200 characters', false);
+    const res = await this.toss.cancel({ secretKey: c.secretKey }, input.gatewayPaymentId, body, { idempotencyKey: input.cancelId, signal: o.signal });
+    return cancelResultToOutcome(res);
+  }
+
+  /** A pointer to re-fetch, never a state (payment webhooks are unsigned). */
+  parseWebhook(_c: TossForeignPayCredentials, input: WebhookInput): WebhookParseResult {
+    const parsed = parseTossWebhook(input.body, input.headers);
+    if (!parsed.ok) return { kind: 'ignore', reason: `${parsed.reason}: ${parsed.detail}` };
+    const { event, transmission } = parsed;
+    const dedup = transmission.id !== undefined ? { dedupKey: transmission.id } : {};
+    const paymentKey = event.data.paymentKey;
+    const orderId = event.data.orderId;
+    if (!paymentKey && !orderId) return { kind: 'ignore', reason: `${event.eventType} names no payment (match its transactionKey instead)` };
+    return {
+      kind: 'refetch',
+      ...(paymentKey ? { gatewayPaymentId: paymentKey } : {}),
+      ...(orderId ? { reference: orderId } : {}),
+      event: event.eventType,
+      ...dedup,
+    };
+  }
+}
+
+function safeCancels(p: TossPayment): TossCancelView[] {
+  try {
+    return cancelsOf(p);
+  } catch {
+    return [];
+  }
+}
+
+/** A cancel answer → outcome. The new cancel is the last of `cancels`. */
+export function cancelResultToOutcome(res: TossResult<TossPayment>): CancelOutcome {
+  switch (res.kind) {
+    case 'invalid_request':
+      return notSent('invalid_request', 'INVALID_REQUEST', `${res.field}: ${res.message}`, false);
+    case 'not_sent':
+      return notSent('connection', res.reason.toUpperCase(), res.detail, true);
+    case 'unknown':
+      return unknownOutcome(res.reason === 'response_timeout' ? 'timeout' : res.reason === 'server_error' ? 'server_error' : 'connection', res.detail, {
+        ...(res.httpStatus !== undefined ? { httpStatus: res.httpStatus } : {}),
+        ...(res.code !== undefined ? { code: res.code } : {}),
+      });
+    case 'pg_error':
+      // Our keys (401) or the same Idempotency-Key still running (409): Toss did nothing with this request.
+      if (res.httpStatus === 401) return notSent('refused_by_pg', res.code, res.message, false);
+      if (res.httpStatus === 409) return notSent('refused_by_pg', res.code, res.message, true);
+      return { status: 'DECLINED', code: res.code, message: res.message };
+    default: {
+      let cancels: TossCancelView[];
+      try {
+        cancels = cancelsOf(res.data);
+      } catch (err) {
+        return unknownOutcome('unreadable_response', (err as Error).message);
+      }
+      const last = cancels[cancels.length - 1];
+      if (!last) return unknownOutcome('unreadable_response', 'the cancel answer lists no cancel');
+      switch (mapStatus(TOSS_CANCEL_STATUS_TABLE, last.rawStatus)) {
+        case 'SUCCEEDED': {
+          const total = refundedOf(cancels);
+          let paid: number;
+          try {
+            paid = fromMajorUnits(res.data.totalAmount, TOSS_CURRENCY).amount;
+          } catch (err) {
+            return unknownOutcome('unreadable_response', `unreadable totalAmount: ${(err as Error).message}`);
+          }
+          return {
+            status: 'SUCCEEDED',
+            refunded: last.amount,
+            totalRefunded: total,
+            remaining: { amount: paid - total.amount, currency: TOSS_CURRENCY },
+            gatewayCancelId: last.transactionKey,
+            rawStatus: res.data.status,
+          };
+        }
+        case 'DECLINED':
+          return { status: 'DECLINED', code: 'CANCEL_ABORTED', message: 'Toss aborted the cancel' };
+        default:
+          return { status: 'PENDING', requested: last.amount, gatewayCancelId: last.transactionKey, rawStatus: last.rawStatus };
+      }
+    }
+  }
+}
