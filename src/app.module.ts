@@ -7,6 +7,8 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { BillingKeysModule } from './billing-keys/billing-keys.module';
+import { BillingModule } from './billing/billing.module';
+import { ChargesModule } from './charges/charges.module';
 import { ClockModule } from './clock/clock.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { allConfig, appConfig, type AppConfig, databaseConfig, type DatabaseConfig, readEnv } from './config/configuration';
@@ -20,6 +22,7 @@ import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlansModule } from './plans/plans.module';
 import { RiskModule } from './risk/risk.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -57,6 +60,9 @@ export class AppModule {
         RiskModule,
         GatewaysModule,
         BillingKeysModule,
+        SubscriptionsModule,
+        ChargesModule,
+        BillingModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

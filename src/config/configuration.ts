@@ -84,11 +84,27 @@ export const pgConfig = registerAs('pg', () => {
   };
 });
 
+export const billingConfig = registerAs('billing', () => {
+  const env = readEnv();
+  const list = (v: string) => v.split(',').map(Number);
+  return {
+    /** The scheduler tick runs in this instance. Off by default under NODE_ENV=test (tests drive billing runs). */
+    schedulerEnabled: env.SCHEDULER_ENABLED ?? env.NODE_ENV !== 'test',
+    schedulerCron: env.SCHEDULER_CRON ?? '*/30 * * * * *',
+    retryDays: list(env.BILLING_RETRY_DAYS ?? '1,3,5,7'),
+    concurrency: env.BILLING_CONCURRENCY ?? 8,
+    batchSize: env.BILLING_BATCH_SIZE ?? 100,
+    leaseMs: env.BILLING_LEASE_MS ?? 300_000,
+    reconcileBackoffMs: list(env.BILLING_RECONCILE_BACKOFF_MS ?? '60000,300000,1800000,7200000,21600000,86400000'),
+  };
+});
+
 export type AppConfig = ConfigType<typeof appConfig>;
 export type SecurityConfig = ConfigType<typeof securityConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type PgConfig = ConfigType<typeof pgConfig>;
-export const allConfig = [appConfig, securityConfig, databaseConfig, pgConfig];
+export type BillingConfig = ConfigType<typeof billingConfig>;
+export const allConfig = [appConfig, securityConfig, databaseConfig, pgConfig, billingConfig];
 
 function decodeKey(value: string): Buffer {
   const key = /^[A-Fa-f0-9]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');

@@ -92,6 +92,31 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(50) @Max(60000) @IsOptional()
   PG_CONNECT_TIMEOUT_MS?: number;
+
+  /** Run the recurring-charge scheduler in this instance (default true outside NODE_ENV=test). */
+  @Transform(toBool) @IsBoolean() @IsOptional()
+  SCHEDULER_ENABLED?: boolean;
+
+  /** Cron expression (6 fields, with seconds) of the scheduler tick. */
+  @Transform(emptyToUndefined) @Matches(/^\S+( \S+){4,5}$/, { message: 'SCHEDULER_CRON must be a 5- or 6-field cron expression' }) @IsOptional()
+  SCHEDULER_CRON?: string;
+
+  /** Days after a cycle's due date on which a soft-declined charge is retried, e.g. "1,3,5,7". */
+  @Transform(emptyToUndefined) @Matches(/^\d{1,3}(,\d{1,3}){0,19}$/, { message: 'BILLING_RETRY_DAYS must be comma-separated day counts' }) @IsOptional()
+  BILLING_RETRY_DAYS?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(256) @IsOptional()
+  BILLING_CONCURRENCY?: number;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(5000) @IsOptional()
+  BILLING_BATCH_SIZE?: number;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000) @IsOptional()
+  BILLING_LEASE_MS?: number;
+
+  /** Delays (ms) between reconciler look-ups of a pending/unknown charge or cancel; after the last: review. */
+  @Transform(emptyToUndefined) @Matches(/^\d{1,10}(,\d{1,10}){0,29}$/, { message: 'BILLING_RECONCILE_BACKOFF_MS must be comma-separated milliseconds' }) @IsOptional()
+  BILLING_RECONCILE_BACKOFF_MS?: string;
 }
 
 /** One line naming the variable(s), so a bad deploy fails with something a human can act on. */

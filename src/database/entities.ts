@@ -1,4 +1,6 @@
 import { BillingKey } from '../billing-keys/billing-key.entity';
+import { ChargeCancel } from '../charges/charge-cancel.entity';
+import { Charge } from '../charges/charge.entity';
 import { Customer } from '../customers/customer.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
@@ -6,6 +8,7 @@ import { Merchant } from '../merchants/merchant.entity';
 import { Plan } from '../plans/plan.entity';
 import { FraudnetReservation } from '../risk/fraudnet-reservation.entity';
 import { RiskDecision } from '../risk/risk-decision.entity';
+import { Subscription } from '../subscriptions/subscription.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
-export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation, BillingKey];
+export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation, BillingKey, Subscription, Charge, ChargeCancel];

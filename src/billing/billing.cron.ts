@@ -1,0 +1,38 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { billingConfig, type BillingConfig } from '../config/configuration';
+import { BillingService } from './billing.service';
+
+export const BILLING_CRON_JOB = 'billing-scheduler';
+
+/**
+ * The scheduler tick. The expression is configuration (SCHEDULER_CRON), so the job is registered with the
+ * SchedulerRegistry at boot rather than with a static @Cron decorator; the tick itself only calls the service.
+ */
+@Injectable()
+export class BillingCron implements OnApplicationBootstrap {
+  private readonly logger = new Logger(BillingCron.name);
+
+  constructor(
+    private readonly billing: BillingService,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(billingConfig.KEY) private readonly config: BillingConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.schedulerEnabled) return;
+    const job = CronJob.from({ cronTime: this.config.schedulerCron, onTick: () => this.tick(), timeZone: 'UTC', start: false });
+    this.scheduler.addCronJob(BILLING_CRON_JOB, job as never);
+    job.start();
+    this.logger.log({ cron: this.config.schedulerCron, owner: this.billing.owner }, 'billing scheduler started');
+  }
+
+  async tick(): Promise<void> {
+    try {
+      await this.billing.runScheduled();
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'billing tick failed; the next tick retries');
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { DateUtils } from 'typeorm/util/DateUtils';
+import { rowsOf } from '../charges/charges.repository';
+import { BILLABLE_STATUSES, Subscription } from '../subscriptions/subscription.entity';
+
+const BILLABLE_SQL = BILLABLE_STATUSES.map((s) => `'${s}'`).join(',');
+
+/**
+ * The scheduler's claims on due subscriptions. PostgreSQL: `FOR UPDATE SKIP LOCKED` so instances never wait on or
+ * take each other's rows, a lease expiring in database time (`now()`), and a version bumped on every claim (the
+ * fencing token results are written with). SQLite: the same statement (one writer at a time), for one instance.
+ */
+@Injectable()
+export class BillingRepository {
+  constructor(@InjectRepository(Subscription) private readonly subs: Repository<Subscription>) {}
+
+  private get postgres(): boolean {
+    return this.subs.manager.connection.driver.options.type === 'postgres';
+  }
+
+  /** Claims up to `limit` subscriptions due at `now` (the app clock) whose lease is free or expired. */
+  async claimDue(opts: { now: Date; owner: string; leaseMs: number; limit: number; merchantId?: string }): Promise<Subscription[]> {
+    const pg = this.postgres;
+    const params: unknown[] = [opts.owner, pg ? opts.now : DateUtils.mixedDateToUtcDatetimeString(opts.now), opts.limit];
+    const p = (i: number) => (pg ? `$${i}` : '?');
+    let scope = '';
+    if (opts.merchantId) {
+      params.push(opts.merchantId);
+      scope = ` AND merchant_id = ${p(4)}`;
+    }
+    const leaseMs = Math.floor(opts.leaseMs);
+    const dbNow = pg ? 'now()' : "strftime('%Y-%m-%d %H:%M:%f','now')";
+    const expiry = pg ? `now() + ${leaseMs} * interval '1 millisecond'` : `strftime('%Y-%m-%d %H:%M:%f','now','+${(leaseMs / 1000).toFixed(3)} seconds')`;
+    const sql =
+      `UPDATE subscriptions SET lease_owner = ${p(1)}, lease_expires_at = ${expiry}, lease_version = lease_version + 1 ` +
+      `WHERE id IN (SELECT id FROM subscriptions WHERE next_charge_at <= ${p(2)} AND status IN (${BILLABLE_SQL}) ` +
+      `AND (lease_expires_at IS NULL OR lease_expires_at < ${dbNow})${scope} ORDER BY next_charge_at LIMIT ${p(3)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) ` +
+      `RETURNING id`;
+    const ids = rowsOf(await this.subs.query(sql, params)).map((r) => String(r.id));
+    if (ids.length === 0) return [];
+    return this.subs.findBy({ id: In(ids) });
+  }
+
+  /** How many are due now (progress logs and the due gauge). */
+  countDue(now: Date, merchantId?: string): Promise<number> {
+    const qb = this.subs
+      .createQueryBuilder('s')
+      .where('s.next_charge_at <= :now', { now })
+      .andWhere('s.status IN (:...statuses)', { statuses: [...BILLABLE_STATUSES] });
+    if (merchantId) qb.andWhere('s.merchant_id = :merchantId', { merchantId });
+    return qb.getCount();
+  }
+
+  /** Cancels a subscription at its period end instead of charging the next cycle (under our lease). */
+  async cancelAtPeriodEnd(sub: Subscription, now: Date): Promise<boolean> {
+    const r = await this.subs.update(
+      { id: sub.id, leaseVersion: sub.leaseVersion, status: In([...BILLABLE_STATUSES]) },
+      { status: 'canceled', nextChargeAt: null, canceledAt: sub.currentPeriodEnd, cancelReason: 'requested_at_period_end', leaseOwner: null, leaseExpiresAt: null, updatedAt: now },
+    );
+    return r.affected === 1;
+  }
+}

@@ -1,0 +1,208 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { LookupOutcome, PaymentOutcome } from '@app/pg-contract';
+import { Gauge, type Counter, type Histogram } from 'prom-client';
+import { Clock } from '../clock/clock';
+import { newId } from '../common/ids';
+import { billingConfig, type BillingConfig } from '../config/configuration';
+import type { Charge } from '../charges/charge.entity';
+import { recurringMerchantUid } from '../charges/charge.outcomes';
+import type { ResultWrite } from '../charges/charges.repository';
+import { blankCharge, ChargesService, mapPool, newSendContext, resolvedAs, type ResolvedAs, type SendContext } from '../charges/charges.service';
+import { MetricsService } from '../metrics/metrics.service';
+import type { Subscription } from '../subscriptions/subscription.entity';
+import { BillingRepository } from './billing.repository';
+import type { BillingRunResult } from './dto/billing-run.dto';
+
+type Counts = Record<ResolvedAs, number> & { claimed: number };
+const zero = (): Counts => ({ claimed: 0, succeeded: 0, failed: 0, pending: 0, unknown: 0, resend: 0 });
+/** Reconciler batches per run at most: a run ends even if look-ups keep coming due. */
+const MAX_RECONCILE_BATCHES = 1000;
+
+/**
+ * Billing runs: the due-charge pass and the reconciler pass, for the scheduler (all merchants) and on demand (one
+ * merchant). Per batch: claim under a lease, commit the charge intents, call the PG with bounded concurrency and no
+ * transaction open, then record every result in one transaction fenced by the lease version.
+ */
+@Injectable()
+export class BillingService {
+  private readonly logger = new Logger(BillingService.name);
+  /** This process's lease owner name (for logs and the row; the version is what fences). */
+  readonly owner = `${hostname().slice(0, 30)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private scheduledRunning = false;
+  private readonly runs: Counter<'trigger'>;
+  private readonly claimed: Counter;
+  private readonly results: Counter<'result'>;
+  private readonly fenced: Counter;
+  private readonly duration: Histogram<'trigger'>;
+  private readonly dueRemaining: Gauge;
+
+  constructor(
+    private readonly repo: BillingRepository,
+    private readonly charges: ChargesService,
+    private readonly clock: Clock,
+    @Inject(billingConfig.KEY) private readonly config: BillingConfig,
+    metrics: MetricsService,
+  ) {
+    this.runs = metrics.counter('billing_runs_total', 'Billing runs by trigger (scheduler, api)', ['trigger']);
+    this.claimed = metrics.counter('billing_subscriptions_claimed_total', 'Due subscriptions claimed by billing runs');
+    this.results = metrics.counter('billing_charge_results_total', 'Charge results recorded by billing runs and the reconciler', ['result']);
+    this.fenced = metrics.counter('billing_fenced_writes_total', 'Result writes refused because another instance had taken the lease over');
+    this.duration = metrics.histogram('billing_run_duration_seconds', 'Duration of billing runs', ['trigger'], [0.1, 0.5, 1, 5, 15, 60, 300, 1800]);
+    this.dueRemaining =
+      (metrics.registry.getSingleMetric('billing_due_remaining') as Gauge | undefined) ??
+      new Gauge({ name: 'billing_due_remaining', help: 'Due subscriptions not yet claimed, as of the last batch', registers: [metrics.registry] });
+  }
+
+  /** The scheduler tick: every merchant; a tick that finds the previous one still running is skipped. */
+  async runScheduled(): Promise<BillingRunResult | null> {
+    if (this.scheduledRunning) return null;
+    this.scheduledRunning = true;
+    try {
+      return await this.run('scheduler');
+    } finally {
+      this.scheduledRunning = false;
+    }
+  }
+
+  /** `POST /v1/billing/runs`: the same passes, now, for one merchant. */
+  runNow(merchantId: string): Promise<BillingRunResult> {
+    return this.run('api', merchantId);
+  }
+
+  private async run(trigger: 'scheduler' | 'api', merchantId?: string): Promise<BillingRunResult> {
+    this.runs.inc({ trigger });
+    const end = this.duration.startTimer({ trigger });
+    const counts = zero();
+    const ctx = newSendContext();
+    try {
+      await this.duePass(counts, ctx, merchantId);
+      await this.reconcilePass(counts, ctx, merchantId);
+    } finally {
+      end();
+    }
+    return { claimed: counts.claimed, succeeded: counts.succeeded, failed: counts.failed, pending: counts.pending, unknown: counts.unknown };
+  }
+
+  /** Claims and charges due subscriptions batch by batch until none is due (never loading them all at once). */
+  private async duePass(counts: Counts, ctx: SendContext, merchantId?: string): Promise<void> {
+    const started = Date.now();
+    // A subscription whose result is "retry now" must not loop inside one run: each is processed once per run.
+    const seen = new Set<string>();
+    let done = 0;
+    for (;;) {
+      const claimed = await this.repo.claimDue({ now: this.clock.now(), owner: this.owner, leaseMs: this.config.leaseMs, limit: this.config.batchSize, merchantId });
+      const fresh = claimed.filter((s) => !seen.has(s.id));
+      if (fresh.length === 0) {
+        if (claimed.length > 0) await this.release(claimed);
+        break;
+      }
+      fresh.forEach((s) => seen.add(s.id));
+      if (fresh.length < claimed.length) await this.release(claimed.filter((s) => !fresh.includes(s)));
+      counts.claimed += fresh.length;
+      this.claimed.inc(fresh.length);
+      await this.processBatch(fresh, counts, ctx);
+      done += fresh.length;
+      const remaining = await this.repo.countDue(this.clock.now(), merchantId);
+      this.dueRemaining.set(remaining);
+      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+      this.logger.log({ merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) }, 'billing run progress');
+    }
+  }
+
+  private async release(subs: Subscription[]): Promise<void> {
+    await this.charges.recordResults(
+      subs.map((s) => ({ chargeId: '', from: [], chargePatch: null, subscription: { id: s.id, cycle: -1, attempt: -1, patch: {}, leaseVersion: s.leaseVersion } })),
+    );
+  }
+
+  private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext): Promise<void> {
+    const now = this.clock.now();
+    const billable: Subscription[] = [];
+    for (const s of subs) {
+      // Canceled at period end: the cycle that would start now is not charged.
+      if (s.cancelAtPeriodEnd && s.attempt === 1) await this.repo.cancelAtPeriodEnd(s, now);
+      else billable.push(s);
+    }
+    // 1. The intents, committed before any PG call: a crash from here on leaves a `sending` row to look up.
+    const uids = billable.map((s) => recurringMerchantUid(s.id, s.cycle, s.attempt));
+    await this.charges.writeIntents(billable.map((s, i) => this.intent(s, uids[i], now)));
+    const byUid = new Map((await this.charges.findByMerchantUids(uids)).map((c) => [c.merchantUid, c]));
+
+    // 2. The PG calls, bounded, outside any transaction.
+    const writes: ResultWrite[] = [];
+    await mapPool(billable, this.config.concurrency, async (s) => {
+      const charge = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
+      if (!charge) return; // cannot happen: the intent was just written or already existed
+      const outcome = await this.settle(charge, s, ctx);
+      if (!outcome) {
+        writes.push(this.charges.followWrite(charge, s, s.leaseVersion));
+        return;
+      }
+      const { write, result } = this.charges.resultWrite(charge, outcome, s, { fromLookup: false, leaseVersion: s.leaseVersion });
+      writes.push(write);
+      const as = resolvedAs(result);
+      counts[as]++;
+      this.results.inc({ result: as });
+    });
+
+    // 3. Every result of the batch in one transaction, fenced by the lease version.
+    const summary = await this.charges.recordResults(writes);
+    if (summary.fenced > 0) {
+      this.fenced.inc(summary.fenced);
+      this.logger.warn({ fenced: summary.fenced }, 'results written after the lease was taken over: the new holder decides');
+    }
+  }
+
+  /**
+   * What to do with the subscription's current charge. A fresh intent (written under this lease) or one certainly
+   * not sent is sent. An intent left by an earlier run (`sending`, maybe sent before a crash) or an `unknown` one is
+   * looked up by merchant_uid first and sent only if the PG has nothing under it. A charge that already holds its
+   * result is not touched (null: the subscription just follows it).
+   */
+  private async settle(charge: Charge, sub: Subscription, ctx: SendContext): Promise<PaymentOutcome | LookupOutcome | null> {
+    if (charge.status === 'sending' && (charge.leaseVersion === sub.leaseVersion || charge.resendable)) return this.charges.send(charge, ctx);
+    if (charge.status === 'sending' || charge.status === 'unknown') {
+      const found = await this.charges.lookup(charge, ctx);
+      return found.status === 'NOT_FOUND' ? this.charges.send(charge, ctx) : found;
+    }
+    return null;
+  }
+
+  private intent(s: Subscription, merchantUid: string, now: Date): Charge {
+    return {
+      ...blankCharge(),
+      id: newId('chg'),
+      merchantId: s.merchantId,
+      subscriptionId: s.id,
+      customerId: s.customerId,
+      billingKeyId: s.billingKeyId,
+      gateway: s.gateway,
+      kind: 'recurring',
+      cycle: s.cycle,
+      attempt: s.attempt,
+      merchantUid,
+      amount: s.amount,
+      currency: s.currency,
+      orderName: s.planName,
+      status: 'sending',
+      leaseVersion: s.leaseVersion,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** Look-ups that are due, batch by batch. */
+  private async reconcilePass(counts: Counts, ctx: SendContext, merchantId?: string): Promise<void> {
+    for (let i = 0; i < MAX_RECONCILE_BATCHES; i++) {
+      const r = await this.charges.reconcile({ merchantId, limit: this.config.batchSize, ctx });
+      const total = r.succeeded + r.failed + r.pending + r.unknown + r.resend;
+      for (const k of Object.keys(r) as ResolvedAs[]) {
+        counts[k] += r[k];
+        if (r[k]) this.results.inc({ result: k }, r[k]);
+      }
+      if (total < this.config.batchSize) break;
+    }
+  }
+}

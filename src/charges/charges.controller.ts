@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentMerchant } from '../auth/auth.decorators';
+import type { Merchant } from '../merchants/merchant.entity';
+import { CancelChargeDto, ChargeListView, ChargeView, CreateChargeDto, ListChargesQueryDto } from './dto/charge.dto';
+import { ChargesService } from './charges.service';
+import { SubscriptionsService } from '../subscriptions/subscriptions.service';
+
+@ApiTags('charges')
+@ApiBearerAuth()
+@Controller('v1')
+export class ChargesController {
+  constructor(
+    private readonly charges: ChargesService,
+    private readonly subscriptions: SubscriptionsService,
+  ) {}
+
+  @Get('subscriptions/:id/charges')
+  @ApiOkResponse({ type: ChargeListView })
+  async listForSubscription(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<ChargeListView> {
+    const sub = await this.subscriptions.require(merchant.id, id);
+    return { data: await this.charges.listForSubscription(merchant.id, sub.id) };
+  }
+
+  @Post('billing-keys/:id/charges')
+  @ApiCreatedResponse({ type: ChargeView, description: 'A customer-present charge; merchantUid must be a Fraudnet reservation' })
+  create(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CreateChargeDto): Promise<ChargeView> {
+    return this.charges.createCustomerPresent(merchant.id, id, body);
+  }
+
+  @Get('charges')
+  @ApiOkResponse({ type: ChargeListView, description: 'With review=true: charges unresolved after the last look-up (the review queue)' })
+  async list(@CurrentMerchant() merchant: Merchant, @Query() query: ListChargesQueryDto): Promise<ChargeListView> {
+    return { data: query.review === 'true' ? await this.charges.listReview(merchant.id) : await this.charges.listRecent(merchant.id) };
+  }
+
+  @Get('charges/:id')
+  @ApiOkResponse({ type: ChargeView })
+  get(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<ChargeView> {
+    return this.charges.view(merchant.id, id);
+  }
+
+  @Post('charges/:id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChargeView, description: 'The charge with its cancel history; a cancel the PG has not approved is pending' })
+  cancel(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CancelChargeDto): Promise<ChargeView> {
+    return this.charges.cancel(merchant.id, id, body);
+  }
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BillingKeysModule } from '../billing-keys/billing-keys.module';
+import { RiskModule } from '../risk/risk.module';
+import { Subscription } from '../subscriptions/subscription.entity';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
+import { ChargeCancel } from './charge-cancel.entity';
+import { Charge } from './charge.entity';
+import { ChargesController } from './charges.controller';
+import { ChargesRepository } from './charges.repository';
+import { ChargesService } from './charges.service';
+
+/**
+ * Charges with billing keys (recurring intents and customer-present charges), cancels, and the state machine every
+ * PG result goes through. Exports ChargesService: `handleGatewayNotification` is what the webhook controller calls.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Charge, ChargeCancel, Subscription]), BillingKeysModule, RiskModule, SubscriptionsModule],
+  controllers: [ChargesController],
+  providers: [ChargesRepository, ChargesService],
+  exports: [ChargesService],
+})
+export class ChargesModule {}

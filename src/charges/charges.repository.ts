@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository, type EntityManager } from 'typeorm';
+import { DateUtils } from 'typeorm/util/DateUtils';
+import { BILLABLE_STATUSES, Subscription } from '../subscriptions/subscription.entity';
+import type { SubscriptionPatch } from '../subscriptions/subscription.transitions';
+import { ChargeCancel } from './charge-cancel.entity';
+import { Charge, type ChargeStatus } from './charge.entity';
+import type { ChargePatch } from './charge.outcomes';
+
+/** One result to record: the charge moves only from `from`; the subscription only if it still waits on that charge. */
+export interface ResultWrite {
+  chargeId: string;
+  from: readonly ChargeStatus[];
+  /** Null: the charge already holds its result (an earlier run wrote it); only the subscription follows. */
+  chargePatch: ChargePatch | null;
+  subscription?: {
+    id: string;
+    cycle: number;
+    attempt: number;
+    patch: SubscriptionPatch;
+    /** The scheduler's fencing token: the write (and the lease release) happen only while the lease is still ours. */
+    leaseVersion?: number;
+  };
+}
+
+export interface RecordSummary {
+  /** Per write: whether the charge moved (or had nothing to move). */
+  applied: boolean[];
+  /** Writes refused because the lease had been taken over by another instance. */
+  fenced: number;
+}
+
+/** Charges, their cancels, and the subscription columns a charge result moves. Every API query is merchant-scoped. */
+@Injectable()
+export class ChargesRepository {
+  constructor(
+    @InjectRepository(Charge) private readonly charges: Repository<Charge>,
+    @InjectRepository(ChargeCancel) private readonly cancels: Repository<ChargeCancel>,
+    @InjectRepository(Subscription) private readonly subscriptions: Repository<Subscription>,
+  ) {}
+
+  private get postgres(): boolean {
+    return this.charges.manager.connection.driver.options.type === 'postgres';
+  }
+
+  async insert(charge: Charge): Promise<Charge> {
+    await this.charges.insert(charge);
+    return charge;
+  }
+
+  /** Intents for a batch in one statement; rows that already exist (same subscription, cycle, attempt) are left alone. */
+  async insertIntents(intents: Charge[]): Promise<void> {
+    if (intents.length === 0) return;
+    await this.charges.createQueryBuilder().insert().into(Charge).values(intents).orIgnore().execute();
+  }
+
+  findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
+    if (uids.length === 0) return Promise.resolve([]);
+    return this.charges.findBy({ merchantUid: In([...uids]) });
+  }
+
+  findForMerchant(merchantId: string, id: string): Promise<Charge | null> {
+    return this.charges.findOneBy({ merchantId, id });
+  }
+
+  findByMerchantUid(merchantId: string, merchantUid: string): Promise<Charge | null> {
+    return this.charges.findOneBy({ merchantId, merchantUid });
+  }
+
+  findByGatewayPaymentId(merchantId: string, gatewayPaymentId: string): Promise<Charge | null> {
+    return this.charges.findOneBy({ merchantId, gatewayPaymentId });
+  }
+
+  findByIds(ids: readonly string[]): Promise<Charge[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.charges.findBy({ id: In([...ids]) });
+  }
+
+  listForSubscription(merchantId: string, subscriptionId: string): Promise<Charge[]> {
+    return this.charges.find({ where: { merchantId, subscriptionId }, order: { createdAt: 'ASC', cycle: 'ASC', attempt: 'ASC' } });
+  }
+
+  listRecent(merchantId: string, limit: number): Promise<Charge[]> {
+    return this.charges.find({ where: { merchantId }, order: { createdAt: 'DESC' }, take: limit });
+  }
+
+  listReview(merchantId: string, limit: number): Promise<Charge[]> {
+    return this.charges.find({ where: { merchantId, review: true }, order: { createdAt: 'DESC' }, take: limit });
+  }
+
+  countReview(): Promise<number> {
+    return this.charges.countBy({ review: true });
+  }
+
+  findSubscriptions(ids: readonly string[]): Promise<Subscription[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.subscriptions.findBy({ id: In([...ids]) });
+  }
+
+  /** Records a batch of results in one transaction (no PG call happens inside it). */
+  recordResults(writes: readonly ResultWrite[]): Promise<RecordSummary> {
+    if (writes.length === 0) return Promise.resolve({ applied: [], fenced: 0 });
+    return this.charges.manager.transaction(async (m) => {
+      const applied: boolean[] = [];
+      let fenced = 0;
+      for (const w of writes) {
+        let moved = true;
+        if (w.chargePatch) {
+          const r = await m.update(Charge, { id: w.chargeId, status: In([...w.from]) }, w.chargePatch);
+          moved = r.affected === 1;
+        }
+        applied.push(moved);
+        if (w.subscription && !(await this.applySubscription(m, w.subscription, moved))) fenced++;
+      }
+      return { applied, fenced };
+    });
+  }
+
+  /** False when the lease was no longer ours (fenced). */
+  private async applySubscription(m: EntityManager, s: NonNullable<ResultWrite['subscription']>, chargeMoved: boolean): Promise<boolean> {
+    const fence = s.leaseVersion !== undefined ? { leaseVersion: s.leaseVersion } : {};
+    const release = s.leaseVersion !== undefined ? { leaseOwner: null, leaseExpiresAt: null } : {};
+    if (chargeMoved) {
+      const r = await m.update(Subscription, { id: s.id, cycle: s.cycle, attempt: s.attempt, status: In([...BILLABLE_STATUSES]), ...fence }, { ...s.patch, ...release });
+      if (r.affected === 1) return true;
+    }
+    if (s.leaseVersion === undefined) return true;
+    // Someone else moved the subscription (a webhook, an immediate cancel): only give the lease back, if still ours.
+    const r = await m.update(Subscription, { id: s.id, leaseVersion: s.leaseVersion }, release);
+    return r.affected === 1;
+  }
+
+  /**
+   * Claims up to `limit` charges whose look-up is due (pending, unknown, or a customer-present intent left `sending`)
+   * by pushing their next look-up past `holdUntil`, so other instances skip them while this one looks them up.
+   */
+  async claimLookups(now: Date, holdUntil: Date, limit: number, merchantId?: string): Promise<Charge[]> {
+    const ids = await this.claim('charges', "status IN ('sending','pending','unknown')", now, holdUntil, limit, merchantId);
+    return this.findByIds(ids);
+  }
+
+  /** Same for pending cancels. */
+  async claimCancelLookups(now: Date, holdUntil: Date, limit: number, merchantId?: string): Promise<ChargeCancel[]> {
+    const ids = await this.claim('charge_cancels', "status = 'pending'", now, holdUntil, limit, merchantId);
+    if (ids.length === 0) return [];
+    return this.cancels.findBy({ id: In(ids) });
+  }
+
+  private async claim(table: 'charges' | 'charge_cancels', condition: string, now: Date, holdUntil: Date, limit: number, merchantId?: string): Promise<string[]> {
+    const pg = this.postgres;
+    const p = (i: number) => (pg ? `$${i}` : '?');
+    const date = (d: Date) => (pg ? d : DateUtils.mixedDateToUtcDatetimeString(d));
+    const params: unknown[] = [date(holdUntil), date(now), limit];
+    const scope = merchantId ? ` AND merchant_id = ${p(4)}` : '';
+    if (merchantId) params.push(merchantId);
+    const sql =
+      `UPDATE ${table} SET next_lookup_at = ${p(1)} WHERE id IN (SELECT id FROM ${table} WHERE next_lookup_at <= ${p(2)} AND review = false AND ${condition}${scope} ` +
+      `ORDER BY next_lookup_at LIMIT ${p(3)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) RETURNING id`;
+    return rowsOf(await this.charges.query(sql, params)).map((r) => String(r.id));
+  }
+
+  // ---- cancels -----------------------------------------------------------------------------------------------------
+
+  /**
+   * Reserves `amount` of the charge's refundable balance and records the cancel, atomically: the conditional UPDATE
+   * makes two concurrent cancels unable to take more than the balance. False when the balance is too small.
+   */
+  reserveCancel(cancel: ChargeCancel): Promise<boolean> {
+    return this.charges.manager.transaction(async (m) => {
+      const r = await m
+        .createQueryBuilder()
+        .update(Charge)
+        .set({ refundReserved: () => `refund_reserved + ${Number(cancel.amount)}`, updatedAt: cancel.createdAt })
+        .where('id = :id AND merchant_id = :merchantId', { id: cancel.chargeId, merchantId: cancel.merchantId })
+        .andWhere('amount - refunded_amount - refund_reserved >= :amount', { amount: cancel.amount })
+        .andWhere('status IN (:...statuses)', { statuses: ['succeeded', 'partially_canceled'] })
+        .execute();
+      if (r.affected !== 1) return false;
+      await m.insert(ChargeCancel, cancel);
+      return true;
+    });
+  }
+
+  /**
+   * Finishes a cancel (succeeded or failed), once: the reservation is released and, when the PG reports a refunded
+   * total, the charge takes it.
+   */
+  finishCancel(cancel: ChargeCancel, patch: Partial<ChargeCancel>, charge: { refundedAmount?: number; status?: ChargeStatus; now: Date }): Promise<boolean> {
+    return this.charges.manager.transaction(async (m) => {
+      const r = await m.update(ChargeCancel, { id: cancel.id, status: 'pending' }, patch);
+      if (r.affected !== 1) return false;
+      await m
+        .createQueryBuilder()
+        .update(Charge)
+        .set({
+          refundReserved: () => `CASE WHEN refund_reserved >= ${Number(cancel.amount)} THEN refund_reserved - ${Number(cancel.amount)} ELSE 0 END`,
+          updatedAt: charge.now,
+          ...(charge.refundedAmount !== undefined ? { refundedAmount: charge.refundedAmount } : {}),
+          ...(charge.status ? { status: charge.status } : {}),
+        })
+        .where('id = :id', { id: cancel.chargeId })
+        .execute();
+      return true;
+    });
+  }
+
+  async updateCancel(id: string, patch: Partial<ChargeCancel>): Promise<void> {
+    await this.cancels.update({ id, status: 'pending' }, patch);
+  }
+
+  listCancels(chargeId: string): Promise<ChargeCancel[]> {
+    return this.cancels.find({ where: { chargeId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  pendingCancels(chargeId: string): Promise<ChargeCancel[]> {
+    return this.cancels.find({ where: { chargeId, status: 'pending' }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async countReviewCancels(): Promise<number> {
+    return this.cancels.countBy({ review: true });
+  }
+}
+
+/** TypeORM answers an UPDATE ... RETURNING as [rows, count] on PostgreSQL and as rows on SQLite. */
+export function rowsOf(result: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
+  return Array.isArray(result) ? (result as Array<Record<string, unknown>>) : [];
+}

@@ -1,0 +1,593 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  GatewayRegistry,
+  supportsCurrency,
+  unknownOutcome,
+  type AdapterWith,
+  type LookupOutcome,
+  type Money,
+  type PaymentOutcome,
+} from '@app/pg-contract';
+import { Gauge, type Counter } from 'prom-client';
+import { BillingKeysService } from '../billing-keys/billing-keys.service';
+import type { BillingKey } from '../billing-keys/billing-key.entity';
+import { Clock } from '../clock/clock';
+import { DomainError, NotFoundError } from '../common/errors/domain.error';
+import { newId } from '../common/ids';
+import { appConfig, type AppConfig, billingConfig, type BillingConfig } from '../config/configuration';
+import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { RiskService } from '../risk/risk.service';
+import type { Subscription } from '../subscriptions/subscription.entity';
+import { transitionFor, type TransitionConfig } from '../subscriptions/subscription.transitions';
+import { ChargeCancel } from './charge-cancel.entity';
+import { Charge, OPEN_CHARGE_STATUSES } from './charge.entity';
+import { chargeResultOf, paidStatus, type ChargeResult } from './charge.outcomes';
+import { ChargesRepository, type RecordSummary, type ResultWrite } from './charges.repository';
+import type { CancelChargeDto, ChargeCancelView, ChargeView, CreateChargeDto } from './dto/charge.dto';
+
+/** Per-run caches, so a batch does not decrypt one merchant's credentials once per charge. */
+export interface SendContext {
+  credentials: Map<string, Promise<unknown>>;
+}
+
+export const newSendContext = (): SendContext => ({ credentials: new Map() });
+
+/** Everything a PG call needs, resolved (and refused) before anything is sent. */
+interface Prepared {
+  adapter: AdapterWith<'billingKeys'>;
+  credentials: unknown;
+  key: BillingKey;
+  riskContext: Record<string, string>;
+}
+
+/** How a look-up or re-fetch ended, for run counters. */
+export type ResolvedAs = 'succeeded' | 'failed' | 'pending' | 'unknown' | 'resend';
+
+/**
+ * Charges with billing keys and the one state machine every result goes through, whoever brings it: the scheduler's
+ * send, a look-up by the reconciler, or a webhook (a pointer: the charge is always re-fetched at the PG).
+ */
+@Injectable()
+export class ChargesService {
+  private readonly logger = new Logger(ChargesService.name);
+  private readonly outcomes: Counter<'source' | 'outcome'>;
+  private readonly transitions: TransitionConfig;
+
+  constructor(
+    private readonly repo: ChargesRepository,
+    private readonly billingKeys: BillingKeysService,
+    private readonly risk: RiskService,
+    private readonly registry: GatewayRegistry,
+    private readonly gatewayCredentials: GatewayCredentialsService,
+    private readonly clock: Clock,
+    @Inject(billingConfig.KEY) private readonly config: BillingConfig,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    metrics: MetricsService,
+  ) {
+    this.outcomes = metrics.counter('charge_outcomes_total', 'PG outcomes of charges by source (send, lookup, webhook) and outcome', ['source', 'outcome']);
+    this.transitions = { retryDays: config.retryDays, resendDelayMs: config.reconcileBackoffMs[0] ?? 60_000 };
+    registerGauge(metrics, 'charges_review_flagged', 'Charges and cancels flagged for review (unresolved after the last look-up)', async () =>
+      (await this.repo.countReview()) + (await this.repo.countReviewCancels()),
+    );
+  }
+
+  get backoff(): readonly number[] {
+    return this.config.reconcileBackoffMs;
+  }
+
+  // ---- PG calls (never inside a transaction) -------------------------------------------------------------------
+
+  /** Resolves key, STC and credentials; throws the DomainError a client would get (nothing is sent). */
+  async prepare(merchantId: string, customerId: string, billingKeyId: string, ctx: SendContext = newSendContext()): Promise<Prepared> {
+    const key = await this.billingKeys.requireChargeable(merchantId, billingKeyId);
+    if (key.customerId !== customerId) throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
+    const adapter = this.adapterFor(key.gateway);
+    const stc = await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge' });
+    const credentials = await this.credentialsFor(merchantId, key.gateway, ctx);
+    return { adapter, credentials, key, riskContext: stc.tossTransactionContext };
+  }
+
+  /** Sends a charge intent. Refusals before sending become outcomes that say nothing was sent. */
+  async send(charge: Charge, ctx: SendContext = newSendContext(), prepared?: Prepared): Promise<PaymentOutcome> {
+    let p = prepared;
+    if (!p) {
+      try {
+        p = await this.prepare(charge.merchantId, charge.customerId, charge.billingKeyId, ctx);
+      } catch (err) {
+        return refusalOutcome(err);
+      }
+    }
+    try {
+      const outcome = await p.adapter.chargeBillingKey(p.credentials, {
+        billingKey: p.key.customerUid,
+        reference: charge.merchantUid,
+        amount: { amount: charge.amount, currency: charge.currency },
+        orderName: charge.orderName,
+        buyer: { id: charge.customerId },
+        noticeUrls: [this.noticeUrl(charge.merchantId)],
+        riskContext: p.riskContext,
+      });
+      this.outcomes.inc({ source: 'send', outcome: outcome.status });
+      return outcome;
+    } catch (err) {
+      // Adapters answer with values; a throw after the call started may still have charged.
+      this.logger.error({ chargeId: charge.id, err: (err as Error).message }, 'adapter threw during a charge');
+      return unknownOutcome('unreadable_response', 'the adapter failed during the charge');
+    }
+  }
+
+  /** The PG's view of the charge, by merchant_uid (how UNKNOWN and stale intents are resolved). */
+  async lookup(charge: Charge, ctx: SendContext = newSendContext()): Promise<LookupOutcome> {
+    try {
+      const adapter = this.adapterFor(charge.gateway);
+      const credentials = await this.credentialsFor(charge.merchantId, charge.gateway, ctx);
+      const expected: Money = { amount: charge.amount, currency: charge.currency };
+      const outcome = await adapter.retrieveByReference(credentials, { reference: charge.merchantUid, expected });
+      this.outcomes.inc({ source: 'lookup', outcome: outcome.status });
+      return outcome;
+    } catch (err) {
+      this.logger.error({ chargeId: charge.id, err: (err as Error).message }, 'look-up failed');
+      return unknownOutcome('unreadable_response', 'the look-up failed');
+    }
+  }
+
+  // ---- the state machine -------------------------------------------------------------------------------------------
+
+  /**
+   * The write for an outcome: the charge patch, and when the charge belongs to a subscription that still waits on it,
+   * the subscription's transition. A NOT_FOUND look-up of a recurring intent (stale `sending` or `unknown`) means the
+   * PG never took it: it is re-sent with the same merchant_uid; for anything else NOT_FOUND counts as unresolved.
+   */
+  resultWrite(charge: Charge, outcome: PaymentOutcome | LookupOutcome, sub: Subscription | undefined, opts: { fromLookup: boolean; leaseVersion?: number }): { write: ResultWrite; result: ChargeResult } {
+    const now = this.clock.now();
+    let result: ChargeResult;
+    if (outcome.status === 'NOT_FOUND') {
+      result =
+        charge.kind === 'recurring' && (charge.status === 'sending' || charge.status === 'unknown')
+          ? { effect: 'resend', patch: { status: 'sending', resendable: true, nextLookupAt: null, updatedAt: now } }
+          : chargeResultOf(unknownOutcome('unreadable_response', 'the PG has no payment under this merchant_uid', { code: 'NOT_FOUND_AT_PG' }), charge, now, this.backoff, { fromLookup: true });
+    } else {
+      result = chargeResultOf(outcome, charge, now, this.backoff, { fromLookup: opts.fromLookup });
+    }
+    const write: ResultWrite = { chargeId: charge.id, from: OPEN_CHARGE_STATUSES, chargePatch: result.patch };
+    if (sub && charge.cycle === sub.cycle && charge.attempt === sub.attempt) {
+      write.subscription = {
+        id: sub.id,
+        cycle: sub.cycle,
+        attempt: sub.attempt,
+        patch: transitionFor(sub, result.effect, this.transitions, now),
+        ...(opts.leaseVersion !== undefined ? { leaseVersion: opts.leaseVersion } : {}),
+      };
+    }
+    return { write, result };
+  }
+
+  /** The subscription follows a charge that already holds its final result (written by an earlier, interrupted run). */
+  followWrite(charge: Charge, sub: Subscription, leaseVersion: number): ResultWrite {
+    const effect =
+      charge.status === 'failed'
+        ? charge.declineKind === 'hard'
+          ? 'hard_decline'
+          : 'soft_decline'
+        : charge.status === 'pending' || charge.status === 'unknown'
+          ? 'blocked'
+          : 'succeeded';
+    return {
+      chargeId: charge.id,
+      from: [],
+      chargePatch: null,
+      subscription: { id: sub.id, cycle: sub.cycle, attempt: sub.attempt, patch: transitionFor(sub, effect, this.transitions, this.clock.now()), leaseVersion },
+    };
+  }
+
+  /** Charge intents of a billing batch, committed in one statement before any PG call. */
+  writeIntents(intents: Charge[]): Promise<void> {
+    return this.repo.insertIntents(intents);
+  }
+
+  findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
+    return this.repo.findByMerchantUids(uids);
+  }
+
+  recordResults(writes: readonly ResultWrite[]): Promise<RecordSummary> {
+    return this.repo.recordResults(writes);
+  }
+
+  /** Looks a charge up and applies what the PG says; also finishes its pending cancels. */
+  async refresh(charge: Charge, ctx: SendContext = newSendContext(), source: 'lookup' | 'webhook' = 'lookup'): Promise<ResolvedAs | 'final'> {
+    let resolved: ResolvedAs | 'final' = 'final';
+    if (OPEN_CHARGE_STATUSES.includes(charge.status)) {
+      const outcome = await this.lookup(charge, ctx);
+      if (source === 'webhook') this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
+      const [sub] = charge.subscriptionId ? await this.repo.findSubscriptions([charge.subscriptionId]) : [];
+      // A webhook can arrive while our own send is still in flight: its NOT_FOUND proves nothing yet.
+      if (!(outcome.status === 'NOT_FOUND' && charge.status === 'sending' && source === 'webhook')) {
+        const { write, result } = this.resultWrite(charge, outcome, sub, { fromLookup: true });
+        await this.repo.recordResults([write]);
+        resolved = resolvedAs(result);
+      }
+    }
+    const [fresh] = await this.repo.findByIds([charge.id]);
+    if (fresh) await this.refreshCancels(fresh, ctx);
+    return resolved;
+  }
+
+  /**
+   * Called by the webhook controller with what the (unsigned) webhook points at. Finds the charge by merchant_uid (or
+   * the PG's id), re-fetches it at the PG and applies the answer through the same state machine.
+   */
+  async handleGatewayNotification(merchantId: string, gateway: string, ref: { reference?: string; gatewayPaymentId?: string }): Promise<'applied' | 'unknown_reference'> {
+    let charge = ref.reference ? await this.repo.findByMerchantUid(merchantId, ref.reference) : null;
+    if (!charge && ref.gatewayPaymentId) charge = await this.repo.findByGatewayPaymentId(merchantId, ref.gatewayPaymentId);
+    if (!charge || charge.gateway !== gateway) return 'unknown_reference';
+    await this.refresh(charge, newSendContext(), 'webhook');
+    return 'applied';
+  }
+
+  /** One reconciler pass over due look-ups (charges, then cancels), at most `limit` of each. */
+  async reconcile(opts: { merchantId?: string; limit: number; ctx?: SendContext }): Promise<Record<ResolvedAs, number>> {
+    const counts: Record<ResolvedAs, number> = { succeeded: 0, failed: 0, pending: 0, unknown: 0, resend: 0 };
+    const ctx = opts.ctx ?? newSendContext();
+    const now = this.clock.now();
+    const holdUntil = new Date(now.getTime() + this.config.leaseMs);
+    const charges = await this.repo.claimLookups(now, holdUntil, opts.limit, opts.merchantId);
+    const subs = new Map((await this.repo.findSubscriptions(charges.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))).map((s) => [s.id, s]));
+    const writes: ResultWrite[] = [];
+    await mapPool(charges, this.config.concurrency, async (charge) => {
+      const outcome = await this.lookup(charge, ctx);
+      const { write, result } = this.resultWrite(charge, outcome, charge.subscriptionId ? subs.get(charge.subscriptionId) : undefined, { fromLookup: true });
+      writes.push(write);
+      counts[resolvedAs(result)]++;
+    });
+    await this.repo.recordResults(writes);
+    const cancels = await this.repo.claimCancelLookups(now, holdUntil, opts.limit, opts.merchantId);
+    const byCharge = new Map((await this.repo.findByIds([...new Set(cancels.map((c) => c.chargeId))])).map((c) => [c.id, c]));
+    await mapPool([...byCharge.values()], this.config.concurrency, (charge) => this.refreshCancels(charge, ctx, true));
+    return counts;
+  }
+
+  // ---- customer-present charges ------------------------------------------------------------------------------------
+
+  /**
+   * A charge the buyer triggers on the merchant's page: its merchantUid must be a Fraudnet reservation of this
+   * merchant (consumed exactly once), so the page's Fraudnet data and the charge share the reference.
+   */
+  async createCustomerPresent(merchantId: string, billingKeyId: string, dto: CreateChargeDto): Promise<ChargeView> {
+    const key = await this.billingKeys.requireChargeable(merchantId, billingKeyId);
+    const currency = dto.currency.toUpperCase();
+    this.requireCurrency(key.gateway, currency);
+    const ctx = newSendContext();
+    const prepared = await this.prepare(merchantId, key.customerId, key.id, ctx);
+    await this.risk.consumeFraudnetReservation(merchantId, dto.merchantUid);
+    const now = this.clock.now();
+    const charge = await this.repo.insert({
+      ...blankCharge(),
+      id: newId('chg'),
+      merchantId,
+      subscriptionId: null,
+      customerId: key.customerId,
+      billingKeyId: key.id,
+      gateway: key.gateway,
+      kind: 'customer_present',
+      cycle: null,
+      attempt: 1,
+      merchantUid: dto.merchantUid,
+      amount: dto.amount,
+      currency,
+      orderName: dto.name,
+      status: 'sending',
+      // Should this process die before recording the answer, the reconciler looks it up after the lease.
+      nextLookupAt: new Date(now.getTime() + this.config.leaseMs),
+      createdAt: now,
+      updatedAt: now,
+    });
+    const outcome = await this.send(charge, ctx, prepared);
+    // Nothing reached the PG: the buyer is present and retries with a new reservation, so this attempt simply failed.
+    const effective = outcome.status === 'NOT_SENT' ? { ...outcome, retryable: false } : outcome;
+    const { write } = this.resultWrite(charge, effective, undefined, { fromLookup: false });
+    await this.repo.recordResults([write]);
+    return this.view(merchantId, charge.id);
+  }
+
+  // ---- cancels -----------------------------------------------------------------------------------------------------
+
+  /**
+   * Cancels all or part of a paid charge. The amount is reserved against the refundable balance first (so it never
+   * goes negative, even with concurrent cancels); a cancel the PG has not approved is reported as pending and
+   * finished by the reconciler or a webhook.
+   */
+  async cancel(merchantId: string, chargeId: string, dto: CancelChargeDto): Promise<ChargeView> {
+    const charge = await this.require(merchantId, chargeId);
+    if (charge.status !== 'succeeded' && charge.status !== 'partially_canceled') {
+      throw new DomainError('CHARGE_NOT_CANCELABLE', `A ${charge.status} charge cannot be canceled`);
+    }
+    const balance = charge.amount - charge.refundedAmount - charge.refundReserved;
+    const amount = dto.amount ?? balance;
+    if (amount <= 0 || amount > balance) {
+      throw new DomainError('CANCEL_AMOUNT_EXCEEDS_BALANCE', `The refundable balance is ${balance} (minor units of ${charge.currency})`, [
+        { field: 'amount', refundable: balance, currency: charge.currency },
+      ]);
+    }
+    const now = this.clock.now();
+    const cancel: ChargeCancel = {
+      id: newId('ccl'),
+      merchantId,
+      chargeId: charge.id,
+      amount,
+      currency: charge.currency,
+      reason: dto.reason,
+      status: 'pending',
+      gatewayCancelId: null,
+      failureCode: null,
+      failureMessage: null,
+      lookupAttempts: 0,
+      nextLookupAt: new Date(now.getTime() + (this.backoff[0] ?? 60_000)),
+      review: false,
+      createdAt: now,
+      updatedAt: now,
+      settledAt: null,
+    };
+    if (!(await this.repo.reserveCancel(cancel))) {
+      throw new DomainError('CANCEL_AMOUNT_EXCEEDS_BALANCE', 'The refundable balance changed; nothing was canceled', [{ field: 'amount' }]);
+    }
+    const outcome = await this.sendCancel(charge, cancel, amount === balance && dto.amount === undefined);
+    const after = this.clock.now();
+    switch (outcome.status) {
+      case 'SUCCEEDED':
+        await this.repo.finishCancel(cancel, { status: 'succeeded', gatewayCancelId: outcome.gatewayCancelId ?? null, nextLookupAt: null, settledAt: after, updatedAt: after }, {
+          refundedAmount: outcome.totalRefunded.amount,
+          status: paidStatus(charge.amount, outcome.totalRefunded.amount),
+          now: after,
+        });
+        break;
+      case 'DECLINED':
+      case 'NOT_SENT':
+        await this.repo.finishCancel(cancel, { status: 'failed', failureCode: outcome.code.slice(0, 64), failureMessage: outcome.message.slice(0, 500), nextLookupAt: null, settledAt: after, updatedAt: after }, { now: after });
+        break;
+      case 'PENDING':
+        if (outcome.gatewayCancelId) await this.repo.updateCancel(cancel.id, { gatewayCancelId: outcome.gatewayCancelId, updatedAt: after });
+        break;
+      case 'UNKNOWN':
+        // Maybe done, maybe not: the refunded total at the PG decides, on the look-up schedule; never re-sent blindly.
+        break;
+    }
+    return this.view(merchantId, charge.id, cancel.id);
+  }
+
+  private async sendCancel(charge: Charge, cancel: ChargeCancel, whole: boolean) {
+    try {
+      const adapter = this.registry.require(charge.gateway, 'cancel');
+      const credentials = await this.credentialsFor(charge.merchantId, charge.gateway, newSendContext());
+      return await adapter.cancel(credentials, {
+        gatewayPaymentId: charge.gatewayPaymentId ?? '',
+        reference: charge.merchantUid,
+        ...(whole ? {} : { amount: { amount: cancel.amount, currency: cancel.currency } }),
+        reason: cancel.reason,
+        cancelId: cancel.id,
+        refundableBalance: { amount: charge.amount - charge.refundedAmount, currency: charge.currency },
+      });
+    } catch (err) {
+      this.logger.error({ chargeId: charge.id, err: (err as Error).message }, 'cancel failed in the adapter');
+      return unknownOutcome('unreadable_response', 'the adapter failed during the cancel');
+    }
+  }
+
+  /**
+   * Pending cancels are finished from the PG's refunded total: in creation order, each one the total covers is done.
+   * The others wait for the next look-up, and after the last one are flagged for review.
+   */
+  private async refreshCancels(charge: Charge, ctx: SendContext, scheduled = false): Promise<void> {
+    const pending = await this.repo.pendingCancels(charge.id);
+    if (pending.length === 0 || !charge.gatewayPaymentId) return;
+    let refunded: number | undefined;
+    try {
+      const adapter = this.adapterFor(charge.gateway);
+      const credentials = await this.credentialsFor(charge.merchantId, charge.gateway, ctx);
+      const outcome = await adapter.retrieve(credentials, {
+        gatewayPaymentId: charge.gatewayPaymentId,
+        reference: charge.merchantUid,
+        expected: { amount: charge.amount, currency: charge.currency },
+      });
+      if (outcome.status === 'SUCCEEDED') refunded = outcome.refunded.amount;
+    } catch (err) {
+      this.logger.error({ chargeId: charge.id, err: (err as Error).message }, 'cancel look-up failed');
+    }
+    const now = this.clock.now();
+    let confirmed = charge.refundedAmount;
+    for (const cancel of pending) {
+      if (refunded !== undefined && refunded >= confirmed + cancel.amount) {
+        confirmed += cancel.amount;
+        await this.repo.finishCancel(cancel, { status: 'succeeded', nextLookupAt: null, settledAt: now, updatedAt: now }, {
+          refundedAmount: confirmed,
+          status: paidStatus(charge.amount, confirmed),
+          now,
+        });
+      } else if (scheduled) {
+        const attempts = cancel.lookupAttempts + 1;
+        const exhausted = attempts >= this.backoff.length;
+        await this.repo.updateCancel(cancel.id, {
+          lookupAttempts: attempts,
+          nextLookupAt: exhausted ? null : new Date(now.getTime() + this.backoff[attempts]),
+          review: exhausted,
+          updatedAt: now,
+        });
+      }
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------------------------
+
+  async require(merchantId: string, id: string): Promise<Charge> {
+    const charge = await this.repo.findForMerchant(merchantId, id);
+    if (!charge) throw new NotFoundError('Charge');
+    return charge;
+  }
+
+  async view(merchantId: string, id: string, cancelId?: string): Promise<ChargeView> {
+    const charge = await this.require(merchantId, id);
+    const cancels = (await this.repo.listCancels(charge.id)).map(toCancelView);
+    return { ...toChargeView(charge), cancels, ...(cancelId ? { cancel: cancels.find((c) => c.id === cancelId) } : {}) };
+  }
+
+  /** The charges of a subscription the caller has already checked belongs to the merchant. */
+  async listForSubscription(merchantId: string, subscriptionId: string): Promise<ChargeView[]> {
+    return (await this.repo.listForSubscription(merchantId, subscriptionId)).map(toChargeView);
+  }
+
+  async listRecent(merchantId: string, limit = 100): Promise<ChargeView[]> {
+    return (await this.repo.listRecent(merchantId, limit)).map(toChargeView);
+  }
+
+  async listReview(merchantId: string, limit = 100): Promise<ChargeView[]> {
+    return (await this.repo.listReview(merchantId, limit)).map(toChargeView);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------------------------
+
+  /** The adapter of a billing-key gateway; a gateway that is gone or cannot charge keys is a clear error. */
+  adapterFor(gateway: string): AdapterWith<'billingKeys'> {
+    try {
+      return this.registry.require(gateway, 'billingKeys');
+    } catch {
+      throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} cannot charge billing keys`);
+    }
+  }
+
+  /** Refuses a currency the key's PG cannot charge (PayPal RT refuses KRW) before anything is stored or sent. */
+  requireCurrency(gateway: string, currency: string): void {
+    const adapter = this.adapterFor(gateway);
+    if (!supportsCurrency(adapter.descriptor, currency)) {
+      throw new DomainError('UNSUPPORTED_CURRENCY', `${gateway} cannot charge ${currency}`, [{ field: 'currency', accepted: adapter.descriptor.capabilities.currencies }]);
+    }
+  }
+
+  private credentialsFor(merchantId: string, gateway: string, ctx: SendContext): Promise<unknown> {
+    const key = `${merchantId}|${gateway}`;
+    let creds = ctx.credentials.get(key);
+    if (!creds) {
+      creds = gateway.startsWith('toss') ? this.gatewayCredentials.toss(merchantId) : this.gatewayCredentials.portone(merchantId);
+      // A failed load must not be cached for the rest of the run.
+      creds.catch(() => ctx.credentials.delete(key));
+      ctx.credentials.set(key, creds);
+    }
+    return creds;
+  }
+
+  private noticeUrl(merchantId: string): string {
+    return `${this.app.publicBaseUrl}/v1/webhooks/portone/${merchantId}`;
+  }
+}
+
+/** A refusal before sending, as an outcome: nothing reached the PG. */
+function refusalOutcome(err: unknown): PaymentOutcome {
+  const code = err instanceof DomainError ? err.code : 'INTERNAL_ERROR';
+  const message = err instanceof DomainError ? err.message : 'charge preparation failed';
+  switch (code) {
+    case 'STC_DATA_REQUIRED':
+    case 'STC_CONTEXT_INVALID':
+      // The merchant can complete the data: dunning retries on its schedule.
+      return { status: 'DECLINED', kind: 'soft', code, message };
+    case 'GATEWAY_NOT_CONFIGURED':
+    case 'INTERNAL_ERROR':
+      return { status: 'NOT_SENT', reason: 'invalid_request', code, message, retryable: true };
+    default:
+      // BILLING_KEY_NOT_ACTIVE, NOT_FOUND, UNSUPPORTED_GATEWAY, BILLING_KEY_CUSTOMER_MISMATCH: will not get better.
+      return { status: 'NOT_SENT', reason: 'invalid_request', code, message, retryable: false };
+  }
+}
+
+export function resolvedAs(result: ChargeResult): ResolvedAs {
+  switch (result.effect) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'soft_decline':
+    case 'hard_decline':
+      return 'failed';
+    case 'resend':
+      return 'resend';
+    case 'blocked':
+      return result.patch.status === 'pending' ? 'pending' : 'unknown';
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+}
+
+export function blankCharge(): Pick<
+  Charge,
+  'gatewayPaymentId' | 'failureCode' | 'failureMessage' | 'declineKind' | 'resendable' | 'refundedAmount' | 'refundReserved' | 'leaseVersion' | 'lookupAttempts' | 'nextLookupAt' | 'review' | 'reviewReason' | 'settledAt'
+> {
+  return {
+    gatewayPaymentId: null,
+    failureCode: null,
+    failureMessage: null,
+    declineKind: null,
+    resendable: false,
+    refundedAmount: 0,
+    refundReserved: 0,
+    leaseVersion: 0,
+    lookupAttempts: 0,
+    nextLookupAt: null,
+    review: false,
+    reviewReason: null,
+    settledAt: null,
+  };
+}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
+
+export function toChargeView(c: Charge): ChargeView {
+  return {
+    id: c.id,
+    kind: c.kind,
+    subscriptionId: c.subscriptionId ?? undefined,
+    cycle: c.cycle ?? undefined,
+    attempt: c.attempt,
+    merchantUid: c.merchantUid,
+    amount: c.amount,
+    currency: c.currency,
+    refundedAmount: c.refundedAmount,
+    status: c.status,
+    gatewayPaymentId: c.gatewayPaymentId ?? undefined,
+    failureCode: c.failureCode ?? undefined,
+    failureMessage: c.failureMessage ?? undefined,
+    review: c.review,
+    reviewReason: c.reviewReason ?? undefined,
+    createdAt: new Date(c.createdAt).toISOString(),
+    settledAt: iso(c.settledAt),
+  };
+}
+
+export function toCancelView(c: ChargeCancel): ChargeCancelView {
+  return {
+    id: c.id,
+    amount: c.amount,
+    currency: c.currency,
+    reason: c.reason,
+    status: c.status,
+    failureCode: c.failureCode ?? undefined,
+    review: c.review,
+    createdAt: new Date(c.createdAt).toISOString(),
+    settledAt: iso(c.settledAt),
+  };
+}
+
+/** A gauge read from the database when /metrics is scraped (MetricsService has counters and histograms only). */
+export function registerGauge(metrics: MetricsService, name: string, help: string, read: () => Promise<number>): void {
+  if (metrics.registry.getSingleMetric(name)) return;
+  new Gauge({
+    name,
+    help,
+    registers: [metrics.registry],
+    async collect() {
+      this.set(await read());
+    },
+  });
+}

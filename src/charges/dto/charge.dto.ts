@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBooleanString, IsInt, IsISO4217CurrencyCode, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { CHARGE_STATUSES } from '../charge.entity';
+
+export class CreateChargeDto {
+  @ApiProperty({ description: 'Integer amount in the minor unit of currency (USD cents)', example: 1999 })
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  amount: number;
+
+  @ApiProperty({ description: 'ISO 4217 (PayPal RT refuses KRW)', example: 'USD' })
+  @IsISO4217CurrencyCode()
+  currency: string;
+
+  @ApiProperty({ description: 'Order name shown to the buyer', example: 'Extra credits' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ description: 'The merchant_uid reserved by GET /v1/risk/fraudnet for this charge (used once)', example: 'fnt_abc' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/)
+  merchantUid: string;
+}
+
+export class CancelChargeDto {
+  @ApiProperty({ example: 'customer request' })
+  @IsString()
+  @Length(1, 200)
+  reason: string;
+
+  @ApiPropertyOptional({ description: 'Minor units to refund; omit for the whole refundable balance' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  amount?: number;
+}
+
+export class ListChargesQueryDto {
+  @ApiPropertyOptional({ description: 'Only charges flagged for review (unresolved after the last look-up)', enum: ['true'] })
+  @IsOptional()
+  @IsBooleanString()
+  @Transform(({ value }) => (value === undefined ? undefined : String(value)))
+  review?: string;
+}
+
+export class ChargeCancelView {
+  @ApiProperty() id: string;
+  @ApiProperty() amount: number;
+  @ApiProperty() currency: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'], description: 'pending: the PG has not approved it yet' }) status: string;
+  @ApiPropertyOptional() failureCode?: string;
+  @ApiProperty() review: boolean;
+  @ApiProperty() createdAt: string;
+  @ApiPropertyOptional() settledAt?: string;
+}
+
+export class ChargeView {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['recurring', 'customer_present'] }) kind: string;
+  @ApiPropertyOptional() subscriptionId?: string;
+  @ApiPropertyOptional({ description: 'Billing cycle (0 = the first period); recurring charges only' }) cycle?: number;
+  @ApiProperty({ description: 'Attempt within the cycle (1 = first try; retries after soft declines)' }) attempt: number;
+  @ApiProperty({ description: 'The PG reference (PortOne merchant_uid)' }) merchantUid: string;
+  @ApiProperty() amount: number;
+  @ApiProperty() currency: string;
+  @ApiProperty() refundedAmount: number;
+  @ApiProperty({ enum: CHARGE_STATUSES }) status: string;
+  @ApiPropertyOptional() gatewayPaymentId?: string;
+  @ApiPropertyOptional() failureCode?: string;
+  @ApiPropertyOptional() failureMessage?: string;
+  @ApiProperty() review: boolean;
+  @ApiPropertyOptional() reviewReason?: string;
+  @ApiProperty() createdAt: string;
+  @ApiPropertyOptional() settledAt?: string;
+  @ApiPropertyOptional({ type: [ChargeCancelView] }) cancels?: ChargeCancelView[];
+  @ApiPropertyOptional({ type: ChargeCancelView, description: 'The cancel this request made' }) cancel?: ChargeCancelView;
+}
+
+export class ChargeListView {
+  @ApiProperty({ type: [ChargeView] }) data: ChargeView[];
+}

@@ -1,0 +1,63 @@
+import { cyclePeriod, cycleStart } from './billing-period';
+import type { Subscription } from './subscription.entity';
+import type { ChargeEffect } from '../charges/charge.outcomes';
+
+const DAY_MS = 86_400_000;
+
+/** The columns a charge result changes on a subscription. */
+export type SubscriptionPatch = Partial<
+  Pick<Subscription, 'status' | 'cycle' | 'attempt' | 'currentPeriodStart' | 'currentPeriodEnd' | 'nextChargeAt' | 'canceledAt' | 'cancelReason' | 'updatedAt'>
+>;
+
+export interface TransitionConfig {
+  /** Days after the cycle's due date on which soft declines are retried (attempt 2 on the first value...). */
+  retryDays: readonly number[];
+  /** Delay before re-sending a charge that was certainly not sent. */
+  resendDelayMs: number;
+}
+
+type SubscriptionView = Pick<Subscription, 'status' | 'cycle' | 'attempt' | 'anchorAt' | 'interval' | 'intervalCount'>;
+
+/**
+ * What the result of the charge for (sub.cycle, sub.attempt) does to the subscription. Pure; periods always come
+ * from the anchor (billing-period.ts), so month-end clamping never drifts.
+ * - succeeded: active, the period is the charged cycle's, the next charge is due at the next cycle's start.
+ * - soft decline: retried on `retryDays` after the cycle's due date with a new attempt (past_due meanwhile; an
+ *   incomplete subscription stays incomplete); canceled after the last retry.
+ * - hard decline: not retried; canceled.
+ * - blocked (pending / unknown / mismatch): nothing else is charged until the charge resolves.
+ * - resend (certainly not sent): the same charge is sent again shortly.
+ */
+export function transitionFor(sub: SubscriptionView, effect: ChargeEffect, config: TransitionConfig, now: Date): SubscriptionPatch {
+  const period = cyclePeriod(new Date(sub.anchorAt), sub.interval, sub.intervalCount, sub.cycle);
+  const inPeriod = { currentPeriodStart: period.start, currentPeriodEnd: period.end, updatedAt: now };
+  switch (effect) {
+    case 'succeeded':
+      return { ...inPeriod, status: 'active', cycle: sub.cycle + 1, attempt: 1, nextChargeAt: period.end };
+    case 'soft_decline': {
+      const retryIndex = sub.attempt - 1;
+      if (retryIndex >= config.retryDays.length) {
+        return { ...inPeriod, status: 'canceled', nextChargeAt: null, canceledAt: now, cancelReason: 'payment_failed' };
+      }
+      const retryAt = new Date(period.start.getTime() + config.retryDays[retryIndex] * DAY_MS);
+      return {
+        ...inPeriod,
+        status: sub.status === 'incomplete' ? 'incomplete' : 'past_due',
+        attempt: sub.attempt + 1,
+        nextChargeAt: retryAt.getTime() > now.getTime() ? retryAt : now,
+      };
+    }
+    case 'hard_decline':
+      return { ...inPeriod, status: 'canceled', nextChargeAt: null, canceledAt: now, cancelReason: 'payment_declined' };
+    case 'blocked':
+      return { ...inPeriod, nextChargeAt: null };
+    case 'resend':
+      return { ...inPeriod, nextChargeAt: new Date(now.getTime() + config.resendDelayMs) };
+  }
+}
+
+/** The first period and due date of a new subscription anchored at `anchor`. */
+export function initialSchedule(anchor: Date, interval: Subscription['interval'], count: number): Pick<Subscription, 'cycle' | 'attempt' | 'currentPeriodStart' | 'currentPeriodEnd' | 'nextChargeAt'> {
+  const { start, end } = cyclePeriod(anchor, interval, count, 0);
+  return { cycle: 0, attempt: 1, currentPeriodStart: start, currentPeriodEnd: end, nextChargeAt: cycleStart(anchor, interval, count, 0) };
+}

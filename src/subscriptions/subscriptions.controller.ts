@@ -1,0 +1,32 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentMerchant } from '../auth/auth.decorators';
+import type { Merchant } from '../merchants/merchant.entity';
+import { CancelSubscriptionDto, CreateSubscriptionDto, SubscriptionView } from './dto/subscription.dto';
+import { SubscriptionsService } from './subscriptions.service';
+
+@ApiTags('subscriptions')
+@ApiBearerAuth()
+@Controller('v1/subscriptions')
+export class SubscriptionsController {
+  constructor(private readonly subscriptions: SubscriptionsService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: SubscriptionView })
+  create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateSubscriptionDto): Promise<SubscriptionView> {
+    return this.subscriptions.create(merchant.id, body);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: SubscriptionView })
+  get(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<SubscriptionView> {
+    return this.subscriptions.get(merchant.id, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SubscriptionView })
+  cancel(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CancelSubscriptionDto): Promise<SubscriptionView> {
+    return this.subscriptions.cancel(merchant.id, id, body);
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BillingKeysModule } from '../billing-keys/billing-keys.module';
+import { CustomersModule } from '../customers/customers.module';
+import { PlansModule } from '../plans/plans.module';
+import { Subscription } from './subscription.entity';
+import { SubscriptionsController } from './subscriptions.controller';
+import { SubscriptionsRepository } from './subscriptions.repository';
+import { SubscriptionsService } from './subscriptions.service';
+
+/** Subscriptions: creation (key, customer and currency checks), reads, cancellation. Charging is the BillingModule's. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Subscription]), CustomersModule, PlansModule, BillingKeysModule],
+  controllers: [SubscriptionsController],
+  providers: [SubscriptionsRepository, SubscriptionsService],
+  exports: [SubscriptionsService],
+})
+export class SubscriptionsModule {}
