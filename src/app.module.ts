@@ -20,6 +20,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { buildLoggerParams } from './logging/logging.options';
 import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PortonePaypalRtModule } from './portone-paypal-rt/portone-paypal-rt.module';
 import { PlansModule } from './plans/plans.module';
 import { RiskModule } from './risk/risk.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
@@ -60,6 +61,7 @@ export class AppModule {
         RiskModule,
         GatewaysModule,
         BillingKeysModule,
+        PortonePaypalRtModule,
         SubscriptionsModule,
         ChargesModule,
         BillingModule,

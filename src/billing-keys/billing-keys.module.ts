@@ -1,11 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CustomersModule } from '../customers/customers.module';
+import { RiskModule } from '../risk/risk.module';
 import { BillingKey } from './billing-key.entity';
+import { BillingKeysController } from './billing-keys.controller';
 import { BillingKeysRepository } from './billing-keys.repository';
 import { BillingKeysService } from './billing-keys.service';
 
+/** PG-agnostic billing keys (issue, update, complete, revoke); `BillingKeysService.requireChargeable` for charges. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BillingKey])],
+  imports: [TypeOrmModule.forFeature([BillingKey]), CustomersModule, RiskModule],
+  controllers: [BillingKeysController],
   providers: [BillingKeysRepository, BillingKeysService],
   exports: [BillingKeysService],
 })

@@ -1,11 +1,62 @@
-import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { GatewayRegistry, type AdapterWith, type BillingKeyOutcome, type ClientRequest } from '@app/pg-contract';
+import type { Counter } from 'prom-client';
+import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
-import { BillingKey } from './billing-key.entity';
+import { newId } from '../common/ids';
+import { appConfig, type AppConfig } from '../config/configuration';
+import type { Customer } from '../customers/customer.entity';
+import { CustomersService } from '../customers/customers.service';
+import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { RiskService } from '../risk/risk.service';
+import { BillingKey, type BillingKeyStatus } from './billing-key.entity';
 import { BillingKeysRepository } from './billing-keys.repository';
+import type {
+  BillingKeyCompletionDto,
+  BillingKeyDto,
+  BillingKeyRequestDto,
+  CreateBillingKeyDto,
+  IssuedBillingKeyDto,
+  LoadUiDto,
+  UpdateBillingKeyRequestDto,
+} from './dto/billing-key.dto';
 
+/** Failed completions that say the pointer was wrong, not that the issuance failed: the key stays pending. */
+const POINTER_FAILURES = new Set(['REFERENCE_MISMATCH', 'PAYMENT_NOT_FOUND', 'INVALID_POINTER']);
+
+/** Where a completion came from: the merchant's API call (errors are answered) or a webhook (nothing to answer). */
+type CompletionSource = 'api' | 'webhook';
+
+/** What a webhook pointer did to billing keys. */
+export type BillingKeyNotificationResult = 'applied' | 'unchanged' | 'not_a_billing_key' | 'ignored';
+
+/**
+ * PG-agnostic billing keys: pending → active | failed, active → revoked. The PG-side key (PortOne customer_uid) and
+ * the issuance reference (merchant_uid) are minted here, random and opaque. The adapter comes from the registry by the
+ * key's gateway code; every PG answer is applied through one compare-and-set state machine, whether it came through
+ * the merchant's completion call or a webhook.
+ */
 @Injectable()
 export class BillingKeysService {
-  constructor(private readonly repo: BillingKeysRepository) {}
+  private readonly logger = new Logger(BillingKeysService.name);
+  private readonly transitions: Counter<'gateway' | 'to' | 'source'>;
+
+  constructor(
+    private readonly repo: BillingKeysRepository,
+    private readonly customers: CustomersService,
+    private readonly risk: RiskService,
+    private readonly registry: GatewayRegistry,
+    private readonly credentials: GatewayCredentialsService,
+    private readonly clock: Clock,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    metrics: MetricsService,
+  ) {
+    this.transitions = metrics.counter('billing_key_transitions_total', 'Billing key state changes by gateway, new state and source', ['gateway', 'to', 'source']);
+  }
+
+  // ---- for other modules ---------------------------------------------------------------------------------------
 
   /** The merchant's key or a 404 (another merchant's key answers exactly like a missing one). */
   async get(merchantId: string, id: string): Promise<BillingKey> {
@@ -22,4 +73,270 @@ export class BillingKeysService {
     }
     return key;
   }
+
+  // ---- REST ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Records a pending key and answers the SDK request that lets the buyer approve it. STC is evaluated (and, where
+   * required and missing, refused) before anything is recorded; nothing is sent to the PG here.
+   */
+  async issue(merchantId: string, input: CreateBillingKeyDto): Promise<IssuedBillingKeyDto> {
+    const adapter = this.adapterFor(input.gateway);
+    const customer = await this.customers.require(merchantId, input.customerId);
+    const now = this.clock.now();
+    const draft: BillingKey = {
+      id: newId('bk'),
+      merchantId,
+      customerId: customer.id,
+      gateway: input.gateway,
+      status: 'pending',
+      // Opaque and unguessable: knowing one never helps to guess another merchant's key.
+      customerUid: `cu_${randomBytes(24).toString('base64url')}`,
+      merchantUid: `bki_${randomBytes(18).toString('base64url')}`,
+      name: input.name ?? 'PayPal billing agreement',
+      customData: input.customData ?? null,
+      gatewayPaymentId: null,
+      failureCode: null,
+      failureMessage: null,
+      revokePendingAtPg: false,
+      createdAt: now,
+      updatedAt: now,
+      activatedAt: null,
+      revokedAt: null,
+    };
+    const loadUI = await this.buildRequest(adapter, draft, customer);
+    const key = await this.repo.insert(draft);
+    this.logger.log({ merchantId, billingKeyId: key.id, gateway: key.gateway }, 'billing key issuance started');
+    return { ...toBillingKeyDto(key), loadUI };
+  }
+
+  /** The updated request for `IMP.updateLoadUIRequest`; only while the key is pending. */
+  async updateRequest(merchantId: string, id: string, input: UpdateBillingKeyRequestDto): Promise<BillingKeyRequestDto> {
+    const key = await this.get(merchantId, id);
+    if (key.status !== 'pending') throw new DomainError('BILLING_KEY_NOT_PENDING', `Billing key is ${key.status}; its request can only change while pending`);
+    const adapter = this.adapterFor(key.gateway);
+    const customer = await this.customers.require(merchantId, key.customerId);
+    const next: BillingKey = {
+      ...key,
+      name: input.name ?? key.name,
+      customData: input.customData !== undefined ? input.customData : key.customData,
+      updatedAt: this.clock.now(),
+    };
+    const loadUI = await this.buildRequest(adapter, next, customer);
+    const changed = await this.repo.transition(merchantId, id, ['pending'], { name: next.name, customData: next.customData, updatedAt: next.updatedAt });
+    if (!changed) throw new DomainError('BILLING_KEY_NOT_PENDING', 'Billing key is no longer pending');
+    return { id: key.id, status: 'pending', loadUI };
+  }
+
+  /**
+   * The loadUI callback's `{ imp_uid, merchant_uid }` as pointers: the PG is asked, and what it says is applied. A
+   * pointer to anything but this issuance (forged, another key's, another merchant's payment) changes nothing.
+   */
+  async complete(merchantId: string, id: string, pointer: { imp_uid: string; merchant_uid: string }): Promise<BillingKeyCompletionDto> {
+    const key = await this.get(merchantId, id);
+    if (pointer.merchant_uid !== key.merchantUid) {
+      throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'merchant_uid is not this billing key issuance');
+    }
+    if (key.status === 'pending') await this.completeWith(key, pointer.imp_uid, 'api');
+    // A decided issuance is answered as it is (the PG has nothing new to say), but only to its own pointer.
+    else if (key.gatewayPaymentId !== null && pointer.imp_uid !== key.gatewayPaymentId) {
+      throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'imp_uid is not this billing key issuance');
+    }
+    return toCompletionDto(await this.get(merchantId, id));
+  }
+
+  async list(merchantId: string, customerId: string): Promise<BillingKeyDto[]> {
+    await this.customers.require(merchantId, customerId);
+    return (await this.repo.listForCustomer(merchantId, customerId)).map(toBillingKeyDto);
+  }
+
+  async view(merchantId: string, id: string): Promise<BillingKeyDto> {
+    return toBillingKeyDto(await this.get(merchantId, id));
+  }
+
+  /**
+   * Revokes: the key is marked revoked here first (from then on it is never charged), then deleted at the PG. Only a
+   * confirmed deletion clears `revokePendingAtPg`; a timeout or refusal leaves it set, is reported as
+   * `revokedAtGateway: false`, and a repeated DELETE retries the PG (deletion is idempotent there).
+   */
+  async revoke(merchantId: string, id: string): Promise<BillingKeyDto> {
+    const key = await this.get(merchantId, id);
+    if (key.status === 'revoked' && !key.revokePendingAtPg) return toBillingKeyDto(key);
+    const adapter = this.adapterFor(key.gateway);
+    if (key.status !== 'revoked') {
+      const now = this.clock.now();
+      const won = await this.repo.transition(merchantId, id, ['pending', 'active', 'failed'], { status: 'revoked', revokePendingAtPg: true, revokedAt: now, updatedAt: now });
+      if (won) this.transitions.inc({ gateway: key.gateway, to: 'revoked', source: 'api' });
+    }
+    const creds = await this.credentialsFor(merchantId, key.gateway);
+    const outcome = await adapter.deleteBillingKey(creds, { billingKey: key.customerUid, reason: 'revoked by merchant' });
+    if (outcome.status === 'DELETED') {
+      await this.repo.update(merchantId, id, { revokePendingAtPg: false, updatedAt: this.clock.now() });
+    } else {
+      this.logger.warn(
+        { merchantId, billingKeyId: id, gateway: key.gateway, outcome: outcome.status, code: 'code' in outcome ? outcome.code : undefined },
+        'billing key revoked here; deletion at the PG not confirmed',
+      );
+    }
+    return toBillingKeyDto(await this.get(merchantId, id));
+  }
+
+  // ---- webhooks ------------------------------------------------------------------------------------------------
+
+  /**
+   * A webhook's pointer (already parsed and deduplicated by the gateway's webhook service). If the reference is one
+   * of this merchant's pending issuances, the payment is re-fetched and applied like a completion; a decided key is
+   * left alone (no PG call); any other reference is not a billing key's.
+   */
+  async applyNotification(merchantId: string, gateway: string, pointer: { reference: string; gatewayPaymentId: string }): Promise<BillingKeyNotificationResult> {
+    const key = await this.repo.findByMerchantUid(merchantId, pointer.reference);
+    if (!key) return 'not_a_billing_key';
+    if (key.gateway !== gateway) return 'ignored';
+    if (key.status !== 'pending') return 'unchanged';
+    return (await this.completeWith(key, pointer.gatewayPaymentId, 'webhook')) ? 'applied' : 'unchanged';
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------------
+
+  /** Asks the PG about the issuance and applies the answer. True when the key changed state. */
+  private async completeWith(key: BillingKey, impUid: string, source: CompletionSource): Promise<boolean> {
+    const adapter = this.adapterFor(key.gateway);
+    const creds = await this.credentialsFor(key.merchantId, key.gateway);
+    const outcome = await adapter.completeBillingKey(creds, { billingKey: key.customerUid, reference: key.merchantUid, pointer: { imp_uid: impUid, merchant_uid: key.merchantUid } });
+    return this.apply(key, outcome, source);
+  }
+
+  private async apply(key: BillingKey, outcome: BillingKeyOutcome, source: CompletionSource): Promise<boolean> {
+    const log = { merchantId: key.merchantId, billingKeyId: key.id, gateway: key.gateway, source, outcome: outcome.status };
+    const now = this.clock.now();
+    switch (outcome.status) {
+      case 'ACTIVE': {
+        const won = await this.repo.transition(key.merchantId, key.id, ['pending'], {
+          status: 'active',
+          activatedAt: now,
+          updatedAt: now,
+          gatewayPaymentId: outcome.gatewayPaymentId ?? null,
+        });
+        if (won) {
+          this.transitions.inc({ gateway: key.gateway, to: 'active', source });
+          this.logger.log(log, 'billing key active');
+        }
+        return won;
+      }
+      case 'FAILED': {
+        if (POINTER_FAILURES.has(outcome.code)) {
+          this.logger.warn({ ...log, code: outcome.code }, 'billing key pointer does not match the issuance; key unchanged');
+          if (source === 'api') throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'imp_uid is not this billing key issuance');
+          return false;
+        }
+        const won = await this.repo.transition(key.merchantId, key.id, ['pending'], {
+          status: 'failed',
+          failureCode: outcome.code.slice(0, 64),
+          failureMessage: outcome.message.slice(0, 500),
+          updatedAt: now,
+          gatewayPaymentId: outcome.gatewayPaymentId ?? null,
+        });
+        if (won) {
+          this.transitions.inc({ gateway: key.gateway, to: 'failed', source });
+          this.logger.log({ ...log, code: outcome.code }, 'billing key issuance failed');
+        }
+        return won;
+      }
+      case 'PENDING':
+        // PayPal has not decided: the key stays pending; a webhook or another completion call settles it.
+        return false;
+      case 'NOT_SENT':
+      case 'UNKNOWN':
+        this.logger.warn({ ...log, reason: outcome.reason }, 'billing key completion could not reach a verdict');
+        if (source === 'api') {
+          throw new DomainError('GATEWAY_UNAVAILABLE', 'The payment gateway could not confirm the issuance; the key stays pending: retry the completion');
+        }
+        return false;
+    }
+  }
+
+  private async buildRequest(adapter: AdapterWith<'billingKeys'>, key: BillingKey, customer: Customer): Promise<LoadUiDto> {
+    // Refuses (STC_DATA_REQUIRED) before anything is recorded or sent when the merchant's policy requires data it lacks.
+    const stc = await this.risk.evaluateStc({ merchantId: key.merchantId, customerId: customer.id, purpose: 'billing_key_issue' });
+    const riskContext = Object.fromEntries(stc.additionalData.map((kv) => [kv.key, kv.value]));
+    const creds = await this.credentialsFor(key.merchantId, key.gateway);
+    const client = await adapter.issueBillingKey(creds, {
+      billingKey: key.customerUid,
+      reference: key.merchantUid,
+      buyer: {
+        id: customer.id,
+        email: customer.email,
+        firstName: customer.firstName,
+        lastName: customer.lastName,
+        ...(customer.phone ? { phone: customer.phone } : {}),
+        country: customer.countryCode,
+      },
+      name: key.name,
+      noticeUrls: [this.noticeUrl(key.gateway, key.merchantId)],
+      ...(key.customData ? { customData: key.customData } : {}),
+      ...(Object.keys(riskContext).length > 0 ? { riskContext } : {}),
+    });
+    if ('status' in client) throw new DomainError('GATEWAY_REQUEST_REFUSED', `The gateway cannot take this issuance: ${client.message}`, [{ code: client.code }]);
+    return toLoadUi(client);
+  }
+
+  /** Our webhook endpoint for this merchant at the key's PG. */
+  private noticeUrl(gateway: string, merchantId: string): string {
+    const pg = WEBHOOK_PATHS[gateway];
+    if (!pg) throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} has no billing-key webhook`);
+    return `${this.app.publicBaseUrl}/v1/webhooks/${pg}/${encodeURIComponent(merchantId)}`;
+  }
+
+  private adapterFor(gateway: string): AdapterWith<'billingKeys'> {
+    try {
+      return this.registry.require(gateway, 'billingKeys');
+    } catch {
+      throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} does not offer billing keys`);
+    }
+  }
+
+  /** The merchant's credentials for a gateway (own, or the sandbox's in sandbox mode). */
+  private async credentialsFor(merchantId: string, gateway: string): Promise<unknown> {
+    switch (gateway) {
+      case 'portone-paypal-rt':
+        return this.credentials.portone(merchantId);
+      default:
+        throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} does not offer billing keys`);
+    }
+  }
+}
+
+/** The webhook path segment of each billing-key gateway (`/v1/webhooks/<segment>/<merchantId>`). */
+const WEBHOOK_PATHS: Readonly<Record<string, string>> = { 'portone-paypal-rt': 'portone' };
+
+function toLoadUi(client: ClientRequest): LoadUiDto {
+  return { uiType: client.uiType ?? client.method, userCode: String(client.init.userCode ?? ''), request: { ...client.request } };
+}
+
+const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+
+export function toBillingKeyDto(k: BillingKey): BillingKeyDto {
+  return {
+    id: k.id,
+    status: k.status,
+    gateway: k.gateway,
+    customerId: k.customerId,
+    name: k.name,
+    failureCode: k.failureCode,
+    failureMessage: k.failureMessage,
+    revokedAtGateway: k.status === 'revoked' ? !k.revokePendingAtPg : null,
+    createdAt: iso(k.createdAt)!,
+    updatedAt: iso(k.updatedAt)!,
+    activatedAt: iso(k.activatedAt),
+    revokedAt: iso(k.revokedAt),
+  };
+}
+
+function toCompletionDto(k: BillingKey): BillingKeyCompletionDto {
+  return {
+    id: k.id,
+    status: k.status as BillingKeyStatus,
+    ...(k.failureCode ? { failureCode: k.failureCode } : {}),
+    ...(k.failureMessage ? { failureMessage: k.failureMessage } : {}),
+  };
 }

@@ -81,6 +81,8 @@ export const pgConfig = registerAs('pg', () => {
     portoneBaseUrl: env.PORTONE_BASE_URL?.replace(/\/$/, ''),
     timeoutMs: env.PG_TIMEOUT_MS ?? 10_000,
     connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS ?? 3_000,
+    portoneWebhookRefetchLimit: env.PORTONE_WEBHOOK_REFETCH_LIMIT ?? 120,
+    portoneWebhookWindowMs: env.PORTONE_WEBHOOK_WINDOW_MS ?? 60_000,
   };
 });
 

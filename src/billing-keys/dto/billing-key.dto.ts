@@ -1,0 +1,112 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { BILLING_KEY_STATUSES, type BillingKeyStatus } from '../billing-key.entity';
+
+export class CreateBillingKeyDto {
+  @ApiProperty({ description: 'Our customer id (the buyer the key belongs to)', example: 'cus_8f3kQ2…' })
+  @IsString()
+  @Length(1, 40)
+  customerId: string;
+
+  @ApiProperty({ description: 'Gateway code of a gateway with billing keys', example: 'portone-paypal-rt' })
+  @IsString()
+  @Matches(/^[a-z][a-z0-9-]{1,62}$/, { message: 'gateway must be a gateway code such as portone-paypal-rt' })
+  gateway: string;
+
+  @ApiPropertyOptional({ description: 'Name of the issuance shown to the buyer (PortOne `name`)', example: 'Pro plan billing agreement' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'Merchant data passed to the PG verbatim (PortOne `custom_data`)', type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  customData?: Record<string, unknown>;
+}
+
+export class UpdateBillingKeyRequestDto {
+  @ApiPropertyOptional({ description: 'New issuance name', example: 'PayPal billing agreement' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'New custom_data (replaces the old one)', type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  customData?: Record<string, unknown>;
+}
+
+/** What the `IMP.loadUI` callback received: pointers only, never trusted. Field names are PortOne's. */
+export class CompleteBillingKeyDto {
+  @ApiProperty({ description: 'PortOne imp_uid from the loadUI callback', example: 'imps_123456789012' })
+  @IsString()
+  @IsNotEmpty()
+  @Length(1, 200)
+  imp_uid: string;
+
+  @ApiProperty({ description: 'PortOne merchant_uid from the loadUI callback (must be this issuance)', example: 'bki_3Jd…' })
+  @IsString()
+  @IsNotEmpty()
+  @Length(1, 80)
+  merchant_uid: string;
+}
+
+export class ListBillingKeysQueryDto {
+  @ApiProperty({ description: 'Whose keys', example: 'cus_8f3kQ2…' })
+  @IsString()
+  @Length(1, 40)
+  customerId: string;
+}
+
+export class LoadUiDto {
+  @ApiProperty({ example: 'paypal-rt' }) uiType: string;
+  @ApiProperty({ description: 'IMP.init argument (public)', example: 'imp12345678' }) userCode: string;
+  @ApiProperty({
+    description: "Exactly what the frontend passes to IMP.loadUI(uiType, request, callback) / IMP.updateLoadUIRequest (PortOne's field names)",
+    type: 'object',
+    additionalProperties: true,
+  })
+  request: Record<string, unknown>;
+}
+
+export class BillingKeyDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: BILLING_KEY_STATUSES }) status: BillingKeyStatus;
+  @ApiProperty({ example: 'portone-paypal-rt' }) gateway: string;
+  @ApiProperty() customerId: string;
+  @ApiProperty() name: string;
+  @ApiPropertyOptional({ nullable: true, description: 'Why issuance failed (e.g. BUYER_CANCELED, KOREAN_BUYER_ACCOUNT)' }) failureCode: string | null;
+  @ApiPropertyOptional({ nullable: true }) failureMessage: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'For a revoked key: true once the PG confirmed the deletion; false while it could not (a timeout): the key is never charged either way, and DELETE again retries the PG',
+  })
+  revokedAtGateway: boolean | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiPropertyOptional({ nullable: true }) activatedAt: string | null;
+  @ApiPropertyOptional({ nullable: true }) revokedAt: string | null;
+}
+
+export class IssuedBillingKeyDto extends BillingKeyDto {
+  @ApiProperty({ type: LoadUiDto }) loadUI: LoadUiDto;
+}
+
+export class BillingKeyRequestDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['pending'] }) status: BillingKeyStatus;
+  @ApiProperty({ type: LoadUiDto }) loadUI: LoadUiDto;
+}
+
+export class BillingKeyCompletionDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['active', 'failed', 'pending'] }) status: BillingKeyStatus;
+  @ApiPropertyOptional() failureCode?: string;
+  @ApiPropertyOptional() failureMessage?: string;
+}
+
+export class BillingKeyListDto {
+  @ApiProperty({ type: [BillingKeyDto] }) data: BillingKeyDto[];
+}

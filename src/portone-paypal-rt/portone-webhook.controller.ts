@@ -1,0 +1,37 @@
+import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators';
+import { PortoneWebhookService } from './portone-webhook.service';
+
+class PortoneWebhookBodyDto {
+  @ApiProperty({ example: 'imps_123456789012' }) imp_uid: string;
+  @ApiProperty({ example: 'bki_3Jd…' }) merchant_uid: string;
+  @ApiProperty({ description: 'Informational only: never applied, the payment is re-fetched', example: 'paid' }) status: string;
+}
+
+class WebhookAckDto {
+  @ApiProperty({ example: true }) received: boolean;
+}
+
+@ApiTags('webhooks')
+@Controller('v1/webhooks/portone')
+export class PortoneWebhookController {
+  constructor(private readonly webhooks: PortoneWebhookService) {}
+
+  /** Unauthenticated (PortOne does not sign): the body is a pointer; the answer is the same 200 whatever it pointed at. */
+  @Post(':merchantId')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'PortOne V1 webhook (unsigned pointer; the payment is re-fetched from PortOne, never trusted)' })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: PortoneWebhookBodyDto })
+  @ApiOkResponse({ type: WebhookAckDto })
+  async receive(
+    @Param('merchantId') merchantId: string,
+    @Body() body: Record<string, unknown>,
+    @Headers() headers: Record<string, string | string[] | undefined>,
+  ): Promise<WebhookAckDto> {
+    await this.webhooks.receive(merchantId, body, headers);
+    return { received: true };
+  }
+}

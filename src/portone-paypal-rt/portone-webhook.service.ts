@@ -1,0 +1,155 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { GatewayRegistry } from '@app/pg-contract';
+import type { Counter } from 'prom-client';
+import { BillingKeysService } from '../billing-keys/billing-keys.service';
+import { ChargesService } from '../charges/charges.service';
+import { Clock } from '../clock/clock';
+import { pgConfig, type PgConfig } from '../config/configuration';
+import { MerchantsService } from '../merchants/merchants.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { PORTONE_PAYPAL_RT_CODE } from './portone-paypal-rt.adapter';
+
+/** What happened to one delivery (the metric label; never sent back to the unauthenticated caller). */
+export type WebhookDisposition = 'accepted' | 'malformed' | 'unknown_merchant' | 'duplicate' | 'rate_limited';
+
+/** Bounds of the in-memory windows, so a flood of distinct forged ids cannot grow memory without limit. */
+const MAX_DEDUP_ENTRIES = 50_000;
+const MAX_BUDGET_ENTRIES = 10_000;
+
+/**
+ * PortOne V1 webhooks (`POST /v1/webhooks/portone/{merchantId}`). They are unsigned, so the body is a pointer only:
+ * parsed by the adapter, deduplicated (same imp_uid+status within the window), charged against a per-merchant
+ * re-fetch budget (an unverifiable flood cannot burn the merchant's PortOne quota), acknowledged at once, then applied
+ * in the background through the same state machines as the API: billing-key issuances by BillingKeysService,
+ * everything else by ChargesService. Both re-fetch from PortOne with this merchant's credentials, so a payment of
+ * another merchant (or none at all) is simply not found and changes nothing.
+ *
+ * The windows are per process: with several instances each has its own budget, which bounds the quota by
+ * instances × limit; the state machines are idempotent, so a duplicate that slips through costs one re-fetch only.
+ */
+@Injectable()
+export class PortoneWebhookService implements OnModuleDestroy {
+  private readonly logger = new Logger(PortoneWebhookService.name);
+  private readonly deliveries: Counter<'disposition'>;
+  private readonly applied: Counter<'result'>;
+  /** `${merchantId}|${dedupKey}` → expiry (ms), insertion-ordered. */
+  private readonly seen = new Map<string, number>();
+  /** merchantId → re-fetches used in the current fixed window. */
+  private readonly budgets = new Map<string, { window: number; used: number }>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly limit: number;
+  private readonly windowMs: number;
+
+  constructor(
+    private readonly registry: GatewayRegistry,
+    private readonly merchants: MerchantsService,
+    private readonly billingKeys: BillingKeysService,
+    private readonly charges: ChargesService,
+    private readonly clock: Clock,
+    @Inject(pgConfig.KEY) pg: PgConfig,
+    metrics: MetricsService,
+  ) {
+    this.limit = pg.portoneWebhookRefetchLimit;
+    this.windowMs = pg.portoneWebhookWindowMs;
+    this.deliveries = metrics.counter('portone_webhook_deliveries_total', 'PortOne webhook deliveries by what was done with them', ['disposition']);
+    this.applied = metrics.counter('portone_webhook_applied_total', 'PortOne webhook pointers applied in the background, by result', ['result']);
+  }
+
+  /** Decides about one delivery without any PG call; an accepted pointer is applied in the background. */
+  async receive(merchantId: string, body: unknown, headers: Record<string, string | string[] | undefined>): Promise<WebhookDisposition> {
+    const disposition = await this.admit(merchantId, body, headers);
+    this.deliveries.inc({ disposition: disposition.kind });
+    if (disposition.kind === 'accepted') this.track(this.apply(merchantId, disposition.pointer));
+    return disposition.kind;
+  }
+
+  /** Resolves when every accepted delivery has been applied (shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.drain();
+  }
+
+  private async admit(
+    merchantId: string,
+    body: unknown,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<{ kind: Exclude<WebhookDisposition, 'accepted'> } | { kind: 'accepted'; pointer: { reference: string; gatewayPaymentId: string } }> {
+    // parseWebhook reads no credentials for an unsigned gateway; it is pure and never throws.
+    const parsed = this.registry.require(PORTONE_PAYPAL_RT_CODE, 'webhooks').parseWebhook(undefined, { headers, body });
+    if (parsed.kind !== 'refetch' || !parsed.reference || !parsed.gatewayPaymentId) return { kind: 'malformed' };
+    if (!(await this.merchantExists(merchantId))) return { kind: 'unknown_merchant' };
+
+    const now = this.clock.now().getTime();
+    const dedupKey = `${merchantId}|${parsed.dedupKey ?? `${parsed.gatewayPaymentId}|${parsed.event ?? ''}`}`;
+    const expiry = this.seen.get(dedupKey);
+    if (expiry !== undefined && expiry > now) return { kind: 'duplicate' };
+    if (!this.spend(merchantId, now)) return { kind: 'rate_limited' };
+    this.remember(dedupKey, now + this.windowMs, now);
+    return { kind: 'accepted', pointer: { reference: parsed.reference, gatewayPaymentId: parsed.gatewayPaymentId } };
+  }
+
+  /** Billing-key issuance first (its merchant_uid is ours alone); otherwise a charge's. Errors are logged, never thrown. */
+  private async apply(merchantId: string, pointer: { reference: string; gatewayPaymentId: string }): Promise<void> {
+    const log = { merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId };
+    try {
+      const keyResult = await this.billingKeys.applyNotification(merchantId, PORTONE_PAYPAL_RT_CODE, pointer);
+      if (keyResult !== 'not_a_billing_key') {
+        this.applied.inc({ result: `billing_key_${keyResult}` });
+        this.logger.log({ ...log, result: keyResult }, 'PortOne webhook applied to a billing key');
+        return;
+      }
+      const chargeResult = await this.charges.handleGatewayNotification(merchantId, PORTONE_PAYPAL_RT_CODE, pointer);
+      this.applied.inc({ result: `charge_${chargeResult}` });
+      this.logger.log({ ...log, result: chargeResult }, 'PortOne webhook handed to charges');
+    } catch (err) {
+      this.applied.inc({ result: 'error' });
+      this.logger.error({ ...log, err: (err as Error).message }, 'PortOne webhook could not be applied');
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private async merchantExists(merchantId: string): Promise<boolean> {
+    if (!/^[A-Za-z0-9_-]{1,40}$/.test(merchantId)) return false;
+    try {
+      await this.merchants.require(merchantId);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One re-fetch from the merchant's budget of the current fixed window; false when it is spent. */
+  private spend(merchantId: string, now: number): boolean {
+    const window = Math.floor(now / this.windowMs);
+    const b = this.budgets.get(merchantId);
+    if (!b || b.window !== window) {
+      if (!b && this.budgets.size >= MAX_BUDGET_ENTRIES) {
+        for (const [k, v] of this.budgets) if (v.window !== window) this.budgets.delete(k);
+        // Still full of live windows: a new merchant waits until one ends rather than growing the map.
+        if (this.budgets.size >= MAX_BUDGET_ENTRIES) return false;
+      }
+      this.budgets.set(merchantId, { window, used: 1 });
+      return true;
+    }
+    if (b.used >= this.limit) return false;
+    b.used++;
+    return true;
+  }
+
+  private remember(key: string, expiry: number, now: number): void {
+    this.seen.delete(key);
+    this.seen.set(key, expiry);
+    // Expiries are inserted in increasing order, so the oldest entries come first.
+    for (const [k, v] of this.seen) {
+      if (v > now && this.seen.size <= MAX_DEDUP_ENTRIES) break;
+      this.seen.delete(k);
+    }
+  }
+}
