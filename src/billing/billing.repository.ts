@@ -23,20 +23,20 @@ export class BillingRepository {
   /** Claims up to `limit` subscriptions due at `now` (the app clock) whose lease is free or expired. */
   async claimDue(opts: { now: Date; owner: string; leaseMs: number; limit: number; merchantId?: string }): Promise<Subscription[]> {
     const pg = this.postgres;
-    const params: unknown[] = [opts.owner, pg ? opts.now : DateUtils.mixedDateToUtcDatetimeString(opts.now), opts.limit];
-    const p = (i: number) => (pg ? `$${i}` : '?');
-    let scope = '';
-    if (opts.merchantId) {
-      params.push(opts.merchantId);
-      scope = ` AND merchant_id = ${p(4)}`;
-    }
+    // Placeholders in the order they appear (SQLite's `?` are positional).
+    const params: unknown[] = [];
+    const p = (value: unknown) => (params.push(value), pg ? `$${params.length}` : '?');
+    const owner = p(opts.owner);
+    const due = p(pg ? opts.now : DateUtils.mixedDateToUtcDatetimeString(opts.now));
+    const scope = opts.merchantId ? ` AND merchant_id = ${p(opts.merchantId)}` : '';
+    const limit = p(opts.limit);
     const leaseMs = Math.floor(opts.leaseMs);
     const dbNow = pg ? 'now()' : "strftime('%Y-%m-%d %H:%M:%f','now')";
     const expiry = pg ? `now() + ${leaseMs} * interval '1 millisecond'` : `strftime('%Y-%m-%d %H:%M:%f','now','+${(leaseMs / 1000).toFixed(3)} seconds')`;
     const sql =
-      `UPDATE subscriptions SET lease_owner = ${p(1)}, lease_expires_at = ${expiry}, lease_version = lease_version + 1 ` +
-      `WHERE id IN (SELECT id FROM subscriptions WHERE next_charge_at <= ${p(2)} AND status IN (${BILLABLE_SQL}) ` +
-      `AND (lease_expires_at IS NULL OR lease_expires_at < ${dbNow})${scope} ORDER BY next_charge_at LIMIT ${p(3)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) ` +
+      `UPDATE subscriptions SET lease_owner = ${owner}, lease_expires_at = ${expiry}, lease_version = lease_version + 1 ` +
+      `WHERE id IN (SELECT id FROM subscriptions WHERE next_charge_at <= ${due} AND status IN (${BILLABLE_SQL}) ` +
+      `AND (lease_expires_at IS NULL OR lease_expires_at < ${dbNow})${scope} ORDER BY next_charge_at LIMIT ${limit}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) ` +
       `RETURNING id`;
     const ids = rowsOf(await this.subs.query(sql, params)).map((r) => String(r.id));
     if (ids.length === 0) return [];

@@ -149,14 +149,16 @@ export class ChargesRepository {
 
   private async claim(table: 'charges' | 'charge_cancels', condition: string, now: Date, holdUntil: Date, limit: number, merchantId?: string): Promise<string[]> {
     const pg = this.postgres;
-    const p = (i: number) => (pg ? `$${i}` : '?');
     const date = (d: Date) => (pg ? d : DateUtils.mixedDateToUtcDatetimeString(d));
-    const params: unknown[] = [date(holdUntil), date(now), limit];
-    const scope = merchantId ? ` AND merchant_id = ${p(4)}` : '';
-    if (merchantId) params.push(merchantId);
+    // Placeholders in the order they appear (SQLite's `?` are positional).
+    const params: unknown[] = [];
+    const p = (value: unknown) => (params.push(value), pg ? `$${params.length}` : '?');
+    const hold = p(date(holdUntil));
+    const due = p(date(now));
+    const scope = merchantId ? ` AND merchant_id = ${p(merchantId)}` : '';
     const sql =
-      `UPDATE ${table} SET next_lookup_at = ${p(1)} WHERE id IN (SELECT id FROM ${table} WHERE next_lookup_at <= ${p(2)} AND review = false AND ${condition}${scope} ` +
-      `ORDER BY next_lookup_at LIMIT ${p(3)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) RETURNING id`;
+      `UPDATE ${table} SET next_lookup_at = ${hold} WHERE id IN (SELECT id FROM ${table} WHERE next_lookup_at <= ${due} AND review = false AND ${condition}${scope} ` +
+      `ORDER BY next_lookup_at LIMIT ${p(limit)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) RETURNING id`;
     return rowsOf(await this.charges.query(sql, params)).map((r) => String(r.id));
   }
 
