@@ -2,6 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { JsonColumn, TimestampColumn } from '../database/columns';
 
 export type BillingKeyStatus = 'pending' | 'active' | 'failed' | 'revoked';
+/** Merchant custom_data: a JSON object, opaque to us. Typed as `object` so the entity stays assignable to TypeORM's insert types. */
+export type BillingKeyCustomData = object;
 export const BILLING_KEY_STATUSES: readonly BillingKeyStatus[] = ['pending', 'active', 'failed', 'revoked'];
 
 /**
@@ -41,7 +43,7 @@ export class BillingKey {
 
   /** Merchant-supplied custom_data passed through to the PG SDK request (opaque to us). */
   @JsonColumn({ name: 'custom_data', nullable: true })
-  customData: Record<string, unknown> | null;
+  customData: BillingKeyCustomData | null;
 
   /** The PG's id of the issuance payment (imp_uid), once a completion or webhook pointed at it and it checked out. */
   @Column({ name: 'gateway_payment_id', type: 'varchar', length: 80, nullable: true })

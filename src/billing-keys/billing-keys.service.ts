@@ -273,7 +273,7 @@ export class BillingKeysService {
       },
       name: key.name,
       noticeUrls: [this.noticeUrl(key.gateway, key.merchantId)],
-      ...(key.customData ? { customData: key.customData } : {}),
+      ...(key.customData ? { customData: key.customData as Record<string, unknown> } : {}),
       ...(Object.keys(riskContext).length > 0 ? { riskContext } : {}),
     });
     if ('status' in client) throw new DomainError('GATEWAY_REQUEST_REFUSED', `The gateway cannot take this issuance: ${client.message}`, [{ code: client.code }]);
