@@ -21,7 +21,6 @@ import { buildLoggerParams } from './logging/logging.options';
 import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PortonePaypalRtModule } from './portone-paypal-rt/portone-paypal-rt.module';
-import { PortonePaypalRtModule } from './portone-paypal-rt/portone-paypal-rt.module';
 import { PlansModule } from './plans/plans.module';
 import { RiskModule } from './risk/risk.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
@@ -62,7 +61,6 @@ export class AppModule {
         RiskModule,
         GatewaysModule,
         BillingKeysModule,
-        PortonePaypalRtModule,
         PortonePaypalRtModule,
         SubscriptionsModule,
         ChargesModule,

@@ -83,8 +83,6 @@ export const pgConfig = registerAs('pg', () => {
     connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS ?? 3_000,
     portoneWebhookRefetchLimit: env.PORTONE_WEBHOOK_REFETCH_LIMIT ?? 120,
     portoneWebhookWindowMs: env.PORTONE_WEBHOOK_WINDOW_MS ?? 60_000,
-    portoneWebhookRefetchLimit: env.PORTONE_WEBHOOK_REFETCH_LIMIT ?? 120,
-    portoneWebhookWindowMs: env.PORTONE_WEBHOOK_WINDOW_MS ?? 60_000,
   };
 });
 

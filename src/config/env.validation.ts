@@ -101,14 +101,6 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) @IsOptional()
   PORTONE_WEBHOOK_WINDOW_MS?: number;
 
-  /** PortOne webhooks: re-fetches (PortOne API calls) allowed per merchant per window; floods beyond it are dropped. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100000) @IsOptional()
-  PORTONE_WEBHOOK_REFETCH_LIMIT?: number;
-
-  /** PortOne webhooks: the window of the re-fetch budget and of imp_uid+status deduplication. */
-  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) @IsOptional()
-  PORTONE_WEBHOOK_WINDOW_MS?: number;
-
   /** Run the recurring-charge scheduler in this instance (default true outside NODE_ENV=test). */
   @Transform(toBool) @IsBoolean() @IsOptional()
   SCHEDULER_ENABLED?: boolean;
