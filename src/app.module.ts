@@ -24,6 +24,7 @@ import { PortonePaypalRtModule } from './portone-paypal-rt/portone-paypal-rt.mod
 import { PlansModule } from './plans/plans.module';
 import { RiskModule } from './risk/risk.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { TossForeignPayModule } from './toss-foreign-pay/toss-foreign-pay.module';
 
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -65,6 +66,7 @@ export class AppModule {
         SubscriptionsModule,
         ChargesModule,
         BillingModule,
+        TossForeignPayModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

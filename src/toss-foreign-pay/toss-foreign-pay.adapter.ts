@@ -193,6 +193,16 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
       ...dedup,
     };
   }
+
+  /**
+   * CANCEL_STATUS_CHANGED carries the cancel alone (no paymentKey in most deliveries): the cancel's transactionKey
+   * (to find our cancel, then re-fetch its payment) and the delivery's dedup key. Null for anything else.
+   */
+  cancelWebhookPointer(input: WebhookInput): { transactionKey: string; dedupKey?: string } | null {
+    const parsed = parseTossWebhook(input.body, input.headers);
+    if (!parsed.ok || parsed.event.eventType !== 'CANCEL_STATUS_CHANGED') return null;
+    return { transactionKey: parsed.event.data.transactionKey, ...(parsed.transmission.id !== undefined ? { dedupKey: parsed.transmission.id } : {}) };
+  }
 }
 
 function safeCancels(p: TossPayment): TossCancelView[] {

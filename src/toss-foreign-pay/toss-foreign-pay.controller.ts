@@ -1,0 +1,88 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentMerchant, Public } from '../auth/auth.decorators';
+import type { Merchant } from '../merchants/merchant.entity';
+import {
+  CancelTossOrderDto,
+  CreateTossOrderDto,
+  TossFailQueryDto,
+  TossFailResultDto,
+  TossOrderCreatedDto,
+  TossOrderDto,
+  TossRedirectResultDto,
+  TossSuccessQueryDto,
+  TossWebhookAckDto,
+} from './dto/toss-order.dto';
+import { TossForeignPayService } from './toss-foreign-pay.service';
+
+@ApiTags('toss')
+@ApiBearerAuth()
+@Controller('v1/toss/orders')
+export class TossOrdersController {
+  constructor(private readonly toss: TossForeignPayService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Store a PayPal order and get the Toss SDK requestPayment parameters (USD only)' })
+  @ApiCreatedResponse({ type: TossOrderCreatedDto })
+  create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateTossOrderDto): Promise<TossOrderCreatedDto> {
+    return this.toss.createOrder(merchant.id, body);
+  }
+
+  @Get(':orderId')
+  @ApiOperation({ summary: 'The order, with its cancels (an unknown confirm or unfinished cancel is looked up at Toss first)' })
+  @ApiOkResponse({ type: TossOrderDto })
+  get(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string): Promise<TossOrderDto> {
+    return this.toss.getOrder(merchant.id, orderId);
+  }
+
+  @Post(':orderId/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel all (no amount) or part; a cancel Toss has not finished is reported as pending' })
+  @ApiOkResponse({ type: TossOrderDto })
+  cancel(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string, @Body() body: CancelTossOrderDto): Promise<TossOrderDto> {
+    return this.toss.cancel(merchant.id, orderId, body);
+  }
+}
+
+/** Where Toss sends the buyer's browser: unauthenticated, the query is only a pointer to the stored order. */
+@ApiTags('toss')
+@Public()
+@Controller('v1/toss')
+export class TossRedirectsController {
+  constructor(private readonly toss: TossForeignPayService) {}
+
+  @Get('success')
+  @ApiOperation({ summary: 'Success redirect: confirms once when the amount matches the stored order' })
+  @ApiOkResponse({ type: TossRedirectResultDto })
+  success(@Query() query: TossSuccessQueryDto): Promise<TossRedirectResultDto> {
+    return this.toss.success(query);
+  }
+
+  @Get('fail')
+  @ApiOperation({ summary: 'Fail redirect: records the failure and answers a buyer-facing message for the code' })
+  @ApiOkResponse({ type: TossFailResultDto })
+  fail(@Query() query: TossFailQueryDto): Promise<TossFailResultDto> {
+    return this.toss.fail(query);
+  }
+}
+
+/** Toss webhooks (unsigned): a pointer to re-fetch, never trusted. */
+@ApiTags('webhooks')
+@Public()
+@Controller('v1/webhooks/toss')
+export class TossWebhooksController {
+  constructor(private readonly toss: TossForeignPayService) {}
+
+  @Post(':merchantId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Toss PAYMENT_STATUS_CHANGED / CANCEL_STATUS_CHANGED for one merchant' })
+  @ApiBody({ schema: { type: 'object', additionalProperties: true } })
+  @ApiOkResponse({ type: TossWebhookAckDto })
+  receive(
+    @Param('merchantId') merchantId: string,
+    @Headers() headers: Record<string, string | string[] | undefined>,
+    @Body() body: unknown,
+  ): Promise<TossWebhookAckDto> {
+    return this.toss.webhook(merchantId, headers, body);
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CustomersModule } from '../customers/customers.module';
+import { RiskModule } from '../risk/risk.module';
+import { TossOrdersController, TossRedirectsController, TossWebhooksController } from './toss-foreign-pay.controller';
+import { TossForeignPayRepository } from './toss-foreign-pay.repository';
+import { TossForeignPayService } from './toss-foreign-pay.service';
+import { TossOrderCancel } from './toss-order-cancel.entity';
+import { TossOrder } from './toss-order.entity';
+import { TossWebhookEvent } from './toss-webhook-event.entity';
+
+/**
+ * Toss foreign easy pay (PayPal, USD, one-time): orders, the success/fail redirects, cancels and webhooks. The PG is
+ * reached through the `toss-foreign-pay` adapter registered in GATEWAY_ADAPTERS (GatewaysModule is global).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([TossOrder, TossOrderCancel, TossWebhookEvent]), CustomersModule, RiskModule],
+  controllers: [TossOrdersController, TossRedirectsController, TossWebhooksController],
+  providers: [TossForeignPayRepository, TossForeignPayService],
+})
+export class TossForeignPayModule {}

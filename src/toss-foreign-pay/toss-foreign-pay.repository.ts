@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { TossOrderCancel, type TossCancelStatus } from './toss-order-cancel.entity';
+import { TossOrder, type TossOrderStatus } from './toss-order.entity';
+import { TossWebhookEvent } from './toss-webhook-event.entity';
+
+/** Statuses whose refundable balance can be cancelled. */
+export const CANCELABLE_STATUSES: readonly TossOrderStatus[] = ['paid', 'partially_canceled'];
+
+/**
+ * Orders, cancels and webhook deliveries. Every read is scoped by merchant, except `findOrderForRedirect`: the
+ * browser redirects carry only our globally unique, unguessable orderId. State changes are conditional UPDATEs whose
+ * affected-row count decides, so two requests (or two instances) racing for one transition cannot both win.
+ */
+@Injectable()
+export class TossForeignPayRepository {
+  constructor(
+    @InjectRepository(TossOrder) private readonly orders: Repository<TossOrder>,
+    @InjectRepository(TossOrderCancel) private readonly cancels: Repository<TossOrderCancel>,
+    @InjectRepository(TossWebhookEvent) private readonly webhooks: Repository<TossWebhookEvent>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async insertOrder(order: TossOrder): Promise<TossOrder> {
+    await this.orders.insert(order);
+    return order;
+  }
+
+  findOrder(merchantId: string, id: string): Promise<TossOrder | null> {
+    return this.orders.findOneBy({ merchantId, id });
+  }
+
+  /** The redirects' only lookup: by our orderId alone (it names the merchant). */
+  findOrderForRedirect(id: string): Promise<TossOrder | null> {
+    return this.orders.findOneBy({ id });
+  }
+
+  findOrderByPaymentKey(merchantId: string, paymentKey: string): Promise<TossOrder | null> {
+    return this.orders.findOneBy({ merchantId, paymentKey });
+  }
+
+  /** Moves the order from one of `from` to the patch (which usually sets `status`); false when someone else moved it first. */
+  async transition(id: string, from: readonly TossOrderStatus[], patch: Partial<TossOrder>): Promise<boolean> {
+    const result = await this.orders.update({ id, status: In([...from]) }, patch);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Fields that carry no state decision (Toss's facts, failure notes). */
+  async patch(id: string, patch: Partial<TossOrder>): Promise<void> {
+    await this.orders.update({ id }, patch);
+  }
+
+  /**
+   * Reserves the cancel's amount of the refundable balance and inserts the cancel, in one transaction (no PG call
+   * inside). The reservation succeeds only if, at this instant, the order is cancelable and
+   * `amount - refunded - reserved >= the cancel's amount`, so concurrent cancels can never take more than the balance.
+   */
+  async reserveAndInsertCancel(cancel: TossOrderCancel, now: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (em) => {
+      const result = await em
+        .createQueryBuilder()
+        .update(TossOrder)
+        .set({ reservedAmount: () => 'reserved_amount + :reserve', updatedAt: now })
+        .where('id = :id AND merchant_id = :merchantId AND status IN (:...statuses) AND amount - refunded_amount - reserved_amount >= :reserve', {
+          id: cancel.orderId,
+          merchantId: cancel.merchantId,
+          statuses: [...CANCELABLE_STATUSES],
+          reserve: cancel.amount,
+        })
+        .execute();
+      if ((result.affected ?? 0) === 0) return false;
+      await em.insert(TossOrderCancel, cancel);
+      return true;
+    });
+  }
+
+  async insertCancel(cancel: TossOrderCancel): Promise<TossOrderCancel> {
+    await this.cancels.insert(cancel);
+    return cancel;
+  }
+
+  listCancels(merchantId: string, orderId: string): Promise<TossOrderCancel[]> {
+    return this.cancels.find({ where: { merchantId, orderId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  findCancelByTransactionKey(merchantId: string, transactionKey: string): Promise<TossOrderCancel | null> {
+    return this.cancels.findOneBy({ merchantId, transactionKey });
+  }
+
+  /** Moves a cancel between statuses without touching money (e.g. requested → pending). */
+  async transitionCancel(id: string, from: readonly TossCancelStatus[], patch: Partial<TossOrderCancel>): Promise<boolean> {
+    const result = await this.cancels.update({ id, status: In([...from]) }, patch);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Finishes a cancel and moves its money in one transaction (no PG call inside): `done` turns its reservation
+   * into a refund (and the order into partially_canceled / canceled), `refused` / `not_sent` releases it. The cancel's
+   * own conditional transition guards the money, so it moves exactly once.
+   */
+  async finishCancel(
+    cancel: TossOrderCancel,
+    from: readonly TossCancelStatus[],
+    to: 'done' | 'refused' | 'not_sent',
+    patch: Partial<TossOrderCancel>,
+    now: Date,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (em) => {
+      const moved = await em.update(TossOrderCancel, { id: cancel.id, status: In([...from]) }, { ...patch, status: to, updatedAt: now });
+      if ((moved.affected ?? 0) === 0) return false;
+      const qb = em.createQueryBuilder().update(TossOrder).where('id = :id', { id: cancel.orderId, amt: cancel.amount });
+      if (to === 'done') {
+        qb.set({
+          refundedAmount: () => 'refunded_amount + :amt',
+          reservedAmount: () => 'reserved_amount - :amt',
+          // A mismatch order keeps its flag status; a normal one follows its balance.
+          status: () =>
+            "CASE WHEN status IN ('paid', 'partially_canceled') THEN (CASE WHEN refunded_amount + :amt >= amount THEN 'canceled' ELSE 'partially_canceled' END) ELSE status END",
+          updatedAt: now,
+        });
+      } else {
+        qb.set({ reservedAmount: () => 'reserved_amount - :amt', updatedAt: now });
+      }
+      await qb.execute();
+      return true;
+    });
+  }
+
+  /** Records a webhook delivery; false when its transmission id was applied before (a duplicate). */
+  async tryInsertWebhookEvent(event: TossWebhookEvent): Promise<boolean> {
+    await this.webhooks.createQueryBuilder().insert().values(event).orIgnore().execute();
+    const row = await this.webhooks.findOneBy({ merchantId: event.merchantId, transmissionId: event.transmissionId });
+    return row?.id === event.id;
+  }
+
+  /** Forgets a delivery whose processing failed, so Toss's retry of it is applied. */
+  async deleteWebhookEvent(id: string): Promise<void> {
+    await this.webhooks.delete({ id });
+  }
+}

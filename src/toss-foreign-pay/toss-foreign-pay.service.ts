@@ -1,0 +1,673 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { GatewayRegistry, toMajorUnits, type CancelOutcome, type LookupOutcome, type Money, type PaymentOutcome } from '@app/pg-contract';
+import type { PgSandbox } from '@app/pg-sandbox';
+import type { Counter } from 'prom-client';
+import { Clock } from '../clock/clock';
+import { DomainError, NotFoundError } from '../common/errors/domain.error';
+import { newId } from '../common/ids';
+import { appConfig, type AppConfig } from '../config/configuration';
+import { CustomersService } from '../customers/customers.service';
+import { GatewayCredentialsService, type TossCredentials } from '../gateways/gateway-credentials.service';
+import { PG_SANDBOX } from '../gateways/gateways.sandbox';
+import { MerchantsService } from '../merchants/merchants.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { RiskService } from '../risk/risk.service';
+import { stcPolicyFor } from '../risk/risk.policy';
+import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto, TossWebhookAckDto } from './dto/toss-order.dto';
+import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CURRENCY, TOSS_FAIL_CODES, type TossCancelView } from './toss-foreign-pay.mapper';
+import { CANCELABLE_STATUSES, TossForeignPayRepository } from './toss-foreign-pay.repository';
+import type { TossOrderCancel } from './toss-order-cancel.entity';
+import type { TossOrder, TossOrderStatus } from './toss-order.entity';
+
+/** Orders the PG's truth may still move to paid or failed (nothing charged and confirmed on our side yet). */
+const UNSETTLED: readonly TossOrderStatus[] = ['created', 'confirming', 'unknown', 'failed'];
+const SETTLED: readonly TossOrderStatus[] = ['paid', 'partially_canceled', 'canceled', 'mismatch'];
+/** A confirm claimed longer ago than this (well beyond the PG timeout) belongs to an instance that died. */
+const STALE_CONFIRM_MS = 5 * 60_000;
+
+const BUYER_MESSAGES: Readonly<Record<TossOrderStatus, string>> = Object.freeze({
+  created: 'The payment has not been completed yet.',
+  confirming: 'Your payment is being confirmed. Please wait a moment.',
+  paid: 'Thank you: your payment is complete.',
+  failed: 'The payment could not be completed. Nothing was charged.',
+  unknown: 'We are checking the result of your payment with the provider. Please do not pay again; this page will show the result shortly.',
+  mismatch: 'Your payment could not be accepted and is being returned in full.',
+  partially_canceled: 'Your payment is complete; part of it has been refunded.',
+  canceled: 'This payment has been cancelled and refunded.',
+});
+
+/**
+ * Toss foreign easy pay (PayPal, USD): orders stored before the checkout, the success redirect compared with them and
+ * confirmed once (a conditional claim in the DB, a derived Idempotency-Key at Toss), cancels against a reserved
+ * balance, and webhooks applied only as re-fetches. Talks to Toss only through the `toss-foreign-pay` adapter, never
+ * with a DB transaction open.
+ */
+@Injectable()
+export class TossForeignPayService {
+  private readonly logger = new Logger(TossForeignPayService.name);
+  private readonly adapter: TossForeignPayAdapter;
+  private readonly redirectFailures: Counter<'code'>;
+  private readonly confirmOutcomes: Counter<'outcome'>;
+
+  constructor(
+    private readonly repo: TossForeignPayRepository,
+    registry: GatewayRegistry,
+    private readonly credentials: GatewayCredentialsService,
+    private readonly risk: RiskService,
+    private readonly customers: CustomersService,
+    private readonly merchants: MerchantsService,
+    private readonly clock: Clock,
+    metrics: MetricsService,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    @Optional() @Inject(PG_SANDBOX) private readonly sandbox?: PgSandbox,
+  ) {
+    // The registered instance (GATEWAY_ADAPTERS): its extra methods (inspect, cancelWebhookPointer) are used too.
+    this.adapter = registry.require(TOSS_FOREIGN_PAY_DESCRIPTOR.code, 'oneTimePayments') as unknown as TossForeignPayAdapter;
+    this.redirectFailures = metrics.counter('toss_redirect_failures_total', 'Toss fail redirects by code', ['code']);
+    this.confirmOutcomes = metrics.counter('toss_confirm_outcomes_total', 'Toss confirm outcomes', ['outcome']);
+  }
+
+  // ---- orders ----------------------------------------------------------------------------------------------------
+
+  async createOrder(merchantId: string, dto: CreateTossOrderDto): Promise<TossOrderCreatedDto> {
+    if (dto.currency !== TOSS_CURRENCY) {
+      throw new DomainError('UNSUPPORTED_CURRENCY', 'Toss foreign easy pay (PayPal) takes USD only', [{ field: 'currency', errors: ['must be USD'] }]);
+    }
+    const merchant = await this.merchants.require(merchantId);
+    const customer = dto.customerId ? await this.customers.require(merchantId, dto.customerId) : null;
+    const country = (dto.country ?? customer?.countryCode)?.toUpperCase();
+    if (!country) {
+      throw new DomainError('VALIDATION_FAILED', "country is required (the buyer's country), or a customerId with one", [
+        { field: 'country', errors: ['required without a customer'] },
+      ]);
+    }
+    // PayPal STC: sent whenever a customer is known; a required-policy merchant cannot sell to an anonymous buyer.
+    let stc: { decisionId: string; context: Record<string, string> } | null = null;
+    if (customer) {
+      const evaluation = await this.risk.evaluateStc({ merchantId, customerId: customer.id, purpose: 'charge', riskContext: dto.riskContext ?? null });
+      stc = { decisionId: evaluation.decisionId, context: evaluation.tossTransactionContext };
+    } else if (stcPolicyFor(merchant.industry, merchant.retailFulfillment) === 'required') {
+      throw new DomainError('STC_DATA_REQUIRED', 'PayPal STC data is required for this merchant: pass the buyer as customerId', [
+        { field: 'customerId', errors: ['required by the STC policy'] },
+      ]);
+    }
+
+    const creds = await this.credentials.toss(merchantId);
+    const orderId = `tfo_${randomBytes(16).toString('base64url')}`;
+    const amount: Money = { amount: dto.amount, currency: TOSS_CURRENCY };
+    const base = this.app.publicBaseUrl;
+    const checkout = await this.adapter.prepareCheckout(creds, {
+      reference: orderId,
+      amount,
+      orderName: dto.orderName,
+      successUrl: `${base}/v1/toss/success`,
+      // Toss keeps the URL's own query: `ref` lets us record a cancellation, which arrives without an orderId.
+      failUrl: `${base}/v1/toss/fail?ref=${orderId}`,
+      buyer: { id: customer?.id ?? 'guest', country, ...(customer ? { email: customer.email } : {}) },
+      ...(stc ? { riskContext: stc.context } : {}),
+    });
+    if ('status' in checkout) throw new DomainError('VALIDATION_FAILED', checkout.message, [{ field: 'order', errors: [checkout.code] }]);
+
+    const now = this.clock.now();
+    const order = await this.repo.insertOrder({
+      id: orderId,
+      merchantId,
+      customerId: customer?.id ?? null,
+      orderName: dto.orderName,
+      amount: dto.amount,
+      currency: TOSS_CURRENCY,
+      country,
+      status: 'created',
+      paymentKey: null,
+      refundedAmount: 0,
+      reservedAmount: 0,
+      tossStatus: null,
+      method: null,
+      easyPayProvider: null,
+      receiptUrl: null,
+      approvedAt: null,
+      reportedAmount: null,
+      reportedCurrency: null,
+      failureCode: null,
+      failureMessage: null,
+      flagReason: null,
+      stcDecisionId: stc?.decisionId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.registerSandboxWebhook(merchantId, creds);
+    return {
+      orderId: order.id,
+      status: order.status,
+      amount: order.amount,
+      currency: order.currency,
+      clientKey: creds.clientKey,
+      paymentRequest: checkout.client.request as unknown as TossPaymentRequestDto,
+    };
+  }
+
+  /** The order; an `unknown` confirm or an unfinished cancel is first looked up at Toss. */
+  async getOrder(merchantId: string, orderId: string): Promise<TossOrderDto> {
+    let order = await this.requireOrder(merchantId, orderId);
+    if (order.status === 'confirming' && this.clock.now().getTime() - new Date(order.updatedAt).getTime() > STALE_CONFIRM_MS) {
+      // The instance that claimed it died mid-confirm: its outcome is unknown, so it is looked up.
+      if (await this.repo.transition(order.id, ['confirming'], { status: 'unknown', updatedAt: this.clock.now() })) order = { ...order, status: 'unknown' };
+    }
+    if (order.status === 'unknown') order = await this.resolveConfirm(order, false);
+    const cancels = await this.repo.listCancels(merchantId, orderId);
+    if (order.paymentKey && cancels.some((c) => c.status === 'pending' || c.status === 'unknown' || c.status === 'requested')) {
+      await this.resolveCancels(order);
+    }
+    return this.view(merchantId, orderId);
+  }
+
+  // ---- success redirect ------------------------------------------------------------------------------------------
+
+  /**
+   * The buyer is back from PayPal. The query is compared with the stored order before anything is sent; the order
+   * is claimed with a conditional UPDATE so that one confirm is sent however many redirects arrive, on however many
+   * instances.
+   */
+  async success(query: TossSuccessQueryDto): Promise<TossRedirectResultDto> {
+    if (!query.orderId) throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect does not name an order.');
+    const found = await this.repo.findOrderForRedirect(query.orderId);
+    if (!found) throw new NotFoundError('Order');
+    let order: TossOrder = found;
+    const pointer = { paymentKey: query.paymentKey, orderId: query.orderId, amount: query.amount };
+
+    const check = checkRedirect(order.id, this.money(order), pointer);
+    if (!check.ok) {
+      if (check.refused.code === 'PAYMENT_KEY_MISSING') throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect has no payment key.');
+      // Never confirmed. The order is marked (and stays payable with an untampered redirect: nothing was charged).
+      await this.repo.transition(order.id, ['created', 'failed'], {
+        status: 'failed',
+        failureCode: 'TOSS_AMOUNT_MISMATCH',
+        failureMessage: 'the success redirect amount differed from the order',
+        flagReason: 'redirect_amount_mismatch',
+        updatedAt: this.clock.now(),
+      });
+      this.logger.warn({ orderId: order.id, merchantId: order.merchantId, redirectAmount: String(query.amount ?? '') }, 'Toss success redirect amount differs from the order: not confirmed');
+      throw new DomainError('TOSS_AMOUNT_MISMATCH', 'The payment amount does not match the order. Nothing was charged; please start the payment again from the merchant’s page.', [
+        { field: 'amount', errors: ['does not match the order'] },
+      ]);
+    }
+    const paymentKey = check.paymentKey;
+
+    if (SETTLED.includes(order.status)) {
+      // The same redirect again (reload, back button): answer what happened, send nothing.
+      if (order.paymentKey === paymentKey) return this.redirectResult(order);
+      throw new DomainError('TOSS_ORDER_ALREADY_PAID', 'This order has already been paid.');
+    }
+    if (order.status === 'confirming') return this.redirectResult(order);
+    if (order.status === 'unknown') {
+      if (order.paymentKey !== paymentKey) return this.redirectResult(order);
+      return this.redirectResult(await this.resolveConfirm(order, true));
+    }
+
+    const claimed = await this.repo.transition(order.id, ['created', 'failed'], {
+      status: 'confirming',
+      paymentKey,
+      failureCode: null,
+      failureMessage: null,
+      updatedAt: this.clock.now(),
+    });
+    if (!claimed) return this.redirectResult(await this.reload(order));
+    order = { ...order, status: 'confirming', paymentKey };
+
+    const creds = await this.credentials.toss(order.merchantId);
+    const outcome = await this.adapter.confirm(creds, { reference: order.id, expected: this.money(order), pointer: { paymentKey, orderId: order.id, amount: String(query.amount) } });
+    return this.redirectResult(await this.applyConfirmOutcome(order, outcome, creds));
+  }
+
+  private async applyConfirmOutcome(order: TossOrder, outcome: PaymentOutcome, creds: TossCredentials): Promise<TossOrder> {
+    this.confirmOutcomes.inc({ outcome: outcome.status });
+    switch (outcome.status) {
+      case 'SUCCEEDED':
+      case 'MISMATCH':
+        await this.applyTruth(order, { outcome, cancels: [] }, creds);
+        return this.reload(order);
+      case 'DECLINED': {
+        await this.repo.transition(order.id, ['confirming', 'unknown'], {
+          status: 'failed',
+          failureCode: outcome.code,
+          failureMessage: outcome.message.slice(0, 500),
+          tossStatus: outcome.rawStatus ?? null,
+          updatedAt: this.clock.now(),
+        });
+        const rule = confirmErrorRule(outcome.code);
+        if (rule.operatorAlert) this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss confirm refused: check the merchant’s Toss configuration');
+        throw new DomainError(rule.code ?? 'TOSS_PAYMENT_DECLINED', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
+      }
+      case 'NOT_SENT': {
+        // Nothing happened at Toss: the order can be claimed again (the same Idempotency-Key keeps a re-send safe).
+        await this.repo.transition(order.id, ['confirming'], { status: 'created', updatedAt: this.clock.now() });
+        const rule = confirmErrorRule(outcome.code, outcome.reason === 'refused_by_pg' && !outcome.retryable ? 401 : undefined);
+        if (outcome.reason === 'connection') throw new DomainError('TOSS_GATEWAY_UNAVAILABLE', 'The payment provider could not be reached. Nothing was charged; please try again.');
+        if (rule.operatorAlert || outcome.reason === 'invalid_request') {
+          this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss refused the confirm: our configuration or request');
+        }
+        throw new DomainError(rule.code ?? 'TOSS_GATEWAY_REQUEST_INVALID', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
+      }
+      default:
+        // UNKNOWN (timeout, 5xx, unreadable) or an unexpected PENDING: never failed; looked up right away.
+        await this.repo.transition(order.id, ['confirming'], { status: 'unknown', updatedAt: this.clock.now() });
+        this.logger.warn({ orderId: order.id, merchantId: order.merchantId, outcome: outcome.status }, 'Toss confirm outcome unknown: looking it up');
+        return this.resolveConfirm({ ...order, status: 'unknown' }, true);
+    }
+  }
+
+  /**
+   * An `unknown` confirm: the payment is looked up by orderId. If Toss shows the checkout still waiting for its
+   * confirm (the request never took effect) and `resend` is set, the same confirm is sent again under the same
+   * Idempotency-Key; a failed lookup leaves the order `unknown`.
+   */
+  private async resolveConfirm(order: TossOrder, resend: boolean): Promise<TossOrder> {
+    const creds = await this.credentials.toss(order.merchantId);
+    const inspection = await this.adapter.inspect(creds, { reference: order.id }, this.money(order), order.id);
+    const o = inspection.outcome;
+    if (o.status === 'PENDING' && resend && order.paymentKey && o.gatewayPaymentId === order.paymentKey) {
+      if (!(await this.repo.transition(order.id, ['unknown'], { status: 'confirming', updatedAt: this.clock.now() }))) return this.reload(order);
+      const again = await this.adapter.confirm(creds, {
+        reference: order.id,
+        expected: this.money(order),
+        pointer: { paymentKey: order.paymentKey, orderId: order.id, amount: toMajorUnits(this.money(order)) },
+      });
+      if (again.status === 'UNKNOWN' || again.status === 'PENDING') {
+        await this.repo.transition(order.id, ['confirming'], { status: 'unknown', updatedAt: this.clock.now() });
+        return this.reload(order);
+      }
+      return this.applyConfirmOutcome({ ...order, status: 'confirming' }, again, creds);
+    }
+    await this.applyTruth(order, inspection, creds);
+    return this.reload(order);
+  }
+
+  // ---- fail redirect ---------------------------------------------------------------------------------------------
+
+  async fail(query: TossFailQueryDto): Promise<TossFailResultDto> {
+    const code = query.code && /^[A-Z0-9_]{1,64}$/.test(query.code) ? query.code : 'UNKNOWN';
+    const rule = failCodeRule(code);
+    this.redirectFailures.inc({ code: Object.prototype.hasOwnProperty.call(TOSS_FAIL_CODES, code) ? code : 'other' });
+    // Toss's orderId when it sends one; our own `ref` otherwise (PAY_PROCESS_CANCELED carries no orderId).
+    const id = query.orderId ?? query.ref;
+    const conflicting = query.orderId !== undefined && query.ref !== undefined && query.orderId !== query.ref;
+    const order = id && !conflicting ? await this.repo.findOrderForRedirect(id) : null;
+    if (order) {
+      // Nothing was charged: the failure is recorded, and the order stays payable through a new checkout window.
+      await this.repo.transition(order.id, ['created', 'failed'], {
+        ...(rule.failsOrder ? { status: 'failed' as const } : {}),
+        failureCode: code,
+        failureMessage: (query.message ?? '').slice(0, 500) || null,
+        updatedAt: this.clock.now(),
+      });
+    }
+    this.logger.log({ orderId: order?.id ?? null, merchantId: order?.merchantId ?? null, code }, 'Toss fail redirect');
+    const current = order ? await this.reload(order) : null;
+    return { orderId: current?.id ?? null, status: current?.status ?? null, code, message: rule.message };
+  }
+
+  // ---- cancels ---------------------------------------------------------------------------------------------------
+
+  /**
+   * Cancels all (no amount) or part. The amount is reserved with a conditional UPDATE before Toss is called, so
+   * concurrent cancels can never refund more than the balance; each attempt has its own stored Idempotency-Key.
+   */
+  async cancel(merchantId: string, orderId: string, dto: CancelTossOrderDto): Promise<TossOrderDto> {
+    const order = await this.requireOrder(merchantId, orderId);
+    if (!CANCELABLE_STATUSES.includes(order.status) || !order.paymentKey) {
+      throw new DomainError('TOSS_ORDER_NOT_CANCELABLE', `An order in status ${order.status} cannot be cancelled`);
+    }
+    const remaining = order.amount - order.refundedAmount - order.reservedAmount;
+    const amount = dto.amount ?? remaining;
+    const exceeds = () =>
+      new DomainError('TOSS_REFUND_EXCEEDS_BALANCE', 'The cancel exceeds the refundable balance', [
+        { field: 'amount', errors: [`at most ${Math.max(0, order.amount - order.refundedAmount - order.reservedAmount)} is refundable now`] },
+      ]);
+    if (amount <= 0 || amount > remaining) throw exceeds();
+    const now = this.clock.now();
+    const id = newId('tfc');
+    const cancel: TossOrderCancel = {
+      id,
+      orderId,
+      merchantId,
+      idempotencyKey: `tfp-cancel-${id}`,
+      amount,
+      currency: order.currency,
+      // The whole payment untouched: Toss's own full cancel (no amount).
+      full: dto.amount === undefined && order.refundedAmount === 0 && order.reservedAmount === 0,
+      reason: dto.reason,
+      status: 'requested',
+      transactionKey: null,
+      tossCancelStatus: null,
+      failureCode: null,
+      failureMessage: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await this.repo.reserveAndInsertCancel(cancel, now))) throw exceeds();
+
+    const creds = await this.credentials.toss(merchantId);
+    const outcome = await this.adapter.cancel(creds, {
+      gatewayPaymentId: order.paymentKey,
+      reference: orderId,
+      ...(cancel.full ? {} : { amount: { amount, currency: order.currency } }),
+      reason: dto.reason,
+      cancelId: cancel.idempotencyKey,
+      refundableBalance: { amount: remaining, currency: order.currency },
+    });
+    await this.applyCancelOutcome(order, cancel, outcome, creds, false);
+    return this.view(merchantId, orderId);
+  }
+
+  private async applyCancelOutcome(order: TossOrder, cancel: TossOrderCancel, outcome: CancelOutcome, creds: TossCredentials, isResend: boolean): Promise<void> {
+    const from = isResend ? (['unknown'] as const) : (['requested'] as const);
+    const now = this.clock.now();
+    switch (outcome.status) {
+      case 'SUCCEEDED':
+        await this.repo.finishCancel(cancel, [...from, 'pending'], 'done', { transactionKey: outcome.gatewayCancelId ?? null, tossCancelStatus: 'DONE' }, now);
+        return;
+      case 'PENDING':
+        await this.repo.transitionCancel(cancel.id, from, { status: 'pending', transactionKey: outcome.gatewayCancelId ?? null, tossCancelStatus: outcome.rawStatus, updatedAt: now });
+        return;
+      case 'DECLINED':
+        await this.repo.finishCancel(cancel, from, 'refused', { failureCode: outcome.code, failureMessage: outcome.message.slice(0, 500) }, now);
+        throw new DomainError('TOSS_CANCEL_REFUSED', 'Toss refused the cancel; nothing was refunded', [{ field: 'cancel', errors: [outcome.code] }]);
+      case 'NOT_SENT':
+        if (isResend) return; // the original may still be on its way: keep it unknown and its amount reserved
+        await this.repo.finishCancel(cancel, from, 'not_sent', { failureCode: outcome.code }, now);
+        if (outcome.reason === 'refused_by_pg' && !outcome.retryable) {
+          this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss refused the cancel: check the merchant’s Toss configuration');
+          throw new DomainError('TOSS_GATEWAY_MISCONFIGURED', 'The cancel could not be sent because of a payment configuration problem');
+        }
+        throw new DomainError('TOSS_GATEWAY_UNAVAILABLE', 'Toss could not be reached; nothing was refunded. Please try again.');
+      default:
+        // No answer: it may have been taken. Looked up (by the payment's cancels) before anything is re-sent.
+        if (!isResend) {
+          await this.repo.transitionCancel(cancel.id, ['requested'], { status: 'unknown', updatedAt: now });
+          this.logger.warn({ orderId: order.id, merchantId: order.merchantId, cancelId: cancel.id }, 'Toss cancel outcome unknown: looking it up');
+          await this.resolveCancels(order, creds);
+        }
+    }
+  }
+
+  /**
+   * Looks the payment up and applies its cancels. An `unknown` cancel that Toss does not list was never taken: it
+   * is sent again with its own Idempotency-Key (so even a lagging original cannot refund twice).
+   */
+  private async resolveCancels(order: TossOrder, creds?: TossCredentials): Promise<void> {
+    const c = creds ?? (await this.credentials.toss(order.merchantId));
+    const inspection = await this.adapter.inspect(c, { gatewayPaymentId: order.paymentKey! }, this.money(order), order.id);
+    if (inspection.outcome.status !== 'SUCCEEDED' && inspection.outcome.status !== 'MISMATCH') return; // lookup failed: stay as is
+    await this.applyTruth(order, inspection, c);
+    const stillUnknown = (await this.repo.listCancels(order.merchantId, order.id)).filter((x) => x.status === 'unknown');
+    for (const cancel of stillUnknown) {
+      const outcome = await this.adapter.cancel(c, {
+        gatewayPaymentId: order.paymentKey!,
+        reference: order.id,
+        ...(cancel.full ? {} : { amount: { amount: cancel.amount, currency: cancel.currency } }),
+        reason: cancel.reason,
+        cancelId: cancel.idempotencyKey,
+      });
+      try {
+        await this.applyCancelOutcome(order, cancel, outcome, c, true);
+      } catch (err) {
+        // A refused re-send is recorded on the cancel; the caller gets the order, not an error.
+        if (!(err instanceof DomainError)) throw err;
+      }
+    }
+  }
+
+  // ---- webhooks --------------------------------------------------------------------------------------------------
+
+  /**
+   * A Toss webhook for one merchant. The body is only a pointer: the payment is re-fetched with this merchant's keys
+   * and applied like the redirect's answer. Deduplicated by transmission id; a body naming anything that is not this
+   * merchant's changes nothing (and is acknowledged, so Toss stops retrying).
+   */
+  async webhook(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<TossWebhookAckDto> {
+    const ignore = (reason: string): TossWebhookAckDto => {
+      this.logger.log({ merchantId, reason }, 'Toss webhook ignored');
+      return { received: true, applied: false, duplicate: false };
+    };
+    let creds: TossCredentials;
+    try {
+      await this.merchants.require(merchantId);
+      creds = await this.credentials.toss(merchantId);
+    } catch (err) {
+      if (err instanceof DomainError) return ignore(err.code);
+      throw err;
+    }
+    const input = { headers, body };
+    const parsed = this.adapter.parseWebhook(creds, input);
+    let order: TossOrder | null = null;
+    let dedupKey: string | undefined;
+    let eventType = 'unknown';
+    if (parsed.kind === 'refetch') {
+      dedupKey = parsed.dedupKey;
+      eventType = parsed.event ?? eventType;
+      if (parsed.gatewayPaymentId) order = await this.repo.findOrderByPaymentKey(merchantId, parsed.gatewayPaymentId);
+      if (!order && parsed.reference) order = await this.repo.findOrder(merchantId, parsed.reference);
+    } else {
+      const pointer = this.adapter.cancelWebhookPointer(input);
+      if (!pointer) return ignore(parsed.reason);
+      dedupKey = pointer.dedupKey;
+      eventType = 'CANCEL_STATUS_CHANGED';
+      const cancel = await this.repo.findCancelByTransactionKey(merchantId, pointer.transactionKey);
+      if (cancel) order = await this.repo.findOrder(merchantId, cancel.orderId);
+    }
+    if (!order) return ignore('no order of this merchant matches');
+
+    let eventId: string | undefined;
+    if (dedupKey) {
+      eventId = newId('twh');
+      const fresh = await this.repo.tryInsertWebhookEvent({ id: eventId, merchantId, transmissionId: dedupKey.slice(0, 200), eventType: eventType.slice(0, 40), orderId: order.id, receivedAt: this.clock.now() });
+      if (!fresh) return { received: true, applied: false, duplicate: true };
+    }
+    try {
+      const inspection = await this.adapter.inspect(creds, order.paymentKey ? { gatewayPaymentId: order.paymentKey } : { reference: order.id }, this.money(order), order.id);
+      if (inspection.outcome.status === 'UNKNOWN') throw new DomainError('TOSS_WEBHOOK_RETRY', 'The payment could not be re-fetched; retry later');
+      await this.applyTruth(order, inspection, creds);
+      return { received: true, applied: inspection.outcome.status !== 'NOT_FOUND', duplicate: false };
+    } catch (err) {
+      // Not applied: forget the delivery so Toss's retry of it is.
+      if (eventId) await this.repo.deleteWebhookEvent(eventId);
+      throw err;
+    }
+  }
+
+  // ---- the state machine -----------------------------------------------------------------------------------------
+
+  /**
+   * Applies what Toss's API says about the order's payment (never what a redirect or a webhook body says). The
+   * transitions are conditional, so duplicate and out-of-order deliveries all end in Toss's current state.
+   */
+  private async applyTruth(order: TossOrder, inspection: TossPaymentInspection, creds: TossCredentials): Promise<void> {
+    const o: LookupOutcome = inspection.outcome;
+    const now = this.clock.now();
+    switch (o.status) {
+      case 'SUCCEEDED': {
+        const facts = {
+          tossStatus: o.rawStatus,
+          method: str(o.extra?.method),
+          easyPayProvider: str(o.extra?.easyPayProvider),
+          receiptUrl: str(o.extra?.receiptUrl),
+          approvedAt: o.approvedAt ? new Date(o.approvedAt) : null,
+          reportedAmount: o.amount.amount,
+          reportedCurrency: o.amount.currency,
+          updatedAt: now,
+        };
+        const moved = await this.repo.transition(order.id, UNSETTLED, { status: 'paid', paymentKey: o.gatewayPaymentId, failureCode: null, failureMessage: null, ...facts });
+        if (!moved) await this.repo.patch(order.id, facts);
+        await this.syncCancels(order, inspection.cancels, now);
+        return;
+      }
+      case 'MISMATCH': {
+        const moved = await this.repo.transition(order.id, UNSETTLED, {
+          status: o.reportedStatus === 'SUCCEEDED' ? 'mismatch' : order.status,
+          paymentKey: o.gatewayPaymentId,
+          flagReason: `confirmed_${o.field}_mismatch`,
+          tossStatus: o.rawStatus,
+          reportedAmount: o.reported?.amount ?? null,
+          reportedCurrency: o.reported?.currency ?? null,
+          updatedAt: now,
+        });
+        this.logger.error({ orderId: order.id, merchantId: order.merchantId, field: o.field, expected: o.expected, reported: o.reported }, 'Toss reports a payment that differs from the order');
+        if (moved && o.reportedStatus === 'SUCCEEDED') await this.returnMismatch(order, o.gatewayPaymentId, creds);
+        return;
+      }
+      case 'DECLINED':
+        // Only the order's own checkout may fail it (an abandoned second window expiring must not).
+        if (order.paymentKey && o.gatewayPaymentId && o.gatewayPaymentId !== order.paymentKey) return;
+        await this.repo.transition(order.id, UNSETTLED, { status: 'failed', failureCode: o.code, failureMessage: o.message.slice(0, 500), tossStatus: o.rawStatus ?? null, updatedAt: now });
+        return;
+      default:
+        // PENDING (checkout not confirmed yet), NOT_FOUND, UNKNOWN: nothing to apply.
+        return;
+    }
+  }
+
+  /** A confirmed payment that is not what the order asked for is never fulfilled: it is returned in full. */
+  private async returnMismatch(order: TossOrder, paymentKey: string, creds: TossCredentials): Promise<void> {
+    const now = this.clock.now();
+    const id = newId('tfc');
+    const cancel: TossOrderCancel = {
+      id,
+      orderId: order.id,
+      merchantId: order.merchantId,
+      idempotencyKey: `tfp-cancel-${id}`,
+      amount: 0,
+      currency: order.currency,
+      full: true,
+      reason: 'Amount mismatch: returned automatically',
+      status: 'requested',
+      transactionKey: null,
+      tossCancelStatus: null,
+      failureCode: null,
+      failureMessage: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Not a refund of our amount (it was never validly charged): recorded without touching the order's balance.
+    await this.repo.insertCancel(cancel);
+    const outcome = await this.adapter.cancel(creds, { gatewayPaymentId: paymentKey, reference: order.id, reason: cancel.reason, cancelId: cancel.idempotencyKey });
+    const status = outcome.status === 'SUCCEEDED' ? 'done' : outcome.status === 'PENDING' ? 'pending' : outcome.status === 'DECLINED' ? 'refused' : outcome.status === 'NOT_SENT' ? 'not_sent' : 'unknown';
+    await this.repo.transitionCancel(id, ['requested'], {
+      status,
+      transactionKey: 'gatewayCancelId' in outcome ? (outcome.gatewayCancelId ?? null) : null,
+      failureCode: 'code' in outcome ? (outcome.code ?? null) : null,
+      updatedAt: this.clock.now(),
+    });
+  }
+
+  /** Toss's cancels → ours, by transactionKey; a cancel whose answer we have not stored yet is matched by amount. */
+  private async syncCancels(order: TossOrder, tossCancels: readonly TossCancelView[], now: Date): Promise<void> {
+    if (tossCancels.length === 0) return;
+    const ours = (await this.repo.listCancels(order.merchantId, order.id)).filter((c) => c.amount > 0);
+    const used = new Set<string>();
+    for (const t of tossCancels) {
+      let row = ours.find((c) => c.transactionKey === t.transactionKey);
+      if (!row) {
+        row = ours.find((c) => !c.transactionKey && !used.has(c.id) && (c.status === 'requested' || c.status === 'unknown') && c.amount === t.amount.amount);
+        if (row) {
+          await this.repo.transitionCancel(row.id, ['requested', 'unknown'], { transactionKey: t.transactionKey, updatedAt: now });
+          row = { ...row, transactionKey: t.transactionKey };
+        }
+      }
+      if (!row) continue; // not one of ours (e.g. cancelled in Toss's console): left for an operator
+      used.add(row.id);
+      const open = ['requested', 'pending', 'unknown'] as const;
+      if (t.state === 'SUCCEEDED') await this.repo.finishCancel(row, open, 'done', { tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey }, now);
+      else if (t.state === 'DECLINED') await this.repo.finishCancel(row, open, 'refused', { tossCancelStatus: t.rawStatus, failureCode: 'CANCEL_ABORTED' }, now);
+      else await this.repo.transitionCancel(row.id, ['requested', 'unknown'], { status: 'pending', tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey, updatedAt: now });
+    }
+  }
+
+  // ---- sandbox ---------------------------------------------------------------------------------------------------
+
+  /**
+   * In sandbox mode the sandbox only posts webhooks to a URL registered for the account, as Toss's console does per
+   * MID: ours is registered when a sandbox merchant creates an order.
+   */
+  private registerSandboxWebhook(merchantId: string, creds: TossCredentials): void {
+    if (!creds.sandbox || !this.sandbox) return;
+    const account = /^test_sk_sbx_([A-Za-z0-9-]{1,40})$/.exec(creds.secretKey)?.[1];
+    if (!account) return;
+    const url = `${this.app.publicBaseUrl}/v1/webhooks/toss/${merchantId}`;
+    if (this.sandbox.toss.webhookUrl(account) !== url) this.sandbox.toss.setWebhookUrl(account, url);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  private money(order: TossOrder): Money {
+    return { amount: order.amount, currency: order.currency };
+  }
+
+  private async requireOrder(merchantId: string, orderId: string): Promise<TossOrder> {
+    const order = await this.repo.findOrder(merchantId, orderId);
+    if (!order) throw new NotFoundError('Order');
+    return order;
+  }
+
+  private async reload(order: TossOrder): Promise<TossOrder> {
+    return (await this.repo.findOrder(order.merchantId, order.id)) ?? order;
+  }
+
+  private redirectResult(order: TossOrder): TossRedirectResultDto {
+    return { orderId: order.id, status: order.status, amount: order.amount, currency: order.currency, message: BUYER_MESSAGES[order.status] };
+  }
+
+  private async view(merchantId: string, orderId: string): Promise<TossOrderDto> {
+    const order = await this.requireOrder(merchantId, orderId);
+    const cancels = await this.repo.listCancels(merchantId, orderId);
+    return toOrderDto(order, cancels);
+  }
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v.slice(0, 500) : null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function toCancelDto(c: TossOrderCancel): TossCancelDto {
+  return {
+    id: c.id,
+    amount: c.amount,
+    currency: c.currency,
+    reason: c.reason,
+    status: c.status,
+    transactionKey: c.transactionKey,
+    failureCode: c.failureCode,
+    createdAt: iso(c.createdAt)!,
+    updatedAt: iso(c.updatedAt)!,
+  };
+}
+
+export function toOrderDto(o: TossOrder, cancels: TossOrderCancel[]): TossOrderDto {
+  return {
+    orderId: o.id,
+    status: o.status,
+    orderName: o.orderName,
+    amount: o.amount,
+    currency: o.currency,
+    country: o.country,
+    customerId: o.customerId,
+    paymentKey: o.paymentKey,
+    tossStatus: o.tossStatus,
+    method: o.method,
+    easyPayProvider: o.easyPayProvider,
+    receiptUrl: o.receiptUrl,
+    approvedAt: iso(o.approvedAt),
+    refundedAmount: o.refundedAmount,
+    pendingRefundAmount: o.reservedAmount,
+    refundableAmount: CANCELABLE_STATUSES.includes(o.status) ? Math.max(0, o.amount - o.refundedAmount - o.reservedAmount) : 0,
+    failureCode: o.failureCode,
+    failureMessage: o.failureMessage,
+    flagReason: o.flagReason,
+    cancels: cancels.map(toCancelDto),
+    createdAt: iso(o.createdAt)!,
+    updatedAt: iso(o.updatedAt)!,
+  };
+}

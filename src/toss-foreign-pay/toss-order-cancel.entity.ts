@@ -1,0 +1,64 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { MoneyColumn, TimestampColumn } from '../database/columns';
+
+/**
+ * `requested` (reserved, about to be sent) → `pending` (Toss took it: IN_PROGRESS) → `done` | `refused`;
+ * `unknown` (no answer) is looked up before anything is re-sent; `not_sent` released its reservation.
+ */
+export const TOSS_CANCEL_STATUSES = ['requested', 'pending', 'done', 'refused', 'unknown', 'not_sent'] as const;
+export type TossCancelStatus = (typeof TOSS_CANCEL_STATUSES)[number];
+
+/** One cancel attempt of an order: its own Idempotency-Key, so a retry of it never refunds twice. */
+@Entity('toss_order_cancels')
+@Index('ix_toss_order_cancels_order', ['orderId', 'createdAt'])
+@Index('ix_toss_order_cancels_merchant_tx', ['merchantId', 'transactionKey'])
+export class TossOrderCancel {
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id: string;
+
+  @Column({ name: 'order_id', type: 'varchar', length: 64 })
+  orderId: string;
+
+  @Column({ name: 'merchant_id', type: 'varchar', length: 40 })
+  merchantId: string;
+
+  /** Sent as Toss's Idempotency-Key on this attempt and its retries. */
+  @Index('uq_toss_order_cancels_idempotency_key', { unique: true })
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 64 })
+  idempotencyKey: string;
+
+  @MoneyColumn()
+  amount: number;
+
+  @Column({ type: 'varchar', length: 3 })
+  currency: string;
+
+  /** True when sent without an amount (everything still refundable). */
+  @Column({ type: 'boolean', default: false })
+  full: boolean;
+
+  @Column({ type: 'varchar', length: 200 })
+  reason: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: TossCancelStatus;
+
+  /** Toss's id of this cancel (CANCEL_STATUS_CHANGED names it). */
+  @Column({ name: 'transaction_key', type: 'varchar', length: 64, nullable: true })
+  transactionKey: string | null;
+
+  @Column({ name: 'toss_cancel_status', type: 'varchar', length: 16, nullable: true })
+  tossCancelStatus: string | null;
+
+  @Column({ name: 'failure_code', type: 'varchar', length: 64, nullable: true })
+  failureCode: string | null;
+
+  @Column({ name: 'failure_message', type: 'varchar', length: 500, nullable: true })
+  failureMessage: string | null;
+
+  @TimestampColumn({ name: 'created_at' })
+  createdAt: Date;
+
+  @TimestampColumn({ name: 'updated_at' })
+  updatedAt: Date;
+}

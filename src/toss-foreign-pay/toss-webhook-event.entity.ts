@@ -1,0 +1,25 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { TimestampColumn } from '../database/columns';
+
+/** A Toss webhook delivery we applied, by `tosspayments-webhook-transmission-id` (the same on every retry of it). */
+@Entity('toss_webhook_events')
+@Index('uq_toss_webhook_events_transmission', ['merchantId', 'transmissionId'], { unique: true })
+export class TossWebhookEvent {
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id: string;
+
+  @Column({ name: 'merchant_id', type: 'varchar', length: 40 })
+  merchantId: string;
+
+  @Column({ name: 'transmission_id', type: 'varchar', length: 200 })
+  transmissionId: string;
+
+  @Column({ name: 'event_type', type: 'varchar', length: 40 })
+  eventType: string;
+
+  @Column({ name: 'order_id', type: 'varchar', length: 64, nullable: true })
+  orderId: string | null;
+
+  @TimestampColumn({ name: 'received_at' })
+  receivedAt: Date;
+}
