@@ -442,12 +442,32 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(got.cancels[0]).toMatchObject({ status: 'refused', failureCode: 'CANCEL_ABORTED' });
     });
 
+    it('replays a retried cancel (same Idempotency-Key) without a second refund', async () => {
+      const paid = await paidOrder(1000);
+      const send = () => t.http().post(`/v1/toss/orders/${paid.orderId}/cancel`).set(auth()).set('idempotency-key', `retry-${paid.orderId}`).send({ reason: 'retry', amount: 100 });
+      const first = await send();
+      const second = await send();
+      expect(first.status).toBe(200);
+      expect(second.status).toBe(200);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      await t.sandbox!.idle();
+      expect(await ledger(paid.orderId, 'cancel')).toHaveLength(1);
+      expect((await getOrder(paid.orderId)).body).toMatchObject({ refundedAmount: 100, cancels: [expect.objectContaining({ amount: 100 })] });
+    });
+
     it('refuses to cancel an order that is not paid', async () => {
       const order = await newOrder();
       const res = await cancel(order.orderId, { reason: 'nope' });
       expect(res.status).toBe(409);
       expect(res.body.code).toBe('TOSS_ORDER_NOT_CANCELABLE');
     });
+  });
+
+  it('describes every Toss endpoint in /docs-json', async () => {
+    const doc = (await t.http().get('/docs-json')).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/toss/orders', '/v1/toss/orders/{orderId}', '/v1/toss/orders/{orderId}/cancel', '/v1/toss/success', '/v1/toss/fail', '/v1/webhooks/toss/{merchantId}']),
+    );
   });
 
   describe('webhooks', () => {

@@ -1,0 +1,174 @@
+import type { GatewayRegistry } from '@app/pg-contract';
+import type { Clock } from '../clock/clock';
+import type { AppConfig } from '../config/configuration';
+import type { CustomersService } from '../customers/customers.service';
+import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { MerchantsService } from '../merchants/merchants.service';
+import type { MetricsService } from '../metrics/metrics.service';
+import type { RiskService } from '../risk/risk.service';
+import type { TossForeignPayAdapter } from './toss-foreign-pay.adapter';
+import type { TossForeignPayRepository } from './toss-foreign-pay.repository';
+import { TossForeignPayService } from './toss-foreign-pay.service';
+import type { TossOrder } from './toss-order.entity';
+
+/** A mock that throws on any method the test did not set up: no call goes unnoticed. */
+function strict<T extends object>(impl: Partial<Record<keyof T, unknown>> = {}): T & Record<string, jest.Mock> {
+  return new Proxy(impl as Record<string, unknown>, {
+    get(target, prop: string) {
+      if (prop in target) return target[prop];
+      if (prop === 'then') return undefined;
+      throw new Error(`unexpected call: ${prop}`);
+    },
+  }) as T & Record<string, jest.Mock>;
+}
+
+const NOW = new Date('2026-12-01T10:00:00Z');
+const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_secret', sandbox: false };
+
+function order(over: Partial<TossOrder> = {}): TossOrder {
+  return {
+    id: 'tfo_order_1',
+    merchantId: 'mch_1',
+    customerId: null,
+    orderName: 'Plan',
+    amount: 5000,
+    currency: 'USD',
+    country: 'US',
+    status: 'created',
+    paymentKey: null,
+    refundedAmount: 0,
+    reservedAmount: 0,
+    tossStatus: null,
+    method: null,
+    easyPayProvider: null,
+    receiptUrl: null,
+    approvedAt: null,
+    reportedAmount: null,
+    reportedCurrency: null,
+    failureCode: null,
+    failureMessage: null,
+    flagReason: null,
+    stcDecisionId: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...over,
+  };
+}
+
+function setup(parts: { repo?: object; adapter?: object; merchants?: object; credentials?: object } = {}) {
+  const repo = strict<TossForeignPayRepository>(parts.repo);
+  const adapter = strict<TossForeignPayAdapter>(parts.adapter);
+  const registry = strict<GatewayRegistry>({ require: jest.fn(() => adapter) });
+  const credentials = strict<GatewayCredentialsService>(parts.credentials ?? { toss: jest.fn(async () => creds) });
+  const merchants = strict<MerchantsService>(parts.merchants);
+  const clock = strict<Clock>({ now: jest.fn(() => NOW) });
+  const counter = { inc: jest.fn() };
+  const metrics = strict<MetricsService>({ counter: jest.fn(() => counter) });
+  const app = { publicBaseUrl: 'https://pay.example' } as AppConfig;
+  const service = new TossForeignPayService(
+    repo,
+    registry,
+    credentials,
+    strict<RiskService>(),
+    strict<CustomersService>(),
+    merchants,
+    clock,
+    metrics,
+    app,
+    undefined,
+  );
+  return { service, repo, adapter };
+}
+
+describe('TossForeignPayService (strict mocks)', () => {
+  it('refuses a currency other than USD before reading or sending anything', async () => {
+    const { service } = setup();
+    await expect(service.createOrder('mch_1', { orderName: 'x', amount: 100, currency: 'KRW', country: 'US' })).rejects.toMatchObject({ code: 'UNSUPPORTED_CURRENCY' });
+  });
+
+  it('never confirms when another request already claimed the order', async () => {
+    const claimed = order({ status: 'confirming', paymentKey: 'pk_1' });
+    const { service, repo } = setup({
+      repo: {
+        findOrderForRedirect: jest.fn(async () => order()),
+        transition: jest.fn(async () => false),
+        findOrder: jest.fn(async () => claimed),
+      },
+    });
+    const res = await service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' });
+    expect(res.status).toBe('confirming');
+    expect(repo.transition).toHaveBeenCalledWith('tfo_order_1', ['created', 'failed'], expect.objectContaining({ status: 'confirming', paymentKey: 'pk_1' }));
+  });
+
+  it('turns a confirmed payment of another amount into a flagged mismatch and returns it in full, never paid', async () => {
+    const transition = jest.fn(async () => true);
+    const transitionCancel = jest.fn(async () => true);
+    const insertCancel = jest.fn(async (c: unknown) => c);
+    const cancel = jest.fn(async () => ({ status: 'PENDING', requested: { amount: 9900, currency: 'USD' }, gatewayCancelId: 'tx1', rawStatus: 'IN_PROGRESS' }));
+    const { service } = setup({
+      repo: {
+        findOrderForRedirect: jest.fn(async () => order()),
+        transition,
+        transitionCancel,
+        insertCancel,
+        findOrder: jest.fn(async () => order({ status: 'mismatch', paymentKey: 'pk_1' })),
+      },
+      adapter: {
+        confirm: jest.fn(async () => ({
+          status: 'MISMATCH',
+          field: 'amount',
+          expected: { amount: 5000, currency: 'USD' },
+          reported: { amount: 9900, currency: 'USD' },
+          gatewayPaymentId: 'pk_1',
+          rawStatus: 'DONE',
+          reportedStatus: 'SUCCEEDED',
+        })),
+        cancel,
+      },
+    });
+    const res = await service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' });
+    expect(res.status).toBe('mismatch');
+    const statuses = (transition.mock.calls as unknown as Array<[string, unknown, { status?: string }]>).map((c) => c[2].status);
+    expect(statuses).toEqual(['confirming', 'mismatch']);
+    expect(statuses).not.toContain('paid');
+    // The whole payment goes back (no amount: Toss's full cancel), under its own Idempotency-Key.
+    expect(cancel).toHaveBeenCalledWith(creds, expect.objectContaining({ gatewayPaymentId: 'pk_1', cancelId: expect.stringMatching(/^tfp-cancel-tfc_/) }));
+    expect((cancel.mock.calls[0] as unknown as [unknown, Record<string, unknown>])[1]).not.toHaveProperty('amount');
+    expect(transitionCancel).toHaveBeenCalledWith(expect.any(String), ['requested'], expect.objectContaining({ status: 'pending', transactionKey: 'tx1' }));
+  });
+
+  it('releases the claim when Toss refuses our keys, and answers our configuration code', async () => {
+    const transition = jest.fn(async () => true);
+    const { service } = setup({
+      repo: { findOrderForRedirect: jest.fn(async () => order()), transition },
+      adapter: { confirm: jest.fn(async () => ({ status: 'NOT_SENT', reason: 'refused_by_pg', code: 'UNAUTHORIZED_KEY', message: 'm', retryable: false })) },
+    });
+    await expect(service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' })).rejects.toMatchObject({ code: 'TOSS_GATEWAY_MISCONFIGURED' });
+    expect(transition).toHaveBeenLastCalledWith('tfo_order_1', ['confirming'], expect.objectContaining({ status: 'created' }));
+  });
+
+  it('never sends a confirm for a tampered amount', async () => {
+    const transition = jest.fn(async () => true);
+    const { service } = setup({ repo: { findOrderForRedirect: jest.fn(async () => order()), transition } });
+    await expect(service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '0.50' })).rejects.toMatchObject({ code: 'TOSS_AMOUNT_MISMATCH' });
+    expect(transition).toHaveBeenCalledWith('tfo_order_1', ['created', 'failed'], expect.objectContaining({ status: 'failed', flagReason: 'redirect_amount_mismatch' }));
+  });
+
+  it('forgets a webhook delivery it could not re-fetch, so Toss retries it', async () => {
+    const deleteWebhookEvent = jest.fn(async () => undefined);
+    const { service } = setup({
+      merchants: { require: jest.fn(async () => ({ id: 'mch_1' })) },
+      repo: {
+        findOrderByPaymentKey: jest.fn(async () => order({ status: 'paid', paymentKey: 'pk_1' })),
+        tryInsertWebhookEvent: jest.fn(async () => true),
+        deleteWebhookEvent,
+      },
+      adapter: {
+        parseWebhook: jest.fn(() => ({ kind: 'refetch', gatewayPaymentId: 'pk_1', event: 'PAYMENT_STATUS_CHANGED', dedupKey: 'wh-1' })),
+        inspect: jest.fn(async () => ({ outcome: { status: 'UNKNOWN', reason: 'server_error', message: '503' }, cancels: [] })),
+      },
+    });
+    await expect(service.webhook('mch_1', {}, {})).rejects.toMatchObject({ code: 'TOSS_WEBHOOK_RETRY' });
+    expect(deleteWebhookEvent).toHaveBeenCalledTimes(1);
+  });
+});
