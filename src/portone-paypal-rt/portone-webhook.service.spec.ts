@@ -1,0 +1,100 @@
+import type { GatewayRegistry } from '@app/pg-contract';
+import type { BillingKeysService } from '../billing-keys/billing-keys.service';
+import type { ChargesService } from '../charges/charges.service';
+import type { Clock } from '../clock/clock';
+import type { PgConfig } from '../config/configuration';
+import type { MerchantsService } from '../merchants/merchants.service';
+import type { MetricsService } from '../metrics/metrics.service';
+import { PortoneClient } from '@app/portone-client';
+import { PortonePaypalRtAdapter } from './portone-paypal-rt.adapter';
+import { PortoneWebhookService } from './portone-webhook.service';
+
+// Strict mocks: any call not set up here throws.
+const strict = <T extends object>(impl: object): T =>
+  new Proxy(impl, {
+    get: (target, prop) => {
+      if (prop in target) return (target as Record<string | symbol, unknown>)[prop];
+      if (prop === 'then') return undefined;
+      throw new Error(`unexpected call: ${String(prop)}`);
+    },
+  }) as T;
+
+function setup(limit = 3, windowMs = 60_000) {
+  let now = Date.parse('2026-03-01T12:00:00Z');
+  // parseWebhook is pure: the real adapter, with a client that is never called.
+  const adapter = new PortonePaypalRtAdapter(strict<PortoneClient>({}));
+  const registry = { require: jest.fn(() => adapter) };
+  const merchants = { require: jest.fn(async (id: string) => (id.startsWith('mch_') ? { id } : Promise.reject(new Error('not found')))) };
+  const billingKeys = { applyNotification: jest.fn(async () => 'not_a_billing_key' as const) };
+  const charges = { handleGatewayNotification: jest.fn(async () => 'applied' as const) };
+  const metrics = { counter: jest.fn(() => ({ inc: jest.fn() })) };
+  const service = new PortoneWebhookService(
+    strict<GatewayRegistry>(registry),
+    strict<MerchantsService>(merchants),
+    strict<BillingKeysService>(billingKeys),
+    strict<ChargesService>(charges),
+    strict<Clock>({ now: () => new Date(now) }),
+    { portoneWebhookRefetchLimit: limit, portoneWebhookWindowMs: windowMs } as PgConfig,
+    strict<MetricsService>(metrics),
+  );
+  const body = (i: number | string, status = 'paid') => ({ imp_uid: `imps_${i}`, merchant_uid: `ref_${i}`, status });
+  return { service, billingKeys, charges, merchants, body, advance: (ms: number) => (now += ms) };
+}
+
+describe('PortoneWebhookService', () => {
+  it('accepts a pointer, tries billing keys first, then hands it to charges', async () => {
+    const s = setup();
+    await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
+    await s.service.drain();
+    expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'ref_1', gatewayPaymentId: 'imps_1' });
+    expect(s.charges.handleGatewayNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'ref_1', gatewayPaymentId: 'imps_1' });
+  });
+
+  it('does not hand a billing-key issuance to charges', async () => {
+    const s = setup();
+    s.billingKeys.applyNotification.mockResolvedValueOnce('applied' as never);
+    await s.service.receive('mch_1', s.body(1), {});
+    await s.service.drain();
+    expect(s.charges.handleGatewayNotification).not.toHaveBeenCalled();
+  });
+
+  it('drops the same imp_uid+status within the window, and lets a new status or the next window through', async () => {
+    const s = setup(10);
+    expect(await s.service.receive('mch_1', s.body(1), {})).toBe('accepted');
+    expect(await s.service.receive('mch_1', s.body(1), {})).toBe('duplicate');
+    expect(await s.service.receive('mch_1', s.body(1, 'cancelled'), {})).toBe('accepted');
+    // Another merchant's delivery of the same ids is its own.
+    expect(await s.service.receive('mch_2', s.body(1), {})).toBe('accepted');
+    s.advance(60_001);
+    expect(await s.service.receive('mch_1', s.body(1), {})).toBe('accepted');
+  });
+
+  it('spends a bounded re-fetch budget per merchant and window', async () => {
+    const s = setup(2);
+    const got = [];
+    for (let i = 0; i < 4; i++) got.push(await s.service.receive('mch_1', s.body(i), {}));
+    expect(got).toEqual(['accepted', 'accepted', 'rate_limited', 'rate_limited']);
+    expect(await s.service.receive('mch_2', s.body(9), {})).toBe('accepted');
+    s.advance(60_000);
+    expect(await s.service.receive('mch_1', s.body(5), {})).toBe('accepted');
+    await s.service.drain();
+    expect(s.billingKeys.applyNotification).toHaveBeenCalledTimes(4);
+  });
+
+  it('answers malformed bodies and unknown merchants without any lookup of the payment', async () => {
+    const s = setup();
+    expect(await s.service.receive('mch_1', { status: 'paid' }, {})).toBe('malformed');
+    expect(await s.service.receive('mch_1', 'garbage', {})).toBe('malformed');
+    expect(await s.service.receive('nope', s.body(1), {})).toBe('unknown_merchant');
+    expect(await s.service.receive('../../x', s.body(1), {})).toBe('unknown_merchant');
+    await s.service.drain();
+    expect(s.billingKeys.applyNotification).not.toHaveBeenCalled();
+  });
+
+  it('logs a failure to apply instead of throwing it at the sender', async () => {
+    const s = setup();
+    s.billingKeys.applyNotification.mockRejectedValueOnce(new Error('db down'));
+    await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
+    await expect(s.service.drain()).resolves.toBeUndefined();
+  });
+});
