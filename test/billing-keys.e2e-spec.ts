@@ -127,6 +127,21 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
     });
   });
 
+  describe('idempotency', () => {
+    it('replays POST /v1/billing-keys under the same Idempotency-Key: one key, one customer_uid', async () => {
+      const m = await createMerchant(t);
+      const c = await customer(m);
+      const send = () => t.http().post('/v1/billing-keys').set(auth(m)).set('idempotency-key', 'issue-once-1').send({ customerId: c.id, gateway: 'portone-paypal-rt' });
+      const first = await send();
+      const second = await send();
+      expect(first.status).toBe(201);
+      expect(second.status).toBe(201);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(second.body).toEqual(first.body);
+      expect((await t.http().get('/v1/billing-keys').query({ customerId: c.id }).set(auth(m))).body.data).toHaveLength(1);
+    });
+  });
+
   describe('STC by policy', () => {
     it('required and missing: 422 STC_DATA_REQUIRED before anything is recorded or sent', async () => {
       const m = await createMerchant(t, { industry: 'marketplace', paypalAccountId: undefined });
@@ -335,6 +350,21 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
 
       const retry = await t.http().delete(`/v1/billing-keys/${key.id}`).set(auth(m));
       expect(retry.body).toMatchObject({ status: 'revoked', revokedAtGateway: true });
+    });
+
+    it('a pending key revoked before the buyer finished stays revoked, and the key PayPal then creates is deleted again', async () => {
+      const m = await createMerchant(t);
+      const key = await issued(m);
+      const customerUid = key.loadUI.request.customer_uid;
+      const res = await t.http().delete(`/v1/billing-keys/${key.id}`).set(auth(m));
+      expect(res.body).toMatchObject({ status: 'revoked', revokedAtGateway: true });
+      // The buyer approves in the window still open; PortOne creates the key and notifies us.
+      const cb = await buyer(key);
+      await settle();
+      expect((await get(m, key.id)).body.status).toBe('revoked');
+      expect((await complete(m, key.id, { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid })).body.status).toBe('revoked');
+      const deleted = (await ledger(m, { operation: 'deleteCustomer' })).filter((e) => e.customer_uid === customerUid);
+      expect(deleted.map((e) => e.outcome)).toEqual(['refused', 'deleted']);
     });
 
     it('a refused delete leaves the PG side unconfirmed too, and the key revoked here', async () => {

@@ -168,30 +168,41 @@ export class BillingKeysService {
       const won = await this.repo.transition(merchantId, id, ['pending', 'active', 'failed'], { status: 'revoked', revokePendingAtPg: true, revokedAt: now, updatedAt: now });
       if (won) this.transitions.inc({ gateway: key.gateway, to: 'revoked', source: 'api' });
     }
-    const creds = await this.credentialsFor(merchantId, key.gateway);
+    await this.deleteAtGateway(adapter, key);
+    return toBillingKeyDto(await this.get(merchantId, id));
+  }
+
+  /** Deletes a revoked key's customer_uid at the PG; only a confirmed deletion clears `revokePendingAtPg`. */
+  private async deleteAtGateway(adapter: AdapterWith<'billingKeys'>, key: BillingKey): Promise<void> {
+    const creds = await this.credentialsFor(key.merchantId, key.gateway);
     const outcome = await adapter.deleteBillingKey(creds, { billingKey: key.customerUid, reason: 'revoked by merchant' });
     if (outcome.status === 'DELETED') {
-      await this.repo.update(merchantId, id, { revokePendingAtPg: false, updatedAt: this.clock.now() });
-    } else {
-      this.logger.warn(
-        { merchantId, billingKeyId: id, gateway: key.gateway, outcome: outcome.status, code: 'code' in outcome ? outcome.code : undefined },
-        'billing key revoked here; deletion at the PG not confirmed',
-      );
+      await this.repo.update(key.merchantId, key.id, { revokePendingAtPg: false, updatedAt: this.clock.now() });
+      return;
     }
-    return toBillingKeyDto(await this.get(merchantId, id));
+    this.logger.warn(
+      { merchantId: key.merchantId, billingKeyId: key.id, gateway: key.gateway, outcome: outcome.status, code: 'code' in outcome ? outcome.code : undefined },
+      'billing key revoked here; deletion at the PG not confirmed',
+    );
   }
 
   // ---- webhooks ------------------------------------------------------------------------------------------------
 
   /**
    * A webhook's pointer (already parsed and deduplicated by the gateway's webhook service). If the reference is one
-   * of this merchant's pending issuances, the payment is re-fetched and applied like a completion; a decided key is
-   * left alone (no PG call); any other reference is not a billing key's.
+   * of this merchant's pending issuances, the payment is re-fetched and applied like a completion; an active or failed
+   * key is left alone (no PG call); a revoked one is deleted at the PG again; any other reference is not a key's.
    */
   async applyNotification(merchantId: string, gateway: string, pointer: { reference: string; gatewayPaymentId: string }): Promise<BillingKeyNotificationResult> {
     const key = await this.repo.findByMerchantUid(merchantId, pointer.reference);
     if (!key) return 'not_a_billing_key';
     if (key.gateway !== gateway) return 'ignored';
+    if (key.status === 'revoked') {
+      // The buyer may finish the PayPal window after the merchant revoked the pending key: the PG then holds a
+      // customer_uid we will never charge. Deleting again (idempotent at the PG) leaves nothing chargeable there.
+      await this.deleteAtGateway(this.adapterFor(key.gateway), key);
+      return 'unchanged';
+    }
     if (key.status !== 'pending') return 'unchanged';
     return (await this.completeWith(key, pointer.gatewayPaymentId, 'webhook')) ? 'applied' : 'unchanged';
   }
