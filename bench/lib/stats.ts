@@ -7,8 +7,8 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Minimum and maximum, for the spread column. */
-export function spread(xs: readonly number[]): string {
-  return `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+export function spread(xs: readonly number[], digits = 2): string {
+  return `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 }
 
 /** A number with thousands separators and at most `digits` decimals. */

@@ -1,0 +1,103 @@
+/**
+ * Benchmark 1: a billing run over N due subscriptions, on SQLite and PostgreSQL, with the PG sandbox in its own
+ * process at 0 ms and 100 ms of injected latency. Each run bills the next daily cycle of every subscription through
+ * `POST /v1/billing/runs` (the same passes the scheduler runs), after moving the test clock one day.
+ *
+ *   node dist/bench/billing-run.js [--engines sqlite,postgres] [--latencies 0,100] [--sizes 1000,10000,100000]
+ *                                  [--runs 5] [--concurrency 64] [--batch 500] [--keys 20] [--out file.json]
+ */
+import { writeFileSync } from 'node:fs';
+import { ADMIN_KEY, api, type Engine, startApp } from './lib/app';
+import { cpuSeconds, postgresCpuSeconds } from './lib/cpu';
+import { postLong } from './lib/http';
+import { startSandbox } from './lib/proc';
+import { cloneSubscriptions, seedMerchant } from './lib/seed';
+import { fmt, median, mib, spread, table } from './lib/stats';
+import { arg, list } from './lib/args';
+
+interface RunFigure {
+  wallS: number;
+  chargesPerS: number;
+  succeeded: number;
+  appCpuS: number;
+  sandboxCpuS: number;
+  postgresCpuS: number;
+}
+interface CaseFigure {
+  engine: Engine;
+  latencyMs: number;
+  n: number;
+  concurrency: number;
+  batch: number;
+  runs: RunFigure[];
+  peakRssBytes: number;
+}
+
+async function billOne(engine: Engine, latencyMs: number, n: number, runs: number, concurrency: number, batch: number, keys: number): Promise<CaseFigure> {
+  const sandbox = await startSandbox(latencyMs);
+  const app = await startApp({ engine, sandboxUrl: sandbox.url, env: { BILLING_CONCURRENCY: String(concurrency), BILLING_BATCH_SIZE: String(batch) } });
+  try {
+    const seeded = await seedMerchant(app, sandbox.url, Math.min(keys, n));
+    await cloneSubscriptions(app, seeded, n);
+    const figures: RunFigure[] = [];
+    for (let r = 0; r < runs; r++) {
+      if (r > 0) await api(app.url, 'POST', '/v1/admin/clock', ADMIN_KEY, { advanceMs: 86_400_000 });
+      const cpu0 = { app: cpuSeconds(app.pid), sandbox: cpuSeconds(sandbox.pid), pg: engine === 'postgres' ? postgresCpuSeconds() : 0 };
+      const t0 = performance.now();
+      const res = await postLong<{ claimed: number; succeeded: number; failed: number; pending: number; unknown: number }>(`${app.url}/v1/billing/runs`, seeded.apiKey);
+      const wallS = (performance.now() - t0) / 1000;
+      if (res.status !== 200) throw new Error(`billing run answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.body.succeeded !== n) throw new Error(`run ${r + 1}: expected ${n} succeeded, got ${JSON.stringify(res.body)}`);
+      const f: RunFigure = {
+        wallS,
+        chargesPerS: n / wallS,
+        succeeded: res.body.succeeded,
+        appCpuS: cpuSeconds(app.pid) - cpu0.app,
+        sandboxCpuS: cpuSeconds(sandbox.pid) - cpu0.sandbox,
+        postgresCpuS: engine === 'postgres' ? postgresCpuSeconds() - cpu0.pg : 0,
+      };
+      figures.push(f);
+      process.stderr.write(`  ${engine} ${latencyMs}ms N=${n} run ${r + 1}/${runs}: ${fmt(wallS, 2)} s, ${fmt(f.chargesPerS)} charges/s (app cpu ${fmt(f.appCpuS, 1)} s, sandbox ${fmt(f.sandboxCpuS, 1)} s, pg ${fmt(f.postgresCpuS, 1)} s)\n`);
+    }
+    return { engine, latencyMs, n, concurrency, batch, runs: figures, peakRssBytes: app.peakRss() };
+  } finally {
+    await app.dispose();
+    await sandbox.stop();
+  }
+}
+
+export function report(cases: CaseFigure[]): string {
+  const rows = cases.map((c) => {
+    const wall = median(c.runs.map((r) => r.wallS));
+    const rate = median(c.runs.map((r) => r.chargesPerS));
+    const bound = (c.n * c.latencyMs) / 1000 / c.concurrency;
+    const limit = c.latencyMs > 0 ? `${fmt((bound / wall) * 100, 1)} % of the bound (${fmt(bound, 2)} s; target ≥ 90 %)` : `${fmt(rate / 1000, 2)}× the 1,000/s target`;
+    const perCharge = (wall / c.n) * 1e6;
+    const sandboxShare = median(c.runs.map((r) => r.sandboxCpuS / r.wallS));
+    const appShare = median(c.runs.map((r) => r.appCpuS / r.wallS));
+    return [c.engine, `${c.latencyMs} ms`, fmt(c.n), fmt(wall, 2), spread(c.runs.map((r) => r.wallS)), fmt(rate), fmt(perCharge, 0), limit, mib(c.peakRssBytes), `${fmt(appShare * 100)} %`, `${fmt(sandboxShare * 100)} %`];
+  });
+  return table(['engine', 'latency', 'N', 'wall s (median)', 'wall s (min–max)', 'charges/s', 'µs/charge', 'against the limit', 'app peak RSS', 'app CPU', 'sandbox CPU'], rows);
+}
+
+async function main(): Promise<void> {
+  const engines = list('engines', 'sqlite,postgres') as Engine[];
+  const latencies = list('latencies', '0,100').map(Number);
+  const sizes = list('sizes', '1000,10000,100000').map(Number);
+  const runs = Number(arg('runs', '5'));
+  const concurrency = Number(arg('concurrency', '64'));
+  const batch = Number(arg('batch', '500'));
+  const keys = Number(arg('keys', '20'));
+  const cases: CaseFigure[] = [];
+  for (const engine of engines) for (const latencyMs of latencies) for (const n of sizes) cases.push(await billOne(engine, latencyMs, n, runs, concurrency, batch, keys));
+  const out = arg('out', '');
+  if (out) writeFileSync(out, JSON.stringify(cases, null, 2));
+  process.stdout.write(`${report(cases)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
