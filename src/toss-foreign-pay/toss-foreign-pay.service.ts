@@ -335,6 +335,7 @@ export class TossForeignPayService {
       idempotencyKey: `tfp-cancel-${id}`,
       amount,
       currency: order.currency,
+      kind: 'refund',
       // The whole payment untouched: Toss's own full cancel (no amount).
       full: dto.amount === undefined && order.refundedAmount === 0 && order.reservedAmount === 0,
       reason: dto.reason,
@@ -514,7 +515,8 @@ export class TossForeignPayService {
           updatedAt: now,
         });
         this.logger.error({ orderId: order.id, merchantId: order.merchantId, field: o.field, expected: o.expected, reported: o.reported }, 'Toss reports a payment that differs from the order');
-        if (moved && o.reportedStatus === 'SUCCEEDED') await this.returnMismatch(order, o.gatewayPaymentId, creds);
+        if (moved && o.reportedStatus === 'SUCCEEDED') await this.returnMismatch(order, o.gatewayPaymentId, o.reported, creds);
+        else await this.syncCancels(order, inspection.cancels, now);
         return;
       }
       case 'DECLINED':
@@ -529,7 +531,7 @@ export class TossForeignPayService {
   }
 
   /** A confirmed payment that is not what the order asked for is never fulfilled: it is returned in full. */
-  private async returnMismatch(order: TossOrder, paymentKey: string, creds: TossCredentials): Promise<void> {
+  private async returnMismatch(order: TossOrder, paymentKey: string, reported: Money | null, creds: TossCredentials): Promise<void> {
     const now = this.clock.now();
     const id = newId('tfc');
     const cancel: TossOrderCancel = {
@@ -537,8 +539,9 @@ export class TossForeignPayService {
       orderId: order.id,
       merchantId: order.merchantId,
       idempotencyKey: `tfp-cancel-${id}`,
-      amount: 0,
-      currency: order.currency,
+      amount: reported?.amount ?? 0,
+      currency: reported?.currency ?? order.currency,
+      kind: 'mismatch_return',
       full: true,
       reason: 'Amount mismatch: returned automatically',
       status: 'requested',
@@ -549,7 +552,7 @@ export class TossForeignPayService {
       createdAt: now,
       updatedAt: now,
     };
-    // Not a refund of our amount (it was never validly charged): recorded without touching the order's balance.
+    // Not a refund of the order's amount (that was never validly charged): recorded without touching its balance.
     await this.repo.insertCancel(cancel);
     const outcome = await this.adapter.cancel(creds, { gatewayPaymentId: paymentKey, reference: order.id, reason: cancel.reason, cancelId: cancel.idempotencyKey });
     const status = outcome.status === 'SUCCEEDED' ? 'done' : outcome.status === 'PENDING' ? 'pending' : outcome.status === 'DECLINED' ? 'refused' : outcome.status === 'NOT_SENT' ? 'not_sent' : 'unknown';
@@ -564,7 +567,14 @@ export class TossForeignPayService {
   /** Toss's cancels → ours, by transactionKey; a cancel whose answer we have not stored yet is matched by amount. */
   private async syncCancels(order: TossOrder, tossCancels: readonly TossCancelView[], now: Date): Promise<void> {
     if (tossCancels.length === 0) return;
-    const ours = (await this.repo.listCancels(order.merchantId, order.id)).filter((c) => c.amount > 0);
+    const all = await this.repo.listCancels(order.merchantId, order.id);
+    // A mismatch return is followed by its own status alone: only refunds move the order's balance.
+    for (const r of all.filter((c) => c.kind === 'mismatch_return' && c.transactionKey)) {
+      const t = tossCancels.find((x) => x.transactionKey === r.transactionKey);
+      const status = t?.state === 'SUCCEEDED' ? 'done' : t?.state === 'DECLINED' ? 'refused' : null;
+      if (t && status) await this.repo.transitionCancel(r.id, ['requested', 'pending', 'unknown'], { status, tossCancelStatus: t.rawStatus, updatedAt: now });
+    }
+    const ours = all.filter((c) => c.kind === 'refund');
     const used = new Set<string>();
     for (const t of tossCancels) {
       let row = ours.find((c) => c.transactionKey === t.transactionKey);
@@ -637,6 +647,7 @@ export function toCancelDto(c: TossOrderCancel): TossCancelDto {
     amount: c.amount,
     currency: c.currency,
     reason: c.reason,
+    kind: c.kind,
     status: c.status,
     transactionKey: c.transactionKey,
     failureCode: c.failureCode,

@@ -8,6 +8,12 @@ import { MoneyColumn, TimestampColumn } from '../database/columns';
 export const TOSS_CANCEL_STATUSES = ['requested', 'pending', 'done', 'refused', 'unknown', 'not_sent'] as const;
 export type TossCancelStatus = (typeof TOSS_CANCEL_STATUSES)[number];
 
+/**
+ * `refund`: a merchant's cancel, held against the order's refundable balance. `mismatch_return`: the automatic full
+ * cancel of a payment Toss confirmed for another amount than the order's; it never touches the order's balance.
+ */
+export type TossCancelKind = 'refund' | 'mismatch_return';
+
 /** One cancel attempt of an order: its own Idempotency-Key, so a retry of it never refunds twice. */
 @Entity('toss_order_cancels')
 @Index('ix_toss_order_cancels_order', ['orderId', 'createdAt'])
@@ -32,6 +38,9 @@ export class TossOrderCancel {
 
   @Column({ type: 'varchar', length: 3 })
   currency: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'refund' })
+  kind: TossCancelKind;
 
   /** True when sent without an amount (everything still refundable). */
   @Column({ type: 'boolean', default: false })

@@ -53,6 +53,7 @@ export class TossForeignPay1764028800005 implements MigrationInterface {
           text('idempotency_key', 64, false),
           moneyColumn('amount'),
           text('currency', 3, false),
+          { name: 'kind', type: 'varchar', length: '16', default: "'refund'" },
           { name: 'full', type: 'boolean', default: false },
           text('reason', 200, false),
           text('status', 16, false),

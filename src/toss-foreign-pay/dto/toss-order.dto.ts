@@ -56,6 +56,8 @@ export class TossCancelDto {
   @ApiProperty({ description: 'Minor units' }) amount: number;
   @ApiProperty() currency: string;
   @ApiProperty() reason: string;
+  @ApiProperty({ enum: ['refund', 'mismatch_return'], description: 'mismatch_return: the automatic return of a payment Toss confirmed for another amount' })
+  kind: string;
   @ApiProperty({ enum: TOSS_CANCEL_STATUSES, description: 'pending until Toss reports the (asynchronous) cancel DONE' }) status: string;
   @ApiPropertyOptional({ nullable: true }) transactionKey: string | null;
   @ApiPropertyOptional({ nullable: true }) failureCode: string | null;
