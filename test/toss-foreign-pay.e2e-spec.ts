@@ -463,6 +463,39 @@ describe('Toss foreign easy pay (e2e)', () => {
     });
   });
 
+  describe("merchant's return URL", () => {
+    it('sends the buyer there with the same fields, errors included', async () => {
+      const shop = await createMerchant(t, { name: 'Shop', returnUrl: 'https://shop.example/return?from=toss' });
+      const order = await t
+        .http()
+        .post('/v1/toss/orders')
+        .set('authorization', `Bearer ${shop.apiKey}`)
+        .send({ orderName: 'Mug', amount: 1200, currency: 'USD', country: 'US' });
+      expect(order.status).toBe(201);
+      const redirect = await buyer(order.body);
+
+      const tampered = await follow(withQuery(redirect, { amount: '1' }));
+      expect(tampered.status).toBe(303);
+      const bad = new URL(tampered.headers.location as string);
+      expect(bad.origin + bad.pathname).toBe('https://shop.example/return');
+      expect(Object.fromEntries(bad.searchParams)).toMatchObject({ from: 'toss', orderId: order.body.orderId, status: 'failed', code: 'TOSS_AMOUNT_MISMATCH' });
+
+      const ok = await follow(redirect);
+      expect(ok.status).toBe(303);
+      const good = new URL(ok.headers.location as string);
+      expect(Object.fromEntries(good.searchParams)).toEqual({ from: 'toss', orderId: order.body.orderId, status: 'paid', amount: '1200', currency: 'USD', message: expect.any(String) });
+
+      const other = await t
+        .http()
+        .post('/v1/toss/orders')
+        .set('authorization', `Bearer ${shop.apiKey}`)
+        .send({ orderName: 'Mug', amount: 1200, currency: 'USD', country: 'US' });
+      const cancelled = await follow(await buyer(other.body, 'cancel'));
+      expect(cancelled.status).toBe(303);
+      expect(Object.fromEntries(new URL(cancelled.headers.location as string).searchParams)).toMatchObject({ orderId: other.body.orderId, status: 'created', code: 'PAY_PROCESS_CANCELED' });
+    });
+  });
+
   it('describes every Toss endpoint in /docs-json', async () => {
     const doc = (await t.http().get('/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(

@@ -16,7 +16,7 @@ describe('Toss success redirect on two instances (e2e)', () => {
 
   beforeAll(async () => {
     a = await startTestApp({ PG_TIMEOUT_MS: '2000', ...(sqliteFile ? { DATABASE_PATH: sqliteFile } : {}) });
-    const shared = sqliteFile ? { DATABASE_PATH: sqliteFile } : { DATABASE_SCHEMA: process.env.DATABASE_SCHEMA! };
+    const shared: Record<string, string> = sqliteFile ? { DATABASE_PATH: sqliteFile } : { DATABASE_SCHEMA: process.env.DATABASE_SCHEMA! };
     // Same secrets key and database; Toss is the first instance's sandbox.
     b = await startTestApp({ PG_TIMEOUT_MS: '2000', SECRETS_KEY: process.env.SECRETS_KEY!, TOSS_BASE_URL: `${a.url}/sandbox/toss`, ...shared });
   });

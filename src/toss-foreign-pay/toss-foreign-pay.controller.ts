@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { CurrentMerchant, Public } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import {
@@ -13,7 +14,7 @@ import {
   TossSuccessQueryDto,
   TossWebhookAckDto,
 } from './dto/toss-order.dto';
-import { TossForeignPayService } from './toss-foreign-pay.service';
+import { TossForeignPayService, type BrowserAnswer } from './toss-foreign-pay.service';
 
 @ApiTags('toss')
 @ApiBearerAuth()
@@ -53,17 +54,24 @@ export class TossRedirectsController {
 
   @Get('success')
   @ApiOperation({ summary: 'Success redirect: confirms once when the amount matches the stored order' })
-  @ApiOkResponse({ type: TossRedirectResultDto })
-  success(@Query() query: TossSuccessQueryDto): Promise<TossRedirectResultDto> {
-    return this.toss.success(query);
+  @ApiOkResponse({ type: TossRedirectResultDto, description: 'Without a merchant returnUrl' })
+  @ApiResponse({ status: 303, description: "To the merchant's returnUrl with orderId, status, amount, currency, message (code on errors)" })
+  async success(@Query() query: TossSuccessQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.toss.successForBrowser(query));
   }
 
   @Get('fail')
   @ApiOperation({ summary: 'Fail redirect: records the failure and answers a buyer-facing message for the code' })
-  @ApiOkResponse({ type: TossFailResultDto })
-  fail(@Query() query: TossFailQueryDto): Promise<TossFailResultDto> {
-    return this.toss.fail(query);
+  @ApiOkResponse({ type: TossFailResultDto, description: 'Without a merchant returnUrl' })
+  @ApiResponse({ status: 303, description: "To the merchant's returnUrl with orderId, status, code, message" })
+  async fail(@Query() query: TossFailQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.toss.failForBrowser(query));
   }
+}
+
+function send<T>(reply: FastifyReply, answer: BrowserAnswer<T>): void {
+  if (answer.location) void reply.status(303).header('location', answer.location).send();
+  else void reply.status(200).send(answer.result);
 }
 
 /** Toss webhooks (unsigned): a pointer to re-fetch, never trusted. */

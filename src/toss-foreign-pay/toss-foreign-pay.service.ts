@@ -21,6 +21,12 @@ import { CANCELABLE_STATUSES, TossForeignPayRepository } from './toss-foreign-pa
 import type { TossOrderCancel } from './toss-order-cancel.entity';
 import type { TossOrder, TossOrderStatus } from './toss-order.entity';
 
+/** What the browser gets: a redirect to the merchant's return URL, or (without one) the JSON result. */
+export interface BrowserAnswer<T> {
+  readonly location: string | null;
+  readonly result?: T;
+}
+
 /** Orders the PG's truth may still move to paid or failed (nothing charged and confirmed on our side yet). */
 const UNSETTLED: readonly TossOrderStatus[] = ['created', 'confirming', 'unknown', 'failed'];
 const SETTLED: readonly TossOrderStatus[] = ['paid', 'partially_canceled', 'canceled', 'mismatch'];
@@ -306,6 +312,42 @@ export class TossForeignPayService {
     this.logger.log({ orderId: order?.id ?? null, merchantId: order?.merchantId ?? null, code }, 'Toss fail redirect');
     const current = order ? await this.reload(order) : null;
     return { orderId: current?.id ?? null, status: current?.status ?? null, code, message: rule.message };
+  }
+
+  // ---- the buyer's browser -----------------------------------------------------------------------------------------
+
+  /**
+   * The success redirect as the browser gets it: with a merchant `returnUrl`, a redirect there carrying the same
+   * fields (errors included, as `code` and `message`); without one, the JSON answer (errors through the filter).
+   */
+  async successForBrowser(query: TossSuccessQueryDto): Promise<BrowserAnswer<TossRedirectResultDto>> {
+    try {
+      const result = await this.success(query);
+      return { result, location: await this.returnLocation(result.orderId, { ...result, amount: String(result.amount) }) };
+    } catch (err) {
+      const order = err instanceof DomainError && query.orderId ? await this.repo.findOrderForRedirect(query.orderId) : null;
+      const location = order ? await this.returnLocation(order.id, { orderId: order.id, status: order.status, code: (err as DomainError).code, message: (err as DomainError).message }) : null;
+      if (!location) throw err;
+      return { location };
+    }
+  }
+
+  /** The fail redirect as the browser gets it (see {@link successForBrowser}). */
+  async failForBrowser(query: TossFailQueryDto): Promise<BrowserAnswer<TossFailResultDto>> {
+    const result = await this.fail(query);
+    const location = result.orderId ? await this.returnLocation(result.orderId, { orderId: result.orderId, status: result.status ?? '', code: result.code, message: result.message }) : null;
+    return { result, location };
+  }
+
+  /** The merchant's return URL with `fields` added to its query, or null when the merchant configured none. */
+  private async returnLocation(orderId: string, fields: Record<string, string>): Promise<string | null> {
+    const order = await this.repo.findOrderForRedirect(orderId);
+    if (!order) return null;
+    const merchant = await this.merchants.require(order.merchantId);
+    if (!merchant.returnUrl) return null;
+    const url = new URL(merchant.returnUrl);
+    for (const [k, v] of Object.entries(fields)) url.searchParams.set(k, v);
+    return url.href;
   }
 
   // ---- cancels ---------------------------------------------------------------------------------------------------
