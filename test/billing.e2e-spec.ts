@@ -186,12 +186,12 @@ describe('billing runs: charge outcomes (e2e)', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ imp_key: `sbx_key_${paid.account}`, imp_secret: `sbx_secret_${paid.account}` }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<any>);
     const again = await fetch(`${sandbox}/portone/subscribe/payments/again`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: token.response.access_token },
       body: JSON.stringify({ customer_uid: paid.key.customerUid, merchant_uid: `${paid.sub.id}-c0-a1`, currency: 'USD', amount: 19.99, name: 'Pro' }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<any>);
     expect(again.response.status).toBe('paid');
 
     expect(await run(paid.api, paid.m)).toMatchObject({ claimed: 1, succeeded: 1 });
