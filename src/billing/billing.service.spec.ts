@@ -1,0 +1,107 @@
+import { Logger } from '@nestjs/common';
+import type { LookupOutcome, PaymentOutcome } from '@app/pg-contract';
+import type { Clock } from '../clock/clock';
+import type { BillingConfig } from '../config/configuration';
+import type { Charge } from '../charges/charge.entity';
+import type { ChargesService } from '../charges/charges.service';
+import { MetricsService } from '../metrics/metrics.service';
+import type { Subscription } from '../subscriptions/subscription.entity';
+import type { BillingRepository } from './billing.repository';
+import { BillingService } from './billing.service';
+
+/** A mock that throws on any member the test did not provide: an unexpected PG call fails the test. */
+function strict<T extends object>(impl: Partial<Record<keyof T, unknown>>): T {
+  return new Proxy(impl as T, {
+    get(target, prop) {
+      if (prop in target) return (target as Record<string | symbol, unknown>)[prop];
+      if (prop === 'then') return undefined;
+      throw new Error(`unexpected call: ${String(prop)}`);
+    },
+  });
+}
+
+const config = { schedulerEnabled: false, schedulerCron: '* * * * * *', retryDays: [1, 3, 5, 7], concurrency: 4, batchSize: 10, leaseMs: 60_000, reconcileBackoffMs: [60_000] } as BillingConfig;
+const now = new Date('2027-01-01T00:00:00.000Z');
+const clock = strict<Clock>({ now: () => now });
+const sub = (over: Partial<Subscription> = {}) =>
+  ({ id: 'sub_1', merchantId: 'mch_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', cycle: 0, attempt: 1, leaseVersion: 7, amount: 1999, currency: 'USD', planName: 'Pro', cancelAtPeriodEnd: false, ...over }) as Subscription;
+const charge = (over: Partial<Charge> = {}) => ({ id: 'chg_1', merchantUid: 'sub_1-c0-a1', status: 'sending', leaseVersion: 7, resendable: false, ...over }) as Charge;
+const paid: PaymentOutcome = { status: 'SUCCEEDED', gatewayPaymentId: 'imp_1', reference: 'sub_1-c0-a1', amount: { amount: 1999, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, rawStatus: 'paid' };
+const none = { succeeded: 0, failed: 0, pending: 0, unknown: 0, resend: 0 };
+
+function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: LookupOutcome }) {
+  const claims = [...opts.claims];
+  const calls: string[] = [];
+  const repo = strict<BillingRepository>({
+    claimDue: jest.fn(async () => claims.shift() ?? []),
+    countDue: jest.fn(async () => 0),
+    cancelAtPeriodEnd: jest.fn(async () => true),
+  });
+  const charges = strict<ChargesService>({
+    writeIntents: jest.fn(async (intents: Charge[]) => void calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`)),
+    findByMerchantUids: jest.fn(async () => opts.existing),
+    send: jest.fn(async (c: Charge) => (calls.push(`send:${c.merchantUid}`), paid)),
+    lookup: jest.fn(async (c: Charge) => (calls.push(`lookup:${c.merchantUid}`), opts.lookup ?? { status: 'NOT_FOUND', message: 'none' })),
+    resultWrite: jest.fn((c: Charge, _o, s: Subscription, o: { leaseVersion?: number }) => ({
+      write: { chargeId: c.id, from: ['sending'], chargePatch: { status: 'succeeded' }, subscription: { id: s.id, cycle: 0, attempt: 1, patch: {}, leaseVersion: o.leaseVersion } },
+      result: { effect: 'succeeded', patch: { status: 'succeeded' } },
+    })),
+    followWrite: jest.fn((c: Charge) => (calls.push(`follow:${c.merchantUid}`), { chargeId: c.id, from: [], chargePatch: null })),
+    recordResults: jest.fn(async (w: unknown[]) => (calls.push(`record:${w.length}`), { applied: w.map(() => true), fenced: 0 })),
+    reconcile: jest.fn(async () => none),
+  });
+  const service = new BillingService(repo, charges, clock, config, new MetricsService());
+  return { service, repo, charges, calls };
+}
+
+describe('BillingService', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  it('commits the intent before the PG call, sends a fresh intent once, and records the result fenced by the lease version', async () => {
+    const { service, charges, calls } = setup({ claims: [[sub()]], existing: [charge()] });
+    expect(await service.runNow('mch_1')).toEqual({ claimed: 1, succeeded: 1, failed: 0, pending: 0, unknown: 0 });
+    expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
+    expect((charges.recordResults as jest.Mock).mock.calls[0][0][0].subscription.leaseVersion).toBe(7);
+    expect(charges.lookup).not.toHaveBeenCalled();
+  });
+
+  it('an intent left by an earlier lease is looked up first; the PG has nothing, so it is sent with the same merchant_uid', async () => {
+    const { service, calls } = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ leaseVersion: 7 })] });
+    await service.runNow('mch_1');
+    expect(calls).toEqual(['intents:sub_1-c0-a1', 'lookup:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
+  });
+
+  it('an intent the PG already charged is adopted from the look-up and never sent again', async () => {
+    const { service, calls } = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ leaseVersion: 7 })], lookup: paid });
+    expect(await service.runNow('mch_1')).toMatchObject({ claimed: 1, succeeded: 1 });
+    expect(calls).toEqual(['intents:sub_1-c0-a1', 'lookup:sub_1-c0-a1', 'record:1']);
+  });
+
+  it('an unknown charge is looked up, never re-sent blindly; a NOT_SENT one is re-sent without a look-up', async () => {
+    let s = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ status: 'unknown', leaseVersion: 8 })], lookup: paid });
+    await s.service.runNow('mch_1');
+    expect(s.calls).toEqual(['intents:sub_1-c0-a1', 'lookup:sub_1-c0-a1', 'record:1']);
+    s = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ resendable: true, leaseVersion: 7 })] });
+    await s.service.runNow('mch_1');
+    expect(s.calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
+  });
+
+  it('a charge that already holds its result is not sent: the subscription follows it', async () => {
+    const { service, calls } = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ status: 'succeeded', leaseVersion: 7 })] });
+    await service.runNow('mch_1');
+    expect(calls).toEqual(['intents:sub_1-c0-a1', 'follow:sub_1-c0-a1', 'record:1']);
+  });
+
+  it('cancels at period end instead of charging the new cycle', async () => {
+    const { service, repo, calls } = setup({ claims: [[sub({ cancelAtPeriodEnd: true, cycle: 1 })]], existing: [] });
+    await service.runNow('mch_1');
+    expect(repo.cancelAtPeriodEnd).toHaveBeenCalledTimes(1);
+    expect(calls).toEqual(['intents:', 'record:0']);
+  });
+
+  it('processes a subscription once per run even if it comes due again (released, the run ends)', async () => {
+    const { service, calls } = setup({ claims: [[sub()], [sub({ leaseVersion: 9 })]], existing: [charge()] });
+    expect(await service.runNow('mch_1')).toMatchObject({ claimed: 1 });
+    // The second claim of the same subscription is only released (a lease-only write), not charged.
+    expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1', 'record:1']);
+  });
+});
