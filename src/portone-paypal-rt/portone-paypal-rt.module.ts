@@ -21,7 +21,10 @@ const FORM = 'application/x-www-form-urlencoded';
 export class PortonePaypalRtModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  /** PortOne posts webhooks as JSON or, depending on a console setting, as a form: accept both. */
+  /**
+   * PortOne posts webhooks as JSON or, depending on a console setting, as a form: accept both. Nest's Fastify adapter
+   * normally registers a form parser already; this is the fallback when it does not.
+   */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
     if (!fastify || typeof fastify.hasContentTypeParser !== 'function' || fastify.hasContentTypeParser(FORM)) return;
