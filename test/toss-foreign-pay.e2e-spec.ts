@@ -496,6 +496,12 @@ describe('Toss foreign easy pay (e2e)', () => {
     });
   });
 
+  it('never logs the secret key', () => {
+    const secret = `test_sk_sbx_${acct}`;
+    expect(t.logs.length).toBeGreaterThan(100);
+    expect(t.logs.filter((l) => l.includes(secret) || l.includes(Buffer.from(`${secret}:`).toString('base64')))).toEqual([]);
+  });
+
   it('describes every Toss endpoint in /docs-json', async () => {
     const doc = (await t.http().get('/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(
