@@ -35,7 +35,7 @@ interface CaseFigure {
 
 async function billOne(engine: Engine, latencyMs: number, n: number, runs: number, concurrency: number, batch: number, keys: number): Promise<CaseFigure> {
   const sandbox = await startSandbox(latencyMs);
-  const app = await startApp({ engine, sandboxUrl: sandbox.url, env: { BILLING_CONCURRENCY: String(concurrency), BILLING_BATCH_SIZE: String(batch) } });
+  const app = await startApp({ engine, sandboxUrl: sandbox.url, onFail: () => sandbox.stop(), env: { BILLING_CONCURRENCY: String(concurrency), BILLING_BATCH_SIZE: String(batch) } });
   try {
     const seeded = await seedMerchant(app, sandbox.url, Math.min(keys, n));
     await cloneSubscriptions(app, seeded, n);

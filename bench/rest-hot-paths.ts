@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const sandbox = await startSandbox(0, { cpu: 1 });
   const db = await freshDatabase(engine);
-  const app = await startApp({
+  const app = await startApp({ onFail: () => sandbox.stop(),
     engine,
     sandboxUrl: sandbox.url,
     database: db,

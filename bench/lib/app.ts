@@ -37,7 +37,15 @@ export async function freshDatabase(engine: Engine): Promise<{ env: Record<strin
 }
 
 /** Starts `dist/src/main.js` (run `nest build` first: `npm run bench` does). */
-export async function startApp(opts: { engine: Engine; sandboxUrl: string; env?: Record<string, string>; cpu?: number; database?: Awaited<ReturnType<typeof freshDatabase>> }): Promise<BenchApp> {
+export async function startApp(opts: {
+  engine: Engine;
+  sandboxUrl: string;
+  env?: Record<string, string>;
+  cpu?: number;
+  database?: Awaited<ReturnType<typeof freshDatabase>>;
+  /** Cleanup to run when the app fails to start (the caller's other processes). */
+  onFail?: () => Promise<void>;
+}): Promise<BenchApp> {
   const db = opts.database ?? (await freshDatabase(opts.engine));
   const port = await freePort();
   const proc = await startNode(
@@ -59,7 +67,11 @@ export async function startApp(opts: { engine: Engine; sandboxUrl: string; env?:
     },
     /API listening/,
     { cpu: opts.cpu, timeoutMs: 60_000 },
-  );
+  ).catch(async (err: unknown) => {
+    await db.drop();
+    await opts.onFail?.();
+    throw err;
+  });
   return Object.assign(proc, {
     url: `http://127.0.0.1:${port}`,
     engine: opts.engine,
