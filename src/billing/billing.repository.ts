@@ -53,6 +53,11 @@ export class BillingRepository {
     return qb.getCount();
   }
 
+  /** Gives claimed subscriptions back untouched (only while the lease is still ours). */
+  async releaseLeases(subs: readonly Pick<Subscription, 'id' | 'leaseVersion'>[]): Promise<void> {
+    for (const s of subs) await this.subs.update({ id: s.id, leaseVersion: s.leaseVersion }, { leaseOwner: null, leaseExpiresAt: null });
+  }
+
   /** Cancels a subscription at its period end instead of charging the next cycle (under our lease). */
   async cancelAtPeriodEnd(sub: Subscription, now: Date): Promise<boolean> {
     const r = await this.subs.update(

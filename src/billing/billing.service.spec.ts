@@ -36,6 +36,7 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
     claimDue: jest.fn(async () => claims.shift() ?? []),
     countDue: jest.fn(async () => 0),
     cancelAtPeriodEnd: jest.fn(async () => true),
+    releaseLeases: jest.fn(async (subs: Subscription[]) => void calls.push(`release:${subs.map((x) => x.id).join(',')}`)),
   });
   const charges = strict<ChargesService>({
     writeIntents: jest.fn(async (intents: Charge[]) => void calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`)),
@@ -101,7 +102,7 @@ describe('BillingService', () => {
   it('processes a subscription once per run even if it comes due again (released, the run ends)', async () => {
     const { service, calls } = setup({ claims: [[sub()], [sub({ leaseVersion: 9 })]], existing: [charge()] });
     expect(await service.runNow('mch_1')).toMatchObject({ claimed: 1 });
-    // The second claim of the same subscription is only released (a lease-only write), not charged.
-    expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1', 'record:1']);
+    // The second claim of the same subscription is only released, not charged.
+    expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1', 'release:sub_1']);
   });
 });

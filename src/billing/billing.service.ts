@@ -91,6 +91,9 @@ export class BillingService {
     // A subscription whose result is "retry now" must not loop inside one run: each is processed once per run.
     const seen = new Set<string>();
     let done = 0;
+    // Counted once per pass (an index range count), not per batch: progress is an estimate, cheap at 100K rows.
+    const dueAtStart = await this.repo.countDue(this.clock.now(), merchantId);
+    this.dueRemaining.set(dueAtStart);
     for (;;) {
       const claimed = await this.repo.claimDue({ now: this.clock.now(), owner: this.owner, leaseMs: this.config.leaseMs, limit: this.config.batchSize, merchantId });
       const fresh = claimed.filter((s) => !seen.has(s.id));
@@ -104,7 +107,7 @@ export class BillingService {
       this.claimed.inc(fresh.length);
       await this.processBatch(fresh, counts, ctx);
       done += fresh.length;
-      const remaining = await this.repo.countDue(this.clock.now(), merchantId);
+      const remaining = Math.max(0, dueAtStart - done);
       this.dueRemaining.set(remaining);
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       this.logger.log({ merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) }, 'billing run progress');
@@ -112,9 +115,7 @@ export class BillingService {
   }
 
   private async release(subs: Subscription[]): Promise<void> {
-    await this.charges.recordResults(
-      subs.map((s) => ({ chargeId: '', from: [], chargePatch: null, subscription: { id: s.id, cycle: -1, attempt: -1, patch: {}, leaseVersion: s.leaseVersion } })),
-    );
+    await this.repo.releaseLeases(subs);
   }
 
   private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext): Promise<void> {

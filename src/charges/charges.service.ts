@@ -197,16 +197,17 @@ export class ChargesService {
   /** Looks a charge up and applies what the PG says; also finishes its pending cancels. */
   async refresh(charge: Charge, ctx: SendContext = newSendContext(), source: 'lookup' | 'webhook' = 'lookup'): Promise<ResolvedAs | 'final'> {
     let resolved: ResolvedAs | 'final' = 'final';
-    if (OPEN_CHARGE_STATUSES.includes(charge.status)) {
+    // A webhook about a `sending` charge arrives while our own call (or its batch's result write) is still under way:
+    // that answer is recorded moments later, and an intent orphaned by a crash is looked up when its lease expires.
+    // Re-fetching here would only double the PG calls of every billing run.
+    const inFlight = source === 'webhook' && charge.status === 'sending';
+    if (OPEN_CHARGE_STATUSES.includes(charge.status) && !inFlight) {
       const outcome = await this.lookup(charge, ctx);
       if (source === 'webhook') this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
       const [sub] = charge.subscriptionId ? await this.repo.findSubscriptions([charge.subscriptionId]) : [];
-      // A webhook can arrive while our own send is still in flight: its NOT_FOUND proves nothing yet.
-      if (!(outcome.status === 'NOT_FOUND' && charge.status === 'sending' && source === 'webhook')) {
-        const { write, result } = this.resultWrite(charge, outcome, sub, { fromLookup: true });
-        await this.repo.recordResults([write]);
-        resolved = resolvedAs(result);
-      }
+      const { write, result } = this.resultWrite(charge, outcome, sub, { fromLookup: true });
+      await this.repo.recordResults([write]);
+      resolved = resolvedAs(result);
     }
     const [fresh] = await this.repo.findByIds([charge.id]);
     if (fresh) await this.refreshCancels(fresh, ctx);
