@@ -220,6 +220,25 @@ describe('billing runs: charge outcomes (e2e)', () => {
     expect(res).toContain('charges_review_flagged');
   });
 
+  it('describes every billing endpoint in the OpenAPI document', async () => {
+    const doc = await fetch(`${t.url}/docs-json`).then((r) => r.json() as Promise<{ paths: Record<string, Record<string, unknown>> }>);
+    const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(ops).toEqual(
+      expect.arrayContaining([
+        'POST /v1/subscriptions',
+        'GET /v1/subscriptions/{id}',
+        'POST /v1/subscriptions/{id}/cancel',
+        'GET /v1/subscriptions/{id}/charges',
+        'POST /v1/billing-keys/{id}/charges',
+        'GET /v1/charges',
+        'GET /v1/charges/{id}',
+        'POST /v1/charges/{id}/cancel',
+        'POST /v1/billing/runs',
+        'GET /v1/billing/review',
+      ]),
+    );
+  });
+
   async function advanceTo(api: Api, at: Date) {
     const now = await appNow(api);
     if (at.getTime() > now.getTime()) await advanceClock(api, at.getTime() - now.getTime());

@@ -1,0 +1,113 @@
+import { Logger } from '@nestjs/common';
+import type { GatewayRegistry, LookupOutcome } from '@app/pg-contract';
+import type { BillingKeysService } from '../billing-keys/billing-keys.service';
+import type { Clock } from '../clock/clock';
+import type { AppConfig, BillingConfig } from '../config/configuration';
+import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { MetricsService } from '../metrics/metrics.service';
+import type { RiskService } from '../risk/risk.service';
+import type { Subscription } from '../subscriptions/subscription.entity';
+import type { Charge } from './charge.entity';
+import type { ChargesRepository } from './charges.repository';
+import { ChargesService } from './charges.service';
+
+function strict<T extends object>(impl: Partial<Record<keyof T, unknown>>): T {
+  return new Proxy(impl as T, {
+    get(target, prop) {
+      if (prop in target) return (target as Record<string | symbol, unknown>)[prop];
+      if (prop === 'then') return undefined;
+      throw new Error(`unexpected call: ${String(prop)}`);
+    },
+  });
+}
+
+const now = new Date('2027-03-01T00:00:00.000Z');
+const config = { retryDays: [1, 3, 5, 7], concurrency: 2, batchSize: 10, leaseMs: 60_000, reconcileBackoffMs: [60_000, 60_000] } as BillingConfig;
+const charge = (over: Partial<Charge> = {}) =>
+  ({ id: 'chg_1', merchantId: 'mch_1', subscriptionId: 'sub_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', kind: 'recurring', cycle: 2, attempt: 1, merchantUid: 'sub_1-c2-a1', amount: 1999, currency: 'USD', orderName: 'Pro', status: 'unknown', gatewayPaymentId: null, refundedAmount: 0, refundReserved: 0, lookupAttempts: 0, ...over }) as Charge;
+const subscription = { id: 'sub_1', status: 'active', cycle: 2, attempt: 1, anchorAt: new Date('2027-01-01T00:00:00.000Z'), interval: 'month', intervalCount: 1 } as Subscription;
+const paid: LookupOutcome = { status: 'SUCCEEDED', gatewayPaymentId: 'imp_9', reference: 'sub_1-c2-a1', amount: { amount: 1999, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, rawStatus: 'paid' };
+
+function setup(opts: { byUid?: Charge | null; byPaymentId?: Charge | null; lookup?: LookupOutcome } = {}) {
+  const recorded: unknown[] = [];
+  const retrieveByReference = jest.fn(async () => opts.lookup ?? paid);
+  const repo = strict<ChargesRepository>({
+    countReview: async () => 0,
+    countReviewCancels: async () => 0,
+    findByMerchantUid: jest.fn(async () => opts.byUid ?? null),
+    findByGatewayPaymentId: jest.fn(async () => opts.byPaymentId ?? null),
+    findSubscriptions: async () => [subscription],
+    recordResults: jest.fn(async (w: unknown[]) => (recorded.push(...w), { applied: [true], fenced: 0 })),
+    findByIds: async () => [charge({ status: 'succeeded', gatewayPaymentId: 'imp_9' })],
+    pendingCancels: async () => [],
+    findForMerchant: jest.fn(async (m: string, id: string) => (m === 'mch_1' && id === 'chg_1' ? charge({ status: 'succeeded', refundedAmount: 500, refundReserved: 1000, gatewayPaymentId: 'imp_9' }) : null)),
+  });
+  const registry = strict<GatewayRegistry>({ require: () => strict({ retrieveByReference, descriptor: { code: 'portone-paypal-rt' } }) });
+  const credentials = strict<GatewayCredentialsService>({ portone: async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true }) });
+  const service = new ChargesService(
+    repo,
+    strict<BillingKeysService>({}),
+    strict<RiskService>({}),
+    registry,
+    credentials,
+    strict<Clock>({ now: () => now }),
+    config,
+    { publicBaseUrl: 'http://127.0.0.1:3000' } as AppConfig,
+    new MetricsService(),
+  );
+  return { service, repo, recorded, retrieveByReference };
+}
+
+describe('ChargesService', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  describe('handleGatewayNotification', () => {
+    it('an unknown reference (or another gateway’s) is reported, and nothing is fetched', async () => {
+      const { service, retrieveByReference } = setup();
+      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'nope', gatewayPaymentId: 'imp_x' })).toBe('unknown_reference');
+      const other = setup({ byUid: charge({ gateway: 'toss-foreign-pay' }) });
+      expect(await other.service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' })).toBe('unknown_reference');
+      expect(retrieveByReference).not.toHaveBeenCalled();
+      expect(other.retrieveByReference).not.toHaveBeenCalled();
+    });
+
+    it('re-fetches by merchant_uid and applies the PG’s answer (never the webhook’s): charge paid, subscription advanced', async () => {
+      const { service, recorded, retrieveByReference } = setup({ byUid: charge() });
+      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' })).toBe('applied');
+      expect(retrieveByReference).toHaveBeenCalledWith(expect.anything(), { reference: 'sub_1-c2-a1', expected: { amount: 1999, currency: 'USD' } });
+      expect(recorded).toEqual([
+        expect.objectContaining({
+          chargeId: 'chg_1',
+          chargePatch: expect.objectContaining({ status: 'succeeded', gatewayPaymentId: 'imp_9' }),
+          subscription: expect.objectContaining({ id: 'sub_1', cycle: 2, attempt: 1, patch: expect.objectContaining({ status: 'active', cycle: 3 }) }),
+        }),
+      ]);
+      expect((recorded[0] as { subscription: { leaseVersion?: number } }).subscription.leaseVersion).toBeUndefined();
+    });
+
+    it('finds the charge by the PG’s id when the webhook has no merchant_uid', async () => {
+      const { service, repo } = setup({ byPaymentId: charge({ status: 'pending', gatewayPaymentId: 'imp_9' }) });
+      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { gatewayPaymentId: 'imp_9' })).toBe('applied');
+      expect(repo.findByGatewayPaymentId).toHaveBeenCalledWith('mch_1', 'imp_9');
+    });
+
+    it('a webhook about a charge still being sent does not re-fetch (the send records the answer)', async () => {
+      const { service, retrieveByReference, recorded } = setup({ byUid: charge({ status: 'sending' }) });
+      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' })).toBe('applied');
+      expect(retrieveByReference).not.toHaveBeenCalled();
+      expect(recorded).toEqual([]);
+    });
+  });
+
+  describe('cancel', () => {
+    it('refuses more than the refundable balance (amount − refunded − reserved) before anything is sent', async () => {
+      const { service } = setup();
+      await expect(service.cancel('mch_1', 'chg_1', { reason: 'x', amount: 500 })).rejects.toMatchObject({ code: 'CANCEL_AMOUNT_EXCEEDS_BALANCE', details: [{ refundable: 499 }] });
+    });
+
+    it('another merchant’s charge is a 404', async () => {
+      const { service } = setup();
+      await expect(service.cancel('mch_2', 'chg_1', { reason: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+});
