@@ -102,13 +102,20 @@ describe('charges: customer-present charges, cancels, webhooks, review (e2e)', (
       // The reserved 2000 counts against the balance: 3001 more would make it negative.
       res = await api.post(`/v1/charges/${charge.id}/cancel`, { reason: 'too much', amount: 3001 }, auth(m));
       expect(res.body.code).toBe('CANCEL_AMOUNT_EXCEEDS_BALANCE');
+      // "The rest" is the balance net of the pending cancel, sent as an explicit amount (never "everything").
+      res = await api.post(`/v1/charges/${charge.id}/cancel`, { reason: 'the rest' }, auth(m));
+      expect(res.body).toMatchObject({ status: 'partially_canceled', refundedAmount: 3000, cancel: { amount: 3000, status: 'succeeded' } });
 
       expect((await settle(charge.gatewayPaymentId, { cancel: 'done', webhook: { mode: 'drop' } })).status).toBe(200);
       await advanceClock(api, 61_000);
       await run(api, m);
       res = await api.get(`/v1/charges/${charge.id}`, auth(m));
-      expect(res.body).toMatchObject({ status: 'partially_canceled', refundedAmount: 2000 });
-      expect(res.body.cancels).toEqual([expect.objectContaining({ amount: 2000, status: 'succeeded', settledAt: expect.any(String) })]);
+      expect(res.body).toMatchObject({ status: 'canceled', refundedAmount: 5000 });
+      expect(res.body.cancels).toEqual([
+        expect.objectContaining({ amount: 2000, status: 'succeeded', settledAt: expect.any(String) }),
+        expect.objectContaining({ amount: 3000, status: 'succeeded' }),
+      ]);
+      expect((await ledger(sandbox, account, { operation: 'cancel' })).map((e) => e.amount)).toEqual([20, 30]);
     });
   });
 

@@ -332,7 +332,8 @@ export class ChargesService {
     if (!(await this.repo.reserveCancel(cancel))) {
       throw new DomainError('CANCEL_AMOUNT_EXCEEDS_BALANCE', 'The refundable balance changed; nothing was canceled', [{ field: 'amount' }]);
     }
-    const outcome = await this.sendCancel(charge, cancel, amount === balance && dto.amount === undefined);
+    // "Everything refundable" at the PG would include amounts other cancels are still waiting on: name the amount then.
+    const outcome = await this.sendCancel(charge, cancel, dto.amount === undefined && charge.refundReserved === 0);
     const after = this.clock.now();
     switch (outcome.status) {
       case 'SUCCEEDED':
