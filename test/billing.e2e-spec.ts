@@ -172,6 +172,19 @@ describe('billing runs: charge outcomes (e2e)', () => {
     expect(await subscription(api, m, sub.id)).toMatchObject({ status: 'active', cycle: 1 });
   });
 
+  it('NOT_SENT (the PG refused to process: 429) keeps the intent and re-sends the same merchant_uid later, without a look-up', async () => {
+    const { api, m, sub, account } = await subscribe();
+    await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'http_error', status: 429, message: 'slow down' } });
+    expect(await run(api, m)).toMatchObject({ claimed: 1, succeeded: 0, failed: 0, unknown: 0 });
+    expect((await charges(api, m, sub.id))[0]).toMatchObject({ status: 'sending', merchantUid: `${sub.id}-c0-a1` });
+    const s = await subscription(api, m, sub.id);
+    expect(Date.parse(s.nextChargeAt)).toBeGreaterThan(Date.parse(sub.nextChargeAt));
+    await advanceClock(api, 61_000);
+    expect(await run(api, m)).toMatchObject({ claimed: 1, succeeded: 1 });
+    expect((await charges(api, m, sub.id)).map((c) => [c.merchantUid, c.status])).toEqual([[`${sub.id}-c0-a1`, 'succeeded']]);
+    expect((await ledger(sandbox, account)).map((e) => e.outcome)).toEqual(['approved']);
+  });
+
   it('a crash after the intent was committed: the stale intent is looked up before anything is sent (paid: adopted; absent: sent once)', async () => {
     const ds = t.app.get(DataSource);
     // Two subscriptions whose previous run died holding the lease: one after the PG charged, one before sending.

@@ -41,6 +41,7 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
   const charges = strict<ChargesService>({
     writeIntents: jest.fn(async (intents: Charge[]) => void calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`)),
     findByMerchantUids: jest.fn(async () => opts.existing),
+    adoptForResend: jest.fn(async (c: Array<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`)),
     send: jest.fn(async (c: Charge) => (calls.push(`send:${c.merchantUid}`), paid)),
     lookup: jest.fn(async (c: Charge) => (calls.push(`lookup:${c.merchantUid}`), opts.lookup ?? { status: 'NOT_FOUND', message: 'none' })),
     resultWrite: jest.fn((c: Charge, _o, s: Subscription, o: { leaseVersion?: number }) => ({
@@ -83,7 +84,8 @@ describe('BillingService', () => {
     expect(s.calls).toEqual(['intents:sub_1-c0-a1', 'lookup:sub_1-c0-a1', 'record:1']);
     s = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ resendable: true, leaseVersion: 7 })] });
     await s.service.runNow('mch_1');
-    expect(s.calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
+    // Adopted by this lease first: a crash during the re-send leaves an intent the next holder looks up.
+    expect(s.calls).toEqual(['intents:sub_1-c0-a1', 'adopt:chg_1', 'send:sub_1-c0-a1', 'record:1']);
   });
 
   it('a charge that already holds its result is not sent: the subscription follows it', async () => {

@@ -130,6 +130,16 @@ export class BillingService {
     const uids = billable.map((s) => recurringMerchantUid(s.id, s.cycle, s.attempt));
     await this.charges.writeIntents(billable.map((s, i) => this.intent(s, uids[i], now)));
     const byUid = new Map((await this.charges.findByMerchantUids(uids)).map((c) => [c.merchantUid, c]));
+    // A certainly-not-sent intent is sent again without a look-up: first make it this lease's, so that if we die
+    // during that send, the next holder looks it up rather than sending blindly once more.
+    const resends = billable.flatMap((s) => {
+      const c = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
+      return c && c.status === 'sending' && c.resendable && c.leaseVersion !== s.leaseVersion ? [{ charge: c, leaseVersion: s.leaseVersion }] : [];
+    });
+    if (resends.length > 0) {
+      await this.charges.adoptForResend(resends.map((r) => ({ id: r.charge.id, leaseVersion: r.leaseVersion })));
+      for (const r of resends) r.charge.leaseVersion = r.leaseVersion;
+    }
 
     // 2. The PG calls, bounded, outside any transaction.
     const writes: ResultWrite[] = [];

@@ -55,6 +55,13 @@ export class ChargesRepository {
     await this.charges.createQueryBuilder().insert().into(Charge).values(intents).orIgnore().execute();
   }
 
+  /** One transaction: each intent, still `sending`, takes the new lease version and loses its resend flag. */
+  async adoptForResend(charges: ReadonlyArray<{ id: string; leaseVersion: number }>, now: Date): Promise<void> {
+    await this.charges.manager.transaction(async (m) => {
+      for (const c of charges) await m.update(Charge, { id: c.id, status: 'sending' }, { leaseVersion: c.leaseVersion, resendable: false, updatedAt: now });
+    });
+  }
+
   findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
     if (uids.length === 0) return Promise.resolve([]);
     return this.charges.findBy({ merchantUid: In([...uids]) });

@@ -186,6 +186,11 @@ export class ChargesService {
     return this.repo.insertIntents(intents);
   }
 
+  /** Marks NOT_SENT intents as belonging to the current lease before they are sent again (see BillingService). */
+  adoptForResend(charges: ReadonlyArray<{ id: string; leaseVersion: number }>): Promise<void> {
+    return this.repo.adoptForResend(charges, this.clock.now());
+  }
+
   findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
     return this.repo.findByMerchantUids(uids);
   }
