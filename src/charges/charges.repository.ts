@@ -44,6 +44,21 @@ export class ChargesRepository {
     return this.charges.manager.connection.driver.options.type === 'postgres';
   }
 
+  /**
+   * Our transactions, one at a time on SQLite: TypeORM's better-sqlite3 driver runs every transaction on its single
+   * connection, so two concurrent ones would nest (a SAVEPOINT inside the other) and commit or roll back together.
+   * PostgreSQL gives each its own pooled connection.
+   */
+  private transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    if (this.postgres) return this.charges.manager.transaction(work);
+    const run = sqliteQueue.then(() => this.charges.manager.transaction(work));
+    sqliteQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   async insert(charge: Charge): Promise<Charge> {
     await this.charges.insert(charge);
     return charge;
@@ -57,7 +72,7 @@ export class ChargesRepository {
 
   /** One transaction: each intent, still `sending`, takes the new lease version and loses its resend flag. */
   async adoptForResend(charges: ReadonlyArray<{ id: string; leaseVersion: number }>, now: Date): Promise<void> {
-    await this.charges.manager.transaction(async (m) => {
+    await this.transaction(async (m) => {
       for (const c of charges) await m.update(Charge, { id: c.id, status: 'sending' }, { leaseVersion: c.leaseVersion, resendable: false, updatedAt: now });
     });
   }
@@ -108,7 +123,7 @@ export class ChargesRepository {
   /** Records a batch of results in one transaction (no PG call happens inside it). */
   recordResults(writes: readonly ResultWrite[]): Promise<RecordSummary> {
     if (writes.length === 0) return Promise.resolve({ applied: [], fenced: 0 });
-    return this.charges.manager.transaction(async (m) => {
+    return this.transaction(async (m) => {
       const applied: boolean[] = [];
       let fenced = 0;
       for (const w of writes) {
@@ -176,7 +191,7 @@ export class ChargesRepository {
    * makes two concurrent cancels unable to take more than the balance. False when the balance is too small.
    */
   reserveCancel(cancel: ChargeCancel): Promise<boolean> {
-    return this.charges.manager.transaction(async (m) => {
+    return this.transaction(async (m) => {
       const r = await m
         .createQueryBuilder()
         .update(Charge)
@@ -196,7 +211,7 @@ export class ChargesRepository {
    * total, the charge takes it.
    */
   finishCancel(cancel: ChargeCancel, patch: Partial<ChargeCancel>, charge: { refundedAmount?: number; status?: ChargeStatus; now: Date }): Promise<boolean> {
-    return this.charges.manager.transaction(async (m) => {
+    return this.transaction(async (m) => {
       const r = await m.update(ChargeCancel, { id: cancel.id, status: 'pending' }, patch);
       if (r.affected !== 1) return false;
       await m
@@ -230,6 +245,8 @@ export class ChargesRepository {
     return this.cancels.countBy({ review: true });
   }
 }
+
+let sqliteQueue: Promise<void> = Promise.resolve();
 
 /** TypeORM answers an UPDATE ... RETURNING as [rows, count] on PostgreSQL and as rows on SQLite. */
 export function rowsOf(result: unknown): Array<Record<string, unknown>> {
