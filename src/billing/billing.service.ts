@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { LookupOutcome, PaymentOutcome } from '@app/pg-contract';
@@ -87,7 +88,8 @@ export class BillingService {
 
   /** Claims and charges due subscriptions batch by batch until none is due (never loading them all at once). */
   private async duePass(counts: Counts, ctx: SendContext, merchantId?: string): Promise<void> {
-    const started = Date.now();
+    // Elapsed time for the progress rate only (monotonic; the business clock is `Clock`).
+    const started = performance.now();
     // A subscription whose result is "retry now" must not loop inside one run: each is processed once per run.
     const seen = new Set<string>();
     let done = 0;
@@ -109,7 +111,7 @@ export class BillingService {
       done += fresh.length;
       const remaining = Math.max(0, dueAtStart - done);
       this.dueRemaining.set(remaining);
-      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+      const seconds = Math.max((performance.now() - started) / 1000, 0.001);
       this.logger.log({ merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) }, 'billing run progress');
     }
   }

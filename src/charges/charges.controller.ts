@@ -4,22 +4,17 @@ import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import { CancelChargeDto, ChargeListView, ChargeView, CreateChargeDto, ListChargesQueryDto } from './dto/charge.dto';
 import { ChargesService } from './charges.service';
-import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 
 @ApiTags('charges')
 @ApiBearerAuth()
 @Controller('v1')
 export class ChargesController {
-  constructor(
-    private readonly charges: ChargesService,
-    private readonly subscriptions: SubscriptionsService,
-  ) {}
+  constructor(private readonly charges: ChargesService) {}
 
   @Get('subscriptions/:id/charges')
   @ApiOkResponse({ type: ChargeListView })
   async listForSubscription(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<ChargeListView> {
-    const sub = await this.subscriptions.require(merchant.id, id);
-    return { data: await this.charges.listForSubscription(merchant.id, sub.id) };
+    return { data: await this.charges.listForSubscription(merchant.id, id) };
   }
 
   @Post('billing-keys/:id/charges')
@@ -31,7 +26,7 @@ export class ChargesController {
   @Get('charges')
   @ApiOkResponse({ type: ChargeListView, description: 'With review=true: charges unresolved after the last look-up (the review queue)' })
   async list(@CurrentMerchant() merchant: Merchant, @Query() query: ListChargesQueryDto): Promise<ChargeListView> {
-    return { data: query.review === 'true' ? await this.charges.listReview(merchant.id) : await this.charges.listRecent(merchant.id) };
+    return { data: await this.charges.list(merchant.id, { review: query.review === 'true' }) };
   }
 
   @Get('charges/:id')

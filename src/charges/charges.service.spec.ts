@@ -7,6 +7,7 @@ import type { GatewayCredentialsService } from '../gateways/gateway-credentials.
 import { MetricsService } from '../metrics/metrics.service';
 import type { RiskService } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
+import type { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import type { Charge } from './charge.entity';
 import type { ChargesRepository } from './charges.repository';
 import { ChargesService } from './charges.service';
@@ -46,6 +47,7 @@ function setup(opts: { byUid?: Charge | null; byPaymentId?: Charge | null; looku
   const credentials = strict<GatewayCredentialsService>({ portone: async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true }) });
   const service = new ChargesService(
     repo,
+    strict<SubscriptionsService>({}),
     strict<BillingKeysService>({}),
     strict<RiskService>({}),
     registry,

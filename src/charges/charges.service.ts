@@ -19,6 +19,7 @@ import { GatewayCredentialsService } from '../gateways/gateway-credentials.servi
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
+import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { transitionFor, type TransitionConfig } from '../subscriptions/subscription.transitions';
 import { ChargeCancel } from './charge-cancel.entity';
 import { Charge, OPEN_CHARGE_STATUSES } from './charge.entity';
@@ -56,6 +57,7 @@ export class ChargesService {
 
   constructor(
     private readonly repo: ChargesRepository,
+    private readonly subscriptions: SubscriptionsService,
     private readonly billingKeys: BillingKeysService,
     private readonly risk: RiskService,
     private readonly registry: GatewayRegistry,
@@ -437,13 +439,16 @@ export class ChargesService {
     return { ...toChargeView(charge), cancels, ...(cancelId ? { cancel: cancels.find((c) => c.id === cancelId) } : {}) };
   }
 
-  /** The charges of a subscription the caller has already checked belongs to the merchant. */
+  /** The charges of one of the merchant's subscriptions (another merchant's is a 404). */
   async listForSubscription(merchantId: string, subscriptionId: string): Promise<ChargeView[]> {
-    return (await this.repo.listForSubscription(merchantId, subscriptionId)).map(toChargeView);
+    const sub = await this.subscriptions.require(merchantId, subscriptionId);
+    return (await this.repo.listForSubscription(merchantId, sub.id)).map(toChargeView);
   }
 
-  async listRecent(merchantId: string, limit = 100): Promise<ChargeView[]> {
-    return (await this.repo.listRecent(merchantId, limit)).map(toChargeView);
+  /** The merchant's latest charges, or with `review` only those flagged for review. */
+  async list(merchantId: string, query: { review?: boolean }, limit = 100): Promise<ChargeView[]> {
+    const rows = query.review ? await this.repo.listReview(merchantId, limit) : await this.repo.listRecent(merchantId, limit);
+    return rows.map(toChargeView);
   }
 
   async listReview(merchantId: string, limit = 100): Promise<ChargeView[]> {
