@@ -30,7 +30,12 @@ export class BillingCron implements OnApplicationBootstrap {
       this.logger.warn({ leaseMs: this.config.leaseMs, worstBatchMs }, 'BILLING_LEASE_MS is shorter than a batch can take when the PG times out');
     }
     if (!this.config.schedulerEnabled) return;
-    const job = CronJob.from({ cronTime: this.config.schedulerCron, onTick: () => this.tick(), timeZone: 'UTC', start: false });
+    let job: CronJob;
+    try {
+      job = CronJob.from({ cronTime: this.config.schedulerCron, onTick: () => this.tick(), timeZone: 'UTC', start: false });
+    } catch (err) {
+      throw new Error(`Invalid configuration: SCHEDULER_CRON (${(err as Error).message})`);
+    }
     this.scheduler.addCronJob(BILLING_CRON_JOB, job as never);
     job.start();
     this.logger.log({ cron: this.config.schedulerCron, owner: this.billing.owner }, 'billing scheduler started');
