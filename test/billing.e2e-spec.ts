@@ -195,17 +195,7 @@ describe('billing runs: charge outcomes (e2e)', () => {
       await ds.getRepository(Subscription).update({ id: x.sub.id }, { leaseVersion: 5, leaseOwner: 'dead-instance', leaseExpiresAt: new Date(Date.now() - 1000) });
     }
     // What the dead instance had sent for the first one.
-    const token = await fetch(`${sandbox}/portone/users/getToken`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ imp_key: `sbx_key_${paid.account}`, imp_secret: `sbx_secret_${paid.account}` }),
-    }).then((r) => r.json() as Promise<any>);
-    const again = await fetch(`${sandbox}/portone/subscribe/payments/again`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: token.response.access_token },
-      body: JSON.stringify({ customer_uid: paid.key.customerUid, merchant_uid: `${paid.sub.id}-c0-a1`, currency: 'USD', amount: 19.99, name: 'Pro' }),
-    }).then((r) => r.json() as Promise<any>);
-    expect(again.response.status).toBe('paid');
+    await sendAsDeadInstance(paid.account, paid.key.customerUid, `${paid.sub.id}-c0-a1`);
 
     expect(await run(paid.api, paid.m)).toMatchObject({ claimed: 1, succeeded: 1 });
     expect(await run(unsent.api, unsent.m)).toMatchObject({ claimed: 1, succeeded: 1 });
@@ -214,6 +204,21 @@ describe('billing runs: charge outcomes (e2e)', () => {
       expect((await ledger(sandbox, x.account)).map((e) => [e.merchant_uid, e.outcome])).toEqual([[`${x.sub.id}-c0-a1`, 'approved']]);
       expect(await subscription(x.api, x.m, x.sub.id)).toMatchObject({ status: 'active', cycle: 1 });
     }
+  });
+
+  it('an orphaned intent of a subscription canceled meanwhile is still looked up by the reconciler: the money taken is recorded', async () => {
+    const ds = t.app.get(DataSource);
+    const x = await subscribe();
+    await ds.getRepository(Charge).insert({ ...staleIntent(x.m.id, x.sub.id, x.c.id, x.key.id), id: `chg_orphan_${x.sub.id.slice(-8)}`, nextLookupAt: new Date(Date.now() + 1000) });
+    await ds.getRepository(Subscription).update({ id: x.sub.id }, { leaseVersion: 5, leaseOwner: 'dead-instance', leaseExpiresAt: new Date(Date.now() + 60_000) });
+    await sendAsDeadInstance(x.account, x.key.customerUid, `${x.sub.id}-c0-a1`);
+    expect((await x.api.post(`/v1/subscriptions/${x.sub.id}/cancel`, {}, auth(x.m))).body).toMatchObject({ status: 'canceled' });
+
+    await advanceClock(x.api, 61_000);
+    expect(await run(x.api, x.m)).toMatchObject({ claimed: 0, succeeded: 1 });
+    expect((await charges(x.api, x.m, x.sub.id)).map((c) => [c.status, c.gatewayPaymentId !== undefined])).toEqual([['succeeded', true]]);
+    expect(await subscription(x.api, x.m, x.sub.id)).toMatchObject({ status: 'canceled' });
+    expect((await ledger(sandbox, x.account)).map((e) => e.outcome)).toEqual(['approved']);
   });
 
   it('only the calling merchant’s subscriptions are billed by POST /v1/billing/runs', async () => {
@@ -251,6 +256,22 @@ describe('billing runs: charge outcomes (e2e)', () => {
       ]),
     );
   });
+
+  /** An `again` straight to the sandbox, as an instance that then died would have sent it. */
+  async function sendAsDeadInstance(account: string, customerUid: string, merchantUid: string) {
+    const token = await fetch(`${sandbox}/portone/users/getToken`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ imp_key: `sbx_key_${account}`, imp_secret: `sbx_secret_${account}` }),
+    }).then((r) => r.json() as Promise<any>);
+    const again = await fetch(`${sandbox}/portone/subscribe/payments/again`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: token.response.access_token },
+      body: JSON.stringify({ customer_uid: customerUid, merchant_uid: merchantUid, currency: 'USD', amount: 19.99, name: 'Pro' }),
+    }).then((r) => r.json() as Promise<any>);
+    expect(again.response.status).toBe('paid');
+    await t.sandbox?.idle();
+  }
 
   async function advanceTo(api: Api, at: Date) {
     const now = await appNow(api);

@@ -64,6 +64,8 @@ describe('BillingService', () => {
     expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
     expect((charges.recordResults as jest.Mock).mock.calls[0][0][0].subscription.leaseVersion).toBe(7);
     expect(charges.lookup).not.toHaveBeenCalled();
+    // Should this process die, the intent is looked up after twice the lease even if nobody reclaims the subscription.
+    expect((charges.writeIntents as jest.Mock).mock.calls[0][0][0]).toMatchObject({ status: 'sending', leaseVersion: 7, nextLookupAt: new Date(now.getTime() + 120_000) });
   });
 
   it('an intent left by an earlier lease is looked up first; the PG has nothing, so it is sent with the same merchant_uid', async () => {

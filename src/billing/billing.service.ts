@@ -201,6 +201,9 @@ export class BillingService {
       orderName: s.planName,
       status: 'sending',
       leaseVersion: s.leaseVersion,
+      // If this intent outlives its lease twice over (its process died and the subscription was not reclaimed, e.g.
+      // canceled meanwhile), the reconciler looks it up: a charge that may have reached the PG is never forgotten.
+      nextLookupAt: new Date(now.getTime() + 2 * this.config.leaseMs),
       createdAt: now,
       updatedAt: now,
     };

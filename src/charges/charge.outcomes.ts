@@ -95,7 +95,8 @@ export function chargeResultOf(
       };
     case 'NOT_SENT':
       if (outcome.retryable) {
-        return { effect: 'resend', patch: { ...base, status: 'sending', resendable: true, failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500) } };
+        // Certainly never sent: nothing to look up; the scheduler re-sends it.
+        return { effect: 'resend', patch: { ...base, status: 'sending', resendable: true, nextLookupAt: null, failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500) } };
       }
       return {
         effect: 'hard_decline',

@@ -145,8 +145,12 @@ export class ChargesService {
     const now = this.clock.now();
     let result: ChargeResult;
     if (outcome.status === 'NOT_FOUND') {
+      // After a timeout (`unknown`), a look-up a backoff step later that finds nothing means it never reached the PG:
+      // the scheduler re-sends the same merchant_uid (PortOne refuses a second payment of a paid one). A stale
+      // `sending` intent found here is normally settled by the scheduler when it reclaims the subscription (look-up,
+      // then send); this pass only keeps looking, so one whose subscription was canceled meanwhile ends in review.
       result =
-        charge.kind === 'recurring' && (charge.status === 'sending' || charge.status === 'unknown')
+        charge.kind === 'recurring' && charge.status === 'unknown'
           ? { effect: 'resend', patch: { status: 'sending', resendable: true, nextLookupAt: null, updatedAt: now } }
           : chargeResultOf(unknownOutcome('unreadable_response', 'the PG has no payment under this merchant_uid', { code: 'NOT_FOUND_AT_PG' }), charge, now, this.backoff, { fromLookup: true });
     } else {
