@@ -120,6 +120,17 @@ describe('charges: customer-present charges, cancels, webhooks, review (e2e)', (
   });
 
   describe('webhooks and review', () => {
+    it('a pending cancel is finished by the PG’s webhook (re-fetched), without a billing run', async () => {
+      const { api, m, charge, account } = await paidCharge(4000);
+      await fault(sandbox, { operation: 'cancel', match: { account }, fault: { type: 'pending' } });
+      const res = await api.post(`/v1/charges/${charge.id}/cancel`, { reason: 'refund' }, auth(m));
+      expect(res.body.cancel).toMatchObject({ amount: 4000, status: 'pending' });
+      expect((await settle(charge.gatewayPaymentId, { cancel: 'done' })).status).toBe(200);
+      await t.sandbox?.idle();
+      await waitFor(async () => (await api.get(`/v1/charges/${charge.id}`, auth(m))).body.status === 'canceled');
+      expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ refundedAmount: 4000, cancels: [expect.objectContaining({ status: 'succeeded' })] });
+    });
+
     it('a webhook only points: the pending charge is re-fetched and applied, and the subscription follows without a billing run', async () => {
       const s = await billingSetup(t);
       const sub = (await s.api.post('/v1/subscriptions', { customerId: s.c.id, planId: s.plan.id, billingKeyId: s.key.id }, auth(s.m))).body;
