@@ -81,8 +81,8 @@ export class ChargesService {
   // ---- PG calls (never inside a transaction) -------------------------------------------------------------------
 
   /** Resolves key, STC and credentials; throws the DomainError a client would get (nothing is sent). */
-  async prepare(merchantId: string, customerId: string, billingKeyId: string, ctx: SendContext = newSendContext()): Promise<Prepared> {
-    const key = await this.billingKeys.requireChargeable(merchantId, billingKeyId);
+  async prepare(merchantId: string, customerId: string, billingKeyId: string, ctx: SendContext = newSendContext(), checkedKey?: BillingKey): Promise<Prepared> {
+    const key = checkedKey ?? (await this.billingKeys.requireChargeable(merchantId, billingKeyId));
     if (key.customerId !== customerId) throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
     const adapter = this.adapterFor(key.gateway);
     const stc = await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge' });
@@ -270,7 +270,7 @@ export class ChargesService {
     const currency = dto.currency.toUpperCase();
     this.requireCurrency(key.gateway, currency);
     const ctx = newSendContext();
-    const prepared = await this.prepare(merchantId, key.customerId, key.id, ctx);
+    const prepared = await this.prepare(merchantId, key.customerId, key.id, ctx, key);
     await this.risk.consumeFraudnetReservation(merchantId, dto.merchantUid);
     const now = this.clock.now();
     const charge = await this.repo.insert({
