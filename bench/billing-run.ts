@@ -59,6 +59,12 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
       figures.push(f);
       process.stderr.write(`  ${engine} ${latencyMs}ms N=${n} run ${r + 1}/${runs}: ${fmt(wallS, 2)} s, ${fmt(f.chargesPerS)} charges/s (app cpu ${fmt(f.appCpuS, 1)} s, sandbox ${fmt(f.sandboxCpuS, 1)} s, pg ${fmt(f.postgresCpuS, 1)} s)\n`);
     }
+    if (process.env.BENCH_DEBUG) {
+      process.stderr.write(`app output (tail):\n${app.output.join('').slice(-(Number(process.env.BENCH_DEBUG) || 3000))}\n`);
+      process.stderr.write(`sandbox stats: ${JSON.stringify(await api(sandbox.url, 'GET', '/control/stats', undefined))}\n`);
+      const metrics = await (await fetch(`${app.url}/metrics`)).text();
+      process.stderr.write(`${metrics.split('\n').filter((l) => /^(portone_webhook|charge_outcomes|billing_|http_request_duration_seconds_count)/.test(l)).join('\n')}\n`);
+    }
     return { engine, latencyMs, n, concurrency, batch, runs: figures, peakRssBytes: app.peakRss() };
   } finally {
     await app.dispose();

@@ -43,9 +43,9 @@ function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number {
  * Starts `node <script>` (compiled JS from dist/) and resolves once a line of its output matches `ready`.
  * `cpu` pins it to one core with taskset when given, so the load generator and the server do not share a core.
  */
-export async function startNode(script: string, env: Record<string, string>, ready: RegExp, opts: { cpu?: number; timeoutMs?: number; ts?: boolean } = {}): Promise<Proc> {
+export async function startNode(script: string, env: Record<string, string>, ready: RegExp, opts: { cpu?: number; timeoutMs?: number; ts?: boolean; nodeArgs?: string[] } = {}): Promise<Proc> {
   // TypeScript scripts (the bench's own servers) are transpiled once at load by ts-node; the app runs from dist/.
-  const args = [...(opts.ts ? ['-r', 'ts-node/register/transpile-only'] : []), resolve(ROOT, script)];
+  const args = [...(opts.nodeArgs ?? []), ...(opts.ts ? ['-r', 'ts-node/register/transpile-only'] : []), resolve(ROOT, script)];
   const cmd = opts.cpu === undefined ? process.execPath : 'taskset';
   const argv = opts.cpu === undefined ? args : ['-c', String(opts.cpu), process.execPath, ...args];
   const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +56,7 @@ export async function startNode(script: string, env: Record<string, string>, rea
     const onData = (b: Buffer) => {
       const s = b.toString('utf8');
       output.push(s);
-      if (output.length > 200) output.splice(0, output.length - 200);
+      if (output.length > (Number(process.env.BENCH_KEEP_OUTPUT) || 200)) output.splice(0, output.length - (Number(process.env.BENCH_KEEP_OUTPUT) || 200));
       if (ready.test(s)) {
         clearTimeout(timer);
         ok();

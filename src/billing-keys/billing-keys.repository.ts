@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { BillingKey, BillingKeyStatus } from './billing-key.entity';
 
@@ -15,6 +15,12 @@ export class BillingKeysRepository {
 
   findForMerchant(merchantId: string, id: string): Promise<BillingKey | null> {
     return this.keys.findOneBy({ merchantId, id });
+  }
+
+  /** Keys by id across merchants, for billing batches: the caller checks each key's merchant against its charge. */
+  findManyByIds(ids: readonly string[]): Promise<BillingKey[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.keys.findBy({ id: In([...ids]) });
   }
 
   findByMerchantUid(merchantId: string, merchantUid: string): Promise<BillingKey | null> {

@@ -32,6 +32,9 @@ type CompletionSource = 'api' | 'webhook';
 /** What a webhook pointer did to billing keys. */
 export type BillingKeyNotificationResult = 'applied' | 'unchanged' | 'not_a_billing_key' | 'ignored';
 
+/** Prefix of the issuance merchant_uid minted for every billing key (charges' references never start with it). */
+export const ISSUANCE_REFERENCE_PREFIX = 'bki_';
+
 /**
  * PG-agnostic billing keys: pending → active | failed, active → revoked. The PG-side key (PortOne customer_uid) and
  * the issuance reference (merchant_uid) are minted here, random and opaque. The adapter comes from the registry by the
@@ -67,11 +70,24 @@ export class BillingKeysService {
 
   /** For charges: the merchant's key, only when active. A revoked, failed or pending key is never charged. */
   async requireChargeable(merchantId: string, billingKeyId: string): Promise<BillingKey> {
-    const key = await this.get(merchantId, billingKeyId);
-    if (key.status !== 'active') {
-      throw new DomainError('BILLING_KEY_NOT_ACTIVE', `Billing key is ${key.status}, not active`, [{ status: key.status }]);
-    }
-    return key;
+    return chargeableOrThrow(await this.get(merchantId, billingKeyId));
+  }
+
+  /**
+   * {@link requireChargeable} for a billing batch in one query: each (merchant, key) pair gets its key or the
+   * DomainError requireChargeable would throw (another merchant's key is NOT_FOUND, as everywhere).
+   */
+  async requireChargeableMany(refs: ReadonlyArray<{ merchantId: string; billingKeyId: string }>): Promise<Array<BillingKey | DomainError>> {
+    const byId = new Map((await this.repo.findManyByIds([...new Set(refs.map((r) => r.billingKeyId))])).map((k) => [k.id, k]));
+    return refs.map((r) => {
+      const key = byId.get(r.billingKeyId);
+      if (!key || key.merchantId !== r.merchantId) return new NotFoundError('Billing key');
+      try {
+        return chargeableOrThrow(key);
+      } catch (err) {
+        return err as DomainError;
+      }
+    });
   }
 
   // ---- REST ----------------------------------------------------------------------------------------------------
@@ -92,7 +108,7 @@ export class BillingKeysService {
       status: 'pending',
       // Opaque and unguessable: knowing one never helps to guess another merchant's key.
       customerUid: `cu_${randomBytes(24).toString('base64url')}`,
-      merchantUid: `bki_${randomBytes(18).toString('base64url')}`,
+      merchantUid: `${ISSUANCE_REFERENCE_PREFIX}${randomBytes(18).toString('base64url')}`,
       name: input.name ?? 'PayPal billing agreement',
       customData: input.customData ?? null,
       gatewayPaymentId: null,
@@ -194,6 +210,8 @@ export class BillingKeysService {
    * key is left alone (no PG call); a revoked one is deleted at the PG again; any other reference is not a key's.
    */
   async applyNotification(merchantId: string, gateway: string, pointer: { reference: string; gatewayPaymentId: string }): Promise<BillingKeyNotificationResult> {
+    // Issuance references are minted here with their own prefix: anything else (every charge's webhook) needs no query.
+    if (!pointer.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) return 'not_a_billing_key';
     const key = await this.repo.findByMerchantUid(merchantId, pointer.reference);
     if (!key) return 'not_a_billing_key';
     if (key.gateway !== gateway) return 'ignored';
@@ -350,4 +368,9 @@ function toCompletionDto(k: BillingKey): BillingKeyCompletionDto {
     ...(k.failureCode ? { failureCode: k.failureCode } : {}),
     ...(k.failureMessage ? { failureMessage: k.failureMessage } : {}),
   };
+}
+
+function chargeableOrThrow(key: BillingKey): BillingKey {
+  if (key.status !== 'active') throw new DomainError('BILLING_KEY_NOT_ACTIVE', `Billing key is ${key.status}, not active`, [{ status: key.status }]);
+  return key;
 }

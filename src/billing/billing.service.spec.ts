@@ -42,6 +42,8 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
     writeIntents: jest.fn(async (intents: Charge[]) => void calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`)),
     findByMerchantUids: jest.fn(async () => opts.existing),
     adoptForResend: jest.fn(async (c: Array<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`)),
+    // The batch preparation (keys, STC, credentials); what it prepares is handed to send untouched.
+    prepareMany: jest.fn(async (cs: Charge[]) => new Map(cs.map((c) => [c.id, { prepared: c.merchantUid }]))),
     send: jest.fn(async (c: Charge) => (calls.push(`send:${c.merchantUid}`), paid)),
     lookup: jest.fn(async (c: Charge) => (calls.push(`lookup:${c.merchantUid}`), opts.lookup ?? { status: 'NOT_FOUND', message: 'none' })),
     resultWrite: jest.fn((c: Charge, _o, s: Subscription, o: { leaseVersion?: number }) => ({
@@ -62,6 +64,8 @@ describe('BillingService', () => {
     const { service, charges, calls } = setup({ claims: [[sub()]], existing: [charge()] });
     expect(await service.runNow('mch_1')).toEqual({ claimed: 1, succeeded: 1, failed: 0, pending: 0, unknown: 0 });
     expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
+    expect((charges.prepareMany as jest.Mock).mock.calls[0][0].map((c: Charge) => c.merchantUid)).toEqual(['sub_1-c0-a1']);
+    expect((charges.send as jest.Mock).mock.calls[0][2]).toEqual({ prepared: 'sub_1-c0-a1' });
     expect((charges.recordResults as jest.Mock).mock.calls[0][0][0].subscription.leaseVersion).toBe(7);
     expect(charges.lookup).not.toHaveBeenCalled();
     // Should this process die, the intent is looked up after twice the lease even if nobody reclaims the subscription.
@@ -69,9 +73,12 @@ describe('BillingService', () => {
   });
 
   it('an intent left by an earlier lease is looked up first; the PG has nothing, so it is sent with the same merchant_uid', async () => {
-    const { service, calls } = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ leaseVersion: 7 })] });
+    const { service, charges, calls } = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ leaseVersion: 7 })] });
     await service.runNow('mch_1');
     expect(calls).toEqual(['intents:sub_1-c0-a1', 'lookup:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
+    // Not prepared with the batch (no STC decision for a charge a look-up might find made): send prepares it itself.
+    expect((charges.prepareMany as jest.Mock).mock.calls[0][0]).toEqual([]);
+    expect((charges.send as jest.Mock).mock.calls[0][2]).toBeUndefined();
   });
 
   it('an intent the PG already charged is adopted from the look-up and never sent again', async () => {

@@ -10,7 +10,7 @@ import { billingConfig, type BillingConfig } from '../config/configuration';
 import type { Charge } from '../charges/charge.entity';
 import { recurringMerchantUid } from '../charges/charge.outcomes';
 import type { ResultWrite } from '../charges/charges.repository';
-import { blankCharge, ChargesService, mapPool, newSendContext, resolvedAs, type ResolvedAs, type SendContext } from '../charges/charges.service';
+import { blankCharge, ChargesService, mapPool, newSendContext, resolvedAs, type Prepared, type ResolvedAs, type SendContext } from '../charges/charges.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
@@ -143,12 +143,21 @@ export class BillingService {
       for (const r of resends) r.charge.leaseVersion = r.leaseVersion;
     }
 
+    // Keys, STC and credentials for the whole batch in a few queries (the STC decisions are recorded here too).
+    // Only the intents that will be sent without a look-up first (see settle), so no decision is recorded for a
+    // charge that a look-up then finds already made.
+    const toSend = billable.flatMap((s) => {
+      const c = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
+      return c && sendsDirectly(c, s) ? [c] : [];
+    });
+    const prepared = await this.charges.prepareMany(toSend, ctx);
+
     // 2. The PG calls, bounded, outside any transaction.
     const writes: ResultWrite[] = [];
     await mapPool(billable, this.config.concurrency, async (s) => {
       const charge = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
       if (!charge) return; // cannot happen: the intent was just written or already existed
-      const outcome = await this.settle(charge, s, ctx);
+      const outcome = await this.settle(charge, s, ctx, prepared.get(charge.id));
       if (!outcome) {
         writes.push(this.charges.followWrite(charge, s, s.leaseVersion));
         return;
@@ -174,11 +183,11 @@ export class BillingService {
    * looked up by merchant_uid first and sent only if the PG has nothing under it. A charge that already holds its
    * result is not touched (null: the subscription just follows it).
    */
-  private async settle(charge: Charge, sub: Subscription, ctx: SendContext): Promise<PaymentOutcome | LookupOutcome | null> {
-    if (charge.status === 'sending' && (charge.leaseVersion === sub.leaseVersion || charge.resendable)) return this.charges.send(charge, ctx);
+  private async settle(charge: Charge, sub: Subscription, ctx: SendContext, prepared?: Prepared | Error): Promise<PaymentOutcome | LookupOutcome | null> {
+    if (sendsDirectly(charge, sub)) return this.charges.send(charge, ctx, prepared);
     if (charge.status === 'sending' || charge.status === 'unknown') {
       const found = await this.charges.lookup(charge, ctx);
-      return found.status === 'NOT_FOUND' ? this.charges.send(charge, ctx) : found;
+      return found.status === 'NOT_FOUND' ? this.charges.send(charge, ctx, prepared) : found;
     }
     return null;
   }
@@ -221,4 +230,9 @@ export class BillingService {
       if (total < this.config.batchSize) break;
     }
   }
+}
+
+/** A fresh intent (written under this lease) or one certainly not sent: sent without looking it up first. */
+function sendsDirectly(charge: Charge, sub: Subscription): boolean {
+  return charge.status === 'sending' && (charge.leaseVersion === sub.leaseVersion || charge.resendable);
 }

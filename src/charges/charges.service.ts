@@ -35,7 +35,7 @@ export interface SendContext {
 export const newSendContext = (): SendContext => ({ credentials: new Map() });
 
 /** Everything a PG call needs, resolved (and refused) before anything is sent. */
-interface Prepared {
+export interface Prepared {
   adapter: AdapterWith<'billingKeys'>;
   credentials: unknown;
   key: BillingKey;
@@ -90,8 +90,47 @@ export class ChargesService {
     return { adapter, credentials, key, riskContext: stc.tossTransactionContext };
   }
 
-  /** Sends a charge intent. Refusals before sending become outcomes that say nothing was sent. */
-  async send(charge: Charge, ctx: SendContext = newSendContext(), prepared?: Prepared): Promise<PaymentOutcome> {
+  /**
+   * {@link prepare} for a billing batch: the keys in one query, the STC of every charge evaluated and recorded in one
+   * pass, credentials once per merchant. Each charge id maps to what it needs, or to the error prepare would throw.
+   */
+  async prepareMany(charges: readonly Charge[], ctx: SendContext): Promise<Map<string, Prepared | Error>> {
+    const out = new Map<string, Prepared | Error>();
+    const keys = await this.billingKeys.requireChargeableMany(charges.map((c) => ({ merchantId: c.merchantId, billingKeyId: c.billingKeyId })));
+    const ready: Array<{ charge: Charge; key: BillingKey; adapter: AdapterWith<'billingKeys'> }> = [];
+    charges.forEach((charge, i) => {
+      const key = keys[i];
+      try {
+        if (key instanceof Error) throw key;
+        if (key.customerId !== charge.customerId) throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
+        ready.push({ charge, key, adapter: this.adapterFor(key.gateway) });
+      } catch (err) {
+        out.set(charge.id, err as Error);
+      }
+    });
+    const stc = await this.risk.evaluateStcMany(ready.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const })));
+    for (const [i, { charge, key, adapter }] of ready.entries()) {
+      const evaluation = stc[i];
+      if (evaluation instanceof Error) {
+        out.set(charge.id, evaluation);
+        continue;
+      }
+      try {
+        const credentials = await this.credentialsFor(charge.merchantId, key.gateway, ctx);
+        out.set(charge.id, { adapter, credentials, key, riskContext: evaluation.tossTransactionContext });
+      } catch (err) {
+        out.set(charge.id, err as Error);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sends a charge intent. Refusals before sending (including a batch preparation that failed for this charge)
+   * become outcomes that say nothing was sent.
+   */
+  async send(charge: Charge, ctx: SendContext = newSendContext(), prepared?: Prepared | Error): Promise<PaymentOutcome> {
+    if (prepared instanceof Error) return refusalOutcome(prepared);
     let p = prepared;
     if (!p) {
       try {
@@ -220,8 +259,10 @@ export class ChargesService {
       await this.repo.recordResults([write]);
       resolved = resolvedAs(result);
     }
-    const [fresh] = await this.repo.findByIds([charge.id]);
-    if (fresh) await this.refreshCancels(fresh, ctx);
+    const fresh = resolved === 'final' ? charge : (await this.repo.findByIds([charge.id]))[0];
+    // A pending cancel always holds a reservation: with none reserved there is nothing to finish (and no query to make,
+    // which is what every webhook for a settled charge would otherwise cost).
+    if (fresh && fresh.refundReserved > 0) await this.refreshCancels(fresh, ctx);
     return resolved;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { Customer } from './customer.entity';
 
 /** Every read is scoped by merchant: another merchant's customer does not exist here. */
@@ -10,6 +10,12 @@ export class CustomersRepository {
 
   insert(customer: Customer): Promise<Customer> {
     return this.customers.save(this.customers.create(customer));
+  }
+
+  /** Several of one merchant's customers in one query (billing batches). */
+  findManyForMerchant(merchantId: string, ids: readonly string[]): Promise<Customer[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.customers.findBy({ merchantId, id: In([...ids]) });
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Customer | null> {

@@ -37,6 +37,11 @@ export class CustomersService {
   }
 
   /** For other modules (billing keys, risk): the merchant's customer or a 404. */
+  /** Several of one merchant's customers by id; missing or foreign ids are simply absent from the map. */
+  async findMany(merchantId: string, ids: readonly string[]): Promise<Map<string, Customer>> {
+    return new Map((await this.repo.findManyForMerchant(merchantId, [...new Set(ids)])).map((c) => [c.id, c]));
+  }
+
   async require(merchantId: string, id: string): Promise<Customer> {
     const customer = await this.repo.findForMerchant(merchantId, id);
     if (!customer) throw new NotFoundError('Customer');

@@ -15,6 +15,7 @@ export type WebhookDisposition = 'accepted' | 'malformed' | 'unknown_merchant' |
 /** Bounds of the in-memory windows, so a flood of distinct forged ids cannot grow memory without limit. */
 const MAX_DEDUP_ENTRIES = 50_000;
 const MAX_BUDGET_ENTRIES = 10_000;
+const KNOWN_MERCHANT_TTL_MS = 60_000;
 
 /**
  * PortOne V1 webhooks (`POST /v1/webhooks/portone/{merchantId}`). They are unsigned, so the body is a pointer only:
@@ -37,6 +38,8 @@ export class PortoneWebhookService implements OnModuleDestroy {
   /** merchantId → re-fetches used in the current fixed window. */
   private readonly budgets = new Map<string, { window: number; used: number }>();
   private readonly inflight = new Set<Promise<void>>();
+  /** merchantId → until when it is known to exist. */
+  private readonly knownMerchants = new Map<string, number>();
   private readonly limit: number;
   private readonly windowMs: number;
 
@@ -117,12 +120,17 @@ export class PortoneWebhookService implements OnModuleDestroy {
 
   private async merchantExists(merchantId: string): Promise<boolean> {
     if (!/^[A-Za-z0-9_-]{1,40}$/.test(merchantId)) return false;
+    const now = this.clock.now().getTime();
+    if ((this.knownMerchants.get(merchantId) ?? 0) > now) return true;
     try {
       await this.merchants.require(merchantId);
-      return true;
     } catch {
       return false;
     }
+    // Only hits are cached (merchants are never deleted): a burst of webhooks costs one merchant read, not one each.
+    if (this.knownMerchants.size >= MAX_BUDGET_ENTRIES) this.knownMerchants.clear();
+    this.knownMerchants.set(merchantId, now + KNOWN_MERCHANT_TTL_MS);
+    return true;
   }
 
   /** One re-fetch from the merchant's budget of the current fixed window; false when it is spent. */

@@ -32,7 +32,7 @@ function setup(opts: { merchant?: Merchant; customer?: Customer; pg?: Partial<Pg
       },
     }) as T;
   const repo = {
-    insertDecision: jest.fn(async (d: RiskDecision) => d),
+    insertDecisions: jest.fn(async (_d: readonly RiskDecision[]) => undefined),
     listDecisions: jest.fn(async (): Promise<RiskDecision[]> => []),
     insertReservation: jest.fn(async (r: FraudnetReservation) => r),
     findUsableReservation: jest.fn(async (): Promise<FraudnetReservation | null> => null),
@@ -40,10 +40,9 @@ function setup(opts: { merchant?: Merchant; customer?: Customer; pg?: Partial<Pg
   };
   const merchants = { require: jest.fn(async () => opts.merchant ?? merchant()) };
   const customers = {
-    require: jest.fn(async (merchantId: string, id: string) => {
+    findMany: jest.fn(async (merchantId: string, ids: readonly string[]) => {
       const c = opts.customer ?? customer();
-      if (c.merchantId !== merchantId || c.id !== id) throw new NotFoundError('Customer');
-      return c;
+      return new Map(c.merchantId === merchantId && ids.includes(c.id) ? [[c.id, c]] : []);
     }),
   };
   const counters = new Map<string, { inc: jest.Mock }>();
@@ -81,7 +80,7 @@ describe('RiskService.evaluateStc', () => {
     expect(out.additionalData).toHaveLength(7);
     expect(JSON.parse(out.againBypass)).toEqual(out.loadUIBypass);
     expect(out.tossTransactionContext.sender_email).toBe('pii@example.com');
-    const [decision] = repo.insertDecision.mock.calls[0];
+    const [[decision]] = repo.insertDecisions.mock.calls[0];
     expect(decision).toMatchObject({ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'billing_key_issue', policy: 'required', outcome: 'sent', errorCode: null, createdAt: NOW });
     expect(decision.keysSent).toEqual(out.additionalData.map((kv) => kv.key));
     expect(JSON.stringify(decision)).not.toContain('pii@example.com');
@@ -94,8 +93,8 @@ describe('RiskService.evaluateStc', () => {
     const err = await service.evaluateStc({ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect(err).toMatchObject({ code: 'STC_DATA_REQUIRED', details: [{ field: 'sender_phone', source: 'customer.phone', errors: ['missing'] }] });
-    expect(repo.insertDecision).toHaveBeenCalledTimes(1);
-    expect(repo.insertDecision.mock.calls[0][0]).toMatchObject({ outcome: 'refused', errorCode: 'STC_DATA_REQUIRED', keysSent: [], keysMissing: ['sender_phone'] });
+    expect(repo.insertDecisions).toHaveBeenCalledTimes(1);
+    expect(repo.insertDecisions.mock.calls[0][0][0]).toMatchObject({ outcome: 'refused', errorCode: 'STC_DATA_REQUIRED', keysSent: [], keysMissing: ['sender_phone'] });
   });
 
   it('bad context: STC_CONTEXT_INVALID even for a recommended merchant, recorded with the refused key names', async () => {
@@ -103,7 +102,7 @@ describe('RiskService.evaluateStc', () => {
     await expect(service.evaluateStc({ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', riskContext: { bogus: 'x' } })).rejects.toMatchObject({
       code: 'STC_CONTEXT_INVALID',
     });
-    expect(repo.insertDecision.mock.calls[0][0]).toMatchObject({ outcome: 'refused', errorCode: 'STC_CONTEXT_INVALID', keysInvalid: ['bogus'] });
+    expect(repo.insertDecisions.mock.calls[0][0][0]).toMatchObject({ outcome: 'refused', errorCode: 'STC_CONTEXT_INVALID', keysInvalid: ['bogus'] });
   });
 
   it('recommended and missing: sent_partial, one gap count per field, a warning with key names and no personal data', async () => {
@@ -121,7 +120,24 @@ describe('RiskService.evaluateStc', () => {
   it("another merchant's customer is a 404 and nothing is recorded", async () => {
     const { service, repo } = setup();
     await expect(service.evaluateStc({ merchantId: 'mch_other', customerId: 'cus_1', purpose: 'charge' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(repo.insertDecision).not.toHaveBeenCalled();
+    expect(repo.insertDecisions).not.toHaveBeenCalled();
+  });
+
+  it('evaluateStcMany: one merchant read, one customer query, one insert for the batch, and a result per input', async () => {
+    const { service, repo, merchants, customers } = setup({ customer: customer({ id: 'cus_1' }) });
+    const out = await service.evaluateStcMany([
+      { merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge' },
+      { merchantId: 'mch_1', customerId: 'cus_gone', purpose: 'charge' },
+      { merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge' },
+    ]);
+    expect(merchants.require).toHaveBeenCalledTimes(1);
+    expect(customers.findMany).toHaveBeenCalledTimes(1);
+    expect(repo.insertDecisions).toHaveBeenCalledTimes(1);
+    expect(repo.insertDecisions.mock.calls[0][0]).toHaveLength(2);
+    expect(out[0]).toMatchObject({ outcome: 'sent' });
+    expect(out[1]).toBeInstanceOf(NotFoundError);
+    expect(out[2]).toMatchObject({ outcome: 'sent' });
+    expect((out[0] as { decisionId: string }).decisionId).not.toBe((out[2] as { decisionId: string }).decisionId);
   });
 });
 

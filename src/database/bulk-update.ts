@@ -1,0 +1,70 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
+/** One row of a bulk update: the values it is matched on and the values it sets, by entity property name. */
+export interface BulkRow {
+  readonly match: Readonly<Record<string, unknown>>;
+  readonly set: Readonly<Record<string, unknown>>;
+}
+
+/** Rows per statement: a few thousand bound parameters at most, well inside both engines' limits. */
+const ROWS_PER_STATEMENT = 100;
+
+/**
+ * Updates many rows with one `UPDATE … FROM (VALUES …)` statement per chunk, instead of one statement per row
+ * (a billing batch records hundreds of results in one transaction). Every row must match and set the same
+ * properties, in the same order; `where` adds conditions shared by all rows (SQL on alias `t`, no parameters).
+ * Returns the primary keys (the first match property) of the rows that were updated, like `affected` per row.
+ * Works on PostgreSQL (values cast to each column's type) and SQLite ≥ 3.35 (UPDATE … FROM and RETURNING).
+ */
+export async function bulkUpdate<E extends ObjectLiteral>(m: EntityManager, target: EntityTarget<E>, rows: readonly BulkRow[], where = ''): Promise<Set<string>> {
+  const updated = new Set<string>();
+  if (rows.length === 0) return updated;
+  const meta = m.connection.getMetadata(target);
+  const driver = m.connection.driver;
+  const postgres = driver.options.type === 'postgres';
+  const matchProps = Object.keys(rows[0].match);
+  const setProps = Object.keys(rows[0].set);
+  const column = (prop: string): ColumnMetadata => {
+    const c = meta.findColumnWithPropertyName(prop);
+    if (!c) throw new Error(`bulkUpdate: ${meta.name} has no property ${prop}`);
+    return c;
+  };
+  const matchCols = matchProps.map(column);
+  const setCols = setProps.map(column);
+  const all = [...matchCols, ...setCols];
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
+  for (const r of rows) {
+    if (!same(Object.keys(r.match), matchProps) || !same(Object.keys(r.set), setProps)) throw new Error('bulkUpdate: rows differ in shape');
+  }
+  const q = (name: string) => `"${name}"`;
+  // SQLite names VALUES columns column1…N; PostgreSQL takes a column list and needs each value cast to its type.
+  const ref = (i: number) => (postgres ? `v.${q(`c${i}`)}::${driver.normalizeType(all[i])}` : `v.column${i + 1}`);
+  const set = setCols.map((c, j) => `${q(c.databaseName)} = ${ref(matchCols.length + j)}`).join(', ');
+  const on = matchCols.map((c, i) => `t.${q(c.databaseName)} = ${ref(i)}`).join(' AND ');
+  const alias = postgres ? ` AS v(${all.map((_, i) => q(`c${i}`)).join(', ')})` : ' AS v';
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+    const params: unknown[] = [];
+    const tuples = chunk.map((r) => {
+      const values = [...matchProps.map((p) => r.match[p]), ...setProps.map((p) => r.set[p])];
+      return `(${values
+        .map((v, i) => {
+          params.push(driver.preparePersistentValue(v, all[i]));
+          return postgres ? `$${params.length}` : '?';
+        })
+        .join(', ')})`;
+    });
+    const sql =
+      `UPDATE ${q(meta.tableName)} AS t SET ${set} FROM (VALUES ${tuples.join(', ')})${alias} ` +
+      `WHERE ${on}${where ? ` AND (${where})` : ''} RETURNING ${q(matchCols[0].databaseName)} AS id`;
+    for (const row of rowsOf(await m.query(sql, params))) updated.add(String(row.id));
+  }
+  return updated;
+}
+
+/** The rows of a raw query, whatever shape the driver returns them in (PostgreSQL UPDATE … RETURNING: [rows, count]). */
+export function rowsOf(result: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Array<Record<string, unknown>>;
+  return Array.isArray(result) ? (result as Array<Record<string, unknown>>) : [];
+}
