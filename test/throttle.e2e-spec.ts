@@ -19,4 +19,15 @@ describe('rate limiting (e2e)', () => {
     expect(statuses.slice(3)).toEqual([429, 429]);
     expect(last?.body.code).toBe('RATE_LIMITED');
   });
+
+  it('does not throttle PG webhooks by address (PGs send every merchant’s from a few addresses; they have their own limits)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push((await t.http().post('/v1/webhooks/portone/mch_unknown').send({ imp_uid: `imp_${i}`, merchant_uid: `m_${i}`, status: 'paid' })).status);
+      statuses.push((await t.http().post('/v1/webhooks/toss/mch_unknown').send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} })).status);
+    }
+    expect(statuses.filter((s) => s === 429)).toEqual([]);
+    // The API itself is still limited for this address.
+    expect((await t.http().get('/v1/merchants/me')).status).toBe(429);
+  });
 });

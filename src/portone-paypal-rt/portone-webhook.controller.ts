@@ -1,4 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { PortoneWebhookService } from './portone-webhook.service';
@@ -13,7 +14,10 @@ class WebhookAckDto {
   @ApiProperty({ example: true }) received: boolean;
 }
 
+// PortOne sends every merchant's webhooks from three addresses: the per-address API throttle would turn a busy
+// merchant's notifications away. The service limits re-fetches per merchant instead.
 @ApiTags('webhooks')
+@SkipThrottle()
 @Controller('v1/webhooks/portone')
 export class PortoneWebhookController {
   constructor(private readonly webhooks: PortoneWebhookService) {}

@@ -1,3 +1,4 @@
+import { SkipThrottle } from '@nestjs/throttler';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -74,9 +75,13 @@ function send<T>(reply: FastifyReply, answer: BrowserAnswer<T>): void {
   else void reply.status(200).send(answer.result);
 }
 
-/** Toss webhooks (unsigned): a pointer to re-fetch, never trusted. */
+/**
+ * Toss webhooks (unsigned): a pointer to re-fetch, never trusted. Not under the per-address API throttle: Toss sends
+ * every merchant's webhooks from its own few addresses, and deliveries are deduplicated by transmission id.
+ */
 @ApiTags('webhooks')
 @Public()
+@SkipThrottle()
 @Controller('v1/webhooks/toss')
 export class TossWebhooksController {
   constructor(private readonly toss: TossForeignPayService) {}
