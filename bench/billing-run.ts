@@ -38,6 +38,8 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
   const app = await startApp({ engine, sandboxUrl: sandbox.url, onFail: () => sandbox.stop(), env: { BILLING_CONCURRENCY: String(concurrency), BILLING_BATCH_SIZE: String(batch) } });
   try {
     const seeded = await seedMerchant(app, sandbox.url, Math.min(keys, n));
+    // BENCH_DROP_WEBHOOKS=1: the sandbox sends no webhook for these charges (to see what the webhooks cost).
+    if (process.env.BENCH_DROP_WEBHOOKS) await api(sandbox.url, 'POST', '/control/faults', undefined, { gateway: 'portone', operation: 'again', fault: { type: 'webhook', mode: 'drop' }, times: n * runs });
     await cloneSubscriptions(app, seeded, n);
     const figures: RunFigure[] = [];
     for (let r = 0; r < runs; r++) {

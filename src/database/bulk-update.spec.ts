@@ -1,0 +1,93 @@
+import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { bulkInsertIgnore, bulkUpdate } from './bulk-update';
+import { MoneyColumn, TimestampColumn } from './columns';
+
+@Entity({ name: 'bulk_things' })
+class Thing {
+  @PrimaryColumn({ type: 'varchar', length: 40 }) id: string;
+  @Column({ type: 'varchar', length: 16 }) status: string;
+  @MoneyColumn() amount: number;
+  @TimestampColumn({ name: 'settled_at', nullable: true }) settledAt: Date | null;
+  @Column({ type: 'boolean', default: false }) flag: boolean;
+  @Column({ type: 'integer', default: 0 }) version: number;
+}
+
+// A throwaway table on the engine the suite runs on (SQLite in memory, or a fresh PostgreSQL schema).
+async function dataSource(): Promise<{ ds: DataSource; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Thing], synchronize: true }).initialize();
+    return { ds, drop: () => ds.destroy() };
+  }
+  const schema = `bulk_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const ds = await new DataSource({ type: 'postgres', url, schema, entities: [Thing], synchronize: true, extra: { options: `-c search_path=${schema}` } }).initialize();
+  return {
+    ds,
+    drop: async () => {
+      await ds.destroy();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+const at = new Date('2026-03-01T12:34:56.789Z');
+const thing = (id: string, over: Partial<Thing> = {}): Thing => Object.assign(new Thing(), { id, status: 'sending', amount: 1999, settledAt: null, flag: false, version: 1, ...over });
+
+describe('bulkUpdate / bulkInsertIgnore', () => {
+  let ds: DataSource;
+  let drop: () => Promise<void>;
+  beforeAll(async () => ({ ds, drop } = await dataSource()));
+  afterAll(() => drop());
+  beforeEach(() => ds.getRepository(Thing).clear());
+
+  it('inserts many rows in chunks, leaves rows that conflict alone, and fills unset properties with the column default', async () => {
+    await bulkInsertIgnore(ds.manager, Thing, [thing('a', { status: 'kept' })]);
+    const rows = Array.from({ length: 250 }, (_, i) => thing(`t${i}`));
+    const partial = Object.assign(new Thing(), { id: 'p', status: 'sending', amount: 5, settledAt: null }) as Thing;
+    await bulkInsertIgnore(ds.manager, Thing, [...rows, thing('a', { status: 'overwritten?' }), partial]);
+    expect(await ds.getRepository(Thing).count()).toBe(252);
+    expect((await ds.getRepository(Thing).findOneByOrFail({ id: 'a' })).status).toBe('kept');
+    expect(await ds.getRepository(Thing).findOneByOrFail({ id: 'p' })).toMatchObject({ flag: false, version: 0, amount: 5 });
+  });
+
+  it('updates each row with its own values, only where the row matches and the shared condition holds; returns the ids updated', async () => {
+    await bulkInsertIgnore(ds.manager, Thing, [thing('a'), thing('b'), thing('c', { status: 'succeeded' }), thing('d', { version: 2 })]);
+    const updated = await bulkUpdate(
+      ds.manager,
+      Thing,
+      ['a', 'b', 'c', 'd', 'missing'].map((id, i) => ({ match: { id, version: 1 }, set: { status: 'succeeded', amount: 100 + i, settledAt: at, flag: i % 2 === 0 } })),
+      "t.status IN ('sending')",
+    );
+    expect([...updated].sort()).toEqual(['a', 'b']);
+    const byId = new Map((await ds.getRepository(Thing).find()).map((t) => [t.id, t]));
+    expect(byId.get('a')).toMatchObject({ status: 'succeeded', amount: 100, flag: true, settledAt: at });
+    expect(byId.get('b')).toMatchObject({ status: 'succeeded', amount: 101, flag: false, settledAt: at });
+    expect(byId.get('c')).toMatchObject({ status: 'succeeded', amount: 1999 }); // the shared condition did not hold
+    expect(byId.get('d')).toMatchObject({ status: 'sending', version: 2 }); // its own match did not hold
+  });
+
+  it('sets nulls, and works across chunk boundaries', async () => {
+    const rows = Array.from({ length: 230 }, (_, i) => thing(`t${i}`, { settledAt: at }));
+    await bulkInsertIgnore(ds.manager, Thing, rows);
+    const updated = await bulkUpdate(ds.manager, Thing, rows.map((r) => ({ match: { id: r.id }, set: { settledAt: null, status: 'failed' } })));
+    expect(updated.size).toBe(230);
+    expect(await ds.getRepository(Thing).countBy({ status: 'failed' })).toBe(230);
+    expect((await ds.getRepository(Thing).findOneByOrFail({ id: 't229' })).settledAt).toBeNull();
+  });
+
+  it('refuses rows of different shapes (they would need different statements)', async () => {
+    await expect(
+      bulkUpdate(ds.manager, Thing, [
+        { match: { id: 'a' }, set: { status: 'x' } },
+        { match: { id: 'b' }, set: { status: 'x', flag: true } },
+      ]),
+    ).rejects.toThrow('rows differ in shape');
+    await expect(bulkUpdate(ds.manager, Thing, [{ match: { id: 'a' }, set: { nope: 1 } }])).rejects.toThrow('no property nope');
+  });
+});
