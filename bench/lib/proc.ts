@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 
 /** The repository root (bench/lib/..). */
 export const ROOT = resolve(__dirname, '..', '..');
+/** The compiled app and sandbox under test: `dist` (npm run build), or a frozen copy named by BENCH_DIST. */
+export const DIST = process.env.BENCH_DIST ?? 'dist';
 
 /** A child process started by a benchmark, with its output kept for diagnostics. */
 export interface Proc {
@@ -91,6 +93,6 @@ export async function startNode(script: string, env: Record<string, string>, rea
 /** The PG sandbox in its own process (dist build), with injected latency. */
 export async function startSandbox(latencyMs: number, opts: { cpu?: number } = {}): Promise<Proc & { url: string }> {
   const port = await freePort();
-  const proc = await startNode('dist/libs/pg-sandbox/src/main.js', { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(latencyMs), NODE_ENV: 'development' }, /pg-sandbox listening/, opts);
+  const proc = await startNode(`${DIST}/libs/pg-sandbox/src/main.js`, { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(latencyMs), NODE_ENV: 'development' }, /pg-sandbox listening/, opts);
   return Object.assign(proc, { url: `http://127.0.0.1:${port}/sandbox` });
 }
