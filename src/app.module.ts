@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import type { DestinationStream } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { BillingKeysModule } from './billing-keys/billing-keys.module';
@@ -15,6 +16,7 @@ import { allConfig, appConfig, type AppConfig, databaseConfig, type DatabaseConf
 import { CustomersModule } from './customers/customers.module';
 import { GatewaysModule } from './gateways/gateways.module';
 import { buildDataSourceOptions } from './database/database.options';
+import { serializeSqliteTransactions } from './database/sqlite-transactions';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { buildLoggerParams } from './logging/logging.options';
@@ -47,6 +49,7 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           inject: [databaseConfig.KEY],
           useFactory: (db: DatabaseConfig) => buildDataSourceOptions(db),
+          dataSourceFactory: async (options) => serializeSqliteTransactions(await new DataSource(options!).initialize()),
         }),
         ThrottlerModule.forRootAsync({
           inject: [appConfig.KEY],

@@ -60,6 +60,35 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
 
 describe('BillingService', () => {
   beforeAll(() => Logger.overrideLogger(false));
+  it('keeps two batches in flight with BILLING_CONCURRENCY PG calls in all, and records each batch after its calls', async () => {
+    const subs = Array.from({ length: 6 }, (_, i) => sub({ id: `sub_${i}` }));
+    const existing = subs.map((s, i) => charge({ id: `chg_${i}`, subscriptionId: s.id, merchantUid: `${s.id}-c0-a1` }));
+    const { service, charges, calls } = setup({ claims: [subs.slice(0, 3), subs.slice(3)], existing });
+    let inCall = 0;
+    let peak = 0;
+    const gates: Array<() => void> = [];
+    (charges.send as jest.Mock).mockImplementation(async (c: Charge) => {
+      calls.push(`send:${c.merchantUid}`);
+      inCall++;
+      peak = Math.max(peak, inCall);
+      await new Promise<void>((r) => gates.push(r));
+      inCall--;
+      return paid;
+    });
+    const run = service.runNow('mch_1');
+    for (let i = 0; i < 200 && calls.filter((c) => c.startsWith('send')).length < 6; i++) {
+      await new Promise((r) => setImmediate(r));
+      gates.shift()?.();
+    }
+    while (gates.length) gates.shift()!();
+    expect(await run).toMatchObject({ claimed: 6, succeeded: 6 });
+    // config.concurrency (4) in all: more than one batch of 3 holds, so both were sending at once, never more than 4.
+    expect(peak).toBe(4);
+    // Batch 2 was written before batch 1 finished sending (pipelined), and each batch's record follows its sends.
+    expect(calls.indexOf('intents:sub_3-c0-a1,sub_4-c0-a1,sub_5-c0-a1')).toBeLessThan(calls.lastIndexOf('send:sub_2-c0-a1'));
+    expect(calls.filter((c) => c.startsWith('record'))).toEqual(['record:3', 'record:3']);
+  });
+
   it('commits the intent before the PG call, sends a fresh intent once, and records the result fenced by the lease version', async () => {
     const { service, charges, calls } = setup({ claims: [[sub()]], existing: [charge()] });
     expect(await service.runNow('mch_1')).toEqual({ claimed: 1, succeeded: 1, failed: 0, pending: 0, unknown: 0 });
@@ -113,7 +142,9 @@ describe('BillingService', () => {
   it('processes a subscription once per run even if it comes due again (released, the run ends)', async () => {
     const { service, calls } = setup({ claims: [[sub()], [sub({ leaseVersion: 9 })]], existing: [charge()] });
     expect(await service.runNow('mch_1')).toMatchObject({ claimed: 1 });
-    // The second claim of the same subscription is only released, not charged.
-    expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1', 'release:sub_1']);
+    // The second claim of the same subscription is only released, not charged. (Batches are pipelined, so that claim
+    // may come while the first batch is still sending: only the first batch's own order is fixed.)
+    expect([...calls].sort()).toEqual(['intents:sub_1-c0-a1', 'record:1', 'release:sub_1', 'send:sub_1-c0-a1']);
+    expect(calls.filter((c) => !c.startsWith('release'))).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
   });
 });

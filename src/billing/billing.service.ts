@@ -11,6 +11,7 @@ import type { Charge } from '../charges/charge.entity';
 import { recurringMerchantUid } from '../charges/charge.outcomes';
 import type { ResultWrite } from '../charges/charges.repository';
 import { blankCharge, ChargesService, mapPool, newSendContext, resolvedAs, type Prepared, type ResolvedAs, type SendContext } from '../charges/charges.service';
+import { Semaphore } from '../common/semaphore';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
@@ -18,6 +19,8 @@ import type { BillingRunResult } from './dto/billing-run.dto';
 
 type Counts = Record<ResolvedAs, number> & { claimed: number };
 const zero = (): Counts => ({ claimed: 0, succeeded: 0, failed: 0, pending: 0, unknown: 0, resend: 0 });
+/** Batches of one run in flight at once (see duePass). */
+const PIPELINE_DEPTH = 2;
 /** Reconciler batches per run at most: a run ends even if look-ups keep coming due. */
 const MAX_RECONCILE_BATCHES = 1000;
 
@@ -76,7 +79,7 @@ export class BillingService {
     this.runs.inc({ trigger });
     const end = this.duration.startTimer({ trigger });
     const counts = zero();
-    const ctx = newSendContext();
+    const ctx = newSendContext(new Semaphore(this.config.concurrency));
     try {
       await this.duePass(counts, ctx, merchantId);
       await this.reconcilePass(counts, ctx, merchantId);
@@ -96,24 +99,46 @@ export class BillingService {
     // Counted once per pass (an index range count), not per batch: progress is an estimate, cheap at 100K rows.
     const dueAtStart = await this.repo.countDue(this.clock.now(), merchantId);
     this.dueRemaining.set(dueAtStart);
-    for (;;) {
-      const claimed = await this.repo.claimDue({ now: this.clock.now(), owner: this.owner, leaseMs: this.config.leaseMs, limit: this.config.batchSize, merchantId });
-      const fresh = claimed.filter((s) => !seen.has(s.id));
-      if (fresh.length === 0) {
-        if (claimed.length > 0) await this.release(claimed);
-        break;
+    // Two batches in flight: the next one is claimed, written and prepared while the PG calls of the previous one
+    // run, so the database steps between batches do not leave the PG-call slots idle. The slots are shared
+    // (ctx.pgCalls), so BILLING_CONCURRENCY still bounds the calls of the whole run.
+    const inFlight = new Set<Promise<void>>();
+    const failure: { err?: unknown; failed: boolean } = { failed: false };
+    try {
+      for (;;) {
+        while (inFlight.size >= PIPELINE_DEPTH) await Promise.race(inFlight);
+        if (failure.failed) throw failure.err;
+        const claimed = await this.repo.claimDue({ now: this.clock.now(), owner: this.owner, leaseMs: this.config.leaseMs, limit: this.config.batchSize, merchantId });
+        const fresh = claimed.filter((s) => !seen.has(s.id));
+        if (fresh.length === 0) {
+          if (claimed.length > 0) await this.release(claimed);
+          // A batch still running may release subscriptions that come due again (retry now): not this run's business.
+          break;
+        }
+        fresh.forEach((s) => seen.add(s.id));
+        if (fresh.length < claimed.length) await this.release(claimed.filter((s) => !fresh.includes(s)));
+        counts.claimed += fresh.length;
+        this.claimed.inc(fresh.length);
+        const batch: Promise<void> = this.processBatch(fresh, counts, ctx).then(() => {
+          done += fresh.length;
+          const remaining = Math.max(0, dueAtStart - done);
+          this.dueRemaining.set(remaining);
+          const seconds = Math.max((performance.now() - started) / 1000, 0.001);
+          this.logger.log({ merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) }, 'billing run progress');
+        });
+        inFlight.add(batch);
+        batch.then(
+          () => inFlight.delete(batch),
+          (err: unknown) => {
+            inFlight.delete(batch);
+            if (!failure.failed) Object.assign(failure, { failed: true, err });
+          },
+        );
       }
-      fresh.forEach((s) => seen.add(s.id));
-      if (fresh.length < claimed.length) await this.release(claimed.filter((s) => !fresh.includes(s)));
-      counts.claimed += fresh.length;
-      this.claimed.inc(fresh.length);
-      await this.processBatch(fresh, counts, ctx);
-      done += fresh.length;
-      const remaining = Math.max(0, dueAtStart - done);
-      this.dueRemaining.set(remaining);
-      const seconds = Math.max((performance.now() - started) / 1000, 0.001);
-      this.logger.log({ merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) }, 'billing run progress');
+    } finally {
+      await Promise.allSettled([...inFlight]);
     }
+    if (failure.failed) throw failure.err;
   }
 
   private async release(subs: Subscription[]): Promise<void> {
@@ -154,10 +179,11 @@ export class BillingService {
 
     // 2. The PG calls, bounded, outside any transaction.
     const writes: ResultWrite[] = [];
+    const slots = ctx.pgCalls ?? new Semaphore(this.config.concurrency);
     await mapPool(billable, this.config.concurrency, async (s) => {
       const charge = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
       if (!charge) return; // cannot happen: the intent was just written or already existed
-      const outcome = await this.settle(charge, s, ctx, prepared.get(charge.id));
+      const outcome = await slots.run(() => this.settle(charge, s, ctx, prepared.get(charge.id)));
       if (!outcome) {
         writes.push(this.charges.followWrite(charge, s, s.leaseVersion));
         return;

@@ -45,19 +45,9 @@ export class ChargesRepository {
     return this.charges.manager.connection.driver.options.type === 'postgres';
   }
 
-  /**
-   * Our transactions, one at a time on SQLite: TypeORM's better-sqlite3 driver runs every transaction on its single
-   * connection, so two concurrent ones would nest (a SAVEPOINT inside the other) and commit or roll back together.
-   * PostgreSQL gives each its own pooled connection.
-   */
+  /** On SQLite the data source runs transactions one at a time (database/sqlite-transactions.ts). */
   private transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    if (this.postgres) return this.charges.manager.transaction(work);
-    const run = sqliteQueue.then(() => this.charges.manager.transaction(work));
-    sqliteQueue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.charges.manager.transaction(work);
   }
 
   async insert(charge: Charge): Promise<Charge> {
@@ -293,7 +283,6 @@ export class ChargesRepository {
   }
 }
 
-let sqliteQueue: Promise<void> = Promise.resolve();
 
 /** TypeORM answers an UPDATE ... RETURNING as [rows, count] on PostgreSQL and as rows on SQLite. */
 export { rowsOf };

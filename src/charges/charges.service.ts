@@ -12,6 +12,7 @@ import { Gauge, type Counter } from 'prom-client';
 import { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { BillingKey } from '../billing-keys/billing-key.entity';
 import { Clock } from '../clock/clock';
+import { Semaphore } from '../common/semaphore';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { appConfig, type AppConfig, billingConfig, type BillingConfig } from '../config/configuration';
@@ -30,9 +31,11 @@ import type { CancelChargeDto, ChargeCancelView, ChargeView, CreateChargeDto } f
 /** Per-run caches, so a batch does not decrypt one merchant's credentials once per charge. */
 export interface SendContext {
   credentials: Map<string, Promise<unknown>>;
+  /** Set by billing runs: bounds the PG calls of every batch in flight together (BILLING_CONCURRENCY in all). */
+  pgCalls?: Semaphore;
 }
 
-export const newSendContext = (): SendContext => ({ credentials: new Map() });
+export const newSendContext = (pgCalls?: Semaphore): SendContext => ({ credentials: new Map(), pgCalls });
 
 /** Everything a PG call needs, resolved (and refused) before anything is sent. */
 export interface Prepared {
