@@ -56,7 +56,8 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
         succeeded: res.body.succeeded,
         appCpuS: cpuSeconds(app.pid) - cpu0.app,
         sandboxCpuS: cpuSeconds(sandbox.pid) - cpu0.sandbox,
-        postgresCpuS: engine === 'postgres' ? postgresCpuSeconds() - cpu0.pg : 0,
+        // Approximate: backends that exit during the run take their CPU time with them.
+        postgresCpuS: engine === 'postgres' ? Math.max(0, postgresCpuSeconds() - cpu0.pg) : 0,
       };
       figures.push(f);
       process.stderr.write(`  ${engine} ${latencyMs}ms N=${n} run ${r + 1}/${runs}: ${fmt(wallS, 2)} s, ${fmt(f.chargesPerS)} charges/s (app cpu ${fmt(f.appCpuS, 1)} s, sandbox ${fmt(f.sandboxCpuS, 1)} s, pg ${fmt(f.postgresCpuS, 1)} s)\n`);
