@@ -50,6 +50,23 @@ describe('PortoneWebhookService', () => {
     expect(s.charges.handleGatewayNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'ref_1', gatewayPaymentId: 'imps_1' });
   });
 
+  it('applies a burst at most 16 at a time (queued, every one applied), so re-fetches do not time out behind each other', async () => {
+    const s = setup(1000);
+    let running = 0;
+    let peak = 0;
+    s.charges.handleGatewayNotification.mockImplementation(async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      return 'applied';
+    });
+    for (let i = 0; i < 50; i++) expect(await s.service.receive('mch_1', s.body(i), {})).toBe('accepted');
+    await s.service.drain();
+    expect(s.charges.handleGatewayNotification).toHaveBeenCalledTimes(50);
+    expect(peak).toBe(16);
+  });
+
   it('does not hand a billing-key issuance to charges', async () => {
     const s = setup();
     s.billingKeys.applyNotification.mockResolvedValueOnce('applied' as never);

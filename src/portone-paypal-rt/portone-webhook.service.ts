@@ -4,6 +4,7 @@ import type { Counter } from 'prom-client';
 import { BillingKeysService } from '../billing-keys/billing-keys.service';
 import { ChargesService } from '../charges/charges.service';
 import { Clock } from '../clock/clock';
+import { Semaphore } from '../common/semaphore';
 import { pgConfig, type PgConfig } from '../config/configuration';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -16,6 +17,7 @@ export type WebhookDisposition = 'accepted' | 'malformed' | 'unknown_merchant' |
 const MAX_DEDUP_ENTRIES = 50_000;
 const MAX_BUDGET_ENTRIES = 10_000;
 const KNOWN_MERCHANT_TTL_MS = 60_000;
+const APPLY_CONCURRENCY = 16;
 
 /**
  * PortOne V1 webhooks (`POST /v1/webhooks/portone/{merchantId}`). They are unsigned, so the body is a pointer only:
@@ -38,6 +40,12 @@ export class PortoneWebhookService implements OnModuleDestroy {
   /** merchantId → re-fetches used in the current fixed window. */
   private readonly budgets = new Map<string, { window: number; used: number }>();
   private readonly inflight = new Set<Promise<void>>();
+  /**
+   * Accepted pointers applied at once, at most: a burst (a PayPal batch settling, a flood within the budget) queues
+   * here instead of opening thousands of re-fetches together, which would time out behind each other and leave
+   * the charges to the reconciler.
+   */
+  private readonly applying = new Semaphore(APPLY_CONCURRENCY);
   /** merchantId → until when it is known to exist. */
   private readonly knownMerchants = new Map<string, number>();
   private readonly limit: number;
@@ -62,7 +70,7 @@ export class PortoneWebhookService implements OnModuleDestroy {
   async receive(merchantId: string, body: unknown, headers: Record<string, string | string[] | undefined>): Promise<WebhookDisposition> {
     const disposition = await this.admit(merchantId, body, headers);
     this.deliveries.inc({ disposition: disposition.kind });
-    if (disposition.kind === 'accepted') this.track(this.apply(merchantId, disposition.pointer));
+    if (disposition.kind === 'accepted') this.track(this.applying.run(() => this.apply(merchantId, disposition.pointer)));
     return disposition.kind;
   }
 
