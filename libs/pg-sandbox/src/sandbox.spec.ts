@@ -125,6 +125,36 @@ describe('control endpoints', () => {
   });
 });
 
+describe('webhook timeouts', () => {
+  it('count from when the delivery has a socket, not while it waits for one of the sender’s 64 (a burst of settlements)', async () => {
+    await s.close();
+    s = await startSandbox({ now, webhookTimeoutMs: 500 });
+    ({ t: token, c: cuid } = await setup());
+    const hook = await startReceiver();
+    try {
+      await s.sandbox.idle(5000);
+      hook.received.length = 0;
+      hook.delayMs = 300; // each answer alone is well inside the 500 ms timeout; 200 of them queue for ~1 s
+      const sent = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          call('POST', `${s.base}/portone/subscribe/payments/again`, {
+            headers: { authorization: token },
+            body: { customer_uid: cuid, merchant_uid: `m_burst_${i}`, currency: 'USD', amount: 1, name: 'n', notice_url: hook.url },
+          }),
+        ),
+      );
+      expect(sent.every((r) => r.body.response?.status === 'paid')).toBe(true);
+      expect(await s.sandbox.idle(20_000)).toBe(true);
+      const log = (await call('GET', `${s.base}/control/webhooks?limit=1000`)).body.data as Array<{ state: string; body: { merchant_uid: string } }>;
+      const burst = log.filter((w) => w.body.merchant_uid.startsWith('m_burst_'));
+      expect(burst).toHaveLength(200);
+      expect(burst.filter((w) => w.state !== 'delivered')).toEqual([]);
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
 describe('error shapes', () => {
   it('answers unknown routes and malformed bodies in the shape of the API they are under', async () => {
     const toss = await call('GET', `${s.base}/toss/v1/nope`);

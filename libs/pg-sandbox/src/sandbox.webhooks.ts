@@ -244,8 +244,13 @@ export class WebhookDispatcher {
         agent: secure ? this.httpsAgent : this.httpAgent,
       });
       this.requests.add(req);
-      const timer = setTimeout(() => req.destroy(new Error(`timed out after ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-      timer.unref();
+      // The receiver's time starts when a socket is ours: a delivery waiting for one of the sender's own 64 sockets
+      // (a burst of settlements) has not reached the receiver yet, and must not time out for the sender's queue.
+      let timer: NodeJS.Timeout | undefined;
+      req.once('socket', () => {
+        timer = setTimeout(() => req.destroy(new Error(`timed out after ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+        timer.unref();
+      });
       req.on('response', (res) => {
         res.resume();
         res.on('end', () => {
