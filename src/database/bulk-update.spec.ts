@@ -1,6 +1,7 @@
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
+import { readEnv } from '../config/configuration';
 import { bulkInsertIgnore, bulkUpdate } from './bulk-update';
 import { MoneyColumn, TimestampColumn } from './columns';
 
@@ -16,7 +17,7 @@ class Thing {
 
 // A throwaway table on the engine the suite runs on (SQLite in memory, or a fresh PostgreSQL schema).
 async function dataSource(): Promise<{ ds: DataSource; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
+  const url = readEnv().DATABASE_URL;
   if (!url) {
     const ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Thing], synchronize: true }).initialize();
     return { ds, drop: () => ds.destroy() };
