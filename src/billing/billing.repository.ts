@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
-import { rowsOf } from '../charges/charges.repository';
+import { rowsOf } from '../database/bulk-update';
 import { BILLABLE_STATUSES, Subscription } from '../subscriptions/subscription.entity';
 
 const BILLABLE_SQL = BILLABLE_STATUSES.map((s) => `'${s}'`).join(',');

@@ -285,7 +285,6 @@ export class ChargesRepository {
 
 
 /** TypeORM answers an UPDATE ... RETURNING as [rows, count] on PostgreSQL and as rows on SQLite. */
-export { rowsOf };
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
   const groups = new Map<string, T[]>();
