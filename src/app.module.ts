@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -24,6 +24,7 @@ import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PortonePaypalRtModule } from './portone-paypal-rt/portone-paypal-rt.module';
 import { PlansModule } from './plans/plans.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RiskModule } from './risk/risk.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { TossForeignPayModule } from './toss-foreign-pay/toss-foreign-pay.module';
@@ -51,11 +52,8 @@ export class AppModule {
           useFactory: (db: DatabaseConfig) => buildDataSourceOptions(db),
           dataSourceFactory: async (options) => serializeSqliteTransactions(await new DataSource(options!).initialize()),
         }),
-        ThrottlerModule.forRootAsync({
-          inject: [appConfig.KEY],
-          useFactory: (app: AppConfig) => [{ ttl: app.throttle.ttlMs, limit: app.throttle.limit }],
-        }),
         ClockModule,
+        RateLimitModule,
         MetricsModule,
         HealthModule,
         MerchantsModule,

@@ -1,12 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { KeyRead } from '../database/key-read';
 import { BILLABLE_STATUSES, Subscription } from './subscription.entity';
 
 /** Every query is scoped by merchant. */
 @Injectable()
 export class SubscriptionsRepository {
-  constructor(@InjectRepository(Subscription) private readonly subs: Repository<Subscription>) {}
+  /** `GET /v1/subscriptions/{id}` is a hot read: its SQL is built once (see KeyRead). */
+  private readonly byMerchantAndId: KeyRead<Subscription>;
+
+  constructor(@InjectRepository(Subscription) private readonly subs: Repository<Subscription>) {
+    this.byMerchantAndId = new KeyRead(subs, ['merchantId', 'id']);
+  }
 
   async insert(sub: Subscription): Promise<Subscription> {
     await this.subs.insert(sub);
@@ -14,7 +20,7 @@ export class SubscriptionsRepository {
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Subscription | null> {
-    return this.subs.findOneBy({ merchantId, id });
+    return this.byMerchantAndId.one(merchantId, id);
   }
 
   /**

@@ -1,0 +1,74 @@
+import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { readEnv } from '../config/configuration';
+import { JsonColumn, MoneyColumn, TimestampColumn } from './columns';
+import { KeyRead } from './key-read';
+
+@Entity({ name: 'key_read_things' })
+class Thing {
+  @PrimaryColumn({ type: 'varchar', length: 40 }) id: string;
+  @Column({ name: 'owner_id', type: 'varchar', length: 40 }) ownerId: string;
+  @MoneyColumn() amount: number;
+  @TimestampColumn({ name: 'settled_at', nullable: true }) settledAt: Date | null;
+  @Column({ type: 'boolean', default: false }) flag: boolean;
+  @Column({ type: 'integer', default: 0 }) version: number;
+  @JsonColumn({ nullable: true }) meta: Record<string, unknown> | null;
+  @Column({ type: 'varchar', length: 16, nullable: true }) note: string | null;
+}
+
+// A throwaway table on the engine the suite runs on (SQLite in memory, or a fresh PostgreSQL schema).
+async function dataSource(): Promise<{ ds: DataSource; drop: () => Promise<void> }> {
+  const url = readEnv().DATABASE_URL;
+  if (!url) {
+    const ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Thing], synchronize: true }).initialize();
+    return { ds, drop: () => ds.destroy() };
+  }
+  const schema = `keyread_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const ds = await new DataSource({ type: 'postgres', url, schema, entities: [Thing], synchronize: true, extra: { options: `-c search_path=${schema}` } }).initialize();
+  return {
+    ds,
+    drop: async () => {
+      await ds.destroy();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+describe('KeyRead', () => {
+  let ds: DataSource;
+  let drop: () => Promise<void>;
+  beforeAll(async () => ({ ds, drop } = await dataSource()));
+  afterAll(() => drop());
+
+  it('returns exactly the entity findOneBy returns, for every column kind, nulls included', async () => {
+    const repo = ds.getRepository(Thing);
+    await repo.save([
+      Object.assign(new Thing(), { id: 'a', ownerId: 'm1', amount: 9_007_199_254, settledAt: new Date('2026-03-01T12:34:56.789Z'), flag: true, version: 3, meta: { k: ['v', 1] }, note: 'x' }),
+      Object.assign(new Thing(), { id: 'b', ownerId: 'm1', amount: 0, settledAt: null, flag: false, version: 0, meta: null, note: null }),
+    ]);
+    const read = new KeyRead(repo, ['ownerId', 'id']);
+    for (const id of ['a', 'b']) {
+      const fast = await read.one('m1', id);
+      expect(fast).toBeInstanceOf(Thing);
+      expect(fast).toStrictEqual(await repo.findOneBy({ ownerId: 'm1', id }));
+    }
+    expect((await read.one('m1', 'a'))!.settledAt).toEqual(new Date('2026-03-01T12:34:56.789Z'));
+    expect(typeof (await read.one('m1', 'a'))!.amount).toBe('number');
+  });
+
+  it('is scoped by every key column: another owner’s row is not found', async () => {
+    const read = new KeyRead(ds.getRepository(Thing), ['ownerId', 'id']);
+    expect(await read.one('m2', 'a')).toBeNull();
+    expect(await read.one('m1', 'missing')).toBeNull();
+  });
+
+  it('refuses a property the entity does not have, and a call with the wrong number of values', async () => {
+    expect(() => new KeyRead(ds.getRepository(Thing), ['nope' as never])).toThrow(/no property nope/);
+    await expect(new KeyRead(ds.getRepository(Thing), ['id']).one('a', 'b')).rejects.toThrow(/wrong number/);
+  });
+});
