@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { writeFileSync } from 'node:fs';
 import { ADMIN_KEY, api, type Engine, freshDatabase, startApp } from './lib/app';
 import { arg } from './lib/args';
+import { cpuSeconds } from './lib/cpu';
 import { postLong } from './lib/http';
 import { freePort, startNode, startSandbox } from './lib/proc';
 import { cloneSubscriptions, seedMerchant } from './lib/seed';
@@ -23,13 +24,17 @@ interface Shot {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU time (user + system) of the server under load, per request: steadier than req/s on a shared 2-core machine. */
+  cpuUsPerReq: number;
   /** Webhooks only: deliveries / (load time + time until every accepted one was applied in the background). */
   appliedPerS?: number;
 }
 
-async function shoot(target: string, url: string, opts: { connections: number; seconds: number; requests: autocannon.Request[] }): Promise<Shot> {
+async function shoot(target: string, url: string, pid: number, opts: { connections: number; seconds: number; requests: autocannon.Request[] }): Promise<Shot> {
+  const cpu0 = cpuSeconds(pid);
   const result = await autocannon({ url, connections: opts.connections, duration: opts.seconds, requests: opts.requests });
-  return { target, reqPerS: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  const cpuUsPerReq = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
+  return { target, reqPerS: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, cpuUsPerReq };
 }
 
 async function metric(url: string, name: string, filter = ''): Promise<number> {
@@ -98,18 +103,18 @@ async function main(): Promise<void> {
     const bareUrl = `http://127.0.0.1:${barePort}`;
 
     // Warm-up (JIT, caches, connection pools), discarded.
-    for (const [url, requests] of [[app.url, getReq], [bareUrl, getReq], [app.url, orderReq]] as const) await shoot('warmup', url, { connections, seconds: 3, requests: [...requests] });
+    for (const [url, requests] of [[app.url, getReq], [bareUrl, getReq], [app.url, orderReq]] as const) await shoot('warmup', url, 0, { connections, seconds: 3, requests: [...requests] });
 
     const shots: Shot[] = [];
     for (let r = 0; r < rounds; r++) {
-      if (wanted.has('get')) shots.push(await shoot('GET /v1/subscriptions/{id}', app.url, { connections, seconds, requests: getReq }));
-      if (wanted.has('bare')) shots.push(await shoot('bare Fastify, same read', bareUrl, { connections, seconds, requests: getReq }));
-      if (wanted.has('orders')) shots.push(await shoot('POST /v1/toss/orders', app.url, { connections, seconds, requests: orderReq }));
+      if (wanted.has('get')) shots.push(await shoot('GET /v1/subscriptions/{id}', app.url, app.pid, { connections, seconds, requests: getReq }));
+      if (wanted.has('bare')) shots.push(await shoot('bare Fastify, same read', bareUrl, bare.pid, { connections, seconds, requests: getReq }));
+      if (wanted.has('orders')) shots.push(await shoot('POST /v1/toss/orders', app.url, app.pid, { connections, seconds, requests: orderReq }));
       if (wanted.has('webhooks')) {
         const accepted0 = await metric(app.url, 'portone_webhook_deliveries_total', 'disposition="accepted"');
         const applied0 = await metric(app.url, 'portone_webhook_applied_total');
         const t0 = performance.now();
-        const hook = await shoot('POST /v1/webhooks/portone/{merchantId}', app.url, { connections, seconds, requests: hookReq });
+        const hook = await shoot('POST /v1/webhooks/portone/{merchantId}', app.url, app.pid, { connections, seconds, requests: hookReq });
         const accepted = (await metric(app.url, 'portone_webhook_deliveries_total', 'disposition="accepted"')) - accepted0;
         const deadline = performance.now() + 120_000;
         while ((await metric(app.url, 'portone_webhook_applied_total')) - applied0 < accepted && performance.now() < deadline) await sleep(50);
@@ -121,15 +126,28 @@ async function main(): Promise<void> {
     const targets = [...new Set(shots.map((s) => s.target))];
     const bareShots = shots.filter((s) => s.target.startsWith('bare'));
     const bareRate = bareShots.length ? median(bareShots.map((s) => s.reqPerS)) : NaN;
+    const bareCpu = bareShots.length ? median(bareShots.map((s) => s.cpuUsPerReq)) : NaN;
     const rows = targets.map((t) => {
       const mine = shots.filter((s) => s.target === t);
       const rate = median(mine.map((s) => s.reqPerS));
       const applied = mine[0].appliedPerS !== undefined ? fmt(median(mine.map((s) => s.appliedPerS!))) : '–';
-      return [t, fmt(rate), fmt(median(mine.map((s) => s.p50))), fmt(median(mine.map((s) => s.p99))), Number.isNaN(bareRate) ? '–' : fmt(rate / bareRate, 2), applied, String(mine.reduce((a, s) => a + s.non2xx + s.errors, 0))];
+      const cpu = median(mine.map((s) => s.cpuUsPerReq));
+      return [
+        t,
+        fmt(rate),
+        `${fmt(Math.min(...mine.map((s) => s.reqPerS)))}–${fmt(Math.max(...mine.map((s) => s.reqPerS)))}`,
+        fmt(median(mine.map((s) => s.p50))),
+        fmt(median(mine.map((s) => s.p99))),
+        Number.isNaN(bareRate) ? '–' : fmt(rate / bareRate, 2),
+        fmt(cpu),
+        Number.isNaN(bareCpu) ? '–' : fmt(bareCpu / cpu, 2),
+        applied,
+        String(mine.reduce((a, s) => a + s.non2xx + s.errors, 0)),
+      ];
     });
     const out = arg('out', '');
     if (out) writeFileSync(out, JSON.stringify({ engine, rounds, seconds, connections, shots }, null, 2));
-    process.stdout.write(`${table(['target', 'req/s (median)', 'p50 ms', 'p99 ms', 'ratio to bare read', 'applied/s incl. background re-fetch', 'non-2xx + errors'], rows)}\n`);
+    process.stdout.write(`${table(['target', 'req/s (median)', 'req/s (min–max)', 'p50 ms', 'p99 ms', 'ratio to bare read', 'server CPU µs/req', 'bare CPU ÷ this CPU', 'applied/s incl. background re-fetch', 'non-2xx + errors'], rows)}\n`);
   } finally {
     await bare.stop();
     await app.dispose();

@@ -35,7 +35,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

@@ -1,4 +1,9 @@
+import { RequestMethod } from '@nestjs/common';
+import { INTERCEPTORS_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { AUTH_KIND } from '../src/auth/auth.decorators';
+import { IdempotencyInterceptor } from '../src/idempotency/idempotency.interceptor';
 import { createMerchant, startTestApp, TestApp } from './helpers/test-app';
 
 describe('Idempotency-Key (e2e)', () => {
@@ -14,6 +19,38 @@ describe('Idempotency-Key (e2e)', () => {
 
   const plan = { name: 'Pro', amount: 1999, currency: 'USD', interval: 'month' };
   const count = async () => Number((await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM plans'))[0].n);
+
+  it('covers every mutating merchant route (the contract: all of them take an Idempotency-Key), and no read', async () => {
+    const reflector = t.app.get(Reflector);
+    const scanner = t.app.get(MetadataScanner);
+    const mutating = [RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH, RequestMethod.DELETE];
+    const missing: string[] = [];
+    const onReads: string[] = [];
+    let covered = 0;
+    for (const wrapper of t.app.get(DiscoveryService).getControllers()) {
+      const proto = Object.getPrototypeOf(wrapper.instance) as Record<string, (...a: unknown[]) => unknown>;
+      for (const name of scanner.getAllMethodNames(proto)) {
+        const handler = proto[name];
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (method === undefined) continue;
+        const kind = reflector.getAllAndOverride<string | undefined>(AUTH_KIND, [handler, wrapper.metatype as never]) ?? 'merchant';
+        const interceptors = [...((Reflect.getMetadata(INTERCEPTORS_METADATA, handler) as unknown[]) ?? []), ...((Reflect.getMetadata(INTERCEPTORS_METADATA, wrapper.metatype as never) as unknown[]) ?? [])];
+        const has = interceptors.includes(IdempotencyInterceptor);
+        const route = `${wrapper.name}.${name}`;
+        if (kind === 'merchant' && mutating.includes(method)) {
+          if (has) covered++;
+          else missing.push(route);
+        } else if (has) onReads.push(route);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(onReads).toEqual([]);
+    expect(covered).toBeGreaterThanOrEqual(19);
+    // And the header is documented on them.
+    const doc = (await t.http().get('/docs-json')).body as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> };
+    expect(doc.paths['/v1/plans'].post.parameters?.map((p) => p.name)).toContain('Idempotency-Key');
+    expect(doc.paths['/v1/subscriptions/{id}'].get.parameters?.map((p) => p.name)).not.toContain('Idempotency-Key');
+  });
 
   it('replays the first response for the same key and body, creating nothing new', async () => {
     const before = await count();

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import { BillingKeysService } from './billing-keys.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import {
   BillingKeyCompletionDto,
   BillingKeyDto,
@@ -22,6 +23,7 @@ export class BillingKeysController {
   constructor(private readonly keys: BillingKeysService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Start a billing-key issuance: a pending key and the IMP.loadUI request for the frontend' })
   @ApiCreatedResponse({ type: IssuedBillingKeyDto })
   issue(@CurrentMerchant() merchant: Merchant, @Body() body: CreateBillingKeyDto): Promise<IssuedBillingKeyDto> {
@@ -42,6 +44,7 @@ export class BillingKeysController {
   }
 
   @Patch(':id/request')
+  @Idempotent()
   @ApiOperation({ summary: 'Change the pending issuance request (for IMP.updateLoadUIRequest)' })
   @ApiOkResponse({ type: BillingKeyRequestDto })
   updateRequest(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: UpdateBillingKeyRequestDto): Promise<BillingKeyRequestDto> {
@@ -49,6 +52,7 @@ export class BillingKeysController {
   }
 
   @Post(':id/complete')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: 'Complete an issuance from the loadUI callback pointers; the server re-fetches the payment from the PG' })
   @ApiOkResponse({ type: BillingKeyCompletionDto })
@@ -57,6 +61,7 @@ export class BillingKeysController {
   }
 
   @Delete(':id')
+  @Idempotent()
   @ApiOperation({ summary: 'Revoke: never charged again; deleted at the PG (revokedAtGateway says whether the PG confirmed)' })
   @ApiOkResponse({ type: BillingKeyDto })
   revoke(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<BillingKeyDto> {

@@ -6,6 +6,7 @@ import { ChargesService } from '../charges/charges.service';
 import type { Merchant } from '../merchants/merchant.entity';
 import { BillingService } from './billing.service';
 import { BillingRunResult } from './dto/billing-run.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('billing')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class BillingController {
   ) {}
 
   @Post('runs')
+  @Idempotent()
   @HttpCode(200)
   @ApiOkResponse({ type: BillingRunResult, description: 'Runs the due-charge and reconcile passes now, for this merchant' })
   run(@CurrentMerchant() merchant: Merchant): Promise<BillingRunResult> {

@@ -4,6 +4,7 @@ import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import { CancelChargeDto, ChargeListView, ChargeView, CreateChargeDto, ListChargesQueryDto } from './dto/charge.dto';
 import { ChargesService } from './charges.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('charges')
 @ApiBearerAuth()
@@ -18,6 +19,7 @@ export class ChargesController {
   }
 
   @Post('billing-keys/:id/charges')
+  @Idempotent()
   @ApiCreatedResponse({ type: ChargeView, description: 'A customer-present charge; merchantUid must be a Fraudnet reservation' })
   create(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CreateChargeDto): Promise<ChargeView> {
     return this.charges.createCustomerPresent(merchant.id, id, body);
@@ -36,6 +38,7 @@ export class ChargesController {
   }
 
   @Post('charges/:id/cancel')
+  @Idempotent()
   @HttpCode(200)
   @ApiOkResponse({ type: ChargeView, description: 'The charge with its cancel history; a cancel the PG has not approved is pending' })
   cancel(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CancelChargeDto): Promise<ChargeView> {

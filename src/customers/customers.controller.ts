@@ -4,6 +4,7 @@ import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import { CustomersService } from './customers.service';
 import { CreateCustomerDto, CustomerDto } from './dto/customer.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -12,6 +13,7 @@ export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 
   @Post()
+  @Idempotent()
   @ApiCreatedResponse({ type: CustomerDto })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateCustomerDto): Promise<CustomerDto> {
     return this.customers.create(merchant.id, body);

@@ -5,6 +5,7 @@ import { GatewayCredentialsViewDto, PortoneCredentialsDto, TossCredentialsDto } 
 import { CreatedMerchantDto, CreateMerchantDto, MerchantDto, UpdateMerchantDto } from './dto/merchant.dto';
 import type { Merchant } from './merchant.entity';
 import { assertGateway, MerchantsService } from './merchants.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('merchants')
 @ApiBearerAuth()
@@ -27,6 +28,7 @@ export class MerchantsController {
   }
 
   @Patch('me')
+  @Idempotent()
   @ApiOkResponse({ type: MerchantDto })
   update(@CurrentMerchant() merchant: Merchant, @Body() body: UpdateMerchantDto): Promise<MerchantDto> {
     return this.merchants.update(merchant.id, body);
@@ -40,6 +42,7 @@ export class MerchantsController {
   }
 
   @Put('me/gateways/toss-foreign-pay')
+  @Idempotent()
   @ApiOperation({ summary: "Store the merchant's Toss (PayPal MID) keys, encrypted; never returned" })
   @ApiOkResponse({ type: GatewayCredentialsViewDto })
   putToss(@CurrentMerchant() merchant: Merchant, @Body() body: TossCredentialsDto): Promise<GatewayCredentialsViewDto> {
@@ -47,6 +50,7 @@ export class MerchantsController {
   }
 
   @Put('me/gateways/portone-paypal-rt')
+  @Idempotent()
   @ApiOperation({ summary: "Store the merchant's PortOne V1 keys, encrypted; never returned" })
   @ApiOkResponse({ type: GatewayCredentialsViewDto })
   putPortone(@CurrentMerchant() merchant: Merchant, @Body() body: PortoneCredentialsDto): Promise<GatewayCredentialsViewDto> {
@@ -54,6 +58,7 @@ export class MerchantsController {
   }
 
   @Put('me/gateways/:gateway')
+  @Idempotent()
   @ApiOperation({ summary: 'Any other gateway code is refused with UNSUPPORTED_GATEWAY' })
   putUnknown(@Param('gateway') gateway: string): never {
     assertGateway(gateway);
@@ -61,6 +66,7 @@ export class MerchantsController {
   }
 
   @Delete('me/gateways/:gateway')
+  @Idempotent()
   @HttpCode(204)
   async deleteGateway(@CurrentMerchant() merchant: Merchant, @Param('gateway') gateway: string): Promise<void> {
     await this.merchants.deleteGatewayCredentials(merchant.id, gateway);

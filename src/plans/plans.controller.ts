@@ -4,6 +4,7 @@ import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import { CreatePlanDto, PlanDto } from './dto/plan.dto';
 import { PlansService } from './plans.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('plans')
 @ApiBearerAuth()
@@ -12,6 +13,7 @@ export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
   @Post()
+  @Idempotent()
   @ApiCreatedResponse({ type: PlanDto })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreatePlanDto): Promise<PlanDto> {
     return this.plans.create(merchant.id, body);

@@ -6,6 +6,7 @@ import { EvaluateStcDto, StcEvaluationDto } from './dto/evaluate-stc.dto';
 import { FraudnetParamsDto, FraudnetQueryDto } from './dto/fraudnet.dto';
 import { ListRiskDecisionsQueryDto, RiskDecisionPageDto } from './dto/risk-decision.dto';
 import { RiskService } from './risk.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('risk')
 @ApiBearerAuth()
@@ -28,6 +29,7 @@ export class RiskController {
   }
 
   @Post('stc/evaluate')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Build (and record) the PayPal STC data for a customer, in the three PG shapes',

@@ -4,6 +4,7 @@ import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import { CancelSubscriptionDto, CreateSubscriptionDto, SubscriptionView } from './dto/subscription.dto';
 import { SubscriptionsService } from './subscriptions.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('subscriptions')
 @ApiBearerAuth()
@@ -12,6 +13,7 @@ export class SubscriptionsController {
   constructor(private readonly subscriptions: SubscriptionsService) {}
 
   @Post()
+  @Idempotent()
   @ApiCreatedResponse({ type: SubscriptionView })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateSubscriptionDto): Promise<SubscriptionView> {
     return this.subscriptions.create(merchant.id, body);
@@ -24,6 +26,7 @@ export class SubscriptionsController {
   }
 
   @Post(':id/cancel')
+  @Idempotent()
   @HttpCode(200)
   @ApiOkResponse({ type: SubscriptionView })
   cancel(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CancelSubscriptionDto): Promise<SubscriptionView> {

@@ -16,6 +16,7 @@ import {
   TossWebhookAckDto,
 } from './dto/toss-order.dto';
 import { TossForeignPayService, type BrowserAnswer } from './toss-foreign-pay.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('toss')
 @ApiBearerAuth()
@@ -24,6 +25,7 @@ export class TossOrdersController {
   constructor(private readonly toss: TossForeignPayService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Store a PayPal order and get the Toss SDK requestPayment parameters (USD only)' })
   @ApiCreatedResponse({ type: TossOrderCreatedDto })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateTossOrderDto): Promise<TossOrderCreatedDto> {
@@ -38,6 +40,7 @@ export class TossOrdersController {
   }
 
   @Post(':orderId/cancel')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel all (no amount) or part; a cancel Toss has not finished is reported as pending' })
   @ApiOkResponse({ type: TossOrderDto })
