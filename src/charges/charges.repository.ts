@@ -8,6 +8,7 @@ import { ChargeCancel } from './charge-cancel.entity';
 import { Charge, type ChargeStatus } from './charge.entity';
 import type { ChargePatch } from './charge.outcomes';
 import { bulkInsertIgnore, bulkUpdate, rowsOf } from '../database/bulk-update';
+import { KeyRead } from '../database/key-read';
 
 /** One result to record: the charge moves only from `from`; the subscription only if it still waits on that charge. */
 export interface ResultWrite {
@@ -39,7 +40,16 @@ export class ChargesRepository {
     @InjectRepository(Charge) private readonly charges: Repository<Charge>,
     @InjectRepository(ChargeCancel) private readonly cancels: Repository<ChargeCancel>,
     @InjectRepository(Subscription) private readonly subscriptions: Repository<Subscription>,
-  ) {}
+  ) {
+    this.byId = new KeyRead(charges, ['merchantId', 'id']);
+    this.byMerchantUid = new KeyRead(charges, ['merchantId', 'merchantUid']);
+    this.byGatewayPaymentId = new KeyRead(charges, ['merchantId', 'gatewayPaymentId']);
+  }
+
+  // Hot key reads (every webhook, every GET): SQL built once (see KeyRead).
+  private readonly byId: KeyRead<Charge>;
+  private readonly byMerchantUid: KeyRead<Charge>;
+  private readonly byGatewayPaymentId: KeyRead<Charge>;
 
   private get postgres(): boolean {
     return this.charges.manager.connection.driver.options.type === 'postgres';
@@ -74,15 +84,15 @@ export class ChargesRepository {
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Charge | null> {
-    return this.charges.findOneBy({ merchantId, id });
+    return this.byId.one(merchantId, id);
   }
 
   findByMerchantUid(merchantId: string, merchantUid: string): Promise<Charge | null> {
-    return this.charges.findOneBy({ merchantId, merchantUid });
+    return this.byMerchantUid.one(merchantId, merchantUid);
   }
 
   findByGatewayPaymentId(merchantId: string, gatewayPaymentId: string): Promise<Charge | null> {
-    return this.charges.findOneBy({ merchantId, gatewayPaymentId });
+    return this.byGatewayPaymentId.one(merchantId, gatewayPaymentId);
   }
 
   findByIds(ids: readonly string[]): Promise<Charge[]> {
