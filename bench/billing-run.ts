@@ -22,6 +22,10 @@ interface RunFigure {
   appCpuS: number;
   sandboxCpuS: number;
   postgresCpuS: number;
+  /** Mean `again` round trip as the app saw it (charge_pg_call_seconds): the latency plus every delay on our side. */
+  meanCallMs: number;
+  /** Mean time a PG call spent inside the sandbox (injected latency included): the sandbox's share of meanCallMs. */
+  sandboxServiceMs: number;
 }
 interface CaseFigure {
   engine: Engine;
@@ -45,6 +49,8 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
     for (let r = 0; r < runs; r++) {
       if (r > 0) await api(app.url, 'POST', '/v1/admin/clock', ADMIN_KEY, { advanceMs: 86_400_000 });
       const cpu0 = { app: cpuSeconds(app.pid), sandbox: cpuSeconds(sandbox.pid), pg: engine === 'postgres' ? postgresCpuSeconds() : 0 };
+      const calls0 = await sendCalls(app.url);
+      const served0 = await served(sandbox.url);
       const t0 = performance.now();
       const res = await postLong<{ claimed: number; succeeded: number; failed: number; pending: number; unknown: number }>(`${app.url}/v1/billing/runs`, seeded.apiKey);
       const wallS = (performance.now() - t0) / 1000;
@@ -58,21 +64,39 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
         sandboxCpuS: cpuSeconds(sandbox.pid) - cpu0.sandbox,
         // Approximate: backends that exit during the run take their CPU time with them.
         postgresCpuS: engine === 'postgres' ? Math.max(0, postgresCpuSeconds() - cpu0.pg) : 0,
+        meanCallMs: await sendCalls(app.url).then((c) => ((c.sum - calls0.sum) / Math.max(1, c.count - calls0.count)) * 1000),
+        sandboxServiceMs: await served(sandbox.url).then((v) => (v.ms - served0.ms) / Math.max(1, v.requests - served0.requests)),
       };
       figures.push(f);
-      process.stderr.write(`  ${engine} ${latencyMs}ms N=${n} run ${r + 1}/${runs}: ${fmt(wallS, 2)} s, ${fmt(f.chargesPerS)} charges/s (app cpu ${fmt(f.appCpuS, 1)} s, sandbox ${fmt(f.sandboxCpuS, 1)} s, pg ${fmt(f.postgresCpuS, 1)} s)\n`);
+      process.stderr.write(`  ${engine} ${latencyMs}ms N=${n} run ${r + 1}/${runs}: ${fmt(wallS, 2)} s, ${fmt(f.chargesPerS)} charges/s (app cpu ${fmt(f.appCpuS, 1)} s, sandbox ${fmt(f.sandboxCpuS, 1)} s, pg ${fmt(f.postgresCpuS, 1)} s; mean again ${fmt(f.meanCallMs, 1)} ms, in the sandbox ${fmt(f.sandboxServiceMs, 1)} ms)\n`);
     }
     if (process.env.BENCH_DEBUG) {
       process.stderr.write(`app output (tail):\n${app.output.join('').slice(-(Number(process.env.BENCH_DEBUG) || 3000))}\n`);
       process.stderr.write(`sandbox stats: ${JSON.stringify(await api(sandbox.url, 'GET', '/control/stats', undefined))}\n`);
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
-      process.stderr.write(`${metrics.split('\n').filter((l) => /^(portone_webhook|charge_outcomes|billing_|http_request_duration_seconds_count)/.test(l)).join('\n')}\n`);
+      process.stderr.write(`${metrics.split('\n').filter((l) => /^(portone_webhook|charge_outcomes|charge_pg_call|billing_|http_request_duration_seconds_count|nodejs_eventloop_lag)/.test(l)).join('\n')}\n`);
     }
     return { engine, latencyMs, n, concurrency, batch, runs: figures, peakRssBytes: app.peakRss() };
   } finally {
     await app.dispose();
     await sandbox.stop();
   }
+}
+
+/** PG calls the sandbox has served so far, and their total time in it. */
+async function served(url: string): Promise<{ requests: number; ms: number }> {
+  const s = await api<{ requests: number; meanServiceMs: number }>(url, 'GET', '/control/stats', undefined);
+  return { requests: s.requests, ms: s.meanServiceMs * s.requests };
+}
+
+/** Sum and count of the app's `again` durations so far. */
+async function sendCalls(url: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (suffix: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`charge_pg_call_seconds_${suffix}{`) && l.includes('source="send"'));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+  return { sum: read('sum'), count: read('count') };
 }
 
 export function report(cases: CaseFigure[]): string {
@@ -84,9 +108,12 @@ export function report(cases: CaseFigure[]): string {
     const perCharge = (wall / c.n) * 1e6;
     const sandboxShare = median(c.runs.map((r) => r.sandboxCpuS / r.wallS));
     const appShare = median(c.runs.map((r) => r.appCpuS / r.wallS));
-    return [c.engine, `${c.latencyMs} ms`, fmt(c.n), fmt(wall, 2), spread(c.runs.map((r) => r.wallS)), fmt(rate), fmt(perCharge, 0), limit, mib(c.peakRssBytes), `${fmt(appShare * 100)} %`, `${fmt(sandboxShare * 100)} %`];
+    const callMs = c.runs.every((r) => r.meanCallMs !== undefined)
+      ? `${fmt(median(c.runs.map((r) => r.meanCallMs)), 1)} (${fmt(median(c.runs.map((r) => r.sandboxServiceMs)), 1)} in the sandbox)`
+      : '–';
+    return [c.engine, `${c.latencyMs} ms`, fmt(c.n), fmt(wall, 2), spread(c.runs.map((r) => r.wallS)), fmt(rate), fmt(perCharge, 0), limit, callMs, mib(c.peakRssBytes), `${fmt(appShare * 100)} %`, `${fmt(sandboxShare * 100)} %`];
   });
-  return table(['engine', 'latency', 'N', 'wall s (median)', 'wall s (min–max)', 'charges/s', 'µs/charge', 'against the limit', 'app peak RSS', 'app CPU', 'sandbox CPU'], rows);
+  return table(['engine', 'latency', 'N', 'wall s (median)', 'wall s (min–max)', 'charges/s', 'µs/charge', 'against the limit', 'mean `again` ms (app side)', 'app peak RSS', 'app CPU', 'sandbox CPU'], rows);
 }
 
 async function main(): Promise<void> {

@@ -73,7 +73,11 @@ export async function startApp(opts: {
       cpu: opts.cpu,
       timeoutMs: 60_000,
       // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the app (where the time goes) when it exits.
-      nodeArgs: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
+      // BENCH_NODE_ARGS="--trace-gc …" adds V8/Node flags to the app's command line.
+      nodeArgs: [
+        ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ],
     },
   ).catch(async (err: unknown) => {
     await db.drop();

@@ -103,6 +103,7 @@ export class BillingService {
     // run, so the database steps between batches do not leave the PG-call slots idle. The slots are shared
     // (ctx.pgCalls), so BILLING_CONCURRENCY still bounds the calls of the whole run.
     const inFlight = new Set<Promise<void>>();
+    let batchSeq = 0;
     const failure: { err?: unknown; failed: boolean } = { failed: false };
     try {
       for (;;) {
@@ -119,7 +120,7 @@ export class BillingService {
         if (fresh.length < claimed.length) await this.release(claimed.filter((s) => !fresh.includes(s)));
         counts.claimed += fresh.length;
         this.claimed.inc(fresh.length);
-        const batch: Promise<void> = this.processBatch(fresh, counts, ctx).then(() => {
+        const batch: Promise<void> = this.processBatch(fresh, counts, ctx, batchSeq++).then(() => {
           done += fresh.length;
           const remaining = Math.max(0, dueAtStart - done);
           this.dueRemaining.set(remaining);
@@ -145,7 +146,8 @@ export class BillingService {
     await this.repo.releaseLeases(subs);
   }
 
-  private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext): Promise<void> {
+  /** `seq` orders the batches of a run: an older batch's calls take the shared slots first (see Semaphore). */
+  private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext, seq = 0): Promise<void> {
     const now = this.clock.now();
     const billable: Subscription[] = [];
     for (const s of subs) {
@@ -183,7 +185,7 @@ export class BillingService {
     await mapPool(billable, this.config.concurrency, async (s) => {
       const charge = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
       if (!charge) return; // cannot happen: the intent was just written or already existed
-      const outcome = await slots.run(() => this.settle(charge, s, ctx, prepared.get(charge.id)));
+      const outcome = await slots.run(() => this.settle(charge, s, ctx, prepared.get(charge.id)), seq);
       if (!outcome) {
         writes.push(this.charges.followWrite(charge, s, s.leaseVersion));
         return;

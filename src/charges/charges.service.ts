@@ -8,7 +8,7 @@ import {
   type Money,
   type PaymentOutcome,
 } from '@app/pg-contract';
-import { Gauge, type Counter } from 'prom-client';
+import { Gauge, type Counter, type Histogram } from 'prom-client';
 import { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { BillingKey } from '../billing-keys/billing-key.entity';
 import { Clock } from '../clock/clock';
@@ -56,6 +56,8 @@ export type ResolvedAs = 'succeeded' | 'failed' | 'pending' | 'unknown' | 'resen
 export class ChargesService {
   private readonly logger = new Logger(ChargesService.name);
   private readonly outcomes: Counter<'source' | 'outcome'>;
+  /** PG round trips as the app sees them (its own event-loop delays included): what a slot of BILLING_CONCURRENCY is held for. */
+  private readonly callSeconds: Histogram<'source' | 'gateway'>;
   private readonly transitions: TransitionConfig;
 
   constructor(
@@ -71,6 +73,9 @@ export class ChargesService {
     metrics: MetricsService,
   ) {
     this.outcomes = metrics.counter('charge_outcomes_total', 'PG outcomes of charges by source (send, lookup, webhook) and outcome', ['source', 'outcome']);
+    this.callSeconds = metrics.histogram('charge_pg_call_seconds', 'Duration of charge calls to the PG (send, lookup), as the app sees them', ['source', 'gateway'], [
+      0.01, 0.025, 0.05, 0.1, 0.125, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30,
+    ]);
     this.transitions = { retryDays: config.retryDays, resendDelayMs: config.reconcileBackoffMs[0] ?? 60_000 };
     registerGauge(metrics, 'charges_review_flagged', 'Charges and cancels flagged for review (unresolved after the last look-up)', async () =>
       (await this.repo.countReview()) + (await this.repo.countReviewCancels()),
@@ -142,6 +147,7 @@ export class ChargesService {
         return refusalOutcome(err);
       }
     }
+    const started = performance.now();
     try {
       const outcome = await p.adapter.chargeBillingKey(p.credentials, {
         billingKey: p.key.customerUid,
@@ -153,6 +159,7 @@ export class ChargesService {
         riskContext: p.riskContext,
       });
       this.outcomes.inc({ source: 'send', outcome: outcome.status });
+      this.callSeconds.observe({ source: 'send', gateway: charge.gateway }, (performance.now() - started) / 1000);
       return outcome;
     } catch (err) {
       // Adapters answer with values; a throw after the call started may still have charged.
@@ -167,8 +174,10 @@ export class ChargesService {
       const adapter = this.adapterFor(charge.gateway);
       const credentials = await this.credentialsFor(charge.merchantId, charge.gateway, ctx);
       const expected: Money = { amount: charge.amount, currency: charge.currency };
+      const started = performance.now();
       const outcome = await adapter.retrieveByReference(credentials, { reference: charge.merchantUid, expected });
       this.outcomes.inc({ source: 'lookup', outcome: outcome.status });
+      this.callSeconds.observe({ source: 'lookup', gateway: charge.gateway }, (performance.now() - started) / 1000);
       return outcome;
     } catch (err) {
       this.logger.error({ chargeId: charge.id, err: (err as Error).message }, 'look-up failed');

@@ -31,4 +31,22 @@ describe('Semaphore', () => {
     await expect(s.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(s.run(async () => 'next')).resolves.toBe('next');
   });
+
+  it('serves waiters with a lower priority first, in arrival order within one priority', async () => {
+    const s = new Semaphore(1);
+    const order: string[] = [];
+    let open!: () => void;
+    const first = s.run(() => new Promise<void>((r) => (open = r)));
+    const queued = [
+      s.run(async () => void order.push('b1'), 2),
+      s.run(async () => void order.push('a1'), 1),
+      s.run(async () => void order.push('b2'), 2),
+      s.run(async () => void order.push('a2'), 1),
+      s.run(async () => void order.push('c'), 3),
+    ];
+    await new Promise((r) => setImmediate(r));
+    open();
+    await Promise.all([first, ...queued]);
+    expect(order).toEqual(['a1', 'a2', 'b1', 'b2', 'c']);
+  });
 });

@@ -103,6 +103,8 @@ export interface PgRunnerDeps {
   latencyMs: number;
   holdCapMs: number;
   onRequest: () => void;
+  /** Wall time one PG call spent in the sandbox, injected latency included. */
+  onServed: (ms: number) => void;
 }
 
 /** Request fields a fault's `match` is compared with: path params, query, body (and a buyer's nested request). */
@@ -128,6 +130,15 @@ export class PgRouteRunner {
   constructor(private readonly deps: PgRunnerDeps) {}
 
   async run(spec: PgRouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.serve(spec, req, reply);
+    } finally {
+      this.deps.onServed(performance.now() - started);
+    }
+  }
+
+  private async serve(spec: PgRouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const d = this.deps;
     d.onRequest();
     if (d.latencyMs > 0) await sleep(d.latencyMs);

@@ -20,6 +20,8 @@ export interface SandboxStats {
   /** Elements iterated by request handling since start (see WorkCounter). */
   work: number;
   requests: number;
+  /** Mean wall time of a PG call inside the sandbox (from its arrival to its answer), the injected latency included. */
+  meanServiceMs: number;
   tossPayments: number;
   portonePayments: number;
   portoneCustomers: number;

@@ -26,6 +26,7 @@ export class PgSandbox {
   readonly portone: PortoneSandbox;
   private readonly runners = new Set<PgRouteRunner>();
   private requests = 0;
+  private servedMs = 0;
   private closed = false;
 
   constructor(options: PgSandboxOptions = {}) {
@@ -86,6 +87,7 @@ export class PgSandbox {
     return {
       work: this.work.value(),
       requests: this.requests,
+      meanServiceMs: this.requests > 0 ? this.servedMs / this.requests : 0,
       tossPayments: this.toss.size,
       portonePayments: this.portone.size,
       portoneCustomers: this.portone.customerCount,
@@ -110,6 +112,7 @@ export class PgSandbox {
       latencyMs: this.options.latencyMs,
       holdCapMs: this.options.holdCapMs,
       onRequest: () => void this.requests++,
+      onServed: (ms) => void (this.servedMs += ms),
     });
     this.runners.add(runner);
     return runner;
