@@ -38,8 +38,10 @@ interface CaseFigure {
 }
 
 async function billOne(engine: Engine, latencyMs: number, n: number, runs: number, concurrency: number, batch: number, keys: number): Promise<CaseFigure> {
-  const sandbox = await startSandbox(latencyMs);
-  const app = await startApp({ engine, sandboxUrl: sandbox.url, onFail: () => sandbox.stop(), env: { BILLING_CONCURRENCY: String(concurrency), BILLING_BATCH_SIZE: String(batch) } });
+  // --pin: the app on core 0, the sandbox on core 1 (PostgreSQL and this process float), as the REST benchmark does.
+  const pin = process.argv.includes('--pin');
+  const sandbox = await startSandbox(latencyMs, pin ? { cpu: 1 } : {});
+  const app = await startApp({ engine, sandboxUrl: sandbox.url, cpu: pin ? 0 : undefined, onFail: () => sandbox.stop(), env: { BILLING_CONCURRENCY: String(concurrency), BILLING_BATCH_SIZE: String(batch) } });
   try {
     const seeded = await seedMerchant(app, sandbox.url, Math.min(keys, n));
     // BENCH_DROP_WEBHOOKS=1: the sandbox sends no webhook for these charges (to see what the webhooks cost).

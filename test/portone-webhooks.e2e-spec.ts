@@ -166,10 +166,11 @@ describe('PortOne webhooks (e2e)', () => {
 
   it('hands a pointer that is not a billing-key issuance to charges, with our reference and the PG id', async () => {
     const m = await createMerchant(t);
-    const spy = jest.spyOn(t.app.get(ChargesService), 'handleGatewayNotification');
+    const spy = jest.spyOn(t.app.get(ChargesService), 'handleGatewayNotifications');
     await h.post(m.id, { imp_uid: 'imps_charge_0001', merchant_uid: 'sub-cycle-1-attempt-1', status: 'paid' }).expect(200);
     await h.settle();
-    expect(spy).toHaveBeenCalledWith(m.id, 'portone-paypal-rt', { reference: 'sub-cycle-1-attempt-1', gatewayPaymentId: 'imps_charge_0001' });
+    expect(spy).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: m.id, reference: 'sub-cycle-1-attempt-1', gatewayPaymentId: 'imps_charge_0001' }], 16);
+    await expect(spy.mock.results[0].value).resolves.toEqual(['unknown_reference']);
   });
 });
 

@@ -29,13 +29,14 @@ const charge = (over: Partial<Charge> = {}) =>
 const subscription = { id: 'sub_1', status: 'active', cycle: 2, attempt: 1, anchorAt: new Date('2027-01-01T00:00:00.000Z'), interval: 'month', intervalCount: 1 } as Subscription;
 const paid: LookupOutcome = { status: 'SUCCEEDED', gatewayPaymentId: 'imp_9', reference: 'sub_1-c2-a1', amount: { amount: 1999, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, rawStatus: 'paid' };
 
-function setup(opts: { byUid?: Charge | null; byPaymentId?: Charge | null; lookup?: LookupOutcome } = {}) {
+function setup(opts: { byUid?: Charge | null; byUids?: Charge[]; byPaymentId?: Charge | null; lookup?: LookupOutcome } = {}) {
   const recorded: unknown[] = [];
   const retrieveByReference = jest.fn(async () => opts.lookup ?? paid);
   const repo = strict<ChargesRepository>({
     countReview: async () => 0,
     countReviewCancels: async () => 0,
     findByMerchantUid: jest.fn(async () => opts.byUid ?? null),
+    findByMerchantUids: jest.fn(async () => opts.byUids ?? (opts.byUid ? [opts.byUid] : [])),
     findByGatewayPaymentId: jest.fn(async () => opts.byPaymentId ?? null),
     findSubscriptions: async () => [subscription],
     recordResults: jest.fn(async (w: unknown[]) => (recorded.push(...w), { applied: [true], fenced: 0 })),
@@ -62,6 +63,53 @@ function setup(opts: { byUid?: Charge | null; byPaymentId?: Charge | null; looku
 
 describe('ChargesService', () => {
   beforeAll(() => Logger.overrideLogger(false));
+
+  describe('handleGatewayNotifications (batched)', () => {
+    it('finds the charges in one query, scoped to each pointer’s merchant, with the PG id as fallback; one result per pointer', async () => {
+      const mine = charge({ id: 'chg_1', merchantUid: 'sub_1-c2-a1', status: 'succeeded', gatewayPaymentId: 'imp_9' });
+      const theirs = charge({ id: 'chg_2', merchantId: 'mch_2', merchantUid: 'sub_2-c1-a1', status: 'unknown' });
+      const { service, repo, retrieveByReference } = setup({ byUids: [mine, theirs], byPaymentId: charge({ id: 'chg_3', status: 'succeeded', gatewayPaymentId: 'imp_3' }) });
+      const results = await service.handleGatewayNotifications(
+        'portone-paypal-rt',
+        [
+          { merchantId: 'mch_1', reference: 'sub_1-c2-a1', gatewayPaymentId: 'imp_9' },
+          { merchantId: 'mch_1', reference: 'sub_2-c1-a1' }, // another merchant's charge posted to mch_1's URL
+          { merchantId: 'mch_1', reference: 'nope', gatewayPaymentId: 'imp_3' },
+          { merchantId: 'mch_1', reference: 'sub_1-c2-a1', gatewayPaymentId: 'imp_9' }, // a second event for one charge
+        ],
+        4,
+      );
+      expect(results).toEqual(['applied', 'unknown_reference', 'applied', 'applied']);
+      expect(repo.findByMerchantUids).toHaveBeenCalledTimes(1);
+      expect(repo.findByGatewayPaymentId).toHaveBeenCalledTimes(1);
+      expect(repo.findByGatewayPaymentId).toHaveBeenCalledWith('mch_1', 'imp_3');
+      // Settled charges: nothing to re-fetch; the other merchant's open charge was never touched.
+      expect(retrieveByReference).not.toHaveBeenCalled();
+    });
+
+    it('re-fetches an open charge once even when two pointers name it, and reports one charge’s failure as that pointer’s error', async () => {
+      const open = charge({ id: 'chg_1', status: 'unknown' });
+      const broken = charge({ id: 'chg_4', merchantUid: 'sub_4-c1-a1', status: 'unknown' });
+      const { service, retrieveByReference, repo } = setup({ byUids: [open, broken] });
+      const record = repo.recordResults as jest.Mock;
+      const ok = record.getMockImplementation()!;
+      // Writing chg_4's result fails (the database went away for that one).
+      record.mockImplementation(async (w: Array<{ chargeId: string }>) => (w[0].chargeId === 'chg_4' ? Promise.reject(new Error('db down')) : ok(w)));
+      const results = await service.handleGatewayNotifications(
+        'portone-paypal-rt',
+        [
+          { merchantId: 'mch_1', reference: 'sub_1-c2-a1' },
+          { merchantId: 'mch_1', reference: 'sub_1-c2-a1' },
+          { merchantId: 'mch_1', reference: 'sub_4-c1-a1' },
+        ],
+        2,
+      );
+      expect(results[0]).toBe('applied');
+      expect(results[1]).toBe('applied');
+      expect((retrieveByReference.mock.calls as unknown as Array<[unknown, { reference: string }]>).filter((c) => c[1].reference === 'sub_1-c2-a1')).toHaveLength(1);
+      expect(results[2]).toBe('error');
+    });
+  });
 
   describe('handleGatewayNotification', () => {
     it('an unknown reference (or another gateway’s) is reported, and nothing is fetched', async () => {

@@ -35,6 +35,13 @@ export interface SendContext {
   pgCalls?: Semaphore;
 }
 
+/** What a PG webhook points at, and whose URL it came to. */
+export interface GatewayNotification {
+  merchantId: string;
+  reference?: string;
+  gatewayPaymentId?: string;
+}
+
 export const newSendContext = (pgCalls?: Semaphore): SendContext => ({ credentials: new Map(), pgCalls });
 
 /** Everything a PG call needs, resolved (and refused) before anything is sent. */
@@ -288,6 +295,41 @@ export class ChargesService {
     if (!charge || charge.gateway !== gateway) return 'unknown_reference';
     await this.refresh(charge, newSendContext(), 'webhook');
     return 'applied';
+  }
+
+  /**
+   * Many webhook pointers at once (a burst, or every paid charge of a billing run): the charges are found with one
+   * query by merchant_uid (scoped to each pointer's merchant) instead of one each, then each is refreshed as
+   * handleGatewayNotification does, `concurrency` at a time. One result per pointer, in order; one charge's failure
+   * is that pointer's 'error', never the batch's.
+   */
+  async handleGatewayNotifications(
+    gateway: string,
+    refs: readonly GatewayNotification[],
+    concurrency: number,
+  ): Promise<Array<'applied' | 'unknown_reference' | 'error'>> {
+    const byUid = new Map((await this.repo.findByMerchantUids(refs.flatMap((r) => (r.reference ? [r.reference] : [])))).map((c) => [c.merchantUid, c]));
+    const found: Array<Charge | null> = [];
+    for (const r of refs) {
+      let c = r.reference ? byUid.get(r.reference) : undefined;
+      // merchant_uid is unique across merchants: a pointer posted to another merchant's URL finds nothing of theirs.
+      if (c && c.merchantId !== r.merchantId) c = undefined;
+      if (!c && r.gatewayPaymentId) c = (await this.repo.findByGatewayPaymentId(r.merchantId, r.gatewayPaymentId)) ?? undefined;
+      found.push(c && c.gateway === gateway ? c : null);
+    }
+    const ctx = newSendContext();
+    // Two pointers to one charge (two events) refresh it once.
+    const unique = new Map(found.flatMap((c) => (c ? [[c.id, c] as const] : [])));
+    const failed = new Set<string>();
+    await mapPool([...unique.values()], concurrency, async (c) => {
+      try {
+        await this.refresh(c, ctx, 'webhook');
+      } catch (err) {
+        failed.add(c.id);
+        this.logger.error({ chargeId: c.id, err: (err as Error).message }, 'webhook could not be applied to the charge');
+      }
+    });
+    return found.map((c) => (!c ? 'unknown_reference' : failed.has(c.id) ? 'error' : 'applied'));
   }
 
   /** One reconciler pass over due look-ups (charges, then cancels), at most `limit` of each. */

@@ -26,7 +26,9 @@ function setup(limit = 3, windowMs = 60_000) {
   const registry = { require: jest.fn(() => adapter) };
   const merchants = { require: jest.fn(async (id: string) => (id.startsWith('mch_') ? { id } : Promise.reject(new Error('not found')))) };
   const billingKeys = { applyNotification: jest.fn(async () => 'not_a_billing_key' as const) };
-  const charges = { handleGatewayNotification: jest.fn(async () => 'applied' as const) };
+  const charges = {
+    handleGatewayNotifications: jest.fn(async (_gateway: string, refs: readonly unknown[], _concurrency: number) => refs.map(() => 'applied' as 'applied' | 'unknown_reference' | 'error')),
+  };
   const metrics = { counter: jest.fn(() => ({ inc: jest.fn() })) };
   const service = new PortoneWebhookService(
     strict<GatewayRegistry>(registry),
@@ -37,42 +39,90 @@ function setup(limit = 3, windowMs = 60_000) {
     { portoneWebhookRefetchLimit: limit, portoneWebhookWindowMs: windowMs } as PgConfig,
     strict<MetricsService>(metrics),
   );
-  const body = (i: number | string, status = 'paid') => ({ imp_uid: `imps_${i}`, merchant_uid: `ref_${i}`, status });
+  const body = (i: number | string, status = 'paid', ref = `ref_${i}`) => ({ imp_uid: `imps_${i}`, merchant_uid: ref, status });
   return { service, billingKeys, charges, merchants, body, advance: (ms: number) => (now += ms) };
 }
 
 describe('PortoneWebhookService', () => {
-  it('accepts a pointer, tries billing keys first, then hands it to charges', async () => {
+  it('hands a charge pointer to the charges’ batched apply, without asking billing keys', async () => {
     const s = setup();
     await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
     await s.service.drain();
-    expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'ref_1', gatewayPaymentId: 'imps_1' });
-    expect(s.charges.handleGatewayNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'ref_1', gatewayPaymentId: 'imps_1' });
+    expect(s.billingKeys.applyNotification).not.toHaveBeenCalled();
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: 'mch_1', reference: 'ref_1', gatewayPaymentId: 'imps_1' }], 16);
   });
 
-  it('applies a burst at most 16 at a time (queued, every one applied), so re-fetches do not time out behind each other', async () => {
+  it('tries billing keys first for an issuance reference, and hands it to charges when it is not a key', async () => {
+    const s = setup();
+    s.billingKeys.applyNotification.mockResolvedValueOnce('applied' as never);
+    await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {});
+    await s.service.receive('mch_1', s.body(2, 'paid', 'bki_2'), {});
+    await s.service.drain();
+    expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'bki_1', gatewayPaymentId: 'imps_1' });
+    expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'bki_2', gatewayPaymentId: 'imps_2' });
+    // bki_1 was a key (applied there); bki_2 was not.
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(1);
+    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toEqual([{ merchantId: 'mch_1', reference: 'bki_2', gatewayPaymentId: 'imps_2' }]);
+  });
+
+  it('applies billing-key issuances at most 16 at a time (queued, every one applied)', async () => {
     const s = setup(1000);
     let running = 0;
     let peak = 0;
-    s.charges.handleGatewayNotification.mockImplementation(async () => {
+    s.billingKeys.applyNotification.mockImplementation(async () => {
       running++;
       peak = Math.max(peak, running);
       await new Promise((r) => setTimeout(r, 2));
       running--;
-      return 'applied';
+      return 'applied' as never;
     });
-    for (let i = 0; i < 50; i++) expect(await s.service.receive('mch_1', s.body(i), {})).toBe('accepted');
+    for (let i = 0; i < 50; i++) expect(await s.service.receive('mch_1', s.body(i, 'paid', `bki_${i}`), {})).toBe('accepted');
     await s.service.drain();
-    expect(s.charges.handleGatewayNotification).toHaveBeenCalledTimes(50);
+    expect(s.billingKeys.applyNotification).toHaveBeenCalledTimes(50);
     expect(peak).toBe(16);
+  });
+
+  it('applies a burst of charge pointers in batches of at most 500 (one look-up query each), one batch at a time, every pointer once', async () => {
+    const s = setup(5000);
+    let running = 0;
+    let peak = 0;
+    s.charges.handleGatewayNotifications.mockImplementation(async (_g, refs) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      return refs.map(() => 'applied' as const);
+    });
+    for (let i = 0; i < 1200; i++) expect(await s.service.receive('mch_1', s.body(i), {})).toBe('accepted');
+    await s.service.drain();
+    const sizes = s.charges.handleGatewayNotifications.mock.calls.map((c) => c[1].length);
+    expect(sizes).toEqual([500, 500, 200]);
+    expect(peak).toBe(1);
+    const refs = s.charges.handleGatewayNotifications.mock.calls.flatMap((c) => c[1].map((r) => (r as { reference: string }).reference));
+    expect(new Set(refs).size).toBe(1200);
+  });
+
+  it('a pointer that arrives while a batch is being applied is applied after it, by the same loop', async () => {
+    const s = setup(100);
+    let release!: () => void;
+    s.charges.handleGatewayNotifications.mockImplementationOnce(async (_g, refs) => {
+      await new Promise<void>((r) => (release = r));
+      return refs.map(() => 'applied' as const);
+    });
+    await s.service.receive('mch_1', s.body(1), {});
+    while (!release) await new Promise((r) => setImmediate(r));
+    await s.service.receive('mch_1', s.body(2), {});
+    release();
+    await s.service.drain();
+    expect(s.charges.handleGatewayNotifications.mock.calls.map((c) => c[1].map((r) => (r as { reference: string }).reference))).toEqual([['ref_1'], ['ref_2']]);
   });
 
   it('does not hand a billing-key issuance to charges', async () => {
     const s = setup();
     s.billingKeys.applyNotification.mockResolvedValueOnce('applied' as never);
-    await s.service.receive('mch_1', s.body(1), {});
+    await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {});
     await s.service.drain();
-    expect(s.charges.handleGatewayNotification).not.toHaveBeenCalled();
+    expect(s.charges.handleGatewayNotifications).not.toHaveBeenCalled();
   });
 
   it('drops the same imp_uid+status within the window, and lets a new status or the next window through', async () => {
@@ -95,7 +145,7 @@ describe('PortoneWebhookService', () => {
     s.advance(60_000);
     expect(await s.service.receive('mch_1', s.body(5), {})).toBe('accepted');
     await s.service.drain();
-    expect(s.billingKeys.applyNotification).toHaveBeenCalledTimes(4);
+    expect(s.charges.handleGatewayNotifications.mock.calls.flatMap((c) => c[1])).toHaveLength(4);
   });
 
   it('answers malformed bodies and unknown merchants without any lookup of the payment', async () => {
@@ -111,7 +161,13 @@ describe('PortoneWebhookService', () => {
   it('logs a failure to apply instead of throwing it at the sender', async () => {
     const s = setup();
     s.billingKeys.applyNotification.mockRejectedValueOnce(new Error('db down'));
-    await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
+    s.charges.handleGatewayNotifications.mockRejectedValueOnce(new Error('db down'));
+    await expect(s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {})).resolves.toBe('accepted');
+    await expect(s.service.receive('mch_1', s.body(2), {})).resolves.toBe('accepted');
     await expect(s.service.drain()).resolves.toBeUndefined();
+    // The loop survives a failed batch: the next pointer is applied.
+    await s.service.receive('mch_1', s.body(3), {});
+    await s.service.drain();
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { GatewayRegistry } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
-import { BillingKeysService } from '../billing-keys/billing-keys.service';
+import { BillingKeysService, ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.service';
 import { ChargesService } from '../charges/charges.service';
 import { Clock } from '../clock/clock';
 import { Semaphore } from '../common/semaphore';
@@ -18,6 +18,13 @@ const MAX_DEDUP_ENTRIES = 50_000;
 const MAX_BUDGET_ENTRIES = 10_000;
 const KNOWN_MERCHANT_TTL_MS = 60_000;
 const APPLY_CONCURRENCY = 16;
+/** Charge pointers applied per batch: found with one query, then refreshed APPLY_CONCURRENCY at a time. */
+const APPLY_BATCH = 500;
+
+interface Pointer {
+  reference: string;
+  gatewayPaymentId: string;
+}
 
 /**
  * PortOne V1 webhooks (`POST /v1/webhooks/portone/{merchantId}`). They are unsigned, so the body is a pointer only:
@@ -46,6 +53,12 @@ export class PortoneWebhookService implements OnModuleDestroy {
    * the charges to the reconciler.
    */
   private readonly applying = new Semaphore(APPLY_CONCURRENCY);
+  /**
+   * Charge pointers waiting for the batched apply. Every paid charge of a billing run brings a webhook; reading each
+   * charge on its own cost a query per webhook. One flush loop at a time: what arrives while it runs is the next batch.
+   */
+  private readonly chargeQueue: Array<{ merchantId: string; pointer: Pointer }> = [];
+  private flushing = false;
   /** merchantId → until when it is known to exist. */
   private readonly knownMerchants = new Map<string, number>();
   private readonly limit: number;
@@ -70,7 +83,7 @@ export class PortoneWebhookService implements OnModuleDestroy {
   async receive(merchantId: string, body: unknown, headers: Record<string, string | string[] | undefined>): Promise<WebhookDisposition> {
     const disposition = await this.admit(merchantId, body, headers);
     this.deliveries.inc({ disposition: disposition.kind });
-    if (disposition.kind === 'accepted') this.track(this.applying.run(() => this.apply(merchantId, disposition.pointer)));
+    if (disposition.kind === 'accepted') this.dispatch(merchantId, disposition.pointer);
     return disposition.kind;
   }
 
@@ -102,22 +115,61 @@ export class PortoneWebhookService implements OnModuleDestroy {
     return { kind: 'accepted', pointer: { reference: parsed.reference, gatewayPaymentId: parsed.gatewayPaymentId } };
   }
 
-  /** Billing-key issuance first (its merchant_uid is ours alone); otherwise a charge's. Errors are logged, never thrown. */
-  private async apply(merchantId: string, pointer: { reference: string; gatewayPaymentId: string }): Promise<void> {
+  /**
+   * Billing-key issuances (their merchant_uid has our issuance prefix) one by one, APPLY_CONCURRENCY at a time;
+   * everything else, and an issuance reference that turns out not to be a key, to the charges' batched apply.
+   */
+  private dispatch(merchantId: string, pointer: Pointer): void {
+    if (pointer.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) this.track(this.applying.run(() => this.applyToBillingKey(merchantId, pointer)));
+    else this.queueCharge(merchantId, pointer);
+  }
+
+  /** Errors are logged, never thrown. */
+  private async applyToBillingKey(merchantId: string, pointer: Pointer): Promise<void> {
     const log = { merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId };
     try {
       const keyResult = await this.billingKeys.applyNotification(merchantId, PORTONE_PAYPAL_RT_CODE, pointer);
-      if (keyResult !== 'not_a_billing_key') {
-        this.applied.inc({ result: `billing_key_${keyResult}` });
-        this.logger.log({ ...log, result: keyResult }, 'PortOne webhook applied to a billing key');
-        return;
-      }
-      const chargeResult = await this.charges.handleGatewayNotification(merchantId, PORTONE_PAYPAL_RT_CODE, pointer);
-      this.applied.inc({ result: `charge_${chargeResult}` });
-      this.logger.log({ ...log, result: chargeResult }, 'PortOne webhook handed to charges');
+      if (keyResult === 'not_a_billing_key') return this.queueCharge(merchantId, pointer);
+      this.applied.inc({ result: `billing_key_${keyResult}` });
+      this.logger.log({ ...log, result: keyResult }, 'PortOne webhook applied to a billing key');
     } catch (err) {
       this.applied.inc({ result: 'error' });
       this.logger.error({ ...log, err: (err as Error).message }, 'PortOne webhook could not be applied');
+    }
+  }
+
+  private queueCharge(merchantId: string, pointer: Pointer): void {
+    this.chargeQueue.push({ merchantId, pointer });
+    if (this.flushing) return;
+    this.flushing = true;
+    this.track(this.flushCharges());
+  }
+
+  private async flushCharges(): Promise<void> {
+    // One turn of the event loop first, so the deliveries of a burst that are already read join the first batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (;;) {
+      const batch = this.chargeQueue.splice(0, APPLY_BATCH);
+      if (batch.length === 0) {
+        // Reset in the same synchronous step as the emptiness check: a pointer queued after it starts a new loop.
+        this.flushing = false;
+        return;
+      }
+      try {
+        const results = await this.charges.handleGatewayNotifications(
+          PORTONE_PAYPAL_RT_CODE,
+          batch.map((b) => ({ merchantId: b.merchantId, ...b.pointer })),
+          APPLY_CONCURRENCY,
+        );
+        results.forEach((result, i) => {
+          this.applied.inc({ result: result === 'error' ? 'error' : `charge_${result}` });
+          const { merchantId, pointer } = batch[i];
+          this.logger.log({ merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId, result }, 'PortOne webhook handed to charges');
+        });
+      } catch (err) {
+        this.applied.inc({ result: 'error' }, batch.length);
+        this.logger.error({ pointers: batch.length, err: (err as Error).message }, 'PortOne webhooks could not be applied');
+      }
     }
   }
 

@@ -18,6 +18,8 @@ interface Entry {
 }
 
 const MAX_ENTRIES = 10_000;
+/** Keys by credentials object: a billing batch reuses one object for all its calls, and hashing the secret per call cost ≈ 1 % of a run. */
+const keys = new WeakMap<PortoneCredentials, { impKey: string; impSecret: string; key: string }>();
 
 /**
  * Access tokens per merchant (imp_key + a digest of imp_secret, so a wrong secret never rides on a cached token),
@@ -34,8 +36,13 @@ export class PortoneTokenCache {
 
   /** The cache key of a credential pair (the secret only as a digest). */
   static keyOf(credentials: PortoneCredentials): string {
+    const known = keys.get(credentials);
+    // Re-derived if the object was changed since: the key must always match the secret in it.
+    if (known && known.impKey === credentials.impKey && known.impSecret === credentials.impSecret) return known.key;
     const digest = createHash('sha256').update(credentials.impSecret, 'utf8').digest('base64url');
-    return `${credentials.impKey}\u0000${digest}`;
+    const key = `${credentials.impKey}\u0000${digest}`;
+    keys.set(credentials, { impKey: credentials.impKey, impSecret: credentials.impSecret, key });
+    return key;
   }
 
   /** A valid cached token, or the shared in-flight fetch (starting one when none runs). */
