@@ -16,6 +16,7 @@ const runs: Array<[string, string[]]> = [
   ['billing-run.ts', ['--out', join(results, 'billing-run.json')]],
   ['rest-hot-paths.ts', ['--out', join(results, 'rest-hot-paths.json')]],
   ['reconcile-lag.ts', ['--out', join(results, 'reconcile-lag.json')]],
+  ['outbound-client.ts', []],
 ];
 for (const [script, args] of runs) {
   process.stdout.write(`\n## ${script}\n\n`);

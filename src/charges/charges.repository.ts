@@ -44,12 +44,15 @@ export class ChargesRepository {
     this.byId = new KeyRead(charges, ['merchantId', 'id']);
     this.byMerchantUid = new KeyRead(charges, ['merchantId', 'merchantUid']);
     this.byGatewayPaymentId = new KeyRead(charges, ['merchantId', 'gatewayPaymentId']);
+    this.byMerchantUids = new KeyRead(charges, ['merchantUid']);
   }
 
   // Hot key reads (every webhook, every GET): SQL built once (see KeyRead).
   private readonly byId: KeyRead<Charge>;
   private readonly byMerchantUid: KeyRead<Charge>;
   private readonly byGatewayPaymentId: KeyRead<Charge>;
+  /** A billing batch's intents, a batch of webhooks' charges. */
+  private readonly byMerchantUids: KeyRead<Charge>;
 
   private get postgres(): boolean {
     return this.charges.manager.connection.driver.options.type === 'postgres';
@@ -79,8 +82,7 @@ export class ChargesRepository {
   }
 
   findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
-    if (uids.length === 0) return Promise.resolve([]);
-    return this.charges.findBy({ merchantUid: In([...uids]) });
+    return this.byMerchantUids.many(uids);
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Charge | null> {

@@ -67,6 +67,21 @@ describe('KeyRead', () => {
     expect(await read.one('m1', 'missing')).toBeNull();
   });
 
+  it('reads many rows by one column, across chunks, each the entity findOneBy returns; none for an empty list', async () => {
+    const repo = ds.getRepository(Thing);
+    const extra = Array.from({ length: 1_100 }, (_, i) => Object.assign(new Thing(), { id: `x${i}`, ownerId: 'm9', amount: i, settledAt: null, flag: i % 2 === 0, version: 1, meta: null, note: null }));
+    await repo.save(extra, { chunk: 200 });
+    const read = new KeyRead(repo, ['id']);
+    const wanted = [...extra.map((t) => t.id), 'a', 'missing'];
+    const got = await read.many(wanted);
+    expect(got).toHaveLength(1_101);
+    const byId = new Map(got.map((t) => [t.id, t]));
+    expect(byId.get('x7')).toStrictEqual(await repo.findOneBy({ id: 'x7' }));
+    expect(byId.get('a')).toStrictEqual(await repo.findOneBy({ id: 'a' }));
+    expect(await read.many([])).toEqual([]);
+    await expect(new KeyRead(repo, ['ownerId', 'id']).many(['a'])).rejects.toThrow(/exactly one column/);
+  });
+
   it('refuses a property the entity does not have, and a call with the wrong number of values', async () => {
     expect(() => new KeyRead(ds.getRepository(Thing), ['nope' as never])).toThrow(/no property nope/);
     await expect(new KeyRead(ds.getRepository(Thing), ['id']).one('a', 'b')).rejects.toThrow(/wrong number/);
