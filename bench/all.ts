@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark, one after another, each in its own process, with the full matrix of the issue
- * (billing run at 1 K, 10 K and 100 K on SQLite and PostgreSQL at 0 and 100 ms; REST hot paths; reconcile lag).
+ * (billing run at 1 K, 10 K and 100 K on SQLite and PostgreSQL at 0 and 100 ms; REST hot paths; reconcile lag; the CPU
+ * cost of one outbound PG call by client).
  * Results go to bench/results/*.json and the tables to stdout; BENCHMARKS.md holds the figures and what limits them.
  * Takes well over an hour on the 2-core machine: run the scripts one by one (npm run bench:billing -- --sizes 1000…)
  * for a quicker look.

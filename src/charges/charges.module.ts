@@ -12,7 +12,7 @@ import { ChargesService } from './charges.service';
 
 /**
  * Charges with billing keys (recurring intents and customer-present charges), cancels, and the state machine every
- * PG result goes through. Exports ChargesService: `handleGatewayNotification` is what the webhook controller calls.
+ * PG result goes through. Exports ChargesService: `handleGatewayNotifications` is what the PortOne webhook service calls.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Charge, ChargeCancel, Subscription]), BillingKeysModule, RiskModule, SubscriptionsModule],

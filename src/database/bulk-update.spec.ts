@@ -1,7 +1,5 @@
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
-import { Client } from 'pg';
-import { randomBytes } from 'node:crypto';
-import { readEnv } from '../config/configuration';
+import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
 import { bulkInsertIgnore, bulkUpdate } from './bulk-update';
 import { MoneyColumn, TimestampColumn } from './columns';
 
@@ -15,27 +13,6 @@ class Thing {
   @Column({ type: 'integer', default: 0 }) version: number;
 }
 
-// A throwaway table on the engine the suite runs on (SQLite in memory, or a fresh PostgreSQL schema).
-async function dataSource(): Promise<{ ds: DataSource; drop: () => Promise<void> }> {
-  const url = readEnv().DATABASE_URL;
-  if (!url) {
-    const ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Thing], synchronize: true }).initialize();
-    return { ds, drop: () => ds.destroy() };
-  }
-  const schema = `bulk_${randomBytes(5).toString('hex')}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const ds = await new DataSource({ type: 'postgres', url, schema, entities: [Thing], synchronize: true, extra: { options: `-c search_path=${schema}` } }).initialize();
-  return {
-    ds,
-    drop: async () => {
-      await ds.destroy();
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
-}
 
 const at = new Date('2026-03-01T12:34:56.789Z');
 const thing = (id: string, over: Partial<Thing> = {}): Thing => Object.assign(new Thing(), { id, status: 'sending', amount: 1999, settledAt: null, flag: false, version: 1, ...over });
@@ -43,7 +20,7 @@ const thing = (id: string, over: Partial<Thing> = {}): Thing => Object.assign(ne
 describe('bulkUpdate / bulkInsertIgnore', () => {
   let ds: DataSource;
   let drop: () => Promise<void>;
-  beforeAll(async () => ({ ds, drop } = await dataSource()));
+  beforeAll(async () => ({ ds, drop } = await throwawayDataSource([Thing])));
   afterAll(() => drop());
   beforeEach(() => ds.getRepository(Thing).clear());
 

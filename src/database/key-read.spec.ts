@@ -1,7 +1,5 @@
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
-import { Client } from 'pg';
-import { randomBytes } from 'node:crypto';
-import { readEnv } from '../config/configuration';
+import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
 import { JsonColumn, MoneyColumn, TimestampColumn } from './columns';
 import { KeyRead } from './key-read';
 
@@ -17,32 +15,11 @@ class Thing {
   @Column({ type: 'varchar', length: 16, nullable: true }) note: string | null;
 }
 
-// A throwaway table on the engine the suite runs on (SQLite in memory, or a fresh PostgreSQL schema).
-async function dataSource(): Promise<{ ds: DataSource; drop: () => Promise<void> }> {
-  const url = readEnv().DATABASE_URL;
-  if (!url) {
-    const ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Thing], synchronize: true }).initialize();
-    return { ds, drop: () => ds.destroy() };
-  }
-  const schema = `keyread_${randomBytes(5).toString('hex')}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const ds = await new DataSource({ type: 'postgres', url, schema, entities: [Thing], synchronize: true, extra: { options: `-c search_path=${schema}` } }).initialize();
-  return {
-    ds,
-    drop: async () => {
-      await ds.destroy();
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
-}
 
 describe('KeyRead', () => {
   let ds: DataSource;
   let drop: () => Promise<void>;
-  beforeAll(async () => ({ ds, drop } = await dataSource()));
+  beforeAll(async () => ({ ds, drop } = await throwawayDataSource([Thing])));
   afterAll(() => drop());
 
   it('returns exactly the entity findOneBy returns, for every column kind, nulls included', async () => {
