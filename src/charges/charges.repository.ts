@@ -42,14 +42,12 @@ export class ChargesRepository {
     @InjectRepository(Subscription) private readonly subscriptions: Repository<Subscription>,
   ) {
     this.byId = new KeyRead(charges, ['merchantId', 'id']);
-    this.byMerchantUid = new KeyRead(charges, ['merchantId', 'merchantUid']);
     this.byGatewayPaymentId = new KeyRead(charges, ['merchantId', 'gatewayPaymentId']);
     this.byMerchantUids = new KeyRead(charges, ['merchantUid']);
   }
 
   // Hot key reads (every webhook, every GET): SQL built once (see KeyRead).
   private readonly byId: KeyRead<Charge>;
-  private readonly byMerchantUid: KeyRead<Charge>;
   private readonly byGatewayPaymentId: KeyRead<Charge>;
   /** A billing batch's intents, a batch of webhooks' charges. */
   private readonly byMerchantUids: KeyRead<Charge>;
@@ -87,10 +85,6 @@ export class ChargesRepository {
 
   findForMerchant(merchantId: string, id: string): Promise<Charge | null> {
     return this.byId.one(merchantId, id);
-  }
-
-  findByMerchantUid(merchantId: string, merchantUid: string): Promise<Charge | null> {
-    return this.byMerchantUid.one(merchantId, merchantUid);
   }
 
   findByGatewayPaymentId(merchantId: string, gatewayPaymentId: string): Promise<Charge | null> {

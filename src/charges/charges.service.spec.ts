@@ -35,7 +35,6 @@ function setup(opts: { byUid?: Charge | null; byUids?: Charge[]; byPaymentId?: C
   const repo = strict<ChargesRepository>({
     countReview: async () => 0,
     countReviewCancels: async () => 0,
-    findByMerchantUid: jest.fn(async () => opts.byUid ?? null),
     findByMerchantUids: jest.fn(async () => opts.byUids ?? (opts.byUid ? [opts.byUid] : [])),
     findByGatewayPaymentId: jest.fn(async () => opts.byPaymentId ?? null),
     findSubscriptions: async () => [subscription],

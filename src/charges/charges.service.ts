@@ -286,15 +286,12 @@ export class ChargesService {
   }
 
   /**
-   * Called by the webhook controller with what the (unsigned) webhook points at. Finds the charge by merchant_uid (or
-   * the PG's id), re-fetches it at the PG and applies the answer through the same state machine.
+   * One pointer of an (unsigned) webhook: finds the charge by merchant_uid (or the PG's id), re-fetches it at the PG
+   * and applies the answer through the same state machine. The batched form below is what the webhook service calls.
    */
-  async handleGatewayNotification(merchantId: string, gateway: string, ref: { reference?: string; gatewayPaymentId?: string }): Promise<'applied' | 'unknown_reference'> {
-    let charge = ref.reference ? await this.repo.findByMerchantUid(merchantId, ref.reference) : null;
-    if (!charge && ref.gatewayPaymentId) charge = await this.repo.findByGatewayPaymentId(merchantId, ref.gatewayPaymentId);
-    if (!charge || charge.gateway !== gateway) return 'unknown_reference';
-    await this.refresh(charge, newSendContext(), 'webhook');
-    return 'applied';
+  async handleGatewayNotification(merchantId: string, gateway: string, ref: { reference?: string; gatewayPaymentId?: string }): Promise<'applied' | 'unknown_reference' | 'error'> {
+    const [result] = await this.handleGatewayNotifications(gateway, [{ merchantId, ...ref }], 1);
+    return result;
   }
 
   /**
