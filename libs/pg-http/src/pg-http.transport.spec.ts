@@ -133,6 +133,74 @@ describe('PgHttpTransport', () => {
     });
   });
 
+  describe('the exchange itself (our adapter in place of axios\'s http adapter)', () => {
+    it('an answer cut short mid-body is unknown (connection_reset), never a response', async () => {
+      const raw = track(
+        await startRawServer((socket) =>
+          onRawRequests(socket, () => {
+            socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"code":0,');
+            setTimeout(() => socket.destroy(), 20);
+          }),
+        ),
+      );
+      const out = await make().send(request(`http://127.0.0.1:${raw.port}/x`, { method: 'POST', body: '{}' }));
+      expect(out).toMatchObject({ kind: 'unknown', reason: 'connection_reset' });
+    });
+
+    it('sends the body with its byte length and reads a multi-byte answer split across packets intact', async () => {
+      const answer = Buffer.from('{"name":"정기결제 — 월간 ✓"}', 'utf8');
+      let received = '';
+      const raw = track(
+        await startRawServer((socket) => {
+          let buffered = Buffer.alloc(0);
+          socket.on('data', (chunk: Buffer) => {
+            buffered = Buffer.concat([buffered, chunk]);
+            const text = buffered.toString('utf8');
+            const end = text.indexOf('\r\n\r\n');
+            const length = Number(/content-length:\s*(\d+)/i.exec(text)?.[1] ?? -1);
+            if (end < 0 || buffered.length < Buffer.byteLength(text.slice(0, end + 4)) + length) return;
+            received = buffered.subarray(Buffer.byteLength(text.slice(0, end + 4))).toString('utf8');
+            socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${answer.length}\r\n\r\n`);
+            // Split inside the first Hangul character's three bytes, in separate packets.
+            socket.write(answer.subarray(0, 10));
+            setTimeout(() => socket.write(answer.subarray(10)), 20);
+          });
+        }),
+      );
+      const body = '{"buyer_name":"홍길동"}';
+      const out = await make().send(request(`http://127.0.0.1:${raw.port}/x`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } }));
+      expect(out).toEqual({ kind: 'response', httpStatus: 200, body: answer.toString('utf8') });
+      expect(received).toBe(body);
+    });
+
+    it('sends the caller\'s headers and our defaults, and the axios instance\'s interceptors still run', async () => {
+      const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 201, { ok: true })));
+      const service = newHttpService();
+      service.axiosRef.interceptors.request.use((config) => {
+        config.headers.set('X-Trace', 'trace-1');
+        return config;
+      });
+      const seen: number[] = [];
+      service.axiosRef.interceptors.response.use((res) => {
+        seen.push(res.status);
+        return res;
+      });
+      const t = new PgHttpTransport(service);
+      transports.push(t);
+      const out = await t.send(request(`${server.origin}/v1/x?y=1`, { method: 'POST', body: '{"a":1}', headers: { Authorization: 'Bearer t' } }));
+      expect(out).toEqual({ kind: 'response', httpStatus: 201, body: '{"ok":true}' });
+      expect(seen).toEqual([201]);
+      expect(server.requests[0]).toMatchObject({ method: 'POST', url: '/v1/x?y=1', body: '{"a":1}' });
+      expect(server.requests[0].headers).toMatchObject({
+        authorization: 'Bearer t',
+        accept: 'application/json',
+        'user-agent': 'paypal-billing-pg-client',
+        'x-trace': 'trace-1',
+        'content-length': '7',
+      });
+    });
+  });
+
   describe('keep-alive', () => {
     it('reuses one connection for sequential calls', async () => {
       const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { ok: true })));

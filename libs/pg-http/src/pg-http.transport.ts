@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { HttpService } from '@nestjs/axios';
-import type { AxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosRequestConfig, AxiosResponse } from 'axios';
 
 /** A PG call went through and the PG answered with the expected success body. */
 export interface PgOk<T> {
@@ -204,11 +204,12 @@ export class PgHttpTransport {
 
   private async attempt(request: PgHttpRequest, url: URL): Promise<{ outcome: PgHttpOutcome; staleSocket: boolean }> {
     const state: AttemptState = { connected: false, reusedSocket: false, responseStarted: false };
-    const controller = new AbortController();
     let responseTimer: NodeJS.Timeout | undefined;
+    // Destroying the request is the cancellation (an AbortController per call cost ≈ 5 % of a call's CPU).
+    let inFlight: http.ClientRequest | undefined;
     const abort = (reason: NonNullable<AttemptState['abortReason']>) => {
       state.abortReason ??= reason;
-      controller.abort();
+      inFlight?.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     };
     const connectTimer = setTimeout(() => {
       if (!state.connected) abort('connect_timeout');
@@ -222,14 +223,53 @@ export class PgHttpTransport {
     const onCallerAbort = () => abort('caller');
     request.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
-    const lookup = this.lookup;
-    const transport = {
-      request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void): http.ClientRequest {
+    const { lookup, maxResponseBytes } = this;
+    const agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    // Our own adapter in place of axios's http adapter: the exchange is one node:http request and a text body, and
+    // axios's adapter (redirects, proxies, decompression, progress streams, data URIs) cost ≈ 135 µs of CPU per call on
+    // top of node:http — a seventh of a billing charge. The axios instance still runs its interceptors around it.
+    const adapter: AxiosAdapter = (config) =>
+      new Promise<AxiosResponse<string>>((resolve, reject) => {
+        const headers = config.headers.toJSON(true) as Record<string, string>;
+        const body = typeof config.data === 'string' ? config.data : undefined;
+        if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+        if (state.abortReason) {
+          reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+          return;
+        }
+        const options: http.RequestOptions = { method: request.method, headers, agent };
         if (lookup) options.lookup = lookup;
-        const req = (options.protocol === 'https:' ? https : http).request(options, (res) => {
+        const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
           state.responseStarted = true;
-          callback(res);
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxResponseBytes) {
+              res.destroy();
+              reject(Object.assign(new Error('response larger than the limit'), { code: 'ERR_BAD_RESPONSE' }));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.once('end', () =>
+            resolve({
+              data: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'),
+              status: res.statusCode ?? 0,
+              statusText: res.statusMessage ?? '',
+              headers: res.headers as AxiosResponse['headers'],
+              config,
+              request: req,
+            }),
+          );
+          // The connection broke mid-answer (Node reports ECONNRESET 'aborted'; 'close' covers a silent close).
+          res.once('error', reject);
+          res.once('close', () => {
+            if (!res.complete) reject(Object.assign(new Error('the answer was cut short'), { code: 'ECONNRESET' }));
+          });
         });
+        inFlight = req;
+        req.once('error', reject);
         // Node emits 'socket' before it writes the request, so a socket that is not usable here got none of it.
         req.once('socket', (socket: Socket) => {
           state.reusedSocket = req.reusedSocket;
@@ -239,25 +279,19 @@ export class PgHttpTransport {
           else if (socket.connecting) socket.once('connect', onConnected);
           else if (socket.readyState === 'open') onConnected();
         });
-        return req;
-      },
-    };
+        req.end(body);
+      });
 
     const config: AxiosRequestConfig<string> = {
-      url: url.toString(),
+      url: url.href,
       method: request.method,
       headers: { Accept: 'application/json', 'User-Agent': 'paypal-billing-pg-client', ...request.headers },
       data: request.body,
-      transport,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      signal: controller.signal,
+      adapter,
       // Our own timers replace axios's single timeout, which cannot tell connecting from waiting for an answer.
       timeout: 0,
-      proxy: false,
-      maxRedirects: 0,
-      maxContentLength: this.maxResponseBytes,
-      responseType: 'text',
+      // The body is already JSON text; axios's default would parse it once more to check.
+      transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
     };
