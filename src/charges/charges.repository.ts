@@ -7,7 +7,7 @@ import type { SubscriptionPatch } from '../subscriptions/subscription.transition
 import { ChargeCancel } from './charge-cancel.entity';
 import { Charge, type ChargeStatus } from './charge.entity';
 import type { ChargePatch } from './charge.outcomes';
-import { bulkInsertIgnore, bulkUpdate, rowsOf } from '../database/bulk-update';
+import { bulkInsert, bulkUpdate, rowsOf } from '../database/bulk-update';
 import { KeyRead } from '../database/key-read';
 
 /** One result to record: the charge moves only from `from`; the subscription only if it still waits on that charge. */
@@ -69,7 +69,7 @@ export class ChargesRepository {
   /** Intents for a batch in one statement; rows that already exist (same subscription, cycle, attempt) are left alone. */
   async insertIntents(intents: Charge[]): Promise<void> {
     if (intents.length === 0) return;
-    await bulkInsertIgnore(this.charges.manager, Charge, intents);
+    await bulkInsert(this.charges.manager, Charge, intents, { onConflict: 'ignore' });
   }
 
   /** One transaction: each intent, still `sending`, takes the new lease version and loses its resend flag. */

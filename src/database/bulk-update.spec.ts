@@ -1,6 +1,7 @@
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
-import { bulkInsertIgnore, bulkUpdate } from './bulk-update';
+import { bulkInsert, bulkUpdate } from './bulk-update';
+import { JsonColumn } from './columns';
 import { MoneyColumn, TimestampColumn } from './columns';
 
 @Entity({ name: 'bulk_things' })
@@ -11,13 +12,14 @@ class Thing {
   @TimestampColumn({ name: 'settled_at', nullable: true }) settledAt: Date | null;
   @Column({ type: 'boolean', default: false }) flag: boolean;
   @Column({ type: 'integer', default: 0 }) version: number;
+  @JsonColumn({ nullable: true }) tags: string[] | null;
 }
 
 
 const at = new Date('2026-03-01T12:34:56.789Z');
-const thing = (id: string, over: Partial<Thing> = {}): Thing => Object.assign(new Thing(), { id, status: 'sending', amount: 1999, settledAt: null, flag: false, version: 1, ...over });
+const thing = (id: string, over: Partial<Thing> = {}): Thing => Object.assign(new Thing(), { id, status: 'sending', amount: 1999, settledAt: null, flag: false, version: 1, tags: null, ...over });
 
-describe('bulkUpdate / bulkInsertIgnore', () => {
+describe('bulkUpdate / bulkInsert', () => {
   let ds: DataSource;
   let drop: () => Promise<void>;
   beforeAll(async () => ({ ds, drop } = await throwawayDataSource([Thing])));
@@ -25,17 +27,32 @@ describe('bulkUpdate / bulkInsertIgnore', () => {
   beforeEach(() => ds.getRepository(Thing).clear());
 
   it('inserts many rows in chunks, leaves rows that conflict alone, and fills unset properties with the column default', async () => {
-    await bulkInsertIgnore(ds.manager, Thing, [thing('a', { status: 'kept' })]);
+    await bulkInsert(ds.manager, Thing, [thing('a', { status: 'kept' })], { onConflict: 'ignore' });
     const rows = Array.from({ length: 250 }, (_, i) => thing(`t${i}`));
     const partial = Object.assign(new Thing(), { id: 'p', status: 'sending', amount: 5, settledAt: null }) as Thing;
-    await bulkInsertIgnore(ds.manager, Thing, [...rows, thing('a', { status: 'overwritten?' }), partial]);
+    await bulkInsert(ds.manager, Thing, [...rows, thing('a', { status: 'overwritten?' }), partial], { onConflict: 'ignore' });
     expect(await ds.getRepository(Thing).count()).toBe(252);
     expect((await ds.getRepository(Thing).findOneByOrFail({ id: 'a' })).status).toBe('kept');
     expect(await ds.getRepository(Thing).findOneByOrFail({ id: 'p' })).toMatchObject({ flag: false, version: 0, amount: 5 });
   });
 
+  it("with onConflict 'error', a conflicting row fails the statement and its chunk inserts nothing", async () => {
+    await bulkInsert(ds.manager, Thing, [thing('a', { status: 'kept' })], { onConflict: 'error' });
+    await expect(bulkInsert(ds.manager, Thing, [thing('b'), thing('a', { status: 'overwritten?' })], { onConflict: 'error' })).rejects.toThrow();
+    expect(await ds.getRepository(Thing).count()).toBe(1);
+    expect((await ds.getRepository(Thing).findOneByOrFail({ id: 'a' })).status).toBe('kept');
+  });
+
+  it('writes every column as the repository would (timestamps, money, booleans, JSON), read back equal', async () => {
+    const rows = [thing('j1', { settledAt: at, flag: true, tags: ['stc', '한글'] }), thing('j2', { tags: null })];
+    await bulkInsert(ds.manager, Thing, rows, { onConflict: 'error' });
+    const back = new Map((await ds.getRepository(Thing).find()).map((t) => [t.id, t]));
+    expect(back.get('j1')).toEqual(rows[0]);
+    expect(back.get('j2')).toEqual(rows[1]);
+  });
+
   it('updates each row with its own values, only where the row matches and the shared condition holds; returns the ids updated', async () => {
-    await bulkInsertIgnore(ds.manager, Thing, [thing('a'), thing('b'), thing('c', { status: 'succeeded' }), thing('d', { version: 2 })]);
+    await bulkInsert(ds.manager, Thing, [thing('a'), thing('b'), thing('c', { status: 'succeeded' }), thing('d', { version: 2 })], { onConflict: 'ignore' });
     const updated = await bulkUpdate(
       ds.manager,
       Thing,
@@ -52,7 +69,7 @@ describe('bulkUpdate / bulkInsertIgnore', () => {
 
   it('sets nulls, and works across chunk boundaries', async () => {
     const rows = Array.from({ length: 230 }, (_, i) => thing(`t${i}`, { settledAt: at }));
-    await bulkInsertIgnore(ds.manager, Thing, rows);
+    await bulkInsert(ds.manager, Thing, rows, { onConflict: 'ignore' });
     const updated = await bulkUpdate(ds.manager, Thing, rows.map((r) => ({ match: { id: r.id }, set: { settledAt: null, status: 'failed' } })));
     expect(updated.size).toBe(230);
     expect(await ds.getRepository(Thing).countBy({ status: 'failed' })).toBe(230);

@@ -70,11 +70,18 @@ export function rowsOf(result: unknown): Array<Record<string, unknown>> {
 }
 
 /**
- * Inserts many entities with one multi-row `INSERT … ON CONFLICT DO NOTHING` per chunk (rows that would violate a
- * unique constraint are left alone, as TypeORM's `orIgnore()` does), without the query builder's per-row cost.
+ * Inserts many entities with one multi-row `INSERT` per chunk, without the query builder's per-row cost (its
+ * parameter bookkeeping is quadratic in the row count: ≈ 2 % of a billing run for 200 STC decisions a batch).
+ * `onConflict: 'ignore'` leaves rows that would violate a unique constraint alone (`ON CONFLICT DO NOTHING`, as
+ * TypeORM's `orIgnore()` does); `'error'` lets the statement fail, as `Repository.insert` does.
  * A property left undefined takes the column's declared default (or null): SQLite has no DEFAULT in VALUES lists.
  */
-export async function bulkInsertIgnore<E extends ObjectLiteral>(m: EntityManager, target: EntityTarget<E>, entities: readonly E[]): Promise<void> {
+export async function bulkInsert<E extends ObjectLiteral>(
+  m: EntityManager,
+  target: EntityTarget<E>,
+  entities: readonly E[],
+  options: { onConflict: 'ignore' | 'error' },
+): Promise<void> {
   if (entities.length === 0) return;
   const meta = m.connection.getMetadata(target);
   const driver = m.connection.driver;
@@ -89,7 +96,7 @@ export async function bulkInsertIgnore<E extends ObjectLiteral>(m: EntityManager
           .map((c) => {
             let v = c.getEntityValue(e);
             if (v === undefined) {
-              if (typeof c.default === 'function') throw new Error(`bulkInsertIgnore: ${meta.name}.${c.propertyName} needs a value (its default is SQL)`);
+              if (typeof c.default === 'function') throw new Error(`bulkInsert: ${meta.name}.${c.propertyName} needs a value (its default is SQL)`);
               v = c.default ?? null;
             }
             params.push(driver.preparePersistentValue(v, c));
@@ -97,6 +104,7 @@ export async function bulkInsertIgnore<E extends ObjectLiteral>(m: EntityManager
           })
           .join(', ')})`,
     );
-    await m.query(`INSERT INTO "${meta.tableName}" (${names}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`, params);
+    const onConflict = options.onConflict === 'ignore' ? ' ON CONFLICT DO NOTHING' : '';
+    await m.query(`INSERT INTO "${meta.tableName}" (${names}) VALUES ${tuples.join(', ')}${onConflict}`, params);
   }
 }

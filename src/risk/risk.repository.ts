@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Equal, FindOptionsWhere, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { bulkInsert } from '../database/bulk-update';
 import { FraudnetReservation } from './fraudnet-reservation.entity';
 import { RiskDecision } from './risk-decision.entity';
-
-/** Rows per INSERT: well under SQLite's bound-parameter limit at a dozen columns a row. */
-const DECISION_INSERT_CHUNK = 200;
 
 /** Every query is scoped by merchant. Decisions are append-only: there is no update or delete for them. */
 @Injectable()
@@ -22,7 +20,7 @@ export class RiskRepository {
 
   /** Many decisions in multi-row inserts (a billing batch records one per charge). */
   async insertDecisions(decisions: readonly RiskDecision[]): Promise<void> {
-    for (let i = 0; i < decisions.length; i += DECISION_INSERT_CHUNK) await this.decisions.insert(decisions.slice(i, i + DECISION_INSERT_CHUNK));
+    await bulkInsert(this.decisions.manager, RiskDecision, decisions, { onConflict: 'error' });
   }
 
   /** Newest first ((created_at, id) descending), strictly after `before` in that order when given. */
