@@ -4,7 +4,11 @@
  * `POST /v1/billing/runs` (the same passes the scheduler runs), after moving the test clock one day.
  *
  *   node dist/bench/billing-run.js [--engines sqlite,postgres] [--latencies 0,100] [--sizes 1000,10000,100000]
- *                                  [--runs 5] [--concurrency 64] [--batch 200] [--keys 20] [--no-pin] [--out file.json]
+ *                                  [--runs 5] [--warmup K] [--concurrency 64] [--batch 200] [--keys 20] [--no-pin]
+ *                                  [--out file.json]
+ *
+ * --warmup K: K runs after the app boots, before the measured ones (default 1 up to N = 10,000, none above, where the
+ * JIT's warm-up is a small part of one run). They are reported apart ("first run after boot"), never in the medians.
  */
 import { writeFileSync } from 'node:fs';
 import { ADMIN_KEY, api, type Engine, startApp } from './lib/app';
@@ -34,10 +38,12 @@ interface CaseFigure {
   concurrency: number;
   batch: number;
   runs: RunFigure[];
+  /** The runs right after boot (JIT warm-up), reported apart from the medians. */
+  warmup?: RunFigure[];
   peakRssBytes: number;
 }
 
-async function billOne(engine: Engine, latencyMs: number, n: number, runs: number, concurrency: number, batch: number, keys: number): Promise<CaseFigure> {
+async function billOne(engine: Engine, latencyMs: number, n: number, runs: number, concurrency: number, batch: number, keys: number, warmups: number): Promise<CaseFigure> {
   // The app on core 0, the sandbox on core 1 (PostgreSQL and this process float), as the REST benchmark does: the
   // app's core is its own, as in production, where the PG and the database are other machines. --no-pin: all float.
   const pin = !process.argv.includes('--no-pin');
@@ -46,10 +52,10 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
   try {
     const seeded = await seedMerchant(app, sandbox.url, Math.min(keys, n));
     // BENCH_DROP_WEBHOOKS=1: the sandbox sends no webhook for these charges (to see what the webhooks cost).
-    if (process.env.BENCH_DROP_WEBHOOKS) await api(sandbox.url, 'POST', '/control/faults', undefined, { gateway: 'portone', operation: 'again', fault: { type: 'webhook', mode: 'drop' }, times: n * runs });
+    if (process.env.BENCH_DROP_WEBHOOKS) await api(sandbox.url, 'POST', '/control/faults', undefined, { gateway: 'portone', operation: 'again', fault: { type: 'webhook', mode: 'drop' }, times: n * (runs + warmups) });
     await cloneSubscriptions(app, seeded, n);
     const figures: RunFigure[] = [];
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; r < warmups + runs; r++) {
       if (r > 0) await api(app.url, 'POST', '/v1/admin/clock', ADMIN_KEY, { advanceMs: 86_400_000 });
       const cpu0 = { app: cpuSeconds(app.pid), sandbox: cpuSeconds(sandbox.pid), pg: engine === 'postgres' ? postgresCpuSeconds() : 0 };
       const calls0 = await sendCalls(app.url);
@@ -58,7 +64,7 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
       const res = await postLong<{ claimed: number; succeeded: number; failed: number; pending: number; unknown: number }>(`${app.url}/v1/billing/runs`, seeded.apiKey);
       const wallS = (performance.now() - t0) / 1000;
       if (res.status !== 200) throw new Error(`billing run answered ${res.status}: ${JSON.stringify(res.body)}`);
-      if (res.body.succeeded !== n) throw new Error(`run ${r + 1}: expected ${n} succeeded, got ${JSON.stringify(res.body)}`);
+      if (res.body.succeeded !== n) throw new Error(`run ${r + 1} (warm-ups included): expected ${n} succeeded, got ${JSON.stringify(res.body)}`);
       const f: RunFigure = {
         wallS,
         chargesPerS: n / wallS,
@@ -71,7 +77,8 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
         sandboxServiceMs: await served(sandbox.url).then((v) => (v.ms - served0.ms) / Math.max(1, v.requests - served0.requests)),
       };
       figures.push(f);
-      process.stderr.write(`  ${engine} ${latencyMs}ms N=${n} run ${r + 1}/${runs}: ${fmt(wallS, 2)} s, ${fmt(f.chargesPerS)} charges/s (app cpu ${fmt(f.appCpuS, 1)} s, sandbox ${fmt(f.sandboxCpuS, 1)} s, pg ${fmt(f.postgresCpuS, 1)} s; mean again ${fmt(f.meanCallMs, 1)} ms, in the sandbox ${fmt(f.sandboxServiceMs, 1)} ms)\n`);
+      const label = r < warmups ? `warm-up run ${r + 1}/${warmups}` : `run ${r - warmups + 1}/${runs}`;
+      process.stderr.write(`  ${engine} ${latencyMs}ms N=${n} ${label}: ${fmt(wallS, 2)} s, ${fmt(f.chargesPerS)} charges/s (app cpu ${fmt(f.appCpuS, 1)} s, sandbox ${fmt(f.sandboxCpuS, 1)} s, pg ${fmt(f.postgresCpuS, 1)} s; mean again ${fmt(f.meanCallMs, 1)} ms, in the sandbox ${fmt(f.sandboxServiceMs, 1)} ms)\n`);
     }
     if (process.env.BENCH_DEBUG) {
       process.stderr.write(`app output (tail):\n${app.output.join('').slice(-(Number(process.env.BENCH_DEBUG) || 3000))}\n`);
@@ -79,7 +86,7 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       process.stderr.write(`${metrics.split('\n').filter((l) => /^(portone_webhook|charge_outcomes|charge_pg_call|billing_|http_request_duration_seconds_count|nodejs_eventloop_lag)/.test(l)).join('\n')}\n`);
     }
-    return { engine, latencyMs, n, concurrency, batch, runs: figures, peakRssBytes: app.peakRss() };
+    return { engine, latencyMs, n, concurrency, batch, runs: figures.slice(warmups), warmup: figures.slice(0, warmups), peakRssBytes: app.peakRss() };
   } finally {
     await app.dispose();
     await sandbox.stop();
@@ -114,9 +121,10 @@ export function report(cases: CaseFigure[]): string {
     const callMs = c.runs.every((r) => r.meanCallMs !== undefined)
       ? `${fmt(median(c.runs.map((r) => r.meanCallMs)), 1)} (${fmt(median(c.runs.map((r) => r.sandboxServiceMs)), 1)} in the sandbox)`
       : '–';
-    return [c.engine, `${c.latencyMs} ms`, fmt(c.n), fmt(wall, 2), spread(c.runs.map((r) => r.wallS)), fmt(rate), fmt(perCharge, 0), limit, callMs, mib(c.peakRssBytes), `${fmt(appShare * 100)} %`, `${fmt(sandboxShare * 100)} %`];
+    const first = c.warmup?.length ? fmt(c.warmup[0].chargesPerS) : '–';
+    return [c.engine, `${c.latencyMs} ms`, fmt(c.n), fmt(wall, 2), spread(c.runs.map((r) => r.wallS)), fmt(rate), fmt(perCharge, 0), limit, callMs, mib(c.peakRssBytes), `${fmt(appShare * 100)} %`, `${fmt(sandboxShare * 100)} %`, first];
   });
-  return table(['engine', 'latency', 'N', 'wall s (median)', 'wall s (min–max)', 'charges/s', 'µs/charge', 'against the limit', 'mean `again` ms (app side)', 'app peak RSS', 'app CPU', 'sandbox CPU'], rows);
+  return table(['engine', 'latency', 'N', 'wall s (median)', 'wall s (min–max)', 'charges/s', 'µs/charge', 'against the limit', 'mean `again` ms (app side)', 'app peak RSS', 'app CPU', 'sandbox CPU', 'first run after boot (charges/s, not in the median)'], rows);
 }
 
 async function main(): Promise<void> {
@@ -127,8 +135,10 @@ async function main(): Promise<void> {
   const concurrency = Number(arg('concurrency', '64'));
   const batch = Number(arg('batch', '200'));
   const keys = Number(arg('keys', '20'));
+  const warmupArg = arg('warmup', '');
+  const warmups = (n: number) => (warmupArg === '' ? (n <= 10_000 ? 1 : 0) : Number(warmupArg));
   const cases: CaseFigure[] = [];
-  for (const engine of engines) for (const latencyMs of latencies) for (const n of sizes) cases.push(await billOne(engine, latencyMs, n, runs, concurrency, batch, keys));
+  for (const engine of engines) for (const latencyMs of latencies) for (const n of sizes) cases.push(await billOne(engine, latencyMs, n, runs, concurrency, batch, keys, warmups(n)));
   const out = arg('out', '');
   if (out) writeFileSync(out, JSON.stringify(cases, null, 2));
   process.stdout.write(`${report(cases)}\n`);

@@ -92,8 +92,8 @@ describe('ChargesService', () => {
       const { service, retrieveByReference, repo } = setup({ byUids: [open, broken] });
       const record = repo.recordResults as jest.Mock;
       const ok = record.getMockImplementation()!;
-      // Writing chg_4's result fails (the database went away for that one).
-      record.mockImplementation(async (w: Array<{ chargeId: string }>) => (w[0].chargeId === 'chg_4' ? Promise.reject(new Error('db down')) : ok(w)));
+      // chg_4's result cannot be written: any statement that includes it fails (a row the database refuses).
+      record.mockImplementation(async (w: Array<{ chargeId: string }>) => (w.some((x) => x.chargeId === 'chg_4') ? Promise.reject(new Error('refused')) : ok(w)));
       const results = await service.handleGatewayNotifications(
         'portone-paypal-rt',
         [
@@ -107,6 +107,25 @@ describe('ChargesService', () => {
       expect(results[1]).toBe('applied');
       expect((retrieveByReference.mock.calls as unknown as Array<[unknown, { reference: string }]>).filter((c) => c[1].reference === 'sub_1-c2-a1')).toHaveLength(1);
       expect(results[2]).toBe('error');
+      // The batch was tried as one statement first, then each charge on its own.
+      expect(record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId))).toEqual([['chg_1', 'chg_4'], ['chg_1'], ['chg_4']]);
+    });
+
+    it('looks the open charges of a batch up and writes all their results with one statement (a PayPal batch settling)', async () => {
+      const opens = Array.from({ length: 5 }, (_, i) => charge({ id: `chg_o${i}`, merchantUid: `sub_o${i}-c1-a1`, status: 'pending' }));
+      const { service, retrieveByReference, repo } = setup({ byUids: [...opens, charge({ id: 'chg_s', merchantUid: 'sub_s-c1-a1', status: 'sending' })] });
+      const results = await service.handleGatewayNotifications(
+        'portone-paypal-rt',
+        [...opens.map((c) => ({ merchantId: 'mch_1', reference: c.merchantUid })), { merchantId: 'mch_1', reference: 'sub_s-c1-a1' }],
+        2,
+      );
+      expect(results).toEqual(Array(6).fill('applied'));
+      expect(retrieveByReference).toHaveBeenCalledTimes(5); // not the one still being sent
+      const record = repo.recordResults as jest.Mock;
+      expect(record).toHaveBeenCalledTimes(1);
+      expect((record.mock.calls[0][0] as Array<{ chargeId: string; chargePatch: { status: string } }>).map((w) => [w.chargeId, w.chargePatch.status])).toEqual(
+        opens.map((c) => [c.id, 'succeeded']),
+      );
     });
   });
 

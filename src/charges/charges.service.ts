@@ -316,11 +316,50 @@ export class ChargesService {
     }
     const ctx = newSendContext();
     // Two pointers to one charge (two events) refresh it once.
-    const unique = new Map(found.flatMap((c) => (c ? [[c.id, c] as const] : [])));
+    const unique = [...new Map(found.flatMap((c) => (c ? [[c.id, c] as const] : []))).values()];
     const failed = new Set<string>();
-    await mapPool([...unique.values()], concurrency, async (c) => {
+    // As refresh() does for one charge, in bulk (a PayPal batch settling brings thousands of webhooks): the open
+    // charges are looked up `concurrency` at a time, then their subscriptions read and their results written with one
+    // statement each for the whole batch, as the reconciler does. A `sending` charge is skipped (see refresh()).
+    const open = unique.filter((c) => OPEN_CHARGE_STATUSES.includes(c.status) && c.status !== 'sending');
+    const outcomes = new Map<string, LookupOutcome>();
+    await mapPool(open, concurrency, async (c) => {
+      const outcome = await this.lookup(c, ctx);
+      this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
+      outcomes.set(c.id, outcome);
+    });
+    const written = new Set<string>();
+    if (open.length > 0) {
       try {
-        await this.refresh(c, ctx, 'webhook');
+        const subs = new Map((await this.repo.findSubscriptions(open.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))).map((x) => [x.id, x]));
+        const writes = open.map((c) => this.resultWrite(c, outcomes.get(c.id)!, c.subscriptionId ? subs.get(c.subscriptionId) : undefined, { fromLookup: true }).write);
+        try {
+          await this.repo.recordResults(writes);
+          open.forEach((c) => written.add(c.id));
+        } catch {
+          // One bad row fails the whole statement: write them one by one, so it is that charge's error only (the
+          // writes are conditional on the charge still being open, so one already written is not written twice).
+          for (const w of writes) {
+            try {
+              await this.repo.recordResults([w]);
+              written.add(w.chargeId);
+            } catch (err) {
+              failed.add(w.chargeId);
+              this.logger.error({ chargeId: w.chargeId, err: (err as Error).message }, 'webhook could not be applied to the charge');
+            }
+          }
+        }
+      } catch (err) {
+        open.forEach((c) => failed.add(c.id));
+        this.logger.error({ charges: open.length, err: (err as Error).message }, 'webhook results could not be written');
+      }
+    }
+    // A pending cancel always holds a reservation: only those charges (re-read if just written) finish their cancels.
+    const fresh = new Map((written.size > 0 ? await this.repo.findByIds([...written]) : []).map((c) => [c.id, c]));
+    const withCancels = unique.filter((c) => !failed.has(c.id)).map((c) => fresh.get(c.id) ?? c).filter((c) => c.refundReserved > 0);
+    await mapPool(withCancels, concurrency, async (c) => {
+      try {
+        await this.refreshCancels(c, ctx);
       } catch (err) {
         failed.add(c.id);
         this.logger.error({ chargeId: c.id, err: (err as Error).message }, 'webhook could not be applied to the charge');
