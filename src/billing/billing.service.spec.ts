@@ -89,6 +89,12 @@ describe('BillingService', () => {
     expect(calls.filter((c) => c.startsWith('record'))).toEqual(['record:3', 'record:3']);
   });
 
+  it('claims only as many as the PG-call slots for the first batch of a pass (its calls start sooner), full batches after', async () => {
+    const { service, repo } = setup({ claims: [[sub({ id: 'sub_a' })], [sub({ id: 'sub_b' })]], existing: [] });
+    await service.runNow('mch_1');
+    expect((repo.claimDue as jest.Mock).mock.calls.map((c) => (c[0] as { limit: number }).limit)).toEqual([config.concurrency, config.batchSize, config.batchSize]);
+  });
+
   it('commits the intent before the PG call, sends a fresh intent once, and records the result fenced by the lease version', async () => {
     const { service, charges, calls } = setup({ claims: [[sub()]], existing: [charge()] });
     expect(await service.runNow('mch_1')).toEqual({ claimed: 1, succeeded: 1, failed: 0, pending: 0, unknown: 0 });
