@@ -121,10 +121,10 @@ export function report(cases: CaseFigure[]): string {
     const callMs = c.runs.every((r) => r.meanCallMs !== undefined)
       ? `${fmt(median(c.runs.map((r) => r.meanCallMs)), 1)} (${fmt(median(c.runs.map((r) => r.sandboxServiceMs)), 1)} in the sandbox)`
       : '–';
-    const first = c.warmup?.length ? fmt(c.warmup[0].chargesPerS) : '–';
-    return [c.engine, `${c.latencyMs} ms`, fmt(c.n), fmt(wall, 2), spread(c.runs.map((r) => r.wallS)), fmt(rate), fmt(perCharge, 0), limit, callMs, mib(c.peakRssBytes), `${fmt(appShare * 100)} %`, `${fmt(sandboxShare * 100)} %`, first];
+    const first = c.warmup?.length ? c.warmup.map((w) => fmt(w.chargesPerS)).join(', ') : '–';
+    return [c.engine, `${c.latencyMs} ms`, fmt(c.n), String(c.runs.length), fmt(wall, 2), spread(c.runs.map((r) => r.wallS)), fmt(rate), fmt(perCharge, 0), limit, callMs, mib(c.peakRssBytes), `${fmt(appShare * 100)} %`, `${fmt(sandboxShare * 100)} %`, first];
   });
-  return table(['engine', 'latency', 'N', 'wall s (median)', 'wall s (min–max)', 'charges/s', 'µs/charge', 'against the limit', 'mean `again` ms (app side)', 'app peak RSS', 'app CPU', 'sandbox CPU', 'first run after boot (charges/s, not in the median)'], rows);
+  return table(['engine', 'latency', 'N', 'runs', 'wall s (median)', 'wall s (min–max)', 'charges/s', 'µs/charge', 'against the limit', 'mean `again` ms (app side)', 'app peak RSS', 'app CPU', 'sandbox CPU', 'first run after boot (charges/s, not in the median)'], rows);
 }
 
 async function main(): Promise<void> {

@@ -194,6 +194,7 @@ describe('PgHttpTransport', () => {
       expect(server.requests[0].headers).toMatchObject({
         authorization: 'Bearer t',
         accept: 'application/json',
+        'accept-encoding': 'identity',
         'user-agent': 'paypal-billing-pg-client',
         'x-trace': 'trace-1',
         'content-length': '7',

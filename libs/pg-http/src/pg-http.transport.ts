@@ -285,7 +285,8 @@ export class PgHttpTransport {
     const config: AxiosRequestConfig<string> = {
       url: url.href,
       method: request.method,
-      headers: { Accept: 'application/json', 'User-Agent': 'paypal-billing-pg-client', ...request.headers },
+      // identity: the adapter does not decompress (a compressed answer would be unparseable, so unknown, never wrong).
+      headers: { Accept: 'application/json', 'Accept-Encoding': 'identity', 'User-Agent': 'paypal-billing-pg-client', ...request.headers },
       data: request.body,
       adapter,
       // Our own timers replace axios's single timeout, which cannot tell connecting from waiting for an answer.
