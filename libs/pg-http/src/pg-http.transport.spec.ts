@@ -178,6 +178,8 @@ describe('PgHttpTransport', () => {
       const service = newHttpService();
       service.axiosRef.interceptors.request.use((config) => {
         config.headers.set('X-Trace', 'trace-1');
+        // An interceptor may rewrite the URL (a proxy prefix, say): the request goes where it says.
+        config.url = config.url!.replace('/v1/x', '/proxied/v1/x');
         return config;
       });
       const seen: number[] = [];
@@ -190,7 +192,7 @@ describe('PgHttpTransport', () => {
       const out = await t.send(request(`${server.origin}/v1/x?y=1`, { method: 'POST', body: '{"a":1}', headers: { Authorization: 'Bearer t' } }));
       expect(out).toEqual({ kind: 'response', httpStatus: 201, body: '{"ok":true}' });
       expect(seen).toEqual([201]);
-      expect(server.requests[0]).toMatchObject({ method: 'POST', url: '/v1/x?y=1', body: '{"a":1}' });
+      expect(server.requests[0]).toMatchObject({ method: 'POST', url: '/proxied/v1/x?y=1', body: '{"a":1}' });
       expect(server.requests[0].headers).toMatchObject({
         authorization: 'Bearer t',
         accept: 'application/json',

@@ -223,8 +223,7 @@ export class PgHttpTransport {
     const onCallerAbort = () => abort('caller');
     request.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
-    const { lookup, maxResponseBytes } = this;
-    const agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    const { lookup, maxResponseBytes, httpAgent, httpsAgent } = this;
     // Our own adapter in place of axios's http adapter: the exchange is one node:http request and a text body, and
     // axios's adapter (redirects, proxies, decompression, progress streams, data URIs) cost ≈ 135 µs of CPU per call on
     // top of node:http — a seventh of a billing charge. The axios instance still runs its interceptors around it.
@@ -237,9 +236,15 @@ export class PgHttpTransport {
           reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
           return;
         }
-        const options: http.RequestOptions = { method: request.method, headers, agent };
+        // What the interceptors left of the request (the URL and method only change if one rewrote them).
+        const target = config.url === url.href ? url : new URL(config.url ?? '');
+        if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+          reject(Object.assign(new Error(`protocol ${target.protocol}`), { code: 'ERR_INVALID_URL' }));
+          return;
+        }
+        const options: http.RequestOptions = { method: (config.method ?? request.method).toUpperCase(), headers, agent: target.protocol === 'https:' ? httpsAgent : httpAgent };
         if (lookup) options.lookup = lookup;
-        const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
+        const req = (target.protocol === 'https:' ? https : http).request(target, options, (res) => {
           state.responseStarted = true;
           const chunks: Buffer[] = [];
           let size = 0;
