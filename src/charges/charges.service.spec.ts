@@ -129,6 +129,19 @@ describe('ChargesService', () => {
     });
   });
 
+  describe('reconcile', () => {
+    it('records the pass’s answers in one write; a row the database refuses fails only that charge, not the pass', async () => {
+      const due = [charge({ id: 'chg_1', status: 'unknown' }), charge({ id: 'chg_4', merchantUid: 'sub_4-c1-a1', status: 'unknown' })];
+      const { service, repo } = setup();
+      Object.assign(repo, { claimLookups: jest.fn(async () => due), claimCancelLookups: jest.fn(async () => []) });
+      const record = repo.recordResults as jest.Mock;
+      const ok = record.getMockImplementation()!;
+      record.mockImplementation(async (w: Array<{ chargeId: string }>) => (w.some((x) => x.chargeId === 'chg_4') ? Promise.reject(new Error('refused')) : ok(w)));
+      expect(await service.reconcile({ limit: 10 })).toEqual({ succeeded: 1, failed: 0, pending: 0, unknown: 0, resend: 0 });
+      expect(record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId))).toEqual([['chg_1', 'chg_4'], ['chg_1'], ['chg_4']]);
+    });
+  });
+
   describe('handleGatewayNotification', () => {
     it('an unknown reference (or another gateway’s) is reported, and nothing is fetched', async () => {
       const { service, retrieveByReference } = setup();

@@ -263,28 +263,6 @@ export class ChargesService {
     return this.repo.recordResults(writes);
   }
 
-  /** Looks a charge up and applies what the PG says; also finishes its pending cancels. */
-  async refresh(charge: Charge, ctx: SendContext = newSendContext(), source: 'lookup' | 'webhook' = 'lookup'): Promise<ResolvedAs | 'final'> {
-    let resolved: ResolvedAs | 'final' = 'final';
-    // A webhook about a `sending` charge arrives while our own call (or its batch's result write) is still under way:
-    // that answer is recorded moments later, and an intent orphaned by a crash is looked up when its lease expires.
-    // Re-fetching here would only double the PG calls of every billing run.
-    const inFlight = source === 'webhook' && charge.status === 'sending';
-    if (OPEN_CHARGE_STATUSES.includes(charge.status) && !inFlight) {
-      const outcome = await this.lookup(charge, ctx);
-      if (source === 'webhook') this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
-      const [sub] = charge.subscriptionId ? await this.repo.findSubscriptions([charge.subscriptionId]) : [];
-      const { write, result } = this.resultWrite(charge, outcome, sub, { fromLookup: true });
-      await this.repo.recordResults([write]);
-      resolved = resolvedAs(result);
-    }
-    const fresh = resolved === 'final' ? charge : (await this.repo.findByIds([charge.id]))[0];
-    // A pending cancel always holds a reservation: with none reserved there is nothing to finish (and no query to make,
-    // which is what every webhook for a settled charge would otherwise cost).
-    if (fresh && fresh.refundReserved > 0) await this.refreshCancels(fresh, ctx);
-    return resolved;
-  }
-
   /**
    * One pointer of an (unsigned) webhook: finds the charge by merchant_uid (or the PG's id), re-fetches it at the PG
    * and applies the answer through the same state machine. The batched form below is what the webhook service calls.
@@ -296,9 +274,10 @@ export class ChargesService {
 
   /**
    * Many webhook pointers at once (a burst, or every paid charge of a billing run): the charges are found with one
-   * query by merchant_uid (scoped to each pointer's merchant) instead of one each, then each is refreshed as
-   * handleGatewayNotification does, `concurrency` at a time. One result per pointer, in order; one charge's failure
-   * is that pointer's 'error', never the batch's.
+   * query by merchant_uid (scoped to each pointer's merchant) instead of one each; the open ones are looked up at the
+   * PG and their answers recorded together (lookUpAndRecord, as the reconciler does), then the pending cancels of those
+   * holding a reservation are finished. One result per pointer, in order; one charge's failure is that pointer's
+   * 'error', never the batch's.
    */
   async handleGatewayNotifications(
     gateway: string,
@@ -317,45 +296,22 @@ export class ChargesService {
     const ctx = newSendContext();
     // Two pointers to one charge (two events) refresh it once.
     const unique = [...new Map(found.flatMap((c) => (c ? [[c.id, c] as const] : []))).values()];
-    const failed = new Set<string>();
-    // As refresh() does for one charge, in bulk (a PayPal batch settling brings thousands of webhooks): the open
-    // charges are looked up `concurrency` at a time, then their subscriptions read and their results written with one
-    // statement each for the whole batch, as the reconciler does. A `sending` charge is skipped (see refresh()).
+    // A webhook about a `sending` charge arrives while our own call (or its batch's result write) is still under way:
+    // that answer is recorded moments later, and an intent orphaned by a crash is looked up when its lease expires.
+    // Re-fetching here would only double the PG calls of every billing run.
     const open = unique.filter((c) => OPEN_CHARGE_STATUSES.includes(c.status) && c.status !== 'sending');
-    const outcomes = new Map<string, LookupOutcome>();
-    await mapPool(open, concurrency, async (c) => {
-      const outcome = await this.lookup(c, ctx);
-      this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
-      outcomes.set(c.id, outcome);
-    });
-    const written = new Set<string>();
-    if (open.length > 0) {
-      try {
-        const subs = new Map((await this.repo.findSubscriptions(open.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))).map((x) => [x.id, x]));
-        const writes = open.map((c) => this.resultWrite(c, outcomes.get(c.id)!, c.subscriptionId ? subs.get(c.subscriptionId) : undefined, { fromLookup: true }).write);
-        try {
-          await this.repo.recordResults(writes);
-          open.forEach((c) => written.add(c.id));
-        } catch {
-          // One bad row fails the whole statement: write them one by one, so it is that charge's error only (the
-          // writes are conditional on the charge still being open, so one already written is not written twice).
-          for (const w of writes) {
-            try {
-              await this.repo.recordResults([w]);
-              written.add(w.chargeId);
-            } catch (err) {
-              failed.add(w.chargeId);
-              this.logger.error({ chargeId: w.chargeId, err: (err as Error).message }, 'webhook could not be applied to the charge');
-            }
-          }
-        }
-      } catch (err) {
-        open.forEach((c) => failed.add(c.id));
-        this.logger.error({ charges: open.length, err: (err as Error).message }, 'webhook results could not be written');
-      }
+    let failed = new Set<string>();
+    let written: string[] = [];
+    try {
+      const applied = await this.lookUpAndRecord(open, ctx, concurrency, 'webhook');
+      failed = applied.failed;
+      written = [...applied.results.keys()];
+    } catch (err) {
+      failed = new Set(open.map((c) => c.id));
+      this.logger.error({ charges: open.length, err: (err as Error).message }, 'webhook results could not be written');
     }
     // A pending cancel always holds a reservation: only those charges (re-read if just written) finish their cancels.
-    const fresh = new Map((written.size > 0 ? await this.repo.findByIds([...written]) : []).map((c) => [c.id, c]));
+    const fresh = new Map((written.length > 0 ? await this.repo.findByIds(written) : []).map((c) => [c.id, c]));
     const withCancels = unique.filter((c) => !failed.has(c.id)).map((c) => fresh.get(c.id) ?? c).filter((c) => c.refundReserved > 0);
     await mapPool(withCancels, concurrency, async (c) => {
       try {
@@ -368,6 +324,46 @@ export class ChargesService {
     return found.map((c) => (!c ? 'unknown_reference' : failed.has(c.id) ? 'error' : 'applied'));
   }
 
+  /**
+   * Looks the charges up `concurrency` at a time and records every answer with one write for them all, as the
+   * reconciler and the webhooks both need. If that write fails, each is written on its own, so a row the database
+   * refuses is that charge's failure only (the writes are conditional on the charge still being open, so one already
+   * written is not written twice). `results` holds the charges whose answer was recorded.
+   */
+  private async lookUpAndRecord(
+    charges: readonly Charge[],
+    ctx: SendContext,
+    concurrency: number,
+    source: 'lookup' | 'webhook',
+  ): Promise<{ results: Map<string, ChargeResult>; failed: Set<string> }> {
+    const results = new Map<string, ChargeResult>();
+    const failed = new Set<string>();
+    if (charges.length === 0) return { results, failed };
+    const subs = new Map((await this.repo.findSubscriptions(charges.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))).map((x) => [x.id, x]));
+    const writes: ResultWrite[] = [];
+    await mapPool(charges, concurrency, async (c) => {
+      const outcome = await this.lookup(c, ctx);
+      if (source === 'webhook') this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
+      const { write, result } = this.resultWrite(c, outcome, c.subscriptionId ? subs.get(c.subscriptionId) : undefined, { fromLookup: true });
+      writes.push(write);
+      results.set(c.id, result);
+    });
+    try {
+      await this.repo.recordResults(writes);
+    } catch {
+      for (const w of writes) {
+        try {
+          await this.repo.recordResults([w]);
+        } catch (err) {
+          failed.add(w.chargeId);
+          results.delete(w.chargeId);
+          this.logger.error({ chargeId: w.chargeId, err: (err as Error).message }, 'the result of a look-up could not be written');
+        }
+      }
+    }
+    return { results, failed };
+  }
+
   /** One reconciler pass over due look-ups (charges, then cancels), at most `limit` of each. */
   async reconcile(opts: { merchantId?: string; limit: number; ctx?: SendContext }): Promise<Record<ResolvedAs, number>> {
     const counts: Record<ResolvedAs, number> = { succeeded: 0, failed: 0, pending: 0, unknown: 0, resend: 0 };
@@ -375,15 +371,9 @@ export class ChargesService {
     const now = this.clock.now();
     const holdUntil = new Date(now.getTime() + this.config.leaseMs);
     const charges = await this.repo.claimLookups(now, holdUntil, opts.limit, opts.merchantId);
-    const subs = new Map((await this.repo.findSubscriptions(charges.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))).map((s) => [s.id, s]));
-    const writes: ResultWrite[] = [];
-    await mapPool(charges, this.config.concurrency, async (charge) => {
-      const outcome = await this.lookup(charge, ctx);
-      const { write, result } = this.resultWrite(charge, outcome, charge.subscriptionId ? subs.get(charge.subscriptionId) : undefined, { fromLookup: true });
-      writes.push(write);
-      counts[resolvedAs(result)]++;
-    });
-    await this.repo.recordResults(writes);
+    // A charge whose result could not be written stays claimed: it is looked up again when its hold ends.
+    const { results } = await this.lookUpAndRecord(charges, ctx, this.config.concurrency, 'lookup');
+    for (const result of results.values()) counts[resolvedAs(result)]++;
     const cancels = await this.repo.claimCancelLookups(now, holdUntil, opts.limit, opts.merchantId);
     const byCharge = new Map((await this.repo.findByIds([...new Set(cancels.map((c) => c.chargeId))])).map((c) => [c.id, c]));
     await mapPool([...byCharge.values()], this.config.concurrency, (charge) => this.refreshCancels(charge, ctx, true));
