@@ -11,7 +11,7 @@ import { billingConfig, type BillingConfig } from '../config/configuration';
 import type { Charge } from '../charges/charge.entity';
 import { recurringMerchantUid } from '../charges/charge.outcomes';
 import type { ResultWrite } from '../charges/charges.repository';
-import { blankCharge, ChargesService, mapPool, newSendContext, resolvedAs, type Prepared, type ResolvedAs, type SendContext } from '../charges/charges.service';
+import { ChargesService, mapPool, newCharge, newSendContext, resolvedAs, type Prepared, type ResolvedAs, type SendContext } from '../charges/charges.service';
 import { Semaphore } from '../common/semaphore';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
@@ -232,8 +232,7 @@ export class BillingService {
   }
 
   private intent(s: Subscription, merchantUid: string, now: Date): Charge {
-    return {
-      ...blankCharge(),
+    return newCharge({
       id: newId('chg'),
       merchantId: s.merchantId,
       subscriptionId: s.id,
@@ -254,7 +253,7 @@ export class BillingService {
       nextLookupAt: new Date(now.getTime() + 2 * this.config.leaseMs),
       createdAt: now,
       updatedAt: now,
-    };
+    });
   }
 
   /** Look-ups that are due, batch by batch. */

@@ -61,13 +61,12 @@ export function chargeResultOf(
   backoffMs: readonly number[],
   opts: { fromLookup?: boolean } = {},
 ): ChargeResult {
-  const base = { updatedAt: now };
   switch (outcome.status) {
     case 'SUCCEEDED':
       return {
         effect: 'succeeded',
         patch: {
-          ...base,
+          updatedAt: now,
           status: paidStatus(charge.amount, outcome.refunded.amount),
           gatewayPaymentId: outcome.gatewayPaymentId,
           refundedAmount: outcome.refunded.amount,
@@ -82,7 +81,7 @@ export function chargeResultOf(
       return {
         effect: outcome.kind === 'hard' ? 'hard_decline' : 'soft_decline',
         patch: {
-          ...base,
+          updatedAt: now,
           status: 'failed',
           gatewayPaymentId: outcome.gatewayPaymentId ?? charge.gatewayPaymentId,
           failureCode: truncate(outcome.code, 64),
@@ -96,11 +95,11 @@ export function chargeResultOf(
     case 'NOT_SENT':
       if (outcome.retryable) {
         // Certainly never sent: nothing to look up; the scheduler re-sends it.
-        return { effect: 'resend', patch: { ...base, status: 'sending', resendable: true, nextLookupAt: null, failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500) } };
+        return { effect: 'resend', patch: { updatedAt: now, status: 'sending', resendable: true, nextLookupAt: null, failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500) } };
       }
       return {
         effect: 'hard_decline',
-        patch: { ...base, status: 'failed', failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500), declineKind: 'hard', resendable: false, settledAt: now },
+        patch: { updatedAt: now, status: 'failed', failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500), declineKind: 'hard', resendable: false, settledAt: now },
       };
     case 'PENDING':
     case 'UNKNOWN': {
@@ -110,7 +109,7 @@ export function chargeResultOf(
       return {
         effect: 'blocked',
         patch: {
-          ...base,
+          updatedAt: now,
           status: outcome.status === 'PENDING' ? 'pending' : 'unknown',
           gatewayPaymentId: gatewayPaymentId ?? null,
           resendable: false,
@@ -125,7 +124,7 @@ export function chargeResultOf(
       return {
         effect: 'blocked',
         patch: {
-          ...base,
+          updatedAt: now,
           status: 'unknown',
           gatewayPaymentId: outcome.gatewayPaymentId,
           failureCode: 'PG_REPORT_MISMATCH',

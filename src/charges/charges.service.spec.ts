@@ -10,7 +10,7 @@ import type { Subscription } from '../subscriptions/subscription.entity';
 import type { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import type { Charge } from './charge.entity';
 import type { ChargesRepository } from './charges.repository';
-import { ChargesService } from './charges.service';
+import { ChargesService, newCharge } from './charges.service';
 
 function strict<T extends object>(impl: Partial<Record<keyof T, unknown>>): T {
   return new Proxy(impl as T, {
@@ -190,5 +190,35 @@ describe('ChargesService', () => {
       const { service } = setup();
       await expect(service.cancel('mch_2', 'chg_1', { reason: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
+  });
+});
+
+describe('newCharge', () => {
+  const fields = { id: 'chg_2', merchantId: 'mch_1', subscriptionId: 'sub_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', kind: 'recurring', cycle: 3, attempt: 1, merchantUid: 'sub_1-c3-a1', amount: 1999, currency: 'USD', orderName: 'Pro', status: 'sending', createdAt: now, updatedAt: now } as const;
+
+  it('fills every column a new charge starts with', () => {
+    expect(newCharge(fields)).toEqual({
+      ...fields,
+      gatewayPaymentId: null,
+      failureCode: null,
+      failureMessage: null,
+      declineKind: null,
+      resendable: false,
+      refundedAmount: 0,
+      refundReserved: 0,
+      leaseVersion: 0,
+      lookupAttempts: 0,
+      nextLookupAt: null,
+      review: false,
+      reviewReason: null,
+      settledAt: null,
+    });
+  });
+
+  it("lets the caller's fields override the defaults (a billing intent's lease and look-up time)", () => {
+    const lookupAt = new Date(now.getTime() + 120_000);
+    const c = newCharge({ ...fields, leaseVersion: 7, nextLookupAt: lookupAt });
+    expect(c.leaseVersion).toBe(7);
+    expect(c.nextLookupAt).toBe(lookupAt);
   });
 });

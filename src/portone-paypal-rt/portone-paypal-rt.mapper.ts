@@ -149,8 +149,8 @@ export function paymentOutcome(p: RtPayment): LookupOutcome {
       reference: p.merchantUid,
       amount: p.amount,
       rawStatus: p.status,
-      ...(p.pendingReason ? { reason: p.pendingReason } : {}),
       extra: extra(p),
+      ...(p.pendingReason ? { reason: p.pendingReason } : {}),
     };
   }
   switch (mapStatus(RT_STATUS_TABLE, p.status)) {
@@ -162,8 +162,8 @@ export function paymentOutcome(p: RtPayment): LookupOutcome {
         amount: p.amount,
         refunded: p.cancelled,
         rawStatus: p.status,
-        ...(p.paidAt > 0 ? { approvedAt: new Date(p.paidAt * 1000).toISOString() } : {}),
         extra: extra(p),
+        ...(p.paidAt > 0 ? { approvedAt: new Date(p.paidAt * 1000).toISOString() } : {}),
       };
     case 'PENDING':
       return { status: 'PENDING', gatewayPaymentId: p.impUid, reference: p.merchantUid, amount: p.amount, rawStatus: p.status, extra: extra(p) };

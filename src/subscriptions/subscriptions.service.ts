@@ -114,8 +114,8 @@ export function toSubscriptionView(s: Subscription): SubscriptionView {
     cycle: s.cycle,
     attempt: s.attempt,
     cancelAtPeriodEnd: Boolean(s.cancelAtPeriodEnd),
+    createdAt: iso(s.createdAt),
     ...(s.canceledAt ? { canceledAt: iso(s.canceledAt) } : {}),
     ...(s.cancelReason ? { cancelReason: s.cancelReason } : {}),
-    createdAt: iso(s.createdAt),
   };
 }
