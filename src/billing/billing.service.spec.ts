@@ -76,6 +76,8 @@ describe('BillingService', () => {
       return paid;
     });
     const run = service.runNow('mch_1');
+    // The calls are held until batch 2 is prepared and takes the free slot (or 200 turns pass), then let go one a turn.
+    for (let i = 0; i < 200 && inCall < 4; i++) await new Promise((r) => setImmediate(r));
     for (let i = 0; i < 200 && calls.filter((c) => c.startsWith('send')).length < 6; i++) {
       await new Promise((r) => setImmediate(r));
       gates.shift()?.();
@@ -84,8 +86,11 @@ describe('BillingService', () => {
     expect(await run).toMatchObject({ claimed: 6, succeeded: 6 });
     // config.concurrency (4) in all: more than one batch of 3 holds, so both were sending at once, never more than 4.
     expect(peak).toBe(4);
-    // Batch 2 was written before batch 1 finished sending (pipelined), and each batch's record follows its sends.
-    expect(calls.indexOf('intents:sub_3-c0-a1,sub_4-c0-a1,sub_5-c0-a1')).toBeLessThan(calls.lastIndexOf('send:sub_2-c0-a1'));
+    // Batch 2 was written while batch 1 was sending (pipelined: after its calls began, before they were over and
+    // recorded), and each batch's record follows its sends.
+    const batch2 = calls.indexOf('intents:sub_3-c0-a1,sub_4-c0-a1,sub_5-c0-a1');
+    expect(batch2).toBeGreaterThan(calls.indexOf('send:sub_0-c0-a1'));
+    expect(batch2).toBeLessThan(calls.indexOf('record:3'));
     expect(calls.filter((c) => c.startsWith('record'))).toEqual(['record:3', 'record:3']);
   });
 
@@ -93,6 +98,23 @@ describe('BillingService', () => {
     const { service, repo } = setup({ claims: [[sub({ id: 'sub_a' })], [sub({ id: 'sub_b' })]], existing: [] });
     await service.runNow('mch_1');
     expect((repo.claimDue as jest.Mock).mock.calls.map((c) => (c[0] as { limit: number }).limit)).toEqual([config.concurrency, config.batchSize, config.batchSize]);
+  });
+
+  it('claims the next batch only once the one before it is prepared and sending', async () => {
+    const { service, repo, charges } = setup({ claims: [[sub({ id: 'sub_a' })], [sub({ id: 'sub_b' })]], existing: [] });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    (charges.prepareMany as jest.Mock).mockImplementationOnce(async () => {
+      await held;
+      return new Map();
+    });
+    const run = service.runNow('mch_1');
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    // The first batch is still being prepared: no second claim yet.
+    expect(repo.claimDue).toHaveBeenCalledTimes(1);
+    release();
+    await run;
+    expect(repo.claimDue).toHaveBeenCalledTimes(3);
   });
 
   it('commits the intent before the PG call, sends a fresh intent once, and records the result fenced by the lease version', async () => {

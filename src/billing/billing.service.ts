@@ -105,10 +105,15 @@ export class BillingService {
     // (ctx.pgCalls), so BILLING_CONCURRENCY still bounds the calls of the whole run.
     const inFlight = new Set<Promise<void>>();
     let batchSeq = 0;
+    // The next batch is claimed once the one before it is sending (or over): its claim and preparation otherwise
+    // compete with the previous batch's for the event loop and the pool, and at the start of a pass that held back
+    // every first call (the first batch was ready 59–68 ms after the run began, ≈ 35 ms of it waiting on the second).
+    let previousSending: Promise<unknown> = Promise.resolve();
     const failure: { err?: unknown; failed: boolean } = { failed: false };
     try {
       for (;;) {
         while (inFlight.size >= PIPELINE_DEPTH) await Promise.race(inFlight);
+        await previousSending;
         if (failure.failed) throw failure.err;
         await nextTurn();
         // The first batch of a pass only fills the PG-call slots once: its calls start after it is prepared, and a
@@ -125,7 +130,9 @@ export class BillingService {
         if (fresh.length < claimed.length) await this.release(claimed.filter((s) => !fresh.includes(s)));
         counts.claimed += fresh.length;
         this.claimed.inc(fresh.length);
-        const batch: Promise<void> = this.processBatch(fresh, counts, ctx, batchSeq++).then(() => {
+        let sending!: () => void;
+        const startedSending = new Promise<void>((resolve) => (sending = resolve));
+        const batch: Promise<void> = this.processBatch(fresh, counts, ctx, batchSeq++, sending).then(() => {
           done += fresh.length;
           const remaining = Math.max(0, dueAtStart - done);
           this.dueRemaining.set(remaining);
@@ -133,6 +140,7 @@ export class BillingService {
           this.logger.log({ merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) }, 'billing run progress');
         });
         inFlight.add(batch);
+        previousSending = Promise.race([startedSending, batch.catch(() => undefined)]);
         batch.then(
           () => inFlight.delete(batch),
           (err: unknown) => {
@@ -151,8 +159,11 @@ export class BillingService {
     await this.repo.releaseLeases(subs);
   }
 
-  /** `seq` orders the batches of a run: an older batch's calls take the shared slots first (see Semaphore). */
-  private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext, seq = 0): Promise<void> {
+  /**
+   * `seq` orders the batches of a run: an older batch's calls take the shared slots first (see Semaphore).
+   * `onSending` is called once the batch is prepared and its PG calls begin.
+   */
+  private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext, seq = 0, onSending?: () => void): Promise<void> {
     const now = this.clock.now();
     const billable: Subscription[] = [];
     for (const s of subs) {
@@ -190,6 +201,7 @@ export class BillingService {
     const prepared = await this.charges.prepareMany(toSend, ctx);
 
     // 2. The PG calls, bounded, outside any transaction.
+    onSending?.();
     const writes: ResultWrite[] = [];
     const slots = ctx.pgCalls ?? new Semaphore(this.config.concurrency);
     await mapPool(billable, this.config.concurrency, async (s) => {

@@ -316,6 +316,31 @@ describe('plugin options', () => {
     }
   });
 
+  it('counts the global latency from the request\'s arrival, so time spent before the handler is part of it', async () => {
+    const sandbox = createPgSandbox({ now, latencyMs: 300 });
+    const app = Fastify();
+    // Stands for a busy sandbox: 250 ms pass between the request's arrival and its handler.
+    app.addHook('preHandler', (_req, _reply, done) => {
+      const until = performance.now() + 250;
+      while (performance.now() < until);
+      done();
+    });
+    await app.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox });
+    try {
+      const started = performance.now();
+      const res = await app.inject({ method: 'POST', url: '/sandbox/portone/users/getToken', payload: { imp_key: 'x', imp_secret: 'y' } });
+      expect(res.statusCode).toBe(401);
+      const took = performance.now() - started;
+      // 300 ms after arrival; adding the latency on top of the wait would take 550.
+      expect(took).toBeGreaterThanOrEqual(290);
+      expect(took).toBeLessThan(450);
+      expect(sandbox.stats().meanServiceMs).toBeGreaterThanOrEqual(290);
+    } finally {
+      await app.close();
+      sandbox.close();
+    }
+  });
+
   it('closes a sandbox it created itself when the server closes', async () => {
     const app = Fastify();
     await app.register(pgSandboxPlugin, { prefix: '/sandbox' });

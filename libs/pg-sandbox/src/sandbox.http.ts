@@ -116,6 +116,20 @@ export function matchFields(req: FastifyRequest, account: string): Record<string
   return Object.assign({}, ...nested, req.query as object, body, req.params as object, { account });
 }
 
+const ARRIVED = Symbol('pg-sandbox.arrivedAt');
+type Marked = FastifyRequest & { [ARRIVED]?: number };
+
+/** Records when a request reached the sandbox (its plugin's first hook). */
+export function markArrival(req: FastifyRequest): void {
+  (req as Marked)[ARRIVED] = performance.now();
+}
+
+/** Milliseconds since the request reached the sandbox (since now, for a request that was never marked). */
+function sinceArrival(req: FastifyRequest): number {
+  const at = (req as Marked)[ARRIVED];
+  return at === undefined ? 0 : performance.now() - at;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -130,18 +144,20 @@ export class PgRouteRunner {
   constructor(private readonly deps: PgRunnerDeps) {}
 
   async run(spec: PgRouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const started = performance.now();
     try {
       await this.serve(spec, req, reply);
     } finally {
-      this.deps.onServed(performance.now() - started);
+      // From the request's arrival (any wait for this process's turn included).
+      this.deps.onServed(sinceArrival(req));
     }
   }
 
   private async serve(spec: PgRouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const d = this.deps;
     d.onRequest();
-    if (d.latencyMs > 0) await sleep(d.latencyMs);
+    // The global latency is the PG's response time, counted from the request's arrival: time this process took to get
+    // to it (a burst of requests parsed one after another) is part of it, not added on top.
+    if (d.latencyMs > 0) await sleep(Math.max(0, d.latencyMs - sinceArrival(req)));
 
     const auth = spec.authenticate(req);
     if ('reject' in auth) return this.send(reply, auth.reject);

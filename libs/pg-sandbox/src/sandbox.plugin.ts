@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { registerControlRoutes } from './sandbox.control.routes';
+import { markArrival } from './sandbox.http';
 import type { PgSandboxOptions } from './sandbox.options';
 import { registerPortoneRoutes } from './sandbox.portone.routes';
 import { createPgSandbox } from './sandbox';
@@ -57,6 +58,12 @@ export const pgSandboxPlugin: FastifyPluginAsync<PgSandboxOptions> = async (app:
     return reply.code(status).send(errorBody(req.url, status, message));
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(req.url, 404, `no sandbox route ${req.method} ${req.url.split('?')[0]}`)));
+
+  // Each request's arrival, from which the global latency is counted (see PgRouteRunner): the first hook it meets here.
+  app.addHook('onRequest', (req, _reply, done) => {
+    markArrival(req);
+    done();
+  });
 
   registerTossRoutes(app, sandbox, runner);
   registerPortoneRoutes(app, sandbox, runner);
