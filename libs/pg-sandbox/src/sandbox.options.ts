@@ -13,7 +13,7 @@ export interface PgSandboxOptions {
    * creates its own instance and closes it with the server.
    */
   sandbox?: PgSandbox;
-  /** Added to every PG API and buyer call (benchmarks); control endpoints are never delayed. Default 0. */
+  /** Every PG API and buyer call's response time, counted from its arrival (benchmarks); control endpoints are never delayed. Default 0. */
   latencyMs?: number;
   /** Base clock in epoch ms (default Date.now); the sandbox clock is this plus the advanced offset. */
   now?: () => number;
