@@ -133,6 +133,15 @@ function sinceArrival(req: FastifyRequest): number {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
+ * Waits until `deadline` (performance.now() time), never less: a timer is scheduled from the event loop's cached
+ * clock, which lags while a turn runs, so a single setTimeout can fire up to that lag early (answers 0.1–0.6 ms under
+ * the latency on average, under load).
+ */
+async function sleepUntil(deadline: number): Promise<void> {
+  for (let left = deadline - performance.now(); left > 0; left = deadline - performance.now()) await sleep(Math.ceil(left));
+}
+
+/**
  * Runs a PG route through the transport layer every PG call shares:
  * global latency → authentication → Idempotency-Key (Toss) → fault lookup → reset_before → latency → http_error →
  * the work → webhooks (early ones before the answer) → the answer, or a held socket for timeout_after_commit.
@@ -157,7 +166,7 @@ export class PgRouteRunner {
     d.onRequest();
     // The global latency is the PG's response time, counted from the request's arrival: time this process took to get
     // to it (a burst of requests parsed one after another) is part of it, not added on top.
-    if (d.latencyMs > 0) await sleep(Math.max(0, d.latencyMs - sinceArrival(req)));
+    if (d.latencyMs > 0) await sleepUntil(performance.now() - sinceArrival(req) + d.latencyMs);
 
     const auth = spec.authenticate(req);
     if ('reject' in auth) return this.send(reply, auth.reject);
