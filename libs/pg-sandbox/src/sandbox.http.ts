@@ -124,10 +124,9 @@ export function markArrival(req: FastifyRequest): void {
   (req as Marked)[ARRIVED] = performance.now();
 }
 
-/** Milliseconds since the request reached the sandbox (since now, for a request that was never marked). */
-function sinceArrival(req: FastifyRequest): number {
-  const at = (req as Marked)[ARRIVED];
-  return at === undefined ? 0 : performance.now() - at;
+/** When the request reached the sandbox (now, for a request that was never marked). */
+function arrivedAt(req: FastifyRequest): number {
+  return (req as Marked)[ARRIVED] ?? performance.now();
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -157,7 +156,7 @@ export class PgRouteRunner {
       await this.serve(spec, req, reply);
     } finally {
       // From the request's arrival (any wait for this process's turn included).
-      this.deps.onServed(sinceArrival(req));
+      this.deps.onServed(performance.now() - arrivedAt(req));
     }
   }
 
@@ -166,7 +165,7 @@ export class PgRouteRunner {
     d.onRequest();
     // The global latency is the PG's response time, counted from the request's arrival: time this process took to get
     // to it (a burst of requests parsed one after another) is part of it, not added on top.
-    if (d.latencyMs > 0) await sleepUntil(performance.now() - sinceArrival(req) + d.latencyMs);
+    if (d.latencyMs > 0) await sleepUntil(arrivedAt(req) + d.latencyMs);
 
     const auth = spec.authenticate(req);
     if ('reject' in auth) return this.send(reply, auth.reject);
