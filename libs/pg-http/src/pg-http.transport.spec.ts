@@ -204,6 +204,54 @@ describe('PgHttpTransport', () => {
     });
   });
 
+  describe('with or without axios\'s core', () => {
+    it('with no interceptor (none, or only ejected ones) the exchange runs without axios\'s core, with the same request on the wire', async () => {
+      const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { ok: true })));
+      const plain = newHttpService();
+      const ejected = newHttpService();
+      ejected.axiosRef.interceptors.request.eject(ejected.axiosRef.interceptors.request.use((c) => c));
+      const traced = newHttpService();
+      traced.axiosRef.interceptors.request.use((c) => c);
+      const spies = [plain, ejected, traced].map((s) => jest.spyOn(s.axiosRef, 'request'));
+      for (const service of [plain, ejected, traced]) {
+        const t = new PgHttpTransport(service);
+        transports.push(t);
+        const out = await t.send(request(`${server.origin}/v1/x`, { method: 'POST', body: '{"a":"é"}', headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' } }));
+        expect(out).toEqual({ kind: 'response', httpStatus: 200, body: '{"ok":true}' });
+      }
+      expect(spies.map((s) => s.mock.calls.length)).toEqual([0, 0, 1]);
+      // The request as the PG sees it is the same whichever way it went.
+      const wire = server.requests.map((r) => ({ method: r.method, url: r.url, body: r.body, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'connection' && k !== 'host')) }));
+      expect(wire[0]).toEqual({
+        method: 'POST',
+        url: '/v1/x',
+        body: '{"a":"é"}',
+        headers: { accept: 'application/json', 'accept-encoding': 'identity', 'user-agent': 'paypal-billing-pg-client', authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': '10' },
+      });
+      expect(wire[1]).toEqual(wire[0]);
+      expect(wire[2]).toEqual(wire[0]);
+    });
+
+    it('through axios (an interceptor registered) failures are classified as without it', async () => {
+      const withInterceptor = (options: ConstructorParameters<typeof PgHttpTransport>[1] = {}) => {
+        const service = newHttpService();
+        service.axiosRef.interceptors.response.use((r) => r);
+        const t = new PgHttpTransport(service, options);
+        transports.push(t);
+        return t;
+      };
+      const port = await closedPort();
+      expect(await withInterceptor().send(request(`http://127.0.0.1:${port}/x`))).toEqual({ kind: 'not_sent', reason: 'connection_refused', detail: 'ECONNREFUSED' });
+      expect(await withInterceptor({ lookup: hangingLookup }).send(request('http://pg.invalid/x', { connectTimeoutMs: 100 }))).toMatchObject({ kind: 'not_sent', reason: 'connect_timeout' });
+      const silent = track(await startRawServer(() => undefined));
+      expect(await withInterceptor().send(request(`http://127.0.0.1:${silent.port}/x`, { method: 'POST', body: '{}', responseTimeoutMs: 150 }))).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
+      const reset = track(await startRawServer((socket) => onRawRequests(socket, () => socket.resetAndDestroy())));
+      expect(await withInterceptor().send(request(`http://127.0.0.1:${reset.port}/x`, { method: 'POST', body: '{}' }))).toMatchObject({ kind: 'unknown', reason: 'connection_reset' });
+      const big = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { blob: 'x'.repeat(10_000) })));
+      expect(await withInterceptor({ maxResponseBytes: 1_000 }).send(request(`${big.origin}/x`))).toMatchObject({ kind: 'unknown', reason: 'invalid_response' });
+    });
+  });
+
   describe('keep-alive', () => {
     it('reuses one connection for sequential calls', async () => {
       const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { ok: true })));
