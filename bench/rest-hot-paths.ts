@@ -9,7 +9,7 @@
  */
 import autocannon from 'autocannon';
 import { writeFileSync } from 'node:fs';
-import { ADMIN_KEY, api, type Engine, freshDatabase, startApp } from './lib/app';
+import { ADMIN_KEY, api, type Engine, freshDatabase, PRODUCTION_NODE_ARGS, startApp } from './lib/app';
 import { arg } from './lib/args';
 import { cpuSeconds } from './lib/cpu';
 import { postLong } from './lib/http';
@@ -64,7 +64,8 @@ async function main(): Promise<void> {
     env: { PORTONE_WEBHOOK_REFETCH_LIMIT: '100000', PORTONE_WEBHOOK_WINDOW_MS: '1000', BILLING_CONCURRENCY: '32' },
   });
   const barePort = await freePort();
-  const bare = await startNode('bench/bare-read.server.ts', { BARE_PORT: String(barePort), ...db.env }, /bare listening/, { cpu: 0, ts: true });
+  // The same V8 flags as the app, so the ratio compares the code, not the settings.
+  const bare = await startNode('bench/bare-read.server.ts', { BARE_PORT: String(barePort), ...db.env }, /bare listening/, { cpu: 0, ts: true, nodeArgs: [...PRODUCTION_NODE_ARGS] });
   try {
     const seeded = await seedMerchant(app, sandbox.url, 1);
     await cloneSubscriptions(app, seeded, subs);

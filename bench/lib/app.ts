@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -7,6 +7,14 @@ import { DIST, freePort, type Proc, startNode } from './proc';
 export type Engine = 'sqlite' | 'postgres';
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 /** The local PostgreSQL server every machine here runs (trust auth). */
+/**
+ * The V8 flags `npm run start:prod` runs the app with (package.json is the one place they are written), so the app
+ * is measured as it is deployed.
+ */
+export const PRODUCTION_NODE_ARGS: readonly string[] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']
+  .split(' ')
+  .filter((a) => a.startsWith('--'));
+
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A running app process on a fresh database, talking to the sandbox process at `sandboxUrl`. */
@@ -76,6 +84,7 @@ export async function startApp(opts: {
       // BENCH_NODE_ARGS="--trace-gc …" adds V8/Node flags to the app's command line.
       nodeArgs: [
         ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+        ...PRODUCTION_NODE_ARGS,
         ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
       ],
     },
