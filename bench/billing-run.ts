@@ -68,7 +68,7 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
       const res = await postLong<{ claimed: number; succeeded: number; failed: number; pending: number; unknown: number }>(`${app.url}/v1/billing/runs`, seeded.apiKey);
       const wallS = (performance.now() - t0) / 1000;
       // The run's window on the monotonic clock (µs), which the app's V8 CPU profile also uses: WIN= for a profile reader.
-      if (process.env.BENCH_PROFILE_DIR) process.stderr.write(`  profile window µs: ${mono0 / 1000n} ${process.hrtime.bigint() / 1000n}\n`);
+      if (process.env.BENCH_PROFILE_DIR || process.env.BENCH_SANDBOX_PROFILE_DIR) process.stderr.write(`  profile window µs: ${mono0 / 1000n} ${process.hrtime.bigint() / 1000n}\n`);
       if (res.status !== 200) throw new Error(`billing run answered ${res.status}: ${JSON.stringify(res.body)}`);
       if (res.body.succeeded !== n) throw new Error(`run ${r + 1} (warm-ups included): expected ${n} succeeded, got ${JSON.stringify(res.body)}`);
       const f: RunFigure = {

@@ -93,6 +93,9 @@ export async function startNode(script: string, env: Record<string, string>, rea
 /** The PG sandbox in its own process (dist build), with injected latency. */
 export async function startSandbox(latencyMs: number, opts: { cpu?: number } = {}): Promise<Proc & { url: string }> {
   const port = await freePort();
-  const proc = await startNode(`${DIST}/libs/pg-sandbox/src/main.js`, { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(latencyMs), NODE_ENV: 'development' }, /pg-sandbox listening/, opts);
+  // BENCH_SANDBOX_PROFILE_DIR=dir writes a V8 CPU profile of the sandbox when it exits (is it the bottleneck?).
+  const profile = process.env.BENCH_SANDBOX_PROFILE_DIR;
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const proc = await startNode(`${DIST}/libs/pg-sandbox/src/main.js`, { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(latencyMs), NODE_ENV: 'development' }, /pg-sandbox listening/, { ...opts, nodeArgs });
   return Object.assign(proc, { url: `http://127.0.0.1:${port}/sandbox` });
 }
