@@ -6,7 +6,6 @@ import { DIST, freePort, type Proc, startNode } from './proc';
 
 export type Engine = 'sqlite' | 'postgres';
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-/** The local PostgreSQL server every machine here runs (trust auth). */
 /**
  * The V8 flags `npm run start:prod` runs the app with (package.json is the one place they are written), so the app
  * is measured as it is deployed.
@@ -15,6 +14,7 @@ export const PRODUCTION_NODE_ARGS: readonly string[] = (JSON.parse(readFileSync(
   .split(' ')
   .filter((a) => a.startsWith('--'));
 
+/** The local PostgreSQL server every machine here runs (trust auth). */
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A running app process on a fresh database, talking to the sandbox process at `sandboxUrl`. */
