@@ -1,4 +1,4 @@
-import { booleanish, numberish, toMajor, toMinor, tossTime, tossWebhookTime, unixSeconds } from './sandbox.format';
+import { booleanish, newOpaqueId, newPaymentKey, newPaypalTransactionId, newTransactionKey, numberish, toMajor, toMinor, tossTime, tossWebhookTime, unixSeconds } from './sandbox.format';
 
 describe('money conversion at the PG edge', () => {
   it.each([
@@ -43,5 +43,28 @@ describe('PG time formats', () => {
   });
   it('PortOne: Unix seconds', () => {
     expect(unixSeconds(ms)).toBe(Math.floor(ms / 1000));
+  });
+});
+
+describe('random ids (from a pooled random source)', () => {
+  it('keep their formats and never repeat, across many refills of the pool', () => {
+    // 17 + 24 + 32 bytes per round: 3,000 rounds draw ≈ 219 KB, ≈ 53 refills of the 4 KiB pool.
+    const seen = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      const ids = [newPaypalTransactionId(), newOpaqueId('wh_'), newTransactionKey(), newPaymentKey()];
+      expect(ids[0]).toMatch(/^[A-Z0-9]{17}$/);
+      expect(ids[1]).toMatch(/^wh_[0-9a-f]{24}$/);
+      expect(ids[2]).toMatch(/^[0-9a-f]{32}$/);
+      expect(ids[3]).toMatch(/^tsbx[A-Za-z0-9]{46}$/);
+      for (const id of ids) seen.add(id);
+    }
+    expect(seen.size).toBe(4 * 3000);
+  });
+
+  it('an id larger than the pool still comes out whole and random', () => {
+    const a = newOpaqueId('', 5000);
+    const b = newOpaqueId('', 5000);
+    expect(a).toMatch(/^[0-9a-f]{10000}$/);
+    expect(a).not.toBe(b);
   });
 });

@@ -1,12 +1,30 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 /** Identifier and time formats the two PGs use, plus money conversion between major and minor units. */
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
+// Random bytes from a pool refilled 4 KiB at a time (as crypto.randomUUID does): one getrandom call per ≈ 100 ids
+// instead of one each. A `randomBytes` per id was 4.5 % of the sandbox's busy time in a 100 ms billing run profile.
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+/** `length` fresh random bytes; the view is valid until the next call (use it synchronously). */
+function pooledRandom(length: number): Buffer {
+  if (length > POOL_SIZE) return randomBytes(length);
+  if (poolOffset + length > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const view = pool.subarray(poolOffset, poolOffset + length);
+  poolOffset += length;
+  return view;
+}
+
 function randomFrom(alphabet: string, length: number): string {
-  const bytes = randomBytes(length);
+  const bytes = pooledRandom(length);
   let out = '';
   // The modulo bias is irrelevant for simulator ids.
   for (let i = 0; i < length; i++) out += alphabet[bytes[i] % alphabet.length];
@@ -36,12 +54,12 @@ export function newPaymentKey(): string {
 
 /** Toss transactionKey: 32 hex characters. */
 export function newTransactionKey(): string {
-  return randomBytes(16).toString('hex');
+  return pooledRandom(16).toString('hex');
 }
 
 /** An opaque random id with a prefix (cancel request ids, cancellation ids, tokens, webhook transmission ids). */
 export function newOpaqueId(prefix: string, bytes = 12): string {
-  return `${prefix}${randomBytes(bytes).toString('hex')}`;
+  return `${prefix}${pooledRandom(bytes).toString('hex')}`;
 }
 
 const KST_OFFSET_MS = 9 * 3600_000;
