@@ -39,7 +39,11 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
     releaseLeases: jest.fn(async (subs: Subscription[]) => void calls.push(`release:${subs.map((x) => x.id).join(',')}`)),
   });
   const charges = strict<ChargesService>({
-    writeIntents: jest.fn(async (intents: Charge[]) => void calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`)),
+    // The intents that did not exist yet are inserted (their ids come back); the others are read by merchant_uid.
+    writeIntents: jest.fn(async (intents: Charge[]) => {
+      calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`);
+      return new Set(intents.filter((i) => !opts.existing.some((e) => e.merchantUid === i.merchantUid)).map((i) => i.id));
+    }),
     findByMerchantUids: jest.fn(async () => opts.existing),
     adoptForResend: jest.fn(async (c: Array<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`)),
     // The batch preparation (keys, STC, credentials); what it prepares is handed to send untouched.
@@ -92,6 +96,57 @@ describe('BillingService', () => {
     expect(batch2).toBeGreaterThan(calls.indexOf('send:sub_0-c0-a1'));
     expect(batch2).toBeLessThan(calls.indexOf('record:3'));
     expect(calls.filter((c) => c.startsWith('record'))).toEqual(['record:3', 'record:3']);
+  });
+
+  it('records results while the batch is still calling, a round of BILLING_CONCURRENCY at a time, the rest at its end', async () => {
+    const subs = Array.from({ length: 10 }, (_, i) => sub({ id: `sub_${i}` }));
+    const { service, charges, calls } = setup({ claims: [subs], existing: [] });
+    const gates: Array<() => void> = [];
+    (charges.send as jest.Mock).mockImplementation(async (c: Charge) => {
+      await new Promise<void>((r) => gates.push(r));
+      calls.push(`done:${c.merchantUid}`);
+      return paid;
+    });
+    const run = service.runNow('mch_1');
+    // The answers come one a turn.
+    for (let i = 0; i < 400 && calls.filter((c) => c.startsWith('done')).length < 10; i++) {
+      await new Promise((r) => setImmediate(r));
+      gates.shift()?.();
+    }
+    expect(await run).toMatchObject({ claimed: 10, succeeded: 10 });
+    const records = calls.filter((c) => c.startsWith('record')).map((c) => Number(c.split(':')[1]));
+    expect(records.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(records.length).toBeGreaterThan(1);
+    // Every write but the last waited for a full round (config.concurrency = 4), and the first came before the batch's
+    // last answer.
+    expect(records.slice(0, -1).every((n) => n >= config.concurrency)).toBe(true);
+    expect(calls.indexOf(`record:${records[0]}`)).toBeLessThan(calls.lastIndexOf('done:sub_9-c0-a1'));
+  });
+
+  it('uses a fresh intent as inserted: only intents that already existed are read back', async () => {
+    let s = setup({ claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b' })]], existing: [] });
+    expect(await s.service.runNow('mch_1')).toMatchObject({ claimed: 2, succeeded: 2 });
+    expect(s.charges.findByMerchantUids).not.toHaveBeenCalled();
+    const sent = (s.charges.send as jest.Mock).mock.calls.map((c) => c[0] as Charge);
+    expect(sent.map((c) => c.merchantUid).sort()).toEqual(['sub_a-c0-a1', 'sub_b-c0-a1']);
+    expect(sent[0]).toBe((s.charges.writeIntents as jest.Mock).mock.calls[0][0][0]);
+
+    s = setup({ claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b', leaseVersion: 8 })]], existing: [charge({ id: 'chg_b', merchantUid: 'sub_b-c0-a1', status: 'succeeded' })] });
+    await s.service.runNow('mch_1');
+    expect(s.charges.findByMerchantUids).toHaveBeenCalledTimes(1);
+    expect(s.charges.findByMerchantUids).toHaveBeenCalledWith(['sub_b-c0-a1']);
+    expect(s.calls.filter((c) => !c.startsWith('intents')).sort()).toEqual(['follow:sub_b-c0-a1', 'record:2', 'send:sub_a-c0-a1']);
+  });
+
+  it('counts what is due beside the first claim, not before it', async () => {
+    const { service, repo } = setup({ claims: [[sub()]], existing: [] });
+    let count!: (n: number) => void;
+    (repo.countDue as jest.Mock).mockImplementationOnce(() => new Promise<number>((r) => (count = r)));
+    const run = service.runNow('mch_1');
+    for (let i = 0; i < 20 && (repo.claimDue as jest.Mock).mock.calls.length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(repo.claimDue).toHaveBeenCalled();
+    count(1);
+    expect(await run).toMatchObject({ claimed: 1, succeeded: 1 });
   });
 
   it('claims only as many as the PG-call slots for the first batch of a pass (its calls start sooner), full batches after', async () => {
@@ -164,7 +219,7 @@ describe('BillingService', () => {
     const { service, repo, calls } = setup({ claims: [[sub({ cancelAtPeriodEnd: true, cycle: 1 })]], existing: [] });
     await service.runNow('mch_1');
     expect(repo.cancelAtPeriodEnd).toHaveBeenCalledTimes(1);
-    expect(calls).toEqual(['intents:', 'record:0']);
+    expect(calls).toEqual(['intents:']);
   });
 
   it('processes a subscription once per run even if it comes due again (released, the run ends)', async () => {

@@ -10,12 +10,13 @@ import { newId } from '../common/ids';
 import { billingConfig, type BillingConfig } from '../config/configuration';
 import type { Charge } from '../charges/charge.entity';
 import { recurringMerchantUid } from '../charges/charge.outcomes';
-import type { ResultWrite } from '../charges/charges.repository';
+import type { RecordSummary, ResultWrite } from '../charges/charges.repository';
 import { ChargesService, mapPool, newCharge, newSendContext, resolvedAs, type Prepared, type ResolvedAs, type SendContext } from '../charges/charges.service';
 import { Semaphore } from '../common/semaphore';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
+import { ResultWriter } from './billing.result-writer';
 import type { BillingRunResult } from './dto/billing-run.dto';
 
 type Counts = Record<ResolvedAs, number> & { claimed: number };
@@ -28,7 +29,7 @@ const MAX_RECONCILE_BATCHES = 1000;
 /**
  * Billing runs: the due-charge pass and the reconciler pass, for the scheduler (all merchants) and on demand (one
  * merchant). Per batch: claim under a lease, commit the charge intents, call the PG with bounded concurrency and no
- * transaction open, then record every result in one transaction fenced by the lease version.
+ * transaction open, and record the results as they come, a round of calls per transaction, fenced by the lease version.
  */
 @Injectable()
 export class BillingService {
@@ -97,9 +98,14 @@ export class BillingService {
     // A subscription whose result is "retry now" must not loop inside one run: each is processed once per run.
     const seen = new Set<string>();
     let done = 0;
-    // Counted once per pass (an index range count), not per batch: progress is an estimate, cheap at 100K rows.
-    const dueAtStart = await this.repo.countDue(this.clock.now(), merchantId);
-    this.dueRemaining.set(dueAtStart);
+    // Counted once per pass (an index range count), not per batch: progress is an estimate, cheap at 100K rows. Beside
+    // the first claim, not before it: the first calls need not wait for an estimate.
+    let dueAtStart: number | undefined;
+    const counting = this.repo.countDue(this.clock.now(), merchantId).then((n) => {
+      dueAtStart = n;
+      this.dueRemaining.set(Math.max(0, n - done));
+    });
+    counting.catch(() => undefined); // awaited (and thrown) once the batches are over
     // Two batches in flight: the next one is claimed, written and prepared while the PG calls of the previous one
     // run, so the database steps between batches do not leave the PG-call slots idle. The slots are shared
     // (ctx.pgCalls), so BILLING_CONCURRENCY still bounds the calls of the whole run.
@@ -134,8 +140,8 @@ export class BillingService {
         const startedSending = new Promise<void>((resolve) => (sending = resolve));
         const batch: Promise<void> = this.processBatch(fresh, counts, ctx, batchSeq++, sending).then(() => {
           done += fresh.length;
-          const remaining = Math.max(0, dueAtStart - done);
-          this.dueRemaining.set(remaining);
+          const remaining = dueAtStart === undefined ? undefined : Math.max(0, dueAtStart - done);
+          if (remaining !== undefined) this.dueRemaining.set(remaining);
           const seconds = Math.max((performance.now() - started) / 1000, 0.001);
           this.logger.log({ merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) }, 'billing run progress');
         });
@@ -150,9 +156,10 @@ export class BillingService {
         );
       }
     } finally {
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled([...inFlight, counting]);
     }
     if (failure.failed) throw failure.err;
+    await counting;
   }
 
   private async release(subs: Subscription[]): Promise<void> {
@@ -172,13 +179,16 @@ export class BillingService {
       else billable.push(s);
     }
     // 1. The intents, committed before any PG call: a crash from here on leaves a `sending` row to look up.
-    const uids = billable.map((s) => recurringMerchantUid(s.id, s.cycle, s.attempt));
-    await this.charges.writeIntents(billable.map((s, i) => this.intent(s, uids[i], now)));
+    const intents = billable.map((s) => this.intent(s, recurringMerchantUid(s.id, s.cycle, s.attempt), now));
+    const inserted = await this.charges.writeIntents(intents);
     // Between the database steps, a turn of the event loop for the PG answers that have arrived meanwhile. On SQLite
     // every query completes synchronously, so claim, intents, reads and preparation ran as one 20–40 ms stretch during
     // which no answer of the batch before was read (their calls looked ≈ 10 ms slower); on PostgreSQL it costs nothing.
     await nextTurn();
-    const byUid = new Map((await this.charges.findByMerchantUids(uids)).map((c) => [c.merchantUid, c]));
+    // An intent just inserted is the row as written; only those that already existed (an earlier run's) are read.
+    const byUid = new Map(intents.flatMap((c) => (inserted.has(c.id) ? [[c.merchantUid, c] as const] : [])));
+    const existing = intents.filter((c) => !inserted.has(c.id)).map((c) => c.merchantUid);
+    if (existing.length > 0) for (const c of await this.charges.findByMerchantUids(existing)) byUid.set(c.merchantUid, c);
     // A certainly-not-sent intent is sent again without a look-up: first make it this lease's, so that if we die
     // during that send, the next holder looks it up rather than sending blindly once more.
     const resends = billable.flatMap((s) => {
@@ -200,31 +210,33 @@ export class BillingService {
     await nextTurn();
     const prepared = await this.charges.prepareMany(toSend, ctx);
 
-    // 2. The PG calls, bounded, outside any transaction.
+    // 2. The PG calls, bounded, outside any transaction; 3. their results recorded as they come, a round of calls at a
+    // time (see ResultWriter), each write one transaction fenced by the lease versions.
     onSending?.();
-    const writes: ResultWrite[] = [];
+    const results = new ResultWriter<ResultWrite, RecordSummary>(async (writes) => {
+      await nextTurn();
+      return this.charges.recordResults(writes);
+    }, this.config.concurrency);
     const slots = ctx.pgCalls ?? new Semaphore(this.config.concurrency);
     await mapPool(billable, this.config.concurrency, async (s) => {
       const charge = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
       if (!charge) return; // cannot happen: the intent was just written or already existed
       const outcome = await slots.run(() => this.settle(charge, s, ctx, prepared.get(charge.id)), seq);
       if (!outcome) {
-        writes.push(this.charges.followWrite(charge, s, s.leaseVersion));
+        results.add(this.charges.followWrite(charge, s, s.leaseVersion));
         return;
       }
       const { write, result } = this.charges.resultWrite(charge, outcome, s, { fromLookup: false, leaseVersion: s.leaseVersion });
-      writes.push(write);
+      results.add(write);
       const as = resolvedAs(result);
       counts[as]++;
       this.results.inc({ result: as });
     });
 
-    // 3. Every result of the batch in one transaction, fenced by the lease version.
-    await nextTurn();
-    const summary = await this.charges.recordResults(writes);
-    if (summary.fenced > 0) {
-      this.fenced.inc(summary.fenced);
-      this.logger.warn({ fenced: summary.fenced }, 'results written after the lease was taken over: the new holder decides');
+    const fenced = (await results.finish()).reduce((n, summary) => n + summary.fenced, 0);
+    if (fenced > 0) {
+      this.fenced.inc(fenced);
+      this.logger.warn({ fenced }, 'results written after the lease was taken over: the new holder decides');
     }
   }
 

@@ -66,10 +66,12 @@ export class ChargesRepository {
     return charge;
   }
 
-  /** Intents for a batch in one statement; rows that already exist (same subscription, cycle, attempt) are left alone. */
-  async insertIntents(intents: Charge[]): Promise<void> {
-    if (intents.length === 0) return;
-    await bulkInsert(this.charges.manager, Charge, intents, { onConflict: 'ignore' });
+  /**
+   * Intents for a batch in one statement; rows that already exist (same subscription, cycle, attempt) are left alone.
+   * Returns the ids of the intents inserted.
+   */
+  insertIntents(intents: Charge[]): Promise<Set<string>> {
+    return bulkInsert(this.charges.manager, Charge, intents, { onConflict: 'ignore' });
   }
 
   /** One transaction: each intent, still `sending`, takes the new lease version and loses its resend flag. */

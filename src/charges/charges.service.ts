@@ -108,10 +108,18 @@ export class ChargesService {
   /**
    * {@link prepare} for a billing batch: the keys in one query, the STC of every charge evaluated and recorded in one
    * pass, credentials once per merchant. Each charge id maps to what it needs, or to the error prepare would throw.
+   * The reads do not depend on each other, so they run side by side (keys, merchants and customers, credentials): a
+   * run's first calls wait for its first batch's preparation, and one read after another cost ≈ 4 round trips more.
    */
   async prepareMany(charges: readonly Charge[], ctx: SendContext): Promise<Map<string, Prepared | Error>> {
     const out = new Map<string, Prepared | Error>();
-    const keys = await this.billingKeys.requireChargeableMany(charges.map((c) => ({ merchantId: c.merchantId, billingKeyId: c.billingKeyId })));
+    // Loaded now, awaited per charge below (ctx caches the promise; a failed load is dropped and becomes that
+    // charge's error there).
+    for (const c of charges) this.credentialsFor(c.merchantId, c.gateway, ctx).catch(() => undefined);
+    const [keys, stcContext] = await Promise.all([
+      this.billingKeys.requireChargeableMany(charges.map((c) => ({ merchantId: c.merchantId, billingKeyId: c.billingKeyId }))),
+      this.risk.loadStcContext(charges),
+    ]);
     const ready: Array<{ charge: Charge; key: BillingKey; adapter: AdapterWith<'billingKeys'> }> = [];
     charges.forEach((charge, i) => {
       const key = keys[i];
@@ -123,7 +131,10 @@ export class ChargesService {
         out.set(charge.id, err as Error);
       }
     });
-    const stc = await this.risk.evaluateStcMany(ready.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const })));
+    const stc = await this.risk.evaluateStcMany(
+      ready.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const })),
+      stcContext,
+    );
     for (const [i, { charge, key, adapter }] of ready.entries()) {
       const evaluation = stc[i];
       if (evaluation instanceof Error) {
@@ -245,8 +256,8 @@ export class ChargesService {
     };
   }
 
-  /** Charge intents of a billing batch, committed in one statement before any PG call. */
-  writeIntents(intents: Charge[]): Promise<void> {
+  /** Charge intents of a billing batch, committed in one statement before any PG call; the ids of those inserted. */
+  writeIntents(intents: Charge[]): Promise<Set<string>> {
     return this.repo.insertIntents(intents);
   }
 

@@ -30,8 +30,10 @@ describe('bulkUpdate / bulkInsert', () => {
     await bulkInsert(ds.manager, Thing, [thing('a', { status: 'kept' })], { onConflict: 'ignore' });
     const rows = Array.from({ length: 250 }, (_, i) => thing(`t${i}`));
     const partial = Object.assign(new Thing(), { id: 'p', status: 'sending', amount: 5, settledAt: null }) as Thing;
-    await bulkInsert(ds.manager, Thing, [...rows, thing('a', { status: 'overwritten?' }), partial], { onConflict: 'ignore' });
+    const inserted = await bulkInsert(ds.manager, Thing, [...rows, thing('a', { status: 'overwritten?' }), partial], { onConflict: 'ignore' });
     expect(await ds.getRepository(Thing).count()).toBe(252);
+    // The ids of the rows inserted, across the statements of every chunk; not the one left alone.
+    expect([...inserted].sort()).toEqual([...rows.map((r) => r.id), 'p'].sort());
     expect((await ds.getRepository(Thing).findOneByOrFail({ id: 'a' })).status).toBe('kept');
     expect(await ds.getRepository(Thing).findOneByOrFail({ id: 'p' })).toMatchObject({ flag: false, version: 0, amount: 5 });
   });

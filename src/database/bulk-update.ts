@@ -75,15 +75,20 @@ export function rowsOf(result: unknown): Array<Record<string, unknown>> {
  * `onConflict: 'ignore'` leaves rows that would violate a unique constraint alone (`ON CONFLICT DO NOTHING`, as
  * TypeORM's `orIgnore()` does); `'error'` lets the statement fail, as `Repository.insert` does.
  * A property left undefined takes the column's declared default (or null): SQLite has no DEFAULT in VALUES lists.
+ * Returns the primary keys of the rows inserted (with `'ignore'`, the entities that were not left out), from
+ * `RETURNING` (PostgreSQL, SQLite ≥ 3.35).
  */
 export async function bulkInsert<E extends ObjectLiteral>(
   m: EntityManager,
   target: EntityTarget<E>,
   entities: readonly E[],
   options: { onConflict: 'ignore' | 'error' },
-): Promise<void> {
-  if (entities.length === 0) return;
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  if (entities.length === 0) return inserted;
   const meta = m.connection.getMetadata(target);
+  if (meta.primaryColumns.length !== 1) throw new Error(`bulkInsert: ${meta.name} needs a single-column primary key`);
+  const key = `"${meta.primaryColumns[0].databaseName}"`;
   const driver = m.connection.driver;
   const postgres = driver.options.type === 'postgres';
   const cols = meta.columns.filter((c) => c.isInsert);
@@ -105,6 +110,8 @@ export async function bulkInsert<E extends ObjectLiteral>(
           .join(', ')})`,
     );
     const onConflict = options.onConflict === 'ignore' ? ' ON CONFLICT DO NOTHING' : '';
-    await m.query(`INSERT INTO "${meta.tableName}" (${names}) VALUES ${tuples.join(', ')}${onConflict}`, params);
+    const rows = rowsOf(await m.query(`INSERT INTO "${meta.tableName}" (${names}) VALUES ${tuples.join(', ')}${onConflict} RETURNING ${key} AS id`, params));
+    for (const row of rows) inserted.add(String(row.id));
   }
+  return inserted;
 }

@@ -139,6 +139,32 @@ describe('RiskService.evaluateStc', () => {
     expect(out[2]).toMatchObject({ outcome: 'sent' });
     expect((out[0] as { decisionId: string }).decisionId).not.toBe((out[2] as { decisionId: string }).decisionId);
   });
+
+  it('loadStcContext reads a merchant and its customers side by side; evaluateStcMany then reads nothing more', async () => {
+    const { service, merchants, customers, repo } = setup({ customer: customer({ id: 'cus_1' }) });
+    let found!: (m: Merchant) => void;
+    merchants.require.mockImplementationOnce(() => new Promise<Merchant>((r) => (found = r)));
+    const loading = service.loadStcContext([{ merchantId: 'mch_1', customerId: 'cus_1' }]);
+    await new Promise((r) => setImmediate(r));
+    // The customers were asked for while the merchant was still being read.
+    expect(customers.findMany).toHaveBeenCalledWith('mch_1', ['cus_1']);
+    found(merchant());
+    const context = await loading;
+    const out = await service.evaluateStcMany([{ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge' }], context);
+    expect(out[0]).toMatchObject({ outcome: 'sent' });
+    expect(merchants.require).toHaveBeenCalledTimes(1);
+    expect(customers.findMany).toHaveBeenCalledTimes(1);
+    expect(repo.insertDecisions).toHaveBeenCalledTimes(1);
+  });
+
+  it('a merchant that does not exist is its inputs\' NOT_FOUND; a failed read is not an absent merchant: it rejects', async () => {
+    const { service, merchants } = setup();
+    merchants.require.mockRejectedValueOnce(new NotFoundError('Merchant'));
+    const [out] = await service.evaluateStcMany([{ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge' }]);
+    expect(out).toBeInstanceOf(NotFoundError);
+    merchants.require.mockRejectedValueOnce(new Error('connection terminated'));
+    await expect(service.evaluateStcMany([{ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge' }])).rejects.toThrow('connection terminated');
+  });
 });
 
 describe('RiskService Fraudnet', () => {

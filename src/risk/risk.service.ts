@@ -47,6 +47,12 @@ export interface StcEvaluation {
   outcome: 'sent' | 'sent_partial';
 }
 
+/** What STC evaluations read: merchants (or why one is unusable) and, per usable merchant, customers by id. */
+export interface StcContext {
+  readonly merchants: ReadonlyMap<string, Merchant | DomainError>;
+  readonly customers: ReadonlyMap<string, ReadonlyMap<string, Customer>>;
+}
+
 export interface FraudnetParams {
   fncls: string;
   f: string;
@@ -104,25 +110,42 @@ export class RiskService {
   }
 
   /**
-   * {@link evaluateStc} for a billing batch: merchants and customers are read once per batch and the decisions are
-   * recorded in multi-row inserts, instead of three queries per charge. Each input gets its evaluation or the
-   * DomainError evaluateStc would have thrown (a missing customer is NOT_FOUND); nothing is thrown for one input.
+   * The merchants and customers that {@link evaluateStcMany} reads for these inputs: per merchant, the merchant and its
+   * customers in two queries side by side. A billing batch loads this beside its billing keys, then evaluates only the
+   * charges whose key is usable (so no decision is recorded for a charge refused for its key). A merchant that does
+   * not exist is that merchant's NOT_FOUND; a failed read rejects (a database error is not an absent merchant).
    */
-  async evaluateStcMany(inputs: readonly EvaluateStcInput[]): Promise<Array<StcEvaluation | DomainError>> {
+  async loadStcContext(inputs: ReadonlyArray<Pick<EvaluateStcInput, 'merchantId' | 'customerId'>>): Promise<StcContext> {
     const merchants = new Map<string, Merchant | DomainError>();
     const customers = new Map<string, Map<string, Customer>>();
-    for (const merchantId of new Set(inputs.map((i) => i.merchantId))) {
-      try {
-        merchants.set(merchantId, await this.merchants.require(merchantId));
-      } catch (err) {
-        merchants.set(merchantId, err instanceof DomainError ? err : new NotFoundError('Merchant'));
-        continue;
-      }
-      customers.set(merchantId, await this.customers.findMany(merchantId, inputs.filter((i) => i.merchantId === merchantId).map((i) => i.customerId)));
-    }
+    await Promise.all(
+      [...new Set(inputs.map((i) => i.merchantId))].map(async (merchantId) => {
+        const [merchant, found] = await Promise.all([
+          this.merchants.require(merchantId).catch((err: unknown) => {
+            if (err instanceof DomainError) return err;
+            throw err;
+          }),
+          this.customers.findMany(merchantId, inputs.filter((i) => i.merchantId === merchantId).map((i) => i.customerId)),
+        ]);
+        merchants.set(merchantId, merchant);
+        if (!(merchant instanceof DomainError)) customers.set(merchantId, found);
+      }),
+    );
+    return { merchants, customers };
+  }
+
+  /**
+   * {@link evaluateStc} for a billing batch: merchants and customers are read once per batch (or come loaded, see
+   * loadStcContext) and the decisions are recorded in multi-row inserts, instead of three queries per charge. Each input
+   * gets its evaluation or the DomainError evaluateStc would have thrown (a missing customer is NOT_FOUND); nothing is
+   * thrown for one input.
+   */
+  async evaluateStcMany(inputs: readonly EvaluateStcInput[], loaded?: StcContext): Promise<Array<StcEvaluation | DomainError>> {
+    const { merchants, customers } = loaded ?? (await this.loadStcContext(inputs));
     const now = this.clock.now();
     const built = inputs.map((input) => {
-      const merchant = merchants.get(input.merchantId)!;
+      const merchant = merchants.get(input.merchantId);
+      if (!merchant) throw new Error('evaluateStcMany: the loaded context does not cover this merchant');
       if (merchant instanceof DomainError) return merchant;
       const customer = customers.get(input.merchantId)?.get(input.customerId);
       if (!customer) return new NotFoundError('Customer');
