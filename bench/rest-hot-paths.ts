@@ -32,7 +32,10 @@ interface Shot {
 
 async function shoot(target: string, url: string, pid: number, opts: { connections: number; seconds: number; requests: autocannon.Request[] }): Promise<Shot> {
   const cpu0 = cpuSeconds(pid);
+  const mono0 = process.hrtime.bigint();
   const result = await autocannon({ url, connections: opts.connections, duration: opts.seconds, requests: opts.requests });
+  // The load's window on the monotonic clock (µs), which a V8 CPU profile of the app (BENCH_PROFILE_DIR) also uses.
+  if (process.env.BENCH_PROFILE_DIR) process.stderr.write(`  profile window µs (${target}): ${mono0 / 1000n} ${process.hrtime.bigint() / 1000n}\n`);
   const cpuUsPerReq = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
   return { target, reqPerS: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, cpuUsPerReq };
 }

@@ -95,7 +95,8 @@ export async function startSandbox(latencyMs: number, opts: { cpu?: number } = {
   const port = await freePort();
   // BENCH_SANDBOX_PROFILE_DIR=dir writes a V8 CPU profile of the sandbox when it exits (is it the bottleneck?).
   const profile = process.env.BENCH_SANDBOX_PROFILE_DIR;
-  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  // BENCH_SANDBOX_NODE_ARGS="…" adds V8/Node flags to the sandbox's command line (as BENCH_NODE_ARGS does for the app).
+  const nodeArgs = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...(process.env.BENCH_SANDBOX_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const proc = await startNode(`${DIST}/libs/pg-sandbox/src/main.js`, { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(latencyMs), NODE_ENV: 'development' }, /pg-sandbox listening/, { ...opts, nodeArgs });
   return Object.assign(proc, { url: `http://127.0.0.1:${port}/sandbox` });
 }

@@ -98,15 +98,22 @@ describe('BillingService', () => {
     expect(calls.filter((c) => c.startsWith('record'))).toEqual(['record:3', 'record:3']);
   });
 
-  it('records results while the batch is still calling, a round of BILLING_CONCURRENCY at a time, the rest at its end', async () => {
+  it("writes a batch's results once, after its calls, but the pass's last batch's a round of calls at a time, as they come", async () => {
+    // The first claim fills its limit (config.concurrency = 4): more may be due. The second comes short of its limit
+    // (config.batchSize = 10): nothing more was due, so that batch is the last.
     const subs = Array.from({ length: 10 }, (_, i) => sub({ id: `sub_${i}` }));
-    const { service, charges, calls } = setup({ claims: [subs], existing: [] });
+    const { service, charges, calls } = setup({ claims: [subs.slice(0, 4), subs.slice(4)], existing: [] });
     const gates: Array<() => void> = [];
     (charges.send as jest.Mock).mockImplementation(async (c: Charge) => {
       await new Promise<void>((r) => gates.push(r));
       calls.push(`done:${c.merchantUid}`);
       return paid;
     });
+    // How many answers had come when each write began.
+    const answeredAtWrite: number[] = [];
+    const record = charges.recordResults as jest.Mock;
+    const recordImpl = record.getMockImplementation()!;
+    record.mockImplementation((w: unknown[]) => (answeredAtWrite.push(calls.filter((c) => c.startsWith('done')).length), recordImpl(w)));
     const run = service.runNow('mch_1');
     // The answers come one a turn.
     for (let i = 0; i < 400 && calls.filter((c) => c.startsWith('done')).length < 10; i++) {
@@ -114,13 +121,20 @@ describe('BillingService', () => {
       gates.shift()?.();
     }
     expect(await run).toMatchObject({ claimed: 10, succeeded: 10 });
-    const records = calls.filter((c) => c.startsWith('record')).map((c) => Number(c.split(':')[1]));
-    expect(records.reduce((a, b) => a + b, 0)).toBe(10);
-    expect(records.length).toBeGreaterThan(1);
-    // Every write but the last waited for a full round (config.concurrency = 4), and the first came before the batch's
-    // last answer.
-    expect(records.slice(0, -1).every((n) => n >= config.concurrency)).toBe(true);
-    expect(calls.indexOf(`record:${records[0]}`)).toBeLessThan(calls.lastIndexOf('done:sub_9-c0-a1'));
+    const records = record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId));
+    const uidOf = new Map((charges.writeIntents as jest.Mock).mock.calls.flatMap((c) => (c[0] as Charge[]).map((i) => [i.id, i.merchantUid] as const)));
+    const batchOf = (ids: string[]) => new Set(ids.map((id) => (Number(uidOf.get(id)!.split('-')[0].slice(4)) < 4 ? 1 : 2)));
+    const first = records.filter((r) => batchOf(r).has(1));
+    const second = records.filter((r) => batchOf(r).has(2));
+    // Batch 1: one write of its 4. Batch 2 (6 charges): more than one write, none mixing batches, every write but its
+    // last a full round, the first before the batch's last answer.
+    expect(first).toEqual([expect.any(Array)]);
+    expect(first[0]).toHaveLength(4);
+    expect(second.length).toBeGreaterThan(1);
+    expect(second.every((r) => batchOf(r).size === 1)).toBe(true);
+    expect(second.flat()).toHaveLength(6);
+    expect(second.slice(0, -1).every((r) => r.length >= config.concurrency)).toBe(true);
+    expect(answeredAtWrite[records.indexOf(second[0])]).toBeLessThan(10);
   });
 
   it('uses a fresh intent as inserted: only intents that already existed are read back', async () => {

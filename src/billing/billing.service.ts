@@ -29,7 +29,8 @@ const MAX_RECONCILE_BATCHES = 1000;
 /**
  * Billing runs: the due-charge pass and the reconciler pass, for the scheduler (all merchants) and on demand (one
  * merchant). Per batch: claim under a lease, commit the charge intents, call the PG with bounded concurrency and no
- * transaction open, and record the results as they come, a round of calls per transaction, fenced by the lease version.
+ * transaction open, then record every result in one transaction fenced by the lease version (the pass's last batch:
+ * a round of calls per transaction, as they come).
  */
 @Injectable()
 export class BillingService {
@@ -138,7 +139,9 @@ export class BillingService {
         this.claimed.inc(fresh.length);
         let sending!: () => void;
         const startedSending = new Promise<void>((resolve) => (sending = resolve));
-        const batch: Promise<void> = this.processBatch(fresh, counts, ctx, batchSeq++, sending).then(() => {
+        // A claim short of its limit found nothing more due: this batch is (as far as we know) the pass's last.
+        const last = claimed.length < limit;
+        const batch: Promise<void> = this.processBatch(fresh, counts, ctx, { seq: batchSeq++, onSending: sending, last }).then(() => {
           done += fresh.length;
           const remaining = dueAtStart === undefined ? undefined : Math.max(0, dueAtStart - done);
           if (remaining !== undefined) this.dueRemaining.set(remaining);
@@ -168,9 +171,10 @@ export class BillingService {
 
   /**
    * `seq` orders the batches of a run: an older batch's calls take the shared slots first (see Semaphore).
-   * `onSending` is called once the batch is prepared and its PG calls begin.
+   * `onSending` is called once the batch is prepared and its PG calls begin. `last`: no batch follows (see below).
    */
-  private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext, seq = 0, onSending?: () => void): Promise<void> {
+  private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext, opts: { seq?: number; onSending?: () => void; last?: boolean } = {}): Promise<void> {
+    const { seq = 0, onSending, last = false } = opts;
     const now = this.clock.now();
     const billable: Subscription[] = [];
     for (const s of subs) {
@@ -210,13 +214,19 @@ export class BillingService {
     await nextTurn();
     const prepared = await this.charges.prepareMany(toSend, ctx);
 
-    // 2. The PG calls, bounded, outside any transaction; 3. their results recorded as they come, a round of calls at a
-    // time (see ResultWriter), each write one transaction fenced by the lease versions.
+    // 2. The PG calls, bounded, outside any transaction; 3. their results recorded in one transaction, fenced by the
+    // lease versions. That write overlaps the next batch's calls, except after the pass's last batch, where it ends the
+    // run: there the results are written as they come, a round of calls at a time (see ResultWriter), so that only
+    // the last moments' results are left to write when the last answer arrives. (A write per round for every batch
+    // cost more than it saved: 3–4 transactions a batch, their work among the answers of the batch after.)
     onSending?.();
-    const results = new ResultWriter<ResultWrite, RecordSummary>(async (writes) => {
-      await nextTurn();
-      return this.charges.recordResults(writes);
-    }, this.config.concurrency);
+    const results = new ResultWriter<ResultWrite, RecordSummary>(
+      async (writes) => {
+        await nextTurn();
+        return this.charges.recordResults(writes);
+      },
+      last ? this.config.concurrency : Number.POSITIVE_INFINITY,
+    );
     const slots = ctx.pgCalls ?? new Semaphore(this.config.concurrency);
     await mapPool(billable, this.config.concurrency, async (s) => {
       const charge = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
