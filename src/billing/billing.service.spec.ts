@@ -152,15 +152,51 @@ describe('BillingService', () => {
     expect(s.calls.filter((c) => !c.startsWith('intents')).sort()).toEqual(['follow:sub_b-c0-a1', 'record:2', 'send:sub_a-c0-a1']);
   });
 
-  it('counts what is due beside the first claim, not before it', async () => {
-    const { service, repo } = setup({ claims: [[sub()]], existing: [] });
-    let count!: (n: number) => void;
-    (repo.countDue as jest.Mock).mockImplementationOnce(() => new Promise<number>((r) => (count = r)));
+  it('counts what is due once the first batch is sending, not before its claim', async () => {
+    const { service, repo, charges } = setup({ claims: [[sub()]], existing: [] });
+    expect(await service.runNow('mch_1')).toMatchObject({ claimed: 1, succeeded: 1 });
+    const order = (m: unknown) => (m as jest.Mock).mock.invocationCallOrder[0];
+    expect(repo.countDue).toHaveBeenCalledTimes(1);
+    expect(order(repo.countDue)).toBeGreaterThan(order(charges.prepareMany));
+    expect(order(repo.countDue)).toBeGreaterThan(order(charges.send));
+  });
+
+  it('counts even when nothing is due (the gauge shows this run, not the last)', async () => {
+    const { service, repo } = setup({ claims: [], existing: [] });
+    expect(await service.runNow('mch_1')).toMatchObject({ claimed: 0 });
+    expect(repo.countDue).toHaveBeenCalledTimes(1);
+  });
+
+  it("starts the reconciler once the last batch is claimed, beside that batch's calls, in the run's PG-call slots", async () => {
+    const { service, repo, charges } = setup({ claims: [[sub()]], existing: [] });
+    let answer!: () => void;
+    (charges.send as jest.Mock).mockImplementationOnce(async () => {
+      await new Promise<void>((r) => (answer = r));
+      return paid;
+    });
     const run = service.runNow('mch_1');
-    for (let i = 0; i < 20 && (repo.claimDue as jest.Mock).mock.calls.length === 0; i++) await new Promise((r) => setImmediate(r));
-    expect(repo.claimDue).toHaveBeenCalled();
-    count(1);
+    for (let i = 0; i < 50 && (charges.reconcile as jest.Mock).mock.calls.length === 0; i++) await new Promise((r) => setImmediate(r));
+    // The claims are over (the second one found nothing), the batch's call is still out: the reconciler already runs.
+    expect((repo.claimDue as jest.Mock).mock.calls.length).toBe(2);
+    expect(charges.reconcile).toHaveBeenCalledTimes(1);
+    expect(charges.recordResults).not.toHaveBeenCalled();
+    const { ctx } = (charges.reconcile as jest.Mock).mock.calls[0][0] as { ctx: { pgCalls?: unknown } };
+    expect(ctx.pgCalls).toBe(((charges.send as jest.Mock).mock.calls[0][1] as { pgCalls?: unknown }).pgCalls);
+    answer();
     expect(await run).toMatchObject({ claimed: 1, succeeded: 1 });
+  });
+
+  it('a failed due pass waits for the reconciler it started, then fails the run', async () => {
+    const { service, charges } = setup({ claims: [[sub()]], existing: [] });
+    let reconciled = false;
+    (charges.reconcile as jest.Mock).mockImplementationOnce(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      reconciled = true;
+      return none;
+    });
+    (charges.recordResults as jest.Mock).mockRejectedValueOnce(new Error('database down'));
+    await expect(service.runNow('mch_1')).rejects.toThrow('database down');
+    expect(reconciled).toBe(true);
   });
 
   it('claims only as many as the PG-call slots for the first batch of a pass (its calls start sooner), full batches after', async () => {

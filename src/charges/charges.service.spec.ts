@@ -10,7 +10,8 @@ import type { Subscription } from '../subscriptions/subscription.entity';
 import type { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import type { Charge } from './charge.entity';
 import type { ChargesRepository } from './charges.repository';
-import { ChargesService, newCharge } from './charges.service';
+import { Semaphore } from '../common/semaphore';
+import { ChargesService, newCharge, newSendContext } from './charges.service';
 
 function strict<T extends object>(impl: Partial<Record<keyof T, unknown>>): T {
   return new Proxy(impl as T, {
@@ -139,6 +140,25 @@ describe('ChargesService', () => {
       record.mockImplementation(async (w: Array<{ chargeId: string }>) => (w.some((x) => x.chargeId === 'chg_4') ? Promise.reject(new Error('refused')) : ok(w)));
       expect(await service.reconcile({ limit: 10 })).toEqual({ succeeded: 1, failed: 0, pending: 0, unknown: 0, resend: 0 });
       expect(record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId))).toEqual([['chg_1', 'chg_4'], ['chg_1'], ['chg_4']]);
+    });
+
+    it("in a billing run, its look-ups take the run's PG-call slots, after calls already waiting for one", async () => {
+      const due = [charge({ id: 'chg_1', status: 'unknown' })];
+      const { service, repo, retrieveByReference } = setup();
+      Object.assign(repo, { claimLookups: jest.fn(async () => due), claimCancelLookups: jest.fn(async () => []) });
+      const slots = new Semaphore(1);
+      const order: string[] = [];
+      let free!: () => void;
+      const held = slots.run(() => new Promise<void>((r) => (free = r)));
+      const pass = service.reconcile({ limit: 10, ctx: newSendContext(slots) });
+      // A batch call queued after the look-up, with the batch's (lower) priority, still goes first.
+      const batchCall = slots.run(async () => void order.push('batch call'), 3);
+      retrieveByReference.mockImplementationOnce(async () => (order.push('look-up'), paid));
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      expect(retrieveByReference).not.toHaveBeenCalled();
+      free();
+      await Promise.all([held, batchCall, pass]);
+      expect(order).toEqual(['batch call', 'look-up']);
     });
   });
 

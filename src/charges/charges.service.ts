@@ -353,7 +353,7 @@ export class ChargesService {
     const subs = new Map((await this.repo.findSubscriptions(charges.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))).map((x) => [x.id, x]));
     const writes: ResultWrite[] = [];
     await mapPool(charges, concurrency, async (c) => {
-      const outcome = await this.lookup(c, ctx);
+      const outcome = await withSlot(ctx, () => this.lookup(c, ctx));
       if (source === 'webhook') this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
       const { write, result } = this.resultWrite(c, outcome, c.subscriptionId ? subs.get(c.subscriptionId) : undefined, { fromLookup: true });
       writes.push(write);
@@ -387,7 +387,7 @@ export class ChargesService {
     for (const result of results.values()) counts[resolvedAs(result)]++;
     const cancels = await this.repo.claimCancelLookups(now, holdUntil, opts.limit, opts.merchantId);
     const byCharge = new Map((await this.repo.findByIds([...new Set(cancels.map((c) => c.chargeId))])).map((c) => [c.id, c]));
-    await mapPool([...byCharge.values()], this.config.concurrency, (charge) => this.refreshCancels(charge, ctx, true));
+    await mapPool([...byCharge.values()], this.config.concurrency, (charge) => withSlot(ctx, () => this.refreshCancels(charge, ctx, true)));
     return counts;
   }
 
@@ -658,6 +658,14 @@ export function resolvedAs(result: ChargeResult): ResolvedAs {
     case 'blocked':
       return result.patch.status === 'pending' ? 'pending' : 'unknown';
   }
+}
+
+/**
+ * Runs a look-up in one of the context's PG-call slots when it has them (a billing run: its reconciler shares
+ * BILLING_CONCURRENCY with the due batches, after their calls).
+ */
+function withSlot<T>(ctx: SendContext, fn: () => Promise<T>): Promise<T> {
+  return ctx.pgCalls ? ctx.pgCalls.run(fn, Number.MAX_SAFE_INTEGER) : fn();
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
