@@ -102,6 +102,21 @@ describe('PortoneWebhookService', () => {
     expect(new Set(refs).size).toBe(1200);
   });
 
+  it('gathers the pointers of a burst that arrive a few ms apart into one batch (one look-up query)', async () => {
+    const s = setup();
+    await s.service.receive('mch_1', s.body(1), {});
+    // Two more, ≈ 2 ms apart and a turn of the event loop after (expired timers run first), as the deliveries of a
+    // billing run's answers come.
+    for (const i of [2, 3]) {
+      for (const until = performance.now() + 2; performance.now() < until; );
+      await new Promise((r) => setImmediate(r));
+      await s.service.receive('mch_1', s.body(i), {});
+    }
+    await s.service.drain();
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(1);
+    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toHaveLength(3);
+  });
+
   it('a pointer that arrives while a batch is being applied is applied after it, by the same loop', async () => {
     const s = setup(100);
     let release!: () => void;
