@@ -102,19 +102,36 @@ describe('PortoneWebhookService', () => {
     expect(new Set(refs).size).toBe(1200);
   });
 
-  it('gathers the pointers of a burst that arrive a few ms apart into one batch (one look-up query)', async () => {
-    const s = setup();
-    await s.service.receive('mch_1', s.body(1), {});
-    // Two more, ≈ 2 ms apart and a turn of the event loop after (expired timers run first), as the deliveries of a
-    // billing run's answers come.
-    for (const i of [2, 3]) {
-      for (const until = performance.now() + 2; performance.now() < until; );
-      await new Promise((r) => setImmediate(r));
-      await s.service.receive('mch_1', s.body(i), {});
-    }
-    await s.service.drain();
-    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(1);
-    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toHaveLength(3);
+  describe('gathering a burst (fake timers: real-time waits)', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+
+    it('applies the pointers of a burst together once it has passed (one look-up query)', async () => {
+      const s = setup(1000);
+      // 1 ms apart, as the deliveries of a billing run's answers come: never quiet long enough to apply.
+      for (const i of [1, 2, 3, 4]) {
+        await s.service.receive('mch_1', s.body(i), {});
+        await jest.advanceTimersByTimeAsync(1);
+      }
+      expect(s.charges.handleGatewayNotifications).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(5);
+      await s.service.drain();
+      expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(1);
+      expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toHaveLength(4);
+    });
+
+    it('a steady stream is still applied as it goes, not only once it stops', async () => {
+      const s = setup(1000);
+      for (let i = 0; i < 60; i++) {
+        await s.service.receive('mch_1', s.body(i), {});
+        await jest.advanceTimersByTimeAsync(1);
+      }
+      // Never quiet, yet applied after at most 25 ms of gathering, and the rest after.
+      expect(s.charges.handleGatewayNotifications.mock.calls.length).toBeGreaterThanOrEqual(2);
+      await jest.advanceTimersByTimeAsync(30);
+      await s.service.drain();
+      expect(s.charges.handleGatewayNotifications.mock.calls.flatMap((c) => c[1])).toHaveLength(60);
+    });
   });
 
   it('a pointer that arrives while a batch is being applied is applied after it, by the same loop', async () => {
