@@ -161,6 +161,12 @@ describe('BillingService', () => {
     expect(order(repo.countDue)).toBeGreaterThan(order(charges.send));
   });
 
+  it('a count that fails is only logged: the run and its charges stand', async () => {
+    const { service, repo } = setup({ claims: [[sub()]], existing: [] });
+    (repo.countDue as jest.Mock).mockRejectedValueOnce(new Error('statement timeout'));
+    expect(await service.runNow('mch_1')).toMatchObject({ claimed: 1, succeeded: 1 });
+  });
+
   it('counts even when nothing is due (the gauge shows this run, not the last)', async () => {
     const { service, repo } = setup({ claims: [], existing: [] });
     expect(await service.runNow('mch_1')).toMatchObject({ claimed: 0 });
