@@ -5,19 +5,25 @@
  *
  *   node dist/bench/billing-run.js [--engines sqlite,postgres] [--latencies 0,100] [--sizes 1000,10000,100000]
  *                                  [--runs 5] [--warmup K] [--concurrency 64] [--batch 200] [--keys 20] [--no-pin]
- *                                  [--out file.json]
+ *                                  [--bare auto|on|off] [--out file.json]
  *
  * --warmup K: K runs after the app boots, before the measured ones. The default is counted in charges, not runs: as many
  * runs as bill 10,000 charges (one at 10 K, ten at 1 K, none at 100 K, where the JIT's warm-up is a small part of one
  * run). One 1 K run does not warm the app: its CPU per run kept falling over the next three (3.3, 2.2, 1.7, 1.4 s), so
  * a single warm-up made the 1 K rows measure the JIT. Warm-ups are never in the medians; the first is reported apart
  * ("first run after boot").
+ *
+ * --bare: after the app's runs, the same number of runs by a bare client (bench/bare-billing.client.ts) against the same
+ * sandbox on the app's core: the same calls and webhooks with nothing else, the run's limit as measured on this machine
+ * beside the one computed from the latency. `auto` (the default) runs it up to 10 K charges.
  */
 import { writeFileSync } from 'node:fs';
-import { ADMIN_KEY, api, type Engine, startApp } from './lib/app';
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { ADMIN_KEY, api, type BenchApp, type Engine, startApp, withPg } from './lib/app';
 import { cpuSeconds, postgresCpuSeconds } from './lib/cpu';
 import { postLong } from './lib/http';
-import { startSandbox } from './lib/proc';
+import { startNode, startSandbox } from './lib/proc';
 import { cloneSubscriptions, seedMerchant } from './lib/seed';
 import { fmt, median, mib, spread, table } from './lib/stats';
 import { arg, list } from './lib/args';
@@ -44,9 +50,17 @@ interface CaseFigure {
   /** The runs right after boot (JIT warm-up), reported apart from the medians. */
   warmup?: RunFigure[];
   peakRssBytes: number;
+  /** The bare client's runs against the same sandbox (see --bare), when measured. */
+  bare?: BareFigure[];
+}
+interface BareFigure {
+  warmup: boolean;
+  wallS: number;
+  cpuS: number;
+  webhooksDuringRun: number;
 }
 
-async function billOne(engine: Engine, latencyMs: number, n: number, runs: number, concurrency: number, batch: number, keys: number, warmups: number): Promise<CaseFigure> {
+async function billOne(engine: Engine, latencyMs: number, n: number, runs: number, concurrency: number, batch: number, keys: number, warmups: number, bare: boolean): Promise<CaseFigure> {
   // The app on core 0, the sandbox on core 1 (PostgreSQL and this process float), as the REST benchmark does: the
   // app's core is its own, as in production, where the PG and the database are other machines. --no-pin: all float.
   const pin = !process.argv.includes('--no-pin');
@@ -92,11 +106,44 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       process.stderr.write(`${metrics.split('\n').filter((l) => /^(portone_webhook|charge_outcomes|charge_pg_call|billing_|http_request_duration_seconds_count|nodejs_eventloop_lag)/.test(l)).join('\n')}\n`);
     }
-    return { engine, latencyMs, n, concurrency, batch, runs: figures.slice(warmups), warmup: figures.slice(0, warmups), peakRssBytes: app.peakRss() };
+    const result: CaseFigure = { engine, latencyMs, n, concurrency, batch, runs: figures.slice(warmups), warmup: figures.slice(0, warmups), peakRssBytes: app.peakRss() };
+    if (bare) {
+      const customerUids = await billingKeyUids(app);
+      await app.dispose();
+      result.bare = await bareRuns(sandbox.url, seeded.merchantId, customerUids, { n, concurrency, runs, warmups, cpu: pin ? 0 : undefined });
+    }
+    return result;
   } finally {
     await app.dispose();
     await sandbox.stop();
   }
+}
+
+/** The PortOne customer_uids of the seeded billing keys, read from the app's database. */
+async function billingKeyUids(app: BenchApp): Promise<string[]> {
+  const sql = "SELECT customer_uid FROM billing_keys WHERE status = 'active'";
+  if (app.engine === 'postgres') return withPg(app.database, async (c) => (await c.query(sql)).rows.map((r) => String(r.customer_uid)));
+  const db = new Database(app.database, { readonly: true });
+  try {
+    return (db.prepare(sql).all() as { customer_uid: string }[]).map((r) => r.customer_uid);
+  } finally {
+    db.close();
+  }
+}
+
+/** The bare client's runs (bench/bare-billing.client.ts), on the app's core once the app has stopped. */
+async function bareRuns(sandboxUrl: string, merchantId: string, customerUids: string[], o: { n: number; concurrency: number; runs: number; warmups: number; cpu?: number }): Promise<BareFigure[]> {
+  // The sandbox account of a merchant without PortOne keys of its own (src/gateways/gateway-credentials.service.ts).
+  const account = `m${createHash('sha256').update(merchantId).digest('hex').slice(0, 24)}`;
+  const env = { SANDBOX_URL: sandboxUrl, ACCOUNT: account, KEYS: customerUids.join(','), N: String(o.n), CONCURRENCY: String(o.concurrency), RUNS: String(o.runs), WARMUPS: String(o.warmups) };
+  const timeoutMs = 60_000 + ((o.runs + o.warmups) * o.n * 20) + 1000;
+  const proc = await startNode('bench/bare-billing.client.ts', env, /bare-billing done/, { ts: true, cpu: o.cpu, timeoutMs });
+  await proc.stop();
+  const out = proc.output.join('');
+  const figures = [...out.matchAll(/^bare-run (\{.*\})$/gm)].map((m) => JSON.parse(m[1]) as BareFigure);
+  if (figures.length !== o.runs + o.warmups) throw new Error(`bare client: ${figures.length} runs reported:\n${out.slice(-2000)}`);
+  for (const f of figures.filter((x) => !x.warmup)) process.stderr.write(`  bare client N=${o.n}: ${fmt(f.wallS, 2)} s (cpu ${fmt(f.cpuS, 2)} s, ${f.webhooksDuringRun} webhooks acknowledged during the run)\n`);
+  return figures;
 }
 
 /** PG calls the sandbox has served so far, and their total time in it. */
@@ -133,6 +180,21 @@ export function report(cases: CaseFigure[]): string {
   return table(['engine', 'latency', 'N', 'runs', 'wall s (median)', 'wall s (min–max)', 'charges/s', 'µs/charge', 'against the limit', 'mean `again` ms (app side)', 'app peak RSS', 'app CPU', 'sandbox CPU', 'first run after boot (charges/s, not in the median)'], rows);
 }
 
+/** The bare client beside the app (see --bare): the limit as this machine and sandbox allow it. */
+export function reportBare(cases: CaseFigure[]): string {
+  const rows = cases.flatMap((c) => {
+    const b = (c.bare ?? []).filter((f) => !f.warmup);
+    if (b.length === 0) return [];
+    const wall = median(b.map((f) => f.wallS));
+    const appWall = median(c.runs.map((r) => r.wallS));
+    const bound = (c.n * c.latencyMs) / 1000 / c.concurrency;
+    const limit = c.latencyMs > 0 ? `${fmt((bound / wall) * 100, 1)} % of the bound` : `${fmt(c.n / wall)} charges/s`;
+    return [[c.engine, `${c.latencyMs} ms`, fmt(c.n), String(b.length), fmt(wall, 2), spread(b.map((f) => f.wallS)), limit, fmt((median(b.map((f) => f.cpuS)) / c.n) * 1e6, 0), fmt(wall / appWall, 2)]];
+  });
+  if (rows.length === 0) return '';
+  return table(['engine (the app\'s case)', 'latency', 'N', 'bare runs', 'bare wall s (median)', 'bare wall s (min–max)', 'bare client against the limit', 'bare client CPU µs/charge', 'the app ÷ bare (bare wall ÷ app wall)'], rows);
+}
+
 /** Charges billed after boot before the measured runs, by default (see --warmup). */
 const WARMUP_CHARGES = 10_000;
 
@@ -146,11 +208,16 @@ async function main(): Promise<void> {
   const keys = Number(arg('keys', '20'));
   const warmupArg = arg('warmup', '');
   const warmups = (n: number) => (warmupArg === '' ? (n < WARMUP_CHARGES * 10 ? Math.ceil(WARMUP_CHARGES / n) : 0) : Number(warmupArg));
+  const bareArg = arg('bare', 'auto');
+  if (!['auto', 'on', 'off'].includes(bareArg)) throw new Error('--bare must be auto, on or off');
+  const bare = (n: number) => bareArg === 'on' || (bareArg === 'auto' && n <= 10_000);
   const cases: CaseFigure[] = [];
-  for (const engine of engines) for (const latencyMs of latencies) for (const n of sizes) cases.push(await billOne(engine, latencyMs, n, runs, concurrency, batch, keys, warmups(n)));
+  for (const engine of engines) for (const latencyMs of latencies) for (const n of sizes) cases.push(await billOne(engine, latencyMs, n, runs, concurrency, batch, keys, warmups(n), bare(n)));
   const out = arg('out', '');
   if (out) writeFileSync(out, JSON.stringify(cases, null, 2));
   process.stdout.write(`${report(cases)}\n`);
+  const bareTable = reportBare(cases);
+  if (bareTable) process.stdout.write(`\nThe bare client (the same calls and webhooks, nothing else):\n\n${bareTable}\n`);
 }
 
 if (require.main === module) {
