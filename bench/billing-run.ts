@@ -102,6 +102,7 @@ async function billOne(engine: Engine, latencyMs: number, n: number, runs: numbe
     }
     if (process.env.BENCH_DEBUG) {
       process.stderr.write(`app output (tail):\n${app.output.join('').slice(-(Number(process.env.BENCH_DEBUG) || 3000))}\n`);
+      process.stderr.write(`sandbox output (tail):\n${sandbox.output.join('').slice(-(Number(process.env.BENCH_DEBUG) || 3000))}\n`);
       process.stderr.write(`sandbox stats: ${JSON.stringify(await api(sandbox.url, 'GET', '/control/stats', undefined))}\n`);
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       process.stderr.write(`${metrics.split('\n').filter((l) => /^(portone_webhook|charge_outcomes|charge_pg_call|billing_|http_request_duration_seconds_count|nodejs_eventloop_lag)/.test(l)).join('\n')}\n`);
