@@ -193,7 +193,7 @@ export function reportBare(cases: CaseFigure[]): string {
     return [[c.engine, `${c.latencyMs} ms`, fmt(c.n), String(b.length), fmt(wall, 2), spread(b.map((f) => f.wallS)), limit, fmt((median(b.map((f) => f.cpuS)) / c.n) * 1e6, 0), fmt(wall / appWall, 2)]];
   });
   if (rows.length === 0) return '';
-  return table(['engine (the app\'s case)', 'latency', 'N', 'bare runs', 'bare wall s (median)', 'bare wall s (min–max)', 'bare client against the limit', 'bare client CPU µs/charge', 'the app ÷ bare (bare wall ÷ app wall)'], rows);
+  return table(['engine (the app\'s case)', 'latency', 'N', 'bare runs', 'bare wall s (median)', 'bare wall s (min–max)', 'bare client against the limit', 'bare client CPU µs/charge', 'bare wall ÷ app wall (the app\'s share of the limit)'], rows);
 }
 
 /** Charges billed after boot before the measured runs, by default (see --warmup). */
