@@ -18,12 +18,12 @@
  * beside the one computed from the latency. `auto` (the default) runs it up to 10 K charges.
  */
 import { writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ADMIN_KEY, api, type BenchApp, type Engine, startApp, withPg } from './lib/app';
 import { cpuSeconds, postgresCpuSeconds } from './lib/cpu';
 import { postLong } from './lib/http';
-import { startNode, startSandbox } from './lib/proc';
+import { DIST, ROOT, startNode, startSandbox } from './lib/proc';
 import { cloneSubscriptions, seedMerchant } from './lib/seed';
 import { fmt, median, mib, spread, table } from './lib/stats';
 import { arg, list } from './lib/args';
@@ -134,8 +134,9 @@ async function billingKeyUids(app: BenchApp): Promise<string[]> {
 
 /** The bare client's runs (bench/bare-billing.client.ts), on the app's core once the app has stopped. */
 async function bareRuns(sandboxUrl: string, merchantId: string, customerUids: string[], o: { n: number; concurrency: number; runs: number; warmups: number; cpu?: number }): Promise<BareFigure[]> {
-  // The sandbox account of a merchant without PortOne keys of its own (src/gateways/gateway-credentials.service.ts).
-  const account = `m${createHash('sha256').update(merchantId).digest('hex').slice(0, 24)}`;
+  // The sandbox account the build under test uses for a merchant without PortOne keys of its own.
+  const { sandboxAccountOf } = require(resolve(ROOT, DIST, 'src/gateways/gateway-credentials.service.js')) as { sandboxAccountOf: (merchantId: string) => string };
+  const account = sandboxAccountOf(merchantId);
   const env = { SANDBOX_URL: sandboxUrl, ACCOUNT: account, KEYS: customerUids.join(','), N: String(o.n), CONCURRENCY: String(o.concurrency), RUNS: String(o.runs), WARMUPS: String(o.warmups) };
   const timeoutMs = 60_000 + ((o.runs + o.warmups) * o.n * 20) + 1000;
   const proc = await startNode('bench/bare-billing.client.ts', env, /bare-billing done/, { ts: true, cpu: o.cpu, timeoutMs });
