@@ -180,6 +180,22 @@ describe('PortoneWebhookService', () => {
     expect(s.charges.handleGatewayNotifications.mock.calls.flatMap((c) => c[1])).toHaveLength(4);
   });
 
+  it('reads a merchant once for a burst that arrives before the read answers, on first use and once its entry expires', async () => {
+    const s = setup(1000);
+    const burst = () => Promise.all(Array.from({ length: 64 }, (_, i) => s.service.receive('mch_1', s.body(`${s.merchants.require.mock.calls.length}-${i}`), {})));
+    expect(new Set(await burst())).toEqual(new Set(['accepted']));
+    expect(s.merchants.require).toHaveBeenCalledTimes(1);
+    await burst();
+    expect(s.merchants.require).toHaveBeenCalledTimes(1); // cached
+    s.advance(60_001);
+    expect(new Set(await burst())).toEqual(new Set(['accepted']));
+    expect(s.merchants.require).toHaveBeenCalledTimes(2);
+    // An unknown merchant is not cached, but a burst for it shares one read too, and every delivery is refused.
+    expect(new Set(await Promise.all(Array.from({ length: 8 }, () => s.service.receive('nope', s.body('x'), {}))))).toEqual(new Set(['unknown_merchant']));
+    expect(s.merchants.require).toHaveBeenCalledTimes(3);
+    await s.service.drain();
+  });
+
   it('answers malformed bodies and unknown merchants without any lookup of the payment', async () => {
     const s = setup();
     expect(await s.service.receive('mch_1', { status: 'paid' }, {})).toBe('malformed');
