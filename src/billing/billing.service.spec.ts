@@ -46,6 +46,8 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
     }),
     findByMerchantUids: jest.fn(async () => opts.existing),
     adoptForResend: jest.fn(async (c: Array<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`)),
+    // The preparation's reads, started beside the intents' insert and handed to prepareMany.
+    preloadMany: jest.fn((cs: Charge[]) => Promise.resolve({ preloadedFor: cs.map((c) => c.merchantUid) })),
     // The batch preparation (keys, STC, credentials); what it prepares is handed to send untouched.
     prepareMany: jest.fn(async (cs: Charge[]) => new Map(cs.map((c) => [c.id, { prepared: c.merchantUid }]))),
     send: jest.fn(async (c: Charge) => (calls.push(`send:${c.merchantUid}`), paid)),
@@ -150,6 +152,19 @@ describe('BillingService', () => {
     expect(s.charges.findByMerchantUids).toHaveBeenCalledTimes(1);
     expect(s.charges.findByMerchantUids).toHaveBeenCalledWith(['sub_b-c0-a1']);
     expect(s.calls.filter((c) => !c.startsWith('intents')).sort()).toEqual(['follow:sub_b-c0-a1', 'record:2', 'send:sub_a-c0-a1']);
+  });
+
+  it('starts the preparation’s reads beside the intents’ insert, for every intent, and hands them to prepareMany', async () => {
+    const s = setup({ claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b' })]], existing: [charge({ id: 'chg_b', merchantUid: 'sub_b-c0-a1', status: 'succeeded' })] });
+    await s.service.runNow('mch_1');
+    // Started before the insert: the reads do not wait for it.
+    const order = (m: unknown) => (m as jest.Mock).mock.invocationCallOrder[0];
+    expect(order(s.charges.preloadMany)).toBeLessThan(order(s.charges.writeIntents));
+    expect((s.charges.preloadMany as jest.Mock).mock.calls[0][0]).toEqual((s.charges.writeIntents as jest.Mock).mock.calls[0][0]);
+    const [toSend, , preloaded] = (s.charges.prepareMany as jest.Mock).mock.calls[0] as [Charge[], unknown, Promise<unknown>];
+    // Only the fresh intent is prepared (the other already holds its result), from the reads started for both.
+    expect(toSend.map((c) => c.merchantUid)).toEqual(['sub_a-c0-a1']);
+    await expect(preloaded).resolves.toEqual({ preloadedFor: ['sub_a-c0-a1', 'sub_b-c0-a1'] });
   });
 
   it('counts what is due once the first batch is sending, not before its claim', async () => {

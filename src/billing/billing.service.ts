@@ -215,6 +215,10 @@ export class BillingService {
     }
     // 1. The intents, committed before any PG call: a crash from here on leaves a `sending` row to look up.
     const intents = billable.map((s) => this.intent(s, recurringMerchantUid(s.id, s.cycle, s.attempt), now));
+    // The preparation's reads (keys, merchants and customers for STC, credentials) run beside the insert: they do not
+    // depend on it, and the run's first calls wait for both (see ChargesService.preloadMany).
+    const preloaded = this.charges.preloadMany(intents, ctx);
+    preloaded.catch(() => undefined); // awaited by prepareMany below, or dropped with the batch if the insert fails
     const inserted = await this.charges.writeIntents(intents);
     // Between the database steps, a turn of the event loop for the PG answers that have arrived meanwhile. On SQLite
     // every query completes synchronously, so claim, intents, reads and preparation ran as one 20–40 ms stretch during
@@ -235,7 +239,7 @@ export class BillingService {
       for (const r of resends) r.charge.leaseVersion = r.leaseVersion;
     }
 
-    // Keys, STC and credentials for the whole batch in a few queries (the STC decisions are recorded here too).
+    // Keys, STC and credentials for the whole batch in a few queries, read above (the STC decisions are recorded here).
     // Only the intents that will be sent without a look-up first (see settle), so no decision is recorded for a
     // charge that a look-up then finds already made.
     const toSend = billable.flatMap((s) => {
@@ -243,7 +247,7 @@ export class BillingService {
       return c && sendsDirectly(c, s) ? [c] : [];
     });
     await nextTurn();
-    const prepared = await this.charges.prepareMany(toSend, ctx);
+    const prepared = await this.charges.prepareMany(toSend, ctx, preloaded);
 
     // 2. The PG calls, bounded, outside any transaction; 3. their results recorded in one transaction, fenced by the
     // lease versions. That write overlaps the next batch's calls, except after the pass's last batch, where it ends the

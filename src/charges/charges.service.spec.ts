@@ -213,6 +213,60 @@ describe('ChargesService', () => {
   });
 });
 
+describe('ChargesService.prepareMany with preloaded reads', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  function setupPrepare() {
+    const key = (id: string) => ({ id, merchantId: 'mch_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', status: 'active' });
+    const billingKeys = { requireChargeableMany: jest.fn(async (refs: Array<{ billingKeyId: string }>) => refs.map((r) => key(r.billingKeyId))) };
+    const stcContext = { merchants: new Map([['mch_1', { id: 'mch_1' }]]), customers: new Map([['mch_1', new Map([['cus_1', { id: 'cus_1' }]])]]) };
+    const risk = {
+      loadStcContext: jest.fn(async () => stcContext),
+      evaluateStcMany: jest.fn(async (inputs: unknown[], loaded: unknown) => (expect(loaded).toBeDefined(), inputs.map(() => ({ tossTransactionContext: {} })))),
+    };
+    const adapter = { descriptor: { code: 'portone-paypal-rt' } };
+    const service = new ChargesService(
+      strict<ChargesRepository>({}),
+      strict<SubscriptionsService>({}),
+      strict<BillingKeysService>(billingKeys),
+      strict<RiskService>(risk),
+      strict<GatewayRegistry>({ require: () => adapter }),
+      strict<GatewayCredentialsService>({ portone: jest.fn(async () => ({ userCode: 'u' })) }),
+      strict<Clock>({ now: () => now }),
+      config,
+      { publicBaseUrl: 'http://127.0.0.1:3000' } as AppConfig,
+      new MetricsService(),
+    );
+    return { service, billingKeys, risk };
+  }
+
+  it('prepares from the reads started earlier, and reads only what they do not cover (a key changed since an earlier intent)', async () => {
+    const { service, billingKeys, risk } = setupPrepare();
+    const ctx = newSendContext();
+    const fresh = charge({ id: 'chg_new', status: 'sending', billingKeyId: 'bk_1' });
+    const preloaded = service.preloadMany([fresh], ctx);
+    // An earlier run's intent for another subscription of the batch, made with the key it had then.
+    const earlier = charge({ id: 'chg_old', status: 'sending', billingKeyId: 'bk_0' });
+    const prepared = await service.prepareMany([fresh, earlier], ctx, preloaded);
+    expect(billingKeys.requireChargeableMany.mock.calls.map((c) => c[0])).toEqual([[{ merchantId: 'mch_1', billingKeyId: 'bk_1' }], [{ merchantId: 'mch_1', billingKeyId: 'bk_0' }]]);
+    expect(risk.loadStcContext).toHaveBeenCalledTimes(2);
+    expect((prepared.get('chg_new') as { key: { id: string } }).key.id).toBe('bk_1');
+    expect((prepared.get('chg_old') as { key: { id: string } }).key.id).toBe('bk_0');
+    expect(risk.evaluateStcMany).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads nothing more when the preload covers every charge, and everything when there is none', async () => {
+    const { service, billingKeys } = setupPrepare();
+    const ctx = newSendContext();
+    const c = charge({ status: 'sending' });
+    await service.prepareMany([c], ctx, service.preloadMany([c], ctx));
+    expect(billingKeys.requireChargeableMany).toHaveBeenCalledTimes(1);
+    const prepared = await service.prepareMany([c], newSendContext());
+    expect(billingKeys.requireChargeableMany).toHaveBeenCalledTimes(2);
+    expect(prepared.get('chg_1')).toMatchObject({ credentials: { userCode: 'u' }, riskContext: {} });
+  });
+});
+
 describe('newCharge', () => {
   const fields = { id: 'chg_2', merchantId: 'mch_1', subscriptionId: 'sub_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', kind: 'recurring', cycle: 3, attempt: 1, merchantUid: 'sub_1-c3-a1', amount: 1999, currency: 'USD', orderName: 'Pro', status: 'sending', createdAt: now, updatedAt: now } as const;
 
