@@ -151,7 +151,8 @@ export class ChargesService {
   async prepareMany(charges: readonly Charge[], ctx: SendContext, preloaded?: Promise<Preloaded>): Promise<Map<string, Prepared | Error>> {
     const out = new Map<string, Prepared | Error>();
     const loaded = await (preloaded ?? this.preloadMany(charges, ctx));
-    // A charge the preload did not cover (a caller's mistake, never a billing batch's) is read now, not failed.
+    // What the preload did not cover is read now, not failed: an earlier run's intent made with the key its subscription
+    // had then, or a customer the preload did not find.
     const missing = charges.filter((c) => !loaded.keys.has(keyRef(c)) || !covers(loaded.stcContext, c));
     const extra = missing.length > 0 ? await this.preloadMany(missing, ctx) : undefined;
     const keys = charges.map((c) => loaded.keys.get(keyRef(c)) ?? (extra?.keys.get(keyRef(c)) as BillingKey | DomainError));
