@@ -78,6 +78,27 @@ describe('bulkUpdate / bulkInsert', () => {
     expect((await ds.getRepository(Thing).findOneByOrFail({ id: 't229' })).settledAt).toBeNull();
   });
 
+  // PostgreSQL binds one array per column: each value travels inside an array literal, which has its own quoting.
+  const awkward = ['', 'NULL', 'a,b', '{x}', 'say "hi"', 'back\\slash', "it's", ' padded ', '한글', '\\"'];
+
+  it('round-trips values that an array literal would need to quote (quotes, backslashes, commas, braces, "NULL", empty)', async () => {
+    const rows = awkward.map((status, i) => thing(`w${i}`, { status, tags: [status] }));
+    await bulkInsert(ds.manager, Thing, rows, { onConflict: 'error' });
+    const back = new Map((await ds.getRepository(Thing).find()).map((t) => [t.id, t]));
+    for (const r of rows) expect(back.get(r.id)).toEqual(r);
+    const updated = await bulkUpdate(ds.manager, Thing, rows.map((r, i) => ({ match: { id: r.id, status: r.status }, set: { status: awkward[(i + 1) % awkward.length] } })));
+    expect(updated.size).toBe(rows.length);
+    const again = new Map((await ds.getRepository(Thing).find()).map((t) => [t.id, t.status]));
+    rows.forEach((r, i) => expect(again.get(r.id)).toBe(awkward[(i + 1) % awkward.length]));
+  });
+
+  it('refuses a value longer than its column on PostgreSQL, as a single-row insert would (the arrays carry no length)', async () => {
+    const long = thing('long', { status: 'x'.repeat(17) });
+    if (ds.options.type === 'postgres') await expect(bulkInsert(ds.manager, Thing, [thing('ok'), long], { onConflict: 'error' })).rejects.toThrow(/too long/);
+    else await bulkInsert(ds.manager, Thing, [thing('ok'), long], { onConflict: 'error' }); // SQLite does not enforce lengths
+    expect(await ds.getRepository(Thing).countBy({ id: 'ok' })).toBe(ds.options.type === 'postgres' ? 0 : 1);
+  });
+
   it('refuses rows of different shapes (they would need different statements)', async () => {
     await expect(
       bulkUpdate(ds.manager, Thing, [
