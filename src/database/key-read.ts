@@ -12,6 +12,11 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 export class KeyRead<E extends ObjectLiteral> {
   private readonly sql: string;
   private readonly select: string;
+  /**
+   * Every column, aliased as {@link hydrate} expects: for another statement that returns whole rows of this entity
+   * (`UPDATE … RETURNING <columnList>`), so they need no second read.
+   */
+  readonly columnList: string;
   private readonly columns: readonly ColumnMetadata[];
 
   constructor(
@@ -27,8 +32,8 @@ export class KeyRead<E extends ObjectLiteral> {
       if (!column) throw new Error(`KeyRead: ${meta.name} has no property ${prop}`);
       return `${driver.escape(column.databaseName)} = ${driver.createParameter(`p${i}`, i)}`;
     });
-    const select = this.columns.map((c, i) => `${driver.escape(c.databaseName)} AS ${driver.escape(`c${i}`)}`).join(', ');
-    this.select = `SELECT ${select} FROM ${driver.escape(meta.tableName)} WHERE `;
+    this.columnList = this.columns.map((c, i) => `${driver.escape(c.databaseName)} AS ${driver.escape(`c${i}`)}`).join(', ');
+    this.select = `SELECT ${this.columnList} FROM ${driver.escape(meta.tableName)} WHERE `;
     this.sql = `${this.select}${where.join(' AND ')} LIMIT 1`;
   }
 
@@ -57,7 +62,8 @@ export class KeyRead<E extends ObjectLiteral> {
     return out;
   }
 
-  private hydrate(raw: Record<string, unknown>): E {
+  /** The entity from a row selected or returned through {@link columnList}. */
+  hydrate(raw: Record<string, unknown>): E {
     const driver = this.repo.manager.connection.driver;
     const entity = this.repo.metadata.create() as E;
     this.columns.forEach((c, i) => c.setEntityValue(entity, driver.prepareHydratedValue(raw[`c${i}`], c)));
