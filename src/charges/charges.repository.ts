@@ -44,6 +44,8 @@ export class ChargesRepository {
     this.byId = new KeyRead(charges, ['merchantId', 'id']);
     this.byGatewayPaymentId = new KeyRead(charges, ['merchantId', 'gatewayPaymentId']);
     this.byMerchantUids = new KeyRead(charges, ['merchantUid']);
+    this.byIds = new KeyRead(charges, ['id']);
+    this.subscriptionsByIds = new KeyRead(subscriptions, ['id']);
   }
 
   // Hot key reads (every webhook, every GET): SQL built once (see KeyRead).
@@ -51,6 +53,9 @@ export class ChargesRepository {
   private readonly byGatewayPaymentId: KeyRead<Charge>;
   /** A billing batch's intents, a batch of webhooks' charges. */
   private readonly byMerchantUids: KeyRead<Charge>;
+  /** The reconciler's claimed charges and their subscriptions, a batch of webhooks' written charges. */
+  private readonly byIds: KeyRead<Charge>;
+  private readonly subscriptionsByIds: KeyRead<Subscription>;
 
   private get postgres(): boolean {
     return this.charges.manager.connection.driver.options.type === 'postgres';
@@ -94,8 +99,7 @@ export class ChargesRepository {
   }
 
   findByIds(ids: readonly string[]): Promise<Charge[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.charges.findBy({ id: In([...ids]) });
+    return this.byIds.many(ids);
   }
 
   listForSubscription(merchantId: string, subscriptionId: string): Promise<Charge[]> {
@@ -115,8 +119,7 @@ export class ChargesRepository {
   }
 
   findSubscriptions(ids: readonly string[]): Promise<Subscription[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.subscriptions.findBy({ id: In([...ids]) });
+    return this.subscriptionsByIds.many(ids);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { arrayLiteral } from './bulk-update';
 
 /**
  * A read of one row by a fixed set of equality columns (a merchant-scoped primary-key read), for hot paths.
@@ -53,11 +54,17 @@ export class KeyRead<E extends ObjectLiteral> {
     if (this.by.length !== 1) throw new Error('KeyRead: many() reads by exactly one column');
     const out: E[] = [];
     const driver = this.repo.manager.connection.driver;
-    const column = driver.escape(this.repo.metadata.findColumnWithPropertyName(this.by[0])!.databaseName);
+    const meta = this.repo.metadata.findColumnWithPropertyName(this.by[0])!;
+    const column = driver.escape(meta.databaseName);
+    // PostgreSQL: one array parameter (`= ANY($1)`), not one parameter per value, which it parses and plans one by one
+    // (see bulk-update's ROWS_PER_ARRAY_STATEMENT).
+    const postgres = driver.options.type === 'postgres';
     for (let start = 0; start < values.length; start += MANY_CHUNK) {
       const chunk = values.slice(start, start + MANY_CHUNK);
-      const sql = `${this.select}${column} IN (${chunk.map((_, i) => driver.createParameter(`p${i}`, i)).join(', ')})`;
-      for (const raw of (await this.repo.query(sql, chunk)) as Record<string, unknown>[]) out.push(this.hydrate(raw));
+      const [sql, params] = postgres
+        ? [`${this.select}${column} = ANY($1::${driver.normalizeType(meta)}[])`, [arrayLiteral(chunk, meta, driver)]]
+        : [`${this.select}${column} IN (${chunk.map((_, i) => driver.createParameter(`p${i}`, i)).join(', ')})`, chunk];
+      for (const raw of (await this.repo.query(sql, params)) as Record<string, unknown>[]) out.push(this.hydrate(raw));
     }
     return out;
   }
