@@ -56,8 +56,8 @@ export class KeyRead<E extends ObjectLiteral> {
     const driver = this.repo.manager.connection.driver;
     const meta = this.repo.metadata.findColumnWithPropertyName(this.by[0])!;
     const column = driver.escape(meta.databaseName);
-    // PostgreSQL: one array parameter (`= ANY($1)`), not one parameter per value, which it parses and plans one by one
-    // (see bulk-update's ROWS_PER_ARRAY_STATEMENT).
+    // PostgreSQL: one array parameter (`= ANY($1)`), not one parameter per value, each of which node-postgres and the
+    // server handle on its own (see bulk-update's ROWS_PER_ARRAY_STATEMENT).
     const postgres = driver.options.type === 'postgres';
     for (let start = 0; start < values.length; start += MANY_CHUNK) {
       const chunk = values.slice(start, start + MANY_CHUNK);
