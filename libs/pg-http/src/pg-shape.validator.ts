@@ -58,13 +58,13 @@ export function objectOf(fields: Readonly<Record<string, ShapeValidator>>): Shap
   // every call (a PortOne payment has ≈ 40 fields: the entries array and 40 path strings per answer).
   const names = Object.keys(fields);
   const checks = names.map((n) => fields[n]);
-  let pathsOf = '';
+  let pathsOf: string | undefined;
   let paths: string[] = [];
   return (v, path) => {
     const notObject = isPlainObject(v, path);
     if (notObject) return notObject;
     const record = v as Record<string, unknown>;
-    if (paths.length !== names.length || pathsOf !== path) {
+    if (pathsOf !== path) {
       paths = names.map((n) => `${path}.${n}`);
       pathsOf = path;
     }
