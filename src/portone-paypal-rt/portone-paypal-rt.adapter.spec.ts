@@ -170,7 +170,7 @@ describe('PortonePaypalRtAdapter specifics', () => {
     ['a fractional minor amount', { amount: usd(10.5) }, 'INVALID_AMOUNT'],
   ])('refuses a charge in %s before sending it', async (_name, over, code) => {
     const reference = ref();
-    const outcome = await adapter.chargeBillingKey(creds, { billingKey: 'key-x', reference, amount: usd(1000), orderName: 'x', ...over });
+    const outcome = await adapter.chargeBillingKey(creds, { billingKey: 'key-x', reference, orderName: 'x', ...over });
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code, retryable: false });
     expect(await ledger(reference)).toEqual([]);
   });
@@ -236,7 +236,7 @@ describe('PortonePaypalRtAdapter specifics', () => {
     const paid = await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(500), orderName: 'x' });
     expect(paid.status).toBe('SUCCEEDED');
     const gatewayPaymentId = (paid as { gatewayPaymentId: string }).gatewayPaymentId;
-    expect(await adapter.cancel(creds, { gatewayPaymentId, reference, reason: 'refund', amount: usd(100) })).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await adapter.cancel(creds, { cancelId: `cn-${ref()}`, gatewayPaymentId, reference, reason: 'refund', amount: usd(100) })).toMatchObject({ status: 'SUCCEEDED' });
     const res = await fetch(`${sandbox.base}/portone/ledger?merchant_uid=${reference}&account=${acct}&operation=cancel`);
     const [entry] = ((await res.json()) as { data: Array<Record<string, unknown>> }).data;
     expect(entry).toMatchObject({ operation: 'cancel', outcome: 'done', enable_webhook: true });

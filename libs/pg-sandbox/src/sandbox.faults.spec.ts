@@ -125,7 +125,7 @@ describe('fault behaviour', () => {
     // Transient: the next try under the same merchant_uid is charged.
     const again = await charge(m);
     expect(again.status).toBe(200);
-    expect((await again.json()).response.status).toBe('paid');
+    expect(((await again.json()) as { response: { status: string } }).response.status).toBe('paid');
   });
 
   it('http_error answers in Toss’s shape, with a default code by status', async () => {

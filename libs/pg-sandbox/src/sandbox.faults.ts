@@ -135,7 +135,7 @@ function parseFaultSpec(gateway: SandboxGateway, operation: string, f: Record<st
         throw new FaultValidationError('http_error with status 200 needs a non-zero integer code (a PortOne refusal)');
       }
       if (f.message !== undefined && typeof f.message !== 'string') throw new FaultValidationError('http_error.message must be a string');
-      return { type: 'http_error', status: f.status, code: f.code as string | number | undefined, message: f.message };
+      return { type: 'http_error', status: f.status as number, code: f.code as string | number | undefined, message: f.message };
     }
     case 'timeout_after_commit':
       return { type: 'timeout_after_commit' };
