@@ -380,21 +380,6 @@ describe('PortoneClient against a local fake', () => {
       expect(out).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
       expect(isPortoneNotFound(out)).toBe(false);
     });
-
-    const notFound: Array<[string, Reply, boolean]> = [
-      ['HTTP 404 (OpenAPI: 유효하지 않은 imp_uid)', { status: 404, body: { code: -1, message: '존재하지 않는 결제정보입니다', response: null } }, true],
-      ['HTTP 200 code 1 취소할 결제건이 존재하지 않습니다 (python tests/test_cancel.py)', { status: 200, body: { code: 1, message: '취소할 결제건이 존재하지 않습니다.', response: null } }, true],
-      ['HTTP 200 code 1 등록되지 않은 구매자입니다', { status: 200, body: { code: 1, message: '등록되지 않은 구매자입니다.', response: null } }, true],
-      ['HTTP 200 code -1 without a not-found message', { status: 200, body: { code: -1, message: '카드사 요청에 실패하였습니다.', response: null } }, false],
-      ['HTTP 200 code 1 already cancelled', { status: 200, body: { code: 1, message: '이미 전액취소된 주문입니다.', response: null } }, false],
-      ['HTTP 400 code -1', { status: 400, body: { code: -1, message: 'bad', response: null } }, false],
-      ['HTTP 500', { status: 500, body: { code: -1, message: '존재하지 않는 결제정보입니다', response: null } }, false],
-    ];
-    it.each(notFound)('not found by code as well as 404: %s', async (_name, reply, expected) => {
-      fake.route = () => reply;
-      expect(isPortoneNotFound(await client.getPayment(creds, 'imp_100'))).toBe(expected);
-      expect(isPortoneNotFound(await client.cancel(creds, { imp_uid: 'imp_100', reason: 'r' }))).toBe(expected);
-    });
   });
 
   describe('local validation: invalid_request, nothing sent (not even getToken)', () => {
