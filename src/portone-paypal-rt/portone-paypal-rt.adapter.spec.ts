@@ -193,6 +193,9 @@ describe('PortonePaypalRtAdapter specifics', () => {
     const unnamed = ref();
     expect((await adapter.chargeBillingKey(creds, { billingKey, reference: unnamed, amount: usd(100), orderName: '' })).status).toBe('SUCCEEDED');
     expect((await ledger(unnamed))[0].name).toBe('Subscription');
+    const blank = ref();
+    expect((await adapter.chargeBillingKey(creds, { billingKey, reference: blank, amount: usd(100), orderName: '   ' })).status).toBe('SUCCEEDED');
+    expect((await ledger(blank))[0].name).toBe('Subscription');
   });
 
   it('reads a transient HTTP 200 code -1 refusal as a soft decline, after looking the merchant_uid up', async () => {

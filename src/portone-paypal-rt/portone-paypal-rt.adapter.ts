@@ -219,7 +219,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       currency: input.amount.currency,
       amount: toMajorNumber(input.amount),
       // The OpenAPI caps `name` at 40; plan names run to 200, so they are cut rather than refused at renewal time.
-      name: cutCodePoints(typeof input.orderName === 'string' && input.orderName !== '' ? input.orderName : DEFAULT_AGAIN_NAME, AGAIN_NAME_MAX),
+      name: againName(input.orderName),
       ...(input.buyer?.email ? { buyer_email: input.buyer.email } : {}),
       ...(buyerName ? { buyer_name: buyerName } : {}),
       ...(input.buyer?.phone ? { buyer_tel: input.buyer.phone } : {}),
@@ -414,6 +414,12 @@ function validLength(value: unknown, max: number): value is string {
 
 function clientCredentials(c: PortonePaypalRtCredentials): ClientCredentials {
   return { impKey: c.impKey, impSecret: c.impSecret, ...(c.sandbox !== undefined ? { sandbox: c.sandbox } : {}) };
+}
+
+/** `again`'s name: at most 40 code points, never blank (PortOne refuses an empty name). */
+function againName(orderName: unknown): string {
+  const cut = typeof orderName === 'string' ? cutCodePoints(orderName, AGAIN_NAME_MAX) : '';
+  return cut.trim() !== '' ? cut : DEFAULT_AGAIN_NAME;
 }
 
 /** The first `max` code points (not UTF-16 units: an emoji or a Korean syllable is never split). */
