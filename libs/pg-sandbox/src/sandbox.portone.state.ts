@@ -396,6 +396,7 @@ export class PortoneSandbox {
     const urls = noticeUrls(b.notice_url);
     if (!urls) return record('refused', refuseAgain('notice_url은 http(s) URL 또는 그 배열이어야 합니다.'));
     const customer = this.activeCustomer(ctx.account, customerUid);
+    // Message: iamport-rest-client-python tests/test_pay_again.py (earlier revisions) and other official clients' tests.
     if (!customer) return record('refused', refuseAgain('등록되지 않은 구매자입니다.'));
     // A paid merchant_uid cannot be paid again; a failed one can (so a pending-as-failed charge retried is charged twice).
     if (this.paidAttempt(ctx.account, merchantUid)) return record('refused', refuseAgain('이미 결제완료된 merchant_uid 입니다.'));
