@@ -106,10 +106,11 @@ describe('billing runs: charge outcomes (e2e)', () => {
 
   it('a hard decline is not retried: the subscription is canceled and nothing more is sent', async () => {
     const { api, m, sub, account } = await subscribe();
-    await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'decline', code: 'AGREEMENT_ALREADY_CANCELLED' } });
+    // A Korean buyer account is one of the three hard refusals (portone-paypal-rt.refusals.ts; seed 004).
+    await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'decline', code: 'KOREAN_BUYER_ACCOUNT' } });
     expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
     expect(await subscription(api, m, sub.id)).toMatchObject({ status: 'canceled', cancelReason: 'payment_declined', nextChargeAt: null });
-    expect((await charges(api, m, sub.id))[0]).toMatchObject({ status: 'failed', failureCode: 'AGREEMENT_ALREADY_CANCELLED' });
+    expect((await charges(api, m, sub.id))[0]).toMatchObject({ status: 'failed', failureCode: 'KOREAN_BUYER_ACCOUNT' });
     await advanceClock(api, 10 * DAY);
     expect(await run(api, m)).toMatchObject({ claimed: 0 });
     expect(await ledger(sandbox, account)).toHaveLength(1);

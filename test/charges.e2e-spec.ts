@@ -129,6 +129,8 @@ describe('charges: customer-present charges, cancels, webhooks, review (e2e)', (
       await t.sandbox?.idle();
       await waitFor(async () => (await api.get(`/v1/charges/${charge.id}`, auth(m))).body.status === 'canceled');
       expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ refundedAmount: 4000, cancels: [expect.objectContaining({ status: 'succeeded' })] });
+      // PortOne sends a webhook after an API cancel only when asked (official OpenAPI: enable_webhook, default false).
+      expect((await ledger(sandbox, account, { operation: 'cancel' })).map((e) => e.enable_webhook)).toEqual([true]);
     });
 
     it('a webhook only points: the pending charge is re-fetched and applied, and the subscription follows without a billing run', async () => {

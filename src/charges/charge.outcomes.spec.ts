@@ -29,6 +29,9 @@ describe('charge outcomes', () => {
     ['DECLINED hard', { status: 'DECLINED', kind: 'hard', code: 'AGREEMENT_ALREADY_CANCELLED', message: 'no' }, 'hard_decline', { status: 'failed', declineKind: 'hard' }],
     ['NOT_SENT retryable', { status: 'NOT_SENT', reason: 'connection', code: 'ECONNREFUSED', message: 'x', retryable: true }, 'resend', { status: 'sending', resendable: true }],
     ['NOT_SENT final', { status: 'NOT_SENT', reason: 'invalid_request', code: 'CURRENCY_NOT_SUPPORTED', message: 'x', retryable: false }, 'hard_decline', { status: 'failed', declineKind: 'hard' }],
+    // Our PG keys refused (or an input bug) says nothing about the customer's payment method: dunning, never a cancel at attempt 1.
+    ['NOT_SENT keys refused', { status: 'NOT_SENT', reason: 'refused_by_pg', code: 'UNAUTHORIZED', message: 'x', retryable: false }, 'soft_decline', { status: 'failed', declineKind: 'soft' }],
+    ['NOT_SENT invalid input', { status: 'NOT_SENT', reason: 'invalid_request', code: 'INVALID_REQUEST', message: 'x', retryable: false }, 'soft_decline', { status: 'failed', declineKind: 'soft' }],
     ['PENDING', { status: 'PENDING', gatewayPaymentId: 'imp_2', reference: 'r', amount: usd(1999), rawStatus: 'failed' }, 'blocked', { status: 'pending', nextLookupAt: new Date(now.getTime() + 60_000), lookupAttempts: 0 }],
     ['UNKNOWN', { status: 'UNKNOWN', reason: 'timeout', message: 'no answer' }, 'blocked', { status: 'unknown', nextLookupAt: new Date(now.getTime() + 60_000), failureCode: 'TIMEOUT' }],
     [

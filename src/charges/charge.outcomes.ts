@@ -47,12 +47,16 @@ export function paidStatus(amount: number, refunded: number): ChargeStatus {
 
 const truncate = (s: string | undefined, n: number) => (s ?? '').slice(0, n);
 
+/** NOT_SENT codes that will be refused again for this key (pg-contract preflightAmount), so final. */
+const FINAL_NOT_SENT_CODES: ReadonlySet<string> = new Set(['CURRENCY_NOT_SUPPORTED']);
+
 /**
  * Maps an adapter outcome (of a send or a look-up) onto the charge. Pure. A NOT_FOUND look-up is decided by the
  * caller (it means different things after a crash and after a timeout), so it is not accepted here.
  * - SUCCEEDED: paid (refunds as the PG reports them). - PENDING / UNKNOWN: looked up on the backoff schedule, never
  *   re-sent. - DECLINED: failed, with its kind. - NOT_SENT: retryable ones keep the intent for a re-send with the
- *   same merchant_uid; the others fail hard. - MISMATCH: never fulfilled; flagged for review.
+ *   same merchant_uid; the others fail, hard only for a refused currency (soft otherwise). - MISMATCH: never
+ *   fulfilled; flagged for review.
  */
 export function chargeResultOf(
   outcome: Exclude<PaymentOutcome | LookupOutcome, { status: 'NOT_FOUND' }>,
@@ -97,10 +101,15 @@ export function chargeResultOf(
         // Certainly never sent: nothing to look up; the scheduler re-sends it.
         return { effect: 'resend', patch: { updatedAt: now, status: 'sending', resendable: true, nextLookupAt: null, failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500) } };
       }
-      return {
-        effect: 'hard_decline',
-        patch: { updatedAt: now, status: 'failed', failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500), declineKind: 'hard', resendable: false, settledAt: now },
-      };
+      {
+        // Refused before it reached the buyer's funding: only a currency the PG refuses is final for the key. Anything
+        // else (our keys refused, an input bug) is no reason to cancel a customer, so it goes through dunning.
+        const kind = FINAL_NOT_SENT_CODES.has(outcome.code) ? 'hard' : 'soft';
+        return {
+          effect: kind === 'hard' ? 'hard_decline' : 'soft_decline',
+          patch: { updatedAt: now, status: 'failed', failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500), declineKind: kind, resendable: false, settledAt: now },
+        };
+      }
     case 'PENDING':
     case 'UNKNOWN': {
       const attempts = opts.fromLookup ? charge.lookupAttempts + 1 : 0;

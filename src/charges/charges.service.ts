@@ -26,6 +26,7 @@ import { transitionFor, type TransitionConfig } from '../subscriptions/subscript
 import { ChargeCancel } from './charge-cancel.entity';
 import { Charge, OPEN_CHARGE_STATUSES } from './charge.entity';
 import { chargeResultOf, paidStatus, type ChargeResult } from './charge.outcomes';
+import { cancelsProvenDone } from './charge-cancel.attribution';
 import { ChargesRepository, type RecordSummary, type ResultWrite } from './charges.repository';
 import type { CancelChargeDto, ChargeCancelView, ChargeView, CreateChargeDto } from './dto/charge.dto';
 
@@ -557,8 +558,8 @@ export class ChargesService {
   }
 
   /**
-   * Pending cancels are finished from the PG's refunded total: in creation order, each one the total covers is done.
-   * The others wait for the next look-up, and after the last one are flagged for review.
+   * Pending cancels are finished from the PG's refunded total: those whose amounts add up exactly to what the total
+   * adds (cancelsProvenDone). The others wait for the next look-up, and after the last one are flagged for review.
    */
   private async refreshCancels(charge: Charge, ctx: SendContext, scheduled = false): Promise<void> {
     const pending = await this.repo.pendingCancels(charge.id);
@@ -577,9 +578,11 @@ export class ChargesService {
       this.logger.error({ chargeId: charge.id, err: (err as Error).message }, 'cancel look-up failed');
     }
     const now = this.clock.now();
-    let confirmed = charge.refundedAmount;
+    // What the charge counts now (another path may have finished a cancel since `charge` was read).
+    let confirmed = (await this.repo.findByIds([charge.id]))[0]?.refundedAmount ?? charge.refundedAmount;
+    const done = new Set(refunded === undefined ? [] : cancelsProvenDone(pending, refunded - confirmed));
     for (const cancel of pending) {
-      if (refunded !== undefined && refunded >= confirmed + cancel.amount) {
+      if (done.has(cancel)) {
         confirmed += cancel.amount;
         await this.repo.finishCancel(cancel, { status: 'succeeded', nextLookupAt: null, settledAt: now, updatedAt: now }, {
           refundedAmount: confirmed,

@@ -43,7 +43,8 @@ describeGatewayConformance('PortonePaypalRtAdapter', PORTONE_PAYPAL_RT_DESCRIPTO
     refusedCurrency: 'KRW',
     // merchant_uid: at most 40 characters.
     newReference: () => `rt-${run}-${(++n).toString(36)}-${randomBytes(4).toString('hex')}`,
-    declines: { hard: 'AGREEMENT_ALREADY_CANCELLED', soft: 'INSTRUMENT_DECLINED' },
+    // Hard only for the refusal table's three rules (a Korean buyer account here); see portone-paypal-rt.refusals.ts.
+    declines: { hard: 'KOREAN_BUYER_ACCOUNT', soft: 'INSTRUMENT_DECLINED' },
     sandbox: portoneSandboxControl(sandbox.base, acct),
     buyer: portoneSandboxBuyer(sandbox.base),
     forgeWebhook: (target, status) => ({
@@ -167,12 +168,81 @@ describe('PortonePaypalRtAdapter specifics', () => {
     ['KRW', { amount: { amount: 5000, currency: 'KRW' } }, 'CURRENCY_NOT_SUPPORTED'],
     ['an undeclared currency', { amount: { amount: 1000, currency: 'TWD' } }, 'CURRENCY_NOT_SUPPORTED'],
     ['a fractional minor amount', { amount: usd(10.5) }, 'INVALID_AMOUNT'],
-    ['no order name', { orderName: '' }, 'INVALID_ORDER_NAME'],
   ])('refuses a charge in %s before sending it', async (_name, over, code) => {
     const reference = ref();
-    const outcome = await adapter.chargeBillingKey(creds, { billingKey: 'key-x', reference, amount: usd(1000), orderName: 'x', ...over });
+    const outcome = await adapter.chargeBillingKey(creds, { billingKey: 'key-x', reference, orderName: 'x', ...over });
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code, retryable: false });
     expect(await ledger(reference)).toEqual([]);
+  });
+
+  async function addFault(body: Record<string, unknown>) {
+    const res = await fetch(`${sandbox.base}/control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ gateway: 'portone', ...body }) });
+    expect(res.status).toBe(201);
+  }
+
+  it('cuts again names to 40 code points (OpenAPI maxLength 40) and never refuses one at renewal time', async () => {
+    const { billingKey } = await issue();
+    const long = `프로 플랜 😀 ${'가나다라마바사'.repeat(6)} 🎉 end`;
+    expect(Array.from(long).length).toBeGreaterThan(40);
+    const reference = ref();
+    expect((await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(100), orderName: long })).status).toBe('SUCCEEDED');
+    const [entry] = await ledger(reference);
+    expect(entry.name).toBe(Array.from(long).slice(0, 40).join(''));
+    expect(Array.from(entry.name as string)).toHaveLength(40);
+    expect((entry.name as string).length).toBeGreaterThan(40); // the emoji are two UTF-16 units each: cut by code points
+    const unnamed = ref();
+    expect((await adapter.chargeBillingKey(creds, { billingKey, reference: unnamed, amount: usd(100), orderName: '' })).status).toBe('SUCCEEDED');
+    expect((await ledger(unnamed))[0].name).toBe('Subscription');
+    const blank = ref();
+    expect((await adapter.chargeBillingKey(creds, { billingKey, reference: blank, amount: usd(100), orderName: '   ' })).status).toBe('SUCCEEDED');
+    expect((await ledger(blank))[0].name).toBe('Subscription');
+  });
+
+  it('reads a transient HTTP 200 code -1 refusal as a soft decline, after looking the merchant_uid up', async () => {
+    const { billingKey } = await issue();
+    const reference = ref();
+    await addFault({ operation: 'again', match: { merchant_uid: reference }, fault: { type: 'http_error', status: 200, code: -1, message: '카드사 요청에 실패하였습니다.' } });
+    await addFault({ operation: 'findAllPayments', match: { merchant_uid: reference }, fault: { type: 'latency', ms: 0 } });
+    const outcome = await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(100), orderName: 'x' });
+    expect(outcome).toMatchObject({ status: 'DECLINED', kind: 'soft', code: 'CARD_COMPANY_REQUEST_FAILED' });
+    // The look-up by merchant_uid consumed its marker fault.
+    const faults = (await (await fetch(`${sandbox.base}/control/faults`)).json()) as { data?: unknown[] } | unknown[];
+    expect(JSON.stringify(faults)).not.toContain(reference);
+  });
+
+  it('a bare code -1 is soft while PortOne still has the key; hard only once GET /subscribe/customers confirms it gone', async () => {
+    const { billingKey } = await issue();
+    const reference = ref();
+    await addFault({ operation: 'again', match: { merchant_uid: reference }, fault: { type: 'http_error', status: 200, code: -1, message: '' } });
+    expect(await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft', code: 'REQUEST_FAILED' });
+
+    expect(await adapter.deleteBillingKey(creds, { billingKey })).toMatchObject({ status: 'DELETED', alreadyAbsent: false });
+    // A look-up that fails leaves it soft.
+    await addFault({ operation: 'getCustomer', match: { customer_uid: billingKey }, fault: { type: 'http_error', status: 503 } });
+    expect(await adapter.chargeBillingKey(creds, { billingKey, reference: ref(), amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft' });
+    // Confirmed gone: hard.
+    expect(await adapter.chargeBillingKey(creds, { billingKey, reference: ref(), amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'hard', code: 'BILLING_KEY_DELETED' });
+    // Deleting it again is idempotent (not found by 404).
+    expect(await adapter.deleteBillingKey(creds, { billingKey })).toMatchObject({ status: 'DELETED', alreadyAbsent: true });
+  });
+
+  it('a PayPal agreement-ended decline is soft while PortOne still has the key', async () => {
+    const { billingKey } = await issue();
+    const reference = ref();
+    await addFault({ operation: 'again', match: { merchant_uid: reference }, fault: { type: 'decline', code: 'AGREEMENT_ALREADY_CANCELLED' } });
+    expect(await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft', code: 'AGREEMENT_ALREADY_CANCELLED' });
+  });
+
+  it('asks PortOne for a cancel webhook (enable_webhook: true), so a pending cancel settles by webhook', async () => {
+    const { billingKey } = await issue();
+    const reference = ref();
+    const paid = await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(500), orderName: 'x' });
+    expect(paid.status).toBe('SUCCEEDED');
+    const gatewayPaymentId = (paid as { gatewayPaymentId: string }).gatewayPaymentId;
+    expect(await adapter.cancel(creds, { cancelId: `cn-${ref()}`, gatewayPaymentId, reference, reason: 'refund', amount: usd(100) })).toMatchObject({ status: 'SUCCEEDED' });
+    const res = await fetch(`${sandbox.base}/portone/ledger?merchant_uid=${reference}&account=${acct}&operation=cancel`);
+    const [entry] = ((await res.json()) as { data: Array<Record<string, unknown>> }).data;
+    expect(entry).toMatchObject({ operation: 'cancel', outcome: 'done', enable_webhook: true });
   });
 
   it('answers NOT_SENT (not retryable) for a key pair PortOne refuses, without echoing the secret', async () => {

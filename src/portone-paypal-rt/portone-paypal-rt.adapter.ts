@@ -14,6 +14,7 @@ import {
   type ClientRequest,
   type CompleteBillingKeyInput,
   type CredentialCheck,
+  type DeclinedOutcome,
   type DeleteBillingKeyInput,
   type DeleteBillingKeyOutcome,
   type GatewayDescriptor,
@@ -30,8 +31,16 @@ import {
   type WebhookInput,
   type WebhookParseResult,
 } from '@app/pg-contract';
-import { parsePortoneWebhook, PortoneClient, type PortoneAgainRequest, type PortoneCredentials as ClientCredentials } from '@app/portone-client';
+import {
+  AGAIN_NAME_MAX,
+  isPortoneNotFound,
+  parsePortoneWebhook,
+  PortoneClient,
+  type PortoneAgainRequest,
+  type PortoneCredentials as ClientCredentials,
+} from '@app/portone-client';
 import { failureOutcome, lookupFailureOutcome, paymentOutcome, pickAttempt, readPayment, type RtPayment } from './portone-paypal-rt.mapper';
+import { classifyRefusal } from './portone-paypal-rt.refusals';
 
 /**
  * A merchant's PortOne V1 credentials, as GatewayCredentialsService.portone() answers them: the REST key pair, the
@@ -75,6 +84,9 @@ export const PORTONE_PAYPAL_RT_DESCRIPTOR: GatewayDescriptor = Object.freeze({
 const MERCHANT_UID_MAX = 40;
 const CUSTOMER_UID_MAX = 80;
 const NAME_MAX = 200;
+
+/** The name `again` sends when the plan has none (an empty name would be refused). */
+const DEFAULT_AGAIN_NAME = 'Subscription';
 
 type Fetched = { payment: RtPayment } | NotFoundOutcome | NotSentOutcome | UnknownOutcome;
 
@@ -184,7 +196,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     const reason = input.reason?.slice(0, 200);
     const res = await this.client.deleteCustomer(clientCredentials(credentials), input.billingKey, { ...options, ...(reason ? { reason } : {}) });
     if (res.kind === 'ok') return { status: 'DELETED', alreadyAbsent: false };
-    if (res.kind === 'pg_error' && res.phase === 'call' && res.httpStatus === 404) return { status: 'DELETED', alreadyAbsent: true };
+    if (isPortoneNotFound(res)) return { status: 'DELETED', alreadyAbsent: true };
     const failure = failureOutcome(res);
     return failure.status === 'DECLINED' ? { status: 'DECLINED', code: failure.code, message: failure.message } : failure;
   }
@@ -199,7 +211,6 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     if (refused) return refused;
     if (!validLength(input.reference, MERCHANT_UID_MAX)) return notSent('invalid_request', 'INVALID_REFERENCE', `reference must be 1-${MERCHANT_UID_MAX} characters`, false);
     if (!validLength(input.billingKey, CUSTOMER_UID_MAX)) return notSent('invalid_request', 'INVALID_BILLING_KEY', `billingKey must be 1-${CUSTOMER_UID_MAX} characters`, false);
-    if (!validLength(input.orderName, NAME_MAX)) return notSent('invalid_request', 'INVALID_ORDER_NAME', `orderName must be 1-${NAME_MAX} characters`, false);
 
     const buyerName = [input.buyer?.firstName, input.buyer?.lastName].filter(Boolean).join(' ');
     const request: PortoneAgainRequest = {
@@ -207,7 +218,8 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       merchant_uid: input.reference,
       currency: input.amount.currency,
       amount: toMajorNumber(input.amount),
-      name: input.orderName,
+      // The OpenAPI caps `name` at 40; plan names run to 200, so they are cut rather than refused at renewal time.
+      name: againName(input.orderName),
       ...(input.buyer?.email ? { buyer_email: input.buyer.email } : {}),
       ...(buyerName ? { buyer_name: buyerName } : {}),
       ...(input.buyer?.phone ? { buyer_tel: input.buyer.phone } : {}),
@@ -222,13 +234,14 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       const read = readPayment(res.data);
       if ('problem' in read) return unknownOutcome('unreadable_response', read.problem, { httpStatus: res.httpStatus });
       const resolved = await this.resolvePending(credentials, read, options);
-      return checkIntegrity(input.amount, resolved, { reference: input.reference }) as PaymentOutcome;
+      const checked = checkIntegrity(input.amount, resolved, { reference: input.reference }) as PaymentOutcome;
+      return checked.status === 'DECLINED' ? this.confirmRefusal(credentials, input.billingKey, checked, options) : checked;
     }
     const outcome = failureOutcome(res);
     if (outcome.status !== 'DECLINED') return outcome;
     // Refused: because this merchant_uid already holds a payment (a replay)? Only a lookup can tell.
     const existing = await this.findByReference(credentials, input.reference, options);
-    if (existing.status === 'NOT_FOUND' || existing.status === 'DECLINED') return outcome;
+    if (existing.status === 'NOT_FOUND' || existing.status === 'DECLINED') return this.confirmRefusal(credentials, input.billingKey, outcome, options);
     if (existing.status === 'UNKNOWN' || existing.status === 'NOT_SENT') {
       return unknownOutcome('unreadable_response', `charge refused (${outcome.message}) and the existing payment could not be looked up`);
     }
@@ -282,10 +295,14 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
         reason: input.reason.slice(0, 200),
         checksum: toMajorNumber(checksum),
         ...(input.amount ? { amount: toMajorNumber(input.amount) } : {}),
+        // Without it PortOne sends no webhook after an API cancel, and a pending one would settle only by look-up.
+        enable_webhook: true,
       },
       options,
     );
     if (res.kind !== 'ok') {
+      // Official clients' tests: an unknown imp_uid is HTTP 200 code 1 "취소할 결제건이 존재하지 않습니다".
+      if (isPortoneNotFound(res)) return { status: 'DECLINED', code: 'PAYMENT_NOT_FOUND', message: res.kind === 'pg_error' ? res.message : 'not found' };
       const failure = failureOutcome(res);
       return failure.status === 'DECLINED' ? { status: 'DECLINED', code: failure.code, message: failure.message } : failure;
     }
@@ -342,6 +359,18 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     return { payment: read };
   }
 
+  /**
+   * A refusal the table marks `unknown` (code -1, an unknown customer, PayPal ending the agreement) is hard only when
+   * `GET /subscribe/customers/{customer_uid}` confirms the key is gone; a look-up that finds it, fails or is unclear
+   * leaves it soft, so dunning retries rather than cancels.
+   */
+  private async confirmRefusal(credentials: PortonePaypalRtCredentials, billingKey: string, outcome: DeclinedOutcome, options: CallOptions): Promise<DeclinedOutcome> {
+    if (classifyRefusal(outcome.code, outcome.message).kind !== 'unknown') return outcome;
+    const customer = await this.client.getCustomer(clientCredentials(credentials), billingKey, options);
+    if (customer.kind === 'ok' || !isPortoneNotFound(customer)) return { ...outcome, kind: 'soft' };
+    return { ...outcome, kind: 'hard', code: 'BILLING_KEY_DELETED', message: `${outcome.message}; PortOne no longer knows this billing key` };
+  }
+
   /** A `failed` payment read without `extension` (the `again` answer) is re-read with it: PayPal may hold it pending. */
   private async resolvePending(credentials: PortonePaypalRtCredentials, p: RtPayment, options: CallOptions): Promise<LookupOutcome> {
     if (p.status !== 'failed' || p.extensionRead) return paymentOutcome(p);
@@ -385,4 +414,16 @@ function validLength(value: unknown, max: number): value is string {
 
 function clientCredentials(c: PortonePaypalRtCredentials): ClientCredentials {
   return { impKey: c.impKey, impSecret: c.impSecret, ...(c.sandbox !== undefined ? { sandbox: c.sandbox } : {}) };
+}
+
+/** `again`'s name: at most 40 code points, never blank (PortOne refuses an empty name). */
+function againName(orderName: unknown): string {
+  const cut = typeof orderName === 'string' ? cutCodePoints(orderName, AGAIN_NAME_MAX) : '';
+  return cut.trim() !== '' ? cut : DEFAULT_AGAIN_NAME;
+}
+
+/** The first `max` code points (not UTF-16 units: an emoji or a Korean syllable is never split). */
+export function cutCodePoints(value: string, max: number): string {
+  const points = Array.from(value);
+  return points.length <= max ? value : points.slice(0, max).join('');
 }

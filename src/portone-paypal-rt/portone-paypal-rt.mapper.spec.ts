@@ -50,9 +50,10 @@ describe('portone-paypal-rt mapper', () => {
       expect(paymentOutcome(read(over))).toMatchObject(expected);
     });
 
-    it('classifies a revoked agreement and a Korean account as hard declines', () => {
+    it('classifies a Korean account as hard; a revoked agreement is soft until the adapter confirms the key is gone', () => {
       const ext = { extension: { PaymentStatus: 'Failed' } };
-      expect(paymentOutcome(read({ status: 'failed', fail_reason: '[AGREEMENT_ALREADY_CANCELLED] gone', ...ext }))).toMatchObject({ kind: 'hard' });
+      expect(paymentOutcome(read({ status: 'failed', fail_reason: '[AGREEMENT_ALREADY_CANCELLED] gone', ...ext }))).toMatchObject({ kind: 'soft', code: 'AGREEMENT_ALREADY_CANCELLED' });
+      expect(paymentOutcome(read({ status: 'failed', fail_reason: '[SOMETHING_NEW] ?', ...ext }))).toMatchObject({ kind: 'soft', code: 'SOMETHING_NEW' });
       expect(paymentOutcome(read({ status: 'failed', fail_reason: '구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.', ...ext }))).toMatchObject({
         kind: 'hard',
         code: 'KOREAN_BUYER_ACCOUNT',
@@ -89,7 +90,9 @@ describe('portone-paypal-rt mapper', () => {
       ['no connection', { kind: 'not_sent', reason: 'connection_refused', detail: 'ECONNREFUSED' }, { status: 'NOT_SENT', reason: 'connection', retryable: true }],
       ['keys refused', { kind: 'pg_error', httpStatus: 401, code: -1, message: 'Unauthorized', phase: 'auth' }, { status: 'NOT_SENT', code: 'UNAUTHORIZED', retryable: false }],
       ['rate limited', { kind: 'pg_error', httpStatus: 429, code: -1, message: 'slow down', phase: 'call' }, { status: 'NOT_SENT', code: 'RATE_LIMITED', retryable: true }],
-      ['a refusal', { kind: 'pg_error', httpStatus: 400, code: -1, message: 'unknown key', phase: 'call' }, { status: 'DECLINED', kind: 'hard', code: 'REQUEST_REFUSED' }],
+      ['a bare code -1 refusal (soft until the key is confirmed gone)', { kind: 'pg_error', httpStatus: 400, code: -1, message: 'unknown key', phase: 'call' }, { status: 'DECLINED', kind: 'soft', code: 'REQUEST_FAILED' }],
+      ['a transient HTTP 200 refusal', { kind: 'pg_error', httpStatus: 200, code: -1, message: '카드사 요청에 실패하였습니다.', phase: 'call' }, { status: 'DECLINED', kind: 'soft', code: 'CARD_COMPANY_REQUEST_FAILED' }],
+      ['an unlisted refusal', { kind: 'pg_error', httpStatus: 200, code: 7, message: '새로운 오류', phase: 'call' }, { status: 'DECLINED', kind: 'soft', code: 'REQUEST_REFUSED' }],
       ['a timeout', { kind: 'unknown', reason: 'response_timeout', detail: 'no answer' }, { status: 'UNKNOWN', reason: 'timeout' }],
       ['a reset', { kind: 'unknown', reason: 'connection_reset', detail: 'ECONNRESET' }, { status: 'UNKNOWN', reason: 'connection' }],
       ['a 5xx', { kind: 'unknown', reason: 'server_error', detail: 'HTTP 500', httpStatus: 500 }, { status: 'UNKNOWN', reason: 'server_error', httpStatus: 500 }],
@@ -97,8 +100,10 @@ describe('portone-paypal-rt mapper', () => {
       expect(failureOutcome(result)).toMatchObject(expected);
     });
 
-    it('a lookup: only 404 is NOT_FOUND, a refusal is UNKNOWN (never "it did not happen")', () => {
+    it('a lookup: 404 or a not-found code is NOT_FOUND, any other refusal is UNKNOWN (never "it did not happen")', () => {
       expect(lookupFailureOutcome({ kind: 'pg_error', httpStatus: 404, code: -1, message: 'none', phase: 'call' })).toMatchObject({ status: 'NOT_FOUND' });
+      expect(lookupFailureOutcome({ kind: 'pg_error', httpStatus: 200, code: 1, message: '등록되지 않은 구매자입니다.', phase: 'call' })).toMatchObject({ status: 'NOT_FOUND' });
+      expect(lookupFailureOutcome({ kind: 'pg_error', httpStatus: 200, code: -1, message: '카드사 요청에 실패하였습니다.', phase: 'call' })).toMatchObject({ status: 'UNKNOWN' });
       expect(lookupFailureOutcome({ kind: 'pg_error', httpStatus: 400, code: -1, message: 'no', phase: 'call' })).toMatchObject({ status: 'UNKNOWN' });
       expect(lookupFailureOutcome({ kind: 'unknown', reason: 'server_error', detail: 'HTTP 503' })).toMatchObject({ status: 'UNKNOWN' });
     });

@@ -1,6 +1,4 @@
 import {
-  classifyDecline,
-  defineDeclineTable,
   defineStatusTable,
   fromMajorUnits,
   isKnownCurrency,
@@ -15,7 +13,8 @@ import {
   type UnknownOutcome,
   type UnknownReason,
 } from '@app/pg-contract';
-import { paypalPendingInfo, type PortonePayment as WirePayment, type PortoneResult } from '@app/portone-client';
+import { isPortoneNotFound, paypalPendingInfo, type PortonePayment as WirePayment, type PortoneResult } from '@app/portone-client';
+import { classifyRefusal } from './portone-paypal-rt.refusals';
 
 /**
  * Pure mapping for the `portone-paypal-rt` adapter: PortOne V1 payment objects (PayPal RT, `pg_provider: paypal_v2`)
@@ -32,28 +31,6 @@ export const RT_STATUS_TABLE = defineStatusTable({
   cancelled: 'SUCCEEDED',
   ready: 'PENDING',
   failed: 'DECLINED',
-});
-
-/**
- * Decline codes: PayPal issue codes from the `[CODE]` prefix of `fail_reason`, plus ours for PortOne refusals and the
- * Korean-account rule. Unlisted codes are soft: a decline took nothing, so dunning may retry safely.
- */
-export const RT_DECLINE_TABLE = defineDeclineTable({
-  // The buyer cancelled the agreement or PayPal closed the account: this key will never work again.
-  AGREEMENT_ALREADY_CANCELLED: 'hard',
-  PAYER_ACCOUNT_LOCKED_OR_CLOSED: 'hard',
-  PAYER_ACCOUNT_RESTRICTED: 'hard',
-  PAYER_CANNOT_PAY: 'hard',
-  // Seed 004: PayPal refuses Korean buyer accounts; the same account will be refused again.
-  KOREAN_BUYER_ACCOUNT: 'hard',
-  // PortOne refused the request itself (unknown or deleted billing key, invalid parameters): refused again if re-sent.
-  REQUEST_REFUSED: 'hard',
-  // The funding source declined this time (balance, limits): a later retry may pass.
-  INSTRUMENT_DECLINED: 'soft',
-  TRANSACTION_REFUSED: 'soft',
-  PAYER_ACTION_REQUIRED: 'soft',
-  PAYMENT_FAILED: 'soft',
-  BUYER_CANCELED: 'soft',
 });
 
 /** Our code for a failed issuance or payment, from PortOne's `fail_reason` text. */
@@ -122,11 +99,14 @@ export function readPayment(p: WirePayment): RtPayment | { problem: string } {
   }
 }
 
-/** A DECLINED outcome classified through {@link RT_DECLINE_TABLE}. */
+/**
+ * A DECLINED outcome classified through the refusal table (portone-paypal-rt.refusals.ts). A refusal the table
+ * marks `unknown` is soft here: only the adapter, after PortOne confirms the billing key is gone, makes it hard.
+ */
 export function declined(code: string, message: string, p?: RtPayment): DeclinedOutcome {
   return {
     status: 'DECLINED',
-    kind: classifyDecline(RT_DECLINE_TABLE, code),
+    kind: classifyRefusal(code, message).kind === 'hard' ? 'hard' : 'soft',
     code,
     message,
     ...(p ? { gatewayPaymentId: p.impUid, reference: p.merchantUid, rawStatus: p.status } : {}),
@@ -204,8 +184,9 @@ const UNKNOWN_REASONS: Record<string, UnknownReason> = {
 
 /**
  * What a failed PortoneClient call proves, for the call kinds that change something (charge, cancel, delete):
- * nothing sent (invalid input, no connection, no token, 401/429) is NOT_SENT; a refusal with PortOne's own error is
- * DECLINED `REQUEST_REFUSED`; everything after the request may have been written is UNKNOWN.
+ * nothing sent (invalid input, no connection, no token, 401/429) is NOT_SENT; a refusal with PortOne's own error (HTTP
+ * 200 or 4xx with code ≠ 0) is DECLINED, classified by the refusal table; everything after the request may have been
+ * written is UNKNOWN.
  */
 export function failureOutcome(r: PortoneFailure): NotSentOutcome | UnknownOutcome | DeclinedOutcome {
   switch (r.kind) {
@@ -217,7 +198,7 @@ export function failureOutcome(r: PortoneFailure): NotSentOutcome | UnknownOutco
       if (r.phase === 'auth') return notSent('refused_by_pg', 'UNAUTHORIZED', 'PortOne refused the API key pair', false);
       if (r.httpStatus === 401) return notSent('refused_by_pg', 'UNAUTHORIZED', r.message, true);
       if (r.httpStatus === 429) return notSent('refused_by_pg', 'RATE_LIMITED', r.message, true);
-      return declined('REQUEST_REFUSED', r.message || `PortOne refused the request (code ${r.code})`);
+      return refused(r.code, r.message);
     case 'unknown':
       return unknownOutcome(UNKNOWN_REASONS[r.reason] ?? 'unreadable_response', r.message ? `${r.detail}: ${r.message}` : r.detail, {
         ...(r.httpStatus !== undefined ? { httpStatus: r.httpStatus } : {}),
@@ -226,9 +207,22 @@ export function failureOutcome(r: PortoneFailure): NotSentOutcome | UnknownOutco
   }
 }
 
-/** The same for lookups: a refused lookup tells nothing about the payment (UNKNOWN), and only 404 means not found. */
+/**
+ * The same for lookups: a refused lookup tells nothing about the payment (UNKNOWN); not found is HTTP 404 or a
+ * not-found code (isPortoneNotFound).
+ */
 export function lookupFailureOutcome(r: PortoneFailure): NotSentOutcome | UnknownOutcome | { status: 'NOT_FOUND'; message: string } {
-  if (r.kind === 'pg_error' && r.phase === 'call' && r.httpStatus === 404) return { status: 'NOT_FOUND', message: r.message || 'not found' };
+  if (isPortoneNotFound(r)) return { status: 'NOT_FOUND', message: (r.kind === 'pg_error' && r.message) || 'not found' };
   const o = failureOutcome(r);
   return o.status === 'DECLINED' ? unknownOutcome('unreadable_response', `lookup refused: ${o.message}`, { ...('httpStatus' in r ? { httpStatus: r.httpStatus } : {}) }) : o;
+}
+
+/**
+ * PortOne refused the request (code ≠ 0, `response: null`). The charge's code is the table rule's id (the PG's own
+ * code is in the message); an unlisted refusal is soft.
+ */
+function refused(code: number, message: string): DeclinedOutcome {
+  const rule = classifyRefusal(code, message);
+  const text = `${message || 'PortOne refused the request'} (code ${code})`;
+  return { status: 'DECLINED', kind: rule.kind === 'hard' ? 'hard' : 'soft', code: rule.id, message: text };
 }

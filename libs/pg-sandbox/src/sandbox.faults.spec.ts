@@ -105,6 +105,29 @@ describe('fault behaviour', () => {
     expect((await findAll(m)).status).toBe(404);
   });
 
+  it('http_error with status 200 and a non-zero code is a PortOne business refusal (code -1, response null): transient, nothing done', async () => {
+    // Official OpenAPI: again answers only 200/401; official clients raise their code error only on HTTP 200.
+    for (const bad of [
+      { gateway: 'portone', operation: 'again', fault: { type: 'http_error', status: 200, code: 0 } },
+      { gateway: 'portone', operation: 'again', fault: { type: 'http_error', status: 200, code: '-1' } },
+      { gateway: 'toss', operation: 'confirm', fault: { type: 'http_error', status: 200, code: 'X' } },
+    ]) {
+      expect((await addFault(bad)).status).toBe(400);
+    }
+    const m = `m_${++seq}`;
+    const added = await addFault({ gateway: 'portone', operation: 'again', match: { merchant_uid: m }, fault: { type: 'http_error', status: 200, code: -1, message: '카드사 요청에 실패하였습니다.' } });
+    expect(added.status).toBe(201);
+    const res = await charge(m);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ code: -1, message: '카드사 요청에 실패하였습니다.', response: null });
+    expect(await ledger(m)).toEqual([]);
+    expect((await findAll(m)).status).toBe(404);
+    // Transient: the next try under the same merchant_uid is charged.
+    const again = await charge(m);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { response: { status: string } }).response.status).toBe('paid');
+  });
+
   it('http_error answers in Toss’s shape, with a default code by status', async () => {
     await addFault({ gateway: 'toss', operation: 'retrievePayment', fault: { type: 'http_error', status: 400 } });
     const res = await call('GET', `${s.base}/toss/v1/payments/x`, { headers: { authorization: basicAuth(sandboxTossKeys('shop-a').secretKey) } });

@@ -122,12 +122,20 @@ function parseFaultSpec(gateway: SandboxGateway, operation: string, f: Record<st
       if (!int(f.ms, 0, MAX_LATENCY_MS)) throw new FaultValidationError(`latency.ms must be an integer from 0 to ${MAX_LATENCY_MS}`);
       return { type: 'latency', ms: f.ms };
     case 'http_error': {
-      if (!int(f.status, 400, 599)) throw new FaultValidationError('http_error.status must be an integer from 400 to 599');
+      // PortOne answers business refusals with HTTP 200 and code ≠ 0 (official OpenAPI: only 200/401 for again and
+      // cancel; official clients raise their code error only on HTTP 200), so a PortOne fault may be a 200 with a code.
+      const refusal200 = gateway === 'portone' && f.status === 200;
+      if (!refusal200 && !int(f.status, 400, 599)) {
+        throw new FaultValidationError('http_error.status must be an integer from 400 to 599 (or 200 with a non-zero code, for PortOne)');
+      }
       if (f.code !== undefined && typeof f.code !== 'string' && typeof f.code !== 'number') {
         throw new FaultValidationError('http_error.code must be a string or a number');
       }
+      if (refusal200 && !(typeof f.code === 'number' && Number.isInteger(f.code) && f.code !== 0)) {
+        throw new FaultValidationError('http_error with status 200 needs a non-zero integer code (a PortOne refusal)');
+      }
       if (f.message !== undefined && typeof f.message !== 'string') throw new FaultValidationError('http_error.message must be a string');
-      return { type: 'http_error', status: f.status, code: f.code as string | number | undefined, message: f.message };
+      return { type: 'http_error', status: f.status as number, code: f.code as string | number | undefined, message: f.message };
     }
     case 'timeout_after_commit':
       return { type: 'timeout_after_commit' };

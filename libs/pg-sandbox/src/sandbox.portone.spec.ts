@@ -258,7 +258,9 @@ describe('PortOne again (billing-key charge)', () => {
   it('uses the currency’s own decimals (JPY has none)', async () => {
     const cuid = await billingKey();
     expect((await post('/subscribe/payments/again', againBody(cuid, { currency: 'JPY', amount: 1500 }))).body.response.amount).toBe(1500);
-    expect((await post('/subscribe/payments/again', againBody(cuid, { currency: 'JPY', amount: 15.5 }))).status).toBe(400);
+    const refused = await post('/subscribe/payments/again', againBody(cuid, { currency: 'JPY', amount: 15.5 }));
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({ code: -1, response: null });
   });
 
   it.each([
@@ -272,11 +274,12 @@ describe('PortOne again (billing-key charge)', () => {
     ['a 41-character merchant_uid', { merchant_uid: 'm'.repeat(41) }],
     ['bypass as an object instead of a JSON string', { bypass: { paypal_v2: { additional_data: [] } } }],
     ['bypass that is not JSON', { bypass: '{paypal_v2' }],
-  ])('refuses %s: HTTP 400, non-zero code, response null, nothing charged', async (_name, overrides) => {
+  ])('refuses %s: HTTP 200, non-zero code, response null, nothing charged', async (_name, overrides) => {
+    // Official OpenAPI: again answers only 200 and 401; refusals are a non-zero code (official clients' tests: -1).
     const cuid = await billingKey();
     const body = againBody(cuid, overrides);
     const res = await post('/subscribe/payments/again', body);
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(200);
     expect(res.body.code).not.toBe(0);
     expect(res.body.message).toEqual(expect.any(String));
     expect(res.body.response).toBeNull();
@@ -287,17 +290,20 @@ describe('PortOne again (billing-key charge)', () => {
     expect(ledger.body.data.map((e: any) => e.outcome)).toEqual(['refused']);
   });
 
-  it('refuses unknown, too long, other-account and deleted customer_uids', async () => {
+  it('refuses unknown, too long, other-account and deleted customer_uids: HTTP 200, code -1 (iamport-rest-client-python tests/test_pay_again.py)', async () => {
     const cuid = await billingKey();
-    expect((await post('/subscribe/payments/again', againBody('nope'))).body.code).toBe(-1);
-    expect((await post('/subscribe/payments/again', againBody('c'.repeat(81)))).status).toBe(400);
+    const unknown = await post('/subscribe/payments/again', againBody('nope'));
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toEqual({ code: -1, message: '등록되지 않은 구매자입니다.', response: null });
+    expect((await post('/subscribe/payments/again', againBody('c'.repeat(81)))).body).toMatchObject({ code: -1, response: null });
     const otherToken = (await getToken(sandboxPortoneKeys('shop-b'))).body.response.access_token;
-    expect((await post('/subscribe/payments/again', againBody(cuid), otherToken)).status).toBe(400);
+    const other = await post('/subscribe/payments/again', againBody(cuid), otherToken);
+    expect([other.status, other.body.code]).toEqual([200, -1]);
     const del = await call('DELETE', `${s.base}/portone/subscribe/customers/${cuid}?reason=closed`, { headers: h() });
     expect(del.body).toMatchObject({ code: 0, response: { customer_uid: cuid } });
     const after = await post('/subscribe/payments/again', againBody(cuid));
-    expect(after.status).toBe(400);
-    expect(after.body.response).toBeNull();
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual({ code: -1, message: '등록되지 않은 구매자입니다.', response: null });
     expect((await get(`/subscribe/customers/${cuid}`)).status).toBe(404);
     expect((await call('DELETE', `${s.base}/portone/subscribe/customers/${cuid}`, { headers: h() })).status).toBe(404);
   });
@@ -307,7 +313,7 @@ describe('PortOne again (billing-key charge)', () => {
     const body = againBody(cuid);
     expect((await post('/subscribe/payments/again', body)).body.response.status).toBe('paid');
     const twice = await post('/subscribe/payments/again', body);
-    expect(twice.status).toBe(400);
+    expect(twice.status).toBe(200);
     expect(twice.body.code).not.toBe(0);
     expect(twice.body.response).toBeNull();
     expect((await get(`/payments/findAll/${body.merchant_uid}`)).body.response.total).toBe(1);
@@ -473,19 +479,25 @@ describe('PortOne cancel', () => {
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(0);
     const again = await post('/payments/cancel', { imp_uid: p.imp_uid });
-    expect(again.status).toBe(400);
-    expect(again.body.response).toBeNull();
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ code: 1, response: null });
   });
 
   it('refuses a checksum that differs from the refundable balance, and amounts above it', async () => {
     const p = await paid();
+    // Official OpenAPI: cancel answers only 200 and 401; refusals are HTTP 200 with a non-zero code.
     const bad = await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 5, checksum: 29 });
-    expect(bad.status).toBe(400);
-    expect(bad.body.code).not.toBe(0);
-    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 30.01 })).status).toBe(400);
+    expect(bad.status).toBe(200);
+    expect(bad.body).toMatchObject({ code: 1, response: null });
+    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 30.01 })).body).toMatchObject({ code: 1, response: null });
     expect((await get(`/payments/${p.imp_uid}?include_sandbox=true`)).body.response.cancel_amount).toBe(0);
-    expect((await post('/payments/cancel', {})).status).toBe(400);
-    expect((await post('/payments/cancel', { imp_uid: 'imp_000000000000' })).status).toBe(404);
+    expect((await post('/payments/cancel', {})).body).toMatchObject({ code: 1, response: null });
+  });
+
+  it('answers a cancel of an unknown imp_uid with HTTP 200, code 1 (iamport-rest-client-python tests/test_cancel.py)', async () => {
+    const res = await post('/payments/cancel', { imp_uid: 'imp_000000000000', reason: 'reason' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ code: 1, message: '취소할 결제건이 존재하지 않습니다.', response: null });
   });
 
   it('sends a cancel webhook only when enable_webhook is true', async () => {
@@ -500,16 +512,30 @@ describe('PortOne cancel', () => {
   it('keeps a pending cancel out of status and cancel_history until it is settled, then sends the webhook', async () => {
     const p = await paid();
     await fault({ operation: 'cancel', match: { imp_uid: p.imp_uid }, fault: { type: 'pending' } });
-    const res = await post('/payments/cancel', { imp_uid: p.imp_uid, reason: 'refund' });
+    const res = await post('/payments/cancel', { imp_uid: p.imp_uid, reason: 'refund', enable_webhook: true });
     expect(res.body.code).toBe(0);
     expect(res.body.response).toMatchObject({ status: 'paid', cancel_amount: 0, cancel_history: [] });
     // The pending amount is not refundable twice.
-    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 1 })).status).toBe(400);
+    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 1 })).body).toMatchObject({ code: 1, response: null });
     const settled = await call('POST', `${s.base}/portone/payments/${p.imp_uid}/settle`, { body: { cancel: 'done' } });
     expect(settled.body).toMatchObject({ status: 'cancelled', cancel_amount: 30 });
     await s.sandbox.idle();
     expect(hook.received.map((w) => w.body.status)).toEqual(['cancelled']);
     expect(hook.received[0].body.cancellation_id).toBe(settled.body.cancel_history[0].cancellation_id);
+  });
+
+  it.each([
+    ['settled through the control route', undefined],
+    ['settled by settleAfterMs', MIN],
+  ])('sends no webhook when a pending cancel without enable_webhook is %s (official OpenAPI: enable_webhook default false)', async (_name, settleAfterMs) => {
+    const p = await paid();
+    await fault({ operation: 'cancel', match: { imp_uid: p.imp_uid }, fault: { type: 'pending', ...(settleAfterMs ? { settleAfterMs } : {}) } });
+    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, reason: 'refund' })).body.code).toBe(0);
+    if (settleAfterMs) s.sandbox.advance(settleAfterMs);
+    else expect((await call('POST', `${s.base}/portone/payments/${p.imp_uid}/settle`, { body: { cancel: 'done' } })).status).toBe(200);
+    await s.sandbox.idle();
+    expect((await get(`/payments/${p.imp_uid}?include_sandbox=true`)).body.response).toMatchObject({ status: 'cancelled', cancel_amount: 30 });
+    expect(hook.received).toEqual([]);
   });
 
   it('settles a pending cancel as rejected after settleAfterMs', async () => {

@@ -57,6 +57,8 @@ interface PendingCancel {
   cancellation_id: string;
   amountMinor: number;
   reason: string | null;
+  /** The cancel's `enable_webhook`: its settlement is announced only when it was true. */
+  enableWebhook: boolean;
   task?: ScheduledTask;
 }
 
@@ -115,8 +117,24 @@ export interface PortoneDeps {
   work: WorkCounter;
 }
 
+/** A look-up's not-found or bad parameter: HTTP 404/400, as the official OpenAPI documents for those GET/DELETE endpoints. */
 function refuse(status: number, message: string): PgAnswer {
   return pgError('portone', status, -1, message);
+}
+
+/**
+ * A business refusal of `again` or `cancel`: HTTP 200, code ≠ 0, `response: null`. The official OpenAPI documents only
+ * 200 and 401 for both; the official clients raise their code error only on HTTP 200
+ * (iamport/iamport-rest-client-python iamport/client.py `get_response`), and their tests expect `again` with an
+ * unknown customer_uid → code -1 (tests/test_pay_again.py) and a cancel of an unknown imp_uid → code 1
+ * "취소할 결제건이 존재하지 않습니다." (tests/test_cancel.py). Other refusals take the same code as their call's.
+ */
+function refuseAgain(message: string): PgAnswer {
+  return pgError('portone', 200, -1, message);
+}
+
+function refuseCancel(message: string): PgAnswer {
+  return pgError('portone', 200, 1, message);
 }
 
 function ok(response: unknown): PgAnswer {
@@ -348,39 +366,40 @@ export class PortoneSandbox {
     const customerUid = b.customer_uid;
     const merchantUid = b.merchant_uid;
     if (typeof customerUid !== 'string' || customerUid.length === 0 || customerUid.length > 80) {
-      return record('refused', refuse(400, 'customer_uid는 1~80자의 문자열이어야 합니다.'));
+      return record('refused', refuseAgain('customer_uid는 1~80자의 문자열이어야 합니다.'));
     }
     if (typeof merchantUid !== 'string' || merchantUid.length === 0 || merchantUid.length > 40) {
-      return record('refused', refuse(400, 'merchant_uid는 1~40자의 문자열이어야 합니다.'));
+      return record('refused', refuseAgain('merchant_uid는 1~40자의 문자열이어야 합니다.'));
     }
     const currency = b.currency;
-    if (typeof currency !== 'string' || currency === '') return record('refused', refuse(400, '페이팔 결제는 currency가 필수입니다.'));
-    if (currency === 'KRW') return record('refused', refuse(400, '페이팔 결제는 KRW 통화를 지원하지 않습니다.'));
+    if (typeof currency !== 'string' || currency === '') return record('refused', refuseAgain('페이팔 결제는 currency가 필수입니다.'));
+    if (currency === 'KRW') return record('refused', refuseAgain('페이팔 결제는 KRW 통화를 지원하지 않습니다.'));
     const exponent = PAYPAL_CURRENCY_EXPONENTS[currency];
-    if (exponent === undefined) return record('refused', refuse(400, `페이팔이 지원하지 않는 통화입니다: ${currency}`));
+    if (exponent === undefined) return record('refused', refuseAgain(`페이팔이 지원하지 않는 통화입니다: ${currency}`));
     const amount = numberish(b.amount);
     const amountMinor = amount === undefined ? undefined : toMinor(amount, exponent);
     if (amountMinor === undefined) {
-      return record('refused', refuse(400, `amount는 0보다 큰 ${currency} 금액이어야 합니다 (소수점 ${exponent}자리까지).`));
+      return record('refused', refuseAgain(`amount는 0보다 큰 ${currency} 금액이어야 합니다 (소수점 ${exponent}자리까지).`));
     }
-    if (typeof b.name !== 'string' || b.name === '') return record('refused', refuse(400, 'name은 필수입니다.'));
+    if (typeof b.name !== 'string' || b.name === '') return record('refused', refuseAgain('name은 필수입니다.'));
     if (b.bypass !== undefined && b.bypass !== null) {
       // bypass is a JSON *string* (formData string in the OpenAPI; seed 004 JSON.stringify()s it). An object is a
       // client bug the real API would pass on mangled; refusing it makes the bug visible here.
-      if (typeof b.bypass !== 'string') return record('refused', refuse(400, 'bypass는 JSON 문자열이어야 합니다.'));
+      if (typeof b.bypass !== 'string') return record('refused', refuseAgain('bypass는 JSON 문자열이어야 합니다.'));
       try {
         bypassParsed = JSON.parse(b.bypass);
       } catch {
-        return record('refused', refuse(400, 'bypass가 올바른 JSON이 아닙니다.'));
+        return record('refused', refuseAgain('bypass가 올바른 JSON이 아닙니다.'));
       }
-      if (!isObj(bypassParsed)) return record('refused', refuse(400, 'bypass는 JSON 객체 문자열이어야 합니다.'));
+      if (!isObj(bypassParsed)) return record('refused', refuseAgain('bypass는 JSON 객체 문자열이어야 합니다.'));
     }
     const urls = noticeUrls(b.notice_url);
-    if (!urls) return record('refused', refuse(400, 'notice_url은 http(s) URL 또는 그 배열이어야 합니다.'));
+    if (!urls) return record('refused', refuseAgain('notice_url은 http(s) URL 또는 그 배열이어야 합니다.'));
     const customer = this.activeCustomer(ctx.account, customerUid);
-    if (!customer) return record('refused', refuse(400, '등록되지 않은 customer_uid 입니다.'));
+    // Message: iamport-rest-client-python tests/test_pay_again.py (earlier revisions) and other official clients' tests.
+    if (!customer) return record('refused', refuseAgain('등록되지 않은 구매자입니다.'));
     // A paid merchant_uid cannot be paid again; a failed one can (so a pending-as-failed charge retried is charged twice).
-    if (this.paidAttempt(ctx.account, merchantUid)) return record('refused', refuse(400, '이미 결제완료된 merchant_uid 입니다.'));
+    if (this.paidAttempt(ctx.account, merchantUid)) return record('refused', refuseAgain('이미 결제완료된 merchant_uid 입니다.'));
 
     const p = this.newPayment(ctx.account, merchantUid, {
       name: b.name,
@@ -499,7 +518,7 @@ export class PortoneSandbox {
     };
     const impUid = str(b.imp_uid);
     const merchantUid = str(b.merchant_uid);
-    if (!impUid && !merchantUid) return record('refused', refuse(400, 'imp_uid 또는 merchant_uid 중 하나는 필수입니다.'));
+    if (!impUid && !merchantUid) return record('refused', refuseCancel('imp_uid 또는 merchant_uid 중 하나는 필수입니다.'));
     if (impUid) {
       const p = this.payments.get(impUid);
       target = p && p.account === ctx.account ? p : undefined;
@@ -509,31 +528,31 @@ export class PortoneSandbox {
       target = this.paidAttempt(ctx.account, merchantUid!) ?? list[list.length - 1];
     }
     const p = target;
-    if (!p) return record('refused', refuse(404, '취소할 결제건이 존재하지 않습니다.'));
+    if (!p) return record('refused', refuseCancel('취소할 결제건이 존재하지 않습니다.'));
     const amount = b.amount === undefined || b.amount === null ? 0 : numberish(b.amount);
     const requested = amount === undefined ? undefined : amount === 0 ? 0 : toMinor(amount, p.exponent);
-    if (requested === undefined) return record('refused', refuse(400, `amount는 0 이상의 ${p.currency} 금액이어야 합니다.`));
+    if (requested === undefined) return record('refused', refuseCancel(`amount는 0 이상의 ${p.currency} 금액이어야 합니다.`));
     const checksum = b.checksum === undefined || b.checksum === null ? undefined : numberish(b.checksum);
-    if (b.checksum !== undefined && b.checksum !== null && checksum === undefined) return record('refused', refuse(400, 'checksum은 숫자여야 합니다.'));
+    if (b.checksum !== undefined && b.checksum !== null && checksum === undefined) return record('refused', refuseCancel('checksum은 숫자여야 합니다.'));
     const reason = str(b.reason);
     const enableWebhook = booleanish(b.enable_webhook) === true;
-    if (p.status === 'cancelled') return record('refused', refuse(400, '이미 전액취소된 주문입니다.'));
-    if (p.status !== 'paid') return record('refused', refuse(400, '결제완료 상태가 아니어서 취소할 수 없습니다.'));
+    if (p.status === 'cancelled') return record('refused', refuseCancel('이미 전액취소된 주문입니다.'));
+    if (p.status !== 'paid') return record('refused', refuseCancel('결제완료 상태가 아니어서 취소할 수 없습니다.'));
     // checksum is the refundable balance PortOne has on record; cancels still waiting for approval are not in it.
     const balance = p.amountMinor - p.cancelMinor;
     if (checksum !== undefined && toMinor(checksum, p.exponent, true) !== balance) {
-      return record('refused', refuse(400, `checksum이 취소 가능 잔액(${toMajor(balance, p.exponent)})과 일치하지 않습니다.`));
+      return record('refused', refuseCancel(`checksum이 취소 가능 잔액(${toMajor(balance, p.exponent)})과 일치하지 않습니다.`));
     }
     const pendingSum = p.pending_cancels.reduce((s, c) => s + c.amountMinor, 0);
     const available = balance - pendingSum;
     const minor = requested === 0 ? available : requested;
     if (minor <= 0 || minor > available) {
-      return record('refused', refuse(400, `취소 가능 금액(${toMajor(available, p.exponent)})을 초과하였습니다.`));
+      return record('refused', refuseCancel(`취소 가능 금액(${toMajor(available, p.exponent)})을 초과하였습니다.`));
     }
     const cancellationId = newOpaqueId('cncl_', 10);
     const pending = ctx.faults.pending;
     if (pending) {
-      const pc: PendingCancel = { cancellation_id: cancellationId, amountMinor: minor, reason };
+      const pc: PendingCancel = { cancellation_id: cancellationId, amountMinor: minor, reason, enableWebhook };
       p.pending_cancels.push(pc);
       if (pending.settleAfterMs !== undefined) {
         const to = (pending.settleTo ?? 'done') as 'done' | 'rejected';
@@ -545,7 +564,7 @@ export class PortoneSandbox {
     }
     this.applyCancel(p, minor, reason, cancellationId);
     const answer = record('done', ok(this.render(p, false)), { cancellation_id: cancellationId, cancel_amount: toMajor(minor, p.exponent) });
-    // An API cancel sends no webhook unless enable_webhook is true.
+    // An API cancel sends no webhook unless enable_webhook is true (official OpenAPI, see settleCancel).
     return { ...answer, webhooks: enableWebhook ? this.notify(p, p.status, cancellationId) : [] };
   }
 
@@ -571,7 +590,12 @@ export class PortoneSandbox {
     }
   }
 
-  /** Finishes a pending cancel; a webhook announces the final result either way (seed 004). */
+  /**
+   * Finishes a pending cancel. Seed 004: a webhook announces the final result; but an API cancel is followed by a
+   * webhook only with `enable_webhook: true` (official OpenAPI, `POST /payments/cancel` `enable_webhook`: default false,
+   * "본 API를 통한 취소는 기본적으로 고객사로 웹훅을 전송하지 않습니다"), so
+   * without it the merchant learns the result only by looking the payment up.
+   */
   private settleCancel(p: PaymentRecord, pc: PendingCancel, to: 'done' | 'rejected'): WebhookJob[] {
     const i = p.pending_cancels.indexOf(pc);
     if (i < 0) return [];
@@ -589,7 +613,7 @@ export class PortoneSandbox {
       currency: p.currency,
       status: p.status,
     });
-    return this.notify(p, p.status, pc.cancellation_id);
+    return pc.enableWebhook ? this.notify(p, p.status, pc.cancellation_id) : [];
   }
 
   /** `GET /subscribe/customers/{customer_uid}`. */

@@ -1,4 +1,5 @@
-export { PortoneClient, interpretPortoneOutcome } from './portone.client';
+export { AGAIN_NAME_MAX, PortoneClient, interpretPortoneOutcome } from './portone.client';
+export { isPortoneNotFound, PORTONE_NOT_FOUND_MESSAGES } from './portone.not-found';
 export { PortoneClientModule, type PortoneClientModuleAsyncOptions } from './portone.module';
 export { PORTONE_CLIENT_OPTIONS, systemClock, type PortoneClientOptions, type PortoneClock } from './portone.options';
 export {

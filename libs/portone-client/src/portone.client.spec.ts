@@ -1,5 +1,6 @@
 import { closedPort, newHttpService, sendJson, startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../../pg-http/test/fake-http.server';
 import { PortoneClient } from './portone.client';
+import { isPortoneNotFound } from './portone.not-found';
 import type { PortoneClientOptions } from './portone.options';
 import type { PortoneAgainRequest, PortonePayment, PortoneResult } from './portone.types';
 
@@ -365,6 +366,22 @@ describe('PortoneClient against a local fake', () => {
     });
   });
 
+  describe('business refusals come as HTTP 200 with code ≠ 0 (official clients raise their code error only on HTTP 200)', () => {
+    const again: PortoneAgainRequest = { customer_uid: 'cu_gone', merchant_uid: 'mu_1', currency: 'USD', amount: 1, name: 'n' };
+    it('again answered 200 { code: -1, response: null } is a PG refusal, never unknown (iamport-rest-client-python tests/test_pay_again.py)', async () => {
+      fake.route = () => ({ status: 200, body: { code: -1, message: '카드사 요청에 실패하였습니다.', response: null } });
+      const out = await client.again(creds, again);
+      expect(out).toEqual({ kind: 'pg_error', httpStatus: 200, code: -1, message: '카드사 요청에 실패하였습니다.', phase: 'call' });
+      expect(isPortoneNotFound(out)).toBe(false);
+    });
+    it('a timeout is still unknown', async () => {
+      fake.route = () => ({ status: 200, body: { code: 0, message: null, response: payment() }, delayMs: 500 });
+      const out = await client.again(creds, again, { timeoutMs: 100 });
+      expect(out).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
+      expect(isPortoneNotFound(out)).toBe(false);
+    });
+  });
+
   describe('local validation: invalid_request, nothing sent (not even getToken)', () => {
     const base: PortoneAgainRequest = { customer_uid: 'cu_1', merchant_uid: 'mu_1', currency: 'USD', amount: 10.5, name: 'Plan' };
     const cases: Array<[string, (c: PortoneClient) => Promise<PortoneResult<unknown>>, string]> = [
@@ -377,6 +394,8 @@ describe('PortoneClient against a local fake', () => {
       ['decimals in JPY', (c) => c.again(creds, { ...base, currency: 'JPY', amount: 100.5 }), 'request.amount'],
       ['zero amount', (c) => c.again(creds, { ...base, amount: 0 }), 'request.amount'],
       ['empty name', (c) => c.again(creds, { ...base, name: '' }), 'request.name'],
+      // OpenAPI: again.name maxLength 40 (code points: the adapter cuts it before this).
+      ['name of 41 code points', (c) => c.again(creds, { ...base, name: '가'.repeat(40) + '😀' }), 'request.name'],
       ['bypass entry with a number value', (c) => c.again(creds, { ...base, bypass: { paypal_v2: { additional_data: [{ key: 'cd_int_one', value: 2 as unknown as string }] } } }), 'request.bypass'],
       ['notice_url not a URL', (c) => c.again(creds, { ...base, notice_url: 'javascript:alert(1)' }), 'request.notice_url'],
       ['cancel without imp_uid or merchant_uid', (c) => c.cancel(creds, { reason: 'r' } as unknown as { merchant_uid: string; reason: string }), 'request.imp_uid'],

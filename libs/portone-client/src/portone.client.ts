@@ -35,6 +35,8 @@ const STATUS_FILTERS: readonly string[] = ['ready', 'paid', 'failed', 'cancelled
 const CURRENCY = /^[A-Z]{3}$/;
 // PortOne-issued ids are opaque ASCII tokens; anything else is a bug upstream.
 const OPAQUE_ID = /^[\x21-\x7E]{1,200}$/;
+/** `POST /subscribe/payments/again` `name`: maxLength 40 in the official OpenAPI (counted in code points). */
+export const AGAIN_NAME_MAX = 40;
 const FIND_ALL_PAGE_SIZE = 100;
 const FIND_ALL_MAX_PAGES = 20;
 const envelopeShape = objectOf({ code: isInteger, message: maybe(isString) });
@@ -380,7 +382,8 @@ function checkAgain(r: PortoneAgainRequest): PgInvalidRequest | null {
   const basic =
     checkCustomerUid('request.customer_uid', r.customer_uid) ??
     checkMerchantUid('request.merchant_uid', r.merchant_uid) ??
-    checkLength('request.name', r.name, 200);
+    // The official OpenAPI gives again.name maxLength 40.
+    checkLength('request.name', r.name, AGAIN_NAME_MAX);
   if (basic) return basic;
   if (typeof r.currency !== 'string' || !CURRENCY.test(r.currency)) return invalidRequest('request.currency', 'an ISO 4217 code is required');
   // PayPal RT cannot charge KRW (seed 004); PortOne would default a missing currency to KRW.
