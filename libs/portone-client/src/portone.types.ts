@@ -50,7 +50,7 @@ export interface PortonePayment {
   readonly pg_tid?: string | null;
   readonly pg_id?: string | null;
   /** True when the payment was made on a test channel. */
-  readonly sandbox?: boolean;
+  readonly sandbox?: boolean | null;
   readonly escrow?: boolean | null;
   readonly apply_num?: string | null;
   readonly bank_code?: string | null;
@@ -109,7 +109,7 @@ export interface PortoneCustomer {
   readonly customer_uid: string;
   readonly pg_provider?: string | null;
   readonly pg_id?: string | null;
-  readonly sandbox?: boolean;
+  readonly sandbox?: boolean | null;
   readonly customer_id?: string | null;
   readonly card_name?: string | null;
   readonly card_code?: string | null;
@@ -141,7 +141,10 @@ const cancelShape = objectOf({
   cancellation_id: s,
 });
 
-/** Checks an untrusted value against {@link PortonePayment}; `null` when it conforms. */
+/**
+ * Checks an untrusted value against {@link PortonePayment}; `null` when it conforms. Every field the interface declares
+ * is type-checked (portone.openapi.spec.ts holds this to the official OpenAPI's PaymentAnnotation).
+ */
 export const portonePaymentShape: ShapeValidator = objectOf({
   imp_uid: isNonEmptyString,
   merchant_uid: isString,
@@ -158,9 +161,19 @@ export const portonePaymentShape: ShapeValidator = objectOf({
   bank_name: s,
   card_code: s,
   card_name: s,
+  card_issuer_code: s,
+  card_issuer_name: s,
+  card_publisher_code: s,
+  card_publisher_name: s,
   card_quota: n,
   card_number: s,
   card_type: n,
+  vbank_code: s,
+  vbank_name: s,
+  vbank_num: s,
+  vbank_holder: s,
+  vbank_date: n,
+  vbank_issued_at: n,
   name: s,
   amount: isNumber,
   cancel_amount: isNumber,
@@ -197,11 +210,18 @@ export const portoneCustomerShape: ShapeValidator = objectOf({
   sandbox: maybe(isBoolean),
   customer_id: s,
   card_name: s,
+  card_code: s,
+  card_issuer_code: s,
+  card_issuer_name: s,
+  card_publisher_code: s,
+  card_publisher_name: s,
   card_number: s,
   card_type: n,
   customer_name: s,
   customer_tel: s,
   customer_email: s,
+  customer_addr: s,
+  customer_postcode: s,
   inserted: n,
   updated: n,
 });

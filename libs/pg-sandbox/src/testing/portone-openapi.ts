@@ -118,8 +118,9 @@ export class PortoneOpenApi {
   }
 
   /**
-   * Validates what a client sends against the operation's parameters (`formData` = the body by default). Values are
-   * checked with their JSON types: our client sends JSON, where PortOne's `number` parameters are numbers.
+   * Validates what a client sends against the operation's parameters (`formData` = the body by default). Body values
+   * are checked with their JSON types (our client sends JSON, where PortOne's `number` parameters are numbers); query
+   * and path values are text, read as booleans and numbers where they look like them.
    */
   validateRequest(method: string, path: string, values: unknown, options: RequestCheckOptions = {}): string[] {
     const { path: template, op } = this.operation(method, path);
@@ -136,7 +137,7 @@ export class PortoneOpenApi {
         if (req === true || perPg?.required === true) required.push(name);
       }
       return { type: 'object', properties, required };
-    }, values);
+    }, where === 'formData' ? values : fromText(values));
   }
 
   private run(key: string, build: () => Json, body: unknown): string[] {
@@ -221,6 +222,13 @@ export function proseEnum(property: Json | undefined): unknown[] {
     if (property?.type === 'integer' && /^\d+$/.test(v)) return Number(v);
     return v;
   });
+}
+
+function fromText(values: unknown): unknown {
+  if (!values || typeof values !== 'object') return values;
+  return Object.fromEntries(
+    Object.entries(values as Json).map(([k, v]) => [k, v === 'true' ? true : v === 'false' ? false : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v]),
+  );
 }
 
 function nullable(schema: Json): Json {
