@@ -22,6 +22,18 @@ let seq = 0;
 const served = new Set<string>();
 /** The (method, template) pairs this spec validated. */
 const checked = new Set<string>();
+/** `METHOD /template STATUS` answers whose HTTP status the document does not list for the operation. */
+const undocumented = new Set<string>();
+/**
+ * Undocumented statuses the sandbox is known to answer with (error paths are another change's; see the README). The
+ * document lists only 200 and 401 for again and cancel, where PortOne reports refusals in the envelope's code.
+ */
+const KNOWN_UNDOCUMENTED = [
+  'GET /payments/find/{merchant_uid}/{payment_status} 400', // a bad payment_status or sorting (findAll lists 400, find does not)
+  'POST /subscribe/payments/again 400',
+  'POST /payments/cancel 400',
+  'POST /payments/cancel 404',
+];
 
 const uid = (p: string) => `${p}_${++seq}`;
 const portone = (path: string) => `${base}/portone${path}`;
@@ -64,6 +76,7 @@ async function checkCall(
     errors: [],
   });
   checked.add(`${method} ${template}`);
+  if (!spec.documentedStatuses(method, template).includes(res.status)) undocumented.add(`${method} ${spec.operation(method, template).path} ${res.status}`);
   return res;
 }
 
@@ -215,6 +228,11 @@ describe('PortOne answers of the sandbox against the official V1 OpenAPI', () =>
   it('covered every PortOne REST route the sandbox serves', () => {
     expect(served.size).toBeGreaterThanOrEqual(8);
     expect([...served].filter((r) => !checked.has(r))).toEqual([]);
+  });
+
+  it('answers no HTTP status the document does not list, but the known ones', () => {
+    expect(spec.documentedStatuses('POST', '/subscribe/payments/again')).toEqual([200, 401]);
+    expect([...undocumented].filter((u) => !KNOWN_UNDOCUMENTED.includes(u))).toEqual([]);
   });
 });
 
