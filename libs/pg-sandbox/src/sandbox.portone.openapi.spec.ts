@@ -223,6 +223,14 @@ describe('PortOne answers of the sandbox against the official V1 OpenAPI', () =>
     const p = await call('GET', portone('/payments/imp_000000000001?include_sandbox=true'), { headers: auth() });
     expect(p.status).toBe(500);
     expect(spec.validateResponse('GET', '/payments/{imp_uid}', p.status, p.body)).toEqual([]);
+    // A fault's code is PortOne's integer, never 0 (success) or a fraction.
+    for (const code of [0, 1.5, 'E1']) {
+      await fault('getPayment', {}, { type: 'http_error', status: 400, code });
+      const r = await call('GET', portone('/payments/imp_000000000001?include_sandbox=true'), { headers: auth() });
+      expect({ code, errors: spec.validateResponse('GET', '/payments/{imp_uid}', r.status, r.body) }).toEqual({ code, errors: [] });
+    }
+    await fault('getPayment', {}, { type: 'http_error', status: 400, code: -7 });
+    expect((await call('GET', portone('/payments/imp_000000000001?include_sandbox=true'), { headers: auth() })).body.code).toBe(-7);
   });
 
   it('covered every PortOne REST route the sandbox serves', () => {
