@@ -168,16 +168,28 @@ describe('PortOne client response validators against the OpenAPI definitions', (
     const refused: string[] = [];
     const accepted: string[] = [];
     for (const [field, schema] of Object.entries(def.properties)) {
-      // A value of the wrong JSON type: a string for numbers and booleans, a number for strings.
-      const wrong = schema.type === 'string' ? 12 : schema.type === 'array' || schema.type === 'object' || !schema.type ? undefined : 'x';
-      if (wrong === undefined) continue;
-      const body = allNull(name, { ...overrides, [field]: wrong });
-      expect(spec.validateDefinition(name, body).length).toBeGreaterThan(0);
-      (shape(body, 'response') === null ? accepted : refused).push(field);
+      // A value of the wrong JSON type (a string for numbers and booleans, a number for strings); a fraction for integers.
+      const wrongs = schema.type === 'string' ? [12] : schema.type === 'integer' ? ['x', 1.5] : schema.type === 'number' || schema.type === 'boolean' ? ['x'] : [];
+      for (const wrong of wrongs) {
+        const body = allNull(name, { ...overrides, [field]: wrong });
+        expect(spec.validateDefinition(name, body).length).toBeGreaterThan(0);
+        (shape(body, 'response') === null ? accepted : refused).push(`${field}=${JSON.stringify(wrong)}`);
+      }
     }
     // A field the client lets through unchecked would reach callers typed as what the interface promises.
     expect({ name, accepted }).toEqual({ name, accepted: [] });
     expect(refused.length).toBeGreaterThan(0);
+  });
+
+  it('PaymentCancelAnnotation inside cancel_history: the same holds', () => {
+    const entry = minimal('PaymentCancelAnnotation');
+    const payment = (cancel: Record<string, unknown>) => allNull('PaymentAnnotation', { status: 'paid', imp_uid: 'imp_1', currency: 'USD', cancel_history: [cancel] });
+    expect(portonePaymentShape(payment(entry), 'response')).toBeNull();
+    for (const [field, wrong] of [['amount', '1'], ['cancelled_at', 1.5], ['cancelled_at', 'x'], ['reason', 5], ['cancellation_id', 5], ['pg_tid', 5]] as const) {
+      const body = payment({ ...entry, [field]: wrong });
+      expect(spec.validateDefinition('PaymentAnnotation', body).length).toBeGreaterThan(0);
+      expect({ field, wrong, problem: portonePaymentShape(body, 'response') }).toEqual({ field, wrong, problem: expect.any(String) });
+    }
   });
 });
 

@@ -131,11 +131,13 @@ export interface PortoneCustomer {
 
 const s = maybe(isString);
 const n = maybe(isNumber);
+/** Fields the OpenAPI types `integer` (Unix seconds, codes). */
+const i = maybe(isInteger);
 
 const cancelShape = objectOf({
   pg_tid: s,
   amount: isNumber,
-  cancelled_at: n,
+  cancelled_at: i,
   reason: s,
   receipt_url: s,
   cancellation_id: s,
@@ -165,15 +167,15 @@ export const portonePaymentShape: ShapeValidator = objectOf({
   card_issuer_name: s,
   card_publisher_code: s,
   card_publisher_name: s,
-  card_quota: n,
+  card_quota: i,
   card_number: s,
-  card_type: n,
+  card_type: i,
   vbank_code: s,
   vbank_name: s,
   vbank_num: s,
   vbank_holder: s,
-  vbank_date: n,
-  vbank_issued_at: n,
+  vbank_date: i,
+  vbank_issued_at: i,
   name: s,
   amount: isNumber,
   cancel_amount: isNumber,
@@ -186,10 +188,10 @@ export const portonePaymentShape: ShapeValidator = objectOf({
   custom_data: s,
   user_agent: s,
   status: isNonEmptyString,
-  started_at: n,
-  paid_at: n,
-  failed_at: n,
-  cancelled_at: n,
+  started_at: i,
+  paid_at: i,
+  failed_at: i,
+  cancelled_at: i,
   fail_reason: s,
   cancel_reason: s,
   receipt_url: s,
@@ -216,14 +218,14 @@ export const portoneCustomerShape: ShapeValidator = objectOf({
   card_publisher_code: s,
   card_publisher_name: s,
   card_number: s,
-  card_type: n,
+  card_type: i,
   customer_name: s,
   customer_tel: s,
   customer_email: s,
   customer_addr: s,
   customer_postcode: s,
-  inserted: n,
-  updated: n,
+  inserted: i,
+  updated: i,
 });
 
 /** `response` of `POST /users/getToken` (AuthAnnotation). Internal to the client: never returned to callers. */
