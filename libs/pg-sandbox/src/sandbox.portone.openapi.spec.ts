@@ -218,6 +218,25 @@ describe('PortOne answers of the sandbox against the official V1 OpenAPI', () =>
     expect(spec.validateDefinition('PaymentAnnotation', settled.body)).toEqual([]);
   });
 
+  it('issuance payments (approved, Korean buyer, closed window, pending then failed) read back as PaymentAnnotation', async () => {
+    const issueWith = async (buyer: Record<string, unknown>, before?: (customer_uid: string) => Promise<unknown>) => {
+      const customer_uid = uid('cuid');
+      await before?.(customer_uid);
+      const request = { pg: 'paypal_v2.MERCHANT-1', pay_method: 'paypal', merchant_uid: uid('issue'), customer_uid, custom_data: { plan: 'pro' }, name: 'key' };
+      const res = await call('POST', portone('/buyer/billing-keys'), { body: { userCode: keys.userCode, request, buyer: { email: 'b@example.com', ...buyer } } });
+      expect(res.body.imp_uid).toEqual(expect.any(String));
+      return res.body.imp_uid as string;
+    };
+    const read = (imp_uid: string) => checkCall('GET', '/payments/{imp_uid}', { params: { imp_uid }, query: 'include_sandbox=true&extension=true' });
+    expect((await read(await issueWith({ country: 'US' }))).body.response).toMatchObject({ status: 'paid', customer_uid_usage: 'issue', amount: 0 });
+    expect((await read(await issueWith({ country: 'KR' }))).body.response).toMatchObject({ status: 'failed' });
+    expect((await read(await issueWith({ country: 'US', outcome: 'cancel' }))).body.response).toMatchObject({ status: 'failed' });
+    const pending = await issueWith({ country: 'US' }, (customer_uid) => fault('buyerBillingKey', { customer_uid }, { type: 'pending', settleTo: 'failed' }));
+    const settled = await call('POST', `${base}/portone/payments/${pending}/settle`, { body: { status: 'failed' } });
+    expect(spec.validateDefinition('PaymentAnnotation', settled.body)).toEqual([]);
+    expect((await read(pending)).body.response).toMatchObject({ status: 'failed', extension: { PaymentStatus: 'Denied' } });
+  });
+
   it('an injected http_error answer is the error envelope too', async () => {
     await fault('getPayment', {}, { type: 'http_error', status: 500 });
     const p = await call('GET', portone('/payments/imp_000000000001?include_sandbox=true'), { headers: auth() });
