@@ -1,4 +1,4 @@
-import { booleanish, newOpaqueId, newPaymentKey, newPaypalTransactionId, newTransactionKey, numberish, toMajor, toMinor, tossTime, tossWebhookTime, unixSeconds } from './sandbox.format';
+import { booleanish, clip, newOpaqueId, newPaymentKey, newPaypalTransactionId, newTransactionKey, numberish, toMajor, toMinor, tossTime, tossWebhookTime, unixSeconds } from './sandbox.format';
 
 describe('money conversion at the PG edge', () => {
   it.each([
@@ -66,5 +66,16 @@ describe('random ids (from a pooled random source)', () => {
     const b = newOpaqueId('', 5000);
     expect(a).toMatch(/^[0-9a-f]{10000}$/);
     expect(a).not.toBe(b);
+  });
+});
+
+describe('clip (PortOne maxLengths)', () => {
+  it('cuts to the limit in code points and leaves shorter values and null alone', () => {
+    expect(clip('N'.repeat(41), 40)).toBe('N'.repeat(40));
+    expect(clip('abc', 40)).toBe('abc');
+    expect(clip(null, 40)).toBeNull();
+    // JSON Schema's maxLength counts code points: an emoji is one, and is never split in half.
+    expect(clip('😀'.repeat(20), 16)).toBe('😀'.repeat(16));
+    expect(clip('😀'.repeat(8), 16)).toBe('😀'.repeat(8));
   });
 });

@@ -121,3 +121,30 @@ export function booleanish(value: unknown): boolean | undefined {
   if (value === 'false') return false;
   return undefined;
 }
+
+/**
+ * Longest strings PortOne V1 returns: the `maxLength`s of the official OpenAPI's PaymentAnnotation and
+ * CustomerAnnotation (the same limits as the `again` / customer parameters they come from).
+ */
+export const PORTONE_MAX_LENGTH = {
+  name: 40,
+  buyer_name: 16,
+  buyer_email: 64,
+  buyer_tel: 16,
+  buyer_addr: 128,
+  buyer_postcode: 8,
+  customer_name: 20,
+  customer_tel: 20,
+  customer_email: 200,
+} as const;
+
+/**
+ * A string cut to `max` characters (code points, as JSON Schema counts them); null stays null. The documents say
+ * nothing of a longer value but that PortOne stores a merchant_uid over 40 characters "cut to 40" (OpenAPI, `again`,
+ * smartro_v2 note), so the sandbox answers with the cut value rather than one PortOne cannot send.
+ */
+export function clip(value: string | null, max: number): string | null {
+  if (value === null || value.length <= max) return value;
+  const points = Array.from(value);
+  return points.length <= max ? value : points.slice(0, max).join('');
+}

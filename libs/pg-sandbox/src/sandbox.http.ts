@@ -38,7 +38,8 @@ export interface PgRouteSpec {
 /** The error body shape of each PG. */
 export function pgError(gateway: SandboxGateway, status: number, code: string | number, message: string): PgAnswer {
   if (gateway === 'toss') return { status, body: { code: String(code), message } };
-  return { status, body: { code: typeof code === 'number' ? code : -1, message, response: null } };
+  // ResponseAnnotation.code is an integer, and 0 means success (OpenAPI): an error never carries anything else.
+  return { status, body: { code: typeof code === 'number' && Number.isSafeInteger(code) && code !== 0 ? code : -1, message, response: null } };
 }
 
 /** Toss remembers an idempotency key for 15 days from its first use. */

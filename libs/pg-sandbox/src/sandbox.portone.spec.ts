@@ -550,7 +550,7 @@ describe('PortOne cancel', () => {
 });
 
 describe('PortOne objects against the official V1 OpenAPI', () => {
-  const file = resolve(__dirname, '../../../../shared/pg-schemas/portone-v1.openapi.json');
+  const file = resolve(__dirname, 'testing/vendor/portone-v1.openapi.json');
   const run = existsSync(file) ? it : it.skip;
   run('renders every required field of PaymentAnnotation, CustomerAnnotation and AuthAnnotation, and no unknown one', async () => {
     const defs = JSON.parse(readFileSync(file, 'utf8')).definitions;

@@ -4,11 +4,13 @@ import { accountOfPortoneKeyPair, accountOfPortoneUserCode } from './sandbox.cre
 import type { FaultSpec } from './sandbox.faults';
 import {
   booleanish,
+  clip,
   newImpUid,
   newOpaqueId,
   newPaypalTransactionId,
   numberish,
   PAYPAL_CURRENCY_EXPONENTS,
+  PORTONE_MAX_LENGTH,
   toMajor,
   toMinor,
   unixSeconds,
@@ -833,7 +835,10 @@ export class PortoneSandbox {
     }));
   }
 
-  /** PaymentAnnotation (every field of the OpenAPI definition this flow has a value for). */
+  /**
+   * PaymentAnnotation (every field of the OpenAPI definition this flow has a value for); strings within its
+   * maxLengths (checked by sandbox.portone.openapi.spec.ts against the official OpenAPI).
+   */
   render(p: PaymentRecord, extension: boolean): Obj {
     const out: Obj = {
       imp_uid: p.imp_uid,
@@ -863,15 +868,15 @@ export class PortoneSandbox {
       vbank_holder: null,
       vbank_date: 0,
       vbank_issued_at: 0,
-      name: p.name,
+      name: clip(p.name, PORTONE_MAX_LENGTH.name),
       amount: toMajor(p.amountMinor, p.exponent),
       cancel_amount: toMajor(p.cancelMinor, p.exponent),
       currency: p.currency,
-      buyer_name: p.buyer.name,
-      buyer_email: p.buyer.email,
-      buyer_tel: p.buyer.tel,
-      buyer_addr: p.buyer.addr,
-      buyer_postcode: p.buyer.postcode,
+      buyer_name: clip(p.buyer.name, PORTONE_MAX_LENGTH.buyer_name),
+      buyer_email: clip(p.buyer.email, PORTONE_MAX_LENGTH.buyer_email),
+      buyer_tel: clip(p.buyer.tel, PORTONE_MAX_LENGTH.buyer_tel),
+      buyer_addr: clip(p.buyer.addr, PORTONE_MAX_LENGTH.buyer_addr),
+      buyer_postcode: clip(p.buyer.postcode, PORTONE_MAX_LENGTH.buyer_postcode),
       custom_data: p.custom_data,
       user_agent: p.channel === 'api' ? 'sorry_not_supported_anymore' : null,
       status: p.status,
@@ -919,9 +924,9 @@ export class PortoneSandbox {
       card_publisher_name: null,
       card_number: null,
       card_type: null,
-      customer_name: c.name,
-      customer_tel: c.tel,
-      customer_email: c.email,
+      customer_name: clip(c.name, PORTONE_MAX_LENGTH.customer_name),
+      customer_tel: clip(c.tel, PORTONE_MAX_LENGTH.customer_tel),
+      customer_email: clip(c.email, PORTONE_MAX_LENGTH.customer_email),
       customer_addr: null,
       customer_postcode: null,
       inserted: c.inserted,

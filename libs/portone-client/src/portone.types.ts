@@ -50,7 +50,7 @@ export interface PortonePayment {
   readonly pg_tid?: string | null;
   readonly pg_id?: string | null;
   /** True when the payment was made on a test channel. */
-  readonly sandbox?: boolean;
+  readonly sandbox?: boolean | null;
   readonly escrow?: boolean | null;
   readonly apply_num?: string | null;
   readonly bank_code?: string | null;
@@ -109,7 +109,7 @@ export interface PortoneCustomer {
   readonly customer_uid: string;
   readonly pg_provider?: string | null;
   readonly pg_id?: string | null;
-  readonly sandbox?: boolean;
+  readonly sandbox?: boolean | null;
   readonly customer_id?: string | null;
   readonly card_name?: string | null;
   readonly card_code?: string | null;
@@ -131,17 +131,22 @@ export interface PortoneCustomer {
 
 const s = maybe(isString);
 const n = maybe(isNumber);
+/** Fields the OpenAPI types `integer` (Unix seconds, codes). */
+const i = maybe(isInteger);
 
 const cancelShape = objectOf({
   pg_tid: s,
   amount: isNumber,
-  cancelled_at: n,
+  cancelled_at: i,
   reason: s,
   receipt_url: s,
   cancellation_id: s,
 });
 
-/** Checks an untrusted value against {@link PortonePayment}; `null` when it conforms. */
+/**
+ * Checks an untrusted value against {@link PortonePayment}; `null` when it conforms. Every field the interface declares
+ * is type-checked (portone.openapi.spec.ts holds this to the official OpenAPI's PaymentAnnotation).
+ */
 export const portonePaymentShape: ShapeValidator = objectOf({
   imp_uid: isNonEmptyString,
   merchant_uid: isString,
@@ -158,9 +163,19 @@ export const portonePaymentShape: ShapeValidator = objectOf({
   bank_name: s,
   card_code: s,
   card_name: s,
-  card_quota: n,
+  card_issuer_code: s,
+  card_issuer_name: s,
+  card_publisher_code: s,
+  card_publisher_name: s,
+  card_quota: i,
   card_number: s,
-  card_type: n,
+  card_type: i,
+  vbank_code: s,
+  vbank_name: s,
+  vbank_num: s,
+  vbank_holder: s,
+  vbank_date: i,
+  vbank_issued_at: i,
   name: s,
   amount: isNumber,
   cancel_amount: isNumber,
@@ -173,10 +188,10 @@ export const portonePaymentShape: ShapeValidator = objectOf({
   custom_data: s,
   user_agent: s,
   status: isNonEmptyString,
-  started_at: n,
-  paid_at: n,
-  failed_at: n,
-  cancelled_at: n,
+  started_at: i,
+  paid_at: i,
+  failed_at: i,
+  cancelled_at: i,
   fail_reason: s,
   cancel_reason: s,
   receipt_url: s,
@@ -197,13 +212,20 @@ export const portoneCustomerShape: ShapeValidator = objectOf({
   sandbox: maybe(isBoolean),
   customer_id: s,
   card_name: s,
+  card_code: s,
+  card_issuer_code: s,
+  card_issuer_name: s,
+  card_publisher_code: s,
+  card_publisher_name: s,
   card_number: s,
-  card_type: n,
+  card_type: i,
   customer_name: s,
   customer_tel: s,
   customer_email: s,
-  inserted: n,
-  updated: n,
+  customer_addr: s,
+  customer_postcode: s,
+  inserted: i,
+  updated: i,
 });
 
 /** `response` of `POST /users/getToken` (AuthAnnotation). Internal to the client: never returned to callers. */
