@@ -223,7 +223,8 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       ...(input.buyer?.email ? { buyer_email: input.buyer.email } : {}),
       ...(buyerName ? { buyer_name: buyerName } : {}),
       ...(input.buyer?.phone ? { buyer_tel: input.buyer.phone } : {}),
-      ...(input.noticeUrls?.length ? { notice_url: input.noticeUrls.length === 1 ? input.noticeUrls[0] : [...input.noticeUrls] } : {}),
+      // The REST `again` takes one notice_url (a string in the OpenAPI and seed 004); only the browser SDK takes a list.
+      ...(input.noticeUrls?.length ? { notice_url: input.noticeUrls[0] } : {}),
       ...(input.customData ? { custom_data: input.customData } : {}),
       // The client sends bypass as the JSON string PortOne requires.
       ...(input.riskContext && Object.keys(input.riskContext).length > 0 ? { bypass: { paypal_v2: { additional_data: stcList(input.riskContext) } } } : {}),

@@ -161,7 +161,7 @@ describe('PortoneClient against a local fake', () => {
         name: 'Monthly plan',
         buyer_email: 'buyer@example.com',
         custom_data: { subscriptionId: 'sub_1', cycle: 3 },
-        notice_url: ['https://hooks.example/portone/m1'],
+        notice_url: 'https://hooks.example/portone/m1',
         bypass,
       };
       expect(await client.again(creds, request)).toMatchObject({ kind: 'ok', data: { status: 'paid' } });
@@ -177,7 +177,7 @@ describe('PortoneClient against a local fake', () => {
         name: 'Monthly plan',
         buyer_email: 'buyer@example.com',
         custom_data: '{"subscriptionId":"sub_1","cycle":3}',
-        notice_url: ['https://hooks.example/portone/m1'],
+        notice_url: 'https://hooks.example/portone/m1',
         bypass: JSON.stringify(bypass),
       });
       expect(typeof wire.bypass).toBe('string');

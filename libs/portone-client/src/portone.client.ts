@@ -396,9 +396,8 @@ function checkAgain(r: PortoneAgainRequest): PgInvalidRequest | null {
   if (r.custom_data !== undefined && typeof r.custom_data !== 'string' && (r.custom_data === null || typeof r.custom_data !== 'object')) {
     return invalidRequest('request.custom_data', 'must be a JSON string or an object');
   }
-  if (r.notice_url !== undefined) {
-    const urls = typeof r.notice_url === 'string' ? [r.notice_url] : r.notice_url;
-    if (!Array.isArray(urls) || urls.length === 0 || !urls.every(isHttpUrl)) return invalidRequest('request.notice_url', 'must be http(s) URL(s)');
+  if (r.notice_url !== undefined && (typeof r.notice_url !== 'string' || !isHttpUrl(r.notice_url))) {
+    return invalidRequest('request.notice_url', 'must be one http(s) URL');
   }
   if (r.bypass !== undefined) {
     const entries = (r.bypass as { paypal_v2?: { additional_data?: unknown } } | null)?.paypal_v2?.additional_data;

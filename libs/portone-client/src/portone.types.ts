@@ -310,8 +310,8 @@ export interface PortoneAgainRequest {
   readonly buyer_postcode?: string;
   /** Stored with the payment as a JSON string; an object is serialised. */
   readonly custom_data?: string | Readonly<Record<string, unknown>>;
-  /** Webhook target(s). */
-  readonly notice_url?: string | readonly string[];
+  /** Webhook target: one URL (the OpenAPI types `again`'s notice_url as a string). */
+  readonly notice_url?: string;
   /** PayPal STC; serialised to a JSON string on the wire, as PortOne requires. */
   readonly bypass?: PortonePaypalBypass;
 }
