@@ -119,8 +119,10 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(customer.status).toBe(201);
       const res = await createOrder({ customerId: customer.body.id, country: undefined });
       expect(res.status).toBe(201);
-      expect(res.body.paymentRequest.foreignEasyPay).toEqual({ provider: 'PAYPAL', country: 'CA' });
-      expect(res.body.paymentRequest.paymentMethodOptions.paypal.setTransactionContext).toMatchObject({
+      // STC inside foreignEasyPay (REST contract v1.1; the SDK's ForeignEasyPayPaymentRequest), never beside it.
+      expect(res.body.paymentRequest).not.toHaveProperty('paymentMethodOptions');
+      expect(res.body.paymentRequest.foreignEasyPay).toMatchObject({ provider: 'PAYPAL', country: 'CA' });
+      expect(res.body.paymentRequest.foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext).toMatchObject({
         sender_account_id: 'ACMEPAYPAL01',
         sender_email: 'jane@example.com',
         sender_first_name: 'Jane',

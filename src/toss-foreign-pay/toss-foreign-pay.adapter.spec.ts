@@ -88,12 +88,14 @@ describe('TossForeignPayAdapter specifics', () => {
       orderName: 'Adapter spec',
       successUrl: 'https://merchant.example/success',
       failUrl: 'https://merchant.example/fail',
-      foreignEasyPay: { provider: 'PAYPAL', country: 'US' },
-      paymentMethodOptions: { paypal: { setTransactionContext: { sender_email: 'b@example.com' } } },
+      // STC inside foreignEasyPay, where the SDK's ForeignEasyPayPaymentRequest takes it (never at top level).
+      foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: { sender_email: 'b@example.com' } } } },
     });
     expect(JSON.stringify(client)).not.toContain(creds.secretKey);
     const noStc = await checkout('order_stc_2');
     expect(noStc.request).not.toHaveProperty('paymentMethodOptions');
+    expect(noStc.request).toMatchObject({ foreignEasyPay: { provider: 'PAYPAL', country: 'US' } });
+    expect((noStc.request as { foreignEasyPay: object }).foreignEasyPay).not.toHaveProperty('paymentMethodOptions');
   });
 
   it.each([

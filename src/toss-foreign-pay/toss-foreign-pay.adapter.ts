@@ -111,8 +111,13 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
           orderName: input.orderName,
           successUrl: input.successUrl,
           failUrl: input.failUrl,
-          foreignEasyPay: { provider: 'PAYPAL', country },
-          ...(ctx ? { paymentMethodOptions: { paypal: { setTransactionContext: { ...ctx } } } } : {}),
+          // STC goes inside `foreignEasyPay`: the SDK typings (ForeignEasyPayPaymentRequest in
+          // @tosspayments/tosspayments-sdk types/index.d.ts) have no top-level paymentMethodOptions.
+          foreignEasyPay: {
+            provider: 'PAYPAL',
+            country,
+            ...(ctx ? { paymentMethodOptions: { paypal: { setTransactionContext: { ...ctx } } } } : {}),
+          },
         },
       },
     };

@@ -192,12 +192,21 @@ export class TossSandbox {
     if (typeof fep.country !== 'string' || !/^[A-Z]{2}$/.test(fep.country)) {
       return invalid('foreignEasyPay.country must be an ISO 3166-1 alpha-2 code');
     }
+    // PayPal STC is read from `foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext` only: that is where
+    // the official SDK typings put it (@tosspayments/tosspayments-sdk types/index.d.ts, ForeignEasyPayPaymentRequest).
+    // `PaymentRequest` has no top-level paymentMethodOptions, so one there is ignored, as the SDK would never pass it on.
     let stc: Record<string, string> | null = null;
-    const pmo = r.paymentMethodOptions;
-    if (pmo !== undefined) {
-      const ctxObj = isObj(pmo) && isObj(pmo.paypal) ? pmo.paypal.setTransactionContext : undefined;
+    const pmo = fep.paymentMethodOptions;
+    // The typings make each level optional and nullable (`paymentMethodOptions?`, `paypal?`, `setTransactionContext?`).
+    if (pmo !== undefined && pmo !== null && !isObj(pmo)) return invalid('foreignEasyPay.paymentMethodOptions must be an object');
+    const paypal = isObj(pmo) ? pmo.paypal : undefined;
+    if (paypal !== undefined && paypal !== null && !isObj(paypal)) return invalid('foreignEasyPay.paymentMethodOptions.paypal must be an object');
+    const ctxObj = isObj(paypal) ? paypal.setTransactionContext : undefined;
+    if (ctxObj !== undefined && ctxObj !== null) {
+      // Declared `unknown` in the typings; the digest (and PayPal's STC table) make it a flat object of strings, the
+      // same keys as PortOne's additional_data.
       if (!isObj(ctxObj) || Object.values(ctxObj).some((v) => typeof v !== 'string')) {
-        return invalid('paymentMethodOptions.paypal.setTransactionContext must be a flat object of strings');
+        return invalid('foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext must be a flat object of strings');
       }
       stc = ctxObj as Record<string, string>;
     }
