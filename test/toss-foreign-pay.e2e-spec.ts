@@ -444,6 +444,37 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(got.cancels[0]).toMatchObject({ status: 'refused', failureCode: 'CANCEL_ABORTED' });
     });
 
+    it('keeps a cancel Toss reports without cancelStatus pending (never refunded) until a lookup shows it DONE', async () => {
+      const paid = await paidOrder(1000);
+      // Toss answering in the shape of our pinned API version: the 2022-11-16 Payment schema (community OpenAPI,
+      // cancels[] items) has no cancelStatus. Only the sandbox's rendering changes; what happens at Toss does not.
+      const toss = t.sandbox!.toss;
+      const render = toss.render.bind(toss);
+      const strip = jest.spyOn(toss, 'render').mockImplementation((...args: Parameters<typeof render>) => {
+        const body = render(...args);
+        const cancels = body.cancels as Obj[] | null;
+        return { ...body, cancels: cancels ? cancels.map(({ cancelStatus: _status, ...c }) => c) : cancels };
+      });
+      try {
+        const res = await cancel(paid.orderId, { reason: 'no status', amount: 400 });
+        expect(res.status).toBe(200);
+        expect(res.body.cancels).toEqual([expect.objectContaining({ amount: 400, status: 'pending', transactionKey: expect.any(String) })]);
+        expect(res.body).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 400, refundableAmount: 600 });
+        // Toss finishes it and says so by webhook; the re-fetch still carries no cancelStatus: still not known done.
+        await t.sandbox!.idle();
+        const held = (await getOrder(paid.orderId)).body;
+        expect(held).toMatchObject({ refundedAmount: 0, pendingRefundAmount: 400, refundableAmount: 600 });
+        expect(held.cancels[0].status).toBe('pending');
+      } finally {
+        strip.mockRestore();
+      }
+      // A lookup that shows the cancel DONE settles it.
+      const done = (await getOrder(paid.orderId)).body;
+      expect(done).toMatchObject({ status: 'partially_canceled', refundedAmount: 400, pendingRefundAmount: 0, refundableAmount: 600 });
+      expect(done.cancels[0].status).toBe('done');
+      expect(await ledger(paid.orderId, 'cancel')).toHaveLength(1);
+    });
+
     it('replays a retried cancel (same Idempotency-Key) without a second refund', async () => {
       const paid = await paidOrder(1000);
       const send = () => t.http().post(`/v1/toss/orders/${paid.orderId}/cancel`).set(auth()).set('idempotency-key', `retry-${paid.orderId}`).send({ reason: 'retry', amount: 100 });

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import {
   checkIntegrity,
   fromMajorUnits,
-  mapStatus,
   notSent,
   preflightAmount,
   toMajorNumber,
@@ -33,7 +32,6 @@ import {
   confirmResultToOutcome,
   lookupResultToOutcome,
   refundedOf,
-  TOSS_CANCEL_STATUS_TABLE,
   TOSS_CURRENCY,
   type TossCancelView,
 } from './toss-foreign-pay.mapper';
@@ -244,7 +242,7 @@ export function cancelResultToOutcome(res: TossResult<TossPayment>): CancelOutco
       }
       const last = cancels[cancels.length - 1];
       if (!last) return unknownOutcome('unreadable_response', 'the cancel answer lists no cancel');
-      switch (mapStatus(TOSS_CANCEL_STATUS_TABLE, last.rawStatus)) {
+      switch (last.state) {
         case 'SUCCEEDED': {
           const total = refundedOf(cancels);
           let paid: number;

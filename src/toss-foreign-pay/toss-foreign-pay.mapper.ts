@@ -229,12 +229,16 @@ export interface TossCancelView {
   readonly rawStatus: string;
 }
 
+/** What we record as a cancel's raw status when Toss's answer carries no `cancelStatus`. */
+export const CANCEL_STATUS_UNREPORTED = 'UNREPORTED';
+
 /**
- * A cancel's state. A cancel without `cancelStatus` is a synchronous one (other payment methods): Toss lists it
- * only once it is done.
+ * A cancel's state. Foreign easy pay cancels are asynchronous (IN_PROGRESS → DONE/ABORTED), and the Payment schema
+ * of our pinned API version (2022-11-16, community OpenAPI) has no `cancelStatus` at all: a cancel without one is
+ * not known to be done, so it stays PENDING and is settled by a later lookup or webhook, never booked as refunded.
  */
 export function cancelStateOf(c: Pick<TossCancel, 'cancelStatus'>): StatusClass {
-  if (c.cancelStatus === undefined || c.cancelStatus === null) return 'SUCCEEDED';
+  if (c.cancelStatus === undefined || c.cancelStatus === null) return 'PENDING';
   return mapStatus(TOSS_CANCEL_STATUS_TABLE, c.cancelStatus);
 }
 
@@ -245,7 +249,7 @@ export function cancelsOf(p: Pick<TossPayment, 'cancels'>): TossCancelView[] {
     cancelRequestId: c.cancelRequestId ?? null,
     amount: fromMajorUnits(c.cancelAmount, TOSS_CURRENCY),
     state: cancelStateOf(c),
-    rawStatus: c.cancelStatus ?? 'DONE',
+    rawStatus: c.cancelStatus ?? CANCEL_STATUS_UNREPORTED,
   }));
 }
 
