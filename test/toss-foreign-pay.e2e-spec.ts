@@ -301,6 +301,34 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(lookups.filter((e) => e.operation === 'confirm' && e.outcome === 'approved')).toHaveLength(1);
     });
 
+    it("answers another order's paymentKey in the redirect as the buyer's 400, never our 502; the order stays payable", async () => {
+      const order = await newOrder();
+      const other = await newOrder();
+      const mine = await buyer(order);
+      const theirs = await buyer(other);
+      const swapped = await follow(withQuery(mine, { paymentKey: theirs.searchParams.get('paymentKey') }));
+      expect(swapped.status).toBe(400);
+      expect(swapped.body).toMatchObject({ code: 'TOSS_REDIRECT_INVALID', details: [{ field: 'paymentKey', errors: ['PAYMENT_KEY_MISMATCH'] }] });
+      expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'created', paymentKey: null });
+      expect(await confirmsTaken(order.orderId)).toBe(0);
+      // Each genuine redirect still pays its own order, once.
+      expect((await follow(mine)).body).toMatchObject({ orderId: order.orderId, status: 'paid' });
+      expect((await follow(theirs)).body).toMatchObject({ orderId: other.orderId, status: 'paid' });
+      await t.sandbox!.idle();
+      expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'paid', paymentKey: mine.searchParams.get('paymentKey') });
+      expect((await getOrder(other.orderId)).body).toMatchObject({ status: 'paid', paymentKey: theirs.searchParams.get('paymentKey') });
+    });
+
+    it('answers a malformed paymentKey in the redirect as 400 and sends nothing', async () => {
+      const order = await newOrder();
+      const redirect = await buyer(order);
+      const res = await follow(withQuery(redirect, { paymentKey: 'not a key' }));
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'TOSS_REDIRECT_INVALID', details: [{ field: 'paymentKey', errors: ['PAYMENT_KEY_INVALID'] }] });
+      expect(await ledger(order.orderId, 'confirm')).toEqual([]);
+      expect((await follow(redirect)).body.status).toBe('paid');
+    });
+
     it('answers an unknown order as 404 and a redirect without an order as 400', async () => {
       expect((await t.http().get('/v1/toss/success?paymentKey=x&orderId=tfo_nope12&amount=1')).status).toBe(404);
       const res = await t.http().get('/v1/toss/success?paymentKey=x&amount=1');
@@ -384,6 +412,19 @@ describe('Toss foreign easy pay (e2e)', () => {
       const sent = await ledger(paid.orderId, 'cancel');
       expect(sent).toHaveLength(1);
       expect(sent[0]).not.toHaveProperty('cancelAmount');
+    });
+
+    it.each([
+      ['blank', '   '],
+      ['empty', ''],
+      ['over 200 characters', 'r'.repeat(201)],
+    ])('refuses a %s reason with 400 VALIDATION_FAILED before calling Toss', async (_name, reason) => {
+      const paid = await paidOrder(500);
+      const res = await cancel(paid.orderId, { reason, amount: 100 });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(await ledger(paid.orderId, 'cancel')).toEqual([]);
+      expect((await getOrder(paid.orderId)).body).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 0, refundableAmount: 500, cancels: [] });
     });
 
     it('refuses an over-refund before anything is sent', async () => {

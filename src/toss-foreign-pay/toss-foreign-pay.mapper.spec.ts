@@ -210,6 +210,10 @@ describe('toss-foreign-pay mapper', () => {
     expect(checkRedirect('order_1', usd(5001), ok)).toMatchObject({ ok: false, refused: { code: 'AMOUNT_MISMATCH' } });
     expect(checkRedirect('order_2', usd(5000), ok)).toMatchObject({ ok: false, refused: { code: 'ORDER_MISMATCH' } });
     expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey: '' })).toMatchObject({ ok: false, refused: { code: 'PAYMENT_KEY_MISSING' } });
+    for (const paymentKey of ['pk 1', 'pk\u00e9', 'p'.repeat(201), 'pk\n']) {
+      expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey })).toMatchObject({ ok: false, refused: { code: 'PAYMENT_KEY_INVALID', reason: 'invalid_request' } });
+    }
+    expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey: 'p'.repeat(200) })).toMatchObject({ ok: true });
     expect(checkRedirect('order_1', { amount: 5000, currency: 'KRW' }, ok)).toMatchObject({ ok: false });
   });
 

@@ -178,6 +178,7 @@ export function failCodeRule(code: unknown): FailCodeRule {
 // ---- redirect amounts ------------------------------------------------------------------------------------------
 
 const REDIRECT_AMOUNT = /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
+const PAYMENT_KEY = /^[\x21-\x7E]{1,200}$/;
 
 /**
  * The success redirect's amount (a decimal string such as "10.5") in minor units, or null when it is not exactly a
@@ -206,6 +207,8 @@ export function checkRedirect(
   if (pointer.orderId !== reference) return refuse('ORDER_MISMATCH', 'the redirect names another order');
   const paymentKey = pointer.paymentKey;
   if (typeof paymentKey !== 'string' || paymentKey.length === 0) return refuse('PAYMENT_KEY_MISSING', 'the redirect has no paymentKey');
+  // Toss's paymentKeys are opaque printable ASCII of at most 200 characters; anything else was edited by the buyer.
+  if (!PAYMENT_KEY.test(paymentKey)) return refuse('PAYMENT_KEY_INVALID', 'the redirect paymentKey is malformed');
   const minor = redirectAmountMinor(pointer.amount);
   if (minor === null || minor !== expected.amount) return refuse('AMOUNT_MISMATCH', 'the redirect amount differs from the stored order');
   return { ok: true, paymentKey };

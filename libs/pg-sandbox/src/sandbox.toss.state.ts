@@ -296,8 +296,9 @@ export class TossSandbox {
       return record('refused', invalid('paymentKey, orderId and amount (number) are required'));
     }
     const p = this.payments.get(paymentKey);
-    // Another account's key is answered like a client/secret key pair mismatch.
+    // Another account's key is answered like a client/secret key pair mismatch (seed 000: NOT_FOUND_PAYMENT_SESSION).
     if (!p || p.account !== ctx.account) return record('refused', tossError('NOT_FOUND_PAYMENT_SESSION'));
+    // Seed 000: FORBIDDEN_REQUEST when the orderId or paymentKey differs from the original payment request.
     if (p.orderId !== orderId) return record('refused', tossError('FORBIDDEN_REQUEST'), p);
     if (p.status === 'DONE' || p.status === 'CANCELED' || p.status === 'PARTIAL_CANCELED') {
       return record('refused', tossError('ALREADY_PROCESSED_PAYMENT'), p);

@@ -38,9 +38,10 @@ export class CreateTossOrderDto {
 }
 
 export class CancelTossOrderDto {
-  @ApiProperty({ example: 'Customer request', description: '1-200 characters' })
+  @ApiProperty({ example: 'Customer request', description: '1-200 characters, not blank (Toss cancelReason)' })
   @IsString()
   @Length(1, 200)
+  @Matches(/\S/, { message: 'reason must not be blank' })
   reason: string;
 
   @ApiPropertyOptional({ example: 500, description: 'Minor units; omit to cancel everything still refundable' })
