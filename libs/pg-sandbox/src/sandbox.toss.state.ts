@@ -11,14 +11,14 @@ import type { WebhookDispatcher, WebhookJob } from './sandbox.webhooks';
 
 /** Toss payment statuses. */
 export type TossPaymentStatus = 'READY' | 'IN_PROGRESS' | 'WAITING_FOR_DEPOSIT' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED' | 'EXPIRED';
-/** Foreign easy pay cancels are asynchronous. */
+/** Foreign easy pay cancels are asynchronous (pg-api-reference.md, Cancel: IN_PROGRESS → DONE or ABORTED). */
 export type TossCancelStatus = 'IN_PROGRESS' | 'DONE' | 'ABORTED';
 
 /** API version used when the request does not pin one with `TossPayments-API-Version`. */
 export const DEFAULT_TOSS_API_VERSION = '2022-11-16';
-/** Toss confirms only within 10 minutes of the payment request. */
+/** Toss confirms only within 10 minutes of the payment request (seed 000: NOT_FOUND_PAYMENT_SESSION after that). */
 export const TOSS_CONFIRM_WINDOW_MS = 10 * 60_000;
-/** An unconfirmed payment (and an unfinished checkout window) expires 30 minutes after the request. */
+/** An unconfirmed payment (and an unfinished checkout window) expires 30 minutes after the request (pg-api-reference.md, flow). */
 export const TOSS_EXPIRY_MS = 30 * 60_000;
 /** `method` of a foreign easy pay payment as the Korean-language API returns it. */
 export const TOSS_FOREIGN_EASY_PAY_METHOD = '해외간편결제';
@@ -163,7 +163,10 @@ export class TossSandbox {
 
   // ---- buyer -----------------------------------------------------------------------------------------------------
 
-  /** What the SDK's `requestPayment` and the PayPal window do, ending in the redirect Toss would issue. */
+  /**
+   * What the SDK's `requestPayment` and the PayPal window do, ending in the redirect Toss would issue. Request shape:
+   * the SDK typings (ForeignEasyPayPaymentRequest); redirects and fail codes: seed 000.
+   */
   buyerPayment(ctx: PgContext): PgAnswer {
     const body = bodyOf(ctx.req);
     const r = body.paymentRequest;
@@ -348,7 +351,10 @@ export class TossSandbox {
     return { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) };
   }
 
-  /** `POST /v1/payments/{paymentKey}/cancel`: asynchronous for foreign easy pay. */
+  /**
+   * `POST /v1/payments/{paymentKey}/cancel`: asynchronous for foreign easy pay, announced by CANCEL_STATUS_CHANGED
+   * (pg-api-reference.md, Cancel and Webhooks); refusal codes from its error table.
+   */
   cancel(ctx: PgContext): PgAnswer {
     const pre = this.preamble(ctx.req);
     if (pre) return pre;
