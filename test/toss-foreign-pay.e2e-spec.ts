@@ -119,8 +119,10 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(customer.status).toBe(201);
       const res = await createOrder({ customerId: customer.body.id, country: undefined });
       expect(res.status).toBe(201);
-      expect(res.body.paymentRequest.foreignEasyPay).toEqual({ provider: 'PAYPAL', country: 'CA' });
-      expect(res.body.paymentRequest.paymentMethodOptions.paypal.setTransactionContext).toMatchObject({
+      // STC inside foreignEasyPay (REST contract v1.1; the SDK's ForeignEasyPayPaymentRequest), never beside it.
+      expect(res.body.paymentRequest).not.toHaveProperty('paymentMethodOptions');
+      expect(res.body.paymentRequest.foreignEasyPay).toMatchObject({ provider: 'PAYPAL', country: 'CA' });
+      expect(res.body.paymentRequest.foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext).toMatchObject({
         sender_account_id: 'ACMEPAYPAL01',
         sender_email: 'jane@example.com',
         sender_first_name: 'Jane',
@@ -299,6 +301,34 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(lookups.filter((e) => e.operation === 'confirm' && e.outcome === 'approved')).toHaveLength(1);
     });
 
+    it("answers another order's paymentKey in the redirect as the buyer's 400, never our 502; the order stays payable", async () => {
+      const order = await newOrder();
+      const other = await newOrder();
+      const mine = await buyer(order);
+      const theirs = await buyer(other);
+      const swapped = await follow(withQuery(mine, { paymentKey: theirs.searchParams.get('paymentKey') }));
+      expect(swapped.status).toBe(400);
+      expect(swapped.body).toMatchObject({ code: 'TOSS_REDIRECT_INVALID', details: [{ field: 'paymentKey', errors: ['PAYMENT_KEY_MISMATCH'] }] });
+      expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'created', paymentKey: null });
+      expect(await confirmsTaken(order.orderId)).toBe(0);
+      // Each genuine redirect still pays its own order, once.
+      expect((await follow(mine)).body).toMatchObject({ orderId: order.orderId, status: 'paid' });
+      expect((await follow(theirs)).body).toMatchObject({ orderId: other.orderId, status: 'paid' });
+      await t.sandbox!.idle();
+      expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'paid', paymentKey: mine.searchParams.get('paymentKey') });
+      expect((await getOrder(other.orderId)).body).toMatchObject({ status: 'paid', paymentKey: theirs.searchParams.get('paymentKey') });
+    });
+
+    it('answers a malformed paymentKey in the redirect as 400 and sends nothing', async () => {
+      const order = await newOrder();
+      const redirect = await buyer(order);
+      const res = await follow(withQuery(redirect, { paymentKey: 'not a key' }));
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'TOSS_REDIRECT_INVALID', details: [{ field: 'paymentKey', errors: ['PAYMENT_KEY_INVALID'] }] });
+      expect(await ledger(order.orderId, 'confirm')).toEqual([]);
+      expect((await follow(redirect)).body.status).toBe('paid');
+    });
+
     it('answers an unknown order as 404 and a redirect without an order as 400', async () => {
       expect((await t.http().get('/v1/toss/success?paymentKey=x&orderId=tfo_nope12&amount=1')).status).toBe(404);
       const res = await t.http().get('/v1/toss/success?paymentKey=x&amount=1');
@@ -384,6 +414,19 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(sent[0]).not.toHaveProperty('cancelAmount');
     });
 
+    it.each([
+      ['blank', '   '],
+      ['empty', ''],
+      ['over 200 characters', 'r'.repeat(201)],
+    ])('refuses a %s reason with 400 VALIDATION_FAILED before calling Toss', async (_name, reason) => {
+      const paid = await paidOrder(500);
+      const res = await cancel(paid.orderId, { reason, amount: 100 });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(await ledger(paid.orderId, 'cancel')).toEqual([]);
+      expect((await getOrder(paid.orderId)).body).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 0, refundableAmount: 500, cancels: [] });
+    });
+
     it('refuses an over-refund before anything is sent', async () => {
       const paid = await paidOrder(500);
       const res = await cancel(paid.orderId, { reason: 'too much', amount: 600 });
@@ -440,6 +483,37 @@ describe('Toss foreign easy pay (e2e)', () => {
       const got = (await getOrder(paid.orderId)).body;
       expect(got).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 0, refundableAmount: 1000 });
       expect(got.cancels[0]).toMatchObject({ status: 'refused', failureCode: 'CANCEL_ABORTED' });
+    });
+
+    it('keeps a cancel Toss reports without cancelStatus pending (never refunded) until a lookup shows it DONE', async () => {
+      const paid = await paidOrder(1000);
+      // Toss answering in the shape of our pinned API version: the 2022-11-16 Payment schema (community OpenAPI,
+      // cancels[] items) has no cancelStatus. Only the sandbox's rendering changes; what happens at Toss does not.
+      const toss = t.sandbox!.toss;
+      const render = toss.render.bind(toss);
+      const strip = jest.spyOn(toss, 'render').mockImplementation((...args: Parameters<typeof render>) => {
+        const body = render(...args);
+        const cancels = body.cancels as Obj[] | null;
+        return { ...body, cancels: cancels ? cancels.map(({ cancelStatus: _status, ...c }) => c) : cancels };
+      });
+      try {
+        const res = await cancel(paid.orderId, { reason: 'no status', amount: 400 });
+        expect(res.status).toBe(200);
+        expect(res.body.cancels).toEqual([expect.objectContaining({ amount: 400, status: 'pending', transactionKey: expect.any(String) })]);
+        expect(res.body).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 400, refundableAmount: 600 });
+        // Toss finishes it and says so by webhook; the re-fetch still carries no cancelStatus: still not known done.
+        await t.sandbox!.idle();
+        const held = (await getOrder(paid.orderId)).body;
+        expect(held).toMatchObject({ refundedAmount: 0, pendingRefundAmount: 400, refundableAmount: 600 });
+        expect(held.cancels[0].status).toBe('pending');
+      } finally {
+        strip.mockRestore();
+      }
+      // A lookup that shows the cancel DONE settles it.
+      const done = (await getOrder(paid.orderId)).body;
+      expect(done).toMatchObject({ status: 'partially_canceled', refundedAmount: 400, pendingRefundAmount: 0, refundableAmount: 600 });
+      expect(done.cancels[0].status).toBe('done');
+      expect(await ledger(paid.orderId, 'cancel')).toHaveLength(1);
     });
 
     it('replays a retried cancel (same Idempotency-Key) without a second refund', async () => {

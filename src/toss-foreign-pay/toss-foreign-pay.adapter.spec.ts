@@ -88,12 +88,14 @@ describe('TossForeignPayAdapter specifics', () => {
       orderName: 'Adapter spec',
       successUrl: 'https://merchant.example/success',
       failUrl: 'https://merchant.example/fail',
-      foreignEasyPay: { provider: 'PAYPAL', country: 'US' },
-      paymentMethodOptions: { paypal: { setTransactionContext: { sender_email: 'b@example.com' } } },
+      // STC inside foreignEasyPay, where the SDK's ForeignEasyPayPaymentRequest takes it (never at top level).
+      foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: { sender_email: 'b@example.com' } } } },
     });
     expect(JSON.stringify(client)).not.toContain(creds.secretKey);
     const noStc = await checkout('order_stc_2');
     expect(noStc.request).not.toHaveProperty('paymentMethodOptions');
+    expect(noStc.request).toMatchObject({ foreignEasyPay: { provider: 'PAYPAL', country: 'US' } });
+    expect((noStc.request as { foreignEasyPay: object }).foreignEasyPay).not.toHaveProperty('paymentMethodOptions');
   });
 
   it.each([
@@ -128,6 +130,35 @@ describe('TossForeignPayAdapter specifics', () => {
     await fetch(`${sandbox.base}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: 10 * 60_000 + 1 }) });
     const outcome = await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: redirect.query });
     expect(outcome).toMatchObject({ status: 'DECLINED', kind: 'hard', code: 'NOT_FOUND_PAYMENT_SESSION' });
+  });
+
+  it("answers another order's paymentKey in the redirect as the buyer's input (PAYMENT_KEY_MISMATCH), never our configuration", async () => {
+    const orderId = newOrderId();
+    const other = newOrderId();
+    const mine = await approve(await checkout(orderId));
+    const theirs = await approve(await checkout(other));
+    const outcome = await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: { ...mine.query, paymentKey: theirs.query.paymentKey } });
+    expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code: 'PAYMENT_KEY_MISMATCH', retryable: false });
+    // Refused at Toss (FORBIDDEN_REQUEST, seed 000) and confirmed nothing; the genuine redirect still pays.
+    expect((await ledger(orderId)).map((e) => [e.operation, e.outcome, e.code])).toEqual([['confirm', 'refused', 'FORBIDDEN_REQUEST']]);
+    expect(await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: mine.query })).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('keeps FORBIDDEN_REQUEST a configuration refusal when the key is not provably another order’s', async () => {
+    const orderId = newOrderId();
+    const redirect = await approve(await checkout(orderId));
+    await fetch(`${sandbox.base}/control/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ gateway: 'toss', operation: 'confirm', match: { orderId }, fault: { type: 'http_error', status: 403, code: 'FORBIDDEN_REQUEST' } }),
+    });
+    const outcome = await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: redirect.query });
+    expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'refused_by_pg', code: 'FORBIDDEN_REQUEST', retryable: false });
+  });
+
+  it('refuses a blank cancel reason before sending anything', async () => {
+    const outcome = await adapter.cancel(creds, { gatewayPaymentId: 'pk_x', reference: newOrderId(), reason: '   ', cancelId: 'c-blank-1' });
+    expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code: 'INVALID_REASON', retryable: false });
   });
 
   it('answers wrong keys as NOT_SENT (our configuration), never as a decline', async () => {

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import {
   checkIntegrity,
   fromMajorUnits,
-  mapStatus,
   notSent,
   preflightAmount,
   toMajorNumber,
@@ -33,7 +32,6 @@ import {
   confirmResultToOutcome,
   lookupResultToOutcome,
   refundedOf,
-  TOSS_CANCEL_STATUS_TABLE,
   TOSS_CURRENCY,
   type TossCancelView,
 } from './toss-foreign-pay.mapper';
@@ -111,8 +109,13 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
           orderName: input.orderName,
           successUrl: input.successUrl,
           failUrl: input.failUrl,
-          foreignEasyPay: { provider: 'PAYPAL', country },
-          ...(ctx ? { paymentMethodOptions: { paypal: { setTransactionContext: { ...ctx } } } } : {}),
+          // STC goes inside `foreignEasyPay`: the SDK typings (ForeignEasyPayPaymentRequest in
+          // @tosspayments/tosspayments-sdk types/index.d.ts) have no top-level paymentMethodOptions.
+          foreignEasyPay: {
+            provider: 'PAYPAL',
+            country,
+            ...(ctx ? { paymentMethodOptions: { paypal: { setTransactionContext: { ...ctx } } } } : {}),
+          },
         },
       },
     };
@@ -136,7 +139,18 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
       // Confirmed before (by us, under another key): the payment itself is the answer.
       return (await this.retrieve(c, { gatewayPaymentId: redirect.paymentKey, expected: input.expected, reference: input.reference }, o)) as PaymentOutcome;
     }
+    if (res.kind === 'pg_error' && res.code === 'FORBIDDEN_REQUEST' && (await this.isAnotherOrdersKey(c, redirect.paymentKey, input.reference, o))) {
+      // Seed 000: FORBIDDEN_REQUEST = our key pair, or an orderId/paymentKey that differs from the original request.
+      // A paymentKey Toss files under another orderId was swapped into the redirect: the buyer's doing, not our keys.
+      return notSent('invalid_request', 'PAYMENT_KEY_MISMATCH', "the redirect's paymentKey belongs to another order", false);
+    }
     return checkIntegrity(input.expected, confirmResultToOutcome(res), { reference: input.reference });
+  }
+
+  /** True only when Toss shows the payment and files it under another orderId (any failure: false). */
+  private async isAnotherOrdersKey(c: TossForeignPayCredentials, paymentKey: string, reference: string, o: CallOptions): Promise<boolean> {
+    const res = await this.toss.getPayment({ secretKey: c.secretKey }, paymentKey, { signal: o.signal });
+    return res.kind === 'ok' && typeof res.data.orderId === 'string' && res.data.orderId !== reference;
   }
 
   async retrieve(c: TossForeignPayCredentials, input: RetrieveInput, o: CallOptions = {}): Promise<LookupOutcome> {
@@ -171,7 +185,7 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
       if (refused) return refused;
       body = { cancelReason: input.reason, cancelAmount: toMajorNumber(input.amount), currency: input.amount.currency };
     }
-    if (input.reason.length < 1 || input.reason.length > 200) return notSent('invalid_request', 'INVALID_REASON', 'reason must be 1-200 characters', false);
+    if (input.reason.trim() === '' || [...input.reason].length > 200) return notSent('invalid_request', 'INVALID_REASON', 'reason must be 1-200 characters, not blank', false);
     const res = await this.toss.cancel({ secretKey: c.secretKey }, input.gatewayPaymentId, body, { idempotencyKey: input.cancelId, signal: o.signal });
     return cancelResultToOutcome(res);
   }
@@ -239,7 +253,7 @@ export function cancelResultToOutcome(res: TossResult<TossPayment>): CancelOutco
       }
       const last = cancels[cancels.length - 1];
       if (!last) return unknownOutcome('unreadable_response', 'the cancel answer lists no cancel');
-      switch (mapStatus(TOSS_CANCEL_STATUS_TABLE, last.rawStatus)) {
+      switch (last.state) {
         case 'SUCCEEDED': {
           const total = refundedOf(cancels);
           let paid: number;

@@ -168,6 +168,25 @@ describe('toss-foreign-pay mapper', () => {
     expect(cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data: payment() })).toMatchObject({ status: 'UNKNOWN' });
   });
 
+  // Foreign easy pay cancels are asynchronous (pg-api-reference.md, Cancel); the 2022-11-16 Payment schema we pin
+  // (community OpenAPI) has no cancelStatus, so its absence says nothing about completion.
+  it.each([
+    ['absent', undefined, 'PENDING', 'UNREPORTED'],
+    ['null', null, 'PENDING', 'UNREPORTED'],
+    ['IN_PROGRESS', 'IN_PROGRESS', 'PENDING', 'IN_PROGRESS'],
+    ['DONE', 'DONE', 'SUCCEEDED', 'DONE'],
+    ['ABORTED', 'ABORTED', 'DECLINED', 'ABORTED'],
+    ['unlisted', 'LATER', 'PENDING', 'LATER'],
+  ] as Array<[string, string | null | undefined, string, string]>)('cancelStatus %s → %s, never booked as refunded unless DONE', (_name, cancelStatus, state, rawStatus) => {
+    const cancel = { cancelAmount: 3, transactionKey: 'tx1', ...(cancelStatus === undefined ? {} : { cancelStatus }) } as NonNullable<TossPayment['cancels']>[number];
+    expect(cancelStateOf(cancel)).toBe(state);
+    const data = payment({ status: 'PARTIAL_CANCELED', cancels: [cancel] });
+    const outcome = cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data });
+    expect(outcome.status).toBe(state);
+    if (state === 'PENDING') expect(outcome).toEqual({ status: 'PENDING', requested: usd(300), gatewayCancelId: 'tx1', rawStatus });
+    expect(paymentToOutcome(data)).toMatchObject({ status: 'SUCCEEDED', refunded: usd(state === 'SUCCEEDED' ? 300 : 0) });
+  });
+
   it.each([
     ['50', 5000],
     ['10.5', 1050],
@@ -191,6 +210,10 @@ describe('toss-foreign-pay mapper', () => {
     expect(checkRedirect('order_1', usd(5001), ok)).toMatchObject({ ok: false, refused: { code: 'AMOUNT_MISMATCH' } });
     expect(checkRedirect('order_2', usd(5000), ok)).toMatchObject({ ok: false, refused: { code: 'ORDER_MISMATCH' } });
     expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey: '' })).toMatchObject({ ok: false, refused: { code: 'PAYMENT_KEY_MISSING' } });
+    for (const paymentKey of ['pk 1', 'pk\u00e9', 'p'.repeat(201), 'pk\n']) {
+      expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey })).toMatchObject({ ok: false, refused: { code: 'PAYMENT_KEY_INVALID', reason: 'invalid_request' } });
+    }
+    expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey: 'p'.repeat(200) })).toMatchObject({ ok: true });
     expect(checkRedirect('order_1', { amount: 5000, currency: 'KRW' }, ok)).toMatchObject({ ok: false });
   });
 

@@ -178,6 +178,7 @@ export function failCodeRule(code: unknown): FailCodeRule {
 // ---- redirect amounts ------------------------------------------------------------------------------------------
 
 const REDIRECT_AMOUNT = /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
+const PAYMENT_KEY = /^[\x21-\x7E]{1,200}$/;
 
 /**
  * The success redirect's amount (a decimal string such as "10.5") in minor units, or null when it is not exactly a
@@ -206,6 +207,8 @@ export function checkRedirect(
   if (pointer.orderId !== reference) return refuse('ORDER_MISMATCH', 'the redirect names another order');
   const paymentKey = pointer.paymentKey;
   if (typeof paymentKey !== 'string' || paymentKey.length === 0) return refuse('PAYMENT_KEY_MISSING', 'the redirect has no paymentKey');
+  // Toss's paymentKeys are opaque printable ASCII of at most 200 characters; anything else was edited by the buyer.
+  if (!PAYMENT_KEY.test(paymentKey)) return refuse('PAYMENT_KEY_INVALID', 'the redirect paymentKey is malformed');
   const minor = redirectAmountMinor(pointer.amount);
   if (minor === null || minor !== expected.amount) return refuse('AMOUNT_MISMATCH', 'the redirect amount differs from the stored order');
   return { ok: true, paymentKey };
@@ -229,12 +232,16 @@ export interface TossCancelView {
   readonly rawStatus: string;
 }
 
+/** What we record as a cancel's raw status when Toss's answer carries no `cancelStatus`. */
+export const CANCEL_STATUS_UNREPORTED = 'UNREPORTED';
+
 /**
- * A cancel's state. A cancel without `cancelStatus` is a synchronous one (other payment methods): Toss lists it
- * only once it is done.
+ * A cancel's state. Foreign easy pay cancels are asynchronous (IN_PROGRESS → DONE/ABORTED), and the Payment schema
+ * of our pinned API version (2022-11-16, community OpenAPI) has no `cancelStatus` at all: a cancel without one is
+ * not known to be done, so it stays PENDING and is settled by a later lookup or webhook, never booked as refunded.
  */
 export function cancelStateOf(c: Pick<TossCancel, 'cancelStatus'>): StatusClass {
-  if (c.cancelStatus === undefined || c.cancelStatus === null) return 'SUCCEEDED';
+  if (c.cancelStatus === undefined || c.cancelStatus === null) return 'PENDING';
   return mapStatus(TOSS_CANCEL_STATUS_TABLE, c.cancelStatus);
 }
 
@@ -245,7 +252,7 @@ export function cancelsOf(p: Pick<TossPayment, 'cancels'>): TossCancelView[] {
     cancelRequestId: c.cancelRequestId ?? null,
     amount: fromMajorUnits(c.cancelAmount, TOSS_CURRENCY),
     state: cancelStateOf(c),
-    rawStatus: c.cancelStatus ?? 'DONE',
+    rawStatus: c.cancelStatus ?? CANCEL_STATUS_UNREPORTED,
   }));
 }
 

@@ -17,6 +17,7 @@ import { stcPolicyFor } from '../risk/risk.policy';
 import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto, TossWebhookAckDto } from './dto/toss-order.dto';
 import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CURRENCY, TOSS_FAIL_CODES, type TossCancelView } from './toss-foreign-pay.mapper';
+import { cancelRefusalError } from './toss-foreign-pay.refusals';
 import { CANCELABLE_STATUSES, TossForeignPayRepository } from './toss-foreign-pay.repository';
 import type { TossOrderCancel } from './toss-order-cancel.entity';
 import type { TossOrder, TossOrderStatus } from './toss-order.entity';
@@ -185,7 +186,9 @@ export class TossForeignPayService {
 
     const check = checkRedirect(order.id, this.money(order), pointer);
     if (!check.ok) {
-      if (check.refused.code === 'PAYMENT_KEY_MISSING') throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect has no payment key.');
+      if (check.refused.code === 'PAYMENT_KEY_MISSING' || check.refused.code === 'PAYMENT_KEY_INVALID') {
+        throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect has no valid payment key. Nothing was charged.', [{ field: 'paymentKey', errors: [check.refused.code] }]);
+      }
       // Never confirmed. The order is marked (and stays payable with an untampered redirect: nothing was charged).
       await this.repo.transition(order.id, ['created', 'failed'], {
         status: 'failed',
@@ -248,7 +251,14 @@ export class TossForeignPayService {
       }
       case 'NOT_SENT': {
         // Nothing happened at Toss: the order can be claimed again (the same Idempotency-Key keeps a re-send safe).
-        await this.repo.transition(order.id, ['confirming'], { status: 'created', updatedAt: this.clock.now() });
+        // The claimed paymentKey goes too: it may be another order's, and webhooks find orders by it.
+        await this.repo.transition(order.id, ['confirming'], { status: 'created', paymentKey: null, updatedAt: this.clock.now() });
+        if (outcome.code === 'PAYMENT_KEY_MISMATCH') {
+          this.logger.warn({ orderId: order.id, merchantId: order.merchantId }, 'Toss success redirect carried another order’s paymentKey: not confirmed');
+          throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect does not belong to this order. Nothing was charged; please start the payment again.', [
+            { field: 'paymentKey', errors: [outcome.code] },
+          ]);
+        }
         const rule = confirmErrorRule(outcome.code, outcome.reason === 'refused_by_pg' && !outcome.retryable ? 401 : undefined);
         if (outcome.reason === 'connection') throw new DomainError('TOSS_GATEWAY_UNAVAILABLE', 'The payment provider could not be reached. Nothing was charged; please try again.');
         if (rule.operatorAlert || outcome.reason === 'invalid_request') {
@@ -414,12 +424,17 @@ export class TossForeignPayService {
       case 'PENDING':
         await this.repo.transitionCancel(cancel.id, from, { status: 'pending', transactionKey: outcome.gatewayCancelId ?? null, tossCancelStatus: outcome.rawStatus, updatedAt: now });
         return;
-      case 'DECLINED':
+      case 'DECLINED': {
         await this.repo.finishCancel(cancel, from, 'refused', { failureCode: outcome.code, failureMessage: outcome.message.slice(0, 500) }, now);
-        throw new DomainError('TOSS_CANCEL_REFUSED', 'Toss refused the cancel; nothing was refunded', [{ field: 'cancel', errors: [outcome.code] }]);
+        throw cancelRefusalError(outcome.code, (code) =>
+          this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: code }, 'Toss refused the cancel: check the merchant’s Toss configuration'),
+        );
+      }
       case 'NOT_SENT':
         if (isResend) return; // the original may still be on its way: keep it unknown and its amount reserved
         await this.repo.finishCancel(cancel, from, 'not_sent', { failureCode: outcome.code }, now);
+        // Refused before sending (Toss would refuse it as invalid): the caller's input, not an outage.
+        if (outcome.reason === 'invalid_request') throw new DomainError('VALIDATION_FAILED', 'The cancel request is invalid', [{ field: 'cancel', errors: [outcome.message] }]);
         if (outcome.reason === 'refused_by_pg' && !outcome.retryable) {
           this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss refused the cancel: check the merchant’s Toss configuration');
           throw new DomainError('TOSS_GATEWAY_MISCONFIGURED', 'The cancel could not be sent because of a payment configuration problem');

@@ -1,5 +1,7 @@
 /**
  * Toss error codes this sandbox answers, with the HTTP status Toss documents for each and a message in Toss's style.
+ * Codes and statuses: pg-api-reference.md's error and idempotency sections and seed 000; REJECT_CARD_PAYMENT,
+ * REJECT_ACCOUNT_PAYMENT and DUPLICATED_ORDER_ID from Toss's public error-code page (docs.tosspayments.com).
  * A decline fault or `TossPayments-Test-Code` with a code outside this table answers 400 (Toss's generic client error).
  */
 export const TOSS_ERRORS: Readonly<Record<string, { status: number; message: string }>> = {

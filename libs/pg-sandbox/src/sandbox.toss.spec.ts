@@ -112,11 +112,37 @@ describe('Toss buyer checkout', () => {
     ['a relative failUrl', { failUrl: '/fail' }],
     ['a provider other than PAYPAL', { foreignEasyPay: { provider: 'ALIPAY', country: 'US' } }],
     ['no buyer country', { foreignEasyPay: { provider: 'PAYPAL' } }],
-    ['a non-string STC value', { paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 5 } } } }],
+    ['a non-string STC value', { foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 5 } } } } }],
+    ['STC that is not an object', { foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: 'x' } } } }],
   ])('refuses %s with 400 INVALID_REQUEST', async (_name, overrides) => {
     const { res } = await checkout(paymentRequest(overrides));
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('INVALID_REQUEST');
+  });
+
+  // Source: @tosspayments/tosspayments-sdk types/index.d.ts — ForeignEasyPayPaymentRequest takes paymentMethodOptions
+  // inside foreignEasyPay (each level optional and nullable); PaymentRequest has none at top level.
+  it('takes STC from foreignEasyPay.paymentMethodOptions only and ignores a top-level one, as the SDK does', async () => {
+    const stc = { sender_account_id: 'A1' };
+    const inside = await approved(paymentRequest({ foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: stc } } } }));
+    const beside = await approved(paymentRequest({ paymentMethodOptions: { paypal: { setTransactionContext: stc } } }));
+    const badBeside = await checkout(paymentRequest({ paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 5 } } } }));
+    expect(badBeside.res.status).toBe(200);
+    for (const p of [inside, beside]) expect((await confirm(p)).status).toBe(200);
+    const stcOf = async (orderId: string) => (await call('GET', `${s.base}/toss/ledger?orderId=${orderId}`)).body.data[0].stc;
+    expect(await stcOf(inside.orderId)).toEqual(stc);
+    expect(await stcOf(beside.orderId)).toBeNull();
+  });
+
+  it.each([
+    ['null paymentMethodOptions', { paymentMethodOptions: null }],
+    ['no paypal', { paymentMethodOptions: {} }],
+    ['null paypal', { paymentMethodOptions: { paypal: null } }],
+    ['no setTransactionContext', { paymentMethodOptions: { paypal: {} } }],
+  ])('accepts %s inside foreignEasyPay (optional and nullable in the typings), without STC', async (_name, extra) => {
+    const p = await approved(paymentRequest({ foreignEasyPay: { provider: 'PAYPAL', country: 'US', ...extra } }));
+    expect((await confirm(p)).status).toBe(200);
+    expect((await call('GET', `${s.base}/toss/ledger?orderId=${p.orderId}`)).body.data[0].stc).toBeNull();
   });
 
   it('accepts orderIds of exactly 6 and 64 allowed characters', async () => {
@@ -155,8 +181,7 @@ describe('Toss buyer checkout', () => {
 describe('Toss confirm', () => {
   it('answers 200 with a foreign-easy-pay Payment object', async () => {
     const request = paymentRequest({
-      paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 'A1', sender_country_code: 'US' } } },
-      foreignEasyPay: { provider: 'PAYPAL', country: 'DE' },
+      foreignEasyPay: { provider: 'PAYPAL', country: 'DE', paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 'A1', sender_country_code: 'US' } } } },
     });
     const p = await approved(request);
     const res = await confirm(p, { ...auth, 'TossPayments-API-Version': '2024-06-01' });

@@ -11,14 +11,14 @@ import type { WebhookDispatcher, WebhookJob } from './sandbox.webhooks';
 
 /** Toss payment statuses. */
 export type TossPaymentStatus = 'READY' | 'IN_PROGRESS' | 'WAITING_FOR_DEPOSIT' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED' | 'EXPIRED';
-/** Foreign easy pay cancels are asynchronous. */
+/** Foreign easy pay cancels are asynchronous (pg-api-reference.md, Cancel: IN_PROGRESS → DONE or ABORTED). */
 export type TossCancelStatus = 'IN_PROGRESS' | 'DONE' | 'ABORTED';
 
 /** API version used when the request does not pin one with `TossPayments-API-Version`. */
 export const DEFAULT_TOSS_API_VERSION = '2022-11-16';
-/** Toss confirms only within 10 minutes of the payment request. */
+/** Toss confirms only within 10 minutes of the payment request (seed 000: NOT_FOUND_PAYMENT_SESSION after that). */
 export const TOSS_CONFIRM_WINDOW_MS = 10 * 60_000;
-/** An unconfirmed payment (and an unfinished checkout window) expires 30 minutes after the request. */
+/** An unconfirmed payment (and an unfinished checkout window) expires 30 minutes after the request (pg-api-reference.md, flow). */
 export const TOSS_EXPIRY_MS = 30 * 60_000;
 /** `method` of a foreign easy pay payment as the Korean-language API returns it. */
 export const TOSS_FOREIGN_EASY_PAY_METHOD = '해외간편결제';
@@ -163,7 +163,10 @@ export class TossSandbox {
 
   // ---- buyer -----------------------------------------------------------------------------------------------------
 
-  /** What the SDK's `requestPayment` and the PayPal window do, ending in the redirect Toss would issue. */
+  /**
+   * What the SDK's `requestPayment` and the PayPal window do, ending in the redirect Toss would issue. Request shape:
+   * the SDK typings (ForeignEasyPayPaymentRequest); redirects and fail codes: seed 000.
+   */
   buyerPayment(ctx: PgContext): PgAnswer {
     const body = bodyOf(ctx.req);
     const r = body.paymentRequest;
@@ -192,12 +195,21 @@ export class TossSandbox {
     if (typeof fep.country !== 'string' || !/^[A-Z]{2}$/.test(fep.country)) {
       return invalid('foreignEasyPay.country must be an ISO 3166-1 alpha-2 code');
     }
+    // PayPal STC is read from `foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext` only: that is where
+    // the official SDK typings put it (@tosspayments/tosspayments-sdk types/index.d.ts, ForeignEasyPayPaymentRequest).
+    // `PaymentRequest` has no top-level paymentMethodOptions, so one there is ignored, as the SDK would never pass it on.
     let stc: Record<string, string> | null = null;
-    const pmo = r.paymentMethodOptions;
-    if (pmo !== undefined) {
-      const ctxObj = isObj(pmo) && isObj(pmo.paypal) ? pmo.paypal.setTransactionContext : undefined;
+    const pmo = fep.paymentMethodOptions;
+    // The typings make each level optional and nullable (`paymentMethodOptions?`, `paypal?`, `setTransactionContext?`).
+    if (pmo !== undefined && pmo !== null && !isObj(pmo)) return invalid('foreignEasyPay.paymentMethodOptions must be an object');
+    const paypal = isObj(pmo) ? pmo.paypal : undefined;
+    if (paypal !== undefined && paypal !== null && !isObj(paypal)) return invalid('foreignEasyPay.paymentMethodOptions.paypal must be an object');
+    const ctxObj = isObj(paypal) ? paypal.setTransactionContext : undefined;
+    if (ctxObj !== undefined && ctxObj !== null) {
+      // Declared `unknown` in the typings; the digest (and PayPal's STC table) make it a flat object of strings, the
+      // same keys as PortOne's additional_data.
       if (!isObj(ctxObj) || Object.values(ctxObj).some((v) => typeof v !== 'string')) {
-        return invalid('paymentMethodOptions.paypal.setTransactionContext must be a flat object of strings');
+        return invalid('foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext must be a flat object of strings');
       }
       stc = ctxObj as Record<string, string>;
     }
@@ -287,8 +299,9 @@ export class TossSandbox {
       return record('refused', invalid('paymentKey, orderId and amount (number) are required'));
     }
     const p = this.payments.get(paymentKey);
-    // Another account's key is answered like a client/secret key pair mismatch.
+    // Another account's key is answered like a client/secret key pair mismatch (seed 000: NOT_FOUND_PAYMENT_SESSION).
     if (!p || p.account !== ctx.account) return record('refused', tossError('NOT_FOUND_PAYMENT_SESSION'));
+    // Seed 000: FORBIDDEN_REQUEST when the orderId or paymentKey differs from the original payment request.
     if (p.orderId !== orderId) return record('refused', tossError('FORBIDDEN_REQUEST'), p);
     if (p.status === 'DONE' || p.status === 'CANCELED' || p.status === 'PARTIAL_CANCELED') {
       return record('refused', tossError('ALREADY_PROCESSED_PAYMENT'), p);
@@ -338,7 +351,10 @@ export class TossSandbox {
     return { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) };
   }
 
-  /** `POST /v1/payments/{paymentKey}/cancel`: asynchronous for foreign easy pay. */
+  /**
+   * `POST /v1/payments/{paymentKey}/cancel`: asynchronous for foreign easy pay, announced by CANCEL_STATUS_CHANGED
+   * (pg-api-reference.md, Cancel and Webhooks); refusal codes from its error table.
+   */
   cancel(ctx: PgContext): PgAnswer {
     const pre = this.preamble(ctx.req);
     if (pre) return pre;

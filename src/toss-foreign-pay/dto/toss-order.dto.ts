@@ -38,9 +38,10 @@ export class CreateTossOrderDto {
 }
 
 export class CancelTossOrderDto {
-  @ApiProperty({ example: 'Customer request', description: '1-200 characters' })
+  @ApiProperty({ example: 'Customer request', description: '1-200 characters, not blank (Toss cancelReason)' })
   @IsString()
   @Length(1, 200)
+  @Matches(/\S/, { message: 'reason must not be blank' })
   reason: string;
 
   @ApiPropertyOptional({ example: 500, description: 'Minor units; omit to cancel everything still refundable' })
@@ -98,9 +99,12 @@ export class TossPaymentRequestDto {
   @ApiProperty() orderName: string;
   @ApiProperty() successUrl: string;
   @ApiProperty() failUrl: string;
-  @ApiProperty({ example: { provider: 'PAYPAL', country: 'US' } }) foreignEasyPay: { provider: string; country: string };
-  @ApiPropertyOptional({ description: 'paypal.setTransactionContext: PayPal STC, when the merchant policy calls for it' })
-  paymentMethodOptions?: { paypal: { setTransactionContext: Record<string, string> } };
+  @ApiProperty({
+    example: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 'cus_123' } } } },
+    description:
+      'The buyer\'s country, and (when a customer is known) PayPal STC in paymentMethodOptions.paypal.setTransactionContext: inside foreignEasyPay, where the SDK takes it',
+  })
+  foreignEasyPay: { provider: string; country: string; paymentMethodOptions?: { paypal: { setTransactionContext: Record<string, string> } } };
 }
 
 export class TossOrderCreatedDto {
