@@ -82,6 +82,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
         request: {
           pg: 'paypal_v2',
           pay_method: 'paypal',
+          amount: 0,
           merchant_uid: expect.any(String),
           customer_uid: expect.any(String),
           customer_id: c.id,

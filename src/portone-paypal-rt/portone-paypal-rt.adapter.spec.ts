@@ -113,6 +113,7 @@ describe('PortonePaypalRtAdapter specifics', () => {
       request: {
         pg: 'paypal_v2.MERCHANTPP1',
         pay_method: 'paypal',
+        amount: 0,
         merchant_uid: 'issue-abc',
         customer_uid: 'key-abc',
         customer_id: 'cust-1',

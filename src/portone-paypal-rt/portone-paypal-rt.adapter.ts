@@ -137,6 +137,9 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       customer_uid: input.billingKey,
       customer_id: input.buyer.id,
       name: input.name ?? 'PayPal billing agreement',
+      // Seed 004: loadUI takes request_pay's parameters, whose official typings (iamport-typings RequestPayParams)
+      // require `amount`; the digest notes loadUI ignores it. 0 charges nothing and keeps the object SDK-typed.
+      amount: 0,
     };
     if (input.buyer.email) request.buyer_email = input.buyer.email;
     const buyerName = [input.buyer.firstName, input.buyer.lastName].filter(Boolean).join(' ');
