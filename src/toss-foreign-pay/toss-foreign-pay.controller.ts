@@ -16,6 +16,7 @@ import {
   TossWebhookAckDto,
 } from './dto/toss-order.dto';
 import { TossForeignPayService, type BrowserAnswer } from './toss-foreign-pay.service';
+import { TossWebhookService } from './toss-foreign-pay.webhook.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('toss')
@@ -87,7 +88,7 @@ function send<T>(reply: FastifyReply, answer: BrowserAnswer<T>): void {
 @SkipThrottle()
 @Controller('v1/webhooks/toss')
 export class TossWebhooksController {
-  constructor(private readonly toss: TossForeignPayService) {}
+  constructor(private readonly toss: TossWebhookService) {}
 
   @Post(':merchantId')
   @HttpCode(200)

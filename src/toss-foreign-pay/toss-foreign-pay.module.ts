@@ -5,6 +5,7 @@ import { RiskModule } from '../risk/risk.module';
 import { TossOrdersController, TossRedirectsController, TossWebhooksController } from './toss-foreign-pay.controller';
 import { TossForeignPayRepository } from './toss-foreign-pay.repository';
 import { TossForeignPayService } from './toss-foreign-pay.service';
+import { TossWebhookService } from './toss-foreign-pay.webhook.service';
 import { TossOrderCancel } from './toss-order-cancel.entity';
 import { TossOrder } from './toss-order.entity';
 import { TossWebhookEvent } from './toss-webhook-event.entity';
@@ -16,6 +17,6 @@ import { TossWebhookEvent } from './toss-webhook-event.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([TossOrder, TossOrderCancel, TossWebhookEvent]), CustomersModule, RiskModule],
   controllers: [TossOrdersController, TossRedirectsController, TossWebhooksController],
-  providers: [TossForeignPayRepository, TossForeignPayService],
+  providers: [TossForeignPayRepository, TossForeignPayService, TossWebhookService],
 })
 export class TossForeignPayModule {}

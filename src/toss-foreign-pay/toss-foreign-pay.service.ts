@@ -14,7 +14,7 @@ import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import { stcPolicyFor } from '../risk/risk.policy';
-import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto, TossWebhookAckDto } from './dto/toss-order.dto';
+import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto } from './dto/toss-order.dto';
 import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CURRENCY, TOSS_FAIL_CODES, type TossCancelView } from './toss-foreign-pay.mapper';
 import { CANCELABLE_STATUSES, TossForeignPayRepository } from './toss-foreign-pay.repository';
@@ -462,71 +462,14 @@ export class TossForeignPayService {
     }
   }
 
-  // ---- webhooks --------------------------------------------------------------------------------------------------
-
-  /**
-   * A Toss webhook for one merchant. The body is only a pointer: the payment is re-fetched with this merchant's keys
-   * and applied like the redirect's answer. Deduplicated by transmission id; a body naming anything that is not this
-   * merchant's changes nothing (and is acknowledged, so Toss stops retrying).
-   */
-  async webhook(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<TossWebhookAckDto> {
-    const ignore = (reason: string): TossWebhookAckDto => {
-      this.logger.log({ merchantId, reason }, 'Toss webhook ignored');
-      return { received: true, applied: false, duplicate: false };
-    };
-    let creds: TossCredentials;
-    try {
-      await this.merchants.require(merchantId);
-      creds = await this.credentials.toss(merchantId);
-    } catch (err) {
-      if (err instanceof DomainError) return ignore(err.code);
-      throw err;
-    }
-    const input = { headers, body };
-    const parsed = this.adapter.parseWebhook(creds, input);
-    let order: TossOrder | null = null;
-    let dedupKey: string | undefined;
-    let eventType = 'unknown';
-    if (parsed.kind === 'refetch') {
-      dedupKey = parsed.dedupKey;
-      eventType = parsed.event ?? eventType;
-      if (parsed.gatewayPaymentId) order = await this.repo.findOrderByPaymentKey(merchantId, parsed.gatewayPaymentId);
-      if (!order && parsed.reference) order = await this.repo.findOrder(merchantId, parsed.reference);
-    } else {
-      const pointer = this.adapter.cancelWebhookPointer(input);
-      if (!pointer) return ignore(parsed.reason);
-      dedupKey = pointer.dedupKey;
-      eventType = 'CANCEL_STATUS_CHANGED';
-      const cancel = await this.repo.findCancelByTransactionKey(merchantId, pointer.transactionKey);
-      if (cancel) order = await this.repo.findOrder(merchantId, cancel.orderId);
-    }
-    if (!order) return ignore('no order of this merchant matches');
-
-    let eventId: string | undefined;
-    if (dedupKey) {
-      eventId = newId('twh');
-      const fresh = await this.repo.tryInsertWebhookEvent({ id: eventId, merchantId, transmissionId: dedupKey.slice(0, 200), eventType: eventType.slice(0, 40), orderId: order.id, receivedAt: this.clock.now() });
-      if (!fresh) return { received: true, applied: false, duplicate: true };
-    }
-    try {
-      const inspection = await this.adapter.inspect(creds, order.paymentKey ? { gatewayPaymentId: order.paymentKey } : { reference: order.id }, this.money(order), order.id);
-      if (inspection.outcome.status === 'UNKNOWN') throw new DomainError('TOSS_WEBHOOK_RETRY', 'The payment could not be re-fetched; retry later');
-      await this.applyTruth(order, inspection, creds);
-      return { received: true, applied: inspection.outcome.status !== 'NOT_FOUND', duplicate: false };
-    } catch (err) {
-      // Not applied: forget the delivery so Toss's retry of it is.
-      if (eventId) await this.repo.deleteWebhookEvent(eventId);
-      throw err;
-    }
-  }
-
   // ---- the state machine -----------------------------------------------------------------------------------------
 
   /**
    * Applies what Toss's API says about the order's payment (never what a redirect or a webhook body says). The
-   * transitions are conditional, so duplicate and out-of-order deliveries all end in Toss's current state.
+   * transitions are conditional, so duplicate and out-of-order deliveries all end in Toss's current state. Public for
+   * the webhook service (TossWebhookService), which applies its re-fetches the same way.
    */
-  private async applyTruth(order: TossOrder, inspection: TossPaymentInspection, creds: TossCredentials): Promise<void> {
+  async applyTruth(order: TossOrder, inspection: TossPaymentInspection, creds: TossCredentials): Promise<void> {
     const o: LookupOutcome = inspection.outcome;
     const now = this.clock.now();
     switch (o.status) {
