@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, LessThan, Repository } from 'typeorm';
 import { TossOrderCancel, type TossCancelStatus } from './toss-order-cancel.entity';
 import { TossOrder, type TossOrderStatus } from './toss-order.entity';
 import { TossWebhookEvent } from './toss-webhook-event.entity';
@@ -127,15 +127,21 @@ export class TossForeignPayRepository {
     });
   }
 
-  /** Records a webhook delivery; false when its transmission id was applied before (a duplicate). */
-  async tryInsertWebhookEvent(event: TossWebhookEvent): Promise<boolean> {
-    await this.webhooks.createQueryBuilder().insert().values(event).orIgnore().execute();
-    const row = await this.webhooks.findOneBy({ merchantId: event.merchantId, transmissionId: event.transmissionId });
-    return row?.id === event.id;
+  /** Whether a delivery (transmission id, or a `p:`/`c:` pointer key) was applied and is still remembered. */
+  hasWebhookEvent(merchantId: string, transmissionId: string): Promise<boolean> {
+    return this.webhooks.existsBy({ merchantId, transmissionId });
   }
 
-  /** Forgets a delivery whose processing failed, so Toss's retry of it is applied. */
-  async deleteWebhookEvent(id: string): Promise<void> {
-    await this.webhooks.delete({ id });
+  /** Remembers applied deliveries (one INSERT; a key already remembered is left as it is). */
+  async rememberWebhookEvents(events: readonly TossWebhookEvent[]): Promise<void> {
+    if (events.length > 0) await this.webhooks.createQueryBuilder().insert().values([...events]).orIgnore().execute();
+  }
+
+  /** Removes up to `limit` deliveries received before `before`, oldest first; how many were removed. */
+  async deleteWebhookEventsBefore(before: Date, limit: number): Promise<number> {
+    const rows = await this.webhooks.find({ select: { id: true }, where: { receivedAt: LessThan(before) }, order: { receivedAt: 'ASC' }, take: limit });
+    if (rows.length === 0) return 0;
+    await this.webhooks.delete({ id: In(rows.map((r) => r.id)) });
+    return rows.length;
   }
 }
