@@ -127,6 +127,44 @@ export class TossForeignPayRepository {
     });
   }
 
+  /**
+   * A refund Toss lists that we never asked for (made in Toss's console): recorded as an `external` cancel and added to
+   * the refunded amount, in one transaction, only when it fits the order (cancelable, same currency, within the
+   * refundable balance). The row's id derives from the transactionKey, so two look-ups racing record it once.
+   * 'unsafe': nothing recorded (the caller flags the order for review).
+   */
+  async recordExternalCancel(order: TossOrder, cancel: TossOrderCancel, now: Date): Promise<'recorded' | 'exists' | 'unsafe'> {
+    if (await this.cancels.existsBy({ id: cancel.id })) return 'exists';
+    try {
+      return await this.dataSource.transaction(async (em) => {
+        // The insert first: a concurrent look-up recording the same refund fails on the primary key, before any money moves.
+        await em.insert(TossOrderCancel, cancel);
+        const moved = await em
+          .createQueryBuilder()
+          .update(TossOrder)
+          .set({
+            refundedAmount: () => 'refunded_amount + :amt',
+            status: () => "CASE WHEN refunded_amount + :amt >= amount THEN 'canceled' ELSE 'partially_canceled' END",
+            updatedAt: now,
+          })
+          .where('id = :id AND merchant_id = :merchantId AND currency = :currency AND status IN (:...statuses) AND amount - refunded_amount - reserved_amount >= :amt', {
+            id: order.id,
+            merchantId: order.merchantId,
+            currency: cancel.currency,
+            statuses: [...CANCELABLE_STATUSES],
+            amt: cancel.amount,
+          })
+          .execute();
+        if ((moved.affected ?? 0) === 0) throw new UnsafeExternalCancel();
+        return 'recorded' as const;
+      });
+    } catch (err) {
+      if (err instanceof UnsafeExternalCancel) return 'unsafe';
+      if (await this.cancels.existsBy({ id: cancel.id })) return 'exists';
+      throw err;
+    }
+  }
+
   /** Whether a delivery (transmission id, or a `p:`/`c:` pointer key) was applied and is still remembered. */
   hasWebhookEvent(merchantId: string, transmissionId: string): Promise<boolean> {
     return this.webhooks.existsBy({ merchantId, transmissionId });
@@ -145,3 +183,6 @@ export class TossForeignPayRepository {
     return rows.length;
   }
 }
+
+/** Rolls the external cancel's insert back: it does not fit the order. */
+class UnsafeExternalCancel extends Error {}

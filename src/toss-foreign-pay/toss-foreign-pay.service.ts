@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { GatewayRegistry, toMajorUnits, type CancelOutcome, type LookupOutcome, type Money, type PaymentOutcome } from '@app/pg-contract';
 import type { PgSandbox } from '@app/pg-sandbox';
@@ -570,12 +570,44 @@ export class TossForeignPayService {
           row = { ...row, transactionKey: t.transactionKey };
         }
       }
-      if (!row) continue; // not one of ours (e.g. cancelled in Toss's console): left for an operator
+      if (!row) {
+        // Not one of ours (made in Toss's console): applied to the balance when it fits, else flagged for review.
+        if (t.state === 'SUCCEEDED') await this.recordExternalCancel(order, t, now);
+        continue;
+      }
       used.add(row.id);
       const open = ['requested', 'pending', 'unknown'] as const;
       if (t.state === 'SUCCEEDED') await this.repo.finishCancel(row, open, 'done', { tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey }, now);
       else if (t.state === 'DECLINED') await this.repo.finishCancel(row, open, 'refused', { tossCancelStatus: t.rawStatus, failureCode: 'CANCEL_ABORTED' }, now);
       else await this.repo.transitionCancel(row.id, ['requested', 'unknown'], { status: 'pending', tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey, updatedAt: now });
+    }
+  }
+
+  private async recordExternalCancel(order: TossOrder, t: TossCancelView, now: Date): Promise<void> {
+    const cancel: TossOrderCancel = {
+      id: `tfx_${createHash('sha256').update(`${order.id}\n${t.transactionKey}`).digest('base64url').slice(0, 32)}`,
+      orderId: order.id,
+      merchantId: order.merchantId,
+      idempotencyKey: `external-${t.transactionKey}`.slice(0, 64),
+      amount: t.amount.amount,
+      currency: t.amount.currency,
+      kind: 'external',
+      full: false,
+      reason: 'Cancelled outside the API (Toss)',
+      status: 'done',
+      transactionKey: t.transactionKey,
+      tossCancelStatus: t.rawStatus,
+      failureCode: null,
+      failureMessage: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const result = await this.repo.recordExternalCancel(order, cancel, now);
+    if (result === 'unsafe') {
+      await this.repo.patch(order.id, { flagReason: 'external_cancel_unapplied', updatedAt: now });
+      this.logger.error({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.transactionKey, amount: t.amount }, 'Toss lists a refund made outside the API that does not fit the order: flagged for review');
+    } else if (result === 'recorded') {
+      this.logger.warn({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.transactionKey, amount: t.amount }, 'refund made outside the API recorded');
     }
   }
 

@@ -220,7 +220,9 @@ export class TossWebhookService {
     if (event.event.eventType === 'CANCEL_STATUS_CHANGED') {
       const data = event.event.data;
       const cancel = await this.repo.findCancelByTransactionKey(merchantId, data.transactionKey);
-      const order = cancel ? await this.repo.findOrder(merchantId, cancel.orderId) : null;
+      let order = cancel ? await this.repo.findOrder(merchantId, cancel.orderId) : null;
+      // A cancel made outside our API is not ours: its payment, when the delivery names it, is re-fetched instead.
+      if (!order && data.paymentKey) order = await this.repo.findOrderByPaymentKey(merchantId, data.paymentKey);
       if (!order) return 'no order of this merchant matches';
       return {
         order,
