@@ -1,8 +1,10 @@
+import { sandboxPortoneKeys } from '@app/pg-sandbox';
 import { BillingKeysService } from '../src/billing-keys/billing-keys.service';
 import { ChargesService } from '../src/charges/charges.service';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { PortoneWebhookService } from '../src/portone-paypal-rt/portone-webhook.service';
 import { WebhookInboxRepository } from '../src/webhook-inbox/webhook-inbox.repository';
+import { auth, billingSetup, fault } from './helpers/multi-fixtures';
 import { createMerchant, sandboxAccountFor, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers/test-app';
 
 type Merchant = Awaited<ReturnType<typeof createMerchant>>;
@@ -171,8 +173,73 @@ describe('PortOne webhooks (e2e)', () => {
     const spy = jest.spyOn(t.app.get(ChargesService), 'handleGatewayNotifications');
     await h.post(m.id, { imp_uid: 'imps_charge_0001', merchant_uid: 'sub-cycle-1-attempt-1', status: 'paid' }).expect(200);
     await h.settle();
-    expect(spy).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: m.id, reference: 'sub-cycle-1-attempt-1', gatewayPaymentId: 'imps_charge_0001' }], 16);
+    expect(spy).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: m.id, reference: 'sub-cycle-1-attempt-1', gatewayPaymentId: 'imps_charge_0001', status: 'paid' }], 16);
     await expect(spy.mock.results[0].value).resolves.toEqual(['unknown_reference']);
+  });
+});
+
+describe('PortOne webhooks for charges: the re-fetched truth decides (e2e)', () => {
+  let t: TestApp;
+  let sandbox: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    sandbox = `${t.url}/sandbox`;
+  });
+  afterAll(() => t.close());
+  afterEach(async () => {
+    await t.http().delete('/sandbox/control/faults');
+  });
+  const h = helpers(() => t);
+
+  /** A customer-present charge PayPal holds pending; `settleTo` is what PayPal then decides, its webhook dropped. */
+  async function heldCharge(settleTo: 'paid' | 'failed') {
+    const s = await billingSetup(t);
+    await fault(sandbox, { operation: 'again', match: { account: s.account }, fault: { type: 'pending' } });
+    const f = (await s.api.get('/v1/risk/fraudnet?pageType=checkout-page', auth(s.m))).body.f as string;
+    const res = await s.api.post(`/v1/billing-keys/${s.key.id}/charges`, { amount: 1500, currency: 'USD', name: 'Credits', merchantUid: f }, auth(s.m));
+    expect(res.body).toMatchObject({ status: 'pending' });
+    const settled = await fetch(`${sandbox}/portone/payments/${res.body.gatewayPaymentId}/settle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: settleTo, webhook: { mode: 'drop' } }),
+    });
+    expect(settled.status).toBe(200);
+    await t.sandbox!.idle();
+    expect((await s.api.get(`/v1/charges/${res.body.id}`, auth(s.m))).body.status).toBe('pending'); // nothing told us yet
+    return { ...s, charge: res.body as { id: string; merchantUid: string; gatewayPaymentId: string } };
+  }
+
+  it('a forged "paid" for a charge PayPal failed: the charge ends failed', async () => {
+    const { api, m, charge } = await heldCharge('failed');
+    await h.post(m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'paid' }).expect(200);
+    await h.settle();
+    expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ status: 'failed' });
+  });
+
+  it('a forged "failed" for a charge PayPal paid: the charge ends succeeded', async () => {
+    const { api, m, charge } = await heldCharge('paid');
+    await h.post(m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'failed' }).expect(200);
+    await h.settle();
+    expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('a refund made at PortOne outside our API is applied from the cancel notice, as an external cancel', async () => {
+    const s = await billingSetup(t);
+    const f = (await s.api.get('/v1/risk/fraudnet?pageType=checkout-page', auth(s.m))).body.f as string;
+    const charge = (await s.api.post(`/v1/billing-keys/${s.key.id}/charges`, { amount: 5000, currency: 'USD', name: 'Credits', merchantUid: f }, auth(s.m))).body;
+    expect(charge.status).toBe('succeeded');
+    // The merchant refunds 20.00 in PortOne's console (its REST API with the merchant's keys), not through ours.
+    const keys = sandboxPortoneKeys(s.account);
+    const token = (await t.http().post('/sandbox/portone/users/getToken').send({ imp_key: keys.impKey, imp_secret: keys.impSecret })).body.response.access_token;
+    const cancelled = await t.http().post('/sandbox/portone/payments/cancel').set('authorization', token).send({ imp_uid: charge.gatewayPaymentId, amount: 20, reason: 'console refund' });
+    expect(cancelled.body.code).toBe(0);
+    await h.settle();
+    // PortOne's notice (or a forged copy of it) only points: the payment is re-fetched and the refund recorded once.
+    await h.post(s.m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'cancelled', cancellation_id: 'console-1' }).expect(200);
+    await h.settle();
+    const view = (await s.api.get(`/v1/charges/${charge.id}`, auth(s.m))).body;
+    expect(view).toMatchObject({ status: 'partially_canceled', refundedAmount: 2000 });
+    expect(view.cancels).toEqual([expect.objectContaining({ amount: 2000, status: 'succeeded', external: true })]);
   });
 });
 

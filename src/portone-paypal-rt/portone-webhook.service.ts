@@ -169,7 +169,11 @@ export class PortoneWebhookService implements OnModuleDestroy {
     for (const r of charges.filter((x) => !x.gatewayPaymentId)) results.set(r.id, true);
     if (paid.length > 0) {
       const out = await this.charges
-        .handleGatewayNotifications(PORTONE_PAYPAL_RT_CODE, paid.map((r) => ({ merchantId: r.merchantId, reference: r.reference!, gatewayPaymentId: r.gatewayPaymentId! })), APPLY_CONCURRENCY)
+        .handleGatewayNotifications(
+          PORTONE_PAYPAL_RT_CODE,
+          paid.map((r) => ({ merchantId: r.merchantId, reference: r.reference!, gatewayPaymentId: r.gatewayPaymentId!, ...statusOf(r) })),
+          APPLY_CONCURRENCY,
+        )
         .catch(() => paid.map(() => 'error' as const));
       out.forEach((res, i) => results.set(paid[i].id, res !== 'error'));
     }
@@ -297,7 +301,7 @@ export class PortoneWebhookService implements OnModuleDestroy {
       try {
         const results = await this.charges.handleGatewayNotifications(
           PORTONE_PAYPAL_RT_CODE,
-          batch.map((b) => ({ merchantId: b.merchantId, reference: b.pointer.reference, gatewayPaymentId: b.pointer.gatewayPaymentId })),
+          batch.map((b) => ({ merchantId: b.merchantId, reference: b.pointer.reference, gatewayPaymentId: b.pointer.gatewayPaymentId, ...statusOf(b.pointer) })),
           APPLY_CONCURRENCY,
         );
         results.forEach((result, i) => {
@@ -372,4 +376,10 @@ export class PortoneWebhookService implements OnModuleDestroy {
       this.seen.delete(k);
     }
   }
+}
+
+/** The delivery's claimed status (the dedup key's second field, `imp_uid|status|cancellation_id`), for charges. */
+function statusOf(p: { dedupKey: string }): { status?: string } {
+  const status = p.dedupKey.split('|')[1];
+  return status ? { status } : {};
 }

@@ -3,7 +3,8 @@ import { idColumn, timestampColumn } from './migration.helpers';
 
 /**
  * Webhook pointers kept for the reconciler (webhook_pointers), the retention index of toss_webhook_events, and the
- * look-up schedule of billing keys left pending. Portable: both engines.
+ * look-up schedule of billing keys left pending, and charge cancels made outside the API (`external`). Portable: both
+ * engines.
  */
 export class WebhookInbox1764201600009 implements MigrationInterface {
   name = 'WebhookInbox1764201600009';
@@ -36,9 +37,11 @@ export class WebhookInbox1764201600009 implements MigrationInterface {
       new TableColumn(timestampColumn(q, 'next_lookup_at', true)),
     ]);
     await q.createIndex('billing_keys', new TableIndex({ name: 'ix_billing_keys_pending_lookup', columnNames: ['status', 'next_lookup_at'] }));
+    await q.addColumn('charge_cancels', new TableColumn({ name: 'external', type: 'boolean', default: false }));
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.dropColumn('charge_cancels', 'external');
     await q.dropIndex('billing_keys', 'ix_billing_keys_pending_lookup');
     await q.dropColumn('billing_keys', 'next_lookup_at');
     await q.dropColumn('billing_keys', 'lookup_attempts');
