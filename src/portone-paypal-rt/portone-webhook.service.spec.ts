@@ -292,4 +292,13 @@ describe('PortoneWebhookService', () => {
     expect(await s.service.drainKept()).toEqual({ applied: 1, deferred: 0 });
     expect(s.inbox.rows.size).toBe(0);
   });
+
+  it('answers 503 (nothing remembered) when the pointer cannot be kept, so the retry is admitted', async () => {
+    const s = setup(10);
+    s.inbox.keep.mockRejectedValueOnce(new Error('db down'));
+    await expect(s.service.receive('mch_1', s.body(1), {})).rejects.toMatchObject({ code: 'PORTONE_WEBHOOK_RETRY' });
+    expect(s.charges.handleGatewayNotifications).not.toHaveBeenCalled();
+    await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
+    await s.service.drain();
+  });
 });

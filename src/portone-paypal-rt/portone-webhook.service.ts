@@ -4,6 +4,7 @@ import type { Counter } from 'prom-client';
 import { BillingKeysService, ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.service';
 import { ChargesService } from '../charges/charges.service';
 import { Clock } from '../clock/clock';
+import { DomainError } from '../common/errors/domain.error';
 import { Semaphore } from '../common/semaphore';
 import { pgConfig, type PgConfig } from '../config/configuration';
 import { MerchantsService } from '../merchants/merchants.service';
@@ -126,7 +127,8 @@ export class PortoneWebhookService implements OnModuleDestroy {
         // Not kept: not remembered either, so PortOne's retry is admitted again.
         this.seen.delete(`${merchantId}|${disposition.pointer.dedupKey}`);
         this.logger.error({ merchantId, err: (err as Error).message }, 'PortOne webhook pointer could not be kept');
-        throw err;
+        this.deliveries.inc({ disposition: 'not_kept' });
+        throw new DomainError('PORTONE_WEBHOOK_RETRY', 'The webhook could not be recorded; retry later');
       }
       this.dispatch(merchantId, disposition.pointer);
     } else if (disposition.kind === 'rate_limited') {
