@@ -1,6 +1,10 @@
+import { sandboxPortoneKeys } from '@app/pg-sandbox';
+import { BillingKeysService } from '../src/billing-keys/billing-keys.service';
 import { ChargesService } from '../src/charges/charges.service';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { PortoneWebhookService } from '../src/portone-paypal-rt/portone-webhook.service';
+import { WebhookInboxRepository } from '../src/webhook-inbox/webhook-inbox.repository';
+import { auth, billingSetup, fault } from './helpers/multi-fixtures';
 import { createMerchant, sandboxAccountFor, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers/test-app';
 
 type Merchant = Awaited<ReturnType<typeof createMerchant>>;
@@ -169,8 +173,73 @@ describe('PortOne webhooks (e2e)', () => {
     const spy = jest.spyOn(t.app.get(ChargesService), 'handleGatewayNotifications');
     await h.post(m.id, { imp_uid: 'imps_charge_0001', merchant_uid: 'sub-cycle-1-attempt-1', status: 'paid' }).expect(200);
     await h.settle();
-    expect(spy).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: m.id, reference: 'sub-cycle-1-attempt-1', gatewayPaymentId: 'imps_charge_0001' }], 16);
+    expect(spy).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: m.id, reference: 'sub-cycle-1-attempt-1', gatewayPaymentId: 'imps_charge_0001', status: 'paid' }], 16);
     await expect(spy.mock.results[0].value).resolves.toEqual(['unknown_reference']);
+  });
+});
+
+describe('PortOne webhooks for charges: the re-fetched truth decides (e2e)', () => {
+  let t: TestApp;
+  let sandbox: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    sandbox = `${t.url}/sandbox`;
+  });
+  afterAll(() => t.close());
+  afterEach(async () => {
+    await t.http().delete('/sandbox/control/faults');
+  });
+  const h = helpers(() => t);
+
+  /** A customer-present charge PayPal holds pending; `settleTo` is what PayPal then decides, its webhook dropped. */
+  async function heldCharge(settleTo: 'paid' | 'failed') {
+    const s = await billingSetup(t);
+    await fault(sandbox, { operation: 'again', match: { account: s.account }, fault: { type: 'pending' } });
+    const f = (await s.api.get('/v1/risk/fraudnet?pageType=checkout-page', auth(s.m))).body.f as string;
+    const res = await s.api.post(`/v1/billing-keys/${s.key.id}/charges`, { amount: 1500, currency: 'USD', name: 'Credits', merchantUid: f }, auth(s.m));
+    expect(res.body).toMatchObject({ status: 'pending' });
+    const settled = await fetch(`${sandbox}/portone/payments/${res.body.gatewayPaymentId}/settle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: settleTo, webhook: { mode: 'drop' } }),
+    });
+    expect(settled.status).toBe(200);
+    await t.sandbox!.idle();
+    expect((await s.api.get(`/v1/charges/${res.body.id}`, auth(s.m))).body.status).toBe('pending'); // nothing told us yet
+    return { ...s, charge: res.body as { id: string; merchantUid: string; gatewayPaymentId: string } };
+  }
+
+  it('a forged "paid" for a charge PayPal failed: the charge ends failed', async () => {
+    const { api, m, charge } = await heldCharge('failed');
+    await h.post(m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'paid' }).expect(200);
+    await h.settle();
+    expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ status: 'failed' });
+  });
+
+  it('a forged "failed" for a charge PayPal paid: the charge ends succeeded', async () => {
+    const { api, m, charge } = await heldCharge('paid');
+    await h.post(m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'failed' }).expect(200);
+    await h.settle();
+    expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('a refund made at PortOne outside our API is applied from the cancel notice, as an external cancel', async () => {
+    const s = await billingSetup(t);
+    const f = (await s.api.get('/v1/risk/fraudnet?pageType=checkout-page', auth(s.m))).body.f as string;
+    const charge = (await s.api.post(`/v1/billing-keys/${s.key.id}/charges`, { amount: 5000, currency: 'USD', name: 'Credits', merchantUid: f }, auth(s.m))).body;
+    expect(charge.status).toBe('succeeded');
+    // The merchant refunds 20.00 in PortOne's console (its REST API with the merchant's keys), not through ours.
+    const keys = sandboxPortoneKeys(s.account);
+    const token = (await t.http().post('/sandbox/portone/users/getToken').send({ imp_key: keys.impKey, imp_secret: keys.impSecret })).body.response.access_token;
+    const cancelled = await t.http().post('/sandbox/portone/payments/cancel').set('authorization', token).send({ imp_uid: charge.gatewayPaymentId, amount: 20, reason: 'console refund' });
+    expect(cancelled.body.code).toBe(0);
+    await h.settle();
+    // PortOne's notice (or a forged copy of it) only points: the payment is re-fetched and the refund recorded once.
+    await h.post(s.m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'cancelled', cancellation_id: 'console-1' }).expect(200);
+    await h.settle();
+    const view = (await s.api.get(`/v1/charges/${charge.id}`, auth(s.m))).body;
+    expect(view).toMatchObject({ status: 'partially_canceled', refundedAmount: 2000 });
+    expect(view.cancels).toEqual([expect.objectContaining({ amount: 2000, status: 'succeeded', external: true })]);
   });
 });
 
@@ -186,24 +255,26 @@ describe('PortOne webhooks: flood limiting (e2e)', () => {
   });
   const h = helpers(() => t);
 
-  it('spends at most the per-merchant re-fetch budget per window on unverifiable pointers; other merchants are unaffected; the next window re-opens it', async () => {
+  it('spends at most the per-merchant re-fetch budget per window; past it a genuine delivery is answered 503 and kept, and the reconciler completes its key', async () => {
     const m = await createMerchant(t);
     const other = await createMerchant(t, { name: 'Other' });
     const key = await h.issued(m);
     const cb = await h.buyer(key, { webhook: 'drop' });
     const limited = await h.deliveries('rate_limited');
     const accepted = await h.deliveries('accepted');
-    // A flood of distinct forged pointers: every one answered 200, only 3 re-fetched.
-    for (let i = 0; i < 10; i++) {
-      await h.post(m.id, { imp_uid: `imps_forged_${i}`, merchant_uid: cb.merchant_uid, status: 'paid' }).expect(200);
-    }
+    // A flood of distinct forged pointers: the first 3 re-fetched (200), the rest answered 503.
+    const answers: number[] = [];
+    for (let i = 0; i < 10; i++) answers.push((await h.post(m.id, { imp_uid: `imps_forged_${i}`, merchant_uid: cb.merchant_uid, status: 'paid' })).status);
+    expect(answers).toEqual([200, 200, 200, 503, 503, 503, 503, 503, 503, 503]);
     expect(await h.deliveries('accepted')).toBe(accepted + 3);
     expect(await h.deliveries('rate_limited')).toBe(limited + 7);
-    // The genuine one is dropped too while the budget is spent: the key waits for the completion call or the next window.
-    await h.post(m.id, { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid, status: 'paid' }).expect(200);
+    // The genuine one while the budget is spent: 503 (PortOne retries), and kept durably, never dropped.
+    const genuine = await h.post(m.id, { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid, status: 'paid' });
+    expect(genuine.status).toBe(503);
+    expect(genuine.body.code).toBe('PORTONE_WEBHOOK_RETRY');
     await h.settle();
     expect(await h.status(m, key.id)).toBe('pending');
-    expect(await h.deliveries('rate_limited')).toBe(limited + 8);
+    expect(await t.app.get(WebhookInboxRepository).count('portone-paypal-rt', m.id)).toBe(1);
 
     // Another merchant has its own budget.
     const otherKey = await h.issued(other);
@@ -212,11 +283,66 @@ describe('PortOne webhooks: flood limiting (e2e)', () => {
     await h.settle();
     expect(await h.status(other, otherKey.id)).toBe('active');
 
-    // The next window (the app's clock, which the budget reads) re-opens the budget.
+    // The reconciler in the same window leaves it (the budget is spent); in the next window it completes the key.
+    const run = () => t.http().post('/v1/billing/runs').set(h.auth(m)).set('idempotency-key', `run-${Math.random()}`).expect(200);
+    await run();
+    expect(await h.status(m, key.id)).toBe('pending');
+    await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: 61_000 }).expect((r) => expect(r.status).toBeLessThan(300));
+    await run();
+    expect(await h.status(m, key.id)).toBe('active');
+    expect(await t.app.get(WebhookInboxRepository).count('portone-paypal-rt', m.id)).toBe(0);
+    expect(sandboxAccountFor(m.id)).not.toBe(sandboxAccountFor(other.id));
+  });
+
+  it('keeps an accepted pointer until it is applied: one whose apply failed is applied by the reconciler', async () => {
+    const m = await createMerchant(t);
+    const key = await h.issued(m);
+    const cb = await h.buyer(key, { webhook: 'drop' });
+    // The background apply fails (as a crash after the 200 would leave it): the kept row survives.
+    jest.spyOn(t.app.get(BillingKeysService), 'applyNotification').mockRejectedValueOnce(new Error('crashed'));
     await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: 61_000 }).expect((r) => expect(r.status).toBeLessThan(300));
     await h.post(m.id, { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid, status: 'paid' }).expect(200);
     await h.settle();
+    expect(await h.status(m, key.id)).toBe('pending');
+    expect(await t.app.get(WebhookInboxRepository).count('portone-paypal-rt', m.id)).toBe(1);
+    // Due a window later (the background apply normally removes it first).
+    await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: 61_000 }).expect((r) => expect(r.status).toBeLessThan(300));
+    await t.http().post('/v1/billing/runs').set(h.auth(m)).set('idempotency-key', `run-${Math.random()}`).expect(200);
     expect(await h.status(m, key.id)).toBe('active');
-    expect(sandboxAccountFor(m.id)).not.toBe(sandboxAccountFor(other.id));
+    jest.restoreAllMocks();
+  });
+});
+
+describe('Billing keys left pending: the reconciler pass (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ BILLING_KEY_PENDING_GRACE_MS: '600000' });
+  });
+  afterAll(async () => {
+    await t.close();
+    delete process.env.BILLING_KEY_PENDING_GRACE_MS;
+  });
+  const h = helpers(() => t);
+  const advance = (ms: number) =>
+    t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: ms }).expect((r) => expect(r.status).toBeLessThan(300));
+  const run = (m: { apiKey: string }) => t.http().post('/v1/billing/runs').set({ authorization: `Bearer ${m.apiKey}` }).set('idempotency-key', `run-${Math.random()}`).expect(200);
+
+  it('completes a key whose webhook never came, after the grace period, as the webhook would (active or failed)', async () => {
+    const m = await createMerchant(t);
+    const approved = await h.issued(m);
+    await h.buyer(approved, { webhook: 'drop' });
+    const closed = await h.issued(m);
+    await h.buyer(closed, { outcome: 'cancel', webhook: 'drop' });
+    const never = await h.issued(m); // the buyer never opened the window
+    await h.settle();
+    // Within the grace period nothing is looked up.
+    await run(m);
+    expect(await h.status(m, approved.id)).toBe('pending');
+    await advance(601_000);
+    await run(m);
+    expect(await h.status(m, approved.id)).toBe('active');
+    const res = await t.http().get(`/v1/billing-keys/${closed.id}`).set(h.auth(m));
+    expect(res.body).toMatchObject({ status: 'failed', failureCode: 'BUYER_CANCELED' });
+    expect(await h.status(m, never.id)).toBe('pending');
   });
 });

@@ -14,6 +14,7 @@ export const BILLING_KEY_STATUSES: readonly BillingKeyStatus[] = ['pending', 'ac
 @Index('ix_billing_keys_merchant_customer', ['merchantId', 'customerId', 'createdAt'])
 @Index('uq_billing_keys_customer_uid', ['customerUid'], { unique: true })
 @Index('uq_billing_keys_merchant_uid', ['merchantUid'], { unique: true })
+@Index('ix_billing_keys_pending_lookup', ['status', 'nextLookupAt'])
 export class BillingKey {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;
@@ -70,4 +71,12 @@ export class BillingKey {
 
   @TimestampColumn({ name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
+
+  /** Look-ups of a pending issuance by the reconciler so far (its webhook never came or was not applied). */
+  @Column({ name: 'lookup_attempts', type: 'integer', default: 0 })
+  lookupAttempts?: number;
+
+  /** When the reconciler looks the pending issuance up next; null: after the grace period from createdAt. */
+  @TimestampColumn({ name: 'next_lookup_at', nullable: true })
+  nextLookupAt?: Date | null;
 }

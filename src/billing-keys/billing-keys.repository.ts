@@ -46,6 +46,35 @@ export class BillingKeysRepository {
     return (res.affected ?? 0) > 0;
   }
 
+  /**
+   * Pending keys due for a reconciler look-up: past the grace period after issuance (never looked up yet), or past
+   * their next look-up; at most `maxAttempts` look-ups each.
+   */
+  findPendingDue(opts: { now: Date; issuedBefore: Date; maxAttempts: number; limit: number; merchantId?: string }): Promise<BillingKey[]> {
+    const qb = this.keys
+      .createQueryBuilder('k')
+      .where("k.status = 'pending'")
+      .andWhere('k.lookup_attempts < :max', { max: opts.maxAttempts })
+      .andWhere('((k.next_lookup_at IS NULL AND k.created_at <= :issuedBefore) OR k.next_lookup_at <= :now)', { issuedBefore: opts.issuedBefore, now: opts.now })
+      .orderBy('k.created_at', 'ASC')
+      .addOrderBy('k.id', 'ASC')
+      .take(opts.limit);
+    if (opts.merchantId) qb.andWhere('k.merchant_id = :merchantId', { merchantId: opts.merchantId });
+    return qb.getMany();
+  }
+
+  /** Claims one look-up of a pending key (schedules the next): false when another pass claimed it first. */
+  async claimLookup(key: BillingKey, next: Date): Promise<boolean> {
+    const attempts = key.lookupAttempts ?? 0;
+    const res = await this.keys
+      .createQueryBuilder()
+      .update(BillingKey)
+      .set({ lookupAttempts: attempts + 1, nextLookupAt: next })
+      .where("id = :id AND status = 'pending' AND lookup_attempts = :attempts", { id: key.id, attempts })
+      .execute();
+    return (res.affected ?? 0) > 0;
+  }
+
   async update(merchantId: string, id: string, patch: Partial<BillingKey>): Promise<void> {
     await this.keys.update({ merchantId, id }, patch as QueryDeepPartialEntity<BillingKey>);
   }

@@ -45,7 +45,10 @@ function key(over: Partial<BillingKey> = {}): BillingKey {
   };
 }
 
-function setup(initial: BillingKey, adapterImpl: { completeBillingKey?: () => Promise<BillingKeyOutcome>; deleteBillingKey?: () => Promise<DeleteBillingKeyOutcome> } = {}) {
+function setup(
+  initial: BillingKey,
+  adapterImpl: { completeBillingKey?: () => Promise<BillingKeyOutcome>; deleteBillingKey?: () => Promise<DeleteBillingKeyOutcome>; retrieveByReference?: () => Promise<unknown> } = {},
+) {
   let row = { ...initial };
   const repo = {
     findForMerchant: jest.fn(async (merchantId: string, id: string) => (row.merchantId === merchantId && row.id === id ? { ...row } : null)),
@@ -57,6 +60,15 @@ function setup(initial: BillingKey, adapterImpl: { completeBillingKey?: () => Pr
     }),
     update: jest.fn(async (_m: string, _id: string, patch: Partial<BillingKey>) => {
       row = { ...row, ...patch };
+    }),
+    findPendingDue: jest.fn(async (o: { now: Date; issuedBefore: Date; maxAttempts: number }) => {
+      const due = row.nextLookupAt ? row.nextLookupAt <= o.now : row.createdAt <= o.issuedBefore;
+      return row.status === 'pending' && (row.lookupAttempts ?? 0) < o.maxAttempts && due ? [{ ...row }] : [];
+    }),
+    claimLookup: jest.fn(async (k: BillingKey, next: Date) => {
+      if ((row.lookupAttempts ?? 0) !== (k.lookupAttempts ?? 0)) return false;
+      row = { ...row, lookupAttempts: (row.lookupAttempts ?? 0) + 1, nextLookupAt: next };
+      return true;
     }),
   };
   const adapter = strict<object>({ ...adapterImpl });
@@ -165,6 +177,34 @@ describe('BillingKeysService', () => {
     it('does not call the PG again for a confirmed revocation', async () => {
       const { service } = setup(key({ status: 'revoked', revokedAt: NOW }));
       await expect(service.revoke('mch_1', 'bk_1')).resolves.toMatchObject({ status: 'revoked', revokedAtGateway: true });
+    });
+  });
+
+  describe('reconcilePending', () => {
+    const opts = { graceMs: 600_000, backoffMs: [60_000, 300_000], limit: 10 };
+    const old = () => key({ createdAt: new Date(NOW.getTime() - 601_000) });
+
+    it('leaves a key alone within the grace period', async () => {
+      const { service, repo } = setup(key());
+      await expect(service.reconcilePending(opts)).resolves.toEqual({ looked: 0, changed: 0 });
+      expect(repo.claimLookup).not.toHaveBeenCalled();
+    });
+
+    it('completes a key found under its merchant_uid exactly as a completion would', async () => {
+      const completeBillingKey = jest.fn(async (): Promise<BillingKeyOutcome> => ({ status: 'ACTIVE', billingKey: 'cu_secret', gatewayPaymentId: 'imps_9', rawStatus: 'paid' }));
+      const { service, row } = setup(old(), { retrieveByReference: async () => ({ status: 'SUCCEEDED', gatewayPaymentId: 'imps_9' }), completeBillingKey });
+      await expect(service.reconcilePending(opts)).resolves.toEqual({ looked: 1, changed: 1 });
+      expect(completeBillingKey).toHaveBeenCalledWith(expect.anything(), { billingKey: 'cu_secret', reference: 'bki_1', pointer: { imp_uid: 'imps_9', merchant_uid: 'bki_1' } });
+      expect(row()).toMatchObject({ status: 'active', gatewayPaymentId: 'imps_9' });
+    });
+
+    it('schedules the next look-up of a key with nothing at the PG on the backoff', async () => {
+      const retrieveByReference = jest.fn(async () => ({ status: 'NOT_FOUND', message: 'none' }));
+      const { service, row } = setup(old(), { retrieveByReference });
+      await service.reconcilePending(opts);
+      expect(row()).toMatchObject({ status: 'pending', lookupAttempts: 1, nextLookupAt: new Date(NOW.getTime() + 60_000) });
+      await service.reconcilePending(opts); // not due yet
+      expect(retrieveByReference).toHaveBeenCalledTimes(1);
     });
   });
 });

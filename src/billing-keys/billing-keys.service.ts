@@ -26,8 +26,8 @@ import type {
 /** Failed completions that say the pointer was wrong, not that the issuance failed: the key stays pending. */
 const POINTER_FAILURES = new Set(['REFERENCE_MISMATCH', 'PAYMENT_NOT_FOUND', 'INVALID_POINTER']);
 
-/** Where a completion came from: the merchant's API call (errors are answered) or a webhook (nothing to answer). */
-type CompletionSource = 'api' | 'webhook';
+/** Where a completion came from: the merchant's API call (errors are answered), a webhook or the reconciler (nothing to answer). */
+type CompletionSource = 'api' | 'webhook' | 'reconciler';
 
 /** What a webhook pointer did to billing keys. */
 export type BillingKeyNotificationResult = 'applied' | 'unchanged' | 'not_a_billing_key' | 'ignored';
@@ -223,6 +223,67 @@ export class BillingKeysService {
     }
     if (key.status !== 'pending') return 'unchanged';
     return (await this.completeWith(key, pointer.gatewayPaymentId, 'webhook')) ? 'applied' : 'unchanged';
+  }
+
+  // ---- reconciler ----------------------------------------------------------------------------------------------
+
+  /**
+   * Pending keys whose webhook never came (or was never applied): each is looked up by its issuance merchant_uid
+   * (PortOne `GET /payments/find/{merchant_uid}` through the adapter's retrieveByReference) once `graceMs` has passed
+   * since issuance, then after each delay of `backoffMs`; the payment found is completed exactly as the webhook or
+   * the completion call would (completeWith). A look-up that finds nothing, or cannot answer, leaves the key pending.
+   */
+  async reconcilePending(opts: { graceMs: number; backoffMs: readonly number[]; limit: number; merchantId?: string }): Promise<{ looked: number; changed: number }> {
+    const now = this.clock.now();
+    const keys = await this.repo.findPendingDue({
+      now,
+      issuedBefore: new Date(now.getTime() - opts.graceMs),
+      maxAttempts: opts.backoffMs.length + 1,
+      limit: opts.limit,
+      ...(opts.merchantId ? { merchantId: opts.merchantId } : {}),
+    });
+    let looked = 0;
+    let changed = 0;
+    for (const key of keys) {
+      const attempts = key.lookupAttempts ?? 0;
+      const delay = opts.backoffMs[Math.min(attempts, opts.backoffMs.length - 1)] ?? opts.graceMs;
+      if (!(await this.repo.claimLookup(key, new Date(now.getTime() + delay)))) continue;
+      looked++;
+      try {
+        if (await this.lookUpPending(key)) changed++;
+      } catch (err) {
+        this.logger.warn({ merchantId: key.merchantId, billingKeyId: key.id, err: (err as Error).message }, 'pending billing key look-up failed; retried later');
+      }
+    }
+    return { looked, changed };
+  }
+
+  /**
+   * A kept webhook pointer to an issuance, applied by the reconciler: the key is looked up by its merchant_uid (the
+   * pointer's imp_uid is not needed, so forged ones cannot mislead it) only if it is still pending and `mayCall` grants
+   * the PG call (the webhook budget); 'deferred' when it does not.
+   */
+  async completeIssuanceByReference(merchantId: string, reference: string, mayCall: () => boolean): Promise<BillingKeyNotificationResult | 'deferred'> {
+    if (!reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) return 'not_a_billing_key';
+    const key = await this.repo.findByMerchantUid(merchantId, reference);
+    if (!key) return 'not_a_billing_key';
+    if (key.status !== 'pending') return 'unchanged';
+    if (!mayCall()) return 'deferred';
+    return (await this.lookUpPending(key)) ? 'applied' : 'unchanged';
+  }
+
+  private async lookUpPending(key: BillingKey): Promise<boolean> {
+    const adapter = this.adapterFor(key.gateway);
+    const creds = await this.credentialsFor(key.merchantId, key.gateway);
+    // The issuance is a payment under our merchant_uid; its amount is the PG's business, so any answer naming a payment
+    // id (even MISMATCH) is only a pointer, and completeWith checks the issuance in full.
+    const found = await adapter.retrieveByReference(creds, { reference: key.merchantUid, expected: { amount: 0, currency: 'USD' } });
+    const impUid = 'gatewayPaymentId' in found && typeof found.gatewayPaymentId === 'string' ? found.gatewayPaymentId : undefined;
+    if (!impUid) {
+      this.logger.log({ merchantId: key.merchantId, billingKeyId: key.id, outcome: found.status }, 'pending billing key: nothing to complete yet');
+      return false;
+    }
+    return this.completeWith(key, impUid, 'reconciler');
   }
 
   // ---- internals -----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { LookupOutcome, PaymentOutcome } from '@app/pg-contract';
 import { Gauge, type Counter, type Histogram } from 'prom-client';
 import { Clock } from '../clock/clock';
@@ -16,6 +16,7 @@ import { Semaphore } from '../common/semaphore';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
+import { ReconcilePasses } from './billing.reconcile-passes';
 import { ResultWriter } from './billing.result-writer';
 import type { BillingRunResult } from './dto/billing-run.dto';
 
@@ -51,6 +52,7 @@ export class BillingService {
     private readonly clock: Clock,
     @Inject(billingConfig.KEY) private readonly config: BillingConfig,
     metrics: MetricsService,
+    @Optional() private readonly passes?: ReconcilePasses,
   ) {
     this.runs = metrics.counter('billing_runs_total', 'Billing runs by trigger (scheduler, api)', ['trigger']);
     this.claimed = metrics.counter('billing_subscriptions_claimed_total', 'Due subscriptions claimed by billing runs');
@@ -105,6 +107,8 @@ export class BillingService {
         throw err;
       }
       await reconcile();
+      // Kept webhook pointers, pending billing keys, expired deliveries: after the charges, never failing the run.
+      await this.passes?.run(merchantId);
     } finally {
       end();
     }

@@ -58,4 +58,8 @@ export class ChargeCancel {
 
   @TimestampColumn({ name: 'settled_at', nullable: true })
   settledAt: Date | null;
+
+  /** Made outside our API (the PG's console): found by a look-up, recorded already settled. */
+  @Column({ type: 'boolean', default: false })
+  external?: boolean;
 }

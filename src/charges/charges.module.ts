@@ -8,6 +8,7 @@ import { ChargeCancel } from './charge-cancel.entity';
 import { Charge } from './charge.entity';
 import { ChargesController } from './charges.controller';
 import { ChargesRepository } from './charges.repository';
+import { ExternalRefunds } from './charges.external-refunds';
 import { ChargesService } from './charges.service';
 
 /**
@@ -17,7 +18,7 @@ import { ChargesService } from './charges.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Charge, ChargeCancel, Subscription]), BillingKeysModule, RiskModule, SubscriptionsModule],
   controllers: [ChargesController],
-  providers: [ChargesRepository, ChargesService],
+  providers: [ChargesRepository, ChargesService, ExternalRefunds],
   exports: [ChargesService],
 })
 export class ChargesModule {}

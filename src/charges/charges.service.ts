@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   GatewayRegistry,
   supportsCurrency,
@@ -24,6 +24,7 @@ import type { Subscription } from '../subscriptions/subscription.entity';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { transitionFor, type TransitionConfig } from '../subscriptions/subscription.transitions';
 import { ChargeCancel } from './charge-cancel.entity';
+import { ExternalRefunds } from './charges.external-refunds';
 import { Charge, OPEN_CHARGE_STATUSES } from './charge.entity';
 import { chargeResultOf, paidStatus, type ChargeResult } from './charge.outcomes';
 import { cancelsProvenDone } from './charge-cancel.attribution';
@@ -42,6 +43,8 @@ export interface GatewayNotification {
   merchantId: string;
   reference?: string;
   gatewayPaymentId?: string;
+  /** The delivery's claim (`cancelled` asks for a re-fetch of a settled charge: a refund made outside the API). */
+  status?: string;
 }
 
 export const newSendContext = (pgCalls?: Semaphore): SendContext => ({ credentials: new Map(), pgCalls });
@@ -100,6 +103,7 @@ export class ChargesService {
     @Inject(billingConfig.KEY) private readonly config: BillingConfig,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     metrics: MetricsService,
+    @Optional() private readonly externalRefunds?: ExternalRefunds,
   ) {
     this.outcomes = metrics.counter('charge_outcomes_total', 'PG outcomes of charges by source (send, lookup, webhook) and outcome', ['source', 'outcome']);
     this.callSeconds = metrics.histogram('charge_pg_call_seconds', 'Duration of charge calls to the PG (send, lookup), as the app sees them', ['source', 'gateway'], [
@@ -368,6 +372,18 @@ export class ChargesService {
       } catch (err) {
         failed.add(c.id);
         this.logger.error({ chargeId: c.id, err: (err as Error).message }, 'webhook could not be applied to the charge');
+      }
+    });
+    // A cancel notice for a settled charge with no cancel of ours under way: a refund made outside the API (console).
+    const settled = unique.filter((c) => !failed.has(c.id) && (c.status === 'succeeded' || c.status === 'partially_canceled') && c.refundReserved === 0);
+    const cancelNoticed = new Set(refs.flatMap((r, i) => (r.status === 'cancelled' && found[i] ? [found[i]!.id] : [])));
+    const external = this.externalRefunds;
+    if (external) await mapPool(settled.filter((c) => cancelNoticed.has(c.id)), concurrency, async (c) => {
+      try {
+        await external.apply(c, await this.credentialsFor(c.merchantId, c.gateway, ctx));
+      } catch (err) {
+        failed.add(c.id);
+        this.logger.error({ chargeId: c.id, err: (err as Error).message }, 'refund made outside the API could not be applied');
       }
     });
     return found.map((c) => (!c ? 'unknown_reference' : failed.has(c.id) ? 'error' : 'applied'));
@@ -779,6 +795,7 @@ export function toCancelView(c: ChargeCancel): ChargeCancelView {
     status: c.status,
     failureCode: c.failureCode ?? undefined,
     review: c.review,
+    external: c.external ?? false,
     createdAt: new Date(c.createdAt).toISOString(),
     settledAt: iso(c.settledAt),
   };

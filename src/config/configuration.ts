@@ -83,6 +83,11 @@ export const pgConfig = registerAs('pg', () => {
     connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS ?? 3_000,
     portoneWebhookRefetchLimit: env.PORTONE_WEBHOOK_REFETCH_LIMIT ?? 120,
     portoneWebhookWindowMs: env.PORTONE_WEBHOOK_WINDOW_MS ?? 60_000,
+    tossWebhookRefetchLimit: env.TOSS_WEBHOOK_REFETCH_LIMIT ?? 120,
+    tossWebhookWindowMs: env.TOSS_WEBHOOK_WINDOW_MS ?? 60_000,
+    tossWebhookEventRetentionMs: env.TOSS_WEBHOOK_EVENT_RETENTION_MS ?? 7 * 24 * 3600_000,
+    webhookCleanupBatch: env.WEBHOOK_CLEANUP_BATCH ?? 1000,
+    webhookPointerCap: env.WEBHOOK_POINTER_CAP ?? 1000,
   };
 });
 
@@ -97,6 +102,7 @@ export const billingConfig = registerAs('billing', () => {
     concurrency: env.BILLING_CONCURRENCY ?? 8,
     batchSize: env.BILLING_BATCH_SIZE ?? 100,
     leaseMs: env.BILLING_LEASE_MS ?? 300_000,
+    pendingKeyGraceMs: env.BILLING_KEY_PENDING_GRACE_MS ?? 15 * 60_000,
     reconcileBackoffMs: list(env.BILLING_RECONCILE_BACKOFF_MS ?? '60000,300000,1800000,7200000,21600000,86400000'),
   };
 });

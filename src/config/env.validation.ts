@@ -101,6 +101,26 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) @IsOptional()
   PORTONE_WEBHOOK_WINDOW_MS?: number;
 
+  /** Toss webhooks: re-fetches (Toss API calls) allowed per merchant per window; beyond it pointers are stored (503). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) @IsOptional()
+  TOSS_WEBHOOK_REFETCH_LIMIT?: number;
+
+  /** Toss webhooks: the window of the re-fetch budget. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) @IsOptional()
+  TOSS_WEBHOOK_WINDOW_MS?: number;
+
+  /** How long applied Toss webhook deliveries are remembered for deduplication before the cleanup removes them. */
+  @Transform(toInt) @IsInt() @Min(60000) @Max(31_536_000_000) @IsOptional()
+  TOSS_WEBHOOK_EVENT_RETENTION_MS?: number;
+
+  /** Rows removed per cleanup pass (expired Toss webhook deliveries). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) @IsOptional()
+  WEBHOOK_CLEANUP_BATCH?: number;
+
+  /** Webhook pointers stored for the reconciler per merchant and gateway at most (beyond: 503, nothing stored). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000000) @IsOptional()
+  WEBHOOK_POINTER_CAP?: number;
+
   /** Run the recurring-charge scheduler in this instance (default true outside NODE_ENV=test). */
   @Transform(toBool) @IsBoolean() @IsOptional()
   SCHEDULER_ENABLED?: boolean;
@@ -121,6 +141,10 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000) @IsOptional()
   BILLING_LEASE_MS?: number;
+
+  /** A billing key still pending this long after issuance is looked up by the reconciler (its webhook never came). */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(604_800_000) @IsOptional()
+  BILLING_KEY_PENDING_GRACE_MS?: number;
 
   /** Delays (ms) between reconciler look-ups of a pending/unknown charge or cancel; after the last: review. */
   @Transform(emptyToUndefined) @Matches(/^\d{1,10}(,\d{1,10}){0,29}$/, { message: 'BILLING_RECONCILE_BACKOFF_MS must be comma-separated milliseconds' }) @IsOptional()

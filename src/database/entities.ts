@@ -12,6 +12,7 @@ import { Subscription } from '../subscriptions/subscription.entity';
 import { TossOrderCancel } from '../toss-foreign-pay/toss-order-cancel.entity';
 import { TossOrder } from '../toss-foreign-pay/toss-order.entity';
 import { TossWebhookEvent } from '../toss-foreign-pay/toss-webhook-event.entity';
+import { WebhookPointer } from '../webhook-inbox/webhook-pointer.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
-export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation, BillingKey, Subscription, Charge, ChargeCancel, TossOrder, TossOrderCancel, TossWebhookEvent];
+export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation, BillingKey, Subscription, Charge, ChargeCancel, TossOrder, TossOrderCancel, TossWebhookEvent, WebhookPointer];

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { BillingKeysModule } from '../billing-keys/billing-keys.module';
 import { ChargesModule } from '../charges/charges.module';
+import { WebhookInboxModule } from '../webhook-inbox/webhook-inbox.module';
 import { PortoneWebhookController } from './portone-webhook.controller';
 import { PortoneWebhookService } from './portone-webhook.service';
 
@@ -13,7 +14,7 @@ const FORM = 'application/x-www-form-urlencoded';
  * src/gateways/gateways.registration.ts and reached through the GatewayRegistry.
  */
 @Module({
-  imports: [BillingKeysModule, ChargesModule],
+  imports: [BillingKeysModule, ChargesModule, WebhookInboxModule],
   controllers: [PortoneWebhookController],
   providers: [PortoneWebhookService],
   exports: [PortoneWebhookService],

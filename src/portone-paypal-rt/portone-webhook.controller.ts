@@ -2,6 +2,7 @@ import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
+import { DomainError } from '../common/errors/domain.error';
 import { PortoneWebhookService } from './portone-webhook.service';
 
 class PortoneWebhookBodyDto {
@@ -22,7 +23,10 @@ class WebhookAckDto {
 export class PortoneWebhookController {
   constructor(private readonly webhooks: PortoneWebhookService) {}
 
-  /** Unauthenticated (PortOne does not sign): the body is a pointer; the answer is the same 200 whatever it pointed at. */
+  /**
+   * Unauthenticated (PortOne does not sign): the body is a pointer; the answer is the same 200 whatever it pointed at,
+   * or 503 while the merchant's re-fetch budget is spent (the pointer is then kept for the reconciler).
+   */
   @Post(':merchantId')
   @Public()
   @HttpCode(200)
@@ -35,7 +39,9 @@ export class PortoneWebhookController {
     @Body() body: Record<string, unknown>,
     @Headers() headers: Record<string, string | string[] | undefined>,
   ): Promise<WebhookAckDto> {
-    await this.webhooks.receive(merchantId, body, headers);
+    const disposition = await this.webhooks.receive(merchantId, body, headers);
+    // The budget was spent: kept for the reconciler (or refused by the cap); PortOne is asked to retry either way.
+    if (disposition === 'rate_limited' || disposition === 'over_cap') throw new DomainError('PORTONE_WEBHOOK_RETRY', 'Too many webhooks for this merchant; retry later');
     return { received: true };
   }
 }

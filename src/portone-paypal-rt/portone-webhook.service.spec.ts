@@ -8,6 +8,7 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { PortoneClient } from '@app/portone-client';
 import { PortonePaypalRtAdapter } from './portone-paypal-rt.adapter';
 import { PortoneWebhookService } from './portone-webhook.service';
+import { pointerId, type PointerToKeep, type WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
 
 // Strict mocks: any call not set up here throws.
 const strict = <T extends object>(impl: object): T =>
@@ -19,28 +20,55 @@ const strict = <T extends object>(impl: object): T =>
     },
   }) as T;
 
-function setup(limit = 3, windowMs = 60_000) {
+/** The kept pointers, in memory, with the repository's semantics (dedup by id, cap by count). */
+function fakeInbox() {
+  const rows = new Map<string, PointerToKeep & { id: string; attempts: number; nextAttemptAt: Date }>();
+  const inbox = {
+    rows,
+    keep: jest.fn(async (batch: readonly PointerToKeep[], due: Date) => {
+      for (const r of batch) if (!rows.has(pointerId(r))) rows.set(pointerId(r), { ...r, id: pointerId(r), attempts: 0, nextAttemptAt: due });
+    }),
+    keepCapped: jest.fn(async (r: PointerToKeep, cap: number, due: Date) => {
+      if (rows.has(pointerId(r))) return true;
+      if ([...rows.values()].filter((x) => x.merchantId === r.merchantId).length >= cap) return false;
+      await inbox.keep([r], due);
+      return true;
+    }),
+    removeKept: jest.fn(async (batch: readonly PointerToKeep[]) => batch.forEach((r) => rows.delete(pointerId(r)))),
+    remove: jest.fn(async (ids: readonly string[]) => ids.forEach((id) => rows.delete(id))),
+    reschedule: jest.fn(async (id: string, attempts: number, next: Date) => Object.assign(rows.get(id)!, { attempts, nextAttemptAt: next })),
+    due: jest.fn(async (_g: string, now: Date) => [...rows.values()].filter((r) => r.nextAttemptAt <= now)),
+  };
+  return inbox;
+}
+
+function setup(limit = 3, windowMs = 60_000, cap = 1000) {
   let now = Date.parse('2026-03-01T12:00:00Z');
   // parseWebhook is pure: the real adapter, with a client that is never called.
   const adapter = new PortonePaypalRtAdapter(strict<PortoneClient>({}));
   const registry = { require: jest.fn(() => adapter) };
   const merchants = { require: jest.fn(async (id: string) => (id.startsWith('mch_') ? { id } : Promise.reject(new Error('not found')))) };
-  const billingKeys = { applyNotification: jest.fn(async () => 'not_a_billing_key' as const) };
+  const billingKeys = {
+    applyNotification: jest.fn(async () => 'not_a_billing_key' as const),
+    completeIssuanceByReference: jest.fn(async (_m: string, _ref: string, mayCall: () => boolean) => (mayCall() ? 'applied' : 'deferred') as 'applied' | 'deferred'),
+  };
   const charges = {
     handleGatewayNotifications: jest.fn(async (_gateway: string, refs: readonly unknown[], _concurrency: number) => refs.map(() => 'applied' as 'applied' | 'unknown_reference' | 'error')),
   };
   const metrics = { counter: jest.fn(() => ({ inc: jest.fn() })) };
+  const inbox = fakeInbox();
   const service = new PortoneWebhookService(
     strict<GatewayRegistry>(registry),
     strict<MerchantsService>(merchants),
     strict<BillingKeysService>(billingKeys),
     strict<ChargesService>(charges),
     strict<Clock>({ now: () => new Date(now) }),
-    { portoneWebhookRefetchLimit: limit, portoneWebhookWindowMs: windowMs } as PgConfig,
+    { portoneWebhookRefetchLimit: limit, portoneWebhookWindowMs: windowMs, webhookPointerCap: cap } as PgConfig,
     strict<MetricsService>(metrics),
+    strict<WebhookInboxRepository>(inbox),
   );
   const body = (i: number | string, status = 'paid', ref = `ref_${i}`) => ({ imp_uid: `imps_${i}`, merchant_uid: ref, status });
-  return { service, billingKeys, charges, merchants, body, advance: (ms: number) => (now += ms) };
+  return { service, billingKeys, charges, merchants, inbox, body, advance: (ms: number) => (now += ms) };
 }
 
 describe('PortoneWebhookService', () => {
@@ -49,7 +77,7 @@ describe('PortoneWebhookService', () => {
     await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
     await s.service.drain();
     expect(s.billingKeys.applyNotification).not.toHaveBeenCalled();
-    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: 'mch_1', reference: 'ref_1', gatewayPaymentId: 'imps_1' }], 16);
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: 'mch_1', reference: 'ref_1', gatewayPaymentId: 'imps_1', status: 'paid' }], 16);
   });
 
   it('tries billing keys first for an issuance reference, and hands it to charges when it is not a key', async () => {
@@ -62,7 +90,7 @@ describe('PortoneWebhookService', () => {
     expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'bki_2', gatewayPaymentId: 'imps_2' });
     // bki_1 was a key (applied there); bki_2 was not.
     expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(1);
-    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toEqual([{ merchantId: 'mch_1', reference: 'bki_2', gatewayPaymentId: 'imps_2' }]);
+    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toEqual([{ merchantId: 'mch_1', reference: 'bki_2', gatewayPaymentId: 'imps_2', status: 'paid' }]);
   });
 
   it('applies billing-key issuances at most 16 at a time (queued, every one applied)', async () => {
@@ -76,7 +104,9 @@ describe('PortoneWebhookService', () => {
       running--;
       return 'applied' as never;
     });
-    for (let i = 0; i < 50; i++) expect(await s.service.receive('mch_1', s.body(i, 'paid', `bki_${i}`), {})).toBe('accepted');
+    // A concurrent burst (each delivery waits a turn for the INSERT that keeps it).
+    const got = await Promise.all(Array.from({ length: 50 }, (_, i) => s.service.receive('mch_1', s.body(i, 'paid', `bki_${i}`), {})));
+    expect(new Set(got)).toEqual(new Set(['accepted']));
     await s.service.drain();
     expect(s.billingKeys.applyNotification).toHaveBeenCalledTimes(50);
     expect(peak).toBe(16);
@@ -93,7 +123,9 @@ describe('PortoneWebhookService', () => {
       running--;
       return refs.map(() => 'applied' as const);
     });
-    for (let i = 0; i < 1200; i++) expect(await s.service.receive('mch_1', s.body(i), {})).toBe('accepted');
+    // A burst arrives concurrently (each delivery now waits a turn for the INSERT that keeps it, shared by the burst).
+    const got = await Promise.all(Array.from({ length: 1200 }, (_, i) => s.service.receive('mch_1', s.body(i), {})));
+    expect(new Set(got)).toEqual(new Set(['accepted']));
     await s.service.drain();
     const sizes = s.charges.handleGatewayNotifications.mock.calls.map((c) => c[1].length);
     expect(sizes).toEqual([500, 500, 200]);
@@ -217,5 +249,56 @@ describe('PortoneWebhookService', () => {
     await s.service.receive('mch_1', s.body(3), {});
     await s.service.drain();
     expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps an accepted pointer before answering, and removes it once applied (a failed apply stays kept)', async () => {
+    const s = setup(10);
+    s.charges.handleGatewayNotifications.mockImplementationOnce(async (_g, refs) => refs.map(() => 'error' as const));
+    await s.service.receive('mch_1', s.body(1), {});
+    // Kept when receive resolves (before the 200), in the background apply's absence.
+    expect([...s.inbox.rows.values()].map((r) => r.gatewayPaymentId)).toEqual(['imps_1']);
+    await s.service.drain();
+    expect(s.inbox.rows.size).toBe(1); // the apply failed: left for the reconciler
+    await s.service.receive('mch_1', s.body(2), {});
+    await s.service.drain();
+    expect([...s.inbox.rows.values()].map((r) => r.gatewayPaymentId)).toEqual(['imps_1']);
+  });
+
+  it('keeps a 16-delivery burst with one INSERT', async () => {
+    const s = setup(100);
+    await Promise.all(Array.from({ length: 16 }, (_, i) => s.service.receive('mch_1', s.body(i), {})));
+    expect(s.inbox.keep).toHaveBeenCalledTimes(1);
+    expect(s.inbox.keep.mock.calls[0][0]).toHaveLength(16);
+    await s.service.drain();
+  });
+
+  it('keeps a pointer the budget cannot pay for (up to the cap), and the reconciler drains it within the next budget', async () => {
+    const s = setup(1, 60_000, 2);
+    expect(await s.service.receive('mch_1', s.body(0), {})).toBe('accepted');
+    await s.service.drain();
+    expect(await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {})).toBe('rate_limited');
+    expect(await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {})).toBe('rate_limited'); // PortOne's retry: one row
+    expect(await s.service.receive('mch_1', s.body('forged', 'paid', 'bki_1'), {})).toBe('rate_limited'); // same issuance: one row
+    expect(await s.service.receive('mch_1', s.body(2), {})).toBe('rate_limited');
+    expect(await s.service.receive('mch_1', s.body(3), {})).toBe('over_cap');
+    expect(s.inbox.rows.size).toBe(2);
+    // Same window: the budget is spent, nothing is drained.
+    expect(await s.service.drainKept()).toEqual({ applied: 0, deferred: 2 });
+    s.advance(60_000);
+    expect(await s.service.drainKept()).toEqual({ applied: 1, deferred: 1 });
+    // The issuance is completed by its merchant_uid (the pointer's imp_uid may be forged).
+    expect(s.billingKeys.completeIssuanceByReference).toHaveBeenCalledWith('mch_1', 'bki_1', expect.any(Function));
+    s.advance(60_000);
+    expect(await s.service.drainKept()).toEqual({ applied: 1, deferred: 0 });
+    expect(s.inbox.rows.size).toBe(0);
+  });
+
+  it('answers 503 (nothing remembered) when the pointer cannot be kept, so the retry is admitted', async () => {
+    const s = setup(10);
+    s.inbox.keep.mockRejectedValueOnce(new Error('db down'));
+    await expect(s.service.receive('mch_1', s.body(1), {})).rejects.toMatchObject({ code: 'PORTONE_WEBHOOK_RETRY' });
+    expect(s.charges.handleGatewayNotifications).not.toHaveBeenCalled();
+    await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
+    await s.service.drain();
   });
 });

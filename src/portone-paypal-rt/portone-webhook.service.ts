@@ -4,14 +4,25 @@ import type { Counter } from 'prom-client';
 import { BillingKeysService, ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.service';
 import { ChargesService } from '../charges/charges.service';
 import { Clock } from '../clock/clock';
+import { DomainError } from '../common/errors/domain.error';
 import { Semaphore } from '../common/semaphore';
 import { pgConfig, type PgConfig } from '../config/configuration';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { WebhookInboxRepository, type PointerToKeep } from '../webhook-inbox/webhook-inbox.repository';
 import { PORTONE_PAYPAL_RT_CODE } from './portone-paypal-rt.adapter';
 
-/** What happened to one delivery (the metric label; never sent back to the unauthenticated caller). */
-export type WebhookDisposition = 'accepted' | 'malformed' | 'unknown_merchant' | 'duplicate' | 'rate_limited';
+/**
+ * What happened to one delivery (the metric label; never sent back to the unauthenticated caller). `rate_limited`:
+ * the budget was spent and the pointer kept for the reconciler; `over_cap`: spent, and the merchant's kept pointers are
+ * at the cap (nothing kept). Both are answered 503 so PortOne retries where it retries.
+ */
+export type WebhookDisposition = 'accepted' | 'malformed' | 'unknown_merchant' | 'duplicate' | 'rate_limited' | 'over_cap';
+
+/** Kept pointers drained per reconciler pass at most (each costs a re-fetch from the merchant's budget). */
+const DRAIN_BATCH = 500;
+/** Kept pointers whose apply failed this many times are dropped (logged): the PG refuses them for good. */
+const MAX_DRAIN_ATTEMPTS = 8;
 
 /** Bounds of the in-memory windows, so a flood of distinct forged ids cannot grow memory without limit. */
 const MAX_DEDUP_ENTRIES = 50_000;
@@ -34,6 +45,9 @@ const APPLY_GATHER_MAX_MS = 25;
 interface Pointer {
   reference: string;
   gatewayPaymentId: string;
+  /** The adapter's dedup key (imp_uid|status|cancellation_id): the kept row's identity. */
+  dedupKey: string;
+  event: string | null;
 }
 
 /**
@@ -77,6 +91,9 @@ export class PortoneWebhookService implements OnModuleDestroy {
   private readonly checkingMerchants = new Map<string, Promise<boolean>>();
   private readonly limit: number;
   private readonly windowMs: number;
+  private readonly cap: number;
+  /** Accepted pointers waiting for the one INSERT that keeps them all (see keepAccepted). */
+  private keepQueue: Array<{ row: PointerToKeep; done: (err?: unknown) => void }> = [];
 
   constructor(
     private readonly registry: GatewayRegistry,
@@ -86,19 +103,93 @@ export class PortoneWebhookService implements OnModuleDestroy {
     private readonly clock: Clock,
     @Inject(pgConfig.KEY) pg: PgConfig,
     metrics: MetricsService,
+    private readonly inbox: WebhookInboxRepository,
   ) {
     this.limit = pg.portoneWebhookRefetchLimit;
     this.windowMs = pg.portoneWebhookWindowMs;
+    this.cap = pg.webhookPointerCap;
     this.deliveries = metrics.counter('portone_webhook_deliveries_total', 'PortOne webhook deliveries by what was done with them', ['disposition']);
     this.applied = metrics.counter('portone_webhook_applied_total', 'PortOne webhook pointers applied in the background, by result', ['result']);
   }
 
-  /** Decides about one delivery without any PG call; an accepted pointer is applied in the background. */
+  /**
+   * Decides about one delivery without any PG call. An accepted pointer is kept durably (a crash after the 200 cannot
+   * lose it), then applied in the background; one the budget cannot pay for is kept for the reconciler and answered
+   * 503 (`rate_limited`, `over_cap`: the caller answers 503), so a forged flood can delay a genuine delivery, never drop it.
+   */
   async receive(merchantId: string, body: unknown, headers: Record<string, string | string[] | undefined>): Promise<WebhookDisposition> {
     const disposition = await this.admit(merchantId, body, headers);
-    this.deliveries.inc({ disposition: disposition.kind });
-    if (disposition.kind === 'accepted') this.dispatch(merchantId, disposition.pointer);
-    return disposition.kind;
+    let kind: WebhookDisposition = disposition.kind;
+    if (disposition.kind === 'accepted') {
+      try {
+        await this.keepAccepted(this.toKeep(merchantId, disposition.pointer));
+      } catch (err) {
+        // Not kept: not remembered either, so PortOne's retry is admitted again.
+        this.seen.delete(`${merchantId}|${disposition.pointer.dedupKey}`);
+        this.logger.error({ merchantId, err: (err as Error).message }, 'PortOne webhook pointer could not be kept');
+        this.deliveries.inc({ disposition: 'not_kept' });
+        throw new DomainError('PORTONE_WEBHOOK_RETRY', 'The webhook could not be recorded; retry later');
+      }
+      this.dispatch(merchantId, disposition.pointer);
+    } else if (disposition.kind === 'rate_limited') {
+      const now = this.clock.now();
+      const p = disposition.pointer;
+      // An issuance is completed by its merchant_uid (see drainKept): one row per key, whatever imp_uid each names.
+      const row = p.reference.startsWith(ISSUANCE_REFERENCE_PREFIX) ? { ...this.toKeep(merchantId, p), dedupKey: `issuance|${p.reference}` } : this.toKeep(merchantId, p);
+      const kept = await this.inbox.keepCapped(row, this.cap, now, now);
+      if (!kept) kind = 'over_cap';
+    }
+    this.deliveries.inc({ disposition: kind });
+    return kind;
+  }
+
+  /**
+   * The reconciler's pass over kept pointers (budget refused, or accepted and not applied): each due one is applied
+   * if the merchant's budget pays for its re-fetch, else left for the next pass. Applied ones are removed; failures
+   * are retried with a backoff and dropped after MAX_DRAIN_ATTEMPTS.
+   */
+  async drainKept(merchantId?: string): Promise<{ applied: number; deferred: number }> {
+    const now = this.clock.now();
+    const rows = await this.inbox.due(PORTONE_PAYPAL_RT_CODE, now, DRAIN_BATCH, merchantId);
+    const spend = (r: { merchantId: string }) => this.spend(r.merchantId, now.getTime());
+    const results = new Map<string, boolean>();
+    let deferred = 0;
+    const charges: typeof rows = [];
+    for (const r of rows) {
+      if (!r.reference) results.set(r.id, true); // nothing to apply
+      else if (!r.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) charges.push(r);
+      else {
+        // An issuance is looked up by its merchant_uid, and only while its key is pending (no PG call otherwise).
+        const res = await this.billingKeys.completeIssuanceByReference(r.merchantId, r.reference, () => spend(r)).catch(() => 'error' as const);
+        if (res === 'deferred') deferred++;
+        else if (res === 'not_a_billing_key') charges.push(r);
+        else results.set(r.id, res !== 'error');
+      }
+    }
+    const paid = charges.filter((r) => r.gatewayPaymentId && spend(r));
+    deferred += charges.filter((r) => r.gatewayPaymentId).length - paid.length;
+    for (const r of charges.filter((x) => !x.gatewayPaymentId)) results.set(r.id, true);
+    if (paid.length > 0) {
+      const out = await this.charges
+        .handleGatewayNotifications(
+          PORTONE_PAYPAL_RT_CODE,
+          paid.map((r) => ({ merchantId: r.merchantId, reference: r.reference!, gatewayPaymentId: r.gatewayPaymentId!, ...statusOf(r) })),
+          APPLY_CONCURRENCY,
+        )
+        .catch(() => paid.map(() => 'error' as const));
+      out.forEach((res, i) => results.set(paid[i].id, res !== 'error'));
+    }
+    const done = [...results].filter(([, ok]) => ok).map(([id]) => id);
+    await this.inbox.remove(done);
+    for (const r of rows.filter((x) => results.get(x.id) === false)) {
+      if (r.attempts + 1 >= MAX_DRAIN_ATTEMPTS) {
+        this.logger.error({ merchantId: r.merchantId, merchantUid: r.reference, impUid: r.gatewayPaymentId }, 'kept PortOne webhook pointer dropped after repeated failures');
+        await this.inbox.remove([r.id]);
+      } else {
+        await this.inbox.reschedule(r.id, r.attempts + 1, new Date(now.getTime() + this.windowMs * 2 ** r.attempts));
+      }
+    }
+    return { applied: done.length, deferred };
   }
 
   /** Resolves when every accepted delivery has been applied (shutdown, tests). */
@@ -114,19 +205,47 @@ export class PortoneWebhookService implements OnModuleDestroy {
     merchantId: string,
     body: unknown,
     headers: Record<string, string | string[] | undefined>,
-  ): Promise<{ kind: Exclude<WebhookDisposition, 'accepted'> } | { kind: 'accepted'; pointer: { reference: string; gatewayPaymentId: string } }> {
+  ): Promise<{ kind: 'malformed' | 'unknown_merchant' | 'duplicate' } | { kind: 'accepted' | 'rate_limited'; pointer: Pointer }> {
     // parseWebhook reads no credentials for an unsigned gateway; it is pure and never throws.
     const parsed = this.registry.require(PORTONE_PAYPAL_RT_CODE, 'webhooks').parseWebhook(undefined, { headers, body });
     if (parsed.kind !== 'refetch' || !parsed.reference || !parsed.gatewayPaymentId) return { kind: 'malformed' };
     if (!(await this.merchantExists(merchantId))) return { kind: 'unknown_merchant' };
 
     const now = this.clock.now().getTime();
-    const dedupKey = `${merchantId}|${parsed.dedupKey ?? `${parsed.gatewayPaymentId}|${parsed.event ?? ''}`}`;
+    const pointerKey = (parsed.dedupKey ?? `${parsed.gatewayPaymentId}|${parsed.event ?? ''}`).slice(0, 240);
+    const pointer: Pointer = { reference: parsed.reference, gatewayPaymentId: parsed.gatewayPaymentId, dedupKey: pointerKey, event: parsed.event?.slice(0, 40) ?? null };
+    const dedupKey = `${merchantId}|${pointerKey}`;
     const expiry = this.seen.get(dedupKey);
     if (expiry !== undefined && expiry > now) return { kind: 'duplicate' };
-    if (!this.spend(merchantId, now)) return { kind: 'rate_limited' };
+    if (!this.spend(merchantId, now)) return { kind: 'rate_limited', pointer };
     this.remember(dedupKey, now + this.windowMs, now);
-    return { kind: 'accepted', pointer: { reference: parsed.reference, gatewayPaymentId: parsed.gatewayPaymentId } };
+    return { kind: 'accepted', pointer };
+  }
+
+  private toKeep(merchantId: string, p: Pointer): PointerToKeep {
+    return { merchantId, gateway: PORTONE_PAYPAL_RT_CODE, dedupKey: p.dedupKey, reference: p.reference, gatewayPaymentId: p.gatewayPaymentId, event: p.event };
+  }
+
+
+  /**
+   * Keeps an accepted pointer before it is answered 200. The deliveries of one event-loop turn share one INSERT (a
+   * billing run's webhooks arrive in bursts): a row per delivery, one statement per burst. The row is due for the
+   * reconciler a window later, by when the background apply has normally removed it.
+   */
+  private keepAccepted(row: PointerToKeep): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.keepQueue.push({ row, done: (err) => (err ? reject(err) : resolve()) });
+      if (this.keepQueue.length > 1) return;
+      setImmediate(() => {
+        const batch = this.keepQueue;
+        this.keepQueue = [];
+        const now = this.clock.now();
+        this.inbox.keep(batch.map((b) => b.row), new Date(now.getTime() + this.windowMs), now).then(
+          () => batch.forEach((b) => b.done()),
+          (err: unknown) => batch.forEach((b) => b.done(err ?? new Error('keep failed'))),
+        );
+      });
+    });
   }
 
   /**
@@ -134,21 +253,27 @@ export class PortoneWebhookService implements OnModuleDestroy {
    * everything else, and an issuance reference that turns out not to be a key, to the charges' batched apply.
    */
   private dispatch(merchantId: string, pointer: Pointer): void {
-    if (pointer.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) this.track(this.applying.run(() => this.applyToBillingKey(merchantId, pointer)));
+    if (pointer.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) this.track(this.applying.run(async () => void (await this.applyToBillingKey(merchantId, pointer))));
     else this.queueCharge(merchantId, pointer);
   }
 
-  /** Errors are logged, never thrown. */
-  private async applyToBillingKey(merchantId: string, pointer: Pointer): Promise<void> {
+  /** Errors are logged, never thrown. `fromWebhook`: a charge is queued and the kept row removed here. */
+  private async applyToBillingKey(merchantId: string, pointer: Pointer, fromWebhook = true): Promise<'applied' | 'unchanged' | 'ignored' | 'not_a_billing_key' | 'error'> {
     const log = { merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId };
     try {
-      const keyResult = await this.billingKeys.applyNotification(merchantId, PORTONE_PAYPAL_RT_CODE, pointer);
-      if (keyResult === 'not_a_billing_key') return this.queueCharge(merchantId, pointer);
+      const keyResult = await this.billingKeys.applyNotification(merchantId, PORTONE_PAYPAL_RT_CODE, { reference: pointer.reference, gatewayPaymentId: pointer.gatewayPaymentId });
+      if (keyResult === 'not_a_billing_key') {
+        if (fromWebhook) this.queueCharge(merchantId, pointer);
+        return keyResult;
+      }
       this.applied.inc({ result: `billing_key_${keyResult}` });
       this.logger.log({ ...log, result: keyResult }, 'PortOne webhook applied to a billing key');
+      if (fromWebhook) await this.inbox.removeKept([this.toKeep(merchantId, pointer)]);
+      return keyResult;
     } catch (err) {
       this.applied.inc({ result: 'error' });
       this.logger.error({ ...log, err: (err as Error).message }, 'PortOne webhook could not be applied');
+      return 'error';
     }
   }
 
@@ -178,7 +303,7 @@ export class PortoneWebhookService implements OnModuleDestroy {
       try {
         const results = await this.charges.handleGatewayNotifications(
           PORTONE_PAYPAL_RT_CODE,
-          batch.map((b) => ({ merchantId: b.merchantId, ...b.pointer })),
+          batch.map((b) => ({ merchantId: b.merchantId, reference: b.pointer.reference, gatewayPaymentId: b.pointer.gatewayPaymentId, ...statusOf(b.pointer) })),
           APPLY_CONCURRENCY,
         );
         results.forEach((result, i) => {
@@ -186,6 +311,8 @@ export class PortoneWebhookService implements OnModuleDestroy {
           const { merchantId, pointer } = batch[i];
           this.logger.log({ merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId, result }, 'PortOne webhook handed to charges');
         });
+        // One DELETE for the batch; a pointer that failed stays kept for the reconciler.
+        await this.inbox.removeKept(batch.filter((_, i) => results[i] !== 'error').map((b) => this.toKeep(b.merchantId, b.pointer)));
       } catch (err) {
         this.applied.inc({ result: 'error' }, batch.length);
         this.logger.error({ pointers: batch.length, err: (err as Error).message }, 'PortOne webhooks could not be applied');
@@ -251,4 +378,10 @@ export class PortoneWebhookService implements OnModuleDestroy {
       this.seen.delete(k);
     }
   }
+}
+
+/** The delivery's claimed status (the dedup key's second field, `imp_uid|status|cancellation_id`), for charges. */
+function statusOf(p: { dedupKey: string }): { status?: string } {
+  const status = p.dedupKey.split('|')[1];
+  return status ? { status } : {};
 }

@@ -16,6 +16,7 @@ import {
   TossWebhookAckDto,
 } from './dto/toss-order.dto';
 import { TossForeignPayService, type BrowserAnswer } from './toss-foreign-pay.service';
+import { TossWebhookService } from './toss-foreign-pay.webhook.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('toss')
@@ -80,25 +81,27 @@ function send<T>(reply: FastifyReply, answer: BrowserAnswer<T>): void {
 
 /**
  * Toss webhooks (unsigned): a pointer to re-fetch, never trusted. Not under the per-address API throttle: Toss sends
- * every merchant's webhooks from its own few addresses, and deliveries are deduplicated by transmission id.
+ * every merchant's webhooks from its own few addresses; TossWebhookService bounds the re-fetches per merchant instead
+ * (503 while the budget is spent, the pointer kept for the reconciler).
  */
 @ApiTags('webhooks')
 @Public()
 @SkipThrottle()
 @Controller('v1/webhooks/toss')
 export class TossWebhooksController {
-  constructor(private readonly toss: TossForeignPayService) {}
+  constructor(private readonly toss: TossWebhookService) {}
 
   @Post(':merchantId')
   @HttpCode(200)
   @ApiOperation({ summary: 'Toss PAYMENT_STATUS_CHANGED / CANCEL_STATUS_CHANGED for one merchant' })
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
   @ApiOkResponse({ type: TossWebhookAckDto })
+  @ApiResponse({ status: 503, description: 'Retry later: the re-fetch budget is spent or Toss could not be reached' })
   receive(
     @Param('merchantId') merchantId: string,
     @Headers() headers: Record<string, string | string[] | undefined>,
     @Body() body: unknown,
   ): Promise<TossWebhookAckDto> {
-    return this.toss.webhook(merchantId, headers, body);
+    return this.toss.receive(merchantId, headers, body);
   }
 }

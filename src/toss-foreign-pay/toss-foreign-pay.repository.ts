@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, LessThan, Repository } from 'typeorm';
 import { TossOrderCancel, type TossCancelStatus } from './toss-order-cancel.entity';
 import { TossOrder, type TossOrderStatus } from './toss-order.entity';
 import { TossWebhookEvent } from './toss-webhook-event.entity';
@@ -127,15 +127,62 @@ export class TossForeignPayRepository {
     });
   }
 
-  /** Records a webhook delivery; false when its transmission id was applied before (a duplicate). */
-  async tryInsertWebhookEvent(event: TossWebhookEvent): Promise<boolean> {
-    await this.webhooks.createQueryBuilder().insert().values(event).orIgnore().execute();
-    const row = await this.webhooks.findOneBy({ merchantId: event.merchantId, transmissionId: event.transmissionId });
-    return row?.id === event.id;
+  /**
+   * A refund Toss lists that we never asked for (made in Toss's console): recorded as an `external` cancel and added to
+   * the refunded amount, in one transaction, only when it fits the order (cancelable, same currency, within the
+   * refundable balance). The row's id derives from the transactionKey, so two look-ups racing record it once.
+   * 'unsafe': nothing recorded (the caller flags the order for review).
+   */
+  async recordExternalCancel(order: TossOrder, cancel: TossOrderCancel, now: Date): Promise<'recorded' | 'exists' | 'unsafe'> {
+    if (await this.cancels.existsBy({ id: cancel.id })) return 'exists';
+    try {
+      return await this.dataSource.transaction(async (em) => {
+        // The insert first: a concurrent look-up recording the same refund fails on the primary key, before any money moves.
+        await em.insert(TossOrderCancel, cancel);
+        const moved = await em
+          .createQueryBuilder()
+          .update(TossOrder)
+          .set({
+            refundedAmount: () => 'refunded_amount + :amt',
+            status: () => "CASE WHEN refunded_amount + :amt >= amount THEN 'canceled' ELSE 'partially_canceled' END",
+            updatedAt: now,
+          })
+          .where('id = :id AND merchant_id = :merchantId AND currency = :currency AND status IN (:...statuses) AND amount - refunded_amount - reserved_amount >= :amt', {
+            id: order.id,
+            merchantId: order.merchantId,
+            currency: cancel.currency,
+            statuses: [...CANCELABLE_STATUSES],
+            amt: cancel.amount,
+          })
+          .execute();
+        if ((moved.affected ?? 0) === 0) throw new UnsafeExternalCancel();
+        return 'recorded' as const;
+      });
+    } catch (err) {
+      if (err instanceof UnsafeExternalCancel) return 'unsafe';
+      if (await this.cancels.existsBy({ id: cancel.id })) return 'exists';
+      throw err;
+    }
   }
 
-  /** Forgets a delivery whose processing failed, so Toss's retry of it is applied. */
-  async deleteWebhookEvent(id: string): Promise<void> {
-    await this.webhooks.delete({ id });
+  /** Whether a delivery (transmission id, or a `p:`/`c:` pointer key) was applied and is still remembered. */
+  hasWebhookEvent(merchantId: string, transmissionId: string): Promise<boolean> {
+    return this.webhooks.existsBy({ merchantId, transmissionId });
+  }
+
+  /** Remembers applied deliveries (one INSERT; a key already remembered is left as it is). */
+  async rememberWebhookEvents(events: readonly TossWebhookEvent[]): Promise<void> {
+    if (events.length > 0) await this.webhooks.createQueryBuilder().insert().values([...events]).orIgnore().execute();
+  }
+
+  /** Removes up to `limit` deliveries received before `before`, oldest first; how many were removed. */
+  async deleteWebhookEventsBefore(before: Date, limit: number): Promise<number> {
+    const rows = await this.webhooks.find({ select: { id: true }, where: { receivedAt: LessThan(before) }, order: { receivedAt: 'ASC' }, take: limit });
+    if (rows.length === 0) return 0;
+    await this.webhooks.delete({ id: In(rows.map((r) => r.id)) });
+    return rows.length;
   }
 }
+
+/** Rolls the external cancel's insert back: it does not fit the order. */
+class UnsafeExternalCancel extends Error {}

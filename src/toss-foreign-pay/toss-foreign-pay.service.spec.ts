@@ -153,22 +153,4 @@ describe('TossForeignPayService (strict mocks)', () => {
     await expect(service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '0.50' })).rejects.toMatchObject({ code: 'TOSS_AMOUNT_MISMATCH' });
     expect(transition).toHaveBeenCalledWith('tfo_order_1', ['created', 'failed'], expect.objectContaining({ status: 'failed', flagReason: 'redirect_amount_mismatch' }));
   });
-
-  it('forgets a webhook delivery it could not re-fetch, so Toss retries it', async () => {
-    const deleteWebhookEvent = jest.fn(async () => undefined);
-    const { service } = setup({
-      merchants: { require: jest.fn(async () => ({ id: 'mch_1' })) },
-      repo: {
-        findOrderByPaymentKey: jest.fn(async () => order({ status: 'paid', paymentKey: 'pk_1' })),
-        tryInsertWebhookEvent: jest.fn(async () => true),
-        deleteWebhookEvent,
-      },
-      adapter: {
-        parseWebhook: jest.fn(() => ({ kind: 'refetch', gatewayPaymentId: 'pk_1', event: 'PAYMENT_STATUS_CHANGED', dedupKey: 'wh-1' })),
-        inspect: jest.fn(async () => ({ outcome: { status: 'UNKNOWN', reason: 'server_error', message: '503' }, cancels: [] })),
-      },
-    });
-    await expect(service.webhook('mch_1', {}, {})).rejects.toMatchObject({ code: 'TOSS_WEBHOOK_RETRY' });
-    expect(deleteWebhookEvent).toHaveBeenCalledTimes(1);
-  });
 });

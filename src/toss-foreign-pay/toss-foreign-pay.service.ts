@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { GatewayRegistry, toMajorUnits, type CancelOutcome, type LookupOutcome, type Money, type PaymentOutcome } from '@app/pg-contract';
 import type { PgSandbox } from '@app/pg-sandbox';
@@ -14,7 +14,7 @@ import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import { stcPolicyFor } from '../risk/risk.policy';
-import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto, TossWebhookAckDto } from './dto/toss-order.dto';
+import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto } from './dto/toss-order.dto';
 import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CURRENCY, TOSS_FAIL_CODES, type TossCancelView } from './toss-foreign-pay.mapper';
 import { cancelRefusalError } from './toss-foreign-pay.refusals';
@@ -477,71 +477,14 @@ export class TossForeignPayService {
     }
   }
 
-  // ---- webhooks --------------------------------------------------------------------------------------------------
-
-  /**
-   * A Toss webhook for one merchant. The body is only a pointer: the payment is re-fetched with this merchant's keys
-   * and applied like the redirect's answer. Deduplicated by transmission id; a body naming anything that is not this
-   * merchant's changes nothing (and is acknowledged, so Toss stops retrying).
-   */
-  async webhook(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<TossWebhookAckDto> {
-    const ignore = (reason: string): TossWebhookAckDto => {
-      this.logger.log({ merchantId, reason }, 'Toss webhook ignored');
-      return { received: true, applied: false, duplicate: false };
-    };
-    let creds: TossCredentials;
-    try {
-      await this.merchants.require(merchantId);
-      creds = await this.credentials.toss(merchantId);
-    } catch (err) {
-      if (err instanceof DomainError) return ignore(err.code);
-      throw err;
-    }
-    const input = { headers, body };
-    const parsed = this.adapter.parseWebhook(creds, input);
-    let order: TossOrder | null = null;
-    let dedupKey: string | undefined;
-    let eventType = 'unknown';
-    if (parsed.kind === 'refetch') {
-      dedupKey = parsed.dedupKey;
-      eventType = parsed.event ?? eventType;
-      if (parsed.gatewayPaymentId) order = await this.repo.findOrderByPaymentKey(merchantId, parsed.gatewayPaymentId);
-      if (!order && parsed.reference) order = await this.repo.findOrder(merchantId, parsed.reference);
-    } else {
-      const pointer = this.adapter.cancelWebhookPointer(input);
-      if (!pointer) return ignore(parsed.reason);
-      dedupKey = pointer.dedupKey;
-      eventType = 'CANCEL_STATUS_CHANGED';
-      const cancel = await this.repo.findCancelByTransactionKey(merchantId, pointer.transactionKey);
-      if (cancel) order = await this.repo.findOrder(merchantId, cancel.orderId);
-    }
-    if (!order) return ignore('no order of this merchant matches');
-
-    let eventId: string | undefined;
-    if (dedupKey) {
-      eventId = newId('twh');
-      const fresh = await this.repo.tryInsertWebhookEvent({ id: eventId, merchantId, transmissionId: dedupKey.slice(0, 200), eventType: eventType.slice(0, 40), orderId: order.id, receivedAt: this.clock.now() });
-      if (!fresh) return { received: true, applied: false, duplicate: true };
-    }
-    try {
-      const inspection = await this.adapter.inspect(creds, order.paymentKey ? { gatewayPaymentId: order.paymentKey } : { reference: order.id }, this.money(order), order.id);
-      if (inspection.outcome.status === 'UNKNOWN') throw new DomainError('TOSS_WEBHOOK_RETRY', 'The payment could not be re-fetched; retry later');
-      await this.applyTruth(order, inspection, creds);
-      return { received: true, applied: inspection.outcome.status !== 'NOT_FOUND', duplicate: false };
-    } catch (err) {
-      // Not applied: forget the delivery so Toss's retry of it is.
-      if (eventId) await this.repo.deleteWebhookEvent(eventId);
-      throw err;
-    }
-  }
-
   // ---- the state machine -----------------------------------------------------------------------------------------
 
   /**
    * Applies what Toss's API says about the order's payment (never what a redirect or a webhook body says). The
-   * transitions are conditional, so duplicate and out-of-order deliveries all end in Toss's current state.
+   * transitions are conditional, so duplicate and out-of-order deliveries all end in Toss's current state. Public for
+   * the webhook service (TossWebhookService), which applies its re-fetches the same way.
    */
-  private async applyTruth(order: TossOrder, inspection: TossPaymentInspection, creds: TossCredentials): Promise<void> {
+  async applyTruth(order: TossOrder, inspection: TossPaymentInspection, creds: TossCredentials): Promise<void> {
     const o: LookupOutcome = inspection.outcome;
     const now = this.clock.now();
     switch (o.status) {
@@ -642,12 +585,44 @@ export class TossForeignPayService {
           row = { ...row, transactionKey: t.transactionKey };
         }
       }
-      if (!row) continue; // not one of ours (e.g. cancelled in Toss's console): left for an operator
+      if (!row) {
+        // Not one of ours (made in Toss's console): applied to the balance when it fits, else flagged for review.
+        if (t.state === 'SUCCEEDED') await this.recordExternalCancel(order, t, now);
+        continue;
+      }
       used.add(row.id);
       const open = ['requested', 'pending', 'unknown'] as const;
       if (t.state === 'SUCCEEDED') await this.repo.finishCancel(row, open, 'done', { tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey }, now);
       else if (t.state === 'DECLINED') await this.repo.finishCancel(row, open, 'refused', { tossCancelStatus: t.rawStatus, failureCode: 'CANCEL_ABORTED' }, now);
       else await this.repo.transitionCancel(row.id, ['requested', 'unknown'], { status: 'pending', tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey, updatedAt: now });
+    }
+  }
+
+  private async recordExternalCancel(order: TossOrder, t: TossCancelView, now: Date): Promise<void> {
+    const cancel: TossOrderCancel = {
+      id: `tfx_${createHash('sha256').update(`${order.id}\n${t.transactionKey}`).digest('base64url').slice(0, 32)}`,
+      orderId: order.id,
+      merchantId: order.merchantId,
+      idempotencyKey: `external-${t.transactionKey}`.slice(0, 64),
+      amount: t.amount.amount,
+      currency: t.amount.currency,
+      kind: 'external',
+      full: false,
+      reason: 'Cancelled outside the API (Toss)',
+      status: 'done',
+      transactionKey: t.transactionKey,
+      tossCancelStatus: t.rawStatus,
+      failureCode: null,
+      failureMessage: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const result = await this.repo.recordExternalCancel(order, cancel, now);
+    if (result === 'unsafe') {
+      await this.repo.patch(order.id, { flagReason: 'external_cancel_unapplied', updatedAt: now });
+      this.logger.error({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.transactionKey, amount: t.amount }, 'Toss lists a refund made outside the API that does not fit the order: flagged for review');
+    } else if (result === 'recorded') {
+      this.logger.warn({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.transactionKey, amount: t.amount }, 'refund made outside the API recorded');
     }
   }
 

@@ -11,8 +11,9 @@ export type TossCancelStatus = (typeof TOSS_CANCEL_STATUSES)[number];
 /**
  * `refund`: a merchant's cancel, held against the order's refundable balance. `mismatch_return`: the automatic full
  * cancel of a payment Toss confirmed for another amount than the order's; it never touches the order's balance.
+ * `external`: a refund made outside our API (Toss's console), found by a look-up and applied to the balance.
  */
-export type TossCancelKind = 'refund' | 'mismatch_return';
+export type TossCancelKind = 'refund' | 'mismatch_return' | 'external';
 
 /** One cancel attempt of an order: its own Idempotency-Key, so a retry of it never refunds twice. */
 @Entity('toss_order_cancels')

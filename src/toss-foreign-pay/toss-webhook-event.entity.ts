@@ -1,9 +1,13 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../database/columns';
 
-/** A Toss webhook delivery we applied, by `tosspayments-webhook-transmission-id` (the same on every retry of it). */
+/**
+ * A Toss webhook delivery we applied: by `tosspayments-webhook-transmission-id` (the same on every retry of it), or by
+ * what it pointed at (`p:` keys). Removed after the retention (TOSS_WEBHOOK_EVENT_RETENTION_MS).
+ */
 @Entity('toss_webhook_events')
 @Index('uq_toss_webhook_events_transmission', ['merchantId', 'transmissionId'], { unique: true })
+@Index('ix_toss_webhook_events_received', ['receivedAt'])
 export class TossWebhookEvent {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;

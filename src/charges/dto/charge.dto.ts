@@ -55,6 +55,7 @@ export class ChargeCancelView {
   @ApiProperty({ enum: ['pending', 'succeeded', 'failed'], description: 'pending: the PG has not approved it yet' }) status: string;
   @ApiPropertyOptional() failureCode?: string;
   @ApiProperty() review: boolean;
+  @ApiProperty({ description: 'Made outside the API (the PG console), found by a look-up' }) external: boolean;
   @ApiProperty() createdAt: string;
   @ApiPropertyOptional() settledAt?: string;
 }

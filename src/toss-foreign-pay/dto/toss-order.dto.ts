@@ -154,8 +154,7 @@ export class TossFailResultDto {
   @ApiProperty({ description: 'For the buyer' }) message: string;
 }
 
+/** The same answer whatever the delivery named (whether an order exists is never told to the unauthenticated caller). */
 export class TossWebhookAckDto {
   @ApiProperty({ description: 'Always true: a 2xx tells Toss to stop retrying' }) received: boolean;
-  @ApiProperty({ description: 'True when the re-fetched payment was applied to one of this merchant’s orders' }) applied: boolean;
-  @ApiProperty({ description: 'True when this transmission id was applied before' }) duplicate: boolean;
 }

@@ -1,0 +1,42 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BillingKeysService } from '../billing-keys/billing-keys.service';
+import { billingConfig, type BillingConfig } from '../config/configuration';
+import { PortoneWebhookService } from '../portone-paypal-rt/portone-webhook.service';
+import { TossWebhookService } from '../toss-foreign-pay/toss-foreign-pay.webhook.service';
+
+/**
+ * The reconciler's passes beside the charges' look-ups: webhook pointers kept for it (PortOne and Toss, each within
+ * its merchant's re-fetch budget), billing keys left pending past the grace period, and the expiry of applied Toss
+ * deliveries. Each pass is bounded; one failing is logged and never fails the billing run.
+ */
+@Injectable()
+export class ReconcilePasses {
+  private readonly logger = new Logger(ReconcilePasses.name);
+
+  constructor(
+    private readonly portoneWebhooks: PortoneWebhookService,
+    private readonly tossWebhooks: TossWebhookService,
+    private readonly billingKeys: BillingKeysService,
+    @Inject(billingConfig.KEY) private readonly config: BillingConfig,
+  ) {}
+
+  async run(merchantId?: string): Promise<void> {
+    const passes: Array<[string, () => Promise<unknown>]> = [
+      ['portone_webhook_pointers', () => this.portoneWebhooks.drainKept(merchantId)],
+      ['toss_webhook_pointers', () => this.tossWebhooks.drainKept(merchantId)],
+      [
+        'pending_billing_keys',
+        () => this.billingKeys.reconcilePending({ graceMs: this.config.pendingKeyGraceMs, backoffMs: this.config.reconcileBackoffMs, limit: this.config.batchSize, ...(merchantId ? { merchantId } : {}) }),
+      ],
+      ['toss_webhook_event_cleanup', () => this.tossWebhooks.cleanupEvents()],
+    ];
+    for (const [pass, fn] of passes) {
+      try {
+        const result = await fn();
+        this.logger.log({ merchantId, pass, result }, 'reconciler pass');
+      } catch (err) {
+        this.logger.error({ merchantId, pass, err: (err as Error).message }, 'reconciler pass failed; the next run retries');
+      }
+    }
+  }
+}

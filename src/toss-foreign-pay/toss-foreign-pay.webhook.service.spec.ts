@@ -1,0 +1,143 @@
+import type { GatewayRegistry } from '@app/pg-contract';
+import type { Clock } from '../clock/clock';
+import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { PgConfig } from '../config/configuration';
+import type { MerchantsService } from '../merchants/merchants.service';
+import type { MetricsService } from '../metrics/metrics.service';
+import type { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
+import { TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import type { TossForeignPayRepository } from './toss-foreign-pay.repository';
+import type { TossForeignPayService } from './toss-foreign-pay.service';
+import { TossWebhookService } from './toss-foreign-pay.webhook.service';
+import type { TossOrder } from './toss-order.entity';
+
+/** A mock that throws on any method the test did not set up: no call goes unnoticed. */
+function strict<T extends object>(impl: Partial<Record<keyof T, unknown>> = {}): T & Record<string, jest.Mock> {
+  return new Proxy(impl as Record<string, unknown>, {
+    get(target, prop: string) {
+      if (prop in target) return target[prop];
+      if (prop === 'then') return undefined;
+      throw new Error(`unexpected call: ${prop}`);
+    },
+  }) as T & Record<string, jest.Mock>;
+}
+
+const NOW = new Date('2026-12-01T10:00:00Z');
+const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_secret', sandbox: false };
+
+function order(over: Partial<TossOrder> = {}): TossOrder {
+  return {
+    id: 'tfo_order_1',
+    merchantId: 'mch_1',
+    customerId: null,
+    orderName: 'Plan',
+    amount: 5000,
+    currency: 'USD',
+    country: 'US',
+    status: 'created',
+    paymentKey: null,
+    refundedAmount: 0,
+    reservedAmount: 0,
+    tossStatus: null,
+    method: null,
+    easyPayProvider: null,
+    receiptUrl: null,
+    approvedAt: null,
+    reportedAmount: null,
+    reportedCurrency: null,
+    failureCode: null,
+    failureMessage: null,
+    flagReason: null,
+    stcDecisionId: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...over,
+  };
+}
+
+const PAID = order({ status: 'paid', paymentKey: 'pk_1' });
+const truth = (rawStatus = 'DONE'): TossPaymentInspection => ({
+  outcome: { status: 'SUCCEEDED', gatewayPaymentId: 'pk_1', reference: PAID.id, amount: { amount: 5000, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, rawStatus } as never,
+  cancels: [],
+});
+const body = (status = 'DONE', orderId = PAID.id, paymentKey = 'pk_1') => ({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-12-01T00:00:00.000000', data: { paymentKey, orderId, status } });
+let seq = 0;
+const headers = () => ({ 'tosspayments-webhook-transmission-id': `wh-${++seq}` });
+
+function setup(opts: { limit?: number; inspect?: jest.Mock } = {}) {
+  const remembered = new Set<string>();
+  const repo = strict<TossForeignPayRepository>({
+    findOrderByPaymentKey: jest.fn(async (_m: string, pk: string) => (pk === 'pk_1' ? PAID : null)),
+    findOrder: jest.fn(async (_m: string, id: string) => (id === PAID.id ? PAID : null)),
+    hasWebhookEvent: jest.fn(async (_m: string, key: string) => remembered.has(key)),
+    rememberWebhookEvents: jest.fn(async (rows: Array<{ transmissionId: string }>) => rows.forEach((r) => remembered.add(r.transmissionId))),
+  });
+  // parseWebhook is pure: the real adapter's.
+  const parse = TossForeignPayAdapter.prototype.parseWebhook;
+  let inFlight = 0;
+  let peak = 0;
+  const inspect =
+    opts.inspect ??
+    jest.fn(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return truth();
+    });
+  const adapter = strict<TossForeignPayAdapter>({ parseWebhook: jest.fn((c, input) => parse.call(null, c, input)), inspect });
+  const registry = strict<GatewayRegistry>({ require: jest.fn(() => adapter) });
+  const credentials = strict<GatewayCredentialsService>({ toss: jest.fn(async () => creds) });
+  const merchants = strict<MerchantsService>({ require: jest.fn(async () => ({ id: 'mch_1' })) });
+  const clock = strict<Clock>({ now: jest.fn(() => NOW) });
+  const orders = strict<TossForeignPayService>({ applyTruth: jest.fn(async () => undefined) });
+  const kept: unknown[] = [];
+  const inbox = strict<WebhookInboxRepository>({ keepCapped: jest.fn(async (row: unknown) => (kept.push(row), true)) });
+  const pg = { tossWebhookRefetchLimit: opts.limit ?? 100, tossWebhookWindowMs: 60_000, webhookPointerCap: 10, tossWebhookEventRetentionMs: 86_400_000, webhookCleanupBatch: 10 } as PgConfig;
+  const metrics = strict<MetricsService>({ counter: jest.fn(() => ({ inc: jest.fn() })) });
+  const service = new TossWebhookService(repo, registry, credentials, merchants, orders, clock, pg, inbox, metrics);
+  return { service, repo, inspect, kept, remembered, peak: () => peak };
+}
+
+describe('TossWebhookService', () => {
+  it('answers 503 for a delivery it could not re-fetch, and remembers nothing, so Toss retries it', async () => {
+    const s = setup({ inspect: jest.fn(async () => ({ outcome: { status: 'UNKNOWN', reason: 'server_error', message: '503' }, cancels: [] })) });
+    await expect(s.service.receive('mch_1', headers(), body())).rejects.toMatchObject({ code: 'TOSS_WEBHOOK_RETRY' });
+    expect(s.remembered.size).toBe(0);
+  });
+
+  it('coalesces concurrent deliveries for one payment: one re-fetch in flight, one more after it at most', async () => {
+    const s = setup();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => s.service.receive('mch_1', headers(), body('CANCELED'))));
+    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ received: true })]));
+    expect(s.peak()).toBe(1);
+    expect(s.inspect.mock.calls.length).toBeLessThanOrEqual(2);
+  });
+
+  it('remembers a pointer only when Toss agreed with its claim: a forged status never masks the genuine delivery', async () => {
+    const s = setup();
+    await s.service.receive('mch_1', headers(), body('CANCELED')); // forged: Toss says DONE
+    await s.service.receive('mch_1', headers(), body('CANCELED')); // the genuine one later is re-fetched again
+    expect(s.inspect).toHaveBeenCalledTimes(2);
+    await s.service.receive('mch_1', headers(), body('DONE'));
+    await s.service.receive('mch_1', headers(), body('DONE')); // same claim, fresh transmission id: a duplicate
+    expect(s.inspect).toHaveBeenCalledTimes(3);
+  });
+
+  it('spends at most the budget; then answers 503 whether or not the order exists, keeping only a real one', async () => {
+    const s = setup({ limit: 2 });
+    await s.service.receive('mch_1', headers(), body('X1'));
+    await s.service.receive('mch_1', headers(), body('X2'));
+    await expect(s.service.receive('mch_1', headers(), body('X3'))).rejects.toMatchObject({ code: 'TOSS_WEBHOOK_RETRY' });
+    await expect(s.service.receive('mch_1', headers(), body('DONE', 'tfo_nope', 'pk_nope'))).rejects.toMatchObject({ code: 'TOSS_WEBHOOK_RETRY' });
+    expect(s.inspect).toHaveBeenCalledTimes(2);
+    expect(s.kept).toEqual([expect.objectContaining({ reference: PAID.id, gateway: 'toss-foreign-pay' })]);
+  });
+
+  it('answers a delivery for no order exactly as one for an order', async () => {
+    const s = setup();
+    const real = await s.service.receive('mch_1', headers(), body());
+    const none = await s.service.receive('mch_1', headers(), body('DONE', 'tfo_nope', 'pk_nope'));
+    expect(none).toEqual(real);
+  });
+});

@@ -1,0 +1,278 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { GatewayRegistry, type Money } from '@app/pg-contract';
+import { parseTossWebhook } from '@app/toss-client';
+import type { Counter } from 'prom-client';
+import { Clock } from '../clock/clock';
+import { DomainError } from '../common/errors/domain.error';
+import { newId } from '../common/ids';
+import { pgConfig, type PgConfig } from '../config/configuration';
+import { GatewayCredentialsService, type TossCredentials } from '../gateways/gateway-credentials.service';
+import { MerchantsService } from '../merchants/merchants.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { RefetchBudget } from '../webhook-inbox/refetch-budget';
+import { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
+import type { TossWebhookAckDto } from './dto/toss-order.dto';
+import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { TossForeignPayRepository } from './toss-foreign-pay.repository';
+import { TossForeignPayService } from './toss-foreign-pay.service';
+import type { TossOrder } from './toss-order.entity';
+
+const GATEWAY = TOSS_FOREIGN_PAY_DESCRIPTOR.code;
+/** Kept pointers drained per reconciler pass at most. */
+const DRAIN_BATCH = 500;
+const MAX_DRAIN_ATTEMPTS = 8;
+/** The one public answer: it never tells whether an order exists or what was done (that is in metrics and logs). */
+const ACK: TossWebhookAckDto = Object.freeze({ received: true });
+
+/** What one delivery points at: the order found, and what the body claims (for pointer deduplication). */
+interface Target {
+  order: TossOrder;
+  eventType: string;
+  transmissionId: string | null;
+  /** `p:` a payment's claimed status and cancel count; `c:` a cancel's claimed status. */
+  pointerKey: string;
+  claims: (truth: TossPaymentInspection) => boolean;
+}
+
+/** One re-fetch of an order in flight; deliveries for it meanwhile ask for one more after it (`again`). */
+interface InFlight {
+  done: Promise<void>;
+  again: boolean;
+}
+
+/**
+ * Toss webhooks (unsigned): a pointer to re-fetch with the merchant's keys, applied through the order state machine
+ * of TossForeignPayService (applyTruth), never trusted. Bounded for a hostile caller:
+ * - deduplicated by transmission id and by what the delivery points at (a pointer is remembered only when the
+ *   re-fetch agreed with its claim, so a forged claim cannot mask the genuine delivery that follows);
+ * - one re-fetch in flight per order: deliveries meanwhile wait for it and cause at most one more after it;
+ * - a per-merchant re-fetch budget; past it the pointer is kept for the reconciler and answered 503;
+ * - remembered deliveries expire (cleanupEvents);
+ * - the answer is the same whether or not an order exists: `{ received: true }`, or 503 while the budget is spent.
+ */
+@Injectable()
+export class TossWebhookService {
+  private readonly logger = new Logger(TossWebhookService.name);
+  private readonly adapter: TossForeignPayAdapter;
+  private readonly budget: RefetchBudget;
+  private readonly inflight = new Map<string, InFlight>();
+  private readonly deliveries: Counter<'disposition'>;
+  private readonly refetches: Counter<'source'>;
+
+  constructor(
+    private readonly repo: TossForeignPayRepository,
+    registry: GatewayRegistry,
+    private readonly credentials: GatewayCredentialsService,
+    private readonly merchants: MerchantsService,
+    private readonly orders: TossForeignPayService,
+    private readonly clock: Clock,
+    @Inject(pgConfig.KEY) private readonly pg: PgConfig,
+    private readonly inbox: WebhookInboxRepository,
+    metrics: MetricsService,
+  ) {
+    this.adapter = registry.require(GATEWAY, 'oneTimePayments') as unknown as TossForeignPayAdapter;
+    this.budget = new RefetchBudget(pg.tossWebhookRefetchLimit, pg.tossWebhookWindowMs);
+    this.deliveries = metrics.counter('toss_webhook_deliveries_total', 'Toss webhook deliveries by what was done with them', ['disposition']);
+    this.refetches = metrics.counter('toss_webhook_refetches_total', 'Toss payment re-fetches caused by webhooks, by source', ['source']);
+  }
+
+  /** One delivery for one merchant. Throws TOSS_WEBHOOK_RETRY (503) when it must be retried. */
+  async receive(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<TossWebhookAckDto> {
+    const disposition = await this.handle(merchantId, headers, body).catch((err: unknown) => {
+      this.deliveries.inc({ disposition: err instanceof DomainError ? 'retry' : 'error' });
+      throw err;
+    });
+    this.deliveries.inc({ disposition });
+    return ACK;
+  }
+
+  private async handle(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<string> {
+    let creds: TossCredentials;
+    try {
+      await this.merchants.require(merchantId);
+      creds = await this.credentials.toss(merchantId);
+    } catch (err) {
+      if (err instanceof DomainError) return this.ignored(merchantId, err.code);
+      throw err;
+    }
+    const target = await this.target(merchantId, headers, body, creds);
+    const now = this.clock.now();
+    // While the budget is spent every delivery is answered 503, whether or not it names an order (the answer must not
+    // tell); only one naming an order is kept for the reconciler.
+    if (!this.budget.open(merchantId, now.getTime())) {
+      if (typeof target !== 'string') await this.keepForReconciler(target.order);
+      throw retryLater();
+    }
+    if (typeof target === 'string') return this.ignored(merchantId, target);
+    const { order } = target;
+    if (target.transmissionId && (await this.repo.hasWebhookEvent(merchantId, target.transmissionId))) return 'duplicate';
+    if (await this.repo.hasWebhookEvent(merchantId, target.pointerKey)) return 'duplicate';
+
+    let truth: TossPaymentInspection | undefined;
+    const running = this.inflight.get(order.id);
+    if (running) {
+      running.again = true;
+      await running.done;
+    } else {
+      if (!this.budget.spend(merchantId, now.getTime())) {
+        await this.keepForReconciler(order);
+        throw retryLater();
+      }
+      truth = await this.refetchCoalesced(order, creds);
+    }
+    await this.repo.rememberWebhookEvents([
+      ...(target.transmissionId ? [this.event(order, target.transmissionId, target.eventType)] : []),
+      // Remembered only when Toss agreed with the claim: a forged "CANCELED" must not mask the genuine one later.
+      ...(truth && target.claims(truth) ? [this.event(order, target.pointerKey, target.eventType)] : []),
+    ]);
+    this.logger.log({ merchantId, orderId: order.id, eventType: target.eventType, applied: truth !== undefined, joined: running !== undefined }, 'Toss webhook applied');
+    return running ? 'joined' : 'applied';
+  }
+
+  /**
+   * The reconciler's pass over kept pointers: each due order is re-fetched if its merchant's budget pays for it, else
+   * left for the next pass; failures are retried with a backoff and dropped after MAX_DRAIN_ATTEMPTS.
+   */
+  async drainKept(merchantId?: string): Promise<{ applied: number; deferred: number }> {
+    const now = this.clock.now();
+    const rows = await this.inbox.due(GATEWAY, now, DRAIN_BATCH, merchantId);
+    let applied = 0;
+    let deferred = 0;
+    for (const row of rows) {
+      const order = row.reference ? await this.repo.findOrder(row.merchantId, row.reference) : null;
+      if (!order) {
+        await this.inbox.remove([row.id]);
+        continue;
+      }
+      if (!this.budget.spend(row.merchantId, now.getTime())) {
+        deferred++;
+        continue;
+      }
+      try {
+        await this.refetchCoalesced(order, await this.credentials.toss(row.merchantId), 'reconciler');
+        await this.inbox.remove([row.id]);
+        applied++;
+      } catch (err) {
+        this.logger.warn({ merchantId: row.merchantId, orderId: order.id, err: (err as Error).message }, 'kept Toss webhook pointer not applied');
+        if (row.attempts + 1 >= MAX_DRAIN_ATTEMPTS) await this.inbox.remove([row.id]);
+        else await this.inbox.reschedule(row.id, row.attempts + 1, new Date(now.getTime() + this.pg.tossWebhookWindowMs * 2 ** row.attempts));
+      }
+    }
+    return { applied, deferred };
+  }
+
+  /** Removes remembered deliveries older than the retention, at most WEBHOOK_CLEANUP_BATCH per pass. */
+  async cleanupEvents(): Promise<{ removed: number }> {
+    const before = new Date(this.clock.now().getTime() - this.pg.tossWebhookEventRetentionMs);
+    return { removed: await this.repo.deleteWebhookEventsBefore(before, this.pg.webhookCleanupBatch) };
+  }
+
+  /**
+   * Re-fetches the order and applies Toss's answer; one in flight per order. Deliveries that arrive meanwhile set
+   * `again`: Toss may have changed after this re-fetch was sent, so one more follows (paid from the budget; if the
+   * budget is spent, the order is kept for the reconciler instead).
+   */
+  private async refetchCoalesced(order: TossOrder, creds: TossCredentials, source: 'webhook' | 'reconciler' = 'webhook'): Promise<TossPaymentInspection> {
+    const existing = this.inflight.get(order.id);
+    if (existing) {
+      existing.again = true;
+      await existing.done;
+      return this.refetch(order, creds, source);
+    }
+    const entry: InFlight = { done: Promise.resolve(), again: false };
+    let first!: TossPaymentInspection;
+    entry.done = (async () => {
+      first = await this.refetch(order, creds, source);
+      while (entry.again) {
+        entry.again = false;
+        if (!this.budget.spend(order.merchantId, this.clock.now().getTime())) {
+          await this.keepForReconciler(order);
+          return;
+        }
+        await this.refetch(order, creds, source);
+      }
+    })();
+    this.inflight.set(order.id, entry);
+    try {
+      await entry.done;
+    } finally {
+      this.inflight.delete(order.id);
+    }
+    return first;
+  }
+
+  private async refetch(order: TossOrder, creds: TossCredentials, source: 'webhook' | 'reconciler'): Promise<TossPaymentInspection> {
+    this.refetches.inc({ source });
+    const current = (await this.repo.findOrder(order.merchantId, order.id)) ?? order;
+    const inspection = await this.adapter.inspect(creds, current.paymentKey ? { gatewayPaymentId: current.paymentKey } : { reference: current.id }, this.money(current), current.id);
+    if (inspection.outcome.status === 'UNKNOWN') throw retryLater('The payment could not be re-fetched; retry later');
+    await this.orders.applyTruth(current, inspection, creds);
+    return inspection;
+  }
+
+  /** What the delivery points at, or why it is ignored. Reads our tables only (no PG call). */
+  private async target(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown, creds: TossCredentials): Promise<Target | string> {
+    const input = { headers, body };
+    const parsed = this.adapter.parseWebhook(creds, input);
+    const event = parseTossWebhook(body, headers);
+    if (!event.ok) return parsed.kind === 'ignore' ? parsed.reason : event.reason;
+    const transmissionId = event.transmission.id?.slice(0, 200) ?? null;
+    if (event.event.eventType === 'CANCEL_STATUS_CHANGED') {
+      const data = event.event.data;
+      const cancel = await this.repo.findCancelByTransactionKey(merchantId, data.transactionKey);
+      let order = cancel ? await this.repo.findOrder(merchantId, cancel.orderId) : null;
+      // A cancel made outside our API is not ours: its payment, when the delivery names it, is re-fetched instead.
+      if (!order && data.paymentKey) order = await this.repo.findOrderByPaymentKey(merchantId, data.paymentKey);
+      if (!order) return 'no order of this merchant matches';
+      return {
+        order,
+        eventType: 'CANCEL_STATUS_CHANGED',
+        transmissionId,
+        pointerKey: `c:${data.transactionKey}:${data.cancelStatus}`.slice(0, 200),
+        claims: (t) => t.cancels.some((c) => c.transactionKey === data.transactionKey && c.rawStatus === data.cancelStatus),
+      };
+    }
+    if (parsed.kind !== 'refetch') return parsed.reason;
+    let order: TossOrder | null = null;
+    if (parsed.gatewayPaymentId) order = await this.repo.findOrderByPaymentKey(merchantId, parsed.gatewayPaymentId);
+    if (!order && parsed.reference) order = await this.repo.findOrder(merchantId, parsed.reference);
+    if (!order) return 'no order of this merchant matches';
+    const data = event.event.data;
+    const cancelCount = Array.isArray(data.cancels) ? data.cancels.length : 0;
+    return {
+      order,
+      eventType: 'PAYMENT_STATUS_CHANGED',
+      transmissionId,
+      pointerKey: `p:${order.id}:${String(data.status)}:${cancelCount}`.slice(0, 200),
+      claims: (t) => t.outcome.status !== 'NOT_FOUND' && 'rawStatus' in t.outcome && t.outcome.rawStatus === data.status && t.cancels.length === cancelCount,
+    };
+  }
+
+  private async keepForReconciler(order: TossOrder): Promise<void> {
+    const now = this.clock.now();
+    const kept = await this.inbox.keepCapped(
+      { merchantId: order.merchantId, gateway: GATEWAY, dedupKey: `o:${order.id}`, reference: order.id, gatewayPaymentId: order.paymentKey, event: null },
+      this.pg.webhookPointerCap,
+      now,
+      now,
+    );
+    if (!kept) this.logger.warn({ merchantId: order.merchantId, orderId: order.id }, 'Toss webhook pointer not kept: the merchant is at the cap');
+  }
+
+  private event(order: TossOrder, key: string, eventType: string) {
+    return { id: newId('twh'), merchantId: order.merchantId, transmissionId: key, eventType: eventType.slice(0, 40), orderId: order.id, receivedAt: this.clock.now() };
+  }
+
+  private ignored(merchantId: string, reason: string): string {
+    this.logger.log({ merchantId, reason }, 'Toss webhook ignored');
+    return 'ignored';
+  }
+
+  private money(order: TossOrder): Money {
+    return { amount: order.amount, currency: order.currency };
+  }
+}
+
+function retryLater(message = 'Too many webhooks for this merchant; retry later'): DomainError {
+  return new DomainError('TOSS_WEBHOOK_RETRY', message);
+}
