@@ -105,6 +105,13 @@ describe('HTTP edge: deadlines and minimum body rate (e2e)', () => {
     expect(result!.data).toMatch(/^HTTP\/1\.1 408 /);
   });
 
+  it('closes a socket that never sends a byte at the header deadline', async () => {
+    const raw = await open(t);
+    const result = await within(raw.closed, 6_000);
+    expect(result).not.toBeNull();
+    expect(result!.afterMs).toBeLessThan(2_500);
+  });
+
   it('logs a request whose client went away at debug, with no error and no stack', async () => {
     const raw = await open(t);
     raw.socket.write('POST /v1/customers HTTP/1.1\r\nHost: x\r\nX-Request-Id: abort-probe-1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import { BlockList, isIP, type Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { HttpEdgeConfig } from '../config/configuration';
@@ -33,6 +34,7 @@ export function installHttpEdge(app: NestFastifyApplication, cfg: HttpEdgeConfig
 
   const proxies = trustedProxies(cfg.trustProxy);
   capConnections(server, cfg.maxConnectionsPerAddress, proxies, log);
+  closeSilentSockets(server, cfg.headersTimeoutMs);
   capInFlight(app, cfg.maxConnectionsPerAddress);
   guardBodyRate(app, cfg, log);
 
@@ -52,8 +54,9 @@ export function installHttpEdge(app: NestFastifyApplication, cfg: HttpEdgeConfig
 function capConnections(server: Server, cap: number, proxies: BlockList | undefined, log: Logger): void {
   const open = new Map<string, number>();
   server.prependListener('connection', (socket: Socket) => {
-    const address = plainAddress(socket.remoteAddress);
-    if (!address || isTrusted(proxies, address)) return;
+    const remote = plainAddress(socket.remoteAddress);
+    if (!remote || isTrusted(proxies, remote)) return;
+    const address = clientKey(remote);
     const count = open.get(address) ?? 0;
     if (count >= cap) {
       log.debug({ msg: 'connection refused: per-address cap', address, cap });
@@ -69,12 +72,26 @@ function capConnections(server: Server, cap: number, proxies: BlockList | undefi
   });
 }
 
+/**
+ * Node's header deadline starts at a request's first byte, so a socket that never sends one would be held until the
+ * idle timeout. It gets the header deadline too.
+ */
+function closeSilentSockets(server: Server, deadlineMs: number): void {
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, deadlineMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+}
+
 /** At most `cap` requests in flight per client address (the forwarded one behind a trusted proxy). */
 function capInFlight(app: NestFastifyApplication, cap: number): void {
   const fastify = app.getHttpAdapter().getInstance();
   const inFlight = new Map<string, number>();
   fastify.addHook('onRequest', (request, reply, done) => {
-    const ip = request.ip;
+    const ip = clientKey(request.ip);
     const count = inFlight.get(ip) ?? 0;
     if (count >= cap) {
       void sendError(request, reply, 429, 'TOO_MANY_CONNECTIONS', 'Too many concurrent requests from this address');
@@ -187,6 +204,11 @@ export function trustedProxies(trustProxy: string[] | false): BlockList | undefi
 
 function isTrusted(list: BlockList | undefined, address: string): boolean {
   return !!list && list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** One client, one key: an IPv6 client holds a whole /64, so it is counted as one (as the throttler does). */
+export function clientKey(address: string): string {
+  return normalizeIp(plainAddress(address) ?? address, 64);
 }
 
 /** `::ffff:1.2.3.4` (an IPv4 client on a dual-stack listener) is 1.2.3.4. */
