@@ -115,7 +115,7 @@ export const httpEdgeConfig = registerAs('httpEdge', () => {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS ?? 10_000,
     requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS ?? 30_000,
-    // Socket inactivity, also while a handler works: above the longest PG call (PG_TIMEOUT_MS at most 120 s).
+    // Socket inactivity, also while a handler works: above the longest PG call PG_TIMEOUT_MS allows.
     idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_MS ?? 130_000,
     keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
     minBodyRateBps: env.HTTP_MIN_BODY_RATE_BPS ?? 1_024,
