@@ -10,14 +10,16 @@ import { securityHeaders } from './common/security-headers';
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
 import { PG_SANDBOX } from './gateways/gateways.sandbox';
-import { appConfig, type AppConfig } from './config/configuration';
+import { appConfig, type AppConfig, httpEdgeConfig } from './config/configuration';
+import { edgeServerOptions, installHttpEdge } from './http-edge/http-edge';
 
 /** Builds the HTTP application exactly as `main.ts` serves it; e2e tests call this too. */
 export async function createApp(options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+  const edge = httpEdgeConfig();
   const adapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => requestIdFor(req as IncomingMessage & { id?: string }),
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    ...edgeServerOptions(edge),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -38,6 +40,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
+  installHttpEdge(app, edge);
 
   // Sandbox mode: the PG simulator at the PGs' real paths under /sandbox, encapsulated (its own parsers and error
   // shapes). Config validation refuses PG_SANDBOX in production; the plugin refuses again on its own.

@@ -69,6 +69,43 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
     }
   });
 
+  it('writes one access-log line per request: route template, status, duration, request id, who called; no key, no query', async () => {
+    const m = await createMerchant(t);
+    const paymentKey = 'tpk_accesslog_' + 'secretish_4242';
+    const sent = {
+      unauthorized: await t.http().get('/v1/merchants/me').set('x-request-id', 'al-401'),
+      admin: await t.http().get('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).set('x-request-id', 'al-admin'),
+      merchant: await t.http().get('/v1/merchants/me').set('authorization', `Bearer ${m.apiKey}`).set('x-request-id', 'al-merchant'),
+      webhook: await t.http().post(`/v1/webhooks/toss/${m.id}`).set('x-request-id', 'al-webhook').send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} }),
+      redirect: await t.http().get(`/v1/toss/success?paymentKey=${paymentKey}&orderId=ord_accesslog&amount=1000`).set('x-request-id', 'al-redirect'),
+    };
+    await new Promise((r) => setImmediate(r));
+    const lines = t.logs.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const accessLine = (id: string) => {
+      const found = lines.filter((l) => l.msg === 'request' && l.requestId === id);
+      expect(found).toHaveLength(1);
+      return found[0];
+    };
+    const expected = {
+      'al-401': { method: 'GET', route: '/v1/merchants/me', status: sent.unauthorized.status },
+      'al-admin': { method: 'GET', route: '/v1/admin/clock', status: sent.admin.status, principal: 'admin' },
+      'al-merchant': { method: 'GET', route: '/v1/merchants/me', status: 200, principal: 'merchant', merchantId: m.id },
+      'al-webhook': { method: 'POST', route: '/v1/webhooks/toss/:merchantId', status: sent.webhook.status },
+      'al-redirect': { method: 'GET', route: '/v1/toss/success', status: sent.redirect.status },
+    };
+    expect(sent.unauthorized.status).toBe(401);
+    expect(sent.admin.status).toBe(200);
+    for (const [id, fields] of Object.entries(expected)) {
+      const line = accessLine(id);
+      expect(line).toMatchObject({ ...fields, requestId: id });
+      expect(typeof line.durationMs).toBe('number');
+      if (!('merchantId' in fields)) expect(line.merchantId).toBeUndefined();
+      const text = JSON.stringify(line);
+      for (const secret of [m.apiKey, TEST_ADMIN_KEY, paymentKey, 'Bearer']) expect(text).not.toContain(secret);
+    }
+    expect(t.logs.join('')).not.toContain(paymentKey); // no other line carries the query string either
+  });
+
   describe('test clock', () => {
     const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
     it('moves the application clock forward and is admin-only', async () => {

@@ -23,21 +23,24 @@ export class ApiKeyGuard implements CanActivate {
     const kind =
       this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [context.getHandler(), context.getClass()]) ?? 'merchant';
     if (kind === 'public') return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & { merchant?: unknown }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { merchant?: unknown; principal?: AuthKind }>();
     const key = bearer(request.headers.authorization);
     if (!key) throw new DomainError('UNAUTHORIZED', 'Missing API key: send Authorization: Bearer <key>');
     if (kind === 'admin') {
       if (!secretsEqual(key, this.security.adminApiKey)) throw new DomainError('UNAUTHORIZED', 'Invalid admin key');
+      request.principal = 'admin'; // for the access log
       return true;
     }
     const merchant = await this.merchants.authenticate(key);
     if (!merchant) throw new DomainError('UNAUTHORIZED', 'Invalid API key');
     request.merchant = merchant;
+    request.principal = 'merchant';
     return true;
   }
 }
 
-function bearer(header: string | undefined): string | undefined {
+/** The key of `Authorization: Bearer <key>`, if any (also the per-key throttle's tracker). */
+export function bearer(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { ConfigType, registerAs } from '@nestjs/config';
 import { EnvironmentVariables, validateEnv } from './env.validation';
@@ -39,7 +40,12 @@ export const appConfig = registerAs('app', () => {
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     metricsToken: env.METRICS_TOKEN,
-    throttle: { limit: env.THROTTLE_LIMIT ?? 600, ttlMs: env.THROTTLE_TTL_MS ?? 60_000 },
+    throttle: {
+      limit: env.THROTTLE_LIMIT ?? 600,
+      // A merchant gets the same budget whether it calls from one address or from many.
+      keyLimit: env.THROTTLE_KEY_LIMIT ?? env.THROTTLE_LIMIT ?? 600,
+      ttlMs: env.THROTTLE_TTL_MS ?? 60_000,
+    },
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS ?? 24 * 3600,
   };
 });
@@ -52,7 +58,7 @@ export const securityConfig = registerAs('security', () => {
   return {
     adminApiKey,
     adminApiKeyGenerated: !env.ADMIN_API_KEY,
-    secretsKey: env.SECRETS_KEY ? decodeKey(env.SECRETS_KEY) : devSecretsKey(production, env.DATABASE_URL ? undefined : (env.DATABASE_PATH ?? DEFAULT_SQLITE_PATH)),
+    secretsKey: env.SECRETS_KEY ? decodeKey(env.SECRETS_KEY) : devSecretsKey(production, devKeyPath(env)),
   };
 });
 
@@ -107,12 +113,30 @@ export const billingConfig = registerAs('billing', () => {
   };
 });
 
+/** Deadlines and caps at the edge of the process (src/http-edge); read before Nest starts, to build the server. */
+export const httpEdgeConfig = registerAs('httpEdge', () => {
+  const env = readEnv();
+  return {
+    /** Fastify's trustProxy: the proxies whose X-Forwarded-For is believed, or false (the default). */
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS ?? 10_000,
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS ?? 30_000,
+    // Socket inactivity, also while a handler works: above the longest PG call PG_TIMEOUT_MS allows.
+    idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_MS ?? 130_000,
+    keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
+    minBodyRateBps: env.HTTP_MIN_BODY_RATE_BPS ?? 1_024,
+    bodyRateGraceMs: env.HTTP_BODY_RATE_GRACE_MS ?? 5_000,
+    maxConnectionsPerAddress: env.HTTP_MAX_CONNECTIONS_PER_ADDRESS ?? 256,
+  };
+});
+
 export type AppConfig = ConfigType<typeof appConfig>;
+export type HttpEdgeConfig = ConfigType<typeof httpEdgeConfig>;
 export type SecurityConfig = ConfigType<typeof securityConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type PgConfig = ConfigType<typeof pgConfig>;
 export type BillingConfig = ConfigType<typeof billingConfig>;
-export const allConfig = [appConfig, securityConfig, databaseConfig, pgConfig, billingConfig];
+export const allConfig = [appConfig, securityConfig, databaseConfig, pgConfig, billingConfig, httpEdgeConfig];
 
 function decodeKey(value: string): Buffer {
   const key = /^[A-Fa-f0-9]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
@@ -121,16 +145,43 @@ function decodeKey(value: string): Buffer {
 }
 
 /**
- * Outside production, a missing SECRETS_KEY is generated once and kept beside the embedded database, so credentials
- * stored on a previous start stay readable. In-memory databases get a throwaway key.
+ * Where a development SECRETS_KEY is kept: beside the embedded database, or, on PostgreSQL, in the default data
+ * folder. A key minted per start would make every stored credential unreadable after a restart. Only a throwaway
+ * in-memory SQLite database gets a throwaway key.
  */
-function devSecretsKey(production: boolean, sqlitePath?: string): Buffer {
+function devKeyPath(env: EnvironmentVariables): string | undefined {
+  if (env.DATABASE_URL) return DEFAULT_SQLITE_PATH;
+  const path = env.DATABASE_PATH ?? DEFAULT_SQLITE_PATH;
+  return path === ':memory:' ? undefined : path;
+}
+
+function devSecretsKey(production: boolean, nextTo?: string): Buffer {
   if (production) throw new Error('Invalid configuration: SECRETS_KEY required when NODE_ENV=production');
-  if (!sqlitePath || sqlitePath === ':memory:') return randomBytes(32);
-  const file = resolve(dirname(sqlitePath), '.secrets-key');
+  if (!nextTo) return randomBytes(32);
+  const file = resolve(dirname(nextTo), '.secrets-key');
   if (existsSync(file)) return decodeKey(readFileSync(file, 'utf8').trim());
   mkdirSync(dirname(file), { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(file, key.toString('hex'), { mode: 0o600 });
-  return key;
+  try {
+    // 'wx': two instances starting together must end up with the same key, so the first writer wins.
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return decodeKey(readFileSync(file, 'utf8').trim());
+}
+
+const TRUST_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** Each entry an IP, a CIDR or a proxy-addr keyword; anything else stops the boot (trusting a typo is a hole). */
+function parseTrustProxy(value: string | undefined): string[] | false {
+  if (!value) return false;
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (TRUST_KEYWORDS.has(entry)) continue;
+    const [ip, bits, extra] = entry.split('/');
+    const family = isIP(ip);
+    const maxBits = family === 6 ? 128 : 32;
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || !okBits || extra !== undefined) throw new Error(`Invalid configuration: TRUST_PROXY ("${entry}" is not an IP address, CIDR or keyword)`);
+  }
+  return entries.length ? entries : false;
 }

@@ -16,6 +16,9 @@ import {
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+/** One IPv4/IPv6 address or CIDR, or a proxy-addr keyword; a comma-separated list of them. */
+const TRUST_ENTRY = String.raw`(?:loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(?:\/\d{1,3})?)`;
+const TRUST_PROXY_PATTERN = new RegExp(`^\\s*${TRUST_ENTRY}(\\s*,\\s*${TRUST_ENTRY})*\\s*$`);
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /**
@@ -67,6 +70,40 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1) @IsOptional()
   THROTTLE_LIMIT?: number;
+
+  /** Requests per THROTTLE_TTL_MS per merchant API key, across all addresses (default THROTTLE_LIMIT). */
+  @Transform(toInt) @IsInt() @Min(1) @IsOptional()
+  THROTTLE_KEY_LIMIT?: number;
+
+  /**
+   * Proxies whose X-Forwarded-For is believed: comma-separated IPs, CIDRs, or loopback/linklocal/uniquelocal.
+   * Unset: none (the socket's address is the client's).
+   */
+  @Transform(emptyToUndefined)
+  @Matches(TRUST_PROXY_PATTERN, { message: 'TRUST_PROXY must be comma-separated IP addresses, CIDRs or loopback/linklocal/uniquelocal' })
+  @IsOptional()
+  TRUST_PROXY?: string;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(300_000) @IsOptional()
+  HTTP_HEADERS_TIMEOUT_MS?: number;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) @IsOptional()
+  HTTP_REQUEST_TIMEOUT_MS?: number;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) @IsOptional()
+  HTTP_IDLE_TIMEOUT_MS?: number;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) @IsOptional()
+  HTTP_KEEP_ALIVE_TIMEOUT_MS?: number;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000_000) @IsOptional()
+  HTTP_MIN_BODY_RATE_BPS?: number;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) @IsOptional()
+  HTTP_BODY_RATE_GRACE_MS?: number;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000) @IsOptional()
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS?: number;
 
   @Transform(toInt) @IsInt() @Min(100) @IsOptional()
   THROTTLE_TTL_MS?: number;
@@ -168,6 +205,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       return `${e.property} (${why})`;
     });
     throw new ConfigValidationError(`Invalid configuration: ${parts.join('; ')}`);
+  }
+  const headers = env.HTTP_HEADERS_TIMEOUT_MS;
+  const whole = env.HTTP_REQUEST_TIMEOUT_MS;
+  if (headers !== undefined && whole !== undefined && headers > whole) {
+    throw new ConfigValidationError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS (must not exceed HTTP_REQUEST_TIMEOUT_MS)');
   }
   if (env.NODE_ENV === 'production') {
     const missing = ['DATABASE_URL', 'ADMIN_API_KEY', 'SECRETS_KEY', 'PUBLIC_BASE_URL'].filter(

@@ -35,10 +35,11 @@ export function buildLoggerParams(level: string, stream?: DestinationStream): Pa
         level,
         redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
         genReqId: (req) => requestIdFor(req as IncomingMessage & { id?: string }),
-        // Health checks and scrapes would drown the request log.
-        autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+        // The access log (access-log.ts) writes one line per request with the route template; pino-http's own line
+        // would carry the raw URL and log an aborted request as an error.
+        autoLogging: false,
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactQuery(req.url) }),
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: pathOnly(req.url) }),
         },
       },
       stream as DestinationStream,
@@ -46,7 +47,9 @@ export function buildLoggerParams(level: string, stream?: DestinationStream): Pa
   };
 }
 
-/** Query strings can carry PG references (paymentKey) but never our secrets; still, cap their size in logs. */
-function redactQuery(url: string): string {
-  return url.length > 512 ? `${url.slice(0, 512)}…` : url;
+/** Query strings can carry PG references (paymentKey): never logged. Paths are capped. */
+export function pathOnly(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.length > 256 ? `${path.slice(0, 256)}…` : path;
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecretBox } from '../common/crypto/secret-box';
+import { SecretsKeyCheck } from '../common/crypto/secrets-key.check';
 import { securityConfig, type SecurityConfig } from '../config/configuration';
 import { GatewayCredential } from './gateway-credential.entity';
 import { Merchant } from './merchant.entity';
@@ -16,6 +17,7 @@ import { MerchantsService, SECRET_BOX } from './merchants.service';
   providers: [
     MerchantsRepository,
     MerchantsService,
+    SecretsKeyCheck,
     { provide: SECRET_BOX, inject: [securityConfig.KEY], useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKey) },
   ],
   exports: [MerchantsService],

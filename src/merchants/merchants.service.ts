@@ -15,8 +15,8 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
 const AUTH_CACHE_TTL_MS = 10_000;
 const AUTH_CACHE_MAX = 10_000;
 
-/** Credential fields that are secret: sealed, never returned, only hinted at. */
-const SECRET_FIELDS = new Set(['secretKey', 'impSecret']);
+/** Credential fields that are secret: sealed, never returned, only hinted at. impKey is half of PortOne's key pair. */
+const SECRET_FIELDS = new Set(['secretKey', 'impSecret', 'impKey']);
 
 @Injectable()
 export class MerchantsService {
@@ -170,5 +170,6 @@ export function toMerchantDto(m: Merchant): MerchantDto {
 }
 
 function toCredentialView(row: GatewayCredential): GatewayCredentialsViewDto {
-  return { gateway: row.gateway, hints: row.hints, updatedAt: new Date(row.updatedAt).toISOString() };
+  // Hints stored before impKey counted as secret hold it in full: masked again on the way out (masking is idempotent).
+  return { gateway: row.gateway, hints: hintsFor(row.hints), updatedAt: new Date(row.updatedAt).toISOString() };
 }

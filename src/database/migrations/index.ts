@@ -4,6 +4,15 @@ import { TossForeignPay1764028800005 } from './1764028800005-TossForeignPay';
 import { BillingKeys1764028800006 } from './1764028800006-BillingKeys';
 import { Charges1764028800007 } from './1764028800007-Charges';
 import { WebhookInbox1764201600009 } from './1764201600009-WebhookInbox';
+import { MaskImpKeyHints1764201600010 } from './1764201600010-MaskImpKeyHints';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and the compiled app all find the same set. */
-export const migrations = [Foundation1763856000000, Risk1763942400004, TossForeignPay1764028800005, BillingKeys1764028800006, Charges1764028800007, WebhookInbox1764201600009];
+export const migrations = [
+  Foundation1763856000000,
+  Risk1763942400004,
+  TossForeignPay1764028800005,
+  BillingKeys1764028800006,
+  Charges1764028800007,
+  WebhookInbox1764201600009,
+  MaskImpKeyHints1764201600010,
+];
