@@ -3,6 +3,7 @@ import { Risk1763942400004 } from './1763942400004-Risk';
 import { TossForeignPay1764028800005 } from './1764028800005-TossForeignPay';
 import { BillingKeys1764028800006 } from './1764028800006-BillingKeys';
 import { Charges1764028800007 } from './1764028800007-Charges';
+import { SubscriptionRiskContext1764201600008 } from './1764201600008-SubscriptionRiskContext';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and the compiled app all find the same set. */
-export const migrations = [Foundation1763856000000, Risk1763942400004, TossForeignPay1764028800005, BillingKeys1764028800006, Charges1764028800007];
+export const migrations = [Foundation1763856000000, Risk1763942400004, TossForeignPay1764028800005, BillingKeys1764028800006, Charges1764028800007, SubscriptionRiskContext1764201600008];
