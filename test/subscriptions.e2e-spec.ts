@@ -168,6 +168,13 @@ describe('subscriptions (e2e)', () => {
       expect(await subscriptionsOf(m.id)).toBe(0);
     });
 
+    it('the OpenAPI document describes riskContext on creation and in the view', async () => {
+      const schemas = (await fetch(`${t.url}/docs-json`).then((r) => r.json())).components.schemas;
+      expect(schemas.CreateSubscriptionDto.properties.riskContext).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+      expect(schemas.CreateSubscriptionDto.required ?? []).not.toContain('riskContext');
+      expect(schemas.SubscriptionView.properties.riskContext).toMatchObject({ type: 'object' });
+    });
+
     it('a lower-risk merchant needs none: {} in the view; its generic keys are accepted', async () => {
       const { api, m, c, plan, key } = await billingSetup(t);
       const none = await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id }, auth(m));

@@ -40,6 +40,7 @@ describe('CustomersService.create', () => {
   it('no phone stays null; a duplicate externalId is refused', async () => {
     const { service, repo } = setup();
     expect((await service.create('mch_1', input)).phone).toBeNull();
+    expect((await service.create('mch_1', { ...input, phone: null as unknown as string })).phone).toBeNull();
     repo.findByExternalId.mockResolvedValueOnce({ id: 'cus_x' } as Customer);
     await expect(service.create('mch_1', { ...input, externalId: 'u-1' })).rejects.toMatchObject({ code: 'DUPLICATE_EXTERNAL_ID' });
   });

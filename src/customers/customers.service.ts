@@ -16,8 +16,10 @@ export class CustomersService {
 
   async create(merchantId: string, input: CreateCustomerDto): Promise<CustomerDto> {
     const countryCode = input.countryCode.toUpperCase();
-    const phone = input.phone === undefined ? null : toE164(input.phone, countryCode);
-    if (input.phone !== undefined && phone === null) {
+    // `null` passes the DTO as "no phone" (IsOptional), like an absent one.
+    const given = input.phone ?? null;
+    const phone = given === null ? null : toE164(given, countryCode);
+    if (given !== null && phone === null) {
       throw new DomainError('VALIDATION_FAILED', 'phone: not a phone number', [
         { field: 'phone', errors: [`not a phone number: give it with its country code (+1 415 555 0100) or as dialled in ${countryCode}`] },
       ]);
