@@ -6,8 +6,8 @@ import type { PlansRepository } from './plans.repository';
 import { PlansService } from './plans.service';
 
 const NOW = new Date('2026-12-07T00:00:00.000Z');
-const descriptor = (code: string, currencies: string[], refusesCurrencies: string[] = []) =>
-  ({ code, displayName: code, capabilities: { oneTimePayments: true, billingKeys: false, cancel: true, partialCancel: true, webhookKind: 'unsigned', currencies, refusesCurrencies } }) as GatewayDescriptor;
+const descriptor = (code: string, currencies: string[], refusesCurrencies: string[] = [], billingKeys = true) =>
+  ({ code, displayName: code, capabilities: { oneTimePayments: !billingKeys, billingKeys, cancel: true, partialCancel: true, webhookKind: 'unsigned', currencies, refusesCurrencies } }) as GatewayDescriptor;
 
 function setup(descriptors: GatewayDescriptor[]) {
   const repo = { insert: jest.fn(async (p: Plan) => p) };
@@ -17,9 +17,9 @@ function setup(descriptors: GatewayDescriptor[]) {
 }
 const plan = (currency: string) => ({ name: 'Pro', amount: 1000, currency, interval: 'month' });
 
-describe('PlansService.create: currencies some registered gateway takes', () => {
-  // Two gateways as the registry describes them: one takes USD and EUR, the other KRW; KRW refused by the first.
-  const gateways = [descriptor('gw-a', ['USD', 'EUR'], ['KRW']), descriptor('gw-b', ['KRW'])];
+describe('PlansService.create: currencies some registered billing-key gateway takes', () => {
+  // As the registry describes them: one takes USD and EUR and refuses KRW, another KRW; a one-time gateway takes GBP.
+  const gateways = [descriptor('gw-a', ['USD', 'EUR'], ['KRW']), descriptor('gw-b', ['KRW']), descriptor('gw-once', ['GBP'], [], false)];
 
   it.each(['USD', 'eur', 'KRW'])('%s is accepted (upper-cased)', async (currency) => {
     const { service, repo } = setup(gateways);
@@ -27,7 +27,7 @@ describe('PlansService.create: currencies some registered gateway takes', () => 
     expect(repo.insert).toHaveBeenCalledTimes(1);
   });
 
-  it.each(['XXX', 'GBP'])('%s, which no gateway takes, is 400 UNSUPPORTED_CURRENCY listing what is accepted; nothing stored', async (currency) => {
+  it.each(['XXX', 'GBP'])('%s, which no billing-key gateway takes, is 400 UNSUPPORTED_CURRENCY listing what is accepted; nothing stored', async (currency) => {
     const { service, repo } = setup(gateways);
     const err = await service.create('mch_1', plan(currency)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);

@@ -16,17 +16,18 @@ export class PlansService {
   ) {}
 
   /**
-   * A plan's currency must be one some registered gateway takes (its descriptor's `currencies`, less those it refuses):
-   * a plan no gateway can charge is refused here rather than at every subscription. Which gateway charges it is the
+   * A plan's currency must be one some registered gateway that charges billing keys takes (its descriptor's
+   * `currencies`, less those it refuses): plans are charged only through subscriptions, which need such a gateway, so
+   * a plan none of them can charge is refused here rather than at every subscription. Which gateway charges it is the
    * billing key's, checked when a subscription is created.
    */
   async create(merchantId: string, input: CreatePlanDto): Promise<PlanDto> {
     const currency = input.currency.toUpperCase();
-    const gateways = this.registry.list();
+    const gateways = this.registry.list().filter((d) => d.capabilities.billingKeys);
     if (!gateways.some((d) => supportsCurrency(d, currency))) {
       const accepted = [...new Set(gateways.flatMap((d) => d.capabilities.currencies.filter((c) => supportsCurrency(d, c))))].sort();
-      throw new DomainError('UNSUPPORTED_CURRENCY', `No payment gateway takes ${currency}`, [
-        { field: 'currency', errors: [`no registered payment gateway takes ${currency}`], accepted },
+      throw new DomainError('UNSUPPORTED_CURRENCY', `No payment gateway for subscriptions takes ${currency}`, [
+        { field: 'currency', errors: [`no registered payment gateway that charges billing keys takes ${currency}`], accepted },
       ]);
     }
     const plan = await this.repo.insert({
