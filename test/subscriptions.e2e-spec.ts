@@ -169,7 +169,8 @@ describe('subscriptions (e2e)', () => {
     });
 
     it('the OpenAPI document describes riskContext on creation and in the view', async () => {
-      const schemas = (await fetch(`${t.url}/docs-json`).then((r) => r.json())).components.schemas;
+      const doc = (await fetch(`${t.url}/docs-json`).then((r) => r.json())) as { components: { schemas: Record<string, any> } };
+      const schemas = doc.components.schemas;
       expect(schemas.CreateSubscriptionDto.properties.riskContext).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
       expect(schemas.CreateSubscriptionDto.required ?? []).not.toContain('riskContext');
       expect(schemas.SubscriptionView.properties.riskContext).toMatchObject({ type: 'object' });
