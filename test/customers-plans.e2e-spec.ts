@@ -75,6 +75,46 @@ describe('customers and plans (e2e)', () => {
       expect(res.body.code).toBe('VALIDATION_FAILED');
     });
 
+    it.each([
+      // Seed 004's own STC example, as a Korean customer types it.
+      ['(02)16705176', 'KR', '+82216705176'],
+      ['+1 (415) 555-0100', 'US', '+14155550100'],
+      ['010-1234-5678', 'KR', '+821012345678'],
+    ])('customer phone %j in %s is stored and returned as E.164 %s', async (phone, countryCode, e164) => {
+      const res = await t.http().post('/v1/customers').set(a).send({ ...customer, phone, countryCode });
+      expect(res.status).toBe(201);
+      expect(res.body.phone).toBe(e164);
+      expect((await t.http().get(`/v1/customers/${res.body.id}`).set(a)).body.phone).toBe(e164);
+    });
+
+    it('customer phone null is no phone (never a 500)', async () => {
+      const res = await t.http().post('/v1/customers').set(a).send({ ...customer, phone: null });
+      expect(res.status).toBe(201);
+      expect(res.body.phone).toBeNull();
+    });
+
+    it.each([['hello'], ['123'], ['+1234567'], [42]])('customer phone %j -> 400 VALIDATION_FAILED on the phone field', async (phone) => {
+      const res = await t.http().post('/v1/customers').set(a).send({ ...customer, phone });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['phone']);
+    });
+
+    // Only currencies some registered gateway takes (its descriptor); KRW is refused by both (seeds 000 and 004).
+    it.each(['XXX', 'KRW', 'XAU'])('plan in %s, which no gateway takes -> 400 UNSUPPORTED_CURRENCY with what is accepted', async (currency) => {
+      const res = await t.http().post('/v1/plans').set(a).send({ name: 'P', amount: 1000, currency, interval: 'month' });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('UNSUPPORTED_CURRENCY');
+      expect(res.body.details[0]).toMatchObject({ field: 'currency', accepted: expect.arrayContaining(['USD', 'EUR']) });
+      expect(res.body.details[0].accepted).not.toContain(currency);
+    });
+
+    it.each(['USD', 'usd', 'EUR', 'JPY'])('plan in %s is accepted', async (currency) => {
+      const res = await t.http().post('/v1/plans').set(a).send({ name: 'P', amount: 1000, currency, interval: 'month' });
+      expect(res.status).toBe(201);
+      expect(res.body.currency).toBe(currency.toUpperCase());
+    });
+
     it('malformed JSON -> 400 MALFORMED_JSON, never 500', async () => {
       const res = await t.http().post('/v1/customers').set(a).set('content-type', 'application/json').send('{"email": "x@example.com",');
       expect(res.status).toBe(400);

@@ -230,6 +230,15 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       for (const kv of res.body.additionalData) expect(typeof kv.value).toBe('string');
     });
 
+    it("sender_phone as seed 004 sends it: a KR customer's (02)16705176 is stored as E.164 and sent as the national number", async () => {
+      const m = await createMerchant(t, { industry: 'gaming_digital_goods' });
+      const c = await createCustomer(m, { countryCode: 'KR', phone: '(02)16705176' });
+      expect((await t.http().get(`/v1/customers/${c.id}`).set(auth(m))).body.phone).toBe('+82216705176');
+      const res = await evaluate(m, { customerId: c.id, purpose: 'charge' });
+      expect(res.status).toBe(200);
+      expect(res.body.additionalData).toEqual(expect.arrayContaining([{ key: 'sender_phone', value: '0216705176' }, { key: 'sender_country_code', value: 'KR' }]));
+    });
+
     it('is exported for the billing-key and charge modules: RiskService.evaluateStc returns the same structure or throws', async () => {
       const risk = t.app.get(RiskService);
       const m = await createMerchant(t, { industry: 'telecom' });

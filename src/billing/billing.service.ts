@@ -221,7 +221,7 @@ export class BillingService {
     const intents = billable.map((s) => this.intent(s, recurringMerchantUid(s.id, s.cycle, s.attempt), now));
     // The preparation's reads (keys, merchants and customers for STC, credentials) run beside the insert: they do not
     // depend on it, and the run's first calls wait for both (see ChargesService.preloadMany).
-    const preloaded = this.charges.preloadMany(intents, ctx);
+    const preloaded = this.charges.preloadMany(intents, ctx, billable);
     preloaded.catch(() => undefined); // awaited by prepareMany below, or dropped with the batch if the insert fails
     const inserted = await this.charges.writeIntents(intents);
     // Between the database steps, a turn of the event loop for the PG answers that have arrived meanwhile. On SQLite

@@ -223,11 +223,18 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
     const risk = {
       loadStcContext: jest.fn(async () => stcContext),
       evaluateStcMany: jest.fn(async (inputs: unknown[], loaded: unknown) => (expect(loaded).toBeDefined(), inputs.map(() => ({ tossTransactionContext: {} })))),
+      evaluateStc: jest.fn(async () => ({ tossTransactionContext: {} })),
+    };
+    // Each subscription's stored STC keys (what a marketplace subscription carries).
+    const stored = (id: string) => ({ receiver_account_id: `seller-of-${id}` });
+    const subscriptions = {
+      riskContexts: jest.fn(async (ids: string[]) => new Map(ids.map((id) => [id, stored(id)]))),
+      require: jest.fn(async (_m: string, id: string) => ({ id, riskContext: stored(id) })),
     };
     const adapter = { descriptor: { code: 'portone-paypal-rt' } };
     const service = new ChargesService(
       strict<ChargesRepository>({}),
-      strict<SubscriptionsService>({}),
+      strict<SubscriptionsService>(subscriptions),
       strict<BillingKeysService>(billingKeys),
       strict<RiskService>(risk),
       strict<GatewayRegistry>({ require: () => adapter }),
@@ -237,8 +244,44 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
       { publicBaseUrl: 'http://127.0.0.1:3000' } as AppConfig,
       new MetricsService(),
     );
-    return { service, billingKeys, risk };
+    return { service, billingKeys, risk, subscriptions, stored };
   }
+
+  it("merges each charge's subscription STC keys, taken from the claimed rows when the batch passes them (no read)", async () => {
+    const { service, risk, subscriptions } = setupPrepare();
+    const ctx = newSendContext();
+    const a = charge({ id: 'chg_a', subscriptionId: 'sub_a', status: 'sending' });
+    const b = charge({ id: 'chg_b', subscriptionId: 'sub_b', status: 'sending' });
+    const subs = [
+      { id: 'sub_a', riskContext: { receiver_account_id: 'SELLER-A' } },
+      { id: 'sub_b', riskContext: null },
+    ];
+    await service.prepareMany([a, b], ctx, service.preloadMany([a, b], ctx, subs));
+    expect(subscriptions.riskContexts).not.toHaveBeenCalled();
+    expect(risk.evaluateStcMany.mock.calls[0][0]).toEqual([
+      { merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', subscriptionContext: { receiver_account_id: 'SELLER-A' } },
+      { merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', subscriptionContext: null },
+    ]);
+  });
+
+  it('reads the subscriptions’ STC keys when the caller has no rows, and merges them', async () => {
+    const { service, risk, subscriptions, stored } = setupPrepare();
+    const c = charge({ status: 'sending' });
+    await service.prepareMany([c], newSendContext());
+    expect(subscriptions.riskContexts.mock.calls).toEqual([[['sub_1']]]);
+    expect(risk.evaluateStcMany.mock.calls[0][0]).toEqual([expect.objectContaining({ subscriptionContext: stored('sub_1') })]);
+  });
+
+  it('a charge sent without a batch preparation (after a look-up found nothing) carries its subscription’s keys too', async () => {
+    const { service, risk, subscriptions, stored } = setupPrepare();
+    const chargeBillingKey = jest.fn(async () => ({ status: 'SUCCEEDED' }));
+    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'portone-paypal-rt' }, chargeBillingKey });
+    (service as unknown as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', customerUid: 'cu_1' }) };
+    await service.send(charge({ status: 'sending' }));
+    expect(subscriptions.require).toHaveBeenCalledWith('mch_1', 'sub_1');
+    expect(risk.evaluateStc).toHaveBeenCalledWith({ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', subscriptionContext: stored('sub_1') });
+    expect(chargeBillingKey).toHaveBeenCalledTimes(1);
+  });
 
   it('prepares from the reads started earlier, and reads only what they do not cover (a key changed since an earlier intent)', async () => {
     const { service, billingKeys, risk } = setupPrepare();

@@ -57,11 +57,17 @@ export interface Prepared {
   riskContext: Record<string, string>;
 }
 
-/** A batch's reads for prepareMany (see preloadMany): keys by merchant and key id, and what STC evaluations read. */
+/**
+ * A batch's reads for prepareMany (see preloadMany): keys by merchant and key id, what STC evaluations read, and the
+ * STC keys stored on the charges' subscriptions (by subscription id; null when it has none).
+ */
 export interface Preloaded {
   keys: ReadonlyMap<string, BillingKey | DomainError>;
   stcContext: StcContext;
+  subscriptionContexts: ReadonlyMap<string, SubscriptionStcContext>;
 }
+
+type SubscriptionStcContext = Readonly<Record<string, string>> | null | undefined;
 
 const keyRef = (r: { merchantId: string; billingKeyId: string }) => `${r.merchantId}\n${r.billingKeyId}`;
 
@@ -121,12 +127,22 @@ export class ChargesService {
 
   // ---- PG calls (never inside a transaction) -------------------------------------------------------------------
 
-  /** Resolves key, STC and credentials; throws the DomainError a client would get (nothing is sent). */
-  async prepare(merchantId: string, customerId: string, billingKeyId: string, ctx: SendContext = newSendContext(), checkedKey?: BillingKey): Promise<Prepared> {
+  /**
+   * Resolves key, STC and credentials; throws the DomainError a client would get (nothing is sent). `subscriptionContext`:
+   * the STC keys stored on the charge's subscription, merged into its STC.
+   */
+  async prepare(
+    merchantId: string,
+    customerId: string,
+    billingKeyId: string,
+    ctx: SendContext = newSendContext(),
+    checkedKey?: BillingKey,
+    subscriptionContext?: SubscriptionStcContext,
+  ): Promise<Prepared> {
     const key = checkedKey ?? (await this.billingKeys.requireChargeable(merchantId, billingKeyId));
     if (key.customerId !== customerId) throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
     const adapter = this.adapterFor(key.gateway);
-    const stc = await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge' });
+    const stc = await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge', subscriptionContext });
     const credentials = await this.credentialsFor(merchantId, key.gateway, ctx);
     return { adapter, credentials, key, riskContext: stc.tossTransactionContext };
   }
@@ -137,14 +153,22 @@ export class ChargesService {
    * run's first calls wait for its first batch's insert and preparation: one after the other cost ≈ 5–9 ms (64 charges,
    * PostgreSQL). The reads do not depend on each other either, so they run side by side.
    */
-  preloadMany(charges: readonly Charge[], ctx: SendContext): Promise<Preloaded> {
+  preloadMany(charges: readonly Charge[], ctx: SendContext, subs?: ReadonlyArray<Pick<Subscription, 'id' | 'riskContext'>>): Promise<Preloaded> {
     // Loaded now, awaited per charge in prepareMany (ctx caches the promise; a failed load is dropped and becomes that
     // charge's error there).
     for (const c of charges) this.credentialsFor(c.merchantId, c.gateway, ctx).catch(() => undefined);
     const refs = charges.map((c) => ({ merchantId: c.merchantId, billingKeyId: c.billingKeyId }));
-    return Promise.all([this.billingKeys.requireChargeableMany(refs), this.risk.loadStcContext(charges)]).then(([keys, stcContext]) => ({
+    // The subscriptions' stored STC keys: from the rows the caller holds (a billing batch's claim), read otherwise.
+    const subIds = [...new Set(charges.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))];
+    const contexts = subs
+      ? Promise.resolve(new Map(subs.map((s) => [s.id, s.riskContext ?? null] as const)))
+      : subIds.length > 0
+        ? this.subscriptions.riskContexts(subIds)
+        : Promise.resolve(new Map<string, SubscriptionStcContext>());
+    return Promise.all([this.billingKeys.requireChargeableMany(refs), this.risk.loadStcContext(charges), contexts]).then(([keys, stcContext, subscriptionContexts]) => ({
       keys: new Map(refs.map((r, i) => [keyRef(r), keys[i]])),
       stcContext,
+      subscriptionContexts,
     }));
   }
 
@@ -158,7 +182,9 @@ export class ChargesService {
     const loaded = await (preloaded ?? this.preloadMany(charges, ctx));
     // What the preload did not cover is read now, not failed: an earlier run's intent made with the key its subscription
     // had then, or a customer the preload did not find.
-    const missing = charges.filter((c) => !loaded.keys.has(keyRef(c)) || !covers(loaded.stcContext, c));
+    const missing = charges.filter(
+      (c) => !loaded.keys.has(keyRef(c)) || !covers(loaded.stcContext, c) || (c.subscriptionId !== null && !loaded.subscriptionContexts.has(c.subscriptionId)),
+    );
     const extra = missing.length > 0 ? await this.preloadMany(missing, ctx) : undefined;
     const keys = charges.map((c) => loaded.keys.get(keyRef(c)) ?? (extra?.keys.get(keyRef(c)) as BillingKey | DomainError));
     const stcContext = extra ? mergeStcContexts(loaded.stcContext, extra.stcContext) : loaded.stcContext;
@@ -173,8 +199,10 @@ export class ChargesService {
         out.set(charge.id, err as Error);
       }
     });
+    const subscriptionContext = (c: Charge): SubscriptionStcContext =>
+      !c.subscriptionId ? undefined : loaded.subscriptionContexts.has(c.subscriptionId) ? loaded.subscriptionContexts.get(c.subscriptionId) : extra?.subscriptionContexts.get(c.subscriptionId);
     const stc = await this.risk.evaluateStcMany(
-      ready.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const })),
+      ready.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const, subscriptionContext: subscriptionContext(charge) })),
       stcContext,
     );
     for (const [i, { charge, key, adapter }] of ready.entries()) {
@@ -202,7 +230,8 @@ export class ChargesService {
     let p = prepared;
     if (!p) {
       try {
-        p = await this.prepare(charge.merchantId, charge.customerId, charge.billingKeyId, ctx);
+        const sub = charge.subscriptionId ? await this.subscriptions.require(charge.merchantId, charge.subscriptionId) : undefined;
+        p = await this.prepare(charge.merchantId, charge.customerId, charge.billingKeyId, ctx, undefined, sub?.riskContext);
       } catch (err) {
         return refusalOutcome(err);
       }

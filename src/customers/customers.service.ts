@@ -3,6 +3,7 @@ import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { Customer } from './customer.entity';
+import { toE164 } from './customer.phone';
 import { CustomersRepository } from './customers.repository';
 import { CreateCustomerDto, CustomerDto } from './dto/customer.dto';
 
@@ -14,6 +15,15 @@ export class CustomersService {
   ) {}
 
   async create(merchantId: string, input: CreateCustomerDto): Promise<CustomerDto> {
+    const countryCode = input.countryCode.toUpperCase();
+    // `null` passes the DTO as "no phone" (IsOptional), like an absent one.
+    const given = input.phone ?? null;
+    const phone = given === null ? null : toE164(given, countryCode);
+    if (given !== null && phone === null) {
+      throw new DomainError('VALIDATION_FAILED', 'phone: not a phone number', [
+        { field: 'phone', errors: [`not a phone number: give it with its country code (+1 415 555 0100) or as dialled in ${countryCode}`] },
+      ]);
+    }
     if (input.externalId && (await this.repo.findByExternalId(merchantId, input.externalId))) {
       throw new DomainError('DUPLICATE_EXTERNAL_ID', 'A customer with this externalId already exists');
     }
@@ -23,8 +33,8 @@ export class CustomersService {
       email: input.email,
       firstName: input.firstName,
       lastName: input.lastName,
-      phone: input.phone ?? null,
-      countryCode: input.countryCode.toUpperCase(),
+      phone,
+      countryCode,
       accountCreatedAt: input.accountCreatedAt ? new Date(input.accountCreatedAt) : null,
       externalId: input.externalId ?? null,
       createdAt: this.clock.now(),

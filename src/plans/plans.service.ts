@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { GatewayRegistry, supportsCurrency } from '@app/pg-contract';
 import { Clock } from '../clock/clock';
-import { NotFoundError } from '../common/errors/domain.error';
+import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { CreatePlanDto, PlanDto } from './dto/plan.dto';
 import { Plan, PlanInterval } from './plan.entity';
@@ -11,15 +12,30 @@ export class PlansService {
   constructor(
     private readonly repo: PlansRepository,
     private readonly clock: Clock,
+    private readonly registry: GatewayRegistry,
   ) {}
 
+  /**
+   * A plan's currency must be one some registered gateway that charges billing keys takes (its descriptor's
+   * `currencies`, less those it refuses): plans are charged only through subscriptions, which need such a gateway, so
+   * a plan none of them can charge is refused here rather than at every subscription. Which gateway charges it is the
+   * billing key's, checked when a subscription is created.
+   */
   async create(merchantId: string, input: CreatePlanDto): Promise<PlanDto> {
+    const currency = input.currency.toUpperCase();
+    const gateways = this.registry.list().filter((d) => d.capabilities.billingKeys);
+    if (!gateways.some((d) => supportsCurrency(d, currency))) {
+      const accepted = [...new Set(gateways.flatMap((d) => d.capabilities.currencies.filter((c) => supportsCurrency(d, c))))].sort();
+      throw new DomainError('UNSUPPORTED_CURRENCY', `No payment gateway for subscriptions takes ${currency}`, [
+        { field: 'currency', errors: [`no registered payment gateway that charges billing keys takes ${currency}`], accepted },
+      ]);
+    }
     const plan = await this.repo.insert({
       id: newId('plan'),
       merchantId,
       name: input.name,
       amount: input.amount,
-      currency: input.currency.toUpperCase(),
+      currency,
       interval: input.interval as PlanInterval,
       intervalCount: input.intervalCount ?? 1,
       createdAt: this.clock.now(),

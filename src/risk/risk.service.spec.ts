@@ -167,6 +167,63 @@ describe('RiskService.evaluateStc', () => {
   });
 });
 
+describe('RiskService: subscription STC context', () => {
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => warn.mockRestore());
+
+  // [industry, the keys a charge cannot do without, a context holding them]
+  it.each<[string, string[], Record<string, string>]>([
+    ['marketplace', ['receiver_account_id'], { receiver_account_id: 'SELLER-1' }],
+    ['p2p', ['receiver_account_id', 'receiver_email'], { receiver_account_id: 'FRIEND-1', receiver_email: 'friend@example.com' }],
+    ['event_ticketing', ['dg_delivery_method', 'cd_string_one'], { dg_delivery_method: 'venue_pickup', cd_string_one: '2026-06-01' }],
+    ['online_travel', ['ota_type', 'ota_service_start_date'], { ota_type: ' car rental ', ota_service_start_date: '2026-06-01' }],
+  ])('%s: missing keys are 422 STC_DATA_REQUIRED naming them; given, the normalised context is returned and nothing is recorded', async (industry, required, context) => {
+    const { service, repo } = setup({ merchant: merchant({ industry }) });
+    const err = await service.checkSubscriptionContext('mch_1', customer(), undefined).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STC_DATA_REQUIRED' });
+    expect((err as DomainError).details?.map((d) => (d as { field: string }).field)).toEqual(required);
+    const out = await service.checkSubscriptionContext('mch_1', customer(), context);
+    expect(out).toEqual(Object.fromEntries(Object.entries(context).map(([k, v]) => [k, v.trim()])));
+    expect(repo.insertDecisions).not.toHaveBeenCalled();
+  });
+
+  it('unknown keys, base keys and non-string values are 400 VALIDATION_FAILED naming each, whatever the policy', async () => {
+    for (const industry of ['marketplace', 'saas']) {
+      const { service } = setup({ merchant: merchant({ industry }) });
+      const err = await service.checkSubscriptionContext('mch_1', customer(), { receiver_account_id: 'S', nope: 'x', sender_phone: '1', cd_int_one: 3 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect((err as DomainError).details?.map((d) => (d as { field: string }).field)).toEqual(
+        industry === 'saas' ? ['riskContext.receiver_account_id', 'riskContext.nope', 'riskContext.sender_phone', 'riskContext.cd_int_one'] : ['riskContext.nope', 'riskContext.sender_phone', 'riskContext.cd_int_one'],
+      );
+    }
+  });
+
+  it('a required-policy customer record missing a base key is refused at creation too', async () => {
+    const { service } = setup({ merchant: merchant({ industry: 'marketplace' }), customer: customer({ phone: null }) });
+    const err = await service.checkSubscriptionContext('mch_1', customer({ phone: null }), { receiver_account_id: 'S' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STC_DATA_REQUIRED', details: [{ field: 'sender_phone' }] });
+  });
+
+  it("a charge's STC carries its subscription's stored keys, the caller's win, and keys the industry no longer takes are left out", async () => {
+    const { service } = setup({ merchant: merchant({ industry: 'p2p' }) });
+    const out = await service.evaluateStc({
+      merchantId: 'mch_1',
+      customerId: 'cus_1',
+      purpose: 'charge',
+      subscriptionContext: { receiver_account_id: 'STORED', receiver_email: 'seller@example.com', business_name: 'from marketplace days' },
+      riskContext: { receiver_account_id: 'CALLER' },
+    });
+    expect(out.outcome).toBe('sent');
+    expect(out.tossTransactionContext).toMatchObject({ receiver_account_id: 'CALLER', receiver_email: 'seller@example.com' });
+    expect(out.tossTransactionContext).not.toHaveProperty('business_name');
+    expect(JSON.parse(out.againBypass).paypal_v2.additional_data).toEqual(expect.arrayContaining([{ key: 'receiver_email', value: 'seller@example.com' }]));
+    expect(warn.mock.calls.flat()).toEqual(expect.arrayContaining([expect.objectContaining({ keys: ['business_name'] })]));
+  });
+});
+
 describe('RiskService Fraudnet', () => {
   it('reserves a new prefixed merchant_uid with an expiry and builds s from the account and page', async () => {
     const { service, repo } = setup();

@@ -13,7 +13,7 @@ import type { FraudnetPageType } from './dto/fraudnet.dto';
 import type { RiskDecision } from './risk-decision.entity';
 import type { StcPolicy } from './risk.policy';
 import { RiskRepository } from './risk.repository';
-import { buildStc, type StcKeyValue, toAgainBypass, toLoadUIBypass, toTossTransactionContext } from './stc.builder';
+import { buildStc, checkRiskContext, retainValidContext, type StcKeyValue, toAgainBypass, toLoadUIBypass, toTossTransactionContext } from './stc.builder';
 import type { StcPurpose } from './stc-industry-keys';
 
 /** The `fncls` attribute of Fraudnet's config tag: fixed (seed 004). */
@@ -29,6 +29,11 @@ export interface EvaluateStcInput {
   purpose: StcPurpose;
   /** Per-industry extra keys from the caller (e.g. a charge's `riskContext`). */
   riskContext?: Record<string, unknown> | null;
+  /**
+   * The extra keys stored on the charge's subscription (checked at its creation). Keys the merchant's industry no
+   * longer takes are left out and logged, never a refusal; the caller's `riskContext` wins on a key both name.
+   */
+  subscriptionContext?: Readonly<Record<string, string>> | null;
 }
 
 /** What billing-key issuance, charges and Toss orders put in their PG requests. */
@@ -149,7 +154,7 @@ export class RiskService {
       if (merchant instanceof DomainError) return merchant;
       const customer = customers.get(input.merchantId)?.get(input.customerId);
       if (!customer) return new NotFoundError('Customer');
-      const result = buildStc({ merchant, customer, purpose: input.purpose, riskContext: input.riskContext, now });
+      const result = buildStc({ merchant, customer, purpose: input.purpose, riskContext: this.mergedContext(input, merchant), now });
       const errorCode = result.contextErrors.length ? 'STC_CONTEXT_INVALID' : result.outcome === 'refused' ? 'STC_DATA_REQUIRED' : null;
       const decision: RiskDecision = {
         id: newId('rsk'),
@@ -170,6 +175,37 @@ export class RiskService {
     const decisions = built.flatMap((b) => (b instanceof DomainError ? [] : [b.decision]));
     if (decisions.length > 0) await this.repo.insertDecisions(decisions);
     return built.map((b) => (b instanceof DomainError ? b : this.conclude(b)));
+  }
+
+  /**
+   * The risk context of a new subscription, checked against the merchant's industry as a charge would check it, so a
+   * subscription that could never be charged is refused at creation, never at the charge: keys the industry does not
+   * take, non-string or bad values are 400 VALIDATION_FAILED (details per key); keys a charge needs that are missing
+   * (the extras of `riskContext`, or the base keys from the merchant and customer records) are 422 STC_DATA_REQUIRED
+   * naming them. Returns the normalised context to store. Records no decision: nothing is sent to a PG here.
+   */
+  async checkSubscriptionContext(merchantId: string, customer: Customer, riskContext: Record<string, unknown> | null | undefined): Promise<Record<string, string>> {
+    const merchant = await this.merchants.require(merchantId);
+    const result = buildStc({ merchant, customer, purpose: 'charge', riskContext, now: this.clock.now() });
+    if (result.contextErrors.length > 0) {
+      const details = result.contextErrors.map((e) => ({ field: e.source, errors: e.errors }));
+      throw new DomainError('VALIDATION_FAILED', `${details[0].field}: ${details[0].errors[0]}`, details);
+    }
+    if (result.outcome === 'refused') {
+      const missing = result.missing.map((m) => m.field);
+      throw new DomainError('STC_DATA_REQUIRED', `PayPal STC data every charge of this merchant needs is missing or invalid: ${missing.join(', ')}`, result.missing);
+    }
+    return checkRiskContext(merchant, riskContext).context;
+  }
+
+  /** The subscription's stored keys still valid for the industry, under the caller's own. */
+  private mergedContext(input: EvaluateStcInput, merchant: Merchant): Record<string, unknown> | null | undefined {
+    if (!input.subscriptionContext) return input.riskContext;
+    const { context, dropped } = retainValidContext(merchant, input.subscriptionContext);
+    if (dropped.length > 0) {
+      this.logger.warn({ merchantId: merchant.id, customerId: input.customerId, industry: merchant.industry, keys: dropped }, 'stored STC keys not valid for the industry left out');
+    }
+    return { ...context, ...(input.riskContext ?? {}) };
   }
 
   /** Counts, logs and shapes one recorded decision: the evaluation, or the refusal to throw. */

@@ -1,7 +1,10 @@
 import { INDUSTRIES, RETAIL_FULFILLMENTS } from './risk.policy';
 import {
   buildStc,
+  checkRiskContext,
+  checkStcPhone,
   checkValue,
+  retainValidContext,
   formatStcDate,
   type StcBuildInput,
   type StcCustomerFacts,
@@ -41,7 +44,8 @@ describe('buildStc: base keys', () => {
       { key: 'sender_first_name', value: 'John' },
       { key: 'sender_last_name', value: 'Doe' },
       { key: 'sender_email', value: 'john@example.com' },
-      { key: 'sender_phone', value: '+14155550100' },
+      // The national number, as seed 004's example sends it ("(02)16705176" beside "KR"): see checkStcPhone.
+      { key: 'sender_phone', value: '4155550100' },
       { key: 'sender_country_code', value: 'US' },
       { key: 'sender_create_date', value: '2023-10-10T14:59:59+00:00' },
     ]);
@@ -151,6 +155,74 @@ describe('buildStc: per-industry extra keys from the riskContext', () => {
   it('normalised context values are what is sent', () => {
     const r = build({ merchant: merchant({ industry: 'online_travel' }), riskContext: { ota_type: ' lodging ', ota_service_start_date: '2026-06-01', ota_start_country: 'jp' } });
     expect(toTossTransactionContext(r.additionalData)).toMatchObject({ ota_type: 'lodging', ota_start_country: 'JP' });
+  });
+});
+
+describe('sender_phone (checkStcPhone)', () => {
+  // Seed 004 sends the national number ("(02)16705176") with the country in sender_country_code.
+  it.each([
+    ['+82216705176', 'KR', '0216705176'],
+    ['(02)16705176', 'KR', '0216705176'],
+    ['+14155550100', 'US', '4155550100'],
+    ['+14155550100', 'us', '4155550100'],
+    // Another country's number: national digits alone would name the wrong country, so E.164.
+    ['+82216705176', 'US', '+82216705176'],
+    // Stored before phones were parsed and not a valid number: sent as stored, as before, when it looks like a phone.
+    ['+1234567', 'US', '+1234567'],
+  ])('%s of a %s customer -> %s', (stored, country, sent) => {
+    expect(checkStcPhone(stored, country)).toEqual({ value: sent });
+  });
+  it('refuses what is not a phone', () => {
+    expect(checkStcPhone('call me', 'US')).toEqual({ error: 'invalid: not a phone number' });
+  });
+  it('a KR customer\'s stored E.164 phone is sent the seed\'s way by buildStc', () => {
+    const r = build({ customer: customer({ phone: '+82216705176', countryCode: 'KR' }) });
+    expect(r.additionalData.find((kv) => kv.key === 'sender_phone')).toEqual({ key: 'sender_phone', value: '0216705176' });
+  });
+});
+
+describe('checkRiskContext / retainValidContext (what a subscription stores)', () => {
+  // [industry, a complete context for a charge, the keys a charge cannot do without]
+  const table: [string, Record<string, string>, string[]][] = [
+    ['marketplace', { receiver_account_id: 'SELLER-1', receiver_email: 'seller@example.com', transaction_is_tangible: '1' }, ['receiver_account_id']],
+    ['p2p', { receiver_account_id: 'FRIEND-1', receiver_email: 'friend@example.com', receiver_address_country_code: 'kr' }, ['receiver_account_id', 'receiver_email']],
+    ['event_ticketing', { dg_delivery_method: 'email', cd_string_one: '2026-06-01', cd_int_one: '2' }, ['dg_delivery_method', 'cd_string_one']],
+    ['online_travel', { ota_type: 'lodging', ota_service_start_date: '2026-06-01', ota_start_city: 'Seoul' }, ['ota_type', 'ota_service_start_date']],
+  ];
+  it.each(table)('%s: a complete context is accepted and normalised, and a charge with it is sent', (industry, context, required) => {
+    const checked = checkRiskContext({ industry, retailFulfillment: null }, context);
+    expect(checked.errors).toEqual([]);
+    expect(Object.keys(checked.context).sort()).toEqual(Object.keys(context).sort());
+    const r = build({ merchant: merchant({ industry }), riskContext: checked.context });
+    expect(r.outcome).toBe('sent');
+    for (const key of Object.keys(context)) expect(r.additionalData.map((kv) => kv.key)).toContain(key);
+    expect(required.every((k) => k in context)).toBe(true);
+  });
+  it.each(table)('%s: without its required keys a charge is refused naming them', (industry, _context, required) => {
+    const r = build({ merchant: merchant({ industry }), riskContext: {} });
+    expect(r.outcome).toBe('refused');
+    expect(fields(r.missing)).toEqual(required);
+  });
+  it('refuses unknown keys, base keys, non-strings and bad values, naming each and never echoing a value', () => {
+    const { context, errors } = checkRiskContext(
+      { industry: 'marketplace', retailFulfillment: null },
+      { receiver_account_id: 'S1', ota_type: 'x', sender_email: 'x@example.com', txn_count_total: 3, receiver_email: 'secret-not-an-email' },
+    );
+    expect(context).toEqual({ receiver_account_id: 'S1' });
+    expect(fields(errors)).toEqual(['ota_type', 'sender_email', 'txn_count_total', 'receiver_email']);
+    expect(JSON.stringify(errors)).not.toContain('secret');
+  });
+  it('bounds the number of keys and the value size', () => {
+    const many = Object.fromEntries(Array.from({ length: 41 }, (_, i) => [`k${i}`, 'v']));
+    expect(fields(checkRiskContext({ industry: 'marketplace', retailFulfillment: null }, many).errors)).toContain('riskContext');
+    expect(checkRiskContext({ industry: 'marketplace', retailFulfillment: null }, { business_name: 'x'.repeat(256) }).errors).toHaveLength(1);
+  });
+  it('a stored context keeps what the industry still takes and names what it dropped', () => {
+    const stored = { receiver_account_id: 'S1', receiver_email: 'seller@example.com', business_name: 'Shop' };
+    expect(retainValidContext({ industry: 'p2p', retailFulfillment: null }, stored)).toEqual({
+      context: { receiver_account_id: 'S1', receiver_email: 'seller@example.com' },
+      dropped: ['business_name'],
+    });
   });
 });
 

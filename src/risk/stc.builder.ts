@@ -5,6 +5,7 @@
  * No I/O, no clock (the caller passes `now`), no logging: the service records, counts and logs.
  */
 import { isEmail, isIP, isISO31661Alpha2, isISO8601 } from 'class-validator';
+import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { stcPolicyFor, type StcPolicy } from './risk.policy';
 import {
   extraKeysFor,
@@ -71,7 +72,6 @@ export function buildStc(input: StcBuildInput): StcBuildResult {
   const policy = stcPolicyFor(merchant.industry, merchant.retailFulfillment);
   const additionalData: StcKeyValue[] = [];
   const missing: StcIssue[] = [];
-  const contextErrors: StcIssue[] = [];
 
   for (const spec of STC_BASE_KEYS) {
     const raw = baseValue(spec.source, merchant, customer);
@@ -79,39 +79,16 @@ export function buildStc(input: StcBuildInput): StcBuildResult {
       missing.push({ field: spec.key, source: spec.source, errors: ['missing'] });
       continue;
     }
-    const checked = spec.key === 'sender_create_date' ? checkCreateDate(raw, now) : checkValue(spec, raw);
+    const checked =
+      spec.key === 'sender_create_date' ? checkCreateDate(raw, now) : spec.source === 'customer.phone' ? checkStcPhone(String(raw), customer.countryCode) : checkValue(spec, raw);
     if ('error' in checked) missing.push({ field: spec.key, source: spec.source, errors: [checked.error] });
     else additionalData.push({ key: spec.key, value: checked.value });
   }
 
   const extras = extraKeysFor(merchant.industry, merchant.retailFulfillment);
-  const byKey = new Map(extras.map((s) => [s.key, s]));
-  const context = input.riskContext ?? {};
-  const entries = Object.entries(context);
-  if (entries.length > MAX_RISK_CONTEXT_KEYS) {
-    contextErrors.push({ field: 'riskContext', source: 'riskContext', errors: [`at most ${MAX_RISK_CONTEXT_KEYS} keys`] });
-  }
-  const supplied = new Map<string, string>();
-  for (const [key, raw] of entries.slice(0, MAX_RISK_CONTEXT_KEYS)) {
-    const field = KEY_SHAPE.test(key) ? key : key.slice(0, 64);
-    const source = `riskContext.${field}`;
-    if (STC_BASE_KEYS.some((b) => b.key === key)) {
-      contextErrors.push({ field, source, errors: ['derived from the merchant and customer records; not accepted in riskContext'] });
-      continue;
-    }
-    const spec = byKey.get(key);
-    if (!spec) {
-      contextErrors.push({ field, source, errors: [`not an STC key for industry ${merchant.industry}`] });
-      continue;
-    }
-    if (typeof raw !== 'string') {
-      contextErrors.push({ field, source, errors: ['must be a string'] });
-      continue;
-    }
-    const checked = checkValue(spec, raw);
-    if ('error' in checked) contextErrors.push({ field, source, errors: [checked.error] });
-    else supplied.set(key, checked.value);
-  }
+  const checked = checkRiskContext(merchant, input.riskContext);
+  const contextErrors = checked.errors;
+  const supplied = new Map(Object.entries(checked.context));
   // Table order, so the same input always gives the same list.
   for (const spec of extras) {
     const value = supplied.get(spec.key);
@@ -123,6 +100,70 @@ export function buildStc(input: StcBuildInput): StcBuildResult {
 
   const outcome: StcOutcome = contextErrors.length || (missing.length && policy === 'required') ? 'refused' : missing.length ? 'sent_partial' : 'sent';
   return { policy, additionalData, missing, contextErrors, outcome };
+}
+
+/**
+ * A caller's risk context against the industry's table: the normalised values of the keys it may send, and one issue
+ * per refused key (unknown for the industry, a base key, not a string, a bad value, too many keys). Never the values.
+ */
+export function checkRiskContext(
+  merchant: Pick<StcMerchantFacts, 'industry' | 'retailFulfillment'>,
+  riskContext: Record<string, unknown> | null | undefined,
+): { context: Record<string, string>; errors: StcIssue[] } {
+  const byKey = new Map(extraKeysFor(merchant.industry, merchant.retailFulfillment).map((s) => [s.key, s]));
+  const entries = Object.entries(riskContext ?? {});
+  const errors: StcIssue[] = [];
+  const context: Record<string, string> = {};
+  if (entries.length > MAX_RISK_CONTEXT_KEYS) {
+    errors.push({ field: 'riskContext', source: 'riskContext', errors: [`at most ${MAX_RISK_CONTEXT_KEYS} keys`] });
+  }
+  for (const [key, raw] of entries.slice(0, MAX_RISK_CONTEXT_KEYS)) {
+    const field = KEY_SHAPE.test(key) ? key : key.slice(0, 64);
+    const source = `riskContext.${field}`;
+    if (STC_BASE_KEYS.some((b) => b.key === key)) {
+      errors.push({ field, source, errors: ['derived from the merchant and customer records; not accepted in riskContext'] });
+      continue;
+    }
+    const spec = byKey.get(key);
+    if (!spec) {
+      errors.push({ field, source, errors: [`not an STC key for industry ${merchant.industry}`] });
+      continue;
+    }
+    if (typeof raw !== 'string') {
+      errors.push({ field, source, errors: ['must be a string'] });
+      continue;
+    }
+    const checked = checkValue(spec, raw);
+    if ('error' in checked) errors.push({ field, source, errors: [checked.error] });
+    else context[key] = checked.value;
+  }
+  return { context, errors };
+}
+
+/**
+ * A context stored earlier (a subscription's, checked when it was created) against the merchant's industry as it is
+ * now: the keys still valid are kept, the others are named in `dropped`. The industry may have changed since; a stale
+ * key is left out of the charge rather than refusing it (a refusal would be retried until dunning cancels).
+ */
+export function retainValidContext(
+  merchant: Pick<StcMerchantFacts, 'industry' | 'retailFulfillment'>,
+  stored: Readonly<Record<string, unknown>> | null | undefined,
+): { context: Record<string, string>; dropped: string[] } {
+  const { context, errors } = checkRiskContext(merchant, stored);
+  return { context, dropped: errors.map((e) => e.field) };
+}
+
+/**
+ * `sender_phone` as seed 004 sends it: the national number (its example is `(02)16705176` beside
+ * `sender_country_code: "KR"`), so the digits of the national format when the number belongs to the customer's
+ * country, E.164 when it belongs to another (the national digits alone would name the wrong country). A stored value
+ * libphonenumber cannot read (customers stored before phones were parsed) is sent as stored when it looks like a phone.
+ */
+export function checkStcPhone(raw: string, countryCode: string): Checked {
+  const country = countryCode.toUpperCase();
+  const parsed = isSupportedCountry(country) ? parsePhoneNumberFromString(raw, country) : parsePhoneNumberFromString(raw);
+  if (parsed?.isValid()) return { value: parsed.country === country ? parsed.formatNational().replace(/\D/g, '') : parsed.number };
+  return checkValue({ key: 'sender_phone', format: 'phone' }, raw);
 }
 
 /** PortOne `IMP.loadUI` request field `bypass` (an object). */

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { MoneyColumn, TimestampColumn } from '../database/columns';
+import { JsonColumn, MoneyColumn, TimestampColumn } from '../database/columns';
 import type { PlanInterval } from '../plans/plan.entity';
 
 export const SUBSCRIPTION_STATUSES = ['incomplete', 'active', 'past_due', 'canceled'] as const;
@@ -87,6 +87,13 @@ export class Subscription {
   /** requested | requested_at_period_end | payment_failed | payment_declined | billing_key_unusable */
   @Column({ name: 'cancel_reason', type: 'varchar', length: 32, nullable: true })
   cancelReason: string | null;
+
+  /**
+   * The per-charge PayPal STC keys of the merchant's industry (marketplace `receiver_account_id`, …), checked at
+   * creation and merged into every charge's STC. Null (or absent in code) when none were given.
+   */
+  @JsonColumn({ name: 'risk_context', nullable: true })
+  riskContext?: Record<string, string> | null;
 
   @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
   leaseOwner: string | null;

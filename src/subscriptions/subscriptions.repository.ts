@@ -23,6 +23,12 @@ export class SubscriptionsRepository {
     return this.byMerchantAndId.one(merchantId, id);
   }
 
+  /** Only the id and the stored STC keys (charges read them for their STC). */
+  findRiskContexts(ids: readonly string[]): Promise<Array<Pick<Subscription, 'id' | 'riskContext'>>> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.subs.find({ select: { id: true, riskContext: true }, where: { id: In([...ids]) } });
+  }
+
   /**
    * Cancels now. Bumping the lease version fences a run that holds the subscription: its result write then leaves the
    * subscription canceled (the charge itself is still recorded).

@@ -6,6 +6,7 @@ import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { CustomersService } from '../customers/customers.service';
 import { PlansService } from '../plans/plans.service';
+import { RiskService } from '../risk/risk.service';
 import type { CancelSubscriptionDto, CreateSubscriptionDto, SubscriptionView } from './dto/subscription.dto';
 import { Subscription } from './subscription.entity';
 import { initialSchedule } from './subscription.transitions';
@@ -19,12 +20,15 @@ export class SubscriptionsService {
     private readonly plans: PlansService,
     private readonly billingKeys: BillingKeysService,
     private readonly registry: GatewayRegistry,
+    private readonly risk: RiskService,
     private readonly clock: Clock,
   ) {}
 
   /**
    * A subscription needs an active billing key of the same merchant and customer, and a plan currency the key's PG
-   * can charge (PayPal RT refuses KRW). It starts `incomplete`; the scheduler makes the first charge at `startAt`.
+   * can charge (PayPal RT refuses KRW), and the STC data every charge of the merchant's industry needs (see
+   * RiskService.checkSubscriptionContext): refused here, never at a charge. It starts `incomplete`; the scheduler makes
+   * the first charge at `startAt`.
    */
   async create(merchantId: string, dto: CreateSubscriptionDto): Promise<SubscriptionView> {
     const customer = await this.customers.require(merchantId, dto.customerId);
@@ -40,6 +44,7 @@ export class SubscriptionsService {
         { field: 'planId', errors: [`plan currency ${plan.currency} is not one ${key.gateway} takes`], accepted: gateway.descriptor.capabilities.currencies },
       ]);
     }
+    const riskContext = await this.risk.checkSubscriptionContext(merchantId, customer, dto.riskContext);
     const now = this.clock.now();
     const anchor = dto.startAt ? new Date(dto.startAt) : now;
     const sub = await this.repo.insert({
@@ -60,6 +65,7 @@ export class SubscriptionsService {
       cancelAtPeriodEnd: false,
       canceledAt: null,
       cancelReason: null,
+      riskContext: Object.keys(riskContext).length > 0 ? riskContext : null,
       leaseOwner: null,
       leaseExpiresAt: null,
       leaseVersion: 0,
@@ -77,6 +83,11 @@ export class SubscriptionsService {
     const sub = await this.repo.findForMerchant(merchantId, id);
     if (!sub) throw new NotFoundError('Subscription');
     return sub;
+  }
+
+  /** The STC keys stored on these subscriptions, by id (null when one has none; an unknown id is absent). */
+  async riskContexts(ids: readonly string[]): Promise<Map<string, Readonly<Record<string, string>> | null>> {
+    return new Map((await this.repo.findRiskContexts(ids)).map((s) => [s.id, s.riskContext ?? null]));
   }
 
   /**
@@ -114,6 +125,7 @@ export function toSubscriptionView(s: Subscription): SubscriptionView {
     cycle: s.cycle,
     attempt: s.attempt,
     cancelAtPeriodEnd: Boolean(s.cancelAtPeriodEnd),
+    riskContext: s.riskContext ?? {},
     createdAt: iso(s.createdAt),
     ...(s.canceledAt ? { canceledAt: iso(s.canceledAt) } : {}),
     ...(s.cancelReason ? { cancelReason: s.cancelReason } : {}),

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsEmail, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 
 export class CreateCustomerDto {
   @ApiProperty({ example: 'buyer@example.com' })
@@ -17,9 +17,14 @@ export class CreateCustomerDto {
   @Length(1, 100)
   lastName: string;
 
-  @ApiPropertyOptional({ description: 'E.164', example: '+14155550100' })
+  @ApiPropertyOptional({
+    description: "As people type it: international (+1 (415) 555-0100) or national in the customer's countryCode ((02)16705176 in KR); stored and returned as E.164",
+    example: '+1 (415) 555-0100',
+    maxLength: 64,
+  })
   @IsOptional()
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be E.164, e.g. +14155550100' })
+  @IsString()
+  @Length(1, 64)
   phone?: string;
 
   @ApiProperty({ description: 'ISO 3166-1 alpha-2', example: 'US' })
@@ -43,7 +48,7 @@ export class CustomerDto {
   @ApiProperty() email: string;
   @ApiProperty() firstName: string;
   @ApiProperty() lastName: string;
-  @ApiPropertyOptional({ nullable: true }) phone: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'E.164' }) phone: string | null;
   @ApiProperty() countryCode: string;
   @ApiPropertyOptional({ nullable: true }) accountCreatedAt: string | null;
   @ApiPropertyOptional({ nullable: true }) externalId: string | null;

@@ -3,6 +3,7 @@ import { Risk1763942400004 } from './1763942400004-Risk';
 import { TossForeignPay1764028800005 } from './1764028800005-TossForeignPay';
 import { BillingKeys1764028800006 } from './1764028800006-BillingKeys';
 import { Charges1764028800007 } from './1764028800007-Charges';
+import { SubscriptionRiskContext1764201600008 } from './1764201600008-SubscriptionRiskContext';
 import { WebhookInbox1764201600009 } from './1764201600009-WebhookInbox';
 import { MaskImpKeyHints1764201600010 } from './1764201600010-MaskImpKeyHints';
 
@@ -13,6 +14,7 @@ export const migrations = [
   TossForeignPay1764028800005,
   BillingKeys1764028800006,
   Charges1764028800007,
+  SubscriptionRiskContext1764201600008,
   WebhookInbox1764201600009,
   MaskImpKeyHints1764201600010,
 ];

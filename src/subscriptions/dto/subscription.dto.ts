@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsISO8601, IsObject, IsOptional, IsString, Length } from 'class-validator';
 import { SUBSCRIPTION_STATUSES } from '../subscription.entity';
 
 export class CreateSubscriptionDto {
@@ -11,6 +11,20 @@ export class CreateSubscriptionDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   startAt?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 255 },
+    maxProperties: 40,
+    description:
+      "The per-charge PayPal STC keys of the merchant's industry (e.g. marketplace receiver_account_id), sent with every " +
+      'charge of the subscription. Values are strings; only the extra keys of that industry are accepted (others: 400 ' +
+      'VALIDATION_FAILED). Keys every charge needs that are missing: 422 STC_DATA_REQUIRED naming them.',
+    example: { receiver_account_id: 'SELLER-123', receiver_email: 'seller@example.com' },
+  })
+  @IsOptional()
+  @IsObject()
+  riskContext?: Record<string, unknown>;
 }
 
 export class CancelSubscriptionDto {
@@ -39,5 +53,11 @@ export class SubscriptionView {
   @ApiProperty() cancelAtPeriodEnd: boolean;
   @ApiPropertyOptional() canceledAt?: string;
   @ApiPropertyOptional() cancelReason?: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'The STC keys sent with every charge (empty when none)',
+  })
+  riskContext: Record<string, string>;
   @ApiProperty() createdAt: string;
 }
