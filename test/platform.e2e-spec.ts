@@ -94,3 +94,61 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
     });
   });
 });
+
+describe('hostile input: framework errors, nesting, control characters (e2e)', () => {
+  let t: TestApp;
+  let auth: { authorization: string };
+  beforeAll(async () => {
+    t = await startTestApp();
+    auth = { authorization: `Bearer ${(await createMerchant(t)).apiKey}` };
+  });
+  afterAll(() => t.close());
+  const customer = { email: 'kim@example.com', firstName: 'Kim', lastName: 'Lee', countryCode: 'US' };
+
+  function expectOurBody(res: { status: number; body: Record<string, unknown>; headers: Record<string, string> }, status: number, code: string): void {
+    expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
+    expect(res.body.statusCode).toBe(status);
+    expect(typeof res.body.message).toBe('string');
+    expect(res.body.requestId).toBe(res.headers['x-request-id']);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  }
+
+  it('answers every framework error in our error body with the request id', async () => {
+    const post = (type: string, body: string) => t.http().post('/v1/customers').set(auth).set('content-type', type).send(body);
+    expectOurBody(await t.http().get('/v1/customers/%zz').set(auth), 400, 'MALFORMED_URL');
+    expectOurBody(await t.http().get(`/v1/customers/${'a'.repeat(300)}`).set(auth), 414, 'URI_TOO_LONG');
+    expectOurBody(await post('application/json', `{"name":"${'x'.repeat(1024 * 1024)}"}`), 413, 'PAYLOAD_TOO_LARGE');
+    expectOurBody(await post('text/plain', 'hello'), 400, 'VALIDATION_FAILED'); // Fastify parses text/plain; no DTO takes it
+    expectOurBody(await post('application/xml', '<a/>'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectOurBody(await post('application/json', '{"name":'), 400, 'MALFORMED_JSON');
+    expectOurBody(await post('application/json', ''), 400, 'MALFORMED_JSON');
+    expectOurBody(await post('application/json', '{"__proto__":{"x":1}}'), 400, 'MALFORMED_JSON');
+    expectOurBody(await t.http().get('/v1/no-such-route').set(auth), 404, 'ROUTE_NOT_FOUND');
+    expectOurBody(await t.http().delete('/v1/customers').set(auth), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  it('refuses JSON nested 5,000 levels deep with JSON_TOO_DEEP before parsing, and still takes ordinary bodies', async () => {
+    const deepObject = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const deepArray = '['.repeat(5000) + ']'.repeat(5000);
+    for (const body of [deepObject, deepArray, JSON.stringify(customer).replace('{', `{"meta":${deepArray},`)]) {
+      const res = await t.http().post('/v1/customers').set(auth).set('content-type', 'application/json').send(body);
+      expectOurBody(res, 400, 'JSON_TOO_DEEP');
+    }
+    // Brackets inside strings are text, not nesting.
+    const ok = await t.http().post('/v1/customers').set(auth).send({ ...customer, firstName: '['.repeat(50) + '{'.repeat(50) });
+    expect(ok.status).toBe(201);
+  });
+
+  it('refuses NUL and other control characters in the query, the path and the body before the database', async () => {
+    expectOurBody(await t.http().get('/v1/toss/fail?code=PAY_PROCESS_CANCELED&message=x%00y&ref=ord_1'), 400, 'VALIDATION_FAILED');
+    expectOurBody(await t.http().get('/v1/toss/fail?code=A%01B'), 400, 'VALIDATION_FAILED');
+    expectOurBody(await t.http().get('/v1/customers/cus_%00').set(auth), 400, 'VALIDATION_FAILED');
+    expectOurBody(await t.http().post('/v1/customers').set(auth).send({ ...customer, lastName: 'Lee\u0000' }), 400, 'VALIDATION_FAILED');
+    expectOurBody(await t.http().patch('/v1/merchants/me').set(auth).send({ name: 'A\u001bB' }), 400, 'VALIDATION_FAILED');
+    const key = await t.http().post('/v1/customers').set(auth).send({ ...customer, ['x\u0000']: 1 });
+    expectOurBody(key, 400, 'VALIDATION_FAILED');
+    expect(JSON.stringify(key.body)).not.toContain('\u0000');
+    // Tab, CR and LF are text.
+    expect((await t.http().post('/v1/customers').set(auth).send({ ...customer, lastName: 'Lee\tKim\r\n' })).status).toBe(201);
+  });
+});
