@@ -151,4 +151,34 @@ describe('hostile input: framework errors, nesting, control characters (e2e)', (
     // Tab, CR and LF are text.
     expect((await t.http().post('/v1/customers').set(auth).send({ ...customer, lastName: 'Lee\tKim\r\n' })).status).toBe(201);
   });
+
+  it('refuses null for a field that may only be absent', async () => {
+    const res = await t.http().patch('/v1/merchants/me').set(auth).send({ name: null });
+    expectOurBody(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'name' })]);
+    for (const body of [{ country: null }, { returnUrl: null }, { industry: null }]) {
+      expectOurBody(await t.http().patch('/v1/merchants/me').set(auth).send(body), 400, 'VALIDATION_FAILED');
+    }
+    expectOurBody(await t.http().post('/v1/customers').set(auth).send({ ...customer, phone: null }), 400, 'VALIDATION_FAILED');
+    expect((await t.http().get('/v1/merchants/me').set(auth)).body.name).toBe('Acme');
+    expect((await t.http().patch('/v1/merchants/me').set(auth).send({})).status).toBe(200);
+  });
+
+  it('caps customData (50 keys, 500 characters, 2 levels, 8 KB) before anything else runs', async () => {
+    const patch = (customData: unknown) => t.http().patch('/v1/billing-keys/bk_missing/request').set(auth).send({ customData });
+    const keys = (n: number, v: unknown = 'v') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, v]));
+    // Within the caps the request reaches the service, which does not know the key.
+    expect((await patch({ plan: 'pro', order: { id: 'o1' } })).status).toBe(404);
+    for (const [customData, field] of [
+      [keys(51), /more than 50/],
+      [{ a: 'x'.repeat(501) }, /customData\.a must be at most 500/],
+      [{ a: { b: { c: 1 } } }, /nests deeper than 2/],
+      [keys(30, 'x'.repeat(400)), /at most 8192 bytes/],
+      [null, /must be an object/],
+    ] as const) {
+      const res = await patch(customData);
+      expectOurBody(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.details).toEqual([{ field: 'customData', errors: [expect.stringMatching(field)] }]);
+    }
+  });
 });

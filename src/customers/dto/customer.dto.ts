@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsEmail, IsISO31661Alpha2, IsISO8601, IsString, Length, Matches } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateCustomerDto {
   @ApiProperty({ example: 'buyer@example.com' })
@@ -18,7 +19,7 @@ export class CreateCustomerDto {
   lastName: string;
 
   @ApiPropertyOptional({ description: 'E.164', example: '+14155550100' })
-  @IsOptional()
+  @OptionalNotNull()
   @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be E.164, e.g. +14155550100' })
   phone?: string;
 
@@ -27,12 +28,12 @@ export class CreateCustomerDto {
   countryCode: string;
 
   @ApiPropertyOptional({ description: "When the buyer's account was created at the merchant (ISO 8601)", example: '2024-05-01T09:00:00Z' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true })
   accountCreatedAt?: string;
 
   @ApiPropertyOptional({ description: "The merchant's own id for this buyer; unique per merchant" })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 100)
   externalId?: string;

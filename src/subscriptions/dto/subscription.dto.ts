@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsISO8601, IsString, Length } from 'class-validator';
 import { SUBSCRIPTION_STATUSES } from '../subscription.entity';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateSubscriptionDto {
   @ApiProperty() @IsString() @Length(1, 40) customerId: string;
@@ -8,14 +9,14 @@ export class CreateSubscriptionDto {
   @ApiProperty({ description: 'An active billing key of the same customer' }) @IsString() @Length(1, 40) billingKeyId: string;
 
   @ApiPropertyOptional({ description: 'When the first charge is due and cycle 0 starts (ISO 8601); default now' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true })
   startAt?: string;
 }
 
 export class CancelSubscriptionDto {
   @ApiPropertyOptional({ description: 'Keep it until the current period ends (no further charge), instead of now', default: false })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   atPeriodEnd?: boolean;
 }
