@@ -7,7 +7,7 @@ import { pgSandboxPlugin, type PgSandbox } from '@app/pg-sandbox';
 import { AppModule, AppModuleOptions } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
 import { refuseControlCharacters } from './common/http/control-chars';
-import { frameworkErrorResponder } from './common/http/framework-errors';
+import { clientErrorResponder, frameworkErrorResponder } from './common/http/framework-errors';
 import { depthLimitedJsonParser } from './common/http/json-parser';
 import { securityHeaders } from './common/security-headers';
 import { requestIdFor } from './logging/logging.options';
@@ -23,6 +23,8 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     trustProxy: true,
     // Bad URL (400) and over-long path parameter (414): answered by the router itself, in our error body.
     frameworkErrors: frameworkErrorResponder(securityHeaders()),
+    // Requests Node's HTTP parser refuses (bytes a URL or header cannot carry, oversized headers): our body too.
+    clientErrorHandler: clientErrorResponder(securityHeaders()),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createMerchant, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers/test-app';
 
 describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e)', () => {
@@ -125,6 +126,31 @@ describe('hostile input: framework errors, nesting, control characters (e2e)', (
     expectOurBody(await post('application/json', '{"__proto__":{"x":1}}'), 400, 'MALFORMED_JSON');
     expectOurBody(await t.http().get('/v1/no-such-route').set(auth), 404, 'ROUTE_NOT_FOUND');
     expectOurBody(await t.http().delete('/v1/customers').set(auth), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  it('answers requests the HTTP parser refuses in our error body, and closes the connection saying so', async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(t.url).port), '127.0.0.1', () => socket.end(request));
+        let data = '';
+        socket.on('data', (c: Buffer) => (data += c.toString('latin1')));
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+      });
+    const cases: [string, number, string][] = [
+      ['GET /v1/customers/\u00fc HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'MALFORMED_REQUEST'], // a byte a URL cannot carry
+      ['GET /v1/merchants/me HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+      [`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    ];
+    for (const [request, status, code] of cases) {
+      const response = await raw(request);
+      const [head, body] = response.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head.toLowerCase()).toContain('connection: close');
+      const parsed = JSON.parse(body) as Record<string, unknown>;
+      expect(parsed).toEqual({ statusCode: status, code, message: expect.any(String), requestId: expect.any(String) });
+      expect(head.toLowerCase()).toContain(`x-request-id: ${String(parsed.requestId)}`);
+    }
   });
 
   it('refuses JSON nested 5,000 levels deep with JSON_TOO_DEEP before parsing, and still takes ordinary bodies', async () => {
