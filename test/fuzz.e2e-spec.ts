@@ -12,7 +12,7 @@ import { createMerchant, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers
  * Runs on SQLite, and on PostgreSQL when DATABASE_URL is set (like every e2e spec).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_207);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 3_000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 4_000);
 
 jest.setTimeout(180_000);
 
@@ -27,7 +27,8 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
     const merchant = await createMerchant(t);
     merchantKey = merchant.apiKey;
     const auth = { authorization: `Bearer ${merchantKey}` };
-    // Real ids of this merchant, so that some requests get past the look-up and into the services.
+    // Real ids of this merchant, so that some requests get past the look-up and into the services (more are collected
+    // from the answers as the run goes).
     const customer = await t.http().post('/v1/customers').set(auth).send({ email: 'fuzz@example.com', firstName: 'Fuzz', lastName: 'Test', countryCode: 'US' });
     const plan = await t.http().post('/v1/plans').set(auth).send({ name: 'Fuzz plan', amount: 1999, currency: 'USD', interval: 'month' });
     ids.push(merchant.id, customer.body.id, ...(plan.body.id ? [plan.body.id] : []), 'portone-paypal-rt', 'toss-foreign-pay');
@@ -69,6 +70,7 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
           try {
             const res = await send(base, req);
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+            if (res.status < 300) collectIds(res.text, ids);
             problem = responseProblem(res);
             text = res.text;
           } catch (err) {
@@ -94,6 +96,16 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
     }
   });
 });
+
+/** Ids the app handed out (a billing key, an order…), so that later routes are fuzzed with real ones too. */
+function collectIds(text: string, ids: string[]): void {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    for (const id of [body.id, body.orderId]) if (typeof id === 'string' && !ids.includes(id) && ids.length < 40) ids.push(id);
+  } catch {
+    // not JSON: nothing to collect
+  }
+}
 
 function describeFailure(op: Operation, req: FuzzRequest, problem: string, body: string, route: number, at: number): string {
   const sent = JSON.stringify({ method: req.method, url: req.url, headers: { ...req.headers, authorization: req.headers.authorization ? '<set>' : undefined }, body: req.body?.slice(0, 300) });

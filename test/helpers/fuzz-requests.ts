@@ -104,19 +104,47 @@ function validValue(schema: Schema): fc.Arbitrary<unknown> {
   }
 }
 
-/** A body shaped by the schema, each field valid, hostile, null or absent, with sometimes an extra field. */
+/** `arb` one time in `every`, null otherwise (fc.option's freq is the other way round). */
+function sometimes<T>(arb: fc.Arbitrary<T>, every: number): fc.Arbitrary<T | null> {
+  return fc.oneof({ weight: every - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+}
+
+/** A value that passes validation as often as the document lets us guess one: real ids, enums, examples. */
+function likelyValid(schema: Schema, name: string, ids: string[]): fc.Arbitrary<unknown> {
+  return /id$/i.test(name) && ids.length ? fc.oneof(fc.constantFrom(...ids), validValue(schema)) : validValue(schema);
+}
+
+/** The documented value (enum, example, a real id), or nothing for an optional field without one. */
+function documented(schema: Schema, name: string, required: boolean, ids: string[]): fc.Arbitrary<unknown> {
+  if (schema.enum?.length) return fc.constantFrom(...schema.enum);
+  if (/id$/i.test(name) && ids.length) return fc.constantFrom(...ids);
+  if (schema.example !== undefined) return fc.constant(schema.example);
+  if (!required) return fc.constant(undefined);
+  return validValue(schema);
+}
+
+/**
+ * A body shaped by the schema: either every field drawn at random (valid, hostile, null or absent), or every field
+ * as documented (enum, example, real id) with or without one of them mutated: those get past validation and into the
+ * services.
+ */
 function bodyFor(schema: Schema | undefined, ids: string[]): fc.Arbitrary<unknown> {
   const props = Object.entries(schema?.properties ?? {});
   if (props.length === 0) return fc.oneof(fc.constant({}), fc.jsonValue({ maxDepth: 3 }));
-  const field = (s: Schema, name: string) =>
+  const anyOf = (s: Schema, name: string) =>
     fc.oneof(
-      { weight: 4, arbitrary: /id$/i.test(name) && ids.length ? fc.oneof(fc.constantFrom(...ids), validValue(s)) : validValue(s) },
+      { weight: 4, arbitrary: likelyValid(s, name, ids) },
       { weight: 2, arbitrary: hostileValue },
       { weight: 1, arbitrary: fc.constant(null) },
       { weight: 1, arbitrary: fc.constant(undefined) },
     );
+  const random = fc.tuple(...props.map(([name, s]) => anyOf(s, name)));
+  const asDocumented = fc.tuple(...props.map(([name, s]) => documented(s, name, schema?.required?.includes(name) ?? false, ids)));
+  const oneMutated = fc
+    .tuple(asDocumented, fc.nat({ max: props.length - 1 }), fc.oneof(hostileValue, fc.constant(null), fc.constant(undefined)))
+    .map(([values, at, mutant]) => values.map((v, i) => (i === at ? mutant : v)));
   return fc
-    .tuple(fc.tuple(...props.map(([name, s]) => field(s, name))), fc.option(fc.tuple(hostileString, hostileValue), { freq: 4 }))
+    .tuple(fc.oneof(random, oneMutated, asDocumented), sometimes(fc.tuple(hostileString, hostileValue), 4))
     .map(([values, extra]) => {
       const body: Record<string, unknown> = {};
       props.forEach(([name], i) => {
@@ -165,9 +193,9 @@ function queryString(op: Operation, ids: string[]): fc.Arbitrary<string> {
   const declared = op.query.map((q) =>
     fc.option(fc.oneof(q.name.endsWith('Id') && ids.length ? fc.constantFrom(...ids) : validValue(q.schema), hostileString).map((v) => `${q.name}=${encode(String(v))}`), { freq: 3 }),
   );
-  const extras = fc.option(
+  const extras = sometimes(
     fc.oneof(fc.constantFrom('a[b]=1', 'x=%00', '%zz=1', '&&&', '=', 'a=%ff', '__proto__[x]=1', 'constructor=1', `${op.query[0]?.name ?? 'q'}=1&${op.query[0]?.name ?? 'q'}=2`), hostileString.map((s) => `${encode(s)}=${encode(s)}`)),
-    { freq: 3 },
+    4,
   );
   return fc.tuple(fc.tuple(...declared), extras).map(([parts, extra]) => [...parts, extra].filter((p): p is string => !!p).join('&'));
 }
@@ -181,8 +209,33 @@ export interface Credentials {
   others: string[];
 }
 
-/** Hostile and careless requests for one operation, with valid credentials most of the time. */
+/** The request as documented: right key, JSON, documented values and real ids; the baseline the hostile ones vary. */
+function cleanRequest(op: Operation, auth: Credentials, ids: string[]): fc.Arbitrary<FuzzRequest> {
+  const props = Object.entries(op.body?.properties ?? {});
+  const body = fc.tuple(...props.map(([name, s]) => documented(s, name, op.body?.required?.includes(name) ?? false, ids))).map((values) =>
+    JSON.stringify(Object.fromEntries(props.map(([name], i) => [name, values[i]]).filter(([, v]) => v !== undefined))),
+  );
+  const query = fc.tuple(...op.query.map((q) => fc.option(documented(q.schema, q.name, false, ids)))).map((values) =>
+    op.query.flatMap((q, i) => (values[i] === null || values[i] === undefined ? [] : [`${q.name}=${encode(String(values[i]))}`])).join('&'),
+  );
+  const path = fc.tuple(...op.pathParams.map(() => (ids.length ? fc.constantFrom(...ids) : fc.constant('x'))));
+  return fc.record({ path, query, body, key: fc.option(fc.uuid()) }).map(({ path: values, query: q, body: b, key }) => {
+    const p = op.pathParams.reduce((acc, name, i) => acc.replace(`{${name}}`, values[i]), op.path);
+    const headers: Record<string, string> = {};
+    if (auth.good) headers.authorization = `Bearer ${auth.good}`;
+    if (key) headers['idempotency-key'] = key;
+    const withBody = op.body !== undefined || op.method !== 'GET';
+    if (withBody) headers['content-type'] = 'application/json';
+    return { method: op.method, url: q ? `${p}?${q}` : p, headers, body: withBody ? b : undefined };
+  });
+}
+
+/** Hostile and careless requests for one operation, with valid credentials most of the time; some clean ones. */
 export function requestsFor(op: Operation, auth: Credentials, ids: string[]): fc.Arbitrary<FuzzRequest> {
+  return fc.oneof({ weight: 5, arbitrary: hostileRequest(op, auth, ids) }, { weight: 1, arbitrary: cleanRequest(op, auth, ids) });
+}
+
+function hostileRequest(op: Operation, auth: Credentials, ids: string[]): fc.Arbitrary<FuzzRequest> {
   const path = fc.tuple(...op.pathParams.map(() => pathValue(ids))).map((values) => op.pathParams.reduce((p, name, i) => p.replace(`{${name}}`, values[i]), op.path));
   const authorization = fc.oneof(
     { weight: 10, arbitrary: fc.constant(auth.good) },
@@ -194,9 +247,9 @@ export function requestsFor(op: Operation, auth: Credentials, ids: string[]): fc
       path,
       query: queryString(op, ids),
       authorization,
-      idempotencyKey: fc.option(headerValue, { freq: 3 }),
+      idempotencyKey: sometimes(headerValue, 3),
       contentType,
-      body: op.body || op.method !== 'GET' ? rawBody(op.body, ids) : fc.option(rawBody(undefined, ids), { freq: 10 }),
+      body: op.body || op.method !== 'GET' ? rawBody(op.body, ids) : sometimes(rawBody(undefined, ids), 5).map((b) => b ?? undefined),
     })
     .map(({ path: p, query, authorization: a, idempotencyKey, contentType: ct, body: b }) => {
       let body = b ?? undefined;
