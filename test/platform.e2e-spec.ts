@@ -141,6 +141,8 @@ describe('hostile input: framework errors, nesting, control characters (e2e)', (
       ['GET /v1/customers/\u00fc HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'MALFORMED_REQUEST'], // a byte a URL cannot carry
       ['GET /v1/merchants/me HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n', 400, 'MALFORMED_REQUEST'],
       [`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+      ['BREW /v1/customers HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'MALFORMED_REQUEST'], // a method HTTP does not have
+      ['PROPFIND /v1/customers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 404, 'ROUTE_NOT_FOUND'], // one no route takes
     ];
     for (const [request, status, code] of cases) {
       const response = await raw(request);
