@@ -32,7 +32,7 @@ export function findControlCharacter(value: unknown, pattern: RegExp = TEXT_CONT
 }
 
 function refusal(where: 'body' | 'query' | 'path', field: string): DomainError {
-  const name = field.replace(/[\u0000-\u001f\u007f]/g, '?');
+  const name = field.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 120);
   return new DomainError('VALIDATION_FAILED', `${name}: must not contain control characters`, [
     { field: `${where}.${name}`, errors: ['must not contain control characters (only tab, CR and LF are allowed in text)'] },
   ]);
