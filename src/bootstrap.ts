@@ -6,6 +6,9 @@ import { Logger } from 'nestjs-pino';
 import { pgSandboxPlugin, type PgSandbox } from '@app/pg-sandbox';
 import { AppModule, AppModuleOptions } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
+import { refuseControlCharacters } from './common/http/control-chars';
+import { clientErrorResponder, frameworkErrorResponder } from './common/http/framework-errors';
+import { depthLimitedJsonParser } from './common/http/json-parser';
 import { securityHeaders } from './common/security-headers';
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
@@ -20,6 +23,10 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     genReqId: (req: IncomingMessage) => requestIdFor(req as IncomingMessage & { id?: string }),
     bodyLimit: 1024 * 1024,
     ...edgeServerOptions(edge),
+    // Bad URL (400) and over-long path parameter (414): answered by the router itself, in our error body.
+    frameworkErrors: frameworkErrorResponder(securityHeaders()),
+    // Requests Node's HTTP parser refuses (bytes a URL or header cannot carry, oversized headers): our body too.
+    clientErrorHandler: clientErrorResponder(securityHeaders()),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -27,6 +34,13 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Input hardening: JSON nesting refused before parsing; control characters refused before guards, interceptors and
+  // repositories. The PG sandbox (a simulated PG under /sandbox) keeps its own rules.
+  app.useBodyParser('application/json', { bodyLimit: fastify.initialConfig.bodyLimit }, depthLimitedJsonParser(fastify));
+  fastify.addHook('preValidation', (request, reply, done) => {
+    if (request.routeOptions.url?.startsWith('/sandbox/')) return done();
+    refuseControlCharacters(request, reply, done);
+  });
   // Helmet's headers, computed once (see securityHeaders), and the request id, on every response including 404s and
   // the sandbox's. Callback hooks: these run on every request, and an async hook costs a promise each time.
   const headers = securityHeaders();

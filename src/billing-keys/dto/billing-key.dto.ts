@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsNotEmpty, IsString, Length, Matches } from 'class-validator';
 import { BILLING_KEY_STATUSES, type BillingKeyStatus } from '../billing-key.entity';
+import { IsCustomData } from '../../common/validation/custom-data';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateBillingKeyDto {
   @ApiProperty({ description: 'Our customer id (the buyer the key belongs to)', example: 'cus_8f3kQ2…' })
@@ -14,27 +16,27 @@ export class CreateBillingKeyDto {
   gateway: string;
 
   @ApiPropertyOptional({ description: 'Name of the issuance shown to the buyer (PortOne `name`)', example: 'Pro plan billing agreement' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ description: 'Merchant data passed to the PG verbatim (PortOne `custom_data`)', type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @ApiPropertyOptional({ description: 'Merchant data passed to the PG verbatim (PortOne `custom_data`): at most 50 keys and items, keys 1-40 characters, strings 500, 2 levels, 8 KB of JSON', type: 'object', additionalProperties: true })
+  @OptionalNotNull()
+  @IsCustomData()
   customData?: Record<string, unknown>;
 }
 
 export class UpdateBillingKeyRequestDto {
   @ApiPropertyOptional({ description: 'New issuance name', example: 'PayPal billing agreement' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ description: 'New custom_data (replaces the old one)', type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @ApiPropertyOptional({ description: 'New custom_data (replaces the old one; same caps as on creation)', type: 'object', additionalProperties: true })
+  @OptionalNotNull()
+  @IsCustomData()
   customData?: Record<string, unknown>;
 }
 

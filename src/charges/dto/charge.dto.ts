@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBooleanString, IsInt, IsISO4217CurrencyCode, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBooleanString, IsInt, IsISO4217CurrencyCode, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { CHARGE_STATUSES } from '../charge.entity';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateChargeDto {
   @ApiProperty({ description: 'Integer amount in the minor unit of currency (USD cents)', example: 1999 })
@@ -32,7 +33,7 @@ export class CancelChargeDto {
   reason: string;
 
   @ApiPropertyOptional({ description: 'Minor units to refund; omit for the whole refundable balance' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
@@ -41,7 +42,7 @@ export class CancelChargeDto {
 
 export class ListChargesQueryDto {
   @ApiPropertyOptional({ description: 'Only charges flagged for review (unresolved after the last look-up)', enum: ['true'] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBooleanString()
   @Transform(({ value }) => (value === undefined ? undefined : String(value)))
   review?: string;

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsISO8601, Max, Min, ValidateIf } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class MoveClockDto {
   @ApiPropertyOptional({ description: 'Milliseconds to move forward', example: 86_400_000 })
@@ -10,7 +11,7 @@ export class MoveClockDto {
   advanceMs?: number;
 
   @ApiPropertyOptional({ description: 'Absolute time to move to (ISO 8601); must not be in the past', example: '2027-01-31T00:00:00Z' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true })
   now?: string;
 }

@@ -45,9 +45,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // Fastify's own errors (body parsing, content type, size) reach us wrapped in an HttpException by the adapter.
     const fastifyError = fastifyErrorOf(exception);
     if (fastifyError) {
-      if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return this.of('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
-      if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return this.of('PAYLOAD_TOO_LARGE', 'Request body too large');
-      return this.of('MALFORMED_JSON', 'Request body is not valid JSON');
+      const known = FASTIFY_ERRORS[fastifyError.code];
+      if (known) return this.of(known[0], known[1]);
+      const code = byStatus[fastifyError.statusCode];
+      return code ? this.of(code, 'Invalid request') : { statusCode: fastifyError.statusCode, code: 'BAD_REQUEST', message: 'Invalid request' };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -75,6 +76,18 @@ function fastifyErrorOf(exception: unknown): { code: string; statusCode: number 
   return undefined;
 }
 
+/** Fastify's own client errors (router, content-type parsing) by their code; any other 4xx one maps by status. */
+const FASTIFY_ERRORS: Partial<Record<string, [ErrorCode, string]>> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type'],
+  FST_ERR_CTP_INVALID_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'Request body too large'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['MALFORMED_JSON', 'Request body is empty but the content type is JSON'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['MALFORMED_REQUEST', 'Content-Length does not match the body'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['MALFORMED_JSON', 'Request body is not valid JSON'],
+  FST_ERR_BAD_URL: ['MALFORMED_URL', 'The URL is not validly encoded'],
+  FST_ERR_MAX_PARAM_LENGTH: ['URI_TOO_LONG', 'A path segment is too long'],
+};
+
 const byStatus: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.BAD_REQUEST]: 'VALIDATION_FAILED',
   [HttpStatus.UNAUTHORIZED]: 'UNAUTHORIZED',
@@ -82,5 +95,6 @@ const byStatus: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.METHOD_NOT_ALLOWED]: 'METHOD_NOT_ALLOWED',
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'UNSUPPORTED_MEDIA_TYPE',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
+  [HttpStatus.URI_TOO_LONG]: 'URI_TOO_LONG',
   [HttpStatus.CONFLICT]: 'CONFLICT',
 };

@@ -7,6 +7,12 @@ import { HttpStatus } from '@nestjs/common';
 export const ERROR_STATUS = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   MALFORMED_JSON: HttpStatus.BAD_REQUEST,
+  JSON_TOO_DEEP: HttpStatus.BAD_REQUEST,
+  MALFORMED_URL: HttpStatus.BAD_REQUEST,
+  MALFORMED_REQUEST: HttpStatus.BAD_REQUEST,
+  URI_TOO_LONG: HttpStatus.URI_TOO_LONG,
+  HEADERS_TOO_LARGE: 431 as HttpStatus, // Request Header Fields Too Large (not in HttpStatus)
+  REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   UNAUTHORIZED: HttpStatus.UNAUTHORIZED,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsEmail, IsISO31661Alpha2, IsISO8601, IsString, Length } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateCustomerDto {
   @ApiProperty({ example: 'buyer@example.com' })
@@ -22,7 +23,7 @@ export class CreateCustomerDto {
     example: '+1 (415) 555-0100',
     maxLength: 64,
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 64)
   phone?: string;
@@ -32,12 +33,12 @@ export class CreateCustomerDto {
   countryCode: string;
 
   @ApiPropertyOptional({ description: "When the buyer's account was created at the merchant (ISO 8601)", example: '2024-05-01T09:00:00Z' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true })
   accountCreatedAt?: string;
 
   @ApiPropertyOptional({ description: "The merchant's own id for this buyer; unique per merchant" })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 100)
   externalId?: string;

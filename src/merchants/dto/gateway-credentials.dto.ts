@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export const GATEWAY_CODES = ['toss-foreign-pay', 'portone-paypal-rt'] as const;
 export type GatewayCode = (typeof GATEWAY_CODES)[number];
@@ -32,7 +33,7 @@ export class PortoneCredentialsDto {
   impSecret: string;
 
   @ApiPropertyOptional({ description: 'PayPal account id when the channel uses pg "paypal_v2.<account>"' })
-  @IsOptional()
+  @OptionalNotNull()
   @Matches(/^[A-Za-z0-9]{5,64}$/)
   paypalAccountId?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsISO31661Alpha2, IsOptional, IsString, IsUrl, Length, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsISO31661Alpha2, IsString, IsUrl, Length, Matches, ValidateIf } from 'class-validator';
 import { INDUSTRIES, RETAIL_FULFILLMENTS } from '../../risk/risk.policy';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateMerchantDto {
   @ApiProperty({ example: 'Acme Streaming' })
@@ -18,22 +19,22 @@ export class CreateMerchantDto {
   retailFulfillment?: string;
 
   @ApiPropertyOptional({ description: "The merchant's PayPal account id (STC sender_account_id, Fraudnet source)", example: 'ABCDEFGHIJKLM' })
-  @IsOptional()
+  @OptionalNotNull()
   @Matches(/^[A-Za-z0-9]{5,64}$/, { message: 'paypalAccountId must be 5-64 letters or digits' })
   paypalAccountId?: string;
 
   @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2', example: 'US' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO31661Alpha2()
   country?: string;
 
   @ApiPropertyOptional({ description: 'Where browser redirects (Toss success/fail) send the buyer after we record the result' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   returnUrl?: string;
 }
 
-export class UpdateMerchantDto extends PartialType(CreateMerchantDto) {}
+export class UpdateMerchantDto extends PartialType(CreateMerchantDto, { skipNullProperties: false }) {}
 
 export class MerchantDto {
   @ApiProperty() id: string;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO4217CurrencyCode, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO4217CurrencyCode, IsString, Length, Max, Min } from 'class-validator';
 import { PLAN_INTERVALS } from '../plan.entity';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreatePlanDto {
   @ApiProperty({ example: 'Pro monthly' })
@@ -23,7 +24,7 @@ export class CreatePlanDto {
   interval: string;
 
   @ApiPropertyOptional({ default: 1, minimum: 1, maximum: 366 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(366)

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsObject, IsString, Length } from 'class-validator';
 import { STC_PURPOSES, type StcPurpose } from '../stc-industry-keys';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class EvaluateStcDto {
   @ApiProperty({ description: "The merchant's customer whose data is sent as the STC sender", example: 'cus_…' })
@@ -9,7 +10,7 @@ export class EvaluateStcDto {
   customerId: string;
 
   @ApiPropertyOptional({ enum: STC_PURPOSES, default: 'preflight', description: 'What the evaluation is for; recorded' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(STC_PURPOSES)
   purpose?: StcPurpose;
 
@@ -22,7 +23,7 @@ export class EvaluateStcDto {
       'STC_CONTEXT_INVALID.',
     example: { cd_string_one: 'plan-pro' },
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   riskContext?: Record<string, string>;
 }

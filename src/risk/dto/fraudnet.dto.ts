@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsString, Length } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 /** Page types for the Fraudnet source identifier `s` (seed 004). */
 export const FRAUDNET_PAGE_TYPES = [
@@ -15,14 +16,14 @@ export type FraudnetPageType = (typeof FRAUDNET_PAGE_TYPES)[number];
 
 export class FraudnetQueryDto {
   @ApiPropertyOptional({ enum: FRAUDNET_PAGE_TYPES, default: 'checkout-page', description: 'The page embedding the config (goes into `s`)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(FRAUDNET_PAGE_TYPES)
   pageType?: FraudnetPageType;
 
   @ApiPropertyOptional({
     description: "An earlier `f` of this merchant: returned again while unused and unexpired (another page of the same visit); otherwise a new one is reserved",
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 40)
   merchantUid?: string;

@@ -1,16 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class ListRiskDecisionsQueryDto {
   @ApiPropertyOptional({ description: 'Only this customer' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 40)
   customerId?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
+  @OptionalNotNull()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -18,7 +19,7 @@ export class ListRiskDecisionsQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 200)
   cursor?: string;

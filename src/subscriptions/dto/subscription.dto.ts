@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsISO8601, IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsISO8601, IsObject, IsString, Length } from 'class-validator';
 import { SUBSCRIPTION_STATUSES } from '../subscription.entity';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateSubscriptionDto {
   @ApiProperty() @IsString() @Length(1, 40) customerId: string;
@@ -8,7 +9,7 @@ export class CreateSubscriptionDto {
   @ApiProperty({ description: 'An active billing key of the same customer' }) @IsString() @Length(1, 40) billingKeyId: string;
 
   @ApiPropertyOptional({ description: 'When the first charge is due and cycle 0 starts (ISO 8601); default now' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true })
   startAt?: string;
 
@@ -22,14 +23,14 @@ export class CreateSubscriptionDto {
       'VALIDATION_FAILED). Keys every charge needs that are missing: 422 STC_DATA_REQUIRED naming them.',
     example: { receiver_account_id: 'SELLER-123', receiver_email: 'seller@example.com' },
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   riskContext?: Record<string, unknown>;
 }
 
 export class CancelSubscriptionDto {
   @ApiPropertyOptional({ description: 'Keep it until the current period ends (no further charge), instead of now', default: false })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   atPeriodEnd?: boolean;
 }

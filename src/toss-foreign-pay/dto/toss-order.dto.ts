@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO31661Alpha2, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsISO31661Alpha2, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { TOSS_CANCEL_STATUSES } from '../toss-order-cancel.entity';
 import { TOSS_ORDER_STATUSES } from '../toss-order.entity';
+import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateTossOrderDto {
   @ApiProperty({ example: 'Pro plan, 1 month', description: 'Shown to the buyer (1-100 characters)' })
@@ -21,18 +22,18 @@ export class CreateTossOrderDto {
   currency: string;
 
   @ApiPropertyOptional({ description: "The buyer (the merchant's customer): STC data and the default country come from it" })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 40)
   customerId?: string;
 
   @ApiPropertyOptional({ example: 'US', description: "The buyer's ISO 3166-1 alpha-2 country (default: the customer's)" })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO31661Alpha2()
   country?: string;
 
   @ApiPropertyOptional({ description: 'Per-industry PayPal STC extras (flat key/values), as for charges', type: 'object', additionalProperties: true })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   riskContext?: Record<string, unknown>;
 }
@@ -45,7 +46,7 @@ export class CancelTossOrderDto {
   reason: string;
 
   @ApiPropertyOptional({ example: 500, description: 'Minor units; omit to cancel everything still refundable' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
@@ -118,22 +119,22 @@ export class TossOrderCreatedDto {
 }
 
 export class TossSuccessQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) paymentKey?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) orderId?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @Length(1, 200) paymentKey?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @Length(1, 64) orderId?: string;
   @ApiPropertyOptional({ description: 'As Toss appends it (major units); compared with the stored order, never trusted' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(0, 32)
   amount?: string;
-  @ApiPropertyOptional({ example: 'NORMAL' }) @IsOptional() @IsString() @Length(0, 20) paymentType?: string;
+  @ApiPropertyOptional({ example: 'NORMAL' }) @OptionalNotNull() @IsString() @Length(0, 20) paymentType?: string;
 }
 
 export class TossFailQueryDto {
-  @ApiPropertyOptional({ example: 'PAY_PROCESS_CANCELED' }) @IsOptional() @IsString() @Length(0, 64) code?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 1000) message?: string;
-  @ApiPropertyOptional({ description: 'Absent for PAY_PROCESS_CANCELED' }) @IsOptional() @IsString() @Length(0, 64) orderId?: string;
+  @ApiPropertyOptional({ example: 'PAY_PROCESS_CANCELED' }) @OptionalNotNull() @IsString() @Length(0, 64) code?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @Length(0, 1000) message?: string;
+  @ApiPropertyOptional({ description: 'Absent for PAY_PROCESS_CANCELED' }) @OptionalNotNull() @IsString() @Length(0, 64) orderId?: string;
   @ApiPropertyOptional({ description: 'Our own order reference, put in failUrl so a cancellation (which carries no orderId) is recorded' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(0, 64)
   ref?: string;
