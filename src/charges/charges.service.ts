@@ -43,8 +43,11 @@ export interface GatewayNotification {
   merchantId: string;
   reference?: string;
   gatewayPaymentId?: string;
-  /** The delivery's claim (`cancelled` asks for a re-fetch of a settled charge: a refund made outside the API). */
-  status?: string;
+  /**
+   * The delivery says a refund happened (the adapter's reading of the PG's notice): a settled charge with no cancel of
+   * ours under way is re-fetched for a refund made outside the API. A claim only; the re-fetch decides.
+   */
+  refundNoticed?: boolean;
 }
 
 export const newSendContext = (pgCalls?: Semaphore): SendContext => ({ credentials: new Map(), pgCalls });
@@ -405,7 +408,7 @@ export class ChargesService {
     });
     // A cancel notice for a settled charge with no cancel of ours under way: a refund made outside the API (console).
     const settled = unique.filter((c) => !failed.has(c.id) && (c.status === 'succeeded' || c.status === 'partially_canceled') && c.refundReserved === 0);
-    const cancelNoticed = new Set(refs.flatMap((r, i) => (r.status === 'cancelled' && found[i] ? [found[i]!.id] : [])));
+    const cancelNoticed = new Set(refs.flatMap((r, i) => (r.refundNoticed && found[i] ? [found[i]!.id] : [])));
     const external = this.externalRefunds;
     if (external) await mapPool(settled.filter((c) => cancelNoticed.has(c.id)), concurrency, async (c) => {
       try {

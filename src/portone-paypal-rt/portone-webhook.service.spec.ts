@@ -77,7 +77,17 @@ describe('PortoneWebhookService', () => {
     await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
     await s.service.drain();
     expect(s.billingKeys.applyNotification).not.toHaveBeenCalled();
-    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: 'mch_1', reference: 'ref_1', gatewayPaymentId: 'imps_1', status: 'paid' }], 16);
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: 'mch_1', reference: 'ref_1', gatewayPaymentId: 'imps_1' }], 16);
+  });
+
+  it.each([
+    ['a full cancel (status cancelled)', { status: 'cancelled' }],
+    ['a partial cancel (status stays paid, a cancellation_id)', { status: 'paid', cancellation_id: 'cncl_1' }],
+  ])('tells charges a refund was announced: %s', async (_, fields) => {
+    const s = setup();
+    await expect(s.service.receive('mch_1', { imp_uid: 'imps_9', merchant_uid: 'ref_9', ...fields }, {})).resolves.toBe('accepted');
+    await s.service.drain();
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: 'mch_1', reference: 'ref_9', gatewayPaymentId: 'imps_9', refundNoticed: true }], 16);
   });
 
   it('tries billing keys first for an issuance reference, and hands it to charges when it is not a key', async () => {
@@ -90,7 +100,7 @@ describe('PortoneWebhookService', () => {
     expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'bki_2', gatewayPaymentId: 'imps_2' });
     // bki_1 was a key (applied there); bki_2 was not.
     expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(1);
-    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toEqual([{ merchantId: 'mch_1', reference: 'bki_2', gatewayPaymentId: 'imps_2', status: 'paid' }]);
+    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toEqual([{ merchantId: 'mch_1', reference: 'bki_2', gatewayPaymentId: 'imps_2' }]);
   });
 
   it('applies billing-key issuances at most 16 at a time (queued, every one applied)', async () => {

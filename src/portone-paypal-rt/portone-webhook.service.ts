@@ -380,8 +380,12 @@ export class PortoneWebhookService implements OnModuleDestroy {
   }
 }
 
-/** The delivery's claimed status (the dedup key's second field, `imp_uid|status|cancellation_id`), for charges. */
-function statusOf(p: { dedupKey: string }): { status?: string } {
-  const status = p.dedupKey.split('|')[1];
-  return status ? { status } : {};
+/**
+ * Whether the delivery announces a refund, from the adapter's dedup key `imp_uid|status|cancellation_id`: a full
+ * cancel reads `cancelled`, a partial one keeps the payment `paid` and names a `cancellation_id` (the sandbox, after
+ * the OpenAPI's cancel_history; the digest: cancels carry `cancellation_id`).
+ */
+function statusOf(p: { dedupKey: string }): { refundNoticed?: boolean } {
+  const [, status, cancellationId] = p.dedupKey.split('|');
+  return status === 'cancelled' || !!cancellationId ? { refundNoticed: true } : {};
 }
