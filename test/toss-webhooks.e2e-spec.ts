@@ -150,6 +150,35 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
     expect(await t.app.get(WebhookInboxRepository).count('toss-foreign-pay', m.id)).toBe(0);
   });
 
+  it('a forged transmission id spelled like a pointer key does not mask the genuine delivery of that state', async () => {
+    const m = await createMerchant(t);
+    const paid = await paidOrder(m, 1000);
+    await fault({ operation: 'cancel', match: { paymentKey: paid.paymentKey }, fault: { type: 'webhook', mode: 'drop' } });
+    // The attacker knows the order id (it is in the buyer's redirect URLs) and guesses the pointer key's spelling; a
+    // claim not seen before gets the delivery re-fetched, and its transmission id remembered.
+    await t
+      .http()
+      .post(`/v1/webhooks/toss/${m.id}`)
+      .set('tosspayments-webhook-transmission-id', `p:${paid.orderId}:CANCELED:0`)
+      .send({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-12-01T00:00:00.000000', data: { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'ABORTED' } })
+      .expect(200);
+    await refundAtToss(m, paid.paymentKey);
+    await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' }).expect(200);
+    expect(await getOrder(m, paid.orderId)).toMatchObject({ status: 'canceled', refundedAmount: 1000 });
+  });
+
+  it('Toss unreachable: the delivery for a real order is kept and answered like one for an invented order', async () => {
+    const m = await createMerchant(t);
+    const paid = await paidOrder(m, 1000);
+    await fault({ operation: 'retrievePayment', fault: { type: 'http_error', status: 500 }, times: 10 });
+    await fault({ operation: 'retrieveByOrderId', fault: { type: 'http_error', status: 500 }, times: 10 });
+    const real = await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' });
+    const none = await post(m, { paymentKey: 'tpk_made_up_000000000000', orderId: 'tfo_made_up', status: 'CANCELED' });
+    expect([real.status, real.body]).toEqual([none.status, none.body]);
+    expect(real.status).toBe(200);
+    expect(await t.app.get(WebhookInboxRepository).count('toss-foreign-pay', m.id)).toBe(1);
+  });
+
   it('removes remembered deliveries once the retention has passed', async () => {
     const m = await createMerchant(t);
     const paid = await paidOrder(m);

@@ -110,15 +110,22 @@ export class TossWebhookService {
 
     let truth: TossPaymentInspection | undefined;
     const running = this.inflight.get(order.id);
-    if (running) {
-      running.again = true;
-      await running.done;
-    } else {
-      if (!this.budget.spend(merchantId, now.getTime())) {
-        await this.keepForReconciler(order);
-        throw retryLater();
+    if (!running && !this.budget.spend(merchantId, now.getTime())) {
+      await this.keepForReconciler(order);
+      throw retryLater();
+    }
+    try {
+      if (running) {
+        running.again = true;
+        await running.done;
+      } else {
+        truth = await this.refetchCoalesced(order, creds);
       }
-      truth = await this.refetchCoalesced(order, creds);
+    } catch (err) {
+      // Toss did not answer: keep the pointer for the reconciler and answer as for any delivery, so the answer does not
+      // tell an existing order from an invented one. Only a pointer that could not be kept asks Toss to retry.
+      if (!(err instanceof DomainError) || !(await this.keepForReconciler(order))) throw err;
+      return 'kept';
     }
     await this.repo.rememberWebhookEvents([
       ...(target.transmissionId ? [this.event(order, target.transmissionId, target.eventType)] : []),
@@ -216,7 +223,9 @@ export class TossWebhookService {
     const parsed = this.adapter.parseWebhook(creds, input);
     const event = parseTossWebhook(body, headers);
     if (!event.ok) return parsed.kind === 'ignore' ? parsed.reason : event.reason;
-    const transmissionId = event.transmission.id?.slice(0, 200) ?? null;
+    // Namespaced apart from the pointer keys (`p:`/`c:`): a forged transmission id spelled like a pointer key must not
+    // mark the genuine delivery of that state as seen.
+    const transmissionId = event.transmission.id ? `t:${event.transmission.id}`.slice(0, 200) : null;
     if (event.event.eventType === 'CANCEL_STATUS_CHANGED') {
       const data = event.event.data;
       const cancel = await this.repo.findCancelByTransactionKey(merchantId, data.transactionKey);
@@ -248,7 +257,8 @@ export class TossWebhookService {
     };
   }
 
-  private async keepForReconciler(order: TossOrder): Promise<void> {
+  /** False when the merchant is at the cap and nothing was kept. */
+  private async keepForReconciler(order: TossOrder): Promise<boolean> {
     const now = this.clock.now();
     const kept = await this.inbox.keepCapped(
       { merchantId: order.merchantId, gateway: GATEWAY, dedupKey: `o:${order.id}`, reference: order.id, gatewayPaymentId: order.paymentKey, event: null },
@@ -257,6 +267,7 @@ export class TossWebhookService {
       now,
     );
     if (!kept) this.logger.warn({ merchantId: order.merchantId, orderId: order.id }, 'Toss webhook pointer not kept: the merchant is at the cap');
+    return kept;
   }
 
   private event(order: TossOrder, key: string, eventType: string) {
