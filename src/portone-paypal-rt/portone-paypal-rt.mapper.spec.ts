@@ -67,6 +67,10 @@ describe('portone-paypal-rt mapper', () => {
       ['[PayPal] 사용자가 결제를 취소하였습니다.', 'BUYER_CANCELED'],
       ['[PayPal] 빌링키 발급에 실패하였습니다.', 'PAYMENT_FAILED'],
       ['[PAYER_CANNOT_PAY] no', 'PAYER_CANNOT_PAY'],
+      ['[PayPal] 구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.', 'KOREAN_BUYER_ACCOUNT'],
+      // A PayPal issue code decides before the Korean-account text: a soft decline stays soft.
+      ['[INSTRUMENT_DECLINED] 한국인 카드 거절', 'INSTRUMENT_DECLINED'],
+      ['declined for a korean issuer', 'PAYMENT_FAILED'],
       ['', 'PAYMENT_FAILED'],
       [null, 'PAYMENT_FAILED'],
     ])('%j → %s', (text, code) => {

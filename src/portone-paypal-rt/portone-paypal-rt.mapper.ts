@@ -36,13 +36,14 @@ export const RT_STATUS_TABLE = defineStatusTable({
 /** Our code for a failed issuance or payment, from PortOne's `fail_reason` text. */
 export function parseFailReason(failReason: string | null | undefined): { code: string; message: string } {
   const text = (failReason ?? '').trim();
+  // A PayPal issue code in the `[CODE]` prefix decides first (`[PayPal] …` names the provider, not an issue code): a
+  // soft code whose text mentions Korea must not read as the hard Korean-account rule.
+  const m = /^\[([A-Za-z0-9_.-]{1,64})\]\s*(.*)$/s.exec(text);
+  if (m && m[1] !== 'PayPal') return { code: m[1], message: m[2] || text };
   // Seed 004: "구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다." (a Korean buyer account cannot use PayPal RT).
-  if (/한국인|korean/i.test(text)) return { code: 'KOREAN_BUYER_ACCOUNT', message: text };
+  if (/한국인/.test(text)) return { code: 'KOREAN_BUYER_ACCOUNT', message: text };
   // The buyer closed the PayPal window: "[PayPal] 사용자가 결제를 취소하였습니다."
   if (/취소하였습니다|cancel(l)?ed by (the )?(user|buyer)/i.test(text)) return { code: 'BUYER_CANCELED', message: text };
-  const m = /^\[([A-Za-z0-9_.-]{1,64})\]\s*(.*)$/s.exec(text);
-  // `[PayPal] …` names the provider, not an issue code.
-  if (m && m[1] !== 'PayPal') return { code: m[1], message: m[2] || text };
   return { code: 'PAYMENT_FAILED', message: text || 'payment failed' };
 }
 

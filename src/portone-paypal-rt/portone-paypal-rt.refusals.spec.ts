@@ -17,6 +17,8 @@ describe('PortOne refusal table', () => {
     // Soft.
     ['code -1 카드사 요청에 실패 (transient: the message wins over the bare code)', -1, '카드사 요청에 실패하였습니다.', 'CARD_COMPANY_REQUEST_FAILED', 'soft'],
     ['funding declined', 'INSTRUMENT_DECLINED', '', 'PAYPAL_FUNDING_DECLINED', 'soft'],
+    ['a soft PayPal code beats a hard rule\'s message pattern', 'INSTRUMENT_DECLINED', '한국인 카드 거절', 'PAYPAL_FUNDING_DECLINED', 'soft'],
+    ['an English "korean" in a message is no Korean-account rule (unsourced)', null, 'declined for a korean issuer', 'REQUEST_REFUSED', 'soft'],
     ['payer cannot pay (was hard)', 'PAYER_CANNOT_PAY', '', 'PAYPAL_FUNDING_DECLINED', 'soft'],
     ['buyer closed the window', null, '[PayPal] 사용자가 결제를 취소하였습니다.', 'BUYER_CANCELED', 'soft'],
     ['an unlisted code', 42, 'brand new error', 'REQUEST_REFUSED', 'soft'],

@@ -26,7 +26,7 @@ export const PORTONE_REFUSALS: readonly RefusalRule[] = Object.freeze([
   {
     id: 'KOREAN_BUYER_ACCOUNT',
     codes: ['KOREAN_BUYER_ACCOUNT'],
-    message: /한국인|korean/i,
+    message: /한국인/,
     kind: 'hard',
     source: 'seed 004: "구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다."',
   },
@@ -86,13 +86,17 @@ export const PORTONE_REFUSALS: readonly RefusalRule[] = Object.freeze([
 /** The refusal nobody listed: soft (a refusal took nothing, so a retry cannot charge twice; hard would give up a good key). */
 export const UNLISTED_REFUSAL: RefusalRule = Object.freeze({ id: 'REQUEST_REFUSED', kind: 'soft', source: 'fail-safe default (house rule)' });
 
-/** The rule a refusal falls under. Pure and total. */
+/**
+ * The rule a refusal falls under. Pure and total. A specific code (a PayPal issue code, or our own id) decides first;
+ * then the message; PortOne's bare envelope codes (-1, 1) last, since they say only that the request failed. So a soft
+ * PayPal code whose text happens to match a hard rule's pattern stays soft, and a message refines a bare -1.
+ */
 export function classifyRefusal(code: string | number | null | undefined, message: string | null | undefined, rules: readonly RefusalRule[] = PORTONE_REFUSALS): RefusalRule {
+  const matchesCode = (rule: RefusalRule) => rule.id === code || rule.codes?.some((c) => c === code);
+  const specific = typeof code === 'string' ? rules.find(matchesCode) : undefined;
+  if (specific) return specific;
   const text = typeof message === 'string' ? message : '';
-  for (const rule of rules) {
-    // A rule's own id is accepted as a code, so a recorded outcome can be classified again.
-    if (code !== null && code !== undefined && (rule.id === code || rule.codes?.some((c) => c === code))) return rule;
-    if (rule.message && text !== '' && rule.message.test(text)) return rule;
-  }
-  return UNLISTED_REFUSAL;
+  const byText = text !== '' ? rules.find((rule) => rule.message?.test(text)) : undefined;
+  if (byText) return byText;
+  return (typeof code === 'number' ? rules.find(matchesCode) : undefined) ?? UNLISTED_REFUSAL;
 }

@@ -64,7 +64,7 @@ const body = (status = 'DONE', orderId = PAID.id, paymentKey = 'pk_1') => ({ eve
 let seq = 0;
 const headers = () => ({ 'tosspayments-webhook-transmission-id': `wh-${++seq}` });
 
-function setup(opts: { limit?: number; inspect?: jest.Mock } = {}) {
+function setup(opts: { limit?: number; inspect?: jest.Mock; keepOk?: boolean } = {}) {
   const remembered = new Set<string>();
   const repo = strict<TossForeignPayRepository>({
     findOrderByPaymentKey: jest.fn(async (_m: string, pk: string) => (pk === 'pk_1' ? PAID : null)),
@@ -92,7 +92,7 @@ function setup(opts: { limit?: number; inspect?: jest.Mock } = {}) {
   const clock = strict<Clock>({ now: jest.fn(() => NOW) });
   const orders = strict<TossForeignPayService>({ applyTruth: jest.fn(async () => undefined) });
   const kept: unknown[] = [];
-  const inbox = strict<WebhookInboxRepository>({ keepCapped: jest.fn(async (row: unknown) => (kept.push(row), true)) });
+  const inbox = strict<WebhookInboxRepository>({ keepCapped: jest.fn(async (row: unknown) => (opts.keepOk === false ? false : (kept.push(row), true))) });
   const pg = { tossWebhookRefetchLimit: opts.limit ?? 100, tossWebhookWindowMs: 60_000, webhookPointerCap: 10, tossWebhookEventRetentionMs: 86_400_000, webhookCleanupBatch: 10 } as PgConfig;
   const metrics = strict<MetricsService>({ counter: jest.fn(() => ({ inc: jest.fn() })) });
   const service = new TossWebhookService(repo, registry, credentials, merchants, orders, clock, pg, inbox, metrics);
@@ -100,8 +100,17 @@ function setup(opts: { limit?: number; inspect?: jest.Mock } = {}) {
 }
 
 describe('TossWebhookService', () => {
-  it('answers 503 for a delivery it could not re-fetch, and remembers nothing, so Toss retries it', async () => {
-    const s = setup({ inspect: jest.fn(async () => ({ outcome: { status: 'UNKNOWN', reason: 'server_error', message: '503' }, cancels: [] })) });
+  it('keeps a delivery it could not re-fetch for the reconciler, answers as usual, and remembers nothing', async () => {
+    const unknown = jest.fn(async () => ({ outcome: { status: 'UNKNOWN', reason: 'server_error', message: '503' }, cancels: [] }));
+    const s = setup({ inspect: unknown });
+    await expect(s.service.receive('mch_1', headers(), body())).resolves.toEqual({ received: true });
+    expect(s.kept).toHaveLength(1);
+    expect(s.remembered.size).toBe(0);
+  });
+
+  it('answers 503 when such a delivery cannot be kept either (the merchant is at the cap), so Toss retries it', async () => {
+    const unknown = jest.fn(async () => ({ outcome: { status: 'UNKNOWN', reason: 'server_error', message: '503' }, cancels: [] }));
+    const s = setup({ inspect: unknown, keepOk: false });
     await expect(s.service.receive('mch_1', headers(), body())).rejects.toMatchObject({ code: 'TOSS_WEBHOOK_RETRY' });
     expect(s.remembered.size).toBe(0);
   });
