@@ -27,6 +27,7 @@ export {
 } from './pg.conformance.compat';
 export {
   createSandboxControl,
+  landingPointer,
   portoneSandboxBuyer,
   portoneSandboxControl,
   tossSandboxBuyer,

@@ -1,5 +1,5 @@
 import type { Money } from '../pg.money';
-import type { ConformanceFlow, SandboxBuyer, SandboxControl, SandboxFault, SandboxLedgerEntry } from './pg.sandbox-control';
+import { landingPointer, type ConformanceFlow, type SandboxBuyer, type SandboxControl, type SandboxFault, type SandboxLedgerEntry } from './pg.sandbox-control';
 
 /**
  * TEST ONLY. A tiny in-memory payment gateway that copies no real PG: the library's own specs run the conformance
@@ -224,7 +224,7 @@ export class DummyPg {
   /** The buyer in the dummy PG's window: answers the callback pointer, or the query of the URL the browser lands on. */
   buyer(): SandboxBuyer {
     return {
-      approveBillingKey: async (client, outcome) => {
+      approveBillingKey: async (client, outcome, approval) => {
         const r = client.request as { billingKey?: unknown; reference?: unknown; returnUrl?: unknown; failUrl?: unknown };
         const pointer = this.id('auth');
         this.issuances.set(pointer, { reference: String(r.reference), billingKey: String(r.billingKey), approved: outcome === 'approve' });
@@ -232,7 +232,8 @@ export class DummyPg {
         const landed = new URL(String(outcome === 'approve' ? r.returnUrl : r.failUrl));
         if (outcome === 'approve') landed.searchParams.set('authPointer', pointer);
         else landed.searchParams.set('code', outcome === 'cancel' ? 'USER_CANCEL' : 'AUTH_FAILED');
-        return Object.fromEntries(landed.searchParams);
+        // As a redirect driver does: the pointer is the query of where the browser landed, which must be our route.
+        return approval ? landingPointer(landed.toString(), approval) : Object.fromEntries(landed.searchParams);
       },
       completeCheckout: async (checkout, outcome) => {
         const r = checkout.client.request as { reference: string; amount: Money; successUrl: string; failUrl: string };

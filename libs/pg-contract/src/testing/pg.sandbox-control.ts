@@ -226,6 +226,18 @@ export function tossSandboxControl(baseUrl: string, account: string): SandboxCon
   });
 }
 
+/**
+ * For redirect flows: the pointer `completeBillingKey` receives, from the URL the PG test double sent the buyer's
+ * browser to (its `Location`). Throws when the browser did not land on our return or fail route, so a test double that
+ * redirects elsewhere cannot pass for one that works.
+ */
+export function landingPointer(location: string, approval: BillingKeyApproval): Record<string, string> {
+  const landed = new URL(location);
+  const on = (route?: string) => route !== undefined && landed.origin + landed.pathname === new URL(route).origin + new URL(route).pathname;
+  if (!on(approval.returnUrl) && !on(approval.failUrl)) throw new Error(`the PG sent the buyer to ${landed.origin}${landed.pathname}, not to our return or fail route`);
+  return Object.fromEntries(landed.searchParams);
+}
+
 /** The PortOne buyer: `POST /sandbox/portone/buyer/billing-keys` with a non-Korean PayPal account. */
 export function portoneSandboxBuyer(baseUrl: string, buyer: { email?: string; country?: string } = {}): SandboxBuyer {
   const base = baseUrl.replace(/\/+$/, '');
