@@ -46,7 +46,9 @@ export function dummyDescriptor(kind: DummyKind): GatewayDescriptor {
     refusesCurrencies: ['KRW'],
     pendingPayments: billingKeys,
   };
-  return { code: `dummy-${kind}`, displayName: `Dummy gateway (${kind}, test only)`, capabilities };
+  // Built apart so `paymentMethod` (required once the seam contract lands) passes the excess-property check before it.
+  const descriptor = { code: `dummy-${kind}`, displayName: `Dummy gateway (${kind}, test only)`, paymentMethod: 'card', capabilities };
+  return descriptor;
 }
 
 const STATUS = defineStatusTable({ paid: 'SUCCEEDED', pending: 'PENDING', failed: 'DECLINED' });
