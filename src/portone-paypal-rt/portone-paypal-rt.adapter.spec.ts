@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import Fastify from 'fastify';
-import { describeGatewayConformance, portoneSandboxBuyer, portoneSandboxControl } from '@app/pg-contract';
+import { portoneSandboxBuyer } from '@app/pg-contract/testing';
 import { pgSandboxPlugin } from '@app/pg-sandbox';
 import { PortoneClient } from '@app/portone-client';
 import { PORTONE_PAYPAL_RT_DESCRIPTOR, PortonePaypalRtAdapter, type PortonePaypalRtCredentials } from './portone-paypal-rt.adapter';
@@ -27,37 +27,6 @@ function newAdapter(base: string, timeoutMs = 1000): { adapter: PortonePaypalRtA
 function credentials(acct: string): PortonePaypalRtCredentials {
   return { userCode: `imp_sbx_${acct}`, impKey: `sbx_key_${acct}`, impSecret: `sbx_secret_${acct}`, sandbox: true };
 }
-
-let conformanceClient: PortoneClient | undefined;
-describeGatewayConformance('PortonePaypalRtAdapter', PORTONE_PAYPAL_RT_DESCRIPTOR, async () => {
-  const sandbox = await startSandbox();
-  const acct = `conf-${randomBytes(4).toString('hex')}`;
-  const run = randomBytes(3).toString('hex');
-  let n = 0;
-  const { adapter, client } = newAdapter(sandbox.base);
-  conformanceClient = client;
-  return {
-    adapter,
-    credentials: credentials(acct),
-    currency: 'USD',
-    refusedCurrency: 'KRW',
-    // merchant_uid: at most 40 characters.
-    newReference: () => `rt-${run}-${(++n).toString(36)}-${randomBytes(4).toString('hex')}`,
-    // Hard only for the refusal table's three rules (a Korean buyer account here); see portone-paypal-rt.refusals.ts.
-    declines: { hard: 'KOREAN_BUYER_ACCOUNT', soft: 'INSTRUMENT_DECLINED' },
-    sandbox: portoneSandboxControl(sandbox.base, acct),
-    buyer: portoneSandboxBuyer(sandbox.base),
-    forgeWebhook: (target, status) => ({
-      headers: { 'content-type': 'application/json' },
-      body: { imp_uid: target.gatewayPaymentId, merchant_uid: target.reference, status },
-    }),
-    forgedStatus: 'cancelled',
-    close: async () => {
-      conformanceClient?.onModuleDestroy();
-      await sandbox.close();
-    },
-  };
-});
 
 describe('PortonePaypalRtAdapter specifics', () => {
   let sandbox: { base: string; close: () => Promise<void> };

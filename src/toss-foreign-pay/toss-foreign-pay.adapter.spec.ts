@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
-import { describeGatewayConformance, tossSandboxBuyer, tossSandboxControl, toMajorNumber, type ClientRequest } from '@app/pg-contract';
+import type { ClientRequest } from '@app/pg-contract';
+import { tossSandboxBuyer } from '@app/pg-contract/testing';
 import { startSandbox, type RunningSandbox } from '@app/pg-sandbox/sandbox.test-harness';
 import { TossClient } from '@app/toss-client';
 import { TOSS_FOREIGN_PAY_DESCRIPTOR, TossForeignPayAdapter, type TossForeignPayCredentials } from './toss-foreign-pay.adapter';
@@ -18,28 +19,6 @@ function credentials(acct: string): TossForeignPayCredentials {
 
 // Toss orderId: 6-64 characters of [A-Za-z0-9_=-].
 const newOrderId = () => `tfo_${randomBytes(10).toString('hex')}`;
-
-describeGatewayConformance('TossForeignPayAdapter', TOSS_FOREIGN_PAY_DESCRIPTOR, async () => {
-  const sandbox = await startSandbox();
-  const acct = `tfp-${randomBytes(4).toString('hex')}`;
-  return {
-    adapter: newAdapter(sandbox.base),
-    credentials: credentials(acct),
-    currency: 'USD',
-    refusedCurrency: 'KRW',
-    newReference: newOrderId,
-    declines: { hard: 'INVALID_STOPPED_CARD', soft: 'REJECT_CARD_COMPANY' },
-    sandbox: tossSandboxControl(sandbox.base, acct),
-    buyer: tossSandboxBuyer(sandbox.base),
-    forgeWebhook: (target, status) => ({
-      headers: { 'tosspayments-webhook-transmission-id': `wh_${randomBytes(4).toString('hex')}` },
-      body: { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-01-01T00:00:00.000000', data: { paymentKey: target.gatewayPaymentId, orderId: target.reference, status } },
-    }),
-    forgedStatus: 'CANCELED',
-    tamperCheckoutAmount: (query, amount) => ({ ...query, amount: String(toMajorNumber(amount)) }),
-    close: sandbox.close,
-  };
-});
 
 describe('TossForeignPayAdapter specifics', () => {
   let sandbox: RunningSandbox;

@@ -8,12 +8,4 @@ export * from './pg.mapper';
 export * from './pg.tokens';
 export * from './pg.registry';
 export * from './pg-contract.module';
-export {
-  REFERENCE_ADAPTER_OPTIONS,
-  REFERENCE_DESCRIPTOR,
-  ReferenceAdapter,
-  type ReferenceAdapterOptions,
-  type ReferenceCredentials,
-} from './reference/reference.adapter';
-export { PAYPAL_DECLINE_TABLE, PORTONE_STATUS_TABLE } from './reference/reference.mapper';
-export * from './testing';
+// Test helpers (conformance suite, sandbox drivers, dummy gateway) live in `@app/pg-contract/testing`, never here.

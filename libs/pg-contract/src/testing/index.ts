@@ -1,17 +1,38 @@
+/**
+ * `@app/pg-contract/testing`: the conformance suite, the sandbox drivers and an in-memory dummy gateway. Test code
+ * only; the production barrel (`@app/pg-contract`) does not export it.
+ */
 export {
   CONFORMANCE_CASES,
   ConformanceSession,
+  conformanceReturnUrls,
   describeGatewayConformance,
   type ConformanceCase,
   type ConformanceHarness,
+  type ConformanceIssuance,
+  type ConformanceKey,
   type ConformanceOptions,
 } from './pg.conformance';
 export {
+  capsOf,
+  contractMissingMethods,
+  deletesKeys,
+  keyFlowOf,
+  requiresDelete,
+  type ConformanceActiveKey,
+  type ConformanceCapabilities,
+  type ConformanceChargeInput,
+  type ConformanceDeleteInput,
+  type ConformanceIssueInput,
+} from './pg.conformance.compat';
+export {
   createSandboxControl,
+  landingPointer,
   portoneSandboxBuyer,
   portoneSandboxControl,
   tossSandboxBuyer,
   tossSandboxControl,
+  type BillingKeyApproval,
   type ConformanceFlow,
   type SandboxBuyer,
   type SandboxControl,
@@ -19,3 +40,5 @@ export {
   type SandboxFault,
   type SandboxLedgerEntry,
 } from './pg.sandbox-control';
+export { DummyAdapter, DUMMY_DECLINES, dummyDescriptor, type DummyCredentials, type DummyKind } from './pg.dummy-adapter';
+export { DummyPg, DummyTransportError, type DummyPgOptions } from './pg.dummy-pg';

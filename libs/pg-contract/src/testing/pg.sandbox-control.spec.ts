@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pgSandboxPlugin } from '@app/pg-sandbox';
 import type { CheckoutPreparation } from '../pg.adapter';
-import { portoneSandboxBuyer, portoneSandboxControl, tossSandboxBuyer, tossSandboxControl } from './pg.sandbox-control';
+import { landingPointer, portoneSandboxBuyer, portoneSandboxControl, tossSandboxBuyer, tossSandboxControl } from './pg.sandbox-control';
 
 /**
  * The sandbox drivers against the real sandbox, without any adapter: the presets must aim faults, ledgers and
@@ -117,6 +117,21 @@ describe('sandbox drivers', () => {
 
       await control.advanceClock(1000);
       await expect(control.injectFault('confirm', { type: 'reset_before' })).rejects.toThrow(/no operation for flow confirm/);
+    });
+  });
+
+  describe('landingPointer (redirect billing-key flows)', () => {
+    const approval = { billingKey: 'bk_1', reference: 'ref-1', flow: 'redirect' as const, returnUrl: 'https://m.example/v1/billing-keys/bk_1/return', failUrl: 'https://m.example/v1/billing-keys/bk_1/fail' };
+
+    it('answers the query of our return or fail route', () => {
+      expect(landingPointer('https://m.example/v1/billing-keys/bk_1/return?authKey=a1&customerKey=bk_1', approval)).toEqual({ authKey: 'a1', customerKey: 'bk_1' });
+      expect(landingPointer('https://m.example/v1/billing-keys/bk_1/fail?code=PAY_PROCESS_CANCELED&message=x', approval)).toEqual({ code: 'PAY_PROCESS_CANCELED', message: 'x' });
+    });
+
+    it('refuses a landing anywhere else', () => {
+      expect(() => landingPointer('https://evil.example/v1/billing-keys/bk_1/return?authKey=a1', approval)).toThrow(/not to our return or fail route/);
+      expect(() => landingPointer('https://m.example/v1/billing-keys/bk_2/return?authKey=a1', approval)).toThrow(/not to our return or fail route/);
+      expect(() => landingPointer('https://m.example/x', { ...approval, returnUrl: undefined, failUrl: undefined })).toThrow(/not to our return or fail route/);
     });
   });
 });

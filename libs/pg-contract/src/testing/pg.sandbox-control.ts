@@ -52,13 +52,29 @@ export interface SandboxControl {
   advanceClock(ms: number): Promise<void>;
 }
 
+/** What the suite knows about an issuance when the buyer approves it (what the core knows at that point). */
+export interface BillingKeyApproval {
+  /** The id we minted and sent at issuance. */
+  readonly billingKey: string;
+  /** Our reference of the issuance. */
+  readonly reference: string;
+  /** `callback`: the SDK hands the frontend a pointer; `redirect`: the PG sends the browser to our return route. */
+  readonly flow: 'callback' | 'redirect';
+  /** Our return route (redirect flows), as given to `issueBillingKey`. */
+  readonly returnUrl?: string;
+  /** Our fail route (redirect flows), as given to `issueBillingKey`. */
+  readonly failUrl?: string;
+}
+
 /** What the buyer does in the PG's window, in the sandbox. */
 export interface SandboxBuyer {
   /**
-   * Billing keys: the buyer approves (or closes, or fails) the PG window opened with `client`; answers what the
-   * frontend callback receives (the pointer `completeBillingKey` takes).
+   * Billing keys: the buyer approves (or closes, or fails) the PG window opened with `client`; answers the pointer
+   * `completeBillingKey` takes, whatever the flow: the SDK callback's arguments (`callback`), or the query of the URL
+   * the PG sent the browser to, our return or fail route (`redirect`). The PG's test double answers either from its
+   * buyer endpoint; a redirect driver parses the `Location` it answers.
    */
-  approveBillingKey?(client: ClientRequest, outcome: 'approve' | 'cancel' | 'fail'): Promise<Record<string, unknown>>;
+  approveBillingKey?(client: ClientRequest, outcome: 'approve' | 'cancel' | 'fail', approval?: BillingKeyApproval): Promise<Record<string, unknown>>;
   /** One-time payments: the buyer goes through the checkout; answers the query of the success (or fail) redirect. */
   completeCheckout?(checkout: CheckoutPreparation, outcome: 'approve' | 'cancel' | 'abort' | 'reject'): Promise<{ readonly success: boolean; readonly query: Record<string, string> }>;
 }
@@ -69,8 +85,8 @@ export interface SandboxControlConfig {
   readonly baseUrl: string;
   /** The sandbox account the credentials belong to (ledger and faults are scoped to it). */
   readonly account: string;
-  /** Which simulated PG (path segment under the base URL, `gateway` of faults). */
-  readonly gateway: 'portone' | 'toss';
+  /** Which simulated PG: its path segment under the base URL (a sandbox plugin's prefix) and the `gateway` of faults. */
+  readonly gateway: string;
   /** The PG's name of our reference in requests and the ledger (`merchant_uid`, `orderId`). */
   readonly referenceField: string;
   /** Flow → sandbox operations; operations listed in `referenceOps` carry the reference field in the request. */
@@ -208,6 +224,18 @@ export function tossSandboxControl(baseUrl: string, account: string): SandboxCon
     },
     noPendingCancelStatuses: [400, 409],
   });
+}
+
+/**
+ * For redirect flows: the pointer `completeBillingKey` receives, from the URL the PG test double sent the buyer's
+ * browser to (its `Location`). Throws when the browser did not land on our return or fail route, so a test double that
+ * redirects elsewhere cannot pass for one that works.
+ */
+export function landingPointer(location: string, approval: BillingKeyApproval): Record<string, string> {
+  const landed = new URL(location);
+  const on = (route?: string) => route !== undefined && landed.origin + landed.pathname === new URL(route).origin + new URL(route).pathname;
+  if (!on(approval.returnUrl) && !on(approval.failUrl)) throw new Error(`the PG sent the buyer to ${landed.origin}${landed.pathname}, not to our return or fail route`);
+  return Object.fromEntries(landed.searchParams);
 }
 
 /** The PortOne buyer: `POST /sandbox/portone/buyer/billing-keys` with a non-Korean PayPal account. */
