@@ -330,7 +330,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       // And PortOne itself no longer charges it.
       const adapter = t.app.get(GatewayRegistry).require('portone-paypal-rt', 'billingKeys');
       const creds = await t.app.get(GatewayCredentialsService).portone(m.id);
-      const charge = await adapter.chargeBillingKey(creds, { billingKey: customerUid, reference: `after-revoke-${Date.now()}`, amount: { amount: 1000, currency: 'USD' }, orderName: 'x' });
+      const charge = await adapter.chargeBillingKey(creds, { billingKey: customerUid, issuedAs: customerUid, reference: `after-revoke-${Date.now()}`, amount: { amount: 1000, currency: 'USD' }, orderName: 'x' });
       expect(charge).toMatchObject({ status: 'DECLINED', kind: 'hard' });
 
       const again = await t.http().delete(`/v1/billing-keys/${key.id}`).set(auth(m));

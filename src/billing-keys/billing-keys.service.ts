@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { GatewayRegistry, type AdapterWith, type BillingKeyOutcome, type ClientRequest } from '@app/pg-contract';
+import { GatewayRegistry, hasCapability, type AdapterWith, type BillingKeyOutcome, type ClientRequest } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
@@ -190,8 +190,9 @@ export class BillingKeysService {
 
   /** Deletes a revoked key's customer_uid at the PG; only a confirmed deletion clears `revokePendingAtPg`. */
   private async deleteAtGateway(adapter: AdapterWith<'billingKeys'>, key: BillingKey): Promise<void> {
+    if (!hasCapability(adapter.descriptor, 'billingKeyDeletion') || !adapter.deleteBillingKey) return;
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
-    const outcome = await adapter.deleteBillingKey(creds, { billingKey: key.customerUid, reason: 'revoked by merchant' });
+    const outcome = await adapter.deleteBillingKey(creds, { billingKey: key.gatewayBillingKey ?? key.customerUid, issuedAs: key.customerUid, reason: 'revoked by merchant' });
     if (outcome.status === 'DELETED') {
       await this.repo.update(key.merchantId, key.id, { revokePendingAtPg: false, updatedAt: this.clock.now() });
       return;

@@ -239,7 +239,9 @@ export class ChargesService {
     const started = performance.now();
     try {
       const outcome = await p.adapter.chargeBillingKey(p.credentials, {
-        billingKey: p.key.customerUid,
+        // The PG's own key where the PG minted one (Toss), else the id we minted (PortOne customer_uid).
+        billingKey: p.key.gatewayBillingKey ?? p.key.customerUid,
+        issuedAs: p.key.customerUid,
         reference: charge.merchantUid,
         amount: { amount: charge.amount, currency: charge.currency },
         orderName: charge.orderName,

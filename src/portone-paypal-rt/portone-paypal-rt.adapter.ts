@@ -77,7 +77,13 @@ export const PORTONE_PAYPAL_RT_DESCRIPTOR: GatewayDescriptor = Object.freeze({
     currencies: Object.freeze(['USD', 'EUR', 'GBP', 'JPY', 'AUD', 'CAD', 'SGD', 'HKD', 'CHF', 'NZD']),
     refusesCurrencies: Object.freeze(['KRW']),
     pendingPayments: true,
+    // DELETE /subscribe/customers/{customer_uid} (official PortOne V1 OpenAPI).
+    billingKeyDeletion: true,
+    // IMP.loadUI's callback hands the frontend { imp_uid, merchant_uid } (iamport-typings).
+    billingKeyFlow: 'callback' as const,
   }),
+  paymentMethod: 'paypal',
+  webhookAliases: Object.freeze(['portone']),
 });
 
 /** PortOne V1 limits. */

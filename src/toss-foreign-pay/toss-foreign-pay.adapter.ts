@@ -57,6 +57,8 @@ export const TOSS_FOREIGN_PAY_DESCRIPTOR: GatewayDescriptor = Object.freeze({
     currencies: Object.freeze(['USD']),
     refusesCurrencies: Object.freeze(['KRW']),
   }),
+  paymentMethod: 'paypal',
+  webhookAliases: Object.freeze(['toss']),
 });
 
 /** The payment as Toss reports it, with its cancels: what the core needs to apply a re-fetch. */

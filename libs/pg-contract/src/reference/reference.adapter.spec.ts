@@ -124,6 +124,7 @@ describe('ReferenceAdapter specifics', () => {
     const reference = ref();
     const outcome = await adapter.chargeBillingKey(creds, {
       billingKey,
+      issuedAs: billingKey,
       reference,
       amount: usd(1999),
       orderName: 'Pro plan',
@@ -140,7 +141,7 @@ describe('ReferenceAdapter specifics', () => {
   it('charges a zero-decimal currency in whole units', async () => {
     const billingKey = await activeKey();
     const reference = ref();
-    expect(await adapter.chargeBillingKey(creds, { billingKey, reference, amount: { amount: 1500, currency: 'JPY' }, orderName: 'Yen' })).toMatchObject({
+    expect(await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference, amount: { amount: 1500, currency: 'JPY' }, orderName: 'Yen' })).toMatchObject({
       status: 'SUCCEEDED',
       amount: { amount: 1500, currency: 'JPY' },
     });
@@ -155,21 +156,21 @@ describe('ReferenceAdapter specifics', () => {
     ['no order name', { orderName: '' }, 'INVALID_ORDER_NAME'],
   ])('refuses a charge with %s before sending it', async (_name, over, code) => {
     const reference = ref();
-    const outcome = await adapter.chargeBillingKey(creds, { billingKey: 'key-x', reference, amount: usd(1000), orderName: 'x', ...over });
+    const outcome = await adapter.chargeBillingKey(creds, { billingKey: 'key-x', issuedAs: 'key-x', reference, amount: usd(1000), orderName: 'x', ...over });
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code, retryable: false });
     expect(await ledger(reference)).toEqual([]);
   });
 
   it('answers NOT_SENT (not retryable) for a key pair PortOne refuses, without echoing the secret', async () => {
     const bad = { ...creds, impSecret: 'sbx_secret_someone-else' };
-    const outcome = await adapter.chargeBillingKey(bad, { billingKey: 'key-x', reference: ref(), amount: usd(1000), orderName: 'x' });
+    const outcome = await adapter.chargeBillingKey(bad, { billingKey: 'key-x', issuedAs: 'key-x', reference: ref(), amount: usd(1000), orderName: 'x' });
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'refused_by_pg', code: 'UNAUTHORIZED', retryable: false });
     expect(JSON.stringify(outcome)).not.toContain('someone-else');
   });
 
   it('answers NOT_SENT (retryable) when the PG cannot be reached at all', async () => {
     const unreachable = new ReferenceAdapter({ baseUrl: 'http://127.0.0.1:9/portone', timeoutMs: 1000 });
-    const charge = await unreachable.chargeBillingKey(creds, { billingKey: 'key-x', reference: ref(), amount: usd(1000), orderName: 'x' });
+    const charge = await unreachable.chargeBillingKey(creds, { billingKey: 'key-x', issuedAs: 'key-x', reference: ref(), amount: usd(1000), orderName: 'x' });
     expect(charge).toMatchObject({ status: 'NOT_SENT', reason: 'connection', retryable: true });
     expect(await unreachable.retrieveByReference(creds, { reference: ref(), expected: usd(1000) })).toMatchObject({ status: 'NOT_SENT' });
   });
@@ -177,7 +178,7 @@ describe('ReferenceAdapter specifics', () => {
   it('refuses to cancel a payment under another reference, and a cancel against a stale balance', async () => {
     const billingKey = await activeKey();
     const reference = ref();
-    const paid = await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(1000), orderName: 'x' });
+    const paid = await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference, amount: usd(1000), orderName: 'x' });
     expect(paid.status).toBe('SUCCEEDED');
     const id = (paid as { gatewayPaymentId: string }).gatewayPaymentId;
     expect(await adapter.cancel(creds, { gatewayPaymentId: id, reference: 'another-order', reason: 'x', cancelId: 'c1' })).toMatchObject({
@@ -231,7 +232,7 @@ describe('ReferenceAdapter specifics', () => {
     expect(registry.list().map((d) => d.code)).toEqual(['reference']);
     const reference = ref();
     const key = await activeKey();
-    await expect(registry.require('reference', 'billingKeys').chargeBillingKey(creds, { billingKey: key, reference, amount: usd(500), orderName: 'via registry' })).resolves.toMatchObject({
+    await expect(registry.require('reference', 'billingKeys').chargeBillingKey(creds, { billingKey: key, issuedAs: key, reference, amount: usd(500), orderName: 'via registry' })).resolves.toMatchObject({
       status: 'SUCCEEDED',
     });
     expect(() => registry.require('reference', 'oneTimePayments')).toThrow(GatewayCapabilityError);

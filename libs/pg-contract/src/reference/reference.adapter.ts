@@ -75,6 +75,7 @@ export const REFERENCE_ADAPTER_OPTIONS = 'REFERENCE_ADAPTER_OPTIONS';
  */
 export const REFERENCE_DESCRIPTOR: GatewayDescriptor = Object.freeze({
   code: 'reference',
+  paymentMethod: 'paypal',
   displayName: 'Reference adapter (PortOne V1 PayPal RT)',
   capabilities: Object.freeze({
     oneTimePayments: false,
@@ -85,6 +86,7 @@ export const REFERENCE_DESCRIPTOR: GatewayDescriptor = Object.freeze({
     currencies: Object.freeze(['USD', 'EUR', 'GBP', 'JPY', 'AUD', 'CAD', 'SGD', 'HKD', 'CHF', 'NZD']),
     refusesCurrencies: Object.freeze(['KRW']),
     pendingPayments: true,
+    billingKeyDeletion: true,
   }),
 });
 

@@ -36,6 +36,7 @@ interface MiniTossCredentials {
 
 const DESCRIPTOR: GatewayDescriptor = {
   code: 'mini-toss',
+  paymentMethod: 'paypal',
   displayName: 'Toss foreign easy pay (suite self-test)',
   capabilities: {
     oneTimePayments: true,

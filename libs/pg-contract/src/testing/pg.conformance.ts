@@ -144,7 +144,8 @@ export class ConformanceSession<C = unknown> {
   async pay(reference: string, amount: Money): Promise<{ outcome: PaymentOutcome; replay: () => Promise<PaymentOutcome> }> {
     const { h } = this;
     if (this.descriptor.capabilities.billingKeys) {
-      const input = { billingKey: await this.activeKey(), reference, amount, orderName: 'Conformance charge', buyer: this.buyer() };
+      const key = await this.activeKey();
+      const input = { billingKey: key, issuedAs: key, reference, amount, orderName: 'Conformance charge', buyer: this.buyer() };
       return { outcome: await this.adapter.chargeBillingKey(h.credentials, input), replay: () => this.adapter.chargeBillingKey(h.credentials, input) };
     }
     const checkout = await this.prepare(reference, amount);
@@ -263,10 +264,10 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
     async run(s) {
       const issued = await s.issueKey();
       expectStatus('issuance', issued.result, 'ACTIVE');
-      expectStatus('deleteBillingKey', await s.adapter.deleteBillingKey(s.h.credentials, { billingKey: issued.billingKey, reason: 'conformance' }), 'DELETED');
-      expectStatus('second deleteBillingKey', await s.adapter.deleteBillingKey(s.h.credentials, { billingKey: issued.billingKey }), 'DELETED');
+      expectStatus('deleteBillingKey', await s.adapter.deleteBillingKey(s.h.credentials, { billingKey: issued.billingKey, issuedAs: issued.billingKey, reason: 'conformance' }), 'DELETED');
+      expectStatus('second deleteBillingKey', await s.adapter.deleteBillingKey(s.h.credentials, { billingKey: issued.billingKey, issuedAs: issued.billingKey }), 'DELETED');
       const reference = s.h.newReference();
-      const outcome = await s.adapter.chargeBillingKey(s.h.credentials, { billingKey: issued.billingKey, reference, amount: s.money(1000), orderName: 'After revoke' });
+      const outcome = await s.adapter.chargeBillingKey(s.h.credentials, { billingKey: issued.billingKey, issuedAs: issued.billingKey, reference, amount: s.money(1000), orderName: 'After revoke' });
       expectStatus('charge on a revoked key', outcome, 'DECLINED');
       assert.equal(outcome.kind, 'hard', `a revoked key must be a hard decline: ${show(outcome)}`);
       assert.equal((await s.h.sandbox.charges(reference)).length, 0);
@@ -468,7 +469,8 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const amount = s.money(1000, h.refusedCurrency);
       let outcome: PaymentOutcome | CheckoutPreparation | NotSentOutcome;
       if (s.descriptor.capabilities.billingKeys) {
-        outcome = await s.adapter.chargeBillingKey(h.credentials, { billingKey: await s.activeKey(), reference, amount, orderName: 'Refused currency' });
+        const key = await s.activeKey();
+        outcome = await s.adapter.chargeBillingKey(h.credentials, { billingKey: key, issuedAs: key, reference, amount, orderName: 'Refused currency' });
       } else {
         outcome = await s.adapter.prepareCheckout(h.credentials, { reference, amount, orderName: 'Refused currency', successUrl: 'https://merchant.example/s', failUrl: 'https://merchant.example/f' });
       }
