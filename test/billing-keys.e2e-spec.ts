@@ -75,7 +75,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       expect(res.status).toBe(201);
       const body = res.body as Issued;
       expect(body).toMatchObject({ id: expect.stringMatching(/^bk_/), status: 'pending', gateway: 'portone-paypal-rt', customerId: c.id, name: 'Pro plan agreement' });
-      const userCode = (await t.app.get(GatewayCredentialsService).portone(m.id)).userCode;
+      const userCode = (await t.app.get(GatewayCredentialsService).for<{ userCode: string; impKey: string; impSecret: string }>(m.id, 'portone-paypal-rt')).userCode;
       expect(body.loadUI).toEqual({
         uiType: 'paypal-rt',
         userCode,
@@ -329,7 +329,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       await expect(t.app.get(BillingKeysService).requireChargeable(m.id, key.id)).rejects.toMatchObject({ code: 'BILLING_KEY_NOT_ACTIVE' });
       // And PortOne itself no longer charges it.
       const adapter = t.app.get(GatewayRegistry).require('portone-paypal-rt', 'billingKeys');
-      const creds = await t.app.get(GatewayCredentialsService).portone(m.id);
+      const creds = await t.app.get(GatewayCredentialsService).for<{ userCode: string; impKey: string; impSecret: string }>(m.id, 'portone-paypal-rt');
       const charge = await adapter.chargeBillingKey(creds, { billingKey: customerUid, issuedAs: customerUid, reference: `after-revoke-${Date.now()}`, amount: { amount: 1000, currency: 'USD' }, orderName: 'x' });
       expect(charge).toMatchObject({ status: 'DECLINED', kind: 'hard' });
 

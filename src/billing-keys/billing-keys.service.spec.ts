@@ -71,9 +71,9 @@ function setup(
       return true;
     }),
   };
-  const adapter = strict<object>({ ...adapterImpl });
+  const adapter = strict<object>({ descriptor: DESCRIPTOR, ...adapterImpl });
   const registry = { require: jest.fn(() => adapter) };
-  const credentials = { portone: jest.fn(async () => ({ userCode: 'imp_x', impKey: 'k', impSecret: 's', sandbox: true })) };
+  const credentials = { for: jest.fn(async () => ({ userCode: 'imp_x', impKey: 'k', impSecret: 's', sandbox: true })) };
   const metrics = { counter: jest.fn(() => ({ inc: jest.fn() })) };
   const service = new BillingKeysService(
     strict<BillingKeysRepository>(repo),
@@ -87,6 +87,13 @@ function setup(
   );
   return { service, repo, row: () => row };
 }
+
+const DESCRIPTOR = {
+  code: 'portone-paypal-rt',
+  displayName: 'PortOne',
+  paymentMethod: 'paypal',
+  capabilities: { oneTimePayments: false, billingKeys: true, billingKeyDeletion: true, cancel: true, partialCancel: true, webhookKind: 'unsigned', currencies: ['USD'] },
+};
 
 describe('BillingKeysService', () => {
   describe('requireChargeable', () => {

@@ -386,14 +386,9 @@ export class BillingKeysService {
     }
   }
 
-  /** The merchant's credentials for a gateway (own, or the sandbox's in sandbox mode). */
-  private async credentialsFor(merchantId: string, gateway: string): Promise<unknown> {
-    switch (gateway) {
-      case 'portone-paypal-rt':
-        return this.credentials.portone(merchantId);
-      default:
-        throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} does not offer billing keys`);
-    }
+  /** The merchant's credentials for a gateway (own, or its sandbox plugin's in sandbox mode). */
+  private credentialsFor(merchantId: string, gateway: string): Promise<unknown> {
+    return this.credentials.for(merchantId, gateway);
   }
 }
 

@@ -45,7 +45,7 @@ function setup(opts: { byUid?: Charge | null; byUids?: Charge[]; byPaymentId?: C
     findForMerchant: jest.fn(async (m: string, id: string) => (m === 'mch_1' && id === 'chg_1' ? charge({ status: 'succeeded', refundedAmount: 500, refundReserved: 1000, gatewayPaymentId: 'imp_9' }) : null)),
   });
   const registry = strict<GatewayRegistry>({ require: () => strict({ retrieveByReference, descriptor: { code: 'portone-paypal-rt' } }) });
-  const credentials = strict<GatewayCredentialsService>({ portone: async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true }) });
+  const credentials = strict<GatewayCredentialsService>({ for: async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true }) });
   const service = new ChargesService(
     repo,
     strict<SubscriptionsService>({}),
@@ -238,7 +238,7 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
       strict<BillingKeysService>(billingKeys),
       strict<RiskService>(risk),
       strict<GatewayRegistry>({ require: () => adapter }),
-      strict<GatewayCredentialsService>({ portone: jest.fn(async () => ({ userCode: 'u' })) }),
+      strict<GatewayCredentialsService>({ for: jest.fn(async () => ({ userCode: 'u' })) }),
       strict<Clock>({ now: () => now }),
       config,
       { publicBaseUrl: 'http://127.0.0.1:3000' } as AppConfig,

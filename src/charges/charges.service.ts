@@ -702,7 +702,8 @@ export class ChargesService {
     const key = `${merchantId}|${gateway}`;
     let creds = ctx.credentials.get(key);
     if (!creds) {
-      creds = gateway.startsWith('toss') ? this.gatewayCredentials.toss(merchantId) : this.gatewayCredentials.portone(merchantId);
+      // By code, never by prefix: each gateway's credentials are its own, even two gateways of one PG.
+      creds = this.gatewayCredentials.for(merchantId, gateway);
       // A failed load must not be cached for the rest of the run.
       creds.catch(() => ctx.credentials.delete(key));
       ctx.credentials.set(key, creds);

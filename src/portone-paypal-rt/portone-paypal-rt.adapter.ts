@@ -43,7 +43,7 @@ import { failureOutcome, lookupFailureOutcome, paymentOutcome, pickAttempt, read
 import { classifyRefusal } from './portone-paypal-rt.refusals';
 
 /**
- * A merchant's PortOne V1 credentials, as GatewayCredentialsService.portone() answers them: the REST key pair, the
+ * A merchant's PortOne V1 credentials, as GatewayCredentialsService.for() answers them: the REST key pair, the
  * user code the browser SDK is initialised with (public), optionally the PayPal channel's account id, and whether
  * these are sandbox (test-channel) keys.
  */
@@ -112,6 +112,10 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     const problems = (['userCode', 'impKey', 'impSecret'] as const)
       .filter((k) => typeof o[k] !== 'string' || (o[k] as string).trim() === '')
       .map((k) => `${k} is required`);
+    // 가맹점 식별코드 starts with imp (PortOne V1 console; IMP.init in iamport-typings); bounded so a row stays small.
+    if (typeof o.userCode === 'string' && o.userCode.trim() !== '' && !/^imp[A-Za-z0-9_-]{1,60}$/.test(o.userCode)) problems.push('userCode must start with imp');
+    if (typeof o.impKey === 'string' && o.impKey.length > 200) problems.push('impKey must be at most 200 characters');
+    if (typeof o.impSecret === 'string' && o.impSecret.length > 400) problems.push('impSecret must be at most 400 characters');
     if (o.paypalAccountId !== undefined && (typeof o.paypalAccountId !== 'string' || !/^[A-Za-z0-9_-]{1,40}$/.test(o.paypalAccountId))) {
       problems.push('paypalAccountId must be 1-40 letters, digits, - or _');
     }
@@ -123,7 +127,6 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
         impKey: o.impKey as string,
         impSecret: o.impSecret as string,
         ...(typeof o.paypalAccountId === 'string' ? { paypalAccountId: o.paypalAccountId } : {}),
-        ...(typeof o.sandbox === 'boolean' ? { sandbox: o.sandbox } : {}),
       },
     };
   }

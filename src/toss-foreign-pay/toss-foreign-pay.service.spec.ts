@@ -59,7 +59,7 @@ function setup(parts: { repo?: object; adapter?: object; merchants?: object; cre
   const repo = strict<TossForeignPayRepository>(parts.repo);
   const adapter = strict<TossForeignPayAdapter>(parts.adapter);
   const registry = strict<GatewayRegistry>({ require: jest.fn(() => adapter) });
-  const credentials = strict<GatewayCredentialsService>(parts.credentials ?? { toss: jest.fn(async () => creds) });
+  const credentials = strict<GatewayCredentialsService>(parts.credentials ?? { for: jest.fn(async () => creds) });
   const merchants = strict<MerchantsService>(parts.merchants);
   const clock = strict<Clock>({ now: jest.fn(() => NOW) });
   const counter = { inc: jest.fn() };

@@ -8,14 +8,14 @@ import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { appConfig, type AppConfig } from '../config/configuration';
 import { CustomersService } from '../customers/customers.service';
-import { GatewayCredentialsService, type TossCredentials } from '../gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
 import { PG_SANDBOX } from '../gateways/gateways.sandbox';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import { stcPolicyFor } from '../risk/risk.policy';
 import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto } from './dto/toss-order.dto';
-import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CURRENCY, TOSS_FAIL_CODES, type TossCancelView } from './toss-foreign-pay.mapper';
 import { cancelRefusalError } from './toss-foreign-pay.refusals';
 import { CANCELABLE_STATUSES, TossForeignPayRepository } from './toss-foreign-pay.repository';
@@ -101,7 +101,7 @@ export class TossForeignPayService {
       ]);
     }
 
-    const creds = await this.credentials.toss(merchantId);
+    const creds = await this.credentials.for<TossCredentials>(merchantId, TOSS_FOREIGN_PAY_CODE);
     const orderId = `tfo_${randomBytes(16).toString('base64url')}`;
     const amount: Money = { amount: dto.amount, currency: TOSS_CURRENCY };
     const base = this.app.publicBaseUrl;
@@ -225,7 +225,7 @@ export class TossForeignPayService {
     if (!claimed) return this.redirectResult(await this.reload(order));
     order = { ...order, status: 'confirming', paymentKey };
 
-    const creds = await this.credentials.toss(order.merchantId);
+    const creds = await this.credentials.for<TossCredentials>(order.merchantId, TOSS_FOREIGN_PAY_CODE);
     const outcome = await this.adapter.confirm(creds, { reference: order.id, expected: this.money(order), pointer: { paymentKey, orderId: order.id, amount: String(query.amount) } });
     return this.redirectResult(await this.applyConfirmOutcome(order, outcome, creds));
   }
@@ -280,7 +280,7 @@ export class TossForeignPayService {
    * Idempotency-Key; a failed lookup leaves the order `unknown`.
    */
   private async resolveConfirm(order: TossOrder, resend: boolean): Promise<TossOrder> {
-    const creds = await this.credentials.toss(order.merchantId);
+    const creds = await this.credentials.for<TossCredentials>(order.merchantId, TOSS_FOREIGN_PAY_CODE);
     const inspection = await this.adapter.inspect(creds, { reference: order.id }, this.money(order), order.id);
     const o = inspection.outcome;
     if (o.status === 'PENDING' && resend && order.paymentKey && o.gatewayPaymentId === order.paymentKey) {
@@ -401,7 +401,7 @@ export class TossForeignPayService {
     };
     if (!(await this.repo.reserveAndInsertCancel(cancel, now))) throw exceeds();
 
-    const creds = await this.credentials.toss(merchantId);
+    const creds = await this.credentials.for<TossCredentials>(merchantId, TOSS_FOREIGN_PAY_CODE);
     const outcome = await this.adapter.cancel(creds, {
       gatewayPaymentId: order.paymentKey,
       reference: orderId,
@@ -455,7 +455,7 @@ export class TossForeignPayService {
    * is sent again with its own Idempotency-Key (so even a lagging original cannot refund twice).
    */
   private async resolveCancels(order: TossOrder, creds?: TossCredentials): Promise<void> {
-    const c = creds ?? (await this.credentials.toss(order.merchantId));
+    const c = creds ?? (await this.credentials.for<TossCredentials>(order.merchantId, TOSS_FOREIGN_PAY_CODE));
     const inspection = await this.adapter.inspect(c, { gatewayPaymentId: order.paymentKey! }, this.money(order), order.id);
     if (inspection.outcome.status !== 'SUCCEEDED' && inspection.outcome.status !== 'MISMATCH') return; // lookup failed: stay as is
     await this.applyTruth(order, inspection, c);

@@ -87,7 +87,7 @@ function setup(opts: { limit?: number; inspect?: jest.Mock } = {}) {
     });
   const adapter = strict<TossForeignPayAdapter>({ parseWebhook: jest.fn((c, input) => parse.call(null, c, input)), inspect });
   const registry = strict<GatewayRegistry>({ require: jest.fn(() => adapter) });
-  const credentials = strict<GatewayCredentialsService>({ toss: jest.fn(async () => creds) });
+  const credentials = strict<GatewayCredentialsService>({ for: jest.fn(async () => creds) });
   const merchants = strict<MerchantsService>({ require: jest.fn(async () => ({ id: 'mch_1' })) });
   const clock = strict<Clock>({ now: jest.fn(() => NOW) });
   const orders = strict<TossForeignPayService>({ applyTruth: jest.fn(async () => undefined) });

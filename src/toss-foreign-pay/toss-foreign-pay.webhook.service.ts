@@ -6,13 +6,13 @@ import { Clock } from '../clock/clock';
 import { DomainError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { pgConfig, type PgConfig } from '../config/configuration';
-import { GatewayCredentialsService, type TossCredentials } from '../gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RefetchBudget } from '../webhook-inbox/refetch-budget';
 import { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
 import type { TossWebhookAckDto } from './dto/toss-order.dto';
-import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { TossForeignPayRepository } from './toss-foreign-pay.repository';
 import { TossForeignPayService } from './toss-foreign-pay.service';
 import type { TossOrder } from './toss-order.entity';
@@ -90,7 +90,7 @@ export class TossWebhookService {
     let creds: TossCredentials;
     try {
       await this.merchants.require(merchantId);
-      creds = await this.credentials.toss(merchantId);
+      creds = await this.credentials.for<TossCredentials>(merchantId, TOSS_FOREIGN_PAY_CODE);
     } catch (err) {
       if (err instanceof DomainError) return this.ignored(merchantId, err.code);
       throw err;
@@ -149,7 +149,7 @@ export class TossWebhookService {
         continue;
       }
       try {
-        await this.refetchCoalesced(order, await this.credentials.toss(row.merchantId), 'reconciler');
+        await this.refetchCoalesced(order, await this.credentials.for<TossCredentials>(row.merchantId, TOSS_FOREIGN_PAY_CODE), 'reconciler');
         await this.inbox.remove([row.id]);
         applied++;
       } catch (err) {
