@@ -382,7 +382,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
   it('describes every billing-key endpoint in the OpenAPI document', async () => {
     const doc = (await t.http().get('/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/billing-keys', '/v1/billing-keys/{id}', '/v1/billing-keys/{id}/request', '/v1/billing-keys/{id}/complete', '/v1/webhooks/portone/{merchantId}']),
+      expect.arrayContaining(['/v1/billing-keys', '/v1/billing-keys/{id}', '/v1/billing-keys/{id}/request', '/v1/billing-keys/{id}/complete', '/v1/webhooks/{gateway}/{merchantId}']),
     );
     expect(Object.keys(doc.paths['/v1/billing-keys/{id}'])).toEqual(expect.arrayContaining(['get', 'delete']));
   });

@@ -91,7 +91,7 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
       'al-401': { method: 'GET', route: '/v1/merchants/me', status: sent.unauthorized.status },
       'al-admin': { method: 'GET', route: '/v1/admin/clock', status: sent.admin.status, principal: 'admin' },
       'al-merchant': { method: 'GET', route: '/v1/merchants/me', status: 200, principal: 'merchant', merchantId: m.id },
-      'al-webhook': { method: 'POST', route: '/v1/webhooks/toss/:merchantId', status: sent.webhook.status },
+      'al-webhook': { method: 'POST', route: '/v1/webhooks/:gateway/:merchantId', status: sent.webhook.status },
       'al-redirect': { method: 'GET', route: '/v1/toss/success', status: sent.redirect.status },
     };
     expect(sent.unauthorized.status).toBe(401);

@@ -1,13 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import {
-  GatewayRegistry,
-  supportsCurrency,
-  unknownOutcome,
-  type AdapterWith,
-  type LookupOutcome,
-  type Money,
-  type PaymentOutcome,
-} from '@app/pg-contract';
+import { GatewayRegistry, supportsCurrency, unknownOutcome, type AdapterWith, type LookupOutcome, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
 import { Gauge, type Counter, type Histogram } from 'prom-client';
 import { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { BillingKey } from '../billing-keys/billing-key.entity';
@@ -246,7 +238,7 @@ export class ChargesService {
         amount: { amount: charge.amount, currency: charge.currency },
         orderName: charge.orderName,
         buyer: { id: charge.customerId },
-        noticeUrls: [this.noticeUrl(charge.merchantId)],
+        noticeUrls: [webhookUrl(this.app.publicBaseUrl, p.adapter.descriptor, charge.merchantId)],
         riskContext: p.riskContext,
       });
       this.outcomes.inc({ source: 'send', outcome: outcome.status });
@@ -709,10 +701,6 @@ export class ChargesService {
       ctx.credentials.set(key, creds);
     }
     return creds;
-  }
-
-  private noticeUrl(merchantId: string): string {
-    return `${this.app.publicBaseUrl}/v1/webhooks/portone/${merchantId}`;
   }
 }
 

@@ -4,6 +4,7 @@ import { PortoneClientModule } from '@app/portone-client';
 import { appConfig, type AppConfig, pgConfig, type PgConfig } from '../config/configuration';
 import { pgBaseUrl } from '../gateways/gateway-options';
 import { PortonePaypalRtAdapter } from './portone-paypal-rt.adapter';
+import { PortonePaypalRtModule } from './portone-paypal-rt.module';
 
 /** The PortOne V1 client: PORTONE_BASE_URL, or the sandbox plugin on this app; the shared PG timeouts. */
 export const portoneClientModule = PortoneClientModule.registerAsync({
@@ -13,7 +14,8 @@ export const portoneClientModule = PortoneClientModule.registerAsync({
     timeoutMs: pg.timeoutMs,
     connectTimeoutMs: pg.connectTimeoutMs,
     // Since 2026-01-26 PortOne hides test-channel payments unless include_sandbox=true is sent.
-    sandbox: pg.sandbox,
+    module: PortonePaypalRtModule,
+  sandbox: pg.sandbox,
   }),
 });
 
@@ -21,5 +23,6 @@ export const portoneClientModule = PortoneClientModule.registerAsync({
 export const PORTONE_PAYPAL_RT_REGISTRATION: AdapterRegistrationEntry = {
   adapter: PortonePaypalRtAdapter,
   imports: [portoneClientModule],
+  module: PortonePaypalRtModule,
   sandbox: portoneSandboxPlugin,
 };

@@ -4,6 +4,7 @@ import { TossClientModule } from '@app/toss-client';
 import { appConfig, type AppConfig, pgConfig, type PgConfig } from '../config/configuration';
 import { pgBaseUrl } from '../gateways/gateway-options';
 import { TossForeignPayAdapter } from './toss-foreign-pay.adapter';
+import { TossForeignPayModule } from './toss-foreign-pay.module';
 
 /** The Toss client: TOSS_BASE_URL, or the sandbox plugin on this app; the shared PG timeouts. */
 export const tossClientModule = TossClientModule.registerAsync({
@@ -19,5 +20,6 @@ export const tossClientModule = TossClientModule.registerAsync({
 export const TOSS_FOREIGN_PAY_REGISTRATION: AdapterRegistrationEntry = {
   adapter: TossForeignPayAdapter,
   imports: [tossClientModule],
+  module: TossForeignPayModule,
   sandbox: tossSandboxPlugin,
 };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { GatewayRegistry, toMajorUnits, type CancelOutcome, type LookupOutcome, type Money, type PaymentOutcome } from '@app/pg-contract';
+import { GatewayRegistry, toMajorUnits, type CancelOutcome, type LookupOutcome, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
 import type { PgSandbox } from '@app/pg-sandbox';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
@@ -636,7 +636,7 @@ export class TossForeignPayService {
     if (!creds.sandbox || !this.sandbox) return;
     const account = /^test_sk_sbx_([A-Za-z0-9-]{1,40})$/.exec(creds.secretKey)?.[1];
     if (!account) return;
-    const url = `${this.app.publicBaseUrl}/v1/webhooks/toss/${merchantId}`;
+    const url = webhookUrl(this.app.publicBaseUrl, TOSS_FOREIGN_PAY_DESCRIPTOR, merchantId);
     if (this.sandbox.toss.webhookUrl(account) !== url) this.sandbox.toss.setWebhookUrl(account, url);
   }
 

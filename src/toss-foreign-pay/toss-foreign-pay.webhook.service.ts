@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import { GatewayRegistry, type Money } from '@app/pg-contract';
 import { parseTossWebhook } from '@app/toss-client';
 import type { Counter } from 'prom-client';
@@ -10,6 +10,7 @@ import { GatewayCredentialsService } from '../gateways/gateway-credentials.servi
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RefetchBudget } from '../webhook-inbox/refetch-budget';
+import { WebhookReceivers } from '../webhooks/webhook-receivers';
 import { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
 import type { TossWebhookAckDto } from './dto/toss-order.dto';
 import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
@@ -51,7 +52,7 @@ interface InFlight {
  * - the answer is the same whether or not an order exists: `{ received: true }`, or 503 while the budget is spent.
  */
 @Injectable()
-export class TossWebhookService {
+export class TossWebhookService implements OnModuleInit {
   private readonly logger = new Logger(TossWebhookService.name);
   private readonly adapter: TossForeignPayAdapter;
   private readonly budget: RefetchBudget;
@@ -69,11 +70,17 @@ export class TossWebhookService {
     @Inject(pgConfig.KEY) private readonly pg: PgConfig,
     private readonly inbox: WebhookInboxRepository,
     metrics: MetricsService,
+    @Optional() private readonly receivers?: WebhookReceivers,
   ) {
     this.adapter = registry.require(GATEWAY, 'oneTimePayments') as unknown as TossForeignPayAdapter;
     this.budget = new RefetchBudget(pg.tossWebhookRefetchLimit, pg.tossWebhookWindowMs);
     this.deliveries = metrics.counter('toss_webhook_deliveries_total', 'Toss webhook deliveries by what was done with them', ['disposition']);
     this.refetches = metrics.counter('toss_webhook_refetches_total', 'Toss payment re-fetches caused by webhooks, by source', ['source']);
+  }
+
+  /** Takes `toss-foreign-pay`'s deliveries from the core webhook endpoint (also reached at the v1 alias `toss`). */
+  onModuleInit(): void {
+    this.receivers?.register(GATEWAY, { receive: (merchantId, d) => this.receive(merchantId, d.headers, d.body), drainKept: (m) => this.drainKept(m), cleanup: () => this.cleanupEvents() });
   }
 
   /** One delivery for one merchant. Throws TOSS_WEBHOOK_RETRY (503) when it must be retried. */

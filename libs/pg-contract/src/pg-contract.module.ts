@@ -34,6 +34,8 @@ export interface AdapterRegistrationEntry {
   readonly options?: readonly Provider[];
   /** The PG's test double, mounted under `/sandbox/<prefix>` in sandbox mode. */
   readonly sandbox?: SandboxPluginRegistration;
+  /** The PG's own feature module (its routes, e.g. one-time checkout, and its webhook receiver), imported by the app. */
+  readonly module?: Type<unknown> | DynamicModule;
 }
 
 /** An adapter to register: a class (instantiated by Nest with its own dependencies), a ready instance, or a full entry. */
@@ -47,6 +49,14 @@ export function registrationEntry(r: AdapterRegistration): AdapterRegistrationEn
 /** The modules every registration entry asks for (so the app can share the same PG client instances). */
 export function registrationImports(registrations: readonly AdapterRegistration[]): NonNullable<ModuleMetadata['imports']> {
   return registrations.flatMap((r) => registrationEntry(r).imports ?? []);
+}
+
+/** The gateways' own feature modules, for the app to import. */
+export function registrationModules(registrations: readonly AdapterRegistration[]): Array<Type<unknown> | DynamicModule> {
+  return registrations.flatMap((r) => {
+    const m = registrationEntry(r).module;
+    return m ? [m] : [];
+  });
 }
 
 /** Options of {@link PgContractModule.forRoot}. */
