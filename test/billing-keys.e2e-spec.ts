@@ -90,7 +90,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
           buyer_email: fullCustomer.email,
           buyer_name: 'Ada Lovelace',
           buyer_tel: fullCustomer.phone,
-          notice_url: `${t.url}/v1/webhooks/portone/${m.id}`,
+          notice_url: `${t.url}/v1/webhooks/portone-paypal-rt/${m.id}`,
           custom_data: { plan: 'pro' },
           bypass: { paypal_v2: { additional_data: expect.arrayContaining([{ key: 'sender_account_id', value: 'ACMEPAYPAL01' }, { key: 'sender_country_code', value: 'US' }]) } },
         },
@@ -274,7 +274,14 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       const key = await issued(m, { name: 'Register KakaoPay' });
       const res = await t.http().patch(`/v1/billing-keys/${key.id}/request`).set(auth(m)).send({ name: 'Register PayPal', customData: { step: 2 } });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ id: key.id, status: 'pending', loadUI: { ...key.loadUI, request: { ...key.loadUI.request, name: 'Register PayPal', custom_data: { step: 2 } } } });
+      const updated = { ...key.loadUI.request, name: 'Register PayPal', custom_data: { step: 2 } };
+      // v1.1 adds `checkout` (the same request for any gateway's SDK) beside the v1 `loadUI`.
+      expect(res.body).toEqual({
+        id: key.id,
+        status: 'pending',
+        loadUI: { ...key.loadUI, request: updated },
+        checkout: { sdk: 'iamport-v1', init: { userCode: key.loadUI.userCode }, method: 'loadUI', request: updated },
+      });
       expect((await get(m, key.id)).body.name).toBe('Register PayPal');
       const cb = await buyer({ ...key, loadUI: res.body.loadUI });
       await complete(m, key.id, { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid });

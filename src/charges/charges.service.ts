@@ -134,9 +134,10 @@ export class ChargesService {
     const key = checkedKey ?? (await this.billingKeys.requireChargeable(merchantId, billingKeyId));
     if (key.customerId !== customerId) throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
     const adapter = this.adapterFor(key.gateway);
-    const stc = await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge', subscriptionContext });
+    // PayPal risk rules (STC) only where the buyer pays with PayPal.
+    const stc = isPaypal(adapter) ? await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge', subscriptionContext }) : undefined;
     const credentials = await this.credentialsFor(merchantId, key.gateway, ctx);
-    return { adapter, credentials, key, riskContext: stc.tossTransactionContext };
+    return { adapter, credentials, key, riskContext: stc?.tossTransactionContext ?? {} };
   }
 
   /**
@@ -193,12 +194,15 @@ export class ChargesService {
     });
     const subscriptionContext = (c: Charge): SubscriptionStcContext =>
       !c.subscriptionId ? undefined : loaded.subscriptionContexts.has(c.subscriptionId) ? loaded.subscriptionContexts.get(c.subscriptionId) : extra?.subscriptionContexts.get(c.subscriptionId);
-    const stc = await this.risk.evaluateStcMany(
-      ready.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const, subscriptionContext: subscriptionContext(charge) })),
+    // PayPal risk rules (STC) only for charges through PayPal gateways; the others carry no risk context.
+    const paypal = ready.filter(({ adapter }) => isPaypal(adapter));
+    const evaluated = await this.risk.evaluateStcMany(
+      paypal.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const, subscriptionContext: subscriptionContext(charge) })),
       stcContext,
     );
-    for (const [i, { charge, key, adapter }] of ready.entries()) {
-      const evaluation = stc[i];
+    const stcOf = new Map(paypal.map((r, i) => [r.charge.id, evaluated[i]] as const));
+    for (const { charge, key, adapter } of ready) {
+      const evaluation = stcOf.get(charge.id) ?? { tossTransactionContext: {} };
       if (evaluation instanceof Error) {
         out.set(charge.id, evaluation);
         continue;
@@ -480,7 +484,8 @@ export class ChargesService {
     this.requireCurrency(key.gateway, currency);
     const ctx = newSendContext();
     const prepared = await this.prepare(merchantId, key.customerId, key.id, ctx, key);
-    await this.risk.consumeFraudnetReservation(merchantId, dto.merchantUid);
+    // Fraudnet is PayPal's: only a PayPal gateway's customer-present charge consumes a reservation.
+    if (isPaypal(prepared.adapter)) await this.risk.consumeFraudnetReservation(merchantId, dto.merchantUid);
     const now = this.clock.now();
     const charge = await this.repo.insert(
       newCharge({
@@ -702,6 +707,11 @@ export class ChargesService {
     }
     return creds;
   }
+}
+
+/** Whether PayPal's risk rules (STC, Fraudnet) apply to this gateway's charges. */
+function isPaypal(adapter: { readonly descriptor: { readonly paymentMethod: string } }): boolean {
+  return adapter.descriptor.paymentMethod === 'paypal';
 }
 
 /** A refusal before sending, as an outcome: nothing reached the PG. */

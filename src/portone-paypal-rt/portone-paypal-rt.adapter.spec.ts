@@ -141,6 +141,19 @@ describe('PortonePaypalRtAdapter specifics', () => {
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code, retryable: false });
   });
 
+  it('refuses a callback naming another issuance before any PG call, and takes the core’s generic gatewayPaymentId pointer', async () => {
+    const billingKey = `key-${ref()}`;
+    const reference = ref();
+    const request = await adapter.issueBillingKey(creds, { billingKey, reference, buyer: buyerInfo });
+    const pointer = await portoneSandboxBuyer(sandbox.base, { country: 'US' }).approveBillingKey!(request as never, 'approve');
+    const stub = { getPayment: jest.fn(), getCustomer: jest.fn() };
+    const offline = new PortonePaypalRtAdapter(stub as unknown as PortoneClient);
+    expect(await offline.completeBillingKey(creds, { billingKey, reference, pointer: { ...pointer, merchant_uid: 'bki_other' } })).toMatchObject({ status: 'FAILED', code: 'REFERENCE_MISMATCH' });
+    expect(stub.getPayment).not.toHaveBeenCalled();
+    const byWebhook = await adapter.completeBillingKey(creds, { billingKey, reference, pointer: { gatewayPaymentId: (pointer as { imp_uid: string }).imp_uid } });
+    expect(byWebhook).toMatchObject({ status: 'ACTIVE', billingKey });
+  });
+
   it('fails a Korean buyer account with its own code', async () => {
     const { outcome } = await issue('KR');
     expect(outcome).toMatchObject({ status: 'FAILED', code: 'KOREAN_BUYER_ACCOUNT' });

@@ -60,6 +60,9 @@ export interface PortonePaypalRtCredentials {
 
 export const PORTONE_PAYPAL_RT_CODE = 'portone-paypal-rt';
 
+/** What the buyer sees in the PayPal window when the merchant names the issuance nothing. */
+export const PORTONE_DEFAULT_BILLING_KEY_NAME = 'PayPal billing agreement';
+
 /**
  * PayPal Reference Transactions through PortOne V1: billing keys, full and partial cancels, unsigned webhooks,
  * payments PayPal can hold pending. Currencies: PayPal's minus KRW (PayPal RT refuses it: seed 004) and minus HUF and
@@ -84,6 +87,7 @@ export const PORTONE_PAYPAL_RT_DESCRIPTOR: GatewayDescriptor = Object.freeze({
   }),
   paymentMethod: 'paypal',
   webhookAliases: Object.freeze(['portone']),
+  defaultBillingKeyName: PORTONE_DEFAULT_BILLING_KEY_NAME,
 });
 
 /** PortOne V1 limits. */
@@ -145,7 +149,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       merchant_uid: input.reference,
       customer_uid: input.billingKey,
       customer_id: input.buyer.id,
-      name: input.name ?? 'PayPal billing agreement',
+      name: input.name ?? PORTONE_DEFAULT_BILLING_KEY_NAME,
       // Seed 004: loadUI takes request_pay's parameters, whose official typings (iamport-typings RequestPayParams)
       // require `amount`; the digest notes loadUI ignores it. 0 charges nothing and keeps the object SDK-typed.
       amount: 0,
@@ -166,7 +170,8 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
    * customer_uid, usage `issue`), and a paid issuance is confirmed by the key's own record at PortOne.
    */
   async completeBillingKey(credentials: PortonePaypalRtCredentials, input: CompleteBillingKeyInput, options: CallOptions = {}): Promise<BillingKeyOutcome> {
-    const impUid = input.pointer.imp_uid;
+    // The loadUI callback's imp_uid, or the core's generic `gatewayPaymentId` (a webhook's or the reconciler's pointer).
+    const impUid = input.pointer.imp_uid ?? input.pointer.gatewayPaymentId;
     if (typeof impUid !== 'string' || impUid === '' || impUid.length > 200) {
       return { status: 'FAILED', code: 'INVALID_POINTER', message: 'the callback did not carry an imp_uid' };
     }

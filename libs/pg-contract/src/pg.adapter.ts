@@ -148,7 +148,11 @@ export interface CompleteBillingKeyInput {
   readonly billingKey: string;
   /** Our reference of the issuance. */
   readonly reference: string;
-  /** What the frontend callback received (PortOne `imp_uid`, `merchant_uid`): a pointer, untrusted. */
+  /**
+   * A pointer, untrusted: what the frontend callback received (PortOne `imp_uid`, `merchant_uid`), the query of the
+   * redirect to our return route (Toss `customerKey`, `authKey`), or, from a webhook or the reconciler,
+   * `{ gatewayPaymentId }`.
+   */
   readonly pointer: Readonly<Record<string, unknown>>;
 }
 

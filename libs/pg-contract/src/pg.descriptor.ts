@@ -59,6 +59,8 @@ export interface GatewayDescriptor {
   readonly paymentMethod: string;
   /** Legacy path segments that also reach this gateway's webhook (`/v1/webhooks/<alias>/{merchantId}`). */
   readonly webhookAliases?: readonly string[];
+  /** The billing-key name the core records (and the adapter sends) when the merchant gives none. Default `Billing key`. */
+  readonly defaultBillingKeyName?: string;
 }
 
 /** The webhook URL of a gateway for a merchant: `${baseUrl}/v1/webhooks/${code}/${merchantId}`. */
