@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { GatewayRegistry, toMajorUnits, type CancelOutcome, type LookupOutcome, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
+import { toMajorUnits, type CancelOutcome, type LookupOutcome, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
 import type { PgSandbox } from '@app/pg-sandbox';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
@@ -15,7 +15,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import { stcPolicyFor } from '../risk/risk.policy';
 import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto } from './dto/toss-order.dto';
-import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CURRENCY, TOSS_FAIL_CODES, type TossCancelView } from './toss-foreign-pay.mapper';
 import { cancelRefusalError } from './toss-foreign-pay.refusals';
 import { CANCELABLE_STATUSES, TossForeignPayRepository } from './toss-foreign-pay.repository';
@@ -54,13 +54,14 @@ const BUYER_MESSAGES: Readonly<Record<TossOrderStatus, string>> = Object.freeze(
 @Injectable()
 export class TossForeignPayService {
   private readonly logger = new Logger(TossForeignPayService.name);
-  private readonly adapter: TossForeignPayAdapter;
   private readonly redirectFailures: Counter<'code'>;
   private readonly confirmOutcomes: Counter<'outcome'>;
 
   constructor(
     private readonly repo: TossForeignPayRepository,
-    registry: GatewayRegistry,
+    // The registered instance (its registration entry's class): its methods beyond the contract (inspect,
+    // cancelWebhookPointer) are this folder's own, reached without a downcast.
+    private readonly adapter: TossForeignPayAdapter,
     private readonly credentials: GatewayCredentialsService,
     private readonly risk: RiskService,
     private readonly customers: CustomersService,
@@ -70,8 +71,6 @@ export class TossForeignPayService {
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Optional() @Inject(PG_SANDBOX) private readonly sandbox?: PgSandbox,
   ) {
-    // The registered instance (GATEWAY_ADAPTERS): its extra methods (inspect, cancelWebhookPointer) are used too.
-    this.adapter = registry.require(TOSS_FOREIGN_PAY_DESCRIPTOR.code, 'oneTimePayments') as unknown as TossForeignPayAdapter;
     this.redirectFailures = metrics.counter('toss_redirect_failures_total', 'Toss fail redirects by code', ['code']);
     this.confirmOutcomes = metrics.counter('toss_confirm_outcomes_total', 'Toss confirm outcomes', ['outcome']);
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
-import { GatewayRegistry, type Money } from '@app/pg-contract';
+import { type Money } from '@app/pg-contract';
 import { parseTossWebhook } from '@app/toss-client';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
@@ -13,7 +13,7 @@ import { RefetchBudget } from '../webhook-inbox/refetch-budget';
 import { WebhookReceivers } from '../webhooks/webhook-receivers';
 import { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
 import type { TossWebhookAckDto } from './dto/toss-order.dto';
-import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { TossForeignPayRepository } from './toss-foreign-pay.repository';
 import { TossForeignPayService } from './toss-foreign-pay.service';
 import type { TossOrder } from './toss-order.entity';
@@ -54,7 +54,6 @@ interface InFlight {
 @Injectable()
 export class TossWebhookService implements OnModuleInit {
   private readonly logger = new Logger(TossWebhookService.name);
-  private readonly adapter: TossForeignPayAdapter;
   private readonly budget: RefetchBudget;
   private readonly inflight = new Map<string, InFlight>();
   private readonly deliveries: Counter<'disposition'>;
@@ -62,7 +61,9 @@ export class TossWebhookService implements OnModuleInit {
 
   constructor(
     private readonly repo: TossForeignPayRepository,
-    registry: GatewayRegistry,
+    // The registered instance (its registration entry's class): its methods beyond the contract (inspect,
+    // cancelWebhookPointer) are this folder's own, reached without a downcast.
+    private readonly adapter: TossForeignPayAdapter,
     private readonly credentials: GatewayCredentialsService,
     private readonly merchants: MerchantsService,
     private readonly orders: TossForeignPayService,
@@ -72,7 +73,6 @@ export class TossWebhookService implements OnModuleInit {
     metrics: MetricsService,
     @Optional() private readonly receivers?: WebhookReceivers,
   ) {
-    this.adapter = registry.require(GATEWAY, 'oneTimePayments') as unknown as TossForeignPayAdapter;
     this.budget = new RefetchBudget(pg.tossWebhookRefetchLimit, pg.tossWebhookWindowMs);
     this.deliveries = metrics.counter('toss_webhook_deliveries_total', 'Toss webhook deliveries by what was done with them', ['disposition']);
     this.refetches = metrics.counter('toss_webhook_refetches_total', 'Toss payment re-fetches caused by webhooks, by source', ['source']);

@@ -111,7 +111,9 @@ export class PgContractModule {
       global: options.global ?? false,
       imports: [...(options.imports ?? []), ...entries.flatMap((e) => e.imports ?? [])],
       providers,
-      exports: [GatewayRegistry, PG_ADAPTERS, PG_SANDBOX_PLUGINS],
+      // Adapter classes are exported too: a gateway's own feature module injects its adapter by class (the registered
+      // instance), with its methods beyond the contract, instead of downcasting the registry's.
+      exports: [GatewayRegistry, PG_ADAPTERS, PG_SANDBOX_PLUGINS, ...tokens.filter((t): t is Type<unknown> => typeof t === 'function')],
     };
   }
 }
