@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PORTONE_PAYPAL_RT_DESCRIPTOR } from '../src/portone-paypal-rt/portone-paypal-rt.adapter';
 import { TOSS_FOREIGN_PAY_DESCRIPTOR } from '../src/toss-foreign-pay/toss-foreign-pay.adapter';
+import { ERROR_STATUS } from '../src/common/errors/error-codes';
 
 /**
  * Issue 24: "no gateway code or PG name in core code outside the registration file". Core code may not branch on a
@@ -45,5 +46,9 @@ describe('the PG seam', () => {
         });
     }
     expect(offending).toEqual([]);
+  });
+
+  it("keeps a PG's own error codes in its folder, not in the core table", () => {
+    expect(Object.keys(ERROR_STATUS).filter((c) => /^(TOSS|PORTONE)_/.test(c))).toEqual([]);
   });
 });

@@ -4,8 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
-import { DomainError, ReplayedErrorResponse } from '../common/errors/domain.error';
-import { ERROR_STATUS } from '../common/errors/error-codes';
+import { DomainError, ReplayedErrorResponse, statusOf } from '../common/errors/domain.error';
 import { IdempotencyService } from './idempotency.service';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -49,8 +48,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** A definite business refusal is replayed like a success; anything that may succeed on retry frees the key. */
   private async onError(id: string, err: unknown): Promise<void> {
-    if (err instanceof DomainError && err.code !== 'VALIDATION_FAILED' && ERROR_STATUS[err.code] < 500) {
-      const status = ERROR_STATUS[err.code];
+    if (err instanceof DomainError && err.code !== 'VALIDATION_FAILED' && statusOf(err) < 500) {
+      const status = statusOf(err);
       await this.idempotency.complete(id, { status, body: { statusCode: status, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
       return;
     }

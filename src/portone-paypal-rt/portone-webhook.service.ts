@@ -10,6 +10,7 @@ import { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repositor
 import { BillingKeyWebhooks } from '../webhooks/billing-key-webhooks';
 import { WebhookReceivers } from '../webhooks/webhook-receivers';
 import { PORTONE_PAYPAL_RT_CODE } from './portone-paypal-rt.adapter';
+import { PORTONE_ERROR_STATUS } from './portone-paypal-rt.errors';
 
 export type { WebhookDisposition } from '../webhooks/billing-key-webhooks';
 
@@ -35,7 +36,7 @@ export class PortoneWebhookService extends BillingKeyWebhooks implements OnModul
       gateway: PORTONE_PAYPAL_RT_CODE,
       label: 'PortOne',
       metricPrefix: 'portone_webhook',
-      retryCode: 'PORTONE_WEBHOOK_RETRY',
+      retryCode: 'PORTONE_WEBHOOK_RETRY' satisfies keyof typeof PORTONE_ERROR_STATUS,
       limit: pg.portoneWebhookRefetchLimit,
       windowMs: pg.portoneWebhookWindowMs,
       cap: pg.webhookPointerCap,

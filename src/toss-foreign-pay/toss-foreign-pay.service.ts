@@ -21,6 +21,7 @@ import { cancelRefusalError } from './toss-foreign-pay.refusals';
 import { CANCELABLE_STATUSES, TossForeignPayRepository } from './toss-foreign-pay.repository';
 import type { TossOrderCancel } from './toss-order-cancel.entity';
 import type { TossOrder, TossOrderStatus } from './toss-order.entity';
+import { tossError } from './toss-foreign-pay.errors';
 
 /** What the browser gets: a redirect to the merchant's return URL, or (without one) the JSON result. */
 export interface BrowserAnswer<T> {
@@ -177,7 +178,7 @@ export class TossForeignPayService {
    * instances.
    */
   async success(query: TossSuccessQueryDto): Promise<TossRedirectResultDto> {
-    if (!query.orderId) throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect does not name an order.');
+    if (!query.orderId) throw tossError('TOSS_REDIRECT_INVALID', 'The payment redirect does not name an order.');
     const found = await this.repo.findOrderForRedirect(query.orderId);
     if (!found) throw new NotFoundError('Order');
     let order: TossOrder = found;
@@ -186,7 +187,7 @@ export class TossForeignPayService {
     const check = checkRedirect(order.id, this.money(order), pointer);
     if (!check.ok) {
       if (check.refused.code === 'PAYMENT_KEY_MISSING' || check.refused.code === 'PAYMENT_KEY_INVALID') {
-        throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect has no valid payment key. Nothing was charged.', [{ field: 'paymentKey', errors: [check.refused.code] }]);
+        throw tossError('TOSS_REDIRECT_INVALID', 'The payment redirect has no valid payment key. Nothing was charged.', [{ field: 'paymentKey', errors: [check.refused.code] }]);
       }
       // Never confirmed. The order is marked (and stays payable with an untampered redirect: nothing was charged).
       await this.repo.transition(order.id, ['created', 'failed'], {
@@ -197,7 +198,7 @@ export class TossForeignPayService {
         updatedAt: this.clock.now(),
       });
       this.logger.warn({ orderId: order.id, merchantId: order.merchantId, redirectAmount: String(query.amount ?? '') }, 'Toss success redirect amount differs from the order: not confirmed');
-      throw new DomainError('TOSS_AMOUNT_MISMATCH', 'The payment amount does not match the order. Nothing was charged; please start the payment again from the merchant’s page.', [
+      throw tossError('TOSS_AMOUNT_MISMATCH', 'The payment amount does not match the order. Nothing was charged; please start the payment again from the merchant’s page.', [
         { field: 'amount', errors: ['does not match the order'] },
       ]);
     }
@@ -206,7 +207,7 @@ export class TossForeignPayService {
     if (SETTLED.includes(order.status)) {
       // The same redirect again (reload, back button): answer what happened, send nothing.
       if (order.paymentKey === paymentKey) return this.redirectResult(order);
-      throw new DomainError('TOSS_ORDER_ALREADY_PAID', 'This order has already been paid.');
+      throw tossError('TOSS_ORDER_ALREADY_PAID', 'This order has already been paid.');
     }
     if (order.status === 'confirming') return this.redirectResult(order);
     if (order.status === 'unknown') {
@@ -246,7 +247,7 @@ export class TossForeignPayService {
         });
         const rule = confirmErrorRule(outcome.code);
         if (rule.operatorAlert) this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss confirm refused: check the merchant’s Toss configuration');
-        throw new DomainError(rule.code ?? 'TOSS_PAYMENT_DECLINED', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
+        throw tossError(rule.code ?? 'TOSS_PAYMENT_DECLINED', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
       }
       case 'NOT_SENT': {
         // Nothing happened at Toss: the order can be claimed again (the same Idempotency-Key keeps a re-send safe).
@@ -254,16 +255,16 @@ export class TossForeignPayService {
         await this.repo.transition(order.id, ['confirming'], { status: 'created', paymentKey: null, updatedAt: this.clock.now() });
         if (outcome.code === 'PAYMENT_KEY_MISMATCH') {
           this.logger.warn({ orderId: order.id, merchantId: order.merchantId }, 'Toss success redirect carried another order’s paymentKey: not confirmed');
-          throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect does not belong to this order. Nothing was charged; please start the payment again.', [
+          throw tossError('TOSS_REDIRECT_INVALID', 'The payment redirect does not belong to this order. Nothing was charged; please start the payment again.', [
             { field: 'paymentKey', errors: [outcome.code] },
           ]);
         }
         const rule = confirmErrorRule(outcome.code, outcome.reason === 'refused_by_pg' && !outcome.retryable ? 401 : undefined);
-        if (outcome.reason === 'connection') throw new DomainError('TOSS_GATEWAY_UNAVAILABLE', 'The payment provider could not be reached. Nothing was charged; please try again.');
+        if (outcome.reason === 'connection') throw tossError('TOSS_GATEWAY_UNAVAILABLE', 'The payment provider could not be reached. Nothing was charged; please try again.');
         if (rule.operatorAlert || outcome.reason === 'invalid_request') {
           this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss refused the confirm: our configuration or request');
         }
-        throw new DomainError(rule.code ?? 'TOSS_GATEWAY_REQUEST_INVALID', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
+        throw tossError(rule.code ?? 'TOSS_GATEWAY_REQUEST_INVALID', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
       }
       default:
         // UNKNOWN (timeout, 5xx, unreadable) or an unexpected PENDING: never failed; looked up right away.
@@ -368,12 +369,12 @@ export class TossForeignPayService {
   async cancel(merchantId: string, orderId: string, dto: CancelTossOrderDto): Promise<TossOrderDto> {
     const order = await this.requireOrder(merchantId, orderId);
     if (!CANCELABLE_STATUSES.includes(order.status) || !order.paymentKey) {
-      throw new DomainError('TOSS_ORDER_NOT_CANCELABLE', `An order in status ${order.status} cannot be cancelled`);
+      throw tossError('TOSS_ORDER_NOT_CANCELABLE', `An order in status ${order.status} cannot be cancelled`);
     }
     const remaining = order.amount - order.refundedAmount - order.reservedAmount;
     const amount = dto.amount ?? remaining;
     const exceeds = () =>
-      new DomainError('TOSS_REFUND_EXCEEDS_BALANCE', 'The cancel exceeds the refundable balance', [
+      tossError('TOSS_REFUND_EXCEEDS_BALANCE', 'The cancel exceeds the refundable balance', [
         { field: 'amount', errors: [`at most ${Math.max(0, order.amount - order.refundedAmount - order.reservedAmount)} is refundable now`] },
       ]);
     if (amount <= 0 || amount > remaining) throw exceeds();
@@ -436,9 +437,9 @@ export class TossForeignPayService {
         if (outcome.reason === 'invalid_request') throw new DomainError('VALIDATION_FAILED', 'The cancel request is invalid', [{ field: 'cancel', errors: [outcome.message] }]);
         if (outcome.reason === 'refused_by_pg' && !outcome.retryable) {
           this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss refused the cancel: check the merchant’s Toss configuration');
-          throw new DomainError('TOSS_GATEWAY_MISCONFIGURED', 'The cancel could not be sent because of a payment configuration problem');
+          throw tossError('TOSS_GATEWAY_MISCONFIGURED', 'The cancel could not be sent because of a payment configuration problem');
         }
-        throw new DomainError('TOSS_GATEWAY_UNAVAILABLE', 'Toss could not be reached; nothing was refunded. Please try again.');
+        throw tossError('TOSS_GATEWAY_UNAVAILABLE', 'Toss could not be reached; nothing was refunded. Please try again.');
       default:
         // No answer: it may have been taken. Looked up (by the payment's cancels) before anything is re-sent.
         if (!isResend) {

@@ -17,6 +17,7 @@ import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredential
 import { TossForeignPayRepository } from './toss-foreign-pay.repository';
 import { TossForeignPayService } from './toss-foreign-pay.service';
 import type { TossOrder } from './toss-order.entity';
+import { tossError } from './toss-foreign-pay.errors';
 
 const GATEWAY = TOSS_FOREIGN_PAY_DESCRIPTOR.code;
 /** Kept pointers drained per reconciler pass at most. */
@@ -281,5 +282,5 @@ export class TossWebhookService implements OnModuleInit {
 }
 
 function retryLater(message = 'Too many webhooks for this merchant; retry later'): DomainError {
-  return new DomainError('TOSS_WEBHOOK_RETRY', message);
+  return tossError('TOSS_WEBHOOK_RETRY', message);
 }

@@ -4,8 +4,7 @@ import type { Counter } from 'prom-client';
 import { BillingKeysService, ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.service';
 import { ChargesService } from '../charges/charges.service';
 import { Clock } from '../clock/clock';
-import { DomainError } from '../common/errors/domain.error';
-import type { ErrorCode } from '../common/errors/error-codes';
+import { GatewayDomainError } from '../common/errors/domain.error';
 import { Semaphore } from '../common/semaphore';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -57,8 +56,8 @@ export interface BillingKeyWebhookOptions {
   readonly label: string;
   /** Prefix of the metrics (`portone_webhook` → `portone_webhook_deliveries_total`). */
   readonly metricPrefix: string;
-  /** Error code of the 503 asking the PG to retry. */
-  readonly retryCode: ErrorCode;
+  /** Error code of the 503 asking the PG to retry (`WEBHOOK_RETRY`, or a gateway's own). */
+  readonly retryCode: string;
   /** Re-fetches per merchant per window. */
   readonly limit: number;
   /** The window of the budget and of deduplication. */
@@ -116,7 +115,7 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
   /** The gateway code this pipeline serves. */
   readonly gateway: string;
   private readonly label: string;
-  private readonly retryCode: ErrorCode;
+  private readonly retryCode: string;
   /** Accepted pointers waiting for the one INSERT that keeps them all (see keepAccepted). */
   private keepQueue: Array<{ row: PointerToKeep; done: (err?: unknown) => void }> = [];
 
@@ -147,7 +146,7 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
    */
   async answer(merchantId: string, body: unknown, headers: Record<string, string | string[] | undefined>): Promise<WebhookAck> {
     const disposition = await this.receive(merchantId, body, headers);
-    if (disposition === 'rate_limited' || disposition === 'over_cap') throw new DomainError(this.retryCode, 'Too many webhooks for this merchant; retry later');
+    if (disposition === 'rate_limited' || disposition === 'over_cap') throw new GatewayDomainError(this.retryCode, 503, 'Too many webhooks for this merchant; retry later');
     return { received: true };
   }
 
@@ -167,7 +166,7 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
         this.seen.delete(`${merchantId}|${disposition.pointer.dedupKey}`);
         this.logger.error({ merchantId, err: (err as Error).message }, `${this.label} webhook pointer could not be kept`);
         this.deliveries.inc({ disposition: 'not_kept' });
-        throw new DomainError(this.retryCode, 'The webhook could not be recorded; retry later');
+        throw new GatewayDomainError(this.retryCode, 503, 'The webhook could not be recorded; retry later');
       }
       this.dispatch(merchantId, disposition.pointer);
     } else if (disposition.kind === 'rate_limited') {
