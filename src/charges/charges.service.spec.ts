@@ -4,6 +4,7 @@ import type { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { Clock } from '../clock/clock';
 import type { AppConfig, BillingConfig } from '../config/configuration';
 import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { DomainError } from '../common/errors/domain.error';
 import { MetricsService } from '../metrics/metrics.service';
 import type { RiskService } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
@@ -301,6 +302,20 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
     const prepared = await service.prepareMany([charge({ status: 'sending', gateway: 'card-gw' })], newSendContext());
     expect(risk.evaluateStcMany.mock.calls.at(-1)?.[0]).toEqual([]);
     expect(prepared.get('chg_1')).toMatchObject({ riskContext: {} });
+  });
+
+  it('keeps the intent (NOT_SENT, retryable) when the merchant’s stored keys no longer pass its gateway’s check: never the buyer’s decline', async () => {
+    const { service } = setupPrepare();
+    const chargeBillingKey = jest.fn();
+    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'card-gw', paymentMethod: 'card' }, chargeBillingKey });
+    (service as unknown as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours' }) };
+    (service as unknown as { gatewayCredentials: unknown }).gatewayCredentials = {
+      for: async () => {
+        throw new DomainError('GATEWAY_CREDENTIALS_INVALID', 'stored keys refused');
+      },
+    };
+    expect(await service.send(charge({ status: 'sending', gateway: 'card-gw' }))).toMatchObject({ status: 'NOT_SENT', code: 'GATEWAY_CREDENTIALS_INVALID', retryable: true });
+    expect(chargeBillingKey).not.toHaveBeenCalled();
   });
 
   it('prepares from the reads started earlier, and reads only what they do not cover (a key changed since an earlier intent)', async () => {

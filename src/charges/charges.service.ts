@@ -724,7 +724,10 @@ function refusalOutcome(err: unknown): PaymentOutcome {
       // The merchant can complete the data: dunning retries on its schedule.
       return { status: 'DECLINED', kind: 'soft', code, message };
     case 'GATEWAY_NOT_CONFIGURED':
+    case 'GATEWAY_CREDENTIALS_INVALID':
     case 'INTERNAL_ERROR':
+      // The merchant's keys (missing, or stored ones its gateway no longer accepts): fixed by the merchant, never the
+      // buyer's fault; the intent is kept and re-sent.
       return { status: 'NOT_SENT', reason: 'invalid_request', code, message, retryable: true };
     default:
       // BILLING_KEY_NOT_ACTIVE, NOT_FOUND, UNSUPPORTED_GATEWAY, BILLING_KEY_CUSTOMER_MISMATCH: will not get better.

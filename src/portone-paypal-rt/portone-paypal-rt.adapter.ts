@@ -120,8 +120,9 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     if (typeof o.userCode === 'string' && o.userCode.trim() !== '' && !/^imp[A-Za-z0-9_-]{1,60}$/.test(o.userCode)) problems.push('userCode must start with imp');
     if (typeof o.impKey === 'string' && o.impKey.length > 200) problems.push('impKey must be at most 200 characters');
     if (typeof o.impSecret === 'string' && o.impSecret.length > 400) problems.push('impSecret must be at most 400 characters');
-    if (o.paypalAccountId !== undefined && (typeof o.paypalAccountId !== 'string' || !/^[A-Za-z0-9_-]{1,40}$/.test(o.paypalAccountId))) {
-      problems.push('paypalAccountId must be 1-40 letters, digits, - or _');
+    // Every id stored before v1.1 (letters and digits, 5-64) still passes: stored credentials are re-checked on use.
+    if (o.paypalAccountId !== undefined && (typeof o.paypalAccountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.paypalAccountId))) {
+      problems.push('paypalAccountId must be 1-64 letters, digits, - or _');
     }
     if (problems.length > 0) return { ok: false, problems };
     return {
