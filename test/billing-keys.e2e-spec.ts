@@ -68,6 +68,25 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
   }
 
   describe('issue', () => {
+    it('mints a client secret per key: kept only as a hash, and sealed in the Idempotency-Key replay store', async () => {
+      const m = await createMerchant(t);
+      const c = await customer(m);
+      const send = () => t.http().post('/v1/billing-keys').set(auth(m)).set('idempotency-key', `bk-${c.id}`).send({ customerId: c.id, gateway: 'portone-paypal-rt' });
+      const first = await send();
+      expect(first.status).toBe(201);
+      expect(first.body.clientSecret).toMatch(/^bks_/);
+      expect(first.body.checkout).toMatchObject({ sdk: 'iamport-v1', method: 'loadUI', init: { userCode: first.body.loadUI.userCode } });
+      const replay = await send();
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(first.body);
+      const { DataSource } = await import('typeorm');
+      const rows = await t.app.get(DataSource).query('SELECT * FROM idempotency_records');
+      const keys = await t.app.get(DataSource).query('SELECT * FROM billing_keys');
+      expect(JSON.stringify([rows, keys])).not.toContain(first.body.clientSecret);
+      const other = await t.http().post('/v1/billing-keys').set(auth(m)).send({ customerId: c.id, gateway: 'portone-paypal-rt' });
+      expect(other.body.clientSecret).not.toBe(first.body.clientSecret);
+    });
+
     it('records a pending key and answers the IMP.loadUI request with a server-minted customer_uid, our notice_url and STC; sends nothing', async () => {
       const m = await createMerchant(t);
       const c = await customer(m);
