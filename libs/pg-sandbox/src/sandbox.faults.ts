@@ -104,10 +104,12 @@ export function parseFaultRequest(input: unknown, plugins: PluginFaultOperations
   if (!isPlainObject(input)) throw new FaultValidationError('body must be an object');
   const { gateway, operation, match, fault, times } = input;
   const pluginOps = typeof gateway === 'string' ? plugins.get(gateway) : undefined;
-  if (gateway !== 'toss' && gateway !== 'portone' && !pluginOps) {
-    throw new FaultValidationError(`gateway must be one of ${['toss', 'portone', ...plugins.keys()].map((g) => JSON.stringify(g)).join(', ')}`);
+  const builtIn = gateway === 'toss' ? TOSS_OPERATIONS : gateway === 'portone' ? PORTONE_OPERATIONS : undefined;
+  if (!builtIn && !pluginOps) {
+    throw new FaultValidationError(`gateway must be one of ${[...new Set(['toss', 'portone', ...plugins.keys()])].map((g) => JSON.stringify(g)).join(', ')}`);
   }
-  const ops: readonly string[] = pluginOps ?? (gateway === 'toss' ? TOSS_OPERATIONS : PORTONE_OPERATIONS);
+  // A plugin sharing a built-in PG's prefix (another product of the same PG) adds its operations to that PG's.
+  const ops: readonly string[] = [...(builtIn ?? []), ...(pluginOps ?? [])];
   if (typeof operation !== 'string' || !ops.includes(operation)) {
     throw new FaultValidationError(`operation must be one of ${ops.join(', ')} for ${gateway}`);
   }
@@ -121,8 +123,10 @@ function parseFaultSpec(gateway: FaultGateway, operation: string, f: Record<stri
   const onlyFor = (type: 'decline' | 'pending' | 'webhook') => {
     // A plugin's operations take the transport faults and decline (its handler reads the decline); pending and
     // webhook faults are built into the Toss and PortOne simulators only.
-    const builtIn = BEHAVIOUR_OPS[type][gateway as SandboxGateway];
-    const allowed = builtIn ?? (type === 'decline' ? [operation] : []);
+    const builtIn = BEHAVIOUR_OPS[type][gateway as SandboxGateway] ?? [];
+    const builtInOps: readonly string[] = gateway === 'toss' ? TOSS_OPERATIONS : gateway === 'portone' ? PORTONE_OPERATIONS : [];
+    const pluginOp = !builtInOps.includes(operation);
+    const allowed = pluginOp && type === 'decline' ? [operation] : builtIn;
     if (!allowed.includes(operation)) {
       throw new FaultValidationError(`fault ${type} applies to ${gateway} ${allowed.join(', ')} only`);
     }

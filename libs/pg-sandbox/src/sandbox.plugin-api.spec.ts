@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { pgSandboxPlugin } from './sandbox.plugin';
-import { sandboxAccountOf, sandboxPluginProblems, type SandboxPlugin } from './sandbox.plugin-api';
+import { sandboxAccountOf, sandboxPluginProblems, tossSandboxPlugin, type SandboxPlugin } from './sandbox.plugin-api';
 import { createPgSandbox } from './sandbox';
 
 /** A gateway's own test double, as a new PG brings it: no edit to this library. */
@@ -55,12 +55,43 @@ describe('sandbox plugins', () => {
     }
   });
 
-  it('refuses a bad or duplicate prefix, and the prefixes the sandbox itself uses', () => {
+  it('refuses a bad prefix, the prefixes the sandbox itself uses, and a plugin listed twice', () => {
     const p = (prefix: string) => ({ ...echoPlugin(), prefix });
     expect(sandboxPluginProblems([p('echo-pg'), p('other')])).toEqual([]);
     expect(sandboxPluginProblems([p('Echo')]).join()).toMatch(/must match/);
-    expect(sandboxPluginProblems([p('echo-pg'), p('echo-pg')]).join()).toMatch(/already used/);
-    expect(sandboxPluginProblems([p('control')]).join()).toMatch(/already used/);
+    expect(sandboxPluginProblems([p('control')]).join()).toMatch(/sandbox's own/);
+    const once = p('echo-pg');
+    expect(sandboxPluginProblems([once, once]).join()).toMatch(/listed twice/);
+  });
+
+  it('lets another product of a simulated PG share its prefix: its routes and fault operations join the PG’s', async () => {
+    const sandbox = createPgSandbox();
+    const billing: SandboxPlugin = {
+      name: 'Toss automatic billing (test)',
+      prefix: 'toss',
+      faultOperations: ['billingAuth'],
+      sandboxCredentials: () => ({}),
+      register: async (app, ctx) => {
+        app.post('/buyer/billing-auth', async (req, reply) => {
+          await ctx.runner.run({ gateway: 'toss', operation: 'billingAuth', authenticate: () => ({ account: 'a', credential: 'c' }), handle: () => ({ status: 200, body: { redirectUrl: 'x' } }) }, req, reply);
+          return reply;
+        });
+      },
+    };
+    const app = Fastify();
+    await app.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox, plugins: [tossSandboxPlugin, billing] });
+    try {
+      expect((await app.inject({ method: 'POST', url: '/sandbox/toss/buyer/billing-auth', payload: {} })).json()).toEqual({ redirectUrl: 'x' });
+      // The built-in Toss routes and operations are still there.
+      expect((await app.inject({ method: 'POST', url: '/sandbox/toss/v1/payments/confirm', payload: {} })).statusCode).toBe(401);
+      for (const operation of ['confirm', 'billingAuth']) {
+        expect((await app.inject({ method: 'POST', url: '/sandbox/control/faults', payload: { gateway: 'toss', operation, fault: { type: 'decline', code: 'X' } } })).statusCode).toBe(201);
+      }
+      expect((await app.inject({ method: 'POST', url: '/sandbox/control/faults', payload: { gateway: 'toss', operation: 'billingAuth', fault: { type: 'pending' } } })).statusCode).toBe(400);
+    } finally {
+      await app.close();
+      sandbox.close();
+    }
   });
 
   it('derives sandbox accounts deterministically from the merchant id', () => {

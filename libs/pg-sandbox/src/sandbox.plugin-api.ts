@@ -23,7 +23,10 @@ export interface SandboxPluginContext {
 export interface SandboxPlugin {
   /** For logs and error messages (`Toss automatic billing`). */
   readonly name: string;
-  /** Path segment under `/sandbox` (`toss-billing` → `/sandbox/toss-billing`): lower-case letters, digits, dashes. */
+  /**
+   * Path segment under `/sandbox` (`portone` → `/sandbox/portone`): lower-case letters, digits, dashes. Another product
+   * of a PG already simulated may share its prefix (its routes must differ): Toss automatic billing under `toss`.
+   */
   readonly prefix: string;
   /** Registers the plugin's routes (the PG's API at its real paths, buyer endpoints, ledger) on its own context. */
   register(app: FastifyInstance, ctx: SandboxPluginContext): Promise<void>;
@@ -72,15 +75,23 @@ export const portoneSandboxPlugin: SandboxPlugin = {
 /** The plugins of the two PGs this library simulates, mounted when `pgSandboxPlugin` is given no list. */
 export const BUILT_IN_SANDBOX_PLUGINS: readonly SandboxPlugin[] = [tossSandboxPlugin, portoneSandboxPlugin];
 
-/** Problems of a plugin list (bad prefix, one used twice, `control`/`clock` taken by the sandbox itself). */
+/** Prefixes the sandbox itself serves. */
+const RESERVED_PREFIXES = new Set(['control', 'clock']);
+
+/**
+ * Problems of a plugin list: a bad or reserved prefix (`control`, `clock`), a plugin listed twice. Several plugins may
+ * share a prefix (two products of one PG on one host, e.g. Toss foreign easy pay and Toss automatic billing under
+ * `/sandbox/toss`): their routes must differ, which Fastify checks when they are mounted.
+ */
 export function sandboxPluginProblems(plugins: readonly SandboxPlugin[]): string[] {
   const problems: string[] = [];
-  const seen = new Set<string>(['control', 'clock']);
+  const seen = new Set<SandboxPlugin>();
   for (const p of plugins) {
     if (typeof p?.register !== 'function') problems.push(`${p?.name ?? '?'}: register must be a function`);
     if (!SANDBOX_PREFIX_PATTERN.test(p?.prefix ?? '')) problems.push(`${p?.name ?? '?'}: prefix ${JSON.stringify(p?.prefix)} must match ${SANDBOX_PREFIX_PATTERN}`);
-    else if (seen.has(p.prefix)) problems.push(`${p.name}: prefix ${JSON.stringify(p.prefix)} is already used`);
-    else seen.add(p.prefix);
+    else if (RESERVED_PREFIXES.has(p.prefix)) problems.push(`${p.name}: prefix ${JSON.stringify(p.prefix)} is the sandbox's own`);
+    if (seen.has(p)) problems.push(`${p?.name ?? '?'}: listed twice`);
+    seen.add(p);
   }
   return problems;
 }

@@ -73,7 +73,7 @@ export class PgSandbox {
 
   /** Lets `POST /sandbox/control/faults` take `{ gateway: <prefix>, operation }` for a plugin's operations. */
   registerFaultOperations(prefix: string, operations: readonly string[]): void {
-    this.pluginFaultOps.set(prefix, [...operations]);
+    this.pluginFaultOps.set(prefix, [...new Set([...(this.pluginFaultOps.get(prefix) ?? []), ...operations])]);
   }
 
   /** Forgets every payment, key, token, fault, ledger entry, idempotency key and scheduled task; the clock stays. */
