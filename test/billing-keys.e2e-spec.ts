@@ -68,6 +68,23 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
   }
 
   describe('issue', () => {
+    it('serves the redirect return routes without auth, scoped by key id: a callback-flow key has none (404), nor an unknown id', async () => {
+      const m = await createMerchant(t);
+      const key = await issued(m);
+      for (const path of [`/v1/billing-keys/${key.id}/return?authKey=x&customerKey=y`, `/v1/billing-keys/${key.id}/fail?code=X`, '/v1/billing-keys/bk_nope/return']) {
+        const res = await t.http().get(path);
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('NOT_FOUND');
+      }
+      // Nothing changed, nothing was sent.
+      expect((await get(m, key.id)).body.status).toBe('pending');
+      // A successUrl that is not an http(s) URL is refused at creation.
+      const c = await customer(m);
+      const bad = await issue(m, { customerId: c.id, successUrl: 'javascript:alert(1)', failUrl: 'https://shop.example/ko' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['successUrl']);
+    });
+
     it('mints a client secret per key: kept only as a hash, and sealed in the Idempotency-Key replay store', async () => {
       const m = await createMerchant(t);
       const c = await customer(m);
