@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { registrationModules } from '@app/pg-contract';
 import { DataSource } from 'typeorm';
 import type { DestinationStream } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -15,6 +16,8 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { allConfig, appConfig, type AppConfig, databaseConfig, type DatabaseConfig, readEnv } from './config/configuration';
 import { CustomersModule } from './customers/customers.module';
 import { GatewaysModule } from './gateways/gateways.module';
+import { GATEWAY_ADAPTERS } from './gateways/gateways.registration';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { buildDataSourceOptions } from './database/database.options';
 import { serializeSqliteTransactions } from './database/sqlite-transactions';
 import { HealthModule } from './health/health.module';
@@ -22,12 +25,10 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { buildLoggerParams } from './logging/logging.options';
 import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { PortonePaypalRtModule } from './portone-paypal-rt/portone-paypal-rt.module';
 import { PlansModule } from './plans/plans.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RiskModule } from './risk/risk.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
-import { TossForeignPayModule } from './toss-foreign-pay/toss-foreign-pay.module';
 
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -63,11 +64,12 @@ export class AppModule {
         RiskModule,
         GatewaysModule,
         BillingKeysModule,
-        PortonePaypalRtModule,
+        WebhooksModule,
         SubscriptionsModule,
         ChargesModule,
         BillingModule,
-        TossForeignPayModule,
+        // Each gateway's own feature module (routes, webhook receiver), from its registration entry.
+        ...registrationModules(GATEWAY_ADAPTERS),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -3,7 +3,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
-import { pgSandboxPlugin, type PgSandbox } from '@app/pg-sandbox';
+import { PG_SANDBOX_PLUGINS } from '@app/pg-contract';
+import { pgSandboxPlugin, type PgSandbox, type SandboxPlugin } from '@app/pg-sandbox';
 import { AppModule, AppModuleOptions } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
 import { refuseControlCharacters } from './common/http/control-chars';
@@ -56,12 +57,14 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   });
   installHttpEdge(app, edge);
 
-  // Sandbox mode: the PG simulator at the PGs' real paths under /sandbox, encapsulated (its own parsers and error
-  // shapes). Config validation refuses PG_SANDBOX in production; the plugin refuses again on its own.
+  // Sandbox mode: every registered gateway's sandbox plugin (from its registration entry) at /sandbox/<prefix>, plus
+  // the shared control routes, encapsulated (their own parsers and error shapes). Config validation refuses
+  // PG_SANDBOX in production; the plugin refuses again on its own.
   const sandbox = app.get<PgSandbox | undefined>(PG_SANDBOX);
   if (sandbox) {
     const { production } = app.get<AppConfig>(appConfig.KEY);
-    await fastify.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox, production });
+    const plugins = [...new Set(app.get<ReadonlyMap<string, SandboxPlugin>>(PG_SANDBOX_PLUGINS).values())];
+    await fastify.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox, production, plugins });
   }
 
   const document = SwaggerModule.createDocument(

@@ -68,6 +68,42 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
   }
 
   describe('issue', () => {
+    it('serves the redirect return routes without auth, scoped by key id: a callback-flow key has none (404), nor an unknown id', async () => {
+      const m = await createMerchant(t);
+      const key = await issued(m);
+      for (const path of [`/v1/billing-keys/${key.id}/return?authKey=x&customerKey=y`, `/v1/billing-keys/${key.id}/fail?code=X`, '/v1/billing-keys/bk_nope/return']) {
+        const res = await t.http().get(path);
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('NOT_FOUND');
+      }
+      // Nothing changed, nothing was sent.
+      expect((await get(m, key.id)).body.status).toBe('pending');
+      // A successUrl that is not an http(s) URL is refused at creation.
+      const c = await customer(m);
+      const bad = await issue(m, { customerId: c.id, successUrl: 'javascript:alert(1)', failUrl: 'https://shop.example/ko' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['successUrl']);
+    });
+
+    it('mints a client secret per key: kept only as a hash, and sealed in the Idempotency-Key replay store', async () => {
+      const m = await createMerchant(t);
+      const c = await customer(m);
+      const send = () => t.http().post('/v1/billing-keys').set(auth(m)).set('idempotency-key', `bk-${c.id}`).send({ customerId: c.id, gateway: 'portone-paypal-rt' });
+      const first = await send();
+      expect(first.status).toBe(201);
+      expect(first.body.clientSecret).toMatch(/^bks_/);
+      expect(first.body.checkout).toMatchObject({ sdk: 'iamport-v1', method: 'loadUI', init: { userCode: first.body.loadUI.userCode } });
+      const replay = await send();
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(first.body);
+      const { DataSource } = await import('typeorm');
+      const rows = await t.app.get(DataSource).query('SELECT * FROM idempotency_records');
+      const keys = await t.app.get(DataSource).query('SELECT * FROM billing_keys');
+      expect(JSON.stringify([rows, keys])).not.toContain(first.body.clientSecret);
+      const other = await t.http().post('/v1/billing-keys').set(auth(m)).send({ customerId: c.id, gateway: 'portone-paypal-rt' });
+      expect(other.body.clientSecret).not.toBe(first.body.clientSecret);
+    });
+
     it('records a pending key and answers the IMP.loadUI request with a server-minted customer_uid, our notice_url and STC; sends nothing', async () => {
       const m = await createMerchant(t);
       const c = await customer(m);
@@ -75,7 +111,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       expect(res.status).toBe(201);
       const body = res.body as Issued;
       expect(body).toMatchObject({ id: expect.stringMatching(/^bk_/), status: 'pending', gateway: 'portone-paypal-rt', customerId: c.id, name: 'Pro plan agreement' });
-      const userCode = (await t.app.get(GatewayCredentialsService).portone(m.id)).userCode;
+      const userCode = (await t.app.get(GatewayCredentialsService).for<{ userCode: string; impKey: string; impSecret: string }>(m.id, 'portone-paypal-rt')).userCode;
       expect(body.loadUI).toEqual({
         uiType: 'paypal-rt',
         userCode,
@@ -90,7 +126,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
           buyer_email: fullCustomer.email,
           buyer_name: 'Ada Lovelace',
           buyer_tel: fullCustomer.phone,
-          notice_url: `${t.url}/v1/webhooks/portone/${m.id}`,
+          notice_url: `${t.url}/v1/webhooks/portone-paypal-rt/${m.id}`,
           custom_data: { plan: 'pro' },
           bypass: { paypal_v2: { additional_data: expect.arrayContaining([{ key: 'sender_account_id', value: 'ACMEPAYPAL01' }, { key: 'sender_country_code', value: 'US' }]) } },
         },
@@ -274,7 +310,14 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       const key = await issued(m, { name: 'Register KakaoPay' });
       const res = await t.http().patch(`/v1/billing-keys/${key.id}/request`).set(auth(m)).send({ name: 'Register PayPal', customData: { step: 2 } });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ id: key.id, status: 'pending', loadUI: { ...key.loadUI, request: { ...key.loadUI.request, name: 'Register PayPal', custom_data: { step: 2 } } } });
+      const updated = { ...key.loadUI.request, name: 'Register PayPal', custom_data: { step: 2 } };
+      // v1.1 adds `checkout` (the same request for any gateway's SDK) beside the v1 `loadUI`.
+      expect(res.body).toEqual({
+        id: key.id,
+        status: 'pending',
+        loadUI: { ...key.loadUI, request: updated },
+        checkout: { sdk: 'iamport-v1', init: { userCode: key.loadUI.userCode }, method: 'loadUI', request: updated },
+      });
       expect((await get(m, key.id)).body.name).toBe('Register PayPal');
       const cb = await buyer({ ...key, loadUI: res.body.loadUI });
       await complete(m, key.id, { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid });
@@ -329,8 +372,8 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       await expect(t.app.get(BillingKeysService).requireChargeable(m.id, key.id)).rejects.toMatchObject({ code: 'BILLING_KEY_NOT_ACTIVE' });
       // And PortOne itself no longer charges it.
       const adapter = t.app.get(GatewayRegistry).require('portone-paypal-rt', 'billingKeys');
-      const creds = await t.app.get(GatewayCredentialsService).portone(m.id);
-      const charge = await adapter.chargeBillingKey(creds, { billingKey: customerUid, reference: `after-revoke-${Date.now()}`, amount: { amount: 1000, currency: 'USD' }, orderName: 'x' });
+      const creds = await t.app.get(GatewayCredentialsService).for<{ userCode: string; impKey: string; impSecret: string }>(m.id, 'portone-paypal-rt');
+      const charge = await adapter.chargeBillingKey(creds, { billingKey: customerUid, issuedAs: customerUid, reference: `after-revoke-${Date.now()}`, amount: { amount: 1000, currency: 'USD' }, orderName: 'x' });
       expect(charge).toMatchObject({ status: 'DECLINED', kind: 'hard' });
 
       const again = await t.http().delete(`/v1/billing-keys/${key.id}`).set(auth(m));
@@ -382,7 +425,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
   it('describes every billing-key endpoint in the OpenAPI document', async () => {
     const doc = (await t.http().get('/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/billing-keys', '/v1/billing-keys/{id}', '/v1/billing-keys/{id}/request', '/v1/billing-keys/{id}/complete', '/v1/webhooks/portone/{merchantId}']),
+      expect.arrayContaining(['/v1/billing-keys', '/v1/billing-keys/{id}', '/v1/billing-keys/{id}/request', '/v1/billing-keys/{id}/complete', '/v1/webhooks/{gateway}/{merchantId}']),
     );
     expect(Object.keys(doc.paths['/v1/billing-keys/{id}'])).toEqual(expect.arrayContaining(['get', 'delete']));
   });

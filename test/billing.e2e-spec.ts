@@ -51,7 +51,7 @@ describe('billing runs: charge outcomes (e2e)', () => {
     const entries = await ledger(sandbox, account);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ outcome: 'approved', merchant_uid: `${sub.id}-c0-a1`, customer_uid: key.customerUid, currency: 'USD', amount: 19.99 });
-    expect(entries[0].notice_url).toBe(`${t.url}/v1/webhooks/portone/${m.id}`);
+    expect(entries[0].notice_url).toBe(`${t.url}/v1/webhooks/portone-paypal-rt/${m.id}`);
     // STC travels in `bypass` (the merchant is saas: recommended policy, the base keys it has are sent).
     expect(JSON.stringify(entries[0].bypass)).toContain('sender_email');
 

@@ -120,9 +120,10 @@ describe('merchants (e2e)', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.code).toBe('VALIDATION_FAILED');
       expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['clientKey', 'secretKey']);
+      // v1.1: any registered code is taken through one route; an unknown one is 404.
       const unknown = await t.http().put('/v1/merchants/me/gateways/stripe').set(auth).send({});
-      expect(unknown.status).toBe(400);
-      expect(unknown.body.code).toBe('UNSUPPORTED_GATEWAY');
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('NOT_FOUND');
     });
   });
 });

@@ -18,7 +18,7 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
     const res = await t.http().get('/docs-json');
     expect(res.status).toBe(200);
     const paths = Object.keys(res.body.paths);
-    for (const p of ['/v1/merchants', '/v1/merchants/me', '/v1/merchants/me/gateways/toss-foreign-pay', '/v1/merchants/me/gateways/portone-paypal-rt', '/v1/customers', '/v1/customers/{id}', '/v1/plans', '/v1/plans/{id}', '/v1/admin/clock', '/health']) {
+    for (const p of ['/v1/merchants', '/v1/merchants/me', '/v1/merchants/me/gateways/{gateway}', '/v1/gateways', '/v1/customers', '/v1/customers/{id}', '/v1/plans', '/v1/plans/{id}', '/v1/admin/clock', '/health']) {
       expect(paths).toContain(p);
     }
     expect((await t.http().get('/docs')).status).toBe(200);
@@ -91,7 +91,7 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
       'al-401': { method: 'GET', route: '/v1/merchants/me', status: sent.unauthorized.status },
       'al-admin': { method: 'GET', route: '/v1/admin/clock', status: sent.admin.status, principal: 'admin' },
       'al-merchant': { method: 'GET', route: '/v1/merchants/me', status: 200, principal: 'merchant', merchantId: m.id },
-      'al-webhook': { method: 'POST', route: '/v1/webhooks/toss/:merchantId', status: sent.webhook.status },
+      'al-webhook': { method: 'POST', route: '/v1/webhooks/:gateway/:merchantId', status: sent.webhook.status },
       'al-redirect': { method: 'GET', route: '/v1/toss/success', status: sent.redirect.status },
     };
     expect(sent.unauthorized.status).toBe(401);

@@ -580,7 +580,7 @@ describe('Toss foreign easy pay (e2e)', () => {
   it('describes every Toss endpoint in /docs-json', async () => {
     const doc = (await t.http().get('/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/toss/orders', '/v1/toss/orders/{orderId}', '/v1/toss/orders/{orderId}/cancel', '/v1/toss/success', '/v1/toss/fail', '/v1/webhooks/toss/{merchantId}']),
+      expect.arrayContaining(['/v1/toss/orders', '/v1/toss/orders/{orderId}', '/v1/toss/orders/{orderId}/cancel', '/v1/toss/success', '/v1/toss/fail', '/v1/webhooks/{gateway}/{merchantId}']),
     );
   });
 

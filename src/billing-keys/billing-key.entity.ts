@@ -32,8 +32,29 @@ export class BillingKey {
   @Column({ type: 'varchar', length: 16 })
   status: BillingKeyStatus;
 
+  /** The id we minted and sent at issuance (PortOne customer_uid, Toss customerKey): the adapters' `issuedAs`. */
   @Column({ name: 'customer_uid', type: 'varchar', length: 80 })
   customerUid: string;
+
+  /** The PG's own key when the PG mints it (Toss billingKey); null: customerUid is the PG's key. */
+  @Column({ name: 'gateway_billing_key', type: 'varchar', length: 200, nullable: true })
+  gatewayBillingKey?: string | null;
+
+  /** SHA-256 (hex) of the client secret minted at creation; the secret itself is returned once and never stored. */
+  @Column({ name: 'client_secret_hash', type: 'varchar', length: 64, nullable: true })
+  clientSecretHash?: string | null;
+
+  /** Where the return route sends the buyer after a successful redirect-based issuance. */
+  @Column({ name: 'success_url', type: 'varchar', length: 2048, nullable: true })
+  successUrl?: string | null;
+
+  /** Where the return routes send the buyer after a failed one. */
+  @Column({ name: 'fail_url', type: 'varchar', length: 2048, nullable: true })
+  failUrl?: string | null;
+
+  /** Why a revoked key was not deleted at the PG (`NOT_SUPPORTED`: the gateway cannot delete keys); null otherwise. */
+  @Column({ name: 'revoke_reason', type: 'varchar', length: 32, nullable: true })
+  revokeReason?: string | null;
 
   /** merchant_uid of the issuance (PortOne records the loadUI issuance as a payment under it). */
   @Column({ name: 'merchant_uid', type: 'varchar', length: 80 })

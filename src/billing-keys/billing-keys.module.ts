@@ -3,15 +3,16 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module';
 import { RiskModule } from '../risk/risk.module';
 import { BillingKey } from './billing-key.entity';
-import { BillingKeysController } from './billing-keys.controller';
+import { BillingKeyReturnsController, BillingKeysController } from './billing-keys.controller';
 import { BillingKeysRepository } from './billing-keys.repository';
+import { BillingKeyReturnsService } from './billing-keys.returns';
 import { BillingKeysService } from './billing-keys.service';
 
-/** PG-agnostic billing keys (issue, update, complete, revoke); `BillingKeysService.requireChargeable` for charges. */
+/** PG-agnostic billing keys (issue, update, complete, redirect returns, revoke); `BillingKeysService.requireChargeable` for charges. */
 @Module({
   imports: [TypeOrmModule.forFeature([BillingKey]), CustomersModule, RiskModule],
-  controllers: [BillingKeysController],
-  providers: [BillingKeysRepository, BillingKeysService],
+  controllers: [BillingKeysController, BillingKeyReturnsController],
+  providers: [BillingKeysRepository, BillingKeysService, BillingKeyReturnsService],
   exports: [BillingKeysService],
 })
 export class BillingKeysModule {}

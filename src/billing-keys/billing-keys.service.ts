@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { GatewayRegistry, type AdapterWith, type BillingKeyOutcome, type ClientRequest } from '@app/pg-contract';
+import { billingKeyFlowOf, GatewayRegistry, hasCapability, webhookUrl, type AdapterWith, type BillingKeyOutcome, type ClientRequest } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
@@ -11,23 +11,24 @@ import { CustomersService } from '../customers/customers.service';
 import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
-import { BillingKey, type BillingKeyStatus } from './billing-key.entity';
+import type { BillingKey } from './billing-key.entity';
 import { BillingKeysRepository } from './billing-keys.repository';
-import type {
-  BillingKeyCompletionDto,
-  BillingKeyDto,
-  BillingKeyRequestDto,
-  CreateBillingKeyDto,
-  IssuedBillingKeyDto,
-  LoadUiDto,
-  UpdateBillingKeyRequestDto,
-} from './dto/billing-key.dto';
+import { chargeableOrThrow, clientFields, hashSecret, toBillingKeyDto, toCompletionDto } from './billing-keys.views';
+import type { BillingKeyCompletionDto, BillingKeyDto, BillingKeyRequestDto, CreateBillingKeyDto, IssuedBillingKeyDto, UpdateBillingKeyRequestDto } from './dto/billing-key.dto';
+
+export { toBillingKeyDto };
+
+/** A pointer for the adapter's completeBillingKey (see CompleteBillingKeyInput.pointer). */
+export type Pointer = Readonly<Record<string, string>>;
+
+/** Name recorded when neither the merchant nor the gateway's descriptor gives one. */
+const DEFAULT_NAME = 'Billing key';
 
 /** Failed completions that say the pointer was wrong, not that the issuance failed: the key stays pending. */
 const POINTER_FAILURES = new Set(['REFERENCE_MISMATCH', 'PAYMENT_NOT_FOUND', 'INVALID_POINTER']);
 
 /** Where a completion came from: the merchant's API call (errors are answered), a webhook or the reconciler (nothing to answer). */
-type CompletionSource = 'api' | 'webhook' | 'reconciler';
+export type CompletionSource = 'api' | 'webhook' | 'reconciler' | 'return';
 
 /** What a webhook pointer did to billing keys. */
 export type BillingKeyNotificationResult = 'applied' | 'unchanged' | 'not_a_billing_key' | 'ignored';
@@ -93,13 +94,26 @@ export class BillingKeysService {
   // ---- REST ----------------------------------------------------------------------------------------------------
 
   /**
-   * Records a pending key and answers the SDK request that lets the buyer approve it. STC is evaluated (and, where
-   * required and missing, refused) before anything is recorded; nothing is sent to the PG here.
+   * Records a pending key and answers the SDK request that lets the buyer approve it (`checkout`, v1.1; `loadUI` too
+   * for SDKs with a UI type, v1) and a client secret, returned once and stored hashed. PayPal risk rules (STC) are
+   * evaluated (and, where required and missing, refused) before anything is recorded, only for PayPal gateways;
+   * redirect gateways need `successUrl` and `failUrl`. Nothing is sent to the PG here.
    */
   async issue(merchantId: string, input: CreateBillingKeyDto): Promise<IssuedBillingKeyDto> {
     const adapter = this.adapterFor(input.gateway);
+    if (billingKeyFlowOf(adapter.descriptor) === 'redirect') {
+      const missing = (['successUrl', 'failUrl'] as const).filter((f) => !input[f]);
+      if (missing.length > 0) {
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `${input.gateway} sends the buyer back through a redirect: successUrl and failUrl are required`,
+          missing.map((field) => ({ field, errors: [`required for ${input.gateway}`] })),
+        );
+      }
+    }
     const customer = await this.customers.require(merchantId, input.customerId);
     const now = this.clock.now();
+    const clientSecret = `bks_${randomBytes(24).toString('base64url')}`;
     const draft: BillingKey = {
       id: newId('bk'),
       merchantId,
@@ -109,9 +123,14 @@ export class BillingKeysService {
       // Opaque and unguessable: knowing one never helps to guess another merchant's key.
       customerUid: `cu_${randomBytes(24).toString('base64url')}`,
       merchantUid: `${ISSUANCE_REFERENCE_PREFIX}${randomBytes(18).toString('base64url')}`,
-      name: input.name ?? 'PayPal billing agreement',
+      name: input.name ?? adapter.descriptor.defaultBillingKeyName ?? DEFAULT_NAME,
       customData: input.customData ?? null,
       gatewayPaymentId: null,
+      gatewayBillingKey: null,
+      clientSecretHash: hashSecret(clientSecret),
+      successUrl: input.successUrl ?? null,
+      failUrl: input.failUrl ?? null,
+      revokeReason: null,
       failureCode: null,
       failureMessage: null,
       revokePendingAtPg: false,
@@ -120,10 +139,10 @@ export class BillingKeysService {
       activatedAt: null,
       revokedAt: null,
     };
-    const loadUI = await this.buildRequest(adapter, draft, customer);
+    const client = await this.buildRequest(adapter, draft, customer);
     const key = await this.repo.insert(draft);
     this.logger.log({ merchantId, billingKeyId: key.id, gateway: key.gateway }, 'billing key issuance started');
-    return { ...toBillingKeyDto(key), loadUI };
+    return { ...toBillingKeyDto(key), clientSecret, ...clientFields(client) };
   }
 
   /** The updated request for `IMP.updateLoadUIRequest`; only while the key is pending. */
@@ -138,25 +157,23 @@ export class BillingKeysService {
       customData: input.customData !== undefined ? input.customData : key.customData,
       updatedAt: this.clock.now(),
     };
-    const loadUI = await this.buildRequest(adapter, next, customer);
+    const client = await this.buildRequest(adapter, next, customer);
     const changed = await this.repo.transition(merchantId, id, ['pending'], { name: next.name, customData: next.customData, updatedAt: next.updatedAt });
     if (!changed) throw new DomainError('BILLING_KEY_NOT_PENDING', 'Billing key is no longer pending');
-    return { id: key.id, status: 'pending', loadUI };
+    return { id: key.id, status: 'pending', ...clientFields(client) };
   }
 
   /**
-   * The loadUI callback's `{ imp_uid, merchant_uid }` as pointers: the PG is asked, and what it says is applied. A
-   * pointer to anything but this issuance (forged, another key's, another merchant's payment) changes nothing.
+   * The gateway's own pointer (PortOne's loadUI callback `{ imp_uid, merchant_uid }`): the PG is asked by the adapter,
+   * which checks the pointer against this issuance, and what the PG says is applied. A pointer to anything but this
+   * issuance (forged, another key's, another merchant's payment) changes nothing. A decided key answers as it is, but
+   * only to a pointer naming its own PG payment.
    */
-  async complete(merchantId: string, id: string, pointer: { imp_uid: string; merchant_uid: string }): Promise<BillingKeyCompletionDto> {
+  async complete(merchantId: string, id: string, pointer: Pointer): Promise<BillingKeyCompletionDto> {
     const key = await this.get(merchantId, id);
-    if (pointer.merchant_uid !== key.merchantUid) {
-      throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'merchant_uid is not this billing key issuance');
-    }
-    if (key.status === 'pending') await this.completeWith(key, pointer.imp_uid, 'api');
-    // A decided issuance is answered as it is (the PG has nothing new to say), but only to its own pointer.
-    else if (key.gatewayPaymentId !== null && pointer.imp_uid !== key.gatewayPaymentId) {
-      throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'imp_uid is not this billing key issuance');
+    if (key.status === 'pending') await this.completeWith(key, pointer, 'api');
+    else if (key.gatewayPaymentId !== null && !Object.values(pointer).includes(key.gatewayPaymentId)) {
+      throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'The pointer is not this billing key issuance');
     }
     return toCompletionDto(await this.get(merchantId, id));
   }
@@ -179,19 +196,23 @@ export class BillingKeysService {
     const key = await this.get(merchantId, id);
     if (key.status === 'revoked' && !key.revokePendingAtPg) return toBillingKeyDto(key);
     const adapter = this.adapterFor(key.gateway);
+    // A gateway that cannot delete keys: revoked here only (never charged again), and said so.
+    const deletable = hasCapability(adapter.descriptor, 'billingKeyDeletion');
     if (key.status !== 'revoked') {
       const now = this.clock.now();
-      const won = await this.repo.transition(merchantId, id, ['pending', 'active', 'failed'], { status: 'revoked', revokePendingAtPg: true, revokedAt: now, updatedAt: now });
+      const patch = deletable ? { revokePendingAtPg: true } : { revokePendingAtPg: false, revokeReason: 'NOT_SUPPORTED' };
+      const won = await this.repo.transition(merchantId, id, ['pending', 'active', 'failed'], { status: 'revoked', ...patch, revokedAt: now, updatedAt: now });
       if (won) this.transitions.inc({ gateway: key.gateway, to: 'revoked', source: 'api' });
     }
-    await this.deleteAtGateway(adapter, key);
+    if (deletable) await this.deleteAtGateway(adapter, key);
     return toBillingKeyDto(await this.get(merchantId, id));
   }
 
-  /** Deletes a revoked key's customer_uid at the PG; only a confirmed deletion clears `revokePendingAtPg`. */
+  /** Deletes a revoked key at the PG (the PG's own key); only a confirmed deletion clears `revokePendingAtPg`. */
   private async deleteAtGateway(adapter: AdapterWith<'billingKeys'>, key: BillingKey): Promise<void> {
+    if (!hasCapability(adapter.descriptor, 'billingKeyDeletion') || !adapter.deleteBillingKey) return;
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
-    const outcome = await adapter.deleteBillingKey(creds, { billingKey: key.customerUid, reason: 'revoked by merchant' });
+    const outcome = await adapter.deleteBillingKey(creds, { billingKey: key.gatewayBillingKey ?? key.customerUid, issuedAs: key.customerUid, reason: 'revoked by merchant' });
     if (outcome.status === 'DELETED') {
       await this.repo.update(key.merchantId, key.id, { revokePendingAtPg: false, updatedAt: this.clock.now() });
       return;
@@ -216,13 +237,13 @@ export class BillingKeysService {
     if (!key) return 'not_a_billing_key';
     if (key.gateway !== gateway) return 'ignored';
     if (key.status === 'revoked') {
-      // The buyer may finish the PayPal window after the merchant revoked the pending key: the PG then holds a
-      // customer_uid we will never charge. Deleting again (idempotent at the PG) leaves nothing chargeable there.
+      // The buyer may finish the PG's window after the merchant revoked the pending key: the PG then holds a key we
+      // will never charge. Deleting again (idempotent at the PG) leaves nothing chargeable there.
       await this.deleteAtGateway(this.adapterFor(key.gateway), key);
       return 'unchanged';
     }
     if (key.status !== 'pending') return 'unchanged';
-    return (await this.completeWith(key, pointer.gatewayPaymentId, 'webhook')) ? 'applied' : 'unchanged';
+    return (await this.completeWith(key, { gatewayPaymentId: pointer.gatewayPaymentId }, 'webhook')) ? 'applied' : 'unchanged';
   }
 
   // ---- reconciler ----------------------------------------------------------------------------------------------
@@ -277,22 +298,22 @@ export class BillingKeysService {
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
     // The issuance is a payment under our merchant_uid; its amount is the PG's business, so any answer naming a payment
     // id (even MISMATCH) is only a pointer, and completeWith checks the issuance in full.
-    const found = await adapter.retrieveByReference(creds, { reference: key.merchantUid, expected: { amount: 0, currency: 'USD' } });
+    const found = await adapter.retrieveByReference(creds, { reference: key.merchantUid, expected: { amount: 0, currency: adapter.descriptor.capabilities.currencies[0] } });
     const impUid = 'gatewayPaymentId' in found && typeof found.gatewayPaymentId === 'string' ? found.gatewayPaymentId : undefined;
     if (!impUid) {
       this.logger.log({ merchantId: key.merchantId, billingKeyId: key.id, outcome: found.status }, 'pending billing key: nothing to complete yet');
       return false;
     }
-    return this.completeWith(key, impUid, 'reconciler');
+    return this.completeWith(key, { gatewayPaymentId: impUid }, 'reconciler');
   }
 
   // ---- internals -----------------------------------------------------------------------------------------------
 
-  /** Asks the PG about the issuance and applies the answer. True when the key changed state. */
-  private async completeWith(key: BillingKey, impUid: string, source: CompletionSource): Promise<boolean> {
+  /** Asks the PG (through the adapter) about the issuance the pointer names and applies the answer. True when the key changed state. */
+  async completeWith(key: BillingKey, pointer: Pointer, source: CompletionSource): Promise<boolean> {
     const adapter = this.adapterFor(key.gateway);
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
-    const outcome = await adapter.completeBillingKey(creds, { billingKey: key.customerUid, reference: key.merchantUid, pointer: { imp_uid: impUid, merchant_uid: key.merchantUid } });
+    const outcome = await adapter.completeBillingKey(creds, { billingKey: key.customerUid, reference: key.merchantUid, pointer });
     return this.apply(key, outcome, source);
   }
 
@@ -306,6 +327,8 @@ export class BillingKeysService {
           activatedAt: now,
           updatedAt: now,
           gatewayPaymentId: outcome.gatewayPaymentId ?? null,
+          // The PG's own key where it mints one; charges and deletes send it (our minted id is `issuedAs`).
+          gatewayBillingKey: outcome.gatewayBillingKey ?? null,
         });
         if (won) {
           this.transitions.inc({ gateway: key.gateway, to: 'active', source });
@@ -316,7 +339,7 @@ export class BillingKeysService {
       case 'FAILED': {
         if (POINTER_FAILURES.has(outcome.code)) {
           this.logger.warn({ ...log, code: outcome.code }, 'billing key pointer does not match the issuance; key unchanged');
-          if (source === 'api') throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'imp_uid is not this billing key issuance');
+          if (source === 'api') throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'The pointer is not this billing key issuance');
           return false;
         }
         const won = await this.repo.transition(key.merchantId, key.id, ['pending'], {
@@ -333,7 +356,7 @@ export class BillingKeysService {
         return won;
       }
       case 'PENDING':
-        // PayPal has not decided: the key stays pending; a webhook or another completion call settles it.
+        // The PG has not decided: the key stays pending; a webhook or another completion call settles it.
         return false;
       case 'NOT_SENT':
       case 'UNKNOWN':
@@ -345,11 +368,16 @@ export class BillingKeysService {
     }
   }
 
-  private async buildRequest(adapter: AdapterWith<'billingKeys'>, key: BillingKey, customer: Customer): Promise<LoadUiDto> {
-    // Refuses (STC_DATA_REQUIRED) before anything is recorded or sent when the merchant's policy requires data it lacks.
-    const stc = await this.risk.evaluateStc({ merchantId: key.merchantId, customerId: customer.id, purpose: 'billing_key_issue' });
-    const riskContext = Object.fromEntries(stc.additionalData.map((kv) => [kv.key, kv.value]));
+  private async buildRequest(adapter: AdapterWith<'billingKeys'>, key: BillingKey, customer: Customer): Promise<ClientRequest> {
+    // PayPal risk rules only where the buyer pays with PayPal: refuses (STC_DATA_REQUIRED) before anything is recorded
+    // or sent when the merchant's policy requires data it lacks.
+    const riskContext =
+      adapter.descriptor.paymentMethod === 'paypal'
+        ? Object.fromEntries((await this.risk.evaluateStc({ merchantId: key.merchantId, customerId: customer.id, purpose: 'billing_key_issue' })).additionalData.map((kv) => [kv.key, kv.value]))
+        : {};
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
+    const redirect = billingKeyFlowOf(adapter.descriptor) === 'redirect';
+    const routes = `${this.app.publicBaseUrl}/v1/billing-keys/${encodeURIComponent(key.id)}`;
     const client = await adapter.issueBillingKey(creds, {
       billingKey: key.customerUid,
       reference: key.merchantUid,
@@ -362,19 +390,13 @@ export class BillingKeysService {
         country: customer.countryCode,
       },
       name: key.name,
-      noticeUrls: [this.noticeUrl(key.gateway, key.merchantId)],
+      ...(hasCapability(adapter.descriptor, 'webhooks') ? { noticeUrls: [webhookUrl(this.app.publicBaseUrl, adapter.descriptor, key.merchantId)] } : {}),
       ...(key.customData ? { customData: key.customData as Record<string, unknown> } : {}),
       ...(Object.keys(riskContext).length > 0 ? { riskContext } : {}),
+      ...(redirect ? { returnUrl: `${routes}/return`, failUrl: `${routes}/fail` } : {}),
     });
     if ('status' in client) throw new DomainError('GATEWAY_REQUEST_REFUSED', `The gateway cannot take this issuance: ${client.message}`, [{ code: client.code }]);
-    return toLoadUi(client);
-  }
-
-  /** Our webhook endpoint for this merchant at the key's PG. */
-  private noticeUrl(gateway: string, merchantId: string): string {
-    const pg = WEBHOOK_PATHS[gateway];
-    if (!pg) throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} has no billing-key webhook`);
-    return `${this.app.publicBaseUrl}/v1/webhooks/${pg}/${encodeURIComponent(merchantId)}`;
+    return client;
   }
 
   private adapterFor(gateway: string): AdapterWith<'billingKeys'> {
@@ -385,53 +407,8 @@ export class BillingKeysService {
     }
   }
 
-  /** The merchant's credentials for a gateway (own, or the sandbox's in sandbox mode). */
-  private async credentialsFor(merchantId: string, gateway: string): Promise<unknown> {
-    switch (gateway) {
-      case 'portone-paypal-rt':
-        return this.credentials.portone(merchantId);
-      default:
-        throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} does not offer billing keys`);
-    }
+  /** The merchant's credentials for a gateway (own, or its sandbox plugin's in sandbox mode). */
+  private credentialsFor(merchantId: string, gateway: string): Promise<unknown> {
+    return this.credentials.for(merchantId, gateway);
   }
-}
-
-/** The webhook path segment of each billing-key gateway (`/v1/webhooks/<segment>/<merchantId>`). */
-const WEBHOOK_PATHS: Readonly<Record<string, string>> = { 'portone-paypal-rt': 'portone' };
-
-function toLoadUi(client: ClientRequest): LoadUiDto {
-  return { uiType: client.uiType ?? client.method, userCode: String(client.init.userCode ?? ''), request: { ...client.request } };
-}
-
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-
-export function toBillingKeyDto(k: BillingKey): BillingKeyDto {
-  return {
-    id: k.id,
-    status: k.status,
-    gateway: k.gateway,
-    customerId: k.customerId,
-    name: k.name,
-    failureCode: k.failureCode,
-    failureMessage: k.failureMessage,
-    revokedAtGateway: k.status === 'revoked' ? !k.revokePendingAtPg : null,
-    createdAt: iso(k.createdAt)!,
-    updatedAt: iso(k.updatedAt)!,
-    activatedAt: iso(k.activatedAt),
-    revokedAt: iso(k.revokedAt),
-  };
-}
-
-function toCompletionDto(k: BillingKey): BillingKeyCompletionDto {
-  return {
-    id: k.id,
-    status: k.status as BillingKeyStatus,
-    ...(k.failureCode ? { failureCode: k.failureCode } : {}),
-    ...(k.failureMessage ? { failureMessage: k.failureMessage } : {}),
-  };
-}
-
-function chargeableOrThrow(key: BillingKey): BillingKey {
-  if (key.status !== 'active') throw new DomainError('BILLING_KEY_NOT_ACTIVE', `Billing key is ${key.status}, not active`, [{ status: key.status }]);
-  return key;
 }

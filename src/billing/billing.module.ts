@@ -3,8 +3,6 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BillingKeysModule } from '../billing-keys/billing-keys.module';
 import { ChargesModule } from '../charges/charges.module';
-import { PortonePaypalRtModule } from '../portone-paypal-rt/portone-paypal-rt.module';
-import { TossForeignPayModule } from '../toss-foreign-pay/toss-foreign-pay.module';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { BillingController } from './billing.controller';
 import { BillingCron } from './billing.cron';
@@ -14,7 +12,7 @@ import { BillingService } from './billing.service';
 
 /** The recurring-charge scheduler, billing runs (scheduled and on demand) and the reconciler passes. */
 @Module({
-  imports: [ScheduleModule.forRoot(), TypeOrmModule.forFeature([Subscription]), ChargesModule, BillingKeysModule, PortonePaypalRtModule, TossForeignPayModule],
+  imports: [ScheduleModule.forRoot(), TypeOrmModule.forFeature([Subscription]), ChargesModule, BillingKeysModule],
   controllers: [BillingController],
   providers: [BillingRepository, BillingService, BillingCron, ReconcilePasses],
   exports: [BillingService],

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BillingKeysService } from '../billing-keys/billing-keys.service';
 import { billingConfig, type BillingConfig } from '../config/configuration';
-import { PortoneWebhookService } from '../portone-paypal-rt/portone-webhook.service';
-import { TossWebhookService } from '../toss-foreign-pay/toss-foreign-pay.webhook.service';
+import { WebhookReceivers } from '../webhooks/webhook-receivers';
 
 /**
- * The reconciler's passes beside the charges' look-ups: webhook pointers kept for it (PortOne and Toss, each within
- * its merchant's re-fetch budget), billing keys left pending past the grace period, and the expiry of applied Toss
+ * The reconciler's passes beside the charges' look-ups: webhook pointers kept for it (every gateway's, each within
+ * its merchant's re-fetch budget), billing keys left pending past the grace period, and the expiry of remembered webhook
  * deliveries. Each pass is bounded; one failing is logged and never fails the billing run.
  */
 @Injectable()
@@ -14,21 +13,19 @@ export class ReconcilePasses {
   private readonly logger = new Logger(ReconcilePasses.name);
 
   constructor(
-    private readonly portoneWebhooks: PortoneWebhookService,
-    private readonly tossWebhooks: TossWebhookService,
     private readonly billingKeys: BillingKeysService,
     @Inject(billingConfig.KEY) private readonly config: BillingConfig,
+    private readonly receivers: WebhookReceivers,
   ) {}
 
   async run(merchantId?: string): Promise<void> {
     const passes: Array<[string, () => Promise<unknown>]> = [
-      ['portone_webhook_pointers', () => this.portoneWebhooks.drainKept(merchantId)],
-      ['toss_webhook_pointers', () => this.tossWebhooks.drainKept(merchantId)],
+      ['webhook_pointers', () => this.receivers.drainAll(merchantId)],
       [
         'pending_billing_keys',
         () => this.billingKeys.reconcilePending({ graceMs: this.config.pendingKeyGraceMs, backoffMs: this.config.reconcileBackoffMs, limit: this.config.batchSize, ...(merchantId ? { merchantId } : {}) }),
       ],
-      ['toss_webhook_event_cleanup', () => this.tossWebhooks.cleanupEvents()],
+      ['webhook_event_cleanup', () => this.receivers.cleanupAll()],
     ];
     for (const [pass, fn] of passes) {
       try {

@@ -4,6 +4,7 @@ import type { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { Clock } from '../clock/clock';
 import type { AppConfig, BillingConfig } from '../config/configuration';
 import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { DomainError } from '../common/errors/domain.error';
 import { MetricsService } from '../metrics/metrics.service';
 import type { RiskService } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
@@ -44,8 +45,8 @@ function setup(opts: { byUid?: Charge | null; byUids?: Charge[]; byPaymentId?: C
     pendingCancels: async () => [],
     findForMerchant: jest.fn(async (m: string, id: string) => (m === 'mch_1' && id === 'chg_1' ? charge({ status: 'succeeded', refundedAmount: 500, refundReserved: 1000, gatewayPaymentId: 'imp_9' }) : null)),
   });
-  const registry = strict<GatewayRegistry>({ require: () => strict({ retrieveByReference, descriptor: { code: 'portone-paypal-rt' } }) });
-  const credentials = strict<GatewayCredentialsService>({ portone: async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true }) });
+  const registry = strict<GatewayRegistry>({ require: () => strict({ retrieveByReference, descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' } }) });
+  const credentials = strict<GatewayCredentialsService>({ for: async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true }) });
   const service = new ChargesService(
     repo,
     strict<SubscriptionsService>({}),
@@ -231,14 +232,14 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
       riskContexts: jest.fn(async (ids: string[]) => new Map(ids.map((id) => [id, stored(id)]))),
       require: jest.fn(async (_m: string, id: string) => ({ id, riskContext: stored(id) })),
     };
-    const adapter = { descriptor: { code: 'portone-paypal-rt' } };
+    const adapter = { descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' } };
     const service = new ChargesService(
       strict<ChargesRepository>({}),
       strict<SubscriptionsService>(subscriptions),
       strict<BillingKeysService>(billingKeys),
       strict<RiskService>(risk),
       strict<GatewayRegistry>({ require: () => adapter }),
-      strict<GatewayCredentialsService>({ portone: jest.fn(async () => ({ userCode: 'u' })) }),
+      strict<GatewayCredentialsService>({ for: jest.fn(async () => ({ userCode: 'u' })) }),
       strict<Clock>({ now: () => now }),
       config,
       { publicBaseUrl: 'http://127.0.0.1:3000' } as AppConfig,
@@ -275,12 +276,46 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
   it('a charge sent without a batch preparation (after a look-up found nothing) carries its subscription’s keys too', async () => {
     const { service, risk, subscriptions, stored } = setupPrepare();
     const chargeBillingKey = jest.fn(async () => ({ status: 'SUCCEEDED' }));
-    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'portone-paypal-rt' }, chargeBillingKey });
+    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' }, chargeBillingKey });
     (service as unknown as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', customerUid: 'cu_1' }) };
     await service.send(charge({ status: 'sending' }));
     expect(subscriptions.require).toHaveBeenCalledWith('mch_1', 'sub_1');
     expect(risk.evaluateStc).toHaveBeenCalledWith({ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', subscriptionContext: stored('sub_1') });
     expect(chargeBillingKey).toHaveBeenCalledTimes(1);
+  });
+
+  it('charges a card gateway’s key with the PG’s own key (issuedAs = ours), without PayPal STC, notice_url from its descriptor', async () => {
+    const { service, risk } = setupPrepare();
+    const chargeBillingKey = jest.fn(async () => ({ status: 'SUCCEEDED' }));
+    const descriptor = { code: 'card-gw', paymentMethod: 'card' };
+    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor, chargeBillingKey });
+    (service as unknown as { billingKeys: unknown }).billingKeys = {
+      requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours', gatewayBillingKey: 'pg_own_key' }),
+    };
+    await service.send(charge({ status: 'sending', gateway: 'card-gw' }));
+    expect(risk.evaluateStc).not.toHaveBeenCalled();
+    expect(chargeBillingKey).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ billingKey: 'pg_own_key', issuedAs: 'cu_ours', riskContext: {}, noticeUrls: ['http://127.0.0.1:3000/v1/webhooks/card-gw/mch_1'] }));
+    // A batch too: no STC evaluated for it.
+    (service as unknown as { billingKeys: unknown }).billingKeys = {
+      requireChargeableMany: async () => [{ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours', gatewayBillingKey: 'pg_own_key' }],
+    };
+    const prepared = await service.prepareMany([charge({ status: 'sending', gateway: 'card-gw' })], newSendContext());
+    expect(risk.evaluateStcMany.mock.calls.at(-1)?.[0]).toEqual([]);
+    expect(prepared.get('chg_1')).toMatchObject({ riskContext: {} });
+  });
+
+  it('keeps the intent (NOT_SENT, retryable) when the merchant’s stored keys no longer pass its gateway’s check: never the buyer’s decline', async () => {
+    const { service } = setupPrepare();
+    const chargeBillingKey = jest.fn();
+    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'card-gw', paymentMethod: 'card' }, chargeBillingKey });
+    (service as unknown as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours' }) };
+    (service as unknown as { gatewayCredentials: unknown }).gatewayCredentials = {
+      for: async () => {
+        throw new DomainError('GATEWAY_CREDENTIALS_INVALID', 'stored keys refused');
+      },
+    };
+    expect(await service.send(charge({ status: 'sending', gateway: 'card-gw' }))).toMatchObject({ status: 'NOT_SENT', code: 'GATEWAY_CREDENTIALS_INVALID', retryable: true });
+    expect(chargeBillingKey).not.toHaveBeenCalled();
   });
 
   it('prepares from the reads started earlier, and reads only what they do not cover (a key changed since an earlier intent)', async () => {

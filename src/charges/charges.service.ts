@@ -1,13 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import {
-  GatewayRegistry,
-  supportsCurrency,
-  unknownOutcome,
-  type AdapterWith,
-  type LookupOutcome,
-  type Money,
-  type PaymentOutcome,
-} from '@app/pg-contract';
+import { GatewayRegistry, supportsCurrency, unknownOutcome, type AdapterWith, type LookupOutcome, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
 import { Gauge, type Counter, type Histogram } from 'prom-client';
 import { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { BillingKey } from '../billing-keys/billing-key.entity';
@@ -145,9 +137,10 @@ export class ChargesService {
     const key = checkedKey ?? (await this.billingKeys.requireChargeable(merchantId, billingKeyId));
     if (key.customerId !== customerId) throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
     const adapter = this.adapterFor(key.gateway);
-    const stc = await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge', subscriptionContext });
+    // PayPal risk rules (STC) only where the buyer pays with PayPal.
+    const stc = isPaypal(adapter) ? await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge', subscriptionContext }) : undefined;
     const credentials = await this.credentialsFor(merchantId, key.gateway, ctx);
-    return { adapter, credentials, key, riskContext: stc.tossTransactionContext };
+    return { adapter, credentials, key, riskContext: stc?.tossTransactionContext ?? {} };
   }
 
   /**
@@ -204,12 +197,15 @@ export class ChargesService {
     });
     const subscriptionContext = (c: Charge): SubscriptionStcContext =>
       !c.subscriptionId ? undefined : loaded.subscriptionContexts.has(c.subscriptionId) ? loaded.subscriptionContexts.get(c.subscriptionId) : extra?.subscriptionContexts.get(c.subscriptionId);
-    const stc = await this.risk.evaluateStcMany(
-      ready.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const, subscriptionContext: subscriptionContext(charge) })),
+    // PayPal risk rules (STC) only for charges through PayPal gateways; the others carry no risk context.
+    const paypal = ready.filter(({ adapter }) => isPaypal(adapter));
+    const evaluated = await this.risk.evaluateStcMany(
+      paypal.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const, subscriptionContext: subscriptionContext(charge) })),
       stcContext,
     );
-    for (const [i, { charge, key, adapter }] of ready.entries()) {
-      const evaluation = stc[i];
+    const stcOf = new Map(paypal.map((r, i) => [r.charge.id, evaluated[i]] as const));
+    for (const { charge, key, adapter } of ready) {
+      const evaluation = stcOf.get(charge.id) ?? { tossTransactionContext: {} };
       if (evaluation instanceof Error) {
         out.set(charge.id, evaluation);
         continue;
@@ -242,12 +238,14 @@ export class ChargesService {
     const started = performance.now();
     try {
       const outcome = await p.adapter.chargeBillingKey(p.credentials, {
-        billingKey: p.key.customerUid,
+        // The PG's own key where the PG minted one (Toss), else the id we minted (PortOne customer_uid).
+        billingKey: p.key.gatewayBillingKey ?? p.key.customerUid,
+        issuedAs: p.key.customerUid,
         reference: charge.merchantUid,
         amount: { amount: charge.amount, currency: charge.currency },
         orderName: charge.orderName,
         buyer: { id: charge.customerId },
-        noticeUrls: [this.noticeUrl(charge.merchantId)],
+        noticeUrls: [webhookUrl(this.app.publicBaseUrl, p.adapter.descriptor, charge.merchantId)],
         riskContext: p.riskContext,
       });
       this.outcomes.inc({ source: 'send', outcome: outcome.status });
@@ -489,7 +487,8 @@ export class ChargesService {
     this.requireCurrency(key.gateway, currency);
     const ctx = newSendContext();
     const prepared = await this.prepare(merchantId, key.customerId, key.id, ctx, key);
-    await this.risk.consumeFraudnetReservation(merchantId, dto.merchantUid);
+    // Fraudnet is PayPal's: only a PayPal gateway's customer-present charge consumes a reservation.
+    if (isPaypal(prepared.adapter)) await this.risk.consumeFraudnetReservation(merchantId, dto.merchantUid);
     const now = this.clock.now();
     const charge = await this.repo.insert(
       newCharge({
@@ -703,17 +702,19 @@ export class ChargesService {
     const key = `${merchantId}|${gateway}`;
     let creds = ctx.credentials.get(key);
     if (!creds) {
-      creds = gateway.startsWith('toss') ? this.gatewayCredentials.toss(merchantId) : this.gatewayCredentials.portone(merchantId);
+      // By code, never by prefix: each gateway's credentials are its own, even two gateways of one PG.
+      creds = this.gatewayCredentials.for(merchantId, gateway);
       // A failed load must not be cached for the rest of the run.
       creds.catch(() => ctx.credentials.delete(key));
       ctx.credentials.set(key, creds);
     }
     return creds;
   }
+}
 
-  private noticeUrl(merchantId: string): string {
-    return `${this.app.publicBaseUrl}/v1/webhooks/portone/${merchantId}`;
-  }
+/** Whether PayPal's risk rules (STC, Fraudnet) apply to this gateway's charges. */
+function isPaypal(adapter: { readonly descriptor: { readonly paymentMethod: string } }): boolean {
+  return adapter.descriptor.paymentMethod === 'paypal';
 }
 
 /** A refusal before sending, as an outcome: nothing reached the PG. */
@@ -726,7 +727,10 @@ function refusalOutcome(err: unknown): PaymentOutcome {
       // The merchant can complete the data: dunning retries on its schedule.
       return { status: 'DECLINED', kind: 'soft', code, message };
     case 'GATEWAY_NOT_CONFIGURED':
+    case 'GATEWAY_CREDENTIALS_INVALID':
     case 'INTERNAL_ERROR':
+      // The merchant's keys (missing, or stored ones its gateway no longer accepts): fixed by the merchant, never the
+      // buyer's fault; the intent is kept and re-sent.
       return { status: 'NOT_SENT', reason: 'invalid_request', code, message, retryable: true };
     default:
       // BILLING_KEY_NOT_ACTIVE, NOT_FOUND, UNSUPPORTED_GATEWAY, BILLING_KEY_CUSTOMER_MISMATCH: will not get better.

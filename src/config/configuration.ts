@@ -94,6 +94,9 @@ export const pgConfig = registerAs('pg', () => {
     tossWebhookEventRetentionMs: env.TOSS_WEBHOOK_EVENT_RETENTION_MS ?? 7 * 24 * 3600_000,
     webhookCleanupBatch: env.WEBHOOK_CLEANUP_BATCH ?? 1000,
     webhookPointerCap: env.WEBHOOK_POINTER_CAP ?? 1000,
+    // Gateways served by the core billing-key webhook pipeline (no receiver of their own).
+    webhookRefetchLimit: env.WEBHOOK_REFETCH_LIMIT ?? 120,
+    webhookWindowMs: env.WEBHOOK_WINDOW_MS ?? 60_000,
   };
 });
 

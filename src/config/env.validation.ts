@@ -154,6 +154,14 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(100000) @IsOptional()
   WEBHOOK_CLEANUP_BATCH?: number;
 
+  /** Webhooks of gateways without their own receiver (core billing-key pipeline): re-fetches per merchant per window. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) @IsOptional()
+  WEBHOOK_REFETCH_LIMIT?: number;
+
+  /** Webhooks of gateways without their own receiver: the window of the re-fetch budget and of deduplication. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) @IsOptional()
+  WEBHOOK_WINDOW_MS?: number;
+
   /** Webhook pointers stored for the reconciler per merchant and gateway at most (beyond: 503, nothing stored). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1000000) @IsOptional()
   WEBHOOK_POINTER_CAP?: number;

@@ -1,21 +1,30 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor, Optional } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
-import { DomainError, ReplayedErrorResponse } from '../common/errors/domain.error';
-import { ERROR_STATUS } from '../common/errors/error-codes';
+import { DomainError, ReplayedErrorResponse, statusOf } from '../common/errors/domain.error';
+import type { SecretBox } from '../common/crypto/secret-box';
+import { SECRET_BOX } from '../merchants/merchants.service';
 import { IdempotencyService } from './idempotency.service';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Response fields a resource returns once and keeps only hashed (a billing key's `clientSecret`). The replay store
+ * keeps them sealed (AES-256-GCM with the secrets key, bound to the merchant and the key), so a replay still answers
+ * the first response while the database never holds them in clear.
+ */
+const ONCE_ONLY_FIELDS = ['clientSecret'] as const;
+const SEALED = '$sealed';
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly idempotency: IdempotencyService,
     private readonly reflector: Reflector,
+    @Optional() @Inject(SECRET_BOX) private readonly box?: SecretBox,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -34,11 +43,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (claim.kind === 'replay') {
           void reply.header('idempotent-replayed', 'true');
           if (claim.response.status >= 400) return throwError(() => new ReplayedErrorResponse(claim.response.status, claim.response.body));
-          return of(claim.response.body);
+          return of(this.unseal(claim.response.body, `${request.merchant!.id}:${key}`));
         }
         return next.handle().pipe(
           mergeMap(async (body: unknown) => {
-            await this.idempotency.complete(claim.id, { status: successStatus, body });
+            await this.idempotency.complete(claim.id, { status: successStatus, body: this.seal(body, `${request.merchant!.id}:${key}`) });
             return body;
           }),
           catchError((err: unknown) => from(this.onError(claim.id, err)).pipe(mergeMap(() => throwError(() => err)))),
@@ -47,10 +56,33 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
+  private seal(body: unknown, aad: string): unknown {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+    const fields = ONCE_ONLY_FIELDS.filter((f) => typeof (body as Record<string, unknown>)[f] === 'string');
+    if (fields.length === 0) return body;
+    const copy = { ...(body as Record<string, unknown>) };
+    // Without the secrets box (never in the app) the field is dropped rather than stored in clear.
+    for (const f of fields) {
+      if (this.box) copy[f] = { [SEALED]: this.box.seal(copy[f] as string, `idempotency:${aad}:${f}`) };
+      else delete copy[f];
+    }
+    return copy;
+  }
+
+  private unseal(body: unknown, aad: string): unknown {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || !this.box) return body;
+    const copy = { ...(body as Record<string, unknown>) };
+    for (const f of ONCE_ONLY_FIELDS) {
+      const v = copy[f] as Record<string, unknown> | undefined;
+      if (v && typeof v === 'object' && typeof v[SEALED] === 'string') copy[f] = this.box.open(v[SEALED] as string, `idempotency:${aad}:${f}`);
+    }
+    return copy;
+  }
+
   /** A definite business refusal is replayed like a success; anything that may succeed on retry frees the key. */
   private async onError(id: string, err: unknown): Promise<void> {
-    if (err instanceof DomainError && err.code !== 'VALIDATION_FAILED' && ERROR_STATUS[err.code] < 500) {
-      const status = ERROR_STATUS[err.code];
+    if (err instanceof DomainError && err.code !== 'VALIDATION_FAILED' && statusOf(err) < 500) {
+      const status = statusOf(err);
       await this.idempotency.complete(id, { status, body: { statusCode: status, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
       return;
     }

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentMerchant } from '../auth/auth.decorators';
-import { GatewayCredentialsViewDto, PortoneCredentialsDto, TossCredentialsDto } from './dto/gateway-credentials.dto';
+import { GatewayCredentialsViewDto } from './dto/gateway-credentials.dto';
 import { CreatedMerchantDto, CreateMerchantDto, MerchantDto, UpdateMerchantDto } from './dto/merchant.dto';
 import type { Merchant } from './merchant.entity';
-import { assertGateway, MerchantsService } from './merchants.service';
+import { MerchantsService } from './merchants.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('merchants')
@@ -41,28 +41,16 @@ export class MerchantsController {
     return { data: await this.merchants.listGatewayCredentials(merchant.id) };
   }
 
-  @Put('me/gateways/toss-foreign-pay')
-  @Idempotent()
-  @ApiOperation({ summary: "Store the merchant's Toss (PayPal MID) keys, encrypted; never returned" })
-  @ApiOkResponse({ type: GatewayCredentialsViewDto })
-  putToss(@CurrentMerchant() merchant: Merchant, @Body() body: TossCredentialsDto): Promise<GatewayCredentialsViewDto> {
-    return this.merchants.putGatewayCredentials(merchant.id, 'toss-foreign-pay', body);
-  }
-
-  @Put('me/gateways/portone-paypal-rt')
-  @Idempotent()
-  @ApiOperation({ summary: "Store the merchant's PortOne V1 keys, encrypted; never returned" })
-  @ApiOkResponse({ type: GatewayCredentialsViewDto })
-  putPortone(@CurrentMerchant() merchant: Merchant, @Body() body: PortoneCredentialsDto): Promise<GatewayCredentialsViewDto> {
-    return this.merchants.putGatewayCredentials(merchant.id, 'portone-paypal-rt', body);
-  }
-
   @Put('me/gateways/:gateway')
   @Idempotent()
-  @ApiOperation({ summary: 'Any other gateway code is refused with UNSUPPORTED_GATEWAY' })
-  putUnknown(@Param('gateway') gateway: string): never {
-    assertGateway(gateway);
-    throw new Error('unreachable: known gateways have their own route');
+  @ApiOperation({
+    summary: "Store the merchant's credentials for any registered gateway, encrypted; never returned",
+    description: "Validated by the gateway's own schema (its adapter's checkCredentials); an unknown gateway is 404. Fields per gateway: see docs/adding-a-gateway.md and each gateway's README.",
+  })
+  @ApiBody({ schema: { type: 'object', additionalProperties: { type: 'string' }, example: { userCode: 'imp12345678', impKey: '…', impSecret: '…' } } })
+  @ApiOkResponse({ type: GatewayCredentialsViewDto })
+  putGateway(@CurrentMerchant() merchant: Merchant, @Param('gateway') gateway: string, @Body() body: unknown): Promise<GatewayCredentialsViewDto> {
+    return this.merchants.putGatewayCredentials(merchant.id, gateway, body);
   }
 
   @Delete('me/gateways/:gateway')

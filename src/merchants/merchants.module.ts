@@ -20,6 +20,6 @@ import { MerchantsService, SECRET_BOX } from './merchants.service';
     SecretsKeyCheck,
     { provide: SECRET_BOX, inject: [securityConfig.KEY], useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKey) },
   ],
-  exports: [MerchantsService],
+  exports: [MerchantsService, SECRET_BOX],
 })
 export class MerchantsModule {}

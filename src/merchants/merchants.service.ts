@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { GatewayRegistry } from '@app/pg-contract';
 import { Clock } from '../clock/clock';
 import { generateApiKey, hashApiKey } from '../common/crypto/api-key';
 import { maskSecret, SecretBox } from '../common/crypto/secret-box';
@@ -6,7 +7,7 @@ import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { stcPolicyFor } from '../risk/risk.policy';
 import { CreateMerchantDto, CreatedMerchantDto, MerchantDto, UpdateMerchantDto } from './dto/merchant.dto';
-import { GATEWAY_CODES, GatewayCode, GatewayCredentialsViewDto } from './dto/gateway-credentials.dto';
+import { GatewayCredentialsViewDto } from './dto/gateway-credentials.dto';
 import { GatewayCredential } from './gateway-credential.entity';
 import { Merchant } from './merchant.entity';
 import { MerchantsRepository } from './merchants.repository';
@@ -27,6 +28,7 @@ export class MerchantsService {
     private readonly repo: MerchantsRepository,
     private readonly clock: Clock,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
+    private readonly registry: GatewayRegistry,
   ) {}
 
   async create(input: CreateMerchantDto): Promise<CreatedMerchantDto> {
@@ -90,7 +92,13 @@ export class MerchantsService {
     return toMerchantDto(saved);
   }
 
-  async putGatewayCredentials(merchantId: string, gateway: GatewayCode, credentials: object): Promise<GatewayCredentialsViewDto> {
+  /**
+   * Stores credentials for any registered gateway after its adapter's `checkCredentials` accepted them (unknown
+   * gateway: 404; problems: 400 naming fields, never values). What is stored is what the adapter returned; a field it
+   * does not take is refused, as everywhere in the API.
+   */
+  async putGatewayCredentials(merchantId: string, gateway: string, raw: unknown): Promise<GatewayCredentialsViewDto> {
+    const credentials = this.checkCredentials(gateway, raw);
     const now = this.clock.now();
     const existing = await this.repo.findCredential(merchantId, gateway);
     const plain = { ...credentials } as Record<string, string>;
@@ -111,22 +119,47 @@ export class MerchantsService {
   }
 
   async deleteGatewayCredentials(merchantId: string, gateway: string): Promise<void> {
-    assertGateway(gateway);
+    this.requireGateway(gateway);
     if (!(await this.repo.deleteCredential(merchantId, gateway))) throw new NotFoundError('Gateway credentials');
   }
 
+  private requireGateway(gateway: string): void {
+    if (!this.registry.has(gateway)) throw new NotFoundError('Gateway');
+  }
+
+  private checkCredentials(gateway: string, raw: unknown): object {
+    this.requireGateway(gateway);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new DomainError('VALIDATION_FAILED', 'The body must be a JSON object of credentials', [{ field: 'body', errors: ['must be an object'] }]);
+    }
+    const adapter = this.registry.get(gateway);
+    if (!adapter.checkCredentials) {
+      throw new DomainError('GATEWAY_CREDENTIALS_UNSUPPORTED', `Gateway ${gateway} takes no merchant credentials`);
+    }
+    const checked = adapter.checkCredentials(raw);
+    const unknown = checked.ok ? Object.keys(raw).filter((k) => !(k in (checked.credentials as object))) : [];
+    const details = [
+      ...(checked.ok ? [] : checked.problems.map((p) => ({ field: problemField(p), errors: [p] }))),
+      ...unknown.map((k) => ({ field: k.slice(0, 64), errors: ['is not a field of these credentials'] })),
+    ];
+    if (details.length > 0) {
+      const merged = [...new Map(details.map((d) => [d.field, d])).values()];
+      throw new DomainError('VALIDATION_FAILED', `Invalid ${gateway} credentials`, merged);
+    }
+    return (checked as { credentials: object }).credentials;
+  }
+
   /** Decrypted credentials for a PG adapter, or null when the merchant has none (sandbox mode may then apply). */
-  async credentialsFor<T extends object>(merchantId: string, gateway: GatewayCode): Promise<T | null> {
+  async credentialsFor<T extends object>(merchantId: string, gateway: string): Promise<T | null> {
     const row = await this.repo.findCredential(merchantId, gateway);
     if (!row) return null;
     return JSON.parse(this.box.open(row.ciphertext, aad(merchantId, gateway))) as T;
   }
 }
 
-export function assertGateway(gateway: string): asserts gateway is GatewayCode {
-  if (!(GATEWAY_CODES as readonly string[]).includes(gateway)) {
-    throw new DomainError('UNSUPPORTED_GATEWAY', `Unknown gateway "${gateway}"; one of ${GATEWAY_CODES.join(', ')}`);
-  }
+/** Field name of a checkCredentials problem: adapters start each problem with the field it is about. */
+function problemField(problem: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*/.exec(problem)?.[0] ?? 'credentials';
 }
 
 function assertProfile(industry: string, retailFulfillment: string | null | undefined): void {

@@ -7,7 +7,7 @@ import { PlansService } from './plans.service';
 
 const NOW = new Date('2026-12-07T00:00:00.000Z');
 const descriptor = (code: string, currencies: string[], refusesCurrencies: string[] = [], billingKeys = true) =>
-  ({ code, displayName: code, capabilities: { oneTimePayments: !billingKeys, billingKeys, cancel: true, partialCancel: true, webhookKind: 'unsigned', currencies, refusesCurrencies } }) as GatewayDescriptor;
+  ({ code, displayName: code, paymentMethod: 'card', capabilities: { oneTimePayments: !billingKeys, billingKeys, cancel: true, partialCancel: true, webhookKind: 'unsigned', currencies, refusesCurrencies } }) as GatewayDescriptor;
 
 function setup(descriptors: GatewayDescriptor[]) {
   const repo = { insert: jest.fn(async (p: Plan) => p) };

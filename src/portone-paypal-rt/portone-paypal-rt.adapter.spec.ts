@@ -110,6 +110,19 @@ describe('PortonePaypalRtAdapter specifics', () => {
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code, retryable: false });
   });
 
+  it('refuses a callback naming another issuance before any PG call, and takes the core’s generic gatewayPaymentId pointer', async () => {
+    const billingKey = `key-${ref()}`;
+    const reference = ref();
+    const request = await adapter.issueBillingKey(creds, { billingKey, reference, buyer: buyerInfo });
+    const pointer = await portoneSandboxBuyer(sandbox.base, { country: 'US' }).approveBillingKey!(request as never, 'approve');
+    const stub = { getPayment: jest.fn(), getCustomer: jest.fn() };
+    const offline = new PortonePaypalRtAdapter(stub as unknown as PortoneClient);
+    expect(await offline.completeBillingKey(creds, { billingKey, reference, pointer: { ...pointer, merchant_uid: 'bki_other' } })).toMatchObject({ status: 'FAILED', code: 'REFERENCE_MISMATCH' });
+    expect(stub.getPayment).not.toHaveBeenCalled();
+    const byWebhook = await adapter.completeBillingKey(creds, { billingKey, reference, pointer: { gatewayPaymentId: (pointer as { imp_uid: string }).imp_uid } });
+    expect(byWebhook).toMatchObject({ status: 'ACTIVE', billingKey });
+  });
+
   it('fails a Korean buyer account with its own code', async () => {
     const { outcome } = await issue('KR');
     expect(outcome).toMatchObject({ status: 'FAILED', code: 'KOREAN_BUYER_ACCOUNT' });
@@ -121,6 +134,7 @@ describe('PortonePaypalRtAdapter specifics', () => {
     const reference = ref();
     const charged = await adapter.chargeBillingKey(creds, {
       billingKey,
+      issuedAs: billingKey,
       reference,
       amount: usd(1999),
       orderName: 'Pro plan',
@@ -140,7 +154,7 @@ describe('PortonePaypalRtAdapter specifics', () => {
     ['a fractional minor amount', { amount: usd(10.5) }, 'INVALID_AMOUNT'],
   ])('refuses a charge in %s before sending it', async (_name, over, code) => {
     const reference = ref();
-    const outcome = await adapter.chargeBillingKey(creds, { billingKey: 'key-x', reference, orderName: 'x', ...over });
+    const outcome = await adapter.chargeBillingKey(creds, { billingKey: 'key-x', issuedAs: 'key-x', reference, orderName: 'x', ...over });
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code, retryable: false });
     expect(await ledger(reference)).toEqual([]);
   });
@@ -155,16 +169,16 @@ describe('PortonePaypalRtAdapter specifics', () => {
     const long = `프로 플랜 😀 ${'가나다라마바사'.repeat(6)} 🎉 end`;
     expect(Array.from(long).length).toBeGreaterThan(40);
     const reference = ref();
-    expect((await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(100), orderName: long })).status).toBe('SUCCEEDED');
+    expect((await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference, amount: usd(100), orderName: long })).status).toBe('SUCCEEDED');
     const [entry] = await ledger(reference);
     expect(entry.name).toBe(Array.from(long).slice(0, 40).join(''));
     expect(Array.from(entry.name as string)).toHaveLength(40);
     expect((entry.name as string).length).toBeGreaterThan(40); // the emoji are two UTF-16 units each: cut by code points
     const unnamed = ref();
-    expect((await adapter.chargeBillingKey(creds, { billingKey, reference: unnamed, amount: usd(100), orderName: '' })).status).toBe('SUCCEEDED');
+    expect((await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference: unnamed, amount: usd(100), orderName: '' })).status).toBe('SUCCEEDED');
     expect((await ledger(unnamed))[0].name).toBe('Subscription');
     const blank = ref();
-    expect((await adapter.chargeBillingKey(creds, { billingKey, reference: blank, amount: usd(100), orderName: '   ' })).status).toBe('SUCCEEDED');
+    expect((await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference: blank, amount: usd(100), orderName: '   ' })).status).toBe('SUCCEEDED');
     expect((await ledger(blank))[0].name).toBe('Subscription');
   });
 
@@ -173,7 +187,7 @@ describe('PortonePaypalRtAdapter specifics', () => {
     const reference = ref();
     await addFault({ operation: 'again', match: { merchant_uid: reference }, fault: { type: 'http_error', status: 200, code: -1, message: '카드사 요청에 실패하였습니다.' } });
     await addFault({ operation: 'findAllPayments', match: { merchant_uid: reference }, fault: { type: 'latency', ms: 0 } });
-    const outcome = await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(100), orderName: 'x' });
+    const outcome = await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference, amount: usd(100), orderName: 'x' });
     expect(outcome).toMatchObject({ status: 'DECLINED', kind: 'soft', code: 'CARD_COMPANY_REQUEST_FAILED' });
     // The look-up by merchant_uid consumed its marker fault.
     const faults = (await (await fetch(`${sandbox.base}/control/faults`)).json()) as { data?: unknown[] } | unknown[];
@@ -184,29 +198,29 @@ describe('PortonePaypalRtAdapter specifics', () => {
     const { billingKey } = await issue();
     const reference = ref();
     await addFault({ operation: 'again', match: { merchant_uid: reference }, fault: { type: 'http_error', status: 200, code: -1, message: '' } });
-    expect(await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft', code: 'REQUEST_FAILED' });
+    expect(await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference, amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft', code: 'REQUEST_FAILED' });
 
-    expect(await adapter.deleteBillingKey(creds, { billingKey })).toMatchObject({ status: 'DELETED', alreadyAbsent: false });
+    expect(await adapter.deleteBillingKey(creds, { billingKey, issuedAs: billingKey })).toMatchObject({ status: 'DELETED', alreadyAbsent: false });
     // A look-up that fails leaves it soft.
     await addFault({ operation: 'getCustomer', match: { customer_uid: billingKey }, fault: { type: 'http_error', status: 503 } });
-    expect(await adapter.chargeBillingKey(creds, { billingKey, reference: ref(), amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft' });
+    expect(await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference: ref(), amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft' });
     // Confirmed gone: hard.
-    expect(await adapter.chargeBillingKey(creds, { billingKey, reference: ref(), amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'hard', code: 'BILLING_KEY_DELETED' });
+    expect(await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference: ref(), amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'hard', code: 'BILLING_KEY_DELETED' });
     // Deleting it again is idempotent (not found by 404).
-    expect(await adapter.deleteBillingKey(creds, { billingKey })).toMatchObject({ status: 'DELETED', alreadyAbsent: true });
+    expect(await adapter.deleteBillingKey(creds, { billingKey, issuedAs: billingKey })).toMatchObject({ status: 'DELETED', alreadyAbsent: true });
   });
 
   it('a PayPal agreement-ended decline is soft while PortOne still has the key', async () => {
     const { billingKey } = await issue();
     const reference = ref();
     await addFault({ operation: 'again', match: { merchant_uid: reference }, fault: { type: 'decline', code: 'AGREEMENT_ALREADY_CANCELLED' } });
-    expect(await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft', code: 'AGREEMENT_ALREADY_CANCELLED' });
+    expect(await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference, amount: usd(100), orderName: 'x' })).toMatchObject({ status: 'DECLINED', kind: 'soft', code: 'AGREEMENT_ALREADY_CANCELLED' });
   });
 
   it('asks PortOne for a cancel webhook (enable_webhook: true), so a pending cancel settles by webhook', async () => {
     const { billingKey } = await issue();
     const reference = ref();
-    const paid = await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(500), orderName: 'x' });
+    const paid = await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference, amount: usd(500), orderName: 'x' });
     expect(paid.status).toBe('SUCCEEDED');
     const gatewayPaymentId = (paid as { gatewayPaymentId: string }).gatewayPaymentId;
     expect(await adapter.cancel(creds, { cancelId: `cn-${ref()}`, gatewayPaymentId, reference, reason: 'refund', amount: usd(100) })).toMatchObject({ status: 'SUCCEEDED' });
@@ -217,7 +231,7 @@ describe('PortonePaypalRtAdapter specifics', () => {
 
   it('answers NOT_SENT (not retryable) for a key pair PortOne refuses, without echoing the secret', async () => {
     const bad = { ...creds, impSecret: 'sbx_secret_someone-else' };
-    const outcome = await adapter.chargeBillingKey(bad, { billingKey: 'key-x', reference: ref(), amount: usd(1000), orderName: 'x' });
+    const outcome = await adapter.chargeBillingKey(bad, { billingKey: 'key-x', issuedAs: 'key-x', reference: ref(), amount: usd(1000), orderName: 'x' });
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'refused_by_pg', code: 'UNAUTHORIZED', retryable: false });
     expect(JSON.stringify(outcome)).not.toContain('someone-else');
   });
@@ -225,7 +239,7 @@ describe('PortonePaypalRtAdapter specifics', () => {
   it('never counts a test-channel payment for live credentials', async () => {
     const { billingKey } = await issue();
     const reference = ref();
-    const paid = await adapter.chargeBillingKey(creds, { billingKey, reference, amount: usd(700), orderName: 'x' });
+    const paid = await adapter.chargeBillingKey(creds, { billingKey, issuedAs: billingKey, reference, amount: usd(700), orderName: 'x' });
     expect(paid.status).toBe('SUCCEEDED');
     const id = (paid as { gatewayPaymentId: string }).gatewayPaymentId;
     const live = { ...creds, sandbox: false };

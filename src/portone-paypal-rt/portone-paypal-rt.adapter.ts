@@ -43,7 +43,7 @@ import { failureOutcome, lookupFailureOutcome, paymentOutcome, pickAttempt, read
 import { classifyRefusal } from './portone-paypal-rt.refusals';
 
 /**
- * A merchant's PortOne V1 credentials, as GatewayCredentialsService.portone() answers them: the REST key pair, the
+ * A merchant's PortOne V1 credentials, as GatewayCredentialsService.for() answers them: the REST key pair, the
  * user code the browser SDK is initialised with (public), optionally the PayPal channel's account id, and whether
  * these are sandbox (test-channel) keys.
  */
@@ -59,6 +59,9 @@ export interface PortonePaypalRtCredentials {
 }
 
 export const PORTONE_PAYPAL_RT_CODE = 'portone-paypal-rt';
+
+/** What the buyer sees in the PayPal window when the merchant names the issuance nothing. */
+export const PORTONE_DEFAULT_BILLING_KEY_NAME = 'PayPal billing agreement';
 
 /**
  * PayPal Reference Transactions through PortOne V1: billing keys, full and partial cancels, unsigned webhooks,
@@ -77,7 +80,14 @@ export const PORTONE_PAYPAL_RT_DESCRIPTOR: GatewayDescriptor = Object.freeze({
     currencies: Object.freeze(['USD', 'EUR', 'GBP', 'JPY', 'AUD', 'CAD', 'SGD', 'HKD', 'CHF', 'NZD']),
     refusesCurrencies: Object.freeze(['KRW']),
     pendingPayments: true,
+    // DELETE /subscribe/customers/{customer_uid} (official PortOne V1 OpenAPI).
+    billingKeyDeletion: true,
+    // IMP.loadUI's callback hands the frontend { imp_uid, merchant_uid } (iamport-typings).
+    billingKeyFlow: 'callback' as const,
   }),
+  paymentMethod: 'paypal',
+  webhookAliases: Object.freeze(['portone']),
+  defaultBillingKeyName: PORTONE_DEFAULT_BILLING_KEY_NAME,
 });
 
 /** PortOne V1 limits. */
@@ -106,8 +116,13 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     const problems = (['userCode', 'impKey', 'impSecret'] as const)
       .filter((k) => typeof o[k] !== 'string' || (o[k] as string).trim() === '')
       .map((k) => `${k} is required`);
-    if (o.paypalAccountId !== undefined && (typeof o.paypalAccountId !== 'string' || !/^[A-Za-z0-9_-]{1,40}$/.test(o.paypalAccountId))) {
-      problems.push('paypalAccountId must be 1-40 letters, digits, - or _');
+    // 가맹점 식별코드 starts with imp (PortOne V1 console; IMP.init in iamport-typings); bounded so a row stays small.
+    if (typeof o.userCode === 'string' && o.userCode.trim() !== '' && !/^imp[A-Za-z0-9_-]{1,60}$/.test(o.userCode)) problems.push('userCode must start with imp');
+    if (typeof o.impKey === 'string' && o.impKey.length > 200) problems.push('impKey must be at most 200 characters');
+    if (typeof o.impSecret === 'string' && o.impSecret.length > 400) problems.push('impSecret must be at most 400 characters');
+    // Every id stored before v1.1 (letters and digits, 5-64) still passes: stored credentials are re-checked on use.
+    if (o.paypalAccountId !== undefined && (typeof o.paypalAccountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.paypalAccountId))) {
+      problems.push('paypalAccountId must be 1-64 letters, digits, - or _');
     }
     if (problems.length > 0) return { ok: false, problems };
     return {
@@ -117,7 +132,6 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
         impKey: o.impKey as string,
         impSecret: o.impSecret as string,
         ...(typeof o.paypalAccountId === 'string' ? { paypalAccountId: o.paypalAccountId } : {}),
-        ...(typeof o.sandbox === 'boolean' ? { sandbox: o.sandbox } : {}),
       },
     };
   }
@@ -136,7 +150,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       merchant_uid: input.reference,
       customer_uid: input.billingKey,
       customer_id: input.buyer.id,
-      name: input.name ?? 'PayPal billing agreement',
+      name: input.name ?? PORTONE_DEFAULT_BILLING_KEY_NAME,
       // Seed 004: loadUI takes request_pay's parameters, whose official typings (iamport-typings RequestPayParams)
       // require `amount`; the digest notes loadUI ignores it. 0 charges nothing and keeps the object SDK-typed.
       amount: 0,
@@ -157,7 +171,8 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
    * customer_uid, usage `issue`), and a paid issuance is confirmed by the key's own record at PortOne.
    */
   async completeBillingKey(credentials: PortonePaypalRtCredentials, input: CompleteBillingKeyInput, options: CallOptions = {}): Promise<BillingKeyOutcome> {
-    const impUid = input.pointer.imp_uid;
+    // The loadUI callback's imp_uid, or the core's generic `gatewayPaymentId` (a webhook's or the reconciler's pointer).
+    const impUid = input.pointer.imp_uid ?? input.pointer.gatewayPaymentId;
     if (typeof impUid !== 'string' || impUid === '' || impUid.length > 200) {
       return { status: 'FAILED', code: 'INVALID_POINTER', message: 'the callback did not carry an imp_uid' };
     }
@@ -343,6 +358,9 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       reference: w.merchant_uid,
       event: `portone.${w.status}`.slice(0, 64),
       dedupKey: [w.imp_uid, w.status, w.cancellation_id ?? ''].join('|'),
+      // A full cancel reads `cancelled`; a partial one keeps the payment `paid` and names a `cancellation_id` (the
+      // OpenAPI's cancel_history; the digest's webhook body).
+      ...(w.status === 'cancelled' || w.cancellation_id ? { refundNoticed: true } : {}),
     };
   }
 

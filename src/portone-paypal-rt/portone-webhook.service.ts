@@ -1,391 +1,49 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { GatewayRegistry } from '@app/pg-contract';
-import type { Counter } from 'prom-client';
-import { BillingKeysService, ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.service';
+import { BillingKeysService } from '../billing-keys/billing-keys.service';
 import { ChargesService } from '../charges/charges.service';
 import { Clock } from '../clock/clock';
-import { DomainError } from '../common/errors/domain.error';
-import { Semaphore } from '../common/semaphore';
 import { pgConfig, type PgConfig } from '../config/configuration';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { WebhookInboxRepository, type PointerToKeep } from '../webhook-inbox/webhook-inbox.repository';
+import { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
+import { BillingKeyWebhooks } from '../webhooks/billing-key-webhooks';
+import { WebhookReceivers } from '../webhooks/webhook-receivers';
 import { PORTONE_PAYPAL_RT_CODE } from './portone-paypal-rt.adapter';
+import { PORTONE_ERROR_STATUS } from './portone-paypal-rt.errors';
+
+export type { WebhookDisposition } from '../webhooks/billing-key-webhooks';
 
 /**
- * What happened to one delivery (the metric label; never sent back to the unauthenticated caller). `rate_limited`:
- * the budget was spent and the pointer kept for the reconciler; `over_cap`: spent, and the merchant's kept pointers are
- * at the cap (nothing kept). Both are answered 503 so PortOne retries where it retries.
- */
-export type WebhookDisposition = 'accepted' | 'malformed' | 'unknown_merchant' | 'duplicate' | 'rate_limited' | 'over_cap';
-
-/** Kept pointers drained per reconciler pass at most (each costs a re-fetch from the merchant's budget). */
-const DRAIN_BATCH = 500;
-/** Kept pointers whose apply failed this many times are dropped (logged): the PG refuses them for good. */
-const MAX_DRAIN_ATTEMPTS = 8;
-
-/** Bounds of the in-memory windows, so a flood of distinct forged ids cannot grow memory without limit. */
-const MAX_DEDUP_ENTRIES = 50_000;
-const MAX_BUDGET_ENTRIES = 10_000;
-const KNOWN_MERCHANT_TTL_MS = 60_000;
-const APPLY_CONCURRENCY = 16;
-/** Charge pointers applied per batch: found with one query, then refreshed APPLY_CONCURRENCY at a time. */
-const APPLY_BATCH = 500;
-/**
- * A burst's charge pointers are applied together once it has passed: when none came for APPLY_QUIET_MS, or
- * APPLY_GATHER_MAX_MS after the first. A billing run brings one webhook per paid charge, interleaved with the answers
- * of its calls: one event-loop turn gathered 1–40 of them, so a run of 1,000 charges cost ≈ 100 look-up queries, each
- * among the answers it delayed; a fixed 10 ms wait made fewer, larger batches, still among them (no better in the
- * billing benchmark). The wait delays nothing a client sees: the webhook is acknowledged at once, and a billing
- * charge's own result comes from its run.
- */
-const APPLY_QUIET_MS = 2;
-const APPLY_GATHER_MAX_MS = 25;
-
-interface Pointer {
-  reference: string;
-  gatewayPaymentId: string;
-  /** The adapter's dedup key (imp_uid|status|cancellation_id): the kept row's identity. */
-  dedupKey: string;
-  event: string | null;
-}
-
-/**
- * PortOne V1 webhooks (`POST /v1/webhooks/portone/{merchantId}`). They are unsigned, so the body is a pointer only:
- * parsed by the adapter, deduplicated (same imp_uid+status within the window), charged against a per-merchant
- * re-fetch budget (an unverifiable flood cannot burn the merchant's PortOne quota), acknowledged at once, then applied
- * in the background through the same state machines as the API: billing-key issuances by BillingKeysService,
- * everything else by ChargesService. Both re-fetch from PortOne with this merchant's credentials, so a payment of
- * another merchant (or none at all) is simply not found and changes nothing.
- *
- * The windows are per process: with several instances each has its own budget, which bounds the quota by
- * instances × limit; the state machines are idempotent, so a duplicate that slips through costs one re-fetch only.
+ * PortOne V1 webhooks (`POST /v1/webhooks/portone-paypal-rt/{merchantId}`, alias `/v1/webhooks/portone/…`): the core
+ * billing-key webhook pipeline with PortOne's own budget (PORTONE_WEBHOOK_REFETCH_LIMIT / _WINDOW_MS), metric names
+ * (`portone_webhook_*`) and retry code (PORTONE_WEBHOOK_RETRY), all kept from v1.
  */
 @Injectable()
-export class PortoneWebhookService implements OnModuleDestroy {
-  private readonly logger = new Logger(PortoneWebhookService.name);
-  private readonly deliveries: Counter<'disposition'>;
-  private readonly applied: Counter<'result'>;
-  /** `${merchantId}|${dedupKey}` → expiry (ms), insertion-ordered. */
-  private readonly seen = new Map<string, number>();
-  /** merchantId → re-fetches used in the current fixed window. */
-  private readonly budgets = new Map<string, { window: number; used: number }>();
-  private readonly inflight = new Set<Promise<void>>();
-  /**
-   * Accepted pointers applied at once, at most: a burst (a PayPal batch settling, a flood within the budget) queues
-   * here instead of opening thousands of re-fetches together, which would time out behind each other and leave
-   * the charges to the reconciler.
-   */
-  private readonly applying = new Semaphore(APPLY_CONCURRENCY);
-  /**
-   * Charge pointers waiting for the batched apply. Every paid charge of a billing run brings a webhook; reading each
-   * charge on its own cost a query per webhook. One flush loop at a time: what arrives while it runs is the next batch.
-   */
-  private readonly chargeQueue: Array<{ merchantId: string; pointer: Pointer }> = [];
-  private flushing = false;
-  /** When the last charge pointer was queued (performance.now()): the burst has passed once this is quiet. */
-  private lastQueuedAt = 0;
-  /** merchantId → until when it is known to exist. */
-  private readonly knownMerchants = new Map<string, number>();
-  /** merchantId → the merchant read under way: the deliveries that arrive meanwhile wait for it instead of each reading. */
-  private readonly checkingMerchants = new Map<string, Promise<boolean>>();
-  private readonly limit: number;
-  private readonly windowMs: number;
-  private readonly cap: number;
-  /** Accepted pointers waiting for the one INSERT that keeps them all (see keepAccepted). */
-  private keepQueue: Array<{ row: PointerToKeep; done: (err?: unknown) => void }> = [];
-
+export class PortoneWebhookService extends BillingKeyWebhooks implements OnModuleInit {
   constructor(
-    private readonly registry: GatewayRegistry,
-    private readonly merchants: MerchantsService,
-    private readonly billingKeys: BillingKeysService,
-    private readonly charges: ChargesService,
-    private readonly clock: Clock,
+    registry: GatewayRegistry,
+    merchants: MerchantsService,
+    billingKeys: BillingKeysService,
+    charges: ChargesService,
+    clock: Clock,
     @Inject(pgConfig.KEY) pg: PgConfig,
     metrics: MetricsService,
-    private readonly inbox: WebhookInboxRepository,
+    inbox: WebhookInboxRepository,
+    private readonly receivers?: WebhookReceivers,
   ) {
-    this.limit = pg.portoneWebhookRefetchLimit;
-    this.windowMs = pg.portoneWebhookWindowMs;
-    this.cap = pg.webhookPointerCap;
-    this.deliveries = metrics.counter('portone_webhook_deliveries_total', 'PortOne webhook deliveries by what was done with them', ['disposition']);
-    this.applied = metrics.counter('portone_webhook_applied_total', 'PortOne webhook pointers applied in the background, by result', ['result']);
+    super(registry, merchants, billingKeys, charges, clock, {
+      gateway: PORTONE_PAYPAL_RT_CODE,
+      label: 'PortOne',
+      metricPrefix: 'portone_webhook',
+      retryCode: 'PORTONE_WEBHOOK_RETRY' satisfies keyof typeof PORTONE_ERROR_STATUS,
+      limit: pg.portoneWebhookRefetchLimit,
+      windowMs: pg.portoneWebhookWindowMs,
+      cap: pg.webhookPointerCap,
+    }, metrics, inbox);
   }
 
-  /**
-   * Decides about one delivery without any PG call. An accepted pointer is kept durably (a crash after the 200 cannot
-   * lose it), then applied in the background; one the budget cannot pay for is kept for the reconciler and answered
-   * 503 (`rate_limited`, `over_cap`: the caller answers 503), so a forged flood can delay a genuine delivery, never drop it.
-   */
-  async receive(merchantId: string, body: unknown, headers: Record<string, string | string[] | undefined>): Promise<WebhookDisposition> {
-    const disposition = await this.admit(merchantId, body, headers);
-    let kind: WebhookDisposition = disposition.kind;
-    if (disposition.kind === 'accepted') {
-      try {
-        await this.keepAccepted(this.toKeep(merchantId, disposition.pointer));
-      } catch (err) {
-        // Not kept: not remembered either, so PortOne's retry is admitted again.
-        this.seen.delete(`${merchantId}|${disposition.pointer.dedupKey}`);
-        this.logger.error({ merchantId, err: (err as Error).message }, 'PortOne webhook pointer could not be kept');
-        this.deliveries.inc({ disposition: 'not_kept' });
-        throw new DomainError('PORTONE_WEBHOOK_RETRY', 'The webhook could not be recorded; retry later');
-      }
-      this.dispatch(merchantId, disposition.pointer);
-    } else if (disposition.kind === 'rate_limited') {
-      const now = this.clock.now();
-      const p = disposition.pointer;
-      // An issuance is completed by its merchant_uid (see drainKept): one row per key, whatever imp_uid each names.
-      const row = p.reference.startsWith(ISSUANCE_REFERENCE_PREFIX) ? { ...this.toKeep(merchantId, p), dedupKey: `issuance|${p.reference}` } : this.toKeep(merchantId, p);
-      const kept = await this.inbox.keepCapped(row, this.cap, now, now);
-      if (!kept) kind = 'over_cap';
-    }
-    this.deliveries.inc({ disposition: kind });
-    return kind;
+  onModuleInit(): void {
+    this.receivers?.register(PORTONE_PAYPAL_RT_CODE, { receive: (merchantId, input) => this.answer(merchantId, input.body, input.headers), drainKept: (m) => this.drainKept(m) });
   }
-
-  /**
-   * The reconciler's pass over kept pointers (budget refused, or accepted and not applied): each due one is applied
-   * if the merchant's budget pays for its re-fetch, else left for the next pass. Applied ones are removed; failures
-   * are retried with a backoff and dropped after MAX_DRAIN_ATTEMPTS.
-   */
-  async drainKept(merchantId?: string): Promise<{ applied: number; deferred: number }> {
-    const now = this.clock.now();
-    const rows = await this.inbox.due(PORTONE_PAYPAL_RT_CODE, now, DRAIN_BATCH, merchantId);
-    const spend = (r: { merchantId: string }) => this.spend(r.merchantId, now.getTime());
-    const results = new Map<string, boolean>();
-    let deferred = 0;
-    const charges: typeof rows = [];
-    for (const r of rows) {
-      if (!r.reference) results.set(r.id, true); // nothing to apply
-      else if (!r.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) charges.push(r);
-      else {
-        // An issuance is looked up by its merchant_uid, and only while its key is pending (no PG call otherwise).
-        const res = await this.billingKeys.completeIssuanceByReference(r.merchantId, r.reference, () => spend(r)).catch(() => 'error' as const);
-        if (res === 'deferred') deferred++;
-        else if (res === 'not_a_billing_key') charges.push(r);
-        else results.set(r.id, res !== 'error');
-      }
-    }
-    const paid = charges.filter((r) => r.gatewayPaymentId && spend(r));
-    deferred += charges.filter((r) => r.gatewayPaymentId).length - paid.length;
-    for (const r of charges.filter((x) => !x.gatewayPaymentId)) results.set(r.id, true);
-    if (paid.length > 0) {
-      const out = await this.charges
-        .handleGatewayNotifications(
-          PORTONE_PAYPAL_RT_CODE,
-          paid.map((r) => ({ merchantId: r.merchantId, reference: r.reference!, gatewayPaymentId: r.gatewayPaymentId!, ...statusOf(r) })),
-          APPLY_CONCURRENCY,
-        )
-        .catch(() => paid.map(() => 'error' as const));
-      out.forEach((res, i) => results.set(paid[i].id, res !== 'error'));
-    }
-    const done = [...results].filter(([, ok]) => ok).map(([id]) => id);
-    await this.inbox.remove(done);
-    for (const r of rows.filter((x) => results.get(x.id) === false)) {
-      if (r.attempts + 1 >= MAX_DRAIN_ATTEMPTS) {
-        this.logger.error({ merchantId: r.merchantId, merchantUid: r.reference, impUid: r.gatewayPaymentId }, 'kept PortOne webhook pointer dropped after repeated failures');
-        await this.inbox.remove([r.id]);
-      } else {
-        await this.inbox.reschedule(r.id, r.attempts + 1, new Date(now.getTime() + this.windowMs * 2 ** r.attempts));
-      }
-    }
-    return { applied: done.length, deferred };
-  }
-
-  /** Resolves when every accepted delivery has been applied (shutdown, tests). */
-  async drain(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.drain();
-  }
-
-  private async admit(
-    merchantId: string,
-    body: unknown,
-    headers: Record<string, string | string[] | undefined>,
-  ): Promise<{ kind: 'malformed' | 'unknown_merchant' | 'duplicate' } | { kind: 'accepted' | 'rate_limited'; pointer: Pointer }> {
-    // parseWebhook reads no credentials for an unsigned gateway; it is pure and never throws.
-    const parsed = this.registry.require(PORTONE_PAYPAL_RT_CODE, 'webhooks').parseWebhook(undefined, { headers, body });
-    if (parsed.kind !== 'refetch' || !parsed.reference || !parsed.gatewayPaymentId) return { kind: 'malformed' };
-    if (!(await this.merchantExists(merchantId))) return { kind: 'unknown_merchant' };
-
-    const now = this.clock.now().getTime();
-    const pointerKey = (parsed.dedupKey ?? `${parsed.gatewayPaymentId}|${parsed.event ?? ''}`).slice(0, 240);
-    const pointer: Pointer = { reference: parsed.reference, gatewayPaymentId: parsed.gatewayPaymentId, dedupKey: pointerKey, event: parsed.event?.slice(0, 40) ?? null };
-    const dedupKey = `${merchantId}|${pointerKey}`;
-    const expiry = this.seen.get(dedupKey);
-    if (expiry !== undefined && expiry > now) return { kind: 'duplicate' };
-    if (!this.spend(merchantId, now)) return { kind: 'rate_limited', pointer };
-    this.remember(dedupKey, now + this.windowMs, now);
-    return { kind: 'accepted', pointer };
-  }
-
-  private toKeep(merchantId: string, p: Pointer): PointerToKeep {
-    return { merchantId, gateway: PORTONE_PAYPAL_RT_CODE, dedupKey: p.dedupKey, reference: p.reference, gatewayPaymentId: p.gatewayPaymentId, event: p.event };
-  }
-
-
-  /**
-   * Keeps an accepted pointer before it is answered 200. The deliveries of one event-loop turn share one INSERT (a
-   * billing run's webhooks arrive in bursts): a row per delivery, one statement per burst. The row is due for the
-   * reconciler a window later, by when the background apply has normally removed it.
-   */
-  private keepAccepted(row: PointerToKeep): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.keepQueue.push({ row, done: (err) => (err ? reject(err) : resolve()) });
-      if (this.keepQueue.length > 1) return;
-      setImmediate(() => {
-        const batch = this.keepQueue;
-        this.keepQueue = [];
-        const now = this.clock.now();
-        this.inbox.keep(batch.map((b) => b.row), new Date(now.getTime() + this.windowMs), now).then(
-          () => batch.forEach((b) => b.done()),
-          (err: unknown) => batch.forEach((b) => b.done(err ?? new Error('keep failed'))),
-        );
-      });
-    });
-  }
-
-  /**
-   * Billing-key issuances (their merchant_uid has our issuance prefix) one by one, APPLY_CONCURRENCY at a time;
-   * everything else, and an issuance reference that turns out not to be a key, to the charges' batched apply.
-   */
-  private dispatch(merchantId: string, pointer: Pointer): void {
-    if (pointer.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) this.track(this.applying.run(async () => void (await this.applyToBillingKey(merchantId, pointer))));
-    else this.queueCharge(merchantId, pointer);
-  }
-
-  /** Errors are logged, never thrown. `fromWebhook`: a charge is queued and the kept row removed here. */
-  private async applyToBillingKey(merchantId: string, pointer: Pointer, fromWebhook = true): Promise<'applied' | 'unchanged' | 'ignored' | 'not_a_billing_key' | 'error'> {
-    const log = { merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId };
-    try {
-      const keyResult = await this.billingKeys.applyNotification(merchantId, PORTONE_PAYPAL_RT_CODE, { reference: pointer.reference, gatewayPaymentId: pointer.gatewayPaymentId });
-      if (keyResult === 'not_a_billing_key') {
-        if (fromWebhook) this.queueCharge(merchantId, pointer);
-        return keyResult;
-      }
-      this.applied.inc({ result: `billing_key_${keyResult}` });
-      this.logger.log({ ...log, result: keyResult }, 'PortOne webhook applied to a billing key');
-      if (fromWebhook) await this.inbox.removeKept([this.toKeep(merchantId, pointer)]);
-      return keyResult;
-    } catch (err) {
-      this.applied.inc({ result: 'error' });
-      this.logger.error({ ...log, err: (err as Error).message }, 'PortOne webhook could not be applied');
-      return 'error';
-    }
-  }
-
-  private queueCharge(merchantId: string, pointer: Pointer): void {
-    this.chargeQueue.push({ merchantId, pointer });
-    this.lastQueuedAt = performance.now();
-    if (this.flushing) return;
-    this.flushing = true;
-    this.track(this.flushCharges());
-  }
-
-  private async flushCharges(): Promise<void> {
-    // Real time (the business clock may be a test's, standing still).
-    const first = performance.now();
-    for (;;) {
-      await new Promise<void>((resolve) => setTimeout(resolve, APPLY_QUIET_MS));
-      const now = performance.now();
-      if (now - this.lastQueuedAt >= APPLY_QUIET_MS || now - first >= APPLY_GATHER_MAX_MS) break;
-    }
-    for (;;) {
-      const batch = this.chargeQueue.splice(0, APPLY_BATCH);
-      if (batch.length === 0) {
-        // Reset in the same synchronous step as the emptiness check: a pointer queued after it starts a new loop.
-        this.flushing = false;
-        return;
-      }
-      try {
-        const results = await this.charges.handleGatewayNotifications(
-          PORTONE_PAYPAL_RT_CODE,
-          batch.map((b) => ({ merchantId: b.merchantId, reference: b.pointer.reference, gatewayPaymentId: b.pointer.gatewayPaymentId, ...statusOf(b.pointer) })),
-          APPLY_CONCURRENCY,
-        );
-        results.forEach((result, i) => {
-          this.applied.inc({ result: result === 'error' ? 'error' : `charge_${result}` });
-          const { merchantId, pointer } = batch[i];
-          this.logger.log({ merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId, result }, 'PortOne webhook handed to charges');
-        });
-        // One DELETE for the batch; a pointer that failed stays kept for the reconciler.
-        await this.inbox.removeKept(batch.filter((_, i) => results[i] !== 'error').map((b) => this.toKeep(b.merchantId, b.pointer)));
-      } catch (err) {
-        this.applied.inc({ result: 'error' }, batch.length);
-        this.logger.error({ pointers: batch.length, err: (err as Error).message }, 'PortOne webhooks could not be applied');
-      }
-    }
-  }
-
-  private track(p: Promise<void>): void {
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p));
-  }
-
-  private merchantExists(merchantId: string): Promise<boolean> | boolean {
-    if (!/^[A-Za-z0-9_-]{1,40}$/.test(merchantId)) return false;
-    if ((this.knownMerchants.get(merchantId) ?? 0) > this.clock.now().getTime()) return true;
-    // One read per merchant at a time: when the entry has expired (or on the first burst after boot), every webhook of
-    // a billing run's first round arrives before any read answers, and each read its own (64 reads, ≈ 14 ms of CPU in
-    // the middle of that round's answers, 1 K at 100 ms).
-    let checking = this.checkingMerchants.get(merchantId);
-    if (!checking) {
-      checking = this.readMerchant(merchantId).finally(() => this.checkingMerchants.delete(merchantId));
-      this.checkingMerchants.set(merchantId, checking);
-    }
-    return checking;
-  }
-
-  private async readMerchant(merchantId: string): Promise<boolean> {
-    try {
-      await this.merchants.require(merchantId);
-    } catch {
-      return false;
-    }
-    // Only hits are cached (merchants are never deleted): a burst of webhooks costs one merchant read, not one each.
-    if (this.knownMerchants.size >= MAX_BUDGET_ENTRIES) this.knownMerchants.clear();
-    this.knownMerchants.set(merchantId, this.clock.now().getTime() + KNOWN_MERCHANT_TTL_MS);
-    return true;
-  }
-
-  /** One re-fetch from the merchant's budget of the current fixed window; false when it is spent. */
-  private spend(merchantId: string, now: number): boolean {
-    const window = Math.floor(now / this.windowMs);
-    const b = this.budgets.get(merchantId);
-    if (!b || b.window !== window) {
-      if (!b && this.budgets.size >= MAX_BUDGET_ENTRIES) {
-        for (const [k, v] of this.budgets) if (v.window !== window) this.budgets.delete(k);
-        // Still full of live windows: a new merchant waits until one ends rather than growing the map.
-        if (this.budgets.size >= MAX_BUDGET_ENTRIES) return false;
-      }
-      this.budgets.set(merchantId, { window, used: 1 });
-      return true;
-    }
-    if (b.used >= this.limit) return false;
-    b.used++;
-    return true;
-  }
-
-  private remember(key: string, expiry: number, now: number): void {
-    this.seen.delete(key);
-    this.seen.set(key, expiry);
-    // Expiries are inserted in increasing order, so the oldest entries come first.
-    for (const [k, v] of this.seen) {
-      if (v > now && this.seen.size <= MAX_DEDUP_ENTRIES) break;
-      this.seen.delete(k);
-    }
-  }
-}
-
-/**
- * Whether the delivery announces a refund, from the adapter's dedup key `imp_uid|status|cancellation_id`: a full
- * cancel reads `cancelled`, a partial one keeps the payment `paid` and names a `cancellation_id` (the sandbox, after
- * the OpenAPI's cancel_history; the digest: cancels carry `cancellation_id`).
- */
-function statusOf(p: { dedupKey: string }): { refundNoticed?: boolean } {
-  const [, status, cancellationId] = p.dedupKey.split('|');
-  return status === 'cancelled' || !!cancellationId ? { refundNoticed: true } : {};
 }

@@ -20,7 +20,7 @@ function setup(opts: { currency?: string; keyCurrencies?: string[]; stc?: (ctx: 
     findRiskContexts: jest.fn(async (ids: readonly string[]) => ids.map((id) => ({ id, riskContext: id === 'sub_1' ? { receiver_account_id: 'S' } : null }))),
   };
   const plan = { id: 'plan_1', name: 'Pro', amount: 1999, currency: opts.currency ?? 'USD', interval: 'month', intervalCount: 1 };
-  const descriptor = { code: 'gw-keys', capabilities: { billingKeys: true, currencies: opts.keyCurrencies ?? ['USD'], refusesCurrencies: [] } } as unknown as GatewayDescriptor;
+  const descriptor = { code: 'gw-keys', paymentMethod: 'paypal', capabilities: { billingKeys: true, currencies: opts.keyCurrencies ?? ['USD'], refusesCurrencies: [] } } as unknown as GatewayDescriptor;
   const risk = { checkSubscriptionContext: jest.fn(async (_m: string, _c: Customer, ctx: unknown) => (opts.stc ? opts.stc(ctx) : {})) };
   const service = new SubscriptionsService(
     repo as unknown as SubscriptionsRepository,

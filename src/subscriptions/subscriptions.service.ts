@@ -44,7 +44,8 @@ export class SubscriptionsService {
         { field: 'planId', errors: [`plan currency ${plan.currency} is not one ${key.gateway} takes`], accepted: gateway.descriptor.capabilities.currencies },
       ]);
     }
-    const riskContext = await this.risk.checkSubscriptionContext(merchantId, customer, dto.riskContext);
+    // PayPal's per-charge STC only where the key's gateway takes PayPal.
+    const riskContext = gateway.descriptor.paymentMethod === 'paypal' ? await this.risk.checkSubscriptionContext(merchantId, customer, dto.riskContext) : {};
     const now = this.clock.now();
     const anchor = dto.startAt ? new Date(dto.startAt) : now;
     const sub = await this.repo.insert({

@@ -44,8 +44,13 @@ export interface TossForeignPayCredentials {
   readonly secretKey: string;
 }
 
+export const TOSS_FOREIGN_PAY_CODE = 'toss-foreign-pay';
+
+/** The credentials the core resolves for this gateway: the adapter's, marked in sandbox mode when they are test keys. */
+export type TossCredentials = TossForeignPayCredentials & { readonly sandbox?: boolean };
+
 export const TOSS_FOREIGN_PAY_DESCRIPTOR: GatewayDescriptor = Object.freeze({
-  code: 'toss-foreign-pay',
+  code: TOSS_FOREIGN_PAY_CODE,
   displayName: 'Toss Payments foreign easy pay (PayPal)',
   capabilities: Object.freeze({
     oneTimePayments: true,
@@ -57,6 +62,8 @@ export const TOSS_FOREIGN_PAY_DESCRIPTOR: GatewayDescriptor = Object.freeze({
     currencies: Object.freeze(['USD']),
     refusesCurrencies: Object.freeze(['KRW']),
   }),
+  paymentMethod: 'paypal',
+  webhookAliases: Object.freeze(['toss']),
 });
 
 /** The payment as Toss reports it, with its cancels: what the core needs to apply a re-fetch. */
@@ -81,8 +88,9 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
   checkCredentials(raw: unknown): CredentialCheck<TossForeignPayCredentials> {
     const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const problems: string[] = [];
-    if (typeof r.clientKey !== 'string' || !/^(test|live)_ck_\S+$/.test(r.clientKey)) problems.push('clientKey must be a Toss client key (test_ck_… or live_ck_…)');
-    if (typeof r.secretKey !== 'string' || !/^(test|live)_sk_\S+$/.test(r.secretKey)) problems.push('secretKey must be a Toss secret key (test_sk_… or live_sk_…)');
+    // Toss key formats (docs.tosspayments.com, API keys): test_/live_ prefixed; gck/gsk are the payment-widget pair.
+    if (typeof r.clientKey !== 'string' || !/^(test|live)_(ck|gck)_[A-Za-z0-9_-]{1,200}$/.test(r.clientKey)) problems.push('clientKey must be a Toss client key (test_ck_… or live_ck_…)');
+    if (typeof r.secretKey !== 'string' || !/^(test|live)_(sk|gsk)_[A-Za-z0-9_-]{1,200}$/.test(r.secretKey)) problems.push('secretKey must be a Toss secret key (test_sk_… or live_sk_…)');
     return problems.length ? { ok: false, problems } : { ok: true, credentials: { clientKey: r.clientKey as string, secretKey: r.secretKey as string } };
   }
 

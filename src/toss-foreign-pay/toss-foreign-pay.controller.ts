@@ -1,5 +1,5 @@
 import { SkipThrottle } from '@nestjs/throttler';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentMerchant, Public } from '../auth/auth.decorators';
@@ -13,10 +13,8 @@ import {
   TossOrderDto,
   TossRedirectResultDto,
   TossSuccessQueryDto,
-  TossWebhookAckDto,
 } from './dto/toss-order.dto';
 import { TossForeignPayService, type BrowserAnswer } from './toss-foreign-pay.service';
-import { TossWebhookService } from './toss-foreign-pay.webhook.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('toss')
@@ -77,31 +75,4 @@ export class TossRedirectsController {
 function send<T>(reply: FastifyReply, answer: BrowserAnswer<T>): void {
   if (answer.location) void reply.status(303).header('location', answer.location).send();
   else void reply.status(200).send(answer.result);
-}
-
-/**
- * Toss webhooks (unsigned): a pointer to re-fetch, never trusted. Not under the per-address API throttle: Toss sends
- * every merchant's webhooks from its own few addresses; TossWebhookService bounds the re-fetches per merchant instead
- * (503 while the budget is spent, the pointer kept for the reconciler).
- */
-@ApiTags('webhooks')
-@Public()
-@SkipThrottle()
-@Controller('v1/webhooks/toss')
-export class TossWebhooksController {
-  constructor(private readonly toss: TossWebhookService) {}
-
-  @Post(':merchantId')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Toss PAYMENT_STATUS_CHANGED / CANCEL_STATUS_CHANGED for one merchant' })
-  @ApiBody({ schema: { type: 'object', additionalProperties: true } })
-  @ApiOkResponse({ type: TossWebhookAckDto })
-  @ApiResponse({ status: 503, description: 'Retry later: the re-fetch budget is spent or Toss could not be reached' })
-  receive(
-    @Param('merchantId') merchantId: string,
-    @Headers() headers: Record<string, string | string[] | undefined>,
-    @Body() body: unknown,
-  ): Promise<TossWebhookAckDto> {
-    return this.toss.receive(merchantId, headers, body);
-  }
 }

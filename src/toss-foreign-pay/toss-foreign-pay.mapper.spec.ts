@@ -1,6 +1,6 @@
 import { mapStatus } from '@app/pg-contract';
 import type { TossPayment, TossResult } from '@app/toss-client';
-import { ERROR_STATUS } from '../common/errors/error-codes';
+import { TOSS_ERROR_STATUS as ERROR_STATUS } from './toss-foreign-pay.errors';
 import { cancelResultToOutcome } from './toss-foreign-pay.adapter';
 import {
   cancelStateOf,

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module';
 import { RiskModule } from '../risk/risk.module';
 import { WebhookInboxModule } from '../webhook-inbox/webhook-inbox.module';
-import { TossOrdersController, TossRedirectsController, TossWebhooksController } from './toss-foreign-pay.controller';
+import { TossOrdersController, TossRedirectsController } from './toss-foreign-pay.controller';
 import { TossForeignPayRepository } from './toss-foreign-pay.repository';
 import { TossForeignPayService } from './toss-foreign-pay.service';
 import { TossWebhookService } from './toss-foreign-pay.webhook.service';
@@ -17,7 +17,7 @@ import { TossWebhookEvent } from './toss-webhook-event.entity';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([TossOrder, TossOrderCancel, TossWebhookEvent]), CustomersModule, RiskModule, WebhookInboxModule],
-  controllers: [TossOrdersController, TossRedirectsController, TossWebhooksController],
+  controllers: [TossOrdersController, TossRedirectsController],
   providers: [TossForeignPayRepository, TossForeignPayService, TossWebhookService],
   exports: [TossWebhookService],
 })

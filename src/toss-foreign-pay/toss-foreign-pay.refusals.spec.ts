@@ -1,6 +1,6 @@
 import { TOSS_ERRORS } from '@app/pg-sandbox/sandbox.toss.errors';
-import { ERROR_STATUS } from '../common/errors/error-codes';
-import { DomainError } from '../common/errors/domain.error';
+import { TOSS_ERROR_STATUS as ERROR_STATUS } from './toss-foreign-pay.errors';
+import { DomainError, statusOf } from '../common/errors/domain.error';
 import { confirmErrorRule, TOSS_CANCEL_REFUSALS, TOSS_CONFIRM_ERRORS } from './toss-foreign-pay.mapper';
 import { cancelRefusalError, TOSS_REFUSALS, tossRefusal, type RefusalFault, type RefusalKind } from './toss-foreign-pay.refusals';
 
@@ -74,7 +74,9 @@ describe('Toss refusals table', () => {
     const err = cancelRefusalError(tossCode, alert);
     expect(err).toBeInstanceOf(DomainError);
     expect(err.code).toBe(code);
-    expect(ERROR_STATUS[err.code]).toBe(status);
+    // The status the core filter answers: from this folder's table, carried by the error.
+    expect(statusOf(err)).toBe(status);
+    expect(ERROR_STATUS[err.code as keyof typeof ERROR_STATUS]).toBe(status);
     expect(err.details).toEqual([{ field: 'cancel', errors: [tossCode] }]);
     expect(alert).toHaveBeenCalledTimes(alerts ? 1 : 0);
   });

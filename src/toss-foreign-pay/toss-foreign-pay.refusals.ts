@@ -1,4 +1,5 @@
 import { DomainError } from '../common/errors/domain.error';
+import { tossError } from './toss-foreign-pay.errors';
 
 /**
  * Toss error codes as data: for each, what a retry can do and whose fault it is. Pure and total: an unlisted code is
@@ -90,10 +91,10 @@ export function cancelRefusalError(code: string, alert: (code: string) => void):
   switch (refusal.fault) {
     case 'merchant':
       alert(code);
-      return new DomainError('TOSS_GATEWAY_MISCONFIGURED', 'The cancel was refused because of a payment configuration problem; nothing was refunded', details);
+      return tossError('TOSS_GATEWAY_MISCONFIGURED', 'The cancel was refused because of a payment configuration problem; nothing was refunded', details);
     case 'pg':
-      return new DomainError('TOSS_PROVIDER_ERROR', 'The payment provider could not process the cancel; nothing was refunded. Please try again later.', details);
+      return tossError('TOSS_PROVIDER_ERROR', 'The payment provider could not process the cancel; nothing was refunded. Please try again later.', details);
     default:
-      return new DomainError('TOSS_CANCEL_REFUSED', 'Toss refused the cancel; nothing was refunded', details);
+      return tossError('TOSS_CANCEL_REFUSED', 'Toss refused the cancel; nothing was refunded', details);
   }
 }

@@ -1,4 +1,3 @@
-import type { GatewayRegistry } from '@app/pg-contract';
 import type { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/configuration';
 import type { CustomersService } from '../customers/customers.service';
@@ -58,8 +57,7 @@ function order(over: Partial<TossOrder> = {}): TossOrder {
 function setup(parts: { repo?: object; adapter?: object; merchants?: object; credentials?: object } = {}) {
   const repo = strict<TossForeignPayRepository>(parts.repo);
   const adapter = strict<TossForeignPayAdapter>(parts.adapter);
-  const registry = strict<GatewayRegistry>({ require: jest.fn(() => adapter) });
-  const credentials = strict<GatewayCredentialsService>(parts.credentials ?? { toss: jest.fn(async () => creds) });
+  const credentials = strict<GatewayCredentialsService>(parts.credentials ?? { for: jest.fn(async () => creds) });
   const merchants = strict<MerchantsService>(parts.merchants);
   const clock = strict<Clock>({ now: jest.fn(() => NOW) });
   const counter = { inc: jest.fn() };
@@ -67,7 +65,7 @@ function setup(parts: { repo?: object; adapter?: object; merchants?: object; cre
   const app = { publicBaseUrl: 'https://pay.example' } as AppConfig;
   const service = new TossForeignPayService(
     repo,
-    registry,
+    adapter as never,
     credentials,
     strict<RiskService>(),
     strict<CustomersService>(),

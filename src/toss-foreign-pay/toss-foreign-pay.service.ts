@@ -1,26 +1,29 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { GatewayRegistry, toMajorUnits, type CancelOutcome, type LookupOutcome, type Money, type PaymentOutcome } from '@app/pg-contract';
+import { toMajorUnits, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
 import type { PgSandbox } from '@app/pg-sandbox';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
-import { newId } from '../common/ids';
 import { appConfig, type AppConfig } from '../config/configuration';
 import { CustomersService } from '../customers/customers.service';
-import { GatewayCredentialsService, type TossCredentials } from '../gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
 import { PG_SANDBOX } from '../gateways/gateways.sandbox';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import { stcPolicyFor } from '../risk/risk.policy';
-import type { CancelTossOrderDto, CreateTossOrderDto, TossCancelDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto } from './dto/toss-order.dto';
-import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
-import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CURRENCY, TOSS_FAIL_CODES, type TossCancelView } from './toss-foreign-pay.mapper';
-import { cancelRefusalError } from './toss-foreign-pay.refusals';
-import { CANCELABLE_STATUSES, TossForeignPayRepository } from './toss-foreign-pay.repository';
-import type { TossOrderCancel } from './toss-order-cancel.entity';
+import type { CancelTossOrderDto, CreateTossOrderDto, TossFailQueryDto, TossFailResultDto, TossOrderCreatedDto, TossOrderDto, TossPaymentRequestDto, TossRedirectResultDto, TossSuccessQueryDto } from './dto/toss-order.dto';
+import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CURRENCY, TOSS_FAIL_CODES } from './toss-foreign-pay.mapper';
+import { TossForeignPayRepository } from './toss-foreign-pay.repository';
 import type { TossOrder, TossOrderStatus } from './toss-order.entity';
+import { tossError } from './toss-foreign-pay.errors';
+import { TossOrderCancels } from './toss-foreign-pay.cancels';
+import { TossPaymentTruth } from './toss-foreign-pay.truth';
+import { BUYER_MESSAGES, toCancelDto, toOrderDto } from './toss-foreign-pay.views';
+
+export { toCancelDto, toOrderDto };
 
 /** What the browser gets: a redirect to the merchant's return URL, or (without one) the JSON result. */
 export interface BrowserAnswer<T> {
@@ -28,22 +31,9 @@ export interface BrowserAnswer<T> {
   readonly result?: T;
 }
 
-/** Orders the PG's truth may still move to paid or failed (nothing charged and confirmed on our side yet). */
-const UNSETTLED: readonly TossOrderStatus[] = ['created', 'confirming', 'unknown', 'failed'];
 const SETTLED: readonly TossOrderStatus[] = ['paid', 'partially_canceled', 'canceled', 'mismatch'];
 /** A confirm claimed longer ago than this (well beyond the PG timeout) belongs to an instance that died. */
 const STALE_CONFIRM_MS = 5 * 60_000;
-
-const BUYER_MESSAGES: Readonly<Record<TossOrderStatus, string>> = Object.freeze({
-  created: 'The payment has not been completed yet.',
-  confirming: 'Your payment is being confirmed. Please wait a moment.',
-  paid: 'Thank you: your payment is complete.',
-  failed: 'The payment could not be completed. Nothing was charged.',
-  unknown: 'We are checking the result of your payment with the provider. Please do not pay again; this page will show the result shortly.',
-  mismatch: 'Your payment could not be accepted and is being returned in full.',
-  partially_canceled: 'Your payment is complete; part of it has been refunded.',
-  canceled: 'This payment has been cancelled and refunded.',
-});
 
 /**
  * Toss foreign easy pay (PayPal, USD): orders stored before the checkout, the success redirect compared with them and
@@ -54,13 +44,16 @@ const BUYER_MESSAGES: Readonly<Record<TossOrderStatus, string>> = Object.freeze(
 @Injectable()
 export class TossForeignPayService {
   private readonly logger = new Logger(TossForeignPayService.name);
-  private readonly adapter: TossForeignPayAdapter;
   private readonly redirectFailures: Counter<'code'>;
   private readonly confirmOutcomes: Counter<'outcome'>;
+  private readonly truth: TossPaymentTruth;
+  private readonly cancels: TossOrderCancels;
 
   constructor(
     private readonly repo: TossForeignPayRepository,
-    registry: GatewayRegistry,
+    // The registered instance (its registration entry's class): its methods beyond the contract (inspect,
+    // cancelWebhookPointer) are this folder's own, reached without a downcast.
+    private readonly adapter: TossForeignPayAdapter,
     private readonly credentials: GatewayCredentialsService,
     private readonly risk: RiskService,
     private readonly customers: CustomersService,
@@ -70,10 +63,17 @@ export class TossForeignPayService {
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Optional() @Inject(PG_SANDBOX) private readonly sandbox?: PgSandbox,
   ) {
-    // The registered instance (GATEWAY_ADAPTERS): its extra methods (inspect, cancelWebhookPointer) are used too.
-    this.adapter = registry.require(TOSS_FOREIGN_PAY_DESCRIPTOR.code, 'oneTimePayments') as unknown as TossForeignPayAdapter;
     this.redirectFailures = metrics.counter('toss_redirect_failures_total', 'Toss fail redirects by code', ['code']);
     this.confirmOutcomes = metrics.counter('toss_confirm_outcomes_total', 'Toss confirm outcomes', ['outcome']);
+    const shared = { repo, adapter, clock, logger: this.logger, requireOrder: (m: string, o: string) => this.requireOrder(m, o) };
+    this.truth = new TossPaymentTruth(shared);
+    this.cancels = new TossOrderCancels({
+      ...shared,
+      credentials,
+      view: (m, o) => this.view(m, o),
+      money: (order) => this.money(order),
+      applyTruth: (order, inspection, creds) => this.truth.apply(order, inspection, creds),
+    });
   }
 
   // ---- orders ----------------------------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ export class TossForeignPayService {
       ]);
     }
 
-    const creds = await this.credentials.toss(merchantId);
+    const creds = await this.credentials.for<TossCredentials>(merchantId, TOSS_FOREIGN_PAY_CODE);
     const orderId = `tfo_${randomBytes(16).toString('base64url')}`;
     const amount: Money = { amount: dto.amount, currency: TOSS_CURRENCY };
     const base = this.app.publicBaseUrl;
@@ -165,7 +165,7 @@ export class TossForeignPayService {
     if (order.status === 'unknown') order = await this.resolveConfirm(order, false);
     const cancels = await this.repo.listCancels(merchantId, orderId);
     if (order.paymentKey && cancels.some((c) => c.status === 'pending' || c.status === 'unknown' || c.status === 'requested')) {
-      await this.resolveCancels(order);
+      await this.cancels.resolve(order);
     }
     return this.view(merchantId, orderId);
   }
@@ -178,7 +178,7 @@ export class TossForeignPayService {
    * instances.
    */
   async success(query: TossSuccessQueryDto): Promise<TossRedirectResultDto> {
-    if (!query.orderId) throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect does not name an order.');
+    if (!query.orderId) throw tossError('TOSS_REDIRECT_INVALID', 'The payment redirect does not name an order.');
     const found = await this.repo.findOrderForRedirect(query.orderId);
     if (!found) throw new NotFoundError('Order');
     let order: TossOrder = found;
@@ -187,7 +187,7 @@ export class TossForeignPayService {
     const check = checkRedirect(order.id, this.money(order), pointer);
     if (!check.ok) {
       if (check.refused.code === 'PAYMENT_KEY_MISSING' || check.refused.code === 'PAYMENT_KEY_INVALID') {
-        throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect has no valid payment key. Nothing was charged.', [{ field: 'paymentKey', errors: [check.refused.code] }]);
+        throw tossError('TOSS_REDIRECT_INVALID', 'The payment redirect has no valid payment key. Nothing was charged.', [{ field: 'paymentKey', errors: [check.refused.code] }]);
       }
       // Never confirmed. The order is marked (and stays payable with an untampered redirect: nothing was charged).
       await this.repo.transition(order.id, ['created', 'failed'], {
@@ -198,7 +198,7 @@ export class TossForeignPayService {
         updatedAt: this.clock.now(),
       });
       this.logger.warn({ orderId: order.id, merchantId: order.merchantId, redirectAmount: String(query.amount ?? '') }, 'Toss success redirect amount differs from the order: not confirmed');
-      throw new DomainError('TOSS_AMOUNT_MISMATCH', 'The payment amount does not match the order. Nothing was charged; please start the payment again from the merchant’s page.', [
+      throw tossError('TOSS_AMOUNT_MISMATCH', 'The payment amount does not match the order. Nothing was charged; please start the payment again from the merchant’s page.', [
         { field: 'amount', errors: ['does not match the order'] },
       ]);
     }
@@ -207,7 +207,7 @@ export class TossForeignPayService {
     if (SETTLED.includes(order.status)) {
       // The same redirect again (reload, back button): answer what happened, send nothing.
       if (order.paymentKey === paymentKey) return this.redirectResult(order);
-      throw new DomainError('TOSS_ORDER_ALREADY_PAID', 'This order has already been paid.');
+      throw tossError('TOSS_ORDER_ALREADY_PAID', 'This order has already been paid.');
     }
     if (order.status === 'confirming') return this.redirectResult(order);
     if (order.status === 'unknown') {
@@ -225,7 +225,7 @@ export class TossForeignPayService {
     if (!claimed) return this.redirectResult(await this.reload(order));
     order = { ...order, status: 'confirming', paymentKey };
 
-    const creds = await this.credentials.toss(order.merchantId);
+    const creds = await this.credentials.for<TossCredentials>(order.merchantId, TOSS_FOREIGN_PAY_CODE);
     const outcome = await this.adapter.confirm(creds, { reference: order.id, expected: this.money(order), pointer: { paymentKey, orderId: order.id, amount: String(query.amount) } });
     return this.redirectResult(await this.applyConfirmOutcome(order, outcome, creds));
   }
@@ -247,7 +247,7 @@ export class TossForeignPayService {
         });
         const rule = confirmErrorRule(outcome.code);
         if (rule.operatorAlert) this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss confirm refused: check the merchant’s Toss configuration');
-        throw new DomainError(rule.code ?? 'TOSS_PAYMENT_DECLINED', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
+        throw tossError(rule.code ?? 'TOSS_PAYMENT_DECLINED', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
       }
       case 'NOT_SENT': {
         // Nothing happened at Toss: the order can be claimed again (the same Idempotency-Key keeps a re-send safe).
@@ -255,16 +255,16 @@ export class TossForeignPayService {
         await this.repo.transition(order.id, ['confirming'], { status: 'created', paymentKey: null, updatedAt: this.clock.now() });
         if (outcome.code === 'PAYMENT_KEY_MISMATCH') {
           this.logger.warn({ orderId: order.id, merchantId: order.merchantId }, 'Toss success redirect carried another order’s paymentKey: not confirmed');
-          throw new DomainError('TOSS_REDIRECT_INVALID', 'The payment redirect does not belong to this order. Nothing was charged; please start the payment again.', [
+          throw tossError('TOSS_REDIRECT_INVALID', 'The payment redirect does not belong to this order. Nothing was charged; please start the payment again.', [
             { field: 'paymentKey', errors: [outcome.code] },
           ]);
         }
         const rule = confirmErrorRule(outcome.code, outcome.reason === 'refused_by_pg' && !outcome.retryable ? 401 : undefined);
-        if (outcome.reason === 'connection') throw new DomainError('TOSS_GATEWAY_UNAVAILABLE', 'The payment provider could not be reached. Nothing was charged; please try again.');
+        if (outcome.reason === 'connection') throw tossError('TOSS_GATEWAY_UNAVAILABLE', 'The payment provider could not be reached. Nothing was charged; please try again.');
         if (rule.operatorAlert || outcome.reason === 'invalid_request') {
           this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss refused the confirm: our configuration or request');
         }
-        throw new DomainError(rule.code ?? 'TOSS_GATEWAY_REQUEST_INVALID', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
+        throw tossError(rule.code ?? 'TOSS_GATEWAY_REQUEST_INVALID', rule.message, [{ field: 'payment', errors: [outcome.code] }]);
       }
       default:
         // UNKNOWN (timeout, 5xx, unreadable) or an unexpected PENDING: never failed; looked up right away.
@@ -280,7 +280,7 @@ export class TossForeignPayService {
    * Idempotency-Key; a failed lookup leaves the order `unknown`.
    */
   private async resolveConfirm(order: TossOrder, resend: boolean): Promise<TossOrder> {
-    const creds = await this.credentials.toss(order.merchantId);
+    const creds = await this.credentials.for<TossCredentials>(order.merchantId, TOSS_FOREIGN_PAY_CODE);
     const inspection = await this.adapter.inspect(creds, { reference: order.id }, this.money(order), order.id);
     const o = inspection.outcome;
     if (o.status === 'PENDING' && resend && order.paymentKey && o.gatewayPaymentId === order.paymentKey) {
@@ -360,270 +360,19 @@ export class TossForeignPayService {
     return url.href;
   }
 
-  // ---- cancels ---------------------------------------------------------------------------------------------------
+  // ---- cancels and the state machine (their own files) ------------------------------------------------------------
 
   /**
    * Cancels all (no amount) or part. The amount is reserved with a conditional UPDATE before Toss is called, so
    * concurrent cancels can never refund more than the balance; each attempt has its own stored Idempotency-Key.
    */
-  async cancel(merchantId: string, orderId: string, dto: CancelTossOrderDto): Promise<TossOrderDto> {
-    const order = await this.requireOrder(merchantId, orderId);
-    if (!CANCELABLE_STATUSES.includes(order.status) || !order.paymentKey) {
-      throw new DomainError('TOSS_ORDER_NOT_CANCELABLE', `An order in status ${order.status} cannot be cancelled`);
-    }
-    const remaining = order.amount - order.refundedAmount - order.reservedAmount;
-    const amount = dto.amount ?? remaining;
-    const exceeds = () =>
-      new DomainError('TOSS_REFUND_EXCEEDS_BALANCE', 'The cancel exceeds the refundable balance', [
-        { field: 'amount', errors: [`at most ${Math.max(0, order.amount - order.refundedAmount - order.reservedAmount)} is refundable now`] },
-      ]);
-    if (amount <= 0 || amount > remaining) throw exceeds();
-    const now = this.clock.now();
-    const id = newId('tfc');
-    const cancel: TossOrderCancel = {
-      id,
-      orderId,
-      merchantId,
-      idempotencyKey: `tfp-cancel-${id}`,
-      amount,
-      currency: order.currency,
-      kind: 'refund',
-      // The whole payment untouched: Toss's own full cancel (no amount).
-      full: dto.amount === undefined && order.refundedAmount === 0 && order.reservedAmount === 0,
-      reason: dto.reason,
-      status: 'requested',
-      transactionKey: null,
-      tossCancelStatus: null,
-      failureCode: null,
-      failureMessage: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    if (!(await this.repo.reserveAndInsertCancel(cancel, now))) throw exceeds();
-
-    const creds = await this.credentials.toss(merchantId);
-    const outcome = await this.adapter.cancel(creds, {
-      gatewayPaymentId: order.paymentKey,
-      reference: orderId,
-      ...(cancel.full ? {} : { amount: { amount, currency: order.currency } }),
-      reason: dto.reason,
-      cancelId: cancel.idempotencyKey,
-      refundableBalance: { amount: remaining, currency: order.currency },
-    });
-    await this.applyCancelOutcome(order, cancel, outcome, creds, false);
-    return this.view(merchantId, orderId);
+  cancel(merchantId: string, orderId: string, dto: CancelTossOrderDto): Promise<TossOrderDto> {
+    return this.cancels.cancel(merchantId, orderId, dto);
   }
 
-  private async applyCancelOutcome(order: TossOrder, cancel: TossOrderCancel, outcome: CancelOutcome, creds: TossCredentials, isResend: boolean): Promise<void> {
-    const from = isResend ? (['unknown'] as const) : (['requested'] as const);
-    const now = this.clock.now();
-    switch (outcome.status) {
-      case 'SUCCEEDED':
-        await this.repo.finishCancel(cancel, [...from, 'pending'], 'done', { transactionKey: outcome.gatewayCancelId ?? null, tossCancelStatus: 'DONE' }, now);
-        return;
-      case 'PENDING':
-        await this.repo.transitionCancel(cancel.id, from, { status: 'pending', transactionKey: outcome.gatewayCancelId ?? null, tossCancelStatus: outcome.rawStatus, updatedAt: now });
-        return;
-      case 'DECLINED': {
-        await this.repo.finishCancel(cancel, from, 'refused', { failureCode: outcome.code, failureMessage: outcome.message.slice(0, 500) }, now);
-        throw cancelRefusalError(outcome.code, (code) =>
-          this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: code }, 'Toss refused the cancel: check the merchant’s Toss configuration'),
-        );
-      }
-      case 'NOT_SENT':
-        if (isResend) return; // the original may still be on its way: keep it unknown and its amount reserved
-        await this.repo.finishCancel(cancel, from, 'not_sent', { failureCode: outcome.code }, now);
-        // Refused before sending (Toss would refuse it as invalid): the caller's input, not an outage.
-        if (outcome.reason === 'invalid_request') throw new DomainError('VALIDATION_FAILED', 'The cancel request is invalid', [{ field: 'cancel', errors: [outcome.message] }]);
-        if (outcome.reason === 'refused_by_pg' && !outcome.retryable) {
-          this.logger.error({ orderId: order.id, merchantId: order.merchantId, tossCode: outcome.code }, 'Toss refused the cancel: check the merchant’s Toss configuration');
-          throw new DomainError('TOSS_GATEWAY_MISCONFIGURED', 'The cancel could not be sent because of a payment configuration problem');
-        }
-        throw new DomainError('TOSS_GATEWAY_UNAVAILABLE', 'Toss could not be reached; nothing was refunded. Please try again.');
-      default:
-        // No answer: it may have been taken. Looked up (by the payment's cancels) before anything is re-sent.
-        if (!isResend) {
-          await this.repo.transitionCancel(cancel.id, ['requested'], { status: 'unknown', updatedAt: now });
-          this.logger.warn({ orderId: order.id, merchantId: order.merchantId, cancelId: cancel.id }, 'Toss cancel outcome unknown: looking it up');
-          await this.resolveCancels(order, creds);
-        }
-    }
-  }
-
-  /**
-   * Looks the payment up and applies its cancels. An `unknown` cancel that Toss does not list was never taken: it
-   * is sent again with its own Idempotency-Key (so even a lagging original cannot refund twice).
-   */
-  private async resolveCancels(order: TossOrder, creds?: TossCredentials): Promise<void> {
-    const c = creds ?? (await this.credentials.toss(order.merchantId));
-    const inspection = await this.adapter.inspect(c, { gatewayPaymentId: order.paymentKey! }, this.money(order), order.id);
-    if (inspection.outcome.status !== 'SUCCEEDED' && inspection.outcome.status !== 'MISMATCH') return; // lookup failed: stay as is
-    await this.applyTruth(order, inspection, c);
-    const stillUnknown = (await this.repo.listCancels(order.merchantId, order.id)).filter((x) => x.status === 'unknown');
-    for (const cancel of stillUnknown) {
-      const outcome = await this.adapter.cancel(c, {
-        gatewayPaymentId: order.paymentKey!,
-        reference: order.id,
-        ...(cancel.full ? {} : { amount: { amount: cancel.amount, currency: cancel.currency } }),
-        reason: cancel.reason,
-        cancelId: cancel.idempotencyKey,
-      });
-      try {
-        await this.applyCancelOutcome(order, cancel, outcome, c, true);
-      } catch (err) {
-        // A refused re-send is recorded on the cancel; the caller gets the order, not an error.
-        if (!(err instanceof DomainError)) throw err;
-      }
-    }
-  }
-
-  // ---- the state machine -----------------------------------------------------------------------------------------
-
-  /**
-   * Applies what Toss's API says about the order's payment (never what a redirect or a webhook body says). The
-   * transitions are conditional, so duplicate and out-of-order deliveries all end in Toss's current state. Public for
-   * the webhook service (TossWebhookService), which applies its re-fetches the same way.
-   */
-  async applyTruth(order: TossOrder, inspection: TossPaymentInspection, creds: TossCredentials): Promise<void> {
-    const o: LookupOutcome = inspection.outcome;
-    const now = this.clock.now();
-    switch (o.status) {
-      case 'SUCCEEDED': {
-        const facts = {
-          tossStatus: o.rawStatus,
-          method: str(o.extra?.method),
-          easyPayProvider: str(o.extra?.easyPayProvider),
-          receiptUrl: str(o.extra?.receiptUrl),
-          approvedAt: o.approvedAt ? new Date(o.approvedAt) : null,
-          reportedAmount: o.amount.amount,
-          reportedCurrency: o.amount.currency,
-          updatedAt: now,
-        };
-        const moved = await this.repo.transition(order.id, UNSETTLED, { status: 'paid', paymentKey: o.gatewayPaymentId, failureCode: null, failureMessage: null, ...facts });
-        if (!moved) await this.repo.patch(order.id, facts);
-        await this.syncCancels(order, inspection.cancels, now);
-        return;
-      }
-      case 'MISMATCH': {
-        const moved = await this.repo.transition(order.id, UNSETTLED, {
-          status: o.reportedStatus === 'SUCCEEDED' ? 'mismatch' : order.status,
-          paymentKey: o.gatewayPaymentId,
-          flagReason: `confirmed_${o.field}_mismatch`,
-          tossStatus: o.rawStatus,
-          reportedAmount: o.reported?.amount ?? null,
-          reportedCurrency: o.reported?.currency ?? null,
-          updatedAt: now,
-        });
-        this.logger.error({ orderId: order.id, merchantId: order.merchantId, field: o.field, expected: o.expected, reported: o.reported }, 'Toss reports a payment that differs from the order');
-        if (moved && o.reportedStatus === 'SUCCEEDED') await this.returnMismatch(order, o.gatewayPaymentId, o.reported, creds);
-        else await this.syncCancels(order, inspection.cancels, now);
-        return;
-      }
-      case 'DECLINED':
-        // Only the order's own checkout may fail it (an abandoned second window expiring must not).
-        if (order.paymentKey && o.gatewayPaymentId && o.gatewayPaymentId !== order.paymentKey) return;
-        await this.repo.transition(order.id, UNSETTLED, { status: 'failed', failureCode: o.code, failureMessage: o.message.slice(0, 500), tossStatus: o.rawStatus ?? null, updatedAt: now });
-        return;
-      default:
-        // PENDING (checkout not confirmed yet), NOT_FOUND, UNKNOWN: nothing to apply.
-        return;
-    }
-  }
-
-  /** A confirmed payment that is not what the order asked for is never fulfilled: it is returned in full. */
-  private async returnMismatch(order: TossOrder, paymentKey: string, reported: Money | null, creds: TossCredentials): Promise<void> {
-    const now = this.clock.now();
-    const id = newId('tfc');
-    const cancel: TossOrderCancel = {
-      id,
-      orderId: order.id,
-      merchantId: order.merchantId,
-      idempotencyKey: `tfp-cancel-${id}`,
-      amount: reported?.amount ?? 0,
-      currency: reported?.currency ?? order.currency,
-      kind: 'mismatch_return',
-      full: true,
-      reason: 'Amount mismatch: returned automatically',
-      status: 'requested',
-      transactionKey: null,
-      tossCancelStatus: null,
-      failureCode: null,
-      failureMessage: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    // Not a refund of the order's amount (that was never validly charged): recorded without touching its balance.
-    await this.repo.insertCancel(cancel);
-    const outcome = await this.adapter.cancel(creds, { gatewayPaymentId: paymentKey, reference: order.id, reason: cancel.reason, cancelId: cancel.idempotencyKey });
-    const status = outcome.status === 'SUCCEEDED' ? 'done' : outcome.status === 'PENDING' ? 'pending' : outcome.status === 'DECLINED' ? 'refused' : outcome.status === 'NOT_SENT' ? 'not_sent' : 'unknown';
-    await this.repo.transitionCancel(id, ['requested'], {
-      status,
-      transactionKey: 'gatewayCancelId' in outcome ? (outcome.gatewayCancelId ?? null) : null,
-      failureCode: 'code' in outcome ? (outcome.code ?? null) : null,
-      updatedAt: this.clock.now(),
-    });
-  }
-
-  /** Toss's cancels → ours, by transactionKey; a cancel whose answer we have not stored yet is matched by amount. */
-  private async syncCancels(order: TossOrder, tossCancels: readonly TossCancelView[], now: Date): Promise<void> {
-    if (tossCancels.length === 0) return;
-    const all = await this.repo.listCancels(order.merchantId, order.id);
-    // A mismatch return is followed by its own status alone: only refunds move the order's balance.
-    for (const r of all.filter((c) => c.kind === 'mismatch_return' && c.transactionKey)) {
-      const t = tossCancels.find((x) => x.transactionKey === r.transactionKey);
-      const status = t?.state === 'SUCCEEDED' ? 'done' : t?.state === 'DECLINED' ? 'refused' : null;
-      if (t && status) await this.repo.transitionCancel(r.id, ['requested', 'pending', 'unknown'], { status, tossCancelStatus: t.rawStatus, updatedAt: now });
-    }
-    const ours = all.filter((c) => c.kind === 'refund');
-    const used = new Set<string>();
-    for (const t of tossCancels) {
-      let row = ours.find((c) => c.transactionKey === t.transactionKey);
-      if (!row) {
-        row = ours.find((c) => !c.transactionKey && !used.has(c.id) && (c.status === 'requested' || c.status === 'unknown') && c.amount === t.amount.amount);
-        if (row) {
-          await this.repo.transitionCancel(row.id, ['requested', 'unknown'], { transactionKey: t.transactionKey, updatedAt: now });
-          row = { ...row, transactionKey: t.transactionKey };
-        }
-      }
-      if (!row) {
-        // Not one of ours (made in Toss's console): applied to the balance when it fits, else flagged for review.
-        if (t.state === 'SUCCEEDED') await this.recordExternalCancel(order, t, now);
-        continue;
-      }
-      used.add(row.id);
-      const open = ['requested', 'pending', 'unknown'] as const;
-      if (t.state === 'SUCCEEDED') await this.repo.finishCancel(row, open, 'done', { tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey }, now);
-      else if (t.state === 'DECLINED') await this.repo.finishCancel(row, open, 'refused', { tossCancelStatus: t.rawStatus, failureCode: 'CANCEL_ABORTED' }, now);
-      else await this.repo.transitionCancel(row.id, ['requested', 'unknown'], { status: 'pending', tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey, updatedAt: now });
-    }
-  }
-
-  private async recordExternalCancel(order: TossOrder, t: TossCancelView, now: Date): Promise<void> {
-    const cancel: TossOrderCancel = {
-      id: `tfx_${createHash('sha256').update(`${order.id}\n${t.transactionKey}`).digest('base64url').slice(0, 32)}`,
-      orderId: order.id,
-      merchantId: order.merchantId,
-      idempotencyKey: `external-${t.transactionKey}`.slice(0, 64),
-      amount: t.amount.amount,
-      currency: t.amount.currency,
-      kind: 'external',
-      full: false,
-      reason: 'Cancelled outside the API (Toss)',
-      status: 'done',
-      transactionKey: t.transactionKey,
-      tossCancelStatus: t.rawStatus,
-      failureCode: null,
-      failureMessage: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const result = await this.repo.recordExternalCancel(order, cancel, now);
-    if (result === 'unsafe') {
-      await this.repo.patch(order.id, { flagReason: 'external_cancel_unapplied', updatedAt: now });
-      this.logger.error({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.transactionKey, amount: t.amount }, 'Toss lists a refund made outside the API that does not fit the order: flagged for review');
-    } else if (result === 'recorded') {
-      this.logger.warn({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.transactionKey, amount: t.amount }, 'refund made outside the API recorded');
-    }
+  /** Applies Toss's view of the payment (a confirm, a look-up, a webhook re-fetch): see TossPaymentTruth. */
+  applyTruth(order: TossOrder, inspection: TossPaymentInspection, creds: TossCredentials): Promise<void> {
+    return this.truth.apply(order, inspection, creds);
   }
 
   // ---- sandbox ---------------------------------------------------------------------------------------------------
@@ -636,7 +385,7 @@ export class TossForeignPayService {
     if (!creds.sandbox || !this.sandbox) return;
     const account = /^test_sk_sbx_([A-Za-z0-9-]{1,40})$/.exec(creds.secretKey)?.[1];
     if (!account) return;
-    const url = `${this.app.publicBaseUrl}/v1/webhooks/toss/${merchantId}`;
+    const url = webhookUrl(this.app.publicBaseUrl, TOSS_FOREIGN_PAY_DESCRIPTOR, merchantId);
     if (this.sandbox.toss.webhookUrl(account) !== url) this.sandbox.toss.setWebhookUrl(account, url);
   }
 
@@ -667,50 +416,3 @@ export class TossForeignPayService {
   }
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v.slice(0, 500) : null;
-}
-
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
-export function toCancelDto(c: TossOrderCancel): TossCancelDto {
-  return {
-    id: c.id,
-    amount: c.amount,
-    currency: c.currency,
-    reason: c.reason,
-    kind: c.kind,
-    status: c.status,
-    transactionKey: c.transactionKey,
-    failureCode: c.failureCode,
-    createdAt: iso(c.createdAt)!,
-    updatedAt: iso(c.updatedAt)!,
-  };
-}
-
-export function toOrderDto(o: TossOrder, cancels: TossOrderCancel[]): TossOrderDto {
-  return {
-    orderId: o.id,
-    status: o.status,
-    orderName: o.orderName,
-    amount: o.amount,
-    currency: o.currency,
-    country: o.country,
-    customerId: o.customerId,
-    paymentKey: o.paymentKey,
-    tossStatus: o.tossStatus,
-    method: o.method,
-    easyPayProvider: o.easyPayProvider,
-    receiptUrl: o.receiptUrl,
-    approvedAt: iso(o.approvedAt),
-    refundedAmount: o.refundedAmount,
-    pendingRefundAmount: o.reservedAmount,
-    refundableAmount: CANCELABLE_STATUSES.includes(o.status) ? Math.max(0, o.amount - o.refundedAmount - o.reservedAmount) : 0,
-    failureCode: o.failureCode,
-    failureMessage: o.failureMessage,
-    flagReason: o.flagReason,
-    cancels: cancels.map(toCancelDto),
-    createdAt: iso(o.createdAt)!,
-    updatedAt: iso(o.updatedAt)!,
-  };
-}

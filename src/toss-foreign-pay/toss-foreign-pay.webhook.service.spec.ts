@@ -1,4 +1,3 @@
-import type { GatewayRegistry } from '@app/pg-contract';
 import type { Clock } from '../clock/clock';
 import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
 import type { PgConfig } from '../config/configuration';
@@ -86,8 +85,7 @@ function setup(opts: { limit?: number; inspect?: jest.Mock; keepOk?: boolean } =
       return truth();
     });
   const adapter = strict<TossForeignPayAdapter>({ parseWebhook: jest.fn((c, input) => parse.call(null, c, input)), inspect });
-  const registry = strict<GatewayRegistry>({ require: jest.fn(() => adapter) });
-  const credentials = strict<GatewayCredentialsService>({ toss: jest.fn(async () => creds) });
+  const credentials = strict<GatewayCredentialsService>({ for: jest.fn(async () => creds) });
   const merchants = strict<MerchantsService>({ require: jest.fn(async () => ({ id: 'mch_1' })) });
   const clock = strict<Clock>({ now: jest.fn(() => NOW) });
   const orders = strict<TossForeignPayService>({ applyTruth: jest.fn(async () => undefined) });
@@ -95,7 +93,7 @@ function setup(opts: { limit?: number; inspect?: jest.Mock; keepOk?: boolean } =
   const inbox = strict<WebhookInboxRepository>({ keepCapped: jest.fn(async (row: unknown) => (opts.keepOk === false ? false : (kept.push(row), true))) });
   const pg = { tossWebhookRefetchLimit: opts.limit ?? 100, tossWebhookWindowMs: 60_000, webhookPointerCap: 10, tossWebhookEventRetentionMs: 86_400_000, webhookCleanupBatch: 10 } as PgConfig;
   const metrics = strict<MetricsService>({ counter: jest.fn(() => ({ inc: jest.fn() })) });
-  const service = new TossWebhookService(repo, registry, credentials, merchants, orders, clock, pg, inbox, metrics);
+  const service = new TossWebhookService(repo, adapter as never, credentials, merchants, orders, clock, pg, inbox, metrics);
   return { service, repo, inspect, kept, remembered, peak: () => peak };
 }
 

@@ -1,21 +1,23 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { GatewayRegistry, type Money } from '@app/pg-contract';
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
+import { type Money } from '@app/pg-contract';
 import { parseTossWebhook } from '@app/toss-client';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { pgConfig, type PgConfig } from '../config/configuration';
-import { GatewayCredentialsService, type TossCredentials } from '../gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RefetchBudget } from '../webhook-inbox/refetch-budget';
+import { WebhookReceivers } from '../webhooks/webhook-receivers';
 import { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
 import type { TossWebhookAckDto } from './dto/toss-order.dto';
-import { TOSS_FOREIGN_PAY_DESCRIPTOR, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, type TossCredentials, TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { TossForeignPayRepository } from './toss-foreign-pay.repository';
 import { TossForeignPayService } from './toss-foreign-pay.service';
 import type { TossOrder } from './toss-order.entity';
+import { tossError } from './toss-foreign-pay.errors';
 
 const GATEWAY = TOSS_FOREIGN_PAY_DESCRIPTOR.code;
 /** Kept pointers drained per reconciler pass at most. */
@@ -51,9 +53,8 @@ interface InFlight {
  * - the answer is the same whether or not an order exists: `{ received: true }`, or 503 while the budget is spent.
  */
 @Injectable()
-export class TossWebhookService {
+export class TossWebhookService implements OnModuleInit {
   private readonly logger = new Logger(TossWebhookService.name);
-  private readonly adapter: TossForeignPayAdapter;
   private readonly budget: RefetchBudget;
   private readonly inflight = new Map<string, InFlight>();
   private readonly deliveries: Counter<'disposition'>;
@@ -61,7 +62,9 @@ export class TossWebhookService {
 
   constructor(
     private readonly repo: TossForeignPayRepository,
-    registry: GatewayRegistry,
+    // The registered instance (its registration entry's class): its methods beyond the contract (inspect,
+    // cancelWebhookPointer) are this folder's own, reached without a downcast.
+    private readonly adapter: TossForeignPayAdapter,
     private readonly credentials: GatewayCredentialsService,
     private readonly merchants: MerchantsService,
     private readonly orders: TossForeignPayService,
@@ -69,11 +72,16 @@ export class TossWebhookService {
     @Inject(pgConfig.KEY) private readonly pg: PgConfig,
     private readonly inbox: WebhookInboxRepository,
     metrics: MetricsService,
+    @Optional() private readonly receivers?: WebhookReceivers,
   ) {
-    this.adapter = registry.require(GATEWAY, 'oneTimePayments') as unknown as TossForeignPayAdapter;
     this.budget = new RefetchBudget(pg.tossWebhookRefetchLimit, pg.tossWebhookWindowMs);
     this.deliveries = metrics.counter('toss_webhook_deliveries_total', 'Toss webhook deliveries by what was done with them', ['disposition']);
     this.refetches = metrics.counter('toss_webhook_refetches_total', 'Toss payment re-fetches caused by webhooks, by source', ['source']);
+  }
+
+  /** Takes `toss-foreign-pay`'s deliveries from the core webhook endpoint (also reached at the v1 alias `toss`). */
+  onModuleInit(): void {
+    this.receivers?.register(GATEWAY, { receive: (merchantId, d) => this.receive(merchantId, d.headers, d.body), drainKept: (m) => this.drainKept(m), cleanup: () => this.cleanupEvents() });
   }
 
   /** One delivery for one merchant. Throws TOSS_WEBHOOK_RETRY (503) when it must be retried. */
@@ -90,7 +98,7 @@ export class TossWebhookService {
     let creds: TossCredentials;
     try {
       await this.merchants.require(merchantId);
-      creds = await this.credentials.toss(merchantId);
+      creds = await this.credentials.for<TossCredentials>(merchantId, TOSS_FOREIGN_PAY_CODE);
     } catch (err) {
       if (err instanceof DomainError) return this.ignored(merchantId, err.code);
       throw err;
@@ -156,7 +164,7 @@ export class TossWebhookService {
         continue;
       }
       try {
-        await this.refetchCoalesced(order, await this.credentials.toss(row.merchantId), 'reconciler');
+        await this.refetchCoalesced(order, await this.credentials.for<TossCredentials>(row.merchantId, TOSS_FOREIGN_PAY_CODE), 'reconciler');
         await this.inbox.remove([row.id]);
         applied++;
       } catch (err) {
@@ -285,5 +293,5 @@ export class TossWebhookService {
 }
 
 function retryLater(message = 'Too many webhooks for this merchant; retry later'): DomainError {
-  return new DomainError('TOSS_WEBHOOK_RETRY', message);
+  return tossError('TOSS_WEBHOOK_RETRY', message);
 }

@@ -12,6 +12,8 @@ export interface PointerToKeep {
   reference: string | null;
   gatewayPaymentId: string | null;
   event: string | null;
+  /** The delivery announced a refund (see WebhookRefetch.refundNoticed). */
+  refundNoticed?: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export class WebhookInboxRepository {
   /** Keeps the pointers (one INSERT for them all); an existing dedup key is left as it is. */
   async keep(rows: readonly PointerToKeep[], due: Date, now: Date): Promise<void> {
     if (rows.length === 0) return;
-    const values = rows.map((r) => ({ ...r, id: pointerId(r), dedupKey: r.dedupKey.slice(0, 240), attempts: 0, nextAttemptAt: due, createdAt: now }));
+    const values = rows.map((r) => ({ ...r, refundNoticed: r.refundNoticed === true, id: pointerId(r), dedupKey: r.dedupKey.slice(0, 240), attempts: 0, nextAttemptAt: due, createdAt: now }));
     await this.pointers.createQueryBuilder().insert().values(values).orIgnore().execute();
   }
 

@@ -34,6 +34,9 @@ export class WebhookPointer {
   @Column({ type: 'varchar', length: 40, nullable: true })
   event: string | null;
 
+  @Column({ name: 'refund_noticed', type: 'boolean', default: false })
+  refundNoticed: boolean;
+
   @Column({ type: 'integer', default: 0 })
   attempts: number;
 

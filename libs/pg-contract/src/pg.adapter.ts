@@ -122,7 +122,7 @@ export interface CancelInput {
 
 /** `issueBillingKey`: build the frontend request that lets the buyer approve a billing key. */
 export interface IssueBillingKeyInput {
-  /** Our opaque id of the billing key (PortOne customer_uid), minted by the server. */
+  /** Our opaque id of the billing key, minted by the server and sent at issuance (PortOne customer_uid, Toss customerKey). */
   readonly billingKey: string;
   /** Our reference of the issuance transaction (PortOne merchant_uid). */
   readonly reference: string;
@@ -136,6 +136,10 @@ export interface IssueBillingKeyInput {
   readonly customData?: Readonly<Record<string, unknown>>;
   /** Flat risk data for the PG (PayPal STC), when the merchant's policy calls for it. */
   readonly riskContext?: Readonly<Record<string, string>>;
+  /** Our return route for redirect flows (`GET /v1/billing-keys/{id}/return`), filled by the core. */
+  readonly returnUrl?: string;
+  /** Our fail route for redirect flows (`GET /v1/billing-keys/{id}/fail`), filled by the core. */
+  readonly failUrl?: string;
 }
 
 /** `completeBillingKey`: the frontend callback fired; find out from the PG whether the key is active. */
@@ -144,22 +148,30 @@ export interface CompleteBillingKeyInput {
   readonly billingKey: string;
   /** Our reference of the issuance. */
   readonly reference: string;
-  /** What the frontend callback received (PortOne `imp_uid`, `merchant_uid`): a pointer, untrusted. */
+  /**
+   * A pointer, untrusted: what the frontend callback received (PortOne `imp_uid`, `merchant_uid`), the query of the
+   * redirect to our return route (Toss `customerKey`, `authKey`), or, from a webhook or the reconciler,
+   * `{ gatewayPaymentId }`.
+   */
   readonly pointer: Readonly<Record<string, unknown>>;
 }
 
 /** `deleteBillingKey`: revoke a billing key at the PG. */
 export interface DeleteBillingKeyInput {
-  /** Our id of the billing key. */
+  /** The PG's own key (`gatewayBillingKey` of the ACTIVE outcome, or the id we minted when the PG reported none). */
   readonly billingKey: string;
+  /** The id we minted at issuance (PortOne customer_uid, Toss customerKey). */
+  readonly issuedAs: string;
   /** Why, for the PG's records. */
   readonly reason?: string;
 }
 
 /** `chargeBillingKey`: a merchant-initiated charge with a billing key. */
 export interface ChargeBillingKeyInput {
-  /** Our id of the billing key. */
+  /** The PG's own key (`gatewayBillingKey` of the ACTIVE outcome, or the id we minted when the PG reported none). */
   readonly billingKey: string;
+  /** The id we minted at issuance (Toss requires its customerKey on every charge). */
+  readonly issuedAs: string;
   /** Our unique reference of this charge attempt (PortOne merchant_uid): the lookup key after a timeout. */
   readonly reference: string;
   /** What to charge; the adapter refuses currencies its descriptor does not list. */
@@ -202,6 +214,11 @@ export interface WebhookRefetch {
   readonly event?: string;
   /** A key to drop duplicates (Toss transmission id), when the PG gives one. */
   readonly dedupKey?: string;
+  /**
+   * The delivery announces a refund (full or partial). A claim only: the core then also re-fetches a payment it holds
+   * as settled with no cancel of its own under way, to pick up a refund made outside the API.
+   */
+  readonly refundNoticed?: boolean;
 }
 
 /** A webhook that points at nothing we can re-fetch (malformed, an event we do not use). Answer 2xx and drop it. */
@@ -270,7 +287,8 @@ export type AdapterMethod = Exclude<keyof PaymentGatewayAdapter, 'descriptor' | 
  */
 export const CAPABILITY_METHODS = {
   oneTimePayments: ['prepareCheckout', 'confirm', 'retrieve', 'retrieveByReference'],
-  billingKeys: ['issueBillingKey', 'completeBillingKey', 'deleteBillingKey', 'chargeBillingKey', 'retrieve', 'retrieveByReference'],
+  billingKeys: ['issueBillingKey', 'completeBillingKey', 'chargeBillingKey', 'retrieve', 'retrieveByReference'],
+  billingKeyDeletion: ['deleteBillingKey'],
   cancel: ['cancel'],
   partialCancel: ['cancel'],
   webhooks: ['parseWebhook'],
@@ -285,7 +303,8 @@ export type AdapterWith<K extends Capability, C = unknown> = PaymentGatewayAdapt
 
 /** Whether the descriptor declares capability `k`. */
 export function hasCapability(d: GatewayDescriptor, k: Capability): boolean {
-  return k === 'webhooks' ? d.capabilities.webhookKind !== 'none' : d.capabilities[k] === true;
+  if (k === 'webhooks') return d.capabilities.webhookKind !== 'none';
+  return d.capabilities[k] === true;
 }
 
 /** Problems of an adapter (descriptor aside): declared capabilities whose methods are missing. Empty when fine. */

@@ -25,7 +25,21 @@ export interface GatewayCapabilities {
   readonly refusesCurrencies?: readonly string[];
   /** Payments can come back PENDING and settle later (PayPal pending review). */
   readonly pendingPayments?: boolean;
+  /**
+   * The PG can revoke a billing key (`deleteBillingKey`). Required (a boolean) when `billingKeys` is true. Where it is
+   * false, the core revokes the key on our side only and reports `revokedAtGateway: false`, `reason: NOT_SUPPORTED`.
+   */
+  readonly billingKeyDeletion?: boolean;
+  /**
+   * How a billing-key issuance comes back (default `callback`): `callback` = the SDK hands the frontend a pointer it
+   * posts to `POST /v1/billing-keys/{id}/complete` (PortOne loadUI); `redirect` = the PG sends the buyer's browser to
+   * our return route `GET /v1/billing-keys/{id}/return` (or `/fail`), and `successUrl`/`failUrl` are required at creation.
+   */
+  readonly billingKeyFlow?: BillingKeyFlow;
 }
+
+/** See {@link GatewayCapabilities.billingKeyFlow}. */
+export type BillingKeyFlow = 'callback' | 'redirect';
 
 /** Who a gateway is and what it can do. */
 export interface GatewayDescriptor {
@@ -38,6 +52,25 @@ export interface GatewayDescriptor {
   readonly displayName: string;
   /** See {@link GatewayCapabilities}. */
   readonly capabilities: GatewayCapabilities;
+  /**
+   * What the buyer pays with through this gateway (`paypal`, `card`, …). PayPal risk rules (STC, Fraudnet) apply
+   * only where it is `paypal`.
+   */
+  readonly paymentMethod: string;
+  /** Legacy path segments that also reach this gateway's webhook (`/v1/webhooks/<alias>/{merchantId}`). */
+  readonly webhookAliases?: readonly string[];
+  /** The billing-key name the core records (and the adapter sends) when the merchant gives none. Default `Billing key`. */
+  readonly defaultBillingKeyName?: string;
+}
+
+/** The webhook URL of a gateway for a merchant: `${baseUrl}/v1/webhooks/${code}/${merchantId}`. */
+export function webhookUrl(baseUrl: string, descriptor: Pick<GatewayDescriptor, 'code'>, merchantId: string): string {
+  return `${baseUrl.replace(/\/$/, '')}/v1/webhooks/${descriptor.code}/${encodeURIComponent(merchantId)}`;
+}
+
+/** The billing-key flow of a gateway (`callback` when the descriptor does not say). */
+export function billingKeyFlowOf(d: GatewayDescriptor): BillingKeyFlow {
+  return d.capabilities.billingKeyFlow ?? 'callback';
 }
 
 /** What {@link GatewayDescriptor.code} may look like. */
@@ -58,6 +91,15 @@ export function descriptorProblems(d: GatewayDescriptor): string[] {
     if (typeof c[flag] !== 'boolean') problems.push(`capabilities.${flag} must be a boolean`);
   }
   if (!c.oneTimePayments && !c.billingKeys) problems.push('declares neither oneTimePayments nor billingKeys');
+  if (c.billingKeys === true && typeof c.billingKeyDeletion !== 'boolean') problems.push('capabilities.billingKeyDeletion must be a boolean when billingKeys is true');
+  if (c.billingKeyDeletion === true && c.billingKeys !== true) problems.push('billingKeyDeletion requires billingKeys');
+  if (c.billingKeyFlow !== undefined && c.billingKeyFlow !== 'callback' && c.billingKeyFlow !== 'redirect') {
+    problems.push(`billingKeyFlow ${JSON.stringify(c.billingKeyFlow)} must be callback or redirect`);
+  }
+  if (typeof d.paymentMethod !== 'string' || d.paymentMethod.length === 0) problems.push('paymentMethod must be a non-empty string');
+  for (const alias of d.webhookAliases ?? []) {
+    if (typeof alias !== 'string' || !GATEWAY_CODE_PATTERN.test(alias)) problems.push(`webhook alias ${JSON.stringify(alias)} must match ${GATEWAY_CODE_PATTERN}`);
+  }
   if (c.partialCancel && !c.cancel) problems.push('partialCancel requires cancel');
   if (c.webhookKind !== 'signed' && c.webhookKind !== 'unsigned' && c.webhookKind !== 'none') {
     problems.push(`webhookKind ${JSON.stringify(c.webhookKind)} must be signed, unsigned or none`);

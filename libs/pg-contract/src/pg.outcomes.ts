@@ -229,8 +229,10 @@ export type CancelOutcome = CancelSucceededOutcome | CancelPendingOutcome | Canc
 export interface BillingKeyActiveOutcome {
   /** Discriminant. */
   readonly status: 'ACTIVE';
-  /** The billing key as the PG knows it (PortOne customer_uid). */
+  /** The id we minted and sent at issuance (PortOne customer_uid, Toss customerKey). */
   readonly billingKey: string;
+  /** The PG's own key when the PG mints it (Toss `billingKey`); absent: the id we minted is the PG's key (PortOne). */
+  readonly gatewayBillingKey?: string;
   /** The PG's id of the issuance transaction, when there is one. */
   readonly gatewayPaymentId?: string;
   /** The PG's status string, verbatim. */

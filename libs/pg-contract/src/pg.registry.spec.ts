@@ -1,7 +1,7 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { PaymentGatewayAdapter } from './pg.adapter';
-import type { GatewayCapabilities } from './pg.descriptor';
+import { webhookUrl, type GatewayCapabilities } from './pg.descriptor';
 import type { LookupOutcome } from './pg.outcomes';
 import { PgContractModule } from './pg-contract.module';
 import { GatewayCapabilityError, GatewayRegistry, GatewayRegistryError, registrationProblems, UnknownGatewayError } from './pg.registry';
@@ -15,13 +15,14 @@ const caps = (over: Partial<GatewayCapabilities> = {}): GatewayCapabilities => (
   partialCancel: false,
   webhookKind: 'none',
   currencies: ['USD'],
+  billingKeyDeletion: true,
   ...over,
 });
 
 /** A billing-key adapter with every billing-key method; cancel and webhooks as declared by `extra`. */
 function billingKeyAdapter(code: string, over: Partial<GatewayCapabilities> = {}, methods: Partial<PaymentGatewayAdapter> = {}): PaymentGatewayAdapter {
   return {
-    descriptor: { code, displayName: code, capabilities: caps(over) },
+    descriptor: { code, displayName: code, capabilities: caps(over), paymentMethod: 'card' },
     issueBillingKey: async () => ({ sdk: 'x', init: {}, method: 'x', request: {} }),
     completeBillingKey: async () => ({ status: 'FAILED', code: 'X', message: 'x' }),
     deleteBillingKey: async () => ({ status: 'DELETED', alreadyAbsent: false }),
@@ -38,7 +39,7 @@ const ADAPTER_OPTIONS = 'ADAPTER_OPTIONS';
 class AlphaAdapter implements PaymentGatewayAdapter {
   readonly descriptor;
   constructor(@Inject(ADAPTER_OPTIONS) readonly options: { code: string }) {
-    this.descriptor = { code: options.code, displayName: 'Alpha', capabilities: caps({ cancel: true, partialCancel: true, webhookKind: 'unsigned' }) };
+    this.descriptor = { code: options.code, displayName: 'Alpha', capabilities: caps({ cancel: true, partialCancel: true, webhookKind: 'unsigned' }), paymentMethod: 'card' };
   }
   issueBillingKey = billingKeyAdapter('x').issueBillingKey;
   completeBillingKey = billingKeyAdapter('x').completeBillingKey;
@@ -52,7 +53,7 @@ class AlphaAdapter implements PaymentGatewayAdapter {
 
 @Injectable()
 class BetaAdapter implements PaymentGatewayAdapter {
-  readonly descriptor = { code: 'beta', displayName: 'Beta', capabilities: caps({ billingKeys: false, oneTimePayments: true }) };
+  readonly descriptor = { code: 'beta', displayName: 'Beta', capabilities: caps({ billingKeys: false, billingKeyDeletion: false, oneTimePayments: true }), paymentMethod: 'card' };
   prepareCheckout = async () => ({ reference: 'r', amount: { amount: 1, currency: 'USD' }, client: { sdk: 'x', init: {}, method: 'x', request: {} } });
   confirm = async () => ({ status: 'UNKNOWN' as const, reason: 'timeout' as const, message: 'x' });
   retrieve = notFound;
@@ -62,7 +63,7 @@ class BetaAdapter implements PaymentGatewayAdapter {
 /** Declares cancel but does not implement it. */
 @Injectable()
 class BrokenAdapter implements PaymentGatewayAdapter {
-  readonly descriptor = { code: 'broken', displayName: 'Broken', capabilities: caps({ cancel: true, billingKeys: false, oneTimePayments: true }) };
+  readonly descriptor = { code: 'broken', displayName: 'Broken', capabilities: caps({ cancel: true, billingKeys: false, billingKeyDeletion: false, oneTimePayments: true }), paymentMethod: 'card' };
   prepareCheckout = new BetaAdapter().prepareCheckout;
   confirm = new BetaAdapter().confirm;
   retrieve = notFound;
@@ -91,7 +92,7 @@ describe('PgContractModule + GatewayRegistry', () => {
     expect(moduleRef.get<PaymentGatewayAdapter[]>(PG_ADAPTERS)).toHaveLength(3);
 
     const alpha = registry.require('alpha', 'billingKeys');
-    await expect(alpha.chargeBillingKey({}, { billingKey: 'k', reference: 'r', amount: { amount: 1, currency: 'USD' }, orderName: 'o' })).resolves.toMatchObject({
+    await expect(alpha.chargeBillingKey({}, { billingKey: 'k', issuedAs: 'k', reference: 'r', amount: { amount: 1, currency: 'USD' }, orderName: 'o' })).resolves.toMatchObject({
       status: 'UNKNOWN',
     });
     expect(registry.require('alpha', 'webhooks').parseWebhook({}, { headers: {}, body: {} })).toEqual({ kind: 'ignore', reason: 'test' });
@@ -159,8 +160,21 @@ describe('registrationProblems', () => {
     ['billing keys without lookups', billingKeyAdapter('pg-a', {}, { retrieveByReference: undefined }), /declares billingKeys but does not implement retrieveByReference/],
     ['billing keys without charge', billingKeyAdapter('pg-a', {}, { chargeBillingKey: undefined }), /does not implement chargeBillingKey/],
     ['no descriptor', { descriptor: undefined } as unknown as PaymentGatewayAdapter, /has no descriptor/],
+    ['billing keys without billingKeyDeletion', billingKeyAdapter('pg-a', { billingKeyDeletion: undefined }), /billingKeyDeletion must be a boolean/],
+    ['billingKeyDeletion without deleteBillingKey', billingKeyAdapter('pg-a', {}, { deleteBillingKey: undefined }), /declares billingKeyDeletion but does not implement deleteBillingKey/],
+    ['bad billingKeyFlow', billingKeyAdapter('pg-a', { billingKeyFlow: 'popup' as 'redirect' }), /billingKeyFlow "popup"/],
+    ['no paymentMethod', { ...billingKeyAdapter('pg-a'), descriptor: { ...billingKeyAdapter('pg-a').descriptor, paymentMethod: '' } }, /paymentMethod must be/],
+    ['bad webhook alias', { ...billingKeyAdapter('pg-a'), descriptor: { ...billingKeyAdapter('pg-a').descriptor, webhookAliases: ['Bad/Alias'] } }, /webhook alias "Bad\/Alias"/],
   ])('%s', (_name, adapter, message) => {
     expect(registrationProblems([adapter]).join('\n')).toMatch(message);
+  });
+
+  it('accepts a billing-key gateway that cannot delete keys (no deleteBillingKey needed)', () => {
+    expect(registrationProblems([billingKeyAdapter('pg-a', { billingKeyDeletion: false, billingKeyFlow: 'redirect' }, { deleteBillingKey: undefined })])).toEqual([]);
+  });
+
+  it('builds webhook URLs from the descriptor code', () => {
+    expect(webhookUrl('https://api.example.com/', { code: 'toss-billing' }, 'mch_1')).toBe('https://api.example.com/v1/webhooks/toss-billing/mch_1');
   });
 
   it('lists every problem at once', () => {

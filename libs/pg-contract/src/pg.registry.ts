@@ -60,6 +60,16 @@ export function registrationProblems(adapters: readonly PaymentGatewayAdapter[])
     if (first !== undefined) problems.push(`${label}: code ${JSON.stringify(code)} is already used by adapters[${first}]`);
     else seen.set(code, i);
   });
+  // Webhook aliases share the path segment with codes: one segment must reach one gateway.
+  const segments = new Map<string, string>();
+  for (const a of adapters) {
+    if (!a?.descriptor) continue;
+    for (const seg of [a.descriptor.code, ...(a.descriptor.webhookAliases ?? [])]) {
+      const owner = segments.get(seg);
+      if (owner !== undefined && owner !== a.descriptor.code) problems.push(`${a.descriptor.code}: webhook path segment ${JSON.stringify(seg)} is already used by ${owner}`);
+      else segments.set(seg, a.descriptor.code);
+    }
+  }
   return problems;
 }
 
@@ -90,6 +100,14 @@ export class GatewayRegistry implements OnModuleInit {
     const adapter = this.index().get(code);
     if (!adapter) throw new UnknownGatewayError(code);
     return adapter;
+  }
+
+  /** The adapter a webhook path segment names: its code, or one of its `webhookAliases`; throws {@link UnknownGatewayError}. */
+  forWebhookSegment(segment: string): PaymentGatewayAdapter {
+    const byCode = this.index().get(segment);
+    if (byCode) return byCode;
+    for (const a of this.index().values()) if (a.descriptor.webhookAliases?.includes(segment)) return a;
+    throw new UnknownGatewayError(segment);
   }
 
   /** Every registered adapter's descriptor, in registration order. */

@@ -3,3 +3,9 @@
  * `PgContractModule.forRoot`; most code wants `GatewayRegistry` instead.
  */
 export const PG_ADAPTERS = 'PG_ADAPTERS';
+
+/**
+ * Injection token of the registered gateways' test doubles: `ReadonlyMap<code, SandboxPluginRegistration>`, from the
+ * registration entries that declare a `sandbox`. Provided by `PgContractModule.forRoot`.
+ */
+export const PG_SANDBOX_PLUGINS = 'PG_SANDBOX_PLUGINS';

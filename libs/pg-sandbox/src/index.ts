@@ -1,4 +1,15 @@
 export { pgSandboxPlugin } from './sandbox.plugin';
+export {
+  BUILT_IN_SANDBOX_PLUGINS,
+  portoneSandboxPlugin,
+  SANDBOX_PREFIX_PATTERN,
+  sandboxAccountOf,
+  sandboxPluginProblems,
+  tossSandboxPlugin,
+  type SandboxPlugin,
+  type SandboxPluginContext,
+} from './sandbox.plugin-api';
+export type { PgRouteRunner, PgRouteSpec } from './sandbox.http';
 export { PgSandbox, createPgSandbox } from './sandbox';
 export { TOSS_WEBHOOK_RETRY_DELAYS_MS, type PgSandboxOptions } from './sandbox.options';
 export {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { FaultValidationError, parseFaultRequest } from './sandbox.faults';
+import { FaultValidationError } from './sandbox.faults';
 import { LEDGER_MAX_LIMIT, type LedgerQuery } from './sandbox.ledger';
 import type { PgSandbox } from './sandbox';
 
@@ -37,7 +37,7 @@ export function ledgerQuery(q: Obj, refName: 'merchant_uid' | 'orderId'): Ledger
 export function registerControlRoutes(app: FastifyInstance, sandbox: PgSandbox): void {
   app.post('/control/faults', (req, reply) => {
     try {
-      const fault = sandbox.addFault(parseFaultRequest(req.body));
+      const fault = sandbox.addFault(req.body);
       return reply.code(201).send({ id: fault.id });
     } catch (err) {
       if (err instanceof FaultValidationError) return reply.code(400).send({ error: 'INVALID_FAULT', message: err.message });

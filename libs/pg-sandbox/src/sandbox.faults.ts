@@ -3,6 +3,10 @@ import type { WorkCounter } from './sandbox.stats';
 
 /** The two simulated PGs. */
 export type SandboxGateway = 'toss' | 'portone';
+/** A fault namespace: a built-in gateway, or a sandbox plugin's prefix (see `SandboxPlugin.faultOperations`). */
+export type FaultGateway = SandboxGateway | (string & {});
+/** Operations of the plugins' gateways, by plugin prefix: registered when the plugins are mounted. */
+export type PluginFaultOperations = ReadonlyMap<string, readonly string[]>;
 
 /** PortOne operations a fault can target (the PG call, or the buyer's window for `buyerBillingKey`). */
 export const PORTONE_OPERATIONS = [
@@ -40,7 +44,7 @@ export type FaultSpec =
 
 /** The body of `POST /sandbox/control/faults`. */
 export interface FaultRequest {
-  gateway: SandboxGateway;
+  gateway: FaultGateway;
   operation: string;
   match?: Record<string, unknown>;
   fault: FaultSpec;
@@ -50,7 +54,7 @@ export interface FaultRequest {
 /** A registered fault with its remaining uses. */
 export interface ActiveFault {
   id: string;
-  gateway: SandboxGateway;
+  gateway: FaultGateway;
   operation: string;
   match: Record<string, unknown>;
   fault: FaultSpec;
@@ -96,23 +100,33 @@ function int(v: unknown, min: number, max: number): v is number {
 }
 
 /** Validates a fault request; throws FaultValidationError with a message naming the problem. */
-export function parseFaultRequest(input: unknown): FaultRequest {
+export function parseFaultRequest(input: unknown, plugins: PluginFaultOperations = new Map()): FaultRequest {
   if (!isPlainObject(input)) throw new FaultValidationError('body must be an object');
   const { gateway, operation, match, fault, times } = input;
-  if (gateway !== 'toss' && gateway !== 'portone') throw new FaultValidationError('gateway must be "toss" or "portone"');
-  const ops: readonly string[] = gateway === 'toss' ? TOSS_OPERATIONS : PORTONE_OPERATIONS;
+  const pluginOps = typeof gateway === 'string' ? plugins.get(gateway) : undefined;
+  const builtIn = gateway === 'toss' ? TOSS_OPERATIONS : gateway === 'portone' ? PORTONE_OPERATIONS : undefined;
+  if (!builtIn && !pluginOps) {
+    throw new FaultValidationError(`gateway must be one of ${[...new Set(['toss', 'portone', ...plugins.keys()])].map((g) => JSON.stringify(g)).join(', ')}`);
+  }
+  // A plugin sharing a built-in PG's prefix (another product of the same PG) adds its operations to that PG's.
+  const ops: readonly string[] = [...(builtIn ?? []), ...(pluginOps ?? [])];
   if (typeof operation !== 'string' || !ops.includes(operation)) {
     throw new FaultValidationError(`operation must be one of ${ops.join(', ')} for ${gateway}`);
   }
   if (match !== undefined && !isPlainObject(match)) throw new FaultValidationError('match must be an object');
   if (times !== undefined && !int(times, 1, 1_000_000)) throw new FaultValidationError('times must be an integer from 1 to 1000000');
   if (!isPlainObject(fault)) throw new FaultValidationError('fault must be an object');
-  return { gateway, operation, match: match ?? {}, fault: parseFaultSpec(gateway, operation, fault), times: times ?? 1 };
+  return { gateway: gateway as FaultGateway, operation, match: match ?? {}, fault: parseFaultSpec(gateway as FaultGateway, operation, fault), times: times ?? 1 };
 }
 
-function parseFaultSpec(gateway: SandboxGateway, operation: string, f: Record<string, unknown>): FaultSpec {
+function parseFaultSpec(gateway: FaultGateway, operation: string, f: Record<string, unknown>): FaultSpec {
   const onlyFor = (type: 'decline' | 'pending' | 'webhook') => {
-    const allowed = BEHAVIOUR_OPS[type][gateway];
+    // A plugin's operations take the transport faults and decline (its handler reads the decline); pending and
+    // webhook faults are built into the Toss and PortOne simulators only.
+    const builtIn = BEHAVIOUR_OPS[type][gateway as SandboxGateway] ?? [];
+    const builtInOps: readonly string[] = gateway === 'toss' ? TOSS_OPERATIONS : gateway === 'portone' ? PORTONE_OPERATIONS : [];
+    const pluginOp = !builtInOps.includes(operation);
+    const allowed = pluginOp && type === 'decline' ? [operation] : builtIn;
     if (!allowed.includes(operation)) {
       throw new FaultValidationError(`fault ${type} applies to ${gateway} ${allowed.join(', ')} only`);
     }
@@ -234,7 +248,7 @@ export class FaultRegistry {
    * Takes (consumes one use of) the first matching fault of each type registered for this operation, in
    * registration order. `fields` are the request's body, path and query fields plus `account`.
    */
-  take(gateway: SandboxGateway, operation: string, fields: Record<string, unknown>): TakenFaults {
+  take(gateway: FaultGateway, operation: string, fields: Record<string, unknown>): TakenFaults {
     const key = `${gateway}:${operation}`;
     const list = this.byOperation.get(key);
     const taken: TakenFaults = {};

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FaultRegistry, FaultSpec, SandboxGateway, TakenFaults } from './sandbox.faults';
+import type { FaultGateway, FaultRegistry, FaultSpec, TakenFaults } from './sandbox.faults';
 import type { SandboxClock } from './sandbox.clock';
 import type { WebhookDispatcher, WebhookJob } from './sandbox.webhooks';
 
@@ -27,7 +27,8 @@ export type Authentication = { account: string; credential: string } | { reject:
 
 /** One PG route: how to authenticate, what a fault may match, whether Idempotency-Key applies, and the work. */
 export interface PgRouteSpec {
-  gateway: SandboxGateway;
+  /** The fault namespace: `toss`, `portone`, or a sandbox plugin's prefix. */
+  gateway: FaultGateway;
   operation: string;
   authenticate(req: FastifyRequest): Authentication;
   /** Toss honours `Idempotency-Key` on POSTs. */
@@ -36,8 +37,8 @@ export interface PgRouteSpec {
 }
 
 /** The error body shape of each PG. */
-export function pgError(gateway: SandboxGateway, status: number, code: string | number, message: string): PgAnswer {
-  if (gateway === 'toss') return { status, body: { code: String(code), message } };
+export function pgError(gateway: FaultGateway, status: number, code: string | number, message: string): PgAnswer {
+  if (gateway !== 'portone') return { status, body: { code: String(code), message } };
   // ResponseAnnotation.code is an integer, and 0 means success (OpenAPI): an error never carries anything else.
   return { status, body: { code: typeof code === 'number' && Number.isSafeInteger(code) && code !== 0 ? code : -1, message, response: null } };
 }
@@ -203,7 +204,7 @@ export class PgRouteRunner {
         if (idemKey) d.idempotency.release(idemKey);
         idemKey = undefined;
         const f = faults.http_error;
-        const code = f.code ?? (spec.gateway === 'toss' ? (f.status >= 500 ? 'FAILED_INTERNAL_SYSTEM_PROCESSING' : 'INVALID_REQUEST') : -1);
+        const code = f.code ?? (spec.gateway !== 'portone' ? (f.status >= 500 ? 'FAILED_INTERNAL_SYSTEM_PROCESSING' : 'INVALID_REQUEST') : -1);
         return this.send(reply, pgError(spec.gateway, f.status, code, f.message ?? 'sandbox: injected http_error'));
       }
 

@@ -1,4 +1,5 @@
 import type { PgSandbox } from './sandbox';
+import type { SandboxPlugin } from './sandbox.plugin-api';
 
 /** Toss retries a webhook that did not get a 2xx after 1, 4, 16, 64, 256, 1024 and 4096 minutes. */
 export const TOSS_WEBHOOK_RETRY_DELAYS_MS: readonly number[] = [1, 4, 16, 64, 256, 1024, 4096].map((m) => m * 60_000);
@@ -13,6 +14,8 @@ export interface PgSandboxOptions {
    * creates its own instance and closes it with the server.
    */
   sandbox?: PgSandbox;
+  /** The gateways' test doubles, each mounted at `/<prefix>` (plugin option only). Default: the built-in Toss and PortOne ones. */
+  plugins?: readonly SandboxPlugin[];
   /** Every PG API and buyer call's response time, counted from its arrival (benchmarks); control endpoints are never delayed. Default 0. */
   latencyMs?: number;
   /** Base clock in epoch ms (default Date.now); the sandbox clock is this plus the advanced offset. */

@@ -2,9 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { registerControlRoutes } from './sandbox.control.routes';
 import { markArrival } from './sandbox.http';
 import type { PgSandboxOptions } from './sandbox.options';
-import { registerPortoneRoutes } from './sandbox.portone.routes';
+import { BUILT_IN_SANDBOX_PLUGINS, sandboxPluginProblems } from './sandbox.plugin-api';
 import { createPgSandbox } from './sandbox';
-import { registerTossRoutes } from './sandbox.toss.routes';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -28,7 +27,9 @@ function errorBody(url: string, status: number, message: string): unknown {
 
 /**
  * The PG sandbox as a Fastify plugin. Register it encapsulated (not through fastify-plugin) with a prefix:
- * `fastify.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox })`. Refuses to register when `production` is true.
+ * `fastify.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox, plugins })`. Mounts the control routes and each
+ * gateway plugin at `/<plugin.prefix>` (the built-in Toss and PortOne ones when `plugins` is not given). Refuses to
+ * register when `production` is true.
  */
 export const pgSandboxPlugin: FastifyPluginAsync<PgSandboxOptions> = async (app: FastifyInstance, options: PgSandboxOptions) => {
   if (options.production) throw new Error('pg-sandbox refuses to run in production');
@@ -65,8 +66,11 @@ export const pgSandboxPlugin: FastifyPluginAsync<PgSandboxOptions> = async (app:
     done();
   });
 
-  registerTossRoutes(app, sandbox, runner);
-  registerPortoneRoutes(app, sandbox, runner);
+  const plugins = options.plugins ?? BUILT_IN_SANDBOX_PLUGINS;
+  const problems = sandboxPluginProblems(plugins);
+  if (problems.length > 0) throw new Error(`pg-sandbox: invalid plugins:\n  - ${problems.join('\n  - ')}`);
+  for (const plugin of plugins) if (plugin.faultOperations) sandbox.registerFaultOperations(plugin.prefix, plugin.faultOperations);
+  for (const plugin of plugins) await app.register(async (child) => plugin.register(child, { sandbox, runner }), { prefix: `/${plugin.prefix}` });
   registerControlRoutes(app, sandbox);
 
   // Held sockets (timeout_after_commit) would keep server.close() waiting: drop them as closing starts.

@@ -5,7 +5,7 @@ import type { PgSandbox } from './sandbox';
 
 type Obj = Record<string, unknown>;
 
-/** PortOne V1 at `<prefix>/portone`, plus the buyer's PayPal RT window, settle and ledger. */
+/** PortOne V1 (mounted at `/sandbox/portone`), plus the buyer's PayPal RT window, settle and ledger. */
 export function registerPortoneRoutes(app: FastifyInstance, sandbox: PgSandbox, runner: PgRouteRunner): void {
   const portone = sandbox.portone;
   const token = (req: FastifyRequest) => portone.authenticateToken(req);
@@ -22,62 +22,62 @@ export function registerPortoneRoutes(app: FastifyInstance, sandbox: PgSandbox, 
     }
   };
 
-  pg('POST', ['/portone/users/getToken'], {
+  pg('POST', ['/users/getToken'], {
     gateway: 'portone',
     operation: 'getToken',
     authenticate: (req) => portone.authenticateKeyPair(req),
     handle: (ctx) => portone.getToken(ctx),
   });
-  pg('GET', ['/portone/payments/find/:merchant_uid', '/portone/payments/find/:merchant_uid/:payment_status'], {
+  pg('GET', ['/payments/find/:merchant_uid', '/payments/find/:merchant_uid/:payment_status'], {
     gateway: 'portone',
     operation: 'findPayment',
     authenticate: token,
     handle: (ctx) => portone.findPayment(ctx),
   });
-  pg('GET', ['/portone/payments/findAll/:merchant_uid', '/portone/payments/findAll/:merchant_uid/:payment_status'], {
+  pg('GET', ['/payments/findAll/:merchant_uid', '/payments/findAll/:merchant_uid/:payment_status'], {
     gateway: 'portone',
     operation: 'findAllPayments',
     authenticate: token,
     handle: (ctx) => portone.findAllPayments(ctx),
   });
-  pg('GET', ['/portone/payments/:imp_uid'], {
+  pg('GET', ['/payments/:imp_uid'], {
     gateway: 'portone',
     operation: 'getPayment',
     authenticate: token,
     handle: (ctx) => portone.getPayment(ctx),
   });
-  pg('POST', ['/portone/payments/cancel'], {
+  pg('POST', ['/payments/cancel'], {
     gateway: 'portone',
     operation: 'cancel',
     authenticate: token,
     handle: (ctx) => portone.cancel(ctx),
   });
-  pg('POST', ['/portone/subscribe/payments/again'], {
+  pg('POST', ['/subscribe/payments/again'], {
     gateway: 'portone',
     operation: 'again',
     authenticate: token,
     handle: (ctx) => portone.again(ctx),
   });
-  pg('GET', ['/portone/subscribe/customers/:customer_uid'], {
+  pg('GET', ['/subscribe/customers/:customer_uid'], {
     gateway: 'portone',
     operation: 'getCustomer',
     authenticate: token,
     handle: (ctx) => portone.getCustomer(ctx),
   });
-  pg('DELETE', ['/portone/subscribe/customers/:customer_uid'], {
+  pg('DELETE', ['/subscribe/customers/:customer_uid'], {
     gateway: 'portone',
     operation: 'deleteCustomer',
     authenticate: token,
     handle: (ctx) => portone.deleteCustomer(ctx),
   });
-  pg('POST', ['/portone/buyer/billing-keys'], {
+  pg('POST', ['/buyer/billing-keys'], {
     gateway: 'portone',
     operation: 'buyerBillingKey',
     authenticate: (req) => portone.authenticateUserCode(req),
     handle: (ctx) => portone.buyerBillingKey(ctx),
   });
 
-  app.post('/portone/payments/:imp_uid/settle', async (req, reply) => {
+  app.post('/payments/:imp_uid/settle', async (req, reply) => {
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Obj;
     const answer = portone.settle((req.params as Obj).imp_uid as string, body);
     // `early` webhooks go out before this answer; the others right after it.
@@ -85,7 +85,7 @@ export function registerPortoneRoutes(app: FastifyInstance, sandbox: PgSandbox, 
     return reply.code(answer.status).send(answer.body);
   });
 
-  app.get('/portone/ledger', (req, reply) => {
+  app.get('/ledger', (req, reply) => {
     const q = ledgerQuery(req.query as Obj, 'merchant_uid');
     if ('error' in q) return reply.code(400).send(q);
     return reply.send(sandbox.portoneLedger.query(q));

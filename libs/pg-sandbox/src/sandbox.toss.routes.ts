@@ -5,7 +5,7 @@ import type { PgSandbox } from './sandbox';
 
 type Obj = Record<string, unknown>;
 
-/** Toss Payments v1 at `<prefix>/toss`, plus the buyer's checkout, the console's webhook URL, settle and ledger. */
+/** Toss Payments v1 (mounted at `/sandbox/toss`), plus the buyer's checkout, the console's webhook URL, settle and ledger. */
 export function registerTossRoutes(app: FastifyInstance, sandbox: PgSandbox, runner: PgRouteRunner): void {
   const toss = sandbox.toss;
   const secret = (req: FastifyRequest) => toss.authenticateSecret(req);
@@ -19,33 +19,33 @@ export function registerTossRoutes(app: FastifyInstance, sandbox: PgSandbox, run
       },
     });
 
-  pg('POST', '/toss/v1/payments/confirm', {
+  pg('POST', '/v1/payments/confirm', {
     gateway: 'toss',
     operation: 'confirm',
     authenticate: secret,
     idempotent: true,
     handle: (ctx) => toss.confirm(ctx),
   });
-  pg('GET', '/toss/v1/payments/orders/:orderId', {
+  pg('GET', '/v1/payments/orders/:orderId', {
     gateway: 'toss',
     operation: 'retrieveByOrderId',
     authenticate: secret,
     handle: (ctx) => toss.retrieveByOrderId(ctx),
   });
-  pg('GET', '/toss/v1/payments/:paymentKey', {
+  pg('GET', '/v1/payments/:paymentKey', {
     gateway: 'toss',
     operation: 'retrievePayment',
     authenticate: secret,
     handle: (ctx) => toss.retrieve(ctx),
   });
-  pg('POST', '/toss/v1/payments/:paymentKey/cancel', {
+  pg('POST', '/v1/payments/:paymentKey/cancel', {
     gateway: 'toss',
     operation: 'cancel',
     authenticate: secret,
     idempotent: true,
     handle: (ctx) => toss.cancel(ctx),
   });
-  pg('POST', '/toss/buyer/payments', {
+  pg('POST', '/buyer/payments', {
     gateway: 'toss',
     operation: 'buyerPayment',
     authenticate: (req) => toss.authenticateClient(req),
@@ -58,7 +58,7 @@ export function registerTossRoutes(app: FastifyInstance, sandbox: PgSandbox, run
     const answer = 'reject' in auth ? auth.reject : act(auth.account);
     return reply.code(answer.status).send(answer.body);
   };
-  app.put('/toss/console/webhook', (req, reply) =>
+  app.put('/console/webhook', (req, reply) =>
     withAccount(req, reply, (account) => {
       const url = (req.body as Obj | undefined)?.url;
       if (!isHttpUrl(url)) return { status: 400, body: { code: 'INVALID_REQUEST', message: 'url must be an absolute http(s) URL' } };
@@ -66,21 +66,21 @@ export function registerTossRoutes(app: FastifyInstance, sandbox: PgSandbox, run
       return { status: 200, body: { url } };
     }),
   );
-  app.get('/toss/console/webhook', (req, reply) => withAccount(req, reply, (account) => ({ status: 200, body: { url: toss.webhookUrl(account) } })));
-  app.delete('/toss/console/webhook', (req, reply) =>
+  app.get('/console/webhook', (req, reply) => withAccount(req, reply, (account) => ({ status: 200, body: { url: toss.webhookUrl(account) } })));
+  app.delete('/console/webhook', (req, reply) =>
     withAccount(req, reply, (account) => {
       toss.setWebhookUrl(account, null);
       return { status: 200, body: { url: null } };
     }),
   );
 
-  app.post('/toss/payments/:paymentKey/settle', (req, reply) => {
+  app.post('/payments/:paymentKey/settle', (req, reply) => {
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Obj;
     const answer = toss.settle((req.params as Obj).paymentKey as string, body);
     return reply.code(answer.status).send(answer.body);
   });
 
-  app.get('/toss/ledger', (req, reply) => {
+  app.get('/ledger', (req, reply) => {
     const q = ledgerQuery(req.query as Obj, 'orderId');
     if ('error' in q) return reply.code(400).send(q);
     return reply.send(sandbox.tossLedger.query(q));

@@ -25,6 +25,8 @@ export class PgSandbox {
   readonly toss: TossSandbox;
   readonly portone: PortoneSandbox;
   private readonly runners = new Set<PgRouteRunner>();
+  /** Fault operations of the mounted sandbox plugins, by prefix (see `SandboxPlugin.faultOperations`). */
+  private readonly pluginFaultOps = new Map<string, readonly string[]>();
   private requests = 0;
   private servedMs = 0;
   private closed = false;
@@ -66,7 +68,12 @@ export class PgSandbox {
 
   /** Registers a fault (same body as `POST /sandbox/control/faults`); returns it with its id. */
   addFault(request: FaultRequest | unknown): ActiveFault {
-    return this.faults.add(parseFaultRequest(request));
+    return this.faults.add(parseFaultRequest(request, this.pluginFaultOps));
+  }
+
+  /** Lets `POST /sandbox/control/faults` take `{ gateway: <prefix>, operation }` for a plugin's operations. */
+  registerFaultOperations(prefix: string, operations: readonly string[]): void {
+    this.pluginFaultOps.set(prefix, [...new Set([...(this.pluginFaultOps.get(prefix) ?? []), ...operations])]);
   }
 
   /** Forgets every payment, key, token, fault, ledger entry, idempotency key and scheduled task; the clock stays. */

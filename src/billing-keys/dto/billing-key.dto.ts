@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Length, Matches } from 'class-validator';
+import { IsString, IsUrl, Length, Matches } from 'class-validator';
 import { BILLING_KEY_STATUSES, type BillingKeyStatus } from '../billing-key.entity';
 import { IsCustomData } from '../../common/validation/custom-data';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
@@ -25,6 +25,21 @@ export class CreateBillingKeyDto {
   @OptionalNotNull()
   @IsCustomData()
   customData?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: "Where the buyer lands after a redirect-based issuance succeeded, with billingKeyId and status added (required for gateways whose SDK redirects, e.g. toss-billing)",
+    example: 'https://shop.example.com/billing/done',
+  })
+  @OptionalNotNull()
+  @Length(1, 2048)
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'successUrl must be an http(s) URL' })
+  successUrl?: string;
+
+  @ApiPropertyOptional({ description: 'Where the buyer lands after a redirect-based issuance failed, with billingKeyId and status added', example: 'https://shop.example.com/billing/failed' })
+  @OptionalNotNull()
+  @Length(1, 2048)
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'failUrl must be an http(s) URL' })
+  failUrl?: string;
 }
 
 export class UpdateBillingKeyRequestDto {
@@ -40,20 +55,9 @@ export class UpdateBillingKeyRequestDto {
   customData?: Record<string, unknown>;
 }
 
-/** What the `IMP.loadUI` callback received: pointers only, never trusted. Field names are PortOne's. */
-export class CompleteBillingKeyDto {
-  @ApiProperty({ description: 'PortOne imp_uid from the loadUI callback', example: 'imps_123456789012' })
-  @IsString()
-  @IsNotEmpty()
-  @Length(1, 200)
-  imp_uid: string;
-
-  @ApiProperty({ description: 'PortOne merchant_uid from the loadUI callback (must be this issuance)', example: 'bki_3Jd…' })
-  @IsString()
-  @IsNotEmpty()
-  @Length(1, 80)
-  merchant_uid: string;
-}
+/** Limits of a completion pointer: the gateway's own field names, strings only. */
+export const POINTER_MAX_FIELDS = 10;
+export const POINTER_MAX_LENGTH = 500;
 
 export class ListBillingKeysQueryDto {
   @ApiProperty({ description: 'Whose keys', example: 'cus_8f3kQ2…' })
@@ -73,6 +77,14 @@ export class LoadUiDto {
   request: Record<string, unknown>;
 }
 
+export class CheckoutDto {
+  @ApiProperty({ description: 'Which official SDK consumes it', example: 'iamport-v1', enum: ['iamport-v1', 'tosspayments-v2'] }) sdk: string;
+  @ApiProperty({ description: "The SDK's initialisation values (public): PortOne { userCode }, Toss { clientKey, customerKey }", type: 'object', additionalProperties: true })
+  init: Record<string, unknown>;
+  @ApiProperty({ description: 'The SDK method to call', example: 'loadUI' }) method: string;
+  @ApiProperty({ description: "The method's request, verbatim in the PG's field names", type: 'object', additionalProperties: true }) request: Record<string, unknown>;
+}
+
 export class BillingKeyDto {
   @ApiProperty() id: string;
   @ApiProperty({ enum: BILLING_KEY_STATUSES }) status: BillingKeyStatus;
@@ -86,6 +98,8 @@ export class BillingKeyDto {
     description: 'For a revoked key: true once the PG confirmed the deletion; false while it could not (a timeout): the key is never charged either way, and DELETE again retries the PG',
   })
   revokedAtGateway: boolean | null;
+  @ApiPropertyOptional({ description: 'Why a revoked key was not deleted at the PG: NOT_SUPPORTED (the gateway cannot delete keys)', enum: ['NOT_SUPPORTED'] })
+  reason?: string;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiPropertyOptional({ nullable: true }) activatedAt: string | null;
@@ -93,13 +107,16 @@ export class BillingKeyDto {
 }
 
 export class IssuedBillingKeyDto extends BillingKeyDto {
-  @ApiProperty({ type: LoadUiDto }) loadUI: LoadUiDto;
+  @ApiProperty({ description: 'For the browser, returned once (stored hashed)', example: 'bks_…' }) clientSecret: string;
+  @ApiProperty({ type: CheckoutDto, description: "What the frontend passes to the gateway's official SDK (v1.1)" }) checkout: CheckoutDto;
+  @ApiPropertyOptional({ type: LoadUiDto, description: 'v1: the IMP.loadUI arguments (gateways whose SDK method takes a UI type: portone-paypal-rt)' }) loadUI?: LoadUiDto;
 }
 
 export class BillingKeyRequestDto {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['pending'] }) status: BillingKeyStatus;
-  @ApiProperty({ type: LoadUiDto }) loadUI: LoadUiDto;
+  @ApiProperty({ type: CheckoutDto }) checkout: CheckoutDto;
+  @ApiPropertyOptional({ type: LoadUiDto }) loadUI?: LoadUiDto;
 }
 
 export class BillingKeyCompletionDto {

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, ReplayedErrorResponse } from './domain.error';
+import { DomainError, ReplayedErrorResponse, statusOf } from './domain.error';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
 
 export interface ErrorBody {
@@ -39,7 +39,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
-      return { statusCode: ERROR_STATUS[exception.code], code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+      return { statusCode: statusOf(exception), code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
     }
     if (exception instanceof ThrottlerException) return this.of('RATE_LIMITED', 'Too many requests');
     // Fastify's own errors (body parsing, content type, size) reach us wrapped in an HttpException by the adapter.

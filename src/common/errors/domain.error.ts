@@ -1,4 +1,4 @@
-import { ErrorCode } from './error-codes';
+import { ERROR_STATUS, ErrorCode } from './error-codes';
 
 /**
  * What services throw: a stable code, a message safe to show a client (never a secret or a stack), optional details.
@@ -13,6 +13,26 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
+}
+
+/**
+ * An error whose code a gateway's folder owns (its own table of codes and statuses, e.g. `TOSS_*`): the core lists no
+ * PG's codes. Mapped to HTTP by the same filter, with the status it carries.
+ */
+export class GatewayDomainError extends DomainError {
+  constructor(
+    code: string,
+    readonly status: number,
+    message: string,
+    details?: unknown[],
+  ) {
+    super(code as ErrorCode, message, details);
+  }
+}
+
+/** The HTTP status of a domain error: the core table's, or the one a gateway's own error carries. */
+export function statusOf(err: DomainError): number {
+  return err instanceof GatewayDomainError ? err.status : ERROR_STATUS[err.code];
 }
 
 /** A resource missing or owned by another merchant: both answer the same 404. */

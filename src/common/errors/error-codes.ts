@@ -2,7 +2,8 @@ import { HttpStatus } from '@nestjs/common';
 
 /**
  * Stable error codes of the REST contract and the HTTP status each maps to. Codes are API: never rename one.
- * Feature modules add their codes here so that the one filter knows every status.
+ * Feature modules add their codes here so that the one filter knows every status; a gateway's own codes live in its
+ * folder (`<pg>.errors.ts`, thrown as GatewayDomainError), never here.
  */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
@@ -29,6 +30,8 @@ export const ERROR_STATUS = {
   TEST_CLOCK_BACKWARDS: HttpStatus.BAD_REQUEST,
   UNSUPPORTED_GATEWAY: HttpStatus.BAD_REQUEST,
   GATEWAY_NOT_CONFIGURED: HttpStatus.CONFLICT,
+  GATEWAY_CREDENTIALS_INVALID: HttpStatus.CONFLICT,
+  GATEWAY_CREDENTIALS_UNSUPPORTED: HttpStatus.BAD_REQUEST,
   UNSUPPORTED_CURRENCY: HttpStatus.BAD_REQUEST,
   DUPLICATE_EXTERNAL_ID: HttpStatus.CONFLICT,
   STC_DATA_REQUIRED: HttpStatus.UNPROCESSABLE_ENTITY,
@@ -43,23 +46,7 @@ export const ERROR_STATUS = {
   BILLING_KEY_CUSTOMER_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,
   CHARGE_NOT_CANCELABLE: HttpStatus.CONFLICT,
   CANCEL_AMOUNT_EXCEEDS_BALANCE: HttpStatus.UNPROCESSABLE_ENTITY,
-  TOSS_AMOUNT_MISMATCH: HttpStatus.BAD_REQUEST,
-  TOSS_REDIRECT_INVALID: HttpStatus.BAD_REQUEST,
-  TOSS_PAYMENT_SESSION_EXPIRED: HttpStatus.GONE,
-  TOSS_PAYMENT_REJECTED: HttpStatus.PAYMENT_REQUIRED,
-  TOSS_PAYMENT_DECLINED: HttpStatus.PAYMENT_REQUIRED,
-  TOSS_PROVIDER_ERROR: HttpStatus.SERVICE_UNAVAILABLE,
-  TOSS_GATEWAY_MISCONFIGURED: HttpStatus.BAD_GATEWAY,
-  TOSS_GATEWAY_REQUEST_INVALID: HttpStatus.BAD_GATEWAY,
-  TOSS_GATEWAY_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
-  TOSS_ORDER_ALREADY_PAID: HttpStatus.CONFLICT,
-  TOSS_PAYMENT_NOT_FOUND: HttpStatus.NOT_FOUND,
-  TOSS_CONFIRM_IN_PROGRESS: HttpStatus.CONFLICT,
-  TOSS_ORDER_NOT_CANCELABLE: HttpStatus.CONFLICT,
-  TOSS_REFUND_EXCEEDS_BALANCE: HttpStatus.CONFLICT,
-  TOSS_CANCEL_REFUSED: HttpStatus.CONFLICT,
-  TOSS_WEBHOOK_RETRY: HttpStatus.SERVICE_UNAVAILABLE,
-  PORTONE_WEBHOOK_RETRY: HttpStatus.SERVICE_UNAVAILABLE,
+  WEBHOOK_RETRY: HttpStatus.SERVICE_UNAVAILABLE,
   INTERNAL_ERROR: HttpStatus.INTERNAL_SERVER_ERROR,
 } as const satisfies Record<string, HttpStatus>;
 

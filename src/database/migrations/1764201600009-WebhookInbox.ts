@@ -21,6 +21,7 @@ export class WebhookInbox1764201600009 implements MigrationInterface {
           { name: 'reference', type: 'varchar', length: '80', isNullable: true },
           { name: 'gateway_payment_id', type: 'varchar', length: '200', isNullable: true },
           { name: 'event', type: 'varchar', length: '40', isNullable: true },
+          { name: 'refund_noticed', type: 'boolean', default: false },
           { name: 'attempts', type: 'integer', default: 0 },
           timestampColumn(q, 'next_attempt_at'),
           timestampColumn(q, 'created_at'),

@@ -6,6 +6,7 @@ import { Charges1764028800007 } from './1764028800007-Charges';
 import { SubscriptionRiskContext1764201600008 } from './1764201600008-SubscriptionRiskContext';
 import { WebhookInbox1764201600009 } from './1764201600009-WebhookInbox';
 import { MaskImpKeyHints1764201600010 } from './1764201600010-MaskImpKeyHints';
+import { GatewayAgnosticBillingKeys1764201600015 } from './1764201600015-GatewayAgnosticBillingKeys';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and the compiled app all find the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   SubscriptionRiskContext1764201600008,
   WebhookInbox1764201600009,
   MaskImpKeyHints1764201600010,
+  GatewayAgnosticBillingKeys1764201600015,
 ];

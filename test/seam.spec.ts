@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { PORTONE_PAYPAL_RT_DESCRIPTOR } from '../src/portone-paypal-rt/portone-paypal-rt.adapter';
+import { TOSS_FOREIGN_PAY_DESCRIPTOR } from '../src/toss-foreign-pay/toss-foreign-pay.adapter';
+import { ERROR_STATUS } from '../src/common/errors/error-codes';
+
+/**
+ * Issue 24: "no gateway code or PG name in core code outside the registration file". Core code may not branch on a
+ * gateway: no registered code or webhook alias as a string literal, no prefix test on a gateway code. Allowed: the
+ * PG folders themselves (each has a *.registration.ts), the registration file, migrations and the entity list (history
+ * and tables), specs, comments and OpenAPI decorators (examples for humans).
+ */
+const SRC = join(__dirname, '..', 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') && !path.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+const pgFolders = readdirSync(SRC).filter((d) => statSync(join(SRC, d)).isDirectory() && d !== 'gateways' && readdirSync(join(SRC, d)).some((f) => f.endsWith('.registration.ts')));
+const allowed = (rel: string) =>
+  pgFolders.some((d) => rel.startsWith(`${d}/`)) || rel === 'gateways/gateways.registration.ts' || rel.startsWith('database/migrations/') || rel === 'database/entities.ts';
+
+describe('the PG seam', () => {
+  const segments = [PORTONE_PAYPAL_RT_DESCRIPTOR, TOSS_FOREIGN_PAY_DESCRIPTOR].flatMap((d) => [d.code, ...(d.webhookAliases ?? [])]);
+  const literal = new RegExp(`(['"\`])(${segments.map((s) => s.replace(/-/g, '\\-')).join('|')})\\1`);
+  const prefixTest = /\.(startsWith|includes)\(\s*['"`](toss|portone)/;
+
+  it('finds the PG folders by their registration entries', () => {
+    expect(pgFolders.sort()).toEqual(['portone-paypal-rt', 'toss-foreign-pay']);
+  });
+
+  it('core code names no gateway: no code or alias literal, no prefix test', () => {
+    const offending: string[] = [];
+    for (const path of files(SRC)) {
+      const rel = relative(SRC, path).split('\\').join('/');
+      if (allowed(rel)) continue;
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const code = line.trim();
+          if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*') || code.startsWith('@Api')) return;
+          if (literal.test(code) || prefixTest.test(code)) offending.push(`${rel}:${i + 1}: ${code}`);
+        });
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it("keeps a PG's own error codes in its folder, not in the core table", () => {
+    expect(Object.keys(ERROR_STATUS).filter((c) => /^(TOSS|PORTONE)_/.test(c))).toEqual([]);
+  });
+});
