@@ -338,6 +338,11 @@ export class ChargesService {
     return this.repo.adoptForResend(charges, this.clock.now());
   }
 
+  /** Whether `merchantUid` names one of this merchant's charges (our tables only, no PG call). */
+  async isChargeOf(merchantId: string, merchantUid: string): Promise<boolean> {
+    return (await this.repo.findByMerchantUids([merchantUid])).some((c) => c.merchantId === merchantId);
+  }
+
   findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
     return this.repo.findByMerchantUids(uids);
   }

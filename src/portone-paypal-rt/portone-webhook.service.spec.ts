@@ -51,9 +51,12 @@ function setup(limit = 3, windowMs = 60_000, cap = 1000) {
   const billingKeys = {
     applyNotification: jest.fn(async () => 'not_a_billing_key' as const),
     completeIssuanceByReference: jest.fn(async (_m: string, _ref: string, mayCall: () => boolean) => (mayCall() ? 'applied' : 'deferred') as 'applied' | 'deferred'),
+    isIssuance: jest.fn(async (_m: string, ref: string) => ref.startsWith('bki_')),
   };
   const charges = {
     handleGatewayNotifications: jest.fn(async (_gateway: string, refs: readonly unknown[], _concurrency: number) => refs.map(() => 'applied' as 'applied' | 'unknown_reference' | 'error')),
+    // Our charges: every reference but the made-up ones a forger invents.
+    isChargeOf: jest.fn(async (_m: string, ref: string) => !ref.startsWith('made_up')),
   };
   const metrics = { counter: jest.fn(() => ({ inc: jest.fn() })) };
   const inbox = fakeInbox();
@@ -280,6 +283,17 @@ describe('PortoneWebhookService', () => {
     expect(s.inbox.keep).toHaveBeenCalledTimes(1);
     expect(s.inbox.keep.mock.calls[0][0]).toHaveLength(16);
     await s.service.drain();
+  });
+
+  it('past the budget, keeps only pointers naming our own charges or issuances: forged references cannot fill the cap', async () => {
+    const s = setup(1, 60_000, 2);
+    expect(await s.service.receive('mch_1', s.body(0), {})).toBe('accepted');
+    await s.service.drain();
+    for (let i = 0; i < 5; i++) expect(await s.service.receive('mch_1', s.body(`f${i}`, 'paid', `made_up_${i}`), {})).toBe('rate_limited');
+    expect(s.inbox.rows.size).toBe(0);
+    // The genuine one still finds room.
+    expect(await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {})).toBe('rate_limited');
+    expect(s.inbox.rows.size).toBe(1);
   });
 
   it('keeps a pointer the budget cannot pay for (up to the cap), and the reconciler drains it within the next budget', async () => {

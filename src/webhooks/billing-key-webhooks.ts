@@ -173,10 +173,14 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     } else if (disposition.kind === 'rate_limited') {
       const now = this.clock.now();
       const p = disposition.pointer;
-      // An issuance is completed by its merchant_uid (see drainKept): one row per key, whatever imp_uid each names.
-      const row = p.reference.startsWith(ISSUANCE_REFERENCE_PREFIX) ? { ...this.toKeep(merchantId, p), dedupKey: `issuance|${p.reference}` } : this.toKeep(merchantId, p);
-      const kept = await this.inbox.keepCapped(row, this.cap, now, now);
-      if (!kept) kind = 'over_cap';
+      // Only a pointer naming one of this merchant's issuances or charges is kept (one read, no PG call): forged ones
+      // for made-up references cannot fill the per-merchant cap ahead of a genuine delivery. The answer is 503 either way.
+      if (await this.isOurs(merchantId, p.reference)) {
+        // An issuance is completed by its merchant_uid (see drainKept): one row per key, whatever id each names.
+        const row = p.reference.startsWith(ISSUANCE_REFERENCE_PREFIX) ? { ...this.toKeep(merchantId, p), dedupKey: `issuance|${p.reference}` } : this.toKeep(merchantId, p);
+        const kept = await this.inbox.keepCapped(row, this.cap, now, now);
+        if (!kept) kind = 'over_cap';
+      }
     }
     this.deliveries.inc({ disposition: kind });
     return kind;
@@ -259,6 +263,10 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     if (!this.spend(merchantId, now)) return { kind: 'rate_limited', pointer };
     this.remember(dedupKey, now + this.windowMs, now);
     return { kind: 'accepted', pointer };
+  }
+
+  private async isOurs(merchantId: string, reference: string): Promise<boolean> {
+    return (await this.billingKeys.isIssuance(merchantId, reference)) || (await this.charges.isChargeOf(merchantId, reference));
   }
 
   private toKeep(merchantId: string, p: Pointer): PointerToKeep {
