@@ -14,18 +14,6 @@ export {
   type ConformanceOptions,
 } from './pg.conformance';
 export {
-  capsOf,
-  contractMissingMethods,
-  deletesKeys,
-  keyFlowOf,
-  requiresDelete,
-  type ConformanceActiveKey,
-  type ConformanceCapabilities,
-  type ConformanceChargeInput,
-  type ConformanceDeleteInput,
-  type ConformanceIssueInput,
-} from './pg.conformance.compat';
-export {
   createSandboxControl,
   landingPointer,
   portoneSandboxBuyer,

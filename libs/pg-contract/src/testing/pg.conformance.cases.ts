@@ -1,9 +1,8 @@
 import * as assert from 'node:assert/strict';
-import type { CheckoutPreparation, PaymentGatewayAdapter } from '../pg.adapter';
+import { missingMethods, type CheckoutPreparation, type PaymentGatewayAdapter } from '../pg.adapter';
 import { descriptorProblems } from '../pg.descriptor';
 import { isKnownCurrency } from '../pg.money';
 import type { LookupOutcome, NotSentOutcome, PaymentOutcome } from '../pg.outcomes';
-import { contractMissingMethods } from './pg.conformance.compat';
 import { BILLING_KEY_CASES } from './pg.conformance.key-cases';
 import { expectStatus, isNotSent, show, type ConformanceCase } from './pg.conformance.session';
 
@@ -18,7 +17,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const { h } = s;
       assert.deepEqual(h.adapter.descriptor, s.descriptor, 'adapter.descriptor differs from the descriptor given to the suite');
       assert.deepEqual(descriptorProblems(h.adapter.descriptor), []);
-      assert.deepEqual(contractMissingMethods(h.adapter as PaymentGatewayAdapter), []);
+      assert.deepEqual(missingMethods(h.adapter as PaymentGatewayAdapter), []);
       assert.ok(isKnownCurrency(h.currency) && s.descriptor.capabilities.currencies.includes(h.currency), `harness currency ${h.currency} is not declared`);
       const refs = new Set(Array.from({ length: 50 }, () => h.newReference()));
       assert.equal(refs.size, 50, 'newReference() repeats itself');

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { GatewayDescriptor } from '../pg.descriptor';
+import { CAPABILITY_METHODS, hasCapability, type Capability, type DeleteBillingKeyInput } from '../pg.adapter';
+import { billingKeyFlowOf, type GatewayDescriptor } from '../pg.descriptor';
 import type { BillingKeyOutcome } from '../pg.outcomes';
-import { capsOf, deletesKeys, keyFlowOf, requiresDelete, type ConformanceActiveKey, type ConformanceDeleteInput } from './pg.conformance.compat';
 import { expectStatus, isNotSent, show, type ConformanceCase } from './pg.conformance.session';
 
 /**
@@ -11,6 +11,10 @@ import { expectStatus, isNotSent, show, type ConformanceCase } from './pg.confor
  */
 
 const billingKeysOnly = (d: GatewayDescriptor) => d.capabilities.billingKeys;
+const deletesKeys = (d: GatewayDescriptor) => d.capabilities.billingKeys && d.capabilities.billingKeyDeletion === true;
+/** Whether some declared capability's `CAPABILITY_METHODS` entry lists `deleteBillingKey`. */
+const requiresDelete = (d: GatewayDescriptor) =>
+  (Object.keys(CAPABILITY_METHODS) as Capability[]).some((k) => hasCapability(d, k) && (CAPABILITY_METHODS[k] as readonly string[]).includes('deleteBillingKey'));
 
 export const BILLING_KEY_CASES: readonly ConformanceCase[] = [
   {
@@ -21,11 +25,11 @@ export const BILLING_KEY_CASES: readonly ConformanceCase[] = [
       expectStatus('completeBillingKey', issued.result, 'ACTIVE');
       // The outcome names OUR id; the PG's own key, when it mints one, travels beside it.
       assert.equal(issued.result.billingKey, issued.billingKey);
-      const minted = (issued.result as ConformanceActiveKey).gatewayBillingKey;
+      const minted = issued.result.gatewayBillingKey;
       assert.ok(minted === undefined || (typeof minted === 'string' && minted.length > 0), `gatewayBillingKey must be absent or a non-empty string: ${show(issued.result)}`);
       const again = await s.adapter.completeBillingKey(s.h.credentials, { billingKey: issued.billingKey, reference: issued.reference, pointer: issued.pointer });
       expectStatus('second completeBillingKey', again, 'ACTIVE');
-      assert.equal((again as ConformanceActiveKey).gatewayBillingKey, minted, 'completing the same issuance again reported another PG key');
+      assert.equal(again.gatewayBillingKey, minted, 'completing the same issuance again reported another PG key');
     },
   },
   {
@@ -51,7 +55,7 @@ export const BILLING_KEY_CASES: readonly ConformanceCase[] = [
   },
   {
     title: 'refuses a redirect issuance without our return routes, before the buyer sees it',
-    applies: (d) => d.capabilities.billingKeys && keyFlowOf(d) === 'redirect',
+    applies: (d) => d.capabilities.billingKeys && billingKeyFlowOf(d) === 'redirect',
     async run(s) {
       const billingKey = `key-${s.h.newReference()}`;
       const outcome = await s.adapter.issueBillingKey(s.h.credentials, { billingKey, reference: s.h.newReference(), buyer: s.buyer() });
@@ -66,7 +70,7 @@ export const BILLING_KEY_CASES: readonly ConformanceCase[] = [
     async run(s) {
       const issued = await s.issueKey();
       expectStatus('issuance', issued.result, 'ACTIVE');
-      const del = (reason?: string): ConformanceDeleteInput => ({ billingKey: issued.key, issuedAs: issued.issuedAs, ...(reason ? { reason } : {}) });
+      const del = (reason?: string): DeleteBillingKeyInput => ({ billingKey: issued.key, issuedAs: issued.issuedAs, ...(reason ? { reason } : {}) });
       expectStatus('deleteBillingKey', await s.adapter.deleteBillingKey(s.h.credentials, del('conformance')), 'DELETED');
       expectStatus('second deleteBillingKey', await s.adapter.deleteBillingKey(s.h.credentials, del()), 'DELETED');
       const reference = s.h.newReference();
@@ -80,7 +84,7 @@ export const BILLING_KEY_CASES: readonly ConformanceCase[] = [
     title: 'declares that it cannot revoke keys at the PG, and is not made to',
     applies: (d) => d.capabilities.billingKeys && !deletesKeys(d),
     async run(s) {
-      assert.equal(capsOf(s.descriptor).billingKeyDeletion, false, 'billingKeyDeletion must be a boolean wherever billingKeys is true');
+      assert.equal(s.descriptor.capabilities.billingKeyDeletion, false, 'billingKeyDeletion must be a boolean wherever billingKeys is true');
       assert.ok(typeof s.h.adapter.deleteBillingKey !== 'function' || !requiresDelete(s.descriptor), 'deleteBillingKey is required although billingKeyDeletion is false');
     },
   },

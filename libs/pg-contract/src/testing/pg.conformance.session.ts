@@ -1,9 +1,8 @@
 import * as assert from 'node:assert/strict';
-import type { BuyerInfo, CheckoutPreparation, ClientRequest, PaymentGatewayAdapter, WebhookInput } from '../pg.adapter';
-import type { GatewayDescriptor } from '../pg.descriptor';
+import type { BuyerInfo, ChargeBillingKeyInput, CheckoutPreparation, ClientRequest, IssueBillingKeyInput, PaymentGatewayAdapter, WebhookInput } from '../pg.adapter';
+import { billingKeyFlowOf, type GatewayDescriptor } from '../pg.descriptor';
 import type { Money } from '../pg.money';
 import type { BillingKeyOutcome, CancelOutcome, NotSentOutcome, PaymentOutcome } from '../pg.outcomes';
-import { keyFlowOf, type ConformanceActiveKey, type ConformanceChargeInput, type ConformanceIssueInput } from './pg.conformance.compat';
 import type { ConformanceFlow, SandboxBuyer, SandboxControl } from './pg.sandbox-control';
 
 /** What an adapter's spec hands the suite. Created once per suite (beforeAll) and closed after it. */
@@ -109,8 +108,8 @@ export class ConformanceSession<C = unknown> {
   }
 
   /** The issuance input the core would build: our minted id and reference, plus our return routes where the SDK redirects. */
-  issueInput(billingKey: string, reference: string, name?: string): ConformanceIssueInput {
-    const urls = keyFlowOf(this.descriptor) === 'redirect' ? conformanceReturnUrls(billingKey) : {};
+  issueInput(billingKey: string, reference: string, name?: string): IssueBillingKeyInput {
+    const urls = billingKeyFlowOf(this.descriptor) === 'redirect' ? conformanceReturnUrls(billingKey) : {};
     return { billingKey, reference, buyer: this.buyer(), ...(name ? { name } : {}), ...urls };
   }
 
@@ -126,12 +125,12 @@ export class ConformanceSession<C = unknown> {
     const pointer = await h.buyer.approveBillingKey(client as ClientRequest, outcome, {
       billingKey,
       reference,
-      flow: keyFlowOf(this.descriptor),
+      flow: billingKeyFlowOf(this.descriptor),
       ...(input.returnUrl ? { returnUrl: input.returnUrl } : {}),
       ...(input.failUrl ? { failUrl: input.failUrl } : {}),
     });
     const result = await this.adapter.completeBillingKey(h.credentials, { billingKey, reference, pointer });
-    const minted = result.status === 'ACTIVE' ? (result as ConformanceActiveKey).gatewayBillingKey : undefined;
+    const minted = result.status === 'ACTIVE' ? result.gatewayBillingKey : undefined;
     return { billingKey, reference, pointer, client: client as ClientRequest, result, key: minted ?? billingKey, issuedAs: billingKey };
   }
 
@@ -145,7 +144,7 @@ export class ConformanceSession<C = unknown> {
   }
 
   /** A charge as the core sends it: the PG's key, and the id we minted as `issuedAs`. */
-  chargeInput(k: ConformanceKey, reference: string, amount: Money, orderName: string): ConformanceChargeInput {
+  chargeInput(k: ConformanceKey, reference: string, amount: Money, orderName: string): ChargeBillingKeyInput {
     return { billingKey: k.key, issuedAs: k.issuedAs, reference, amount, orderName, buyer: this.buyer() };
   }
 

@@ -1,9 +1,12 @@
 import type {
   CancelInput,
+  ChargeBillingKeyInput,
   CheckoutPreparation,
   ClientRequest,
   CompleteBillingKeyInput,
   ConfirmInput,
+  DeleteBillingKeyInput,
+  IssueBillingKeyInput,
   PaymentGatewayAdapter,
   PrepareCheckoutInput,
   RetrieveByReferenceInput,
@@ -11,12 +14,11 @@ import type {
   WebhookInput,
   WebhookParseResult,
 } from '../pg.adapter';
-import { preflightAmount, type GatewayDescriptor } from '../pg.descriptor';
+import { billingKeyFlowOf, preflightAmount, type GatewayDescriptor } from '../pg.descriptor';
 import { checkIntegrity } from '../pg.integrity';
 import { classifyDecline, defineDeclineTable, defineStatusTable, mapStatus } from '../pg.mapper';
 import type { Money } from '../pg.money';
 import { notSent, unknownOutcome, type BillingKeyOutcome, type CancelOutcome, type DeleteBillingKeyOutcome, type LookupOutcome, type NotSentOutcome, type PaymentOutcome } from '../pg.outcomes';
-import type { ConformanceCapabilities, ConformanceChargeInput, ConformanceDeleteInput, ConformanceIssueInput } from './pg.conformance.compat';
 import { DummyTransportError, type DummyAnswer, type DummyOperation, type DummyPg } from './pg.dummy-pg';
 
 /**
@@ -35,20 +37,22 @@ export type DummyKind = 'billing-keys' | 'billing-keys-redirect' | 'one-time';
 /** The descriptor of each kind: the redirect kind's PG mints its own keys and cannot delete them. */
 export function dummyDescriptor(kind: DummyKind): GatewayDescriptor {
   const billingKeys = kind !== 'one-time';
-  const capabilities: ConformanceCapabilities = {
-    oneTimePayments: !billingKeys,
-    billingKeys,
-    ...(billingKeys ? { billingKeyDeletion: kind === 'billing-keys', billingKeyFlow: kind === 'billing-keys' ? 'callback' : 'redirect' } : {}),
-    cancel: true,
-    partialCancel: true,
-    webhookKind: 'unsigned',
-    currencies: ['USD', 'EUR'],
-    refusesCurrencies: ['KRW'],
-    pendingPayments: billingKeys,
+  return {
+    code: `dummy-${kind}`,
+    displayName: `Dummy gateway (${kind}, test only)`,
+    paymentMethod: 'card',
+    capabilities: {
+      oneTimePayments: !billingKeys,
+      billingKeys,
+      ...(billingKeys ? { billingKeyDeletion: kind === 'billing-keys', billingKeyFlow: kind === 'billing-keys' ? 'callback' : 'redirect' } : {}),
+      cancel: true,
+      partialCancel: true,
+      webhookKind: 'unsigned',
+      currencies: ['USD', 'EUR'],
+      refusesCurrencies: ['KRW'],
+      pendingPayments: billingKeys,
+    },
   };
-  // Built apart so `paymentMethod` (required once the seam contract lands) passes the excess-property check before it.
-  const descriptor = { code: `dummy-${kind}`, displayName: `Dummy gateway (${kind}, test only)`, paymentMethod: 'card', capabilities };
-  return descriptor;
 }
 
 const STATUS = defineStatusTable({ paid: 'SUCCEEDED', pending: 'PENDING', failed: 'DECLINED' });
@@ -107,8 +111,8 @@ export class DummyAdapter implements PaymentGatewayAdapter<DummyCredentials> {
     return this.payment(res);
   }
 
-  issueBillingKey? = async (_c: DummyCredentials, input: ConformanceIssueInput): Promise<ClientRequest | NotSentOutcome> => {
-    const redirect = this.descriptor.capabilities.billingKeys && (this.descriptor.capabilities as ConformanceCapabilities).billingKeyFlow === 'redirect';
+  issueBillingKey? = async (_c: DummyCredentials, input: IssueBillingKeyInput): Promise<ClientRequest | NotSentOutcome> => {
+    const redirect = this.descriptor.capabilities.billingKeys && billingKeyFlowOf(this.descriptor) === 'redirect';
     if (redirect && (!input.returnUrl || !input.failUrl)) return notSent('invalid_request', 'RETURN_URL_REQUIRED', 'a redirect issuance needs return and fail URLs', false);
     const urls = redirect ? { returnUrl: input.returnUrl, failUrl: input.failUrl } : {};
     return { sdk: 'dummy-v1', init: { merchant: _c.merchant }, method: 'authorize', request: { billingKey: input.billingKey, reference: input.reference, ...urls } };
@@ -128,14 +132,14 @@ export class DummyAdapter implements PaymentGatewayAdapter<DummyCredentials> {
     return { status: 'ACTIVE', billingKey: input.billingKey, rawStatus: 'active', ...minted };
   };
 
-  chargeBillingKey? = async (_c: DummyCredentials, input: ConformanceChargeInput): Promise<PaymentOutcome> => {
+  chargeBillingKey? = async (_c: DummyCredentials, input: ChargeBillingKeyInput): Promise<PaymentOutcome> => {
     const refused = preflightAmount(this.descriptor, input.amount);
     if (refused) return refused;
     const res = await this.send('charge', { key: input.billingKey, issuedAs: input.issuedAs, reference: input.reference, amount: input.amount });
     return checkIntegrity(input.amount, this.payment(res), { reference: input.reference }) as PaymentOutcome;
   };
 
-  deleteBillingKey? = async (_c: DummyCredentials, input: ConformanceDeleteInput): Promise<DeleteBillingKeyOutcome> => {
+  deleteBillingKey? = async (_c: DummyCredentials, input: DeleteBillingKeyInput): Promise<DeleteBillingKeyOutcome> => {
     const res = await this.send('deleteKey', { key: input.billingKey, issuedAs: input.issuedAs });
     if ('status' in res) return res.status === 'UNKNOWN' ? res : unknownOutcome('unreadable_response', 'unexpected');
     if (res.http !== 200) return unknownOutcome('server_error', String(res.body.message), { httpStatus: res.http });
