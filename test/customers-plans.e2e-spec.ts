@@ -101,8 +101,8 @@ describe('customers and plans (e2e)', () => {
       expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['phone']);
     });
 
-    // Only currencies some registered gateway takes (its descriptor); KRW is refused by both (seeds 000 and 004).
-    it.each(['XXX', 'KRW', 'XAU'])('plan in %s, which no gateway takes -> 400 UNSUPPORTED_CURRENCY with what is accepted', async (currency) => {
+    // Only currencies some registered gateway takes (its descriptors); CNY is a real code none of them lists.
+    it.each(['XXX', 'CNY', 'XAU'])('plan in %s, which no gateway takes -> 400 UNSUPPORTED_CURRENCY with what is accepted', async (currency) => {
       const res = await t.http().post('/v1/plans').set(a).send({ name: 'P', amount: 1000, currency, interval: 'month' });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('UNSUPPORTED_CURRENCY');

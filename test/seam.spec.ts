@@ -20,16 +20,20 @@ function files(dir: string): string[] {
 }
 
 const pgFolders = readdirSync(SRC).filter((d) => statSync(join(SRC, d)).isDirectory() && d !== 'gateways' && readdirSync(join(SRC, d)).some((f) => f.endsWith('.registration.ts')));
+// The folders whose registration entries the registration file lists (a new PG adds its folder and one line there).
+const registeredFolders = [...readFileSync(join(SRC, 'gateways', 'gateways.registration.ts'), 'utf8').matchAll(/from '\.\.\/([a-z0-9-]+)\/[a-z0-9-]+\.registration'/g)].map((m) => m[1]);
 const allowed = (rel: string) =>
   pgFolders.some((d) => rel.startsWith(`${d}/`)) || rel === 'gateways/gateways.registration.ts' || rel.startsWith('database/migrations/') || rel === 'database/entities.ts';
 
 describe('the PG seam', () => {
-  const segments = [PORTONE_PAYPAL_RT_DESCRIPTOR, TOSS_FOREIGN_PAY_DESCRIPTOR].flatMap((d) => [d.code, ...(d.webhookAliases ?? [])]);
+  // Every registered code and alias; a PG folder is named after its code, so a new gateway's code is covered too.
+  const segments = [...new Set([...[PORTONE_PAYPAL_RT_DESCRIPTOR, TOSS_FOREIGN_PAY_DESCRIPTOR].flatMap((d) => [d.code, ...(d.webhookAliases ?? [])]), ...pgFolders])];
   const literal = new RegExp(`(['"\`])(${segments.map((s) => s.replace(/-/g, '\\-')).join('|')})\\1`);
   const prefixTest = /\.(startsWith|includes)\(\s*['"`](toss|portone)/;
 
   it('finds the PG folders by their registration entries', () => {
-    expect(pgFolders.sort()).toEqual(['portone-paypal-rt', 'toss-foreign-pay']);
+    expect(pgFolders).toEqual(expect.arrayContaining(['portone-paypal-rt', 'toss-foreign-pay']));
+    expect([...pgFolders].sort()).toEqual([...registeredFolders].sort());
   });
 
   it('core code names no gateway: no code or alias literal, no prefix test', () => {

@@ -1,5 +1,6 @@
 import type { AdapterRegistration } from '@app/pg-contract';
 import { PORTONE_PAYPAL_RT_REGISTRATION } from '../portone-paypal-rt/portone-paypal-rt.registration';
+import { TOSS_BILLING_REGISTRATION } from '../toss-billing/toss-billing.registration';
 import { TOSS_FOREIGN_PAY_REGISTRATION } from '../toss-foreign-pay/toss-foreign-pay.registration';
 
 /**
@@ -10,4 +11,5 @@ import { TOSS_FOREIGN_PAY_REGISTRATION } from '../toss-foreign-pay/toss-foreign-
 export const GATEWAY_ADAPTERS: AdapterRegistration[] = [
   PORTONE_PAYPAL_RT_REGISTRATION,
   TOSS_FOREIGN_PAY_REGISTRATION,
+  TOSS_BILLING_REGISTRATION,
 ];
