@@ -16,8 +16,6 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
 const AUTH_CACHE_TTL_MS = 10_000;
 const AUTH_CACHE_MAX = 10_000;
 
-/** Credential fields that are secret: sealed, never returned, only hinted at. impKey is half of PortOne's key pair. */
-const SECRET_FIELDS = new Set(['secretKey', 'impSecret', 'impKey']);
 
 @Injectable()
 export class MerchantsService {
@@ -107,15 +105,29 @@ export class MerchantsService {
       merchantId,
       gateway,
       ciphertext: this.box.seal(JSON.stringify(plain), aad(merchantId, gateway)),
-      hints: hintsFor(plain),
+      hints: this.hintsFor(gateway, plain),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     });
-    return toCredentialView(row);
+    return this.toCredentialView(row);
+  }
+
+  /**
+   * Masked hints: only the fields the gateway's descriptor calls public are shown in full; every other field, including
+   * one a new gateway names in its own way, is a secret. A gateway no longer registered shows nothing in full.
+   */
+  private hintsFor(gateway: string, plain: Record<string, unknown>): Record<string, string> {
+    const open = new Set(this.registry.has(gateway) ? (this.registry.get(gateway).descriptor.publicCredentialFields ?? []) : []);
+    return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, open.has(k) ? String(v) : maskSecret(String(v))]));
+  }
+
+  private toCredentialView(row: GatewayCredential): GatewayCredentialsViewDto {
+    // Hints stored under an older rule may hold a secret in full: masked again on the way out (masking is idempotent).
+    return { gateway: row.gateway, hints: this.hintsFor(row.gateway, row.hints), updatedAt: new Date(row.updatedAt).toISOString() };
   }
 
   async listGatewayCredentials(merchantId: string): Promise<GatewayCredentialsViewDto[]> {
-    return (await this.repo.listCredentials(merchantId)).map(toCredentialView);
+    return (await this.repo.listCredentials(merchantId)).map((row) => this.toCredentialView(row));
   }
 
   async deleteGatewayCredentials(merchantId: string, gateway: string): Promise<void> {
@@ -179,9 +191,6 @@ function aad(merchantId: string, gateway: string): string {
   return `${merchantId}:${gateway}`;
 }
 
-function hintsFor(plain: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, SECRET_FIELDS.has(k) ? maskSecret(v) : v]));
-}
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -202,7 +211,4 @@ export function toMerchantDto(m: Merchant): MerchantDto {
   };
 }
 
-function toCredentialView(row: GatewayCredential): GatewayCredentialsViewDto {
-  // Hints stored before impKey counted as secret hold it in full: masked again on the way out (masking is idempotent).
-  return { gateway: row.gateway, hints: hintsFor(row.hints), updatedAt: new Date(row.updatedAt).toISOString() };
-}
+

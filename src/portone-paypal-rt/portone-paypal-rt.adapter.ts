@@ -87,6 +87,8 @@ export const PORTONE_PAYPAL_RT_DESCRIPTOR: GatewayDescriptor = Object.freeze({
   }),
   paymentMethod: 'paypal',
   webhookAliases: Object.freeze(['portone']),
+  // impKey is half of the API key pair: secret like impSecret.
+  publicCredentialFields: Object.freeze(['userCode', 'paypalAccountId', 'sandbox']),
   defaultBillingKeyName: PORTONE_DEFAULT_BILLING_KEY_NAME,
 });
 

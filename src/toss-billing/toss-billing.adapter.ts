@@ -37,6 +37,8 @@ export const TOSS_BILLING_DESCRIPTOR: GatewayDescriptor = Object.freeze({
   code: TOSS_BILLING_CODE,
   displayName: 'Toss Payments automatic billing (card)',
   paymentMethod: 'card',
+  // The client key is the browser's (SDK init); the secret key is not.
+  publicCredentialFields: Object.freeze(['clientKey']),
   capabilities: Object.freeze({
     oneTimePayments: false,
     billingKeys: true,

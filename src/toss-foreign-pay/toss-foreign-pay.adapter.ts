@@ -64,6 +64,7 @@ export const TOSS_FOREIGN_PAY_DESCRIPTOR: GatewayDescriptor = Object.freeze({
   }),
   paymentMethod: 'paypal',
   webhookAliases: Object.freeze(['toss']),
+  publicCredentialFields: Object.freeze(['clientKey']),
 });
 
 /** The payment as Toss reports it, with its cancels: what the core needs to apply a re-fetch. */

@@ -61,6 +61,11 @@ export interface GatewayDescriptor {
   readonly webhookAliases?: readonly string[];
   /** The billing-key name the core records (and the adapter sends) when the merchant gives none. Default `Billing key`. */
   readonly defaultBillingKeyName?: string;
+  /**
+   * Credential fields that are not secret and may be shown in full in the merchant's credential hints (client keys,
+   * user codes, account ids). Every other field is treated as secret: sealed, never returned, only a masked hint.
+   */
+  readonly publicCredentialFields?: readonly string[];
 }
 
 /** The webhook URL of a gateway for a merchant: `${baseUrl}/v1/webhooks/${code}/${merchantId}`. */
