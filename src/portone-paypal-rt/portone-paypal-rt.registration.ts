@@ -14,8 +14,7 @@ export const portoneClientModule = PortoneClientModule.registerAsync({
     timeoutMs: pg.timeoutMs,
     connectTimeoutMs: pg.connectTimeoutMs,
     // Since 2026-01-26 PortOne hides test-channel payments unless include_sandbox=true is sent.
-    module: PortonePaypalRtModule,
-  sandbox: pg.sandbox,
+    sandbox: pg.sandbox,
   }),
 });
 
