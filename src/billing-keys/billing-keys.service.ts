@@ -279,16 +279,16 @@ export class BillingKeysService {
     return { looked, changed };
   }
 
-  /**
-   * A kept webhook pointer to an issuance, applied by the reconciler: the key is looked up by its merchant_uid (the
-   * pointer's imp_uid is not needed, so forged ones cannot mislead it) only if it is still pending and `mayCall` grants
-   * the PG call (the webhook budget); 'deferred' when it does not.
-   */
   /** Whether `reference` is one of this merchant's issuances (our tables only, no PG call). */
   async isIssuance(merchantId: string, reference: string): Promise<boolean> {
     return reference.startsWith(ISSUANCE_REFERENCE_PREFIX) && (await this.repo.findByMerchantUid(merchantId, reference)) !== null;
   }
 
+  /**
+   * A kept webhook pointer to an issuance, applied by the reconciler: the key is looked up by its merchant_uid (the
+   * pointer's imp_uid is not needed, so forged ones cannot mislead it) only if it is still pending and `mayCall` grants
+   * the PG call (the webhook budget); 'deferred' when it does not.
+   */
   async completeIssuanceByReference(merchantId: string, reference: string, mayCall: () => boolean): Promise<BillingKeyNotificationResult | 'deferred'> {
     if (!reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) return 'not_a_billing_key';
     const key = await this.repo.findByMerchantUid(merchantId, reference);
