@@ -92,8 +92,8 @@ function arrayParams(cols: readonly ColumnMetadata[], driver: { normalizeType(c:
 export function arrayLiteral(values: readonly unknown[], column: ColumnMetadata, driver: { normalizeType(c: ColumnMetadata): string }): string {
   let out = '{';
   let instants: boolean | undefined;
-  // A batch's rows mostly share their instants (created, updated and next look-up at the same `now`), and
-  // toISOString costs ≈ 1 µs: the last one formatted is reused.
+  // A batch's rows mostly share their instants (created, updated and next look-up at the same `now`): the last one
+  // formatted is reused rather than formatting the same instant once per row (BENCHMARKS.md).
   let lastMs = Number.NaN;
   let lastIso = '';
   for (let i = 0; i < values.length; i++) {

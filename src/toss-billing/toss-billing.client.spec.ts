@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { TossBillingClient } from './toss-billing.client';
 import { startTossBillingSandbox, type TossBillingSandboxHarness } from './toss-billing.test-harness';
 
-const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_SUPERSECRET' };
+const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_hush' };
 
 /** A one-route HTTP peer that records what it received and answers as told. */
 async function peer(answer: (req: IncomingMessage, body: string) => { status: number; body: string } | 'hang') {
@@ -40,7 +40,7 @@ describe('TossBillingClient', () => {
       const [req] = p.seen;
       expect(req.method).toBe('POST');
       expect(req.url).toBe('/v1/billing/billKEY1');
-      expect(req.headers.authorization).toBe(`Basic ${Buffer.from('test_sk_SUPERSECRET:').toString('base64')}`);
+      expect(req.headers.authorization).toBe(`Basic ${Buffer.from('test_sk_hush:').toString('base64')}`);
       expect(req.headers['idempotency-key']).toBe('idem-1');
       expect(req.headers['tosspayments-api-version']).toBe('2022-11-16');
       expect(JSON.parse(req.body)).toEqual({ customerKey: 'ck_1', amount: 100, orderId: 'order-1', orderName: '구독' });
@@ -72,12 +72,12 @@ describe('TossBillingClient', () => {
   });
 
   it('keeps the secret key out of every result, even when Toss echoes it', async () => {
-    const p = await peer(() => ({ status: 400, body: JSON.stringify({ code: 'INVALID_REQUEST', message: 'bad key test_sk_SUPERSECRET' }) }));
+    const p = await peer(() => ({ status: 400, body: JSON.stringify({ code: 'INVALID_REQUEST', message: 'bad key test_sk_hush' }) }));
     const client = new TossBillingClient({ baseUrl: p.url, timeoutMs: 1000 });
     try {
       const res = await client.getPaymentByOrderId(creds, 'order-1');
       expect(res).toMatchObject({ kind: 'pg_error', httpStatus: 400, code: 'INVALID_REQUEST' });
-      expect(JSON.stringify(res)).not.toContain('SUPERSECRET');
+      expect(JSON.stringify(res)).not.toContain('test_sk_hush');
     } finally {
       client.close();
       await p.close();

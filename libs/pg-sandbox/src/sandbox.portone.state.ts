@@ -417,7 +417,7 @@ export class PortoneSandbox {
       buyer: { name: str(b.buyer_name), email: str(b.buyer_email), tel: str(b.buyer_tel), addr: str(b.buyer_addr), postcode: str(b.buyer_postcode) },
     });
     const outcome = this.decide(p, ctx);
-    // Not `{ ...answer, webhooks }`: V8 defines a property after a spread slowly (≈ 1–2 µs each), on every charge.
+    // Not `{ ...answer, webhooks }`: V8 defines a property after a spread slowly, and this runs on every charge.
     return Object.assign(record(outcome.label, ok(this.render(p, false)), p), { webhooks: outcome.webhooks });
   }
 
