@@ -12,12 +12,15 @@ import {
   type CheckoutPreparation,
   type ConfirmInput,
   type CredentialCheck,
+  type GatewayCancelView,
   type GatewayDescriptor,
   type LookupOutcome,
   type Money,
   type NotSentOutcome,
   type PaymentGatewayAdapter,
+  type PaymentInspection,
   type PaymentOutcome,
+  type PaymentPointer,
   type PrepareCheckoutInput,
   type RetrieveByReferenceInput,
   type RetrieveInput,
@@ -66,14 +69,8 @@ export const TOSS_FOREIGN_PAY_DESCRIPTOR: GatewayDescriptor = Object.freeze({
   webhookAliases: Object.freeze(['toss']),
 });
 
-/** The payment as Toss reports it, with its cancels: what the core needs to apply a re-fetch. */
-export interface TossPaymentInspection {
-  readonly outcome: LookupOutcome;
-  /** Empty when the payment could not be read. */
-  readonly cancels: readonly TossCancelView[];
-}
-
-type Pointer = { readonly gatewayPaymentId: string } | { readonly reference: string };
+/** The payment as Toss reports it, with its cancels (the contract's inspection). */
+export type TossPaymentInspection = PaymentInspection;
 
 /**
  * The `toss-foreign-pay` gateway: Toss Payments foreign easy pay (PayPal, USD, redirect flow) over `TossClient`.
@@ -173,13 +170,13 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
    * The payment (by paymentKey or orderId) checked against what we expect, plus its cancels: what a webhook, a
    * timed-out confirm or a timed-out cancel is resolved with.
    */
-  async inspect(c: TossForeignPayCredentials, pointer: Pointer, expected: Money, reference?: string, o: CallOptions = {}): Promise<TossPaymentInspection> {
+  async inspect(c: TossForeignPayCredentials, pointer: PaymentPointer, expected: Money, reference?: string, o: CallOptions = {}): Promise<PaymentInspection> {
     const res =
       'gatewayPaymentId' in pointer
         ? await this.toss.getPayment({ secretKey: c.secretKey }, pointer.gatewayPaymentId, { signal: o.signal })
         : await this.toss.getPaymentByOrderId({ secretKey: c.secretKey }, pointer.reference, { signal: o.signal });
     const outcome = checkIntegrity(expected, lookupResultToOutcome(res), reference !== undefined ? { reference } : {});
-    return { outcome, cancels: res.kind === 'ok' ? safeCancels(res.data) : [] };
+    return { outcome, cancels: res.kind === 'ok' ? safeCancels(res.data).map(toGatewayCancel) : [] };
   }
 
   /**
@@ -198,7 +195,11 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
     return cancelResultToOutcome(res);
   }
 
-  /** A pointer to re-fetch, never a state (payment webhooks are unsigned). */
+  /**
+   * A pointer to re-fetch, never a state (payment webhooks are unsigned). CANCEL_STATUS_CHANGED carries the cancel
+   * alone (no paymentKey in most deliveries): its transactionKey lets the core find the payment through its own cancel.
+   * The body's status and cancel count are returned as a claim, for deduplication only.
+   */
   parseWebhook(_c: TossForeignPayCredentials, input: WebhookInput): WebhookParseResult {
     const parsed = parseTossWebhook(input.body, input.headers);
     if (!parsed.ok) return { kind: 'ignore', reason: `${parsed.reason}: ${parsed.detail}` };
@@ -206,25 +207,32 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
     const dedup = transmission.id !== undefined ? { dedupKey: transmission.id } : {};
     const paymentKey = event.data.paymentKey;
     const orderId = event.data.orderId;
-    if (!paymentKey && !orderId) return { kind: 'ignore', reason: `${event.eventType} names no payment (match its transactionKey instead)` };
+    if (event.eventType === 'CANCEL_STATUS_CHANGED') {
+      const data = event.data;
+      return {
+        kind: 'refetch',
+        ...(paymentKey ? { gatewayPaymentId: paymentKey } : {}),
+        event: event.eventType,
+        ...dedup,
+        cancel: { gatewayCancelId: data.transactionKey, rawStatus: data.cancelStatus },
+      };
+    }
+    if (!paymentKey && !orderId) return { kind: 'ignore', reason: `${event.eventType} names no payment` };
+    const data = event.data;
     return {
       kind: 'refetch',
       ...(paymentKey ? { gatewayPaymentId: paymentKey } : {}),
       ...(orderId ? { reference: orderId } : {}),
       event: event.eventType,
       ...dedup,
+      claim: { rawStatus: String(data.status), cancelCount: Array.isArray(data.cancels) ? data.cancels.length : 0 },
     };
   }
+}
 
-  /**
-   * CANCEL_STATUS_CHANGED carries the cancel alone (no paymentKey in most deliveries): the cancel's transactionKey
-   * (to find our cancel, then re-fetch its payment) and the delivery's dedup key. Null for anything else.
-   */
-  cancelWebhookPointer(input: WebhookInput): { transactionKey: string; dedupKey?: string } | null {
-    const parsed = parseTossWebhook(input.body, input.headers);
-    if (!parsed.ok || parsed.event.eventType !== 'CANCEL_STATUS_CHANGED') return null;
-    return { transactionKey: parsed.event.data.transactionKey, ...(parsed.transmission.id !== undefined ? { dedupKey: parsed.transmission.id } : {}) };
-  }
+function toGatewayCancel(c: TossCancelView): GatewayCancelView {
+  // StatusClass UNKNOWN is never produced for a cancel (no table fallback to it); treated as in progress if it were.
+  return { gatewayCancelId: c.transactionKey, amount: c.amount, state: c.state === 'UNKNOWN' ? 'PENDING' : c.state, rawStatus: c.rawStatus };
 }
 
 function safeCancels(p: TossPayment): TossCancelView[] {

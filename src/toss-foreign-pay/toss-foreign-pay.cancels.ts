@@ -1,11 +1,11 @@
 import type { Logger } from '@nestjs/common';
-import type { CancelOutcome, Money } from '@app/pg-contract';
+import type { CancelOutcome, Money, OneTimeAdapter } from '@app/pg-contract';
 import type { Clock } from '../clock/clock';
 import { DomainError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
 import type { CancelTossOrderDto, TossOrderDto } from './dto/toss-order.dto';
-import { TOSS_FOREIGN_PAY_CODE, type TossCredentials, type TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
+import { TOSS_FOREIGN_PAY_CODE, type TossCredentials, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 import { tossError } from './toss-foreign-pay.errors';
 import { cancelRefusalError } from './toss-foreign-pay.refusals';
 import { CANCELABLE_STATUSES, type TossForeignPayRepository } from './toss-foreign-pay.repository';
@@ -15,7 +15,7 @@ import type { TossOrder } from './toss-order.entity';
 /** What cancels need from the order service. */
 export interface TossCancelDeps {
   readonly repo: TossForeignPayRepository;
-  readonly adapter: TossForeignPayAdapter;
+  readonly adapter: OneTimeAdapter<TossCredentials>;
   readonly credentials: GatewayCredentialsService;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { toMajorUnits, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
+import { type OneTimeAdapter, toMajorUnits, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
 import type { PgSandbox } from '@app/pg-sandbox';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
@@ -51,9 +51,8 @@ export class TossForeignPayService {
 
   constructor(
     private readonly repo: TossForeignPayRepository,
-    // The registered instance (its registration entry's class): its methods beyond the contract (inspect,
-    // cancelWebhookPointer) are this folder's own, reached without a downcast.
-    private readonly adapter: TossForeignPayAdapter,
+    // The registered instance, used only through the contract.
+    @Inject(TossForeignPayAdapter) private readonly adapter: OneTimeAdapter<TossCredentials>,
     private readonly credentials: GatewayCredentialsService,
     private readonly risk: RiskService,
     private readonly customers: CustomersService,

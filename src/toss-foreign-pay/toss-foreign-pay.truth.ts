@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
-import type { LookupOutcome, Money } from '@app/pg-contract';
+import type { GatewayCancelView, LookupOutcome, Money, OneTimeAdapter } from '@app/pg-contract';
 import type { Clock } from '../clock/clock';
 import { newId } from '../common/ids';
-import type { TossCredentials, TossForeignPayAdapter, TossPaymentInspection } from './toss-foreign-pay.adapter';
-import type { TossCancelView } from './toss-foreign-pay.mapper';
+import type { TossCredentials, TossPaymentInspection } from './toss-foreign-pay.adapter';
 import type { TossForeignPayRepository } from './toss-foreign-pay.repository';
 import { str } from './toss-foreign-pay.views';
 import type { TossOrderCancel } from './toss-order-cancel.entity';
@@ -16,7 +15,7 @@ export const UNSETTLED: readonly TossOrderStatus[] = ['created', 'confirming', '
 /** What the state machine needs from the order service. */
 export interface TossTruthDeps {
   readonly repo: TossForeignPayRepository;
-  readonly adapter: TossForeignPayAdapter;
+  readonly adapter: OneTimeAdapter<TossCredentials>;
   readonly clock: Clock;
   readonly logger: Logger;
   requireOrder(merchantId: string, orderId: string): Promise<TossOrder>;
@@ -117,24 +116,24 @@ export class TossPaymentTruth {
   }
 
   /** Toss's cancels → ours, by transactionKey; a cancel whose answer we have not stored yet is matched by amount. */
-  private async syncCancels(order: TossOrder, tossCancels: readonly TossCancelView[], now: Date): Promise<void> {
+  private async syncCancels(order: TossOrder, tossCancels: readonly GatewayCancelView[], now: Date): Promise<void> {
     if (tossCancels.length === 0) return;
     const all = await this.d.repo.listCancels(order.merchantId, order.id);
     // A mismatch return is followed by its own status alone: only refunds move the order's balance.
     for (const r of all.filter((c) => c.kind === 'mismatch_return' && c.transactionKey)) {
-      const t = tossCancels.find((x) => x.transactionKey === r.transactionKey);
+      const t = tossCancels.find((x) => x.gatewayCancelId === r.transactionKey);
       const status = t?.state === 'SUCCEEDED' ? 'done' : t?.state === 'DECLINED' ? 'refused' : null;
       if (t && status) await this.d.repo.transitionCancel(r.id, ['requested', 'pending', 'unknown'], { status, tossCancelStatus: t.rawStatus, updatedAt: now });
     }
     const ours = all.filter((c) => c.kind === 'refund');
     const used = new Set<string>();
     for (const t of tossCancels) {
-      let row = ours.find((c) => c.transactionKey === t.transactionKey);
+      let row = ours.find((c) => c.transactionKey === t.gatewayCancelId);
       if (!row) {
         row = ours.find((c) => !c.transactionKey && !used.has(c.id) && (c.status === 'requested' || c.status === 'unknown') && c.amount === t.amount.amount);
         if (row) {
-          await this.d.repo.transitionCancel(row.id, ['requested', 'unknown'], { transactionKey: t.transactionKey, updatedAt: now });
-          row = { ...row, transactionKey: t.transactionKey };
+          await this.d.repo.transitionCancel(row.id, ['requested', 'unknown'], { transactionKey: t.gatewayCancelId, updatedAt: now });
+          row = { ...row, transactionKey: t.gatewayCancelId };
         }
       }
       if (!row) {
@@ -144,25 +143,25 @@ export class TossPaymentTruth {
       }
       used.add(row.id);
       const open = ['requested', 'pending', 'unknown'] as const;
-      if (t.state === 'SUCCEEDED') await this.d.repo.finishCancel(row, open, 'done', { tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey }, now);
+      if (t.state === 'SUCCEEDED') await this.d.repo.finishCancel(row, open, 'done', { tossCancelStatus: t.rawStatus, transactionKey: t.gatewayCancelId }, now);
       else if (t.state === 'DECLINED') await this.d.repo.finishCancel(row, open, 'refused', { tossCancelStatus: t.rawStatus, failureCode: 'CANCEL_ABORTED' }, now);
-      else await this.d.repo.transitionCancel(row.id, ['requested', 'unknown'], { status: 'pending', tossCancelStatus: t.rawStatus, transactionKey: t.transactionKey, updatedAt: now });
+      else await this.d.repo.transitionCancel(row.id, ['requested', 'unknown'], { status: 'pending', tossCancelStatus: t.rawStatus, transactionKey: t.gatewayCancelId, updatedAt: now });
     }
   }
 
-  private async recordExternalCancel(order: TossOrder, t: TossCancelView, now: Date): Promise<void> {
+  private async recordExternalCancel(order: TossOrder, t: GatewayCancelView, now: Date): Promise<void> {
     const cancel: TossOrderCancel = {
-      id: `tfx_${createHash('sha256').update(`${order.id}\n${t.transactionKey}`).digest('base64url').slice(0, 32)}`,
+      id: `tfx_${createHash('sha256').update(`${order.id}\n${t.gatewayCancelId}`).digest('base64url').slice(0, 32)}`,
       orderId: order.id,
       merchantId: order.merchantId,
-      idempotencyKey: `external-${t.transactionKey}`.slice(0, 64),
+      idempotencyKey: `external-${t.gatewayCancelId}`.slice(0, 64),
       amount: t.amount.amount,
       currency: t.amount.currency,
       kind: 'external',
       full: false,
       reason: 'Cancelled outside the API (Toss)',
       status: 'done',
-      transactionKey: t.transactionKey,
+      transactionKey: t.gatewayCancelId,
       tossCancelStatus: t.rawStatus,
       failureCode: null,
       failureMessage: null,
@@ -172,9 +171,9 @@ export class TossPaymentTruth {
     const result = await this.d.repo.recordExternalCancel(order, cancel, now);
     if (result === 'unsafe') {
       await this.d.repo.patch(order.id, { flagReason: 'external_cancel_unapplied', updatedAt: now });
-      this.d.logger.error({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.transactionKey, amount: t.amount }, 'Toss lists a refund made outside the API that does not fit the order: flagged for review');
+      this.d.logger.error({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.gatewayCancelId, amount: t.amount }, 'Toss lists a refund made outside the API that does not fit the order: flagged for review');
     } else if (result === 'recorded') {
-      this.d.logger.warn({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.transactionKey, amount: t.amount }, 'refund made outside the API recorded');
+      this.d.logger.warn({ orderId: order.id, merchantId: order.merchantId, transactionKey: t.gatewayCancelId, amount: t.amount }, 'refund made outside the API recorded');
     }
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
-import { type Money } from '@app/pg-contract';
-import { parseTossWebhook } from '@app/toss-client';
+import { type Money, type OneTimeAdapter } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../common/errors/domain.error';
@@ -62,9 +61,8 @@ export class TossWebhookService implements OnModuleInit {
 
   constructor(
     private readonly repo: TossForeignPayRepository,
-    // The registered instance (its registration entry's class): its methods beyond the contract (inspect,
-    // cancelWebhookPointer) are this folder's own, reached without a downcast.
-    private readonly adapter: TossForeignPayAdapter,
+    // The registered instance, used only through the contract.
+    @Inject(TossForeignPayAdapter) private readonly adapter: OneTimeAdapter<TossCredentials>,
     private readonly credentials: GatewayCredentialsService,
     private readonly merchants: MerchantsService,
     private readonly orders: TossForeignPayService,
@@ -227,41 +225,39 @@ export class TossWebhookService implements OnModuleInit {
 
   /** What the delivery points at, or why it is ignored. Reads our tables only (no PG call). */
   private async target(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown, creds: TossCredentials): Promise<Target | string> {
-    const input = { headers, body };
-    const parsed = this.adapter.parseWebhook(creds, input);
-    const event = parseTossWebhook(body, headers);
-    if (!event.ok) return parsed.kind === 'ignore' ? parsed.reason : event.reason;
+    const parsed = this.adapter.parseWebhook(creds, { headers, body });
+    if (parsed.kind !== 'refetch') return parsed.reason;
     // Namespaced apart from the pointer keys (`p:`/`c:`): a forged transmission id spelled like a pointer key must not
     // mark the genuine delivery of that state as seen.
-    const transmissionId = event.transmission.id ? `t:${event.transmission.id}`.slice(0, 200) : null;
-    if (event.event.eventType === 'CANCEL_STATUS_CHANGED') {
-      const data = event.event.data;
-      const cancel = await this.repo.findCancelByTransactionKey(merchantId, data.transactionKey);
+    const transmissionId = parsed.dedupKey ? `t:${parsed.dedupKey}`.slice(0, 200) : null;
+    const eventType = parsed.event ?? 'unknown';
+    if (parsed.cancel) {
+      const { gatewayCancelId, rawStatus } = parsed.cancel;
+      const cancel = await this.repo.findCancelByTransactionKey(merchantId, gatewayCancelId);
       let order = cancel ? await this.repo.findOrder(merchantId, cancel.orderId) : null;
       // A cancel made outside our API is not ours: its payment, when the delivery names it, is re-fetched instead.
-      if (!order && data.paymentKey) order = await this.repo.findOrderByPaymentKey(merchantId, data.paymentKey);
+      if (!order && parsed.gatewayPaymentId) order = await this.repo.findOrderByPaymentKey(merchantId, parsed.gatewayPaymentId);
       if (!order) return 'no order of this merchant matches';
       return {
         order,
-        eventType: 'CANCEL_STATUS_CHANGED',
+        eventType,
         transmissionId,
-        pointerKey: `c:${data.transactionKey}:${data.cancelStatus}`.slice(0, 200),
-        claims: (t) => t.cancels.some((c) => c.transactionKey === data.transactionKey && c.rawStatus === data.cancelStatus),
+        pointerKey: `c:${gatewayCancelId}:${rawStatus}`.slice(0, 200),
+        claims: (t) => t.cancels.some((c) => c.gatewayCancelId === gatewayCancelId && c.rawStatus === rawStatus),
       };
     }
-    if (parsed.kind !== 'refetch') return parsed.reason;
     let order: TossOrder | null = null;
     if (parsed.gatewayPaymentId) order = await this.repo.findOrderByPaymentKey(merchantId, parsed.gatewayPaymentId);
     if (!order && parsed.reference) order = await this.repo.findOrder(merchantId, parsed.reference);
     if (!order) return 'no order of this merchant matches';
-    const data = event.event.data;
-    const cancelCount = Array.isArray(data.cancels) ? data.cancels.length : 0;
+    const claim = parsed.claim;
     return {
       order,
-      eventType: 'PAYMENT_STATUS_CHANGED',
+      eventType,
       transmissionId,
-      pointerKey: `p:${order.id}:${String(data.status)}:${cancelCount}`.slice(0, 200),
-      claims: (t) => t.outcome.status !== 'NOT_FOUND' && 'rawStatus' in t.outcome && t.outcome.rawStatus === data.status && t.cancels.length === cancelCount,
+      pointerKey: `p:${order.id}:${claim ? `${claim.rawStatus}:${claim.cancelCount}` : eventType}`.slice(0, 200),
+      // Without a claim there is nothing to agree with: only the transmission id deduplicates.
+      claims: (t) => !!claim && t.outcome.status !== 'NOT_FOUND' && 'rawStatus' in t.outcome && t.outcome.rawStatus === claim.rawStatus && t.cancels.length === claim.cancelCount,
     };
   }
 

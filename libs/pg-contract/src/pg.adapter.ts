@@ -208,7 +208,7 @@ export interface WebhookRefetch {
   readonly kind: 'refetch';
   /** The PG's id of the payment, when the webhook names it. */
   readonly gatewayPaymentId?: string;
-  /** Our reference, when the webhook names it. At least one of the two is present. */
+  /** Our reference, when the webhook names it. At least one of the two is present, or else `cancel`. */
   readonly reference?: string;
   /** The PG's event name (`PAYMENT_STATUS_CHANGED`, PortOne's status word), for logs and metrics only. */
   readonly event?: string;
@@ -219,6 +219,16 @@ export interface WebhookRefetch {
    * as settled with no cancel of its own under way, to pick up a refund made outside the API.
    */
   readonly refundNoticed?: boolean;
+  /**
+   * The cancel the delivery is about, when it names one (Toss CANCEL_STATUS_CHANGED): the core finds the payment through
+   * its own cancel with this id. A delivery may carry only this (no payment id or reference).
+   */
+  readonly cancel?: { readonly gatewayCancelId: string; readonly rawStatus: string };
+  /**
+   * What the body claims, for deduplication only (never applied): a pointer is remembered only once the re-fetch
+   * agrees with its claim, so a forged claim cannot mask the genuine delivery that follows.
+   */
+  readonly claim?: { readonly rawStatus: string; readonly cancelCount: number };
 }
 
 /** A webhook that points at nothing we can re-fetch (malformed, an event we do not use). Answer 2xx and drop it. */
@@ -231,6 +241,27 @@ export interface WebhookIgnored {
 
 /** The answer of `parseWebhook`. */
 export type WebhookParseResult = WebhookRefetch | WebhookIgnored;
+
+/** Which payment to inspect: the PG's id, or our reference. */
+export type PaymentPointer = { readonly gatewayPaymentId: string } | { readonly reference: string };
+
+/** One cancel of a payment as the PG lists it. */
+export interface GatewayCancelView {
+  /** The PG's id of the cancel (Toss transactionKey). */
+  readonly gatewayCancelId: string;
+  /** How much it returns. */
+  readonly amount: Money;
+  /** SUCCEEDED = done, PENDING = in progress, DECLINED = aborted. */
+  readonly state: 'SUCCEEDED' | 'PENDING' | 'DECLINED';
+  /** The PG's own status word, for records and claims. */
+  readonly rawStatus: string;
+}
+
+/** The answer of `inspect`: the payment checked against what we expect, with its cancels (empty when unreadable). */
+export interface PaymentInspection {
+  readonly outcome: LookupOutcome;
+  readonly cancels: readonly GatewayCancelView[];
+}
 
 /** The answer of the optional `checkCredentials`. */
 export type CredentialCheck<C> = { readonly ok: true; readonly credentials: C } | { readonly ok: false; readonly problems: readonly string[] };
@@ -264,6 +295,12 @@ export interface PaymentGatewayAdapter<C = unknown> {
   retrieve?(credentials: C, input: RetrieveInput, options?: CallOptions): Promise<LookupOutcome>;
   /** The PG's view of the payment made under our reference: resolves UNKNOWN outcomes. */
   retrieveByReference?(credentials: C, input: RetrieveByReferenceInput, options?: CallOptions): Promise<LookupOutcome>;
+  /**
+   * The payment (by the PG's id or our reference) checked against what we expect, with the cancels the PG lists: how
+   * the one-time payments core resolves an unknown confirm or cancel, applies a webhook re-fetch and picks up refunds
+   * made outside the API. Required with `oneTimePayments`.
+   */
+  inspect?(credentials: C, pointer: PaymentPointer, expected: Money, reference?: string, options?: CallOptions): Promise<PaymentInspection>;
   /** Cancels all or part of a payment. A cancel the PG has not approved yet is PENDING, never SUCCEEDED. */
   cancel?(credentials: C, input: CancelInput, options?: CallOptions): Promise<CancelOutcome>;
   /** Builds the frontend request that lets the buyer approve a billing key. Sends nothing to the PG; NOT_SENT for input the PG would refuse. */
@@ -318,3 +355,9 @@ export function missingMethods(adapter: PaymentGatewayAdapter): string[] {
   }
   return [...new Set(problems)];
 }
+
+/**
+ * What the one-time payments core calls: checkout, confirm and look-ups, cancels, the inspection with cancels and the
+ * webhook parser. Narrowed from the registry entry's instance with {@link GatewayRegistry.require} and `inspect`.
+ */
+export type OneTimeAdapter<C = unknown> = AdapterWith<'oneTimePayments', C> & Required<Pick<PaymentGatewayAdapter<C>, 'cancel' | 'inspect' | 'parseWebhook'>>;
