@@ -5,6 +5,7 @@ import {
   notSent,
   preflightAmount,
   toMajorNumber,
+  toMajorUnits,
   unknownOutcome,
   type CallOptions,
   type CancelInput,
@@ -17,13 +18,16 @@ import {
   type LookupOutcome,
   type Money,
   type NotSentOutcome,
+  type OneTimeFlow,
   type PaymentGatewayAdapter,
   type PaymentInspection,
   type PaymentOutcome,
   type PaymentPointer,
   type PrepareCheckoutInput,
+  type RefusalAdvice,
   type RetrieveByReferenceInput,
   type RetrieveInput,
+  type ReturnCheck,
   type WebhookInput,
   type WebhookParseResult,
 } from '@app/pg-contract';
@@ -38,6 +42,7 @@ import {
   TOSS_CURRENCY,
   type TossCancelView,
 } from './toss-foreign-pay.mapper';
+import { checkTossReturn, describeTossRefusal } from './toss-foreign-pay.onetime';
 
 /** A merchant's Toss keys for the PayPal MID (foreign easy pay has its own key pair). */
 export interface TossForeignPayCredentials {
@@ -67,6 +72,8 @@ export const TOSS_FOREIGN_PAY_DESCRIPTOR: GatewayDescriptor = Object.freeze({
   }),
   paymentMethod: 'paypal',
   webhookAliases: Object.freeze(['toss']),
+  // The v1 error codes of Toss orders (TOSS_AMOUNT_MISMATCH, …), kept by the one-time payments core.
+  errorCodePrefix: 'TOSS',
 });
 
 /** The payment as Toss reports it, with its cancels (the contract's inspection). */
@@ -133,7 +140,9 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
   async confirm(c: TossForeignPayCredentials, input: ConfirmInput, o: CallOptions = {}): Promise<PaymentOutcome> {
     const refused = preflightAmount(this.descriptor, input.expected);
     if (refused) return refused;
-    const redirect = checkRedirect(input.reference, input.expected, input.pointer);
+    // A re-send after an unknown outcome names the stored paymentKey: the redirect it was checked from, rebuilt.
+    const pointer = input.gatewayPaymentId !== undefined ? { paymentKey: input.gatewayPaymentId, orderId: input.reference, amount: toMajorUnits(input.expected) } : input.pointer;
+    const redirect = checkRedirect(input.reference, input.expected, pointer);
     if (!redirect.ok) return redirect.refused;
     const res = await this.toss.confirm(
       { secretKey: c.secretKey },
@@ -177,6 +186,16 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
         : await this.toss.getPaymentByOrderId({ secretKey: c.secretKey }, pointer.reference, { signal: o.signal });
     const outcome = checkIntegrity(expected, lookupResultToOutcome(res), reference !== undefined ? { reference } : {});
     return { outcome, cancels: res.kind === 'ok' ? safeCancels(res.data).map(toGatewayCancel) : [] };
+  }
+
+  /** The success redirect compared with the stored order, sending nothing (the same check `confirm` makes first). */
+  checkReturn(input: ConfirmInput): ReturnCheck {
+    return checkTossReturn(input);
+  }
+
+  /** What a Toss code means for a step of the one-time flow (this folder's refusal tables). */
+  describeRefusal(flow: OneTimeFlow, code: string, httpStatus?: number): RefusalAdvice {
+    return describeTossRefusal(flow, code, httpStatus);
   }
 
   /**

@@ -8,6 +8,7 @@ import type {
   NotSentOutcome,
   PaymentOutcome,
 } from './pg.outcomes';
+import type { OneTimeFlow, PaymentInspection, PaymentPointer, RefusalAdvice, ReturnCheck } from './pg.onetime';
 
 /** Per-call options every adapter method accepts. */
 export interface CallOptions {
@@ -84,6 +85,11 @@ export interface ConfirmInput {
   readonly expected: Money;
   /** What the success redirect carried (Toss `paymentKey`, `orderId`, `amount`): a pointer, untrusted. */
   readonly pointer: Readonly<Record<string, string>>;
+  /**
+   * Set when the confirm is re-sent after an unknown outcome (the redirect is gone): the PG's id of the checkout that
+   * `checkReturn` accepted and the core stored. The adapter then confirms it for `expected`, ignoring `pointer`.
+   */
+  readonly gatewayPaymentId?: string;
 }
 
 /** `retrieve`: the PG's view of one payment, by the PG's id. */
@@ -242,27 +248,6 @@ export interface WebhookIgnored {
 /** The answer of `parseWebhook`. */
 export type WebhookParseResult = WebhookRefetch | WebhookIgnored;
 
-/** Which payment to inspect: the PG's id, or our reference. */
-export type PaymentPointer = { readonly gatewayPaymentId: string } | { readonly reference: string };
-
-/** One cancel of a payment as the PG lists it. */
-export interface GatewayCancelView {
-  /** The PG's id of the cancel (Toss transactionKey). */
-  readonly gatewayCancelId: string;
-  /** How much it returns. */
-  readonly amount: Money;
-  /** SUCCEEDED = done, PENDING = in progress, DECLINED = aborted. */
-  readonly state: 'SUCCEEDED' | 'PENDING' | 'DECLINED';
-  /** The PG's own status word, for records and claims. */
-  readonly rawStatus: string;
-}
-
-/** The answer of `inspect`: the payment checked against what we expect, with its cancels (empty when unreadable). */
-export interface PaymentInspection {
-  readonly outcome: LookupOutcome;
-  readonly cancels: readonly GatewayCancelView[];
-}
-
 /** The answer of the optional `checkCredentials`. */
 export type CredentialCheck<C> = { readonly ok: true; readonly credentials: C } | { readonly ok: false; readonly problems: readonly string[] };
 
@@ -301,6 +286,13 @@ export interface PaymentGatewayAdapter<C = unknown> {
    * made outside the API. Required with `oneTimePayments`.
    */
   inspect?(credentials: C, pointer: PaymentPointer, expected: Money, reference?: string, options?: CallOptions): Promise<PaymentInspection>;
+  /**
+   * Compares the return redirect's pointer with what we stored, sending nothing: the PG's id of the checkout to claim,
+   * or why not (`pointer_invalid`: no usable id; `mismatch`: another amount or order, tampered). `confirm` repeats it.
+   */
+  checkReturn?(input: ConfirmInput): ReturnCheck;
+  /** What a PG refusal code means for the one-time flow (pure and total: an unlisted code is never permanent). */
+  describeRefusal?(flow: OneTimeFlow, code: string, httpStatus?: number): RefusalAdvice;
   /** Cancels all or part of a payment. A cancel the PG has not approved yet is PENDING, never SUCCEEDED. */
   cancel?(credentials: C, input: CancelInput, options?: CallOptions): Promise<CancelOutcome>;
   /** Builds the frontend request that lets the buyer approve a billing key. Sends nothing to the PG; NOT_SENT for input the PG would refuse. */
@@ -360,4 +352,8 @@ export function missingMethods(adapter: PaymentGatewayAdapter): string[] {
  * What the one-time payments core calls: checkout, confirm and look-ups, cancels, the inspection with cancels and the
  * webhook parser. Narrowed from the registry entry's instance with {@link GatewayRegistry.require} and `inspect`.
  */
-export type OneTimeAdapter<C = unknown> = AdapterWith<'oneTimePayments', C> & Required<Pick<PaymentGatewayAdapter<C>, 'cancel' | 'inspect' | 'parseWebhook'>>;
+export type OneTimeAdapter<C = unknown> = AdapterWith<'oneTimePayments', C> &
+  Required<Pick<PaymentGatewayAdapter<C>, (typeof ONE_TIME_CORE_METHODS)[number]>>;
+
+/** The methods beyond `oneTimePayments`' own that the one-time payments core needs (see {@link OneTimeAdapter}). */
+export const ONE_TIME_CORE_METHODS = ['cancel', 'inspect', 'parseWebhook', 'checkReturn', 'describeRefusal'] as const satisfies readonly AdapterMethod[];
