@@ -56,7 +56,7 @@ export class OrderReturnsController {
   @Get(':orderId/success')
   @ApiOperation({
     summary: 'Success redirect: confirms once when the query matches the stored order (amount, order, PG id)',
-    description: 'The query is whatever the PG appends (Toss: paymentKey, orderId, amount): a pointer compared with the stored order, never trusted.',
+    description: "The query is whatever the PG appends (its payment id, our order id, the amount): a pointer compared with the stored order, never trusted.",
   })
   @ApiOkResponse({ type: OrderRedirectResultDto, description: 'Without a merchant returnUrl' })
   @ApiResponse({ status: 303, description: "To the merchant's returnUrl with orderId, status, amount, currency, message (code on errors)" })
