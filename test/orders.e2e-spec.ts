@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { OneTimeOrdersGateway1764201600016 } from '../src/database/migrations/1764201600016-OneTimeOrdersGateway';
 import { createMerchant, sandboxAccountFor, startTestApp, type TestApp } from './helpers/test-app';
 
 type Obj = Record<string, any>;
@@ -154,5 +156,20 @@ describe('one-time orders through the core (e2e)', () => {
     expect(Object.keys(doc.paths['/v1/orders/{orderId}/cancel'] ?? {})).toContain('post');
     expect(Object.keys(doc.paths['/v1/orders/{orderId}/success'] ?? {})).toContain('get');
     expect(Object.keys(doc.paths['/v1/orders/{orderId}/fail'] ?? {})).toContain('get');
+  });
+
+  // Last: it rebuilds the orders table under the running app.
+  it('migration 1764201600016 marks every order stored before it as a toss-foreign-pay order (either engine)', async () => {
+    const paid = await newOrder({ amount: 1200 });
+    await follow(await buyer(paid));
+    const runner = t.app.get(DataSource).createQueryRunner();
+    try {
+      await new OneTimeOrdersGateway1764201600016().down(runner);
+      await new OneTimeOrdersGateway1764201600016().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect((await getOrder(paid.orderId)).body).toMatchObject({ gateway: GATEWAY, status: 'paid', amount: 1200 });
+    expect((await t.http().get(`/v1/toss/orders/${paid.orderId}`).set(auth())).body).toMatchObject({ status: 'paid', paymentKey: expect.any(String) });
   });
 });

@@ -14,6 +14,8 @@ export class OneTimeOrdersGateway1764201600016 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.dropColumn('toss_orders', 'gateway');
+    // In place on both engines (SQLite 3.35+): TypeORM's dropColumn rebuilds the table on SQLite, which its cancels'
+    // foreign key refuses while rows exist.
+    await q.query('ALTER TABLE toss_orders DROP COLUMN gateway');
   }
 }
