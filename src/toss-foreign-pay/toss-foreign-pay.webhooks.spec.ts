@@ -146,4 +146,16 @@ describe('toss-foreign-pay webhooks through the core pipeline (OrderWebhooks)', 
     const none = await s.service.receive('mch_1', headers(), body('DONE', 'tfo_nope', 'pk_nope'));
     expect(none).toEqual(real);
   });
+
+  it('finds the payment of a cancel webhook that names only the cancel, through our own cancel with that id', async () => {
+    const s = setup();
+    const cancelBody = { eventType: 'CANCEL_STATUS_CHANGED', createdAt: '2026-12-01T00:00:00.000000', data: { transactionKey: 'tx_ours', cancelStatus: 'DONE' } };
+    (s.repo as unknown as Record<string, unknown>).findCancelByTransactionKey = jest.fn(async (_m: string, key: string) => (key === 'tx_ours' ? { orderId: PAID.id } : null));
+    await s.service.receive('mch_1', headers(), cancelBody);
+    expect(s.inspect).toHaveBeenCalledTimes(1);
+    // A cancel that is not ours, naming no payment, re-fetches nothing (and is answered the same).
+    const foreign = await s.service.receive('mch_1', headers(), { ...cancelBody, data: { transactionKey: 'tx_other', cancelStatus: 'DONE' } });
+    expect(foreign).toEqual({ received: true });
+    expect(s.inspect).toHaveBeenCalledTimes(1);
+  });
 });
