@@ -25,6 +25,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { buildLoggerParams } from './logging/logging.options';
 import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OrdersModule } from './orders/orders.module';
 import { PlansModule } from './plans/plans.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RiskModule } from './risk/risk.module';
@@ -64,6 +65,7 @@ export class AppModule {
         RiskModule,
         GatewaysModule,
         BillingKeysModule,
+        OrdersModule,
         WebhooksModule,
         SubscriptionsModule,
         ChargesModule,

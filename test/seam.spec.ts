@@ -52,6 +52,24 @@ describe('the PG seam', () => {
     expect(offending).toEqual([]);
   });
 
+  it('keeps one-time payments in a core folder that names no PG (issue 24: no downcast, no PG client)', () => {
+    const dir = join(SRC, 'orders');
+    expect(readdirSync(dir)).toContain('orders.module.ts');
+    const offending: string[] = [];
+    for (const path of files(dir)) {
+      const rel = relative(SRC, path).split('\\').join('/');
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const code = line.trim();
+          // Comments, OpenAPI examples, and the table and column names the entities keep (history: migration 1764201600016).
+          if (['//', '*', '/*', '@Api', '@Entity(', '@Index(', '@Column('].some((p) => code.startsWith(p))) return;
+          if (/toss|portone|iamport/i.test(code) || /@app\/(toss|portone)-client|\.\.\/(toss|portone)[a-z-]*\//.test(code)) offending.push(`${rel}:${i + 1}: ${code}`);
+        });
+    }
+    expect(offending).toEqual([]);
+  });
+
   it("keeps a PG's own error codes in its folder, not in the core table", () => {
     expect(Object.keys(ERROR_STATUS).filter((c) => /^(TOSS|PORTONE)_/.test(c))).toEqual([]);
   });

@@ -9,10 +9,10 @@ import { Plan } from '../plans/plan.entity';
 import { FraudnetReservation } from '../risk/fraudnet-reservation.entity';
 import { RiskDecision } from '../risk/risk-decision.entity';
 import { Subscription } from '../subscriptions/subscription.entity';
-import { TossOrderCancel } from '../toss-foreign-pay/toss-order-cancel.entity';
-import { TossOrder } from '../toss-foreign-pay/toss-order.entity';
-import { TossWebhookEvent } from '../toss-foreign-pay/toss-webhook-event.entity';
+import { OrderCancel } from '../orders/order-cancel.entity';
+import { Order } from '../orders/order.entity';
+import { OrderWebhookEvent } from '../orders/order-webhook-event.entity';
 import { WebhookPointer } from '../webhook-inbox/webhook-pointer.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
-export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation, BillingKey, Subscription, Charge, ChargeCancel, TossOrder, TossOrderCancel, TossWebhookEvent, WebhookPointer];
+export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation, BillingKey, Subscription, Charge, ChargeCancel, Order, OrderCancel, OrderWebhookEvent, WebhookPointer];

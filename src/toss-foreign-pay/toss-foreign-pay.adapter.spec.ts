@@ -172,17 +172,23 @@ describe('TossForeignPayAdapter specifics', () => {
     ]);
   });
 
-  it('points a cancel webhook that names no payment nowhere, and never throws on junk', () => {
+  it('points a cancel webhook at its cancel (and payment when named), claims without applying, never throws on junk', () => {
     const cancel = adapter.parseWebhook(creds, {
       headers: { 'tosspayments-webhook-transmission-id': 'wh-1' },
       body: { eventType: 'CANCEL_STATUS_CHANGED', createdAt: '2026-01-01T00:00:00.000000', data: { transactionKey: 'tx1', cancelStatus: 'DONE' } },
     });
-    expect(cancel.kind).toBe('ignore');
+    expect(cancel).toEqual({ kind: 'refetch', event: 'CANCEL_STATUS_CHANGED', dedupKey: 'wh-1', cancel: { gatewayCancelId: 'tx1', rawStatus: 'DONE' } });
+    const payment = adapter.parseWebhook(creds, {
+      headers: {},
+      body: { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-01-01T00:00:00.000000', data: { paymentKey: 'pk1', orderId: 'o-0001', status: 'CANCELED' } },
+    });
+    expect(payment).toEqual({ kind: 'refetch', gatewayPaymentId: 'pk1', reference: 'o-0001', event: 'PAYMENT_STATUS_CHANGED', claim: { rawStatus: 'CANCELED', cancelCount: 0 } });
+    expect(payment).not.toHaveProperty('status');
     const withKey = adapter.parseWebhook(creds, {
       headers: { 'tosspayments-webhook-transmission-id': 'wh-2' },
       body: { eventType: 'CANCEL_STATUS_CHANGED', createdAt: '2026-01-01T00:00:00.000000', data: { transactionKey: 'tx1', cancelStatus: 'DONE', paymentKey: 'pk1' } },
     });
-    expect(withKey).toEqual({ kind: 'refetch', gatewayPaymentId: 'pk1', event: 'CANCEL_STATUS_CHANGED', dedupKey: 'wh-2' });
+    expect(withKey).toEqual({ kind: 'refetch', gatewayPaymentId: 'pk1', event: 'CANCEL_STATUS_CHANGED', dedupKey: 'wh-2', cancel: { gatewayCancelId: 'tx1', rawStatus: 'DONE' } });
     expect(adapter.parseWebhook(creds, { headers: {}, body: '{not json' }).kind).toBe('ignore');
   });
 

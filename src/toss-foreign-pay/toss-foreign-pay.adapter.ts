@@ -5,6 +5,7 @@ import {
   notSent,
   preflightAmount,
   toMajorNumber,
+  toMajorUnits,
   unknownOutcome,
   type CallOptions,
   type CancelInput,
@@ -12,15 +13,21 @@ import {
   type CheckoutPreparation,
   type ConfirmInput,
   type CredentialCheck,
+  type GatewayCancelView,
   type GatewayDescriptor,
   type LookupOutcome,
   type Money,
   type NotSentOutcome,
+  type OneTimeFlow,
   type PaymentGatewayAdapter,
+  type PaymentInspection,
   type PaymentOutcome,
+  type PaymentPointer,
   type PrepareCheckoutInput,
+  type RefusalAdvice,
   type RetrieveByReferenceInput,
   type RetrieveInput,
+  type ReturnCheck,
   type WebhookInput,
   type WebhookParseResult,
 } from '@app/pg-contract';
@@ -35,6 +42,7 @@ import {
   TOSS_CURRENCY,
   type TossCancelView,
 } from './toss-foreign-pay.mapper';
+import { checkTossReturn, describeTossRefusal } from './toss-foreign-pay.onetime';
 
 /** A merchant's Toss keys for the PayPal MID (foreign easy pay has its own key pair). */
 export interface TossForeignPayCredentials {
@@ -65,16 +73,12 @@ export const TOSS_FOREIGN_PAY_DESCRIPTOR: GatewayDescriptor = Object.freeze({
   paymentMethod: 'paypal',
   webhookAliases: Object.freeze(['toss']),
   publicCredentialFields: Object.freeze(['clientKey']),
+  // The v1 error codes of Toss orders (TOSS_AMOUNT_MISMATCH, …), kept by the one-time payments core.
+  errorCodePrefix: 'TOSS',
 });
 
-/** The payment as Toss reports it, with its cancels: what the core needs to apply a re-fetch. */
-export interface TossPaymentInspection {
-  readonly outcome: LookupOutcome;
-  /** Empty when the payment could not be read. */
-  readonly cancels: readonly TossCancelView[];
-}
-
-type Pointer = { readonly gatewayPaymentId: string } | { readonly reference: string };
+/** The payment as Toss reports it, with its cancels (the contract's inspection). */
+export type TossPaymentInspection = PaymentInspection;
 
 /**
  * The `toss-foreign-pay` gateway: Toss Payments foreign easy pay (PayPal, USD, redirect flow) over `TossClient`.
@@ -137,7 +141,9 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
   async confirm(c: TossForeignPayCredentials, input: ConfirmInput, o: CallOptions = {}): Promise<PaymentOutcome> {
     const refused = preflightAmount(this.descriptor, input.expected);
     if (refused) return refused;
-    const redirect = checkRedirect(input.reference, input.expected, input.pointer);
+    // A re-send after an unknown outcome names the stored paymentKey: the redirect it was checked from, rebuilt.
+    const pointer = input.gatewayPaymentId !== undefined ? { paymentKey: input.gatewayPaymentId, orderId: input.reference, amount: toMajorUnits(input.expected) } : input.pointer;
+    const redirect = checkRedirect(input.reference, input.expected, pointer);
     if (!redirect.ok) return redirect.refused;
     const res = await this.toss.confirm(
       { secretKey: c.secretKey },
@@ -174,13 +180,23 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
    * The payment (by paymentKey or orderId) checked against what we expect, plus its cancels: what a webhook, a
    * timed-out confirm or a timed-out cancel is resolved with.
    */
-  async inspect(c: TossForeignPayCredentials, pointer: Pointer, expected: Money, reference?: string, o: CallOptions = {}): Promise<TossPaymentInspection> {
+  async inspect(c: TossForeignPayCredentials, pointer: PaymentPointer, expected: Money, reference?: string, o: CallOptions = {}): Promise<PaymentInspection> {
     const res =
       'gatewayPaymentId' in pointer
         ? await this.toss.getPayment({ secretKey: c.secretKey }, pointer.gatewayPaymentId, { signal: o.signal })
         : await this.toss.getPaymentByOrderId({ secretKey: c.secretKey }, pointer.reference, { signal: o.signal });
     const outcome = checkIntegrity(expected, lookupResultToOutcome(res), reference !== undefined ? { reference } : {});
-    return { outcome, cancels: res.kind === 'ok' ? safeCancels(res.data) : [] };
+    return { outcome, cancels: res.kind === 'ok' ? safeCancels(res.data).map(toGatewayCancel) : [] };
+  }
+
+  /** The success redirect compared with the stored order, sending nothing (the same check `confirm` makes first). */
+  checkReturn(input: ConfirmInput): ReturnCheck {
+    return checkTossReturn(input);
+  }
+
+  /** What a Toss code means for a step of the one-time flow (this folder's refusal tables). */
+  describeRefusal(flow: OneTimeFlow, code: string, httpStatus?: number): RefusalAdvice {
+    return describeTossRefusal(flow, code, httpStatus);
   }
 
   /**
@@ -199,7 +215,11 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
     return cancelResultToOutcome(res);
   }
 
-  /** A pointer to re-fetch, never a state (payment webhooks are unsigned). */
+  /**
+   * A pointer to re-fetch, never a state (payment webhooks are unsigned). CANCEL_STATUS_CHANGED carries the cancel
+   * alone (no paymentKey in most deliveries): its transactionKey lets the core find the payment through its own cancel.
+   * The body's status and cancel count are returned as a claim, for deduplication only.
+   */
   parseWebhook(_c: TossForeignPayCredentials, input: WebhookInput): WebhookParseResult {
     const parsed = parseTossWebhook(input.body, input.headers);
     if (!parsed.ok) return { kind: 'ignore', reason: `${parsed.reason}: ${parsed.detail}` };
@@ -207,25 +227,32 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
     const dedup = transmission.id !== undefined ? { dedupKey: transmission.id } : {};
     const paymentKey = event.data.paymentKey;
     const orderId = event.data.orderId;
-    if (!paymentKey && !orderId) return { kind: 'ignore', reason: `${event.eventType} names no payment (match its transactionKey instead)` };
+    if (event.eventType === 'CANCEL_STATUS_CHANGED') {
+      const data = event.data;
+      return {
+        kind: 'refetch',
+        ...(paymentKey ? { gatewayPaymentId: paymentKey } : {}),
+        event: event.eventType,
+        ...dedup,
+        cancel: { gatewayCancelId: data.transactionKey, rawStatus: data.cancelStatus },
+      };
+    }
+    if (!paymentKey && !orderId) return { kind: 'ignore', reason: `${event.eventType} names no payment` };
+    const data = event.data;
     return {
       kind: 'refetch',
       ...(paymentKey ? { gatewayPaymentId: paymentKey } : {}),
       ...(orderId ? { reference: orderId } : {}),
       event: event.eventType,
       ...dedup,
+      claim: { rawStatus: String(data.status), cancelCount: Array.isArray(data.cancels) ? data.cancels.length : 0 },
     };
   }
+}
 
-  /**
-   * CANCEL_STATUS_CHANGED carries the cancel alone (no paymentKey in most deliveries): the cancel's transactionKey
-   * (to find our cancel, then re-fetch its payment) and the delivery's dedup key. Null for anything else.
-   */
-  cancelWebhookPointer(input: WebhookInput): { transactionKey: string; dedupKey?: string } | null {
-    const parsed = parseTossWebhook(input.body, input.headers);
-    if (!parsed.ok || parsed.event.eventType !== 'CANCEL_STATUS_CHANGED') return null;
-    return { transactionKey: parsed.event.data.transactionKey, ...(parsed.transmission.id !== undefined ? { dedupKey: parsed.transmission.id } : {}) };
-  }
+function toGatewayCancel(c: TossCancelView): GatewayCancelView {
+  // StatusClass UNKNOWN is never produced for a cancel (no table fallback to it); treated as in progress if it were.
+  return { gatewayCancelId: c.transactionKey, amount: c.amount, state: c.state === 'UNKNOWN' ? 'PENDING' : c.state, rawStatus: c.rawStatus };
 }
 
 function safeCancels(p: TossPayment): TossCancelView[] {

@@ -14,28 +14,30 @@ import {
   TossRedirectResultDto,
   TossSuccessQueryDto,
 } from './dto/toss-order.dto';
-import { TossForeignPayService, type BrowserAnswer } from './toss-foreign-pay.service';
+import type { BrowserAnswer } from '../orders/orders.views';
+import { TossOrdersAlias } from './toss-foreign-pay.orders';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
+/** v1 aliases of the one-time payments core (`/v1/orders`) for `toss-foreign-pay`: same bodies and codes. */
 @ApiTags('toss')
 @ApiBearerAuth()
 @Controller('v1/toss/orders')
 export class TossOrdersController {
-  constructor(private readonly toss: TossForeignPayService) {}
+  constructor(private readonly toss: TossOrdersAlias) {}
 
   @Post()
   @Idempotent()
   @ApiOperation({ summary: 'Store a PayPal order and get the Toss SDK requestPayment parameters (USD only)' })
   @ApiCreatedResponse({ type: TossOrderCreatedDto })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateTossOrderDto): Promise<TossOrderCreatedDto> {
-    return this.toss.createOrder(merchant.id, body);
+    return this.toss.create(merchant.id, body);
   }
 
   @Get(':orderId')
   @ApiOperation({ summary: 'The order, with its cancels (an unknown confirm or unfinished cancel is looked up at Toss first)' })
   @ApiOkResponse({ type: TossOrderDto })
   get(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string): Promise<TossOrderDto> {
-    return this.toss.getOrder(merchant.id, orderId);
+    return this.toss.get(merchant.id, orderId);
   }
 
   @Post(':orderId/cancel')
@@ -53,7 +55,7 @@ export class TossOrdersController {
 @Public()
 @Controller('v1/toss')
 export class TossRedirectsController {
-  constructor(private readonly toss: TossForeignPayService) {}
+  constructor(private readonly toss: TossOrdersAlias) {}
 
   @Get('success')
   @ApiOperation({ summary: 'Success redirect: confirms once when the amount matches the stored order' })

@@ -2,6 +2,7 @@ export * from './pg.money';
 export * from './pg.outcomes';
 export * from './pg.descriptor';
 export * from './pg.adapter';
+export * from './pg.onetime';
 export * from './pg.errors';
 export * from './pg.integrity';
 export * from './pg.mapper';

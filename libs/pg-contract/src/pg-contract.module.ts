@@ -19,6 +19,11 @@ export interface SandboxPluginRegistration {
   sandboxCredentials(merchantId: string): unknown;
   /** The merchant's own credentials as the adapter takes them in sandbox mode (e.g. marked as test keys). Default: as they are. */
   ownCredentials?(credentials: unknown): unknown;
+  /**
+   * Registers our webhook URL for the account the credentials belong to, where the simulated PG posts webhooks only to
+   * a URL registered per account (as a PG console does per MID). `sandbox` is the app's sandbox instance.
+   */
+  registerWebhookUrl?(sandbox: unknown, credentials: unknown, url: string): void;
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   NotSentOutcome,
   PaymentOutcome,
 } from './pg.outcomes';
+import type { OneTimeFlow, PaymentInspection, PaymentPointer, RefusalAdvice, ReturnCheck } from './pg.onetime';
 
 /** Per-call options every adapter method accepts. */
 export interface CallOptions {
@@ -84,6 +85,11 @@ export interface ConfirmInput {
   readonly expected: Money;
   /** What the success redirect carried (Toss `paymentKey`, `orderId`, `amount`): a pointer, untrusted. */
   readonly pointer: Readonly<Record<string, string>>;
+  /**
+   * Set when the confirm is re-sent after an unknown outcome (the redirect is gone): the PG's id of the checkout that
+   * `checkReturn` accepted and the core stored. The adapter then confirms it for `expected`, ignoring `pointer`.
+   */
+  readonly gatewayPaymentId?: string;
 }
 
 /** `retrieve`: the PG's view of one payment, by the PG's id. */
@@ -208,7 +214,7 @@ export interface WebhookRefetch {
   readonly kind: 'refetch';
   /** The PG's id of the payment, when the webhook names it. */
   readonly gatewayPaymentId?: string;
-  /** Our reference, when the webhook names it. At least one of the two is present. */
+  /** Our reference, when the webhook names it. At least one of the two is present, or else `cancel`. */
   readonly reference?: string;
   /** The PG's event name (`PAYMENT_STATUS_CHANGED`, PortOne's status word), for logs and metrics only. */
   readonly event?: string;
@@ -219,6 +225,16 @@ export interface WebhookRefetch {
    * as settled with no cancel of its own under way, to pick up a refund made outside the API.
    */
   readonly refundNoticed?: boolean;
+  /**
+   * The cancel the delivery is about, when it names one (Toss CANCEL_STATUS_CHANGED): the core finds the payment through
+   * its own cancel with this id. A delivery may carry only this (no payment id or reference).
+   */
+  readonly cancel?: { readonly gatewayCancelId: string; readonly rawStatus: string };
+  /**
+   * What the body claims, for deduplication only (never applied): a pointer is remembered only once the re-fetch
+   * agrees with its claim, so a forged claim cannot mask the genuine delivery that follows.
+   */
+  readonly claim?: { readonly rawStatus: string; readonly cancelCount: number };
 }
 
 /** A webhook that points at nothing we can re-fetch (malformed, an event we do not use). Answer 2xx and drop it. */
@@ -264,6 +280,19 @@ export interface PaymentGatewayAdapter<C = unknown> {
   retrieve?(credentials: C, input: RetrieveInput, options?: CallOptions): Promise<LookupOutcome>;
   /** The PG's view of the payment made under our reference: resolves UNKNOWN outcomes. */
   retrieveByReference?(credentials: C, input: RetrieveByReferenceInput, options?: CallOptions): Promise<LookupOutcome>;
+  /**
+   * The payment (by the PG's id or our reference) checked against what we expect, with the cancels the PG lists: how
+   * the one-time payments core resolves an unknown confirm or cancel, applies a webhook re-fetch and picks up refunds
+   * made outside the API. Required with `oneTimePayments`.
+   */
+  inspect?(credentials: C, pointer: PaymentPointer, expected: Money, reference?: string, options?: CallOptions): Promise<PaymentInspection>;
+  /**
+   * Compares the return redirect's pointer with what we stored, sending nothing: the PG's id of the checkout to claim,
+   * or why not (`pointer_invalid`: no usable id; `mismatch`: another amount or order, tampered). `confirm` repeats it.
+   */
+  checkReturn?(input: ConfirmInput): ReturnCheck;
+  /** What a PG refusal code means for the one-time flow (pure and total: an unlisted code is never permanent). */
+  describeRefusal?(flow: OneTimeFlow, code: string, httpStatus?: number): RefusalAdvice;
   /** Cancels all or part of a payment. A cancel the PG has not approved yet is PENDING, never SUCCEEDED. */
   cancel?(credentials: C, input: CancelInput, options?: CallOptions): Promise<CancelOutcome>;
   /** Builds the frontend request that lets the buyer approve a billing key. Sends nothing to the PG; NOT_SENT for input the PG would refuse. */
@@ -318,3 +347,13 @@ export function missingMethods(adapter: PaymentGatewayAdapter): string[] {
   }
   return [...new Set(problems)];
 }
+
+/**
+ * What the one-time payments core calls: checkout, confirm and look-ups, cancels, the inspection with cancels and the
+ * webhook parser. Narrowed from the registry entry's instance with {@link GatewayRegistry.require} and `inspect`.
+ */
+export type OneTimeAdapter<C = unknown> = AdapterWith<'oneTimePayments', C> &
+  Required<Pick<PaymentGatewayAdapter<C>, (typeof ONE_TIME_CORE_METHODS)[number]>>;
+
+/** The methods beyond `oneTimePayments`' own that the one-time payments core needs (see {@link OneTimeAdapter}). */
+export const ONE_TIME_CORE_METHODS = ['cancel', 'inspect', 'parseWebhook', 'checkReturn', 'describeRefusal'] as const satisfies readonly AdapterMethod[];

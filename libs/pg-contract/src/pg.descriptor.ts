@@ -59,6 +59,11 @@ export interface GatewayDescriptor {
   readonly paymentMethod: string;
   /** Legacy path segments that also reach this gateway's webhook (`/v1/webhooks/<alias>/{merchantId}`). */
   readonly webhookAliases?: readonly string[];
+  /**
+   * The prefix of this gateway's one-time payment error codes in our API (`TOSS` → `TOSS_AMOUNT_MISMATCH`): upper-case
+   * letters and digits. Default `ORDER`.
+   */
+  readonly errorCodePrefix?: string;
   /** The billing-key name the core records (and the adapter sends) when the merchant gives none. Default `Billing key`. */
   readonly defaultBillingKeyName?: string;
   /**
@@ -104,6 +109,9 @@ export function descriptorProblems(d: GatewayDescriptor): string[] {
   if (typeof d.paymentMethod !== 'string' || d.paymentMethod.length === 0) problems.push('paymentMethod must be a non-empty string');
   for (const alias of d.webhookAliases ?? []) {
     if (typeof alias !== 'string' || !GATEWAY_CODE_PATTERN.test(alias)) problems.push(`webhook alias ${JSON.stringify(alias)} must match ${GATEWAY_CODE_PATTERN}`);
+  }
+  if (d.errorCodePrefix !== undefined && (typeof d.errorCodePrefix !== 'string' || !/^[A-Z][A-Z0-9]{0,15}$/.test(d.errorCodePrefix))) {
+    problems.push(`errorCodePrefix ${JSON.stringify(d.errorCodePrefix)} must be 1-16 upper-case letters and digits`);
   }
   if (c.partialCancel && !c.cancel) problems.push('partialCancel requires cancel');
   if (c.webhookKind !== 'signed' && c.webhookKind !== 'unsigned' && c.webhookKind !== 'none') {

@@ -34,6 +34,8 @@ export interface SandboxPlugin {
   sandboxCredentials(merchantId: string): unknown;
   /** The merchant's own credentials as the adapter takes them in sandbox mode (e.g. marked as test keys). Default: unchanged. */
   ownCredentials?(credentials: unknown): unknown;
+  /** Registers the app's webhook URL for the credentials' account (see SandboxPluginRegistration.registerWebhookUrl). */
+  registerWebhookUrl?(sandbox: PgSandbox, credentials: unknown, url: string): void;
   /**
    * Operations `POST /sandbox/control/faults { gateway: <prefix>, operation }` may target; routes run through
    * `ctx.runner` with `gateway: <prefix>` then take latency, http_error, timeout_after_commit, reset_before and decline.
@@ -60,6 +62,13 @@ export const tossSandboxPlugin: SandboxPlugin = {
   },
   // Only Toss test keys (`test_…`) reach a test MID; live keys are never marked as sandbox ones.
   ownCredentials: (c) => ({ ...(c as object), sandbox: String((c as { secretKey?: unknown }).secretKey ?? '').startsWith('test_') }),
+  // Toss posts webhooks to the URL registered in its console per MID: sandbox keys name their account.
+  registerWebhookUrl: (sandbox, c, url) => {
+    const creds = c as { secretKey?: unknown; sandbox?: unknown };
+    if (creds.sandbox !== true) return;
+    const account = /^test_sk_sbx_([A-Za-z0-9-]{1,40})$/.exec(String(creds.secretKey ?? ''))?.[1];
+    if (account && sandbox.toss.webhookUrl(account) !== url) sandbox.toss.setWebhookUrl(account, url);
+  },
 };
 
 /** PortOne V1 (PayPal RT billing keys): `/sandbox/portone`. */

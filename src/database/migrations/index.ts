@@ -7,6 +7,7 @@ import { SubscriptionRiskContext1764201600008 } from './1764201600008-Subscripti
 import { WebhookInbox1764201600009 } from './1764201600009-WebhookInbox';
 import { MaskImpKeyHints1764201600010 } from './1764201600010-MaskImpKeyHints';
 import { GatewayAgnosticBillingKeys1764201600015 } from './1764201600015-GatewayAgnosticBillingKeys';
+import { OneTimeOrdersGateway1764201600016 } from './1764201600016-OneTimeOrdersGateway';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and the compiled app all find the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   WebhookInbox1764201600009,
   MaskImpKeyHints1764201600010,
   GatewayAgnosticBillingKeys1764201600015,
+  OneTimeOrdersGateway1764201600016,
 ];

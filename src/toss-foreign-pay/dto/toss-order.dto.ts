@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsISO31661Alpha2, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { TOSS_CANCEL_STATUSES } from '../toss-order-cancel.entity';
-import { TOSS_ORDER_STATUSES } from '../toss-order.entity';
+import { ORDER_CANCEL_STATUSES as TOSS_CANCEL_STATUSES } from '../../orders/order-cancel.entity';
+import { ORDER_STATUSES as TOSS_ORDER_STATUSES } from '../../orders/order.entity';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateTossOrderDto {

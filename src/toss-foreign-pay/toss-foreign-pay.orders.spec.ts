@@ -5,10 +5,11 @@ import type { GatewayCredentialsService } from '../gateways/gateway-credentials.
 import type { MerchantsService } from '../merchants/merchants.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { RiskService } from '../risk/risk.service';
-import type { TossForeignPayAdapter } from './toss-foreign-pay.adapter';
-import type { TossForeignPayRepository } from './toss-foreign-pay.repository';
-import { TossForeignPayService } from './toss-foreign-pay.service';
-import type { TossOrder } from './toss-order.entity';
+import type { GatewayRegistry } from '@app/pg-contract';
+import type { Order } from '../orders/order.entity';
+import type { OrdersRepository } from '../orders/orders.repository';
+import { OrdersService } from '../orders/orders.service';
+import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, TossForeignPayAdapter } from './toss-foreign-pay.adapter';
 
 /** A mock that throws on any method the test did not set up: no call goes unnoticed. */
 function strict<T extends object>(impl: Partial<Record<keyof T, unknown>> = {}): T & Record<string, jest.Mock> {
@@ -24,9 +25,10 @@ function strict<T extends object>(impl: Partial<Record<keyof T, unknown>> = {}):
 const NOW = new Date('2026-12-01T10:00:00Z');
 const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_secret', sandbox: false };
 
-function order(over: Partial<TossOrder> = {}): TossOrder {
+function order(over: Partial<Order> = {}): Order {
   return {
     id: 'tfo_order_1',
+    gateway: TOSS_FOREIGN_PAY_CODE,
     merchantId: 'mch_1',
     customerId: null,
     orderName: 'Plan',
@@ -34,10 +36,10 @@ function order(over: Partial<TossOrder> = {}): TossOrder {
     currency: 'USD',
     country: 'US',
     status: 'created',
-    paymentKey: null,
+    gatewayPaymentId: null,
     refundedAmount: 0,
     reservedAmount: 0,
-    tossStatus: null,
+    gatewayStatus: null,
     method: null,
     easyPayProvider: null,
     receiptUrl: null,
@@ -54,48 +56,59 @@ function order(over: Partial<TossOrder> = {}): TossOrder {
   };
 }
 
+/** Toss's adapter as the core sees it: its pure parts real, its PG calls mocked (any call not set up throws). */
+function tossAdapter(calls: object = {}): object {
+  const unexpected = (name: string) => jest.fn(() => {
+    throw new Error(`unexpected call: ${name}`);
+  });
+  const proto = TossForeignPayAdapter.prototype;
+  return {
+    descriptor: TOSS_FOREIGN_PAY_DESCRIPTOR,
+    checkReturn: (i: never) => proto.checkReturn.call(null, i),
+    describeRefusal: (f: never, c: string, h?: number) => proto.describeRefusal.call(null, f, c, h),
+    parseWebhook: unexpected('parseWebhook'),
+    prepareCheckout: unexpected('prepareCheckout'),
+    confirm: unexpected('confirm'),
+    inspect: unexpected('inspect'),
+    cancel: unexpected('cancel'),
+    ...calls,
+  };
+}
+
 function setup(parts: { repo?: object; adapter?: object; merchants?: object; credentials?: object } = {}) {
-  const repo = strict<TossForeignPayRepository>(parts.repo);
-  const adapter = strict<TossForeignPayAdapter>(parts.adapter);
+  const repo = strict<OrdersRepository>(parts.repo);
+  const adapter = tossAdapter(parts.adapter);
+  const registry = strict<GatewayRegistry>({ has: jest.fn(() => true), get: jest.fn(() => adapter) });
   const credentials = strict<GatewayCredentialsService>(parts.credentials ?? { for: jest.fn(async () => creds) });
-  const merchants = strict<MerchantsService>(parts.merchants);
+  // Without a merchant returnUrl the browser gets the JSON answer.
+  const merchants = strict<MerchantsService>(parts.merchants ?? { require: jest.fn(async () => ({ id: 'mch_1', returnUrl: null })) });
   const clock = strict<Clock>({ now: jest.fn(() => NOW) });
   const counter = { inc: jest.fn() };
   const metrics = strict<MetricsService>({ counter: jest.fn(() => counter) });
   const app = { publicBaseUrl: 'https://pay.example' } as AppConfig;
-  const service = new TossForeignPayService(
-    repo,
-    adapter as never,
-    credentials,
-    strict<RiskService>(),
-    strict<CustomersService>(),
-    merchants,
-    clock,
-    metrics,
-    app,
-    undefined,
-  );
-  return { service, repo, adapter };
+  const service = new OrdersService(repo, registry, credentials, strict<RiskService>(), strict<CustomersService>(), merchants, clock, metrics, app, undefined, undefined);
+  const success = async (query: Record<string, string>) => (await service.successForBrowser(query.orderId, query, TOSS_FOREIGN_PAY_CODE)).result!;
+  return { service, repo, adapter, success };
 }
 
-describe('TossForeignPayService (strict mocks)', () => {
+describe('toss-foreign-pay through the one-time payments core (strict mocks)', () => {
   it('refuses a currency other than USD before reading or sending anything', async () => {
     const { service } = setup();
-    await expect(service.createOrder('mch_1', { orderName: 'x', amount: 100, currency: 'KRW', country: 'US' })).rejects.toMatchObject({ code: 'UNSUPPORTED_CURRENCY' });
+    await expect(service.createOrder('mch_1', TOSS_FOREIGN_PAY_CODE, { orderName: 'x', amount: 100, currency: 'KRW', country: 'US' }, () => ({ successUrl: 's', failUrl: 'f' }))).rejects.toMatchObject({ code: 'UNSUPPORTED_CURRENCY' });
   });
 
   it('never confirms when another request already claimed the order', async () => {
-    const claimed = order({ status: 'confirming', paymentKey: 'pk_1' });
-    const { service, repo } = setup({
+    const claimed = order({ status: 'confirming', gatewayPaymentId: 'pk_1' });
+    const { success, repo } = setup({
       repo: {
         findOrderForRedirect: jest.fn(async () => order()),
         transition: jest.fn(async () => false),
         findOrder: jest.fn(async () => claimed),
       },
     });
-    const res = await service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' });
+    const res = await success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' });
     expect(res.status).toBe('confirming');
-    expect(repo.transition).toHaveBeenCalledWith('tfo_order_1', ['created', 'failed'], expect.objectContaining({ status: 'confirming', paymentKey: 'pk_1' }));
+    expect(repo.transition).toHaveBeenCalledWith('tfo_order_1', ['created', 'failed'], expect.objectContaining({ status: 'confirming', gatewayPaymentId: 'pk_1' }));
   });
 
   it('turns a confirmed payment of another amount into a flagged mismatch and returns it in full, never paid', async () => {
@@ -103,13 +116,13 @@ describe('TossForeignPayService (strict mocks)', () => {
     const transitionCancel = jest.fn(async () => true);
     const insertCancel = jest.fn(async (c: unknown) => c);
     const cancel = jest.fn(async () => ({ status: 'PENDING', requested: { amount: 9900, currency: 'USD' }, gatewayCancelId: 'tx1', rawStatus: 'IN_PROGRESS' }));
-    const { service } = setup({
+    const { success } = setup({
       repo: {
         findOrderForRedirect: jest.fn(async () => order()),
         transition,
         transitionCancel,
         insertCancel,
-        findOrder: jest.fn(async () => order({ status: 'mismatch', paymentKey: 'pk_1' })),
+        findOrder: jest.fn(async () => order({ status: 'mismatch', gatewayPaymentId: 'pk_1' })),
       },
       adapter: {
         confirm: jest.fn(async () => ({
@@ -124,7 +137,7 @@ describe('TossForeignPayService (strict mocks)', () => {
         cancel,
       },
     });
-    const res = await service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' });
+    const res = await success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' });
     expect(res.status).toBe('mismatch');
     const statuses = (transition.mock.calls as unknown as Array<[string, unknown, { status?: string }]>).map((c) => c[2].status);
     expect(statuses).toEqual(['confirming', 'mismatch']);
@@ -132,23 +145,23 @@ describe('TossForeignPayService (strict mocks)', () => {
     // The whole payment goes back (no amount: Toss's full cancel), under its own Idempotency-Key.
     expect(cancel).toHaveBeenCalledWith(creds, expect.objectContaining({ gatewayPaymentId: 'pk_1', cancelId: expect.stringMatching(/^tfp-cancel-tfc_/) }));
     expect((cancel.mock.calls[0] as unknown as [unknown, Record<string, unknown>])[1]).not.toHaveProperty('amount');
-    expect(transitionCancel).toHaveBeenCalledWith(expect.any(String), ['requested'], expect.objectContaining({ status: 'pending', transactionKey: 'tx1' }));
+    expect(transitionCancel).toHaveBeenCalledWith(expect.any(String), ['requested'], expect.objectContaining({ status: 'pending', gatewayCancelId: 'tx1' }));
   });
 
   it('releases the claim when Toss refuses our keys, and answers our configuration code', async () => {
     const transition = jest.fn(async () => true);
-    const { service } = setup({
+    const { success } = setup({
       repo: { findOrderForRedirect: jest.fn(async () => order()), transition },
       adapter: { confirm: jest.fn(async () => ({ status: 'NOT_SENT', reason: 'refused_by_pg', code: 'UNAUTHORIZED_KEY', message: 'm', retryable: false })) },
     });
-    await expect(service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' })).rejects.toMatchObject({ code: 'TOSS_GATEWAY_MISCONFIGURED' });
+    await expect(success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '50' })).rejects.toMatchObject({ code: 'TOSS_GATEWAY_MISCONFIGURED' });
     expect(transition).toHaveBeenLastCalledWith('tfo_order_1', ['confirming'], expect.objectContaining({ status: 'created' }));
   });
 
   it('never sends a confirm for a tampered amount', async () => {
     const transition = jest.fn(async () => true);
-    const { service } = setup({ repo: { findOrderForRedirect: jest.fn(async () => order()), transition } });
-    await expect(service.success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '0.50' })).rejects.toMatchObject({ code: 'TOSS_AMOUNT_MISMATCH' });
+    const { success } = setup({ repo: { findOrderForRedirect: jest.fn(async () => order()), transition } });
+    await expect(success({ orderId: 'tfo_order_1', paymentKey: 'pk_1', amount: '0.50' })).rejects.toMatchObject({ code: 'TOSS_AMOUNT_MISMATCH' });
     expect(transition).toHaveBeenCalledWith('tfo_order_1', ['created', 'failed'], expect.objectContaining({ status: 'failed', flagReason: 'redirect_amount_mismatch' }));
   });
 });

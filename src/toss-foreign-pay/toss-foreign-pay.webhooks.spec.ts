@@ -1,14 +1,12 @@
 import type { Clock } from '../clock/clock';
 import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
-import type { PgConfig } from '../config/configuration';
 import type { MerchantsService } from '../merchants/merchants.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';
-import { TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
-import type { TossForeignPayRepository } from './toss-foreign-pay.repository';
-import type { TossForeignPayService } from './toss-foreign-pay.service';
-import { TossWebhookService } from './toss-foreign-pay.webhook.service';
-import type { TossOrder } from './toss-order.entity';
+import type { Order } from '../orders/order.entity';
+import type { OrdersRepository } from '../orders/orders.repository';
+import { OrderWebhooks } from '../orders/orders.webhooks';
+import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
 
 /** A mock that throws on any method the test did not set up: no call goes unnoticed. */
 function strict<T extends object>(impl: Partial<Record<keyof T, unknown>> = {}): T & Record<string, jest.Mock> {
@@ -24,9 +22,10 @@ function strict<T extends object>(impl: Partial<Record<keyof T, unknown>> = {}):
 const NOW = new Date('2026-12-01T10:00:00Z');
 const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_secret', sandbox: false };
 
-function order(over: Partial<TossOrder> = {}): TossOrder {
+function order(over: Partial<Order> = {}): Order {
   return {
     id: 'tfo_order_1',
+    gateway: TOSS_FOREIGN_PAY_CODE,
     merchantId: 'mch_1',
     customerId: null,
     orderName: 'Plan',
@@ -34,10 +33,10 @@ function order(over: Partial<TossOrder> = {}): TossOrder {
     currency: 'USD',
     country: 'US',
     status: 'created',
-    paymentKey: null,
+    gatewayPaymentId: null,
     refundedAmount: 0,
     reservedAmount: 0,
-    tossStatus: null,
+    gatewayStatus: null,
     method: null,
     easyPayProvider: null,
     receiptUrl: null,
@@ -54,7 +53,7 @@ function order(over: Partial<TossOrder> = {}): TossOrder {
   };
 }
 
-const PAID = order({ status: 'paid', paymentKey: 'pk_1' });
+const PAID = order({ status: 'paid', gatewayPaymentId: 'pk_1' });
 const truth = (rawStatus = 'DONE'): TossPaymentInspection => ({
   outcome: { status: 'SUCCEEDED', gatewayPaymentId: 'pk_1', reference: PAID.id, amount: { amount: 5000, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, rawStatus } as never,
   cancels: [],
@@ -65,7 +64,7 @@ const headers = () => ({ 'tosspayments-webhook-transmission-id': `wh-${++seq}` }
 
 function setup(opts: { limit?: number; inspect?: jest.Mock; keepOk?: boolean } = {}) {
   const remembered = new Set<string>();
-  const repo = strict<TossForeignPayRepository>({
+  const repo = strict<OrdersRepository>({
     findOrderByPaymentKey: jest.fn(async (_m: string, pk: string) => (pk === 'pk_1' ? PAID : null)),
     findOrder: jest.fn(async (_m: string, id: string) => (id === PAID.id ? PAID : null)),
     hasWebhookEvent: jest.fn(async (_m: string, key: string) => remembered.has(key)),
@@ -84,20 +83,20 @@ function setup(opts: { limit?: number; inspect?: jest.Mock; keepOk?: boolean } =
       inFlight--;
       return truth();
     });
-  const adapter = strict<TossForeignPayAdapter>({ parseWebhook: jest.fn((c, input) => parse.call(null, c, input)), inspect });
+  const adapter = strict<TossForeignPayAdapter>({ descriptor: TOSS_FOREIGN_PAY_DESCRIPTOR, parseWebhook: jest.fn((c: never, input: never) => parse.call(null, c, input)), inspect });
   const credentials = strict<GatewayCredentialsService>({ for: jest.fn(async () => creds) });
   const merchants = strict<MerchantsService>({ require: jest.fn(async () => ({ id: 'mch_1' })) });
   const clock = strict<Clock>({ now: jest.fn(() => NOW) });
-  const orders = strict<TossForeignPayService>({ applyTruth: jest.fn(async () => undefined) });
+  const orders = { applyTruth: jest.fn(async () => undefined) };
   const kept: unknown[] = [];
   const inbox = strict<WebhookInboxRepository>({ keepCapped: jest.fn(async (row: unknown) => (opts.keepOk === false ? false : (kept.push(row), true))) });
-  const pg = { tossWebhookRefetchLimit: opts.limit ?? 100, tossWebhookWindowMs: 60_000, webhookPointerCap: 10, tossWebhookEventRetentionMs: 86_400_000, webhookCleanupBatch: 10 } as PgConfig;
+  const settings = { refetchLimit: opts.limit ?? 100, windowMs: 60_000, eventRetentionMs: 86_400_000 };
   const metrics = strict<MetricsService>({ counter: jest.fn(() => ({ inc: jest.fn() })) });
-  const service = new TossWebhookService(repo, adapter as never, credentials, merchants, orders, clock, pg, inbox, metrics);
+  const service = new OrderWebhooks({ gateway: TOSS_FOREIGN_PAY_CODE, adapter: adapter as never, settings, repo, credentials, merchants, orders, clock, inbox, metrics, pointerCap: 10, cleanupBatch: 10 });
   return { service, repo, inspect, kept, remembered, peak: () => peak };
 }
 
-describe('TossWebhookService', () => {
+describe('toss-foreign-pay webhooks through the core pipeline (OrderWebhooks)', () => {
   it('keeps a delivery it could not re-fetch for the reconciler, answers as usual, and remembers nothing', async () => {
     const unknown = jest.fn(async () => ({ outcome: { status: 'UNKNOWN', reason: 'server_error', message: '503' }, cancels: [] }));
     const s = setup({ inspect: unknown });
@@ -146,5 +145,17 @@ describe('TossWebhookService', () => {
     const real = await s.service.receive('mch_1', headers(), body());
     const none = await s.service.receive('mch_1', headers(), body('DONE', 'tfo_nope', 'pk_nope'));
     expect(none).toEqual(real);
+  });
+
+  it('finds the payment of a cancel webhook that names only the cancel, through our own cancel with that id', async () => {
+    const s = setup();
+    const cancelBody = { eventType: 'CANCEL_STATUS_CHANGED', createdAt: '2026-12-01T00:00:00.000000', data: { transactionKey: 'tx_ours', cancelStatus: 'DONE' } };
+    (s.repo as unknown as Record<string, unknown>).findCancelByTransactionKey = jest.fn(async (_m: string, key: string) => (key === 'tx_ours' ? { orderId: PAID.id } : null));
+    await s.service.receive('mch_1', headers(), cancelBody);
+    expect(s.inspect).toHaveBeenCalledTimes(1);
+    // A cancel that is not ours, naming no payment, re-fetches nothing (and is answered the same).
+    const foreign = await s.service.receive('mch_1', headers(), { ...cancelBody, data: { transactionKey: 'tx_other', cancelStatus: 'DONE' } });
+    expect(foreign).toEqual({ received: true });
+    expect(s.inspect).toHaveBeenCalledTimes(1);
   });
 });

@@ -2,24 +2,24 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { MoneyColumn, TimestampColumn } from '../database/columns';
 
 /**
- * `requested` (reserved, about to be sent) → `pending` (Toss took it: IN_PROGRESS) → `done` | `refused`;
+ * `requested` (reserved, about to be sent) → `pending` (the PG took it and has not finished) → `done` | `refused`;
  * `unknown` (no answer) is looked up before anything is re-sent; `not_sent` released its reservation.
  */
-export const TOSS_CANCEL_STATUSES = ['requested', 'pending', 'done', 'refused', 'unknown', 'not_sent'] as const;
-export type TossCancelStatus = (typeof TOSS_CANCEL_STATUSES)[number];
+export const ORDER_CANCEL_STATUSES = ['requested', 'pending', 'done', 'refused', 'unknown', 'not_sent'] as const;
+export type OrderCancelStatus = (typeof ORDER_CANCEL_STATUSES)[number];
 
 /**
  * `refund`: a merchant's cancel, held against the order's refundable balance. `mismatch_return`: the automatic full
- * cancel of a payment Toss confirmed for another amount than the order's; it never touches the order's balance.
- * `external`: a refund made outside our API (Toss's console), found by a look-up and applied to the balance.
+ * cancel of a payment the PG confirmed for another amount than the order's; it never touches the order's balance.
+ * `external`: a refund made outside our API (the PG's console), found by a look-up and applied to the balance.
  */
-export type TossCancelKind = 'refund' | 'mismatch_return' | 'external';
+export type OrderCancelKind = 'refund' | 'mismatch_return' | 'external';
 
 /** One cancel attempt of an order: its own Idempotency-Key, so a retry of it never refunds twice. */
 @Entity('toss_order_cancels')
 @Index('ix_toss_order_cancels_order', ['orderId', 'createdAt'])
-@Index('ix_toss_order_cancels_merchant_tx', ['merchantId', 'transactionKey'])
-export class TossOrderCancel {
+@Index('ix_toss_order_cancels_merchant_tx', ['merchantId', 'gatewayCancelId'])
+export class OrderCancel {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;
 
@@ -29,7 +29,7 @@ export class TossOrderCancel {
   @Column({ name: 'merchant_id', type: 'varchar', length: 40 })
   merchantId: string;
 
-  /** Sent as Toss's Idempotency-Key on this attempt and its retries. */
+  /** Sent as the PG's idempotency key on this attempt and its retries (CancelInput.cancelId). */
   @Index('uq_toss_order_cancels_idempotency_key', { unique: true })
   @Column({ name: 'idempotency_key', type: 'varchar', length: 64 })
   idempotencyKey: string;
@@ -41,7 +41,7 @@ export class TossOrderCancel {
   currency: string;
 
   @Column({ type: 'varchar', length: 16, default: 'refund' })
-  kind: TossCancelKind;
+  kind: OrderCancelKind;
 
   /** True when sent without an amount (everything still refundable). */
   @Column({ type: 'boolean', default: false })
@@ -51,14 +51,14 @@ export class TossOrderCancel {
   reason: string;
 
   @Column({ type: 'varchar', length: 16 })
-  status: TossCancelStatus;
+  status: OrderCancelStatus;
 
-  /** Toss's id of this cancel (CANCEL_STATUS_CHANGED names it). */
+  /** The PG's id of this cancel (a cancel webhook may name only it). */
   @Column({ name: 'transaction_key', type: 'varchar', length: 64, nullable: true })
-  transactionKey: string | null;
+  gatewayCancelId: string | null;
 
   @Column({ name: 'toss_cancel_status', type: 'varchar', length: 16, nullable: true })
-  tossCancelStatus: string | null;
+  gatewayCancelStatus: string | null;
 
   @Column({ name: 'failure_code', type: 'varchar', length: 64, nullable: true })
   failureCode: string | null;

@@ -6,17 +6,24 @@ import { MoneyColumn, TimestampColumn } from '../database/columns';
  * `paid` → `partially_canceled` → `canceled`. `failed` orders stay payable (a new checkout window of the same order
  * can still be confirmed: nothing was charged). `unknown` is resolved by looking the payment up, never failed.
  */
-export const TOSS_ORDER_STATUSES = ['created', 'confirming', 'paid', 'failed', 'unknown', 'mismatch', 'partially_canceled', 'canceled'] as const;
-export type TossOrderStatus = (typeof TOSS_ORDER_STATUSES)[number];
+export const ORDER_STATUSES = ['created', 'confirming', 'paid', 'failed', 'unknown', 'mismatch', 'partially_canceled', 'canceled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** A Toss foreign easy pay order. The amount is ours, stored before the buyer sees the checkout. */
+/**
+ * A one-time order at any gateway with `oneTimePayments`. The amount is ours, stored before the buyer sees the
+ * checkout. The table keeps its first name (`toss_orders`, from the first such gateway); `gateway` says whose it is.
+ */
 @Entity('toss_orders')
 @Index('ix_toss_orders_merchant', ['merchantId', 'createdAt'])
-@Index('ix_toss_orders_merchant_payment_key', ['merchantId', 'paymentKey'])
-export class TossOrder {
-  /** Our orderId, also Toss's orderId: globally unique, so the browser redirects find the merchant from it. */
+@Index('ix_toss_orders_merchant_payment_key', ['merchantId', 'gatewayPaymentId'])
+export class Order {
+  /** Our orderId, also the PG's reference: globally unique, so the browser redirects find the merchant from it. */
   @PrimaryColumn({ type: 'varchar', length: 64 })
   id: string;
+
+  /** The registered gateway code the order is paid through. */
+  @Column({ type: 'varchar', length: 63 })
+  gateway: string;
 
   @Column({ name: 'merchant_id', type: 'varchar', length: 40 })
   merchantId: string;
@@ -38,13 +45,13 @@ export class TossOrder {
   country: string;
 
   @Column({ type: 'varchar', length: 24 })
-  status: TossOrderStatus;
+  status: OrderStatus;
 
-  /** Toss's key of the checkout being (or that was) confirmed; set when the success redirect claims the order. */
+  /** The PG's id of the checkout being (or that was) confirmed; set when the success redirect claims the order. */
   @Column({ name: 'payment_key', type: 'varchar', length: 200, nullable: true })
-  paymentKey: string | null;
+  gatewayPaymentId: string | null;
 
-  /** Cancelled and done at Toss (minor units). */
+  /** Cancelled and done at the PG (minor units). */
   @MoneyColumn({ name: 'refunded_amount', default: 0 })
   refundedAmount: number;
 
@@ -52,9 +59,9 @@ export class TossOrder {
   @MoneyColumn({ name: 'reserved_amount', default: 0 })
   reservedAmount: number;
 
-  /** Toss's own payment status, verbatim, as last seen. */
+  /** The PG's own payment status, verbatim, as last seen. */
   @Column({ name: 'toss_status', type: 'varchar', length: 32, nullable: true })
-  tossStatus: string | null;
+  gatewayStatus: string | null;
 
   @Column({ type: 'varchar', length: 40, nullable: true })
   method: string | null;
@@ -68,7 +75,7 @@ export class TossOrder {
   @TimestampColumn({ name: 'approved_at', nullable: true })
   approvedAt: Date | null;
 
-  /** What Toss reported it charged, when it differs from ours the order is `mismatch`. */
+  /** What the PG reported it charged, when it differs from ours the order is `mismatch`. */
   @MoneyColumn({ name: 'reported_amount', nullable: true })
   reportedAmount: number | null;
 
