@@ -32,6 +32,20 @@ export function orderError(descriptor: Pick<GatewayDescriptor, 'errorCodePrefix'
   return new GatewayDomainError(orderErrorCode(descriptor, kind), ORDER_ERROR_STATUS[kind], message, details);
 }
 
+/**
+ * Problems at boot: a gateway that declares `oneTimePayments` but lacks a method this core calls would otherwise
+ * surface as 400 UNSUPPORTED_GATEWAY on its first order. Empty when every one-time gateway is complete.
+ */
+export function oneTimeRegistrationProblems(registry: GatewayRegistry): string[] {
+  return registry
+    .list()
+    .filter((d) => hasCapability(d, 'oneTimePayments'))
+    .flatMap((d) => {
+      const adapter = registry.get(d.code) as unknown as Record<string, unknown>;
+      return ONE_TIME_CORE_METHODS.filter((m) => typeof adapter[m] !== 'function').map((m) => `${d.code}: declares oneTimePayments but does not implement ${m}() (the one-time payments core calls it)`);
+    });
+}
+
 /** Whether the registered gateway takes one-time payments through this core (capability and every method it calls). */
 export function isOneTimeGateway(registry: GatewayRegistry, gateway: string): boolean {
   if (!registry.has(gateway)) return false;

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { GatewayRegistry, GatewayRegistryError } from '@app/pg-contract';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module';
 import { RiskModule } from '../risk/risk.module';
@@ -7,6 +8,7 @@ import { OrderCancel } from './order-cancel.entity';
 import { OrderWebhookEvent } from './order-webhook-event.entity';
 import { Order } from './order.entity';
 import { OrderReturnsController, OrdersController } from './orders.controller';
+import { oneTimeRegistrationProblems } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 import { OrdersWebhookReceivers } from './orders.webhook-receivers';
@@ -22,4 +24,12 @@ import { OrdersWebhookReceivers } from './orders.webhook-receivers';
   providers: [OrdersRepository, OrdersService, OrdersWebhookReceivers],
   exports: [OrdersService, OrdersWebhookReceivers],
 })
-export class OrdersModule {}
+export class OrdersModule implements OnModuleInit {
+  constructor(private readonly registry: GatewayRegistry) {}
+
+  /** Refuses to boot with a one-time gateway this core cannot drive, as the registry does for missing capabilities. */
+  onModuleInit(): void {
+    const problems = oneTimeRegistrationProblems(this.registry);
+    if (problems.length > 0) throw new GatewayRegistryError(problems);
+  }
+}
