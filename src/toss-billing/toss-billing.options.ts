@@ -22,6 +22,16 @@ export interface TossBillingOptionsSource {
  * in sandbox mode the in-process plugin; otherwise Toss itself. Pure, so the registration stays declarative.
  */
 export function tossBillingOptions(src: TossBillingOptionsSource): TossBillingOptions {
-  const baseUrl = src.tossBaseUrl ?? (src.sandbox ? `${src.localOrigin.replace(/\/+$/, '')}${TOSS_BILLING_SANDBOX_PATH}` : TOSS_API_BASE_URL);
+  const baseUrl = src.tossBaseUrl ? onSandboxPath(src.tossBaseUrl) : src.sandbox ? `${src.localOrigin.replace(/\/+$/, '')}${TOSS_BILLING_SANDBOX_PATH}` : TOSS_API_BASE_URL;
   return { baseUrl, timeoutMs: src.timeoutMs, ...(src.connectTimeoutMs !== undefined ? { connectTimeoutMs: src.connectTimeoutMs } : {}) };
+}
+
+/**
+ * A TOSS_BASE_URL that names another process's sandbox (`…/sandbox/toss`, as several-instance setups configure it)
+ * reaches this gateway's API under its sub-path there, as in-process: the foreign-easy-pay plugin serves
+ * `/v1/payments/…` on the shared prefix. Toss's own host has no such path, so a real URL is taken as it is.
+ */
+function onSandboxPath(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return trimmed.endsWith(`/sandbox/${TOSS_BILLING_SANDBOX_PREFIX}`) ? `${trimmed}${TOSS_BILLING_SANDBOX_API_PATH}` : trimmed;
 }
