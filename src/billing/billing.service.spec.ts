@@ -206,8 +206,21 @@ describe('BillingService', () => {
       return none;
     });
     (charges.recordResults as jest.Mock).mockRejectedValueOnce(new Error('database down'));
-    await expect(service.runNow('mch_1')).rejects.toThrow('database down');
-    expect(reconciled).toBe(true);
+    jest.useFakeTimers();
+    try {
+      const run = service.runNow('mch_1');
+      // What the reconciler had done when the run failed, not after the clock moved on.
+      const reconciledAtFailure = run.then(() => null, () => reconciled);
+      let settled = false;
+      void run.catch(() => undefined).finally(() => (settled = true));
+      // The reconciler's timer is set only once the pass reaches it: move the clock until the run settles.
+      for (let i = 0; i < 100 && !settled; i++) await jest.advanceTimersByTimeAsync(20);
+      await expect(run).rejects.toThrow('database down');
+      expect(await reconciledAtFailure).toBe(true);
+      expect(reconciled).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('claims only as many as the PG-call slots for the first batch of a pass (its calls start sooner), full batches after', async () => {

@@ -71,7 +71,7 @@ function setup(opts: { limit?: number; inspect?: jest.Mock; keepOk?: boolean } =
     jest.fn(async () => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r));
       inFlight--;
       return truth();
     });
