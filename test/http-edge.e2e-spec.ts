@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { startTestApp, TestApp } from './helpers/test-app';
+import { waitFor } from './helpers/wait-for';
 
 /**
  * Slow and greedy clients against the real server, with raw sockets and deadlines shortened for the test. Another
@@ -40,16 +41,6 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
 }
 
 /** Drips `chunk` every `everyMs` until the socket closes. */
-/** Polls `probe` until it returns true (the server side catches up with a closed socket or a log line), at most ~3 s. */
-async function eventually(probe: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function trickle(raw: Raw, chunk: string, everyMs: number): void {
   const timer = setInterval(() => (raw.socket.writable ? raw.socket.write(chunk) : clearInterval(timer)), everyMs);
   void raw.closed.then(() => clearInterval(timer));
@@ -129,7 +120,7 @@ describe('HTTP edge: deadlines and minimum body rate (e2e)', () => {
     raw.socket.destroy();
     await raw.closed;
     const probeLines = () => parsedLogs(t).filter((l) => l.requestId === 'abort-probe-1' || JSON.stringify(l).includes('abort-probe-1'));
-    await eventually(() => probeLines().some((l) => l.msg === 'request aborted by client'));
+    await waitFor(() => probeLines().some((l) => l.msg === 'request aborted by client'));
     const lines = probeLines();
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => (l.level as number) <= 20)).toBe(true);
@@ -158,7 +149,7 @@ describe('HTTP edge: connections per client address (e2e)', () => {
     held[0].socket.destroy();
     await held[0].closed;
     // The server learns of the close a moment later; then the freed slot serves a new socket.
-    expect(await eventually(async () => (await getFrom(t, '/health', '127.0.0.1').catch(() => 0)) === 200)).toBe(true);
+    expect(await waitFor(async () => (await getFrom(t, '/health', '127.0.0.1').catch(() => 0)) === 200)).toBe(true);
     for (const h of held) h.socket.destroy();
   });
 });
@@ -180,12 +171,12 @@ describe('HTTP edge: behind a trusted proxy the cap applies to the forwarded cli
     // The proxy (127.0.0.1) has more sockets open than the cap, and they are served; once the two stuck requests are
     // in flight, the client's next one is refused.
     let third = await t.http().get('/health').set('x-forwarded-for', '203.0.113.7');
-    await eventually(async () => (third = await t.http().get('/health').set('x-forwarded-for', '203.0.113.7')).status === 429);
+    await waitFor(async () => (third = await t.http().get('/health').set('x-forwarded-for', '203.0.113.7')).status === 429);
     expect(third.status).toBe(429);
     expect(third.body).toMatchObject({ statusCode: 429, code: 'TOO_MANY_CONNECTIONS' });
     expect((await t.http().get('/health').set('x-forwarded-for', '203.0.113.8')).status).toBe(200);
     for (const h of held) h.socket.destroy();
     await Promise.all(held.map((h) => h.closed));
-    expect(await eventually(async () => (await t.http().get('/health').set('x-forwarded-for', '203.0.113.7')).status === 200)).toBe(true);
+    expect(await waitFor(async () => (await t.http().get('/health').set('x-forwarded-for', '203.0.113.7')).status === 200)).toBe(true);
   });
 });

@@ -3,26 +3,16 @@ import type { LookupOutcome, PaymentOutcome } from '@app/pg-contract';
 import type { Clock } from '../clock/clock';
 import type { BillingConfig } from '../config/configuration';
 import type { Charge } from '../charges/charge.entity';
-import type { ChargesService } from '../charges/charges.service';
+import type { ChargesService, Prepared, Preloaded } from '../charges/charges.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import type { BillingRepository } from './billing.repository';
 import { BillingService } from './billing.service';
-
-/** A mock that throws on any member the test did not provide: an unexpected PG call fails the test. */
-function strict<T extends object>(impl: Partial<Record<keyof T, unknown>>): T {
-  return new Proxy(impl as T, {
-    get(target, prop) {
-      if (prop in target) return (target as Record<string | symbol, unknown>)[prop];
-      if (prop === 'then') return undefined;
-      throw new Error(`unexpected call: ${String(prop)}`);
-    },
-  });
-}
+import { strictMock } from '../../test/helpers/strict-mock';
 
 const config = { schedulerEnabled: false, schedulerCron: '* * * * * *', retryDays: [1, 3, 5, 7], concurrency: 4, batchSize: 10, leaseMs: 60_000, reconcileBackoffMs: [60_000] } as BillingConfig;
 const now = new Date('2027-01-01T00:00:00.000Z');
-const clock = strict<Clock>({ now: () => now });
+const clock = strictMock<Clock>({ now: () => now });
 const sub = (over: Partial<Subscription> = {}) =>
   ({ id: 'sub_1', merchantId: 'mch_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', cycle: 0, attempt: 1, leaseVersion: 7, amount: 1999, currency: 'USD', planName: 'Pro', cancelAtPeriodEnd: false, ...over }) as Subscription;
 const charge = (over: Partial<Charge> = {}) => ({ id: 'chg_1', merchantUid: 'sub_1-c0-a1', status: 'sending', leaseVersion: 7, resendable: false, ...over }) as Charge;
@@ -32,32 +22,32 @@ const none = { succeeded: 0, failed: 0, pending: 0, unknown: 0, resend: 0 };
 function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: LookupOutcome }) {
   const claims = [...opts.claims];
   const calls: string[] = [];
-  const repo = strict<BillingRepository>({
+  const repo = strictMock<BillingRepository>({
     claimDue: jest.fn(async () => claims.shift() ?? []),
     countDue: jest.fn(async () => 0),
     cancelAtPeriodEnd: jest.fn(async () => true),
     releaseLeases: jest.fn(async (subs: Subscription[]) => void calls.push(`release:${subs.map((x) => x.id).join(',')}`)),
   });
-  const charges = strict<ChargesService>({
+  const charges = strictMock<ChargesService>({
     // The intents that did not exist yet are inserted (their ids come back); the others are read by merchant_uid.
     writeIntents: jest.fn(async (intents: Charge[]) => {
       calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`);
       return new Set(intents.filter((i) => !opts.existing.some((e) => e.merchantUid === i.merchantUid)).map((i) => i.id));
     }),
     findByMerchantUids: jest.fn(async () => opts.existing),
-    adoptForResend: jest.fn(async (c: Array<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`)),
+    adoptForResend: jest.fn(async (c: ReadonlyArray<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`)),
     // The preparation's reads, started beside the intents' insert and handed to prepareMany.
-    preloadMany: jest.fn((cs: Charge[]) => Promise.resolve({ preloadedFor: cs.map((c) => c.merchantUid) })),
+    preloadMany: jest.fn((cs: readonly Charge[]) => Promise.resolve({ preloadedFor: cs.map((c) => c.merchantUid) } as unknown as Preloaded)),
     // The batch preparation (keys, STC, credentials); what it prepares is handed to send untouched.
-    prepareMany: jest.fn(async (cs: Charge[]) => new Map(cs.map((c) => [c.id, { prepared: c.merchantUid }]))),
+    prepareMany: jest.fn(async (cs: readonly Charge[]) => new Map(cs.map((c) => [c.id, { prepared: c.merchantUid } as unknown as Prepared]))),
     send: jest.fn(async (c: Charge) => (calls.push(`send:${c.merchantUid}`), paid)),
-    lookup: jest.fn(async (c: Charge) => (calls.push(`lookup:${c.merchantUid}`), opts.lookup ?? { status: 'NOT_FOUND', message: 'none' })),
+    lookup: jest.fn(async (c: Charge) => (calls.push(`lookup:${c.merchantUid}`), opts.lookup ?? ({ status: 'NOT_FOUND', message: 'none' } as LookupOutcome))),
     resultWrite: jest.fn((c: Charge, _o, s: Subscription, o: { leaseVersion?: number }) => ({
       write: { chargeId: c.id, from: ['sending'], chargePatch: { status: 'succeeded' }, subscription: { id: s.id, cycle: 0, attempt: 1, patch: {}, leaseVersion: o.leaseVersion } },
       result: { effect: 'succeeded', patch: { status: 'succeeded' } },
     })),
     followWrite: jest.fn((c: Charge) => (calls.push(`follow:${c.merchantUid}`), { chargeId: c.id, from: [], chargePatch: null })),
-    recordResults: jest.fn(async (w: unknown[]) => (calls.push(`record:${w.length}`), { applied: w.map(() => true), fenced: 0 })),
+    recordResults: jest.fn(async (w: readonly unknown[]) => (calls.push(`record:${w.length}`), { applied: w.map(() => true), fenced: 0 })),
     reconcile: jest.fn(async () => none),
   });
   const service = new BillingService(repo, charges, clock, config, new MetricsService());
@@ -216,8 +206,21 @@ describe('BillingService', () => {
       return none;
     });
     (charges.recordResults as jest.Mock).mockRejectedValueOnce(new Error('database down'));
-    await expect(service.runNow('mch_1')).rejects.toThrow('database down');
-    expect(reconciled).toBe(true);
+    jest.useFakeTimers();
+    try {
+      const run = service.runNow('mch_1');
+      // What the reconciler had done when the run failed, not after the clock moved on.
+      const reconciledAtFailure = run.then(() => null, () => reconciled);
+      let settled = false;
+      void run.catch(() => undefined).finally(() => (settled = true));
+      // The reconciler's timer is set only once the pass reaches it: move the clock until the run settles.
+      for (let i = 0; i < 100 && !settled; i++) await jest.advanceTimersByTimeAsync(20);
+      await expect(run).rejects.toThrow('database down');
+      expect(await reconciledAtFailure).toBe(true);
+      expect(reconciled).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('claims only as many as the PG-call slots for the first batch of a pass (its calls start sooner), full batches after', async () => {

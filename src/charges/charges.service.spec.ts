@@ -1,28 +1,20 @@
 import { Logger } from '@nestjs/common';
 import type { GatewayRegistry, LookupOutcome } from '@app/pg-contract';
+import type { BillingKey } from '../billing-keys/billing-key.entity';
 import type { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { Clock } from '../clock/clock';
 import type { AppConfig, BillingConfig } from '../config/configuration';
 import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
 import { DomainError } from '../common/errors/domain.error';
 import { MetricsService } from '../metrics/metrics.service';
-import type { RiskService } from '../risk/risk.service';
+import type { RiskService, StcContext, StcEvaluation } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import type { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import type { Charge } from './charge.entity';
 import type { ChargesRepository } from './charges.repository';
 import { Semaphore } from '../common/semaphore';
 import { ChargesService, newCharge, newSendContext } from './charges.service';
-
-function strict<T extends object>(impl: Partial<Record<keyof T, unknown>>): T {
-  return new Proxy(impl as T, {
-    get(target, prop) {
-      if (prop in target) return (target as Record<string | symbol, unknown>)[prop];
-      if (prop === 'then') return undefined;
-      throw new Error(`unexpected call: ${String(prop)}`);
-    },
-  });
-}
+import { strictMock } from '../../test/helpers/strict-mock';
 
 const now = new Date('2027-03-01T00:00:00.000Z');
 const config = { retryDays: [1, 3, 5, 7], concurrency: 2, batchSize: 10, leaseMs: 60_000, reconcileBackoffMs: [60_000, 60_000] } as BillingConfig;
@@ -34,27 +26,27 @@ const paid: LookupOutcome = { status: 'SUCCEEDED', gatewayPaymentId: 'imp_9', re
 function setup(opts: { byUid?: Charge | null; byUids?: Charge[]; byPaymentId?: Charge | null; lookup?: LookupOutcome } = {}) {
   const recorded: unknown[] = [];
   const retrieveByReference = jest.fn(async () => opts.lookup ?? paid);
-  const repo = strict<ChargesRepository>({
+  const repo = strictMock<ChargesRepository>({
     countReview: async () => 0,
     countReviewCancels: async () => 0,
     findByMerchantUids: jest.fn(async () => opts.byUids ?? (opts.byUid ? [opts.byUid] : [])),
     findByGatewayPaymentId: jest.fn(async () => opts.byPaymentId ?? null),
     findSubscriptions: async () => [subscription],
-    recordResults: jest.fn(async (w: unknown[]) => (recorded.push(...w), { applied: [true], fenced: 0 })),
+    recordResults: jest.fn(async (w: readonly unknown[]) => (recorded.push(...w), { applied: [true], fenced: 0 })),
     findByIds: async () => [charge({ status: 'succeeded', gatewayPaymentId: 'imp_9' })],
     pendingCancels: async () => [],
     findForMerchant: jest.fn(async (m: string, id: string) => (m === 'mch_1' && id === 'chg_1' ? charge({ status: 'succeeded', refundedAmount: 500, refundReserved: 1000, gatewayPaymentId: 'imp_9' }) : null)),
   });
-  const registry = strict<GatewayRegistry>({ require: () => strict({ retrieveByReference, descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' } }) });
-  const credentials = strict<GatewayCredentialsService>({ for: async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true }) });
+  const registry = strictMock<GatewayRegistry>({ require: (() => strictMock({ retrieveByReference, descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' } })) as unknown as GatewayRegistry['require'] });
+  const credentials = strictMock<GatewayCredentialsService>({ for: (async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true })) as GatewayCredentialsService['for'] });
   const service = new ChargesService(
     repo,
-    strict<SubscriptionsService>({}),
-    strict<BillingKeysService>({}),
-    strict<RiskService>({}),
+    strictMock<SubscriptionsService>({}),
+    strictMock<BillingKeysService>({}),
+    strictMock<RiskService>({}),
     registry,
     credentials,
-    strict<Clock>({ now: () => now }),
+    strictMock<Clock>({ now: () => now }),
     config,
     { publicBaseUrl: 'http://127.0.0.1:3000' } as AppConfig,
     new MetricsService(),
@@ -218,29 +210,29 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   function setupPrepare() {
-    const key = (id: string) => ({ id, merchantId: 'mch_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', status: 'active' });
-    const billingKeys = { requireChargeableMany: jest.fn(async (refs: Array<{ billingKeyId: string }>) => refs.map((r) => key(r.billingKeyId))) };
-    const stcContext = { merchants: new Map([['mch_1', { id: 'mch_1' }]]), customers: new Map([['mch_1', new Map([['cus_1', { id: 'cus_1' }]])]]) };
+    const key = (id: string) => ({ id, merchantId: 'mch_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', status: 'active' }) as BillingKey;
+    const billingKeys = { requireChargeableMany: jest.fn(async (refs: ReadonlyArray<{ billingKeyId: string }>) => refs.map((r) => key(r.billingKeyId))) };
+    const stcContext = { merchants: new Map([['mch_1', { id: 'mch_1' }]]), customers: new Map([['mch_1', new Map([['cus_1', { id: 'cus_1' }]])]]) } as unknown as StcContext;
     const risk = {
       loadStcContext: jest.fn(async () => stcContext),
-      evaluateStcMany: jest.fn(async (inputs: unknown[], loaded: unknown) => (expect(loaded).toBeDefined(), inputs.map(() => ({ tossTransactionContext: {} })))),
-      evaluateStc: jest.fn(async () => ({ tossTransactionContext: {} })),
+      evaluateStcMany: jest.fn(async (inputs: readonly unknown[], loaded: unknown) => (expect(loaded).toBeDefined(), inputs.map(() => ({ tossTransactionContext: {} }) as unknown as StcEvaluation))),
+      evaluateStc: jest.fn(async () => ({ tossTransactionContext: {} }) as unknown as StcEvaluation),
     };
     // Each subscription's stored STC keys (what a marketplace subscription carries).
     const stored = (id: string) => ({ receiver_account_id: `seller-of-${id}` });
     const subscriptions = {
       riskContexts: jest.fn(async (ids: string[]) => new Map(ids.map((id) => [id, stored(id)]))),
-      require: jest.fn(async (_m: string, id: string) => ({ id, riskContext: stored(id) })),
+      require: jest.fn(async (_m: string, id: string) => ({ id, riskContext: stored(id) }) as unknown as Subscription),
     };
     const adapter = { descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' } };
     const service = new ChargesService(
-      strict<ChargesRepository>({}),
-      strict<SubscriptionsService>(subscriptions),
-      strict<BillingKeysService>(billingKeys),
-      strict<RiskService>(risk),
-      strict<GatewayRegistry>({ require: () => adapter }),
-      strict<GatewayCredentialsService>({ for: jest.fn(async () => ({ userCode: 'u' })) }),
-      strict<Clock>({ now: () => now }),
+      strictMock<ChargesRepository>({}),
+      strictMock<SubscriptionsService>(subscriptions),
+      strictMock<BillingKeysService>(billingKeys),
+      strictMock<RiskService>(risk),
+      strictMock<GatewayRegistry>({ require: (() => adapter) as unknown as GatewayRegistry['require'] }),
+      strictMock<GatewayCredentialsService>({ for: jest.fn(async () => ({ userCode: 'u' })) as GatewayCredentialsService['for'] }),
+      strictMock<Clock>({ now: () => now }),
       config,
       { publicBaseUrl: 'http://127.0.0.1:3000' } as AppConfig,
       new MetricsService(),

@@ -3,17 +3,19 @@ import type { Clock } from '../clock/clock';
 import { DomainError } from '../common/errors/domain.error';
 import type { Plan } from './plan.entity';
 import type { PlansRepository } from './plans.repository';
-import { PlansService } from './plans.service';
+import { PlansService, toPlanDto } from './plans.service';
+import { strictMock, type StrictImpl } from '../../test/helpers/strict-mock';
 
 const NOW = new Date('2026-12-07T00:00:00.000Z');
 const descriptor = (code: string, currencies: string[], refusesCurrencies: string[] = [], billingKeys = true) =>
   ({ code, displayName: code, paymentMethod: 'card', capabilities: { oneTimePayments: !billingKeys, billingKeys, cancel: true, partialCancel: true, webhookKind: 'unsigned', currencies, refusesCurrencies } }) as GatewayDescriptor;
 
-function setup(descriptors: GatewayDescriptor[]) {
-  const repo = { insert: jest.fn(async (p: Plan) => p) };
-  const registry = { list: () => descriptors } as unknown as GatewayRegistry;
-  const service = new PlansService(repo as unknown as PlansRepository, { now: () => NOW } as Clock, registry);
-  return { service, repo };
+function setup(descriptors: GatewayDescriptor[], repoImpl: StrictImpl<PlansRepository> = {}) {
+  const insert = jest.fn(async (p: Plan) => p);
+  const repo = strictMock<PlansRepository>({ insert, ...repoImpl });
+  const registry = strictMock<GatewayRegistry>({ list: () => descriptors });
+  const service = new PlansService(repo, strictMock<Clock>({ now: () => NOW }), registry);
+  return { service, repo: { insert } };
 }
 const plan = (currency: string) => ({ name: 'Pro', amount: 1000, currency, interval: 'month' });
 
@@ -38,5 +40,33 @@ describe('PlansService.create: currencies some registered billing-key gateway ta
   it('a currency gateways only name as refused (KRW) is not accepted', async () => {
     const { service } = setup([descriptor('gw-a', ['USD'], ['KRW'])]);
     await expect(service.create('mch_1', plan('KRW'))).rejects.toMatchObject({ code: 'UNSUPPORTED_CURRENCY' });
+  });
+});
+
+describe('PlansService.create: what is stored', () => {
+  it('stores a new plan of the merchant with the clock’s time and a default interval count of 1', async () => {
+    const { service, repo } = setup([descriptor('gw-a', ['USD'])]);
+    const dto = await service.create('mch_1', plan('usd'));
+    const stored = repo.insert.mock.calls[0][0];
+    expect(stored).toMatchObject({ merchantId: 'mch_1', name: 'Pro', amount: 1000, currency: 'USD', interval: 'month', intervalCount: 1, createdAt: NOW });
+    expect(stored.id).toMatch(/^plan_/);
+    expect(dto).toEqual({ id: stored.id, name: 'Pro', amount: 1000, currency: 'USD', interval: 'month', intervalCount: 1, createdAt: NOW.toISOString() });
+  });
+});
+
+describe('PlansService.get / require', () => {
+  const stored = { id: 'plan_1', merchantId: 'mch_1', name: 'Pro', amount: 1000, currency: 'USD', interval: 'year', intervalCount: 2, createdAt: NOW } as Plan;
+  const findForMerchant = jest.fn(async (merchantId: string, id: string) => (merchantId === 'mch_1' && id === 'plan_1' ? stored : null));
+
+  it('reads the merchant’s own plan as its view', async () => {
+    const { service } = setup([], { findForMerchant });
+    await expect(service.get('mch_1', 'plan_1')).resolves.toEqual(toPlanDto(stored));
+    expect(toPlanDto(stored)).toEqual({ id: 'plan_1', name: 'Pro', amount: 1000, currency: 'USD', interval: 'year', intervalCount: 2, createdAt: '2026-12-07T00:00:00.000Z' });
+  });
+
+  it('answers another merchant’s plan, or an unknown one, as NOT_FOUND', async () => {
+    const { service } = setup([], { findForMerchant });
+    await expect(service.require('mch_2', 'plan_1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.get('mch_1', 'plan_404')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -113,7 +113,7 @@ describe('PortoneWebhookService', () => {
     s.billingKeys.applyNotification.mockImplementation(async () => {
       running++;
       peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setImmediate(r));
       running--;
       return 'applied' as never;
     });
@@ -132,7 +132,7 @@ describe('PortoneWebhookService', () => {
     s.charges.handleGatewayNotifications.mockImplementation(async (_g, refs) => {
       running++;
       peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setImmediate(r));
       running--;
       return refs.map(() => 'applied' as const);
     });

@@ -5,22 +5,15 @@ import type { GatewayCredentialsService } from '../gateways/gateway-credentials.
 import type { MerchantsService } from '../merchants/merchants.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { RiskService } from '../risk/risk.service';
-import type { GatewayRegistry } from '@app/pg-contract';
+import type { GatewayRegistry, PaymentGatewayAdapter } from '@app/pg-contract';
 import type { Order } from '../orders/order.entity';
+import type { OrderCancel } from '../orders/order-cancel.entity';
 import type { OrdersRepository } from '../orders/orders.repository';
 import { OrdersService } from '../orders/orders.service';
 import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, TossForeignPayAdapter } from './toss-foreign-pay.adapter';
-
-/** A mock that throws on any method the test did not set up: no call goes unnoticed. */
-function strict<T extends object>(impl: Partial<Record<keyof T, unknown>> = {}): T & Record<string, jest.Mock> {
-  return new Proxy(impl as Record<string, unknown>, {
-    get(target, prop: string) {
-      if (prop in target) return target[prop];
-      if (prop === 'then') return undefined;
-      throw new Error(`unexpected call: ${prop}`);
-    },
-  }) as T & Record<string, jest.Mock>;
-}
+import type { Counter } from 'prom-client';
+import type { Merchant } from '../merchants/merchant.entity';
+import { strictMock, type StrictImpl } from '../../test/helpers/strict-mock';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_secret', sandbox: false };
@@ -57,7 +50,7 @@ function order(over: Partial<Order> = {}): Order {
 }
 
 /** Toss's adapter as the core sees it: its pure parts real, its PG calls mocked (any call not set up throws). */
-function tossAdapter(calls: object = {}): object {
+function tossAdapter(calls: object = {}): PaymentGatewayAdapter {
   const unexpected = (name: string) => jest.fn(() => {
     throw new Error(`unexpected call: ${name}`);
   });
@@ -72,21 +65,21 @@ function tossAdapter(calls: object = {}): object {
     inspect: unexpected('inspect'),
     cancel: unexpected('cancel'),
     ...calls,
-  };
+  } as unknown as PaymentGatewayAdapter;
 }
 
-function setup(parts: { repo?: object; adapter?: object; merchants?: object; credentials?: object } = {}) {
-  const repo = strict<OrdersRepository>(parts.repo);
+function setup(parts: { repo?: StrictImpl<OrdersRepository>; adapter?: object; merchants?: StrictImpl<MerchantsService>; credentials?: StrictImpl<GatewayCredentialsService> } = {}) {
+  const repo = strictMock<OrdersRepository>(parts.repo);
   const adapter = tossAdapter(parts.adapter);
-  const registry = strict<GatewayRegistry>({ has: jest.fn(() => true), get: jest.fn(() => adapter) });
-  const credentials = strict<GatewayCredentialsService>(parts.credentials ?? { for: jest.fn(async () => creds) });
+  const registry = strictMock<GatewayRegistry>({ has: jest.fn(() => true), get: jest.fn(() => adapter) });
+  const credentials = strictMock<GatewayCredentialsService>(parts.credentials ?? { for: jest.fn(async () => creds) as GatewayCredentialsService['for'] });
   // Without a merchant returnUrl the browser gets the JSON answer.
-  const merchants = strict<MerchantsService>(parts.merchants ?? { require: jest.fn(async () => ({ id: 'mch_1', returnUrl: null })) });
-  const clock = strict<Clock>({ now: jest.fn(() => NOW) });
-  const counter = { inc: jest.fn() };
-  const metrics = strict<MetricsService>({ counter: jest.fn(() => counter) });
+  const merchants = strictMock<MerchantsService>(parts.merchants ?? { require: jest.fn(async () => ({ id: 'mch_1', returnUrl: null }) as Merchant) });
+  const clock = strictMock<Clock>({ now: jest.fn(() => NOW) });
+  const counter = { inc: jest.fn() } as unknown as Counter;
+  const metrics = strictMock<MetricsService>({ counter: jest.fn(() => counter) as MetricsService['counter'] });
   const app = { publicBaseUrl: 'https://pay.example' } as AppConfig;
-  const service = new OrdersService(repo, registry, credentials, strict<RiskService>(), strict<CustomersService>(), merchants, clock, metrics, app, undefined, undefined);
+  const service = new OrdersService(repo, registry, credentials, strictMock<RiskService>(), strictMock<CustomersService>(), merchants, clock, metrics, app, undefined, undefined);
   const success = async (query: Record<string, string>) => (await service.successForBrowser(query.orderId, query, TOSS_FOREIGN_PAY_CODE)).result!;
   return { service, repo, adapter, success };
 }
@@ -114,7 +107,7 @@ describe('toss-foreign-pay through the one-time payments core (strict mocks)', (
   it('turns a confirmed payment of another amount into a flagged mismatch and returns it in full, never paid', async () => {
     const transition = jest.fn(async () => true);
     const transitionCancel = jest.fn(async () => true);
-    const insertCancel = jest.fn(async (c: unknown) => c);
+    const insertCancel = jest.fn(async (c: OrderCancel) => c);
     const cancel = jest.fn(async () => ({ status: 'PENDING', requested: { amount: 9900, currency: 'USD' }, gatewayCancelId: 'tx1', rawStatus: 'IN_PROGRESS' }));
     const { success } = setup({
       repo: {

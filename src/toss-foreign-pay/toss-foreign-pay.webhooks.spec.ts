@@ -7,17 +7,9 @@ import type { Order } from '../orders/order.entity';
 import type { OrdersRepository } from '../orders/orders.repository';
 import { OrderWebhooks } from '../orders/orders.webhooks';
 import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, TossForeignPayAdapter, type TossPaymentInspection } from './toss-foreign-pay.adapter';
-
-/** A mock that throws on any method the test did not set up: no call goes unnoticed. */
-function strict<T extends object>(impl: Partial<Record<keyof T, unknown>> = {}): T & Record<string, jest.Mock> {
-  return new Proxy(impl as Record<string, unknown>, {
-    get(target, prop: string) {
-      if (prop in target) return target[prop];
-      if (prop === 'then') return undefined;
-      throw new Error(`unexpected call: ${prop}`);
-    },
-  }) as T & Record<string, jest.Mock>;
-}
+import type { Counter } from 'prom-client';
+import type { Merchant } from '../merchants/merchant.entity';
+import { strictMock } from '../../test/helpers/strict-mock';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_secret', sandbox: false };
@@ -64,11 +56,11 @@ const headers = () => ({ 'tosspayments-webhook-transmission-id': `wh-${++seq}` }
 
 function setup(opts: { limit?: number; inspect?: jest.Mock; keepOk?: boolean } = {}) {
   const remembered = new Set<string>();
-  const repo = strict<OrdersRepository>({
+  const repo = strictMock<OrdersRepository>({
     findOrderByPaymentKey: jest.fn(async (_m: string, pk: string) => (pk === 'pk_1' ? PAID : null)),
     findOrder: jest.fn(async (_m: string, id: string) => (id === PAID.id ? PAID : null)),
     hasWebhookEvent: jest.fn(async (_m: string, key: string) => remembered.has(key)),
-    rememberWebhookEvents: jest.fn(async (rows: Array<{ transmissionId: string }>) => rows.forEach((r) => remembered.add(r.transmissionId))),
+    rememberWebhookEvents: jest.fn(async (rows: ReadonlyArray<{ transmissionId: string }>) => rows.forEach((r) => remembered.add(r.transmissionId))),
   });
   // parseWebhook is pure: the real adapter's.
   const parse = TossForeignPayAdapter.prototype.parseWebhook;
@@ -79,19 +71,19 @@ function setup(opts: { limit?: number; inspect?: jest.Mock; keepOk?: boolean } =
     jest.fn(async () => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r));
       inFlight--;
       return truth();
     });
-  const adapter = strict<TossForeignPayAdapter>({ descriptor: TOSS_FOREIGN_PAY_DESCRIPTOR, parseWebhook: jest.fn((c: never, input: never) => parse.call(null, c, input)), inspect });
-  const credentials = strict<GatewayCredentialsService>({ for: jest.fn(async () => creds) });
-  const merchants = strict<MerchantsService>({ require: jest.fn(async () => ({ id: 'mch_1' })) });
-  const clock = strict<Clock>({ now: jest.fn(() => NOW) });
+  const adapter = strictMock<TossForeignPayAdapter>({ descriptor: TOSS_FOREIGN_PAY_DESCRIPTOR, parseWebhook: jest.fn((c: never, input: never) => parse.call(null, c, input)), inspect });
+  const credentials = strictMock<GatewayCredentialsService>({ for: jest.fn(async () => creds) as GatewayCredentialsService['for'] });
+  const merchants = strictMock<MerchantsService>({ require: jest.fn(async () => ({ id: 'mch_1' }) as Merchant) });
+  const clock = strictMock<Clock>({ now: jest.fn(() => NOW) });
   const orders = { applyTruth: jest.fn(async () => undefined) };
   const kept: unknown[] = [];
-  const inbox = strict<WebhookInboxRepository>({ keepCapped: jest.fn(async (row: unknown) => (opts.keepOk === false ? false : (kept.push(row), true))) });
+  const inbox = strictMock<WebhookInboxRepository>({ keepCapped: jest.fn(async (row: unknown) => (opts.keepOk === false ? false : (kept.push(row), true))) });
   const settings = { refetchLimit: opts.limit ?? 100, windowMs: 60_000, eventRetentionMs: 86_400_000 };
-  const metrics = strict<MetricsService>({ counter: jest.fn(() => ({ inc: jest.fn() })) });
+  const metrics = strictMock<MetricsService>({ counter: jest.fn(() => ({ inc: jest.fn() }) as unknown as Counter) as MetricsService['counter'] });
   const service = new OrderWebhooks({ gateway: TOSS_FOREIGN_PAY_CODE, adapter: adapter as never, settings, repo, credentials, merchants, orders, clock, inbox, metrics, pointerCap: 10, cleanupBatch: 10 });
   return { service, repo, inspect, kept, remembered, peak: () => peak };
 }

@@ -5,6 +5,7 @@ import { sandboxPortoneKeys, sandboxTossKeys } from './sandbox.credentials';
 import { pgSandboxPlugin } from './sandbox.plugin';
 import { createPgSandbox } from './sandbox';
 import { basicAuth, call, startReceiver, startSandbox, type RunningSandbox, type WebhookReceiver } from './sandbox.test-harness';
+import { waitFor } from '../../../test/helpers/wait-for';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const now = () => T0;
@@ -154,7 +155,7 @@ describe('fault behaviour', () => {
     expect(found.body.response.status).toBe('paid');
     await s.sandbox.idle();
     expect(hook.received.map((w) => w.body.merchant_uid)).toEqual([m]);
-    for (let i = 0; i < 100 && s.sandbox.stats().heldSockets > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => s.sandbox.stats().heldSockets === 0, { timeoutMs: 1_000, intervalMs: 10 });
     expect(s.sandbox.stats().heldSockets).toBe(0);
   });
 
@@ -206,7 +207,7 @@ describe('fault behaviour', () => {
         req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
         req.end(JSON.stringify({ imp_key: 'x', imp_secret: 'y' }));
       });
-      for (let i = 0; i < 100 && sandbox.stats().heldSockets === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => sandbox.stats().heldSockets > 0, { timeoutMs: 1_000, intervalMs: 10 });
       expect(sandbox.stats().heldSockets).toBe(1);
       const started = performance.now();
       await app.close();

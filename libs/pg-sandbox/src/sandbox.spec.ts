@@ -1,5 +1,6 @@
 import { sandboxPortoneKeys, sandboxTossKeys } from './sandbox.credentials';
 import { basicAuth, call, startReceiver, startSandbox, type RunningSandbox } from './sandbox.test-harness';
+import { waitFor } from '../../../test/helpers/wait-for';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 let base = T0;
@@ -51,8 +52,10 @@ describe('sandbox clock', () => {
     const { t, c } = await setup();
     await call('POST', `${s.base}/control/faults`, { body: { gateway: 'portone', operation: 'again', fault: { type: 'pending', settleTo: 'paid', settleAfterMs: 150 } } });
     const impUid = (await charge('m_rt', t, c)).body.response.imp_uid;
-    await new Promise((r) => setTimeout(r, 300));
-    const p = await call('GET', `${s.base}/portone/payments/${impUid}?include_sandbox=true`, { headers: { authorization: t } });
+    // Nothing advances the sandbox clock here: only its own timer, as real time passes, can settle the payment.
+    const read = () => call('GET', `${s.base}/portone/payments/${impUid}?include_sandbox=true`, { headers: { authorization: t } });
+    await waitFor(async () => (await read()).body.response.status === 'paid', { timeoutMs: 3_000 });
+    const p = await read();
     expect(p.body.response.status).toBe('paid');
   });
 });

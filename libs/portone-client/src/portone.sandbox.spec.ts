@@ -8,6 +8,7 @@ import { PortoneClient } from './portone.client';
 import { isPaypalPending, paypalPendingInfo } from './portone-paypal.pending';
 import { parsePortoneWebhook, type PortoneWebhookParseResult } from './portone-webhook.parser';
 import { minorToPortoneAmount } from './portone.money';
+import { waitFor } from '../../../test/helpers/wait-for';
 
 const ACCT = 'portone-client-it';
 const creds = { impKey: `sbx_key_${ACCT}`, impSecret: `sbx_secret_${ACCT}` };
@@ -45,12 +46,6 @@ describe('PortoneClient against the PG sandbox', () => {
     });
     expect(answer.body).toMatchObject({ success: true, merchant_uid });
     return { customer_uid, imp_uid: answer.body.imp_uid as string, merchant_uid };
-  };
-
-  const waitFor = async (predicate: () => boolean) => {
-    const deadline = Date.now() + 5_000;
-    while (!predicate() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return predicate();
   };
 
   beforeAll(async () => {
@@ -216,8 +211,7 @@ describe('PortOne webhooks sent as application/x-www-form-urlencoded', () => {
         }),
       });
       const callback = (await res.json()) as { imp_uid: string };
-      const deadline = Date.now() + 5_000;
-      while (bodies.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => bodies.length > 0);
       expect(bodies[0]?.type).toMatch(/application\/x-www-form-urlencoded/);
       expect(parsePortoneWebhook(bodies[0]?.text)).toEqual({ ok: true, webhook: { imp_uid: callback.imp_uid, merchant_uid, status: 'paid' } });
     } finally {

@@ -7,6 +7,7 @@ import { newHttpService } from '../../pg-http/test/fake-http.server';
 import { TossClient } from './toss.client';
 import { parseTossWebhook, type TossWebhookParseResult } from './toss-webhook.parser';
 import { centsToUsd, usdToCents } from './toss.money';
+import { waitFor } from '../../../test/helpers/wait-for';
 
 const ACCT = 'toss-client-it';
 const creds = { secretKey: `test_sk_sbx_${ACCT}` };
@@ -158,10 +159,7 @@ describe('TossClient against the PG sandbox', () => {
       expect((await control('PUT', '/sandbox/toss/console/webhook', { url }, { authorization: `Basic ${basic}` })).status).toBe(200);
       const { orderId, paymentKey, amount } = await buyerPays(1234);
       expect(await client.confirm(creds, { paymentKey, orderId, amount })).toMatchObject({ kind: 'ok' });
-      const deadline = Date.now() + 5_000;
-      while (!received.some((r) => r.ok && r.event.eventType === 'PAYMENT_STATUS_CHANGED') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(() => received.some((r) => r.ok && r.event.eventType === 'PAYMENT_STATUS_CHANGED'));
       const event = received.find((r) => r.ok);
       expect(event).toMatchObject({ ok: true, event: { eventType: 'PAYMENT_STATUS_CHANGED', data: { paymentKey, status: 'DONE' } } });
       expect(event?.ok && event.transmission.id).toEqual(expect.any(String));
@@ -170,9 +168,8 @@ describe('TossClient against the PG sandbox', () => {
       const cancelled = await client.cancel(creds, paymentKey, { cancelReason: 'refund', cancelAmount: 2.34, currency: 'USD' });
       if (cancelled.kind !== 'ok') throw new Error(`cancel: ${cancelled.kind}`);
       const transactionKey = cancelled.data.cancels?.[0]?.transactionKey;
-      const cancelDeadline = Date.now() + 5_000;
       const settledCancel = () => received.find((r) => r.ok && r.event.eventType === 'CANCEL_STATUS_CHANGED');
-      while (!settledCancel() && Date.now() < cancelDeadline) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => !!settledCancel());
       expect(settledCancel()).toMatchObject({ ok: true, event: { eventType: 'CANCEL_STATUS_CHANGED', data: { transactionKey, cancelStatus: 'DONE' } } });
       expect(received.filter((r) => !r.ok)).toEqual([]);
       await control('DELETE', '/sandbox/toss/console/webhook', undefined, { authorization: `Basic ${basic}` });
