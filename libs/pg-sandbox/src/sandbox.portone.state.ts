@@ -1,10 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import type { SandboxClock, SandboxScheduler, ScheduledTask } from './sandbox.clock';
 import { accountOfPortoneKeyPair, accountOfPortoneUserCode } from './sandbox.credentials';
-import type { FaultSpec } from './sandbox.faults';
 import {
   booleanish,
-  clip,
   newImpUid,
   newOpaqueId,
   newPaypalTransactionId,
@@ -15,168 +12,61 @@ import {
   toMinor,
   unixSeconds,
 } from './sandbox.format';
-import { pgError, type Authentication, type PgAnswer, type PgContext } from './sandbox.http';
-import type { Ledger } from './sandbox.ledger';
-import type { ResolvedSandboxOptions } from './sandbox.options';
-import type { WorkCounter } from './sandbox.stats';
-import type { WebhookDispatcher, WebhookJob } from './sandbox.webhooks';
+import type { Authentication, PgAnswer, PgContext } from './sandbox.http';
+import { PortoneCancels } from './sandbox.portone.cancels';
+import { PortoneTokens } from './sandbox.portone.tokens';
+import {
+  bodyOf,
+  BUYER_OUTCOMES,
+  defaultPgId,
+  isObj,
+  noticeUrls,
+  ok,
+  PORTONE_KOREAN_BUYER_REASON,
+  PORTONE_PENDING_FAIL_REASON,
+  PORTONE_TOKEN_EXTEND_S,
+  PORTONE_TOKEN_RENEW_BELOW_S,
+  PORTONE_TOKEN_TTL_S,
+  refuse,
+  refuseAgain,
+  SORTINGS,
+  STATUSES,
+  str,
+  type CustomerRecord,
+  type Obj,
+  type PaymentRecord,
+  type PortoneDeps,
+  type PortonePaymentStore,
+  type WebhookFault,
+} from './sandbox.portone.model';
+import { portoneWebhookJobs, renderPortoneCustomer, renderPortonePayment } from './sandbox.portone.render';
+import type { WebhookJob } from './sandbox.webhooks';
 
-/** PortOne V1 payment statuses. */
-export type PortonePaymentStatus = 'ready' | 'paid' | 'failed' | 'cancelled';
-
-/** PayPal's own state of a payment, shown in `extension` (`?extension=true`). */
-export type PaypalPaymentStatus = 'Completed' | 'Pending' | 'Failed' | 'Denied' | 'Refunded' | 'Partially-Refunded';
-
-/** Access tokens live 30 minutes. */
-export const PORTONE_TOKEN_TTL_S = 30 * 60;
-/** A token asked for again with less than this left is extended... */
-export const PORTONE_TOKEN_RENEW_BELOW_S = 60;
-/** ...by this much. */
-export const PORTONE_TOKEN_EXTEND_S = 5 * 60;
-/** Seed 004: PayPal refuses Korean buyer accounts. */
-export const PORTONE_KOREAN_BUYER_REASON = '구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.';
-/** fail_reason of a PayPal payment PortOne reports as failed while PayPal still has it pending. */
-export const PORTONE_PENDING_FAIL_REASON = '[PayPal] 결제 승인 대기(Pending) 상태입니다.';
-
-type WebhookFault = Extract<FaultSpec, { type: 'webhook' }>;
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const bodyOf = (req: FastifyRequest): Obj => (isObj(req.body) ? req.body : {});
-const BUYER_OUTCOMES = ['approve', 'cancel', 'fail'] as const;
-const STATUSES: readonly string[] = ['ready', 'paid', 'failed', 'cancelled'];
-const SORTINGS: readonly string[] = ['-started', 'started', '-paid', 'paid', '-updated', 'updated'];
-
-interface CancelHistory {
-  pg_tid: string;
-  amountMinor: number;
-  cancelled_at: number;
-  reason: string | null;
-  receipt_url: string;
-  cancellation_id: string;
-}
-
-interface PendingCancel {
-  cancellation_id: string;
-  amountMinor: number;
-  reason: string | null;
-  /** The cancel's `enable_webhook`: its settlement is announced only when it was true. */
-  enableWebhook: boolean;
-  task?: ScheduledTask;
-}
-
-interface PaymentRecord {
-  account: string;
-  imp_uid: string;
-  merchant_uid: string;
-  name: string | null;
-  currency: string;
-  exponent: number;
-  amountMinor: number;
-  cancelMinor: number;
-  status: PortonePaymentStatus;
-  channel: 'api' | 'pc';
-  pg_id: string;
-  pg_tid: string | null;
-  buyer: { name: string | null; email: string | null; tel: string | null; addr: string | null; postcode: string | null };
-  custom_data: string | null;
-  started_at: number;
-  paid_at: number;
-  failed_at: number;
-  cancelled_at: number;
-  updated_at: number;
-  fail_reason: string | null;
-  cancel_reason: string | null;
-  cancel_history: CancelHistory[];
-  pending_cancels: PendingCancel[];
-  customer_uid: string;
-  customer_uid_usage: 'issue' | 'payment';
-  notice_urls: string[];
-  paypal: { status: PaypalPaymentStatus; pendingReason: string | null };
-  /** Issuance only: the buyer id and STC the loadUI request carried. */
-  issue?: { customer_id: string | null; stc: unknown };
-  settleTask?: ScheduledTask;
-}
-
-interface CustomerRecord {
-  account: string;
-  customer_uid: string;
-  customer_id: string | null;
-  pg_id: string;
-  name: string | null;
-  email: string | null;
-  tel: string | null;
-  inserted: number;
-  updated: number;
-}
-
-/** Dependencies of the PortOne simulator. */
-export interface PortoneDeps {
-  clock: SandboxClock;
-  scheduler: SandboxScheduler;
-  webhooks: WebhookDispatcher;
-  ledger: Ledger;
-  options: ResolvedSandboxOptions;
-  work: WorkCounter;
-}
-
-/** A look-up's not-found or bad parameter: HTTP 404/400, as the official OpenAPI documents for those GET/DELETE endpoints. */
-function refuse(status: number, message: string): PgAnswer {
-  return pgError('portone', status, -1, message);
-}
-
-/**
- * A business refusal of `again` or `cancel`: HTTP 200, code ≠ 0, `response: null`. The official OpenAPI documents only
- * 200 and 401 for both; the official clients raise their code error only on HTTP 200
- * (iamport/iamport-rest-client-python iamport/client.py `get_response`), and their tests expect `again` with an
- * unknown customer_uid → code -1 (tests/test_pay_again.py) and a cancel of an unknown imp_uid → code 1
- * "취소할 결제건이 존재하지 않습니다." (tests/test_cancel.py). Other refusals take the same code as their call's.
- */
-function refuseAgain(message: string): PgAnswer {
-  return pgError('portone', 200, -1, message);
-}
-
-function refuseCancel(message: string): PgAnswer {
-  return pgError('portone', 200, 1, message);
-}
-
-function ok(response: unknown): PgAnswer {
-  return { status: 200, body: { code: 0, message: null, response } };
-}
-
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
-
-/** notice_url may be a string or an array of strings; each must be an absolute http(s) URL. */
-function noticeUrls(v: unknown): string[] | undefined {
-  if (v === undefined || v === null || v === '') return [];
-  const list = Array.isArray(v) ? v : [v];
-  for (const u of list) {
-    if (typeof u !== 'string') return undefined;
-    try {
-      const parsed = new URL(u);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return list as string[];
-}
-
-/** The default PayPal merchant id (`pg_id`) of an account that did not pick one with `pg: paypal_v2.<id>`. */
-function defaultPgId(account: string): string {
-  return `SBX${account.toUpperCase().replace(/-/g, '')}`.slice(0, 20);
-}
+// The records, constants and helpers moved to sandbox.portone.model.ts; re-exported so existing imports keep working.
+export {
+  PORTONE_KOREAN_BUYER_REASON,
+  PORTONE_PENDING_FAIL_REASON,
+  PORTONE_TOKEN_EXTEND_S,
+  PORTONE_TOKEN_RENEW_BELOW_S,
+  PORTONE_TOKEN_TTL_S,
+  type PaypalPaymentStatus,
+  type PortoneDeps,
+  type PortonePaymentStatus,
+} from './sandbox.portone.model';
 
 /** In-memory PortOne V1 (PayPal RT, `pg_provider: paypal_v2`) plus the buyer's PayPal RT window. */
-export class PortoneSandbox {
-  private readonly payments = new Map<string, PaymentRecord>();
+export class PortoneSandbox implements PortonePaymentStore {
+  readonly payments = new Map<string, PaymentRecord>();
   private readonly byMerchantUid = new Map<string, PaymentRecord[]>();
   private readonly customers = new Map<string, CustomerRecord>();
-  private readonly tokens = new Map<string, { account: string; expiresAt: number }>();
-  private readonly tokenOf = new Map<string, string>();
+  private readonly tokens: PortoneTokens;
 
-  constructor(private readonly d: PortoneDeps) {}
+  private readonly cancels: PortoneCancels;
+
+  constructor(private readonly d: PortoneDeps) {
+    this.cancels = new PortoneCancels(d, this);
+    this.tokens = new PortoneTokens(d.clock);
+  }
 
   get size(): number {
     return this.payments.size;
@@ -194,8 +84,7 @@ export class PortoneSandbox {
     this.payments.clear();
     this.byMerchantUid.clear();
     this.customers.clear();
-    this.tokens.clear();
-    this.tokenOf.clear();
+    this.tokens.reset();
   }
 
   private nowS(): number {
@@ -211,17 +100,9 @@ export class PortoneSandbox {
     return { account, credential: '' };
   }
 
-  /**
-   * `Authorization: <token>`, `Bearer <token>` (and `Basic <token>`, as seed 004's example sends it), or the legacy
-   * `X-ImpTokenHeader`. Missing, unknown or expired -> HTTP 401 with code -1.
-   */
+  /** `Authorization: <token>` or `X-ImpTokenHeader` (see PortoneTokens). */
   authenticateToken(req: FastifyRequest): Authentication {
-    const raw = req.headers.authorization ?? req.headers['x-imptokenheader'];
-    const header = typeof raw === 'string' ? raw.trim() : '';
-    const token = header.replace(/^(Bearer|Basic)\s+/i, '');
-    const t = token ? this.tokens.get(token) : undefined;
-    if (!t || t.expiresAt <= this.nowS()) return { reject: refuse(401, 'Unauthorized') };
-    return { account: t.account, credential: token };
+    return this.tokens.authenticate(req);
   }
 
   /** The buyer's window is initialised with the user code (`IMP.init`). */
@@ -234,27 +115,12 @@ export class PortoneSandbox {
 
   /** `POST /users/getToken`. */
   getToken(ctx: PgContext): PgAnswer {
-    const b = bodyOf(ctx.req);
-    const account = accountOfPortoneKeyPair(b.imp_key, b.imp_secret);
-    if (!account) return refuse(401, 'imp_key, imp_secret 인증에 실패하였습니다.');
-    const now = this.nowS();
-    const current = this.tokenOf.get(account);
-    const existing = current ? this.tokens.get(current) : undefined;
-    if (current && existing && existing.expiresAt > now) {
-      // Several servers share one token: the same token comes back, stretched when it is about to lapse.
-      if (existing.expiresAt - now < PORTONE_TOKEN_RENEW_BELOW_S) existing.expiresAt += PORTONE_TOKEN_EXTEND_S;
-      return ok({ access_token: current, now, expired_at: existing.expiresAt });
-    }
-    if (current) this.tokens.delete(current);
-    const token = newOpaqueId('', 20);
-    this.tokens.set(token, { account, expiresAt: now + PORTONE_TOKEN_TTL_S });
-    this.tokenOf.set(account, token);
-    return ok({ access_token: token, now, expired_at: now + PORTONE_TOKEN_TTL_S });
+    return this.tokens.getToken(ctx);
   }
 
   // ---- lookups ---------------------------------------------------------------------------------------------------
 
-  private attempts(account: string, merchantUid: string): PaymentRecord[] {
+  attempts(account: string, merchantUid: string): PaymentRecord[] {
     return this.byMerchantUid.get(`${account}\u0000${merchantUid}`) ?? [];
   }
 
@@ -266,7 +132,7 @@ export class PortoneSandbox {
     else this.byMerchantUid.set(key, [p]);
   }
 
-  private paidAttempt(account: string, merchantUid: string): PaymentRecord | undefined {
+  paidAttempt(account: string, merchantUid: string): PaymentRecord | undefined {
     const list = this.attempts(account, merchantUid);
     this.d.work.count(list.length);
     return list.find((p) => p.status === 'paid' || p.status === 'cancelled');
@@ -284,7 +150,7 @@ export class PortoneSandbox {
     const p = this.payments.get((ctx.req.params as Obj).imp_uid as string);
     const hidden = this.d.options.requireIncludeSandbox && booleanish(q.include_sandbox) !== true;
     if (!p || p.account !== ctx.account || hidden) return refuse(404, '존재하지 않는 결제정보입니다.');
-    return ok(this.render(p, booleanish(q.extension) === true));
+    return ok(renderPortonePayment(p, booleanish(q.extension) === true));
   }
 
   private sorted(list: PaymentRecord[], sorting: string): PaymentRecord[] {
@@ -314,7 +180,7 @@ export class PortoneSandbox {
     const list = this.filtered(ctx);
     if (!Array.isArray(list)) return list;
     if (list.length === 0) return refuse(404, '존재하지 않는 결제정보입니다.');
-    return ok(this.render(list[0], false));
+    return ok(renderPortonePayment(list[0], false));
   }
 
   /** `GET /payments/findAll/{merchant_uid}/{payment_status?}`: every attempt, paged (`page`, `limit` <= 1000). */
@@ -332,7 +198,7 @@ export class PortoneSandbox {
       total: list.length,
       previous: page > 1 ? page - 1 : 0,
       next: start + limit < list.length ? page + 1 : 0,
-      list: list.slice(start, start + limit).map((p) => this.render(p, false)),
+      list: list.slice(start, start + limit).map((p) => renderPortonePayment(p, false)),
     });
   }
 
@@ -418,7 +284,7 @@ export class PortoneSandbox {
     });
     const outcome = this.decide(p, ctx);
     // Not `{ ...answer, webhooks }`: V8 defines a property after a spread slowly, and this runs on every charge.
-    return Object.assign(record(outcome.label, ok(this.render(p, false)), p), { webhooks: outcome.webhooks });
+    return Object.assign(record(outcome.label, ok(renderPortonePayment(p, false)), p), { webhooks: outcome.webhooks });
   }
 
   /** Applies decline/pending faults or approves; returns the ledger label and webhooks. */
@@ -448,7 +314,7 @@ export class PortoneSandbox {
       return { label: 'pending', webhooks: [] };
     }
     this.approve(p, nowS);
-    return { label: 'approved', webhooks: this.notify(p, 'paid') };
+    return { label: 'approved', webhooks: portoneWebhookJobs(this.d.options, p, 'paid') };
   }
 
   private approve(p: PaymentRecord, nowS: number): void {
@@ -496,133 +362,19 @@ export class PortoneSandbox {
 
   /** `POST /payments/cancel`. */
   cancel(ctx: PgContext): PgAnswer {
-    const b = bodyOf(ctx.req);
-    const now = this.d.clock.now();
-    let target: PaymentRecord | undefined;
-    const record = (outcome: string, answer: PgAnswer, extra: Obj = {}): PgAnswer => {
-      const env = answer.body as { code: number; message: string | null };
-      this.d.ledger.append(now, {
-        account: ctx.account,
-        operation: 'cancel',
-        outcome,
-        imp_uid: target?.imp_uid ?? b.imp_uid ?? null,
-        merchant_uid: target?.merchant_uid ?? b.merchant_uid ?? null,
-        amount: b.amount,
-        checksum: b.checksum,
-        reason: b.reason,
-        enable_webhook: b.enable_webhook,
-        currency: target?.currency ?? null,
-        code: env.code,
-        message: env.message,
-        ...extra,
-      });
-      return answer;
-    };
-    const impUid = str(b.imp_uid);
-    const merchantUid = str(b.merchant_uid);
-    if (!impUid && !merchantUid) return record('refused', refuseCancel('imp_uid 또는 merchant_uid 중 하나는 필수입니다.'));
-    if (impUid) {
-      const p = this.payments.get(impUid);
-      target = p && p.account === ctx.account ? p : undefined;
-    } else {
-      const list = this.attempts(ctx.account, merchantUid!);
-      this.d.work.count(list.length);
-      target = this.paidAttempt(ctx.account, merchantUid!) ?? list[list.length - 1];
-    }
-    const p = target;
-    if (!p) return record('refused', refuseCancel('취소할 결제건이 존재하지 않습니다.'));
-    const amount = b.amount === undefined || b.amount === null ? 0 : numberish(b.amount);
-    const requested = amount === undefined ? undefined : amount === 0 ? 0 : toMinor(amount, p.exponent);
-    if (requested === undefined) return record('refused', refuseCancel(`amount는 0 이상의 ${p.currency} 금액이어야 합니다.`));
-    const checksum = b.checksum === undefined || b.checksum === null ? undefined : numberish(b.checksum);
-    if (b.checksum !== undefined && b.checksum !== null && checksum === undefined) return record('refused', refuseCancel('checksum은 숫자여야 합니다.'));
-    const reason = str(b.reason);
-    const enableWebhook = booleanish(b.enable_webhook) === true;
-    if (p.status === 'cancelled') return record('refused', refuseCancel('이미 전액취소된 주문입니다.'));
-    if (p.status !== 'paid') return record('refused', refuseCancel('결제완료 상태가 아니어서 취소할 수 없습니다.'));
-    // checksum is the refundable balance PortOne has on record; cancels still waiting for approval are not in it.
-    const balance = p.amountMinor - p.cancelMinor;
-    if (checksum !== undefined && toMinor(checksum, p.exponent, true) !== balance) {
-      return record('refused', refuseCancel(`checksum이 취소 가능 잔액(${toMajor(balance, p.exponent)})과 일치하지 않습니다.`));
-    }
-    const pendingSum = p.pending_cancels.reduce((s, c) => s + c.amountMinor, 0);
-    const available = balance - pendingSum;
-    const minor = requested === 0 ? available : requested;
-    if (minor <= 0 || minor > available) {
-      return record('refused', refuseCancel(`취소 가능 금액(${toMajor(available, p.exponent)})을 초과하였습니다.`));
-    }
-    const cancellationId = newOpaqueId('cncl_', 10);
-    const pending = ctx.faults.pending;
-    if (pending) {
-      const pc: PendingCancel = { cancellation_id: cancellationId, amountMinor: minor, reason, enableWebhook };
-      p.pending_cancels.push(pc);
-      if (pending.settleAfterMs !== undefined) {
-        const to = (pending.settleTo ?? 'done') as 'done' | 'rejected';
-        const fault = ctx.faults.webhook?.mode === 'early' ? undefined : ctx.faults.webhook;
-        pc.task = this.d.scheduler.after(pending.settleAfterMs, () => void this.d.webhooks.dispatch(this.settleCancel(p, pc, to), fault));
-      }
-      // Answered like a success, but status and cancel_history do not show it yet (seed 004: that is how pending looks).
-      return record('pending', ok(this.render(p, false)), { cancellation_id: cancellationId, cancel_amount: toMajor(minor, p.exponent) });
-    }
-    this.applyCancel(p, minor, reason, cancellationId);
-    const answer = record('done', ok(this.render(p, false)), { cancellation_id: cancellationId, cancel_amount: toMajor(minor, p.exponent) });
-    // An API cancel sends no webhook unless enable_webhook is true (official OpenAPI, see settleCancel).
-    return { ...answer, webhooks: enableWebhook ? this.notify(p, p.status, cancellationId) : [] };
+    return this.cancels.cancel(ctx);
   }
 
-  private applyCancel(p: PaymentRecord, minor: number, reason: string | null, cancellationId: string): void {
-    const nowS = this.nowS();
-    p.cancelMinor += minor;
-    p.cancel_history.push({
-      pg_tid: newPaypalTransactionId(),
-      amountMinor: minor,
-      cancelled_at: nowS,
-      reason,
-      receipt_url: `https://sandbox.invalid/portone/receipt/${p.imp_uid}/${cancellationId}`,
-      cancellation_id: cancellationId,
-    });
-    p.cancel_reason = reason;
-    p.updated_at = nowS;
-    if (p.cancelMinor === p.amountMinor) {
-      p.status = 'cancelled';
-      p.cancelled_at = nowS;
-      p.paypal = { status: 'Refunded', pendingReason: null };
-    } else {
-      p.paypal = { status: 'Partially-Refunded', pendingReason: null };
-    }
-  }
-
-  /**
-   * Finishes a pending cancel. Seed 004: a webhook announces the final result; but an API cancel is followed by a
-   * webhook only with `enable_webhook: true` (official OpenAPI, `POST /payments/cancel` `enable_webhook`: default false,
-   * "본 API를 통한 취소는 기본적으로 고객사로 웹훅을 전송하지 않습니다"), so
-   * without it the merchant learns the result only by looking the payment up.
-   */
-  private settleCancel(p: PaymentRecord, pc: PendingCancel, to: 'done' | 'rejected'): WebhookJob[] {
-    const i = p.pending_cancels.indexOf(pc);
-    if (i < 0) return [];
-    p.pending_cancels.splice(i, 1);
-    pc.task?.cancel();
-    if (to === 'done') this.applyCancel(p, pc.amountMinor, pc.reason, pc.cancellation_id);
-    this.d.ledger.append(this.d.clock.now(), {
-      account: p.account,
-      operation: 'cancelSettlement',
-      outcome: to,
-      imp_uid: p.imp_uid,
-      merchant_uid: p.merchant_uid,
-      cancellation_id: pc.cancellation_id,
-      amount: toMajor(pc.amountMinor, p.exponent),
-      currency: p.currency,
-      status: p.status,
-    });
-    return pc.enableWebhook ? this.notify(p, p.status, pc.cancellation_id) : [];
+  /** PaymentAnnotation of a payment (see renderPortonePayment). */
+  render(p: PaymentRecord, extension: boolean): Obj {
+    return renderPortonePayment(p, extension);
   }
 
   /** `GET /subscribe/customers/{customer_uid}`. */
   getCustomer(ctx: PgContext): PgAnswer {
     const c = this.activeCustomer(ctx.account, (ctx.req.params as Obj).customer_uid as string);
     if (!c) return refuse(404, '등록되지 않은 구매자입니다.');
-    return ok(this.renderCustomer(c));
+    return ok(renderPortoneCustomer(c));
   }
 
   /** `DELETE /subscribe/customers/{customer_uid}`: the key can no longer be charged. */
@@ -637,7 +389,7 @@ export class PortoneSandbox {
     this.customers.delete(`${ctx.account}\u0000${customerUid}`);
     const reason = (ctx.req.query as Obj).reason;
     this.d.ledger.append(now, { account: ctx.account, operation: 'deleteCustomer', outcome: 'deleted', customer_uid: customerUid, reason: reason ?? null, code: 0 });
-    return ok(this.renderCustomer(c));
+    return ok(renderPortoneCustomer(c));
   }
 
   // ---- buyer -----------------------------------------------------------------------------------------------------
@@ -780,7 +532,7 @@ export class PortoneSandbox {
       if (body.cancel !== 'done' && body.cancel !== 'rejected') return { status: 400, body: { error: 'INVALID', message: 'cancel must be done or rejected' } };
       const open = p.pending_cancels.filter((c) => body.cancellation_id === undefined || c.cancellation_id === body.cancellation_id);
       if (open.length === 0) return { status: 409, body: { error: 'NOT_PENDING', message: 'no pending cancel' } };
-      jobs = open.flatMap((c) => this.settleCancel(p, c, body.cancel as 'done' | 'rejected'));
+      jobs = open.flatMap((c) => this.cancels.settleCancel(p, c, body.cancel as 'done' | 'rejected'));
     } else {
       if (body.status !== 'paid' && body.status !== 'failed') return { status: 400, body: { error: 'INVALID', message: 'status must be paid or failed' } };
       if (p.paypal.status !== 'Pending' || p.status !== 'failed') {
@@ -788,7 +540,7 @@ export class PortoneSandbox {
       }
       jobs = this.settlePending(p, body.status);
     }
-    const response = this.render(p, true);
+    const response = renderPortonePayment(p, true);
     return { status: 200, body: response, after: () => this.d.webhooks.dispatch(jobs, fault) };
   }
 
@@ -816,121 +568,7 @@ export class PortoneSandbox {
       currency: p.currency,
       status: p.status,
     });
-    return to === 'paid' ? this.notify(p, 'paid') : [];
+    return to === 'paid' ? portoneWebhookJobs(this.d.options, p, 'paid') : [];
   }
 
-  // ---- rendering -------------------------------------------------------------------------------------------------
-
-  private notify(p: PaymentRecord, status: string, cancellationId?: string): WebhookJob[] {
-    const body: Obj = { imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, status };
-    if (cancellationId) body.cancellation_id = cancellationId;
-    return p.notice_urls.map((url) => ({
-      gateway: 'portone' as const,
-      account: p.account,
-      url,
-      event: status,
-      body,
-      format: this.d.options.portoneWebhookFormat,
-      retryDelaysMs: this.d.options.portoneWebhookRetryDelaysMs,
-    }));
-  }
-
-  /**
-   * PaymentAnnotation (every field of the OpenAPI definition this flow has a value for); strings within its
-   * maxLengths (checked by sandbox.portone.openapi.spec.ts against the official OpenAPI).
-   */
-  render(p: PaymentRecord, extension: boolean): Obj {
-    const out: Obj = {
-      imp_uid: p.imp_uid,
-      merchant_uid: p.merchant_uid,
-      pay_method: 'paypal',
-      channel: p.channel,
-      pg_provider: 'paypal_v2',
-      emb_pg_provider: null,
-      pg_tid: p.pg_tid,
-      pg_id: p.pg_id,
-      escrow: false,
-      apply_num: null,
-      bank_code: null,
-      bank_name: null,
-      card_code: null,
-      card_name: null,
-      card_issuer_code: null,
-      card_issuer_name: null,
-      card_publisher_code: null,
-      card_publisher_name: null,
-      card_quota: 0,
-      card_number: null,
-      card_type: null,
-      vbank_code: null,
-      vbank_name: null,
-      vbank_num: null,
-      vbank_holder: null,
-      vbank_date: 0,
-      vbank_issued_at: 0,
-      name: clip(p.name, PORTONE_MAX_LENGTH.name),
-      amount: toMajor(p.amountMinor, p.exponent),
-      cancel_amount: toMajor(p.cancelMinor, p.exponent),
-      currency: p.currency,
-      buyer_name: clip(p.buyer.name, PORTONE_MAX_LENGTH.buyer_name),
-      buyer_email: clip(p.buyer.email, PORTONE_MAX_LENGTH.buyer_email),
-      buyer_tel: clip(p.buyer.tel, PORTONE_MAX_LENGTH.buyer_tel),
-      buyer_addr: clip(p.buyer.addr, PORTONE_MAX_LENGTH.buyer_addr),
-      buyer_postcode: clip(p.buyer.postcode, PORTONE_MAX_LENGTH.buyer_postcode),
-      custom_data: p.custom_data,
-      user_agent: p.channel === 'api' ? 'sorry_not_supported_anymore' : null,
-      status: p.status,
-      started_at: p.started_at,
-      paid_at: p.paid_at,
-      failed_at: p.failed_at,
-      cancelled_at: p.cancelled_at,
-      fail_reason: p.fail_reason,
-      cancel_reason: p.cancel_reason,
-      receipt_url: p.pg_tid ? `https://sandbox.invalid/portone/receipt/${p.imp_uid}` : null,
-      cancel_history: p.cancel_history.map((c) => ({
-        pg_tid: c.pg_tid,
-        amount: toMajor(c.amountMinor, p.exponent),
-        cancelled_at: c.cancelled_at,
-        reason: c.reason,
-        receipt_url: c.receipt_url,
-        cancellation_id: c.cancellation_id,
-      })),
-      cancel_receipt_urls: p.cancel_history.map((c) => c.receipt_url),
-      cash_receipt_issued: false,
-      customer_uid: p.customer_uid,
-      customer_uid_usage: p.customer_uid_usage,
-      promotion: null,
-      sandbox: true,
-    };
-    if (extension) {
-      out.extension = { PaymentStatus: p.paypal.status, PendingReason: p.paypal.pendingReason ?? 'none' };
-    }
-    return out;
-  }
-
-  private renderCustomer(c: CustomerRecord): Obj {
-    // PayPal does not tell PortOne the funding source: every card field is null (x-portone-per-pg paypal_v2).
-    return {
-      customer_uid: c.customer_uid,
-      pg_provider: 'paypal_v2',
-      pg_id: c.pg_id,
-      sandbox: true,
-      customer_id: c.customer_id,
-      card_name: null,
-      card_code: null,
-      card_issuer_code: null,
-      card_issuer_name: null,
-      card_publisher_code: null,
-      card_publisher_name: null,
-      card_number: null,
-      card_type: null,
-      customer_name: clip(c.name, PORTONE_MAX_LENGTH.customer_name),
-      customer_tel: clip(c.tel, PORTONE_MAX_LENGTH.customer_tel),
-      customer_email: clip(c.email, PORTONE_MAX_LENGTH.customer_email),
-      customer_addr: null,
-      customer_postcode: null,
-      inserted: c.inserted,
-      updated: c.updated,
-    };
-  }
 }
