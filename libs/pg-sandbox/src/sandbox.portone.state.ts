@@ -1,45 +1,30 @@
 import type { FastifyRequest } from 'fastify';
 import { accountOfPortoneKeyPair, accountOfPortoneUserCode } from './sandbox.credentials';
-import {
-  booleanish,
-  newImpUid,
-  newOpaqueId,
-  newPaypalTransactionId,
-  numberish,
-  PAYPAL_CURRENCY_EXPONENTS,
-  PORTONE_MAX_LENGTH,
-  toMajor,
-  toMinor,
-  unixSeconds,
-} from './sandbox.format';
+import { booleanish, newImpUid, newPaypalTransactionId, numberish, toMajor, unixSeconds } from './sandbox.format';
 import type { Authentication, PgAnswer, PgContext } from './sandbox.http';
 import { PortoneCancels } from './sandbox.portone.cancels';
+import { PortoneCustomers } from './sandbox.portone.customers';
 import { PortoneTokens } from './sandbox.portone.tokens';
 import {
   bodyOf,
-  BUYER_OUTCOMES,
   defaultPgId,
   isObj,
-  noticeUrls,
   ok,
   PORTONE_KOREAN_BUYER_REASON,
   PORTONE_PENDING_FAIL_REASON,
-  PORTONE_TOKEN_EXTEND_S,
-  PORTONE_TOKEN_RENEW_BELOW_S,
-  PORTONE_TOKEN_TTL_S,
   refuse,
   refuseAgain,
   SORTINGS,
   STATUSES,
   str,
-  type CustomerRecord,
   type Obj,
   type PaymentRecord,
   type PortoneDeps,
   type PortonePaymentStore,
   type WebhookFault,
 } from './sandbox.portone.model';
-import { portoneWebhookJobs, renderPortoneCustomer, renderPortonePayment } from './sandbox.portone.render';
+import { parseAgainRequest, parseBuyerRequest, sortPayments } from './sandbox.portone.requests';
+import { portoneWebhookJobs, renderPortonePayment } from './sandbox.portone.render';
 import type { WebhookJob } from './sandbox.webhooks';
 
 // The records, constants and helpers moved to sandbox.portone.model.ts; re-exported so existing imports keep working.
@@ -58,7 +43,7 @@ export {
 export class PortoneSandbox implements PortonePaymentStore {
   readonly payments = new Map<string, PaymentRecord>();
   private readonly byMerchantUid = new Map<string, PaymentRecord[]>();
-  private readonly customers = new Map<string, CustomerRecord>();
+  private readonly customers: PortoneCustomers;
   private readonly tokens: PortoneTokens;
 
   private readonly cancels: PortoneCancels;
@@ -66,6 +51,7 @@ export class PortoneSandbox implements PortonePaymentStore {
   constructor(private readonly d: PortoneDeps) {
     this.cancels = new PortoneCancels(d, this);
     this.tokens = new PortoneTokens(d.clock);
+    this.customers = new PortoneCustomers(d);
   }
 
   get size(): number {
@@ -83,7 +69,7 @@ export class PortoneSandbox implements PortonePaymentStore {
     }
     this.payments.clear();
     this.byMerchantUid.clear();
-    this.customers.clear();
+    this.customers.reset();
     this.tokens.reset();
   }
 
@@ -138,10 +124,6 @@ export class PortoneSandbox implements PortonePaymentStore {
     return list.find((p) => p.status === 'paid' || p.status === 'cancelled');
   }
 
-  private activeCustomer(account: string, customerUid: string): CustomerRecord | undefined {
-    return this.customers.get(`${account}\u0000${customerUid}`);
-  }
-
   // ---- API -------------------------------------------------------------------------------------------------------
 
   /** `GET /payments/{imp_uid}` (`include_sandbox`, `extension`). */
@@ -153,16 +135,6 @@ export class PortoneSandbox implements PortonePaymentStore {
     return ok(renderPortonePayment(p, booleanish(q.extension) === true));
   }
 
-  private sorted(list: PaymentRecord[], sorting: string): PaymentRecord[] {
-    const field = sorting.replace('-', '') as 'started' | 'paid' | 'updated';
-    const key = (p: PaymentRecord) => (field === 'started' ? p.started_at : field === 'paid' ? p.paid_at : p.updated_at);
-    const dir = sorting.startsWith('-') ? -1 : 1;
-    // Ties (same second) keep creation order, reversed for descending sorts.
-    const indexed = list.map((p, i) => [p, i] as const);
-    indexed.sort((a, b) => dir * (key(a[0]) - key(b[0]) || a[1] - b[1]));
-    return indexed.map(([p]) => p);
-  }
-
   private filtered(ctx: PgContext): PaymentRecord[] | PgAnswer {
     const params = ctx.req.params as Obj;
     const q = ctx.req.query as Obj;
@@ -172,7 +144,7 @@ export class PortoneSandbox implements PortonePaymentStore {
     if (!SORTINGS.includes(sorting)) return refuse(400, `sorting은 ${SORTINGS.join(', ')} 중 하나여야 합니다.`);
     const list = this.attempts(ctx.account, params.merchant_uid as string);
     this.d.work.count(list.length);
-    return this.sorted(status ? list.filter((p) => p.status === status) : list, sorting);
+    return sortPayments(status ? list.filter((p) => p.status === status) : list, sorting);
   }
 
   /** `GET /payments/find/{merchant_uid}/{payment_status?}`: the first payment per `sorting` (default newest). */
@@ -231,46 +203,18 @@ export class PortoneSandbox implements PortonePaymentStore {
       return answer;
     };
 
-    const customerUid = b.customer_uid;
-    const merchantUid = b.merchant_uid;
-    if (typeof customerUid !== 'string' || customerUid.length === 0 || customerUid.length > 80) {
-      return record('refused', refuseAgain('customer_uid는 1~80자의 문자열이어야 합니다.'));
-    }
-    if (typeof merchantUid !== 'string' || merchantUid.length === 0 || merchantUid.length > 40) {
-      return record('refused', refuseAgain('merchant_uid는 1~40자의 문자열이어야 합니다.'));
-    }
-    const currency = b.currency;
-    if (typeof currency !== 'string' || currency === '') return record('refused', refuseAgain('페이팔 결제는 currency가 필수입니다.'));
-    if (currency === 'KRW') return record('refused', refuseAgain('페이팔 결제는 KRW 통화를 지원하지 않습니다.'));
-    const exponent = PAYPAL_CURRENCY_EXPONENTS[currency];
-    if (exponent === undefined) return record('refused', refuseAgain(`페이팔이 지원하지 않는 통화입니다: ${currency}`));
-    const amount = numberish(b.amount);
-    const amountMinor = amount === undefined ? undefined : toMinor(amount, exponent);
-    if (amountMinor === undefined) {
-      return record('refused', refuseAgain(`amount는 0보다 큰 ${currency} 금액이어야 합니다 (소수점 ${exponent}자리까지).`));
-    }
-    if (typeof b.name !== 'string' || b.name === '') return record('refused', refuseAgain('name은 필수입니다.'));
-    if (b.bypass !== undefined && b.bypass !== null) {
-      // bypass is a JSON *string* (formData string in the OpenAPI; seed 004 JSON.stringify()s it). An object is a
-      // client bug the real API would pass on mangled; refusing it makes the bug visible here.
-      if (typeof b.bypass !== 'string') return record('refused', refuseAgain('bypass는 JSON 문자열이어야 합니다.'));
-      try {
-        bypassParsed = JSON.parse(b.bypass);
-      } catch {
-        return record('refused', refuseAgain('bypass가 올바른 JSON이 아닙니다.'));
-      }
-      if (!isObj(bypassParsed)) return record('refused', refuseAgain('bypass는 JSON 객체 문자열이어야 합니다.'));
-    }
-    const urls = noticeUrls(b.notice_url);
-    if (!urls) return record('refused', refuseAgain('notice_url은 http(s) URL 또는 그 배열이어야 합니다.'));
-    const customer = this.activeCustomer(ctx.account, customerUid);
+    const parsed = parseAgainRequest(b);
+    bypassParsed = parsed.bypass;
+    if (!parsed.request) return record('refused', refuseAgain(parsed.refusal ?? ''));
+    const { customerUid, merchantUid, currency, exponent, amountMinor, name, urls } = parsed.request;
+    const customer = this.customers.active(ctx.account, customerUid);
     // Message: iamport-rest-client-python tests/test_pay_again.py (earlier revisions) and other official clients' tests.
     if (!customer) return record('refused', refuseAgain('등록되지 않은 구매자입니다.'));
     // A paid merchant_uid cannot be paid again; a failed one can (so a pending-as-failed charge retried is charged twice).
     if (this.paidAttempt(ctx.account, merchantUid)) return record('refused', refuseAgain('이미 결제완료된 merchant_uid 입니다.'));
 
     const p = this.newPayment(ctx.account, merchantUid, {
-      name: b.name,
+      name,
       currency,
       exponent,
       amountMinor,
@@ -325,7 +269,7 @@ export class PortoneSandbox implements PortonePaymentStore {
     p.updated_at = nowS;
     p.pg_tid = newPaypalTransactionId();
     p.paypal = { status: 'Completed', pendingReason: null };
-    if (p.customer_uid_usage === 'issue') this.activateCustomer(p);
+    if (p.customer_uid_usage === 'issue') this.customers.activate(p);
   }
 
   private newPayment(
@@ -372,24 +316,12 @@ export class PortoneSandbox implements PortonePaymentStore {
 
   /** `GET /subscribe/customers/{customer_uid}`. */
   getCustomer(ctx: PgContext): PgAnswer {
-    const c = this.activeCustomer(ctx.account, (ctx.req.params as Obj).customer_uid as string);
-    if (!c) return refuse(404, '등록되지 않은 구매자입니다.');
-    return ok(renderPortoneCustomer(c));
+    return this.customers.get(ctx);
   }
 
   /** `DELETE /subscribe/customers/{customer_uid}`: the key can no longer be charged. */
   deleteCustomer(ctx: PgContext): PgAnswer {
-    const customerUid = (ctx.req.params as Obj).customer_uid as string;
-    const c = this.activeCustomer(ctx.account, customerUid);
-    const now = this.d.clock.now();
-    if (!c) {
-      this.d.ledger.append(now, { account: ctx.account, operation: 'deleteCustomer', outcome: 'refused', customer_uid: customerUid, code: -1 });
-      return refuse(404, '등록되지 않은 구매자입니다.');
-    }
-    this.customers.delete(`${ctx.account}\u0000${customerUid}`);
-    const reason = (ctx.req.query as Obj).reason;
-    this.d.ledger.append(now, { account: ctx.account, operation: 'deleteCustomer', outcome: 'deleted', customer_uid: customerUid, reason: reason ?? null, code: 0 });
-    return ok(renderPortoneCustomer(c));
+    return this.customers.delete(ctx);
   }
 
   // ---- buyer -----------------------------------------------------------------------------------------------------
@@ -400,40 +332,11 @@ export class PortoneSandbox implements PortonePaymentStore {
    */
   buyerBillingKey(ctx: PgContext): PgAnswer {
     const b = bodyOf(ctx.req);
-    const r = b.request;
-    const buyer = b.buyer;
-    const bad = (message: string): PgAnswer => ({
-      status: 400,
-      body: { success: false, imp_uid: null, merchant_uid: isObj(r) ? (r.merchant_uid ?? null) : null, error_msg: message },
-    });
-    if (!isObj(r)) return bad('request must be an object');
-    if (!isObj(buyer)) return bad('buyer must be an object { email, country, outcome? }');
-    const outcome = buyer.outcome ?? 'approve';
-    if (typeof outcome !== 'string' || !(BUYER_OUTCOMES as readonly string[]).includes(outcome)) {
-      return bad(`buyer.outcome must be one of ${BUYER_OUTCOMES.join(', ')}`);
-    }
-    if (typeof buyer.country !== 'string' || !/^[A-Z]{2}$/.test(buyer.country)) return bad('buyer.country must be an ISO 3166-1 alpha-2 code');
-    if (buyer.email !== undefined && typeof buyer.email !== 'string') return bad('buyer.email must be a string');
-    const pg = r.pg;
-    if (typeof pg !== 'string' || !/^paypal_v2(\.[A-Za-z0-9_-]{1,40})?$/.test(pg)) return bad('pg must be paypal_v2 or paypal_v2.<PayPal account id>');
-    if (r.pay_method !== 'paypal') return bad('pay_method must be paypal');
-    const merchantUid = r.merchant_uid;
-    if (typeof merchantUid !== 'string' || merchantUid.length === 0 || merchantUid.length > 40) return bad('merchant_uid is required (at most 40 characters)');
-    const customerUid = r.customer_uid;
-    if (typeof customerUid !== 'string' || customerUid.length === 0 || customerUid.length > 80) return bad('customer_uid is required (at most 80 characters)');
-    if (r.customer_id !== undefined && typeof r.customer_id !== 'string') return bad('customer_id must be a string');
-    if (r.name !== undefined && typeof r.name !== 'string') return bad('name must be a string');
-    const urls = noticeUrls(r.notice_url);
-    if (!urls) return bad('notice_url must be an http(s) URL or an array of them');
-    if (r.custom_data !== undefined && r.custom_data !== null && typeof r.custom_data !== 'object' && typeof r.custom_data !== 'string') {
-      return bad('custom_data must be an object');
-    }
-    const bypass = r.bypass;
-    if (bypass !== undefined) {
-      const data = isObj(bypass) && isObj(bypass.paypal_v2) ? bypass.paypal_v2.additional_data : undefined;
-      const valid = Array.isArray(data) && data.every((e) => isObj(e) && typeof e.key === 'string' && typeof e.value === 'string');
-      if (!valid) return bad('bypass.paypal_v2.additional_data must be an array of { key, value } strings');
-    }
+    const r = b.request as Obj;
+    const buyer = b.buyer as Obj;
+    const parsed = parseBuyerRequest(r, buyer);
+    if ('bad' in parsed) return parsed.bad;
+    const { outcome, pg, merchantUid, customerUid, urls, bypass } = parsed;
     if (this.paidAttempt(ctx.account, merchantUid)) {
       return { status: 200, body: { success: false, imp_uid: null, merchant_uid: merchantUid, error_msg: '이미 결제완료된 merchant_uid 입니다.' } };
     }
@@ -489,23 +392,6 @@ export class PortoneSandbox implements PortonePaymentStore {
       imp_uid: p.imp_uid,
       status: p.status,
       fail_reason: p.fail_reason,
-    });
-  }
-
-  private activateCustomer(p: PaymentRecord): void {
-    const key = `${p.account}\u0000${p.customer_uid}`;
-    const nowS = this.nowS();
-    const existing = this.customers.get(key);
-    this.customers.set(key, {
-      account: p.account,
-      customer_uid: p.customer_uid,
-      customer_id: p.issue?.customer_id ?? null,
-      pg_id: p.pg_id,
-      name: p.buyer.name,
-      email: p.buyer.email,
-      tel: p.buyer.tel,
-      inserted: existing?.inserted ?? nowS,
-      updated: nowS,
     });
   }
 
