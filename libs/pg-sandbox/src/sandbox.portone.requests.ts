@@ -1,6 +1,7 @@
 import { numberish, PAYPAL_CURRENCY_EXPONENTS, toMinor } from './sandbox.format';
 import type { PgAnswer } from './sandbox.http';
-import { BUYER_OUTCOMES, isObj, noticeUrls, type Obj, type PaymentRecord } from './sandbox.portone.model';
+import { BUYER_OUTCOMES, isObj, noticeUrls, ok, refuse, type Obj, type PaymentRecord } from './sandbox.portone.model';
+import { renderPortonePayment } from './sandbox.portone.render';
 
 /** Request checks of the PortOne sandbox, pure: they read the request and touch no state. */
 
@@ -13,6 +14,22 @@ export function sortPayments(list: PaymentRecord[], sorting: string): PaymentRec
   const indexed = list.map((p, i) => [p, i] as const);
   indexed.sort((a, b) => dir * (key(a[0]) - key(b[0]) || a[1] - b[1]));
   return indexed.map(([p]) => p);
+}
+
+/** One page of a findAll look-up (`page`, `limit` <= 1000) over the already filtered and sorted attempts. */
+export function pageOfPayments(list: PaymentRecord[], q: Obj): PgAnswer {
+  const page = q.page === undefined ? 1 : numberish(q.page);
+  const limit = q.limit === undefined ? 20 : numberish(q.limit);
+  if (page === undefined || !Number.isInteger(page) || page < 1) return refuse(400, 'page는 1 이상의 정수여야 합니다.');
+  if (limit === undefined || !Number.isInteger(limit) || limit < 1 || limit > 1000) return refuse(400, 'limit은 1~1000이어야 합니다.');
+  if (list.length === 0) return refuse(404, '유효하지 않은 merchant_uid 입니다.');
+  const start = (page - 1) * limit;
+  return ok({
+    total: list.length,
+    previous: page > 1 ? page - 1 : 0,
+    next: start + limit < list.length ? page + 1 : 0,
+    list: list.slice(start, start + limit).map((p) => renderPortonePayment(p, false)),
+  });
 }
 
 /** A `POST /subscribe/payments/again` body that passed the checks. */

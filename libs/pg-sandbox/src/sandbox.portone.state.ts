@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { accountOfPortoneKeyPair, accountOfPortoneUserCode } from './sandbox.credentials';
-import { booleanish, newImpUid, newPaypalTransactionId, numberish, toMajor, unixSeconds } from './sandbox.format';
+import { booleanish, newImpUid, newPaypalTransactionId, toMajor, unixSeconds } from './sandbox.format';
 import type { Authentication, PgAnswer, PgContext } from './sandbox.http';
 import { PortoneCancels } from './sandbox.portone.cancels';
 import { PortoneCustomers } from './sandbox.portone.customers';
@@ -23,7 +23,7 @@ import {
   type PortonePaymentStore,
   type WebhookFault,
 } from './sandbox.portone.model';
-import { parseAgainRequest, parseBuyerRequest, sortPayments } from './sandbox.portone.requests';
+import { pageOfPayments, parseAgainRequest, parseBuyerRequest, sortPayments } from './sandbox.portone.requests';
 import { portoneWebhookJobs, renderPortonePayment } from './sandbox.portone.render';
 import type { WebhookJob } from './sandbox.webhooks';
 
@@ -159,19 +159,7 @@ export class PortoneSandbox implements PortonePaymentStore {
   findAllPayments(ctx: PgContext): PgAnswer {
     const list = this.filtered(ctx);
     if (!Array.isArray(list)) return list;
-    const q = ctx.req.query as Obj;
-    const page = q.page === undefined ? 1 : numberish(q.page);
-    const limit = q.limit === undefined ? 20 : numberish(q.limit);
-    if (page === undefined || !Number.isInteger(page) || page < 1) return refuse(400, 'page는 1 이상의 정수여야 합니다.');
-    if (limit === undefined || !Number.isInteger(limit) || limit < 1 || limit > 1000) return refuse(400, 'limit은 1~1000이어야 합니다.');
-    if (list.length === 0) return refuse(404, '유효하지 않은 merchant_uid 입니다.');
-    const start = (page - 1) * limit;
-    return ok({
-      total: list.length,
-      previous: page > 1 ? page - 1 : 0,
-      next: start + limit < list.length ? page + 1 : 0,
-      list: list.slice(start, start + limit).map((p) => renderPortonePayment(p, false)),
-    });
+    return pageOfPayments(list, ctx.req.query as Obj);
   }
 
   /** `POST /subscribe/payments/again`: a charge with a billing key. */
