@@ -32,73 +32,23 @@ import {
   type WebhookParseResult,
 } from '@app/pg-contract';
 import {
-  AGAIN_NAME_MAX,
   isPortoneNotFound,
   parsePortoneWebhook,
   PortoneClient,
   type PortoneAgainRequest,
-  type PortoneCredentials as ClientCredentials,
 } from '@app/portone-client';
 import { failureOutcome, lookupFailureOutcome, paymentOutcome, pickAttempt, readPayment, type RtPayment } from './portone-paypal-rt.mapper';
+import { PORTONE_DEFAULT_BILLING_KEY_NAME, PORTONE_PAYPAL_RT_DESCRIPTOR, type PortonePaypalRtCredentials } from './portone-paypal-rt.descriptor';
+import { againName, clientCredentials, CUSTOMER_UID_MAX, MERCHANT_UID_MAX, NAME_MAX, stcList, validLength } from './portone-paypal-rt.helpers';
 import { classifyRefusal } from './portone-paypal-rt.refusals';
 
-/**
- * A merchant's PortOne V1 credentials, as GatewayCredentialsService.for() answers them: the REST key pair, the
- * user code the browser SDK is initialised with (public), optionally the PayPal channel's account id, and whether
- * these are sandbox (test-channel) keys.
- */
-export interface PortonePaypalRtCredentials {
-  readonly userCode: string;
-  readonly impKey: string;
-  /** Never logged, never in an outcome. */
-  readonly impSecret: string;
-  /** Selects the PayPal channel: `pg: paypal_v2.<id>` (PortOne's syntax when a merchant has several). */
-  readonly paypalAccountId?: string;
-  /** Test-channel keys: lookups send include_sandbox=true and accept payments PortOne marks `sandbox`. */
-  readonly sandbox?: boolean;
-}
-
-export const PORTONE_PAYPAL_RT_CODE = 'portone-paypal-rt';
-
-/** What the buyer sees in the PayPal window when the merchant names the issuance nothing. */
-export const PORTONE_DEFAULT_BILLING_KEY_NAME = 'PayPal billing agreement';
-
-/**
- * PayPal Reference Transactions through PortOne V1: billing keys, full and partial cancels, unsigned webhooks,
- * payments PayPal can hold pending. Currencies: PayPal's minus KRW (PayPal RT refuses it: seed 004) and minus HUF and
- * TWD (PayPal takes them without the decimals ISO gives them, so a minor-unit amount could not round-trip).
- */
-export const PORTONE_PAYPAL_RT_DESCRIPTOR: GatewayDescriptor = Object.freeze({
-  code: PORTONE_PAYPAL_RT_CODE,
-  displayName: 'PortOne V1 PayPal RT (billing keys)',
-  capabilities: Object.freeze({
-    oneTimePayments: false,
-    billingKeys: true,
-    cancel: true,
-    partialCancel: true,
-    webhookKind: 'unsigned' as const,
-    currencies: Object.freeze(['USD', 'EUR', 'GBP', 'JPY', 'AUD', 'CAD', 'SGD', 'HKD', 'CHF', 'NZD']),
-    refusesCurrencies: Object.freeze(['KRW']),
-    pendingPayments: true,
-    // DELETE /subscribe/customers/{customer_uid} (official PortOne V1 OpenAPI).
-    billingKeyDeletion: true,
-    // IMP.loadUI's callback hands the frontend { imp_uid, merchant_uid } (iamport-typings).
-    billingKeyFlow: 'callback' as const,
-  }),
-  paymentMethod: 'paypal',
-  webhookAliases: Object.freeze(['portone']),
-  // impKey is half of the API key pair: secret like impSecret.
-  publicCredentialFields: Object.freeze(['userCode', 'paypalAccountId', 'sandbox']),
-  defaultBillingKeyName: PORTONE_DEFAULT_BILLING_KEY_NAME,
-});
-
-/** PortOne V1 limits. */
-const MERCHANT_UID_MAX = 40;
-const CUSTOMER_UID_MAX = 80;
-const NAME_MAX = 200;
-
-/** The name `again` sends when the plan has none (an empty name would be refused). */
-const DEFAULT_AGAIN_NAME = 'Subscription';
+// The descriptor and credentials type live in portone-paypal-rt.descriptor.ts; re-exported for existing imports.
+export {
+  PORTONE_DEFAULT_BILLING_KEY_NAME,
+  PORTONE_PAYPAL_RT_CODE,
+  PORTONE_PAYPAL_RT_DESCRIPTOR,
+  type PortonePaypalRtCredentials,
+} from './portone-paypal-rt.descriptor';
 
 type Fetched = { payment: RtPayment } | NotFoundOutcome | NotSentOutcome | UnknownOutcome;
 
@@ -425,29 +375,4 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     const picked = pickAttempt(attempts);
     return picked ? paymentOutcome(picked) : { status: 'NOT_FOUND', message: 'no payment under this reference' };
   }
-}
-
-/** `again` and `loadUI` take STC as a list of `{ key, value }` strings. */
-function stcList(context: Readonly<Record<string, string>>): Array<{ key: string; value: string }> {
-  return Object.entries(context).map(([key, value]) => ({ key, value: String(value) }));
-}
-
-function validLength(value: unknown, max: number): value is string {
-  return typeof value === 'string' && value.length >= 1 && value.length <= max;
-}
-
-function clientCredentials(c: PortonePaypalRtCredentials): ClientCredentials {
-  return { impKey: c.impKey, impSecret: c.impSecret, ...(c.sandbox !== undefined ? { sandbox: c.sandbox } : {}) };
-}
-
-/** `again`'s name: at most 40 code points, never blank (PortOne refuses an empty name). */
-function againName(orderName: unknown): string {
-  const cut = typeof orderName === 'string' ? cutCodePoints(orderName, AGAIN_NAME_MAX) : '';
-  return cut.trim() !== '' ? cut : DEFAULT_AGAIN_NAME;
-}
-
-/** The first `max` code points (not UTF-16 units: an emoji or a Korean syllable is never split). */
-export function cutCodePoints(value: string, max: number): string {
-  const points = Array.from(value);
-  return points.length <= max ? value : points.slice(0, max).join('');
 }

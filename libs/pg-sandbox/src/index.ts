@@ -1,4 +1,4 @@
-export { pgSandboxPlugin } from './sandbox.plugin';
+export { pgSandboxPlugin, type PgSandboxOptions } from './sandbox.plugin';
 export {
   BUILT_IN_SANDBOX_PLUGINS,
   portoneSandboxPlugin,
@@ -11,7 +11,7 @@ export {
 } from './sandbox.plugin-api';
 export type { PgRouteRunner, PgRouteSpec } from './sandbox.http';
 export { PgSandbox, createPgSandbox } from './sandbox';
-export { TOSS_WEBHOOK_RETRY_DELAYS_MS, type PgSandboxOptions } from './sandbox.options';
+export { TOSS_WEBHOOK_RETRY_DELAYS_MS, type SandboxBehaviourOptions } from './sandbox.options';
 export {
   SANDBOX_ACCOUNT_PATTERN,
   sandboxPortoneKeys,

@@ -1,21 +1,11 @@
-import type { PgSandbox } from './sandbox';
-import type { SandboxPlugin } from './sandbox.plugin-api';
-
 /** Toss retries a webhook that did not get a 2xx after 1, 4, 16, 64, 256, 1024 and 4096 minutes. */
 export const TOSS_WEBHOOK_RETRY_DELAYS_MS: readonly number[] = [1, 4, 16, 64, 256, 1024, 4096].map((m) => m * 60_000);
 
-/** Options of `pgSandboxPlugin` and `createPgSandbox`. Everything is optional. */
-export interface PgSandboxOptions {
-  /** When true the plugin refuses to register: the sandbox must never run in production. */
-  production?: boolean;
-  /**
-   * An instance created with `createPgSandbox()`, so the caller can await webhook delivery (`idle()`), move the clock
-   * or read stats in-process. The behaviour options below are then taken from that instance. Without it the plugin
-   * creates its own instance and closes it with the server.
-   */
-  sandbox?: PgSandbox;
-  /** The gateways' test doubles, each mounted at `/<prefix>` (plugin option only). Default: the built-in Toss and PortOne ones. */
-  plugins?: readonly SandboxPlugin[];
+/**
+ * Behaviour options of `createPgSandbox`. Everything is optional. The plugin-only ones (`PgSandboxOptions`) live in
+ * `sandbox.plugin.ts`, because they name `PgSandbox` and this file must not import it back (file cycle).
+ */
+export interface SandboxBehaviourOptions {
   /** Every PG API and buyer call's response time, counted from its arrival (benchmarks); control endpoints are never delayed. Default 0. */
   latencyMs?: number;
   /** Base clock in epoch ms (default Date.now); the sandbox clock is this plus the advanced offset. */
@@ -65,7 +55,7 @@ function nonNegative(name: string, v: number | undefined, dflt: number): number 
 }
 
 /** Applies defaults and checks values. */
-export function resolveSandboxOptions(o: PgSandboxOptions = {}): ResolvedSandboxOptions {
+export function resolveSandboxOptions(o: SandboxBehaviourOptions = {}): ResolvedSandboxOptions {
   const delays = (name: string, v: readonly number[] | undefined, dflt: readonly number[]) => {
     const list = v ?? dflt;
     list.forEach((ms, i) => nonNegative(`${name}[${i}]`, ms, 0));

@@ -1,9 +1,23 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { registerControlRoutes } from './sandbox.control.routes';
 import { markArrival } from './sandbox.http';
-import type { PgSandboxOptions } from './sandbox.options';
-import { BUILT_IN_SANDBOX_PLUGINS, sandboxPluginProblems } from './sandbox.plugin-api';
-import { createPgSandbox } from './sandbox';
+import type { SandboxBehaviourOptions } from './sandbox.options';
+import { BUILT_IN_SANDBOX_PLUGINS, sandboxPluginProblems, type SandboxPlugin } from './sandbox.plugin-api';
+import { createPgSandbox, type PgSandbox } from './sandbox';
+
+/** Options of `pgSandboxPlugin` (and `startSandbox`): the behaviour options plus the plugin-only ones. */
+export interface PgSandboxOptions extends SandboxBehaviourOptions {
+  /** When true the plugin refuses to register: the sandbox must never run in production. */
+  production?: boolean;
+  /**
+   * An instance created with `createPgSandbox()`, so the caller can await webhook delivery (`idle()`), move the clock
+   * or read stats in-process. The behaviour options are then taken from that instance. Without it the plugin
+   * creates its own instance and closes it with the server.
+   */
+  sandbox?: PgSandbox;
+  /** The gateways' test doubles, each mounted at `/<prefix>`. Default: the built-in Toss and PortOne ones. */
+  plugins?: readonly SandboxPlugin[];
+}
 
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -1,8 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { PgSandboxOptions } from './sandbox.options';
-import { pgSandboxPlugin } from './sandbox.plugin';
+import { pgSandboxPlugin, type PgSandboxOptions } from './sandbox.plugin';
 import { createPgSandbox, type PgSandbox } from './sandbox';
 
 /**

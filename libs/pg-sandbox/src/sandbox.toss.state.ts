@@ -1,94 +1,36 @@
 import type { FastifyRequest } from 'fastify';
-import type { SandboxClock, SandboxScheduler, ScheduledTask } from './sandbox.clock';
-import { accountOfTossClientKey, accountOfTossSecretKey, secretKeyFromBasicAuth, sandboxTossKeys } from './sandbox.credentials';
-import type { FaultSpec } from './sandbox.faults';
-import { newOpaqueId, newPaymentKey, newTransactionKey, toMajor, toMinor, tossTime, tossWebhookTime } from './sandbox.format';
+import { accountOfTossClientKey, accountOfTossSecretKey, secretKeyFromBasicAuth } from './sandbox.credentials';
+import { newOpaqueId, newPaymentKey, newTransactionKey, toMajor, toMinor, tossWebhookTime } from './sandbox.format';
 import type { Authentication, PgAnswer, PgContext } from './sandbox.http';
-import type { Ledger } from './sandbox.ledger';
-import type { ResolvedSandboxOptions } from './sandbox.options';
 import { tossError } from './sandbox.toss.errors';
-import type { WebhookDispatcher, WebhookJob } from './sandbox.webhooks';
+import {
+  bodyOf,
+  DEFAULT_TOSS_API_VERSION,
+  invalid,
+  TOSS_CONFIRM_WINDOW_MS,
+  TOSS_EXPIRY_MS,
+  USD,
+  VERSION,
+  type CancelRecord,
+  type Obj,
+  type PaymentRecord,
+  type TossDeps,
+} from './sandbox.toss.model';
+import { renderTossCancel, renderTossPayment } from './sandbox.toss.render';
+import { parseTossBuyerRequest } from './sandbox.toss.requests';
+import type { WebhookJob } from './sandbox.webhooks';
 
-/** Toss payment statuses. */
-export type TossPaymentStatus = 'READY' | 'IN_PROGRESS' | 'WAITING_FOR_DEPOSIT' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED' | 'EXPIRED';
-/** Foreign easy pay cancels are asynchronous (pg-api-reference.md, Cancel: IN_PROGRESS → DONE or ABORTED). */
-export type TossCancelStatus = 'IN_PROGRESS' | 'DONE' | 'ABORTED';
-
-/** API version used when the request does not pin one with `TossPayments-API-Version`. */
-export const DEFAULT_TOSS_API_VERSION = '2022-11-16';
-/** Toss confirms only within 10 minutes of the payment request (seed 000: NOT_FOUND_PAYMENT_SESSION after that). */
-export const TOSS_CONFIRM_WINDOW_MS = 10 * 60_000;
-/** An unconfirmed payment (and an unfinished checkout window) expires 30 minutes after the request (pg-api-reference.md, flow). */
-export const TOSS_EXPIRY_MS = 30 * 60_000;
-/** `method` of a foreign easy pay payment as the Korean-language API returns it. */
-export const TOSS_FOREIGN_EASY_PAY_METHOD = '해외간편결제';
-/** `easyPay.provider` for PayPal: seed 000 says the field reads 페이팔. */
-export const TOSS_PAYPAL_PROVIDER = '페이팔';
-
-const USD = 2; // decimal places
-const ORDER_ID = /^[A-Za-z0-9_=-]{6,64}$/;
-const VERSION = /^\d{4}-\d{2}-\d{2}$/;
-const OUTCOMES = ['approve', 'cancel', 'abort', 'reject', 'abandon'] as const;
-
-type WebhookFault = Extract<FaultSpec, { type: 'webhook' }>;
-
-interface CancelRecord {
-  transactionKey: string;
-  cancelRequestId: string;
-  amountMinor: number;
-  reason: string;
-  refundableMinor: number;
-  canceledAtMs: number;
-  status: TossCancelStatus;
-  webhookFault?: WebhookFault;
-  task?: ScheduledTask;
-}
-
-interface PaymentRecord {
-  account: string;
-  paymentKey: string;
-  orderId: string;
-  orderName: string;
-  totalMinor: number;
-  balanceMinor: number;
-  status: TossPaymentStatus;
-  requestedAtMs: number;
-  approvedAtMs: number | null;
-  version: string | null;
-  country: string;
-  stc: Record<string, string> | null;
-  lastTransactionKey: string | null;
-  cancels: CancelRecord[];
-  failure: { code: string; message: string } | null;
-  expiry?: ScheduledTask;
-}
-
-/** Dependencies of the Toss simulator. */
-export interface TossDeps {
-  clock: SandboxClock;
-  scheduler: SandboxScheduler;
-  webhooks: WebhookDispatcher;
-  ledger: Ledger;
-  options: ResolvedSandboxOptions;
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const bodyOf = (req: FastifyRequest): Obj => (isObj(req.body) ? req.body : {});
-
-function invalid(message: string): PgAnswer {
-  return tossError('INVALID_REQUEST', message);
-}
-
-function httpUrl(v: unknown): URL | undefined {
-  if (typeof v !== 'string') return undefined;
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// The records, constants and helpers live in sandbox.toss.model.ts; re-exported so existing imports keep working.
+export {
+  DEFAULT_TOSS_API_VERSION,
+  TOSS_CONFIRM_WINDOW_MS,
+  TOSS_EXPIRY_MS,
+  TOSS_FOREIGN_EASY_PAY_METHOD,
+  TOSS_PAYPAL_PROVIDER,
+  type TossCancelStatus,
+  type TossDeps,
+  type TossPaymentStatus,
+} from './sandbox.toss.model';
 
 /** In-memory Toss Payments v1 (foreign easy pay / PayPal) plus the buyer's checkout. */
 export class TossSandbox {
@@ -168,59 +110,16 @@ export class TossSandbox {
    * the SDK typings (ForeignEasyPayPaymentRequest); redirects and fail codes: seed 000.
    */
   buyerPayment(ctx: PgContext): PgAnswer {
-    const body = bodyOf(ctx.req);
-    const r = body.paymentRequest;
-    const buyer = body.buyer === undefined ? {} : body.buyer;
-    if (!isObj(r)) return invalid('paymentRequest must be an object');
-    if (!isObj(buyer)) return invalid('buyer must be an object');
-    const outcome = buyer.outcome ?? 'approve';
-    if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) {
-      return invalid(`buyer.outcome must be one of ${OUTCOMES.join(', ')}`);
-    }
-    if (r.method !== 'FOREIGN_EASY_PAY') return invalid('method must be FOREIGN_EASY_PAY');
-    const amount = r.amount;
-    if (!isObj(amount)) return invalid('amount must be { currency, value }');
-    if (amount.currency !== 'USD') return invalid('foreign easy pay supports amount.currency USD only');
-    const minor = toMinor(amount.value as number, USD);
-    if (minor === undefined) return invalid('amount.value must be a positive USD amount with at most 2 decimals');
-    if (typeof r.orderId !== 'string' || !ORDER_ID.test(r.orderId)) return invalid('orderId must be 6-64 characters of [A-Za-z0-9_=-]');
-    if (typeof r.orderName !== 'string' || r.orderName.length === 0 || r.orderName.length > 100) {
-      return invalid('orderName must be 1-100 characters');
-    }
-    const successUrl = httpUrl(r.successUrl);
-    const failUrl = httpUrl(r.failUrl);
-    if (!successUrl || !failUrl) return invalid('successUrl and failUrl must be absolute http(s) URLs');
-    const fep = r.foreignEasyPay;
-    if (!isObj(fep) || fep.provider !== 'PAYPAL') return invalid('foreignEasyPay.provider must be PAYPAL');
-    if (typeof fep.country !== 'string' || !/^[A-Z]{2}$/.test(fep.country)) {
-      return invalid('foreignEasyPay.country must be an ISO 3166-1 alpha-2 code');
-    }
-    // PayPal STC is read from `foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext` only: that is where
-    // the official SDK typings put it (@tosspayments/tosspayments-sdk types/index.d.ts, ForeignEasyPayPaymentRequest).
-    // `PaymentRequest` has no top-level paymentMethodOptions, so one there is ignored, as the SDK would never pass it on.
-    let stc: Record<string, string> | null = null;
-    const pmo = fep.paymentMethodOptions;
-    // The typings make each level optional and nullable (`paymentMethodOptions?`, `paypal?`, `setTransactionContext?`).
-    if (pmo !== undefined && pmo !== null && !isObj(pmo)) return invalid('foreignEasyPay.paymentMethodOptions must be an object');
-    const paypal = isObj(pmo) ? pmo.paypal : undefined;
-    if (paypal !== undefined && paypal !== null && !isObj(paypal)) return invalid('foreignEasyPay.paymentMethodOptions.paypal must be an object');
-    const ctxObj = isObj(paypal) ? paypal.setTransactionContext : undefined;
-    if (ctxObj !== undefined && ctxObj !== null) {
-      // Declared `unknown` in the typings; the digest (and PayPal's STC table) make it a flat object of strings, the
-      // same keys as PortOne's additional_data.
-      if (!isObj(ctxObj) || Object.values(ctxObj).some((v) => typeof v !== 'string')) {
-        return invalid('foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext must be a flat object of strings');
-      }
-      stc = ctxObj as Record<string, string>;
-    }
-
-    if (this.confirmedOrders.has(`${ctx.account}\u0000${r.orderId}`)) return tossError('DUPLICATED_ORDER_ID');
+    const parsed = parseTossBuyerRequest(bodyOf(ctx.req));
+    if ('bad' in parsed) return parsed.bad;
+    const { outcome, minor, orderId, orderName, successUrl, failUrl, country, stc } = parsed;
+    if (this.confirmedOrders.has(`${ctx.account}\u0000${orderId}`)) return tossError('DUPLICATED_ORDER_ID');
 
     const fail = (code: string, message: string, withOrderId: boolean): PgAnswer => {
       const u = new URL(failUrl.href);
       u.searchParams.append('code', code);
       u.searchParams.append('message', message);
-      if (withOrderId) u.searchParams.append('orderId', r.orderId as string);
+      if (withOrderId) u.searchParams.append('orderId', orderId);
       return { status: 200, body: { redirectUrl: u.href } };
     };
     if (ctx.faults.decline) return fail(ctx.faults.decline.code, ctx.faults.decline.message ?? '결제가 거절되었습니다.', true);
@@ -235,8 +134,8 @@ export class TossSandbox {
     const p: PaymentRecord = {
       account: ctx.account,
       paymentKey,
-      orderId: r.orderId,
-      orderName: r.orderName,
+      orderId,
+      orderName,
       totalMinor: minor,
       balanceMinor: minor,
       // Authenticated and waiting for confirm; `abandon` leaves the window open (READY) until it expires.
@@ -244,7 +143,7 @@ export class TossSandbox {
       requestedAtMs: now,
       approvedAtMs: null,
       version: null,
-      country: fep.country,
+      country,
       stc,
       lastTransactionKey: null,
       cancels: [],
@@ -446,7 +345,7 @@ export class TossSandbox {
     c.task = undefined;
     const now = this.d.clock.now();
     c.status = to;
-    const jobs = this.webhook(p.account, 'CANCEL_STATUS_CHANGED', this.renderCancel(c));
+    const jobs = this.webhook(p.account, 'CANCEL_STATUS_CHANGED', renderTossCancel(c));
     if (to === 'DONE') {
       p.balanceMinor -= c.amountMinor;
       p.status = p.balanceMinor === 0 ? 'CANCELED' : 'PARTIAL_CANCELED';
@@ -527,64 +426,8 @@ export class TossSandbox {
     return this.webhook(p.account, 'PAYMENT_STATUS_CHANGED', this.render(p, p.version ?? DEFAULT_TOSS_API_VERSION));
   }
 
-  private renderCancel(c: CancelRecord): Obj {
-    return {
-      transactionKey: c.transactionKey,
-      cancelReason: c.reason,
-      taxExemptionAmount: 0,
-      canceledAt: tossTime(c.canceledAtMs),
-      easyPayDiscountAmount: 0,
-      receiptKey: null,
-      cancelAmount: toMajor(c.amountMinor, USD),
-      taxFreeAmount: 0,
-      refundableAmount: toMajor(c.refundableMinor, USD),
-      cancelStatus: c.status,
-      cancelRequestId: c.cancelRequestId,
-    };
-  }
-
-  /** The Payment object (field list of pg-api-reference.md and the Toss `Payment` schema). */
+  /** The Payment object (see renderTossPayment). */
   render(p: PaymentRecord, version: string): Obj {
-    const done = p.approvedAtMs !== null;
-    return {
-      mId: sandboxTossKeys(p.account).mId,
-      lastTransactionKey: p.lastTransactionKey,
-      paymentKey: p.paymentKey,
-      orderId: p.orderId,
-      orderName: p.orderName,
-      taxExemptionAmount: 0,
-      status: p.status,
-      requestedAt: tossTime(p.requestedAtMs),
-      approvedAt: done ? tossTime(p.approvedAtMs!) : null,
-      useEscrow: false,
-      cultureExpense: false,
-      card: null,
-      virtualAccount: null,
-      transfer: null,
-      mobilePhone: null,
-      giftCertificate: null,
-      cashReceipt: null,
-      cashReceipts: null,
-      discount: null,
-      cancels: p.cancels.length ? p.cancels.map((c) => this.renderCancel(c)) : null,
-      secret: null,
-      type: 'NORMAL',
-      easyPay: { provider: TOSS_PAYPAL_PROVIDER, amount: 0, discountAmount: 0 },
-      foreignEasyPay: { provider: 'PAYPAL', country: p.country },
-      country: p.country,
-      failure: p.failure,
-      isPartialCancelable: true,
-      receipt: done ? { url: `https://sandbox.invalid/toss/receipt/${p.paymentKey}` } : null,
-      checkout: { url: `https://sandbox.invalid/toss/checkout/${p.paymentKey}` },
-      currency: 'USD',
-      totalAmount: toMajor(p.totalMinor, USD),
-      balanceAmount: toMajor(p.balanceMinor, USD),
-      suppliedAmount: toMajor(p.balanceMinor, USD),
-      vat: 0,
-      taxFreeAmount: 0,
-      method: TOSS_FOREIGN_EASY_PAY_METHOD,
-      version,
-      metadata: null,
-    };
+    return renderTossPayment(p, version);
   }
 }

@@ -2,7 +2,7 @@ import { SandboxClock, SandboxScheduler } from './sandbox.clock';
 import { FaultRegistry, parseFaultRequest, type ActiveFault, type FaultRequest } from './sandbox.faults';
 import { IdempotencyStore, PgRouteRunner } from './sandbox.http';
 import { Ledger } from './sandbox.ledger';
-import { resolveSandboxOptions, type PgSandboxOptions, type ResolvedSandboxOptions } from './sandbox.options';
+import { resolveSandboxOptions, type ResolvedSandboxOptions, type SandboxBehaviourOptions } from './sandbox.options';
 import { PortoneSandbox } from './sandbox.portone.state';
 import { WorkCounter, type SandboxStats } from './sandbox.stats';
 import { TossSandbox } from './sandbox.toss.state';
@@ -31,7 +31,7 @@ export class PgSandbox {
   private servedMs = 0;
   private closed = false;
 
-  constructor(options: PgSandboxOptions = {}) {
+  constructor(options: SandboxBehaviourOptions = {}) {
     this.options = resolveSandboxOptions(options);
     this.clock = new SandboxClock(this.options.now);
     this.scheduler = new SandboxScheduler(this.clock);
@@ -147,6 +147,6 @@ export class PgSandbox {
 }
 
 /** Creates a sandbox instance to pass to `pgSandboxPlugin` as `options.sandbox`. */
-export function createPgSandbox(options: PgSandboxOptions = {}): PgSandbox {
+export function createPgSandbox(options: SandboxBehaviourOptions = {}): PgSandbox {
   return new PgSandbox(options);
 }
