@@ -11,7 +11,7 @@ import { billingConfig, type BillingConfig } from '../config/configuration';
 import type { Charge } from '../charges/charge.entity';
 import { recurringMerchantUid } from '../charges/charge.outcomes';
 import type { RecordSummary, ResultWrite } from '../charges/charges.repository';
-import { ChargesService, mapPool, newCharge, newSendContext, resolvedAs, type Prepared, type ResolvedAs, type SendContext } from '../charges/charges.service';
+import { ChargesBatch, mapPool, newCharge, newSendContext, resolvedAs, type Prepared, type ResolvedAs, type SendContext } from '../charges/charges.batch';
 import { Semaphore } from '../common/semaphore';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
@@ -48,7 +48,7 @@ export class BillingService {
 
   constructor(
     private readonly repo: BillingRepository,
-    private readonly charges: ChargesService,
+    private readonly charges: ChargesBatch,
     private readonly clock: Clock,
     @Inject(billingConfig.KEY) private readonly config: BillingConfig,
     metrics: MetricsService,

@@ -1,8 +1,9 @@
 import type { LookupOutcome, PaymentOutcome } from '@app/pg-contract';
+import type { ChargeEffect } from '../subscriptions/subscription.transitions';
 import type { Charge, ChargeStatus } from './charge.entity';
 
-/** What a charge's result means for its subscription. */
-export type ChargeEffect = 'succeeded' | 'soft_decline' | 'hard_decline' | 'blocked' | 'resend';
+// Defined beside the subscription transitions that consume it, so subscriptions never import charges.
+export type { ChargeEffect };
 
 /** The columns a result changes on a charge. */
 export type ChargePatch = Partial<

@@ -7,18 +7,20 @@ import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { ChargeCancel } from './charge-cancel.entity';
 import { Charge } from './charge.entity';
 import { ChargesController } from './charges.controller';
+import { ChargesBatch } from './charges.batch';
 import { ChargesRepository } from './charges.repository';
 import { ExternalRefunds } from './charges.external-refunds';
 import { ChargesService } from './charges.service';
 
 /**
  * Charges with billing keys (recurring intents and customer-present charges), cancels, and the state machine every
- * PG result goes through. Exports ChargesService: `handleGatewayNotifications` is what the PortOne webhook service calls.
+ * PG result goes through. Exports ChargesService: `handleGatewayNotifications` is what the PortOne webhook service calls;
+ * and ChargesBatch, the same instance seen through the batch-level API billing runs use.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Charge, ChargeCancel, Subscription]), BillingKeysModule, RiskModule, SubscriptionsModule],
   controllers: [ChargesController],
-  providers: [ChargesRepository, ChargesService, ExternalRefunds],
-  exports: [ChargesService],
+  providers: [ChargesRepository, ChargesService, ExternalRefunds, { provide: ChargesBatch, useExisting: ChargesService }],
+  exports: [ChargesService, ChargesBatch],
 })
 export class ChargesModule {}

@@ -17,6 +17,8 @@ import { ChargesService, newCharge, newSendContext } from './charges.service';
 import { strictMock } from '../../test/helpers/strict-mock';
 
 const now = new Date('2027-03-01T00:00:00.000Z');
+// The sending part (charges.sending.ts) holds the adapters, keys and credentials some cases below replace.
+const sendingOf = (service: ChargesService) => (service as unknown as { sender: unknown }).sender;
 const config = { retryDays: [1, 3, 5, 7], concurrency: 2, batchSize: 10, leaseMs: 60_000, reconcileBackoffMs: [60_000, 60_000] } as BillingConfig;
 const charge = (over: Partial<Charge> = {}) =>
   ({ id: 'chg_1', merchantId: 'mch_1', subscriptionId: 'sub_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', kind: 'recurring', cycle: 2, attempt: 1, merchantUid: 'sub_1-c2-a1', amount: 1999, currency: 'USD', orderName: 'Pro', status: 'unknown', gatewayPaymentId: null, refundedAmount: 0, refundReserved: 0, lookupAttempts: 0, ...over }) as Charge;
@@ -268,8 +270,8 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
   it('a charge sent without a batch preparation (after a look-up found nothing) carries its subscription’s keys too', async () => {
     const { service, risk, subscriptions, stored } = setupPrepare();
     const chargeBillingKey = jest.fn(async () => ({ status: 'SUCCEEDED' }));
-    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' }, chargeBillingKey });
-    (service as unknown as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', customerUid: 'cu_1' }) };
+    (sendingOf(service) as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' }, chargeBillingKey });
+    (sendingOf(service) as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', customerUid: 'cu_1' }) };
     await service.send(charge({ status: 'sending' }));
     expect(subscriptions.require).toHaveBeenCalledWith('mch_1', 'sub_1');
     expect(risk.evaluateStc).toHaveBeenCalledWith({ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', subscriptionContext: stored('sub_1') });
@@ -280,15 +282,15 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
     const { service, risk } = setupPrepare();
     const chargeBillingKey = jest.fn(async () => ({ status: 'SUCCEEDED' }));
     const descriptor = { code: 'card-gw', paymentMethod: 'card' };
-    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor, chargeBillingKey });
-    (service as unknown as { billingKeys: unknown }).billingKeys = {
+    (sendingOf(service) as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor, chargeBillingKey });
+    (sendingOf(service) as { billingKeys: unknown }).billingKeys = {
       requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours', gatewayBillingKey: 'pg_own_key' }),
     };
     await service.send(charge({ status: 'sending', gateway: 'card-gw' }));
     expect(risk.evaluateStc).not.toHaveBeenCalled();
     expect(chargeBillingKey).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ billingKey: 'pg_own_key', issuedAs: 'cu_ours', riskContext: {}, noticeUrls: ['http://127.0.0.1:3000/v1/webhooks/card-gw/mch_1'] }));
     // A batch too: no STC evaluated for it.
-    (service as unknown as { billingKeys: unknown }).billingKeys = {
+    (sendingOf(service) as { billingKeys: unknown }).billingKeys = {
       requireChargeableMany: async () => [{ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours', gatewayBillingKey: 'pg_own_key' }],
     };
     const prepared = await service.prepareMany([charge({ status: 'sending', gateway: 'card-gw' })], newSendContext());
@@ -299,9 +301,9 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
   it('keeps the intent (NOT_SENT, retryable) when the merchant’s stored keys no longer pass its gateway’s check: never the buyer’s decline', async () => {
     const { service } = setupPrepare();
     const chargeBillingKey = jest.fn();
-    (service as unknown as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'card-gw', paymentMethod: 'card' }, chargeBillingKey });
-    (service as unknown as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours' }) };
-    (service as unknown as { gatewayCredentials: unknown }).gatewayCredentials = {
+    (sendingOf(service) as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'card-gw', paymentMethod: 'card' }, chargeBillingKey });
+    (sendingOf(service) as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours' }) };
+    (sendingOf(service) as { gatewayCredentials: unknown }).gatewayCredentials = {
       for: async () => {
         throw new DomainError('GATEWAY_CREDENTIALS_INVALID', 'stored keys refused');
       },

@@ -5,7 +5,7 @@ import { generateApiKey, hashApiKey } from '../common/crypto/api-key';
 import { maskSecret, SecretBox } from '../common/crypto/secret-box';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
-import { stcPolicyFor } from '../risk/risk.policy';
+import { stcPolicyFor } from './merchant.stc-policy';
 import { CreateMerchantDto, CreatedMerchantDto, MerchantDto, UpdateMerchantDto } from './dto/merchant.dto';
 import { GatewayCredentialsViewDto } from './dto/gateway-credentials.dto';
 import { GatewayCredential } from './gateway-credential.entity';

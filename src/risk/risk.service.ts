@@ -11,7 +11,7 @@ import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { FraudnetPageType } from './dto/fraudnet.dto';
 import type { RiskDecision } from './risk-decision.entity';
-import type { StcPolicy } from './risk.policy';
+import type { StcPolicy } from '../merchants/merchant.stc-policy';
 import { RiskRepository } from './risk.repository';
 import { buildStc, checkRiskContext, retainValidContext, type StcKeyValue, toAgainBypass, toLoadUIBypass, toTossTransactionContext } from './stc.builder';
 import type { StcPurpose } from './stc-industry-keys';

@@ -5,7 +5,7 @@
  * the `requiredFor` entries are our reading of which extras a charge cannot do without, and are meant to be adjusted
  * here when that list says otherwise.
  */
-import type { Industry } from './risk.policy';
+import type { Industry } from '../merchants/merchant.stc-policy';
 
 /** Why STC is being evaluated; the decision record keeps it. `preflight` is a dry run (the merchant endpoint). */
 export const STC_PURPOSES = ['billing_key_issue', 'charge', 'preflight'] as const;

@@ -1,4 +1,4 @@
-import { INDUSTRIES, RETAIL_FULFILLMENTS } from './risk.policy';
+import { INDUSTRIES, RETAIL_FULFILLMENTS } from '../merchants/merchant.stc-policy';
 import {
   buildStc,
   checkRiskContext,

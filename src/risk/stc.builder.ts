@@ -6,7 +6,7 @@
  */
 import { isEmail, isIP, isISO31661Alpha2, isISO8601 } from 'class-validator';
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
-import { stcPolicyFor, type StcPolicy } from './risk.policy';
+import { stcPolicyFor, type StcPolicy } from '../merchants/merchant.stc-policy';
 import {
   extraKeysFor,
   STC_BASE_KEYS,

@@ -1,8 +1,10 @@
 import { cyclePeriod, cycleStart } from './billing-period';
 import type { Subscription } from './subscription.entity';
-import type { ChargeEffect } from '../charges/charge.outcomes';
 
 const DAY_MS = 86_400_000;
+
+/** What a charge's result means for its subscription (defined here, beside the transitions that consume it). */
+export type ChargeEffect = 'succeeded' | 'soft_decline' | 'hard_decline' | 'blocked' | 'resend';
 
 /** The columns a charge result changes on a subscription. */
 export type SubscriptionPatch = Partial<

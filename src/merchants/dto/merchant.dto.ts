@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsISO31661Alpha2, IsString, IsUrl, Length, Matches, ValidateIf } from 'class-validator';
-import { INDUSTRIES, RETAIL_FULFILLMENTS } from '../../risk/risk.policy';
+import { INDUSTRIES, RETAIL_FULFILLMENTS } from '../merchant.stc-policy';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateMerchantDto {

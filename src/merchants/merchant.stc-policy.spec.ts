@@ -1,4 +1,4 @@
-import { INDUSTRIES, RETAIL_FULFILLMENTS, stcPolicyFor } from './risk.policy';
+import { INDUSTRIES, RETAIL_FULFILLMENTS, stcPolicyFor } from './merchant.stc-policy';
 
 const table: [string, string | null, string][] = [
     ['event_ticketing', null, 'required'],
