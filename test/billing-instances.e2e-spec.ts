@@ -6,6 +6,7 @@ import { initialSchedule } from '../src/subscriptions/subscription.transitions';
 import { apiOf, billingSetup } from './helpers/multi-fixtures';
 import { logEntries, startAppProcess, type AppProcess } from './helpers/multi-process';
 import { freePort, startTestApp, type TestApp } from './helpers/test-app';
+import { waitFor } from './helpers/wait-for';
 
 const SUBSCRIPTIONS = 1000;
 const MERCHANTS = 4;
@@ -100,11 +101,11 @@ onPostgres('billing on several instances (PostgreSQL only; skipped on SQLite, wh
     // be reached before either of A's first two batches is written): it still holds claimed subscriptions with
     // intents at the PG.
     const doneBy = (p: AppProcess) => logEntries(p, 'billing run progress').length;
-    await waitFor(async () => doneBy(a) > 0 && (await approved()).length >= SUBSCRIPTIONS / 5, 60_000);
+    expect(await waitFor(async () => doneBy(a) > 0 && (await approved()).length >= SUBSCRIPTIONS / 5, { timeoutMs: 60_000, intervalMs: 200 })).toBe(true);
     await a.kill();
     const heldByA = await ds.getRepository(Subscription).countBy({ leaseOwner: leaseOwnerOf(a) ?? '-' });
 
-    await waitFor(async () => (await ds.getRepository(Subscription).countBy({ cycle: 1 })) === SUBSCRIPTIONS, 90_000);
+    expect(await waitFor(async () => (await ds.getRepository(Subscription).countBy({ cycle: 1 })) === SUBSCRIPTIONS, { timeoutMs: 90_000, intervalMs: 200 })).toBe(true);
 
     // Truth from the sandbox: one approved `again` per subscription for cycle 0, no other `again` at all.
     const entries = await ledgerAll();
@@ -150,11 +151,3 @@ onPostgres('billing on several instances (PostgreSQL only; skipped on SQLite, wh
     return started ? (JSON.parse(started) as { owner?: string }).owner : undefined;
   }
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

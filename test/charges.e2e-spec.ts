@@ -1,5 +1,6 @@
 import { advanceClock, auth, billingSetup, fault, ledger, type Api, type Merchant } from './helpers/multi-fixtures';
 import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
+import { waitFor } from './helpers/wait-for';
 
 describe('charges: customer-present charges, cancels, webhooks, review (e2e)', () => {
   let t: TestApp;
@@ -127,7 +128,7 @@ describe('charges: customer-present charges, cancels, webhooks, review (e2e)', (
       expect(res.body.cancel).toMatchObject({ amount: 4000, status: 'pending' });
       expect((await settle(charge.gatewayPaymentId, { cancel: 'done' })).status).toBe(200);
       await t.sandbox?.idle();
-      await waitFor(async () => (await api.get(`/v1/charges/${charge.id}`, auth(m))).body.status === 'canceled');
+      expect(await waitFor(async () => (await api.get(`/v1/charges/${charge.id}`, auth(m))).body.status === 'canceled')).toBe(true);
       expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ refundedAmount: 4000, cancels: [expect.objectContaining({ status: 'succeeded' })] });
       // PortOne sends a webhook after an API cancel only when asked (official OpenAPI: enable_webhook, default false).
       expect((await ledger(sandbox, account, { operation: 'cancel' })).map((e) => e.enable_webhook)).toEqual([true]);
@@ -142,7 +143,7 @@ describe('charges: customer-present charges, cancels, webhooks, review (e2e)', (
       expect(pending.status).toBe('pending');
       expect((await settle(pending.gatewayPaymentId, { status: 'paid' })).status).toBe(200);
       await t.sandbox?.idle();
-      await waitFor(async () => (await s.api.get(`/v1/subscriptions/${sub.id}/charges`, auth(s.m))).body.data[0].status === 'succeeded');
+      expect(await waitFor(async () => (await s.api.get(`/v1/subscriptions/${sub.id}/charges`, auth(s.m))).body.data[0].status === 'succeeded')).toBe(true);
       expect((await s.api.get(`/v1/subscriptions/${sub.id}`, auth(s.m))).body).toMatchObject({ status: 'active', cycle: 1 });
       expect((await ledger(sandbox, s.account)).filter((e) => e.operation === 'again')).toHaveLength(1);
     });
@@ -168,11 +169,3 @@ describe('charges: customer-present charges, cancels, webhooks, review (e2e)', (
     });
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
