@@ -13,41 +13,13 @@ import { OrdersService } from '../orders/orders.service';
 import { TOSS_FOREIGN_PAY_CODE, TOSS_FOREIGN_PAY_DESCRIPTOR, TossForeignPayAdapter } from './toss-foreign-pay.adapter';
 import type { Counter } from 'prom-client';
 import type { Merchant } from '../merchants/merchant.entity';
+import { orderRow } from '../../test/helpers/order-row';
 import { strictMock, type StrictImpl } from '../../test/helpers/strict-mock';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 const creds = { clientKey: 'test_ck_x', secretKey: 'test_sk_secret', sandbox: false };
 
-function order(over: Partial<Order> = {}): Order {
-  return {
-    id: 'tfo_order_1',
-    gateway: TOSS_FOREIGN_PAY_CODE,
-    merchantId: 'mch_1',
-    customerId: null,
-    orderName: 'Plan',
-    amount: 5000,
-    currency: 'USD',
-    country: 'US',
-    status: 'created',
-    gatewayPaymentId: null,
-    refundedAmount: 0,
-    reservedAmount: 0,
-    gatewayStatus: null,
-    method: null,
-    easyPayProvider: null,
-    receiptUrl: null,
-    approvedAt: null,
-    reportedAmount: null,
-    reportedCurrency: null,
-    failureCode: null,
-    failureMessage: null,
-    flagReason: null,
-    stcDecisionId: null,
-    createdAt: NOW,
-    updatedAt: NOW,
-    ...over,
-  };
-}
+const order = (over: Partial<Order> = {}): Order => orderRow({ gateway: TOSS_FOREIGN_PAY_CODE, ...over }, NOW);
 
 /** Toss's adapter as the core sees it: its pure parts real, its PG calls mocked (any call not set up throws). */
 function tossAdapter(calls: object = {}): PaymentGatewayAdapter {
