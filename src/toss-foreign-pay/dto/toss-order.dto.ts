@@ -1,57 +1,15 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO31661Alpha2, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { CancelOrderDto, CreateOrderDto } from '../../orders/dto/order.dto';
+import { IsString, Length } from 'class-validator';
 import { ORDER_CANCEL_STATUSES as TOSS_CANCEL_STATUSES } from '../../orders/order-cancel.entity';
 import { ORDER_STATUSES as TOSS_ORDER_STATUSES } from '../../orders/order.entity';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
-export class CreateTossOrderDto {
-  @ApiProperty({ example: 'Pro plan, 1 month', description: 'Shown to the buyer (1-100 characters)' })
-  @IsString()
-  @Length(1, 100)
-  orderName: string;
+/** The v1 body of `POST /v1/toss/orders`: the generic order request without `gateway` (the route names it). */
+export class CreateTossOrderDto extends OmitType(CreateOrderDto, ['gateway'] as const) {}
 
-  @ApiProperty({ example: 1999, description: 'Minor units (USD cents)' })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
-  amount: number;
-
-  @ApiProperty({ example: 'USD', description: 'ISO 4217; foreign easy pay takes USD only (anything else is UNSUPPORTED_CURRENCY)' })
-  @IsString()
-  @Matches(/^[A-Za-z]{3}$/, { message: 'currency must be an ISO 4217 code' })
-  currency: string;
-
-  @ApiPropertyOptional({ description: "The buyer (the merchant's customer): STC data and the default country come from it" })
-  @OptionalNotNull()
-  @IsString()
-  @Length(1, 40)
-  customerId?: string;
-
-  @ApiPropertyOptional({ example: 'US', description: "The buyer's ISO 3166-1 alpha-2 country (default: the customer's)" })
-  @OptionalNotNull()
-  @IsISO31661Alpha2()
-  country?: string;
-
-  @ApiPropertyOptional({ description: 'Per-industry PayPal STC extras (flat key/values), as for charges', type: 'object', additionalProperties: true })
-  @OptionalNotNull()
-  @IsObject()
-  riskContext?: Record<string, unknown>;
-}
-
-export class CancelTossOrderDto {
-  @ApiProperty({ example: 'Customer request', description: '1-200 characters, not blank (Toss cancelReason)' })
-  @IsString()
-  @Length(1, 200)
-  @Matches(/\S/, { message: 'reason must not be blank' })
-  reason: string;
-
-  @ApiPropertyOptional({ example: 500, description: 'Minor units; omit to cancel everything still refundable' })
-  @OptionalNotNull()
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
-  amount?: number;
-}
+/** The v1 body of a Toss order cancel: the generic one (`reason` becomes Toss's cancelReason). */
+export class CancelTossOrderDto extends CancelOrderDto {}
 
 export class TossCancelDto {
   @ApiProperty() id: string;
