@@ -135,6 +135,7 @@ async function billingKeyUids(app: BenchApp): Promise<string[]> {
 /** The bare client's runs (bench/bare-billing.client.ts), on the app's core once the app has stopped. */
 async function bareRuns(sandboxUrl: string, merchantId: string, customerUids: string[], o: { n: number; concurrency: number; runs: number; warmups: number; cpu?: number }): Promise<BareFigure[]> {
   // The sandbox account the build under test uses for a merchant without PortOne keys of its own.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build under test (BENCH_DIST), not this tree
   const { sandboxAccountOf } = require(resolve(ROOT, DIST, 'src/gateways/gateway-credentials.service.js')) as { sandboxAccountOf: (merchantId: string) => string };
   const account = sandboxAccountOf(merchantId);
   const env = { SANDBOX_URL: sandboxUrl, ACCOUNT: account, KEYS: customerUids.join(','), N: String(o.n), CONCURRENCY: String(o.concurrency), RUNS: String(o.runs), WARMUPS: String(o.warmups) };

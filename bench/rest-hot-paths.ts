@@ -9,7 +9,7 @@
  */
 import autocannon from 'autocannon';
 import { writeFileSync } from 'node:fs';
-import { ADMIN_KEY, api, type Engine, freshDatabase, PRODUCTION_NODE_ARGS, startApp } from './lib/app';
+import { api, type Engine, freshDatabase, PRODUCTION_NODE_ARGS, startApp } from './lib/app';
 import { arg } from './lib/args';
 import { cpuSeconds } from './lib/cpu';
 import { postLong } from './lib/http';

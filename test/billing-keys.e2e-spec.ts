@@ -2,7 +2,7 @@ import { GatewayRegistry } from '@app/pg-contract';
 import { BillingKeysService } from '../src/billing-keys/billing-keys.service';
 import { GatewayCredentialsService } from '../src/gateways/gateway-credentials.service';
 import { PortoneWebhookService } from '../src/portone-paypal-rt/portone-webhook.service';
-import { createMerchant, sandboxAccountFor, startTestApp, TestApp } from './helpers/test-app';
+import { createMerchant, sandboxAccountFor, startTestApp, type TestApp } from './helpers/test-app';
 
 type Merchant = Awaited<ReturnType<typeof createMerchant>>;
 type Issued = { id: string; status: string; gateway: string; customerId: string; loadUI: { uiType: string; userCode: string; request: Record<string, any> } };

@@ -9,7 +9,7 @@ import { createApp } from '../src/bootstrap';
 import { WRONG_SECRETS_KEY } from '../src/common/crypto/secrets-key.check';
 import { resetEnvCache } from '../src/config/configuration';
 import { MaskImpKeyHints1764201600010 } from '../src/database/migrations/1764201600010-MaskImpKeyHints';
-import { createMerchant, startTestApp, TestApp } from './helpers/test-app';
+import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
 
 /**
  * PG credentials at rest: impKey is masked like the other secrets, and a process given the wrong SECRETS_KEY refuses

@@ -1,4 +1,4 @@
-import { createMerchant, startTestApp, TestApp } from './helpers/test-app';
+import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
 
 describe('customers and plans (e2e)', () => {
   let t: TestApp;

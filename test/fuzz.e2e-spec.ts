@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { closeAgent, type FuzzRequest, operationsOf, type Operation, requestsFor, responseProblem, send } from './helpers/fuzz-requests';
-import { createMerchant, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers/test-app';
+import { createMerchant, startTestApp, TEST_ADMIN_KEY, type TestApp } from './helpers/test-app';
 
 /**
  * Every route of the OpenAPI document served by the app under test, attacked with hostile and careless requests:

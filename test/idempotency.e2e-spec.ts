@@ -4,7 +4,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AUTH_KIND } from '../src/auth/auth.decorators';
 import { IdempotencyInterceptor } from '../src/idempotency/idempotency.interceptor';
-import { createMerchant, startTestApp, TestApp } from './helpers/test-app';
+import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
 
 describe('Idempotency-Key (e2e)', () => {
   let t: TestApp;

@@ -1,4 +1,4 @@
-import { createMerchant, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers/test-app';
+import { createMerchant, startTestApp, TEST_ADMIN_KEY, type TestApp } from './helpers/test-app';
 
 describe('merchants (e2e)', () => {
   let t: TestApp;

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { createMerchant, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers/test-app';
+import { createMerchant, startTestApp, TEST_ADMIN_KEY, type TestApp } from './helpers/test-app';
 
 describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e)', () => {
   let t: TestApp;

@@ -5,7 +5,7 @@ import { MetricsService } from '../src/metrics/metrics.service';
 import { PortoneWebhookService } from '../src/portone-paypal-rt/portone-webhook.service';
 import { WebhookInboxRepository } from '../src/webhook-inbox/webhook-inbox.repository';
 import { auth, billingSetup, fault } from './helpers/multi-fixtures';
-import { createMerchant, sandboxAccountFor, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers/test-app';
+import { createMerchant, sandboxAccountFor, startTestApp, TEST_ADMIN_KEY, type TestApp } from './helpers/test-app';
 
 type Merchant = Awaited<ReturnType<typeof createMerchant>>;
 type Issued = { id: string; loadUI: { userCode: string; request: Record<string, any> } };

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { FRAUDNET_FNCLS, FRAUDNET_RESERVATION_TTL_MS, RiskService } from '../src/risk/risk.service';
-import { createMerchant, startTestApp, TEST_ADMIN_KEY, TestApp } from './helpers/test-app';
+import { createMerchant, startTestApp, TEST_ADMIN_KEY, type TestApp } from './helpers/test-app';
 
 type Merchant = Awaited<ReturnType<typeof createMerchant>>;
 

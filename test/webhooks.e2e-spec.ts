@@ -1,6 +1,6 @@
 import { GatewayRegistry } from '@app/pg-contract';
 import { MetricsService } from '../src/metrics/metrics.service';
-import { createMerchant, startTestApp, TestApp } from './helpers/test-app';
+import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
 
 /** The one webhook endpoint: `/v1/webhooks/{gateway}/{merchantId}` by code, with the v1 paths as aliases. */
 describe('webhooks by gateway code, with v1 aliases (e2e)', () => {

@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Merchant } from '../merchants/merchant.entity';
 
 export const AUTH_KIND = 'auth:kind';

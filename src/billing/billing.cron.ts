@@ -34,7 +34,7 @@ export class BillingCron implements OnApplicationBootstrap {
     try {
       job = CronJob.from({ cronTime: this.config.schedulerCron, onTick: () => this.tick(), timeZone: 'UTC', start: false });
     } catch (err) {
-      throw new Error(`Invalid configuration: SCHEDULER_CRON (${(err as Error).message})`);
+      throw new Error(`Invalid configuration: SCHEDULER_CRON (${(err as Error).message})`, { cause: err });
     }
     this.scheduler.addCronJob(BILLING_CRON_JOB, job as never);
     job.start();

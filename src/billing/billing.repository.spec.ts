@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';

@@ -19,8 +19,10 @@ type BatchMethods =
  * ChargesService). ChargesModule provides it as ChargesService itself (useExisting), so a batch makes the same calls,
  * queries and PG calls in the same order as before; this only narrows what billing can reach.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class ChargesBatch {}
 // Declaration merging: the token (a class, for Nest DI) carries the picked methods as its type.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface ChargesBatch extends Pick<ChargesService, BatchMethods> {}
 
 // The helpers a batch uses with it, from one place.

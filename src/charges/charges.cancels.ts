@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { GatewayRegistry, unknownOutcome } from '@app/pg-contract';
+import { type GatewayRegistry, unknownOutcome } from '@app/pg-contract';
 import type { Clock } from '../clock/clock';
 import { DomainError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import type { BillingConfig } from '../config/configuration';
-import { ChargeCancel } from './charge-cancel.entity';
+import type { ChargeCancel } from './charge-cancel.entity';
 import { cancelsProvenDone } from './charge-cancel.attribution';
 import type { ChargesRepository } from './charges.repository';
 import { newSendContext, type ChargeSender, type SendContext } from './charges.sending';

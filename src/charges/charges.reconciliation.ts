@@ -9,7 +9,7 @@ import type { ChargeCancels } from './charges.cancels';
 import type { ExternalRefunds } from './charges.external-refunds';
 import type { ChargesRepository, ResultWrite } from './charges.repository';
 import { mapPool, newSendContext, withSlot, type ChargeSender, type SendContext } from './charges.sending';
-import { Charge, OPEN_CHARGE_STATUSES } from './charge.entity';
+import { type Charge, OPEN_CHARGE_STATUSES } from './charge.entity';
 import { chargeResultOf, type ChargeResult } from './charge.outcomes';
 
 /** What a PG webhook points at, and whose URL it came to. */

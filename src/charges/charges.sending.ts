@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { GatewayRegistry, supportsCurrency, unknownOutcome, type AdapterWith, type LookupOutcome, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
+import { type GatewayRegistry, supportsCurrency, unknownOutcome, type AdapterWith, type LookupOutcome, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
 import type { Counter, Histogram } from 'prom-client';
 import type { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { BillingKey } from '../billing-keys/billing-key.entity';

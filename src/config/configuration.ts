@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { ConfigType, registerAs } from '@nestjs/config';
-import { EnvironmentVariables, validateEnv } from './env.validation';
+import { type ConfigType, registerAs } from '@nestjs/config';
+import { type EnvironmentVariables, validateEnv } from './env.validation';
 
 /**
  * The only place (with ormconfig.ts) that reads process.env. Validation runs once per process env object and is

@@ -1,4 +1,4 @@
-import { Column, ColumnOptions, ValueTransformer } from 'typeorm';
+import { Column, type ColumnOptions, type ValueTransformer } from 'typeorm';
 import { databaseKind } from '../config/configuration';
 
 /**

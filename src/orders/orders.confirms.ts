@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { type Money, type OneTimeAdapter, type PaymentInspection, type PaymentOutcome } from '@app/pg-contract';
+import type { Money, OneTimeAdapter, PaymentInspection, PaymentOutcome } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
 import type { Clock } from '../clock/clock';
 import { NotFoundError } from '../common/errors/domain.error';

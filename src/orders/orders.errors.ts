@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { GatewayRegistry, type GatewayDescriptor, hasCapability, ONE_TIME_CORE_METHODS, type OneTimeAdapter, type OneTimeErrorKind } from '@app/pg-contract';
+import { type GatewayRegistry, type GatewayDescriptor, hasCapability, ONE_TIME_CORE_METHODS, type OneTimeAdapter, type OneTimeErrorKind } from '@app/pg-contract';
 import { DomainError, GatewayDomainError } from '../common/errors/domain.error';
 
 /** The HTTP status of each one-time payment error kind (the code is `<errorCodePrefix>_<kind>`). Stable. */

@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import { portoneSandboxBuyer } from '@app/pg-contract/testing';
 import { pgSandboxPlugin } from '@app/pg-sandbox';
 import { PortoneClient } from '@app/portone-client';
-import { PORTONE_PAYPAL_RT_DESCRIPTOR, PortonePaypalRtAdapter, type PortonePaypalRtCredentials } from './portone-paypal-rt.adapter';
+import { PortonePaypalRtAdapter, type PortonePaypalRtCredentials } from './portone-paypal-rt.adapter';
 
 /** The PG sandbox on 127.0.0.1:0: `<origin>/sandbox` plus a closer. */
 async function startSandbox(): Promise<{ base: string; close: () => Promise<void> }> {

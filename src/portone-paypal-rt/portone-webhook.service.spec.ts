@@ -5,7 +5,7 @@ import type { Clock } from '../clock/clock';
 import type { PgConfig } from '../config/configuration';
 import type { MerchantsService } from '../merchants/merchants.service';
 import type { MetricsService } from '../metrics/metrics.service';
-import { PortoneClient } from '@app/portone-client';
+import type { PortoneClient } from '@app/portone-client';
 import { PortonePaypalRtAdapter } from './portone-paypal-rt.adapter';
 import { PortoneWebhookService } from './portone-webhook.service';
 import { pointerId, type PointerToKeep, type WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';

@@ -1,6 +1,8 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type { Clock } from '../clock/clock';
+
+/** The record type the throttler expects (not exported from the package root). */
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 interface Window {
   ttl: number;
@@ -34,7 +36,6 @@ export class SlidingWindowStorage implements ThrottlerStorage {
   }
 
   // The interface is async; nothing here waits.
-  // eslint-disable-next-line @typescript-eslint/require-await
   async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
     const now = this.clock.now().getTime();
     if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);

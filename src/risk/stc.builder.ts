@@ -220,6 +220,7 @@ export function checkValue(spec: StcKeySpec, raw: string | Date): Checked {
   const value = raw.trim();
   if (!value) return { error: 'invalid: empty' };
   if (value.length > MAX_TEXT) return { error: `invalid: longer than ${MAX_TEXT} characters` };
+  // eslint-disable-next-line no-control-regex -- STC text may not carry control characters
   if (/[\u0000-\u001f\u007f]/.test(value)) return { error: 'invalid: control characters' };
   switch (spec.format) {
     case 'text':

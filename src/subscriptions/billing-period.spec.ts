@@ -1,4 +1,4 @@
-import { cyclePeriod, cycleStart, Interval } from './billing-period';
+import { cyclePeriod, cycleStart, type Interval } from './billing-period';
 
 const d = (s: string) => new Date(s);
 const iso = (x: Date) => x.toISOString();

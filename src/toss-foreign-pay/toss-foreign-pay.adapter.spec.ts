@@ -5,7 +5,7 @@ import type { ClientRequest } from '@app/pg-contract';
 import { tossSandboxBuyer } from '@app/pg-contract/testing';
 import { startSandbox, type RunningSandbox } from '@app/pg-sandbox/sandbox.test-harness';
 import { TossClient } from '@app/toss-client';
-import { TOSS_FOREIGN_PAY_DESCRIPTOR, TossForeignPayAdapter, type TossForeignPayCredentials } from './toss-foreign-pay.adapter';
+import { TossForeignPayAdapter, type TossForeignPayCredentials } from './toss-foreign-pay.adapter';
 
 function newAdapter(base: string): TossForeignPayAdapter {
   const http = new HttpService(axios.create() as unknown as ConstructorParameters<typeof HttpService>[0]);

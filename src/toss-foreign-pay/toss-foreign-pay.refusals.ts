@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain.error';
+import type { DomainError } from '../common/errors/domain.error';
 import { tossError } from './toss-foreign-pay.errors';
 
 /**

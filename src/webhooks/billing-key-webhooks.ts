@@ -1,14 +1,14 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
-import { GatewayRegistry } from '@app/pg-contract';
+import type { GatewayRegistry } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
-import { BillingKeysService, ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.service';
-import { ChargesService } from '../charges/charges.service';
-import { Clock } from '../clock/clock';
+import { type BillingKeysService, ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.service';
+import type { ChargesService } from '../charges/charges.service';
+import type { Clock } from '../clock/clock';
 import { GatewayDomainError } from '../common/errors/domain.error';
 import { Semaphore } from '../common/semaphore';
-import { MerchantsService } from '../merchants/merchants.service';
-import { MetricsService } from '../metrics/metrics.service';
-import { WebhookInboxRepository, type PointerToKeep } from '../webhook-inbox/webhook-inbox.repository';
+import type { MerchantsService } from '../merchants/merchants.service';
+import type { MetricsService } from '../metrics/metrics.service';
+import type { WebhookInboxRepository, PointerToKeep } from '../webhook-inbox/webhook-inbox.repository';
 
 /**
  * What happened to one delivery (the metric label; never sent back to the unauthenticated caller). `rate_limited`:

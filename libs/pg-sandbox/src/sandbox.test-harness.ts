@@ -124,7 +124,7 @@ export async function call<T = any>(
   }
   const res = await fetch(url, { method, headers, body });
   const text = await res.text();
-  let parsed: unknown = text;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

@@ -5,6 +5,7 @@ import { PORTONE_CLIENT_OPTIONS, type PortoneClientOptions } from './portone.opt
 
 /** Options of {@link PortoneClientModule.registerAsync}: resolve the client options from other providers. */
 export interface PortoneClientModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own FactoryProvider signature
   readonly useFactory: (...args: any[]) => PortoneClientOptions | Promise<PortoneClientOptions>;
   readonly inject?: FactoryProvider['inject'];
 }

@@ -130,7 +130,6 @@ export interface PortoneCustomer {
 }
 
 const s = maybe(isString);
-const n = maybe(isNumber);
 /** Fields the OpenAPI types `integer` (Unix seconds, codes). */
 const i = maybe(isInteger);
 

@@ -5,6 +5,7 @@ import { TOSS_CLIENT_OPTIONS, type TossClientOptions } from './toss.options';
 
 /** Options of {@link TossClientModule.registerAsync}: resolve the client options from other providers. */
 export interface TossClientModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own FactoryProvider signature
   readonly useFactory: (...args: any[]) => TossClientOptions | Promise<TossClientOptions>;
   readonly inject?: FactoryProvider['inject'];
 }

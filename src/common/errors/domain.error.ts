@@ -1,4 +1,4 @@
-import { ERROR_STATUS, ErrorCode } from './error-codes';
+import { ERROR_STATUS, type ErrorCode } from './error-codes';
 
 /**
  * What services throw: a stable code, a message safe to show a client (never a secret or a stack), optional details.

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from './domain.error';
 
 /** Flattens class-validator errors into `details: [{ field, errors }]` with dotted paths for nested fields. */

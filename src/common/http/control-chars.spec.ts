@@ -37,6 +37,7 @@ describe('refuseControlCharacters', () => {
     expect(err).toBeInstanceOf(DomainError);
     expect(err.code).toBe('VALIDATION_FAILED');
     expect(err.details).toEqual([{ field, errors: [expect.stringContaining('control characters')] }]);
+    // eslint-disable-next-line no-control-regex -- the assertion is about control characters
     expect(err.message).not.toMatch(/[\u0000-\u001f]/);
   });
 });

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { DomainError } from '../errors/domain.error';
 
+/* eslint-disable no-control-regex -- matching control characters is this file's purpose */
+
 /** C0 controls but tab, line feed and carriage return: free text may carry those three, nothing may carry the rest. */
 const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 /** Identifiers in a path never carry any control character. */

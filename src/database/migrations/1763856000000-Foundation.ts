@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import { idColumn, moneyColumn, timestampColumn } from './migration.helpers';
 
 /** Merchants, their encrypted PG credentials, customers, plans and idempotency records. Portable: both engines. */

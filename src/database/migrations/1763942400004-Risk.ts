@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import { idColumn, timestampColumn } from './migration.helpers';
 
 /** Risk module: the append-only STC decision record and Fraudnet merchant_uid reservations. Portable: both engines. */

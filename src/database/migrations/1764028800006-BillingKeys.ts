@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import { idColumn, timestampColumn } from './migration.helpers';
 
 /** Billing keys (PG-agnostic; customer_uid and issuance merchant_uid unique). Portable: both engines. */

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * A subscription's per-charge PayPal STC keys (JSON text, null when none). A nullable column added in place: no table

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * PortOne's impKey was kept in full in merchant_gateway_credentials.hints (only secretKey and impSecret were

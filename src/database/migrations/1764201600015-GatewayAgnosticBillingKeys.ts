@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * PG-agnostic billing keys (issue 24), nullable columns added in place (no table rewrite on either engine; existing

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * One-time payments through a PG-agnostic core (issue 24): orders name their gateway. The tables keep their names

@@ -1,4 +1,4 @@
-import { QueryRunner, TableColumnOptions } from 'typeorm';
+import type { QueryRunner, TableColumnOptions } from 'typeorm';
 
 /** Same portable types as ../columns.ts, chosen from the connection the migration runs on. */
 export function timestampColumn(q: QueryRunner, name: string, nullable = false): TableColumnOptions {
