@@ -23,7 +23,9 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // Many dependencies (and their dependencies) ship ESM only; swc compiles whatever is ESM. CommonJS files pass
   // through it unchanged apart from strict mode, and the result is cached between runs.
-  transformIgnorePatterns: ['/node_modules/(typeorm|pg|pg-[a-z-]+|better-sqlite3|prom-client|pino|pino-[a-z-]+|fastify|@swc|jest[a-z-]*|@jest|rxjs|class-validator|libphonenumber-js|validator)/'],
+  transformIgnorePatterns: [
+    '/node_modules/(typeorm|pg|pg-[a-z-]+|better-sqlite3|prom-client|pino|pino-[a-z-]+|fastify|@swc|jest[a-z-]*|@jest|rxjs|class-validator|libphonenumber-js|validator)/',
+  ],
   moduleNameMapper: Object.fromEntries(
     libs.flatMap((l) => [
       [`^@app/${l}$`, `<rootDir>/libs/${l}/src`],

@@ -21,6 +21,10 @@ const runs: Array<[string, string[]]> = [
 ];
 for (const [script, args] of runs) {
   process.stdout.write(`\n## ${script}\n\n`);
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', script), ...args, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', script), ...args, ...process.argv.slice(2)],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -28,7 +28,13 @@ const concurrency = Number(env('CONCURRENCY'));
 const runs = Number(env('RUNS'));
 const warmups = Number(process.env.WARMUPS ?? '0');
 // The app's transport keeps its sockets the same way (keep-alive, LIFO reuse).
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo', keepAliveMsecs: 60_000 });
+const agent = new http.Agent({
+  keepAlive: true,
+  maxSockets: 256,
+  maxFreeSockets: 64,
+  scheduling: 'lifo',
+  keepAliveMsecs: 60_000,
+});
 
 function post(path: string, body: string, token?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -39,7 +45,11 @@ function post(path: string, body: string, token?: string): Promise<{ status: num
         path: `${base.pathname}/portone${path}`,
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -113,7 +123,9 @@ async function main(): Promise<void> {
     const wallS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     if (paid !== n) throw new Error(`run ${r + 1}: ${paid} of ${n} paid`);
-    process.stdout.write(`bare-run ${JSON.stringify({ warmup: r < warmups, wallS, cpuS: (cpu.user + cpu.system) / 1e6, webhooksDuringRun: webhooks - hooks0 })}\n`);
+    process.stdout.write(
+      `bare-run ${JSON.stringify({ warmup: r < warmups, wallS, cpuS: (cpu.user + cpu.system) / 1e6, webhooksDuringRun: webhooks - hooks0 })}\n`,
+    );
   }
   process.stdout.write('bare-billing done\n');
   agent.destroy();

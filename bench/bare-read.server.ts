@@ -16,7 +16,13 @@ function database(): Query {
   const url = process.env.DATABASE_URL;
   if (url) {
     const pool = new Pool({ connectionString: url, max: 20 });
-    return async (sql, params) => (await pool.query(sql.replace(/\?/g, (_m, i: number) => `$${sql.slice(0, i).split('?').length}`), params)).rows[0];
+    return async (sql, params) =>
+      (
+        await pool.query(
+          sql.replace(/\?/g, (_m, i: number) => `$${sql.slice(0, i).split('?').length}`),
+          params,
+        )
+      ).rows[0];
   }
   const db = new Database(process.env.DATABASE_PATH!, { readonly: true });
   const cache = new Map<string, Database.Statement>();
@@ -42,7 +48,10 @@ async function main(): Promise<void> {
       merchantId = String(m.id);
       merchants.set(hash, merchantId);
     }
-    const row = await query('SELECT * FROM subscriptions WHERE merchant_id = ? AND id = ?', [merchantId, req.params.id]);
+    const row = await query('SELECT * FROM subscriptions WHERE merchant_id = ? AND id = ?', [
+      merchantId,
+      req.params.id,
+    ]);
     if (!row) return reply.code(404).send({ code: 'NOT_FOUND' });
     return row;
   });

@@ -15,15 +15,25 @@ import { PgHttpTransport } from '../libs/pg-http/src/pg-http.transport';
 import { arg } from './lib/args';
 import { fmt, median, table } from './lib/stats';
 
-const ANSWER = '{"code":0,"message":null,"response":{"imp_uid":"imps_1","merchant_uid":"m","status":"paid","amount":19.99,"currency":"USD","pg_provider":"paypal_v2"}}';
-const BODY = JSON.stringify({ customer_uid: 'cu_1', merchant_uid: 'sub_1-c2-a1', amount: 19.99, currency: 'USD', name: 'Pro', buyer_name: 'cus_1' });
+const ANSWER =
+  '{"code":0,"message":null,"response":{"imp_uid":"imps_1","merchant_uid":"m","status":"paid","amount":19.99,"currency":"USD","pg_provider":"paypal_v2"}}';
+const BODY = JSON.stringify({
+  customer_uid: 'cu_1',
+  merchant_uid: 'sub_1-c2-a1',
+  amount: 19.99,
+  currency: 'USD',
+  name: 'Pro',
+  buyer_name: 'cus_1',
+});
 
 async function cpuPerCall(call: () => Promise<unknown>, calls: number): Promise<number> {
   const run = async (n: number) => {
     let i = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (i++ < n) await call();
-    }));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (i++ < n) await call();
+      }),
+    );
   };
   await run(Math.min(3000, calls)); // warm-up (JIT, sockets)
   const c0 = process.cpuUsage();
@@ -49,18 +59,52 @@ async function main(): Promise<void> {
   const clients: Record<string, () => Promise<unknown>> = {
     'node:http, keep-alive agent': () =>
       new Promise((ok, fail) => {
-        const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => ok(body));
-        });
+        const req = http.request(
+          url,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            let body = '';
+            res
+              .setEncoding('utf8')
+              .on('data', (d: string) => (body += d))
+              .on('end', () => ok(body));
+          },
+        );
         req.on('error', fail).end(BODY);
       }),
     'axios (maxRedirects 0, no decompress, text)': () =>
-      axios.request({ url, method: 'POST', headers: { 'content-type': 'application/json' }, data: BODY, httpAgent: agent, maxRedirects: 0, decompress: false, proxy: false, responseType: 'text', transformRequest: [(d: unknown) => d], transformResponse: [(d: unknown) => d], validateStatus: () => true }),
+      axios.request({
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        data: BODY,
+        httpAgent: agent,
+        maxRedirects: 0,
+        decompress: false,
+        proxy: false,
+        responseType: 'text',
+        transformRequest: [(d: unknown) => d],
+        transformResponse: [(d: unknown) => d],
+        validateStatus: () => true,
+      }),
     'PgHttpTransport over @nestjs/axios (ours)': () =>
-      transport.send({ url, method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'token' }, body: BODY, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 }),
+      transport.send({
+        url,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'token' },
+        body: BODY,
+        connectTimeoutMs: 5_000,
+        responseTimeoutMs: 10_000,
+      }),
     'PgHttpTransport, an axios interceptor registered': () =>
-      throughAxios.send({ url, method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'token' }, body: BODY, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 }),
+      throughAxios.send({
+        url,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'token' },
+        body: BODY,
+        connectTimeoutMs: 5_000,
+        responseTimeoutMs: 10_000,
+      }),
   };
   const rows: string[][] = [];
   let base = 0;

@@ -22,7 +22,12 @@ import { fmt, median, spread, sleep, table } from './lib/stats';
 type Mode = 'webhooks' | 'reconciler';
 const HOUR = 3_600_000;
 
-async function once(engine: Engine, mode: Mode, n: number, concurrency: number): Promise<{ lagS: number; billS: number }> {
+async function once(
+  engine: Engine,
+  mode: Mode,
+  n: number,
+  concurrency: number,
+): Promise<{ lagS: number; billS: number }> {
   const sandbox = await startSandbox(0);
   const app = await startApp({
     engine,
@@ -39,8 +44,17 @@ async function once(engine: Engine, mode: Mode, n: number, concurrency: number):
   try {
     const seeded = await seedMerchant(app, sandbox.url, Math.min(20, n));
     await cloneSubscriptions(app, seeded, n);
-    const faults = [{ type: 'pending', settleTo: 'paid', settleAfterMs: HOUR }, ...(mode === 'reconciler' ? [{ type: 'webhook', mode: 'drop' }] : [])];
-    for (const fault of faults) await api(sandbox.url, 'POST', '/control/faults', undefined, { gateway: 'portone', operation: 'again', fault, times: n });
+    const faults = [
+      { type: 'pending', settleTo: 'paid', settleAfterMs: HOUR },
+      ...(mode === 'reconciler' ? [{ type: 'webhook', mode: 'drop' }] : []),
+    ];
+    for (const fault of faults)
+      await api(sandbox.url, 'POST', '/control/faults', undefined, {
+        gateway: 'portone',
+        operation: 'again',
+        fault,
+        times: n,
+      });
     const b0 = performance.now();
     await postLong(`${app.url}/v1/billing/runs`, seeded.apiKey);
     for (const limit = performance.now() + 600_000; ; await sleep(100)) {
@@ -82,16 +96,22 @@ async function main(): Promise<void> {
     for (const mode of list('modes', 'webhooks,reconciler') as Mode[]) {
       const res = await once(engine, mode, n, concurrency);
       results[mode].push(res);
-      process.stderr.write(`run ${r + 1}/${runs} ${mode}: ${fmt(res.lagS, 2)} s to settle ${fmt(n)} (billing them pending took ${fmt(res.billS, 2)} s)\n`);
+      process.stderr.write(
+        `run ${r + 1}/${runs} ${mode}: ${fmt(res.lagS, 2)} s to settle ${fmt(n)} (billing them pending took ${fmt(res.billS, 2)} s)\n`,
+      );
     }
   }
   const out = arg('out', '');
   if (out) writeFileSync(out, JSON.stringify({ engine, n, runs, concurrency, results }, null, 2));
-  const rows = (Object.keys(results) as Mode[]).filter((m) => results[m].length > 0).map((m) => {
-    const lags = results[m].map((x) => x.lagS);
-    return [m, engine, fmt(n), fmt(median(lags), 2), spread(lags), fmt(n / median(lags))];
-  });
-  process.stdout.write(`${table(['path', 'engine', 'pending charges', 'lag s (median)', 'lag s (min–max)', 'settled/s'], rows)}\n`);
+  const rows = (Object.keys(results) as Mode[])
+    .filter((m) => results[m].length > 0)
+    .map((m) => {
+      const lags = results[m].map((x) => x.lagS);
+      return [m, engine, fmt(n), fmt(median(lags), 2), spread(lags), fmt(n / median(lags))];
+    });
+  process.stdout.write(
+    `${table(['path', 'engine', 'pending charges', 'lag s (median)', 'lag s (min–max)', 'settled/s'], rows)}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

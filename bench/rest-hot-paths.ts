@@ -30,20 +30,41 @@ interface Shot {
   appliedPerS?: number;
 }
 
-async function shoot(target: string, url: string, pid: number, opts: { connections: number; seconds: number; requests: autocannon.Request[] }): Promise<Shot> {
+async function shoot(
+  target: string,
+  url: string,
+  pid: number,
+  opts: { connections: number; seconds: number; requests: autocannon.Request[] },
+): Promise<Shot> {
   const cpu0 = cpuSeconds(pid);
   const mono0 = process.hrtime.bigint();
-  const result = await autocannon({ url, connections: opts.connections, duration: opts.seconds, requests: opts.requests });
+  const result = await autocannon({
+    url,
+    connections: opts.connections,
+    duration: opts.seconds,
+    requests: opts.requests,
+  });
   // The load's window on the monotonic clock (µs), which a V8 CPU profile of the app (BENCH_PROFILE_DIR) also uses.
-  if (process.env.BENCH_PROFILE_DIR) process.stderr.write(`  profile window µs (${target}): ${mono0 / 1000n} ${process.hrtime.bigint() / 1000n}\n`);
+  if (process.env.BENCH_PROFILE_DIR)
+    process.stderr.write(`  profile window µs (${target}): ${mono0 / 1000n} ${process.hrtime.bigint() / 1000n}\n`);
   const cpuUsPerReq = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
-  return { target, reqPerS: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, cpuUsPerReq };
+  return {
+    target,
+    reqPerS: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    cpuUsPerReq,
+  };
 }
 
 async function metric(url: string, name: string, filter = ''): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name) && line.includes(filter) && !line.startsWith('#')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  for (const line of text.split('\n'))
+    if (line.startsWith(name) && line.includes(filter) && !line.startsWith('#'))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   return sum;
 }
 
@@ -58,7 +79,8 @@ async function main(): Promise<void> {
 
   const sandbox = await startSandbox(0, { cpu: 1 });
   const db = await freshDatabase(engine);
-  const app = await startApp({ onFail: () => sandbox.stop(),
+  const app = await startApp({
+    onFail: () => sandbox.stop(),
     engine,
     sandboxUrl: sandbox.url,
     database: db,
@@ -68,13 +90,26 @@ async function main(): Promise<void> {
   });
   const barePort = await freePort();
   // The same V8 flags as the app, so the ratio compares the code, not the settings.
-  const bare = await startNode('bench/bare-read.server.ts', { BARE_PORT: String(barePort), ...db.env }, /bare listening/, { cpu: 0, ts: true, nodeArgs: [...PRODUCTION_NODE_ARGS] });
+  const bare = await startNode(
+    'bench/bare-read.server.ts',
+    { BARE_PORT: String(barePort), ...db.env },
+    /bare listening/,
+    { cpu: 0, ts: true, nodeArgs: [...PRODUCTION_NODE_ARGS] },
+  );
   try {
     const seeded = await seedMerchant(app, sandbox.url, 1);
     await cloneSubscriptions(app, seeded, subs);
-    const ids: string[] = [seeded.templateSubscriptionIds[0], ...Array.from({ length: subs - 1 }, (_, i) => `sub_bench${String(i + 1).padStart(11, '0')}`)];
+    const ids: string[] = [
+      seeded.templateSubscriptionIds[0],
+      ...Array.from({ length: subs - 1 }, (_, i) => `sub_bench${String(i + 1).padStart(11, '0')}`),
+    ];
     // Every charge of this run stays pending at PayPal, so a webhook's re-fetch finds it open and does the full work.
-    await api(sandbox.url, 'POST', '/control/faults', undefined, { gateway: 'portone', operation: 'again', fault: { type: 'pending' }, times: subs });
+    await api(sandbox.url, 'POST', '/control/faults', undefined, {
+      gateway: 'portone',
+      operation: 'again',
+      fault: { type: 'pending' },
+      times: subs,
+    });
     const run = await postLong<{ pending: number }>(`${app.url}/v1/billing/runs`, seeded.apiKey);
     if (run.body.pending !== subs) throw new Error(`expected ${subs} pending charges, got ${JSON.stringify(run.body)}`);
     // The sandbox's webhooks for those charges are applied in the background; let them finish before measuring.
@@ -92,40 +127,81 @@ async function main(): Promise<void> {
 
     const auth = { authorization: `Bearer ${seeded.apiKey}` };
     let i = 0;
-    const getReq: autocannon.Request[] = [{ method: 'GET', headers: auth, setupRequest: (r) => ({ ...r, path: `/v1/subscriptions/${ids[i++ % ids.length]}` }) }];
+    const getReq: autocannon.Request[] = [
+      {
+        method: 'GET',
+        headers: auth,
+        setupRequest: (r) => ({ ...r, path: `/v1/subscriptions/${ids[i++ % ids.length]}` }),
+      },
+    ];
     let w = 0;
     const hookReq: autocannon.Request[] = [
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        setupRequest: (r) => ({ ...r, path: `/v1/webhooks/portone/${seeded.merchantId}`, body: JSON.stringify({ ...pointers[w++ % pointers.length], status: 'paid' }) }),
+        setupRequest: (r) => ({
+          ...r,
+          path: `/v1/webhooks/portone/${seeded.merchantId}`,
+          body: JSON.stringify({ ...pointers[w++ % pointers.length], status: 'paid' }),
+        }),
       },
     ];
     const orderReq: autocannon.Request[] = [
-      { method: 'POST', path: '/v1/toss/orders', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ orderName: 'Bench order', amount: 1999, currency: 'USD', country: 'US' }) },
+      {
+        method: 'POST',
+        path: '/v1/toss/orders',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ orderName: 'Bench order', amount: 1999, currency: 'USD', country: 'US' }),
+      },
     ];
     const bareUrl = `http://127.0.0.1:${barePort}`;
 
     // Warm-up (JIT, caches, connection pools), discarded.
-    for (const [url, requests] of [[app.url, getReq], [bareUrl, getReq], [app.url, orderReq]] as const) await shoot('warmup', url, 0, { connections, seconds: 3, requests: [...requests] });
+    for (const [url, requests] of [
+      [app.url, getReq],
+      [bareUrl, getReq],
+      [app.url, orderReq],
+    ] as const)
+      await shoot('warmup', url, 0, { connections, seconds: 3, requests: [...requests] });
 
     const shots: Shot[] = [];
     for (let r = 0; r < rounds; r++) {
-      if (wanted.has('get')) shots.push(await shoot('GET /v1/subscriptions/{id}', app.url, app.pid, { connections, seconds, requests: getReq }));
-      if (wanted.has('bare')) shots.push(await shoot('bare Fastify, same read', bareUrl, bare.pid, { connections, seconds, requests: getReq }));
-      if (wanted.has('orders')) shots.push(await shoot('POST /v1/toss/orders', app.url, app.pid, { connections, seconds, requests: orderReq }));
+      if (wanted.has('get'))
+        shots.push(
+          await shoot('GET /v1/subscriptions/{id}', app.url, app.pid, { connections, seconds, requests: getReq }),
+        );
+      if (wanted.has('bare'))
+        shots.push(
+          await shoot('bare Fastify, same read', bareUrl, bare.pid, { connections, seconds, requests: getReq }),
+        );
+      if (wanted.has('orders'))
+        shots.push(await shoot('POST /v1/toss/orders', app.url, app.pid, { connections, seconds, requests: orderReq }));
       if (wanted.has('webhooks')) {
         const accepted0 = await metric(app.url, 'portone_webhook_deliveries_total', 'disposition="accepted"');
         const applied0 = await metric(app.url, 'portone_webhook_applied_total');
         const t0 = performance.now();
-        const hook = await shoot('POST /v1/webhooks/portone/{merchantId}', app.url, app.pid, { connections, seconds, requests: hookReq });
-        const accepted = (await metric(app.url, 'portone_webhook_deliveries_total', 'disposition="accepted"')) - accepted0;
+        const hook = await shoot('POST /v1/webhooks/portone/{merchantId}', app.url, app.pid, {
+          connections,
+          seconds,
+          requests: hookReq,
+        });
+        const accepted =
+          (await metric(app.url, 'portone_webhook_deliveries_total', 'disposition="accepted"')) - accepted0;
         const deadline = performance.now() + 120_000;
-        while ((await metric(app.url, 'portone_webhook_applied_total')) - applied0 < accepted && performance.now() < deadline) await sleep(50);
+        while (
+          (await metric(app.url, 'portone_webhook_applied_total')) - applied0 < accepted &&
+          performance.now() < deadline
+        )
+          await sleep(50);
         hook.appliedPerS = accepted / ((performance.now() - t0) / 1000);
         shots.push(hook);
       }
-      process.stderr.write(`round ${r + 1}/${rounds}: ${shots.slice(-wanted.size).map((s) => `${s.target} ${fmt(s.reqPerS)}/s`).join('; ')}\n`);
+      process.stderr.write(
+        `round ${r + 1}/${rounds}: ${shots
+          .slice(-wanted.size)
+          .map((s) => `${s.target} ${fmt(s.reqPerS)}/s`)
+          .join('; ')}\n`,
+      );
     }
     const targets = [...new Set(shots.map((s) => s.target))];
     const bareShots = shots.filter((s) => s.target.startsWith('bare'));
@@ -151,7 +227,9 @@ async function main(): Promise<void> {
     });
     const out = arg('out', '');
     if (out) writeFileSync(out, JSON.stringify({ engine, rounds, seconds, connections, shots }, null, 2));
-    process.stdout.write(`${table(['target', 'req/s (median)', 'req/s (min–max)', 'p50 ms', 'p99 ms', 'ratio to bare read', 'server CPU µs/req', 'bare CPU ÷ this CPU', 'applied/s incl. background re-fetch', 'non-2xx + errors'], rows)}\n`);
+    process.stdout.write(
+      `${table(['target', 'req/s (median)', 'req/s (min–max)', 'p50 ms', 'p99 ms', 'ratio to bare read', 'server CPU µs/req', 'bare CPU ÷ this CPU', 'applied/s incl. background re-fetch', 'non-2xx + errors'], rows)}\n`,
+    );
   } finally {
     await bare.stop();
     await app.dispose();

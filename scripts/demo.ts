@@ -12,7 +12,10 @@ type Json = Record<string, any>;
 async function call(method: string, path: string, key: string | undefined, body?: unknown): Promise<Json> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -27,8 +30,16 @@ function step(title: string, data?: unknown): void {
 }
 
 async function main(): Promise<void> {
-  if (!adminKey) throw new Error('usage: npm run demo -- <adminKey> [baseUrl]   (or set ADMIN_API_KEY; npm start prints the generated key)');
-  const merchant = await call('POST', '/v1/merchants', adminKey, { name: 'Demo SaaS', industry: 'saas', paypalAccountId: 'DEMOPAYPAL01', country: 'US' });
+  if (!adminKey)
+    throw new Error(
+      'usage: npm run demo -- <adminKey> [baseUrl]   (or set ADMIN_API_KEY; npm start prints the generated key)',
+    );
+  const merchant = await call('POST', '/v1/merchants', adminKey, {
+    name: 'Demo SaaS',
+    industry: 'saas',
+    paypalAccountId: 'DEMOPAYPAL01',
+    country: 'US',
+  });
   step('merchant', { id: merchant.id, stcPolicy: merchant.stcPolicy });
   const key = merchant.apiKey as string;
 
@@ -41,7 +52,12 @@ async function main(): Promise<void> {
     accountCreatedAt: '2024-05-01T12:00:00Z',
   });
   step('customer', { id: customer.id });
-  const plan = await call('POST', '/v1/plans', key, { name: 'Demo Pro monthly', amount: 1999, currency: 'USD', interval: 'month' });
+  const plan = await call('POST', '/v1/plans', key, {
+    name: 'Demo Pro monthly',
+    amount: 1999,
+    currency: 'USD',
+    interval: 'month',
+  });
   step('plan', plan);
 
   // Billing key: the frontend would call IMP.loadUI('paypal-rt', request, callback); the sandbox's buyer endpoint
@@ -54,10 +70,17 @@ async function main(): Promise<void> {
     buyer: { email: customer.email ?? 'grace.demo@example.com', country: 'US' },
   });
   step('buyer approved in the PayPal window (sandbox); loadUI callback', callback);
-  const completed = await call('POST', `/v1/billing-keys/${issued.id}/complete`, key, { imp_uid: callback.imp_uid, merchant_uid: callback.merchant_uid });
+  const completed = await call('POST', `/v1/billing-keys/${issued.id}/complete`, key, {
+    imp_uid: callback.imp_uid,
+    merchant_uid: callback.merchant_uid,
+  });
   step('billing key completed', completed);
 
-  const sub = await call('POST', '/v1/subscriptions', key, { customerId: customer.id, planId: plan.id, billingKeyId: issued.id });
+  const sub = await call('POST', '/v1/subscriptions', key, {
+    customerId: customer.id,
+    planId: plan.id,
+    billingKeyId: issued.id,
+  });
   step('subscription', sub);
 
   for (let cycle = 0; cycle < 3; cycle++) {
@@ -80,15 +103,38 @@ async function main(): Promise<void> {
   }
 
   const charges = await call('GET', `/v1/subscriptions/${sub.id}/charges`, key);
-  step('charges', charges.data.map((c: Json) => ({ cycle: c.cycle, attempt: c.attempt, merchantUid: c.merchantUid, amount: c.amount, currency: c.currency, status: c.status, gatewayPaymentId: c.gatewayPaymentId })));
+  step(
+    'charges',
+    charges.data.map((c: Json) => ({
+      cycle: c.cycle,
+      attempt: c.attempt,
+      merchantUid: c.merchantUid,
+      amount: c.amount,
+      currency: c.currency,
+      status: c.status,
+      gatewayPaymentId: c.gatewayPaymentId,
+    })),
+  );
   const ledger: Json[] = [];
   for (const c of charges.data as Json[]) {
-    const page = await call('GET', `/sandbox/portone/ledger?merchant_uid=${encodeURIComponent(c.merchantUid)}`, undefined);
+    const page = await call(
+      'GET',
+      `/sandbox/portone/ledger?merchant_uid=${encodeURIComponent(c.merchantUid)}`,
+      undefined,
+    );
     ledger.push(...page.data);
   }
   step(
     'sandbox ledger (what the PG did)',
-    ledger.map((e) => ({ seq: e.seq, operation: e.operation, outcome: e.outcome, merchant_uid: e.merchant_uid, amount: e.amount, currency: e.currency, imp_uid: e.imp_uid })),
+    ledger.map((e) => ({
+      seq: e.seq,
+      operation: e.operation,
+      outcome: e.outcome,
+      merchant_uid: e.merchant_uid,
+      amount: e.amount,
+      currency: e.currency,
+      imp_uid: e.imp_uid,
+    })),
   );
 }
 

@@ -13,7 +13,14 @@ import { BillingModule } from './billing/billing.module';
 import { ChargesModule } from './charges/charges.module';
 import { ClockModule } from './clock/clock.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { allConfig, appConfig, type AppConfig, databaseConfig, type DatabaseConfig, readEnv } from './config/configuration';
+import {
+  allConfig,
+  appConfig,
+  type AppConfig,
+  databaseConfig,
+  type DatabaseConfig,
+  readEnv,
+} from './config/configuration';
 import { CustomersModule } from './customers/customers.module';
 import { GatewaysModule } from './gateways/gateways.module';
 import { GATEWAY_ADAPTERS } from './gateways/gateways.registration';
@@ -52,7 +59,8 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           inject: [databaseConfig.KEY],
           useFactory: (db: DatabaseConfig) => buildDataSourceOptions(db),
-          dataSourceFactory: async (options) => serializeSqliteTransactions(await new DataSource(options!).initialize()),
+          dataSourceFactory: async (options) =>
+            serializeSqliteTransactions(await new DataSource(options!).initialize()),
         }),
         ClockModule,
         RateLimitModule,

@@ -29,7 +29,9 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     // Requests Node's HTTP parser refuses (bytes a URL or header cannot carry, oversized headers): our body too.
     clientErrorHandler: clientErrorResponder(securityHeaders()),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -37,7 +39,11 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   const fastify = app.getHttpAdapter().getInstance();
   // Input hardening: JSON nesting refused before parsing; control characters refused before guards, interceptors and
   // repositories. The PG sandbox (a simulated PG under /sandbox) keeps its own rules.
-  app.useBodyParser('application/json', { bodyLimit: fastify.initialConfig.bodyLimit }, depthLimitedJsonParser(fastify));
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: fastify.initialConfig.bodyLimit },
+    depthLimitedJsonParser(fastify),
+  );
   fastify.addHook('preValidation', (request, reply, done) => {
     if (request.routeOptions.url?.startsWith('/sandbox/')) return done();
     refuseControlCharacters(request, reply, done);
@@ -71,7 +77,9 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     app,
     new DocumentBuilder()
       .setTitle('PayPal subscription billing')
-      .setDescription('Merchant REST API: PayPal through Toss foreign easy pay and PortOne V1 PayPal RT billing keys. Errors: { statusCode, code, message, details? }.')
+      .setDescription(
+        'Merchant REST API: PayPal through Toss foreign easy pay and PortOne V1 PayPal RT billing keys. Errors: { statusCode, code, message, details? }.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -2,7 +2,6 @@ import { appConfig, type AppConfig, securityConfig, type SecurityConfig } from '
 import { loadEnvFile } from './config/load-env-file';
 import { createApp } from './bootstrap';
 
-
 async function main(): Promise<void> {
   loadEnvFile();
   const app = await createApp();
@@ -12,7 +11,8 @@ async function main(): Promise<void> {
   const url = await app.getUrl();
   const lines = [`API listening on ${url}`, `OpenAPI docs: ${url}/docs (JSON: ${url}/docs-json)`];
   // Shown once, on the console only (not through the logger), so it never lands in shipped logs.
-  if (security.adminApiKeyGenerated) lines.push(`Generated admin API key (this start only; set ADMIN_API_KEY to fix one): ${security.adminApiKey}`);
+  if (security.adminApiKeyGenerated)
+    lines.push(`Generated admin API key (this start only; set ADMIN_API_KEY to fix one): ${security.adminApiKey}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -1,7 +1,16 @@
 import { DataSource } from 'typeorm';
 import { Charge } from '../src/charges/charge.entity';
 import { Subscription } from '../src/subscriptions/subscription.entity';
-import { advanceClock, appNow, auth, billingSetup, fault, ledger, type Api, type Merchant } from './helpers/multi-fixtures';
+import {
+  advanceClock,
+  appNow,
+  auth,
+  billingSetup,
+  fault,
+  ledger,
+  type Api,
+  type Merchant,
+} from './helpers/multi-fixtures';
 import { startTestApp, type TestApp } from './helpers/test-app';
 
 const DAY = 86_400_000;
@@ -11,7 +20,11 @@ describe('billing runs: charge outcomes (e2e)', () => {
   let t: TestApp;
   let sandbox: string;
   beforeAll(async () => {
-    t = await startTestApp({ SCHEDULER_ENABLED: 'false', PG_TIMEOUT_MS: '1500', BILLING_RECONCILE_BACKOFF_MS: '60000,60000,60000' });
+    t = await startTestApp({
+      SCHEDULER_ENABLED: 'false',
+      PG_TIMEOUT_MS: '1500',
+      BILLING_RECONCILE_BACKOFF_MS: '60000,60000,60000',
+    });
     sandbox = `${t.url}/sandbox`;
   });
   afterAll(() => t.close());
@@ -28,10 +41,15 @@ describe('billing runs: charge outcomes (e2e)', () => {
     expect(res.status).toBe(200);
     return res.body.data as Array<Record<string, any>>;
   };
-  const subscription = async (api: Api, m: Merchant, id: string) => (await api.get(`/v1/subscriptions/${id}`, auth(m))).body;
+  const subscription = async (api: Api, m: Merchant, id: string) =>
+    (await api.get(`/v1/subscriptions/${id}`, auth(m))).body;
   async function subscribe(extra: { plan?: Record<string, unknown> } = {}) {
     const s = await billingSetup(t, extra);
-    const res = await s.api.post('/v1/subscriptions', { customerId: s.c.id, planId: s.plan.id, billingKeyId: s.key.id }, auth(s.m));
+    const res = await s.api.post(
+      '/v1/subscriptions',
+      { customerId: s.c.id, planId: s.plan.id, billingKeyId: s.key.id },
+      auth(s.m),
+    );
     expect(res.status).toBe(201);
     return { ...s, sub: res.body };
   }
@@ -43,14 +61,36 @@ describe('billing runs: charge outcomes (e2e)', () => {
 
     const list = await charges(api, m, sub.id);
     expect(list).toEqual([
-      expect.objectContaining({ cycle: 0, attempt: 1, merchantUid: `${sub.id}-c0-a1`, amount: 1999, currency: 'USD', status: 'succeeded', gatewayPaymentId: expect.any(String), settledAt: expect.any(String) }),
+      expect.objectContaining({
+        cycle: 0,
+        attempt: 1,
+        merchantUid: `${sub.id}-c0-a1`,
+        amount: 1999,
+        currency: 'USD',
+        status: 'succeeded',
+        gatewayPaymentId: expect.any(String),
+        settledAt: expect.any(String),
+      }),
     ]);
     const after = await subscription(api, m, sub.id);
-    expect(after).toMatchObject({ status: 'active', cycle: 1, attempt: 1, currentPeriodStart: sub.currentPeriodStart, currentPeriodEnd: sub.currentPeriodEnd, nextChargeAt: sub.currentPeriodEnd });
+    expect(after).toMatchObject({
+      status: 'active',
+      cycle: 1,
+      attempt: 1,
+      currentPeriodStart: sub.currentPeriodStart,
+      currentPeriodEnd: sub.currentPeriodEnd,
+      nextChargeAt: sub.currentPeriodEnd,
+    });
 
     const entries = await ledger(sandbox, account);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ outcome: 'approved', merchant_uid: `${sub.id}-c0-a1`, customer_uid: key.customerUid, currency: 'USD', amount: 19.99 });
+    expect(entries[0]).toMatchObject({
+      outcome: 'approved',
+      merchant_uid: `${sub.id}-c0-a1`,
+      customer_uid: key.customerUid,
+      currency: 'USD',
+      amount: 19.99,
+    });
     expect(entries[0].notice_url).toBe(`${t.url}/v1/webhooks/portone-paypal-rt/${m.id}`);
     // STC travels in `bypass` (the merchant is saas: recommended policy, the base keys it has are sent).
     expect(JSON.stringify(entries[0].bypass)).toContain('sender_email');
@@ -63,13 +103,27 @@ describe('billing runs: charge outcomes (e2e)', () => {
   it('a soft decline is retried on the schedule with a new attempt (past_due meanwhile), and succeeds', async () => {
     const { api, m, sub, account } = await subscribe();
     await run(api, m); // cycle 0 paid
-    await fault(sandbox, { operation: 'again', match: { merchant_uid: `${sub.id}-c1-a1` }, fault: { type: 'decline', code: 'INSTRUMENT_DECLINED', message: 'funding failed' } });
+    await fault(sandbox, {
+      operation: 'again',
+      match: { merchant_uid: `${sub.id}-c1-a1` },
+      fault: { type: 'decline', code: 'INSTRUMENT_DECLINED', message: 'funding failed' },
+    });
     const cycle1 = new Date(sub.currentPeriodEnd);
     await advanceTo(api, cycle1);
     expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
     let s = await subscription(api, m, sub.id);
-    expect(s).toMatchObject({ status: 'past_due', cycle: 1, attempt: 2, nextChargeAt: new Date(cycle1.getTime() + 1 * DAY).toISOString() });
-    expect((await charges(api, m, sub.id)).at(-1)).toMatchObject({ cycle: 1, attempt: 1, status: 'failed', failureCode: 'INSTRUMENT_DECLINED' });
+    expect(s).toMatchObject({
+      status: 'past_due',
+      cycle: 1,
+      attempt: 2,
+      nextChargeAt: new Date(cycle1.getTime() + 1 * DAY).toISOString(),
+    });
+    expect((await charges(api, m, sub.id)).at(-1)).toMatchObject({
+      cycle: 1,
+      attempt: 1,
+      status: 'failed',
+      failureCode: 'INSTRUMENT_DECLINED',
+    });
 
     // Before the retry date nothing happens.
     expect(await run(api, m)).toMatchObject({ claimed: 0 });
@@ -87,29 +141,52 @@ describe('billing runs: charge outcomes (e2e)', () => {
 
   it('soft declines exhaust the 1, 3, 5, 7-day schedule and cancel the subscription after the last', async () => {
     const { api, m, sub, account } = await subscribe();
-    await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'decline', code: 'INSTRUMENT_DECLINED' }, times: 5 });
+    await fault(sandbox, {
+      operation: 'again',
+      match: { account },
+      fault: { type: 'decline', code: 'INSTRUMENT_DECLINED' },
+      times: 5,
+    });
     const due = new Date(sub.nextChargeAt);
     const expected = [1, 3, 5, 7];
     expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
     for (let i = 0; i < expected.length; i++) {
       const s = await subscription(api, m, sub.id);
       // An incomplete subscription (never paid) stays incomplete while retrying.
-      expect(s).toMatchObject({ status: 'incomplete', attempt: i + 2, nextChargeAt: new Date(due.getTime() + expected[i] * DAY).toISOString() });
+      expect(s).toMatchObject({
+        status: 'incomplete',
+        attempt: i + 2,
+        nextChargeAt: new Date(due.getTime() + expected[i] * DAY).toISOString(),
+      });
       await advanceTo(api, new Date(s.nextChargeAt));
       expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
     }
     const s = await subscription(api, m, sub.id);
     expect(s).toMatchObject({ status: 'canceled', cancelReason: 'payment_failed', nextChargeAt: null });
-    expect((await ledger(sandbox, account)).map((e) => e.outcome)).toEqual(['declined', 'declined', 'declined', 'declined', 'declined']);
+    expect((await ledger(sandbox, account)).map((e) => e.outcome)).toEqual([
+      'declined',
+      'declined',
+      'declined',
+      'declined',
+      'declined',
+    ]);
     expect((await charges(api, m, sub.id)).map((c) => c.attempt)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('a hard decline is not retried: the subscription is canceled and nothing more is sent', async () => {
     const { api, m, sub, account } = await subscribe();
     // A Korean buyer account is one of the three hard refusals (portone-paypal-rt.refusals.ts; seed 004).
-    await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'decline', code: 'KOREAN_BUYER_ACCOUNT' } });
+    await fault(sandbox, {
+      operation: 'again',
+      match: { account },
+      fault: { type: 'decline', code: 'KOREAN_BUYER_ACCOUNT' },
+    });
     expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
-    expect(await subscription(api, m, sub.id)).toMatchObject({ status: 'canceled', cancelReason: 'payment_declined', nextChargeAt: null });
+    expect(await subscription(api, m, sub.id)).toMatchObject({
+      status: 'canceled',
+      cancelReason: 'payment_declined',
+      nextChargeAt: null,
+    });
     expect((await charges(api, m, sub.id))[0]).toMatchObject({ status: 'failed', failureCode: 'KOREAN_BUYER_ACCOUNT' });
     await advanceClock(api, 10 * DAY);
     expect(await run(api, m)).toMatchObject({ claimed: 0 });
@@ -118,7 +195,11 @@ describe('billing runs: charge outcomes (e2e)', () => {
 
   it('PENDING waits and is never charged again; the reconciler finds it settled and the period advances', async () => {
     const { api, m, sub, account } = await subscribe();
-    await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'pending', reason: 'paymentreview' } });
+    await fault(sandbox, {
+      operation: 'again',
+      match: { account },
+      fault: { type: 'pending', reason: 'paymentreview' },
+    });
     await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'webhook', mode: 'drop' } });
     expect(await run(api, m)).toMatchObject({ claimed: 1, pending: 1 });
     const [pending] = await charges(api, m, sub.id);
@@ -168,21 +249,31 @@ describe('billing runs: charge outcomes (e2e)', () => {
     await run(api, m); // look-up: nothing there -> the intent is re-sent under the same merchant_uid
     await advanceClock(api, 61_000);
     await run(api, m);
-    expect((await charges(api, m, sub.id)).map((c) => [c.merchantUid, c.status])).toEqual([[`${sub.id}-c0-a1`, 'succeeded']]);
-    expect((await ledger(sandbox, account)).map((e) => [e.merchant_uid, e.outcome])).toEqual([[`${sub.id}-c0-a1`, 'approved']]);
+    expect((await charges(api, m, sub.id)).map((c) => [c.merchantUid, c.status])).toEqual([
+      [`${sub.id}-c0-a1`, 'succeeded'],
+    ]);
+    expect((await ledger(sandbox, account)).map((e) => [e.merchant_uid, e.outcome])).toEqual([
+      [`${sub.id}-c0-a1`, 'approved'],
+    ]);
     expect(await subscription(api, m, sub.id)).toMatchObject({ status: 'active', cycle: 1 });
   });
 
   it('NOT_SENT (the PG refused to process: 429) keeps the intent and re-sends the same merchant_uid later, without a look-up', async () => {
     const { api, m, sub, account } = await subscribe();
-    await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'http_error', status: 429, message: 'slow down' } });
+    await fault(sandbox, {
+      operation: 'again',
+      match: { account },
+      fault: { type: 'http_error', status: 429, message: 'slow down' },
+    });
     expect(await run(api, m)).toMatchObject({ claimed: 1, succeeded: 0, failed: 0, unknown: 0 });
     expect((await charges(api, m, sub.id))[0]).toMatchObject({ status: 'sending', merchantUid: `${sub.id}-c0-a1` });
     const s = await subscription(api, m, sub.id);
     expect(Date.parse(s.nextChargeAt)).toBeGreaterThan(Date.parse(sub.nextChargeAt));
     await advanceClock(api, 61_000);
     expect(await run(api, m)).toMatchObject({ claimed: 1, succeeded: 1 });
-    expect((await charges(api, m, sub.id)).map((c) => [c.merchantUid, c.status])).toEqual([[`${sub.id}-c0-a1`, 'succeeded']]);
+    expect((await charges(api, m, sub.id)).map((c) => [c.merchantUid, c.status])).toEqual([
+      [`${sub.id}-c0-a1`, 'succeeded'],
+    ]);
     expect((await ledger(sandbox, account)).map((e) => e.outcome)).toEqual(['approved']);
   });
 
@@ -193,7 +284,12 @@ describe('billing runs: charge outcomes (e2e)', () => {
     const unsent = await subscribe();
     for (const x of [paid, unsent]) {
       await ds.getRepository(Charge).insert(staleIntent(x.m.id, x.sub.id, x.c.id, x.key.id));
-      await ds.getRepository(Subscription).update({ id: x.sub.id }, { leaseVersion: 5, leaseOwner: 'dead-instance', leaseExpiresAt: new Date(Date.now() - 1000) });
+      await ds
+        .getRepository(Subscription)
+        .update(
+          { id: x.sub.id },
+          { leaseVersion: 5, leaseOwner: 'dead-instance', leaseExpiresAt: new Date(Date.now() - 1000) },
+        );
     }
     // What the dead instance had sent for the first one.
     await sendAsDeadInstance(paid.account, paid.key.customerUid, `${paid.sub.id}-c0-a1`);
@@ -202,7 +298,9 @@ describe('billing runs: charge outcomes (e2e)', () => {
     expect(await run(unsent.api, unsent.m)).toMatchObject({ claimed: 1, succeeded: 1 });
     for (const x of [paid, unsent]) {
       expect((await charges(x.api, x.m, x.sub.id)).map((c) => c.status)).toEqual(['succeeded']);
-      expect((await ledger(sandbox, x.account)).map((e) => [e.merchant_uid, e.outcome])).toEqual([[`${x.sub.id}-c0-a1`, 'approved']]);
+      expect((await ledger(sandbox, x.account)).map((e) => [e.merchant_uid, e.outcome])).toEqual([
+        [`${x.sub.id}-c0-a1`, 'approved'],
+      ]);
       expect(await subscription(x.api, x.m, x.sub.id)).toMatchObject({ status: 'active', cycle: 1 });
     }
   });
@@ -210,14 +308,27 @@ describe('billing runs: charge outcomes (e2e)', () => {
   it('an orphaned intent of a subscription canceled meanwhile is still looked up by the reconciler: the money taken is recorded', async () => {
     const ds = t.app.get(DataSource);
     const x = await subscribe();
-    await ds.getRepository(Charge).insert({ ...staleIntent(x.m.id, x.sub.id, x.c.id, x.key.id), id: `chg_orphan_${x.sub.id.slice(-8)}`, nextLookupAt: new Date(Date.now() + 1000) });
-    await ds.getRepository(Subscription).update({ id: x.sub.id }, { leaseVersion: 5, leaseOwner: 'dead-instance', leaseExpiresAt: new Date(Date.now() + 60_000) });
+    await ds.getRepository(Charge).insert({
+      ...staleIntent(x.m.id, x.sub.id, x.c.id, x.key.id),
+      id: `chg_orphan_${x.sub.id.slice(-8)}`,
+      nextLookupAt: new Date(Date.now() + 1000),
+    });
+    await ds
+      .getRepository(Subscription)
+      .update(
+        { id: x.sub.id },
+        { leaseVersion: 5, leaseOwner: 'dead-instance', leaseExpiresAt: new Date(Date.now() + 60_000) },
+      );
     await sendAsDeadInstance(x.account, x.key.customerUid, `${x.sub.id}-c0-a1`);
-    expect((await x.api.post(`/v1/subscriptions/${x.sub.id}/cancel`, {}, auth(x.m))).body).toMatchObject({ status: 'canceled' });
+    expect((await x.api.post(`/v1/subscriptions/${x.sub.id}/cancel`, {}, auth(x.m))).body).toMatchObject({
+      status: 'canceled',
+    });
 
     await advanceClock(x.api, 61_000);
     expect(await run(x.api, x.m)).toMatchObject({ claimed: 0, succeeded: 1 });
-    expect((await charges(x.api, x.m, x.sub.id)).map((c) => [c.status, c.gatewayPaymentId !== undefined])).toEqual([['succeeded', true]]);
+    expect((await charges(x.api, x.m, x.sub.id)).map((c) => [c.status, c.gatewayPaymentId !== undefined])).toEqual([
+      ['succeeded', true],
+    ]);
     expect(await subscription(x.api, x.m, x.sub.id)).toMatchObject({ status: 'canceled' });
     expect((await ledger(sandbox, x.account)).map((e) => e.outcome)).toEqual(['approved']);
   });
@@ -240,8 +351,12 @@ describe('billing runs: charge outcomes (e2e)', () => {
   });
 
   it('describes every billing endpoint in the OpenAPI document', async () => {
-    const doc = await fetch(`${t.url}/docs-json`).then((r) => r.json() as Promise<{ paths: Record<string, Record<string, unknown>> }>);
-    const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const doc = await fetch(`${t.url}/docs-json`).then(
+      (r) => r.json() as Promise<{ paths: Record<string, Record<string, unknown>> }>,
+    );
+    const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(ops).toEqual(
       expect.arrayContaining([
         'POST /v1/subscriptions',
@@ -268,7 +383,13 @@ describe('billing runs: charge outcomes (e2e)', () => {
     const again = await fetch(`${sandbox}/portone/subscribe/payments/again`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: token.response.access_token },
-      body: JSON.stringify({ customer_uid: customerUid, merchant_uid: merchantUid, currency: 'USD', amount: 19.99, name: 'Pro' }),
+      body: JSON.stringify({
+        customer_uid: customerUid,
+        merchant_uid: merchantUid,
+        currency: 'USD',
+        amount: 19.99,
+        name: 'Pro',
+      }),
     }).then((r) => r.json() as Promise<any>);
     expect(again.response.status).toBe('paid');
     await t.sandbox?.idle();

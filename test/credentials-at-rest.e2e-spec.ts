@@ -19,7 +19,9 @@ import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
 const onPg = !!process.env.DATABASE_URL;
 const schema = `t_keys_${randomBytes(4).toString('hex')}`;
 const sqliteFile = join(tmpdir(), `credentials-at-rest-${randomBytes(4).toString('hex')}.sqlite`);
-const dbEnv: Record<string, string> = onPg ? { DATABASE_SCHEMA: schema, DATABASE_MIGRATIONS_RUN: 'true' } : { DATABASE_PATH: sqliteFile };
+const dbEnv: Record<string, string> = onPg
+  ? { DATABASE_SCHEMA: schema, DATABASE_MIGRATIONS_RUN: 'true' }
+  : { DATABASE_PATH: sqliteFile };
 const keyA = randomBytes(32).toString('hex');
 const impKey = 'imp_key_' + 'plain-visible-5678';
 
@@ -56,7 +58,11 @@ describe('PG credentials at rest (e2e)', () => {
     t = await startTestApp({ ...dbEnv, SECRETS_KEY: keyA });
     const m = await createMerchant(t);
     auth = { authorization: `Bearer ${m.apiKey}` };
-    const put = await t.http().put('/v1/merchants/me/gateways/portone-paypal-rt').set(auth).send({ userCode: 'imp_sbx_atrest', impKey, impSecret: 'sbx_secret_atrest_1234' });
+    const put = await t
+      .http()
+      .put('/v1/merchants/me/gateways/portone-paypal-rt')
+      .set(auth)
+      .send({ userCode: 'imp_sbx_atrest', impKey, impSecret: 'sbx_secret_atrest_1234' });
     expect(put.status).toBe(200);
   });
   afterAll(async () => {
@@ -67,9 +73,15 @@ describe('PG credentials at rest (e2e)', () => {
 
   it('masks impKey in what PUT and GET return', async () => {
     const list = await t.http().get('/v1/merchants/me/gateways').set(auth);
-    expect(list.body.data[0].hints).toMatchObject({ userCode: 'imp_sbx_atrest', impKey: '••••••••5678', impSecret: '••••••••1234' });
+    expect(list.body.data[0].hints).toMatchObject({
+      userCode: 'imp_sbx_atrest',
+      impKey: '••••••••5678',
+      impSecret: '••••••••1234',
+    });
     expect(JSON.stringify(list.body)).not.toContain(impKey);
-    const rows = (await t.app.get(DataSource).query('SELECT hints FROM merchant_gateway_credentials')) as Array<{ hints: string }>;
+    const rows = (await t.app.get(DataSource).query('SELECT hints FROM merchant_gateway_credentials')) as Array<{
+      hints: string;
+    }>;
     expect(JSON.stringify(rows)).not.toContain(impKey);
   });
 
@@ -88,7 +100,11 @@ describe('PG credentials at rest (e2e)', () => {
       await runner.release();
     }
     const rows = (await ds.query('SELECT hints FROM merchant_gateway_credentials')) as Array<{ hints: string }>;
-    expect(JSON.parse(rows[0].hints)).toEqual({ userCode: 'imp_sbx_atrest', impKey: '••••••••5678', impSecret: '••••••••1234' });
+    expect(JSON.parse(rows[0].hints)).toEqual({
+      userCode: 'imp_sbx_atrest',
+      impKey: '••••••••5678',
+      impSecret: '••••••••1234',
+    });
   });
 
   it('refuses to boot with another SECRETS_KEY, in one line naming the variable; boots with the right one', async () => {

@@ -1,5 +1,13 @@
 import * as fc from 'fast-check';
-import { closeAgent, type FuzzRequest, operationsOf, type Operation, requestsFor, responseProblem, send } from './helpers/fuzz-requests';
+import {
+  closeAgent,
+  type FuzzRequest,
+  operationsOf,
+  type Operation,
+  requestsFor,
+  responseProblem,
+  send,
+} from './helpers/fuzz-requests';
 import { createMerchant, startTestApp, TEST_ADMIN_KEY, type TestApp } from './helpers/test-app';
 
 /**
@@ -29,9 +37,23 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
     const auth = { authorization: `Bearer ${merchantKey}` };
     // Real ids of this merchant, so that some requests get past the look-up and into the services (more are collected
     // from the answers as the run goes).
-    const customer = await t.http().post('/v1/customers').set(auth).send({ email: 'fuzz@example.com', firstName: 'Fuzz', lastName: 'Test', countryCode: 'US' });
-    const plan = await t.http().post('/v1/plans').set(auth).send({ name: 'Fuzz plan', amount: 1999, currency: 'USD', interval: 'month' });
-    ids.push(merchant.id, customer.body.id, ...(plan.body.id ? [plan.body.id] : []), 'portone-paypal-rt', 'toss-foreign-pay');
+    const customer = await t
+      .http()
+      .post('/v1/customers')
+      .set(auth)
+      .send({ email: 'fuzz@example.com', firstName: 'Fuzz', lastName: 'Test', countryCode: 'US' });
+    const plan = await t
+      .http()
+      .post('/v1/plans')
+      .set(auth)
+      .send({ name: 'Fuzz plan', amount: 1999, currency: 'USD', interval: 'month' });
+    ids.push(
+      merchant.id,
+      customer.body.id,
+      ...(plan.body.id ? [plan.body.id] : []),
+      'portone-paypal-rt',
+      'toss-foreign-pay',
+    );
     const doc = await t.http().get('/docs-json');
     operations = operationsOf(doc.body);
   });
@@ -47,7 +69,11 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
     const keyFor = new Map<Operation, string | undefined>();
     for (const op of operations) {
       if (!op.secured) continue;
-      const probe = await send(base, { method: op.method, url: op.path.replace(/\{[^}]+\}/g, 'probe'), headers: { authorization: `Bearer ${merchantKey}` } });
+      const probe = await send(base, {
+        method: op.method,
+        url: op.path.replace(/\{[^}]+\}/g, 'probe'),
+        headers: { authorization: `Bearer ${merchantKey}` },
+      });
       keyFor.set(op, probe.status === 401 || probe.status === 403 ? TEST_ADMIN_KEY : merchantKey);
     }
     expect([...keyFor.values()]).toContain(TEST_ADMIN_KEY);
@@ -83,7 +109,9 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
       );
     }
     const seconds = (Date.now() - started) / 1000;
-    process.stdout.write(`fuzz: ${sent} requests over ${operations.length} routes in ${seconds.toFixed(1)} s, ${failures.length} failures (seed ${SEED}); statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`);
+    process.stdout.write(
+      `fuzz: ${sent} requests over ${operations.length} routes in ${seconds.toFixed(1)} s, ${failures.length} failures (seed ${SEED}); statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`,
+    );
     expect(sent).toBeGreaterThanOrEqual(RUNS);
     if (failures.length) {
       const kinds = new Map<string, number>();
@@ -92,7 +120,9 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       }
       const summary = [...kinds].map(([k, n]) => `  ${n} × ${k}`).join('\n');
-      throw new Error(`${failures.length} of ${sent} fuzzed requests failed:\n${summary}\n${failures.slice(0, 25).join('\n')}`);
+      throw new Error(
+        `${failures.length} of ${sent} fuzzed requests failed:\n${summary}\n${failures.slice(0, 25).join('\n')}`,
+      );
     }
   });
 });
@@ -101,13 +131,26 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
 function collectIds(text: string, ids: string[]): void {
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
-    for (const id of [body.id, body.orderId]) if (typeof id === 'string' && !ids.includes(id) && ids.length < 40) ids.push(id);
+    for (const id of [body.id, body.orderId])
+      if (typeof id === 'string' && !ids.includes(id) && ids.length < 40) ids.push(id);
   } catch {
     // not JSON: nothing to collect
   }
 }
 
-function describeFailure(op: Operation, req: FuzzRequest, problem: string, body: string, route: number, at: number): string {
-  const sent = JSON.stringify({ method: req.method, url: req.url, headers: { ...req.headers, authorization: req.headers.authorization ? '<set>' : undefined }, body: req.body?.slice(0, 300) });
+function describeFailure(
+  op: Operation,
+  req: FuzzRequest,
+  problem: string,
+  body: string,
+  route: number,
+  at: number,
+): string {
+  const sent = JSON.stringify({
+    method: req.method,
+    url: req.url,
+    headers: { ...req.headers, authorization: req.headers.authorization ? '<set>' : undefined },
+    body: req.body?.slice(0, 300),
+  });
   return `- ${op.method} ${op.path}: ${problem} (seed ${SEED + route}, case ${at}; FUZZ_SEED=${SEED}) ${sent} -> ${body.slice(0, 200)}`;
 }

@@ -48,7 +48,9 @@ describe('gateways: the sandbox mounted in the app, the PG clients and per-merch
       .set('authorization', `Bearer ${m.apiKey}`)
       .send({ userCode: 'imp_12345678', impKey: 'wrong-key', impSecret: 'wrong-secret-value' });
     expect(put.status).toBe(200);
-    const creds = await t.app.get(GatewayCredentialsService).for<{ userCode: string; impKey: string; impSecret: string }>(m.id, 'portone-paypal-rt');
+    const creds = await t.app
+      .get(GatewayCredentialsService)
+      .for<{ userCode: string; impKey: string; impSecret: string }>(m.id, 'portone-paypal-rt');
     expect(creds.impKey).toBe('wrong-key');
     const verified = await t.app.get(PortoneClient).verifyCredentials(creds);
     expect(verified).toMatchObject({ kind: 'pg_error', httpStatus: 401 });
@@ -59,7 +61,10 @@ describe('gateways: the sandbox mounted in the app, the PG clients and per-merch
     const m = await createMerchant(t);
     const res = await t.http().get('/v1/gateways').set('authorization', `Bearer ${m.apiKey}`);
     expect(res.status).toBe(200);
-    const codes = t.app.get(GatewayRegistry).list().map((d) => d.code);
+    const codes = t.app
+      .get(GatewayRegistry)
+      .list()
+      .map((d) => d.code);
     expect(res.body.data.map((g: { code: string }) => g.code)).toEqual(codes);
     expect(res.body.data.find((g: { code: string }) => g.code === 'portone-paypal-rt')).toMatchObject({
       displayName: expect.any(String),
@@ -72,13 +77,24 @@ describe('gateways: the sandbox mounted in the app, the PG clients and per-merch
     const m = await createMerchant(t);
     const auth = { authorization: `Bearer ${m.apiKey}` };
     expect((await t.http().put('/v1/merchants/me/gateways/not-a-gateway').set(auth).send({ a: 'b' })).status).toBe(404);
-    const extra = await t.http().put('/v1/merchants/me/gateways/portone-paypal-rt').set(auth).send({ userCode: 'imp_sbx_x1', impKey: 'sbx_key_x1', impSecret: 'sbx_secret_x1', sandbox: false });
+    const extra = await t
+      .http()
+      .put('/v1/merchants/me/gateways/portone-paypal-rt')
+      .set(auth)
+      .send({ userCode: 'imp_sbx_x1', impKey: 'sbx_key_x1', impSecret: 'sbx_secret_x1', sandbox: false });
     expect(extra.status).toBe(400);
     expect(extra.body.details).toEqual([{ field: 'sandbox', errors: [expect.any(String)] }]);
-    const ok = await t.http().put('/v1/merchants/me/gateways/portone-paypal-rt').set(auth).send({ userCode: 'imp_sbx_x1', impKey: 'sbx_key_x1', impSecret: 'sbx_secret_x1' });
+    const ok = await t
+      .http()
+      .put('/v1/merchants/me/gateways/portone-paypal-rt')
+      .set(auth)
+      .send({ userCode: 'imp_sbx_x1', impKey: 'sbx_key_x1', impSecret: 'sbx_secret_x1' });
     expect(ok.status).toBe(200);
     // In sandbox mode the gateway's own sandbox plugin decides how own keys are taken (PortOne: test channel).
-    expect(await t.app.get(GatewayCredentialsService).for(m.id, 'portone-paypal-rt')).toMatchObject({ userCode: 'imp_sbx_x1', sandbox: true });
+    expect(await t.app.get(GatewayCredentialsService).for(m.id, 'portone-paypal-rt')).toMatchObject({
+      userCode: 'imp_sbx_x1',
+      sandbox: true,
+    });
   });
 
   it('validates the gateway registration at boot', () => {
@@ -89,7 +105,11 @@ describe('gateways: the sandbox mounted in the app, the PG clients and per-merch
 describe('gateways: sandbox mode off (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ PG_SANDBOX: 'false', TOSS_BASE_URL: 'http://127.0.0.1:9/toss', PORTONE_BASE_URL: 'http://127.0.0.1:9/portone' });
+    t = await startTestApp({
+      PG_SANDBOX: 'false',
+      TOSS_BASE_URL: 'http://127.0.0.1:9/toss',
+      PORTONE_BASE_URL: 'http://127.0.0.1:9/portone',
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -102,6 +122,10 @@ describe('gateways: sandbox mode off (e2e)', () => {
     expect(t.sandbox).toBeUndefined();
     expect((await t.http().get('/sandbox/portone/ledger')).status).toBe(404);
     const m = await createMerchant(t);
-    await expect(t.app.get(GatewayCredentialsService).for<{ userCode: string; impKey: string; impSecret: string }>(m.id, 'portone-paypal-rt')).rejects.toMatchObject({ code: 'GATEWAY_NOT_CONFIGURED' });
+    await expect(
+      t.app
+        .get(GatewayCredentialsService)
+        .for<{ userCode: string; impKey: string; impSecret: string }>(m.id, 'portone-paypal-rt'),
+    ).rejects.toMatchObject({ code: 'GATEWAY_NOT_CONFIGURED' });
   });
 });

@@ -46,7 +46,12 @@ function trickle(raw: Raw, chunk: string, everyMs: number): void {
   void raw.closed.then(() => clearInterval(timer));
 }
 
-function getFrom(t: TestApp, path: string, localAddress: string, headers: Record<string, string> = {}): Promise<number> {
+function getFrom(
+  t: TestApp,
+  path: string,
+  localAddress: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${t.url}${path}`, { localAddress, headers, agent: false }, (res) => {
       res.resume();
@@ -79,7 +84,9 @@ describe('HTTP edge: deadlines and minimum body rate (e2e)', () => {
 
   it('cuts a trickling body with a 408 in our error body soon after the grace period, and closes the socket', async () => {
     const raw = await open(t);
-    raw.socket.write('POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    raw.socket.write(
+      'POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+    );
     trickle(raw, ' ', 200); // 5 bytes/s against a floor of 100
     const result = await within(raw.closed, 6_000);
     expect(result).not.toBeNull();
@@ -115,11 +122,14 @@ describe('HTTP edge: deadlines and minimum body rate (e2e)', () => {
 
   it('logs a request whose client went away at debug, with no error and no stack', async () => {
     const raw = await open(t);
-    raw.socket.write('POST /v1/customers HTTP/1.1\r\nHost: x\r\nX-Request-Id: abort-probe-1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
+    raw.socket.write(
+      'POST /v1/customers HTTP/1.1\r\nHost: x\r\nX-Request-Id: abort-probe-1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+    );
     await new Promise((r) => setTimeout(r, 200));
     raw.socket.destroy();
     await raw.closed;
-    const probeLines = () => parsedLogs(t).filter((l) => l.requestId === 'abort-probe-1' || JSON.stringify(l).includes('abort-probe-1'));
+    const probeLines = () =>
+      parsedLogs(t).filter((l) => l.requestId === 'abort-probe-1' || JSON.stringify(l).includes('abort-probe-1'));
     await waitFor(() => probeLines().some((l) => l.msg === 'request aborted by client'));
     const lines = probeLines();
     expect(lines.length).toBeGreaterThan(0);
@@ -132,7 +142,11 @@ describe('HTTP edge: deadlines and minimum body rate (e2e)', () => {
 describe('HTTP edge: connections per client address (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ HTTP_MAX_CONNECTIONS_PER_ADDRESS: '4', HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '30000' });
+    t = await startTestApp({
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '4',
+      HTTP_HEADERS_TIMEOUT_MS: '20000',
+      HTTP_REQUEST_TIMEOUT_MS: '30000',
+    });
   });
   afterAll(() => t.close());
 
@@ -157,26 +171,36 @@ describe('HTTP edge: connections per client address (e2e)', () => {
 describe('HTTP edge: behind a trusted proxy the cap applies to the forwarded client (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: '127.0.0.1', HTTP_MAX_CONNECTIONS_PER_ADDRESS: '2', HTTP_MIN_BODY_RATE_BPS: '0' });
+    t = await startTestApp({
+      TRUST_PROXY: '127.0.0.1',
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '2',
+      HTTP_MIN_BODY_RATE_BPS: '0',
+    });
   });
   afterAll(() => t.close());
 
   it('caps requests in flight per X-Forwarded-For client, not the proxy’s sockets', async () => {
     const stuck = async (client: string) => {
       const raw = await open(t);
-      raw.socket.write(`POST /v1/customers HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${client}\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{`);
+      raw.socket.write(
+        `POST /v1/customers HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${client}\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{`,
+      );
       return raw;
     };
     const held = [await stuck('203.0.113.7'), await stuck('203.0.113.7')];
     // The proxy (127.0.0.1) has more sockets open than the cap, and they are served; once the two stuck requests are
     // in flight, the client's next one is refused.
     let third = await t.http().get('/health').set('x-forwarded-for', '203.0.113.7');
-    await waitFor(async () => (third = await t.http().get('/health').set('x-forwarded-for', '203.0.113.7')).status === 429);
+    await waitFor(
+      async () => (third = await t.http().get('/health').set('x-forwarded-for', '203.0.113.7')).status === 429,
+    );
     expect(third.status).toBe(429);
     expect(third.body).toMatchObject({ statusCode: 429, code: 'TOO_MANY_CONNECTIONS' });
     expect((await t.http().get('/health').set('x-forwarded-for', '203.0.113.8')).status).toBe(200);
     for (const h of held) h.socket.destroy();
     await Promise.all(held.map((h) => h.closed));
-    expect(await waitFor(async () => (await t.http().get('/health').set('x-forwarded-for', '203.0.113.7')).status === 200)).toBe(true);
+    expect(
+      await waitFor(async () => (await t.http().get('/health').set('x-forwarded-for', '203.0.113.7')).status === 200),
+    ).toBe(true);
   });
 });

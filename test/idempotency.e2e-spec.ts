@@ -33,8 +33,13 @@ describe('Idempotency-Key (e2e)', () => {
         const handler = proto[name];
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         if (method === undefined) continue;
-        const kind = reflector.getAllAndOverride<string | undefined>(AUTH_KIND, [handler, wrapper.metatype as never]) ?? 'merchant';
-        const interceptors = [...((Reflect.getMetadata(INTERCEPTORS_METADATA, handler) as unknown[]) ?? []), ...((Reflect.getMetadata(INTERCEPTORS_METADATA, wrapper.metatype as never) as unknown[]) ?? [])];
+        const kind =
+          reflector.getAllAndOverride<string | undefined>(AUTH_KIND, [handler, wrapper.metatype as never]) ??
+          'merchant';
+        const interceptors = [
+          ...((Reflect.getMetadata(INTERCEPTORS_METADATA, handler) as unknown[]) ?? []),
+          ...((Reflect.getMetadata(INTERCEPTORS_METADATA, wrapper.metatype as never) as unknown[]) ?? []),
+        ];
         const has = interceptors.includes(IdempotencyInterceptor);
         const route = `${wrapper.name}.${name}`;
         if (kind === 'merchant' && mutating.includes(method)) {
@@ -49,7 +54,9 @@ describe('Idempotency-Key (e2e)', () => {
     // catch-all) became one PUT /v1/merchants/me/gateways/{gateway}; `missing` above still requires every one.
     expect(covered).toBeGreaterThanOrEqual(17);
     // And the header is documented on them.
-    const doc = (await t.http().get('/docs-json')).body as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> };
+    const doc = (await t.http().get('/docs-json')).body as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    };
     expect(doc.paths['/v1/plans'].post.parameters?.map((p) => p.name)).toContain('Idempotency-Key');
     expect(doc.paths['/v1/subscriptions/{id}'].get.parameters?.map((p) => p.name)).not.toContain('Idempotency-Key');
   });
@@ -57,7 +64,12 @@ describe('Idempotency-Key (e2e)', () => {
   it('replays the first response for the same key and body, creating nothing new', async () => {
     const before = await count();
     const first = await t.http().post('/v1/plans').set(a).set('idempotency-key', 'k-1').send(plan);
-    const second = await t.http().post('/v1/plans').set(a).set('idempotency-key', 'k-1').send({ interval: 'month', currency: 'USD', amount: 1999, name: 'Pro' });
+    const second = await t
+      .http()
+      .post('/v1/plans')
+      .set(a)
+      .set('idempotency-key', 'k-1')
+      .send({ interval: 'month', currency: 'USD', amount: 1999, name: 'Pro' });
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
@@ -67,7 +79,12 @@ describe('Idempotency-Key (e2e)', () => {
 
   it('answers 409 IDEMPOTENCY_KEY_REUSED for the same key with another body', async () => {
     await t.http().post('/v1/plans').set(a).set('idempotency-key', 'k-2').send(plan);
-    const res = await t.http().post('/v1/plans').set(a).set('idempotency-key', 'k-2').send({ ...plan, amount: 2999 });
+    const res = await t
+      .http()
+      .post('/v1/plans')
+      .set(a)
+      .set('idempotency-key', 'k-2')
+      .send({ ...plan, amount: 2999 });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
@@ -81,14 +98,23 @@ describe('Idempotency-Key (e2e)', () => {
   });
 
   it('does not keep a validation failure: the key can be used once the request is fixed', async () => {
-    const bad = await t.http().post('/v1/plans').set(a).set('idempotency-key', 'k-3').send({ ...plan, amount: -1 });
+    const bad = await t
+      .http()
+      .post('/v1/plans')
+      .set(a)
+      .set('idempotency-key', 'k-3')
+      .send({ ...plan, amount: -1 });
     expect(bad.status).toBe(400);
     const good = await t.http().post('/v1/plans').set(a).set('idempotency-key', 'k-3').send(plan);
     expect(good.status).toBe(201);
   });
 
   it('replays a definite business refusal', async () => {
-    await t.http().post('/v1/customers').set(a).send({ email: 'a@example.com', firstName: 'A', lastName: 'B', countryCode: 'US', externalId: 'ext-9' });
+    await t
+      .http()
+      .post('/v1/customers')
+      .set(a)
+      .send({ email: 'a@example.com', firstName: 'A', lastName: 'B', countryCode: 'US', externalId: 'ext-9' });
     const body = { email: 'a@example.com', firstName: 'A', lastName: 'B', countryCode: 'US', externalId: 'ext-9' };
     const first = await t.http().post('/v1/customers').set(a).set('idempotency-key', 'k-4').send(body);
     const again = await t.http().post('/v1/customers').set(a).set('idempotency-key', 'k-4').send(body);

@@ -10,9 +10,18 @@ describe('merchants (e2e)', () => {
   const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
   it('creates a merchant with the admin key and returns its API key once', async () => {
-    const res = await t.http().post('/v1/merchants').set(admin).send({ name: 'Tickets Co', industry: 'event_ticketing', paypalAccountId: 'TICKETS01', country: 'US' });
+    const res = await t
+      .http()
+      .post('/v1/merchants')
+      .set(admin)
+      .send({ name: 'Tickets Co', industry: 'event_ticketing', paypalAccountId: 'TICKETS01', country: 'US' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: 'Tickets Co', industry: 'event_ticketing', stcPolicy: 'required', country: 'US' });
+    expect(res.body).toMatchObject({
+      name: 'Tickets Co',
+      industry: 'event_ticketing',
+      stcPolicy: 'required',
+      country: 'US',
+    });
     expect(res.body.id).toMatch(/^mch_/);
     expect(res.body.apiKey).toMatch(/^mk_[A-Za-z0-9_-]{40,}$/);
 
@@ -34,7 +43,11 @@ describe('merchants (e2e)', () => {
   });
 
   it('never lets a client set stcPolicy', async () => {
-    const res = await t.http().post('/v1/merchants').set(admin).send({ name: 'X', industry: 'saas', stcPolicy: 'required' });
+    const res = await t
+      .http()
+      .post('/v1/merchants')
+      .set(admin)
+      .send({ name: 'X', industry: 'saas', stcPolicy: 'required' });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
   });
@@ -44,7 +57,11 @@ describe('merchants (e2e)', () => {
     expect(a.status).toBe(400);
     expect(a.body.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(a.body.details)).toContain('retailFulfillment');
-    const b = await t.http().post('/v1/merchants').set(admin).send({ name: 'Soft', industry: 'saas', retailFulfillment: 'own_delivery' });
+    const b = await t
+      .http()
+      .post('/v1/merchants')
+      .set(admin)
+      .send({ name: 'Soft', industry: 'saas', retailFulfillment: 'own_delivery' });
     expect(b.status).toBe(400);
   });
 
@@ -54,9 +71,17 @@ describe('merchants (e2e)', () => {
       const none = await t.http().post('/v1/merchants').send({ name: 'X', industry: 'saas' });
       expect(none.status).toBe(401);
       expect(none.body.code).toBe('UNAUTHORIZED');
-      const wrong = await t.http().post('/v1/merchants').set('authorization', 'Bearer nope').send({ name: 'X', industry: 'saas' });
+      const wrong = await t
+        .http()
+        .post('/v1/merchants')
+        .set('authorization', 'Bearer nope')
+        .send({ name: 'X', industry: 'saas' });
       expect(wrong.status).toBe(401);
-      const merchantOnAdmin = await t.http().post('/v1/merchants').set('authorization', `Bearer ${m.apiKey}`).send({ name: 'X', industry: 'saas' });
+      const merchantOnAdmin = await t
+        .http()
+        .post('/v1/merchants')
+        .set('authorization', `Bearer ${m.apiKey}`)
+        .send({ name: 'X', industry: 'saas' });
       expect(merchantOnAdmin.status).toBe(401);
       const adminOnMerchant = await t.http().get('/v1/merchants/me').set(admin);
       expect(adminOnMerchant.status).toBe(401);
@@ -71,9 +96,17 @@ describe('merchants (e2e)', () => {
     it('PATCH /me updates the profile and re-derives the policy', async () => {
       const m = await createMerchant(t);
       const auth = { authorization: `Bearer ${m.apiKey}` };
-      const res = await t.http().patch('/v1/merchants/me').set(auth).send({ industry: 'retail_food', retailFulfillment: 'in_store_mobile' });
+      const res = await t
+        .http()
+        .patch('/v1/merchants/me')
+        .set(auth)
+        .send({ industry: 'retail_food', retailFulfillment: 'in_store_mobile' });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ industry: 'retail_food', retailFulfillment: 'in_store_mobile', stcPolicy: 'required' });
+      expect(res.body).toMatchObject({
+        industry: 'retail_food',
+        retailFulfillment: 'in_store_mobile',
+        stcPolicy: 'required',
+      });
       const back = await t.http().patch('/v1/merchants/me').set(auth).send({ industry: 'saas' });
       expect(back.body).toMatchObject({ industry: 'saas', retailFulfillment: null, stcPolicy: 'recommended' });
     });
@@ -84,7 +117,11 @@ describe('merchants (e2e)', () => {
       const m = await createMerchant(t);
       const auth = { authorization: `Bearer ${m.apiKey}` };
       const secretKey = 'test_sk_sbx_' + 'veryprivate-1234';
-      const put = await t.http().put('/v1/merchants/me/gateways/toss-foreign-pay').set(auth).send({ clientKey: 'test_ck_sbx_acct1', secretKey });
+      const put = await t
+        .http()
+        .put('/v1/merchants/me/gateways/toss-foreign-pay')
+        .set(auth)
+        .send({ clientKey: 'test_ck_sbx_acct1', secretKey });
       expect(put.status).toBe(200);
       expect(put.body.gateway).toBe('toss-foreign-pay');
       expect(put.body.hints.clientKey).toBe('test_ck_sbx_acct1');
@@ -92,10 +129,17 @@ describe('merchants (e2e)', () => {
       expect(JSON.stringify(put.body)).not.toContain(secretKey);
 
       const impSecret = 'sbx_secret_' + 'portone-private-9876';
-      const put2 = await t.http().put('/v1/merchants/me/gateways/portone-paypal-rt').set(auth).send({ userCode: 'imp_sbx_acct1', impKey: 'sbx_key_acct1', impSecret });
+      const put2 = await t
+        .http()
+        .put('/v1/merchants/me/gateways/portone-paypal-rt')
+        .set(auth)
+        .send({ userCode: 'imp_sbx_acct1', impKey: 'sbx_key_acct1', impSecret });
       expect(put2.status).toBe(200);
       const list = await t.http().get('/v1/merchants/me/gateways').set(auth);
-      expect(list.body.data.map((g: { gateway: string }) => g.gateway)).toEqual(['portone-paypal-rt', 'toss-foreign-pay']);
+      expect(list.body.data.map((g: { gateway: string }) => g.gateway)).toEqual([
+        'portone-paypal-rt',
+        'toss-foreign-pay',
+      ]);
       expect(JSON.stringify(list.body)).not.toContain(impSecret);
       expect(JSON.stringify(list.body)).not.toContain(secretKey);
 
@@ -106,7 +150,11 @@ describe('merchants (e2e)', () => {
       expect(JSON.stringify(rows)).not.toContain(impSecret);
 
       // Replacing keeps one row per gateway; deleting removes it.
-      const again = await t.http().put('/v1/merchants/me/gateways/toss-foreign-pay').set(auth).send({ clientKey: 'test_ck_sbx_acct2', secretKey });
+      const again = await t
+        .http()
+        .put('/v1/merchants/me/gateways/toss-foreign-pay')
+        .set(auth)
+        .send({ clientKey: 'test_ck_sbx_acct2', secretKey });
       expect(again.body.hints.clientKey).toBe('test_ck_sbx_acct2');
       expect((await t.http().get('/v1/merchants/me/gateways').set(auth)).body.data).toHaveLength(2);
       expect((await t.http().delete('/v1/merchants/me/gateways/toss-foreign-pay').set(auth)).status).toBe(204);
@@ -116,7 +164,11 @@ describe('merchants (e2e)', () => {
     it('validates credentials per gateway and refuses unknown gateways', async () => {
       const m = await createMerchant(t);
       const auth = { authorization: `Bearer ${m.apiKey}` };
-      const bad = await t.http().put('/v1/merchants/me/gateways/toss-foreign-pay').set(auth).send({ clientKey: 'nope', secretKey: 'nope' });
+      const bad = await t
+        .http()
+        .put('/v1/merchants/me/gateways/toss-foreign-pay')
+        .set(auth)
+        .send({ clientKey: 'nope', secretKey: 'nope' });
       expect(bad.status).toBe(400);
       expect(bad.body.code).toBe('VALIDATION_FAILED');
       expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['clientKey', 'secretKey']);

@@ -28,15 +28,26 @@ describe('one-time orders through the core (e2e)', () => {
   });
 
   const create = (body: Obj = {}) =>
-    t.http().post('/v1/orders').set(auth()).send({ gateway: GATEWAY, orderName: 'Pro plan', amount: 5000, currency: 'USD', country: 'US', ...body });
+    t
+      .http()
+      .post('/v1/orders')
+      .set(auth())
+      .send({ gateway: GATEWAY, orderName: 'Pro plan', amount: 5000, currency: 'USD', country: 'US', ...body });
   const newOrder = async (body: Obj = {}) => {
     const res = await create(body);
     expect(res.status).toBe(201);
-    return res.body as { orderId: string; gateway: string; checkout: { sdk: string; init: Obj; method: string; request: Obj } };
+    return res.body as {
+      orderId: string;
+      gateway: string;
+      checkout: { sdk: string; init: Obj; method: string; request: Obj };
+    };
   };
   /** What the SDK and the buyer do (the sandbox plays Toss's window): the redirect the PG sends the browser to. */
   const buyer = async (order: { checkout: { init: Obj; request: Obj } }, outcome = 'approve') => {
-    const res = await t.http().post('/sandbox/toss/buyer/payments').send({ clientKey: order.checkout.init.clientKey, paymentRequest: order.checkout.request, buyer: { outcome } });
+    const res = await t
+      .http()
+      .post('/sandbox/toss/buyer/payments')
+      .send({ clientKey: order.checkout.init.clientKey, paymentRequest: order.checkout.request, buyer: { outcome } });
     expect(res.status).toBe(200);
     return new URL(res.body.redirectUrl as string);
   };
@@ -51,7 +62,11 @@ describe('one-time orders through the core (e2e)', () => {
   it("creates an order at the named gateway and returns that gateway's SDK checkout with our return routes", async () => {
     const order = await newOrder();
     expect(order).toMatchObject({ gateway: GATEWAY, status: 'created', amount: 5000, currency: 'USD' });
-    expect(order.checkout).toMatchObject({ sdk: 'tosspayments-v2', method: 'requestPayment', init: { clientKey: expect.stringMatching(/^test_ck_/) } });
+    expect(order.checkout).toMatchObject({
+      sdk: 'tosspayments-v2',
+      method: 'requestPayment',
+      init: { clientKey: expect.stringMatching(/^test_ck_/) },
+    });
     expect(order.checkout.request).toMatchObject({ orderId: order.orderId, amount: { currency: 'USD', value: 50 } });
     expect(order.checkout.request.successUrl).toMatch(new RegExp(`/v1/orders/${order.orderId}/success$`));
     expect(order.checkout.request.failUrl).toMatch(new RegExp(`/v1/orders/${order.orderId}/fail$`));
@@ -82,7 +97,13 @@ describe('one-time orders through the core (e2e)', () => {
     expect(again.body).toMatchObject({ status: 'paid' });
     expect((await confirms(order.orderId)).filter((e) => e.outcome === 'approved')).toHaveLength(1);
     const view = await getOrder(order.orderId);
-    expect(view.body).toMatchObject({ orderId: order.orderId, gateway: GATEWAY, status: 'paid', gatewayPaymentId: expect.any(String), refundableAmount: 5000 });
+    expect(view.body).toMatchObject({
+      orderId: order.orderId,
+      gateway: GATEWAY,
+      status: 'paid',
+      gatewayPaymentId: expect.any(String),
+      refundableAmount: 5000,
+    });
   });
 
   it('never confirms a tampered amount, nor a redirect naming another order than the path', async () => {
@@ -104,7 +125,10 @@ describe('one-time orders through the core (e2e)', () => {
 
   it('records a fail redirect on the order and answers the buyer message for the code', async () => {
     const order = await newOrder();
-    const res = await t.http().get(`/v1/orders/${order.orderId}/fail`).query({ code: 'REJECT_CARD_COMPANY', message: 'refused', orderId: order.orderId });
+    const res = await t
+      .http()
+      .get(`/v1/orders/${order.orderId}/fail`)
+      .query({ code: 'REJECT_CARD_COMPANY', message: 'refused', orderId: order.orderId });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ orderId: order.orderId, status: 'failed', code: 'REJECT_CARD_COMPANY' });
     const closed = await newOrder();
@@ -123,13 +147,19 @@ describe('one-time orders through the core (e2e)', () => {
     await t.sandbox!.idle();
     const after = await getOrder(order.orderId);
     expect(after.body).toMatchObject({ refundedAmount: 400, refundableAmount: 600, status: 'partially_canceled' });
-    expect(after.body.cancels).toEqual([expect.objectContaining({ amount: 400, status: 'done', gatewayCancelId: expect.any(String) })]);
+    expect(after.body.cancels).toEqual([
+      expect.objectContaining({ amount: 400, status: 'done', gatewayCancelId: expect.any(String) }),
+    ]);
     const tooMuch = await cancel(order.orderId, { reason: 'too much', amount: 700 });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.body.code).toBe('TOSS_REFUND_EXCEEDS_BALANCE');
     expect((await cancel(order.orderId, { reason: 'rest' })).status).toBe(200);
     await t.sandbox!.idle();
-    expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'canceled', refundedAmount: 1000, refundableAmount: 0 });
+    expect((await getOrder(order.orderId)).body).toMatchObject({
+      status: 'canceled',
+      refundedAmount: 1000,
+      refundableAmount: 0,
+    });
   });
 
   it('is one order whichever routes made it: the v1 Toss alias reads a generic order and the reverse', async () => {
@@ -137,7 +167,11 @@ describe('one-time orders through the core (e2e)', () => {
     const viaAlias = await t.http().get(`/v1/toss/orders/${generic.orderId}`).set(auth());
     expect(viaAlias.status).toBe(200);
     expect(viaAlias.body).toMatchObject({ orderId: generic.orderId, status: 'created', paymentKey: null });
-    const v1 = await t.http().post('/v1/toss/orders').set(auth()).send({ orderName: 'v1', amount: 700, currency: 'USD', country: 'US' });
+    const v1 = await t
+      .http()
+      .post('/v1/toss/orders')
+      .set(auth())
+      .send({ orderName: 'v1', amount: 700, currency: 'USD', country: 'US' });
     expect(v1.status).toBe(201);
     expect((await getOrder(v1.body.orderId)).body).toMatchObject({ gateway: GATEWAY, amount: 700, status: 'created' });
   });
@@ -170,6 +204,9 @@ describe('one-time orders through the core (e2e)', () => {
       await runner.release();
     }
     expect((await getOrder(paid.orderId)).body).toMatchObject({ gateway: GATEWAY, status: 'paid', amount: 1200 });
-    expect((await t.http().get(`/v1/toss/orders/${paid.orderId}`).set(auth())).body).toMatchObject({ status: 'paid', paymentKey: expect.any(String) });
+    expect((await t.http().get(`/v1/toss/orders/${paid.orderId}`).set(auth())).body).toMatchObject({
+      status: 'paid',
+      paymentKey: expect.any(String),
+    });
   });
 });

@@ -18,7 +18,18 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
     const res = await t.http().get('/docs-json');
     expect(res.status).toBe(200);
     const paths = Object.keys(res.body.paths);
-    for (const p of ['/v1/merchants', '/v1/merchants/me', '/v1/merchants/me/gateways/{gateway}', '/v1/gateways', '/v1/customers', '/v1/customers/{id}', '/v1/plans', '/v1/plans/{id}', '/v1/admin/clock', '/health']) {
+    for (const p of [
+      '/v1/merchants',
+      '/v1/merchants/me',
+      '/v1/merchants/me/gateways/{gateway}',
+      '/v1/gateways',
+      '/v1/customers',
+      '/v1/customers/{id}',
+      '/v1/plans',
+      '/v1/plans/{id}',
+      '/v1/admin/clock',
+      '/health',
+    ]) {
       expect(paths).toContain(p);
     }
     expect((await t.http().get('/docs')).status).toBe(200);
@@ -53,10 +64,22 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
     const secretKey = 'test_sk_sbx_' + 'logcheck-secret-5678';
     const impSecret = 'sbx_secret_' + 'logcheck-portone-4321';
     const responses = [
-      await t.http().put('/v1/merchants/me/gateways/toss-foreign-pay').set(auth).send({ clientKey: 'test_ck_sbx_logcheck', secretKey }),
-      await t.http().put('/v1/merchants/me/gateways/portone-paypal-rt').set(auth).send({ userCode: 'imp_sbx_logcheck', impKey: 'sbx_key_logcheck', impSecret }),
+      await t
+        .http()
+        .put('/v1/merchants/me/gateways/toss-foreign-pay')
+        .set(auth)
+        .send({ clientKey: 'test_ck_sbx_logcheck', secretKey }),
+      await t
+        .http()
+        .put('/v1/merchants/me/gateways/portone-paypal-rt')
+        .set(auth)
+        .send({ userCode: 'imp_sbx_logcheck', impKey: 'sbx_key_logcheck', impSecret }),
       // A failing request echoes nothing of the body either.
-      await t.http().put('/v1/merchants/me/gateways/portone-paypal-rt').set(auth).send({ userCode: 'bad', impKey: 'k', impSecret }),
+      await t
+        .http()
+        .put('/v1/merchants/me/gateways/portone-paypal-rt')
+        .set(auth)
+        .send({ userCode: 'bad', impKey: 'k', impSecret }),
       await t.http().get('/v1/merchants/me/gateways').set(auth),
       await t.http().get('/v1/merchants/me').set(auth),
     ];
@@ -75,13 +98,32 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
     const paymentKey = 'tpk_accesslog_' + 'secretish_4242';
     const sent = {
       unauthorized: await t.http().get('/v1/merchants/me').set('x-request-id', 'al-401'),
-      admin: await t.http().get('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).set('x-request-id', 'al-admin'),
-      merchant: await t.http().get('/v1/merchants/me').set('authorization', `Bearer ${m.apiKey}`).set('x-request-id', 'al-merchant'),
-      webhook: await t.http().post(`/v1/webhooks/toss/${m.id}`).set('x-request-id', 'al-webhook').send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} }),
-      redirect: await t.http().get(`/v1/toss/success?paymentKey=${paymentKey}&orderId=ord_accesslog&amount=1000`).set('x-request-id', 'al-redirect'),
+      admin: await t
+        .http()
+        .get('/v1/admin/clock')
+        .set('authorization', `Bearer ${TEST_ADMIN_KEY}`)
+        .set('x-request-id', 'al-admin'),
+      merchant: await t
+        .http()
+        .get('/v1/merchants/me')
+        .set('authorization', `Bearer ${m.apiKey}`)
+        .set('x-request-id', 'al-merchant'),
+      webhook: await t
+        .http()
+        .post(`/v1/webhooks/toss/${m.id}`)
+        .set('x-request-id', 'al-webhook')
+        .send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} }),
+      redirect: await t
+        .http()
+        .get(`/v1/toss/success?paymentKey=${paymentKey}&orderId=ord_accesslog&amount=1000`)
+        .set('x-request-id', 'al-redirect'),
     };
     await new Promise((r) => setImmediate(r));
-    const lines = t.logs.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = t.logs
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const accessLine = (id: string) => {
       const found = lines.filter((l) => l.msg === 'request' && l.requestId === id);
       expect(found).toHaveLength(1);
@@ -114,7 +156,9 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
       expect(before.status).toBe(200);
       const moved = await t.http().post('/v1/admin/clock').set(admin).send({ advanceMs: 86_400_000 });
       expect(moved.status).toBe(200);
-      expect(new Date(moved.body.now).getTime() - new Date(before.body.now).getTime()).toBeGreaterThanOrEqual(86_400_000);
+      expect(new Date(moved.body.now).getTime() - new Date(before.body.now).getTime()).toBeGreaterThanOrEqual(
+        86_400_000,
+      );
       expect(moved.body.offsetMs).toBeGreaterThanOrEqual(86_400_000);
 
       // Objects created now carry the moved time.
@@ -128,7 +172,10 @@ describe('platform: health, docs, metrics, request ids, secrets, test clock (e2e
       const back = await t.http().post('/v1/admin/clock').set(admin).send({ now: '2000-01-01T00:00:00Z' });
       expect(back.status).toBe(400);
       expect(back.body.code).toBe('TEST_CLOCK_BACKWARDS');
-      expect((await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${m.apiKey}`).send({ advanceMs: 1 })).status).toBe(401);
+      expect(
+        (await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${m.apiKey}`).send({ advanceMs: 1 }))
+          .status,
+      ).toBe(401);
     });
   });
 });
@@ -143,7 +190,11 @@ describe('hostile input: framework errors, nesting, control characters (e2e)', (
   afterAll(() => t.close());
   const customer = { email: 'kim@example.com', firstName: 'Kim', lastName: 'Lee', countryCode: 'US' };
 
-  function expectOurBody(res: { status: number; body: Record<string, unknown>; headers: Record<string, string> }, status: number, code: string): void {
+  function expectOurBody(
+    res: { status: number; body: Record<string, unknown>; headers: Record<string, string> },
+    status: number,
+    code: string,
+  ): void {
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
     expect(res.body.statusCode).toBe(status);
     expect(typeof res.body.message).toBe('string');
@@ -152,9 +203,17 @@ describe('hostile input: framework errors, nesting, control characters (e2e)', (
   }
 
   it('answers every framework error in our error body with the request id', async () => {
-    const post = (type: string, body: string) => t.http().post('/v1/customers').set(auth).set('content-type', type).send(body);
+    const post = (type: string, body: string) =>
+      t.http().post('/v1/customers').set(auth).set('content-type', type).send(body);
     expectOurBody(await t.http().get('/v1/customers/%zz').set(auth), 400, 'MALFORMED_URL');
-    expectOurBody(await t.http().get(`/v1/customers/${'a'.repeat(300)}`).set(auth), 414, 'URI_TOO_LONG');
+    expectOurBody(
+      await t
+        .http()
+        .get(`/v1/customers/${'a'.repeat(300)}`)
+        .set(auth),
+      414,
+      'URI_TOO_LONG',
+    );
     expectOurBody(await post('application/json', `{"name":"${'x'.repeat(1024 * 1024)}"}`), 413, 'PAYLOAD_TOO_LARGE');
     expectOurBody(await post('text/plain', 'hello'), 400, 'VALIDATION_FAILED'); // Fastify parses text/plain; no DTO takes it
     expectOurBody(await post('application/xml', '<a/>'), 415, 'UNSUPPORTED_MEDIA_TYPE');
@@ -200,21 +259,53 @@ describe('hostile input: framework errors, nesting, control characters (e2e)', (
       expectOurBody(res, 400, 'JSON_TOO_DEEP');
     }
     // Brackets inside strings are text, not nesting.
-    const ok = await t.http().post('/v1/customers').set(auth).send({ ...customer, firstName: '['.repeat(50) + '{'.repeat(50) });
+    const ok = await t
+      .http()
+      .post('/v1/customers')
+      .set(auth)
+      .send({ ...customer, firstName: '['.repeat(50) + '{'.repeat(50) });
     expect(ok.status).toBe(201);
   });
 
   it('refuses NUL and other control characters in the query, the path and the body before the database', async () => {
-    expectOurBody(await t.http().get('/v1/toss/fail?code=PAY_PROCESS_CANCELED&message=x%00y&ref=ord_1'), 400, 'VALIDATION_FAILED');
+    expectOurBody(
+      await t.http().get('/v1/toss/fail?code=PAY_PROCESS_CANCELED&message=x%00y&ref=ord_1'),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectOurBody(await t.http().get('/v1/toss/fail?code=A%01B'), 400, 'VALIDATION_FAILED');
     expectOurBody(await t.http().get('/v1/customers/cus_%00').set(auth), 400, 'VALIDATION_FAILED');
-    expectOurBody(await t.http().post('/v1/customers').set(auth).send({ ...customer, lastName: 'Lee\u0000' }), 400, 'VALIDATION_FAILED');
-    expectOurBody(await t.http().patch('/v1/merchants/me').set(auth).send({ name: 'A\u001bB' }), 400, 'VALIDATION_FAILED');
-    const key = await t.http().post('/v1/customers').set(auth).send({ ...customer, ['x\u0000']: 1 });
+    expectOurBody(
+      await t
+        .http()
+        .post('/v1/customers')
+        .set(auth)
+        .send({ ...customer, lastName: 'Lee\u0000' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectOurBody(
+      await t.http().patch('/v1/merchants/me').set(auth).send({ name: 'A\u001bB' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    const key = await t
+      .http()
+      .post('/v1/customers')
+      .set(auth)
+      .send({ ...customer, ['x\u0000']: 1 });
     expectOurBody(key, 400, 'VALIDATION_FAILED');
     expect(JSON.stringify(key.body)).not.toContain('\u0000');
     // Tab, CR and LF are text.
-    expect((await t.http().post('/v1/customers').set(auth).send({ ...customer, lastName: 'Lee\tKim\r\n' })).status).toBe(201);
+    expect(
+      (
+        await t
+          .http()
+          .post('/v1/customers')
+          .set(auth)
+          .send({ ...customer, lastName: 'Lee\tKim\r\n' })
+      ).status,
+    ).toBe(201);
   });
 
   it('refuses null for a field that may only be absent', async () => {
@@ -224,13 +315,22 @@ describe('hostile input: framework errors, nesting, control characters (e2e)', (
     for (const body of [{ country: null }, { returnUrl: null }, { industry: null }]) {
       expectOurBody(await t.http().patch('/v1/merchants/me').set(auth).send(body), 400, 'VALIDATION_FAILED');
     }
-    expectOurBody(await t.http().post('/v1/customers').set(auth).send({ ...customer, phone: null }), 400, 'VALIDATION_FAILED');
+    expectOurBody(
+      await t
+        .http()
+        .post('/v1/customers')
+        .set(auth)
+        .send({ ...customer, phone: null }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect((await t.http().get('/v1/merchants/me').set(auth)).body.name).toBe('Acme');
     expect((await t.http().patch('/v1/merchants/me').set(auth).send({})).status).toBe(200);
   });
 
   it('caps customData (50 keys, 500 characters, 2 levels, 8 KB) before anything else runs', async () => {
-    const patch = (customData: unknown) => t.http().patch('/v1/billing-keys/bk_missing/request').set(auth).send({ customData });
+    const patch = (customData: unknown) =>
+      t.http().patch('/v1/billing-keys/bk_missing/request').set(auth).send({ customData });
     const keys = (n: number, v: unknown = 'v') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, v]));
     // Within the caps the request reaches the service, which does not know the key.
     expect((await patch({ plan: 'pro', order: { id: 'o1' } })).status).toBe(404);

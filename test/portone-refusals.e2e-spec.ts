@@ -1,7 +1,16 @@
 import { sandboxPortoneKeys } from '@app/pg-sandbox';
 import { DataSource } from 'typeorm';
 import { Charge } from '../src/charges/charge.entity';
-import { advanceClock, appNow, auth, billingSetup, fault, ledger, type Api, type Merchant } from './helpers/multi-fixtures';
+import {
+  advanceClock,
+  appNow,
+  auth,
+  billingSetup,
+  fault,
+  ledger,
+  type Api,
+  type Merchant,
+} from './helpers/multi-fixtures';
 import { startTestApp, type TestApp } from './helpers/test-app';
 
 const DAY = 86_400_000;
@@ -15,7 +24,11 @@ describe('PortOne refusals: renewals (e2e)', () => {
   let t: TestApp;
   let sandbox: string;
   beforeAll(async () => {
-    t = await startTestApp({ SCHEDULER_ENABLED: 'false', PG_TIMEOUT_MS: '1500', BILLING_RECONCILE_BACKOFF_MS: '60000,60000,60000' });
+    t = await startTestApp({
+      SCHEDULER_ENABLED: 'false',
+      PG_TIMEOUT_MS: '1500',
+      BILLING_RECONCILE_BACKOFF_MS: '60000,60000,60000',
+    });
     sandbox = `${t.url}/sandbox`;
   });
   afterAll(() => t.close());
@@ -26,14 +39,22 @@ describe('PortOne refusals: renewals (e2e)', () => {
     await t.sandbox?.idle();
     return res.body as { claimed: number; succeeded: number; failed: number; pending: number; unknown: number };
   };
-  const charges = async (api: Api, m: Merchant, subId: string) => (await api.get(`/v1/subscriptions/${subId}/charges`, auth(m))).body.data as Array<Record<string, any>>;
-  const subscription = async (api: Api, m: Merchant, id: string) => (await api.get(`/v1/subscriptions/${id}`, auth(m))).body;
+  const charges = async (api: Api, m: Merchant, subId: string) =>
+    (await api.get(`/v1/subscriptions/${subId}/charges`, auth(m))).body.data as Array<Record<string, any>>;
+  const subscription = async (api: Api, m: Merchant, id: string) =>
+    (await api.get(`/v1/subscriptions/${id}`, auth(m))).body;
   /** declineKind is not in the API's charge body: read from the table. */
-  const declineKind = async (merchantUid: string) => (await t.app.get(DataSource).getRepository(Charge).findOneByOrFail({ merchantUid })).declineKind;
-  const faultsLeft = async () => JSON.stringify((await fetch(`${sandbox}/control/faults`).then((r) => r.json())) as unknown);
+  const declineKind = async (merchantUid: string) =>
+    (await t.app.get(DataSource).getRepository(Charge).findOneByOrFail({ merchantUid })).declineKind;
+  const faultsLeft = async () =>
+    JSON.stringify((await fetch(`${sandbox}/control/faults`).then((r) => r.json())) as unknown);
   async function subscribe(plan?: Record<string, unknown>) {
     const s = await billingSetup(t, plan ? { plan } : {});
-    const res = await s.api.post('/v1/subscriptions', { customerId: s.c.id, planId: s.plan.id, billingKeyId: s.key.id }, auth(s.m));
+    const res = await s.api.post(
+      '/v1/subscriptions',
+      { customerId: s.c.id, planId: s.plan.id, billingKeyId: s.key.id },
+      auth(s.m),
+    );
     expect(res.status).toBe(201);
     return { ...s, sub: res.body };
   }
@@ -48,17 +69,35 @@ describe('PortOne refusals: renewals (e2e)', () => {
     const { api, m, sub, account } = await subscribe({ name: planName });
     expect(await run(api, m)).toMatchObject({ claimed: 1, succeeded: 1 });
     const a1 = `${sub.id}-c1-a1`;
-    await fault(sandbox, { operation: 'again', match: { merchant_uid: a1 }, fault: { type: 'http_error', status: 200, code: -1, message: '카드사 요청에 실패하였습니다.' } });
+    await fault(sandbox, {
+      operation: 'again',
+      match: { merchant_uid: a1 },
+      fault: { type: 'http_error', status: 200, code: -1, message: '카드사 요청에 실패하였습니다.' },
+    });
     // A marker on the look-up by merchant_uid: consumed only if the refused charge is looked up before it is settled.
-    await fault(sandbox, { operation: 'findAllPayments', match: { merchant_uid: a1 }, fault: { type: 'latency', ms: 0 } });
+    await fault(sandbox, {
+      operation: 'findAllPayments',
+      match: { merchant_uid: a1 },
+      fault: { type: 'latency', ms: 0 },
+    });
 
     const cycle1 = new Date(sub.currentPeriodEnd);
     await advanceTo(api, cycle1);
     expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
     let s = await subscription(api, m, sub.id);
-    expect(s).toMatchObject({ status: 'past_due', cycle: 1, attempt: 2, nextChargeAt: new Date(cycle1.getTime() + DAY).toISOString() });
+    expect(s).toMatchObject({
+      status: 'past_due',
+      cycle: 1,
+      attempt: 2,
+      nextChargeAt: new Date(cycle1.getTime() + DAY).toISOString(),
+    });
     expect(s.cancelReason ?? null).toBeNull();
-    expect((await charges(api, m, sub.id)).at(-1)).toMatchObject({ cycle: 1, attempt: 1, status: 'failed', failureCode: 'CARD_COMPANY_REQUEST_FAILED' });
+    expect((await charges(api, m, sub.id)).at(-1)).toMatchObject({
+      cycle: 1,
+      attempt: 1,
+      status: 'failed',
+      failureCode: 'CARD_COMPANY_REQUEST_FAILED',
+    });
     expect(await declineKind(a1)).toBe('soft');
     expect(await faultsLeft()).not.toContain(a1);
 
@@ -80,10 +119,17 @@ describe('PortOne refusals: renewals (e2e)', () => {
 
   it('a PayPal agreement-ended decline is soft while PortOne still has the billing key', async () => {
     const { api, m, sub, account } = await subscribe();
-    await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'decline', code: 'AGREEMENT_ALREADY_CANCELLED' } });
+    await fault(sandbox, {
+      operation: 'again',
+      match: { account },
+      fault: { type: 'decline', code: 'AGREEMENT_ALREADY_CANCELLED' },
+    });
     expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
     expect(await subscription(api, m, sub.id)).toMatchObject({ status: 'incomplete', attempt: 2 });
-    expect((await charges(api, m, sub.id))[0]).toMatchObject({ status: 'failed', failureCode: 'AGREEMENT_ALREADY_CANCELLED' });
+    expect((await charges(api, m, sub.id))[0]).toMatchObject({
+      status: 'failed',
+      failureCode: 'AGREEMENT_ALREADY_CANCELLED',
+    });
     expect(await declineKind(`${sub.id}-c0-a1`)).toBe('soft');
   });
 
@@ -92,14 +138,28 @@ describe('PortOne refusals: renewals (e2e)', () => {
     expect(await run(api, m)).toMatchObject({ succeeded: 1 });
     // The buyer's key is deleted at PortOne behind our back (another system, the PortOne console).
     const k = sandboxPortoneKeys(account);
-    const token = (await fetch(`${sandbox}/portone/users/getToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imp_key: k.impKey, imp_secret: k.impSecret }) }).then((r) => r.json())) as { response: { access_token: string } };
-    const del = await fetch(`${sandbox}/portone/subscribe/customers/${key.customerUid}`, { method: 'DELETE', headers: { authorization: token.response.access_token } });
+    const token = (await fetch(`${sandbox}/portone/users/getToken`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ imp_key: k.impKey, imp_secret: k.impSecret }),
+    }).then((r) => r.json())) as { response: { access_token: string } };
+    const del = await fetch(`${sandbox}/portone/subscribe/customers/${key.customerUid}`, {
+      method: 'DELETE',
+      headers: { authorization: token.response.access_token },
+    });
     expect(del.status).toBe(200);
 
     await advanceTo(api, new Date(sub.currentPeriodEnd));
     expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
-    expect(await subscription(api, m, sub.id)).toMatchObject({ status: 'canceled', cancelReason: 'payment_declined', nextChargeAt: null });
-    expect((await charges(api, m, sub.id)).at(-1)).toMatchObject({ status: 'failed', failureCode: 'BILLING_KEY_DELETED' });
+    expect(await subscription(api, m, sub.id)).toMatchObject({
+      status: 'canceled',
+      cancelReason: 'payment_declined',
+      nextChargeAt: null,
+    });
+    expect((await charges(api, m, sub.id)).at(-1)).toMatchObject({
+      status: 'failed',
+      failureCode: 'BILLING_KEY_DELETED',
+    });
     expect(await declineKind(`${sub.id}-c1-a1`)).toBe('hard');
     expect((await ledger(sandbox, account)).map((e) => [e.outcome, e.code])).toEqual([
       ['approved', 0],

@@ -20,7 +20,11 @@ function helpers(get: () => TestApp) {
       .post('/v1/customers')
       .set(auth(m))
       .send({ email: 'webhook.buyer@example.com', firstName: 'Wen', lastName: 'Hook', countryCode: 'US' });
-    const res = await t().http().post('/v1/billing-keys').set(auth(m)).send({ customerId: c.body.id, gateway: 'portone-paypal-rt' });
+    const res = await t()
+      .http()
+      .post('/v1/billing-keys')
+      .set(auth(m))
+      .send({ customerId: c.body.id, gateway: 'portone-paypal-rt' });
     expect(res.status).toBe(201);
     return res.body;
   }
@@ -30,18 +34,32 @@ function helpers(get: () => TestApp) {
       await t()
         .http()
         .post('/sandbox/control/faults')
-        .send({ gateway: 'portone', operation: 'buyerBillingKey', match: { merchant_uid: key.loadUI.request.merchant_uid }, fault: { type: 'webhook', mode: opts.webhook, ...(opts.count ? { count: opts.count } : {}) } })
+        .send({
+          gateway: 'portone',
+          operation: 'buyerBillingKey',
+          match: { merchant_uid: key.loadUI.request.merchant_uid },
+          fault: { type: 'webhook', mode: opts.webhook, ...(opts.count ? { count: opts.count } : {}) },
+        })
         .expect(201);
     }
     const res = await t()
       .http()
       .post('/sandbox/portone/buyer/billing-keys')
-      .send({ userCode: key.loadUI.userCode, request: key.loadUI.request, buyer: { email: 'b@example.com', country: 'US', outcome: opts.outcome ?? 'approve' } });
+      .send({
+        userCode: key.loadUI.userCode,
+        request: key.loadUI.request,
+        buyer: { email: 'b@example.com', country: 'US', outcome: opts.outcome ?? 'approve' },
+      });
     expect(res.status).toBe(200);
     return res.body as { imp_uid: string; merchant_uid: string; success: boolean };
   }
-  const post = (merchantId: string, body: unknown) => t().http().post(`/v1/webhooks/portone/${merchantId}`).send(body as object);
-  const status = async (m: Merchant, id: string) => (await t().http().get(`/v1/billing-keys/${id}`).set(auth(m))).body.status as string;
+  const post = (merchantId: string, body: unknown) =>
+    t()
+      .http()
+      .post(`/v1/webhooks/portone/${merchantId}`)
+      .send(body as object);
+  const status = async (m: Merchant, id: string) =>
+    (await t().http().get(`/v1/billing-keys/${id}`).set(auth(m))).body.status as string;
   const settle = async () => {
     await t().sandbox!.idle();
     await t().app.get(PortoneWebhookService).drain();
@@ -122,7 +140,9 @@ describe('PortOne webhooks (e2e)', () => {
     const keyB = await h.issued(b);
     const cbB = await h.buyer(keyB, { webhook: 'drop' });
     // B's approved payment, under A's merchant_uid, posted to A: PortOne does not know it under A's account.
-    await h.post(a.id, { imp_uid: cbB.imp_uid, merchant_uid: keyA.loadUI.request.merchant_uid, status: 'paid' }).expect(200);
+    await h
+      .post(a.id, { imp_uid: cbB.imp_uid, merchant_uid: keyA.loadUI.request.merchant_uid, status: 'paid' })
+      .expect(200);
     // B's own pointer posted to A's URL: A has no such issuance, and B's key is untouched.
     await h.post(a.id, { imp_uid: cbB.imp_uid, merchant_uid: cbB.merchant_uid, status: 'paid' }).expect(200);
     await h.settle();
@@ -138,7 +158,9 @@ describe('PortOne webhooks (e2e)', () => {
       .http()
       .post(`/v1/webhooks/portone/${m.id}`)
       .type('form')
-      .send(`imp_uid=${encodeURIComponent(cb.imp_uid)}&merchant_uid=${encodeURIComponent(cb.merchant_uid)}&status=paid`);
+      .send(
+        `imp_uid=${encodeURIComponent(cb.imp_uid)}&merchant_uid=${encodeURIComponent(cb.merchant_uid)}&status=paid`,
+      );
     expect(res.status).toBe(200);
     await h.settle();
     expect(await h.status(m, key.id)).toBe('active');
@@ -149,7 +171,12 @@ describe('PortOne webhooks (e2e)', () => {
     const key = await h.issued(m);
     const cb = await h.buyer(key, { webhook: 'drop' });
     const malformed = await h.deliveries('malformed');
-    for (const body of [{}, { status: 'paid' }, { imp_uid: 1, merchant_uid: 2, status: 'paid' }, { imp_uid: cb.imp_uid, merchant_uid: 'm'.repeat(41), status: 'paid' }]) {
+    for (const body of [
+      {},
+      { status: 'paid' },
+      { imp_uid: 1, merchant_uid: 2, status: 'paid' },
+      { imp_uid: cb.imp_uid, merchant_uid: 'm'.repeat(41), status: 'paid' },
+    ]) {
       await h.post(m.id, body).expect(200);
     }
     await t
@@ -160,9 +187,15 @@ describe('PortOne webhooks (e2e)', () => {
       .expect(200);
     expect(await h.deliveries('malformed')).toBe(malformed + 5);
     const unknown = await h.deliveries('unknown_merchant');
-    await h.post('mer_doesnotexist', { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid, status: 'paid' }).expect(200);
+    await h
+      .post('mer_doesnotexist', { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid, status: 'paid' })
+      .expect(200);
     expect(await h.deliveries('unknown_merchant')).toBe(unknown + 1);
-    const broken = await t.http().post(`/v1/webhooks/portone/${m.id}`).set('content-type', 'application/json').send('{"imp_uid":');
+    const broken = await t
+      .http()
+      .post(`/v1/webhooks/portone/${m.id}`)
+      .set('content-type', 'application/json')
+      .send('{"imp_uid":');
     expect(broken.status).toBe(400);
     await h.settle();
     expect(await h.status(m, key.id)).toBe('pending');
@@ -171,9 +204,15 @@ describe('PortOne webhooks (e2e)', () => {
   it('hands a pointer that is not a billing-key issuance to charges, with our reference and the PG id', async () => {
     const m = await createMerchant(t);
     const spy = jest.spyOn(t.app.get(ChargesService), 'handleGatewayNotifications');
-    await h.post(m.id, { imp_uid: 'imps_charge_0001', merchant_uid: 'sub-cycle-1-attempt-1', status: 'paid' }).expect(200);
+    await h
+      .post(m.id, { imp_uid: 'imps_charge_0001', merchant_uid: 'sub-cycle-1-attempt-1', status: 'paid' })
+      .expect(200);
     await h.settle();
-    expect(spy).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: m.id, reference: 'sub-cycle-1-attempt-1', gatewayPaymentId: 'imps_charge_0001' }], 16);
+    expect(spy).toHaveBeenCalledWith(
+      'portone-paypal-rt',
+      [{ merchantId: m.id, reference: 'sub-cycle-1-attempt-1', gatewayPaymentId: 'imps_charge_0001' }],
+      16,
+    );
     await expect(spy.mock.results[0].value).resolves.toEqual(['unknown_reference']);
   });
 });
@@ -196,7 +235,11 @@ describe('PortOne webhooks for charges: the re-fetched truth decides (e2e)', () 
     const s = await billingSetup(t);
     await fault(sandbox, { operation: 'again', match: { account: s.account }, fault: { type: 'pending' } });
     const f = (await s.api.get('/v1/risk/fraudnet?pageType=checkout-page', auth(s.m))).body.f as string;
-    const res = await s.api.post(`/v1/billing-keys/${s.key.id}/charges`, { amount: 1500, currency: 'USD', name: 'Credits', merchantUid: f }, auth(s.m));
+    const res = await s.api.post(
+      `/v1/billing-keys/${s.key.id}/charges`,
+      { amount: 1500, currency: 'USD', name: 'Credits', merchantUid: f },
+      auth(s.m),
+    );
     expect(res.body).toMatchObject({ status: 'pending' });
     const settled = await fetch(`${sandbox}/portone/payments/${res.body.gatewayPaymentId}/settle`, {
       method: 'POST',
@@ -211,14 +254,18 @@ describe('PortOne webhooks for charges: the re-fetched truth decides (e2e)', () 
 
   it('a forged "paid" for a charge PayPal failed: the charge ends failed', async () => {
     const { api, m, charge } = await heldCharge('failed');
-    await h.post(m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'paid' }).expect(200);
+    await h
+      .post(m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'paid' })
+      .expect(200);
     await h.settle();
     expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ status: 'failed' });
   });
 
   it('a forged "failed" for a charge PayPal paid: the charge ends succeeded', async () => {
     const { api, m, charge } = await heldCharge('paid');
-    await h.post(m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'failed' }).expect(200);
+    await h
+      .post(m.id, { imp_uid: charge.gatewayPaymentId, merchant_uid: charge.merchantUid, status: 'failed' })
+      .expect(200);
     await h.settle();
     expect((await api.get(`/v1/charges/${charge.id}`, auth(m))).body).toMatchObject({ status: 'succeeded' });
   });
@@ -226,14 +273,26 @@ describe('PortOne webhooks for charges: the re-fetched truth decides (e2e)', () 
   it('a refund made at PortOne outside our API is applied from the cancel notice, as an external cancel', async () => {
     const s = await billingSetup(t);
     const f = (await s.api.get('/v1/risk/fraudnet?pageType=checkout-page', auth(s.m))).body.f as string;
-    const charge = (await s.api.post(`/v1/billing-keys/${s.key.id}/charges`, { amount: 5000, currency: 'USD', name: 'Credits', merchantUid: f }, auth(s.m))).body;
+    const charge = (
+      await s.api.post(
+        `/v1/billing-keys/${s.key.id}/charges`,
+        { amount: 5000, currency: 'USD', name: 'Credits', merchantUid: f },
+        auth(s.m),
+      )
+    ).body;
     expect(charge.status).toBe('succeeded');
     // The merchant refunds 20.00 in PortOne's console (its REST API with the merchant's keys), not through ours.
     const keys = sandboxPortoneKeys(s.account);
-    const token = (await t.http().post('/sandbox/portone/users/getToken').send({ imp_key: keys.impKey, imp_secret: keys.impSecret })).body.response.access_token;
+    const token = (
+      await t.http().post('/sandbox/portone/users/getToken').send({ imp_key: keys.impKey, imp_secret: keys.impSecret })
+    ).body.response.access_token;
     // enable_webhook: PortOne's own notice goes to the charge's notice_url, with the payment's status after the cancel
     // (`paid` for a partial one) and the cancellation_id: the shape a console refund's notice has, not a hand-made one.
-    const cancelled = await t.http().post('/sandbox/portone/payments/cancel').set('authorization', token).send({ imp_uid: charge.gatewayPaymentId, amount: 20, reason: 'console refund', enable_webhook: true });
+    const cancelled = await t
+      .http()
+      .post('/sandbox/portone/payments/cancel')
+      .set('authorization', token)
+      .send({ imp_uid: charge.gatewayPaymentId, amount: 20, reason: 'console refund', enable_webhook: true });
     expect(cancelled.body.code).toBe(0);
     await h.settle();
     const view = (await s.api.get(`/v1/charges/${charge.id}`, auth(s.m))).body;
@@ -263,7 +322,10 @@ describe('PortOne webhooks: flood limiting (e2e)', () => {
     const accepted = await h.deliveries('accepted');
     // A flood of distinct forged pointers: the first 3 re-fetched (200), the rest answered 503.
     const answers: number[] = [];
-    for (let i = 0; i < 10; i++) answers.push((await h.post(m.id, { imp_uid: `imps_forged_${i}`, merchant_uid: cb.merchant_uid, status: 'paid' })).status);
+    for (let i = 0; i < 10; i++)
+      answers.push(
+        (await h.post(m.id, { imp_uid: `imps_forged_${i}`, merchant_uid: cb.merchant_uid, status: 'paid' })).status,
+      );
     expect(answers).toEqual([200, 200, 200, 503, 503, 503, 503, 503, 503, 503]);
     expect(await h.deliveries('accepted')).toBe(accepted + 3);
     expect(await h.deliveries('rate_limited')).toBe(limited + 7);
@@ -278,15 +340,23 @@ describe('PortOne webhooks: flood limiting (e2e)', () => {
     // Another merchant has its own budget.
     const otherKey = await h.issued(other);
     const otherCb = await h.buyer(otherKey, { webhook: 'drop' });
-    await h.post(other.id, { imp_uid: otherCb.imp_uid, merchant_uid: otherCb.merchant_uid, status: 'paid' }).expect(200);
+    await h
+      .post(other.id, { imp_uid: otherCb.imp_uid, merchant_uid: otherCb.merchant_uid, status: 'paid' })
+      .expect(200);
     await h.settle();
     expect(await h.status(other, otherKey.id)).toBe('active');
 
     // The reconciler in the same window leaves it (the budget is spent); in the next window it completes the key.
-    const run = () => t.http().post('/v1/billing/runs').set(h.auth(m)).set('idempotency-key', `run-${Math.random()}`).expect(200);
+    const run = () =>
+      t.http().post('/v1/billing/runs').set(h.auth(m)).set('idempotency-key', `run-${Math.random()}`).expect(200);
     await run();
     expect(await h.status(m, key.id)).toBe('pending');
-    await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: 61_000 }).expect((r) => expect(r.status).toBeLessThan(300));
+    await t
+      .http()
+      .post('/v1/admin/clock')
+      .set('authorization', `Bearer ${TEST_ADMIN_KEY}`)
+      .send({ advanceMs: 61_000 })
+      .expect((r) => expect(r.status).toBeLessThan(300));
     await run();
     expect(await h.status(m, key.id)).toBe('active');
     expect(await t.app.get(WebhookInboxRepository).count('portone-paypal-rt', m.id)).toBe(0);
@@ -299,13 +369,23 @@ describe('PortOne webhooks: flood limiting (e2e)', () => {
     const cb = await h.buyer(key, { webhook: 'drop' });
     // The background apply fails (as a crash after the 200 would leave it): the kept row survives.
     jest.spyOn(t.app.get(BillingKeysService), 'applyNotification').mockRejectedValueOnce(new Error('crashed'));
-    await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: 61_000 }).expect((r) => expect(r.status).toBeLessThan(300));
+    await t
+      .http()
+      .post('/v1/admin/clock')
+      .set('authorization', `Bearer ${TEST_ADMIN_KEY}`)
+      .send({ advanceMs: 61_000 })
+      .expect((r) => expect(r.status).toBeLessThan(300));
     await h.post(m.id, { imp_uid: cb.imp_uid, merchant_uid: cb.merchant_uid, status: 'paid' }).expect(200);
     await h.settle();
     expect(await h.status(m, key.id)).toBe('pending');
     expect(await t.app.get(WebhookInboxRepository).count('portone-paypal-rt', m.id)).toBe(1);
     // Due a window later (the background apply normally removes it first).
-    await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: 61_000 }).expect((r) => expect(r.status).toBeLessThan(300));
+    await t
+      .http()
+      .post('/v1/admin/clock')
+      .set('authorization', `Bearer ${TEST_ADMIN_KEY}`)
+      .send({ advanceMs: 61_000 })
+      .expect((r) => expect(r.status).toBeLessThan(300));
     await t.http().post('/v1/billing/runs').set(h.auth(m)).set('idempotency-key', `run-${Math.random()}`).expect(200);
     expect(await h.status(m, key.id)).toBe('active');
     jest.restoreAllMocks();
@@ -323,8 +403,19 @@ describe('Billing keys left pending: the reconciler pass (e2e)', () => {
   });
   const h = helpers(() => t);
   const advance = (ms: number) =>
-    t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: ms }).expect((r) => expect(r.status).toBeLessThan(300));
-  const run = (m: { apiKey: string }) => t.http().post('/v1/billing/runs').set({ authorization: `Bearer ${m.apiKey}` }).set('idempotency-key', `run-${Math.random()}`).expect(200);
+    t
+      .http()
+      .post('/v1/admin/clock')
+      .set('authorization', `Bearer ${TEST_ADMIN_KEY}`)
+      .send({ advanceMs: ms })
+      .expect((r) => expect(r.status).toBeLessThan(300));
+  const run = (m: { apiKey: string }) =>
+    t
+      .http()
+      .post('/v1/billing/runs')
+      .set({ authorization: `Bearer ${m.apiKey}` })
+      .set('idempotency-key', `run-${Math.random()}`)
+      .expect(200);
 
   it('completes a key whose webhook never came, after the grace period, as the webhook would (active or failed)', async () => {
     const m = await createMerchant(t);

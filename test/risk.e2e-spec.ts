@@ -21,13 +21,20 @@ describe('risk: STC and Fraudnet (e2e)', () => {
     accountCreatedAt: '2023-10-10T14:59:59Z',
   };
   async function createCustomer(m: Merchant, body: Record<string, unknown> = {}): Promise<{ id: string }> {
-    const res = await t.http().post('/v1/customers').set(auth(m)).send({ ...fullCustomer, ...body });
+    const res = await t
+      .http()
+      .post('/v1/customers')
+      .set(auth(m))
+      .send({ ...fullCustomer, ...body });
     expect(res.status).toBe(201);
     return res.body;
   }
-  const evaluate = (m: Merchant, body: Record<string, unknown>) => t.http().post('/v1/risk/stc/evaluate').set(auth(m)).send(body);
-  const decisions = (m: Merchant, query: Record<string, string | number> = {}) => t.http().get('/v1/risk/decisions').set(auth(m)).query(query);
-  const fraudnet = (m: Merchant, query: Record<string, string> = {}) => t.http().get('/v1/risk/fraudnet').set(auth(m)).query(query);
+  const evaluate = (m: Merchant, body: Record<string, unknown>) =>
+    t.http().post('/v1/risk/stc/evaluate').set(auth(m)).send(body);
+  const decisions = (m: Merchant, query: Record<string, string | number> = {}) =>
+    t.http().get('/v1/risk/decisions').set(auth(m)).query(query);
+  const fraudnet = (m: Merchant, query: Record<string, string> = {}) =>
+    t.http().get('/v1/risk/fraudnet').set(auth(m)).query(query);
 
   describe('policy', () => {
     it.each([
@@ -36,14 +43,17 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       ['retail_food', 'in_store_mobile', 'required'],
       ['retail_food', 'ship_to_store', 'recommended'],
       ['saas', undefined, 'recommended'],
-    ])('a %s/%s merchant is created with stcPolicy %s, and evaluation uses it', async (industry, retailFulfillment, policy) => {
-      const m = await createMerchant(t, { industry, ...(retailFulfillment ? { retailFulfillment } : {}) });
-      expect(m.stcPolicy).toBe(policy);
-      const c = await createCustomer(m);
-      const res = await evaluate(m, { customerId: c.id, purpose: 'billing_key_issue' });
-      expect(res.status).toBe(200);
-      expect(res.body.policy).toBe(policy);
-    });
+    ])(
+      'a %s/%s merchant is created with stcPolicy %s, and evaluation uses it',
+      async (industry, retailFulfillment, policy) => {
+        const m = await createMerchant(t, { industry, ...(retailFulfillment ? { retailFulfillment } : {}) });
+        expect(m.stcPolicy).toBe(policy);
+        const c = await createCustomer(m);
+        const res = await evaluate(m, { customerId: c.id, purpose: 'billing_key_issue' });
+        expect(res.status).toBe(200);
+        expect(res.body.policy).toBe(policy);
+      },
+    );
   });
 
   describe('enforcement (required policy)', () => {
@@ -54,7 +64,9 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       const res = await evaluate(m, { customerId: c.id, purpose: 'billing_key_issue' });
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('STC_DATA_REQUIRED');
-      expect(res.body.details).toEqual([{ field: 'sender_account_id', source: 'merchant.paypalAccountId', errors: ['missing'] }]);
+      expect(res.body.details).toEqual([
+        { field: 'sender_account_id', source: 'merchant.paypalAccountId', errors: ['missing'] },
+      ]);
 
       const list = await decisions(m);
       expect(list.body.data).toHaveLength(1);
@@ -90,14 +102,27 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       expect(issue.status).toBe(200);
       expect(issue.body.outcome).toBe('sent');
 
-      const charge = await evaluate(m, { customerId: c.id, purpose: 'charge', riskContext: { receiver_account_id: 'payee-1' } });
+      const charge = await evaluate(m, {
+        customerId: c.id,
+        purpose: 'charge',
+        riskContext: { receiver_account_id: 'payee-1' },
+      });
       expect(charge.status).toBe(422);
       expect(charge.body.code).toBe('STC_DATA_REQUIRED');
-      expect(charge.body.details).toEqual([{ field: 'receiver_email', source: 'riskContext.receiver_email', errors: ['missing (needed for charge)'] }]);
+      expect(charge.body.details).toEqual([
+        { field: 'receiver_email', source: 'riskContext.receiver_email', errors: ['missing (needed for charge)'] },
+      ]);
 
-      const ok = await evaluate(m, { customerId: c.id, purpose: 'charge', riskContext: { receiver_account_id: 'payee-1', receiver_email: 'payee@example.com' } });
+      const ok = await evaluate(m, {
+        customerId: c.id,
+        purpose: 'charge',
+        riskContext: { receiver_account_id: 'payee-1', receiver_email: 'payee@example.com' },
+      });
       expect(ok.status).toBe(200);
-      expect(ok.body.tossTransactionContext).toMatchObject({ receiver_account_id: 'payee-1', receiver_email: 'payee@example.com' });
+      expect(ok.body.tossTransactionContext).toMatchObject({
+        receiver_account_id: 'payee-1',
+        receiver_email: 'payee@example.com',
+      });
     });
 
     it('refuses unknown or invalid riskContext keys for the industry with 422 STC_CONTEXT_INVALID, whatever the policy', async () => {
@@ -107,7 +132,9 @@ describe('risk: STC and Fraudnet (e2e)', () => {
         const unknown = await evaluate(m, { customerId: c.id, riskContext: { ota_type: 'lodging' } });
         expect(unknown.status).toBe(422);
         expect(unknown.body.code).toBe('STC_CONTEXT_INVALID');
-        expect(unknown.body.details).toEqual([{ field: 'ota_type', source: 'riskContext.ota_type', errors: [`not an STC key for industry ${industry}`] }]);
+        expect(unknown.body.details).toEqual([
+          { field: 'ota_type', source: 'riskContext.ota_type', errors: [`not an STC key for industry ${industry}`] },
+        ]);
         const base = await evaluate(m, { customerId: c.id, riskContext: { sender_email: 'spoof@example.com' } });
         expect(base.status).toBe(422);
         expect(base.body.details[0].field).toBe('sender_email');
@@ -115,17 +142,33 @@ describe('risk: STC and Fraudnet (e2e)', () => {
         expect(notString.status).toBe(422);
         expect(notString.body.details[0]).toMatchObject({ field: 'cd_int_one', errors: ['must be a string'] });
         const listed = await decisions(m);
-        expect(listed.body.data.map((d: { errorCode: string }) => d.errorCode)).toEqual(['STC_CONTEXT_INVALID', 'STC_CONTEXT_INVALID', 'STC_CONTEXT_INVALID']);
+        expect(listed.body.data.map((d: { errorCode: string }) => d.errorCode)).toEqual([
+          'STC_CONTEXT_INVALID',
+          'STC_CONTEXT_INVALID',
+          'STC_CONTEXT_INVALID',
+        ]);
         expect(listed.body.data[2].keysInvalid).toEqual(['ota_type']);
       }
       const tickets = await createMerchant(t, { industry: 'event_ticketing' });
       const c = await createCustomer(tickets);
-      const bad = await evaluate(tickets, { customerId: c.id, purpose: 'charge', riskContext: { dg_delivery_method: 'carrier_pigeon', cd_string_one: '2026-07-01' } });
+      const bad = await evaluate(tickets, {
+        customerId: c.id,
+        purpose: 'charge',
+        riskContext: { dg_delivery_method: 'carrier_pigeon', cd_string_one: '2026-07-01' },
+      });
       expect(bad.status).toBe(422);
       expect(bad.body.details).toEqual([
-        { field: 'dg_delivery_method', source: 'riskContext.dg_delivery_method', errors: ['invalid: one of email, phone, venue_pickup, kiosk_pickup'] },
+        {
+          field: 'dg_delivery_method',
+          source: 'riskContext.dg_delivery_method',
+          errors: ['invalid: one of email, phone, venue_pickup, kiosk_pickup'],
+        },
       ]);
-      const good = await evaluate(tickets, { customerId: c.id, purpose: 'charge', riskContext: { dg_delivery_method: 'venue_pickup', cd_string_one: '2026-07-01', cd_int_one: '4' } });
+      const good = await evaluate(tickets, {
+        customerId: c.id,
+        purpose: 'charge',
+        riskContext: { dg_delivery_method: 'venue_pickup', cd_string_one: '2026-07-01', cd_int_one: '4' },
+      });
       expect(good.status).toBe(200);
       expect(good.body.additionalData.slice(7)).toEqual([
         { key: 'dg_delivery_method', value: 'venue_pickup' },
@@ -173,7 +216,12 @@ describe('risk: STC and Fraudnet (e2e)', () => {
 
       const line = t.logs.find((l) => l.includes('STC recommended data incomplete') && l.includes(c.id));
       expect(line).toBeDefined();
-      expect(JSON.parse(line as string)).toMatchObject({ merchantId: m.id, customerId: c.id, purpose: 'charge', missing: ['sender_phone'] });
+      expect(JSON.parse(line as string)).toMatchObject({
+        merchantId: m.id,
+        customerId: c.id,
+        purpose: 'charge',
+        missing: ['sender_phone'],
+      });
       const riskLogs = t.logs.filter((l) => l.includes('"STC '));
       expect(riskLogs.length).toBeGreaterThan(0);
       for (const l of riskLogs) {
@@ -184,7 +232,12 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       }
 
       const [decision] = (await decisions(m)).body.data;
-      expect(decision).toMatchObject({ outcome: 'sent_partial', policy: 'recommended', keysMissing: ['sender_phone'], errorCode: null });
+      expect(decision).toMatchObject({
+        outcome: 'sent_partial',
+        policy: 'recommended',
+        keysMissing: ['sender_phone'],
+        errorCode: null,
+      });
       expect(decision.keysSent).toHaveLength(6);
     });
 
@@ -224,9 +277,15 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       expect(res.body.decisionId).toMatch(/^rsk_/);
       expect(res.body.loadUIBypass).toEqual({ paypal_v2: { additional_data: additionalData } });
       expect(typeof res.body.againBypass).toBe('string');
-      expect(res.body.againBypass.startsWith('{"paypal_v2":{"additional_data":[{"key":"sender_account_id","value":"A12345N343"}')).toBe(true);
+      expect(
+        res.body.againBypass.startsWith(
+          '{"paypal_v2":{"additional_data":[{"key":"sender_account_id","value":"A12345N343"}',
+        ),
+      ).toBe(true);
       expect(JSON.parse(res.body.againBypass)).toEqual({ paypal_v2: { additional_data: additionalData } });
-      expect(res.body.tossTransactionContext).toEqual(Object.fromEntries(additionalData.map((kv) => [kv.key, kv.value])));
+      expect(res.body.tossTransactionContext).toEqual(
+        Object.fromEntries(additionalData.map((kv) => [kv.key, kv.value])),
+      );
       for (const kv of res.body.additionalData) expect(typeof kv.value).toBe('string');
     });
 
@@ -236,7 +295,12 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       expect((await t.http().get(`/v1/customers/${c.id}`).set(auth(m))).body.phone).toBe('+82216705176');
       const res = await evaluate(m, { customerId: c.id, purpose: 'charge' });
       expect(res.status).toBe(200);
-      expect(res.body.additionalData).toEqual(expect.arrayContaining([{ key: 'sender_phone', value: '0216705176' }, { key: 'sender_country_code', value: 'KR' }]));
+      expect(res.body.additionalData).toEqual(
+        expect.arrayContaining([
+          { key: 'sender_phone', value: '0216705176' },
+          { key: 'sender_country_code', value: 'KR' },
+        ]),
+      );
     });
 
     it('is exported for the billing-key and charge modules: RiskService.evaluateStc returns the same structure or throws', async () => {
@@ -247,11 +311,15 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       expect(out).toMatchObject({ policy: 'required', outcome: 'sent', missing: [] });
       expect(JSON.parse(out.againBypass)).toEqual(out.loadUIBypass);
       const bare = await createCustomer(m, { phone: undefined });
-      await expect(risk.evaluateStc({ merchantId: m.id, customerId: bare.id, purpose: 'charge' })).rejects.toMatchObject({
+      await expect(
+        risk.evaluateStc({ merchantId: m.id, customerId: bare.id, purpose: 'charge' }),
+      ).rejects.toMatchObject({
         code: 'STC_DATA_REQUIRED',
         details: [{ field: 'sender_phone', source: 'customer.phone', errors: ['missing'] }],
       });
-      const purposes = (await decisions(m)).body.data.map((d: { purpose: string; outcome: string }) => `${d.purpose}:${d.outcome}`);
+      const purposes = (await decisions(m)).body.data.map(
+        (d: { purpose: string; outcome: string }) => `${d.purpose}:${d.outcome}`,
+      );
       expect(purposes).toEqual(['charge:refused', 'charge:sent']);
     });
   });
@@ -301,7 +369,11 @@ describe('risk: STC and Fraudnet (e2e)', () => {
 
       const onlyC2 = await decisions(m, { customerId: c2.id });
       expect(onlyC2.body.data).toHaveLength(2);
-      expect(onlyC2.body.data.every((d: { customerId: string; outcome: string }) => d.customerId === c2.id && d.outcome === 'sent_partial')).toBe(true);
+      expect(
+        onlyC2.body.data.every(
+          (d: { customerId: string; outcome: string }) => d.customerId === c2.id && d.outcome === 'sent_partial',
+        ),
+      ).toBe(true);
 
       // Another merchant sees only its own, even when it asks for this merchant's customer.
       const theirs = await decisions(other);
@@ -327,13 +399,27 @@ describe('risk: STC and Fraudnet (e2e)', () => {
     it('stores key names only, never the values', async () => {
       const m = await createMerchant(t, { industry: 'event_ticketing' });
       const c = await createCustomer(m);
-      const res = await evaluate(m, { customerId: c.id, purpose: 'charge', riskContext: { dg_delivery_method: 'email', cd_string_one: '2026-07-01', cd_string_two: 'Opera-Gala-Secret' } });
+      const res = await evaluate(m, {
+        customerId: c.id,
+        purpose: 'charge',
+        riskContext: { dg_delivery_method: 'email', cd_string_one: '2026-07-01', cd_string_two: 'Opera-Gala-Secret' },
+      });
       expect(res.status).toBe(200);
       const ds = t.app.get(DataSource);
-      const rows = await ds.query(`SELECT * FROM risk_decisions WHERE merchant_id = ${ds.options.type === 'postgres' ? '$1' : '?'}`, [m.id]);
+      const rows = await ds.query(
+        `SELECT * FROM risk_decisions WHERE merchant_id = ${ds.options.type === 'postgres' ? '$1' : '?'}`,
+        [m.id],
+      );
       expect(rows).toHaveLength(1);
       const dump = JSON.stringify(rows);
-      for (const value of [fullCustomer.email, fullCustomer.firstName, fullCustomer.lastName, fullCustomer.phone, 'Opera-Gala-Secret', 'ACMEPAYPAL01']) {
+      for (const value of [
+        fullCustomer.email,
+        fullCustomer.firstName,
+        fullCustomer.lastName,
+        fullCustomer.phone,
+        'Opera-Gala-Secret',
+        'ACMEPAYPAL01',
+      ]) {
         expect(dump).not.toContain(value);
       }
       expect(dump).toContain('sender_email');
@@ -355,22 +441,30 @@ describe('risk: STC and Fraudnet (e2e)', () => {
 
       const ds = t.app.get(DataSource);
       const p = ds.options.type === 'postgres' ? '$1' : '?';
-      const [row] = await ds.query(`SELECT merchant_id, page_type, expires_at, used_at FROM fraudnet_reservations WHERE merchant_uid = ${p}`, [res.body.f]);
+      const [row] = await ds.query(
+        `SELECT merchant_id, page_type, expires_at, used_at FROM fraudnet_reservations WHERE merchant_uid = ${p}`,
+        [res.body.f],
+      );
       expect(row.merchant_id).toBe(m.id);
       expect(row.page_type).toBe('checkout-page');
       expect(row.used_at).toBeNull();
       expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(FRAUDNET_RESERVATION_TTL_MS - 60_000);
     });
 
-    it.each(['home-page', 'search-result-page', 'category-page', 'product-detail-page', 'cart-page', 'inline-cart-page', 'checkout-page'])(
-      'names the page type %s in s',
-      async (pageType) => {
-        const m = await createMerchant(t, { paypalAccountId: 'PAGEACCT01' });
-        const res = await fraudnet(m, { pageType });
-        expect(res.status).toBe(200);
-        expect(res.body.s).toBe(`PAGEACCT01_${pageType}`);
-      },
-    );
+    it.each([
+      'home-page',
+      'search-result-page',
+      'category-page',
+      'product-detail-page',
+      'cart-page',
+      'inline-cart-page',
+      'checkout-page',
+    ])('names the page type %s in s', async (pageType) => {
+      const m = await createMerchant(t, { paypalAccountId: 'PAGEACCT01' });
+      const res = await fraudnet(m, { pageType });
+      expect(res.status).toBe(200);
+      expect(res.body.s).toBe(`PAGEACCT01_${pageType}`);
+    });
 
     it('refuses an unknown page type and a merchant without paypalAccountId', async () => {
       const m = await createMerchant(t);
@@ -405,10 +499,16 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       const other = await createMerchant(t, { paypalAccountId: 'CONSUME02' });
       const { f } = (await fraudnet(m)).body;
 
-      await expect(risk.consumeFraudnetReservation(other.id, f)).rejects.toMatchObject({ code: 'FRAUDNET_RESERVATION_INVALID' });
-      await expect(risk.consumeFraudnetReservation(m.id, 'fnt_unknown')).rejects.toMatchObject({ code: 'FRAUDNET_RESERVATION_INVALID' });
+      await expect(risk.consumeFraudnetReservation(other.id, f)).rejects.toMatchObject({
+        code: 'FRAUDNET_RESERVATION_INVALID',
+      });
+      await expect(risk.consumeFraudnetReservation(m.id, 'fnt_unknown')).rejects.toMatchObject({
+        code: 'FRAUDNET_RESERVATION_INVALID',
+      });
       await expect(risk.consumeFraudnetReservation(m.id, f)).resolves.toBeUndefined();
-      await expect(risk.consumeFraudnetReservation(m.id, f)).rejects.toMatchObject({ code: 'FRAUDNET_RESERVATION_INVALID' });
+      await expect(risk.consumeFraudnetReservation(m.id, f)).rejects.toMatchObject({
+        code: 'FRAUDNET_RESERVATION_INVALID',
+      });
 
       // A used reservation is not handed out again.
       const after = await fraudnet(m, { merchantUid: f });
@@ -420,7 +520,9 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       const m = await createMerchant(t, { paypalAccountId: 'RACE0001' });
       for (let round = 0; round < 5; round++) {
         const { f } = (await fraudnet(m)).body;
-        const results = await Promise.allSettled(Array.from({ length: 4 }, () => risk.consumeFraudnetReservation(m.id, f)));
+        const results = await Promise.allSettled(
+          Array.from({ length: 4 }, () => risk.consumeFraudnetReservation(m.id, f)),
+        );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         for (const r of results.filter((x) => x.status === 'rejected')) {
           expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'FRAUDNET_RESERVATION_INVALID' });
@@ -442,9 +544,15 @@ describe('risk: STC and Fraudnet (e2e)', () => {
       const risk = t.app.get(RiskService);
       const m = await createMerchant(t, { paypalAccountId: 'EXPIRE01' });
       const { f } = (await fraudnet(m)).body;
-      const move = await t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: FRAUDNET_RESERVATION_TTL_MS + 1000 });
+      const move = await t
+        .http()
+        .post('/v1/admin/clock')
+        .set('authorization', `Bearer ${TEST_ADMIN_KEY}`)
+        .send({ advanceMs: FRAUDNET_RESERVATION_TTL_MS + 1000 });
       expect(move.status).toBeLessThan(300);
-      await expect(risk.consumeFraudnetReservation(m.id, f)).rejects.toMatchObject({ code: 'FRAUDNET_RESERVATION_INVALID' });
+      await expect(risk.consumeFraudnetReservation(m.id, f)).rejects.toMatchObject({
+        code: 'FRAUDNET_RESERVATION_INVALID',
+      });
       const refetch = await fraudnet(m, { merchantUid: f });
       expect(refetch.body.f).not.toBe(f);
       await expect(risk.consumeFraudnetReservation(m.id, refetch.body.f)).resolves.toBeUndefined();

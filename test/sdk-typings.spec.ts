@@ -40,7 +40,9 @@ function source(objects: { toss?: unknown; loadUI?: unknown }): string {
   return [
     HEADER,
     ...(objects.toss !== undefined ? [`export const tossRequest: TossPaymentRequest = ${literal(objects.toss)};`] : []),
-    ...(objects.loadUI !== undefined ? [`export const loadUIRequest: LoadUIRequest = ${literal(objects.loadUI)};`] : []),
+    ...(objects.loadUI !== undefined
+      ? [`export const loadUIRequest: LoadUIRequest = ${literal(objects.loadUI)};`]
+      : []),
     '',
   ].join('\n');
 }
@@ -68,22 +70,34 @@ function check(files: Record<string, string>): Record<string, Finding[]> {
   const host = ts.createCompilerHost(options, true);
   const readFile = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.fileExists = ((exists) => (f: string) => f in files || exists(f))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (f: string) =>
+      f in files || exists(f)
+  )(host.fileExists.bind(host));
   host.readFile = (f) => (f in files ? files[f] : readFile(f));
-  host.getSourceFile = (f, lang, onError, create) => (f in files ? ts.createSourceFile(f, files[f], lang, true) : getSourceFile(f, lang, onError, create));
+  host.getSourceFile = (f, lang, onError, create) =>
+    f in files ? ts.createSourceFile(f, files[f], lang, true) : getSourceFile(f, lang, onError, create);
   host.writeFile = () => {
     throw new Error('the typings check must not write files');
   };
   const program = ts.createProgram(Object.keys(files), options, host);
   const flat = (d: ts.Diagnostic): Finding => {
     const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
-    return { file: d.file?.fileName ?? '(global)', line: pos ? pos.line + 1 : 0, code: d.code, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') };
+    return {
+      file: d.file?.fileName ?? '(global)',
+      line: pos ? pos.line + 1 : 0,
+      code: d.code,
+      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+    };
   };
   const out: Record<string, Finding[]> = {};
   const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()].map(flat);
   Object.keys(files).forEach((f, i) => {
     const sf = program.getSourceFile(f)!;
-    out[f] = [...(i === 0 ? global : []), ...[...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map(flat)];
+    out[f] = [
+      ...(i === 0 ? global : []),
+      ...[...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map(flat),
+    ];
   });
   return out;
 }
@@ -98,30 +112,58 @@ describe('objects handed to the PG browser SDKs compile against the official typ
     t = await startTestApp();
     const m = await createMerchant(t);
     const auth = { authorization: `Bearer ${m.apiKey}` };
-    const customer = await t
-      .http()
-      .post('/v1/customers')
-      .set(auth)
-      .send({ email: 'typings@example.com', firstName: 'Ty', lastName: 'Pings', phone: '+14155550123', countryCode: 'US', accountCreatedAt: '2024-01-15T10:00:00Z' });
+    const customer = await t.http().post('/v1/customers').set(auth).send({
+      email: 'typings@example.com',
+      firstName: 'Ty',
+      lastName: 'Pings',
+      phone: '+14155550123',
+      countryCode: 'US',
+      accountCreatedAt: '2024-01-15T10:00:00Z',
+    });
     expect(customer.status).toBe(201);
-    const order = await t.http().post('/v1/toss/orders').set(auth).send({ orderName: 'Pro plan', amount: 1999, currency: 'USD', customerId: customer.body.id });
+    const order = await t
+      .http()
+      .post('/v1/toss/orders')
+      .set(auth)
+      .send({ orderName: 'Pro plan', amount: 1999, currency: 'USD', customerId: customer.body.id });
     expect(order.status).toBe(201);
     toss = order.body.paymentRequest;
-    const key = await t.http().post('/v1/billing-keys').set(auth).send({ gateway: 'portone-paypal-rt', customerId: customer.body.id, name: 'Pro plan agreement', customData: { plan: 'pro' } });
+    const key = await t
+      .http()
+      .post('/v1/billing-keys')
+      .set(auth)
+      .send({
+        gateway: 'portone-paypal-rt',
+        customerId: customer.body.id,
+        name: 'Pro plan agreement',
+        customData: { plan: 'pro' },
+      });
     expect(key.status).toBe(201);
     loadUI = key.body.loadUI.request;
 
     // Deliberately wrong: STC beside foreignEasyPay (the shape the SDK drops), and a loadUI field the typings lack.
     const { paymentMethodOptions: _inside, ...fep } = toss.foreignEasyPay;
-    const wrongToss = { ...toss, foreignEasyPay: fep, paymentMethodOptions: { paypal: { setTransactionContext: { sender_email: 'typings@example.com' } } } };
+    const wrongToss = {
+      ...toss,
+      foreignEasyPay: fep,
+      paymentMethodOptions: { paypal: { setTransactionContext: { sender_email: 'typings@example.com' } } },
+    };
     const wrongLoadUI = { ...loadUI, not_a_request_pay_field: true };
-    found = check({ [TOSS]: source({ toss }), [LOADUI]: source({ loadUI }), [NEGATIVE]: source({ toss: wrongToss, loadUI: wrongLoadUI }) });
+    found = check({
+      [TOSS]: source({ toss }),
+      [LOADUI]: source({ loadUI }),
+      [NEGATIVE]: source({ toss: wrongToss, loadUI: wrongLoadUI }),
+    });
   });
   afterAll(() => t?.close());
 
   it('checks real responses that carry PayPal STC', () => {
-    expect(toss.foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext).toMatchObject({ sender_email: 'typings@example.com' });
-    expect(loadUI.bypass.paypal_v2.additional_data).toEqual(expect.arrayContaining([{ key: 'sender_email', value: 'typings@example.com' }]));
+    expect(toss.foreignEasyPay.paymentMethodOptions.paypal.setTransactionContext).toMatchObject({
+      sender_email: 'typings@example.com',
+    });
+    expect(loadUI.bypass.paypal_v2.additional_data).toEqual(
+      expect.arrayContaining([{ key: 'sender_email', value: 'typings@example.com' }]),
+    );
   });
 
   it('POST /v1/toss/orders paymentRequest (with STC) compiles against requestPayment: zero diagnostics', () => {
@@ -137,15 +179,27 @@ describe('objects handed to the PG browser SDKs compile against the official typ
     // 2353: "Object literal may only specify known properties" — excess-property checks are in force for both.
     expect(neg).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ code: 2353, message: expect.stringMatching(/paymentMethodOptions.* does not exist in type 'WithRedirection<ForeignEasyPayPaymentRequest>'/) }),
-        expect.objectContaining({ code: 2353, message: expect.stringMatching(/not_a_request_pay_field.* does not exist in type 'LoadUIRequest'/) }),
+        expect.objectContaining({
+          code: 2353,
+          message: expect.stringMatching(
+            /paymentMethodOptions.* does not exist in type 'WithRedirection<ForeignEasyPayPaymentRequest>'/,
+          ),
+        }),
+        expect.objectContaining({
+          code: 2353,
+          message: expect.stringMatching(/not_a_request_pay_field.* does not exist in type 'LoadUIRequest'/),
+        }),
       ]),
     );
     expect(neg.every((f) => f.file === NEGATIVE)).toBe(true);
   });
 
   it('resolves the official typings packages (not a stand-in)', () => {
-    expect(require.resolve('@tosspayments/tosspayments-sdk/package.json', { paths: [dirname(TOSS)] })).toContain(join('node_modules', '@tosspayments', 'tosspayments-sdk'));
-    expect(require.resolve('iamport-typings/package.json', { paths: [dirname(TOSS)] })).toContain(join('node_modules', 'iamport-typings'));
+    expect(require.resolve('@tosspayments/tosspayments-sdk/package.json', { paths: [dirname(TOSS)] })).toContain(
+      join('node_modules', '@tosspayments', 'tosspayments-sdk'),
+    );
+    expect(require.resolve('iamport-typings/package.json', { paths: [dirname(TOSS)] })).toContain(
+      join('node_modules', 'iamport-typings'),
+    );
   });
 });

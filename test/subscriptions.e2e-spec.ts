@@ -1,5 +1,18 @@
 import { DataSource } from 'typeorm';
-import { activeBillingKey, advanceClock, appNow, auth, billingSetup, createCustomer, createPlan, fault, ledger, setClock, type Api, type Merchant } from './helpers/multi-fixtures';
+import {
+  activeBillingKey,
+  advanceClock,
+  appNow,
+  auth,
+  billingSetup,
+  createCustomer,
+  createPlan,
+  fault,
+  ledger,
+  setClock,
+  type Api,
+  type Merchant,
+} from './helpers/multi-fixtures';
 import { createMerchant, sandboxAccountFor, startTestApp, type TestApp } from './helpers/test-app';
 
 describe('subscriptions (e2e)', () => {
@@ -20,9 +33,15 @@ describe('subscriptions (e2e)', () => {
 
   describe('creation', () => {
     it('creates an incomplete subscription whose first charge is due at startAt, priced from the plan', async () => {
-      const { api, m, c, plan, key } = await billingSetup(t, { plan: { amount: 4200, interval: 'week', intervalCount: 2 } });
+      const { api, m, c, plan, key } = await billingSetup(t, {
+        plan: { amount: 4200, interval: 'week', intervalCount: 2 },
+      });
       const startAt = new Date((await appNow(api)).getTime() + 3_600_000).toISOString();
-      const res = await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id, startAt }, auth(m));
+      const res = await api.post(
+        '/v1/subscriptions',
+        { customerId: c.id, planId: plan.id, billingKeyId: key.id, startAt },
+        auth(m),
+      );
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
         id: expect.stringMatching(/^sub_/),
@@ -63,10 +82,18 @@ describe('subscriptions (e2e)', () => {
 
       const stranger = await createMerchant(t);
       const theirPlan = await createPlan(api, stranger);
-      res = await api.post('/v1/subscriptions', { customerId: c.id, planId: theirPlan.id, billingKeyId: key2.id }, auth(m));
+      res = await api.post(
+        '/v1/subscriptions',
+        { customerId: c.id, planId: theirPlan.id, billingKeyId: key2.id },
+        auth(m),
+      );
       expect(res.status).toBe(404);
 
-      res = await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key2.id, amount: 1 }, auth(m));
+      res = await api.post(
+        '/v1/subscriptions',
+        { customerId: c.id, planId: plan.id, billingKeyId: key2.id, amount: 1 },
+        auth(m),
+      );
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(await ledger(sandbox, sandboxAccountFor(m.id))).toHaveLength(0);
@@ -74,7 +101,9 @@ describe('subscriptions (e2e)', () => {
 
     it('answers another merchant’s subscription (and its charges) with 404', async () => {
       const { api, m, c, plan, key } = await billingSetup(t);
-      const sub = (await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id }, auth(m))).body;
+      const sub = (
+        await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id }, auth(m))
+      ).body;
       const stranger = await createMerchant(t);
       expect((await api.get(`/v1/subscriptions/${sub.id}`, auth(stranger))).status).toBe(404);
       expect((await api.get(`/v1/subscriptions/${sub.id}/charges`, auth(stranger))).status).toBe(404);
@@ -82,10 +111,22 @@ describe('subscriptions (e2e)', () => {
     });
   });
 
-  describe('riskContext: the STC keys every charge of the merchant\'s industry needs', () => {
+  describe("riskContext: the STC keys every charge of the merchant's industry needs", () => {
     const subscriptionsOf = async (merchantId: string) =>
-      Number((await t.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM subscriptions WHERE merchant_id = '${merchantId}'`))[0].n);
-    const stcOf = (entry: Record<string, any>) => Object.fromEntries((entry.bypass.paypal_v2.additional_data as Array<{ key: string; value: string }>).map((kv) => [kv.key, kv.value]));
+      Number(
+        (
+          await t.app
+            .get(DataSource)
+            .query(`SELECT COUNT(*) AS n FROM subscriptions WHERE merchant_id = '${merchantId}'`)
+        )[0].n,
+      );
+    const stcOf = (entry: Record<string, any>) =>
+      Object.fromEntries(
+        (entry.bypass.paypal_v2.additional_data as Array<{ key: string; value: string }>).map((kv) => [
+          kv.key,
+          kv.value,
+        ]),
+      );
 
     it('marketplace: without receiver_account_id 422 naming it and nothing recorded; with it, every charge (first, renewal, retry) carries the keys', async () => {
       const { api, m, c, plan, key, account } = await billingSetup(t, { merchant: { industry: 'marketplace' } });
@@ -96,7 +137,12 @@ describe('subscriptions (e2e)', () => {
       expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['receiver_account_id']);
       expect(await subscriptionsOf(m.id)).toBe(0);
 
-      const riskContext = { receiver_account_id: 'SELLER-42', receiver_email: 'seller@example.com', receiver_address_country_code: 'kr', transaction_is_tangible: '0' };
+      const riskContext = {
+        receiver_account_id: 'SELLER-42',
+        receiver_email: 'seller@example.com',
+        receiver_address_country_code: 'kr',
+        transaction_is_tangible: '0',
+      };
       res = await api.post('/v1/subscriptions', { ...body, riskContext }, auth(m));
       expect(res.status).toBe(201);
       const normalised = { ...riskContext, receiver_address_country_code: 'KR' };
@@ -108,7 +154,12 @@ describe('subscriptions (e2e)', () => {
       // Renewal: the next cycle's charge; then a soft decline and its retry.
       await advanceClock(api, 32 * 86_400_000);
       expect(await run(api, m)).toMatchObject({ claimed: 1, succeeded: 1 });
-      await fault(sandbox, { operation: 'again', match: { account }, fault: { type: 'decline', code: 'INSTRUMENT_DECLINED' }, times: 1 });
+      await fault(sandbox, {
+        operation: 'again',
+        match: { account },
+        fault: { type: 'decline', code: 'INSTRUMENT_DECLINED' },
+        times: 1,
+      });
       await advanceClock(api, 32 * 86_400_000);
       expect(await run(api, m)).toMatchObject({ claimed: 1, failed: 1 });
       await advanceClock(api, 2 * 86_400_000);
@@ -138,20 +189,35 @@ describe('subscriptions (e2e)', () => {
 
     it.each<[string, string[], Record<string, string>]>([
       ['marketplace', ['receiver_account_id'], { receiver_account_id: 'SELLER-1' }],
-      ['p2p', ['receiver_account_id', 'receiver_email'], { receiver_account_id: 'FRIEND-1', receiver_email: 'friend@example.com' }],
-      ['event_ticketing', ['dg_delivery_method', 'cd_string_one'], { dg_delivery_method: 'email', cd_string_one: '2027-06-01' }],
-      ['online_travel', ['ota_type', 'ota_service_start_date'], { ota_type: 'lodging', ota_service_start_date: '2027-06-01' }],
-    ])('%s: 422 STC_DATA_REQUIRED naming %j at creation; created with them', async (industry, required, riskContext) => {
-      const { api, m, c, plan, key } = await billingSetup(t, { merchant: { industry } });
-      const body = { customerId: c.id, planId: plan.id, billingKeyId: key.id };
-      const refused = await api.post('/v1/subscriptions', body, auth(m));
-      expect(refused.status).toBe(422);
-      expect(refused.body).toMatchObject({ code: 'STC_DATA_REQUIRED' });
-      expect(refused.body.details.map((d: { field: string }) => d.field)).toEqual(required);
-      const created = await api.post('/v1/subscriptions', { ...body, riskContext }, auth(m));
-      expect(created.status).toBe(201);
-      expect(created.body.riskContext).toEqual(riskContext);
-    });
+      [
+        'p2p',
+        ['receiver_account_id', 'receiver_email'],
+        { receiver_account_id: 'FRIEND-1', receiver_email: 'friend@example.com' },
+      ],
+      [
+        'event_ticketing',
+        ['dg_delivery_method', 'cd_string_one'],
+        { dg_delivery_method: 'email', cd_string_one: '2027-06-01' },
+      ],
+      [
+        'online_travel',
+        ['ota_type', 'ota_service_start_date'],
+        { ota_type: 'lodging', ota_service_start_date: '2027-06-01' },
+      ],
+    ])(
+      '%s: 422 STC_DATA_REQUIRED naming %j at creation; created with them',
+      async (industry, required, riskContext) => {
+        const { api, m, c, plan, key } = await billingSetup(t, { merchant: { industry } });
+        const body = { customerId: c.id, planId: plan.id, billingKeyId: key.id };
+        const refused = await api.post('/v1/subscriptions', body, auth(m));
+        expect(refused.status).toBe(422);
+        expect(refused.body).toMatchObject({ code: 'STC_DATA_REQUIRED' });
+        expect(refused.body.details.map((d: { field: string }) => d.field)).toEqual(required);
+        const created = await api.post('/v1/subscriptions', { ...body, riskContext }, auth(m));
+        expect(created.status).toBe(201);
+        expect(created.body.riskContext).toEqual(riskContext);
+      },
+    );
 
     it.each([
       ['an unknown key', { receiver_account_id: 'S', hello: 'x' }, 'riskContext.hello'],
@@ -161,7 +227,11 @@ describe('subscriptions (e2e)', () => {
       ['not an object', 'receiver_account_id=S', 'riskContext'],
     ])('%s: 400 VALIDATION_FAILED naming it, nothing recorded', async (_case, riskContext, field) => {
       const { api, m, c, plan, key } = await billingSetup(t, { merchant: { industry: 'marketplace' } });
-      const res = await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id, riskContext }, auth(m));
+      const res = await api.post(
+        '/v1/subscriptions',
+        { customerId: c.id, planId: plan.id, billingKeyId: key.id, riskContext },
+        auth(m),
+      );
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
@@ -169,19 +239,32 @@ describe('subscriptions (e2e)', () => {
     });
 
     it('the OpenAPI document describes riskContext on creation and in the view', async () => {
-      const doc = (await fetch(`${t.url}/docs-json`).then((r) => r.json())) as { components: { schemas: Record<string, any> } };
+      const doc = (await fetch(`${t.url}/docs-json`).then((r) => r.json())) as {
+        components: { schemas: Record<string, any> };
+      };
       const schemas = doc.components.schemas;
-      expect(schemas.CreateSubscriptionDto.properties.riskContext).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+      expect(schemas.CreateSubscriptionDto.properties.riskContext).toMatchObject({
+        type: 'object',
+        additionalProperties: { type: 'string' },
+      });
       expect(schemas.CreateSubscriptionDto.required ?? []).not.toContain('riskContext');
       expect(schemas.SubscriptionView.properties.riskContext).toMatchObject({ type: 'object' });
     });
 
     it('a lower-risk merchant needs none: {} in the view; its generic keys are accepted', async () => {
       const { api, m, c, plan, key } = await billingSetup(t);
-      const none = await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id }, auth(m));
+      const none = await api.post(
+        '/v1/subscriptions',
+        { customerId: c.id, planId: plan.id, billingKeyId: key.id },
+        auth(m),
+      );
       expect(none.status).toBe(201);
       expect(none.body.riskContext).toEqual({});
-      const some = await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id, riskContext: { cd_string_one: 'gold tier' } }, auth(m));
+      const some = await api.post(
+        '/v1/subscriptions',
+        { customerId: c.id, planId: plan.id, billingKeyId: key.id, riskContext: { cd_string_one: 'gold tier' } },
+        auth(m),
+      );
       expect(some.body.riskContext).toEqual({ cd_string_one: 'gold tier' });
     });
   });
@@ -189,27 +272,43 @@ describe('subscriptions (e2e)', () => {
   describe('cancellation', () => {
     it('cancels now: nothing further is charged', async () => {
       const { api, m, c, plan, key, account } = await billingSetup(t);
-      const sub = (await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id }, auth(m))).body;
+      const sub = (
+        await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id }, auth(m))
+      ).body;
       await run(api, m);
       const res = await api.post(`/v1/subscriptions/${sub.id}/cancel`, {}, auth(m));
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'canceled', cancelReason: 'requested', nextChargeAt: null, canceledAt: expect.any(String) });
+      expect(res.body).toMatchObject({
+        status: 'canceled',
+        cancelReason: 'requested',
+        nextChargeAt: null,
+        canceledAt: expect.any(String),
+      });
       await advanceClock(api, 40 * 86_400_000);
       expect(await run(api, m)).toMatchObject({ claimed: 0 });
       expect(await ledger(sandbox, account)).toHaveLength(1);
       // Canceling again answers the same subscription.
-      expect((await api.post(`/v1/subscriptions/${sub.id}/cancel`, { atPeriodEnd: true }, auth(m))).body).toMatchObject({ status: 'canceled', cancelAtPeriodEnd: false });
+      expect((await api.post(`/v1/subscriptions/${sub.id}/cancel`, { atPeriodEnd: true }, auth(m))).body).toMatchObject(
+        { status: 'canceled', cancelAtPeriodEnd: false },
+      );
     });
 
     it('cancels at period end: active until then, canceled instead of charging the next cycle', async () => {
       const { api, m, c, plan, key, account } = await billingSetup(t);
-      const sub = (await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id }, auth(m))).body;
+      const sub = (
+        await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id }, auth(m))
+      ).body;
       await run(api, m);
       const res = await api.post(`/v1/subscriptions/${sub.id}/cancel`, { atPeriodEnd: true }, auth(m));
       expect(res.body).toMatchObject({ status: 'active', cancelAtPeriodEnd: true, nextChargeAt: sub.currentPeriodEnd });
       await advanceClock(api, 40 * 86_400_000);
       expect(await run(api, m)).toMatchObject({ claimed: 1, succeeded: 0 });
-      expect(await get(api, m, sub.id)).toMatchObject({ status: 'canceled', cancelReason: 'requested_at_period_end', canceledAt: sub.currentPeriodEnd, nextChargeAt: null });
+      expect(await get(api, m, sub.id)).toMatchObject({
+        status: 'canceled',
+        cancelReason: 'requested_at_period_end',
+        canceledAt: sub.currentPeriodEnd,
+        nextChargeAt: null,
+      });
       expect(await ledger(sandbox, account)).toHaveLength(1);
     });
   });
@@ -226,8 +325,15 @@ describe('subscriptions: month-end periods keep the anchor (e2e)', () => {
   it('anchored on Jan 31: charged Jan 31, Feb 29 (leap year), Mar 31, Apr 30; one charge per cycle', async () => {
     const { api, m, c, plan, key, account } = await billingSetup(t);
     const startAt = '2028-01-31T09:30:00.000Z';
-    const sub = (await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id, startAt }, auth(m))).body;
-    const dues = ['2028-01-31T09:30:00.000Z', '2028-02-29T09:30:00.000Z', '2028-03-31T09:30:00.000Z', '2028-04-30T09:30:00.000Z'];
+    const sub = (
+      await api.post('/v1/subscriptions', { customerId: c.id, planId: plan.id, billingKeyId: key.id, startAt }, auth(m))
+    ).body;
+    const dues = [
+      '2028-01-31T09:30:00.000Z',
+      '2028-02-29T09:30:00.000Z',
+      '2028-03-31T09:30:00.000Z',
+      '2028-04-30T09:30:00.000Z',
+    ];
     for (let i = 0; i < dues.length; i++) {
       // One minute early: not due yet.
       await setClock(api, new Date(Date.parse(dues[i]) - 60_000));
@@ -235,7 +341,12 @@ describe('subscriptions: month-end periods keep the anchor (e2e)', () => {
       await setClock(api, new Date(dues[i]));
       expect(await apiRun(api, m)).toMatchObject({ claimed: 1, succeeded: 1 });
       const s = (await api.get(`/v1/subscriptions/${sub.id}`, auth(m))).body;
-      expect(s).toMatchObject({ status: 'active', cycle: i + 1, currentPeriodStart: dues[i], nextChargeAt: nextDue(i) });
+      expect(s).toMatchObject({
+        status: 'active',
+        cycle: i + 1,
+        currentPeriodStart: dues[i],
+        nextChargeAt: nextDue(i),
+      });
       expect(s.currentPeriodEnd).toBe(nextDue(i));
     }
     const charges = (await api.get(`/v1/subscriptions/${sub.id}/charges`, auth(m))).body.data;
@@ -245,10 +356,17 @@ describe('subscriptions: month-end periods keep the anchor (e2e)', () => {
       [2, 'succeeded'],
       [3, 'succeeded'],
     ]);
-    expect((await ledger(`${t.url}/sandbox`, account)).map((e) => e.merchant_uid)).toEqual([0, 1, 2, 3].map((k) => `${sub.id}-c${k}-a1`));
+    expect((await ledger(`${t.url}/sandbox`, account)).map((e) => e.merchant_uid)).toEqual(
+      [0, 1, 2, 3].map((k) => `${sub.id}-c${k}-a1`),
+    );
 
     function nextDue(i: number) {
-      return ['2028-02-29T09:30:00.000Z', '2028-03-31T09:30:00.000Z', '2028-04-30T09:30:00.000Z', '2028-05-31T09:30:00.000Z'][i];
+      return [
+        '2028-02-29T09:30:00.000Z',
+        '2028-03-31T09:30:00.000Z',
+        '2028-04-30T09:30:00.000Z',
+        '2028-05-31T09:30:00.000Z',
+      ][i];
     }
   });
 

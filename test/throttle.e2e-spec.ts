@@ -23,8 +23,18 @@ describe('rate limiting (e2e)', () => {
   it('does not throttle PG webhooks by address (PGs send every merchant’s from a few addresses; they have their own limits)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await t.http().post('/v1/webhooks/portone/mch_unknown').send({ imp_uid: `imp_${i}`, merchant_uid: `m_${i}`, status: 'paid' })).status);
-      statuses.push((await t.http().post('/v1/webhooks/toss/mch_unknown').send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} })).status);
+      statuses.push(
+        (
+          await t
+            .http()
+            .post('/v1/webhooks/portone/mch_unknown')
+            .send({ imp_uid: `imp_${i}`, merchant_uid: `m_${i}`, status: 'paid' })
+        ).status,
+      );
+      statuses.push(
+        (await t.http().post('/v1/webhooks/toss/mch_unknown').send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} }))
+          .status,
+      );
     }
     expect(statuses.filter((s) => s === 429)).toEqual([]);
     // The API itself is still limited for this address.
@@ -33,10 +43,17 @@ describe('rate limiting (e2e)', () => {
 });
 
 describe('rate limiting: client identity (e2e)', () => {
-  const fiveFrom = async (t: TestApp, addressOf: (i: number) => string, auth: (i: number) => string = (i) => `Bearer whatever-${i}`) => {
+  const fiveFrom = async (
+    t: TestApp,
+    addressOf: (i: number) => string,
+    auth: (i: number) => string = (i) => `Bearer whatever-${i}`,
+  ) => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      statuses.push((await t.http().get('/v1/merchants/me').set('authorization', auth(i)).set('x-forwarded-for', addressOf(i))).status);
+      statuses.push(
+        (await t.http().get('/v1/merchants/me').set('authorization', auth(i)).set('x-forwarded-for', addressOf(i)))
+          .status,
+      );
     }
     return statuses;
   };
@@ -79,10 +96,22 @@ describe('rate limiting: client identity (e2e)', () => {
 
     it('limits one API key across addresses (THROTTLE_KEY_LIMIT), and another key is unaffected', async () => {
       const m = await createMerchant(t);
-      const statuses = await fiveFrom(t, (i) => `203.0.113.${i + 1}`, () => `Bearer ${m.apiKey}`);
+      const statuses = await fiveFrom(
+        t,
+        (i) => `203.0.113.${i + 1}`,
+        () => `Bearer ${m.apiKey}`,
+      );
       expect(statuses).toEqual([200, 200, 200, 200, 429]);
       const other = await createMerchant(t);
-      expect((await t.http().get('/v1/merchants/me').set('authorization', `Bearer ${other.apiKey}`).set('x-forwarded-for', '203.0.113.99')).status).toBe(200);
+      expect(
+        (
+          await t
+            .http()
+            .get('/v1/merchants/me')
+            .set('authorization', `Bearer ${other.apiKey}`)
+            .set('x-forwarded-for', '203.0.113.99')
+        ).status,
+      ).toBe(200);
     });
   });
 });

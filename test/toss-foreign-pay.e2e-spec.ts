@@ -41,7 +41,10 @@ describe('Toss foreign easy pay (e2e)', () => {
   };
   /** What the SDK and PayPal do: the redirect Toss would send the buyer to. */
   const buyer = async (order: { clientKey: string; paymentRequest: Obj }, outcome = 'approve') => {
-    const res = await t.http().post('/sandbox/toss/buyer/payments').send({ clientKey: order.clientKey, paymentRequest: order.paymentRequest, buyer: { outcome } });
+    const res = await t
+      .http()
+      .post('/sandbox/toss/buyer/payments')
+      .send({ clientKey: order.clientKey, paymentRequest: order.paymentRequest, buyer: { outcome } });
     expect(res.status).toBe(200);
     return new URL(res.body.redirectUrl as string);
   };
@@ -56,15 +59,20 @@ describe('Toss foreign easy pay (e2e)', () => {
     return u;
   };
   const getOrder = (orderId: string) => t.http().get(`/v1/toss/orders/${orderId}`).set(auth());
-  const cancel = (orderId: string, body: Obj) => t.http().post(`/v1/toss/orders/${orderId}/cancel`).set(auth()).send(body);
+  const cancel = (orderId: string, body: Obj) =>
+    t.http().post(`/v1/toss/orders/${orderId}/cancel`).set(auth()).send(body);
   const ledger = async (orderId: string, operation?: string) => {
     const res = await t.http().get('/sandbox/toss/ledger').query({ orderId, account: acct, limit: 1000 });
     const data = res.body.data as Obj[];
     return operation ? data.filter((e) => e.operation === operation) : data;
   };
-  const confirmsTaken = async (orderId: string) => (await ledger(orderId, 'confirm')).filter((e) => e.outcome === 'approved').length;
+  const confirmsTaken = async (orderId: string) =>
+    (await ledger(orderId, 'confirm')).filter((e) => e.outcome === 'approved').length;
   const fault = async (body: Obj) => {
-    const res = await t.http().post('/sandbox/control/faults').send({ gateway: 'toss', ...body });
+    const res = await t
+      .http()
+      .post('/sandbox/control/faults')
+      .send({ gateway: 'toss', ...body });
     expect(res.status).toBe(201);
   };
   /** An order the buyer paid and we confirmed. */
@@ -82,7 +90,12 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(res.status).toBe(201);
       const { orderId } = res.body;
       expect(orderId).toMatch(/^[A-Za-z0-9_=-]{6,64}$/);
-      expect(res.body).toMatchObject({ status: 'created', amount: 1999, currency: 'USD', clientKey: `test_ck_sbx_${acct}` });
+      expect(res.body).toMatchObject({
+        status: 'created',
+        amount: 1999,
+        currency: 'USD',
+        clientKey: `test_ck_sbx_${acct}`,
+      });
       expect(res.body.paymentRequest).toEqual({
         method: 'FOREIGN_EASY_PAY',
         amount: { currency: 'USD', value: 19.99 },
@@ -107,7 +120,10 @@ describe('Toss foreign easy pay (e2e)', () => {
     it('validates the body and needs a country', async () => {
       expect((await createOrder({ amount: 0 })).body.code).toBe('VALIDATION_FAILED');
       expect((await createOrder({ amount: 10.5 })).body.code).toBe('VALIDATION_FAILED');
-      expect((await createOrder({ country: undefined })).body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      expect((await createOrder({ country: undefined })).body).toMatchObject({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+      });
       expect((await createOrder({ extra: 1 })).body.code).toBe('VALIDATION_FAILED');
     });
 
@@ -145,7 +161,11 @@ describe('Toss foreign easy pay (e2e)', () => {
       const other = await createMerchant(t, { name: 'Other' });
       const res = await t.http().get(`/v1/toss/orders/${order.orderId}`).set('authorization', `Bearer ${other.apiKey}`);
       expect(res.status).toBe(404);
-      const c = await t.http().post(`/v1/toss/orders/${order.orderId}/cancel`).set('authorization', `Bearer ${other.apiKey}`).send({ reason: 'x' });
+      const c = await t
+        .http()
+        .post(`/v1/toss/orders/${order.orderId}/cancel`)
+        .set('authorization', `Bearer ${other.apiKey}`)
+        .send({ reason: 'x' });
       expect(c.status).toBe(404);
     });
   });
@@ -157,10 +177,20 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(redirect.pathname).toBe('/v1/toss/success');
       const res = await follow(redirect);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ orderId: order.orderId, status: 'paid', amount: 1050, currency: 'USD', message: expect.any(String) });
+      expect(res.body).toEqual({
+        orderId: order.orderId,
+        status: 'paid',
+        amount: 1050,
+        currency: 'USD',
+        message: expect.any(String),
+      });
       const confirms = await ledger(order.orderId, 'confirm');
       expect(confirms).toHaveLength(1);
-      expect(confirms[0]).toMatchObject({ outcome: 'approved', amount: 10.5, paymentKey: redirect.searchParams.get('paymentKey') });
+      expect(confirms[0]).toMatchObject({
+        outcome: 'approved',
+        amount: 10.5,
+        paymentKey: redirect.searchParams.get('paymentKey'),
+      });
       const got = (await getOrder(order.orderId)).body;
       expect(got).toMatchObject({
         status: 'paid',
@@ -188,7 +218,11 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(res.body.code).toBe('TOSS_AMOUNT_MISMATCH');
       expect(res.body.message).toMatch(/amount does not match/);
       expect(await ledger(order.orderId, 'confirm')).toEqual([]);
-      expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'failed', failureCode: 'TOSS_AMOUNT_MISMATCH', flagReason: 'redirect_amount_mismatch' });
+      expect((await getOrder(order.orderId)).body).toMatchObject({
+        status: 'failed',
+        failureCode: 'TOSS_AMOUNT_MISMATCH',
+        flagReason: 'redirect_amount_mismatch',
+      });
       // Nothing was charged; the genuine redirect can still complete the order.
       expect((await follow(redirect)).body.status).toBe('paid');
       expect(await confirmsTaken(order.orderId)).toBe(1);
@@ -209,7 +243,12 @@ describe('Toss foreign easy pay (e2e)', () => {
       const order = await newOrder();
       const redirect = await buyer(order);
       // Slow confirms keep every redirect in flight together.
-      await fault({ operation: 'confirm', match: { orderId: order.orderId }, fault: { type: 'latency', ms: 300 }, times: 10 });
+      await fault({
+        operation: 'confirm',
+        match: { orderId: order.orderId },
+        fault: { type: 'latency', ms: 300 },
+        times: 10,
+      });
       const answers = await Promise.all(Array.from({ length: 6 }, () => follow(redirect)));
       for (const a of answers) {
         expect(a.status).toBe(200);
@@ -223,13 +262,23 @@ describe('Toss foreign easy pay (e2e)', () => {
     it('surfaces a confirm after the 10-minute window as a clear NOT_FOUND_PAYMENT_SESSION message', async () => {
       const order = await newOrder();
       const redirect = await buyer(order);
-      expect((await t.http().post('/sandbox/clock').send({ advanceMs: 10 * 60_000 + 1_000 })).status).toBe(200);
+      expect(
+        (
+          await t
+            .http()
+            .post('/sandbox/clock')
+            .send({ advanceMs: 10 * 60_000 + 1_000 })
+        ).status,
+      ).toBe(200);
       const res = await follow(redirect);
       expect(res.status).toBe(410);
       expect(res.body.code).toBe('TOSS_PAYMENT_SESSION_EXPIRED');
       expect(res.body.message).toMatch(/within 10 minutes/);
       expect(res.body.details).toEqual([{ field: 'payment', errors: ['NOT_FOUND_PAYMENT_SESSION'] }]);
-      expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'failed', failureCode: 'NOT_FOUND_PAYMENT_SESSION' });
+      expect((await getOrder(order.orderId)).body).toMatchObject({
+        status: 'failed',
+        failureCode: 'NOT_FOUND_PAYMENT_SESSION',
+      });
       expect(await confirmsTaken(order.orderId)).toBe(0);
     });
 
@@ -251,20 +300,29 @@ describe('Toss foreign easy pay (e2e)', () => {
     it.each([
       ['FORBIDDEN_REQUEST', 403],
       ['UNAUTHORIZED_KEY', 401],
-    ])('treats %s as our configuration problem (5xx, logged), not the buyer’s, and keeps the order payable', async (code, httpStatus) => {
-      const order = await newOrder();
-      const redirect = await buyer(order);
-      await fault({ operation: 'confirm', match: { orderId: order.orderId }, fault: { type: 'http_error', status: httpStatus, code } });
-      const res = await follow(redirect);
-      expect(res.status).toBe(502);
-      expect(res.body.code).toBe('TOSS_GATEWAY_MISCONFIGURED');
-      expect(JSON.stringify(res.body)).not.toContain('test_sk_');
-      expect(t.logs.some((l) => l.includes(order.orderId) && l.includes(code) && l.includes('"level":50'))).toBe(true);
-      expect((await getOrder(order.orderId)).body.status).toBe('created');
-      // Once fixed, the buyer's redirect goes through.
-      expect((await follow(redirect)).body.status).toBe('paid');
-      expect(await confirmsTaken(order.orderId)).toBe(1);
-    });
+    ])(
+      'treats %s as our configuration problem (5xx, logged), not the buyer’s, and keeps the order payable',
+      async (code, httpStatus) => {
+        const order = await newOrder();
+        const redirect = await buyer(order);
+        await fault({
+          operation: 'confirm',
+          match: { orderId: order.orderId },
+          fault: { type: 'http_error', status: httpStatus, code },
+        });
+        const res = await follow(redirect);
+        expect(res.status).toBe(502);
+        expect(res.body.code).toBe('TOSS_GATEWAY_MISCONFIGURED');
+        expect(JSON.stringify(res.body)).not.toContain('test_sk_');
+        expect(t.logs.some((l) => l.includes(order.orderId) && l.includes(code) && l.includes('"level":50'))).toBe(
+          true,
+        );
+        expect((await getOrder(order.orderId)).body.status).toBe('created');
+        // Once fixed, the buyer's redirect goes through.
+        expect((await follow(redirect)).body.status).toBe('paid');
+        expect(await confirmsTaken(order.orderId)).toBe(1);
+      },
+    );
 
     it('resolves a confirm whose answer never came by looking it up: paid, one charge', async () => {
       const order = await newOrder();
@@ -280,8 +338,16 @@ describe('Toss foreign easy pay (e2e)', () => {
       const order = await newOrder();
       const redirect = await buyer(order);
       await fault({ operation: 'confirm', match: { orderId: order.orderId }, fault: { type: 'timeout_after_commit' } });
-      await fault({ operation: 'confirm', match: { orderId: order.orderId }, fault: { type: 'webhook', mode: 'drop' } });
-      await fault({ operation: 'retrieveByOrderId', match: { orderId: order.orderId }, fault: { type: 'http_error', status: 503 } });
+      await fault({
+        operation: 'confirm',
+        match: { orderId: order.orderId },
+        fault: { type: 'webhook', mode: 'drop' },
+      });
+      await fault({
+        operation: 'retrieveByOrderId',
+        match: { orderId: order.orderId },
+        fault: { type: 'http_error', status: 503 },
+      });
       const res = await follow(redirect);
       expect(res.status).toBe(200);
       expect(res.body.status).toBe('unknown');
@@ -294,7 +360,11 @@ describe('Toss foreign easy pay (e2e)', () => {
     it('looks a 5xx confirm up before re-sending it under the same key: one charge', async () => {
       const order = await newOrder();
       const redirect = await buyer(order);
-      await fault({ operation: 'confirm', match: { orderId: order.orderId }, fault: { type: 'http_error', status: 500 } });
+      await fault({
+        operation: 'confirm',
+        match: { orderId: order.orderId },
+        fault: { type: 'http_error', status: 500 },
+      });
       const res = await follow(redirect);
       expect(res.body.status).toBe('paid');
       expect(await confirmsTaken(order.orderId)).toBe(1);
@@ -309,15 +379,24 @@ describe('Toss foreign easy pay (e2e)', () => {
       const theirs = await buyer(other);
       const swapped = await follow(withQuery(mine, { paymentKey: theirs.searchParams.get('paymentKey') }));
       expect(swapped.status).toBe(400);
-      expect(swapped.body).toMatchObject({ code: 'TOSS_REDIRECT_INVALID', details: [{ field: 'paymentKey', errors: ['PAYMENT_KEY_MISMATCH'] }] });
+      expect(swapped.body).toMatchObject({
+        code: 'TOSS_REDIRECT_INVALID',
+        details: [{ field: 'paymentKey', errors: ['PAYMENT_KEY_MISMATCH'] }],
+      });
       expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'created', paymentKey: null });
       expect(await confirmsTaken(order.orderId)).toBe(0);
       // Each genuine redirect still pays its own order, once.
       expect((await follow(mine)).body).toMatchObject({ orderId: order.orderId, status: 'paid' });
       expect((await follow(theirs)).body).toMatchObject({ orderId: other.orderId, status: 'paid' });
       await t.sandbox!.idle();
-      expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'paid', paymentKey: mine.searchParams.get('paymentKey') });
-      expect((await getOrder(other.orderId)).body).toMatchObject({ status: 'paid', paymentKey: theirs.searchParams.get('paymentKey') });
+      expect((await getOrder(order.orderId)).body).toMatchObject({
+        status: 'paid',
+        paymentKey: mine.searchParams.get('paymentKey'),
+      });
+      expect((await getOrder(other.orderId)).body).toMatchObject({
+        status: 'paid',
+        paymentKey: theirs.searchParams.get('paymentKey'),
+      });
     });
 
     it('answers a malformed paymentKey in the redirect as 400 and sends nothing', async () => {
@@ -325,7 +404,10 @@ describe('Toss foreign easy pay (e2e)', () => {
       const redirect = await buyer(order);
       const res = await follow(withQuery(redirect, { paymentKey: 'not a key' }));
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'TOSS_REDIRECT_INVALID', details: [{ field: 'paymentKey', errors: ['PAYMENT_KEY_INVALID'] }] });
+      expect(res.body).toMatchObject({
+        code: 'TOSS_REDIRECT_INVALID',
+        details: [{ field: 'paymentKey', errors: ['PAYMENT_KEY_INVALID'] }],
+      });
       expect(await ledger(order.orderId, 'confirm')).toEqual([]);
       expect((await follow(redirect)).body.status).toBe('paid');
     });
@@ -346,8 +428,16 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(redirect.searchParams.get('orderId')).toBeNull();
       const res = await follow(redirect);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ orderId: order.orderId, status: 'created', code: 'PAY_PROCESS_CANCELED', message: expect.stringMatching(/cancelled the payment/) });
-      expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'created', failureCode: 'PAY_PROCESS_CANCELED' });
+      expect(res.body).toEqual({
+        orderId: order.orderId,
+        status: 'created',
+        code: 'PAY_PROCESS_CANCELED',
+        message: expect.stringMatching(/cancelled the payment/),
+      });
+      expect((await getOrder(order.orderId)).body).toMatchObject({
+        status: 'created',
+        failureCode: 'PAY_PROCESS_CANCELED',
+      });
       // The buyer tries again and pays.
       expect((await follow(await buyer(order))).body.status).toBe('paid');
     });
@@ -361,7 +451,12 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(redirect.searchParams.get('orderId')).toBe(order.orderId);
       const res = await follow(redirect);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ orderId: order.orderId, status: 'failed', code, message: expect.stringMatching(message) });
+      expect(res.body).toEqual({
+        orderId: order.orderId,
+        status: 'failed',
+        code,
+        message: expect.stringMatching(message),
+      });
       expect((await getOrder(order.orderId)).body).toMatchObject({ status: 'failed', failureCode: code });
       expect(await ledger(order.orderId, 'confirm')).toEqual([]);
     });
@@ -369,7 +464,12 @@ describe('Toss foreign easy pay (e2e)', () => {
     it('answers any other or missing code with a generic message and no order', async () => {
       const res = await t.http().get('/v1/toss/fail?code=SOMETHING_NEW&message=x');
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ orderId: null, status: null, code: 'SOMETHING_NEW', message: expect.stringMatching(/could not be completed/) });
+      expect(res.body).toEqual({
+        orderId: null,
+        status: null,
+        code: 'SOMETHING_NEW',
+        message: expect.stringMatching(/could not be completed/),
+      });
       expect((await t.http().get('/v1/toss/fail')).body.code).toBe('UNKNOWN');
     });
 
@@ -388,14 +488,24 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(part.body.cancels).toEqual([expect.objectContaining({ amount: 300, status: 'pending' })]);
       expect(part.body).toMatchObject({ pendingRefundAmount: 300, refundableAmount: 700, refundedAmount: 0 });
       await t.sandbox!.idle();
-      expect((await getOrder(paid.orderId)).body).toMatchObject({ status: 'partially_canceled', refundedAmount: 300, pendingRefundAmount: 0, refundableAmount: 700 });
+      expect((await getOrder(paid.orderId)).body).toMatchObject({
+        status: 'partially_canceled',
+        refundedAmount: 300,
+        pendingRefundAmount: 0,
+        refundableAmount: 700,
+      });
 
       const rest = await cancel(paid.orderId, { reason: 'rest' });
       expect(rest.status).toBe(200);
       expect(rest.body.cancels[1]).toMatchObject({ amount: 700, status: 'pending' });
       await t.sandbox!.idle();
       const done = (await getOrder(paid.orderId)).body;
-      expect(done).toMatchObject({ status: 'canceled', refundedAmount: 1000, refundableAmount: 0, tossStatus: 'CANCELED' });
+      expect(done).toMatchObject({
+        status: 'canceled',
+        refundedAmount: 1000,
+        refundableAmount: 0,
+        tossStatus: 'CANCELED',
+      });
       expect(done.cancels.map((c: Obj) => c.status)).toEqual(['done', 'done']);
       const sent = await ledger(paid.orderId, 'cancel');
       expect(sent).toHaveLength(2);
@@ -425,7 +535,13 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(await ledger(paid.orderId, 'cancel')).toEqual([]);
-      expect((await getOrder(paid.orderId)).body).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 0, refundableAmount: 500, cancels: [] });
+      expect((await getOrder(paid.orderId)).body).toMatchObject({
+        status: 'paid',
+        refundedAmount: 0,
+        pendingRefundAmount: 0,
+        refundableAmount: 500,
+        cancels: [],
+      });
     });
 
     it('refuses an over-refund before anything is sent', async () => {
@@ -439,18 +555,35 @@ describe('Toss foreign easy pay (e2e)', () => {
 
     it('never lets concurrent cancels take more than the balance', async () => {
       const paid = await paidOrder(1000);
-      await fault({ operation: 'cancel', match: { paymentKey: paid.paymentKey }, fault: { type: 'latency', ms: 200 }, times: 10 });
-      const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => cancel(paid.orderId, { reason: `c${i}`, amount: 400 })));
+      await fault({
+        operation: 'cancel',
+        match: { paymentKey: paid.paymentKey },
+        fault: { type: 'latency', ms: 200 },
+        times: 10,
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => cancel(paid.orderId, { reason: `c${i}`, amount: 400 })),
+      );
       expect(answers.filter((a) => a.status === 200)).toHaveLength(2);
-      expect(answers.filter((a) => a.status === 409).every((a) => a.body.code === 'TOSS_REFUND_EXCEEDS_BALANCE')).toBe(true);
+      expect(answers.filter((a) => a.status === 409).every((a) => a.body.code === 'TOSS_REFUND_EXCEEDS_BALANCE')).toBe(
+        true,
+      );
       await t.sandbox!.idle();
-      expect((await getOrder(paid.orderId)).body).toMatchObject({ refundedAmount: 800, refundableAmount: 200, status: 'partially_canceled' });
+      expect((await getOrder(paid.orderId)).body).toMatchObject({
+        refundedAmount: 800,
+        refundableAmount: 200,
+        status: 'partially_canceled',
+      });
       expect(await ledger(paid.orderId, 'cancel')).toHaveLength(2);
     });
 
     it('looks a timed-out cancel up instead of sending it again', async () => {
       const paid = await paidOrder(1000);
-      await fault({ operation: 'cancel', match: { paymentKey: paid.paymentKey }, fault: { type: 'timeout_after_commit' } });
+      await fault({
+        operation: 'cancel',
+        match: { paymentKey: paid.paymentKey },
+        fault: { type: 'timeout_after_commit' },
+      });
       const res = await cancel(paid.orderId, { reason: 'timeout', amount: 400 });
       expect(res.status).toBe(200);
       expect(res.body.cancels).toEqual([expect.objectContaining({ amount: 400, transactionKey: expect.any(String) })]);
@@ -462,7 +595,11 @@ describe('Toss foreign easy pay (e2e)', () => {
 
     it('re-sends a cancel the lookup proves was never taken, under the same key: refunded once', async () => {
       const paid = await paidOrder(1000);
-      await fault({ operation: 'cancel', match: { paymentKey: paid.paymentKey }, fault: { type: 'http_error', status: 500 } });
+      await fault({
+        operation: 'cancel',
+        match: { paymentKey: paid.paymentKey },
+        fault: { type: 'http_error', status: 500 },
+      });
       const res = await cancel(paid.orderId, { reason: '5xx', amount: 250 });
       expect(res.status).toBe(200);
       await t.sandbox!.idle();
@@ -476,10 +613,19 @@ describe('Toss foreign easy pay (e2e)', () => {
       const res = await cancel(paid.orderId, { reason: 'held', amount: 600 });
       expect(res.body.cancels[0].status).toBe('pending');
       await t.sandbox!.idle();
-      expect((await getOrder(paid.orderId)).body).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 600, refundableAmount: 400 });
-      expect((await cancel(paid.orderId, { reason: 'over', amount: 500 })).body.code).toBe('TOSS_REFUND_EXCEEDS_BALANCE');
+      expect((await getOrder(paid.orderId)).body).toMatchObject({
+        status: 'paid',
+        refundedAmount: 0,
+        pendingRefundAmount: 600,
+        refundableAmount: 400,
+      });
+      expect((await cancel(paid.orderId, { reason: 'over', amount: 500 })).body.code).toBe(
+        'TOSS_REFUND_EXCEEDS_BALANCE',
+      );
       // Toss aborts it (CANCEL_STATUS_CHANGED webhook): the amount is refundable again.
-      expect((await t.http().post(`/sandbox/toss/payments/${paid.paymentKey}/settle`).send({ status: 'ABORTED' })).status).toBe(200);
+      expect(
+        (await t.http().post(`/sandbox/toss/payments/${paid.paymentKey}/settle`).send({ status: 'ABORTED' })).status,
+      ).toBe(200);
       await t.sandbox!.idle();
       const got = (await getOrder(paid.orderId)).body;
       expect(got).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 0, refundableAmount: 1000 });
@@ -500,8 +646,15 @@ describe('Toss foreign easy pay (e2e)', () => {
       try {
         const res = await cancel(paid.orderId, { reason: 'no status', amount: 400 });
         expect(res.status).toBe(200);
-        expect(res.body.cancels).toEqual([expect.objectContaining({ amount: 400, status: 'pending', transactionKey: expect.any(String) })]);
-        expect(res.body).toMatchObject({ status: 'paid', refundedAmount: 0, pendingRefundAmount: 400, refundableAmount: 600 });
+        expect(res.body.cancels).toEqual([
+          expect.objectContaining({ amount: 400, status: 'pending', transactionKey: expect.any(String) }),
+        ]);
+        expect(res.body).toMatchObject({
+          status: 'paid',
+          refundedAmount: 0,
+          pendingRefundAmount: 400,
+          refundableAmount: 600,
+        });
         // Toss finishes it and says so by webhook; the re-fetch still carries no cancelStatus: still not known done.
         await t.sandbox!.idle();
         const held = (await getOrder(paid.orderId)).body;
@@ -512,14 +665,25 @@ describe('Toss foreign easy pay (e2e)', () => {
       }
       // A lookup that shows the cancel DONE settles it.
       const done = (await getOrder(paid.orderId)).body;
-      expect(done).toMatchObject({ status: 'partially_canceled', refundedAmount: 400, pendingRefundAmount: 0, refundableAmount: 600 });
+      expect(done).toMatchObject({
+        status: 'partially_canceled',
+        refundedAmount: 400,
+        pendingRefundAmount: 0,
+        refundableAmount: 600,
+      });
       expect(done.cancels[0].status).toBe('done');
       expect(await ledger(paid.orderId, 'cancel')).toHaveLength(1);
     });
 
     it('replays a retried cancel (same Idempotency-Key) without a second refund', async () => {
       const paid = await paidOrder(1000);
-      const send = () => t.http().post(`/v1/toss/orders/${paid.orderId}/cancel`).set(auth()).set('idempotency-key', `retry-${paid.orderId}`).send({ reason: 'retry', amount: 100 });
+      const send = () =>
+        t
+          .http()
+          .post(`/v1/toss/orders/${paid.orderId}/cancel`)
+          .set(auth())
+          .set('idempotency-key', `retry-${paid.orderId}`)
+          .send({ reason: 'retry', amount: 100 });
       const first = await send();
       const second = await send();
       expect(first.status).toBe(200);
@@ -527,7 +691,10 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(second.headers['idempotent-replayed']).toBe('true');
       await t.sandbox!.idle();
       expect(await ledger(paid.orderId, 'cancel')).toHaveLength(1);
-      expect((await getOrder(paid.orderId)).body).toMatchObject({ refundedAmount: 100, cancels: [expect.objectContaining({ amount: 100 })] });
+      expect((await getOrder(paid.orderId)).body).toMatchObject({
+        refundedAmount: 100,
+        cancels: [expect.objectContaining({ amount: 100 })],
+      });
     });
 
     it('refuses to cancel an order that is not paid', async () => {
@@ -553,12 +720,24 @@ describe('Toss foreign easy pay (e2e)', () => {
       expect(tampered.status).toBe(303);
       const bad = new URL(tampered.headers.location as string);
       expect(bad.origin + bad.pathname).toBe('https://shop.example/return');
-      expect(Object.fromEntries(bad.searchParams)).toMatchObject({ from: 'toss', orderId: order.body.orderId, status: 'failed', code: 'TOSS_AMOUNT_MISMATCH' });
+      expect(Object.fromEntries(bad.searchParams)).toMatchObject({
+        from: 'toss',
+        orderId: order.body.orderId,
+        status: 'failed',
+        code: 'TOSS_AMOUNT_MISMATCH',
+      });
 
       const ok = await follow(redirect);
       expect(ok.status).toBe(303);
       const good = new URL(ok.headers.location as string);
-      expect(Object.fromEntries(good.searchParams)).toEqual({ from: 'toss', orderId: order.body.orderId, status: 'paid', amount: '1200', currency: 'USD', message: expect.any(String) });
+      expect(Object.fromEntries(good.searchParams)).toEqual({
+        from: 'toss',
+        orderId: order.body.orderId,
+        status: 'paid',
+        amount: '1200',
+        currency: 'USD',
+        message: expect.any(String),
+      });
 
       const other = await t
         .http()
@@ -567,33 +746,56 @@ describe('Toss foreign easy pay (e2e)', () => {
         .send({ orderName: 'Mug', amount: 1200, currency: 'USD', country: 'US' });
       const cancelled = await follow(await buyer(other.body, 'cancel'));
       expect(cancelled.status).toBe(303);
-      expect(Object.fromEntries(new URL(cancelled.headers.location as string).searchParams)).toMatchObject({ orderId: other.body.orderId, status: 'created', code: 'PAY_PROCESS_CANCELED' });
+      expect(Object.fromEntries(new URL(cancelled.headers.location as string).searchParams)).toMatchObject({
+        orderId: other.body.orderId,
+        status: 'created',
+        code: 'PAY_PROCESS_CANCELED',
+      });
     });
   });
 
   it('never logs the secret key', () => {
     const secret = `test_sk_sbx_${acct}`;
     expect(t.logs.length).toBeGreaterThan(100);
-    expect(t.logs.filter((l) => l.includes(secret) || l.includes(Buffer.from(`${secret}:`).toString('base64')))).toEqual([]);
+    expect(
+      t.logs.filter((l) => l.includes(secret) || l.includes(Buffer.from(`${secret}:`).toString('base64'))),
+    ).toEqual([]);
   });
 
   it('describes every Toss endpoint in /docs-json', async () => {
     const doc = (await t.http().get('/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/toss/orders', '/v1/toss/orders/{orderId}', '/v1/toss/orders/{orderId}/cancel', '/v1/toss/success', '/v1/toss/fail', '/v1/webhooks/{gateway}/{merchantId}']),
+      expect.arrayContaining([
+        '/v1/toss/orders',
+        '/v1/toss/orders/{orderId}',
+        '/v1/toss/orders/{orderId}/cancel',
+        '/v1/toss/success',
+        '/v1/toss/fail',
+        '/v1/webhooks/{gateway}/{merchantId}',
+      ]),
     );
   });
 
   describe('webhooks', () => {
     const post = (merchantId: string, body: Obj, transmissionId = `wh-${Math.random().toString(36).slice(2)}`) =>
-      t.http().post(`/v1/webhooks/toss/${merchantId}`).set('tosspayments-webhook-transmission-id', transmissionId).send(body);
-    const event = (data: Obj, eventType = 'PAYMENT_STATUS_CHANGED') => ({ eventType, createdAt: '2026-12-01T00:00:00.000000', data });
+      t
+        .http()
+        .post(`/v1/webhooks/toss/${merchantId}`)
+        .set('tosspayments-webhook-transmission-id', transmissionId)
+        .send(body);
+    const event = (data: Obj, eventType = 'PAYMENT_STATUS_CHANGED') => ({
+      eventType,
+      createdAt: '2026-12-01T00:00:00.000000',
+      data,
+    });
 
     it('applies the re-fetched payment, never the body, and drops a duplicate transmission', async () => {
       const paid = await paidOrder(1000);
       const forged = event({ paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' });
       // The sandbox ledger records no reads: the adapter's re-fetches are counted instead.
-      const adapter = t.app.get(GatewayRegistry).require('toss-foreign-pay', 'oneTimePayments') as unknown as { inspect: (...a: unknown[]) => unknown };
+      const adapter = t.app.get(GatewayRegistry).require('toss-foreign-pay', 'oneTimePayments') as unknown as {
+        inspect: (...a: unknown[]) => unknown;
+      };
       const spy = jest.spyOn(adapter, 'inspect');
       const lookups = async () => spy.mock.calls.length;
       const before = await lookups();
@@ -611,10 +813,15 @@ describe('Toss foreign easy pay (e2e)', () => {
     it("changes nothing for another merchant's payment, and still answers 200", async () => {
       const paid = await paidOrder(1000);
       const other = await createMerchant(t, { name: 'Intruder' });
-      const res = await post(other.id, event({ paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' }));
+      const res = await post(
+        other.id,
+        event({ paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' }),
+      );
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ received: true });
-      expect((await post('mch_doesnotexist', event({ paymentKey: 'x', orderId: 'y', status: 'DONE' }))).status).toBe(200);
+      expect((await post('mch_doesnotexist', event({ paymentKey: 'x', orderId: 'y', status: 'DONE' }))).status).toBe(
+        200,
+      );
       expect((await post(m.id, { junk: true })).status).toBe(200);
       expect((await getOrder(paid.orderId)).body.status).toBe('paid');
     });
@@ -622,7 +829,11 @@ describe('Toss foreign easy pay (e2e)', () => {
     it('ends in the true state whatever the order and repetition of deliveries', async () => {
       const paid = await paidOrder(1000);
       // Duplicate webhooks from Toss for the cancel (same transmission id on each copy).
-      await fault({ operation: 'cancel', match: { paymentKey: paid.paymentKey }, fault: { type: 'webhook', mode: 'duplicate', count: 3 } });
+      await fault({
+        operation: 'cancel',
+        match: { paymentKey: paid.paymentKey },
+        fault: { type: 'webhook', mode: 'duplicate', count: 3 },
+      });
       await cancel(paid.orderId, { reason: 'all' });
       await t.sandbox!.idle();
       expect((await getOrder(paid.orderId)).body).toMatchObject({ status: 'canceled', refundedAmount: 1000 });
@@ -638,10 +849,21 @@ describe('Toss foreign easy pay (e2e)', () => {
       const order = await newOrder();
       const redirect = await buyer(order);
       await fault({ operation: 'confirm', match: { orderId: order.orderId }, fault: { type: 'timeout_after_commit' } });
-      await fault({ operation: 'confirm', match: { orderId: order.orderId }, fault: { type: 'webhook', mode: 'drop' } });
-      await fault({ operation: 'retrieveByOrderId', match: { orderId: order.orderId }, fault: { type: 'http_error', status: 503 } });
+      await fault({
+        operation: 'confirm',
+        match: { orderId: order.orderId },
+        fault: { type: 'webhook', mode: 'drop' },
+      });
+      await fault({
+        operation: 'retrieveByOrderId',
+        match: { orderId: order.orderId },
+        fault: { type: 'http_error', status: 503 },
+      });
       expect((await follow(redirect)).body.status).toBe('unknown');
-      const res = await post(m.id, event({ paymentKey: redirect.searchParams.get('paymentKey'), orderId: order.orderId, status: 'DONE' }));
+      const res = await post(
+        m.id,
+        event({ paymentKey: redirect.searchParams.get('paymentKey'), orderId: order.orderId, status: 'DONE' }),
+      );
       expect(res.status).toBe(200);
       // Read straight from the table's view: the webhook, not a GET lookup, made it paid.
       const view = await t.app.get(TossForeignPayRepository).findOrder(m.id, order.orderId);

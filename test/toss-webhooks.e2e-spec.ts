@@ -21,8 +21,14 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
   let peak = 0;
 
   beforeAll(async () => {
-    t = await startTestApp({ TOSS_WEBHOOK_REFETCH_LIMIT: String(LIMIT), TOSS_WEBHOOK_WINDOW_MS: '60000', TOSS_WEBHOOK_EVENT_RETENTION_MS: '600000' });
-    const adapter = t.app.get(GatewayRegistry).require('toss-foreign-pay', 'oneTimePayments') as unknown as { inspect: (...a: unknown[]) => Promise<unknown> };
+    t = await startTestApp({
+      TOSS_WEBHOOK_REFETCH_LIMIT: String(LIMIT),
+      TOSS_WEBHOOK_WINDOW_MS: '60000',
+      TOSS_WEBHOOK_EVENT_RETENTION_MS: '600000',
+    });
+    const adapter = t.app.get(GatewayRegistry).require('toss-foreign-pay', 'oneTimePayments') as unknown as {
+      inspect: (...a: unknown[]) => Promise<unknown>;
+    };
     const original = adapter.inspect.bind(adapter);
     inspect = jest.spyOn(adapter, 'inspect').mockImplementation(async (...args: unknown[]) => {
       inFlight++;
@@ -36,7 +42,8 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
   });
   afterAll(async () => {
     await t.close();
-    for (const k of ['TOSS_WEBHOOK_REFETCH_LIMIT', 'TOSS_WEBHOOK_WINDOW_MS', 'TOSS_WEBHOOK_EVENT_RETENTION_MS']) delete process.env[k];
+    for (const k of ['TOSS_WEBHOOK_REFETCH_LIMIT', 'TOSS_WEBHOOK_WINDOW_MS', 'TOSS_WEBHOOK_EVENT_RETENTION_MS'])
+      delete process.env[k];
   });
   afterEach(async () => {
     await t.http().delete('/sandbox/control/faults');
@@ -46,10 +53,17 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
   });
 
   const advance = (ms: number) =>
-    t.http().post('/v1/admin/clock').set('authorization', `Bearer ${TEST_ADMIN_KEY}`).send({ advanceMs: ms }).expect((r) => expect(r.status).toBeLessThan(300));
+    t
+      .http()
+      .post('/v1/admin/clock')
+      .set('authorization', `Bearer ${TEST_ADMIN_KEY}`)
+      .send({ advanceMs: ms })
+      .expect((r) => expect(r.status).toBeLessThan(300));
   const auth = (m: Merchant) => ({ authorization: `Bearer ${m.apiKey}` });
-  const run = (m: Merchant) => t.http().post('/v1/billing/runs').set(auth(m)).set('idempotency-key', `run-${Math.random()}`).expect(200);
-  const getOrder = async (m: Merchant, orderId: string) => (await t.http().get(`/v1/toss/orders/${orderId}`).set(auth(m))).body as Obj;
+  const run = (m: Merchant) =>
+    t.http().post('/v1/billing/runs').set(auth(m)).set('idempotency-key', `run-${Math.random()}`).expect(200);
+  const getOrder = async (m: Merchant, orderId: string) =>
+    (await t.http().get(`/v1/toss/orders/${orderId}`).set(auth(m))).body as Obj;
   let seq = 0;
   const post = (m: Merchant, data: Obj, eventType = 'PAYMENT_STATUS_CHANGED') =>
     t
@@ -58,14 +72,28 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
       .set('tosspayments-webhook-transmission-id', `wh-forged-${++seq}-${Math.random().toString(36).slice(2)}`)
       .send({ eventType, createdAt: '2026-12-01T00:00:00.000000', data });
   const fault = async (body: Obj) => {
-    const res = await t.http().post('/sandbox/control/faults').send({ gateway: 'toss', ...body });
+    const res = await t
+      .http()
+      .post('/sandbox/control/faults')
+      .send({ gateway: 'toss', ...body });
     expect(res.status).toBe(201);
   };
   /** An order the buyer paid and we confirmed. */
   async function paidOrder(m: Merchant, amount = 1000): Promise<Obj> {
-    const created = await t.http().post('/v1/toss/orders').set(auth(m)).send({ orderName: 'Pro plan', amount, currency: 'USD', country: 'US' });
+    const created = await t
+      .http()
+      .post('/v1/toss/orders')
+      .set(auth(m))
+      .send({ orderName: 'Pro plan', amount, currency: 'USD', country: 'US' });
     expect(created.status).toBe(201);
-    const pay = await t.http().post('/sandbox/toss/buyer/payments').send({ clientKey: created.body.clientKey, paymentRequest: created.body.paymentRequest, buyer: { outcome: 'approve' } });
+    const pay = await t
+      .http()
+      .post('/sandbox/toss/buyer/payments')
+      .send({
+        clientKey: created.body.clientKey,
+        paymentRequest: created.body.paymentRequest,
+        buyer: { outcome: 'approve' },
+      });
     const url = new URL(pay.body.redirectUrl as string);
     const res = await t.http().get(`${url.pathname}${url.search}`);
     expect(res.body).toMatchObject({ status: 'paid' });
@@ -79,7 +107,10 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
       .http()
       .post(`/sandbox/toss/v1/payments/${paymentKey}/cancel`)
       .set('authorization', `Basic ${basic}`)
-      .send({ cancelReason: 'refunded in the console', ...(cancelAmount !== undefined ? { cancelAmount, currency: 'USD' } : {}) });
+      .send({
+        cancelReason: 'refunded in the console',
+        ...(cancelAmount !== undefined ? { cancelAmount, currency: 'USD' } : {}),
+      });
     expect([res.status, res.status === 200 ? null : res.body]).toEqual([200, null]);
     await t.sandbox!.idle();
   }
@@ -90,7 +121,11 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
     inspect.mockClear();
     peak = 0;
     // 200 at once, all claiming a status Toss does not have.
-    const burst = await Promise.all(Array.from({ length: 200 }, () => post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' })));
+    const burst = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' }),
+      ),
+    );
     expect(peak).toBe(1);
     // Deliveries arriving during a re-fetch cause one more after it, each paid from the budget.
     expect(inspect.mock.calls.length).toBeLessThanOrEqual(LIMIT);
@@ -98,7 +133,10 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
     expect([...new Set(burst.map((r) => r.status))].filter((x) => x !== 200 && x !== 503)).toEqual([]);
     // Then 300 one after another, each with another forged claim: the budget bounds them.
     const statuses: number[] = [];
-    for (let i = 0; i < 300; i++) statuses.push((await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: `FORGED_${i}` })).status);
+    for (let i = 0; i < 300; i++)
+      statuses.push(
+        (await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: `FORGED_${i}` })).status,
+      );
     expect(inspect.mock.calls.length).toBeLessThanOrEqual(LIMIT);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(290);
     expect(await getOrder(m, paid.orderId)).toMatchObject({ status: 'paid', refundedAmount: 0 });
@@ -111,9 +149,14 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
     const none = await post(m, { paymentKey: 'tpk_made_up_000000000000', orderId: 'tfo_made_up', status: 'DONE' });
     expect([real.status, real.body]).toEqual([none.status, none.body]);
     expect(real.body).toEqual({ received: true });
-    for (let i = 0; i < LIMIT; i++) await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: `FORGED_${i}` });
+    for (let i = 0; i < LIMIT; i++)
+      await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: `FORGED_${i}` });
     const realSpent = await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'DONE_AGAIN' });
-    const noneSpent = await post(m, { paymentKey: 'tpk_made_up_000000000000', orderId: 'tfo_made_up', status: 'DONE_AGAIN' });
+    const noneSpent = await post(m, {
+      paymentKey: 'tpk_made_up_000000000000',
+      orderId: 'tfo_made_up',
+      status: 'DONE_AGAIN',
+    });
     expect(realSpent.status).toBe(503);
     expect([realSpent.status, realSpent.body.code]).toEqual([noneSpent.status, noneSpent.body.code]);
   });
@@ -121,7 +164,11 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
   it('a refund made at Toss outside our API is applied from the delivery that points at it, marked external', async () => {
     const m = await createMerchant(t);
     const paid = await paidOrder(m, 1000);
-    await fault({ operation: 'cancel', match: { paymentKey: paid.paymentKey }, fault: { type: 'webhook', mode: 'drop' } });
+    await fault({
+      operation: 'cancel',
+      match: { paymentKey: paid.paymentKey },
+      fault: { type: 'webhook', mode: 'drop' },
+    });
     await refundAtToss(m, paid.paymentKey, 3.0);
     expect(await getOrder(m, paid.orderId)).toMatchObject({ status: 'paid', refundedAmount: 0 }); // nothing told us yet
     await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'PARTIAL_CANCELED' }).expect(200);
@@ -129,7 +176,12 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
     expect(order).toMatchObject({ status: 'partially_canceled', refundedAmount: 300, refundableAmount: 700 });
     expect(order.cancels).toEqual([expect.objectContaining({ kind: 'external', status: 'done', amount: 300 })]);
     // Delivered again (Toss's own retry, or a re-fetch): recorded once.
-    await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'PARTIAL_CANCELED', cancels: [{}] }).expect(200);
+    await post(m, {
+      paymentKey: paid.paymentKey,
+      orderId: paid.orderId,
+      status: 'PARTIAL_CANCELED',
+      cancels: [{}],
+    }).expect(200);
     expect((await getOrder(m, paid.orderId)).cancels).toHaveLength(1);
   });
 
@@ -138,7 +190,10 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
     const paid = await paidOrder(m, 1000);
     // The confirm's own webhook spent one re-fetch; forged claims spend the rest.
     const answers: number[] = [];
-    for (let i = 0; i < LIMIT; i++) answers.push((await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: `FORGED_${i}` })).status);
+    for (let i = 0; i < LIMIT; i++)
+      answers.push(
+        (await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: `FORGED_${i}` })).status,
+      );
     expect(answers).toEqual([...Array(LIMIT - 1).fill(200), 503]);
     await refundAtToss(m, paid.paymentKey); // Toss's own webhooks arrive while the budget is spent: 503, kept
     const genuine = await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' });
@@ -146,21 +201,33 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
     expect(await t.app.get(WebhookInboxRepository).count('toss-foreign-pay', m.id)).toBe(1);
     await advance(61_000);
     await run(m);
-    expect(await getOrder(m, paid.orderId)).toMatchObject({ status: 'canceled', refundedAmount: 1000, refundableAmount: 0 });
+    expect(await getOrder(m, paid.orderId)).toMatchObject({
+      status: 'canceled',
+      refundedAmount: 1000,
+      refundableAmount: 0,
+    });
     expect(await t.app.get(WebhookInboxRepository).count('toss-foreign-pay', m.id)).toBe(0);
   });
 
   it('a forged transmission id spelled like a pointer key does not mask the genuine delivery of that state', async () => {
     const m = await createMerchant(t);
     const paid = await paidOrder(m, 1000);
-    await fault({ operation: 'cancel', match: { paymentKey: paid.paymentKey }, fault: { type: 'webhook', mode: 'drop' } });
+    await fault({
+      operation: 'cancel',
+      match: { paymentKey: paid.paymentKey },
+      fault: { type: 'webhook', mode: 'drop' },
+    });
     // The attacker knows the order id (it is in the buyer's redirect URLs) and guesses the pointer key's spelling; a
     // claim not seen before gets the delivery re-fetched, and its transmission id remembered.
     await t
       .http()
       .post(`/v1/webhooks/toss/${m.id}`)
       .set('tosspayments-webhook-transmission-id', `p:${paid.orderId}:CANCELED:0`)
-      .send({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-12-01T00:00:00.000000', data: { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'ABORTED' } })
+      .send({
+        eventType: 'PAYMENT_STATUS_CHANGED',
+        createdAt: '2026-12-01T00:00:00.000000',
+        data: { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'ABORTED' },
+      })
       .expect(200);
     await refundAtToss(m, paid.paymentKey);
     await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: 'CANCELED' }).expect(200);

@@ -20,14 +20,23 @@ describe('webhooks by gateway code, with v1 aliases (e2e)', () => {
     const body = { imp_uid: 'imps_nothing_here', merchant_uid: 'bki_nothing_here', status: 'paid' };
     const before = await portoneDeliveries();
     const byCode = await t.http().post(`/v1/webhooks/portone-paypal-rt/${m.id}`).send(body);
-    const byAlias = await t.http().post(`/v1/webhooks/portone/${m.id}`).send({ ...body, imp_uid: 'imps_other' });
+    const byAlias = await t
+      .http()
+      .post(`/v1/webhooks/portone/${m.id}`)
+      .send({ ...body, imp_uid: 'imps_other' });
     expect([byCode.status, byAlias.status]).toEqual([200, 200]);
     expect(byCode.body).toEqual(byAlias.body);
     expect((await portoneDeliveries()) - before).toBe(2);
     expect(t.app.get(GatewayRegistry).get('portone-paypal-rt').descriptor.webhookAliases).toEqual(['portone']);
 
-    const toss = await t.http().post(`/v1/webhooks/toss-foreign-pay/${m.id}`).send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} });
-    const tossAlias = await t.http().post(`/v1/webhooks/toss/${m.id}`).send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} });
+    const toss = await t
+      .http()
+      .post(`/v1/webhooks/toss-foreign-pay/${m.id}`)
+      .send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} });
+    const tossAlias = await t
+      .http()
+      .post(`/v1/webhooks/toss/${m.id}`)
+      .send({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} });
     expect([toss.status, tossAlias.status]).toEqual([200, 200]);
     expect(toss.body).toEqual(tossAlias.body);
   });

@@ -10,7 +10,9 @@ export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
  * The V8 flags `npm run start:prod` runs the app with (package.json is the one place they are written), so the app
  * is measured as it is deployed.
  */
-export const PRODUCTION_NODE_ARGS: readonly string[] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']
+export const PRODUCTION_NODE_ARGS: readonly string[] = (
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts['start:prod']
   .split(' ')
   .filter((a) => a.startsWith('--'));
 
@@ -28,11 +30,17 @@ export interface BenchApp extends Proc {
 }
 
 /** A fresh database: a new PostgreSQL database, or a SQLite file in a temporary folder. */
-export async function freshDatabase(engine: Engine): Promise<{ env: Record<string, string>; database: string; drop: () => Promise<void> }> {
+export async function freshDatabase(
+  engine: Engine,
+): Promise<{ env: Record<string, string>; database: string; drop: () => Promise<void> }> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'bench-'));
     const path = join(dir, 'billing.sqlite');
-    return { env: { DATABASE_PATH: path }, database: path, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      env: { DATABASE_PATH: path },
+      database: path,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `bench_${Date.now()}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
   await withPg(PG_ADMIN_URL, (c) => c.query(`CREATE DATABASE ${name}`));
@@ -40,7 +48,8 @@ export async function freshDatabase(engine: Engine): Promise<{ env: Record<strin
   return {
     env: { DATABASE_URL: url, DATABASE_MIGRATIONS_RUN: 'true' },
     database: url,
-    drop: () => withPg(PG_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withPg(PG_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
@@ -115,10 +124,20 @@ export async function withPg<T>(url: string, fn: (c: Client) => Promise<T>): Pro
 }
 
 /** JSON over HTTP with a bearer key; throws with the body on an unexpected status. */
-export async function api<T = any>(base: string, method: string, path: string, key: string | undefined, body?: unknown, expect: number[] = [200, 201]): Promise<T> {
+export async function api<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  key: string | undefined,
+  body?: unknown,
+  expect: number[] = [200, 201],
+): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

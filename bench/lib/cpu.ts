@@ -27,5 +27,7 @@ export function postgresCpuSeconds(): number {
 }
 
 function readdirPids(): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 }

@@ -45,20 +45,34 @@ function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number {
  * Starts `node <script>` (compiled JS from dist/) and resolves once a line of its output matches `ready`.
  * `cpu` pins it to one core with taskset when given, so the load generator and the server do not share a core.
  */
-export async function startNode(script: string, env: Record<string, string>, ready: RegExp, opts: { cpu?: number; timeoutMs?: number; ts?: boolean; nodeArgs?: string[] } = {}): Promise<Proc> {
+export async function startNode(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  opts: { cpu?: number; timeoutMs?: number; ts?: boolean; nodeArgs?: string[] } = {},
+): Promise<Proc> {
   // TypeScript scripts (the bench's own servers) are transpiled once at load by ts-node; the app runs from dist/.
-  const args = [...(opts.nodeArgs ?? []), ...(opts.ts ? ['-r', 'ts-node/register/transpile-only'] : []), resolve(ROOT, script)];
+  const args = [
+    ...(opts.nodeArgs ?? []),
+    ...(opts.ts ? ['-r', 'ts-node/register/transpile-only'] : []),
+    resolve(ROOT, script),
+  ];
   const cmd = opts.cpu === undefined ? process.execPath : 'taskset';
   const argv = opts.cpu === undefined ? args : ['-c', String(opts.cpu), process.execPath, ...args];
   const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const pid = child.pid!;
   await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${script} not ready after ${opts.timeoutMs ?? 30_000} ms:\n${output.join('').slice(-2000)}`)), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () =>
+        fail(new Error(`${script} not ready after ${opts.timeoutMs ?? 30_000} ms:\n${output.join('').slice(-2000)}`)),
+      opts.timeoutMs ?? 30_000,
+    );
     const onData = (b: Buffer) => {
       const s = b.toString('utf8');
       output.push(s);
-      if (output.length > (Number(process.env.BENCH_KEEP_OUTPUT) || 200)) output.splice(0, output.length - (Number(process.env.BENCH_KEEP_OUTPUT) || 200));
+      if (output.length > (Number(process.env.BENCH_KEEP_OUTPUT) || 200))
+        output.splice(0, output.length - (Number(process.env.BENCH_KEEP_OUTPUT) || 200));
       if (ready.test(s)) {
         clearTimeout(timer);
         ok();
@@ -96,7 +110,15 @@ export async function startSandbox(latencyMs: number, opts: { cpu?: number } = {
   // BENCH_SANDBOX_PROFILE_DIR=dir writes a V8 CPU profile of the sandbox when it exits (is it the bottleneck?).
   const profile = process.env.BENCH_SANDBOX_PROFILE_DIR;
   // BENCH_SANDBOX_NODE_ARGS="…" adds V8/Node flags to the sandbox's command line (as BENCH_NODE_ARGS does for the app).
-  const nodeArgs = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...(process.env.BENCH_SANDBOX_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const proc = await startNode(`${DIST}/libs/pg-sandbox/src/main.js`, { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(latencyMs), NODE_ENV: 'development' }, /pg-sandbox listening/, { ...opts, nodeArgs });
+  const nodeArgs = [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    ...(process.env.BENCH_SANDBOX_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
+  const proc = await startNode(
+    `${DIST}/libs/pg-sandbox/src/main.js`,
+    { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(latencyMs), NODE_ENV: 'development' },
+    /pg-sandbox listening/,
+    { ...opts, nodeArgs },
+  );
   return Object.assign(proc, { url: `http://127.0.0.1:${port}/sandbox` });
 }

@@ -21,7 +21,8 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const kind =
-      this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [context.getHandler(), context.getClass()]) ?? 'merchant';
+      this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [context.getHandler(), context.getClass()]) ??
+      'merchant';
     if (kind === 'public') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { merchant?: unknown; principal?: AuthKind }>();
     const key = bearer(request.headers.authorization);

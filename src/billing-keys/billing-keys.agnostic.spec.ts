@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { BillingKeyOutcome, ClientRequest, GatewayDescriptor, GatewayRegistry, IssueBillingKeyInput } from '@app/pg-contract';
+import type {
+  BillingKeyOutcome,
+  ClientRequest,
+  GatewayDescriptor,
+  GatewayRegistry,
+  IssueBillingKeyInput,
+} from '@app/pg-contract';
 import type { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/configuration';
 import type { CustomersService } from '../customers/customers.service';
@@ -22,7 +28,16 @@ const CARD: GatewayDescriptor = {
   displayName: 'Card (redirect)',
   paymentMethod: 'card',
   defaultBillingKeyName: 'Card on file',
-  capabilities: { oneTimePayments: false, billingKeys: true, billingKeyDeletion: false, billingKeyFlow: 'redirect', cancel: true, partialCancel: true, webhookKind: 'none', currencies: ['KRW'] },
+  capabilities: {
+    oneTimePayments: false,
+    billingKeys: true,
+    billingKeyDeletion: false,
+    billingKeyFlow: 'redirect',
+    cancel: true,
+    partialCancel: true,
+    webhookKind: 'none',
+    currencies: ['KRW'],
+  },
 };
 
 const strict = <T extends object>(impl: object): T =>
@@ -34,11 +49,20 @@ const strict = <T extends object>(impl: object): T =>
     },
   }) as T;
 
-function setup(completeOutcome: BillingKeyOutcome = { status: 'ACTIVE', billingKey: 'x', gatewayBillingKey: 'pg_own_key_1', rawStatus: 'ISSUED' }) {
+function setup(
+  completeOutcome: BillingKeyOutcome = {
+    status: 'ACTIVE',
+    billingKey: 'x',
+    gatewayBillingKey: 'pg_own_key_1',
+    rawStatus: 'ISSUED',
+  },
+) {
   const rows = new Map<string, BillingKey>();
   const repo = {
     insert: jest.fn(async (k: BillingKey) => (rows.set(k.id, { ...k }), { ...k })),
-    findForMerchant: jest.fn(async (m: string, id: string) => (rows.get(id)?.merchantId === m ? { ...rows.get(id)! } : null)),
+    findForMerchant: jest.fn(async (m: string, id: string) =>
+      rows.get(id)?.merchantId === m ? { ...rows.get(id)! } : null,
+    ),
     findManyByIds: jest.fn(async (ids: string[]) => ids.flatMap((id) => (rows.has(id) ? [{ ...rows.get(id)! }] : []))),
     transition: jest.fn(async (_m: string, id: string, from: BillingKeyStatus[], patch: Partial<BillingKey>) => {
       const row = rows.get(id)!;
@@ -48,7 +72,12 @@ function setup(completeOutcome: BillingKeyOutcome = { status: 'ACTIVE', billingK
     }),
   };
   const issued: IssueBillingKeyInput[] = [];
-  const client: ClientRequest = { sdk: 'card-sdk', init: { clientKey: 'ck_1', customerKey: 'ours' }, method: 'requestAuth', request: { method: 'CARD' } };
+  const client: ClientRequest = {
+    sdk: 'card-sdk',
+    init: { clientKey: 'ck_1', customerKey: 'ours' },
+    method: 'requestAuth',
+    request: { method: 'CARD' },
+  };
   const adapter = strict({
     descriptor: CARD,
     issueBillingKey: jest.fn(async (_c: unknown, input: IssueBillingKeyInput) => (issued.push(input), client)),
@@ -56,7 +85,9 @@ function setup(completeOutcome: BillingKeyOutcome = { status: 'ACTIVE', billingK
     // No deleteBillingKey: the strict mock throws if the core ever calls it.
   });
   const registry = { require: () => adapter, has: (c: string) => c === CARD.code, get: () => adapter };
-  const customers = { require: async () => ({ id: 'cus_1', email: 'a@example.com', firstName: 'A', lastName: 'B', countryCode: 'KR' }) };
+  const customers = {
+    require: async () => ({ id: 'cus_1', email: 'a@example.com', firstName: 'A', lastName: 'B', countryCode: 'KR' }),
+  };
   const keys = new BillingKeysService(
     strict<BillingKeysRepository>(repo),
     strict<CustomersService>(customers),
@@ -68,11 +99,20 @@ function setup(completeOutcome: BillingKeyOutcome = { status: 'ACTIVE', billingK
     { publicBaseUrl: 'https://api.example' } as AppConfig,
     strict<MetricsService>({ counter: () => ({ inc: () => undefined }) }),
   );
-  const returns = new BillingKeyReturnsService(strict<BillingKeysRepository>(repo), keys, strict<GatewayRegistry>(registry));
+  const returns = new BillingKeyReturnsService(
+    strict<BillingKeysRepository>(repo),
+    keys,
+    strict<GatewayRegistry>(registry),
+  );
   return { keys, returns, rows, issued, adapter: adapter as unknown as { completeBillingKey: jest.Mock } };
 }
 
-const create = { customerId: 'cus_1', gateway: CARD.code, successUrl: 'https://shop.example/ok?x=1', failUrl: 'https://shop.example/ko' };
+const create = {
+  customerId: 'cus_1',
+  gateway: CARD.code,
+  successUrl: 'https://shop.example/ok?x=1',
+  failUrl: 'https://shop.example/ko',
+};
 
 describe('BillingKeysService with a card, redirect, no-delete gateway', () => {
   it('refuses a redirect issuance without successUrl and failUrl (400), before anything is recorded', async () => {
@@ -87,14 +127,23 @@ describe('BillingKeysService with a card, redirect, no-delete gateway', () => {
   it('answers checkout (no loadUI), a client secret stored only hashed, our return routes to the adapter, the adapter’s default name, no STC', async () => {
     const s = setup();
     const res = await s.keys.issue('mch_1', create);
-    expect(res.checkout).toEqual({ sdk: 'card-sdk', init: { clientKey: 'ck_1', customerKey: 'ours' }, method: 'requestAuth', request: { method: 'CARD' } });
+    expect(res.checkout).toEqual({
+      sdk: 'card-sdk',
+      init: { clientKey: 'ck_1', customerKey: 'ours' },
+      method: 'requestAuth',
+      request: { method: 'CARD' },
+    });
     expect(res).not.toHaveProperty('loadUI');
     expect(res.name).toBe('Card on file');
     expect(res.clientSecret).toMatch(/^bks_[A-Za-z0-9_-]{32}$/);
     const row = s.rows.get(res.id)!;
     expect(row.clientSecretHash).toBe(createHash('sha256').update(res.clientSecret).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(res.clientSecret);
-    expect(s.issued[0]).toMatchObject({ returnUrl: `https://api.example/v1/billing-keys/${res.id}/return`, failUrl: `https://api.example/v1/billing-keys/${res.id}/fail`, name: 'Card on file' });
+    expect(s.issued[0]).toMatchObject({
+      returnUrl: `https://api.example/v1/billing-keys/${res.id}/return`,
+      failUrl: `https://api.example/v1/billing-keys/${res.id}/fail`,
+      name: 'Card on file',
+    });
     expect(s.issued[0]).not.toHaveProperty('riskContext');
     expect(s.issued[0]).not.toHaveProperty('noticeUrls');
     // A second key gets another secret.
@@ -110,7 +159,9 @@ describe('BillingKeysService with a card, redirect, no-delete gateway', () => {
     ]);
     // A reloaded return page shares the first one's PG call.
     expect(s.adapter.completeBillingKey).toHaveBeenCalledTimes(1);
-    expect(s.adapter.completeBillingKey.mock.calls[0][1]).toMatchObject({ pointer: { customerKey: 'ours', authKey: 'auth_1' } });
+    expect(s.adapter.completeBillingKey.mock.calls[0][1]).toMatchObject({
+      pointer: { customerKey: 'ours', authKey: 'auth_1' },
+    });
     expect(a).toBe(`https://shop.example/ok?x=1&billingKeyId=${id}&status=active`);
     expect(b).toBe(a);
     expect(s.rows.get(id)).toMatchObject({ status: 'active', gatewayBillingKey: 'pg_own_key_1' });
@@ -124,7 +175,9 @@ describe('BillingKeysService with a card, redirect, no-delete gateway', () => {
     const { id } = await s.keys.issue('mch_1', create);
     expect(await s.returns.failFromGateway(id)).toBe(`https://shop.example/ko?billingKeyId=${id}&status=pending`);
     expect(s.rows.get(id)!.status).toBe('pending');
-    expect(await s.returns.returnFromGateway(id, { authKey: 'bad' })).toBe(`https://shop.example/ko?billingKeyId=${id}&status=failed`);
+    expect(await s.returns.returnFromGateway(id, { authKey: 'bad' })).toBe(
+      `https://shop.example/ko?billingKeyId=${id}&status=failed`,
+    );
     expect(await s.returns.returnFromGateway('bk_nope', {})).toBeNull();
     expect(await s.returns.failFromGateway('bk_nope')).toBeNull();
   });

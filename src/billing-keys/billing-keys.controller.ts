@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentMerchant, Public } from '../auth/auth.decorators';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
@@ -37,7 +45,10 @@ export class BillingKeysController {
   @Get()
   @ApiOperation({ summary: "A customer's billing keys" })
   @ApiOkResponse({ type: BillingKeyListDto })
-  async list(@CurrentMerchant() merchant: Merchant, @Query() query: ListBillingKeysQueryDto): Promise<BillingKeyListDto> {
+  async list(
+    @CurrentMerchant() merchant: Merchant,
+    @Query() query: ListBillingKeysQueryDto,
+  ): Promise<BillingKeyListDto> {
     return { data: await this.keys.list(merchant.id, query.customerId) };
   }
 
@@ -51,7 +62,11 @@ export class BillingKeysController {
   @Idempotent()
   @ApiOperation({ summary: 'Change the pending issuance request (for IMP.updateLoadUIRequest)' })
   @ApiOkResponse({ type: BillingKeyRequestDto })
-  updateRequest(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: UpdateBillingKeyRequestDto): Promise<BillingKeyRequestDto> {
+  updateRequest(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('id') id: string,
+    @Body() body: UpdateBillingKeyRequestDto,
+  ): Promise<BillingKeyRequestDto> {
     return this.keys.updateRequest(merchant.id, id, body);
   }
 
@@ -59,18 +74,32 @@ export class BillingKeysController {
   @Idempotent()
   @HttpCode(200)
   @ApiOperation({
-    summary: "Complete an issuance from the gateway's own pointer (PortOne: the loadUI callback's { imp_uid, merchant_uid }); the server re-fetches from the PG",
-    description: 'Redirect-based gateways (billingKeyFlow redirect) complete through GET /v1/billing-keys/{id}/return instead.',
+    summary:
+      "Complete an issuance from the gateway's own pointer (PortOne: the loadUI callback's { imp_uid, merchant_uid }); the server re-fetches from the PG",
+    description:
+      'Redirect-based gateways (billingKeyFlow redirect) complete through GET /v1/billing-keys/{id}/return instead.',
   })
-  @ApiBody({ schema: { type: 'object', additionalProperties: { type: 'string' }, example: { imp_uid: 'imps_123456789012', merchant_uid: 'bki_3Jd…' } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      example: { imp_uid: 'imps_123456789012', merchant_uid: 'bki_3Jd…' },
+    },
+  })
   @ApiOkResponse({ type: BillingKeyCompletionDto })
-  complete(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: unknown): Promise<BillingKeyCompletionDto> {
+  complete(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<BillingKeyCompletionDto> {
     return this.keys.complete(merchant.id, id, pointerFrom(body, 'body'));
   }
 
   @Delete(':id')
   @Idempotent()
-  @ApiOperation({ summary: 'Revoke: never charged again; deleted at the PG (revokedAtGateway says whether the PG confirmed)' })
+  @ApiOperation({
+    summary: 'Revoke: never charged again; deleted at the PG (revokedAtGateway says whether the PG confirmed)',
+  })
   @ApiOkResponse({ type: BillingKeyDto })
   revoke(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<BillingKeyDto> {
     return this.keys.revoke(merchant.id, id);
@@ -88,8 +117,14 @@ export class BillingKeyReturnsController {
   constructor(private readonly returns: BillingKeyReturnsService) {}
 
   @Get(':id/return')
-  @ApiOperation({ summary: "Redirect-based issuance succeeded at the PG: completes (the PG is asked), then 303 to the creation's successUrl (or failUrl) with billingKeyId and status" })
-  @ApiResponse({ status: 303, description: 'To successUrl (status active) or failUrl (pending, failed) with billingKeyId and status' })
+  @ApiOperation({
+    summary:
+      "Redirect-based issuance succeeded at the PG: completes (the PG is asked), then 303 to the creation's successUrl (or failUrl) with billingKeyId and status",
+  })
+  @ApiResponse({
+    status: 303,
+    description: 'To successUrl (status active) or failUrl (pending, failed) with billingKeyId and status',
+  })
   async return(@Param('id') id: string, @Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const location = await this.returns.returnFromGateway(id, pointerFrom(query, 'query'));
     if (!location) throw new NotFoundError('Billing key issuance');
@@ -97,7 +132,10 @@ export class BillingKeyReturnsController {
   }
 
   @Get(':id/fail')
-  @ApiOperation({ summary: "Redirect-based issuance failed at the PG: 303 to the creation's failUrl with billingKeyId and status (changes nothing: the query cannot be verified)" })
+  @ApiOperation({
+    summary:
+      "Redirect-based issuance failed at the PG: 303 to the creation's failUrl with billingKeyId and status (changes nothing: the query cannot be verified)",
+  })
   @ApiResponse({ status: 303, description: 'To failUrl with billingKeyId and status' })
   async fail(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const location = await this.returns.failFromGateway(id);
@@ -111,13 +149,16 @@ function pointerFrom(raw: unknown, where: 'body' | 'query'): Record<string, stri
   const fail = (message: string): never => {
     throw new DomainError('VALIDATION_FAILED', message, [{ field: where, errors: [message] }]);
   };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(`the ${where} must be an object of the gateway's pointer fields`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail(`the ${where} must be an object of the gateway's pointer fields`);
   const entries = Object.entries(raw as Record<string, unknown>);
-  if (entries.length === 0 && where === 'body') fail("the body must carry the gateway's pointer (PortOne: imp_uid, merchant_uid)");
+  if (entries.length === 0 && where === 'body')
+    fail("the body must carry the gateway's pointer (PortOne: imp_uid, merchant_uid)");
   if (entries.length > POINTER_MAX_FIELDS) fail(`at most ${POINTER_MAX_FIELDS} pointer fields`);
   for (const [k, v] of entries) {
     if (!/^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(k)) fail('pointer field names are letters, digits and _');
-    if (typeof v !== 'string' || v.length === 0 || v.length > POINTER_MAX_LENGTH) fail(`${k} must be a string of 1-${POINTER_MAX_LENGTH} characters`);
+    if (typeof v !== 'string' || v.length === 0 || v.length > POINTER_MAX_LENGTH)
+      fail(`${k} must be a string of 1-${POINTER_MAX_LENGTH} characters`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }

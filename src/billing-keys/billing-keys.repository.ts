@@ -35,7 +35,12 @@ export class BillingKeysRepository {
    * Compare-and-set on status: the update applies only if the key is still in `from`, so a webhook and a completion
    * racing on one key cannot both transition it. Returns whether this caller won.
    */
-  async transition(merchantId: string, id: string, from: BillingKeyStatus[], patch: Partial<BillingKey>): Promise<boolean> {
+  async transition(
+    merchantId: string,
+    id: string,
+    from: BillingKeyStatus[],
+    patch: Partial<BillingKey>,
+  ): Promise<boolean> {
     const qb = this.keys
       .createQueryBuilder()
       .update(BillingKey)
@@ -50,12 +55,21 @@ export class BillingKeysRepository {
    * Pending keys due for a reconciler look-up: past the grace period after issuance (never looked up yet), or past
    * their next look-up; at most `maxAttempts` look-ups each.
    */
-  findPendingDue(opts: { now: Date; issuedBefore: Date; maxAttempts: number; limit: number; merchantId?: string }): Promise<BillingKey[]> {
+  findPendingDue(opts: {
+    now: Date;
+    issuedBefore: Date;
+    maxAttempts: number;
+    limit: number;
+    merchantId?: string;
+  }): Promise<BillingKey[]> {
     const qb = this.keys
       .createQueryBuilder('k')
       .where("k.status = 'pending'")
       .andWhere('k.lookup_attempts < :max', { max: opts.maxAttempts })
-      .andWhere('((k.next_lookup_at IS NULL AND k.created_at <= :issuedBefore) OR k.next_lookup_at <= :now)', { issuedBefore: opts.issuedBefore, now: opts.now })
+      .andWhere('((k.next_lookup_at IS NULL AND k.created_at <= :issuedBefore) OR k.next_lookup_at <= :now)', {
+        issuedBefore: opts.issuedBefore,
+        now: opts.now,
+      })
       .orderBy('k.created_at', 'ASC')
       .addOrderBy('k.id', 'ASC')
       .take(opts.limit);

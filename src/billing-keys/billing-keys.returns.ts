@@ -33,10 +33,14 @@ export class BillingKeyReturnsService {
     if (key.status === 'pending') {
       let running = this.returning.get(key.id);
       if (!running) {
-        running = this.keys.completeWith(key, query, 'return')
+        running = this.keys
+          .completeWith(key, query, 'return')
           .catch((err: unknown) => {
             // A verdict the PG could not give (timeout): the key stays pending, the buyer lands on failUrl as pending.
-            this.logger.warn({ billingKeyId: key.id, err: (err as Error).message }, 'billing key return could not be completed');
+            this.logger.warn(
+              { billingKeyId: key.id, err: (err as Error).message },
+              'billing key return could not be completed',
+            );
             return false;
           })
           .finally(() => this.returning.delete(key.id));

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { billingKeyFlowOf, GatewayRegistry, hasCapability, webhookUrl, type AdapterWith, type BillingKeyOutcome, type ClientRequest } from '@app/pg-contract';
+import {
+  billingKeyFlowOf,
+  GatewayRegistry,
+  hasCapability,
+  webhookUrl,
+  type AdapterWith,
+  type BillingKeyOutcome,
+  type ClientRequest,
+} from '@app/pg-contract';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
@@ -14,7 +22,14 @@ import { RiskService } from '../risk/risk.service';
 import type { BillingKey } from './billing-key.entity';
 import { BillingKeysRepository } from './billing-keys.repository';
 import { chargeableOrThrow, clientFields, hashSecret, toBillingKeyDto, toCompletionDto } from './billing-keys.views';
-import type { BillingKeyCompletionDto, BillingKeyDto, BillingKeyRequestDto, CreateBillingKeyDto, IssuedBillingKeyDto, UpdateBillingKeyRequestDto } from './dto/billing-key.dto';
+import type {
+  BillingKeyCompletionDto,
+  BillingKeyDto,
+  BillingKeyRequestDto,
+  CreateBillingKeyDto,
+  IssuedBillingKeyDto,
+  UpdateBillingKeyRequestDto,
+} from './dto/billing-key.dto';
 
 export { toBillingKeyDto };
 
@@ -57,7 +72,11 @@ export class BillingKeysService {
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     metrics: MetricsService,
   ) {
-    this.transitions = metrics.counter('billing_key_transitions_total', 'Billing key state changes by gateway, new state and source', ['gateway', 'to', 'source']);
+    this.transitions = metrics.counter(
+      'billing_key_transitions_total',
+      'Billing key state changes by gateway, new state and source',
+      ['gateway', 'to', 'source'],
+    );
   }
 
   // ---- for other modules ---------------------------------------------------------------------------------------
@@ -78,8 +97,12 @@ export class BillingKeysService {
    * {@link requireChargeable} for a billing batch in one query: each (merchant, key) pair gets its key or the
    * DomainError requireChargeable would throw (another merchant's key is NOT_FOUND, as everywhere).
    */
-  async requireChargeableMany(refs: ReadonlyArray<{ merchantId: string; billingKeyId: string }>): Promise<Array<BillingKey | DomainError>> {
-    const byId = new Map((await this.repo.findManyByIds([...new Set(refs.map((r) => r.billingKeyId))])).map((k) => [k.id, k]));
+  async requireChargeableMany(
+    refs: ReadonlyArray<{ merchantId: string; billingKeyId: string }>,
+  ): Promise<Array<BillingKey | DomainError>> {
+    const byId = new Map(
+      (await this.repo.findManyByIds([...new Set(refs.map((r) => r.billingKeyId))])).map((k) => [k.id, k]),
+    );
     return refs.map((r) => {
       const key = byId.get(r.billingKeyId);
       if (!key || key.merchantId !== r.merchantId) return new NotFoundError('Billing key');
@@ -146,9 +169,17 @@ export class BillingKeysService {
   }
 
   /** The updated request for `IMP.updateLoadUIRequest`; only while the key is pending. */
-  async updateRequest(merchantId: string, id: string, input: UpdateBillingKeyRequestDto): Promise<BillingKeyRequestDto> {
+  async updateRequest(
+    merchantId: string,
+    id: string,
+    input: UpdateBillingKeyRequestDto,
+  ): Promise<BillingKeyRequestDto> {
     const key = await this.get(merchantId, id);
-    if (key.status !== 'pending') throw new DomainError('BILLING_KEY_NOT_PENDING', `Billing key is ${key.status}; its request can only change while pending`);
+    if (key.status !== 'pending')
+      throw new DomainError(
+        'BILLING_KEY_NOT_PENDING',
+        `Billing key is ${key.status}; its request can only change while pending`,
+      );
     const adapter = this.adapterFor(key.gateway);
     const customer = await this.customers.require(merchantId, key.customerId);
     const next: BillingKey = {
@@ -158,7 +189,11 @@ export class BillingKeysService {
       updatedAt: this.clock.now(),
     };
     const client = await this.buildRequest(adapter, next, customer);
-    const changed = await this.repo.transition(merchantId, id, ['pending'], { name: next.name, customData: next.customData, updatedAt: next.updatedAt });
+    const changed = await this.repo.transition(merchantId, id, ['pending'], {
+      name: next.name,
+      customData: next.customData,
+      updatedAt: next.updatedAt,
+    });
     if (!changed) throw new DomainError('BILLING_KEY_NOT_PENDING', 'Billing key is no longer pending');
     return { id: key.id, status: 'pending', ...clientFields(client) };
   }
@@ -200,8 +235,15 @@ export class BillingKeysService {
     const deletable = hasCapability(adapter.descriptor, 'billingKeyDeletion');
     if (key.status !== 'revoked') {
       const now = this.clock.now();
-      const patch = deletable ? { revokePendingAtPg: true } : { revokePendingAtPg: false, revokeReason: 'NOT_SUPPORTED' };
-      const won = await this.repo.transition(merchantId, id, ['pending', 'active', 'failed'], { status: 'revoked', ...patch, revokedAt: now, updatedAt: now });
+      const patch = deletable
+        ? { revokePendingAtPg: true }
+        : { revokePendingAtPg: false, revokeReason: 'NOT_SUPPORTED' };
+      const won = await this.repo.transition(merchantId, id, ['pending', 'active', 'failed'], {
+        status: 'revoked',
+        ...patch,
+        revokedAt: now,
+        updatedAt: now,
+      });
       if (won) this.transitions.inc({ gateway: key.gateway, to: 'revoked', source: 'api' });
     }
     if (deletable) await this.deleteAtGateway(adapter, key);
@@ -212,13 +254,23 @@ export class BillingKeysService {
   private async deleteAtGateway(adapter: AdapterWith<'billingKeys'>, key: BillingKey): Promise<void> {
     if (!hasCapability(adapter.descriptor, 'billingKeyDeletion') || !adapter.deleteBillingKey) return;
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
-    const outcome = await adapter.deleteBillingKey(creds, { billingKey: key.gatewayBillingKey ?? key.customerUid, issuedAs: key.customerUid, reason: 'revoked by merchant' });
+    const outcome = await adapter.deleteBillingKey(creds, {
+      billingKey: key.gatewayBillingKey ?? key.customerUid,
+      issuedAs: key.customerUid,
+      reason: 'revoked by merchant',
+    });
     if (outcome.status === 'DELETED') {
       await this.repo.update(key.merchantId, key.id, { revokePendingAtPg: false, updatedAt: this.clock.now() });
       return;
     }
     this.logger.warn(
-      { merchantId: key.merchantId, billingKeyId: key.id, gateway: key.gateway, outcome: outcome.status, code: 'code' in outcome ? outcome.code : undefined },
+      {
+        merchantId: key.merchantId,
+        billingKeyId: key.id,
+        gateway: key.gateway,
+        outcome: outcome.status,
+        code: 'code' in outcome ? outcome.code : undefined,
+      },
       'billing key revoked here; deletion at the PG not confirmed',
     );
   }
@@ -230,7 +282,11 @@ export class BillingKeysService {
    * of this merchant's pending issuances, the payment is re-fetched and applied like a completion; an active or failed
    * key is left alone (no PG call); a revoked one is deleted at the PG again; any other reference is not a key's.
    */
-  async applyNotification(merchantId: string, gateway: string, pointer: { reference: string; gatewayPaymentId: string }): Promise<BillingKeyNotificationResult> {
+  async applyNotification(
+    merchantId: string,
+    gateway: string,
+    pointer: { reference: string; gatewayPaymentId: string },
+  ): Promise<BillingKeyNotificationResult> {
     // Issuance references are minted here with their own prefix: anything else (every charge's webhook) needs no query.
     if (!pointer.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) return 'not_a_billing_key';
     const key = await this.repo.findByMerchantUid(merchantId, pointer.reference);
@@ -243,7 +299,9 @@ export class BillingKeysService {
       return 'unchanged';
     }
     if (key.status !== 'pending') return 'unchanged';
-    return (await this.completeWith(key, { gatewayPaymentId: pointer.gatewayPaymentId }, 'webhook')) ? 'applied' : 'unchanged';
+    return (await this.completeWith(key, { gatewayPaymentId: pointer.gatewayPaymentId }, 'webhook'))
+      ? 'applied'
+      : 'unchanged';
   }
 
   // ---- reconciler ----------------------------------------------------------------------------------------------
@@ -254,7 +312,12 @@ export class BillingKeysService {
    * since issuance, then after each delay of `backoffMs`; the payment found is completed exactly as the webhook or
    * the completion call would (completeWith). A look-up that finds nothing, or cannot answer, leaves the key pending.
    */
-  async reconcilePending(opts: { graceMs: number; backoffMs: readonly number[]; limit: number; merchantId?: string }): Promise<{ looked: number; changed: number }> {
+  async reconcilePending(opts: {
+    graceMs: number;
+    backoffMs: readonly number[];
+    limit: number;
+    merchantId?: string;
+  }): Promise<{ looked: number; changed: number }> {
     const now = this.clock.now();
     const keys = await this.repo.findPendingDue({
       now,
@@ -273,7 +336,10 @@ export class BillingKeysService {
       try {
         if (await this.lookUpPending(key)) changed++;
       } catch (err) {
-        this.logger.warn({ merchantId: key.merchantId, billingKeyId: key.id, err: (err as Error).message }, 'pending billing key look-up failed; retried later');
+        this.logger.warn(
+          { merchantId: key.merchantId, billingKeyId: key.id, err: (err as Error).message },
+          'pending billing key look-up failed; retried later',
+        );
       }
     }
     return { looked, changed };
@@ -281,7 +347,10 @@ export class BillingKeysService {
 
   /** Whether `reference` is one of this merchant's issuances (our tables only, no PG call). */
   async isIssuance(merchantId: string, reference: string): Promise<boolean> {
-    return reference.startsWith(ISSUANCE_REFERENCE_PREFIX) && (await this.repo.findByMerchantUid(merchantId, reference)) !== null;
+    return (
+      reference.startsWith(ISSUANCE_REFERENCE_PREFIX) &&
+      (await this.repo.findByMerchantUid(merchantId, reference)) !== null
+    );
   }
 
   /**
@@ -289,7 +358,11 @@ export class BillingKeysService {
    * pointer's imp_uid is not needed, so forged ones cannot mislead it) only if it is still pending and `mayCall` grants
    * the PG call (the webhook budget); 'deferred' when it does not.
    */
-  async completeIssuanceByReference(merchantId: string, reference: string, mayCall: () => boolean): Promise<BillingKeyNotificationResult | 'deferred'> {
+  async completeIssuanceByReference(
+    merchantId: string,
+    reference: string,
+    mayCall: () => boolean,
+  ): Promise<BillingKeyNotificationResult | 'deferred'> {
     if (!reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) return 'not_a_billing_key';
     const key = await this.repo.findByMerchantUid(merchantId, reference);
     if (!key) return 'not_a_billing_key';
@@ -303,10 +376,17 @@ export class BillingKeysService {
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
     // The issuance is a payment under our merchant_uid; its amount is the PG's business, so any answer naming a payment
     // id (even MISMATCH) is only a pointer, and completeWith checks the issuance in full.
-    const found = await adapter.retrieveByReference(creds, { reference: key.merchantUid, expected: { amount: 0, currency: adapter.descriptor.capabilities.currencies[0] } });
-    const impUid = 'gatewayPaymentId' in found && typeof found.gatewayPaymentId === 'string' ? found.gatewayPaymentId : undefined;
+    const found = await adapter.retrieveByReference(creds, {
+      reference: key.merchantUid,
+      expected: { amount: 0, currency: adapter.descriptor.capabilities.currencies[0] },
+    });
+    const impUid =
+      'gatewayPaymentId' in found && typeof found.gatewayPaymentId === 'string' ? found.gatewayPaymentId : undefined;
     if (!impUid) {
-      this.logger.log({ merchantId: key.merchantId, billingKeyId: key.id, outcome: found.status }, 'pending billing key: nothing to complete yet');
+      this.logger.log(
+        { merchantId: key.merchantId, billingKeyId: key.id, outcome: found.status },
+        'pending billing key: nothing to complete yet',
+      );
       return false;
     }
     return this.completeWith(key, { gatewayPaymentId: impUid }, 'reconciler');
@@ -318,12 +398,22 @@ export class BillingKeysService {
   async completeWith(key: BillingKey, pointer: Pointer, source: CompletionSource): Promise<boolean> {
     const adapter = this.adapterFor(key.gateway);
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
-    const outcome = await adapter.completeBillingKey(creds, { billingKey: key.customerUid, reference: key.merchantUid, pointer });
+    const outcome = await adapter.completeBillingKey(creds, {
+      billingKey: key.customerUid,
+      reference: key.merchantUid,
+      pointer,
+    });
     return this.apply(key, outcome, source);
   }
 
   private async apply(key: BillingKey, outcome: BillingKeyOutcome, source: CompletionSource): Promise<boolean> {
-    const log = { merchantId: key.merchantId, billingKeyId: key.id, gateway: key.gateway, source, outcome: outcome.status };
+    const log = {
+      merchantId: key.merchantId,
+      billingKeyId: key.id,
+      gateway: key.gateway,
+      source,
+      outcome: outcome.status,
+    };
     const now = this.clock.now();
     switch (outcome.status) {
       case 'ACTIVE': {
@@ -343,8 +433,12 @@ export class BillingKeysService {
       }
       case 'FAILED': {
         if (POINTER_FAILURES.has(outcome.code)) {
-          this.logger.warn({ ...log, code: outcome.code }, 'billing key pointer does not match the issuance; key unchanged');
-          if (source === 'api') throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'The pointer is not this billing key issuance');
+          this.logger.warn(
+            { ...log, code: outcome.code },
+            'billing key pointer does not match the issuance; key unchanged',
+          );
+          if (source === 'api')
+            throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'The pointer is not this billing key issuance');
           return false;
         }
         const won = await this.repo.transition(key.merchantId, key.id, ['pending'], {
@@ -367,18 +461,33 @@ export class BillingKeysService {
       case 'UNKNOWN':
         this.logger.warn({ ...log, reason: outcome.reason }, 'billing key completion could not reach a verdict');
         if (source === 'api') {
-          throw new DomainError('GATEWAY_UNAVAILABLE', 'The payment gateway could not confirm the issuance; the key stays pending: retry the completion');
+          throw new DomainError(
+            'GATEWAY_UNAVAILABLE',
+            'The payment gateway could not confirm the issuance; the key stays pending: retry the completion',
+          );
         }
         return false;
     }
   }
 
-  private async buildRequest(adapter: AdapterWith<'billingKeys'>, key: BillingKey, customer: Customer): Promise<ClientRequest> {
+  private async buildRequest(
+    adapter: AdapterWith<'billingKeys'>,
+    key: BillingKey,
+    customer: Customer,
+  ): Promise<ClientRequest> {
     // PayPal risk rules only where the buyer pays with PayPal: refuses (STC_DATA_REQUIRED) before anything is recorded
     // or sent when the merchant's policy requires data it lacks.
     const riskContext =
       adapter.descriptor.paymentMethod === 'paypal'
-        ? Object.fromEntries((await this.risk.evaluateStc({ merchantId: key.merchantId, customerId: customer.id, purpose: 'billing_key_issue' })).additionalData.map((kv) => [kv.key, kv.value]))
+        ? Object.fromEntries(
+            (
+              await this.risk.evaluateStc({
+                merchantId: key.merchantId,
+                customerId: customer.id,
+                purpose: 'billing_key_issue',
+              })
+            ).additionalData.map((kv) => [kv.key, kv.value]),
+          )
         : {};
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
     const redirect = billingKeyFlowOf(adapter.descriptor) === 'redirect';
@@ -395,12 +504,17 @@ export class BillingKeysService {
         country: customer.countryCode,
       },
       name: key.name,
-      ...(hasCapability(adapter.descriptor, 'webhooks') ? { noticeUrls: [webhookUrl(this.app.publicBaseUrl, adapter.descriptor, key.merchantId)] } : {}),
+      ...(hasCapability(adapter.descriptor, 'webhooks')
+        ? { noticeUrls: [webhookUrl(this.app.publicBaseUrl, adapter.descriptor, key.merchantId)] }
+        : {}),
       ...(key.customData ? { customData: key.customData as Record<string, unknown> } : {}),
       ...(Object.keys(riskContext).length > 0 ? { riskContext } : {}),
       ...(redirect ? { returnUrl: `${routes}/return`, failUrl: `${routes}/fail` } : {}),
     });
-    if ('status' in client) throw new DomainError('GATEWAY_REQUEST_REFUSED', `The gateway cannot take this issuance: ${client.message}`, [{ code: client.code }]);
+    if ('status' in client)
+      throw new DomainError('GATEWAY_REQUEST_REFUSED', `The gateway cannot take this issuance: ${client.message}`, [
+        { code: client.code },
+      ]);
     return client;
   }
 

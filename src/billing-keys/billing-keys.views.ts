@@ -16,7 +16,10 @@ export function hashSecret(secret: string): string {
 export function clientFields(client: ClientRequest): { checkout: CheckoutDto; loadUI?: LoadUiDto } {
   const checkout = { sdk: client.sdk, init: { ...client.init }, method: client.method, request: { ...client.request } };
   if (client.uiType === undefined) return { checkout };
-  return { checkout, loadUI: { uiType: client.uiType, userCode: String(client.init.userCode ?? ''), request: { ...client.request } } };
+  return {
+    checkout,
+    loadUI: { uiType: client.uiType, userCode: String(client.init.userCode ?? ''), request: { ...client.request } },
+  };
 }
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
@@ -49,6 +52,9 @@ export function toCompletionDto(k: BillingKey): BillingKeyCompletionDto {
 }
 
 export function chargeableOrThrow(key: BillingKey): BillingKey {
-  if (key.status !== 'active') throw new DomainError('BILLING_KEY_NOT_ACTIVE', `Billing key is ${key.status}, not active`, [{ status: key.status }]);
+  if (key.status !== 'active')
+    throw new DomainError('BILLING_KEY_NOT_ACTIVE', `Billing key is ${key.status}, not active`, [
+      { status: key.status },
+    ]);
   return key;
 }

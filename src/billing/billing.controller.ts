@@ -20,13 +20,19 @@ export class BillingController {
   @Post('runs')
   @Idempotent()
   @HttpCode(200)
-  @ApiOkResponse({ type: BillingRunResult, description: 'Runs the due-charge and reconcile passes now, for this merchant' })
+  @ApiOkResponse({
+    type: BillingRunResult,
+    description: 'Runs the due-charge and reconcile passes now, for this merchant',
+  })
   run(@CurrentMerchant() merchant: Merchant): Promise<BillingRunResult> {
     return this.billing.runNow(merchant.id);
   }
 
   @Get('review')
-  @ApiOkResponse({ type: ChargeListView, description: 'Charges unresolved after the last look-up (same as GET /v1/charges?review=true)' })
+  @ApiOkResponse({
+    type: ChargeListView,
+    description: 'Charges unresolved after the last look-up (same as GET /v1/charges?review=true)',
+  })
   async review(@CurrentMerchant() merchant: Merchant): Promise<ChargeListView> {
     return { data: await this.charges.listReview(merchant.id) };
   }

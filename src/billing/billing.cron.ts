@@ -27,12 +27,20 @@ export class BillingCron implements OnApplicationBootstrap {
     // safe: it looks intents up first and writes are fenced, but it wastes look-ups).
     const worstBatchMs = Math.ceil(this.config.batchSize / this.config.concurrency) * this.pg.timeoutMs;
     if (this.config.leaseMs < worstBatchMs) {
-      this.logger.warn({ leaseMs: this.config.leaseMs, worstBatchMs }, 'BILLING_LEASE_MS is shorter than a batch can take when the PG times out');
+      this.logger.warn(
+        { leaseMs: this.config.leaseMs, worstBatchMs },
+        'BILLING_LEASE_MS is shorter than a batch can take when the PG times out',
+      );
     }
     if (!this.config.schedulerEnabled) return;
     let job: CronJob;
     try {
-      job = CronJob.from({ cronTime: this.config.schedulerCron, onTick: () => this.tick(), timeZone: 'UTC', start: false });
+      job = CronJob.from({
+        cronTime: this.config.schedulerCron,
+        onTick: () => this.tick(),
+        timeZone: 'UTC',
+        start: false,
+      });
     } catch (err) {
       throw new Error(`Invalid configuration: SCHEDULER_CRON (${(err as Error).message})`, { cause: err });
     }

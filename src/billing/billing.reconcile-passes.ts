@@ -23,7 +23,13 @@ export class ReconcilePasses {
       ['webhook_pointers', () => this.receivers.drainAll(merchantId)],
       [
         'pending_billing_keys',
-        () => this.billingKeys.reconcilePending({ graceMs: this.config.pendingKeyGraceMs, backoffMs: this.config.reconcileBackoffMs, limit: this.config.batchSize, ...(merchantId ? { merchantId } : {}) }),
+        () =>
+          this.billingKeys.reconcilePending({
+            graceMs: this.config.pendingKeyGraceMs,
+            backoffMs: this.config.reconcileBackoffMs,
+            limit: this.config.batchSize,
+            ...(merchantId ? { merchantId } : {}),
+          }),
       ],
       ['webhook_event_cleanup', () => this.receivers.cleanupAll()],
     ];
@@ -32,7 +38,10 @@ export class ReconcilePasses {
         const result = await fn();
         this.logger.log({ merchantId, pass, result }, 'reconciler pass');
       } catch (err) {
-        this.logger.error({ merchantId, pass, err: (err as Error).message }, 'reconciler pass failed; the next run retries');
+        this.logger.error(
+          { merchantId, pass, err: (err as Error).message },
+          'reconciler pass failed; the next run retries',
+        );
       }
     }
   }

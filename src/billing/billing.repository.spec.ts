@@ -71,7 +71,13 @@ describe('BillingRepository.claimDue', () => {
   });
 
   it('claims at most `limit`, earliest due first', async () => {
-    await ds.getRepository(Subscription).save([sub('b', { nextChargeAt: new Date('2026-02-28T00:00:00.000Z') }), sub('a', { nextChargeAt: new Date('2026-02-27T00:00:00.000Z') }), sub('c')]);
+    await ds
+      .getRepository(Subscription)
+      .save([
+        sub('b', { nextChargeAt: new Date('2026-02-28T00:00:00.000Z') }),
+        sub('a', { nextChargeAt: new Date('2026-02-27T00:00:00.000Z') }),
+        sub('c'),
+      ]);
     const claimed = await repo.claimDue({ now, owner: 'me', leaseMs: 60_000, limit: 2 });
     expect(claimed.map((s) => s.id).sort()).toEqual(['a', 'b']);
   });

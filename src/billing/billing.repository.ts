@@ -27,7 +27,13 @@ export class BillingRepository {
   }
 
   /** Claims up to `limit` subscriptions due at `now` (the app clock) whose lease is free or expired. */
-  async claimDue(opts: { now: Date; owner: string; leaseMs: number; limit: number; merchantId?: string }): Promise<Subscription[]> {
+  async claimDue(opts: {
+    now: Date;
+    owner: string;
+    leaseMs: number;
+    limit: number;
+    merchantId?: string;
+  }): Promise<Subscription[]> {
     const pg = this.postgres;
     // Placeholders in the order they appear (SQLite's `?` are positional).
     const params: unknown[] = [];
@@ -38,7 +44,9 @@ export class BillingRepository {
     const limit = p(opts.limit);
     const leaseMs = Math.floor(opts.leaseMs);
     const dbNow = pg ? 'now()' : "strftime('%Y-%m-%d %H:%M:%f','now')";
-    const expiry = pg ? `now() + ${leaseMs} * interval '1 millisecond'` : `strftime('%Y-%m-%d %H:%M:%f','now','+${(leaseMs / 1000).toFixed(3)} seconds')`;
+    const expiry = pg
+      ? `now() + ${leaseMs} * interval '1 millisecond'`
+      : `strftime('%Y-%m-%d %H:%M:%f','now','+${(leaseMs / 1000).toFixed(3)} seconds')`;
     const sql =
       `UPDATE subscriptions SET lease_owner = ${owner}, lease_expires_at = ${expiry}, lease_version = lease_version + 1 ` +
       `WHERE id IN (SELECT id FROM subscriptions WHERE next_charge_at <= ${due} AND status IN (${BILLABLE_SQL}) ` +
@@ -61,14 +69,23 @@ export class BillingRepository {
 
   /** Gives claimed subscriptions back untouched (only while the lease is still ours). */
   async releaseLeases(subs: readonly Pick<Subscription, 'id' | 'leaseVersion'>[]): Promise<void> {
-    for (const s of subs) await this.subs.update({ id: s.id, leaseVersion: s.leaseVersion }, { leaseOwner: null, leaseExpiresAt: null });
+    for (const s of subs)
+      await this.subs.update({ id: s.id, leaseVersion: s.leaseVersion }, { leaseOwner: null, leaseExpiresAt: null });
   }
 
   /** Cancels a subscription at its period end instead of charging the next cycle (under our lease). */
   async cancelAtPeriodEnd(sub: Subscription, now: Date): Promise<boolean> {
     const r = await this.subs.update(
       { id: sub.id, leaseVersion: sub.leaseVersion, status: In([...BILLABLE_STATUSES]) },
-      { status: 'canceled', nextChargeAt: null, canceledAt: sub.currentPeriodEnd, cancelReason: 'requested_at_period_end', leaseOwner: null, leaseExpiresAt: null, updatedAt: now },
+      {
+        status: 'canceled',
+        nextChargeAt: null,
+        canceledAt: sub.currentPeriodEnd,
+        cancelReason: 'requested_at_period_end',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      },
     );
     return r.affected === 1;
   }

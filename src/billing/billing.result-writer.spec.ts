@@ -37,7 +37,10 @@ describe('ResultWriter', () => {
     expect(w.writes).toHaveLength(1);
     w.pending.shift()!.resolve();
     await turn();
-    expect(w.writes).toEqual([[1, 2, 3], [4, 5, 6, 7]]);
+    expect(w.writes).toEqual([
+      [1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
     writer.add(8);
     const finished = writer.finish();
     w.pending.shift()!.resolve();

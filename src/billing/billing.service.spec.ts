@@ -10,13 +10,50 @@ import type { BillingRepository } from './billing.repository';
 import { BillingService } from './billing.service';
 import { strictMock } from '../../test/helpers/strict-mock';
 
-const config = { schedulerEnabled: false, schedulerCron: '* * * * * *', retryDays: [1, 3, 5, 7], concurrency: 4, batchSize: 10, leaseMs: 60_000, reconcileBackoffMs: [60_000] } as BillingConfig;
+const config = {
+  schedulerEnabled: false,
+  schedulerCron: '* * * * * *',
+  retryDays: [1, 3, 5, 7],
+  concurrency: 4,
+  batchSize: 10,
+  leaseMs: 60_000,
+  reconcileBackoffMs: [60_000],
+} as BillingConfig;
 const now = new Date('2027-01-01T00:00:00.000Z');
 const clock = strictMock<Clock>({ now: () => now });
 const sub = (over: Partial<Subscription> = {}) =>
-  ({ id: 'sub_1', merchantId: 'mch_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', cycle: 0, attempt: 1, leaseVersion: 7, amount: 1999, currency: 'USD', planName: 'Pro', cancelAtPeriodEnd: false, ...over }) as Subscription;
-const charge = (over: Partial<Charge> = {}) => ({ id: 'chg_1', merchantUid: 'sub_1-c0-a1', status: 'sending', leaseVersion: 7, resendable: false, ...over }) as Charge;
-const paid: PaymentOutcome = { status: 'SUCCEEDED', gatewayPaymentId: 'imp_1', reference: 'sub_1-c0-a1', amount: { amount: 1999, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, rawStatus: 'paid' };
+  ({
+    id: 'sub_1',
+    merchantId: 'mch_1',
+    customerId: 'cus_1',
+    billingKeyId: 'bk_1',
+    gateway: 'portone-paypal-rt',
+    cycle: 0,
+    attempt: 1,
+    leaseVersion: 7,
+    amount: 1999,
+    currency: 'USD',
+    planName: 'Pro',
+    cancelAtPeriodEnd: false,
+    ...over,
+  }) as Subscription;
+const charge = (over: Partial<Charge> = {}) =>
+  ({
+    id: 'chg_1',
+    merchantUid: 'sub_1-c0-a1',
+    status: 'sending',
+    leaseVersion: 7,
+    resendable: false,
+    ...over,
+  }) as Charge;
+const paid: PaymentOutcome = {
+  status: 'SUCCEEDED',
+  gatewayPaymentId: 'imp_1',
+  reference: 'sub_1-c0-a1',
+  amount: { amount: 1999, currency: 'USD' },
+  refunded: { amount: 0, currency: 'USD' },
+  rawStatus: 'paid',
+};
 const none = { succeeded: 0, failed: 0, pending: 0, unknown: 0, resend: 0 };
 
 function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: LookupOutcome }) {
@@ -26,28 +63,53 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
     claimDue: jest.fn(async () => claims.shift() ?? []),
     countDue: jest.fn(async () => 0),
     cancelAtPeriodEnd: jest.fn(async () => true),
-    releaseLeases: jest.fn(async (subs: Subscription[]) => void calls.push(`release:${subs.map((x) => x.id).join(',')}`)),
+    releaseLeases: jest.fn(
+      async (subs: Subscription[]) => void calls.push(`release:${subs.map((x) => x.id).join(',')}`),
+    ),
   });
   const charges = strictMock<ChargesService>({
     // The intents that did not exist yet are inserted (their ids come back); the others are read by merchant_uid.
     writeIntents: jest.fn(async (intents: Charge[]) => {
       calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`);
-      return new Set(intents.filter((i) => !opts.existing.some((e) => e.merchantUid === i.merchantUid)).map((i) => i.id));
+      return new Set(
+        intents.filter((i) => !opts.existing.some((e) => e.merchantUid === i.merchantUid)).map((i) => i.id),
+      );
     }),
     findByMerchantUids: jest.fn(async () => opts.existing),
-    adoptForResend: jest.fn(async (c: ReadonlyArray<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`)),
+    adoptForResend: jest.fn(
+      async (c: ReadonlyArray<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`),
+    ),
     // The preparation's reads, started beside the intents' insert and handed to prepareMany.
-    preloadMany: jest.fn((cs: readonly Charge[]) => Promise.resolve({ preloadedFor: cs.map((c) => c.merchantUid) } as unknown as Preloaded)),
+    preloadMany: jest.fn((cs: readonly Charge[]) =>
+      Promise.resolve({ preloadedFor: cs.map((c) => c.merchantUid) } as unknown as Preloaded),
+    ),
     // The batch preparation (keys, STC, credentials); what it prepares is handed to send untouched.
-    prepareMany: jest.fn(async (cs: readonly Charge[]) => new Map(cs.map((c) => [c.id, { prepared: c.merchantUid } as unknown as Prepared]))),
+    prepareMany: jest.fn(
+      async (cs: readonly Charge[]) =>
+        new Map(cs.map((c) => [c.id, { prepared: c.merchantUid } as unknown as Prepared])),
+    ),
     send: jest.fn(async (c: Charge) => (calls.push(`send:${c.merchantUid}`), paid)),
-    lookup: jest.fn(async (c: Charge) => (calls.push(`lookup:${c.merchantUid}`), opts.lookup ?? ({ status: 'NOT_FOUND', message: 'none' } as LookupOutcome))),
+    lookup: jest.fn(
+      async (c: Charge) => (
+        calls.push(`lookup:${c.merchantUid}`),
+        opts.lookup ?? ({ status: 'NOT_FOUND', message: 'none' } as LookupOutcome)
+      ),
+    ),
     resultWrite: jest.fn((c: Charge, _o, s: Subscription, o: { leaseVersion?: number }) => ({
-      write: { chargeId: c.id, from: ['sending'], chargePatch: { status: 'succeeded' }, subscription: { id: s.id, cycle: 0, attempt: 1, patch: {}, leaseVersion: o.leaseVersion } },
+      write: {
+        chargeId: c.id,
+        from: ['sending'],
+        chargePatch: { status: 'succeeded' },
+        subscription: { id: s.id, cycle: 0, attempt: 1, patch: {}, leaseVersion: o.leaseVersion },
+      },
       result: { effect: 'succeeded', patch: { status: 'succeeded' } },
     })),
-    followWrite: jest.fn((c: Charge) => (calls.push(`follow:${c.merchantUid}`), { chargeId: c.id, from: [], chargePatch: null })),
-    recordResults: jest.fn(async (w: readonly unknown[]) => (calls.push(`record:${w.length}`), { applied: w.map(() => true), fenced: 0 })),
+    followWrite: jest.fn(
+      (c: Charge) => (calls.push(`follow:${c.merchantUid}`), { chargeId: c.id, from: [], chargePatch: null }),
+    ),
+    recordResults: jest.fn(
+      async (w: readonly unknown[]) => (calls.push(`record:${w.length}`), { applied: w.map(() => true), fenced: 0 }),
+    ),
     reconcile: jest.fn(async () => none),
   });
   const service = new BillingService(repo, charges, clock, config, new MetricsService());
@@ -105,7 +167,9 @@ describe('BillingService', () => {
     const answeredAtWrite: number[] = [];
     const record = charges.recordResults as jest.Mock;
     const recordImpl = record.getMockImplementation()!;
-    record.mockImplementation((w: unknown[]) => (answeredAtWrite.push(calls.filter((c) => c.startsWith('done')).length), recordImpl(w)));
+    record.mockImplementation(
+      (w: unknown[]) => (answeredAtWrite.push(calls.filter((c) => c.startsWith('done')).length), recordImpl(w)),
+    );
     const run = service.runNow('mch_1');
     // The answers come one a turn.
     for (let i = 0; i < 400 && calls.filter((c) => c.startsWith('done')).length < 10; i++) {
@@ -114,8 +178,13 @@ describe('BillingService', () => {
     }
     expect(await run).toMatchObject({ claimed: 10, succeeded: 10 });
     const records = record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId));
-    const uidOf = new Map((charges.writeIntents as jest.Mock).mock.calls.flatMap((c) => (c[0] as Charge[]).map((i) => [i.id, i.merchantUid] as const)));
-    const batchOf = (ids: string[]) => new Set(ids.map((id) => (Number(uidOf.get(id)!.split('-')[0].slice(4)) < 4 ? 1 : 2)));
+    const uidOf = new Map(
+      (charges.writeIntents as jest.Mock).mock.calls.flatMap((c) =>
+        (c[0] as Charge[]).map((i) => [i.id, i.merchantUid] as const),
+      ),
+    );
+    const batchOf = (ids: string[]) =>
+      new Set(ids.map((id) => (Number(uidOf.get(id)!.split('-')[0].slice(4)) < 4 ? 1 : 2)));
     const first = records.filter((r) => batchOf(r).has(1));
     const second = records.filter((r) => batchOf(r).has(2));
     // Batch 1: one write of its 4. Batch 2 (6 charges): more than one write, none mixing batches, every write but its
@@ -137,21 +206,37 @@ describe('BillingService', () => {
     expect(sent.map((c) => c.merchantUid).sort()).toEqual(['sub_a-c0-a1', 'sub_b-c0-a1']);
     expect(sent[0]).toBe((s.charges.writeIntents as jest.Mock).mock.calls[0][0][0]);
 
-    s = setup({ claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b', leaseVersion: 8 })]], existing: [charge({ id: 'chg_b', merchantUid: 'sub_b-c0-a1', status: 'succeeded' })] });
+    s = setup({
+      claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b', leaseVersion: 8 })]],
+      existing: [charge({ id: 'chg_b', merchantUid: 'sub_b-c0-a1', status: 'succeeded' })],
+    });
     await s.service.runNow('mch_1');
     expect(s.charges.findByMerchantUids).toHaveBeenCalledTimes(1);
     expect(s.charges.findByMerchantUids).toHaveBeenCalledWith(['sub_b-c0-a1']);
-    expect(s.calls.filter((c) => !c.startsWith('intents')).sort()).toEqual(['follow:sub_b-c0-a1', 'record:2', 'send:sub_a-c0-a1']);
+    expect(s.calls.filter((c) => !c.startsWith('intents')).sort()).toEqual([
+      'follow:sub_b-c0-a1',
+      'record:2',
+      'send:sub_a-c0-a1',
+    ]);
   });
 
   it('starts the preparation’s reads beside the intents’ insert, for every intent, and hands them to prepareMany', async () => {
-    const s = setup({ claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b' })]], existing: [charge({ id: 'chg_b', merchantUid: 'sub_b-c0-a1', status: 'succeeded' })] });
+    const s = setup({
+      claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b' })]],
+      existing: [charge({ id: 'chg_b', merchantUid: 'sub_b-c0-a1', status: 'succeeded' })],
+    });
     await s.service.runNow('mch_1');
     // Started before the insert: the reads do not wait for it.
     const order = (m: unknown) => (m as jest.Mock).mock.invocationCallOrder[0];
     expect(order(s.charges.preloadMany)).toBeLessThan(order(s.charges.writeIntents));
-    expect((s.charges.preloadMany as jest.Mock).mock.calls[0][0]).toEqual((s.charges.writeIntents as jest.Mock).mock.calls[0][0]);
-    const [toSend, , preloaded] = (s.charges.prepareMany as jest.Mock).mock.calls[0] as [Charge[], unknown, Promise<unknown>];
+    expect((s.charges.preloadMany as jest.Mock).mock.calls[0][0]).toEqual(
+      (s.charges.writeIntents as jest.Mock).mock.calls[0][0],
+    );
+    const [toSend, , preloaded] = (s.charges.prepareMany as jest.Mock).mock.calls[0] as [
+      Charge[],
+      unknown,
+      Promise<unknown>,
+    ];
     // Only the fresh intent is prepared (the other already holds its result), from the reads started for both.
     expect(toSend.map((c) => c.merchantUid)).toEqual(['sub_a-c0-a1']);
     await expect(preloaded).resolves.toEqual({ preloadedFor: ['sub_a-c0-a1', 'sub_b-c0-a1'] });
@@ -186,7 +271,8 @@ describe('BillingService', () => {
       return paid;
     });
     const run = service.runNow('mch_1');
-    for (let i = 0; i < 50 && (charges.reconcile as jest.Mock).mock.calls.length === 0; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 50 && (charges.reconcile as jest.Mock).mock.calls.length === 0; i++)
+      await new Promise((r) => setImmediate(r));
     // The claims are over (the second one found nothing), the batch's call is still out: the reconciler already runs.
     expect((repo.claimDue as jest.Mock).mock.calls.length).toBe(2);
     expect(charges.reconcile).toHaveBeenCalledTimes(1);
@@ -210,7 +296,10 @@ describe('BillingService', () => {
     try {
       const run = service.runNow('mch_1');
       // What the reconciler had done when the run failed, not after the clock moved on.
-      const reconciledAtFailure = run.then(() => null, () => reconciled);
+      const reconciledAtFailure = run.then(
+        () => null,
+        () => reconciled,
+      );
       let settled = false;
       void run.catch(() => undefined).finally(() => (settled = true));
       // The reconciler's timer is set only once the pass reaches it: move the clock until the run settles.
@@ -226,11 +315,18 @@ describe('BillingService', () => {
   it('claims only as many as the PG-call slots for the first batch of a pass (its calls start sooner), full batches after', async () => {
     const { service, repo } = setup({ claims: [[sub({ id: 'sub_a' })], [sub({ id: 'sub_b' })]], existing: [] });
     await service.runNow('mch_1');
-    expect((repo.claimDue as jest.Mock).mock.calls.map((c) => (c[0] as { limit: number }).limit)).toEqual([config.concurrency, config.batchSize, config.batchSize]);
+    expect((repo.claimDue as jest.Mock).mock.calls.map((c) => (c[0] as { limit: number }).limit)).toEqual([
+      config.concurrency,
+      config.batchSize,
+      config.batchSize,
+    ]);
   });
 
   it('claims the next batch only once the one before it is prepared and sending', async () => {
-    const { service, repo, charges } = setup({ claims: [[sub({ id: 'sub_a' })], [sub({ id: 'sub_b' })]], existing: [] });
+    const { service, repo, charges } = setup({
+      claims: [[sub({ id: 'sub_a' })], [sub({ id: 'sub_b' })]],
+      existing: [],
+    });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     (charges.prepareMany as jest.Mock).mockImplementationOnce(async () => {
@@ -250,16 +346,25 @@ describe('BillingService', () => {
     const { service, charges, calls } = setup({ claims: [[sub()]], existing: [charge()] });
     expect(await service.runNow('mch_1')).toEqual({ claimed: 1, succeeded: 1, failed: 0, pending: 0, unknown: 0 });
     expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
-    expect((charges.prepareMany as jest.Mock).mock.calls[0][0].map((c: Charge) => c.merchantUid)).toEqual(['sub_1-c0-a1']);
+    expect((charges.prepareMany as jest.Mock).mock.calls[0][0].map((c: Charge) => c.merchantUid)).toEqual([
+      'sub_1-c0-a1',
+    ]);
     expect((charges.send as jest.Mock).mock.calls[0][2]).toEqual({ prepared: 'sub_1-c0-a1' });
     expect((charges.recordResults as jest.Mock).mock.calls[0][0][0].subscription.leaseVersion).toBe(7);
     expect(charges.lookup).not.toHaveBeenCalled();
     // Should this process die, the intent is looked up after twice the lease even if nobody reclaims the subscription.
-    expect((charges.writeIntents as jest.Mock).mock.calls[0][0][0]).toMatchObject({ status: 'sending', leaseVersion: 7, nextLookupAt: new Date(now.getTime() + 120_000) });
+    expect((charges.writeIntents as jest.Mock).mock.calls[0][0][0]).toMatchObject({
+      status: 'sending',
+      leaseVersion: 7,
+      nextLookupAt: new Date(now.getTime() + 120_000),
+    });
   });
 
   it('an intent left by an earlier lease is looked up first; the PG has nothing, so it is sent with the same merchant_uid', async () => {
-    const { service, charges, calls } = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ leaseVersion: 7 })] });
+    const { service, charges, calls } = setup({
+      claims: [[sub({ leaseVersion: 8 })]],
+      existing: [charge({ leaseVersion: 7 })],
+    });
     await service.runNow('mch_1');
     expect(calls).toEqual(['intents:sub_1-c0-a1', 'lookup:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
     // Not prepared with the batch (no STC decision for a charge a look-up might find made): send prepares it itself.
@@ -268,13 +373,21 @@ describe('BillingService', () => {
   });
 
   it('an intent the PG already charged is adopted from the look-up and never sent again', async () => {
-    const { service, calls } = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ leaseVersion: 7 })], lookup: paid });
+    const { service, calls } = setup({
+      claims: [[sub({ leaseVersion: 8 })]],
+      existing: [charge({ leaseVersion: 7 })],
+      lookup: paid,
+    });
     expect(await service.runNow('mch_1')).toMatchObject({ claimed: 1, succeeded: 1 });
     expect(calls).toEqual(['intents:sub_1-c0-a1', 'lookup:sub_1-c0-a1', 'record:1']);
   });
 
   it('an unknown charge is looked up, never re-sent blindly; a NOT_SENT one is re-sent without a look-up', async () => {
-    let s = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ status: 'unknown', leaseVersion: 8 })], lookup: paid });
+    let s = setup({
+      claims: [[sub({ leaseVersion: 8 })]],
+      existing: [charge({ status: 'unknown', leaseVersion: 8 })],
+      lookup: paid,
+    });
     await s.service.runNow('mch_1');
     expect(s.calls).toEqual(['intents:sub_1-c0-a1', 'lookup:sub_1-c0-a1', 'record:1']);
     s = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ resendable: true, leaseVersion: 7 })] });
@@ -284,7 +397,10 @@ describe('BillingService', () => {
   });
 
   it('a charge that already holds its result is not sent: the subscription follows it', async () => {
-    const { service, calls } = setup({ claims: [[sub({ leaseVersion: 8 })]], existing: [charge({ status: 'succeeded', leaseVersion: 7 })] });
+    const { service, calls } = setup({
+      claims: [[sub({ leaseVersion: 8 })]],
+      existing: [charge({ status: 'succeeded', leaseVersion: 7 })],
+    });
     await service.runNow('mch_1');
     expect(calls).toEqual(['intents:sub_1-c0-a1', 'follow:sub_1-c0-a1', 'record:1']);
   });
@@ -302,6 +418,10 @@ describe('BillingService', () => {
     // The second claim of the same subscription is only released, not charged. (Batches are pipelined, so that claim
     // may come while the first batch is still sending: only the first batch's own order is fixed.)
     expect([...calls].sort()).toEqual(['intents:sub_1-c0-a1', 'record:1', 'release:sub_1', 'send:sub_1-c0-a1']);
-    expect(calls.filter((c) => !c.startsWith('release'))).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
+    expect(calls.filter((c) => !c.startsWith('release'))).toEqual([
+      'intents:sub_1-c0-a1',
+      'send:sub_1-c0-a1',
+      'record:1',
+    ]);
   });
 });

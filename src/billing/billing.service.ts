@@ -11,7 +11,16 @@ import { billingConfig, type BillingConfig } from '../config/configuration';
 import type { Charge } from '../charges/charge.entity';
 import { recurringMerchantUid } from '../charges/charge.outcomes';
 import type { RecordSummary, ResultWrite } from '../charges/charges.repository';
-import { ChargesBatch, mapPool, newCharge, newSendContext, resolvedAs, type Prepared, type ResolvedAs, type SendContext } from '../charges/charges.batch';
+import {
+  ChargesBatch,
+  mapPool,
+  newCharge,
+  newSendContext,
+  resolvedAs,
+  type Prepared,
+  type ResolvedAs,
+  type SendContext,
+} from '../charges/charges.batch';
 import { Semaphore } from '../common/semaphore';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
@@ -56,12 +65,28 @@ export class BillingService {
   ) {
     this.runs = metrics.counter('billing_runs_total', 'Billing runs by trigger (scheduler, api)', ['trigger']);
     this.claimed = metrics.counter('billing_subscriptions_claimed_total', 'Due subscriptions claimed by billing runs');
-    this.results = metrics.counter('billing_charge_results_total', 'Charge results recorded by billing runs and the reconciler', ['result']);
-    this.fenced = metrics.counter('billing_fenced_writes_total', 'Result writes refused because another instance had taken the lease over');
-    this.duration = metrics.histogram('billing_run_duration_seconds', 'Duration of billing runs', ['trigger'], [0.1, 0.5, 1, 5, 15, 60, 300, 1800]);
+    this.results = metrics.counter(
+      'billing_charge_results_total',
+      'Charge results recorded by billing runs and the reconciler',
+      ['result'],
+    );
+    this.fenced = metrics.counter(
+      'billing_fenced_writes_total',
+      'Result writes refused because another instance had taken the lease over',
+    );
+    this.duration = metrics.histogram(
+      'billing_run_duration_seconds',
+      'Duration of billing runs',
+      ['trigger'],
+      [0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+    );
     this.dueRemaining =
       (metrics.registry.getSingleMetric('billing_due_remaining') as Gauge | undefined) ??
-      new Gauge({ name: 'billing_due_remaining', help: 'Due subscriptions not yet claimed, as of the last batch', registers: [metrics.registry] });
+      new Gauge({
+        name: 'billing_due_remaining',
+        help: 'Due subscriptions not yet claimed, as of the last batch',
+        registers: [metrics.registry],
+      });
   }
 
   /** The scheduler tick: every merchant; a tick that finds the previous one still running is skipped. */
@@ -112,11 +137,22 @@ export class BillingService {
     } finally {
       end();
     }
-    return { claimed: counts.claimed, succeeded: counts.succeeded, failed: counts.failed, pending: counts.pending, unknown: counts.unknown };
+    return {
+      claimed: counts.claimed,
+      succeeded: counts.succeeded,
+      failed: counts.failed,
+      pending: counts.pending,
+      unknown: counts.unknown,
+    };
   }
 
   /** Claims and charges due subscriptions batch by batch until none is due (never loading them all at once). */
-  private async duePass(counts: Counts, ctx: SendContext, merchantId?: string, onClaimsDone?: () => void): Promise<void> {
+  private async duePass(
+    counts: Counts,
+    ctx: SendContext,
+    merchantId?: string,
+    onClaimsDone?: () => void,
+  ): Promise<void> {
     // Elapsed time for the progress rate only (monotonic; the business clock is `Clock`).
     const started = performance.now();
     // A subscription whose result is "retry now" must not loop inside one run: each is processed once per run.
@@ -135,7 +171,11 @@ export class BillingService {
           dueAtStart = n;
           this.dueRemaining.set(Math.max(0, n - done));
         },
-        (err: unknown) => this.logger.warn({ merchantId, err: (err as Error).message }, 'could not count the due subscriptions (progress only)'),
+        (err: unknown) =>
+          this.logger.warn(
+            { merchantId, err: (err as Error).message },
+            'could not count the due subscriptions (progress only)',
+          ),
       );
     };
     // Two batches in flight: the next one is claimed, written and prepared while the PG calls of the previous one
@@ -157,7 +197,13 @@ export class BillingService {
         // The first batch of a pass only fills the PG-call slots once: its calls start after it is prepared, and a
         // full batch took ≈ 3× as long to prepare while every slot stood idle (≈ 2 % of a 1,000-subscription run).
         const limit = batchSeq === 0 ? Math.min(this.config.batchSize, this.config.concurrency) : this.config.batchSize;
-        const claimed = await this.repo.claimDue({ now: this.clock.now(), owner: this.owner, leaseMs: this.config.leaseMs, limit, merchantId });
+        const claimed = await this.repo.claimDue({
+          now: this.clock.now(),
+          owner: this.owner,
+          leaseMs: this.config.leaseMs,
+          limit,
+          merchantId,
+        });
         const fresh = claimed.filter((s) => !seen.has(s.id));
         if (fresh.length === 0) {
           if (claimed.length > 0) await this.release(claimed);
@@ -175,12 +221,19 @@ export class BillingService {
         const startedSending = new Promise<void>((resolve) => (sending = resolve));
         // A claim short of its limit found nothing more due: this batch is (as far as we know) the pass's last.
         const last = claimed.length < limit;
-        const batch: Promise<void> = this.processBatch(fresh, counts, ctx, { seq: batchSeq++, onSending: sending, last }).then(() => {
+        const batch: Promise<void> = this.processBatch(fresh, counts, ctx, {
+          seq: batchSeq++,
+          onSending: sending,
+          last,
+        }).then(() => {
           done += fresh.length;
           const remaining = dueAtStart === undefined ? undefined : Math.max(0, dueAtStart - done);
           if (remaining !== undefined) this.dueRemaining.set(remaining);
           const seconds = Math.max((performance.now() - started) / 1000, 0.001);
-          this.logger.log({ merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) }, 'billing run progress');
+          this.logger.log(
+            { merchantId, claimed: counts.claimed, done, remaining, ratePerSecond: Math.round(done / seconds) },
+            'billing run progress',
+          );
         });
         inFlight.add(batch);
         previousSending = Promise.race([startedSending, batch.catch(() => undefined)]);
@@ -208,7 +261,12 @@ export class BillingService {
    * `seq` orders the batches of a run: an older batch's calls take the shared slots first (see Semaphore).
    * `onSending` is called once the batch is prepared and its PG calls begin. `last`: no batch follows (see below).
    */
-  private async processBatch(subs: Subscription[], counts: Counts, ctx: SendContext, opts: { seq?: number; onSending?: () => void; last?: boolean } = {}): Promise<void> {
+  private async processBatch(
+    subs: Subscription[],
+    counts: Counts,
+    ctx: SendContext,
+    opts: { seq?: number; onSending?: () => void; last?: boolean } = {},
+  ): Promise<void> {
     const { seq = 0, onSending, last = false } = opts;
     const now = this.clock.now();
     const billable: Subscription[] = [];
@@ -231,12 +289,15 @@ export class BillingService {
     // An intent just inserted is the row as written; only those that already existed (an earlier run's) are read.
     const byUid = new Map(intents.flatMap((c) => (inserted.has(c.id) ? [[c.merchantUid, c] as const] : [])));
     const existing = intents.filter((c) => !inserted.has(c.id)).map((c) => c.merchantUid);
-    if (existing.length > 0) for (const c of await this.charges.findByMerchantUids(existing)) byUid.set(c.merchantUid, c);
+    if (existing.length > 0)
+      for (const c of await this.charges.findByMerchantUids(existing)) byUid.set(c.merchantUid, c);
     // A certainly-not-sent intent is sent again without a look-up: first make it this lease's, so that if we die
     // during that send, the next holder looks it up rather than sending blindly once more.
     const resends = billable.flatMap((s) => {
       const c = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
-      return c && c.status === 'sending' && c.resendable && c.leaseVersion !== s.leaseVersion ? [{ charge: c, leaseVersion: s.leaseVersion }] : [];
+      return c && c.status === 'sending' && c.resendable && c.leaseVersion !== s.leaseVersion
+        ? [{ charge: c, leaseVersion: s.leaseVersion }]
+        : [];
     });
     if (resends.length > 0) {
       await this.charges.adoptForResend(resends.map((r) => ({ id: r.charge.id, leaseVersion: r.leaseVersion })));
@@ -275,7 +336,10 @@ export class BillingService {
         results.add(this.charges.followWrite(charge, s, s.leaseVersion));
         return;
       }
-      const { write, result } = this.charges.resultWrite(charge, outcome, s, { fromLookup: false, leaseVersion: s.leaseVersion });
+      const { write, result } = this.charges.resultWrite(charge, outcome, s, {
+        fromLookup: false,
+        leaseVersion: s.leaseVersion,
+      });
       results.add(write);
       const as = resolvedAs(result);
       counts[as]++;
@@ -295,7 +359,12 @@ export class BillingService {
    * looked up by merchant_uid first and sent only if the PG has nothing under it. A charge that already holds its
    * result is not touched (null: the subscription just follows it).
    */
-  private async settle(charge: Charge, sub: Subscription, ctx: SendContext, prepared?: Prepared | Error): Promise<PaymentOutcome | LookupOutcome | null> {
+  private async settle(
+    charge: Charge,
+    sub: Subscription,
+    ctx: SendContext,
+    prepared?: Prepared | Error,
+  ): Promise<PaymentOutcome | LookupOutcome | null> {
     if (sendsDirectly(charge, sub)) return this.charges.send(charge, ctx, prepared);
     if (charge.status === 'sending' || charge.status === 'unknown') {
       const found = await this.charges.lookup(charge, ctx);

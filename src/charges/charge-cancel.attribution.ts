@@ -32,7 +32,10 @@ export function cancelsProvenDone<T extends { readonly amount: number }>(pending
       }
     }
     if (total !== delta) continue;
-    const key = members.map((m) => m.amount).sort((a, b) => a - b).join(',');
+    const key = members
+      .map((m) => m.amount)
+      .sort((a, b) => a - b)
+      .join(',');
     if (chosen === undefined) {
       chosen = members;
       chosenKey = key;

@@ -1,7 +1,15 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { MoneyColumn, TimestampColumn } from '../database/columns';
 
-export const CHARGE_STATUSES = ['sending', 'succeeded', 'pending', 'unknown', 'failed', 'canceled', 'partially_canceled'] as const;
+export const CHARGE_STATUSES = [
+  'sending',
+  'succeeded',
+  'pending',
+  'unknown',
+  'failed',
+  'canceled',
+  'partially_canceled',
+] as const;
 export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 /** Statuses whose result is not known yet: a result or a look-up may still move them. */
 export const OPEN_CHARGE_STATUSES: readonly ChargeStatus[] = ['sending', 'pending', 'unknown'];

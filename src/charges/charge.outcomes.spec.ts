@@ -24,19 +24,79 @@ describe('charge outcomes', () => {
   });
 
   const cases: Array<[string, PaymentOutcome, string, Record<string, unknown>]> = [
-    ['SUCCEEDED', { status: 'SUCCEEDED', gatewayPaymentId: 'imp_1', reference: 'r', amount: usd(1999), refunded: usd(0), rawStatus: 'paid' }, 'succeeded', { status: 'succeeded', gatewayPaymentId: 'imp_1', settledAt: now }],
-    ['DECLINED soft', { status: 'DECLINED', kind: 'soft', code: 'INSTRUMENT_DECLINED', message: 'no' }, 'soft_decline', { status: 'failed', declineKind: 'soft', failureCode: 'INSTRUMENT_DECLINED' }],
-    ['DECLINED hard', { status: 'DECLINED', kind: 'hard', code: 'AGREEMENT_ALREADY_CANCELLED', message: 'no' }, 'hard_decline', { status: 'failed', declineKind: 'hard' }],
-    ['NOT_SENT retryable', { status: 'NOT_SENT', reason: 'connection', code: 'ECONNREFUSED', message: 'x', retryable: true }, 'resend', { status: 'sending', resendable: true }],
-    ['NOT_SENT final', { status: 'NOT_SENT', reason: 'invalid_request', code: 'CURRENCY_NOT_SUPPORTED', message: 'x', retryable: false }, 'hard_decline', { status: 'failed', declineKind: 'hard' }],
+    [
+      'SUCCEEDED',
+      {
+        status: 'SUCCEEDED',
+        gatewayPaymentId: 'imp_1',
+        reference: 'r',
+        amount: usd(1999),
+        refunded: usd(0),
+        rawStatus: 'paid',
+      },
+      'succeeded',
+      { status: 'succeeded', gatewayPaymentId: 'imp_1', settledAt: now },
+    ],
+    [
+      'DECLINED soft',
+      { status: 'DECLINED', kind: 'soft', code: 'INSTRUMENT_DECLINED', message: 'no' },
+      'soft_decline',
+      { status: 'failed', declineKind: 'soft', failureCode: 'INSTRUMENT_DECLINED' },
+    ],
+    [
+      'DECLINED hard',
+      { status: 'DECLINED', kind: 'hard', code: 'AGREEMENT_ALREADY_CANCELLED', message: 'no' },
+      'hard_decline',
+      { status: 'failed', declineKind: 'hard' },
+    ],
+    [
+      'NOT_SENT retryable',
+      { status: 'NOT_SENT', reason: 'connection', code: 'ECONNREFUSED', message: 'x', retryable: true },
+      'resend',
+      { status: 'sending', resendable: true },
+    ],
+    [
+      'NOT_SENT final',
+      { status: 'NOT_SENT', reason: 'invalid_request', code: 'CURRENCY_NOT_SUPPORTED', message: 'x', retryable: false },
+      'hard_decline',
+      { status: 'failed', declineKind: 'hard' },
+    ],
     // Our PG keys refused (or an input bug) says nothing about the customer's payment method: dunning, never a cancel at attempt 1.
-    ['NOT_SENT keys refused', { status: 'NOT_SENT', reason: 'refused_by_pg', code: 'UNAUTHORIZED', message: 'x', retryable: false }, 'soft_decline', { status: 'failed', declineKind: 'soft' }],
-    ['NOT_SENT invalid input', { status: 'NOT_SENT', reason: 'invalid_request', code: 'INVALID_REQUEST', message: 'x', retryable: false }, 'soft_decline', { status: 'failed', declineKind: 'soft' }],
-    ['PENDING', { status: 'PENDING', gatewayPaymentId: 'imp_2', reference: 'r', amount: usd(1999), rawStatus: 'failed' }, 'blocked', { status: 'pending', nextLookupAt: new Date(now.getTime() + 60_000), lookupAttempts: 0 }],
-    ['UNKNOWN', { status: 'UNKNOWN', reason: 'timeout', message: 'no answer' }, 'blocked', { status: 'unknown', nextLookupAt: new Date(now.getTime() + 60_000), failureCode: 'TIMEOUT' }],
+    [
+      'NOT_SENT keys refused',
+      { status: 'NOT_SENT', reason: 'refused_by_pg', code: 'UNAUTHORIZED', message: 'x', retryable: false },
+      'soft_decline',
+      { status: 'failed', declineKind: 'soft' },
+    ],
+    [
+      'NOT_SENT invalid input',
+      { status: 'NOT_SENT', reason: 'invalid_request', code: 'INVALID_REQUEST', message: 'x', retryable: false },
+      'soft_decline',
+      { status: 'failed', declineKind: 'soft' },
+    ],
+    [
+      'PENDING',
+      { status: 'PENDING', gatewayPaymentId: 'imp_2', reference: 'r', amount: usd(1999), rawStatus: 'failed' },
+      'blocked',
+      { status: 'pending', nextLookupAt: new Date(now.getTime() + 60_000), lookupAttempts: 0 },
+    ],
+    [
+      'UNKNOWN',
+      { status: 'UNKNOWN', reason: 'timeout', message: 'no answer' },
+      'blocked',
+      { status: 'unknown', nextLookupAt: new Date(now.getTime() + 60_000), failureCode: 'TIMEOUT' },
+    ],
     [
       'MISMATCH',
-      { status: 'MISMATCH', field: 'amount', expected: usd(1999), reported: usd(1), gatewayPaymentId: 'imp_3', rawStatus: 'paid', reportedStatus: 'SUCCEEDED' },
+      {
+        status: 'MISMATCH',
+        field: 'amount',
+        expected: usd(1999),
+        reported: usd(1),
+        gatewayPaymentId: 'imp_3',
+        rawStatus: 'paid',
+        reportedStatus: 'SUCCEEDED',
+      },
       'blocked',
       { status: 'unknown', review: true, reviewReason: 'MISMATCH_AMOUNT' },
     ],
@@ -48,9 +108,20 @@ describe('charge outcomes', () => {
   });
 
   it('an unknown status is never success: a pending look-up result stays blocked, and after the last look-up is flagged', () => {
-    const pending: PaymentOutcome = { status: 'PENDING', gatewayPaymentId: 'imp_2', reference: 'r', amount: usd(1999), rawStatus: 'failed' };
+    const pending: PaymentOutcome = {
+      status: 'PENDING',
+      gatewayPaymentId: 'imp_2',
+      reference: 'r',
+      amount: usd(1999),
+      rawStatus: 'failed',
+    };
     const second = chargeResultOf(pending, { ...charge, lookupAttempts: 1 }, now, backoff, { fromLookup: true });
-    expect(second.patch).toMatchObject({ lookupAttempts: 2, nextLookupAt: null, review: true, reviewReason: 'PENDING_AFTER_LAST_LOOKUP' });
+    expect(second.patch).toMatchObject({
+      lookupAttempts: 2,
+      nextLookupAt: null,
+      review: true,
+      reviewReason: 'PENDING_AFTER_LAST_LOOKUP',
+    });
     const first = chargeResultOf(pending, charge, now, backoff, { fromLookup: true });
     expect(first.patch).toMatchObject({ lookupAttempts: 1, nextLookupAt: new Date(now.getTime() + 300_000) });
     expect(first.patch.review).toBeUndefined();

@@ -100,7 +100,17 @@ export function chargeResultOf(
     case 'NOT_SENT':
       if (outcome.retryable) {
         // Certainly never sent: nothing to look up; the scheduler re-sends it.
-        return { effect: 'resend', patch: { updatedAt: now, status: 'sending', resendable: true, nextLookupAt: null, failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500) } };
+        return {
+          effect: 'resend',
+          patch: {
+            updatedAt: now,
+            status: 'sending',
+            resendable: true,
+            nextLookupAt: null,
+            failureCode: truncate(outcome.code, 64),
+            failureMessage: truncate(outcome.message, 500),
+          },
+        };
       }
       {
         // Refused before it reached the buyer's funding: only a currency the PG refuses is final for the key. Anything
@@ -108,7 +118,15 @@ export function chargeResultOf(
         const kind = FINAL_NOT_SENT_CODES.has(outcome.code) ? 'hard' : 'soft';
         return {
           effect: kind === 'hard' ? 'hard_decline' : 'soft_decline',
-          patch: { updatedAt: now, status: 'failed', failureCode: truncate(outcome.code, 64), failureMessage: truncate(outcome.message, 500), declineKind: kind, resendable: false, settledAt: now },
+          patch: {
+            updatedAt: now,
+            status: 'failed',
+            failureCode: truncate(outcome.code, 64),
+            failureMessage: truncate(outcome.message, 500),
+            declineKind: kind,
+            resendable: false,
+            settledAt: now,
+          },
         };
       }
     case 'PENDING':
@@ -125,8 +143,18 @@ export function chargeResultOf(
           resendable: false,
           lookupAttempts: attempts,
           nextLookupAt: exhausted ? null : new Date(now.getTime() + backoffMs[attempts]),
-          ...(exhausted ? { review: true, reviewReason: outcome.status === 'PENDING' ? 'PENDING_AFTER_LAST_LOOKUP' : 'UNKNOWN_AFTER_LAST_LOOKUP' } : {}),
-          ...(outcome.status === 'UNKNOWN' ? { failureCode: truncate(outcome.code ?? outcome.reason.toUpperCase(), 64), failureMessage: truncate(outcome.message, 500) } : {}),
+          ...(exhausted
+            ? {
+                review: true,
+                reviewReason: outcome.status === 'PENDING' ? 'PENDING_AFTER_LAST_LOOKUP' : 'UNKNOWN_AFTER_LAST_LOOKUP',
+              }
+            : {}),
+          ...(outcome.status === 'UNKNOWN'
+            ? {
+                failureCode: truncate(outcome.code ?? outcome.reason.toUpperCase(), 64),
+                failureMessage: truncate(outcome.message, 500),
+              }
+            : {}),
         },
       };
     }

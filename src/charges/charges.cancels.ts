@@ -49,9 +49,11 @@ export class ChargeCancels {
     const balance = charge.amount - charge.refundedAmount - charge.refundReserved;
     const amount = dto.amount ?? balance;
     if (amount <= 0 || amount > balance) {
-      throw new DomainError('CANCEL_AMOUNT_EXCEEDS_BALANCE', `The refundable balance is ${balance} (minor units of ${charge.currency})`, [
-        { field: 'amount', refundable: balance, currency: charge.currency },
-      ]);
+      throw new DomainError(
+        'CANCEL_AMOUNT_EXCEEDS_BALANCE',
+        `The refundable balance is ${balance} (minor units of ${charge.currency})`,
+        [{ field: 'amount', refundable: balance, currency: charge.currency }],
+      );
     }
     const now = this.clock.now();
     const cancel: ChargeCancel = {
@@ -73,25 +75,49 @@ export class ChargeCancels {
       settledAt: null,
     };
     if (!(await this.repo.reserveCancel(cancel))) {
-      throw new DomainError('CANCEL_AMOUNT_EXCEEDS_BALANCE', 'The refundable balance changed; nothing was canceled', [{ field: 'amount' }]);
+      throw new DomainError('CANCEL_AMOUNT_EXCEEDS_BALANCE', 'The refundable balance changed; nothing was canceled', [
+        { field: 'amount' },
+      ]);
     }
     // "Everything refundable" at the PG would include amounts other cancels are still waiting on: name the amount then.
     const outcome = await this.sendCancel(charge, cancel, dto.amount === undefined && charge.refundReserved === 0);
     const after = this.clock.now();
     switch (outcome.status) {
       case 'SUCCEEDED':
-        await this.repo.finishCancel(cancel, { status: 'succeeded', gatewayCancelId: outcome.gatewayCancelId ?? null, nextLookupAt: null, settledAt: after, updatedAt: after }, {
-          refundedAmount: outcome.totalRefunded.amount,
-          status: paidStatus(charge.amount, outcome.totalRefunded.amount),
-          now: after,
-        });
+        await this.repo.finishCancel(
+          cancel,
+          {
+            status: 'succeeded',
+            gatewayCancelId: outcome.gatewayCancelId ?? null,
+            nextLookupAt: null,
+            settledAt: after,
+            updatedAt: after,
+          },
+          {
+            refundedAmount: outcome.totalRefunded.amount,
+            status: paidStatus(charge.amount, outcome.totalRefunded.amount),
+            now: after,
+          },
+        );
         break;
       case 'DECLINED':
       case 'NOT_SENT':
-        await this.repo.finishCancel(cancel, { status: 'failed', failureCode: outcome.code.slice(0, 64), failureMessage: outcome.message.slice(0, 500), nextLookupAt: null, settledAt: after, updatedAt: after }, { now: after });
+        await this.repo.finishCancel(
+          cancel,
+          {
+            status: 'failed',
+            failureCode: outcome.code.slice(0, 64),
+            failureMessage: outcome.message.slice(0, 500),
+            nextLookupAt: null,
+            settledAt: after,
+            updatedAt: after,
+          },
+          { now: after },
+        );
         break;
       case 'PENDING':
-        if (outcome.gatewayCancelId) await this.repo.updateCancel(cancel.id, { gatewayCancelId: outcome.gatewayCancelId, updatedAt: after });
+        if (outcome.gatewayCancelId)
+          await this.repo.updateCancel(cancel.id, { gatewayCancelId: outcome.gatewayCancelId, updatedAt: after });
         break;
       case 'UNKNOWN':
         // Maybe done, maybe not: the refunded total at the PG decides, on the look-up schedule; never re-sent blindly.
@@ -145,11 +171,15 @@ export class ChargeCancels {
     for (const cancel of pending) {
       if (done.has(cancel)) {
         confirmed += cancel.amount;
-        await this.repo.finishCancel(cancel, { status: 'succeeded', nextLookupAt: null, settledAt: now, updatedAt: now }, {
-          refundedAmount: confirmed,
-          status: paidStatus(charge.amount, confirmed),
-          now,
-        });
+        await this.repo.finishCancel(
+          cancel,
+          { status: 'succeeded', nextLookupAt: null, settledAt: now, updatedAt: now },
+          {
+            refundedAmount: confirmed,
+            status: paidStatus(charge.amount, confirmed),
+            now,
+          },
+        );
       } else if (scheduled) {
         const attempts = cancel.lookupAttempts + 1;
         const exhausted = attempts >= this.backoff.length;

@@ -20,13 +20,23 @@ export class ChargesController {
 
   @Post('billing-keys/:id/charges')
   @Idempotent()
-  @ApiCreatedResponse({ type: ChargeView, description: 'A customer-present charge; merchantUid must be a Fraudnet reservation' })
-  create(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CreateChargeDto): Promise<ChargeView> {
+  @ApiCreatedResponse({
+    type: ChargeView,
+    description: 'A customer-present charge; merchantUid must be a Fraudnet reservation',
+  })
+  create(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('id') id: string,
+    @Body() body: CreateChargeDto,
+  ): Promise<ChargeView> {
     return this.charges.createCustomerPresent(merchant.id, id, body);
   }
 
   @Get('charges')
-  @ApiOkResponse({ type: ChargeListView, description: 'With review=true: charges unresolved after the last look-up (the review queue)' })
+  @ApiOkResponse({
+    type: ChargeListView,
+    description: 'With review=true: charges unresolved after the last look-up (the review queue)',
+  })
   async list(@CurrentMerchant() merchant: Merchant, @Query() query: ListChargesQueryDto): Promise<ChargeListView> {
     return { data: await this.charges.list(merchant.id, { review: query.review === 'true' }) };
   }
@@ -40,8 +50,15 @@ export class ChargesController {
   @Post('charges/:id/cancel')
   @Idempotent()
   @HttpCode(200)
-  @ApiOkResponse({ type: ChargeView, description: 'The charge with its cancel history; a cancel the PG has not approved is pending' })
-  cancel(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CancelChargeDto): Promise<ChargeView> {
+  @ApiOkResponse({
+    type: ChargeView,
+    description: 'The charge with its cancel history; a cancel the PG has not approved is pending',
+  })
+  cancel(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('id') id: string,
+    @Body() body: CancelChargeDto,
+  ): Promise<ChargeView> {
     return this.charges.cancel(merchant.id, id, body);
   }
 }

@@ -6,7 +6,19 @@ import { ExternalRefunds } from './charges.external-refunds';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 const charge = (over: Partial<Charge> = {}) =>
-  ({ id: 'chg_1', merchantId: 'mch_1', gateway: 'portone-paypal-rt', gatewayPaymentId: 'imps_1', merchantUid: 'm_1', amount: 5000, currency: 'USD', refundedAmount: 0, refundReserved: 0, status: 'succeeded', ...over }) as Charge;
+  ({
+    id: 'chg_1',
+    merchantId: 'mch_1',
+    gateway: 'portone-paypal-rt',
+    gatewayPaymentId: 'imps_1',
+    merchantUid: 'm_1',
+    amount: 5000,
+    currency: 'USD',
+    refundedAmount: 0,
+    refundReserved: 0,
+    status: 'succeeded',
+    ...over,
+  }) as Charge;
 
 function setup(refunded: number) {
   const retrieve = jest.fn(async () => ({ status: 'SUCCEEDED', refunded: { amount: refunded, currency: 'USD' } }));
@@ -18,7 +30,11 @@ function setup(refunded: number) {
     getRepository: () => ({ update }),
     transaction: async (fn: (em: unknown) => Promise<unknown>) => fn({ createQueryBuilder: () => qb, insert }),
   } as unknown as DataSource;
-  const service = new ExternalRefunds({ require: () => ({ retrieve }) } as unknown as GatewayRegistry, { now: () => NOW } as Clock, ds);
+  const service = new ExternalRefunds(
+    { require: () => ({ retrieve }) } as unknown as GatewayRegistry,
+    { now: () => NOW } as Clock,
+    ds,
+  );
   return { service, update, insert };
 }
 
@@ -26,7 +42,10 @@ describe('ExternalRefunds', () => {
   it('records the difference as one external, settled cancel', async () => {
     const s = setup(2000);
     await expect(s.service.apply(charge(), {})).resolves.toBe('recorded');
-    expect(s.insert).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ amount: 2000, external: true, status: 'succeeded' }));
+    expect(s.insert).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ amount: 2000, external: true, status: 'succeeded' }),
+    );
   });
 
   it('flags what it cannot explain (a cancel of ours reserved, or a total below ours) instead of guessing', async () => {
@@ -36,7 +55,10 @@ describe('ExternalRefunds', () => {
     ] as const) {
       const s = setup(refunded);
       await expect(s.service.apply(charge(over), {})).resolves.toBe('flagged');
-      expect(s.update).toHaveBeenCalledWith({ id: 'chg_1' }, expect.objectContaining({ review: true, reviewReason: 'EXTERNAL_REFUND_UNEXPLAINED' }));
+      expect(s.update).toHaveBeenCalledWith(
+        { id: 'chg_1' },
+        expect.objectContaining({ review: true, reviewReason: 'EXTERNAL_REFUND_UNEXPLAINED' }),
+      );
       expect(s.insert).not.toHaveBeenCalled();
     }
   });

@@ -42,7 +42,9 @@ export class ExternalRefunds {
     const now = this.clock.now();
     const log = { chargeId: charge.id, merchantId: charge.merchantId, ours: charge.refundedAmount, pg: refunded };
     if (refunded < charge.refundedAmount || refunded > charge.amount || charge.refundReserved > 0) {
-      await this.dataSource.getRepository(Charge).update({ id: charge.id }, { review: true, reviewReason: 'EXTERNAL_REFUND_UNEXPLAINED', updatedAt: now });
+      await this.dataSource
+        .getRepository(Charge)
+        .update({ id: charge.id }, { review: true, reviewReason: 'EXTERNAL_REFUND_UNEXPLAINED', updatedAt: now });
       this.logger.error(log, 'the PG reports a refunded total we cannot explain: flagged for review');
       return 'flagged';
     }
@@ -71,7 +73,10 @@ export class ExternalRefunds {
         .createQueryBuilder()
         .update(Charge)
         .set({ refundedAmount: refunded, status: paidStatus(charge.amount, refunded), updatedAt: now })
-        .where('id = :id AND refunded_amount = :ours AND refund_reserved = 0', { id: charge.id, ours: charge.refundedAmount })
+        .where('id = :id AND refunded_amount = :ours AND refund_reserved = 0', {
+          id: charge.id,
+          ours: charge.refundedAmount,
+        })
         .andWhere('status IN (:...statuses)', { statuses: ['succeeded', 'partially_canceled'] })
         .execute();
       if (moved.affected !== 1) return false;

@@ -4,7 +4,19 @@ import type { ChargeCancelView, ChargeView } from './dto/charge.dto';
 
 type ChargeDefaults = Pick<
   Charge,
-  'gatewayPaymentId' | 'failureCode' | 'failureMessage' | 'declineKind' | 'resendable' | 'refundedAmount' | 'refundReserved' | 'leaseVersion' | 'lookupAttempts' | 'nextLookupAt' | 'review' | 'reviewReason' | 'settledAt'
+  | 'gatewayPaymentId'
+  | 'failureCode'
+  | 'failureMessage'
+  | 'declineKind'
+  | 'resendable'
+  | 'refundedAmount'
+  | 'refundReserved'
+  | 'leaseVersion'
+  | 'lookupAttempts'
+  | 'nextLookupAt'
+  | 'review'
+  | 'reviewReason'
+  | 'settledAt'
 >;
 
 /**

@@ -18,9 +18,19 @@ import { ChargesService } from './charges.service';
  * and ChargesBatch, the same instance seen through the batch-level API billing runs use.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Charge, ChargeCancel, Subscription]), BillingKeysModule, RiskModule, SubscriptionsModule],
+  imports: [
+    TypeOrmModule.forFeature([Charge, ChargeCancel, Subscription]),
+    BillingKeysModule,
+    RiskModule,
+    SubscriptionsModule,
+  ],
   controllers: [ChargesController],
-  providers: [ChargesRepository, ChargesService, ExternalRefunds, { provide: ChargesBatch, useExisting: ChargesService }],
+  providers: [
+    ChargesRepository,
+    ChargesService,
+    ExternalRefunds,
+    { provide: ChargesBatch, useExisting: ChargesService },
+  ],
   exports: [ChargesService, ChargesBatch],
 })
 export class ChargesModule {}

@@ -55,7 +55,12 @@ export class ChargeReconciler {
    * the subscription's transition. A NOT_FOUND look-up of a recurring intent (stale `sending` or `unknown`) means the
    * PG never took it: it is re-sent with the same merchant_uid; for anything else NOT_FOUND counts as unresolved.
    */
-  resultWrite(charge: Charge, outcome: PaymentOutcome | LookupOutcome, sub: Subscription | undefined, opts: { fromLookup: boolean; leaseVersion?: number }): { write: ResultWrite; result: ChargeResult } {
+  resultWrite(
+    charge: Charge,
+    outcome: PaymentOutcome | LookupOutcome,
+    sub: Subscription | undefined,
+    opts: { fromLookup: boolean; leaseVersion?: number },
+  ): { write: ResultWrite; result: ChargeResult } {
     const now = this.clock.now();
     let result: ChargeResult;
     if (outcome.status === 'NOT_FOUND') {
@@ -66,7 +71,15 @@ export class ChargeReconciler {
       result =
         charge.kind === 'recurring' && charge.status === 'unknown'
           ? { effect: 'resend', patch: { status: 'sending', resendable: true, nextLookupAt: null, updatedAt: now } }
-          : chargeResultOf(unknownOutcome('unreadable_response', 'the PG has no payment under this merchant_uid', { code: 'NOT_FOUND_AT_PG' }), charge, now, this.backoff, { fromLookup: true });
+          : chargeResultOf(
+              unknownOutcome('unreadable_response', 'the PG has no payment under this merchant_uid', {
+                code: 'NOT_FOUND_AT_PG',
+              }),
+              charge,
+              now,
+              this.backoff,
+              { fromLookup: true },
+            );
     } else {
       result = chargeResultOf(outcome, charge, now, this.backoff, { fromLookup: opts.fromLookup });
     }
@@ -97,7 +110,13 @@ export class ChargeReconciler {
       chargeId: charge.id,
       from: [],
       chargePatch: null,
-      subscription: { id: sub.id, cycle: sub.cycle, attempt: sub.attempt, patch: transitionFor(sub, effect, this.transitions, this.clock.now()), leaseVersion },
+      subscription: {
+        id: sub.id,
+        cycle: sub.cycle,
+        attempt: sub.attempt,
+        patch: transitionFor(sub, effect, this.transitions, this.clock.now()),
+        leaseVersion,
+      },
     };
   }
 
@@ -113,13 +132,19 @@ export class ChargeReconciler {
     refs: readonly GatewayNotification[],
     concurrency: number,
   ): Promise<Array<'applied' | 'unknown_reference' | 'error'>> {
-    const byUid = new Map((await this.repo.findByMerchantUids(refs.flatMap((r) => (r.reference ? [r.reference] : [])))).map((c) => [c.merchantUid, c]));
+    const byUid = new Map(
+      (await this.repo.findByMerchantUids(refs.flatMap((r) => (r.reference ? [r.reference] : [])))).map((c) => [
+        c.merchantUid,
+        c,
+      ]),
+    );
     const found: Array<Charge | null> = [];
     for (const r of refs) {
       let c = r.reference ? byUid.get(r.reference) : undefined;
       // merchant_uid is unique across merchants: a pointer posted to another merchant's URL finds nothing of theirs.
       if (c && c.merchantId !== r.merchantId) c = undefined;
-      if (!c && r.gatewayPaymentId) c = (await this.repo.findByGatewayPaymentId(r.merchantId, r.gatewayPaymentId)) ?? undefined;
+      if (!c && r.gatewayPaymentId)
+        c = (await this.repo.findByGatewayPaymentId(r.merchantId, r.gatewayPaymentId)) ?? undefined;
       found.push(c && c.gateway === gateway ? c : null);
     }
     const ctx = newSendContext();
@@ -141,27 +166,44 @@ export class ChargeReconciler {
     }
     // A pending cancel always holds a reservation: only those charges (re-read if just written) finish their cancels.
     const fresh = new Map((written.length > 0 ? await this.repo.findByIds(written) : []).map((c) => [c.id, c]));
-    const withCancels = unique.filter((c) => !failed.has(c.id)).map((c) => fresh.get(c.id) ?? c).filter((c) => c.refundReserved > 0);
+    const withCancels = unique
+      .filter((c) => !failed.has(c.id))
+      .map((c) => fresh.get(c.id) ?? c)
+      .filter((c) => c.refundReserved > 0);
     await mapPool(withCancels, concurrency, async (c) => {
       try {
         await this.cancels.refreshCancels(c, ctx);
       } catch (err) {
         failed.add(c.id);
-        this.logger.error({ chargeId: c.id, err: (err as Error).message }, 'webhook could not be applied to the charge');
+        this.logger.error(
+          { chargeId: c.id, err: (err as Error).message },
+          'webhook could not be applied to the charge',
+        );
       }
     });
     // A cancel notice for a settled charge with no cancel of ours under way: a refund made outside the API (console).
-    const settled = unique.filter((c) => !failed.has(c.id) && (c.status === 'succeeded' || c.status === 'partially_canceled') && c.refundReserved === 0);
+    const settled = unique.filter(
+      (c) =>
+        !failed.has(c.id) && (c.status === 'succeeded' || c.status === 'partially_canceled') && c.refundReserved === 0,
+    );
     const cancelNoticed = new Set(refs.flatMap((r, i) => (r.refundNoticed && found[i] ? [found[i]!.id] : [])));
     const external = this.externalRefunds;
-    if (external) await mapPool(settled.filter((c) => cancelNoticed.has(c.id)), concurrency, async (c) => {
-      try {
-        await external.apply(c, await this.sender.credentialsFor(c.merchantId, c.gateway, ctx));
-      } catch (err) {
-        failed.add(c.id);
-        this.logger.error({ chargeId: c.id, err: (err as Error).message }, 'refund made outside the API could not be applied');
-      }
-    });
+    if (external)
+      await mapPool(
+        settled.filter((c) => cancelNoticed.has(c.id)),
+        concurrency,
+        async (c) => {
+          try {
+            await external.apply(c, await this.sender.credentialsFor(c.merchantId, c.gateway, ctx));
+          } catch (err) {
+            failed.add(c.id);
+            this.logger.error(
+              { chargeId: c.id, err: (err as Error).message },
+              'refund made outside the API could not be applied',
+            );
+          }
+        },
+      );
     return found.map((c) => (!c ? 'unknown_reference' : failed.has(c.id) ? 'error' : 'applied'));
   }
 
@@ -180,12 +222,21 @@ export class ChargeReconciler {
     const results = new Map<string, ChargeResult>();
     const failed = new Set<string>();
     if (charges.length === 0) return { results, failed };
-    const subs = new Map((await this.repo.findSubscriptions(charges.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))).map((x) => [x.id, x]));
+    const subs = new Map(
+      (await this.repo.findSubscriptions(charges.flatMap((c) => (c.subscriptionId ? [c.subscriptionId] : [])))).map(
+        (x) => [x.id, x],
+      ),
+    );
     const writes: ResultWrite[] = [];
     await mapPool(charges, concurrency, async (c) => {
       const outcome = await withSlot(ctx, () => this.sender.lookup(c, ctx));
       if (source === 'webhook') this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
-      const { write, result } = this.resultWrite(c, outcome, c.subscriptionId ? subs.get(c.subscriptionId) : undefined, { fromLookup: true });
+      const { write, result } = this.resultWrite(
+        c,
+        outcome,
+        c.subscriptionId ? subs.get(c.subscriptionId) : undefined,
+        { fromLookup: true },
+      );
       writes.push(write);
       results.set(c.id, result);
     });
@@ -198,7 +249,10 @@ export class ChargeReconciler {
         } catch (err) {
           failed.add(w.chargeId);
           results.delete(w.chargeId);
-          this.logger.error({ chargeId: w.chargeId, err: (err as Error).message }, 'the result of a look-up could not be written');
+          this.logger.error(
+            { chargeId: w.chargeId, err: (err as Error).message },
+            'the result of a look-up could not be written',
+          );
         }
       }
     }
@@ -206,7 +260,11 @@ export class ChargeReconciler {
   }
 
   /** One reconciler pass over due look-ups (charges, then cancels), at most `limit` of each. */
-  async reconcile(opts: { merchantId?: string; limit: number; ctx?: SendContext }): Promise<Record<ResolvedAs, number>> {
+  async reconcile(opts: {
+    merchantId?: string;
+    limit: number;
+    ctx?: SendContext;
+  }): Promise<Record<ResolvedAs, number>> {
     const counts: Record<ResolvedAs, number> = { succeeded: 0, failed: 0, pending: 0, unknown: 0, resend: 0 };
     const ctx = opts.ctx ?? newSendContext();
     const now = this.clock.now();
@@ -216,8 +274,12 @@ export class ChargeReconciler {
     const { results } = await this.lookUpAndRecord(charges, ctx, this.config.concurrency, 'lookup');
     for (const result of results.values()) counts[resolvedAs(result)]++;
     const cancels = await this.repo.claimCancelLookups(now, holdUntil, opts.limit, opts.merchantId);
-    const byCharge = new Map((await this.repo.findByIds([...new Set(cancels.map((c) => c.chargeId))])).map((c) => [c.id, c]));
-    await mapPool([...byCharge.values()], this.config.concurrency, (charge) => withSlot(ctx, () => this.cancels.refreshCancels(charge, ctx, true)));
+    const byCharge = new Map(
+      (await this.repo.findByIds([...new Set(cancels.map((c) => c.chargeId))])).map((c) => [c.id, c]),
+    );
+    await mapPool([...byCharge.values()], this.config.concurrency, (charge) =>
+      withSlot(ctx, () => this.cancels.refreshCancels(charge, ctx, true)),
+    );
     return counts;
   }
 }

@@ -82,7 +82,12 @@ export class ChargesRepository {
   /** One transaction: each intent, still `sending`, takes the new lease version and loses its resend flag. */
   async adoptForResend(charges: ReadonlyArray<{ id: string; leaseVersion: number }>, now: Date): Promise<void> {
     await this.transaction(async (m) => {
-      for (const c of charges) await m.update(Charge, { id: c.id, status: 'sending' }, { leaseVersion: c.leaseVersion, resendable: false, updatedAt: now });
+      for (const c of charges)
+        await m.update(
+          Charge,
+          { id: c.id, status: 'sending' },
+          { leaseVersion: c.leaseVersion, resendable: false, updatedAt: now },
+        );
     });
   }
 
@@ -103,7 +108,10 @@ export class ChargesRepository {
   }
 
   listForSubscription(merchantId: string, subscriptionId: string): Promise<Charge[]> {
-    return this.charges.find({ where: { merchantId, subscriptionId }, order: { createdAt: 'ASC', cycle: 'ASC', attempt: 'ASC' } });
+    return this.charges.find({
+      where: { merchantId, subscriptionId },
+      order: { createdAt: 'ASC', cycle: 'ASC', attempt: 'ASC' },
+    });
   }
 
   listRecent(merchantId: string, limit: number): Promise<Charge[]> {
@@ -134,10 +142,14 @@ export class ChargesRepository {
       // One write per charge and per subscription in a batch; anything else keeps the row-by-row path's ordering.
       const chargeIds = writes.filter((w) => w.chargePatch).map((w) => w.chargeId);
       const subIds = writes.flatMap((w) => (w.subscription ? [w.subscription.id] : []));
-      if (new Set(chargeIds).size !== chargeIds.length || new Set(subIds).size !== subIds.length) return this.recordOneByOne(m, writes);
+      if (new Set(chargeIds).size !== chargeIds.length || new Set(subIds).size !== subIds.length)
+        return this.recordOneByOne(m, writes);
 
       const moved = new Set<string>();
-      for (const group of groupBy(writes.filter((w) => w.chargePatch), (w) => `${[...w.from].sort().join(',')}|${Object.keys(w.chargePatch!).sort().join(',')}`)) {
+      for (const group of groupBy(
+        writes.filter((w) => w.chargePatch),
+        (w) => `${[...w.from].sort().join(',')}|${Object.keys(w.chargePatch!).sort().join(',')}`,
+      )) {
         const from = group[0].from.map((st) => `'${st.replace(/'/g, "''")}'`).join(', ');
         const keys = Object.keys(group[0].chargePatch!).sort();
         const rows = group.map((w) => ({ match: { id: w.chargeId }, set: pick(w.chargePatch!, keys) }));
@@ -148,7 +160,10 @@ export class ChargesRepository {
       const followed = new Set<string>();
       const subWrites = writes.flatMap((w, i) => (w.subscription && applied[i] ? [w.subscription] : []));
       const billable = BILLABLE_STATUSES.map((st) => `'${st}'`).join(', ');
-      for (const group of groupBy(subWrites, (s) => `${s.leaseVersion !== undefined}|${Object.keys(s.patch).sort().join(',')}`)) {
+      for (const group of groupBy(
+        subWrites,
+        (s) => `${s.leaseVersion !== undefined}|${Object.keys(s.patch).sort().join(',')}`,
+      )) {
         const fenced = group[0].leaseVersion !== undefined;
         const keys = Object.keys(group[0].patch).sort();
         const rows = group.map((s) => ({
@@ -165,8 +180,19 @@ export class ChargesRepository {
       // Someone else moved the subscription (a webhook, an immediate cancel) or the charge did not move: only give
       // the lease back, if it is still ours; a lease that is not ours any more is a fenced write.
       let fenced = 0;
-      const releases = writes.flatMap((w) => (w.subscription && w.subscription.leaseVersion !== undefined && !followed.has(w.subscription.id) ? [w.subscription] : []));
-      const released = await bulkUpdate(m, Subscription, releases.map((s) => ({ match: { id: s.id, leaseVersion: s.leaseVersion }, set: { leaseOwner: null, leaseExpiresAt: null } })));
+      const releases = writes.flatMap((w) =>
+        w.subscription && w.subscription.leaseVersion !== undefined && !followed.has(w.subscription.id)
+          ? [w.subscription]
+          : [],
+      );
+      const released = await bulkUpdate(
+        m,
+        Subscription,
+        releases.map((s) => ({
+          match: { id: s.id, leaseVersion: s.leaseVersion },
+          set: { leaseOwner: null, leaseExpiresAt: null },
+        })),
+      );
       for (const s of releases) if (!released.has(s.id)) fenced++;
       return { applied, fenced };
     });
@@ -189,11 +215,19 @@ export class ChargesRepository {
   }
 
   /** False when the lease was no longer ours (fenced). */
-  private async applySubscription(m: EntityManager, s: NonNullable<ResultWrite['subscription']>, chargeMoved: boolean): Promise<boolean> {
+  private async applySubscription(
+    m: EntityManager,
+    s: NonNullable<ResultWrite['subscription']>,
+    chargeMoved: boolean,
+  ): Promise<boolean> {
     const fence = s.leaseVersion !== undefined ? { leaseVersion: s.leaseVersion } : {};
     const release = s.leaseVersion !== undefined ? { leaseOwner: null, leaseExpiresAt: null } : {};
     if (chargeMoved) {
-      const r = await m.update(Subscription, { id: s.id, cycle: s.cycle, attempt: s.attempt, status: In([...BILLABLE_STATUSES]), ...fence }, { ...s.patch, ...release });
+      const r = await m.update(
+        Subscription,
+        { id: s.id, cycle: s.cycle, attempt: s.attempt, status: In([...BILLABLE_STATUSES]), ...fence },
+        { ...s.patch, ...release },
+      );
       if (r.affected === 1) return true;
     }
     if (s.leaseVersion === undefined) return true;
@@ -206,7 +240,14 @@ export class ChargesRepository {
    * by pushing their next look-up past `holdUntil`, so other instances skip them while this one looks them up.
    */
   async claimLookups(now: Date, holdUntil: Date, limit: number, merchantId?: string): Promise<Charge[]> {
-    const ids = await this.claim('charges', "status IN ('sending','pending','unknown')", now, holdUntil, limit, merchantId);
+    const ids = await this.claim(
+      'charges',
+      "status IN ('sending','pending','unknown')",
+      now,
+      holdUntil,
+      limit,
+      merchantId,
+    );
     return this.findByIds(ids);
   }
 
@@ -217,7 +258,14 @@ export class ChargesRepository {
     return this.cancels.findBy({ id: In(ids) });
   }
 
-  private async claim(table: 'charges' | 'charge_cancels', condition: string, now: Date, holdUntil: Date, limit: number, merchantId?: string): Promise<string[]> {
+  private async claim(
+    table: 'charges' | 'charge_cancels',
+    condition: string,
+    now: Date,
+    holdUntil: Date,
+    limit: number,
+    merchantId?: string,
+  ): Promise<string[]> {
     const pg = this.postgres;
     const date = (d: Date) => (pg ? d : DateUtils.mixedDateToUtcDatetimeString(d));
     // Placeholders in the order they appear (SQLite's `?` are positional).
@@ -258,7 +306,11 @@ export class ChargesRepository {
    * Finishes a cancel (succeeded or failed), once: the reservation is released and, when the PG reports a refunded
    * total, the charge takes it.
    */
-  finishCancel(cancel: ChargeCancel, patch: Partial<ChargeCancel>, charge: { refundedAmount?: number; status?: ChargeStatus; now: Date }): Promise<boolean> {
+  finishCancel(
+    cancel: ChargeCancel,
+    patch: Partial<ChargeCancel>,
+    charge: { refundedAmount?: number; status?: ChargeStatus; now: Date },
+  ): Promise<boolean> {
     return this.transaction(async (m) => {
       const r = await m.update(ChargeCancel, { id: cancel.id, status: 'pending' }, patch);
       if (r.affected !== 1) return false;
@@ -266,7 +318,8 @@ export class ChargesRepository {
         .createQueryBuilder()
         .update(Charge)
         .set({
-          refundReserved: () => `CASE WHEN refund_reserved >= ${Number(cancel.amount)} THEN refund_reserved - ${Number(cancel.amount)} ELSE 0 END`,
+          refundReserved: () =>
+            `CASE WHEN refund_reserved >= ${Number(cancel.amount)} THEN refund_reserved - ${Number(cancel.amount)} ELSE 0 END`,
           updatedAt: charge.now,
           ...(charge.refundedAmount !== undefined ? { refundedAmount: charge.refundedAmount } : {}),
           ...(charge.status ? { status: charge.status } : {}),
@@ -293,7 +346,6 @@ export class ChargesRepository {
     return this.cancels.countBy({ review: true });
   }
 }
-
 
 /** TypeORM answers an UPDATE ... RETURNING as [rows, count] on PostgreSQL and as rows on SQLite. */
 

@@ -1,5 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { type GatewayRegistry, supportsCurrency, unknownOutcome, type AdapterWith, type LookupOutcome, type Money, type PaymentOutcome, webhookUrl } from '@app/pg-contract';
+import {
+  type GatewayRegistry,
+  supportsCurrency,
+  unknownOutcome,
+  type AdapterWith,
+  type LookupOutcome,
+  type Money,
+  type PaymentOutcome,
+  webhookUrl,
+} from '@app/pg-contract';
 import type { Counter, Histogram } from 'prom-client';
 import type { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { BillingKey } from '../billing-keys/billing-key.entity';
@@ -47,7 +56,10 @@ const keyRef = (r: { merchantId: string; billingKeyId: string }) => `${r.merchan
 /** Whether an STC context holds a charge's merchant and customer (a customer it lacks may just not exist: read again). */
 function covers(ctx: StcContext, c: Pick<Charge, 'merchantId' | 'customerId'>): boolean {
   const merchant = ctx.merchants.get(c.merchantId);
-  return merchant !== undefined && (merchant instanceof DomainError || ctx.customers.get(c.merchantId)?.has(c.customerId) === true);
+  return (
+    merchant !== undefined &&
+    (merchant instanceof DomainError || ctx.customers.get(c.merchantId)?.has(c.customerId) === true)
+  );
 }
 
 function mergeStcContexts(a: StcContext, b: StcContext): StcContext {
@@ -88,10 +100,13 @@ export class ChargeSender {
     subscriptionContext?: SubscriptionStcContext,
   ): Promise<Prepared> {
     const key = checkedKey ?? (await this.billingKeys.requireChargeable(merchantId, billingKeyId));
-    if (key.customerId !== customerId) throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
+    if (key.customerId !== customerId)
+      throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
     const adapter = this.adapterFor(key.gateway);
     // PayPal risk rules (STC) only where the buyer pays with PayPal.
-    const stc = isPaypal(adapter) ? await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge', subscriptionContext }) : undefined;
+    const stc = isPaypal(adapter)
+      ? await this.risk.evaluateStc({ merchantId, customerId, purpose: 'charge', subscriptionContext })
+      : undefined;
     const credentials = await this.credentialsFor(merchantId, key.gateway, ctx);
     return { adapter, credentials, key, riskContext: stc?.tossTransactionContext ?? {} };
   }
@@ -102,7 +117,11 @@ export class ChargeSender {
    * run's first calls wait for its first batch's insert and preparation: one after the other cost ≈ 5–9 ms (64 charges,
    * PostgreSQL). The reads do not depend on each other either, so they run side by side.
    */
-  preloadMany(charges: readonly Charge[], ctx: SendContext, subs?: ReadonlyArray<Pick<Subscription, 'id' | 'riskContext'>>): Promise<Preloaded> {
+  preloadMany(
+    charges: readonly Charge[],
+    ctx: SendContext,
+    subs?: ReadonlyArray<Pick<Subscription, 'id' | 'riskContext'>>,
+  ): Promise<Preloaded> {
     // Loaded now, awaited per charge in prepareMany (ctx caches the promise; a failed load is dropped and becomes that
     // charge's error there).
     for (const c of charges) this.credentialsFor(c.merchantId, c.gateway, ctx).catch(() => undefined);
@@ -114,7 +133,11 @@ export class ChargeSender {
       : subIds.length > 0
         ? this.subscriptions.riskContexts(subIds)
         : Promise.resolve(new Map<string, SubscriptionStcContext>());
-    return Promise.all([this.billingKeys.requireChargeableMany(refs), this.risk.loadStcContext(charges), contexts]).then(([keys, stcContext, subscriptionContexts]) => ({
+    return Promise.all([
+      this.billingKeys.requireChargeableMany(refs),
+      this.risk.loadStcContext(charges),
+      contexts,
+    ]).then(([keys, stcContext, subscriptionContexts]) => ({
       keys: new Map(refs.map((r, i) => [keyRef(r), keys[i]])),
       stcContext,
       subscriptionContexts,
@@ -126,34 +149,53 @@ export class ChargeSender {
    * pass, credentials once per merchant. Each charge id maps to what it needs, or to the error prepare would throw.
    * `preloaded`: the batch's reads, started earlier by preloadMany (for these charges or more); read now otherwise.
    */
-  async prepareMany(charges: readonly Charge[], ctx: SendContext, preloaded?: Promise<Preloaded>): Promise<Map<string, Prepared | Error>> {
+  async prepareMany(
+    charges: readonly Charge[],
+    ctx: SendContext,
+    preloaded?: Promise<Preloaded>,
+  ): Promise<Map<string, Prepared | Error>> {
     const out = new Map<string, Prepared | Error>();
     const loaded = await (preloaded ?? this.preloadMany(charges, ctx));
     // What the preload did not cover is read now, not failed: an earlier run's intent made with the key its subscription
     // had then, or a customer the preload did not find.
     const missing = charges.filter(
-      (c) => !loaded.keys.has(keyRef(c)) || !covers(loaded.stcContext, c) || (c.subscriptionId !== null && !loaded.subscriptionContexts.has(c.subscriptionId)),
+      (c) =>
+        !loaded.keys.has(keyRef(c)) ||
+        !covers(loaded.stcContext, c) ||
+        (c.subscriptionId !== null && !loaded.subscriptionContexts.has(c.subscriptionId)),
     );
     const extra = missing.length > 0 ? await this.preloadMany(missing, ctx) : undefined;
-    const keys = charges.map((c) => loaded.keys.get(keyRef(c)) ?? (extra?.keys.get(keyRef(c)) as BillingKey | DomainError));
+    const keys = charges.map(
+      (c) => loaded.keys.get(keyRef(c)) ?? (extra?.keys.get(keyRef(c)) as BillingKey | DomainError),
+    );
     const stcContext = extra ? mergeStcContexts(loaded.stcContext, extra.stcContext) : loaded.stcContext;
     const ready: Array<{ charge: Charge; key: BillingKey; adapter: AdapterWith<'billingKeys'> }> = [];
     charges.forEach((charge, i) => {
       const key = keys[i];
       try {
         if (key instanceof Error) throw key;
-        if (key.customerId !== charge.customerId) throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
+        if (key.customerId !== charge.customerId)
+          throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer');
         ready.push({ charge, key, adapter: this.adapterFor(key.gateway) });
       } catch (err) {
         out.set(charge.id, err as Error);
       }
     });
     const subscriptionContext = (c: Charge): SubscriptionStcContext =>
-      !c.subscriptionId ? undefined : loaded.subscriptionContexts.has(c.subscriptionId) ? loaded.subscriptionContexts.get(c.subscriptionId) : extra?.subscriptionContexts.get(c.subscriptionId);
+      !c.subscriptionId
+        ? undefined
+        : loaded.subscriptionContexts.has(c.subscriptionId)
+          ? loaded.subscriptionContexts.get(c.subscriptionId)
+          : extra?.subscriptionContexts.get(c.subscriptionId);
     // PayPal risk rules (STC) only for charges through PayPal gateways; the others carry no risk context.
     const paypal = ready.filter(({ adapter }) => isPaypal(adapter));
     const evaluated = await this.risk.evaluateStcMany(
-      paypal.map(({ charge }) => ({ merchantId: charge.merchantId, customerId: charge.customerId, purpose: 'charge' as const, subscriptionContext: subscriptionContext(charge) })),
+      paypal.map(({ charge }) => ({
+        merchantId: charge.merchantId,
+        customerId: charge.customerId,
+        purpose: 'charge' as const,
+        subscriptionContext: subscriptionContext(charge),
+      })),
       stcContext,
     );
     const stcOf = new Map(paypal.map((r, i) => [r.charge.id, evaluated[i]] as const));
@@ -177,13 +219,26 @@ export class ChargeSender {
    * Sends a charge intent. Refusals before sending (including a batch preparation that failed for this charge)
    * become outcomes that say nothing was sent.
    */
-  async send(charge: Charge, ctx: SendContext = newSendContext(), prepared?: Prepared | Error): Promise<PaymentOutcome> {
+  async send(
+    charge: Charge,
+    ctx: SendContext = newSendContext(),
+    prepared?: Prepared | Error,
+  ): Promise<PaymentOutcome> {
     if (prepared instanceof Error) return refusalOutcome(prepared);
     let p = prepared;
     if (!p) {
       try {
-        const sub = charge.subscriptionId ? await this.subscriptions.require(charge.merchantId, charge.subscriptionId) : undefined;
-        p = await this.prepare(charge.merchantId, charge.customerId, charge.billingKeyId, ctx, undefined, sub?.riskContext);
+        const sub = charge.subscriptionId
+          ? await this.subscriptions.require(charge.merchantId, charge.subscriptionId)
+          : undefined;
+        p = await this.prepare(
+          charge.merchantId,
+          charge.customerId,
+          charge.billingKeyId,
+          ctx,
+          undefined,
+          sub?.riskContext,
+        );
       } catch (err) {
         return refusalOutcome(err);
       }
@@ -241,7 +296,9 @@ export class ChargeSender {
   requireCurrency(gateway: string, currency: string): void {
     const adapter = this.adapterFor(gateway);
     if (!supportsCurrency(adapter.descriptor, currency)) {
-      throw new DomainError('UNSUPPORTED_CURRENCY', `${gateway} cannot charge ${currency}`, [{ field: 'currency', accepted: adapter.descriptor.capabilities.currencies }]);
+      throw new DomainError('UNSUPPORTED_CURRENCY', `${gateway} cannot charge ${currency}`, [
+        { field: 'currency', accepted: adapter.descriptor.capabilities.currencies },
+      ]);
     }
   }
 

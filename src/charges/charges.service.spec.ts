@@ -19,13 +19,56 @@ import { strictMock } from '../../test/helpers/strict-mock';
 const now = new Date('2027-03-01T00:00:00.000Z');
 // The sending part (charges.sending.ts) holds the adapters, keys and credentials some cases below replace.
 const sendingOf = (service: ChargesService) => (service as unknown as { sender: unknown }).sender;
-const config = { retryDays: [1, 3, 5, 7], concurrency: 2, batchSize: 10, leaseMs: 60_000, reconcileBackoffMs: [60_000, 60_000] } as BillingConfig;
+const config = {
+  retryDays: [1, 3, 5, 7],
+  concurrency: 2,
+  batchSize: 10,
+  leaseMs: 60_000,
+  reconcileBackoffMs: [60_000, 60_000],
+} as BillingConfig;
 const charge = (over: Partial<Charge> = {}) =>
-  ({ id: 'chg_1', merchantId: 'mch_1', subscriptionId: 'sub_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', kind: 'recurring', cycle: 2, attempt: 1, merchantUid: 'sub_1-c2-a1', amount: 1999, currency: 'USD', orderName: 'Pro', status: 'unknown', gatewayPaymentId: null, refundedAmount: 0, refundReserved: 0, lookupAttempts: 0, ...over }) as Charge;
-const subscription = { id: 'sub_1', status: 'active', cycle: 2, attempt: 1, anchorAt: new Date('2027-01-01T00:00:00.000Z'), interval: 'month', intervalCount: 1 } as Subscription;
-const paid: LookupOutcome = { status: 'SUCCEEDED', gatewayPaymentId: 'imp_9', reference: 'sub_1-c2-a1', amount: { amount: 1999, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, rawStatus: 'paid' };
+  ({
+    id: 'chg_1',
+    merchantId: 'mch_1',
+    subscriptionId: 'sub_1',
+    customerId: 'cus_1',
+    billingKeyId: 'bk_1',
+    gateway: 'portone-paypal-rt',
+    kind: 'recurring',
+    cycle: 2,
+    attempt: 1,
+    merchantUid: 'sub_1-c2-a1',
+    amount: 1999,
+    currency: 'USD',
+    orderName: 'Pro',
+    status: 'unknown',
+    gatewayPaymentId: null,
+    refundedAmount: 0,
+    refundReserved: 0,
+    lookupAttempts: 0,
+    ...over,
+  }) as Charge;
+const subscription = {
+  id: 'sub_1',
+  status: 'active',
+  cycle: 2,
+  attempt: 1,
+  anchorAt: new Date('2027-01-01T00:00:00.000Z'),
+  interval: 'month',
+  intervalCount: 1,
+} as Subscription;
+const paid: LookupOutcome = {
+  status: 'SUCCEEDED',
+  gatewayPaymentId: 'imp_9',
+  reference: 'sub_1-c2-a1',
+  amount: { amount: 1999, currency: 'USD' },
+  refunded: { amount: 0, currency: 'USD' },
+  rawStatus: 'paid',
+};
 
-function setup(opts: { byUid?: Charge | null; byUids?: Charge[]; byPaymentId?: Charge | null; lookup?: LookupOutcome } = {}) {
+function setup(
+  opts: { byUid?: Charge | null; byUids?: Charge[]; byPaymentId?: Charge | null; lookup?: LookupOutcome } = {},
+) {
   const recorded: unknown[] = [];
   const retrieveByReference = jest.fn(async () => opts.lookup ?? paid);
   const repo = strictMock<ChargesRepository>({
@@ -37,10 +80,27 @@ function setup(opts: { byUid?: Charge | null; byUids?: Charge[]; byPaymentId?: C
     recordResults: jest.fn(async (w: readonly unknown[]) => (recorded.push(...w), { applied: [true], fenced: 0 })),
     findByIds: async () => [charge({ status: 'succeeded', gatewayPaymentId: 'imp_9' })],
     pendingCancels: async () => [],
-    findForMerchant: jest.fn(async (m: string, id: string) => (m === 'mch_1' && id === 'chg_1' ? charge({ status: 'succeeded', refundedAmount: 500, refundReserved: 1000, gatewayPaymentId: 'imp_9' }) : null)),
+    findForMerchant: jest.fn(async (m: string, id: string) =>
+      m === 'mch_1' && id === 'chg_1'
+        ? charge({ status: 'succeeded', refundedAmount: 500, refundReserved: 1000, gatewayPaymentId: 'imp_9' })
+        : null,
+    ),
   });
-  const registry = strictMock<GatewayRegistry>({ require: (() => strictMock({ retrieveByReference, descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' } })) as unknown as GatewayRegistry['require'] });
-  const credentials = strictMock<GatewayCredentialsService>({ for: (async () => ({ userCode: 'u', impKey: 'k', impSecret: 's', sandbox: true })) as GatewayCredentialsService['for'] });
+  const registry = strictMock<GatewayRegistry>({
+    require: (() =>
+      strictMock({
+        retrieveByReference,
+        descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' },
+      })) as unknown as GatewayRegistry['require'],
+  });
+  const credentials = strictMock<GatewayCredentialsService>({
+    for: (async () => ({
+      userCode: 'u',
+      impKey: 'k',
+      impSecret: 's',
+      sandbox: true,
+    })) as GatewayCredentialsService['for'],
+  });
   const service = new ChargesService(
     repo,
     strictMock<SubscriptionsService>({}),
@@ -63,7 +123,10 @@ describe('ChargesService', () => {
     it('finds the charges in one query, scoped to each pointer’s merchant, with the PG id as fallback; one result per pointer', async () => {
       const mine = charge({ id: 'chg_1', merchantUid: 'sub_1-c2-a1', status: 'succeeded', gatewayPaymentId: 'imp_9' });
       const theirs = charge({ id: 'chg_2', merchantId: 'mch_2', merchantUid: 'sub_2-c1-a1', status: 'unknown' });
-      const { service, repo, retrieveByReference } = setup({ byUids: [mine, theirs], byPaymentId: charge({ id: 'chg_3', status: 'succeeded', gatewayPaymentId: 'imp_3' }) });
+      const { service, repo, retrieveByReference } = setup({
+        byUids: [mine, theirs],
+        byPaymentId: charge({ id: 'chg_3', status: 'succeeded', gatewayPaymentId: 'imp_3' }),
+      });
       const results = await service.handleGatewayNotifications(
         'portone-paypal-rt',
         [
@@ -89,7 +152,9 @@ describe('ChargesService', () => {
       const record = repo.recordResults as jest.Mock;
       const ok = record.getMockImplementation()!;
       // chg_4's result cannot be written: any statement that includes it fails (a row the database refuses).
-      record.mockImplementation(async (w: Array<{ chargeId: string }>) => (w.some((x) => x.chargeId === 'chg_4') ? Promise.reject(new Error('refused')) : ok(w)));
+      record.mockImplementation(async (w: Array<{ chargeId: string }>) =>
+        w.some((x) => x.chargeId === 'chg_4') ? Promise.reject(new Error('refused')) : ok(w),
+      );
       const results = await service.handleGatewayNotifications(
         'portone-paypal-rt',
         [
@@ -101,40 +166,73 @@ describe('ChargesService', () => {
       );
       expect(results[0]).toBe('applied');
       expect(results[1]).toBe('applied');
-      expect((retrieveByReference.mock.calls as unknown as Array<[unknown, { reference: string }]>).filter((c) => c[1].reference === 'sub_1-c2-a1')).toHaveLength(1);
+      expect(
+        (retrieveByReference.mock.calls as unknown as Array<[unknown, { reference: string }]>).filter(
+          (c) => c[1].reference === 'sub_1-c2-a1',
+        ),
+      ).toHaveLength(1);
       expect(results[2]).toBe('error');
       // The batch was tried as one statement first, then each charge on its own.
-      expect(record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId))).toEqual([['chg_1', 'chg_4'], ['chg_1'], ['chg_4']]);
+      expect(record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId))).toEqual([
+        ['chg_1', 'chg_4'],
+        ['chg_1'],
+        ['chg_4'],
+      ]);
     });
 
     it('looks the open charges of a batch up and writes all their results with one statement (a PayPal batch settling)', async () => {
-      const opens = Array.from({ length: 5 }, (_, i) => charge({ id: `chg_o${i}`, merchantUid: `sub_o${i}-c1-a1`, status: 'pending' }));
-      const { service, retrieveByReference, repo } = setup({ byUids: [...opens, charge({ id: 'chg_s', merchantUid: 'sub_s-c1-a1', status: 'sending' })] });
+      const opens = Array.from({ length: 5 }, (_, i) =>
+        charge({ id: `chg_o${i}`, merchantUid: `sub_o${i}-c1-a1`, status: 'pending' }),
+      );
+      const { service, retrieveByReference, repo } = setup({
+        byUids: [...opens, charge({ id: 'chg_s', merchantUid: 'sub_s-c1-a1', status: 'sending' })],
+      });
       const results = await service.handleGatewayNotifications(
         'portone-paypal-rt',
-        [...opens.map((c) => ({ merchantId: 'mch_1', reference: c.merchantUid })), { merchantId: 'mch_1', reference: 'sub_s-c1-a1' }],
+        [
+          ...opens.map((c) => ({ merchantId: 'mch_1', reference: c.merchantUid })),
+          { merchantId: 'mch_1', reference: 'sub_s-c1-a1' },
+        ],
         2,
       );
       expect(results).toEqual(Array(6).fill('applied'));
       expect(retrieveByReference).toHaveBeenCalledTimes(5); // not the one still being sent
       const record = repo.recordResults as jest.Mock;
       expect(record).toHaveBeenCalledTimes(1);
-      expect((record.mock.calls[0][0] as Array<{ chargeId: string; chargePatch: { status: string } }>).map((w) => [w.chargeId, w.chargePatch.status])).toEqual(
-        opens.map((c) => [c.id, 'succeeded']),
-      );
+      expect(
+        (record.mock.calls[0][0] as Array<{ chargeId: string; chargePatch: { status: string } }>).map((w) => [
+          w.chargeId,
+          w.chargePatch.status,
+        ]),
+      ).toEqual(opens.map((c) => [c.id, 'succeeded']));
     });
   });
 
   describe('reconcile', () => {
     it('records the pass’s answers in one write; a row the database refuses fails only that charge, not the pass', async () => {
-      const due = [charge({ id: 'chg_1', status: 'unknown' }), charge({ id: 'chg_4', merchantUid: 'sub_4-c1-a1', status: 'unknown' })];
+      const due = [
+        charge({ id: 'chg_1', status: 'unknown' }),
+        charge({ id: 'chg_4', merchantUid: 'sub_4-c1-a1', status: 'unknown' }),
+      ];
       const { service, repo } = setup();
       Object.assign(repo, { claimLookups: jest.fn(async () => due), claimCancelLookups: jest.fn(async () => []) });
       const record = repo.recordResults as jest.Mock;
       const ok = record.getMockImplementation()!;
-      record.mockImplementation(async (w: Array<{ chargeId: string }>) => (w.some((x) => x.chargeId === 'chg_4') ? Promise.reject(new Error('refused')) : ok(w)));
-      expect(await service.reconcile({ limit: 10 })).toEqual({ succeeded: 1, failed: 0, pending: 0, unknown: 0, resend: 0 });
-      expect(record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId))).toEqual([['chg_1', 'chg_4'], ['chg_1'], ['chg_4']]);
+      record.mockImplementation(async (w: Array<{ chargeId: string }>) =>
+        w.some((x) => x.chargeId === 'chg_4') ? Promise.reject(new Error('refused')) : ok(w),
+      );
+      expect(await service.reconcile({ limit: 10 })).toEqual({
+        succeeded: 1,
+        failed: 0,
+        pending: 0,
+        unknown: 0,
+        resend: 0,
+      });
+      expect(record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId))).toEqual([
+        ['chg_1', 'chg_4'],
+        ['chg_1'],
+        ['chg_4'],
+      ]);
     });
 
     it("in a billing run, its look-ups take the run's PG-call slots, after calls already waiting for one", async () => {
@@ -160,22 +258,39 @@ describe('ChargesService', () => {
   describe('handleGatewayNotification', () => {
     it('an unknown reference (or another gateway’s) is reported, and nothing is fetched', async () => {
       const { service, retrieveByReference } = setup();
-      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'nope', gatewayPaymentId: 'imp_x' })).toBe('unknown_reference');
+      expect(
+        await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', {
+          reference: 'nope',
+          gatewayPaymentId: 'imp_x',
+        }),
+      ).toBe('unknown_reference');
       const other = setup({ byUid: charge({ gateway: 'toss-foreign-pay' }) });
-      expect(await other.service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' })).toBe('unknown_reference');
+      expect(
+        await other.service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' }),
+      ).toBe('unknown_reference');
       expect(retrieveByReference).not.toHaveBeenCalled();
       expect(other.retrieveByReference).not.toHaveBeenCalled();
     });
 
     it('re-fetches by merchant_uid and applies the PG’s answer (never the webhook’s): charge paid, subscription advanced', async () => {
       const { service, recorded, retrieveByReference } = setup({ byUid: charge() });
-      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' })).toBe('applied');
-      expect(retrieveByReference).toHaveBeenCalledWith(expect.anything(), { reference: 'sub_1-c2-a1', expected: { amount: 1999, currency: 'USD' } });
+      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' })).toBe(
+        'applied',
+      );
+      expect(retrieveByReference).toHaveBeenCalledWith(expect.anything(), {
+        reference: 'sub_1-c2-a1',
+        expected: { amount: 1999, currency: 'USD' },
+      });
       expect(recorded).toEqual([
         expect.objectContaining({
           chargeId: 'chg_1',
           chargePatch: expect.objectContaining({ status: 'succeeded', gatewayPaymentId: 'imp_9' }),
-          subscription: expect.objectContaining({ id: 'sub_1', cycle: 2, attempt: 1, patch: expect.objectContaining({ status: 'active', cycle: 3 }) }),
+          subscription: expect.objectContaining({
+            id: 'sub_1',
+            cycle: 2,
+            attempt: 1,
+            patch: expect.objectContaining({ status: 'active', cycle: 3 }),
+          }),
         }),
       ]);
       expect((recorded[0] as { subscription: { leaseVersion?: number } }).subscription.leaseVersion).toBeUndefined();
@@ -183,13 +298,17 @@ describe('ChargesService', () => {
 
     it('finds the charge by the PG’s id when the webhook has no merchant_uid', async () => {
       const { service, repo } = setup({ byPaymentId: charge({ status: 'pending', gatewayPaymentId: 'imp_9' }) });
-      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { gatewayPaymentId: 'imp_9' })).toBe('applied');
+      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { gatewayPaymentId: 'imp_9' })).toBe(
+        'applied',
+      );
       expect(repo.findByGatewayPaymentId).toHaveBeenCalledWith('mch_1', 'imp_9');
     });
 
     it('a webhook about a charge still being sent does not re-fetch (the send records the answer)', async () => {
       const { service, retrieveByReference, recorded } = setup({ byUid: charge({ status: 'sending' }) });
-      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' })).toBe('applied');
+      expect(await service.handleGatewayNotification('mch_1', 'portone-paypal-rt', { reference: 'sub_1-c2-a1' })).toBe(
+        'applied',
+      );
       expect(retrieveByReference).not.toHaveBeenCalled();
       expect(recorded).toEqual([]);
     });
@@ -198,7 +317,10 @@ describe('ChargesService', () => {
   describe('cancel', () => {
     it('refuses more than the refundable balance (amount − refunded − reserved) before anything is sent', async () => {
       const { service } = setup();
-      await expect(service.cancel('mch_1', 'chg_1', { reason: 'x', amount: 500 })).rejects.toMatchObject({ code: 'CANCEL_AMOUNT_EXCEEDS_BALANCE', details: [{ refundable: 499 }] });
+      await expect(service.cancel('mch_1', 'chg_1', { reason: 'x', amount: 500 })).rejects.toMatchObject({
+        code: 'CANCEL_AMOUNT_EXCEEDS_BALANCE',
+        details: [{ refundable: 499 }],
+      });
     });
 
     it('another merchant’s charge is a 404', async () => {
@@ -212,12 +334,25 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   function setupPrepare() {
-    const key = (id: string) => ({ id, merchantId: 'mch_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', status: 'active' }) as BillingKey;
-    const billingKeys = { requireChargeableMany: jest.fn(async (refs: ReadonlyArray<{ billingKeyId: string }>) => refs.map((r) => key(r.billingKeyId))) };
-    const stcContext = { merchants: new Map([['mch_1', { id: 'mch_1' }]]), customers: new Map([['mch_1', new Map([['cus_1', { id: 'cus_1' }]])]]) } as unknown as StcContext;
+    const key = (id: string) =>
+      ({ id, merchantId: 'mch_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', status: 'active' }) as BillingKey;
+    const billingKeys = {
+      requireChargeableMany: jest.fn(async (refs: ReadonlyArray<{ billingKeyId: string }>) =>
+        refs.map((r) => key(r.billingKeyId)),
+      ),
+    };
+    const stcContext = {
+      merchants: new Map([['mch_1', { id: 'mch_1' }]]),
+      customers: new Map([['mch_1', new Map([['cus_1', { id: 'cus_1' }]])]]),
+    } as unknown as StcContext;
     const risk = {
       loadStcContext: jest.fn(async () => stcContext),
-      evaluateStcMany: jest.fn(async (inputs: readonly unknown[], loaded: unknown) => (expect(loaded).toBeDefined(), inputs.map(() => ({ tossTransactionContext: {} }) as unknown as StcEvaluation))),
+      evaluateStcMany: jest.fn(
+        async (inputs: readonly unknown[], loaded: unknown) => (
+          expect(loaded).toBeDefined(),
+          inputs.map(() => ({ tossTransactionContext: {} }) as unknown as StcEvaluation)
+        ),
+      ),
       evaluateStc: jest.fn(async () => ({ tossTransactionContext: {} }) as unknown as StcEvaluation),
     };
     // Each subscription's stored STC keys (what a marketplace subscription carries).
@@ -233,7 +368,9 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
       strictMock<BillingKeysService>(billingKeys),
       strictMock<RiskService>(risk),
       strictMock<GatewayRegistry>({ require: (() => adapter) as unknown as GatewayRegistry['require'] }),
-      strictMock<GatewayCredentialsService>({ for: jest.fn(async () => ({ userCode: 'u' })) as GatewayCredentialsService['for'] }),
+      strictMock<GatewayCredentialsService>({
+        for: jest.fn(async () => ({ userCode: 'u' })) as GatewayCredentialsService['for'],
+      }),
       strictMock<Clock>({ now: () => now }),
       config,
       { publicBaseUrl: 'http://127.0.0.1:3000' } as AppConfig,
@@ -254,7 +391,12 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
     await service.prepareMany([a, b], ctx, service.preloadMany([a, b], ctx, subs));
     expect(subscriptions.riskContexts).not.toHaveBeenCalled();
     expect(risk.evaluateStcMany.mock.calls[0][0]).toEqual([
-      { merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', subscriptionContext: { receiver_account_id: 'SELLER-A' } },
+      {
+        merchantId: 'mch_1',
+        customerId: 'cus_1',
+        purpose: 'charge',
+        subscriptionContext: { receiver_account_id: 'SELLER-A' },
+      },
       { merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', subscriptionContext: null },
     ]);
   });
@@ -264,17 +406,34 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
     const c = charge({ status: 'sending' });
     await service.prepareMany([c], newSendContext());
     expect(subscriptions.riskContexts.mock.calls).toEqual([[['sub_1']]]);
-    expect(risk.evaluateStcMany.mock.calls[0][0]).toEqual([expect.objectContaining({ subscriptionContext: stored('sub_1') })]);
+    expect(risk.evaluateStcMany.mock.calls[0][0]).toEqual([
+      expect.objectContaining({ subscriptionContext: stored('sub_1') }),
+    ]);
   });
 
   it('a charge sent without a batch preparation (after a look-up found nothing) carries its subscription’s keys too', async () => {
     const { service, risk, subscriptions, stored } = setupPrepare();
     const chargeBillingKey = jest.fn(async () => ({ status: 'SUCCEEDED' }));
-    (sendingOf(service) as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' }, chargeBillingKey });
-    (sendingOf(service) as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'portone-paypal-rt', customerUid: 'cu_1' }) };
+    (sendingOf(service) as { adapterFor: () => unknown }).adapterFor = () => ({
+      descriptor: { code: 'portone-paypal-rt', paymentMethod: 'paypal' },
+      chargeBillingKey,
+    });
+    (sendingOf(service) as { billingKeys: unknown }).billingKeys = {
+      requireChargeable: async () => ({
+        id: 'bk_1',
+        customerId: 'cus_1',
+        gateway: 'portone-paypal-rt',
+        customerUid: 'cu_1',
+      }),
+    };
     await service.send(charge({ status: 'sending' }));
     expect(subscriptions.require).toHaveBeenCalledWith('mch_1', 'sub_1');
-    expect(risk.evaluateStc).toHaveBeenCalledWith({ merchantId: 'mch_1', customerId: 'cus_1', purpose: 'charge', subscriptionContext: stored('sub_1') });
+    expect(risk.evaluateStc).toHaveBeenCalledWith({
+      merchantId: 'mch_1',
+      customerId: 'cus_1',
+      purpose: 'charge',
+      subscriptionContext: stored('sub_1'),
+    });
     expect(chargeBillingKey).toHaveBeenCalledTimes(1);
   });
 
@@ -284,14 +443,36 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
     const descriptor = { code: 'card-gw', paymentMethod: 'card' };
     (sendingOf(service) as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor, chargeBillingKey });
     (sendingOf(service) as { billingKeys: unknown }).billingKeys = {
-      requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours', gatewayBillingKey: 'pg_own_key' }),
+      requireChargeable: async () => ({
+        id: 'bk_1',
+        customerId: 'cus_1',
+        gateway: 'card-gw',
+        customerUid: 'cu_ours',
+        gatewayBillingKey: 'pg_own_key',
+      }),
     };
     await service.send(charge({ status: 'sending', gateway: 'card-gw' }));
     expect(risk.evaluateStc).not.toHaveBeenCalled();
-    expect(chargeBillingKey).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ billingKey: 'pg_own_key', issuedAs: 'cu_ours', riskContext: {}, noticeUrls: ['http://127.0.0.1:3000/v1/webhooks/card-gw/mch_1'] }));
+    expect(chargeBillingKey).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({
+        billingKey: 'pg_own_key',
+        issuedAs: 'cu_ours',
+        riskContext: {},
+        noticeUrls: ['http://127.0.0.1:3000/v1/webhooks/card-gw/mch_1'],
+      }),
+    );
     // A batch too: no STC evaluated for it.
     (sendingOf(service) as { billingKeys: unknown }).billingKeys = {
-      requireChargeableMany: async () => [{ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours', gatewayBillingKey: 'pg_own_key' }],
+      requireChargeableMany: async () => [
+        {
+          id: 'bk_1',
+          customerId: 'cus_1',
+          gateway: 'card-gw',
+          customerUid: 'cu_ours',
+          gatewayBillingKey: 'pg_own_key',
+        },
+      ],
     };
     const prepared = await service.prepareMany([charge({ status: 'sending', gateway: 'card-gw' })], newSendContext());
     expect(risk.evaluateStcMany.mock.calls.at(-1)?.[0]).toEqual([]);
@@ -301,14 +482,23 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
   it('keeps the intent (NOT_SENT, retryable) when the merchant’s stored keys no longer pass its gateway’s check: never the buyer’s decline', async () => {
     const { service } = setupPrepare();
     const chargeBillingKey = jest.fn();
-    (sendingOf(service) as { adapterFor: () => unknown }).adapterFor = () => ({ descriptor: { code: 'card-gw', paymentMethod: 'card' }, chargeBillingKey });
-    (sendingOf(service) as { billingKeys: unknown }).billingKeys = { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours' }) };
+    (sendingOf(service) as { adapterFor: () => unknown }).adapterFor = () => ({
+      descriptor: { code: 'card-gw', paymentMethod: 'card' },
+      chargeBillingKey,
+    });
+    (sendingOf(service) as { billingKeys: unknown }).billingKeys = {
+      requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'card-gw', customerUid: 'cu_ours' }),
+    };
     (sendingOf(service) as { gatewayCredentials: unknown }).gatewayCredentials = {
       for: async () => {
         throw new DomainError('GATEWAY_CREDENTIALS_INVALID', 'stored keys refused');
       },
     };
-    expect(await service.send(charge({ status: 'sending', gateway: 'card-gw' }))).toMatchObject({ status: 'NOT_SENT', code: 'GATEWAY_CREDENTIALS_INVALID', retryable: true });
+    expect(await service.send(charge({ status: 'sending', gateway: 'card-gw' }))).toMatchObject({
+      status: 'NOT_SENT',
+      code: 'GATEWAY_CREDENTIALS_INVALID',
+      retryable: true,
+    });
     expect(chargeBillingKey).not.toHaveBeenCalled();
   });
 
@@ -320,7 +510,10 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
     // An earlier run's intent for another subscription of the batch, made with the key it had then.
     const earlier = charge({ id: 'chg_old', status: 'sending', billingKeyId: 'bk_0' });
     const prepared = await service.prepareMany([fresh, earlier], ctx, preloaded);
-    expect(billingKeys.requireChargeableMany.mock.calls.map((c) => c[0])).toEqual([[{ merchantId: 'mch_1', billingKeyId: 'bk_1' }], [{ merchantId: 'mch_1', billingKeyId: 'bk_0' }]]);
+    expect(billingKeys.requireChargeableMany.mock.calls.map((c) => c[0])).toEqual([
+      [{ merchantId: 'mch_1', billingKeyId: 'bk_1' }],
+      [{ merchantId: 'mch_1', billingKeyId: 'bk_0' }],
+    ]);
     expect(risk.loadStcContext).toHaveBeenCalledTimes(2);
     expect((prepared.get('chg_new') as { key: { id: string } }).key.id).toBe('bk_1');
     expect((prepared.get('chg_old') as { key: { id: string } }).key.id).toBe('bk_0');
@@ -340,7 +533,24 @@ describe('ChargesService.prepareMany with preloaded reads', () => {
 });
 
 describe('newCharge', () => {
-  const fields = { id: 'chg_2', merchantId: 'mch_1', subscriptionId: 'sub_1', customerId: 'cus_1', billingKeyId: 'bk_1', gateway: 'portone-paypal-rt', kind: 'recurring', cycle: 3, attempt: 1, merchantUid: 'sub_1-c3-a1', amount: 1999, currency: 'USD', orderName: 'Pro', status: 'sending', createdAt: now, updatedAt: now } as const;
+  const fields = {
+    id: 'chg_2',
+    merchantId: 'mch_1',
+    subscriptionId: 'sub_1',
+    customerId: 'cus_1',
+    billingKeyId: 'bk_1',
+    gateway: 'portone-paypal-rt',
+    kind: 'recurring',
+    cycle: 3,
+    attempt: 1,
+    merchantUid: 'sub_1-c3-a1',
+    amount: 1999,
+    currency: 'USD',
+    orderName: 'Pro',
+    status: 'sending',
+    createdAt: now,
+    updatedAt: now,
+  } as const;
 
   it('fills every column a new charge starts with', () => {
     expect(newCharge(fields)).toEqual({

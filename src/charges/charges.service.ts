@@ -17,7 +17,14 @@ import { ExternalRefunds } from './charges.external-refunds';
 import { newCharge, toCancelView, toChargeView } from './charges.mapper';
 import { ChargeReconciler, type GatewayNotification, type ResolvedAs } from './charges.reconciliation';
 import { ChargesRepository, type RecordSummary, type ResultWrite } from './charges.repository';
-import { ChargeSender, isPaypal, newSendContext, type Preloaded, type Prepared, type SendContext } from './charges.sending';
+import {
+  ChargeSender,
+  isPaypal,
+  newSendContext,
+  type Preloaded,
+  type Prepared,
+  type SendContext,
+} from './charges.sending';
 import type { Charge } from './charge.entity';
 import type { ChargeResult } from './charge.outcomes';
 import type { CancelChargeDto, ChargeView, CreateChargeDto } from './dto/charge.dto';
@@ -52,17 +59,45 @@ export class ChargesService {
     metrics: MetricsService,
     @Optional() externalRefunds?: ExternalRefunds,
   ) {
-    const outcomes = metrics.counter('charge_outcomes_total', 'PG outcomes of charges by source (send, lookup, webhook) and outcome', ['source', 'outcome']);
+    const outcomes = metrics.counter(
+      'charge_outcomes_total',
+      'PG outcomes of charges by source (send, lookup, webhook) and outcome',
+      ['source', 'outcome'],
+    );
     // PG round trips as the app sees them (its own event-loop delays included): what a slot of BILLING_CONCURRENCY is held for.
-    const callSeconds = metrics.histogram('charge_pg_call_seconds', 'Duration of charge calls to the PG (send, lookup), as the app sees them', ['source', 'gateway'], [
-      0.01, 0.025, 0.05, 0.1, 0.125, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30,
-    ]);
+    const callSeconds = metrics.histogram(
+      'charge_pg_call_seconds',
+      'Duration of charge calls to the PG (send, lookup), as the app sees them',
+      ['source', 'gateway'],
+      [0.01, 0.025, 0.05, 0.1, 0.125, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30],
+    );
     const transitions = { retryDays: config.retryDays, resendDelayMs: config.reconcileBackoffMs[0] ?? 60_000 };
-    this.sender = new ChargeSender(subscriptions, billingKeys, risk, registry, gatewayCredentials, app, outcomes, callSeconds);
+    this.sender = new ChargeSender(
+      subscriptions,
+      billingKeys,
+      risk,
+      registry,
+      gatewayCredentials,
+      app,
+      outcomes,
+      callSeconds,
+    );
     this.cancels = new ChargeCancels(repo, this.sender, this, registry, clock, config);
-    this.reconciler = new ChargeReconciler(repo, this.sender, this.cancels, clock, config, transitions, outcomes, externalRefunds);
-    registerGauge(metrics, 'charges_review_flagged', 'Charges and cancels flagged for review (unresolved after the last look-up)', async () =>
-      (await this.repo.countReview()) + (await this.repo.countReviewCancels()),
+    this.reconciler = new ChargeReconciler(
+      repo,
+      this.sender,
+      this.cancels,
+      clock,
+      config,
+      transitions,
+      outcomes,
+      externalRefunds,
+    );
+    registerGauge(
+      metrics,
+      'charges_review_flagged',
+      'Charges and cancels flagged for review (unresolved after the last look-up)',
+      async () => (await this.repo.countReview()) + (await this.repo.countReviewCancels()),
     );
   }
 
@@ -83,11 +118,19 @@ export class ChargesService {
     return this.sender.prepare(merchantId, customerId, billingKeyId, ctx, checkedKey, subscriptionContext);
   }
 
-  preloadMany(charges: readonly Charge[], ctx: SendContext, subs?: ReadonlyArray<Pick<Subscription, 'id' | 'riskContext'>>): Promise<Preloaded> {
+  preloadMany(
+    charges: readonly Charge[],
+    ctx: SendContext,
+    subs?: ReadonlyArray<Pick<Subscription, 'id' | 'riskContext'>>,
+  ): Promise<Preloaded> {
     return this.sender.preloadMany(charges, ctx, subs);
   }
 
-  prepareMany(charges: readonly Charge[], ctx: SendContext, preloaded?: Promise<Preloaded>): Promise<Map<string, Prepared | Error>> {
+  prepareMany(
+    charges: readonly Charge[],
+    ctx: SendContext,
+    preloaded?: Promise<Preloaded>,
+  ): Promise<Map<string, Prepared | Error>> {
     return this.sender.prepareMany(charges, ctx, preloaded);
   }
 
@@ -109,7 +152,12 @@ export class ChargesService {
 
   // ---- results and reconciliation (charges.reconciliation.ts) -----------------------------------------------------
 
-  resultWrite(charge: Charge, outcome: PaymentOutcome | LookupOutcome, sub: Subscription | undefined, opts: { fromLookup: boolean; leaseVersion?: number }): { write: ResultWrite; result: ChargeResult } {
+  resultWrite(
+    charge: Charge,
+    outcome: PaymentOutcome | LookupOutcome,
+    sub: Subscription | undefined,
+    opts: { fromLookup: boolean; leaseVersion?: number },
+  ): { write: ResultWrite; result: ChargeResult } {
     return this.reconciler.resultWrite(charge, outcome, sub, opts);
   }
 
@@ -144,12 +192,20 @@ export class ChargesService {
    * One pointer of an (unsigned) webhook: finds the charge by merchant_uid (or the PG's id), re-fetches it at the PG
    * and applies the answer through the same state machine. The batched form below is what the webhook service calls.
    */
-  async handleGatewayNotification(merchantId: string, gateway: string, ref: { reference?: string; gatewayPaymentId?: string }): Promise<'applied' | 'unknown_reference' | 'error'> {
+  async handleGatewayNotification(
+    merchantId: string,
+    gateway: string,
+    ref: { reference?: string; gatewayPaymentId?: string },
+  ): Promise<'applied' | 'unknown_reference' | 'error'> {
     const [result] = await this.handleGatewayNotifications(gateway, [{ merchantId, ...ref }], 1);
     return result;
   }
 
-  handleGatewayNotifications(gateway: string, refs: readonly GatewayNotification[], concurrency: number): Promise<Array<'applied' | 'unknown_reference' | 'error'>> {
+  handleGatewayNotifications(
+    gateway: string,
+    refs: readonly GatewayNotification[],
+    concurrency: number,
+  ): Promise<Array<'applied' | 'unknown_reference' | 'error'>> {
     return this.reconciler.handleGatewayNotifications(gateway, refs, concurrency);
   }
 
@@ -219,7 +275,11 @@ export class ChargesService {
   async view(merchantId: string, id: string, cancelId?: string): Promise<ChargeView> {
     const charge = await this.require(merchantId, id);
     const cancels = (await this.repo.listCancels(charge.id)).map(toCancelView);
-    return { ...toChargeView(charge), cancels, ...(cancelId ? { cancel: cancels.find((c) => c.id === cancelId) } : {}) };
+    return {
+      ...toChargeView(charge),
+      cancels,
+      ...(cancelId ? { cancel: cancels.find((c) => c.id === cancelId) } : {}),
+    };
   }
 
   /** The charges of one of the merchant's subscriptions (another merchant's is a 404). */
@@ -230,7 +290,9 @@ export class ChargesService {
 
   /** The merchant's latest charges, or with `review` only those flagged for review. */
   async list(merchantId: string, query: { review?: boolean }, limit = 100): Promise<ChargeView[]> {
-    const rows = query.review ? await this.repo.listReview(merchantId, limit) : await this.repo.listRecent(merchantId, limit);
+    const rows = query.review
+      ? await this.repo.listReview(merchantId, limit)
+      : await this.repo.listRecent(merchantId, limit);
     return rows.map(toChargeView);
   }
 

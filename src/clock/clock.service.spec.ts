@@ -16,16 +16,22 @@ describe('ClockService', () => {
 
   it('refuses to move backwards', () => {
     const service = new ClockService(new OffsetClock(), app(false));
-    expect(() => service.move({ now: '2001-01-01T00:00:00Z' })).toThrow(expect.objectContaining({ code: 'TEST_CLOCK_BACKWARDS' }));
+    expect(() => service.move({ now: '2001-01-01T00:00:00Z' })).toThrow(
+      expect.objectContaining({ code: 'TEST_CLOCK_BACKWARDS' }),
+    );
   });
 
   it('is refused in production, and for a clock that cannot move', () => {
-    expect(() => new ClockService(new OffsetClock(), app(true)).move({ advanceMs: 1 })).toThrow(expect.objectContaining({ code: 'TEST_CLOCK_DISABLED' }));
+    expect(() => new ClockService(new OffsetClock(), app(true)).move({ advanceMs: 1 })).toThrow(
+      expect.objectContaining({ code: 'TEST_CLOCK_DISABLED' }),
+    );
     class Fixed extends Clock {
       now() {
         return new Date(0);
       }
     }
-    expect(() => new ClockService(new Fixed(), app(false)).state()).toThrow(expect.objectContaining({ code: 'TEST_CLOCK_DISABLED' }));
+    expect(() => new ClockService(new Fixed(), app(false)).state()).toThrow(
+      expect.objectContaining({ code: 'TEST_CLOCK_DISABLED' }),
+    );
   });
 });

@@ -12,6 +12,10 @@ describe('securityHeaders', () => {
   });
 
   it('fails at boot on options helmet refuses, instead of on every request', () => {
-    expect(() => securityHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], 'bad directive': [] } } } as never)).toThrow();
+    expect(() =>
+      securityHeaders({
+        contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], 'bad directive': [] } },
+      } as never),
+    ).toThrow();
   });
 });

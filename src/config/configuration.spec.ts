@@ -34,25 +34,36 @@ describe('configuration', () => {
   });
 
   it('still refuses a missing SECRETS_KEY in production', () => {
-    expect(() => withEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', ADMIN_API_KEY: 'a'.repeat(24), PUBLIC_BASE_URL: 'https://x.example', TOSS_BASE_URL: 'https://t.example', PORTONE_BASE_URL: 'https://p.example' }, () => securityConfig())).toThrow(
-      /SECRETS_KEY/,
-    );
+    expect(() =>
+      withEnv(
+        {
+          NODE_ENV: 'production',
+          DATABASE_URL: 'postgres://x@h/db',
+          ADMIN_API_KEY: 'a'.repeat(24),
+          PUBLIC_BASE_URL: 'https://x.example',
+          TOSS_BASE_URL: 'https://t.example',
+          PORTONE_BASE_URL: 'https://p.example',
+        },
+        () => securityConfig(),
+      ),
+    ).toThrow(/SECRETS_KEY/);
   });
 
   it('trusts no proxy by default and only valid addresses, CIDRs and keywords when TRUST_PROXY is set', () => {
     expect(withEnv({}, () => httpEdgeConfig().trustProxy)).toBe(false);
-    expect(withEnv({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.10,loopback,2001:db8::/32' }, () => httpEdgeConfig().trustProxy)).toEqual([
-      '10.0.0.0/8',
-      '192.0.2.10',
-      'loopback',
-      '2001:db8::/32',
-    ]);
+    expect(
+      withEnv({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.10,loopback,2001:db8::/32' }, () => httpEdgeConfig().trustProxy),
+    ).toEqual(['10.0.0.0/8', '192.0.2.10', 'loopback', '2001:db8::/32']);
     for (const bad of ['true', '*', '10.0.0.0/33', '300.1.1.1', '...', '10.0.0.1/8/1']) {
-      expect(() => withEnv({ TRUST_PROXY: bad }, () => httpEdgeConfig())).toThrow(/^Invalid configuration: TRUST_PROXY/);
+      expect(() => withEnv({ TRUST_PROXY: bad }, () => httpEdgeConfig())).toThrow(
+        /^Invalid configuration: TRUST_PROXY/,
+      );
     }
   });
 
   it('refuses a header deadline longer than the request deadline', () => {
-    expect(() => withEnv({ HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' }, () => httpEdgeConfig())).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+    expect(() =>
+      withEnv({ HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' }, () => httpEdgeConfig()),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
   });
 });

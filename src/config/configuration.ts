@@ -177,14 +177,18 @@ const TRUST_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 /** Each entry an IP, a CIDR or a proxy-addr keyword; anything else stops the boot (trusting a typo is a hole). */
 function parseTrustProxy(value: string | undefined): string[] | false {
   if (!value) return false;
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     if (TRUST_KEYWORDS.has(entry)) continue;
     const [ip, bits, extra] = entry.split('/');
     const family = isIP(ip);
     const maxBits = family === 6 ? 128 : 32;
     const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
-    if (!family || !okBits || extra !== undefined) throw new Error(`Invalid configuration: TRUST_PROXY ("${entry}" is not an IP address, CIDR or keyword)`);
+    if (!family || !okBits || extra !== undefined)
+      throw new Error(`Invalid configuration: TRUST_PROXY ("${entry}" is not an IP address, CIDR or keyword)`);
   }
   return entries.length ? entries : false;
 }

@@ -37,7 +37,9 @@ describe('validateEnv', () => {
   });
 
   it('requires the production essentials and refuses the sandbox in production', () => {
-    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL, ADMIN_API_KEY, SECRETS_KEY, PUBLIC_BASE_URL/);
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(
+      /DATABASE_URL, ADMIN_API_KEY, SECRETS_KEY, PUBLIC_BASE_URL/,
+    );
     const prod = {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/billing',

@@ -7,6 +7,8 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
  */
 export function toE164(input: string, countryCode: string): string | null {
   const region = countryCode.toUpperCase();
-  const parsed = isSupportedCountry(region) ? parsePhoneNumberFromString(input, region as CountryCode) : parsePhoneNumberFromString(input);
+  const parsed = isSupportedCountry(region)
+    ? parsePhoneNumberFromString(input, region as CountryCode)
+    : parsePhoneNumberFromString(input);
   return parsed?.isValid() ? parsed.number : null;
 }

@@ -25,23 +25,32 @@ describe('CustomersService.create', () => {
     const { service, repo } = setup();
     const out = await service.create('mch_1', { ...input, countryCode, phone });
     expect(out.phone).toBe(e164);
-    expect(repo.insert.mock.calls[0][0]).toMatchObject({ phone: e164, countryCode: countryCode.toUpperCase(), createdAt: NOW });
+    expect(repo.insert.mock.calls[0][0]).toMatchObject({
+      phone: e164,
+      countryCode: countryCode.toUpperCase(),
+      createdAt: NOW,
+    });
   });
 
-  it.each(['hello', '123', '+1234567'])('refuses %j with VALIDATION_FAILED on the phone field, storing nothing', async (phone) => {
-    const { service, repo } = setup();
-    const err = await service.create('mch_1', { ...input, phone }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DomainError);
-    expect(err).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'phone' }] });
-    expect(JSON.stringify((err as DomainError).details)).not.toContain(phone);
-    expect(repo.insert).not.toHaveBeenCalled();
-  });
+  it.each(['hello', '123', '+1234567'])(
+    'refuses %j with VALIDATION_FAILED on the phone field, storing nothing',
+    async (phone) => {
+      const { service, repo } = setup();
+      const err = await service.create('mch_1', { ...input, phone }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DomainError);
+      expect(err).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'phone' }] });
+      expect(JSON.stringify((err as DomainError).details)).not.toContain(phone);
+      expect(repo.insert).not.toHaveBeenCalled();
+    },
+  );
 
   it('no phone stays null; a duplicate externalId is refused', async () => {
     const { service, repo } = setup();
     expect((await service.create('mch_1', input)).phone).toBeNull();
     expect((await service.create('mch_1', { ...input, phone: null as unknown as string })).phone).toBeNull();
     repo.findByExternalId.mockResolvedValueOnce({ id: 'cus_x' } as Customer);
-    await expect(service.create('mch_1', { ...input, externalId: 'u-1' })).rejects.toMatchObject({ code: 'DUPLICATE_EXTERNAL_ID' });
+    await expect(service.create('mch_1', { ...input, externalId: 'u-1' })).rejects.toMatchObject({
+      code: 'DUPLICATE_EXTERNAL_ID',
+    });
   });
 });

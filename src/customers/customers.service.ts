@@ -21,7 +21,12 @@ export class CustomersService {
     const phone = given === null ? null : toE164(given, countryCode);
     if (given !== null && phone === null) {
       throw new DomainError('VALIDATION_FAILED', 'phone: not a phone number', [
-        { field: 'phone', errors: [`not a phone number: give it with its country code (+1 415 555 0100) or as dialled in ${countryCode}`] },
+        {
+          field: 'phone',
+          errors: [
+            `not a phone number: give it with its country code (+1 415 555 0100) or as dialled in ${countryCode}`,
+          ],
+        },
       ]);
     }
     if (input.externalId && (await this.repo.findByExternalId(merchantId, input.externalId))) {

@@ -15,9 +15,18 @@ class Thing {
   @JsonColumn({ nullable: true }) tags: string[] | null;
 }
 
-
 const at = new Date('2026-03-01T12:34:56.789Z');
-const thing = (id: string, over: Partial<Thing> = {}): Thing => Object.assign(new Thing(), { id, status: 'sending', amount: 1999, settledAt: null, flag: false, version: 1, tags: null, ...over });
+const thing = (id: string, over: Partial<Thing> = {}): Thing =>
+  Object.assign(new Thing(), {
+    id,
+    status: 'sending',
+    amount: 1999,
+    settledAt: null,
+    flag: false,
+    version: 1,
+    tags: null,
+    ...over,
+  });
 
 describe('bulkUpdate / bulkInsert', () => {
   let ds: DataSource;
@@ -30,17 +39,25 @@ describe('bulkUpdate / bulkInsert', () => {
     await bulkInsert(ds.manager, Thing, [thing('a', { status: 'kept' })], { onConflict: 'ignore' });
     const rows = Array.from({ length: 250 }, (_, i) => thing(`t${i}`));
     const partial = Object.assign(new Thing(), { id: 'p', status: 'sending', amount: 5, settledAt: null }) as Thing;
-    const inserted = await bulkInsert(ds.manager, Thing, [...rows, thing('a', { status: 'overwritten?' }), partial], { onConflict: 'ignore' });
+    const inserted = await bulkInsert(ds.manager, Thing, [...rows, thing('a', { status: 'overwritten?' }), partial], {
+      onConflict: 'ignore',
+    });
     expect(await ds.getRepository(Thing).count()).toBe(252);
     // The ids of the rows inserted, across the statements of every chunk; not the one left alone.
     expect([...inserted].sort()).toEqual([...rows.map((r) => r.id), 'p'].sort());
     expect((await ds.getRepository(Thing).findOneByOrFail({ id: 'a' })).status).toBe('kept');
-    expect(await ds.getRepository(Thing).findOneByOrFail({ id: 'p' })).toMatchObject({ flag: false, version: 0, amount: 5 });
+    expect(await ds.getRepository(Thing).findOneByOrFail({ id: 'p' })).toMatchObject({
+      flag: false,
+      version: 0,
+      amount: 5,
+    });
   });
 
   it("with onConflict 'error', a conflicting row fails the statement and its chunk inserts nothing", async () => {
     await bulkInsert(ds.manager, Thing, [thing('a', { status: 'kept' })], { onConflict: 'error' });
-    await expect(bulkInsert(ds.manager, Thing, [thing('b'), thing('a', { status: 'overwritten?' })], { onConflict: 'error' })).rejects.toThrow();
+    await expect(
+      bulkInsert(ds.manager, Thing, [thing('b'), thing('a', { status: 'overwritten?' })], { onConflict: 'error' }),
+    ).rejects.toThrow();
     expect(await ds.getRepository(Thing).count()).toBe(1);
     expect((await ds.getRepository(Thing).findOneByOrFail({ id: 'a' })).status).toBe('kept');
   });
@@ -54,11 +71,19 @@ describe('bulkUpdate / bulkInsert', () => {
   });
 
   it('updates each row with its own values, only where the row matches and the shared condition holds; returns the ids updated', async () => {
-    await bulkInsert(ds.manager, Thing, [thing('a'), thing('b'), thing('c', { status: 'succeeded' }), thing('d', { version: 2 })], { onConflict: 'ignore' });
+    await bulkInsert(
+      ds.manager,
+      Thing,
+      [thing('a'), thing('b'), thing('c', { status: 'succeeded' }), thing('d', { version: 2 })],
+      { onConflict: 'ignore' },
+    );
     const updated = await bulkUpdate(
       ds.manager,
       Thing,
-      ['a', 'b', 'c', 'd', 'missing'].map((id, i) => ({ match: { id, version: 1 }, set: { status: 'succeeded', amount: 100 + i, settledAt: at, flag: i % 2 === 0 } })),
+      ['a', 'b', 'c', 'd', 'missing'].map((id, i) => ({
+        match: { id, version: 1 },
+        set: { status: 'succeeded', amount: 100 + i, settledAt: at, flag: i % 2 === 0 },
+      })),
       "t.status IN ('sending')",
     );
     expect([...updated].sort()).toEqual(['a', 'b']);
@@ -72,7 +97,11 @@ describe('bulkUpdate / bulkInsert', () => {
   it('sets nulls, and works across chunk boundaries', async () => {
     const rows = Array.from({ length: 230 }, (_, i) => thing(`t${i}`, { settledAt: at }));
     await bulkInsert(ds.manager, Thing, rows, { onConflict: 'ignore' });
-    const updated = await bulkUpdate(ds.manager, Thing, rows.map((r) => ({ match: { id: r.id }, set: { settledAt: null, status: 'failed' } })));
+    const updated = await bulkUpdate(
+      ds.manager,
+      Thing,
+      rows.map((r) => ({ match: { id: r.id }, set: { settledAt: null, status: 'failed' } })),
+    );
     expect(updated.size).toBe(230);
     expect(await ds.getRepository(Thing).countBy({ status: 'failed' })).toBe(230);
     expect((await ds.getRepository(Thing).findOneByOrFail({ id: 't229' })).settledAt).toBeNull();
@@ -86,7 +115,14 @@ describe('bulkUpdate / bulkInsert', () => {
     await bulkInsert(ds.manager, Thing, rows, { onConflict: 'error' });
     const back = new Map((await ds.getRepository(Thing).find()).map((t) => [t.id, t]));
     for (const r of rows) expect(back.get(r.id)).toEqual(r);
-    const updated = await bulkUpdate(ds.manager, Thing, rows.map((r, i) => ({ match: { id: r.id, status: r.status }, set: { status: awkward[(i + 1) % awkward.length] } })));
+    const updated = await bulkUpdate(
+      ds.manager,
+      Thing,
+      rows.map((r, i) => ({
+        match: { id: r.id, status: r.status },
+        set: { status: awkward[(i + 1) % awkward.length] },
+      })),
+    );
     expect(updated.size).toBe(rows.length);
     const again = new Map((await ds.getRepository(Thing).find()).map((t) => [t.id, t.status]));
     rows.forEach((r, i) => expect(again.get(r.id)).toBe(awkward[(i + 1) % awkward.length]));
@@ -95,12 +131,17 @@ describe('bulkUpdate / bulkInsert', () => {
   it('builds PostgreSQL array literals: instants in UTC whatever the process time zone, quotes and backslashes escaped, NULLs bare', () => {
     const meta = ds.getMetadata(Thing);
     const col = (p: string) => meta.findColumnWithPropertyName(p)!;
-    const driver = { normalizeType: (c: { propertyName: string }) => (c.propertyName === 'settledAt' ? 'timestamp with time zone' : 'character varying') };
+    const driver = {
+      normalizeType: (c: { propertyName: string }) =>
+        c.propertyName === 'settledAt' ? 'timestamp with time zone' : 'character varying',
+    };
     const later = new Date(at.getTime() + 1);
     expect(arrayLiteral([at, null, at, later, at], col('settledAt'), driver)).toBe(
       '{"2026-03-01T12:34:56.789Z",NULL,"2026-03-01T12:34:56.789Z","2026-03-01T12:34:56.790Z","2026-03-01T12:34:56.789Z"}',
     );
-    expect(arrayLiteral(['a"b\\c', '', 'NULL', '{x}', 'plain'], col('status'), driver)).toBe('{"a\\"b\\\\c","","NULL","{x}","plain"}');
+    expect(arrayLiteral(['a"b\\c', '', 'NULL', '{x}', 'plain'], col('status'), driver)).toBe(
+      '{"a\\"b\\\\c","","NULL","{x}","plain"}',
+    );
     expect(arrayLiteral([1999, true, false], col('amount'), driver)).toBe('{1999,true,false}');
     expect(() => arrayLiteral([new Date(Number.NaN)], col('settledAt'), driver)).toThrow(/invalid date/);
     expect(() => arrayLiteral([at], col('status'), driver)).toThrow(/unsupported/);
@@ -110,7 +151,10 @@ describe('bulkUpdate / bulkInsert', () => {
 
   it('refuses a value longer than its column on PostgreSQL, as a single-row insert would (the arrays carry no length)', async () => {
     const long = thing('long', { status: 'x'.repeat(17) });
-    if (ds.options.type === 'postgres') await expect(bulkInsert(ds.manager, Thing, [thing('ok'), long], { onConflict: 'error' })).rejects.toThrow(/too long/);
+    if (ds.options.type === 'postgres')
+      await expect(bulkInsert(ds.manager, Thing, [thing('ok'), long], { onConflict: 'error' })).rejects.toThrow(
+        /too long/,
+      );
     else await bulkInsert(ds.manager, Thing, [thing('ok'), long], { onConflict: 'error' }); // SQLite does not enforce lengths
     expect(await ds.getRepository(Thing).countBy({ id: 'ok' })).toBe(ds.options.type === 'postgres' ? 0 : 1);
   });
@@ -122,6 +166,8 @@ describe('bulkUpdate / bulkInsert', () => {
         { match: { id: 'b' }, set: { status: 'x', flag: true } },
       ]),
     ).rejects.toThrow('rows differ in shape');
-    await expect(bulkUpdate(ds.manager, Thing, [{ match: { id: 'a' }, set: { nope: 1 } }])).rejects.toThrow('no property nope');
+    await expect(bulkUpdate(ds.manager, Thing, [{ match: { id: 'a' }, set: { nope: 1 } }])).rejects.toThrow(
+      'no property nope',
+    );
   });
 });

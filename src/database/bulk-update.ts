@@ -26,7 +26,12 @@ const ROWS_PER_ARRAY_STATEMENT = 1000;
  * Returns the primary keys (the first match property) of the rows that were updated, like `affected` per row.
  * Works on PostgreSQL (arrays cast to each column's type) and SQLite ≥ 3.35 (UPDATE … FROM and RETURNING).
  */
-export async function bulkUpdate<E extends ObjectLiteral>(m: EntityManager, target: EntityTarget<E>, rows: readonly BulkRow[], where = ''): Promise<Set<string>> {
+export async function bulkUpdate<E extends ObjectLiteral>(
+  m: EntityManager,
+  target: EntityTarget<E>,
+  rows: readonly BulkRow[],
+  where = '',
+): Promise<Set<string>> {
   const updated = new Set<string>();
   if (rows.length === 0) return updated;
   const meta = m.connection.getMetadata(target);
@@ -44,7 +49,8 @@ export async function bulkUpdate<E extends ObjectLiteral>(m: EntityManager, targ
   const all = [...matchCols, ...setCols];
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
   for (const r of rows) {
-    if (!same(Object.keys(r.match), matchProps) || !same(Object.keys(r.set), setProps)) throw new Error('bulkUpdate: rows differ in shape');
+    if (!same(Object.keys(r.match), matchProps) || !same(Object.keys(r.set), setProps))
+      throw new Error('bulkUpdate: rows differ in shape');
   }
   const q = (name: string) => `"${name}"`;
   // SQLite names VALUES columns column1…N; PostgreSQL's unnest takes a column list, each array cast to its column's type.
@@ -65,7 +71,12 @@ export async function bulkUpdate<E extends ObjectLiteral>(m: EntityManager, targ
       sql = `UPDATE ${q(meta.tableName)} AS t SET ${set} FROM unnest(${arrayParams(all, driver)}) AS v(${all.map((_, i) => q(`c${i}`)).join(', ')}) ${tail}`;
     } else {
       params = [];
-      const tuples = chunk.map((r) => `(${valuesOf(r).map((v, i) => (params.push(driver.preparePersistentValue(v, all[i])), '?')).join(', ')})`);
+      const tuples = chunk.map(
+        (r) =>
+          `(${valuesOf(r)
+            .map((v, i) => (params.push(driver.preparePersistentValue(v, all[i])), '?'))
+            .join(', ')})`,
+      );
       sql = `UPDATE ${q(meta.tableName)} AS t SET ${set} FROM (VALUES ${tuples.join(', ')}) AS v ${tail}`;
     }
     for (const row of rowsOf(await m.query(sql, params))) updated.add(String(row.id));
@@ -89,7 +100,11 @@ function arrayParams(cols: readonly ColumnMetadata[], driver: { normalizeType(c:
  * Values are what the driver's preparePersistentValue returns for our column types (strings, numbers, booleans, Dates,
  * null); anything else is refused rather than guessed at.
  */
-export function arrayLiteral(values: readonly unknown[], column: ColumnMetadata, driver: { normalizeType(c: ColumnMetadata): string }): string {
+export function arrayLiteral(
+  values: readonly unknown[],
+  column: ColumnMetadata,
+  driver: { normalizeType(c: ColumnMetadata): string },
+): string {
   let out = '{';
   let instants: boolean | undefined;
   // A batch's rows mostly share their instants (created, updated and next look-up at the same `now`): the last one
@@ -102,7 +117,8 @@ export function arrayLiteral(values: readonly unknown[], column: ColumnMetadata,
     if (v === null || v === undefined) out += 'NULL';
     else if (typeof v === 'string') out += NEEDS_ESCAPE.test(v) ? `"${v.replace(ESCAPED, '\\$&')}"` : `"${v}"`;
     else if (typeof v === 'number' || typeof v === 'bigint') {
-      if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`bulk statements: ${column.propertyName} is not a finite number`);
+      if (typeof v === 'number' && !Number.isFinite(v))
+        throw new Error(`bulk statements: ${column.propertyName} is not a finite number`);
       out += String(v);
     } else if (typeof v === 'boolean') out += v ? 'true' : 'false';
     else if (v instanceof Date && (instants ??= driver.normalizeType(column) === 'timestamp with time zone')) {
@@ -123,7 +139,8 @@ const ESCAPED = /["\\]/g;
 
 /** The rows of a raw query, whatever shape the driver returns them in (PostgreSQL UPDATE … RETURNING: [rows, count]). */
 export function rowsOf(result: unknown): Array<Record<string, unknown>> {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Array<Record<string, unknown>>;
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as Array<Record<string, unknown>>;
   return Array.isArray(result) ? (result as Array<Record<string, unknown>>) : [];
 }
 
@@ -155,7 +172,8 @@ export async function bulkInsert<E extends ObjectLiteral>(
   const valueOf = (e: E, c: ColumnMetadata): unknown => {
     let v = c.getEntityValue(e);
     if (v === undefined) {
-      if (typeof c.default === 'function') throw new Error(`bulkInsert: ${meta.name}.${c.propertyName} needs a value (its default is SQL)`);
+      if (typeof c.default === 'function')
+        throw new Error(`bulkInsert: ${meta.name}.${c.propertyName} needs a value (its default is SQL)`);
       v = c.default ?? null;
     }
     return driver.preparePersistentValue(v, c);
@@ -168,13 +186,21 @@ export async function bulkInsert<E extends ObjectLiteral>(
     let params: unknown[];
     if (postgres) {
       // One array per column, rows in order (see ROWS_PER_ARRAY_STATEMENT).
-      params = cols.map((c) => arrayLiteral(chunk.map((e) => valueOf(e, c)), c, driver));
+      params = cols.map((c) =>
+        arrayLiteral(
+          chunk.map((e) => valueOf(e, c)),
+          c,
+          driver,
+        ),
+      );
       source = `SELECT * FROM unnest(${arrayParams(cols, driver)})`;
     } else {
       params = [];
       source = `VALUES ${chunk.map((e) => `(${cols.map((c) => (params.push(valueOf(e, c)), '?')).join(', ')})`).join(', ')}`;
     }
-    const rows = rowsOf(await m.query(`INSERT INTO "${meta.tableName}" (${names}) ${source}${onConflict} RETURNING ${key} AS id`, params));
+    const rows = rowsOf(
+      await m.query(`INSERT INTO "${meta.tableName}" (${names}) ${source}${onConflict} RETURNING ${key} AS id`, params),
+    );
     for (const row of rows) inserted.add(String(row.id));
   }
   return inserted;

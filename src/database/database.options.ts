@@ -7,7 +7,13 @@ import { migrations } from './migrations';
 
 /** The one DataSource options builder, shared by the app (TypeOrmModule) and the CLI (ormconfig.ts). */
 export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
-  const common = { entities, migrations, migrationsRun: db.migrationsRun, logging: db.logging, synchronize: false } as const;
+  const common = {
+    entities,
+    migrations,
+    migrationsRun: db.migrationsRun,
+    logging: db.logging,
+    synchronize: false,
+  } as const;
   if (db.kind === 'postgres') {
     return {
       ...common,

@@ -15,4 +15,20 @@ import { OrderWebhookEvent } from '../orders/order-webhook-event.entity';
 import { WebhookPointer } from '../webhook-inbox/webhook-pointer.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
-export const entities = [Merchant, GatewayCredential, Customer, Plan, IdempotencyRecord, RiskDecision, FraudnetReservation, BillingKey, Subscription, Charge, ChargeCancel, Order, OrderCancel, OrderWebhookEvent, WebhookPointer];
+export const entities = [
+  Merchant,
+  GatewayCredential,
+  Customer,
+  Plan,
+  IdempotencyRecord,
+  RiskDecision,
+  FraudnetReservation,
+  BillingKey,
+  Subscription,
+  Charge,
+  ChargeCancel,
+  Order,
+  OrderCancel,
+  OrderWebhookEvent,
+  WebhookPointer,
+];

@@ -15,7 +15,6 @@ class Thing {
   @Column({ type: 'varchar', length: 16, nullable: true }) note: string | null;
 }
 
-
 describe('KeyRead', () => {
   let ds: DataSource;
   let drop: () => Promise<void>;
@@ -25,8 +24,26 @@ describe('KeyRead', () => {
   it('returns exactly the entity findOneBy returns, for every column kind, nulls included', async () => {
     const repo = ds.getRepository(Thing);
     await repo.save([
-      Object.assign(new Thing(), { id: 'a', ownerId: 'm1', amount: 9_007_199_254, settledAt: new Date('2026-03-01T12:34:56.789Z'), flag: true, version: 3, meta: { k: ['v', 1] }, note: 'x' }),
-      Object.assign(new Thing(), { id: 'b', ownerId: 'm1', amount: 0, settledAt: null, flag: false, version: 0, meta: null, note: null }),
+      Object.assign(new Thing(), {
+        id: 'a',
+        ownerId: 'm1',
+        amount: 9_007_199_254,
+        settledAt: new Date('2026-03-01T12:34:56.789Z'),
+        flag: true,
+        version: 3,
+        meta: { k: ['v', 1] },
+        note: 'x',
+      }),
+      Object.assign(new Thing(), {
+        id: 'b',
+        ownerId: 'm1',
+        amount: 0,
+        settledAt: null,
+        flag: false,
+        version: 0,
+        meta: null,
+        note: null,
+      }),
     ]);
     const read = new KeyRead(repo, ['ownerId', 'id']);
     for (const id of ['a', 'b']) {
@@ -46,7 +63,18 @@ describe('KeyRead', () => {
 
   it('reads many rows by one column, across chunks, each the entity findOneBy returns; none for an empty list', async () => {
     const repo = ds.getRepository(Thing);
-    const extra = Array.from({ length: 1_100 }, (_, i) => Object.assign(new Thing(), { id: `x${i}`, ownerId: 'm9', amount: i, settledAt: null, flag: i % 2 === 0, version: 1, meta: null, note: null }));
+    const extra = Array.from({ length: 1_100 }, (_, i) =>
+      Object.assign(new Thing(), {
+        id: `x${i}`,
+        ownerId: 'm9',
+        amount: i,
+        settledAt: null,
+        flag: i % 2 === 0,
+        version: 1,
+        meta: null,
+        note: null,
+      }),
+    );
     await repo.save(extra, { chunk: 200 });
     const read = new KeyRead(repo, ['id']);
     const wanted = [...extra.map((t) => t.id), 'a', 'missing'];

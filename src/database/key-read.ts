@@ -25,7 +25,8 @@ export class KeyRead<E extends ObjectLiteral> {
     private readonly by: readonly (keyof E & string)[],
   ) {
     const meta = repo.metadata;
-    if (meta.relations.length > 0 || meta.embeddeds.length > 0) throw new Error(`KeyRead: ${meta.name} has relations or embeddeds`);
+    if (meta.relations.length > 0 || meta.embeddeds.length > 0)
+      throw new Error(`KeyRead: ${meta.name} has relations or embeddeds`);
     const driver = repo.manager.connection.driver;
     this.columns = meta.columns.filter((c) => !c.isVirtual);
     const where = by.map((prop, i) => {
@@ -33,7 +34,9 @@ export class KeyRead<E extends ObjectLiteral> {
       if (!column) throw new Error(`KeyRead: ${meta.name} has no property ${prop}`);
       return `${driver.escape(column.databaseName)} = ${driver.createParameter(`p${i}`, i)}`;
     });
-    this.columnList = this.columns.map((c, i) => `${driver.escape(c.databaseName)} AS ${driver.escape(`c${i}`)}`).join(', ');
+    this.columnList = this.columns
+      .map((c, i) => `${driver.escape(c.databaseName)} AS ${driver.escape(`c${i}`)}`)
+      .join(', ');
     this.select = `SELECT ${this.columnList} FROM ${driver.escape(meta.tableName)} WHERE `;
     this.sql = `${this.select}${where.join(' AND ')} LIMIT 1`;
   }

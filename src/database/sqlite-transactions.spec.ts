@@ -4,7 +4,9 @@ import { serializeSqliteTransactions } from './sqlite-transactions';
 describe('serializeSqliteTransactions', () => {
   let ds: DataSource;
   beforeAll(async () => {
-    ds = serializeSqliteTransactions(await new DataSource({ type: 'better-sqlite3', database: ':memory:' }).initialize());
+    ds = serializeSqliteTransactions(
+      await new DataSource({ type: 'better-sqlite3', database: ':memory:' }).initialize(),
+    );
     await ds.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
   });
   afterAll(() => ds.destroy());

@@ -1,11 +1,21 @@
-import type { CredentialCheck, GatewayRegistry, PaymentGatewayAdapter, SandboxPluginRegistration } from '@app/pg-contract';
+import type {
+  CredentialCheck,
+  GatewayRegistry,
+  PaymentGatewayAdapter,
+  SandboxPluginRegistration,
+} from '@app/pg-contract';
 import type { PgConfig } from '../config/configuration';
 import type { MerchantsService } from '../merchants/merchants.service';
 import { GatewayCredentialsService, sandboxAccountOf } from './gateway-credentials.service';
 import { strictMock } from '../../test/helpers/strict-mock';
 
 /** Two gateways of one PG whose codes share a prefix: each must get its own credentials. */
-function setup(opts: { sandbox: boolean; stored?: Record<string, object>; check?: (raw: unknown) => CredentialCheck<unknown>; ownCredentials?: (c: unknown) => unknown }) {
+function setup(opts: {
+  sandbox: boolean;
+  stored?: Record<string, object>;
+  check?: (raw: unknown) => CredentialCheck<unknown>;
+  ownCredentials?: (c: unknown) => unknown;
+}) {
   const adapter = (code: string) =>
     strictMock<PaymentGatewayAdapter>({
       descriptor: { code } as PaymentGatewayAdapter['descriptor'],
@@ -15,19 +25,34 @@ function setup(opts: { sandbox: boolean; stored?: Record<string, object>; check?
     ['toss-foreign-pay', adapter('toss-foreign-pay')],
     ['toss-billing', adapter('toss-billing')],
   ]);
-  const registry = strictMock<GatewayRegistry>({ has: (c: string) => adapters.has(c), get: (c: string) => adapters.get(c)! });
-  const plugin = (prefix: string): SandboxPluginRegistration => ({ name: prefix, prefix, sandboxCredentials: (m) => ({ plugin: prefix, merchant: m }), ownCredentials: opts.ownCredentials });
+  const registry = strictMock<GatewayRegistry>({
+    has: (c: string) => adapters.has(c),
+    get: (c: string) => adapters.get(c)!,
+  });
+  const plugin = (prefix: string): SandboxPluginRegistration => ({
+    name: prefix,
+    prefix,
+    sandboxCredentials: (m) => ({ plugin: prefix, merchant: m }),
+    ownCredentials: opts.ownCredentials,
+  });
   const plugins = new Map([
     ['toss-foreign-pay', plugin('toss')],
     ['toss-billing', plugin('toss-billing')],
   ]);
-  const merchants = strictMock<MerchantsService>({ credentialsFor: jest.fn(async (_m: string, gateway: string) => opts.stored?.[gateway] ?? null) as MerchantsService['credentialsFor'] });
+  const merchants = strictMock<MerchantsService>({
+    credentialsFor: jest.fn(
+      async (_m: string, gateway: string) => opts.stored?.[gateway] ?? null,
+    ) as MerchantsService['credentialsFor'],
+  });
   return new GatewayCredentialsService(merchants, registry, plugins, { sandbox: opts.sandbox } as PgConfig);
 }
 
 describe('GatewayCredentialsService', () => {
   it('resolves by code, never by prefix: a second Toss gateway gets its own keys, not the PayPal MID’s', async () => {
-    const creds = setup({ sandbox: false, stored: { 'toss-foreign-pay': { secretKey: 'paypal-mid' }, 'toss-billing': { secretKey: 'card-mid' } } });
+    const creds = setup({
+      sandbox: false,
+      stored: { 'toss-foreign-pay': { secretKey: 'paypal-mid' }, 'toss-billing': { secretKey: 'card-mid' } },
+    });
     await expect(creds.for('mch_1', 'toss-billing')).resolves.toEqual({ secretKey: 'card-mid' });
     await expect(creds.for('mch_1', 'toss-foreign-pay')).resolves.toEqual({ secretKey: 'paypal-mid' });
   });
@@ -43,20 +68,30 @@ describe('GatewayCredentialsService', () => {
   });
 
   it('refuses stored credentials the adapter no longer accepts, naming no secret', async () => {
-    const creds = setup({ sandbox: true, stored: { 'toss-billing': { secretKey: 'old-shape' } }, check: (): CredentialCheck<unknown> => ({ ok: false, problems: ['secretKey: required'] }) });
+    const creds = setup({
+      sandbox: true,
+      stored: { 'toss-billing': { secretKey: 'old-shape' } },
+      check: (): CredentialCheck<unknown> => ({ ok: false, problems: ['secretKey: required'] }),
+    });
     const err = await creds.for('mch_1', 'toss-billing').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'GATEWAY_CREDENTIALS_INVALID' });
     expect(JSON.stringify(err) + String((err as Error).message)).not.toContain('old-shape');
   });
 
   it('in sandbox mode, prefers the merchant’s own keys, passed through the plugin’s ownCredentials', async () => {
-    const creds = setup({ sandbox: true, stored: { 'toss-billing': { secretKey: 'own' } }, ownCredentials: (c) => ({ wrapped: c }) });
+    const creds = setup({
+      sandbox: true,
+      stored: { 'toss-billing': { secretKey: 'own' } },
+      ownCredentials: (c) => ({ wrapped: c }),
+    });
     await expect(creds.for('mch_1', 'toss-billing')).resolves.toEqual({ wrapped: { secretKey: 'own' } });
   });
 
   it('gives the sandbox account only in sandbox mode', () => {
     expect(setup({ sandbox: true }).sandboxAccount('mch_1', 'toss-billing')).toBe(sandboxAccountOf('mch_1'));
-    expect(() => setup({ sandbox: false }).sandboxAccount('mch_1', 'toss-billing')).toThrow(expect.objectContaining({ code: 'GATEWAY_NOT_CONFIGURED' }));
+    expect(() => setup({ sandbox: false }).sandboxAccount('mch_1', 'toss-billing')).toThrow(
+      expect.objectContaining({ code: 'GATEWAY_NOT_CONFIGURED' }),
+    );
   });
 
   it('answers an unknown gateway as not found', async () => {

@@ -29,10 +29,15 @@ export class GatewayCredentialsService {
     const plugin = this.pg.sandbox ? this.plugins.get(gateway) : undefined;
     const own = await this.merchants.credentialsFor<object>(merchantId, gateway);
     if (own) {
-      const checked = adapter.checkCredentials ? adapter.checkCredentials(own) : ({ ok: true, credentials: own } as const);
+      const checked = adapter.checkCredentials
+        ? adapter.checkCredentials(own)
+        : ({ ok: true, credentials: own } as const);
       if (!checked.ok) {
         // Stored before the adapter's schema changed: refused before anything is sent, never guessed at.
-        throw new DomainError('GATEWAY_CREDENTIALS_INVALID', `The stored ${gateway} credentials are no longer valid: PUT /v1/merchants/me/gateways/${gateway}`);
+        throw new DomainError(
+          'GATEWAY_CREDENTIALS_INVALID',
+          `The stored ${gateway} credentials are no longer valid: PUT /v1/merchants/me/gateways/${gateway}`,
+        );
       }
       return (plugin?.ownCredentials ? plugin.ownCredentials(checked.credentials) : checked.credentials) as C;
     }
@@ -48,5 +53,8 @@ export class GatewayCredentialsService {
 }
 
 function notConfigured(gateway: string): DomainError {
-  return new DomainError('GATEWAY_NOT_CONFIGURED', `No ${gateway} credentials configured: PUT /v1/merchants/me/gateways/${gateway}`);
+  return new DomainError(
+    'GATEWAY_NOT_CONFIGURED',
+    `No ${gateway} credentials configured: PUT /v1/merchants/me/gateways/${gateway}`,
+  );
 }

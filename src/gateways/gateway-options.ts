@@ -5,7 +5,8 @@ import type { AppConfig } from '../config/configuration';
  * public name this host cannot resolve or reach from inside).
  */
 export function localOrigin(app: AppConfig): string {
-  const host = app.host === '0.0.0.0' || app.host === '::' ? '127.0.0.1' : app.host.includes(':') ? `[${app.host}]` : app.host;
+  const host =
+    app.host === '0.0.0.0' || app.host === '::' ? '127.0.0.1' : app.host.includes(':') ? `[${app.host}]` : app.host;
   return `http://${host}:${app.port}`;
 }
 

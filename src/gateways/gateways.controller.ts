@@ -5,7 +5,8 @@ import { GatewayRegistry, type GatewayCapabilities } from '@app/pg-contract';
 class GatewayDto {
   @ApiProperty({ example: 'portone-paypal-rt' }) code: string;
   @ApiProperty({ example: 'PortOne V1 PayPal RT (billing keys)' }) displayName: string;
-  @ApiProperty({ description: 'What the gateway can do (pg-contract GatewayCapabilities)', type: Object }) capabilities: GatewayCapabilities;
+  @ApiProperty({ description: 'What the gateway can do (pg-contract GatewayCapabilities)', type: Object })
+  capabilities: GatewayCapabilities;
 }
 
 class GatewayListDto {
@@ -22,6 +23,10 @@ export class GatewaysController {
   @ApiOperation({ summary: 'Every registered gateway with its capabilities (from the registry)' })
   @ApiOkResponse({ type: GatewayListDto })
   list(): GatewayListDto {
-    return { data: this.registry.list().map((d) => ({ code: d.code, displayName: d.displayName, capabilities: d.capabilities })) };
+    return {
+      data: this.registry
+        .list()
+        .map((d) => ({ code: d.code, displayName: d.displayName, capabilities: d.capabilities })),
+    };
   }
 }

@@ -22,7 +22,11 @@ const GATEWAY_IMPORTS = registrationImports(GATEWAY_ADAPTERS) as DynamicModule[]
   controllers: [GatewaysController],
   providers: [
     GatewayCredentialsService,
-    { provide: PG_SANDBOX, inject: [pgConfig.KEY, appConfig.KEY], useFactory: (pg: PgConfig, app: AppConfig) => createAppSandbox(pg.sandbox, app.production) },
+    {
+      provide: PG_SANDBOX,
+      inject: [pgConfig.KEY, appConfig.KEY],
+      useFactory: (pg: PgConfig, app: AppConfig) => createAppSandbox(pg.sandbox, app.production),
+    },
   ],
   exports: [...GATEWAY_IMPORTS, PgContractModule, GatewayCredentialsService, PG_SANDBOX],
 })

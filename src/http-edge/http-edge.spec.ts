@@ -31,6 +31,11 @@ describe('http edge helpers', () => {
       bodyRateGraceMs: 5_000,
       maxConnectionsPerAddress: 256,
     });
-    expect(options).toEqual({ trustProxy: false, connectionTimeout: 130_000, keepAliveTimeout: 5_000, requestTimeout: 30_000 });
+    expect(options).toEqual({
+      trustProxy: false,
+      connectionTimeout: 130_000,
+      keepAliveTimeout: 5_000,
+      requestTimeout: 30_000,
+    });
   });
 });

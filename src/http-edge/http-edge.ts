@@ -30,7 +30,11 @@ export function installHttpEdge(app: NestFastifyApplication, cfg: HttpEdgeConfig
   const server = fastify.server as Server;
   server.headersTimeout = cfg.headersTimeoutMs;
   // Node enforces headersTimeout/requestTimeout on a sweep; its default period would stretch a deadline a lot.
-  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = clamp(Math.min(cfg.headersTimeoutMs, cfg.requestTimeoutMs) / 4, 50, 5_000);
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = clamp(
+    Math.min(cfg.headersTimeoutMs, cfg.requestTimeoutMs) / 4,
+    50,
+    5_000,
+  );
 
   const proxies = trustedProxies(cfg.trustProxy);
   capConnections(server, cfg.maxConnectionsPerAddress, proxies, log);
@@ -40,7 +44,12 @@ export function installHttpEdge(app: NestFastifyApplication, cfg: HttpEdgeConfig
 
   // A client that went away is not our error: one debug line, no stack, no 5xx logged.
   fastify.addHook('onRequestAbort', (request, done) => {
-    log.debug({ msg: 'request aborted by client', requestId: request.id, method: request.method, route: request.routeOptions?.url });
+    log.debug({
+      msg: 'request aborted by client',
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions?.url,
+    });
     done();
   });
   installAccessLog(app, log);
@@ -144,24 +153,38 @@ function guardBodyRate(app: NestFastifyApplication, cfg: HttpEdgeConfig, log: Lo
     done(null, sink);
   });
 
-  const timer = setInterval(() => {
-    const now = performance.now();
-    for (const entry of watched) {
-      const elapsed = now - entry.started;
-      if (elapsed < cfg.bodyRateGraceMs || entry.bytes / (elapsed / 1000) >= cfg.minBodyRateBps) continue;
-      watched.delete(entry);
-      entry.source.unpipe(entry.sink);
-      const { request, reply } = entry;
-      log.debug({ msg: 'request body too slow: cut', requestId: request.id, bytes: entry.bytes, elapsedMs: Math.round(elapsed) });
-      const socket = request.raw.socket;
-      if (reply.sent) {
-        socket?.destroy();
-        continue;
+  const timer = setInterval(
+    () => {
+      const now = performance.now();
+      for (const entry of watched) {
+        const elapsed = now - entry.started;
+        if (elapsed < cfg.bodyRateGraceMs || entry.bytes / (elapsed / 1000) >= cfg.minBodyRateBps) continue;
+        watched.delete(entry);
+        entry.source.unpipe(entry.sink);
+        const { request, reply } = entry;
+        log.debug({
+          msg: 'request body too slow: cut',
+          requestId: request.id,
+          bytes: entry.bytes,
+          elapsedMs: Math.round(elapsed),
+        });
+        const socket = request.raw.socket;
+        if (reply.sent) {
+          socket?.destroy();
+          continue;
+        }
+        reply.raw.once('finish', () => socket?.destroy());
+        void sendError(
+          request,
+          reply.header('connection', 'close'),
+          408,
+          'REQUEST_TIMEOUT',
+          'Request body arrived too slowly',
+        );
       }
-      reply.raw.once('finish', () => socket?.destroy());
-      void sendError(request, reply.header('connection', 'close'), 408, 'REQUEST_TIMEOUT', 'Request body arrived too slowly');
-    }
-  }, clamp(cfg.bodyRateGraceMs / 2, 50, 1_000));
+    },
+    clamp(cfg.bodyRateGraceMs / 2, 50, 1_000),
+  );
   timer.unref();
   fastify.addHook('onClose', (_instance, done) => {
     clearInterval(timer);
@@ -181,9 +204,20 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
 }
 
 const KEYWORDS: Record<string, Array<[string, number, 'ipv4' | 'ipv6']>> = {
-  loopback: [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']],
-  linklocal: [['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']],
-  uniquelocal: [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['fc00::', 7, 'ipv6']],
+  loopback: [
+    ['127.0.0.0', 8, 'ipv4'],
+    ['::1', 128, 'ipv6'],
+  ],
+  linklocal: [
+    ['169.254.0.0', 16, 'ipv4'],
+    ['fe80::', 10, 'ipv6'],
+  ],
+  uniquelocal: [
+    ['10.0.0.0', 8, 'ipv4'],
+    ['172.16.0.0', 12, 'ipv4'],
+    ['192.168.0.0', 16, 'ipv4'],
+    ['fc00::', 7, 'ipv6'],
+  ],
 };
 
 /** The same list Fastify's trustProxy is given (validated in src/config), as a BlockList for socket addresses. */

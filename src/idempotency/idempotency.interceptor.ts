@@ -1,4 +1,12 @@
-import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor, Optional } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  Optional,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -42,12 +50,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       mergeMap((claim) => {
         if (claim.kind === 'replay') {
           void reply.header('idempotent-replayed', 'true');
-          if (claim.response.status >= 400) return throwError(() => new ReplayedErrorResponse(claim.response.status, claim.response.body));
+          if (claim.response.status >= 400)
+            return throwError(() => new ReplayedErrorResponse(claim.response.status, claim.response.body));
           return of(this.unseal(claim.response.body, `${request.merchant!.id}:${key}`));
         }
         return next.handle().pipe(
           mergeMap(async (body: unknown) => {
-            await this.idempotency.complete(claim.id, { status: successStatus, body: this.seal(body, `${request.merchant!.id}:${key}`) });
+            await this.idempotency.complete(claim.id, {
+              status: successStatus,
+              body: this.seal(body, `${request.merchant!.id}:${key}`),
+            });
             return body;
           }),
           catchError((err: unknown) => from(this.onError(claim.id, err)).pipe(mergeMap(() => throwError(() => err)))),
@@ -74,7 +86,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const copy = { ...(body as Record<string, unknown>) };
     for (const f of ONCE_ONLY_FIELDS) {
       const v = copy[f] as Record<string, unknown> | undefined;
-      if (v && typeof v === 'object' && typeof v[SEALED] === 'string') copy[f] = this.box.open(v[SEALED] as string, `idempotency:${aad}:${f}`);
+      if (v && typeof v === 'object' && typeof v[SEALED] === 'string')
+        copy[f] = this.box.open(v[SEALED] as string, `idempotency:${aad}:${f}`);
     }
     return copy;
   }
@@ -83,7 +96,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async onError(id: string, err: unknown): Promise<void> {
     if (err instanceof DomainError && err.code !== 'VALIDATION_FAILED' && statusOf(err) < 500) {
       const status = statusOf(err);
-      await this.idempotency.complete(id, { status, body: { statusCode: status, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+      await this.idempotency.complete(id, {
+        status,
+        body: {
+          statusCode: status,
+          code: err.code,
+          message: err.message,
+          ...(err.details ? { details: err.details } : {}),
+        },
+      });
       return;
     }
     await this.idempotency.release(id);

@@ -37,7 +37,19 @@ export class IdempotencyService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.app.idempotencyTtlSeconds * 1000);
     const id = newId('idk');
-    if (await this.repo.tryInsert({ id, merchantId, key, requestHash, state: 'in_progress', responseStatus: null, responseBody: null, createdAt: now, expiresAt })) {
+    if (
+      await this.repo.tryInsert({
+        id,
+        merchantId,
+        key,
+        requestHash,
+        state: 'in_progress',
+        responseStatus: null,
+        responseBody: null,
+        createdAt: now,
+        expiresAt,
+      })
+    ) {
       return { kind: 'claimed', id };
     }
     const existing = await this.repo.find(merchantId, key);
@@ -46,11 +58,17 @@ export class IdempotencyService {
       throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
     }
     if (existing.state === 'completed') {
-      return { kind: 'replay', response: { status: existing.responseStatus ?? 200, body: JSON.parse(existing.responseBody ?? 'null') } };
+      return {
+        kind: 'replay',
+        response: { status: existing.responseStatus ?? 200, body: JSON.parse(existing.responseBody ?? 'null') },
+      };
     }
     const staleBefore = new Date(now.getTime() - ABANDONED_AFTER_MS);
     if (await this.repo.takeOver(existing.id, id, staleBefore, expiresAt, now)) return { kind: 'claimed', id };
-    throw new DomainError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry later');
+    throw new DomainError(
+      'IDEMPOTENCY_KEY_IN_PROGRESS',
+      'A request with this Idempotency-Key is still being processed; retry later',
+    );
   }
 
   complete(id: string, response: StoredResponse): Promise<void> {
@@ -64,7 +82,9 @@ export class IdempotencyService {
 }
 
 export function hashRequest(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${url}\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${url}\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 /** JSON with object keys sorted, so key order in the client's body does not matter. */
@@ -72,6 +92,8 @@ export function canonicalJson(value: unknown): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

@@ -13,6 +13,7 @@ export const Idempotent = () =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Up to 255 printable ASCII characters. The same key and request replay the first response while the key is kept (IDEMPOTENCY_TTL_SECONDS); the same key with another request is 409 IDEMPOTENCY_KEY_REUSED.',
+      description:
+        'Up to 255 printable ASCII characters. The same key and request replay the first response while the key is kept (IDEMPOTENCY_TTL_SECONDS); the same key with another request is 409 IDEMPOTENCY_KEY_REUSED.',
     }),
   );

@@ -16,7 +16,11 @@ interface Authenticated {
  * called (admin, or the merchant id). Never the URL itself (query strings carry PG references such as paymentKey),
  * headers or bodies, so no key can reach it.
  */
-export function accessLogLine(request: FastifyRequest & Authenticated, statusCode: number, elapsedMs: number): Record<string, unknown> {
+export function accessLogLine(
+  request: FastifyRequest & Authenticated,
+  statusCode: number,
+  elapsedMs: number,
+): Record<string, unknown> {
   return {
     msg: 'request',
     requestId: String(request.id),
@@ -31,10 +35,13 @@ export function accessLogLine(request: FastifyRequest & Authenticated, statusCod
 }
 
 export function installAccessLog(app: NestFastifyApplication, log: Logger): void {
-  app.getHttpAdapter().getInstance().addHook('onResponse', (request, reply, done) => {
-    const line = accessLogLine(request, reply.statusCode, reply.elapsedTime);
-    if (QUIET_ROUTES.has(line.route as string)) log.debug(line);
-    else log.log(line);
-    done();
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      const line = accessLogLine(request, reply.statusCode, reply.elapsedTime);
+      if (QUIET_ROUTES.has(line.route as string)) log.debug(line);
+      else log.log(line);
+      done();
+    });
 }

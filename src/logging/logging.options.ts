@@ -12,9 +12,21 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  ...['apiKey', 'secretKey', 'impSecret', 'imp_secret', 'imp_key', 'impKey', 'access_token', 'accessToken', 'password', 'authorization', 'Authorization', 'adminApiKey', 'secretsKey'].flatMap(
-    (k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`],
-  ),
+  ...[
+    'apiKey',
+    'secretKey',
+    'impSecret',
+    'imp_secret',
+    'imp_key',
+    'impKey',
+    'access_token',
+    'accessToken',
+    'password',
+    'authorization',
+    'Authorization',
+    'adminApiKey',
+    'secretsKey',
+  ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,7 +51,11 @@ export function buildLoggerParams(level: string, stream?: DestinationStream): Pa
         // would carry the raw URL and log an aborted request as an error.
         autoLogging: false,
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: pathOnly(req.url) }),
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            path: pathOnly(req.url),
+          }),
         },
       },
       stream as DestinationStream,

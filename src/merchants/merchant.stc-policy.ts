@@ -15,11 +15,23 @@ export const HIGH_RISK_INDUSTRIES = [
   'telecom',
   'payment_security',
 ] as const;
-export const LOWER_RISK_INDUSTRIES = ['saas', 'physical_goods', 'professional_services', 'education', 'nonprofit', 'other'] as const;
+export const LOWER_RISK_INDUSTRIES = [
+  'saas',
+  'physical_goods',
+  'professional_services',
+  'education',
+  'nonprofit',
+  'other',
+] as const;
 export const INDUSTRIES = [...HIGH_RISK_INDUSTRIES, ...LOWER_RISK_INDUSTRIES] as const;
 export type Industry = (typeof INDUSTRIES)[number];
 
-export const RETAIL_FULFILLMENTS = ['in_store_mobile', 'third_party_delivery', 'own_delivery', 'ship_to_store'] as const;
+export const RETAIL_FULFILLMENTS = [
+  'in_store_mobile',
+  'third_party_delivery',
+  'own_delivery',
+  'ship_to_store',
+] as const;
 export type RetailFulfillment = (typeof RETAIL_FULFILLMENTS)[number];
 
 export type StcPolicy = 'required' | 'recommended';

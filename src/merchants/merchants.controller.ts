@@ -45,11 +45,22 @@ export class MerchantsController {
   @Idempotent()
   @ApiOperation({
     summary: "Store the merchant's credentials for any registered gateway, encrypted; never returned",
-    description: "Validated by the gateway's own schema (its adapter's checkCredentials); an unknown gateway is 404. Fields per gateway: see docs/adding-a-gateway.md and each gateway's README.",
+    description:
+      "Validated by the gateway's own schema (its adapter's checkCredentials); an unknown gateway is 404. Fields per gateway: see docs/adding-a-gateway.md and each gateway's README.",
   })
-  @ApiBody({ schema: { type: 'object', additionalProperties: { type: 'string' }, example: { userCode: 'imp12345678', impKey: '…', impSecret: '…' } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      example: { userCode: 'imp12345678', impKey: '…', impSecret: '…' },
+    },
+  })
   @ApiOkResponse({ type: GatewayCredentialsViewDto })
-  putGateway(@CurrentMerchant() merchant: Merchant, @Param('gateway') gateway: string, @Body() body: unknown): Promise<GatewayCredentialsViewDto> {
+  putGateway(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('gateway') gateway: string,
+    @Body() body: unknown,
+  ): Promise<GatewayCredentialsViewDto> {
     return this.merchants.putGatewayCredentials(merchant.id, gateway, body);
   }
 

@@ -18,7 +18,11 @@ import { MerchantsService, SECRET_BOX } from './merchants.service';
     MerchantsRepository,
     MerchantsService,
     SecretsKeyCheck,
-    { provide: SECRET_BOX, inject: [securityConfig.KEY], useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKey) },
+    {
+      provide: SECRET_BOX,
+      inject: [securityConfig.KEY],
+      useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKey),
+    },
   ],
   exports: [MerchantsService, SECRET_BOX],
 })

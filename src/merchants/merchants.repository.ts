@@ -37,7 +37,10 @@ export class MerchantsRepository {
 
   /** Insert or replace the one credential row per (merchant, gateway). */
   async upsertCredential(row: GatewayCredential): Promise<GatewayCredential> {
-    await this.credentials.upsert(row, { conflictPaths: ['merchantId', 'gateway'], skipUpdateIfNoValuesChanged: false });
+    await this.credentials.upsert(row, {
+      conflictPaths: ['merchantId', 'gateway'],
+      skipUpdateIfNoValuesChanged: false,
+    });
     return (await this.findCredential(row.merchantId, row.gateway)) as GatewayCredential;
   }
 

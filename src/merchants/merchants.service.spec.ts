@@ -14,9 +14,19 @@ function fakeGateway(publicFields?: readonly string[]): PaymentGatewayAdapter {
       displayName: 'Acme Pay',
       paymentMethod: 'card',
       ...(publicFields ? { publicCredentialFields: publicFields } : {}),
-      capabilities: { oneTimePayments: true, billingKeys: false, cancel: false, partialCancel: false, webhookKind: 'none', currencies: ['USD'] },
+      capabilities: {
+        oneTimePayments: true,
+        billingKeys: false,
+        cancel: false,
+        partialCancel: false,
+        webhookKind: 'none',
+        currencies: ['USD'],
+      },
     },
-    checkCredentials: (raw: unknown) => ({ ok: true as const, credentials: raw as { merchantCode: string; apiSecret: string } }),
+    checkCredentials: (raw: unknown) => ({
+      ok: true as const,
+      credentials: raw as { merchantCode: string; apiSecret: string },
+    }),
   } as PaymentGatewayAdapter;
 }
 
@@ -24,7 +34,9 @@ function setup(adapter: PaymentGatewayAdapter) {
   const rows = new Map<string, GatewayCredential>();
   const repo = {
     findCredential: jest.fn(async (m: string, g: string) => rows.get(`${m}|${g}`) ?? null),
-    upsertCredential: jest.fn(async (row: GatewayCredential) => (rows.set(`${row.merchantId}|${row.gateway}`, row), row)),
+    upsertCredential: jest.fn(
+      async (row: GatewayCredential) => (rows.set(`${row.merchantId}|${row.gateway}`, row), row),
+    ),
     listCredentials: jest.fn(async (m: string) => [...rows.values()].filter((r) => r.merchantId === m)),
   } as unknown as MerchantsRepository;
   const registry = { has: (c: string) => c === 'acme-pay', get: () => adapter } as unknown as GatewayRegistry;
@@ -37,7 +49,10 @@ describe('MerchantsService gateway credential hints', () => {
 
   it('masks every field the descriptor does not call public, whatever the gateway names it', async () => {
     const { service, rows } = setup(fakeGateway(['merchantCode']));
-    const view = await service.putGatewayCredentials('mch_1', 'acme-pay', { merchantCode: 'ACME-01', apiSecret: secret });
+    const view = await service.putGatewayCredentials('mch_1', 'acme-pay', {
+      merchantCode: 'ACME-01',
+      apiSecret: secret,
+    });
     expect(view.hints).toEqual({ merchantCode: 'ACME-01', apiSecret: '••••••••6789' });
     // Neither the stored hints nor the sealed row carry the secret in clear.
     const row = [...rows.values()][0];
@@ -48,7 +63,10 @@ describe('MerchantsService gateway credential hints', () => {
 
   it('a gateway that declares no public fields has every field masked', async () => {
     const { service } = setup(fakeGateway());
-    const view = await service.putGatewayCredentials('mch_1', 'acme-pay', { merchantCode: 'ACME-0001', apiSecret: secret });
+    const view = await service.putGatewayCredentials('mch_1', 'acme-pay', {
+      merchantCode: 'ACME-0001',
+      apiSecret: secret,
+    });
     expect(view.hints.merchantCode).not.toBe('ACME-0001');
     expect(view.hints.apiSecret).not.toContain('0123');
   });

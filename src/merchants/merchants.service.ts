@@ -16,7 +16,6 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
 const AUTH_CACHE_TTL_MS = 10_000;
 const AUTH_CACHE_MAX = 10_000;
 
-
 @Injectable()
 export class MerchantsService {
   // Authentication runs on every request: a short-lived cache of key hash -> merchant spares a query per call.
@@ -77,7 +76,9 @@ export class MerchantsService {
     const industry = input.industry ?? merchant.industry;
     // Moving away from retail_food drops the fulfilment; moving to it requires one.
     const retailFulfillment =
-      industry === 'retail_food' ? (input.retailFulfillment ?? merchant.retailFulfillment ?? undefined) : input.retailFulfillment;
+      industry === 'retail_food'
+        ? (input.retailFulfillment ?? merchant.retailFulfillment ?? undefined)
+        : input.retailFulfillment;
     assertProfile(industry, retailFulfillment);
     Object.assign(merchant, {
       ...definedOnly(input),
@@ -117,13 +118,21 @@ export class MerchantsService {
    * one a new gateway names in its own way, is a secret. A gateway no longer registered shows nothing in full.
    */
   private hintsFor(gateway: string, plain: Record<string, unknown>): Record<string, string> {
-    const open = new Set(this.registry.has(gateway) ? (this.registry.get(gateway).descriptor.publicCredentialFields ?? []) : []);
-    return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, open.has(k) ? String(v) : maskSecret(String(v))]));
+    const open = new Set(
+      this.registry.has(gateway) ? (this.registry.get(gateway).descriptor.publicCredentialFields ?? []) : [],
+    );
+    return Object.fromEntries(
+      Object.entries(plain).map(([k, v]) => [k, open.has(k) ? String(v) : maskSecret(String(v))]),
+    );
   }
 
   private toCredentialView(row: GatewayCredential): GatewayCredentialsViewDto {
     // Hints stored under an older rule may hold a secret in full: masked again on the way out (masking is idempotent).
-    return { gateway: row.gateway, hints: this.hintsFor(row.gateway, row.hints), updatedAt: new Date(row.updatedAt).toISOString() };
+    return {
+      gateway: row.gateway,
+      hints: this.hintsFor(row.gateway, row.hints),
+      updatedAt: new Date(row.updatedAt).toISOString(),
+    };
   }
 
   async listGatewayCredentials(merchantId: string): Promise<GatewayCredentialsViewDto[]> {
@@ -142,7 +151,9 @@ export class MerchantsService {
   private checkCredentials(gateway: string, raw: unknown): object {
     this.requireGateway(gateway);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      throw new DomainError('VALIDATION_FAILED', 'The body must be a JSON object of credentials', [{ field: 'body', errors: ['must be an object'] }]);
+      throw new DomainError('VALIDATION_FAILED', 'The body must be a JSON object of credentials', [
+        { field: 'body', errors: ['must be an object'] },
+      ]);
     }
     const adapter = this.registry.get(gateway);
     if (!adapter.checkCredentials) {
@@ -191,7 +202,6 @@ function aad(merchantId: string, gateway: string): string {
   return `${merchantId}:${gateway}`;
 }
 
-
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -210,5 +220,3 @@ export function toMerchantDto(m: Merchant): MerchantDto {
     updatedAt: new Date(m.updatedAt).toISOString(),
   };
 }
-
-

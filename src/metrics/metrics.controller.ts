@@ -20,7 +20,8 @@ export class MetricsController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(@Headers('authorization') authorization?: string): Promise<string> {
     const token = this.app.metricsToken;
-    if (token && !secretsEqual(authorization ?? '', `Bearer ${token}`)) throw new DomainError('UNAUTHORIZED', 'Metrics token required');
+    if (token && !secretsEqual(authorization ?? '', `Bearer ${token}`))
+      throw new DomainError('UNAUTHORIZED', 'Metrics token required');
     return this.metrics.render();
   }
 }

@@ -14,15 +14,19 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    this.httpDuration = this.histogram('http_request_duration_seconds', 'HTTP request duration', ['method', 'route', 'status'], [
-      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-    ]);
+    this.httpDuration = this.histogram(
+      'http_request_duration_seconds',
+      'HTTP request duration',
+      ['method', 'route', 'status'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    );
   }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${status} ${route}`;
     let child = this.httpChildren.get(key);
-    if (!child) this.httpChildren.set(key, (child = this.httpDuration.labels({ method, route, status: String(status) })));
+    if (!child)
+      this.httpChildren.set(key, (child = this.httpDuration.labels({ method, route, status: String(status) })));
     child.observe(seconds);
   }
 

@@ -6,7 +6,16 @@ import { MoneyColumn, TimestampColumn } from '../database/columns';
  * `paid` → `partially_canceled` → `canceled`. `failed` orders stay payable (a new checkout window of the same order
  * can still be confirmed: nothing was charged). `unknown` is resolved by looking the payment up, never failed.
  */
-export const ORDER_STATUSES = ['created', 'confirming', 'paid', 'failed', 'unknown', 'mismatch', 'partially_canceled', 'canceled'] as const;
+export const ORDER_STATUSES = [
+  'created',
+  'confirming',
+  'paid',
+  'failed',
+  'unknown',
+  'mismatch',
+  'partially_canceled',
+  'canceled',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**

@@ -25,7 +25,6 @@ export interface CancelDeps {
 export class OrderCancels {
   constructor(private readonly d: CancelDeps) {}
 
-
   /**
    * Cancels all (no amount) or part. The amount is reserved with a conditional UPDATE before the PG is called, so
    * concurrent cancels can never refund more than the balance; each attempt has its own stored idempotency key.
@@ -41,7 +40,12 @@ export class OrderCancels {
     const amount = dto.amount ?? remaining;
     const exceeds = () =>
       orderError(descriptor, 'REFUND_EXCEEDS_BALANCE', 'The cancel exceeds the refundable balance', [
-        { field: 'amount', errors: [`at most ${Math.max(0, order.amount - order.refundedAmount - order.reservedAmount)} is refundable now`] },
+        {
+          field: 'amount',
+          errors: [
+            `at most ${Math.max(0, order.amount - order.refundedAmount - order.reservedAmount)} is refundable now`,
+          ],
+        },
       ]);
     if (amount <= 0 || amount > remaining) throw exceeds();
     const now = this.d.clock.now();
@@ -79,41 +83,86 @@ export class OrderCancels {
     await this.applyCancelOutcome(order, cancel, outcome, creds, false);
   }
 
-  private async applyCancelOutcome(order: Order, cancel: OrderCancel, outcome: CancelOutcome, creds: unknown, isResend: boolean): Promise<void> {
+  private async applyCancelOutcome(
+    order: Order,
+    cancel: OrderCancel,
+    outcome: CancelOutcome,
+    creds: unknown,
+    isResend: boolean,
+  ): Promise<void> {
     const descriptor = this.d.adapterOf(order.gateway).descriptor;
     const from = isResend ? (['unknown'] as const) : (['requested'] as const);
     const now = this.d.clock.now();
     switch (outcome.status) {
       case 'SUCCEEDED':
-        await this.d.repo.finishCancel(cancel, [...from, 'pending'], 'done', { gatewayCancelId: outcome.gatewayCancelId ?? null, gatewayCancelStatus: 'DONE' }, now);
+        await this.d.repo.finishCancel(
+          cancel,
+          [...from, 'pending'],
+          'done',
+          { gatewayCancelId: outcome.gatewayCancelId ?? null, gatewayCancelStatus: 'DONE' },
+          now,
+        );
         return;
       case 'PENDING':
-        await this.d.repo.transitionCancel(cancel.id, from, { status: 'pending', gatewayCancelId: outcome.gatewayCancelId ?? null, gatewayCancelStatus: outcome.rawStatus, updatedAt: now });
+        await this.d.repo.transitionCancel(cancel.id, from, {
+          status: 'pending',
+          gatewayCancelId: outcome.gatewayCancelId ?? null,
+          gatewayCancelStatus: outcome.rawStatus,
+          updatedAt: now,
+        });
         return;
       case 'DECLINED': {
-        await this.d.repo.finishCancel(cancel, from, 'refused', { failureCode: outcome.code, failureMessage: outcome.message.slice(0, 500) }, now);
+        await this.d.repo.finishCancel(
+          cancel,
+          from,
+          'refused',
+          { failureCode: outcome.code, failureMessage: outcome.message.slice(0, 500) },
+          now,
+        );
         // By whose fault (the PG's table): an unknown refusal is never final, nothing was refunded in any case.
         const advice = this.d.adapterOf(order.gateway).describeRefusal('cancel', outcome.code);
         if (advice.operatorAlert) {
-          this.d.logger.error({ orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, pgCode: outcome.code }, 'the PG refused the cancel: check the merchant’s gateway configuration');
+          this.d.logger.error(
+            { orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, pgCode: outcome.code },
+            'the PG refused the cancel: check the merchant’s gateway configuration',
+          );
         }
-        throw orderError(descriptor, advice.error ?? 'PROVIDER_ERROR', advice.message, [{ field: 'cancel', errors: [outcome.code] }]);
+        throw orderError(descriptor, advice.error ?? 'PROVIDER_ERROR', advice.message, [
+          { field: 'cancel', errors: [outcome.code] },
+        ]);
       }
       case 'NOT_SENT':
         if (isResend) return; // the original may still be on its way: keep it unknown and its amount reserved
         await this.d.repo.finishCancel(cancel, from, 'not_sent', { failureCode: outcome.code }, now);
         // Refused before sending (the PG would refuse it as invalid): the caller's input, not an outage.
-        if (outcome.reason === 'invalid_request') throw new DomainError('VALIDATION_FAILED', 'The cancel request is invalid', [{ field: 'cancel', errors: [outcome.message] }]);
+        if (outcome.reason === 'invalid_request')
+          throw new DomainError('VALIDATION_FAILED', 'The cancel request is invalid', [
+            { field: 'cancel', errors: [outcome.message] },
+          ]);
         if (outcome.reason === 'refused_by_pg' && !outcome.retryable) {
-          this.d.logger.error({ orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, pgCode: outcome.code }, 'the PG refused the cancel: check the merchant’s gateway configuration');
-          throw orderError(descriptor, 'GATEWAY_MISCONFIGURED', 'The cancel could not be sent because of a payment configuration problem');
+          this.d.logger.error(
+            { orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, pgCode: outcome.code },
+            'the PG refused the cancel: check the merchant’s gateway configuration',
+          );
+          throw orderError(
+            descriptor,
+            'GATEWAY_MISCONFIGURED',
+            'The cancel could not be sent because of a payment configuration problem',
+          );
         }
-        throw orderError(descriptor, 'GATEWAY_UNAVAILABLE', 'The payment provider could not be reached; nothing was refunded. Please try again.');
+        throw orderError(
+          descriptor,
+          'GATEWAY_UNAVAILABLE',
+          'The payment provider could not be reached; nothing was refunded. Please try again.',
+        );
       default:
         // No answer: it may have been taken. Looked up (by the payment's cancels) before anything is re-sent.
         if (!isResend) {
           await this.d.repo.transitionCancel(cancel.id, ['requested'], { status: 'unknown', updatedAt: now });
-          this.d.logger.warn({ orderId: order.id, merchantId: order.merchantId, cancelId: cancel.id }, 'cancel outcome unknown: looking it up');
+          this.d.logger.warn(
+            { orderId: order.id, merchantId: order.merchantId, cancelId: cancel.id },
+            'cancel outcome unknown: looking it up',
+          );
           await this.resolve(order, creds);
         }
     }
@@ -126,10 +175,17 @@ export class OrderCancels {
   async resolve(order: Order, creds?: unknown): Promise<void> {
     const adapter = this.d.adapterOf(order.gateway);
     const c = creds ?? (await this.d.credentials.for(order.merchantId, order.gateway));
-    const inspection = await adapter.inspect(c, { gatewayPaymentId: order.gatewayPaymentId! }, this.d.money(order), order.id);
+    const inspection = await adapter.inspect(
+      c,
+      { gatewayPaymentId: order.gatewayPaymentId! },
+      this.d.money(order),
+      order.id,
+    );
     if (inspection.outcome.status !== 'SUCCEEDED' && inspection.outcome.status !== 'MISMATCH') return; // lookup failed: stay as is
     await this.d.applyTruth(order, inspection, c);
-    const stillUnknown = (await this.d.repo.listCancels(order.merchantId, order.id)).filter((x) => x.status === 'unknown');
+    const stillUnknown = (await this.d.repo.listCancels(order.merchantId, order.id)).filter(
+      (x) => x.status === 'unknown',
+    );
     for (const cancel of stillUnknown) {
       const outcome = await adapter.cancel(c, {
         gatewayPaymentId: order.gatewayPaymentId!,

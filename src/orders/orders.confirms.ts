@@ -32,8 +32,17 @@ export interface ConfirmDeps {
 export class OrderConfirms {
   constructor(private readonly d: ConfirmDeps) {}
 
-  async success(reference: string | undefined, pointer: Record<string, string>, gateway?: string): Promise<RedirectResult> {
-    if (!reference) throw orderError(this.d.adapterOf(gateway!).descriptor, 'REDIRECT_INVALID', 'The payment redirect does not name an order.');
+  async success(
+    reference: string | undefined,
+    pointer: Record<string, string>,
+    gateway?: string,
+  ): Promise<RedirectResult> {
+    if (!reference)
+      throw orderError(
+        this.d.adapterOf(gateway!).descriptor,
+        'REDIRECT_INVALID',
+        'The payment redirect does not name an order.',
+      );
     const found = await this.d.repo.findOrderForRedirect(reference);
     if (!found || (gateway && found.gateway !== gateway)) throw new NotFoundError('Order');
     let order: Order = found;
@@ -43,7 +52,12 @@ export class OrderConfirms {
     const check = adapter.checkReturn({ reference: order.id, expected: this.d.money(order), pointer });
     if (!check.ok) {
       if (check.problem === 'pointer_invalid') {
-        throw orderError(descriptor, 'REDIRECT_INVALID', 'The payment redirect has no valid payment key. Nothing was charged.', [{ field: 'paymentKey', errors: [check.code] }]);
+        throw orderError(
+          descriptor,
+          'REDIRECT_INVALID',
+          'The payment redirect has no valid payment key. Nothing was charged.',
+          [{ field: 'paymentKey', errors: [check.code] }],
+        );
       }
       // Never confirmed. The order is marked (and stays payable with an untampered redirect: nothing was charged).
       await this.d.repo.transition(order.id, ['created', 'failed'], {
@@ -53,10 +67,21 @@ export class OrderConfirms {
         flagReason: 'redirect_amount_mismatch',
         updatedAt: this.d.clock.now(),
       });
-      this.d.logger.warn({ orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, redirectAmount: String(pointer.amount ?? '') }, 'success redirect amount differs from the order: not confirmed');
-      throw orderError(descriptor, 'AMOUNT_MISMATCH', 'The payment amount does not match the order. Nothing was charged; please start the payment again from the merchant’s page.', [
-        { field: 'amount', errors: ['does not match the order'] },
-      ]);
+      this.d.logger.warn(
+        {
+          orderId: order.id,
+          merchantId: order.merchantId,
+          gateway: order.gateway,
+          redirectAmount: String(pointer.amount ?? ''),
+        },
+        'success redirect amount differs from the order: not confirmed',
+      );
+      throw orderError(
+        descriptor,
+        'AMOUNT_MISMATCH',
+        'The payment amount does not match the order. Nothing was charged; please start the payment again from the merchant’s page.',
+        [{ field: 'amount', errors: ['does not match the order'] }],
+      );
     }
     const gatewayPaymentId = check.gatewayPaymentId;
 
@@ -104,30 +129,63 @@ export class OrderConfirms {
           updatedAt: this.d.clock.now(),
         });
         const advice = adapter.describeRefusal('confirm', outcome.code);
-        if (advice.operatorAlert) this.d.logger.error({ orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, pgCode: outcome.code }, 'confirm refused: check the merchant’s gateway configuration');
-        throw orderError(descriptor, advice.error ?? 'PAYMENT_DECLINED', advice.message, [{ field: 'payment', errors: [outcome.code] }]);
+        if (advice.operatorAlert)
+          this.d.logger.error(
+            { orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, pgCode: outcome.code },
+            'confirm refused: check the merchant’s gateway configuration',
+          );
+        throw orderError(descriptor, advice.error ?? 'PAYMENT_DECLINED', advice.message, [
+          { field: 'payment', errors: [outcome.code] },
+        ]);
       }
       case 'NOT_SENT': {
         // Nothing happened at the PG: the order can be claimed again (the same idempotency key keeps a re-send safe).
         // The claimed PG id goes too: it may be another order's, and webhooks find orders by it.
-        await this.d.repo.transition(order.id, ['confirming'], { status: 'created', gatewayPaymentId: null, updatedAt: this.d.clock.now() });
+        await this.d.repo.transition(order.id, ['confirming'], {
+          status: 'created',
+          gatewayPaymentId: null,
+          updatedAt: this.d.clock.now(),
+        });
         if (outcome.code === 'PAYMENT_KEY_MISMATCH') {
-          this.d.logger.warn({ orderId: order.id, merchantId: order.merchantId, gateway: order.gateway }, 'success redirect carried another order’s payment id: not confirmed');
-          throw orderError(descriptor, 'REDIRECT_INVALID', 'The payment redirect does not belong to this order. Nothing was charged; please start the payment again.', [
-            { field: 'paymentKey', errors: [outcome.code] },
-          ]);
+          this.d.logger.warn(
+            { orderId: order.id, merchantId: order.merchantId, gateway: order.gateway },
+            'success redirect carried another order’s payment id: not confirmed',
+          );
+          throw orderError(
+            descriptor,
+            'REDIRECT_INVALID',
+            'The payment redirect does not belong to this order. Nothing was charged; please start the payment again.',
+            [{ field: 'paymentKey', errors: [outcome.code] }],
+          );
         }
-        const advice = adapter.describeRefusal('confirm', outcome.code, outcome.reason === 'refused_by_pg' && !outcome.retryable ? 401 : undefined);
-        if (outcome.reason === 'connection') throw orderError(descriptor, 'GATEWAY_UNAVAILABLE', 'The payment provider could not be reached. Nothing was charged; please try again.');
+        const advice = adapter.describeRefusal(
+          'confirm',
+          outcome.code,
+          outcome.reason === 'refused_by_pg' && !outcome.retryable ? 401 : undefined,
+        );
+        if (outcome.reason === 'connection')
+          throw orderError(
+            descriptor,
+            'GATEWAY_UNAVAILABLE',
+            'The payment provider could not be reached. Nothing was charged; please try again.',
+          );
         if (advice.operatorAlert || outcome.reason === 'invalid_request') {
-          this.d.logger.error({ orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, pgCode: outcome.code }, 'the PG refused the confirm: our configuration or request');
+          this.d.logger.error(
+            { orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, pgCode: outcome.code },
+            'the PG refused the confirm: our configuration or request',
+          );
         }
-        throw orderError(descriptor, advice.error ?? 'GATEWAY_REQUEST_INVALID', advice.message, [{ field: 'payment', errors: [outcome.code] }]);
+        throw orderError(descriptor, advice.error ?? 'GATEWAY_REQUEST_INVALID', advice.message, [
+          { field: 'payment', errors: [outcome.code] },
+        ]);
       }
       default:
         // UNKNOWN (timeout, 5xx, unreadable) or an unexpected PENDING: never failed; looked up right away.
         await this.d.repo.transition(order.id, ['confirming'], { status: 'unknown', updatedAt: this.d.clock.now() });
-        this.d.logger.warn({ orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, outcome: outcome.status }, 'confirm outcome unknown: looking it up');
+        this.d.logger.warn(
+          { orderId: order.id, merchantId: order.merchantId, gateway: order.gateway, outcome: outcome.status },
+          'confirm outcome unknown: looking it up',
+        );
         return this.resolve({ ...order, status: 'unknown' }, true);
     }
   }
@@ -143,7 +201,10 @@ export class OrderConfirms {
     const inspection = await adapter.inspect(creds, { reference: order.id }, this.d.money(order), order.id);
     const o = inspection.outcome;
     if (o.status === 'PENDING' && resend && order.gatewayPaymentId && o.gatewayPaymentId === order.gatewayPaymentId) {
-      if (!(await this.d.repo.transition(order.id, ['unknown'], { status: 'confirming', updatedAt: this.d.clock.now() }))) return this.d.reload(order);
+      if (
+        !(await this.d.repo.transition(order.id, ['unknown'], { status: 'confirming', updatedAt: this.d.clock.now() }))
+      )
+        return this.d.reload(order);
       const again = await adapter.confirm(creds, {
         reference: order.id,
         expected: this.d.money(order),

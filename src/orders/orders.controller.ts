@@ -1,11 +1,26 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentMerchant, Public } from '../auth/auth.decorators';
 import { appConfig, type AppConfig } from '../config/configuration';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import type { Merchant } from '../merchants/merchant.entity';
-import { CancelOrderDto, CreateOrderDto, OrderCreatedDto, OrderDto, OrderFailResultDto, OrderRedirectResultDto } from './dto/order.dto';
+import {
+  CancelOrderDto,
+  CreateOrderDto,
+  OrderCreatedDto,
+  OrderDto,
+  OrderFailResultDto,
+  OrderRedirectResultDto,
+} from './dto/order.dto';
 import { OrdersService } from './orders.service';
 import { type BrowserAnswer, toOrderDto } from './orders.views';
 
@@ -20,17 +35,31 @@ export class OrdersController {
 
   @Post()
   @Idempotent()
-  @ApiOperation({ summary: "Store a one-time order at a gateway and get what its SDK needs (the amount is the server's)" })
+  @ApiOperation({
+    summary: "Store a one-time order at a gateway and get what its SDK needs (the amount is the server's)",
+  })
   @ApiCreatedResponse({ type: OrderCreatedDto })
   async create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateOrderDto): Promise<OrderCreatedDto> {
     const base = `${this.app.publicBaseUrl.replace(/\/$/, '')}/v1/orders`;
     const { gateway, ...input } = body;
-    const { order, checkout } = await this.orders.createOrder(merchant.id, gateway, input, (id) => ({ successUrl: `${base}/${id}/success`, failUrl: `${base}/${id}/fail` }));
-    return { orderId: order.id, gateway: order.gateway, status: order.status, amount: order.amount, currency: order.currency, checkout: { ...checkout } };
+    const { order, checkout } = await this.orders.createOrder(merchant.id, gateway, input, (id) => ({
+      successUrl: `${base}/${id}/success`,
+      failUrl: `${base}/${id}/fail`,
+    }));
+    return {
+      orderId: order.id,
+      gateway: order.gateway,
+      status: order.status,
+      amount: order.amount,
+      currency: order.currency,
+      checkout: { ...checkout },
+    };
   }
 
   @Get(':orderId')
-  @ApiOperation({ summary: 'The order, with its cancels (an unknown confirm or unfinished cancel is looked up at the PG first)' })
+  @ApiOperation({
+    summary: 'The order, with its cancels (an unknown confirm or unfinished cancel is looked up at the PG first)',
+  })
   @ApiOkResponse({ type: OrderDto })
   async get(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string): Promise<OrderDto> {
     return toOrderDto(await this.orders.getOrder(merchant.id, orderId));
@@ -41,7 +70,11 @@ export class OrdersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel all (no amount) or part; a cancel the PG has not finished is reported as pending' })
   @ApiOkResponse({ type: OrderDto })
-  async cancel(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string, @Body() body: CancelOrderDto): Promise<OrderDto> {
+  async cancel(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('orderId') orderId: string,
+    @Body() body: CancelOrderDto,
+  ): Promise<OrderDto> {
     return toOrderDto(await this.orders.cancel(merchant.id, orderId, body));
   }
 }
@@ -56,11 +89,19 @@ export class OrderReturnsController {
   @Get(':orderId/success')
   @ApiOperation({
     summary: 'Success redirect: confirms once when the query matches the stored order (amount, order, PG id)',
-    description: "The query is whatever the PG appends (its payment id, our order id, the amount): a pointer compared with the stored order, never trusted.",
+    description:
+      'The query is whatever the PG appends (its payment id, our order id, the amount): a pointer compared with the stored order, never trusted.',
   })
   @ApiOkResponse({ type: OrderRedirectResultDto, description: 'Without a merchant returnUrl' })
-  @ApiResponse({ status: 303, description: "To the merchant's returnUrl with orderId, status, amount, currency, message (code on errors)" })
-  async success(@Param('orderId') orderId: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
+  @ApiResponse({
+    status: 303,
+    description: "To the merchant's returnUrl with orderId, status, amount, currency, message (code on errors)",
+  })
+  async success(
+    @Param('orderId') orderId: string,
+    @Query() query: Record<string, unknown>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     send(reply, await this.orders.successForBrowser(orderId, strings(query)));
   }
 
@@ -70,7 +111,11 @@ export class OrderReturnsController {
   @ApiQuery({ name: 'message', required: false })
   @ApiOkResponse({ type: OrderFailResultDto, description: 'Without a merchant returnUrl' })
   @ApiResponse({ status: 303, description: "To the merchant's returnUrl with orderId, status, code, message" })
-  async fail(@Param('orderId') orderId: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
+  async fail(
+    @Param('orderId') orderId: string,
+    @Query() query: Record<string, unknown>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const q = strings(query);
     // A PG that appends its own order id must name this one: a redirect naming two orders records nothing.
     const reference = q.orderId === undefined || q.orderId === orderId ? orderId : undefined;
@@ -81,7 +126,8 @@ export class OrderReturnsController {
 /** Only single string values, bounded: a repeated key (an array) is not a pointer we trust. */
 function strings(query: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(query ?? {})) if (typeof v === 'string' && k.length <= 64) out[k] = v.slice(0, 1000);
+  for (const [k, v] of Object.entries(query ?? {}))
+    if (typeof v === 'string' && k.length <= 64) out[k] = v.slice(0, 1000);
   return out;
 }
 

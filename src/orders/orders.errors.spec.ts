@@ -5,11 +5,24 @@ const descriptor = (code: string, oneTimePayments: boolean): GatewayDescriptor =
   code,
   displayName: code,
   paymentMethod: 'card',
-  capabilities: { oneTimePayments, billingKeys: !oneTimePayments, billingKeyDeletion: false, cancel: true, partialCancel: false, webhookKind: 'unsigned', currencies: ['EUR'] },
+  capabilities: {
+    oneTimePayments,
+    billingKeys: !oneTimePayments,
+    billingKeyDeletion: false,
+    cancel: true,
+    partialCancel: false,
+    webhookKind: 'unsigned',
+    currencies: ['EUR'],
+  },
 });
 
-function registry(adapters: Record<string, { descriptor: GatewayDescriptor } & Record<string, unknown>>): GatewayRegistry {
-  return { list: () => Object.values(adapters).map((a) => a.descriptor), get: (c: string) => adapters[c] } as unknown as GatewayRegistry;
+function registry(
+  adapters: Record<string, { descriptor: GatewayDescriptor } & Record<string, unknown>>,
+): GatewayRegistry {
+  return {
+    list: () => Object.values(adapters).map((a) => a.descriptor),
+    get: (c: string) => adapters[c],
+  } as unknown as GatewayRegistry;
 }
 
 const fn = () => undefined;
@@ -25,7 +38,16 @@ describe('oneTimeRegistrationProblems (checked at boot by OrdersModule)', () => 
   });
 
   it('is empty for a complete one-time gateway and ignores billing-key gateways', () => {
-    const complete = { descriptor: descriptor('full', true), cancel: fn, inspect: fn, parseWebhook: fn, checkReturn: fn, describeRefusal: fn };
-    expect(oneTimeRegistrationProblems(registry({ full: complete, keys: { descriptor: descriptor('keys', false) } }))).toEqual([]);
+    const complete = {
+      descriptor: descriptor('full', true),
+      cancel: fn,
+      inspect: fn,
+      parseWebhook: fn,
+      checkReturn: fn,
+      describeRefusal: fn,
+    };
+    expect(
+      oneTimeRegistrationProblems(registry({ full: complete, keys: { descriptor: descriptor('keys', false) } })),
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,12 @@
 import { HttpStatus } from '@nestjs/common';
-import { type GatewayRegistry, type GatewayDescriptor, hasCapability, ONE_TIME_CORE_METHODS, type OneTimeAdapter, type OneTimeErrorKind } from '@app/pg-contract';
+import {
+  type GatewayRegistry,
+  type GatewayDescriptor,
+  hasCapability,
+  ONE_TIME_CORE_METHODS,
+  type OneTimeAdapter,
+  type OneTimeErrorKind,
+} from '@app/pg-contract';
 import { DomainError, GatewayDomainError } from '../common/errors/domain.error';
 
 /** The HTTP status of each one-time payment error kind (the code is `<errorCodePrefix>_<kind>`). Stable. */
@@ -28,7 +35,12 @@ export function orderErrorCode(descriptor: Pick<GatewayDescriptor, 'errorCodePre
 }
 
 /** A one-time payment error of a gateway, mapped to HTTP by the core filter. */
-export function orderError(descriptor: Pick<GatewayDescriptor, 'errorCodePrefix'>, kind: OneTimeErrorKind, message: string, details?: unknown[]): GatewayDomainError {
+export function orderError(
+  descriptor: Pick<GatewayDescriptor, 'errorCodePrefix'>,
+  kind: OneTimeErrorKind,
+  message: string,
+  details?: unknown[],
+): GatewayDomainError {
   return new GatewayDomainError(orderErrorCode(descriptor, kind), ORDER_ERROR_STATUS[kind], message, details);
 }
 
@@ -42,7 +54,10 @@ export function oneTimeRegistrationProblems(registry: GatewayRegistry): string[]
     .filter((d) => hasCapability(d, 'oneTimePayments'))
     .flatMap((d) => {
       const adapter = registry.get(d.code) as unknown as Record<string, unknown>;
-      return ONE_TIME_CORE_METHODS.filter((m) => typeof adapter[m] !== 'function').map((m) => `${d.code}: declares oneTimePayments but does not implement ${m}() (the one-time payments core calls it)`);
+      return ONE_TIME_CORE_METHODS.filter((m) => typeof adapter[m] !== 'function').map(
+        (m) =>
+          `${d.code}: declares oneTimePayments but does not implement ${m}() (the one-time payments core calls it)`,
+      );
     });
 }
 
@@ -57,7 +72,9 @@ export function isOneTimeGateway(registry: GatewayRegistry, gateway: string): bo
 /** The adapter of a one-time gateway, typed by its contract; 400 UNSUPPORTED_GATEWAY for any other code. */
 export function oneTimeAdapter<C>(registry: GatewayRegistry, gateway: string): OneTimeAdapter<C> {
   if (!isOneTimeGateway(registry, gateway)) {
-    throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} does not offer one-time payments`, [{ field: 'gateway', errors: ['not a one-time payment gateway'] }]);
+    throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${gateway} does not offer one-time payments`, [
+      { field: 'gateway', errors: ['not a one-time payment gateway'] },
+    ]);
   }
   return registry.get(gateway) as OneTimeAdapter<C>;
 }

@@ -19,7 +19,12 @@ import { OrdersWebhookReceivers } from './orders.webhook-receivers';
  * A gateway's own v1 routes, if it has any, are aliases in its folder that use OrdersService.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Order, OrderCancel, OrderWebhookEvent]), CustomersModule, RiskModule, WebhookInboxModule],
+  imports: [
+    TypeOrmModule.forFeature([Order, OrderCancel, OrderWebhookEvent]),
+    CustomersModule,
+    RiskModule,
+    WebhookInboxModule,
+  ],
   controllers: [OrdersController, OrderReturnsController],
   providers: [OrdersRepository, OrdersService, OrdersWebhookReceivers],
   exports: [OrdersService, OrdersWebhookReceivers],

@@ -62,12 +62,15 @@ export class OrdersRepository {
         .createQueryBuilder()
         .update(Order)
         .set({ reservedAmount: () => 'reserved_amount + :reserve', updatedAt: now })
-        .where('id = :id AND merchant_id = :merchantId AND status IN (:...statuses) AND amount - refunded_amount - reserved_amount >= :reserve', {
-          id: cancel.orderId,
-          merchantId: cancel.merchantId,
-          statuses: [...CANCELABLE_STATUSES],
-          reserve: cancel.amount,
-        })
+        .where(
+          'id = :id AND merchant_id = :merchantId AND status IN (:...statuses) AND amount - refunded_amount - reserved_amount >= :reserve',
+          {
+            id: cancel.orderId,
+            merchantId: cancel.merchantId,
+            statuses: [...CANCELABLE_STATUSES],
+            reserve: cancel.amount,
+          },
+        )
         .execute();
       if ((result.affected ?? 0) === 0) return false;
       await em.insert(OrderCancel, cancel);
@@ -89,7 +92,11 @@ export class OrdersRepository {
   }
 
   /** Moves a cancel between statuses without touching money (e.g. requested → pending). */
-  async transitionCancel(id: string, from: readonly OrderCancelStatus[], patch: Partial<OrderCancel>): Promise<boolean> {
+  async transitionCancel(
+    id: string,
+    from: readonly OrderCancelStatus[],
+    patch: Partial<OrderCancel>,
+  ): Promise<boolean> {
     const result = await this.cancels.update({ id, status: In([...from]) }, patch);
     return (result.affected ?? 0) > 0;
   }
@@ -107,7 +114,11 @@ export class OrdersRepository {
     now: Date,
   ): Promise<boolean> {
     return this.dataSource.transaction(async (em) => {
-      const moved = await em.update(OrderCancel, { id: cancel.id, status: In([...from]) }, { ...patch, status: to, updatedAt: now });
+      const moved = await em.update(
+        OrderCancel,
+        { id: cancel.id, status: In([...from]) },
+        { ...patch, status: to, updatedAt: now },
+      );
       if ((moved.affected ?? 0) === 0) return false;
       const qb = em.createQueryBuilder().update(Order).where('id = :id', { id: cancel.orderId, amt: cancel.amount });
       if (to === 'done') {
@@ -147,13 +158,16 @@ export class OrdersRepository {
             status: () => "CASE WHEN refunded_amount + :amt >= amount THEN 'canceled' ELSE 'partially_canceled' END",
             updatedAt: now,
           })
-          .where('id = :id AND merchant_id = :merchantId AND currency = :currency AND status IN (:...statuses) AND amount - refunded_amount - reserved_amount >= :amt', {
-            id: order.id,
-            merchantId: order.merchantId,
-            currency: cancel.currency,
-            statuses: [...CANCELABLE_STATUSES],
-            amt: cancel.amount,
-          })
+          .where(
+            'id = :id AND merchant_id = :merchantId AND currency = :currency AND status IN (:...statuses) AND amount - refunded_amount - reserved_amount >= :amt',
+            {
+              id: order.id,
+              merchantId: order.merchantId,
+              currency: cancel.currency,
+              statuses: [...CANCELABLE_STATUSES],
+              amt: cancel.amount,
+            },
+          )
           .execute();
         if ((moved.affected ?? 0) === 0) throw new UnsafeExternalCancel();
         return 'recorded' as const;
@@ -172,12 +186,23 @@ export class OrdersRepository {
 
   /** Remembers applied deliveries (one INSERT; a key already remembered is left as it is). */
   async rememberWebhookEvents(events: readonly OrderWebhookEvent[]): Promise<void> {
-    if (events.length > 0) await this.webhooks.createQueryBuilder().insert().values([...events]).orIgnore().execute();
+    if (events.length > 0)
+      await this.webhooks
+        .createQueryBuilder()
+        .insert()
+        .values([...events])
+        .orIgnore()
+        .execute();
   }
 
   /** Removes up to `limit` deliveries received before `before`, oldest first; how many were removed. */
   async deleteWebhookEventsBefore(before: Date, limit: number): Promise<number> {
-    const rows = await this.webhooks.find({ select: { id: true }, where: { receivedAt: LessThan(before) }, order: { receivedAt: 'ASC' }, take: limit });
+    const rows = await this.webhooks.find({
+      select: { id: true },
+      where: { receivedAt: LessThan(before) },
+      order: { receivedAt: 'ASC' },
+      take: limit,
+    });
     if (rows.length === 0) return 0;
     await this.webhooks.delete({ id: In(rows.map((r) => r.id)) });
     return rows.length;

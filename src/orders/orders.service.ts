@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { GatewayRegistry, type Money, type OneTimeAdapter, PG_SANDBOX_PLUGINS, type PaymentInspection, type SandboxPluginRegistration, webhookUrl } from '@app/pg-contract';
+import {
+  GatewayRegistry,
+  type Money,
+  type OneTimeAdapter,
+  PG_SANDBOX_PLUGINS,
+  type PaymentInspection,
+  type SandboxPluginRegistration,
+  webhookUrl,
+} from '@app/pg-contract';
 import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
@@ -64,8 +72,16 @@ export class OrdersService {
     @Optional() @Inject(PG_SANDBOX) private readonly sandbox?: unknown,
     @Optional() @Inject(PG_SANDBOX_PLUGINS) private readonly plugins?: ReadonlyMap<string, SandboxPluginRegistration>,
   ) {
-    this.redirectFailures = metrics.counter('order_redirect_failures_total', 'One-time payment fail redirects by gateway and code', ['gateway', 'code']);
-    const confirmOutcomes = metrics.counter('order_confirm_outcomes_total', 'One-time payment confirm outcomes by gateway', ['gateway', 'outcome']);
+    this.redirectFailures = metrics.counter(
+      'order_redirect_failures_total',
+      'One-time payment fail redirects by gateway and code',
+      ['gateway', 'code'],
+    );
+    const confirmOutcomes = metrics.counter(
+      'order_confirm_outcomes_total',
+      'One-time payment confirm outcomes by gateway',
+      ['gateway', 'outcome'],
+    );
     const shared = {
       repo,
       clock,
@@ -77,7 +93,8 @@ export class OrdersService {
       money: (order: Order) => this.money(order),
     };
     this.truth = new PaymentTruth(shared);
-    const applyTruth = (order: Order, inspection: PaymentInspection, creds: unknown) => this.truth.apply(order, inspection, creds);
+    const applyTruth = (order: Order, inspection: PaymentInspection, creds: unknown) =>
+      this.truth.apply(order, inspection, creds);
     this.cancels = new OrderCancels({ ...shared, applyTruth });
     this.confirms = new OrderConfirms({ ...shared, applyTruth, confirmOutcomes });
   }
@@ -90,32 +107,51 @@ export class OrdersService {
   // ---- orders ----------------------------------------------------------------------------------------------------
 
   /** Stores the order (server-side amount) and prepares the gateway's checkout; nothing is sent to the PG. */
-  async createOrder(merchantId: string, gateway: string, dto: CreateOrderInput, routes: ReturnRoutes): Promise<CreatedOrder> {
+  async createOrder(
+    merchantId: string,
+    gateway: string,
+    dto: CreateOrderInput,
+    routes: ReturnRoutes,
+  ): Promise<CreatedOrder> {
     const adapter = this.adapterOf(gateway);
     const d = adapter.descriptor;
     if (!d.capabilities.currencies.includes(dto.currency)) {
       const list = d.capabilities.currencies.join(', ');
-      throw new DomainError('UNSUPPORTED_CURRENCY', `${d.displayName} takes ${list} only`, [{ field: 'currency', errors: [`must be one of ${list}`] }]);
+      throw new DomainError('UNSUPPORTED_CURRENCY', `${d.displayName} takes ${list} only`, [
+        { field: 'currency', errors: [`must be one of ${list}`] },
+      ]);
     }
     const merchant = await this.merchants.require(merchantId);
     const customer = dto.customerId ? await this.customers.require(merchantId, dto.customerId) : null;
     const country = (dto.country ?? customer?.countryCode)?.toUpperCase();
     if (!country) {
-      throw new DomainError('VALIDATION_FAILED', "country is required (the buyer's country), or a customerId with one", [
-        { field: 'country', errors: ['required without a customer'] },
-      ]);
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        "country is required (the buyer's country), or a customerId with one",
+        [{ field: 'country', errors: ['required without a customer'] }],
+      );
     }
     // PayPal STC, where the gateway's buyers pay with PayPal: sent whenever a customer is known; a required-policy
     // merchant cannot sell to an anonymous buyer.
     let stc: { decisionId: string; context: Record<string, string> } | null = null;
     if (d.paymentMethod === 'paypal') {
       if (customer) {
-        const evaluation = await this.risk.evaluateStc({ merchantId, customerId: customer.id, purpose: 'charge', riskContext: dto.riskContext ?? null });
-        stc = { decisionId: evaluation.decisionId, context: Object.fromEntries(evaluation.additionalData.map((kv) => [kv.key, kv.value])) };
+        const evaluation = await this.risk.evaluateStc({
+          merchantId,
+          customerId: customer.id,
+          purpose: 'charge',
+          riskContext: dto.riskContext ?? null,
+        });
+        stc = {
+          decisionId: evaluation.decisionId,
+          context: Object.fromEntries(evaluation.additionalData.map((kv) => [kv.key, kv.value])),
+        };
       } else if (stcPolicyFor(merchant.industry, merchant.retailFulfillment) === 'required') {
-        throw new DomainError('STC_DATA_REQUIRED', 'PayPal STC data is required for this merchant: pass the buyer as customerId', [
-          { field: 'customerId', errors: ['required by the STC policy'] },
-        ]);
+        throw new DomainError(
+          'STC_DATA_REQUIRED',
+          'PayPal STC data is required for this merchant: pass the buyer as customerId',
+          [{ field: 'customerId', errors: ['required by the STC policy'] }],
+        );
       }
     }
 
@@ -131,7 +167,8 @@ export class OrdersService {
       buyer: { id: customer?.id ?? 'guest', country, ...(customer ? { email: customer.email } : {}) },
       ...(stc ? { riskContext: stc.context } : {}),
     });
-    if ('status' in checkout) throw new DomainError('VALIDATION_FAILED', checkout.message, [{ field: 'order', errors: [checkout.code] }]);
+    if ('status' in checkout)
+      throw new DomainError('VALIDATION_FAILED', checkout.message, [{ field: 'order', errors: [checkout.code] }]);
 
     const now = this.clock.now();
     const order = await this.repo.insertOrder({
@@ -168,13 +205,20 @@ export class OrdersService {
   /** The order (of `gateway` when given); an `unknown` confirm or an unfinished cancel is first looked up at the PG. */
   async getOrder(merchantId: string, orderId: string, gateway?: string): Promise<OrderWithCancels> {
     let order = await this.requireOrder(merchantId, orderId, gateway);
-    if (order.status === 'confirming' && this.clock.now().getTime() - new Date(order.updatedAt).getTime() > STALE_CONFIRM_MS) {
+    if (
+      order.status === 'confirming' &&
+      this.clock.now().getTime() - new Date(order.updatedAt).getTime() > STALE_CONFIRM_MS
+    ) {
       // The instance that claimed it died mid-confirm: its outcome is unknown, so it is looked up.
-      if (await this.repo.transition(order.id, ['confirming'], { status: 'unknown', updatedAt: this.clock.now() })) order = { ...order, status: 'unknown' };
+      if (await this.repo.transition(order.id, ['confirming'], { status: 'unknown', updatedAt: this.clock.now() }))
+        order = { ...order, status: 'unknown' };
     }
     if (order.status === 'unknown') order = await this.confirms.resolve(order, false);
     const cancels = await this.repo.listCancels(merchantId, orderId);
-    if (order.gatewayPaymentId && cancels.some((c) => c.status === 'pending' || c.status === 'unknown' || c.status === 'requested')) {
+    if (
+      order.gatewayPaymentId &&
+      cancels.some((c) => c.status === 'pending' || c.status === 'unknown' || c.status === 'requested')
+    ) {
       await this.cancels.resolve(order);
     }
     return this.view(merchantId, orderId);
@@ -184,7 +228,12 @@ export class OrdersService {
    * Cancels all (no amount) or part. The amount is reserved with a conditional UPDATE before the PG is called, so
    * concurrent cancels can never refund more than the balance; each attempt has its own stored idempotency key.
    */
-  async cancel(merchantId: string, orderId: string, dto: { reason: string; amount?: number }, gateway?: string): Promise<OrderWithCancels> {
+  async cancel(
+    merchantId: string,
+    orderId: string,
+    dto: { reason: string; amount?: number },
+    gateway?: string,
+  ): Promise<OrderWithCancels> {
     await this.requireOrder(merchantId, orderId, gateway);
     await this.cancels.cancel(merchantId, orderId, dto);
     return this.view(merchantId, orderId);
@@ -202,13 +251,27 @@ export class OrdersService {
    * only. With a merchant `returnUrl`, a redirect there carrying the same fields (errors included, as `code` and
    * `message`); without one, the JSON answer (errors through the filter).
    */
-  async successForBrowser(reference: string | undefined, pointer: Record<string, string>, gateway?: string): Promise<BrowserAnswer<RedirectResult>> {
+  async successForBrowser(
+    reference: string | undefined,
+    pointer: Record<string, string>,
+    gateway?: string,
+  ): Promise<BrowserAnswer<RedirectResult>> {
     try {
       const result = await this.confirms.success(reference, pointer, gateway);
-      return { result, location: await this.returnLocation(result.orderId, { ...result, amount: String(result.amount) }) };
+      return {
+        result,
+        location: await this.returnLocation(result.orderId, { ...result, amount: String(result.amount) }),
+      };
     } catch (err) {
       const order = err instanceof DomainError && reference ? await this.repo.findOrderForRedirect(reference) : null;
-      const location = order ? await this.returnLocation(order.id, { orderId: order.id, status: order.status, code: (err as DomainError).code, message: (err as DomainError).message }) : null;
+      const location = order
+        ? await this.returnLocation(order.id, {
+            orderId: order.id,
+            status: order.status,
+            code: (err as DomainError).code,
+            message: (err as DomainError).message,
+          })
+        : null;
       if (!location) throw err;
       return { location };
     }
@@ -218,14 +281,23 @@ export class OrdersService {
    * The fail redirect: nothing was charged. The failure is recorded on the order (when `reference` names one of
    * `gateway`'s) and the buyer gets the PG's message for the code.
    */
-  async failForBrowser(reference: string | undefined, rawCode: string | undefined, rawMessage: string | undefined, gateway?: string): Promise<BrowserAnswer<FailResult>> {
+  async failForBrowser(
+    reference: string | undefined,
+    rawCode: string | undefined,
+    rawMessage: string | undefined,
+    gateway?: string,
+  ): Promise<BrowserAnswer<FailResult>> {
     const code = rawCode && /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : 'UNKNOWN';
     const found = reference ? await this.repo.findOrderForRedirect(reference) : null;
     const order = found && (!gateway || found.gateway === gateway) ? found : null;
     const adviceGateway = order?.gateway ?? gateway;
     const advice = adviceGateway
       ? this.adapterOf(adviceGateway).describeRefusal('fail_redirect', code)
-      : { message: 'The payment could not be completed. Nothing was charged; please try again.', failsOrder: true, listed: false };
+      : {
+          message: 'The payment could not be completed. Nothing was charged; please try again.',
+          failsOrder: true,
+          listed: false,
+        };
     this.redirectFailures.inc({ gateway: adviceGateway ?? 'unknown', code: advice.listed ? code : 'other' });
     if (order) {
       // The order stays payable through a new checkout window.
@@ -236,10 +308,25 @@ export class OrdersService {
         updatedAt: this.clock.now(),
       });
     }
-    this.logger.log({ orderId: order?.id ?? null, merchantId: order?.merchantId ?? null, gateway: adviceGateway ?? null, code }, 'fail redirect');
+    this.logger.log(
+      { orderId: order?.id ?? null, merchantId: order?.merchantId ?? null, gateway: adviceGateway ?? null, code },
+      'fail redirect',
+    );
     const current = order ? await this.reload(order) : null;
-    const result: FailResult = { orderId: current?.id ?? null, status: current?.status ?? null, code, message: advice.message };
-    const location = result.orderId ? await this.returnLocation(result.orderId, { orderId: result.orderId, status: result.status ?? '', code: result.code, message: result.message }) : null;
+    const result: FailResult = {
+      orderId: current?.id ?? null,
+      status: current?.status ?? null,
+      code,
+      message: advice.message,
+    };
+    const location = result.orderId
+      ? await this.returnLocation(result.orderId, {
+          orderId: result.orderId,
+          status: result.status ?? '',
+          code: result.code,
+          message: result.message,
+        })
+      : null;
     return { result, location };
   }
 
@@ -263,7 +350,11 @@ export class OrdersService {
   private registerSandboxWebhook(merchantId: string, gateway: string, creds: unknown): void {
     const plugin = this.plugins?.get(gateway);
     if (!this.sandbox || !plugin?.registerWebhookUrl) return;
-    plugin.registerWebhookUrl(this.sandbox, creds, webhookUrl(this.app.publicBaseUrl, this.adapterOf(gateway).descriptor, merchantId));
+    plugin.registerWebhookUrl(
+      this.sandbox,
+      creds,
+      webhookUrl(this.app.publicBaseUrl, this.adapterOf(gateway).descriptor, merchantId),
+    );
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------------

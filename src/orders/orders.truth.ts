@@ -28,7 +28,6 @@ export interface TruthDeps {
 export class PaymentTruth {
   constructor(private readonly d: TruthDeps) {}
 
-
   /**
    * Applies what the PG's API says about the order's payment (never what a redirect or a webhook body says). The
    * transitions are conditional, so duplicate and out-of-order deliveries all end in the PG's current state. Public
@@ -49,7 +48,13 @@ export class PaymentTruth {
           reportedCurrency: o.amount.currency,
           updatedAt: now,
         };
-        const moved = await this.d.repo.transition(order.id, UNSETTLED, { status: 'paid', gatewayPaymentId: o.gatewayPaymentId, failureCode: null, failureMessage: null, ...facts });
+        const moved = await this.d.repo.transition(order.id, UNSETTLED, {
+          status: 'paid',
+          gatewayPaymentId: o.gatewayPaymentId,
+          failureCode: null,
+          failureMessage: null,
+          ...facts,
+        });
         if (!moved) await this.d.repo.patch(order.id, facts);
         await this.syncCancels(order, inspection.cancels, now);
         return;
@@ -64,15 +69,31 @@ export class PaymentTruth {
           reportedCurrency: o.reported?.currency ?? null,
           updatedAt: now,
         });
-        this.d.logger.error({ orderId: order.id, merchantId: order.merchantId, field: o.field, expected: o.expected, reported: o.reported }, 'the PG reports a payment that differs from the order');
-        if (moved && o.reportedStatus === 'SUCCEEDED') await this.returnMismatch(order, o.gatewayPaymentId, o.reported, creds);
+        this.d.logger.error(
+          {
+            orderId: order.id,
+            merchantId: order.merchantId,
+            field: o.field,
+            expected: o.expected,
+            reported: o.reported,
+          },
+          'the PG reports a payment that differs from the order',
+        );
+        if (moved && o.reportedStatus === 'SUCCEEDED')
+          await this.returnMismatch(order, o.gatewayPaymentId, o.reported, creds);
         else await this.syncCancels(order, inspection.cancels, now);
         return;
       }
       case 'DECLINED':
         // Only the order's own checkout may fail it (an abandoned second window expiring must not).
         if (order.gatewayPaymentId && o.gatewayPaymentId && o.gatewayPaymentId !== order.gatewayPaymentId) return;
-        await this.d.repo.transition(order.id, UNSETTLED, { status: 'failed', failureCode: o.code, failureMessage: o.message.slice(0, 500), gatewayStatus: o.rawStatus ?? null, updatedAt: now });
+        await this.d.repo.transition(order.id, UNSETTLED, {
+          status: 'failed',
+          failureCode: o.code,
+          failureMessage: o.message.slice(0, 500),
+          gatewayStatus: o.rawStatus ?? null,
+          updatedAt: now,
+        });
         return;
       default:
         // PENDING (checkout not confirmed yet), NOT_FOUND, UNKNOWN: nothing to apply.
@@ -81,7 +102,12 @@ export class PaymentTruth {
   }
 
   /** A confirmed payment that is not what the order asked for is never fulfilled: it is returned in full. */
-  private async returnMismatch(order: Order, gatewayPaymentId: string, reported: Money | null, creds: unknown): Promise<void> {
+  private async returnMismatch(
+    order: Order,
+    gatewayPaymentId: string,
+    reported: Money | null,
+    creds: unknown,
+  ): Promise<void> {
     const now = this.d.clock.now();
     const id = newId('tfc');
     const cancel: OrderCancel = {
@@ -104,8 +130,24 @@ export class PaymentTruth {
     };
     // Not a refund of the order's amount (that was never validly charged): recorded without touching its balance.
     await this.d.repo.insertCancel(cancel);
-    const outcome = await this.d.adapterOf(order.gateway).cancel(creds, { gatewayPaymentId: gatewayPaymentId, reference: order.id, reason: cancel.reason, cancelId: cancel.idempotencyKey });
-    const status = outcome.status === 'SUCCEEDED' ? 'done' : outcome.status === 'PENDING' ? 'pending' : outcome.status === 'DECLINED' ? 'refused' : outcome.status === 'NOT_SENT' ? 'not_sent' : 'unknown';
+    const outcome = await this.d
+      .adapterOf(order.gateway)
+      .cancel(creds, {
+        gatewayPaymentId: gatewayPaymentId,
+        reference: order.id,
+        reason: cancel.reason,
+        cancelId: cancel.idempotencyKey,
+      });
+    const status =
+      outcome.status === 'SUCCEEDED'
+        ? 'done'
+        : outcome.status === 'PENDING'
+          ? 'pending'
+          : outcome.status === 'DECLINED'
+            ? 'refused'
+            : outcome.status === 'NOT_SENT'
+              ? 'not_sent'
+              : 'unknown';
     await this.d.repo.transitionCancel(id, ['requested'], {
       status,
       gatewayCancelId: 'gatewayCancelId' in outcome ? (outcome.gatewayCancelId ?? null) : null,
@@ -122,16 +164,30 @@ export class PaymentTruth {
     for (const r of all.filter((c) => c.kind === 'mismatch_return' && c.gatewayCancelId)) {
       const t = pgCancels.find((x) => x.gatewayCancelId === r.gatewayCancelId);
       const status = t?.state === 'SUCCEEDED' ? 'done' : t?.state === 'DECLINED' ? 'refused' : null;
-      if (t && status) await this.d.repo.transitionCancel(r.id, ['requested', 'pending', 'unknown'], { status, gatewayCancelStatus: t.rawStatus, updatedAt: now });
+      if (t && status)
+        await this.d.repo.transitionCancel(r.id, ['requested', 'pending', 'unknown'], {
+          status,
+          gatewayCancelStatus: t.rawStatus,
+          updatedAt: now,
+        });
     }
     const ours = all.filter((c) => c.kind === 'refund');
     const used = new Set<string>();
     for (const t of pgCancels) {
       let row = ours.find((c) => c.gatewayCancelId === t.gatewayCancelId);
       if (!row) {
-        row = ours.find((c) => !c.gatewayCancelId && !used.has(c.id) && (c.status === 'requested' || c.status === 'unknown') && c.amount === t.amount.amount);
+        row = ours.find(
+          (c) =>
+            !c.gatewayCancelId &&
+            !used.has(c.id) &&
+            (c.status === 'requested' || c.status === 'unknown') &&
+            c.amount === t.amount.amount,
+        );
         if (row) {
-          await this.d.repo.transitionCancel(row.id, ['requested', 'unknown'], { gatewayCancelId: t.gatewayCancelId, updatedAt: now });
+          await this.d.repo.transitionCancel(row.id, ['requested', 'unknown'], {
+            gatewayCancelId: t.gatewayCancelId,
+            updatedAt: now,
+          });
           row = { ...row, gatewayCancelId: t.gatewayCancelId };
         }
       }
@@ -142,9 +198,29 @@ export class PaymentTruth {
       }
       used.add(row.id);
       const open = ['requested', 'pending', 'unknown'] as const;
-      if (t.state === 'SUCCEEDED') await this.d.repo.finishCancel(row, open, 'done', { gatewayCancelStatus: t.rawStatus, gatewayCancelId: t.gatewayCancelId }, now);
-      else if (t.state === 'DECLINED') await this.d.repo.finishCancel(row, open, 'refused', { gatewayCancelStatus: t.rawStatus, failureCode: 'CANCEL_ABORTED' }, now);
-      else await this.d.repo.transitionCancel(row.id, ['requested', 'unknown'], { status: 'pending', gatewayCancelStatus: t.rawStatus, gatewayCancelId: t.gatewayCancelId, updatedAt: now });
+      if (t.state === 'SUCCEEDED')
+        await this.d.repo.finishCancel(
+          row,
+          open,
+          'done',
+          { gatewayCancelStatus: t.rawStatus, gatewayCancelId: t.gatewayCancelId },
+          now,
+        );
+      else if (t.state === 'DECLINED')
+        await this.d.repo.finishCancel(
+          row,
+          open,
+          'refused',
+          { gatewayCancelStatus: t.rawStatus, failureCode: 'CANCEL_ABORTED' },
+          now,
+        );
+      else
+        await this.d.repo.transitionCancel(row.id, ['requested', 'unknown'], {
+          status: 'pending',
+          gatewayCancelStatus: t.rawStatus,
+          gatewayCancelId: t.gatewayCancelId,
+          updatedAt: now,
+        });
     }
   }
 
@@ -170,9 +246,15 @@ export class PaymentTruth {
     const result = await this.d.repo.recordExternalCancel(order, cancel, now);
     if (result === 'unsafe') {
       await this.d.repo.patch(order.id, { flagReason: 'external_cancel_unapplied', updatedAt: now });
-      this.d.logger.error({ orderId: order.id, merchantId: order.merchantId, gatewayCancelId: t.gatewayCancelId, amount: t.amount }, 'the PG lists a refund made outside the API that does not fit the order: flagged for review');
+      this.d.logger.error(
+        { orderId: order.id, merchantId: order.merchantId, gatewayCancelId: t.gatewayCancelId, amount: t.amount },
+        'the PG lists a refund made outside the API that does not fit the order: flagged for review',
+      );
     } else if (result === 'recorded') {
-      this.d.logger.warn({ orderId: order.id, merchantId: order.merchantId, gatewayCancelId: t.gatewayCancelId, amount: t.amount }, 'refund made outside the API recorded');
+      this.d.logger.warn(
+        { orderId: order.id, merchantId: order.merchantId, gatewayCancelId: t.gatewayCancelId, amount: t.amount },
+        'refund made outside the API recorded',
+      );
     }
   }
 }

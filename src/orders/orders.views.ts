@@ -9,7 +9,8 @@ export const BUYER_MESSAGES: Readonly<Record<OrderStatus, string>> = Object.free
   confirming: 'Your payment is being confirmed. Please wait a moment.',
   paid: 'Thank you: your payment is complete.',
   failed: 'The payment could not be completed. Nothing was charged.',
-  unknown: 'We are checking the result of your payment with the provider. Please do not pay again; this page will show the result shortly.',
+  unknown:
+    'We are checking the result of your payment with the provider. Please do not pay again; this page will show the result shortly.',
   mismatch: 'Your payment could not be accepted and is being returned in full.',
   partially_canceled: 'Your payment is complete; part of it has been refunded.',
   canceled: 'This payment has been cancelled and refunded.',
@@ -63,7 +64,13 @@ export function refundableOf(o: Order): number {
 }
 
 export function redirectResult(order: Order): RedirectResult {
-  return { orderId: order.id, status: order.status, amount: order.amount, currency: order.currency, message: BUYER_MESSAGES[order.status] };
+  return {
+    orderId: order.id,
+    status: order.status,
+    amount: order.amount,
+    currency: order.currency,
+    message: BUYER_MESSAGES[order.status],
+  };
 }
 
 /** The generic body of a cancel. */

@@ -85,7 +85,11 @@ export class OrdersWebhookReceivers implements OnModuleInit {
     try {
       return this.moduleRef.get<OrderWebhookSettings>(orderWebhookSettingsToken(gateway), { strict: false });
     } catch {
-      return { refetchLimit: this.pg.webhookRefetchLimit, windowMs: this.pg.webhookWindowMs, eventRetentionMs: DEFAULT_EVENT_RETENTION_MS };
+      return {
+        refetchLimit: this.pg.webhookRefetchLimit,
+        windowMs: this.pg.webhookWindowMs,
+        eventRetentionMs: DEFAULT_EVENT_RETENTION_MS,
+      };
     }
   }
 }

@@ -88,14 +88,35 @@ export class OrderWebhooks {
   private readonly inbox: WebhookInboxRepository;
 
   constructor(private readonly d: OrderWebhookDeps) {
-    ({ gateway: this.gateway, adapter: this.adapter, repo: this.repo, credentials: this.credentials, merchants: this.merchants, orders: this.orders, clock: this.clock, inbox: this.inbox } = d);
+    ({
+      gateway: this.gateway,
+      adapter: this.adapter,
+      repo: this.repo,
+      credentials: this.credentials,
+      merchants: this.merchants,
+      orders: this.orders,
+      clock: this.clock,
+      inbox: this.inbox,
+    } = d);
     this.budget = new RefetchBudget(d.settings.refetchLimit, d.settings.windowMs);
-    this.deliveries = d.metrics.counter('order_webhook_deliveries_total', 'One-time payment webhook deliveries by gateway and what was done with them', ['gateway', 'disposition']);
-    this.refetches = d.metrics.counter('order_webhook_refetches_total', 'One-time payment re-fetches caused by webhooks, by gateway and source', ['gateway', 'source']);
+    this.deliveries = d.metrics.counter(
+      'order_webhook_deliveries_total',
+      'One-time payment webhook deliveries by gateway and what was done with them',
+      ['gateway', 'disposition'],
+    );
+    this.refetches = d.metrics.counter(
+      'order_webhook_refetches_total',
+      'One-time payment re-fetches caused by webhooks, by gateway and source',
+      ['gateway', 'source'],
+    );
   }
 
   /** One delivery for one merchant. Throws `<prefix>_WEBHOOK_RETRY` (503) when it must be retried. */
-  async receive(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<{ received: true }> {
+  async receive(
+    merchantId: string,
+    headers: Record<string, string | string[] | undefined>,
+    body: unknown,
+  ): Promise<{ received: true }> {
     const disposition = await this.handle(merchantId, headers, body).catch((err: unknown) => {
       this.deliveries.inc({ gateway: this.gateway, disposition: err instanceof DomainError ? 'retry' : 'error' });
       throw err;
@@ -104,7 +125,11 @@ export class OrderWebhooks {
     return ACK;
   }
 
-  private async handle(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<string> {
+  private async handle(
+    merchantId: string,
+    headers: Record<string, string | string[] | undefined>,
+    body: unknown,
+  ): Promise<string> {
     let creds: unknown;
     try {
       await this.merchants.require(merchantId);
@@ -123,7 +148,8 @@ export class OrderWebhooks {
     }
     if (typeof target === 'string') return this.ignored(merchantId, target);
     const { order } = target;
-    if (target.transmissionId && (await this.repo.hasWebhookEvent(merchantId, target.transmissionId))) return 'duplicate';
+    if (target.transmissionId && (await this.repo.hasWebhookEvent(merchantId, target.transmissionId)))
+      return 'duplicate';
     if (await this.repo.hasWebhookEvent(merchantId, target.pointerKey)) return 'duplicate';
 
     let truth: PaymentInspection | undefined;
@@ -150,7 +176,16 @@ export class OrderWebhooks {
       // Remembered only when the PG agreed with the claim: a forged "CANCELED" must not mask the genuine one later.
       ...(truth && target.claims(truth) ? [this.event(order, target.pointerKey, target.eventType)] : []),
     ]);
-    this.logger.log({ merchantId, orderId: order.id, eventType: target.eventType, applied: truth !== undefined, joined: running !== undefined }, 'one-time payment webhook applied');
+    this.logger.log(
+      {
+        merchantId,
+        orderId: order.id,
+        eventType: target.eventType,
+        applied: truth !== undefined,
+        joined: running !== undefined,
+      },
+      'one-time payment webhook applied',
+    );
     return running ? 'joined' : 'applied';
   }
 
@@ -178,9 +213,17 @@ export class OrderWebhooks {
         await this.inbox.remove([row.id]);
         applied++;
       } catch (err) {
-        this.logger.warn({ merchantId: row.merchantId, orderId: order.id, err: (err as Error).message }, 'kept webhook pointer not applied');
+        this.logger.warn(
+          { merchantId: row.merchantId, orderId: order.id, err: (err as Error).message },
+          'kept webhook pointer not applied',
+        );
         if (row.attempts + 1 >= MAX_DRAIN_ATTEMPTS) await this.inbox.remove([row.id]);
-        else await this.inbox.reschedule(row.id, row.attempts + 1, new Date(now.getTime() + this.d.settings.windowMs * 2 ** row.attempts));
+        else
+          await this.inbox.reschedule(
+            row.id,
+            row.attempts + 1,
+            new Date(now.getTime() + this.d.settings.windowMs * 2 ** row.attempts),
+          );
       }
     }
     return { applied, deferred };
@@ -197,7 +240,11 @@ export class OrderWebhooks {
    * `again`: the PG may have changed after this re-fetch was sent, so one more follows (paid from the budget; if the
    * budget is spent, the order is kept for the reconciler instead).
    */
-  private async refetchCoalesced(order: Order, creds: unknown, source: 'webhook' | 'reconciler' = 'webhook'): Promise<PaymentInspection> {
+  private async refetchCoalesced(
+    order: Order,
+    creds: unknown,
+    source: 'webhook' | 'reconciler' = 'webhook',
+  ): Promise<PaymentInspection> {
     const existing = this.inflight.get(order.id);
     if (existing) {
       existing.again = true;
@@ -229,14 +276,25 @@ export class OrderWebhooks {
   private async refetch(order: Order, creds: unknown, source: 'webhook' | 'reconciler'): Promise<PaymentInspection> {
     this.refetches.inc({ gateway: this.gateway, source });
     const current = (await this.repo.findOrder(order.merchantId, order.id)) ?? order;
-    const inspection = await this.adapter.inspect(creds, current.gatewayPaymentId ? { gatewayPaymentId: current.gatewayPaymentId } : { reference: current.id }, this.money(current), current.id);
-    if (inspection.outcome.status === 'UNKNOWN') throw this.retryLater('The payment could not be re-fetched; retry later');
+    const inspection = await this.adapter.inspect(
+      creds,
+      current.gatewayPaymentId ? { gatewayPaymentId: current.gatewayPaymentId } : { reference: current.id },
+      this.money(current),
+      current.id,
+    );
+    if (inspection.outcome.status === 'UNKNOWN')
+      throw this.retryLater('The payment could not be re-fetched; retry later');
     await this.orders.applyTruth(current, inspection, creds);
     return inspection;
   }
 
   /** What the delivery points at, or why it is ignored. Reads our tables only (no PG call). */
-  private async target(merchantId: string, headers: Record<string, string | string[] | undefined>, body: unknown, creds: unknown): Promise<Target | string> {
+  private async target(
+    merchantId: string,
+    headers: Record<string, string | string[] | undefined>,
+    body: unknown,
+    creds: unknown,
+  ): Promise<Target | string> {
     const parsed = this.adapter.parseWebhook(creds, { headers, body });
     if (parsed.kind !== 'refetch') return parsed.reason;
     // Namespaced apart from the pointer keys (`p:`/`c:`): a forged transmission id spelled like a pointer key must not
@@ -248,7 +306,8 @@ export class OrderWebhooks {
       const cancel = await this.repo.findCancelByTransactionKey(merchantId, gatewayCancelId);
       let order = cancel ? await this.repo.findOrder(merchantId, cancel.orderId) : null;
       // A cancel made outside our API is not ours: its payment, when the delivery names it, is re-fetched instead.
-      if (!order && parsed.gatewayPaymentId) order = await this.repo.findOrderByPaymentKey(merchantId, parsed.gatewayPaymentId);
+      if (!order && parsed.gatewayPaymentId)
+        order = await this.repo.findOrderByPaymentKey(merchantId, parsed.gatewayPaymentId);
       if (!order || order.gateway !== this.gateway) return 'no order of this merchant matches';
       return {
         order,
@@ -269,7 +328,12 @@ export class OrderWebhooks {
       transmissionId,
       pointerKey: `p:${order.id}:${claim ? `${claim.rawStatus}:${claim.cancelCount}` : eventType}`.slice(0, 200),
       // Without a claim there is nothing to agree with: only the transmission id deduplicates.
-      claims: (t) => !!claim && t.outcome.status !== 'NOT_FOUND' && 'rawStatus' in t.outcome && t.outcome.rawStatus === claim.rawStatus && t.cancels.length === claim.cancelCount,
+      claims: (t) =>
+        !!claim &&
+        t.outcome.status !== 'NOT_FOUND' &&
+        'rawStatus' in t.outcome &&
+        t.outcome.rawStatus === claim.rawStatus &&
+        t.cancels.length === claim.cancelCount,
     };
   }
 
@@ -277,17 +341,35 @@ export class OrderWebhooks {
   private async keepForReconciler(order: Order): Promise<boolean> {
     const now = this.clock.now();
     const kept = await this.inbox.keepCapped(
-      { merchantId: order.merchantId, gateway: this.gateway, dedupKey: `o:${order.id}`, reference: order.id, gatewayPaymentId: order.gatewayPaymentId, event: null },
+      {
+        merchantId: order.merchantId,
+        gateway: this.gateway,
+        dedupKey: `o:${order.id}`,
+        reference: order.id,
+        gatewayPaymentId: order.gatewayPaymentId,
+        event: null,
+      },
       this.d.pointerCap,
       now,
       now,
     );
-    if (!kept) this.logger.warn({ merchantId: order.merchantId, orderId: order.id }, 'webhook pointer not kept: the merchant is at the cap');
+    if (!kept)
+      this.logger.warn(
+        { merchantId: order.merchantId, orderId: order.id },
+        'webhook pointer not kept: the merchant is at the cap',
+      );
     return kept;
   }
 
   private event(order: Order, key: string, eventType: string) {
-    return { id: newId('twh'), merchantId: order.merchantId, transmissionId: key, eventType: eventType.slice(0, 40), orderId: order.id, receivedAt: this.clock.now() };
+    return {
+      id: newId('twh'),
+      merchantId: order.merchantId,
+      transmissionId: key,
+      eventType: eventType.slice(0, 40),
+      orderId: order.id,
+      receivedAt: this.clock.now(),
+    };
   }
 
   private ignored(merchantId: string, reason: string): string {

@@ -8,7 +8,20 @@ import { strictMock, type StrictImpl } from '../../test/helpers/strict-mock';
 
 const NOW = new Date('2026-12-07T00:00:00.000Z');
 const descriptor = (code: string, currencies: string[], refusesCurrencies: string[] = [], billingKeys = true) =>
-  ({ code, displayName: code, paymentMethod: 'card', capabilities: { oneTimePayments: !billingKeys, billingKeys, cancel: true, partialCancel: true, webhookKind: 'unsigned', currencies, refusesCurrencies } }) as GatewayDescriptor;
+  ({
+    code,
+    displayName: code,
+    paymentMethod: 'card',
+    capabilities: {
+      oneTimePayments: !billingKeys,
+      billingKeys,
+      cancel: true,
+      partialCancel: true,
+      webhookKind: 'unsigned',
+      currencies,
+      refusesCurrencies,
+    },
+  }) as GatewayDescriptor;
 
 function setup(descriptors: GatewayDescriptor[], repoImpl: StrictImpl<PlansRepository> = {}) {
   const insert = jest.fn(async (p: Plan) => p);
@@ -21,7 +34,11 @@ const plan = (currency: string) => ({ name: 'Pro', amount: 1000, currency, inter
 
 describe('PlansService.create: currencies some registered billing-key gateway takes', () => {
   // As the registry describes them: one takes USD and EUR and refuses KRW, another KRW; a one-time gateway takes GBP.
-  const gateways = [descriptor('gw-a', ['USD', 'EUR'], ['KRW']), descriptor('gw-b', ['KRW']), descriptor('gw-once', ['GBP'], [], false)];
+  const gateways = [
+    descriptor('gw-a', ['USD', 'EUR'], ['KRW']),
+    descriptor('gw-b', ['KRW']),
+    descriptor('gw-once', ['GBP'], [], false),
+  ];
 
   it.each(['USD', 'eur', 'KRW'])('%s is accepted (upper-cased)', async (currency) => {
     const { service, repo } = setup(gateways);
@@ -29,13 +46,19 @@ describe('PlansService.create: currencies some registered billing-key gateway ta
     expect(repo.insert).toHaveBeenCalledTimes(1);
   });
 
-  it.each(['XXX', 'GBP'])('%s, which no billing-key gateway takes, is 400 UNSUPPORTED_CURRENCY listing what is accepted; nothing stored', async (currency) => {
-    const { service, repo } = setup(gateways);
-    const err = await service.create('mch_1', plan(currency)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DomainError);
-    expect(err).toMatchObject({ code: 'UNSUPPORTED_CURRENCY', details: [{ field: 'currency', accepted: ['EUR', 'KRW', 'USD'] }] });
-    expect(repo.insert).not.toHaveBeenCalled();
-  });
+  it.each(['XXX', 'GBP'])(
+    '%s, which no billing-key gateway takes, is 400 UNSUPPORTED_CURRENCY listing what is accepted; nothing stored',
+    async (currency) => {
+      const { service, repo } = setup(gateways);
+      const err = await service.create('mch_1', plan(currency)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DomainError);
+      expect(err).toMatchObject({
+        code: 'UNSUPPORTED_CURRENCY',
+        details: [{ field: 'currency', accepted: ['EUR', 'KRW', 'USD'] }],
+      });
+      expect(repo.insert).not.toHaveBeenCalled();
+    },
+  );
 
   it('a currency gateways only name as refused (KRW) is not accepted', async () => {
     const { service } = setup([descriptor('gw-a', ['USD'], ['KRW'])]);
@@ -48,20 +71,55 @@ describe('PlansService.create: what is stored', () => {
     const { service, repo } = setup([descriptor('gw-a', ['USD'])]);
     const dto = await service.create('mch_1', plan('usd'));
     const stored = repo.insert.mock.calls[0][0];
-    expect(stored).toMatchObject({ merchantId: 'mch_1', name: 'Pro', amount: 1000, currency: 'USD', interval: 'month', intervalCount: 1, createdAt: NOW });
+    expect(stored).toMatchObject({
+      merchantId: 'mch_1',
+      name: 'Pro',
+      amount: 1000,
+      currency: 'USD',
+      interval: 'month',
+      intervalCount: 1,
+      createdAt: NOW,
+    });
     expect(stored.id).toMatch(/^plan_/);
-    expect(dto).toEqual({ id: stored.id, name: 'Pro', amount: 1000, currency: 'USD', interval: 'month', intervalCount: 1, createdAt: NOW.toISOString() });
+    expect(dto).toEqual({
+      id: stored.id,
+      name: 'Pro',
+      amount: 1000,
+      currency: 'USD',
+      interval: 'month',
+      intervalCount: 1,
+      createdAt: NOW.toISOString(),
+    });
   });
 });
 
 describe('PlansService.get / require', () => {
-  const stored = { id: 'plan_1', merchantId: 'mch_1', name: 'Pro', amount: 1000, currency: 'USD', interval: 'year', intervalCount: 2, createdAt: NOW } as Plan;
-  const findForMerchant = jest.fn(async (merchantId: string, id: string) => (merchantId === 'mch_1' && id === 'plan_1' ? stored : null));
+  const stored = {
+    id: 'plan_1',
+    merchantId: 'mch_1',
+    name: 'Pro',
+    amount: 1000,
+    currency: 'USD',
+    interval: 'year',
+    intervalCount: 2,
+    createdAt: NOW,
+  } as Plan;
+  const findForMerchant = jest.fn(async (merchantId: string, id: string) =>
+    merchantId === 'mch_1' && id === 'plan_1' ? stored : null,
+  );
 
   it('reads the merchant’s own plan as its view', async () => {
     const { service } = setup([], { findForMerchant });
     await expect(service.get('mch_1', 'plan_1')).resolves.toEqual(toPlanDto(stored));
-    expect(toPlanDto(stored)).toEqual({ id: 'plan_1', name: 'Pro', amount: 1000, currency: 'USD', interval: 'year', intervalCount: 2, createdAt: '2026-12-07T00:00:00.000Z' });
+    expect(toPlanDto(stored)).toEqual({
+      id: 'plan_1',
+      name: 'Pro',
+      amount: 1000,
+      currency: 'USD',
+      interval: 'year',
+      intervalCount: 2,
+      createdAt: '2026-12-07T00:00:00.000Z',
+    });
   });
 
   it('answers another merchant’s plan, or an unknown one, as NOT_FOUND', async () => {

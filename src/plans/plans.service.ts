@@ -25,9 +25,15 @@ export class PlansService {
     const currency = input.currency.toUpperCase();
     const gateways = this.registry.list().filter((d) => d.capabilities.billingKeys);
     if (!gateways.some((d) => supportsCurrency(d, currency))) {
-      const accepted = [...new Set(gateways.flatMap((d) => d.capabilities.currencies.filter((c) => supportsCurrency(d, c))))].sort();
+      const accepted = [
+        ...new Set(gateways.flatMap((d) => d.capabilities.currencies.filter((c) => supportsCurrency(d, c)))),
+      ].sort();
       throw new DomainError('UNSUPPORTED_CURRENCY', `No payment gateway for subscriptions takes ${currency}`, [
-        { field: 'currency', errors: [`no registered payment gateway that charges billing keys takes ${currency}`], accepted },
+        {
+          field: 'currency',
+          errors: [`no registered payment gateway that charges billing keys takes ${currency}`],
+          accepted,
+        },
       ]);
     }
     const plan = await this.repo.insert({

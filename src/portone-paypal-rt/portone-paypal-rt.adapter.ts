@@ -31,15 +31,29 @@ import {
   type WebhookInput,
   type WebhookParseResult,
 } from '@app/pg-contract';
+import { isPortoneNotFound, parsePortoneWebhook, PortoneClient, type PortoneAgainRequest } from '@app/portone-client';
 import {
-  isPortoneNotFound,
-  parsePortoneWebhook,
-  PortoneClient,
-  type PortoneAgainRequest,
-} from '@app/portone-client';
-import { failureOutcome, lookupFailureOutcome, paymentOutcome, pickAttempt, readPayment, type RtPayment } from './portone-paypal-rt.mapper';
-import { PORTONE_DEFAULT_BILLING_KEY_NAME, PORTONE_PAYPAL_RT_DESCRIPTOR, type PortonePaypalRtCredentials } from './portone-paypal-rt.descriptor';
-import { againName, clientCredentials, CUSTOMER_UID_MAX, MERCHANT_UID_MAX, NAME_MAX, stcList, validLength } from './portone-paypal-rt.helpers';
+  failureOutcome,
+  lookupFailureOutcome,
+  paymentOutcome,
+  pickAttempt,
+  readPayment,
+  type RtPayment,
+} from './portone-paypal-rt.mapper';
+import {
+  PORTONE_DEFAULT_BILLING_KEY_NAME,
+  PORTONE_PAYPAL_RT_DESCRIPTOR,
+  type PortonePaypalRtCredentials,
+} from './portone-paypal-rt.descriptor';
+import {
+  againName,
+  clientCredentials,
+  CUSTOMER_UID_MAX,
+  MERCHANT_UID_MAX,
+  NAME_MAX,
+  stcList,
+  validLength,
+} from './portone-paypal-rt.helpers';
 import { classifyRefusal } from './portone-paypal-rt.refusals';
 
 // The descriptor and credentials type live in portone-paypal-rt.descriptor.ts; re-exported for existing imports.
@@ -69,11 +83,16 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       .filter((k) => typeof o[k] !== 'string' || (o[k] as string).trim() === '')
       .map((k) => `${k} is required`);
     // 가맹점 식별코드 starts with imp (PortOne V1 console; IMP.init in iamport-typings); bounded so a row stays small.
-    if (typeof o.userCode === 'string' && o.userCode.trim() !== '' && !/^imp[A-Za-z0-9_-]{1,60}$/.test(o.userCode)) problems.push('userCode must start with imp');
+    if (typeof o.userCode === 'string' && o.userCode.trim() !== '' && !/^imp[A-Za-z0-9_-]{1,60}$/.test(o.userCode))
+      problems.push('userCode must start with imp');
     if (typeof o.impKey === 'string' && o.impKey.length > 200) problems.push('impKey must be at most 200 characters');
-    if (typeof o.impSecret === 'string' && o.impSecret.length > 400) problems.push('impSecret must be at most 400 characters');
+    if (typeof o.impSecret === 'string' && o.impSecret.length > 400)
+      problems.push('impSecret must be at most 400 characters');
     // Every id stored before v1.1 (letters and digits, 5-64) still passes: stored credentials are re-checked on use.
-    if (o.paypalAccountId !== undefined && (typeof o.paypalAccountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.paypalAccountId))) {
+    if (
+      o.paypalAccountId !== undefined &&
+      (typeof o.paypalAccountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.paypalAccountId))
+    ) {
       problems.push('paypalAccountId must be 1-64 letters, digits, - or _');
     }
     if (problems.length > 0) return { ok: false, problems };
@@ -91,11 +110,28 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
   // ---- billing keys ----------------------------------------------------------------------------------------------
 
   /** The `IMP.loadUI('paypal-rt', request, callback)` request of seed 004, STC as an object. Sends nothing. */
-  async issueBillingKey(credentials: PortonePaypalRtCredentials, input: IssueBillingKeyInput): Promise<ClientRequest | NotSentOutcome> {
-    if (!validLength(input.reference, MERCHANT_UID_MAX)) return notSent('invalid_request', 'INVALID_REFERENCE', `reference must be 1-${MERCHANT_UID_MAX} characters`, false);
-    if (!validLength(input.billingKey, CUSTOMER_UID_MAX)) return notSent('invalid_request', 'INVALID_BILLING_KEY', `billingKey must be 1-${CUSTOMER_UID_MAX} characters`, false);
-    if (!validLength(input.buyer?.id, 100)) return notSent('invalid_request', 'INVALID_BUYER', 'buyer.id is required', false);
-    if (input.name !== undefined && !validLength(input.name, NAME_MAX)) return notSent('invalid_request', 'INVALID_NAME', `name must be 1-${NAME_MAX} characters`, false);
+  async issueBillingKey(
+    credentials: PortonePaypalRtCredentials,
+    input: IssueBillingKeyInput,
+  ): Promise<ClientRequest | NotSentOutcome> {
+    if (!validLength(input.reference, MERCHANT_UID_MAX))
+      return notSent(
+        'invalid_request',
+        'INVALID_REFERENCE',
+        `reference must be 1-${MERCHANT_UID_MAX} characters`,
+        false,
+      );
+    if (!validLength(input.billingKey, CUSTOMER_UID_MAX))
+      return notSent(
+        'invalid_request',
+        'INVALID_BILLING_KEY',
+        `billingKey must be 1-${CUSTOMER_UID_MAX} characters`,
+        false,
+      );
+    if (!validLength(input.buyer?.id, 100))
+      return notSent('invalid_request', 'INVALID_BUYER', 'buyer.id is required', false);
+    if (input.name !== undefined && !validLength(input.name, NAME_MAX))
+      return notSent('invalid_request', 'INVALID_NAME', `name must be 1-${NAME_MAX} characters`, false);
     const request: Record<string, unknown> = {
       pg: credentials.paypalAccountId ? `paypal_v2.${credentials.paypalAccountId}` : 'paypal_v2',
       pay_method: 'paypal',
@@ -111,18 +147,30 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     const buyerName = [input.buyer.firstName, input.buyer.lastName].filter(Boolean).join(' ');
     if (buyerName) request.buyer_name = buyerName;
     if (input.buyer.phone) request.buyer_tel = input.buyer.phone;
-    if (input.noticeUrls?.length) request.notice_url = input.noticeUrls.length === 1 ? input.noticeUrls[0] : [...input.noticeUrls];
+    if (input.noticeUrls?.length)
+      request.notice_url = input.noticeUrls.length === 1 ? input.noticeUrls[0] : [...input.noticeUrls];
     if (input.customData) request.custom_data = input.customData;
     // loadUI takes STC as an object (seed 004); `again` as a JSON string.
-    if (input.riskContext && Object.keys(input.riskContext).length > 0) request.bypass = { paypal_v2: { additional_data: stcList(input.riskContext) } };
-    return { sdk: 'iamport-v1', init: { userCode: credentials.userCode }, method: 'loadUI', uiType: 'paypal-rt', request };
+    if (input.riskContext && Object.keys(input.riskContext).length > 0)
+      request.bypass = { paypal_v2: { additional_data: stcList(input.riskContext) } };
+    return {
+      sdk: 'iamport-v1',
+      init: { userCode: credentials.userCode },
+      method: 'loadUI',
+      uiType: 'paypal-rt',
+      request,
+    };
   }
 
   /**
    * The callback's `imp_uid` is only a pointer: the payment is fetched, must be this issuance (our merchant_uid, our
    * customer_uid, usage `issue`), and a paid issuance is confirmed by the key's own record at PortOne.
    */
-  async completeBillingKey(credentials: PortonePaypalRtCredentials, input: CompleteBillingKeyInput, options: CallOptions = {}): Promise<BillingKeyOutcome> {
+  async completeBillingKey(
+    credentials: PortonePaypalRtCredentials,
+    input: CompleteBillingKeyInput,
+    options: CallOptions = {},
+  ): Promise<BillingKeyOutcome> {
     // The loadUI callback's imp_uid, or the core's generic `gatewayPaymentId` (a webhook's or the reconciler's pointer).
     const impUid = input.pointer.imp_uid ?? input.pointer.gatewayPaymentId;
     if (typeof impUid !== 'string' || impUid === '' || impUid.length > 200) {
@@ -134,41 +182,93 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     }
     const fetched = await this.fetchPayment(credentials, impUid, options);
     if (!('payment' in fetched)) {
-      return fetched.status === 'NOT_FOUND' ? { status: 'FAILED', code: 'PAYMENT_NOT_FOUND', message: 'PortOne has no such payment for this merchant' } : fetched;
+      return fetched.status === 'NOT_FOUND'
+        ? { status: 'FAILED', code: 'PAYMENT_NOT_FOUND', message: 'PortOne has no such payment for this merchant' }
+        : fetched;
     }
     const p = fetched.payment;
     if (p.merchantUid !== input.reference || p.customerUid !== input.billingKey || p.customerUidUsage !== 'issue') {
-      return { status: 'FAILED', code: 'REFERENCE_MISMATCH', message: 'the payment is not this billing-key issuance', gatewayPaymentId: p.impUid, rawStatus: p.status };
+      return {
+        status: 'FAILED',
+        code: 'REFERENCE_MISMATCH',
+        message: 'the payment is not this billing-key issuance',
+        gatewayPaymentId: p.impUid,
+        rawStatus: p.status,
+      };
     }
     const outcome = paymentOutcome(p);
     switch (outcome.status) {
       case 'SUCCEEDED': {
         const customer = await this.client.getCustomer(clientCredentials(credentials), input.billingKey, options);
-        if (customer.kind === 'ok') return { status: 'ACTIVE', billingKey: input.billingKey, gatewayPaymentId: p.impUid, rawStatus: p.status, extra: { sandbox: p.sandbox } };
+        if (customer.kind === 'ok')
+          return {
+            status: 'ACTIVE',
+            billingKey: input.billingKey,
+            gatewayPaymentId: p.impUid,
+            rawStatus: p.status,
+            extra: { sandbox: p.sandbox },
+          };
         const failure = lookupFailureOutcome(customer);
-        if (failure.status === 'NOT_FOUND') return { status: 'FAILED', code: 'BILLING_KEY_NOT_FOUND', message: 'PortOne does not know this billing key', gatewayPaymentId: p.impUid, rawStatus: p.status };
+        if (failure.status === 'NOT_FOUND')
+          return {
+            status: 'FAILED',
+            code: 'BILLING_KEY_NOT_FOUND',
+            message: 'PortOne does not know this billing key',
+            gatewayPaymentId: p.impUid,
+            rawStatus: p.status,
+          };
         return failure;
       }
       case 'PENDING':
-        return { status: 'PENDING', billingKey: input.billingKey, gatewayPaymentId: p.impUid, rawStatus: p.status, ...(outcome.reason ? { reason: outcome.reason } : {}) };
+        return {
+          status: 'PENDING',
+          billingKey: input.billingKey,
+          gatewayPaymentId: p.impUid,
+          rawStatus: p.status,
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+        };
       case 'DECLINED':
-        return { status: 'FAILED', code: outcome.code, message: outcome.message, gatewayPaymentId: p.impUid, rawStatus: p.status };
+        return {
+          status: 'FAILED',
+          code: outcome.code,
+          message: outcome.message,
+          gatewayPaymentId: p.impUid,
+          rawStatus: p.status,
+        };
       case 'UNKNOWN':
         return outcome;
       default:
-        return unknownOutcome('unmapped_status', `issuance payment is ${p.status}`, { gatewayPaymentId: p.impUid, rawStatus: p.status });
+        return unknownOutcome('unmapped_status', `issuance payment is ${p.status}`, {
+          gatewayPaymentId: p.impUid,
+          rawStatus: p.status,
+        });
     }
   }
 
   /** `DELETE /subscribe/customers/{customer_uid}`; a key PortOne does not know is already deleted (idempotent). */
-  async deleteBillingKey(credentials: PortonePaypalRtCredentials, input: DeleteBillingKeyInput, options: CallOptions = {}): Promise<DeleteBillingKeyOutcome> {
-    if (!validLength(input.billingKey, CUSTOMER_UID_MAX)) return notSent('invalid_request', 'INVALID_BILLING_KEY', `billingKey must be 1-${CUSTOMER_UID_MAX} characters`, false);
+  async deleteBillingKey(
+    credentials: PortonePaypalRtCredentials,
+    input: DeleteBillingKeyInput,
+    options: CallOptions = {},
+  ): Promise<DeleteBillingKeyOutcome> {
+    if (!validLength(input.billingKey, CUSTOMER_UID_MAX))
+      return notSent(
+        'invalid_request',
+        'INVALID_BILLING_KEY',
+        `billingKey must be 1-${CUSTOMER_UID_MAX} characters`,
+        false,
+      );
     const reason = input.reason?.slice(0, 200);
-    const res = await this.client.deleteCustomer(clientCredentials(credentials), input.billingKey, { ...options, ...(reason ? { reason } : {}) });
+    const res = await this.client.deleteCustomer(clientCredentials(credentials), input.billingKey, {
+      ...options,
+      ...(reason ? { reason } : {}),
+    });
     if (res.kind === 'ok') return { status: 'DELETED', alreadyAbsent: false };
     if (isPortoneNotFound(res)) return { status: 'DELETED', alreadyAbsent: true };
     const failure = failureOutcome(res);
-    return failure.status === 'DECLINED' ? { status: 'DECLINED', code: failure.code, message: failure.message } : failure;
+    return failure.status === 'DECLINED'
+      ? { status: 'DECLINED', code: failure.code, message: failure.message }
+      : failure;
   }
 
   /**
@@ -176,11 +276,27 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
    * `extension` (PayPal may hold it pending); a refused request is checked against what PortOne already has under the
    * merchant_uid, because a replay of a paid merchant_uid is refused too and must not read as a decline.
    */
-  async chargeBillingKey(credentials: PortonePaypalRtCredentials, input: ChargeBillingKeyInput, options: CallOptions = {}): Promise<PaymentOutcome> {
+  async chargeBillingKey(
+    credentials: PortonePaypalRtCredentials,
+    input: ChargeBillingKeyInput,
+    options: CallOptions = {},
+  ): Promise<PaymentOutcome> {
     const refused = preflightAmount(this.descriptor, input.amount);
     if (refused) return refused;
-    if (!validLength(input.reference, MERCHANT_UID_MAX)) return notSent('invalid_request', 'INVALID_REFERENCE', `reference must be 1-${MERCHANT_UID_MAX} characters`, false);
-    if (!validLength(input.billingKey, CUSTOMER_UID_MAX)) return notSent('invalid_request', 'INVALID_BILLING_KEY', `billingKey must be 1-${CUSTOMER_UID_MAX} characters`, false);
+    if (!validLength(input.reference, MERCHANT_UID_MAX))
+      return notSent(
+        'invalid_request',
+        'INVALID_REFERENCE',
+        `reference must be 1-${MERCHANT_UID_MAX} characters`,
+        false,
+      );
+    if (!validLength(input.billingKey, CUSTOMER_UID_MAX))
+      return notSent(
+        'invalid_request',
+        'INVALID_BILLING_KEY',
+        `billingKey must be 1-${CUSTOMER_UID_MAX} characters`,
+        false,
+      );
 
     const buyerName = [input.buyer?.firstName, input.buyer?.lastName].filter(Boolean).join(' ');
     const request: PortoneAgainRequest = {
@@ -197,7 +313,9 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       ...(input.noticeUrls?.length ? { notice_url: input.noticeUrls[0] } : {}),
       ...(input.customData ? { custom_data: input.customData } : {}),
       // The client sends bypass as the JSON string PortOne requires.
-      ...(input.riskContext && Object.keys(input.riskContext).length > 0 ? { bypass: { paypal_v2: { additional_data: stcList(input.riskContext) } } } : {}),
+      ...(input.riskContext && Object.keys(input.riskContext).length > 0
+        ? { bypass: { paypal_v2: { additional_data: stcList(input.riskContext) } } }
+        : {}),
     };
     const creds = clientCredentials(credentials);
     const res = await this.client.again(creds, request, options);
@@ -206,15 +324,21 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       if ('problem' in read) return unknownOutcome('unreadable_response', read.problem, { httpStatus: res.httpStatus });
       const resolved = await this.resolvePending(credentials, read, options);
       const checked = checkIntegrity(input.amount, resolved, { reference: input.reference }) as PaymentOutcome;
-      return checked.status === 'DECLINED' ? this.confirmRefusal(credentials, input.billingKey, checked, options) : checked;
+      return checked.status === 'DECLINED'
+        ? this.confirmRefusal(credentials, input.billingKey, checked, options)
+        : checked;
     }
     const outcome = failureOutcome(res);
     if (outcome.status !== 'DECLINED') return outcome;
     // Refused: because this merchant_uid already holds a payment (a replay)? Only a lookup can tell.
     const existing = await this.findByReference(credentials, input.reference, options);
-    if (existing.status === 'NOT_FOUND' || existing.status === 'DECLINED') return this.confirmRefusal(credentials, input.billingKey, outcome, options);
+    if (existing.status === 'NOT_FOUND' || existing.status === 'DECLINED')
+      return this.confirmRefusal(credentials, input.billingKey, outcome, options);
     if (existing.status === 'UNKNOWN' || existing.status === 'NOT_SENT') {
-      return unknownOutcome('unreadable_response', `charge refused (${outcome.message}) and the existing payment could not be looked up`);
+      return unknownOutcome(
+        'unreadable_response',
+        `charge refused (${outcome.message}) and the existing payment could not be looked up`,
+      );
     }
     return checkIntegrity(input.amount, existing, { reference: input.reference }) as PaymentOutcome;
   }
@@ -222,16 +346,36 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
   // ---- lookups ---------------------------------------------------------------------------------------------------
 
   /** `GET /payments/{imp_uid}?extension=true`, checked against what we expected. */
-  async retrieve(credentials: PortonePaypalRtCredentials, input: RetrieveInput, options: CallOptions = {}): Promise<LookupOutcome> {
+  async retrieve(
+    credentials: PortonePaypalRtCredentials,
+    input: RetrieveInput,
+    options: CallOptions = {},
+  ): Promise<LookupOutcome> {
     const fetched = await this.fetchPayment(credentials, input.gatewayPaymentId, options);
     if (!('payment' in fetched)) return fetched;
-    return checkIntegrity(input.expected, paymentOutcome(fetched.payment), input.reference !== undefined ? { reference: input.reference } : {});
+    return checkIntegrity(
+      input.expected,
+      paymentOutcome(fetched.payment),
+      input.reference !== undefined ? { reference: input.reference } : {},
+    );
   }
 
   /** Every attempt under our merchant_uid (`findAll`); the one that tells the truth is picked by {@link pickAttempt}. */
-  async retrieveByReference(credentials: PortonePaypalRtCredentials, input: RetrieveByReferenceInput, options: CallOptions = {}): Promise<LookupOutcome> {
-    if (!validLength(input.reference, MERCHANT_UID_MAX)) return notSent('invalid_request', 'INVALID_REFERENCE', `reference must be 1-${MERCHANT_UID_MAX} characters`, false);
-    return checkIntegrity(input.expected, await this.findByReference(credentials, input.reference, options), { reference: input.reference });
+  async retrieveByReference(
+    credentials: PortonePaypalRtCredentials,
+    input: RetrieveByReferenceInput,
+    options: CallOptions = {},
+  ): Promise<LookupOutcome> {
+    if (!validLength(input.reference, MERCHANT_UID_MAX))
+      return notSent(
+        'invalid_request',
+        'INVALID_REFERENCE',
+        `reference must be 1-${MERCHANT_UID_MAX} characters`,
+        false,
+      );
+    return checkIntegrity(input.expected, await this.findByReference(credentials, input.reference, options), {
+      reference: input.reference,
+    });
   }
 
   // ---- cancel ----------------------------------------------------------------------------------------------------
@@ -240,24 +384,35 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
    * `POST /payments/cancel` with `checksum` (the balance we believe in: a stale view is refused). A cancel is done
    * only when it appears in `cancel_history`; a PayPal cancel PortOne accepted but PayPal has not approved is PENDING.
    */
-  async cancel(credentials: PortonePaypalRtCredentials, input: CancelInput, options: CallOptions = {}): Promise<CancelOutcome> {
+  async cancel(
+    credentials: PortonePaypalRtCredentials,
+    input: CancelInput,
+    options: CallOptions = {},
+  ): Promise<CancelOutcome> {
     if (input.amount) {
       const refused = preflightAmount(this.descriptor, input.amount);
       if (refused) return refused;
     }
-    if (typeof input.reason !== 'string' || input.reason.trim() === '') return notSent('invalid_request', 'INVALID_REASON', 'reason is required', false);
+    if (typeof input.reason !== 'string' || input.reason.trim() === '')
+      return notSent('invalid_request', 'INVALID_REASON', 'reason is required', false);
     const before = await this.fetchPayment(credentials, input.gatewayPaymentId, options);
     if (!('payment' in before)) {
-      return before.status === 'NOT_FOUND' ? { status: 'DECLINED', code: 'PAYMENT_NOT_FOUND', message: before.message } : before;
+      return before.status === 'NOT_FOUND'
+        ? { status: 'DECLINED', code: 'PAYMENT_NOT_FOUND', message: before.message }
+        : before;
     }
     const p = before.payment;
-    if (p.merchantUid !== input.reference) return notSent('invalid_request', 'REFERENCE_MISMATCH', 'the payment does not carry this reference', false);
-    if (input.amount && input.amount.currency !== p.amount.currency) return notSent('invalid_request', 'CURRENCY_MISMATCH', `payment is in ${p.amount.currency}`, false);
+    if (p.merchantUid !== input.reference)
+      return notSent('invalid_request', 'REFERENCE_MISMATCH', 'the payment does not carry this reference', false);
+    if (input.amount && input.amount.currency !== p.amount.currency)
+      return notSent('invalid_request', 'CURRENCY_MISMATCH', `payment is in ${p.amount.currency}`, false);
     const balance = subtractMoney(p.amount, p.cancelled);
     const checksum = input.refundableBalance ?? balance;
-    if (checksum.currency !== p.amount.currency) return notSent('invalid_request', 'CURRENCY_MISMATCH', `payment is in ${p.amount.currency}`, false);
+    if (checksum.currency !== p.amount.currency)
+      return notSent('invalid_request', 'CURRENCY_MISMATCH', `payment is in ${p.amount.currency}`, false);
     const requested: Money = input.amount ?? balance;
-    if (requested.amount <= 0) return { status: 'DECLINED', code: 'NOTHING_TO_CANCEL', message: 'the payment has no refundable balance' };
+    if (requested.amount <= 0)
+      return { status: 'DECLINED', code: 'NOTHING_TO_CANCEL', message: 'the payment has no refundable balance' };
 
     const res = await this.client.cancel(
       clientCredentials(credentials),
@@ -273,16 +428,26 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     );
     if (res.kind !== 'ok') {
       // Official clients' tests: an unknown imp_uid is HTTP 200 code 1 "취소할 결제건이 존재하지 않습니다".
-      if (isPortoneNotFound(res)) return { status: 'DECLINED', code: 'PAYMENT_NOT_FOUND', message: res.kind === 'pg_error' ? res.message : 'not found' };
+      if (isPortoneNotFound(res))
+        return {
+          status: 'DECLINED',
+          code: 'PAYMENT_NOT_FOUND',
+          message: res.kind === 'pg_error' ? res.message : 'not found',
+        };
       const failure = failureOutcome(res);
-      return failure.status === 'DECLINED' ? { status: 'DECLINED', code: failure.code, message: failure.message } : failure;
+      return failure.status === 'DECLINED'
+        ? { status: 'DECLINED', code: failure.code, message: failure.message }
+        : failure;
     }
     const after = readPayment(res.data);
     if ('problem' in after) return unknownOutcome('unreadable_response', after.problem, { httpStatus: res.httpStatus });
     const known = new Set(p.cancelHistory.map((c) => c.cancellationId));
     const added = after.cancelHistory.filter((c) => !known.has(c.cancellationId));
     if (added.length === 0) return { status: 'PENDING', requested, rawStatus: after.status };
-    const refunded = added.reduce<Money>((sum, c) => ({ amount: sum.amount + c.amount.amount, currency: sum.currency }), { amount: 0, currency: p.amount.currency });
+    const refunded = added.reduce<Money>(
+      (sum, c) => ({ amount: sum.amount + c.amount.amount, currency: sum.currency }),
+      { amount: 0, currency: p.amount.currency },
+    );
     return {
       status: 'SUCCEEDED',
       refunded,
@@ -303,7 +468,8 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     const parsed = parsePortoneWebhook(input.body ?? null);
     if (!parsed.ok) return { kind: 'ignore', reason: `${parsed.reason}: ${parsed.detail}` };
     const w = parsed.webhook;
-    if (w.merchant_uid.length > MERCHANT_UID_MAX) return { kind: 'ignore', reason: 'merchant_uid longer than PortOne allows' };
+    if (w.merchant_uid.length > MERCHANT_UID_MAX)
+      return { kind: 'ignore', reason: 'merchant_uid longer than PortOne allows' };
     return {
       kind: 'refetch',
       gatewayPaymentId: w.imp_uid,
@@ -319,7 +485,11 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
   // ---- plumbing --------------------------------------------------------------------------------------------------
 
   /** `GET /payments/{imp_uid}?extension=true` read into a payment, or the outcome that replaces it. */
-  private async fetchPayment(credentials: PortonePaypalRtCredentials, impUid: string, options: CallOptions): Promise<Fetched> {
+  private async fetchPayment(
+    credentials: PortonePaypalRtCredentials,
+    impUid: string,
+    options: CallOptions,
+  ): Promise<Fetched> {
     const res = await this.client.getPayment(clientCredentials(credentials), impUid, { ...options, extension: true });
     if (res.kind !== 'ok') {
       // A malformed id (from a webhook or a callback) was never sent: PortOne cannot have such a payment.
@@ -329,7 +499,10 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     const read = readPayment(res.data);
     if ('problem' in read) return unknownOutcome('unreadable_response', read.problem, { httpStatus: res.httpStatus });
     // A live merchant must never count a test-channel payment.
-    if (read.sandbox && !credentials.sandbox) return unknownOutcome('unreadable_response', 'a sandbox payment answered a live lookup', { gatewayPaymentId: read.impUid });
+    if (read.sandbox && !credentials.sandbox)
+      return unknownOutcome('unreadable_response', 'a sandbox payment answered a live lookup', {
+        gatewayPaymentId: read.impUid,
+      });
     return { payment: read };
   }
 
@@ -338,27 +511,50 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
    * `GET /subscribe/customers/{customer_uid}` confirms the key is gone; a look-up that finds it, fails or is unclear
    * leaves it soft, so dunning retries rather than cancels.
    */
-  private async confirmRefusal(credentials: PortonePaypalRtCredentials, billingKey: string, outcome: DeclinedOutcome, options: CallOptions): Promise<DeclinedOutcome> {
+  private async confirmRefusal(
+    credentials: PortonePaypalRtCredentials,
+    billingKey: string,
+    outcome: DeclinedOutcome,
+    options: CallOptions,
+  ): Promise<DeclinedOutcome> {
     if (classifyRefusal(outcome.code, outcome.message).kind !== 'unknown') return outcome;
     const customer = await this.client.getCustomer(clientCredentials(credentials), billingKey, options);
     if (customer.kind === 'ok' || !isPortoneNotFound(customer)) return { ...outcome, kind: 'soft' };
-    return { ...outcome, kind: 'hard', code: 'BILLING_KEY_DELETED', message: `${outcome.message}; PortOne no longer knows this billing key` };
+    return {
+      ...outcome,
+      kind: 'hard',
+      code: 'BILLING_KEY_DELETED',
+      message: `${outcome.message}; PortOne no longer knows this billing key`,
+    };
   }
 
   /** A `failed` payment read without `extension` (the `again` answer) is re-read with it: PayPal may hold it pending. */
-  private async resolvePending(credentials: PortonePaypalRtCredentials, p: RtPayment, options: CallOptions): Promise<LookupOutcome> {
+  private async resolvePending(
+    credentials: PortonePaypalRtCredentials,
+    p: RtPayment,
+    options: CallOptions,
+  ): Promise<LookupOutcome> {
     if (p.status !== 'failed' || p.extensionRead) return paymentOutcome(p);
     const fetched = await this.fetchPayment(credentials, p.impUid, options);
     if ('payment' in fetched) return paymentOutcome(fetched.payment);
     // Cannot tell pending from declined: calling it a decline could make dunning charge twice.
-    return unknownOutcome('unreadable_response', 'failed charge whose PayPal state could not be read', { gatewayPaymentId: p.impUid, rawStatus: p.status });
+    return unknownOutcome('unreadable_response', 'failed charge whose PayPal state could not be read', {
+      gatewayPaymentId: p.impUid,
+      rawStatus: p.status,
+    });
   }
 
-  private async findByReference(credentials: PortonePaypalRtCredentials, reference: string, options: CallOptions): Promise<LookupOutcome> {
+  private async findByReference(
+    credentials: PortonePaypalRtCredentials,
+    reference: string,
+    options: CallOptions,
+  ): Promise<LookupOutcome> {
     const res = await this.client.findAllPayments(clientCredentials(credentials), reference, options);
     if (res.kind !== 'ok') {
       const failure = lookupFailureOutcome(res);
-      return failure.status === 'NOT_FOUND' ? { status: 'NOT_FOUND', message: 'no payment under this reference' } : failure;
+      return failure.status === 'NOT_FOUND'
+        ? { status: 'NOT_FOUND', message: 'no payment under this reference' }
+        : failure;
     }
     const attempts: RtPayment[] = [];
     for (const raw of res.data) {
@@ -368,7 +564,10 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
       if (read.status === 'failed' && !read.extensionRead) {
         // findAll carries no `extension`: a failed attempt is re-read so a pending one is never taken for a decline.
         const again = await this.fetchPayment(credentials, read.impUid, options);
-        if (!('payment' in again)) return unknownOutcome('unreadable_response', 'a failed attempt could not be re-read', { gatewayPaymentId: read.impUid });
+        if (!('payment' in again))
+          return unknownOutcome('unreadable_response', 'a failed attempt could not be re-read', {
+            gatewayPaymentId: read.impUid,
+          });
         attempts.push(again.payment);
       } else attempts.push(read);
     }

@@ -18,7 +18,12 @@ describeGatewayConformance('PortonePaypalRtAdapter', PORTONE_PAYPAL_RT_DESCRIPTO
   return {
     adapter: new PortonePaypalRtAdapter(client),
     // Deterministic sandbox credentials of account `acct` (the sandbox's convention).
-    credentials: { userCode: `imp_sbx_${acct}`, impKey: `sbx_key_${acct}`, impSecret: `sbx_secret_${acct}`, sandbox: true },
+    credentials: {
+      userCode: `imp_sbx_${acct}`,
+      impKey: `sbx_key_${acct}`,
+      impSecret: `sbx_secret_${acct}`,
+      sandbox: true,
+    },
     currency: 'USD',
     refusedCurrency: 'KRW',
     // merchant_uid: at most 40 characters.

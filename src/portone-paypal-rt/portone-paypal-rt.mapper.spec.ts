@@ -1,5 +1,13 @@
 import type { PortonePayment } from '@app/portone-client';
-import { failureOutcome, lookupFailureOutcome, parseFailReason, paymentOutcome, pickAttempt, readPayment, type RtPayment } from './portone-paypal-rt.mapper';
+import {
+  failureOutcome,
+  lookupFailureOutcome,
+  parseFailReason,
+  paymentOutcome,
+  pickAttempt,
+  readPayment,
+  type RtPayment,
+} from './portone-paypal-rt.mapper';
 
 const wire = (over: Partial<PortonePayment> = {}): PortonePayment => ({
   imp_uid: 'imps_1',
@@ -22,7 +30,12 @@ describe('portone-paypal-rt mapper', () => {
   describe('readPayment', () => {
     it('reads major units exactly into minor units, with the cancel history', () => {
       const p = read({ amount: 19.99, cancel_amount: 5.5, cancel_history: [{ amount: 5.5, cancellation_id: 'c1' }] });
-      expect(p).toMatchObject({ amount: usd(1999), cancelled: usd(550), cancelHistory: [{ cancellationId: 'c1', amount: usd(550) }], extensionRead: false });
+      expect(p).toMatchObject({
+        amount: usd(1999),
+        cancelled: usd(550),
+        cancelHistory: [{ cancellationId: 'c1', amount: usd(550) }],
+        extensionRead: false,
+      });
       expect(read({ amount: 1500, currency: 'JPY' }).amount).toEqual({ amount: 1500, currency: 'JPY' });
     });
 
@@ -38,13 +51,47 @@ describe('portone-paypal-rt mapper', () => {
 
   describe('paymentOutcome', () => {
     it.each<[string, Partial<PortonePayment>, Record<string, unknown>]>([
-      ['paid', {}, { status: 'SUCCEEDED', amount: usd(1999), refunded: usd(0), reference: 'order-1', approvedAt: '2025-11-24T16:00:00.000Z' }],
-      ['cancelled (it was paid)', { status: 'cancelled', cancel_amount: 19.99 }, { status: 'SUCCEEDED', refunded: usd(1999) }],
+      [
+        'paid',
+        {},
+        {
+          status: 'SUCCEEDED',
+          amount: usd(1999),
+          refunded: usd(0),
+          reference: 'order-1',
+          approvedAt: '2025-11-24T16:00:00.000Z',
+        },
+      ],
+      [
+        'cancelled (it was paid)',
+        { status: 'cancelled', cancel_amount: 19.99 },
+        { status: 'SUCCEEDED', refunded: usd(1999) },
+      ],
       ['ready', { status: 'ready' }, { status: 'PENDING' }],
-      ['failed read with extension', { status: 'failed', fail_reason: '[INSTRUMENT_DECLINED] no funds', extension: { PaymentStatus: 'Failed' } }, { status: 'DECLINED', kind: 'soft', code: 'INSTRUMENT_DECLINED', message: 'no funds' }],
-      ['failed, PayPal pending', { status: 'failed', fail_reason: 'pending', extension: { PaymentStatus: 'Pending', PendingReason: 'paymentreview' } }, { status: 'PENDING', reason: 'paymentreview' }],
-      ['failed read without extension (may be pending)', { status: 'failed' }, { status: 'UNKNOWN', reason: 'unreadable_response' }],
-      ['an unlisted status', { status: 'refunded' }, { status: 'UNKNOWN', reason: 'unmapped_status', rawStatus: 'refunded' }],
+      [
+        'failed read with extension',
+        { status: 'failed', fail_reason: '[INSTRUMENT_DECLINED] no funds', extension: { PaymentStatus: 'Failed' } },
+        { status: 'DECLINED', kind: 'soft', code: 'INSTRUMENT_DECLINED', message: 'no funds' },
+      ],
+      [
+        'failed, PayPal pending',
+        {
+          status: 'failed',
+          fail_reason: 'pending',
+          extension: { PaymentStatus: 'Pending', PendingReason: 'paymentreview' },
+        },
+        { status: 'PENDING', reason: 'paymentreview' },
+      ],
+      [
+        'failed read without extension (may be pending)',
+        { status: 'failed' },
+        { status: 'UNKNOWN', reason: 'unreadable_response' },
+      ],
+      [
+        'an unlisted status',
+        { status: 'refunded' },
+        { status: 'UNKNOWN', reason: 'unmapped_status', rawStatus: 'refunded' },
+      ],
       ['__proto__', { status: '__proto__' }, { status: 'UNKNOWN' }],
     ])('%s', (_name, over, expected) => {
       expect(paymentOutcome(read(over))).toMatchObject(expected);
@@ -52,9 +99,18 @@ describe('portone-paypal-rt mapper', () => {
 
     it('classifies a Korean account as hard; a revoked agreement is soft until the adapter confirms the key is gone', () => {
       const ext = { extension: { PaymentStatus: 'Failed' } };
-      expect(paymentOutcome(read({ status: 'failed', fail_reason: '[AGREEMENT_ALREADY_CANCELLED] gone', ...ext }))).toMatchObject({ kind: 'soft', code: 'AGREEMENT_ALREADY_CANCELLED' });
-      expect(paymentOutcome(read({ status: 'failed', fail_reason: '[SOMETHING_NEW] ?', ...ext }))).toMatchObject({ kind: 'soft', code: 'SOMETHING_NEW' });
-      expect(paymentOutcome(read({ status: 'failed', fail_reason: '구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.', ...ext }))).toMatchObject({
+      expect(
+        paymentOutcome(read({ status: 'failed', fail_reason: '[AGREEMENT_ALREADY_CANCELLED] gone', ...ext })),
+      ).toMatchObject({ kind: 'soft', code: 'AGREEMENT_ALREADY_CANCELLED' });
+      expect(paymentOutcome(read({ status: 'failed', fail_reason: '[SOMETHING_NEW] ?', ...ext }))).toMatchObject({
+        kind: 'soft',
+        code: 'SOMETHING_NEW',
+      });
+      expect(
+        paymentOutcome(
+          read({ status: 'failed', fail_reason: '구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.', ...ext }),
+        ),
+      ).toMatchObject({
         kind: 'hard',
         code: 'KOREAN_BUYER_ACCOUNT',
       });
@@ -90,26 +146,88 @@ describe('portone-paypal-rt mapper', () => {
 
   describe('client failures', () => {
     it.each<[string, Parameters<typeof failureOutcome>[0], Record<string, unknown>]>([
-      ['invalid input', { kind: 'invalid_request', field: 'request.currency', message: 'KRW' }, { status: 'NOT_SENT', reason: 'invalid_request', retryable: false }],
-      ['no connection', { kind: 'not_sent', reason: 'connection_refused', detail: 'ECONNREFUSED' }, { status: 'NOT_SENT', reason: 'connection', retryable: true }],
-      ['keys refused', { kind: 'pg_error', httpStatus: 401, code: -1, message: 'Unauthorized', phase: 'auth' }, { status: 'NOT_SENT', code: 'UNAUTHORIZED', retryable: false }],
-      ['rate limited', { kind: 'pg_error', httpStatus: 429, code: -1, message: 'slow down', phase: 'call' }, { status: 'NOT_SENT', code: 'RATE_LIMITED', retryable: true }],
-      ['a bare code -1 refusal (soft until the key is confirmed gone)', { kind: 'pg_error', httpStatus: 400, code: -1, message: 'unknown key', phase: 'call' }, { status: 'DECLINED', kind: 'soft', code: 'REQUEST_FAILED' }],
-      ['a transient HTTP 200 refusal', { kind: 'pg_error', httpStatus: 200, code: -1, message: '카드사 요청에 실패하였습니다.', phase: 'call' }, { status: 'DECLINED', kind: 'soft', code: 'CARD_COMPANY_REQUEST_FAILED' }],
-      ['an unlisted refusal', { kind: 'pg_error', httpStatus: 200, code: 7, message: '새로운 오류', phase: 'call' }, { status: 'DECLINED', kind: 'soft', code: 'REQUEST_REFUSED' }],
-      ['a timeout', { kind: 'unknown', reason: 'response_timeout', detail: 'no answer' }, { status: 'UNKNOWN', reason: 'timeout' }],
-      ['a reset', { kind: 'unknown', reason: 'connection_reset', detail: 'ECONNRESET' }, { status: 'UNKNOWN', reason: 'connection' }],
-      ['a 5xx', { kind: 'unknown', reason: 'server_error', detail: 'HTTP 500', httpStatus: 500 }, { status: 'UNKNOWN', reason: 'server_error', httpStatus: 500 }],
+      [
+        'invalid input',
+        { kind: 'invalid_request', field: 'request.currency', message: 'KRW' },
+        { status: 'NOT_SENT', reason: 'invalid_request', retryable: false },
+      ],
+      [
+        'no connection',
+        { kind: 'not_sent', reason: 'connection_refused', detail: 'ECONNREFUSED' },
+        { status: 'NOT_SENT', reason: 'connection', retryable: true },
+      ],
+      [
+        'keys refused',
+        { kind: 'pg_error', httpStatus: 401, code: -1, message: 'Unauthorized', phase: 'auth' },
+        { status: 'NOT_SENT', code: 'UNAUTHORIZED', retryable: false },
+      ],
+      [
+        'rate limited',
+        { kind: 'pg_error', httpStatus: 429, code: -1, message: 'slow down', phase: 'call' },
+        { status: 'NOT_SENT', code: 'RATE_LIMITED', retryable: true },
+      ],
+      [
+        'a bare code -1 refusal (soft until the key is confirmed gone)',
+        { kind: 'pg_error', httpStatus: 400, code: -1, message: 'unknown key', phase: 'call' },
+        { status: 'DECLINED', kind: 'soft', code: 'REQUEST_FAILED' },
+      ],
+      [
+        'a transient HTTP 200 refusal',
+        { kind: 'pg_error', httpStatus: 200, code: -1, message: '카드사 요청에 실패하였습니다.', phase: 'call' },
+        { status: 'DECLINED', kind: 'soft', code: 'CARD_COMPANY_REQUEST_FAILED' },
+      ],
+      [
+        'an unlisted refusal',
+        { kind: 'pg_error', httpStatus: 200, code: 7, message: '새로운 오류', phase: 'call' },
+        { status: 'DECLINED', kind: 'soft', code: 'REQUEST_REFUSED' },
+      ],
+      [
+        'a timeout',
+        { kind: 'unknown', reason: 'response_timeout', detail: 'no answer' },
+        { status: 'UNKNOWN', reason: 'timeout' },
+      ],
+      [
+        'a reset',
+        { kind: 'unknown', reason: 'connection_reset', detail: 'ECONNRESET' },
+        { status: 'UNKNOWN', reason: 'connection' },
+      ],
+      [
+        'a 5xx',
+        { kind: 'unknown', reason: 'server_error', detail: 'HTTP 500', httpStatus: 500 },
+        { status: 'UNKNOWN', reason: 'server_error', httpStatus: 500 },
+      ],
     ])('%s', (_name, result, expected) => {
       expect(failureOutcome(result)).toMatchObject(expected);
     });
 
     it('a lookup: 404 or a not-found code is NOT_FOUND, any other refusal is UNKNOWN (never "it did not happen")', () => {
-      expect(lookupFailureOutcome({ kind: 'pg_error', httpStatus: 404, code: -1, message: 'none', phase: 'call' })).toMatchObject({ status: 'NOT_FOUND' });
-      expect(lookupFailureOutcome({ kind: 'pg_error', httpStatus: 200, code: 1, message: '등록되지 않은 구매자입니다.', phase: 'call' })).toMatchObject({ status: 'NOT_FOUND' });
-      expect(lookupFailureOutcome({ kind: 'pg_error', httpStatus: 200, code: -1, message: '카드사 요청에 실패하였습니다.', phase: 'call' })).toMatchObject({ status: 'UNKNOWN' });
-      expect(lookupFailureOutcome({ kind: 'pg_error', httpStatus: 400, code: -1, message: 'no', phase: 'call' })).toMatchObject({ status: 'UNKNOWN' });
-      expect(lookupFailureOutcome({ kind: 'unknown', reason: 'server_error', detail: 'HTTP 503' })).toMatchObject({ status: 'UNKNOWN' });
+      expect(
+        lookupFailureOutcome({ kind: 'pg_error', httpStatus: 404, code: -1, message: 'none', phase: 'call' }),
+      ).toMatchObject({ status: 'NOT_FOUND' });
+      expect(
+        lookupFailureOutcome({
+          kind: 'pg_error',
+          httpStatus: 200,
+          code: 1,
+          message: '등록되지 않은 구매자입니다.',
+          phase: 'call',
+        }),
+      ).toMatchObject({ status: 'NOT_FOUND' });
+      expect(
+        lookupFailureOutcome({
+          kind: 'pg_error',
+          httpStatus: 200,
+          code: -1,
+          message: '카드사 요청에 실패하였습니다.',
+          phase: 'call',
+        }),
+      ).toMatchObject({ status: 'UNKNOWN' });
+      expect(
+        lookupFailureOutcome({ kind: 'pg_error', httpStatus: 400, code: -1, message: 'no', phase: 'call' }),
+      ).toMatchObject({ status: 'UNKNOWN' });
+      expect(lookupFailureOutcome({ kind: 'unknown', reason: 'server_error', detail: 'HTTP 503' })).toMatchObject({
+        status: 'UNKNOWN',
+      });
     });
   });
 });

@@ -13,7 +13,12 @@ import {
   type UnknownOutcome,
   type UnknownReason,
 } from '@app/pg-contract';
-import { isPortoneNotFound, paypalPendingInfo, type PortonePayment as WirePayment, type PortoneResult } from '@app/portone-client';
+import {
+  isPortoneNotFound,
+  paypalPendingInfo,
+  type PortonePayment as WirePayment,
+  type PortoneResult,
+} from '@app/portone-client';
 import { classifyRefusal } from './portone-paypal-rt.refusals';
 
 /**
@@ -43,7 +48,8 @@ export function parseFailReason(failReason: string | null | undefined): { code: 
   // Seed 004: "구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다." (a Korean buyer account cannot use PayPal RT).
   if (/한국인/.test(text)) return { code: 'KOREAN_BUYER_ACCOUNT', message: text };
   // The buyer closed the PayPal window: "[PayPal] 사용자가 결제를 취소하였습니다."
-  if (/취소하였습니다|cancel(l)?ed by (the )?(user|buyer)/i.test(text)) return { code: 'BUYER_CANCELED', message: text };
+  if (/취소하였습니다|cancel(l)?ed by (the )?(user|buyer)/i.test(text))
+    return { code: 'BUYER_CANCELED', message: text };
   return { code: 'PAYMENT_FAILED', message: text || 'payment failed' };
 }
 
@@ -76,7 +82,10 @@ export function readPayment(p: WirePayment): RtPayment | { problem: string } {
   try {
     const amount = fromMajorUnits(p.amount, p.currency);
     const cancelled = fromMajorUnits(p.cancel_amount ?? 0, p.currency);
-    const cancelHistory = (p.cancel_history ?? []).map((c) => ({ cancellationId: c.cancellation_id ?? null, amount: fromMajorUnits(c.amount, p.currency) }));
+    const cancelHistory = (p.cancel_history ?? []).map((c) => ({
+      cancellationId: c.cancellation_id ?? null,
+      amount: fromMajorUnits(c.amount, p.currency),
+    }));
     const pending = paypalPendingInfo(p);
     return {
       impUid: p.imp_uid,
@@ -147,16 +156,29 @@ export function paymentOutcome(p: RtPayment): LookupOutcome {
         ...(p.paidAt > 0 ? { approvedAt: new Date(p.paidAt * 1000).toISOString() } : {}),
       };
     case 'PENDING':
-      return { status: 'PENDING', gatewayPaymentId: p.impUid, reference: p.merchantUid, amount: p.amount, rawStatus: p.status, extra: extra(p) };
+      return {
+        status: 'PENDING',
+        gatewayPaymentId: p.impUid,
+        reference: p.merchantUid,
+        amount: p.amount,
+        rawStatus: p.status,
+        extra: extra(p),
+      };
     case 'DECLINED': {
       if (!p.extensionRead) {
-        return unknownOutcome('unreadable_response', 'failed payment read without PayPal extension', { gatewayPaymentId: p.impUid, rawStatus: p.status });
+        return unknownOutcome('unreadable_response', 'failed payment read without PayPal extension', {
+          gatewayPaymentId: p.impUid,
+          rawStatus: p.status,
+        });
       }
       const { code, message } = parseFailReason(p.failReason);
       return declined(code, message, p);
     }
     default:
-      return unknownOutcome('unmapped_status', `unmapped PortOne status ${JSON.stringify(p.status)}`, { gatewayPaymentId: p.impUid, rawStatus: p.status });
+      return unknownOutcome('unmapped_status', `unmapped PortOne status ${JSON.stringify(p.status)}`, {
+        gatewayPaymentId: p.impUid,
+        rawStatus: p.status,
+      });
   }
 }
 
@@ -196,15 +218,20 @@ export function failureOutcome(r: PortoneFailure): NotSentOutcome | UnknownOutco
     case 'not_sent':
       return notSent('connection', r.reason.toUpperCase(), r.detail, true);
     case 'pg_error':
-      if (r.phase === 'auth') return notSent('refused_by_pg', 'UNAUTHORIZED', 'PortOne refused the API key pair', false);
+      if (r.phase === 'auth')
+        return notSent('refused_by_pg', 'UNAUTHORIZED', 'PortOne refused the API key pair', false);
       if (r.httpStatus === 401) return notSent('refused_by_pg', 'UNAUTHORIZED', r.message, true);
       if (r.httpStatus === 429) return notSent('refused_by_pg', 'RATE_LIMITED', r.message, true);
       return refused(r.code, r.message);
     case 'unknown':
-      return unknownOutcome(UNKNOWN_REASONS[r.reason] ?? 'unreadable_response', r.message ? `${r.detail}: ${r.message}` : r.detail, {
-        ...(r.httpStatus !== undefined ? { httpStatus: r.httpStatus } : {}),
-        ...(r.code !== undefined ? { code: String(r.code) } : {}),
-      });
+      return unknownOutcome(
+        UNKNOWN_REASONS[r.reason] ?? 'unreadable_response',
+        r.message ? `${r.detail}: ${r.message}` : r.detail,
+        {
+          ...(r.httpStatus !== undefined ? { httpStatus: r.httpStatus } : {}),
+          ...(r.code !== undefined ? { code: String(r.code) } : {}),
+        },
+      );
   }
 }
 
@@ -212,10 +239,17 @@ export function failureOutcome(r: PortoneFailure): NotSentOutcome | UnknownOutco
  * The same for lookups: a refused lookup tells nothing about the payment (UNKNOWN); not found is HTTP 404 or a
  * not-found code (isPortoneNotFound).
  */
-export function lookupFailureOutcome(r: PortoneFailure): NotSentOutcome | UnknownOutcome | { status: 'NOT_FOUND'; message: string } {
-  if (isPortoneNotFound(r)) return { status: 'NOT_FOUND', message: (r.kind === 'pg_error' && r.message) || 'not found' };
+export function lookupFailureOutcome(
+  r: PortoneFailure,
+): NotSentOutcome | UnknownOutcome | { status: 'NOT_FOUND'; message: string } {
+  if (isPortoneNotFound(r))
+    return { status: 'NOT_FOUND', message: (r.kind === 'pg_error' && r.message) || 'not found' };
   const o = failureOutcome(r);
-  return o.status === 'DECLINED' ? unknownOutcome('unreadable_response', `lookup refused: ${o.message}`, { ...('httpStatus' in r ? { httpStatus: r.httpStatus } : {}) }) : o;
+  return o.status === 'DECLINED'
+    ? unknownOutcome('unreadable_response', `lookup refused: ${o.message}`, {
+        ...('httpStatus' in r ? { httpStatus: r.httpStatus } : {}),
+      })
+    : o;
 }
 
 /**

@@ -40,19 +40,22 @@ export const PORTONE_REFUSALS: readonly RefusalRule[] = Object.freeze([
     // Set by the adapter only: an `unknown` refusal after the customer look-up answered not found.
     id: 'BILLING_KEY_DELETED',
     kind: 'hard',
-    source: 'portone-v1.openapi.json GET /subscribe/customers/{customer_uid} 404 "유효하지 않은 customer_uid"; iamport-rest-client-python tests/test_billing_key.py (a deleted key\'s look-up is refused)',
+    source:
+      'portone-v1.openapi.json GET /subscribe/customers/{customer_uid} 404 "유효하지 않은 customer_uid"; iamport-rest-client-python tests/test_billing_key.py (a deleted key\'s look-up is refused)',
   },
   {
     id: 'UNKNOWN_CUSTOMER',
     message: /등록되지 않은 구매자/,
     kind: 'unknown',
-    source: 'iamport/iamport-rest-client-python tests/test_pay_again.py (earlier revisions: code 1 "등록되지 않은 구매자입니다.")',
+    source:
+      'iamport/iamport-rest-client-python tests/test_pay_again.py (earlier revisions: code 1 "등록되지 않은 구매자입니다.")',
   },
   {
     id: 'CARD_COMPANY_REQUEST_FAILED',
     message: /카드사 요청에 실패/,
     kind: 'soft',
-    source: 'PortOne billing guide via pg-api-reference.md "Envelope": code != 0 → "카드사 요청에 실패" (often transient)',
+    source:
+      'PortOne billing guide via pg-api-reference.md "Envelope": code != 0 → "카드사 요청에 실패" (often transient)',
   },
   {
     // -1 is both "unknown customer_uid" and the transient failure above: only the customer look-up can tell.
@@ -84,14 +87,22 @@ export const PORTONE_REFUSALS: readonly RefusalRule[] = Object.freeze([
 ] satisfies RefusalRule[]);
 
 /** The refusal nobody listed: soft (a refusal took nothing, so a retry cannot charge twice; hard would give up a good key). */
-export const UNLISTED_REFUSAL: RefusalRule = Object.freeze({ id: 'REQUEST_REFUSED', kind: 'soft', source: 'fail-safe default (house rule)' });
+export const UNLISTED_REFUSAL: RefusalRule = Object.freeze({
+  id: 'REQUEST_REFUSED',
+  kind: 'soft',
+  source: 'fail-safe default (house rule)',
+});
 
 /**
  * The rule a refusal falls under. Pure and total. A specific code (a PayPal issue code, or our own id) decides first;
  * then the message; PortOne's bare envelope codes (-1, 1) last, since they say only that the request failed. So a soft
  * PayPal code whose text happens to match a hard rule's pattern stays soft, and a message refines a bare -1.
  */
-export function classifyRefusal(code: string | number | null | undefined, message: string | null | undefined, rules: readonly RefusalRule[] = PORTONE_REFUSALS): RefusalRule {
+export function classifyRefusal(
+  code: string | number | null | undefined,
+  message: string | null | undefined,
+  rules: readonly RefusalRule[] = PORTONE_REFUSALS,
+): RefusalRule {
   const matchesCode = (rule: RefusalRule) => rule.id === code || rule.codes?.some((c) => c === code);
   const specific = typeof code === 'string' ? rules.find(matchesCode) : undefined;
   if (specific) return specific;

@@ -26,7 +26,9 @@ function fakeInbox() {
   const inbox = {
     rows,
     keep: jest.fn(async (batch: readonly PointerToKeep[], due: Date) => {
-      for (const r of batch) if (!rows.has(pointerId(r))) rows.set(pointerId(r), { ...r, id: pointerId(r), attempts: 0, nextAttemptAt: due });
+      for (const r of batch)
+        if (!rows.has(pointerId(r)))
+          rows.set(pointerId(r), { ...r, id: pointerId(r), attempts: 0, nextAttemptAt: due });
     }),
     keepCapped: jest.fn(async (r: PointerToKeep, cap: number, due: Date) => {
       if (rows.has(pointerId(r))) return true;
@@ -36,7 +38,9 @@ function fakeInbox() {
     }),
     removeKept: jest.fn(async (batch: readonly PointerToKeep[]) => batch.forEach((r) => rows.delete(pointerId(r)))),
     remove: jest.fn(async (ids: readonly string[]) => ids.forEach((id) => rows.delete(id))),
-    reschedule: jest.fn(async (id: string, attempts: number, next: Date) => Object.assign(rows.get(id)!, { attempts, nextAttemptAt: next })),
+    reschedule: jest.fn(async (id: string, attempts: number, next: Date) =>
+      Object.assign(rows.get(id)!, { attempts, nextAttemptAt: next }),
+    ),
     due: jest.fn(async (_g: string, now: Date) => [...rows.values()].filter((r) => r.nextAttemptAt <= now)),
   };
   return inbox;
@@ -47,14 +51,21 @@ function setup(limit = 3, windowMs = 60_000, cap = 1000) {
   // parseWebhook is pure: the real adapter, with a client that is never called.
   const adapter = new PortonePaypalRtAdapter(strict<PortoneClient>({}));
   const registry = { require: jest.fn(() => adapter) };
-  const merchants = { require: jest.fn(async (id: string) => (id.startsWith('mch_') ? { id } : Promise.reject(new Error('not found')))) };
+  const merchants = {
+    require: jest.fn(async (id: string) => (id.startsWith('mch_') ? { id } : Promise.reject(new Error('not found')))),
+  };
   const billingKeys = {
     applyNotification: jest.fn(async () => 'not_a_billing_key' as const),
-    completeIssuanceByReference: jest.fn(async (_m: string, _ref: string, mayCall: () => boolean) => (mayCall() ? 'applied' : 'deferred') as 'applied' | 'deferred'),
+    completeIssuanceByReference: jest.fn(
+      async (_m: string, _ref: string, mayCall: () => boolean) =>
+        (mayCall() ? 'applied' : 'deferred') as 'applied' | 'deferred',
+    ),
     isIssuance: jest.fn(async (_m: string, ref: string) => ref.startsWith('bki_')),
   };
   const charges = {
-    handleGatewayNotifications: jest.fn(async (_gateway: string, refs: readonly unknown[], _concurrency: number) => refs.map(() => 'applied' as 'applied' | 'unknown_reference' | 'error')),
+    handleGatewayNotifications: jest.fn(async (_gateway: string, refs: readonly unknown[], _concurrency: number) =>
+      refs.map(() => 'applied' as 'applied' | 'unknown_reference' | 'error'),
+    ),
     // Our charges: every reference but the made-up ones a forger invents.
     isChargeOf: jest.fn(async (_m: string, ref: string) => !ref.startsWith('made_up')),
   };
@@ -70,7 +81,11 @@ function setup(limit = 3, windowMs = 60_000, cap = 1000) {
     strict<MetricsService>(metrics),
     strict<WebhookInboxRepository>(inbox),
   );
-  const body = (i: number | string, status = 'paid', ref = `ref_${i}`) => ({ imp_uid: `imps_${i}`, merchant_uid: ref, status });
+  const body = (i: number | string, status = 'paid', ref = `ref_${i}`) => ({
+    imp_uid: `imps_${i}`,
+    merchant_uid: ref,
+    status,
+  });
   return { service, billingKeys, charges, merchants, inbox, body, advance: (ms: number) => (now += ms) };
 }
 
@@ -80,7 +95,11 @@ describe('PortoneWebhookService', () => {
     await expect(s.service.receive('mch_1', s.body(1), {})).resolves.toBe('accepted');
     await s.service.drain();
     expect(s.billingKeys.applyNotification).not.toHaveBeenCalled();
-    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: 'mch_1', reference: 'ref_1', gatewayPaymentId: 'imps_1' }], 16);
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith(
+      'portone-paypal-rt',
+      [{ merchantId: 'mch_1', reference: 'ref_1', gatewayPaymentId: 'imps_1' }],
+      16,
+    );
   });
 
   it.each([
@@ -88,9 +107,15 @@ describe('PortoneWebhookService', () => {
     ['a partial cancel (status stays paid, a cancellation_id)', { status: 'paid', cancellation_id: 'cncl_1' }],
   ])('tells charges a refund was announced: %s', async (_, fields) => {
     const s = setup();
-    await expect(s.service.receive('mch_1', { imp_uid: 'imps_9', merchant_uid: 'ref_9', ...fields }, {})).resolves.toBe('accepted');
+    await expect(s.service.receive('mch_1', { imp_uid: 'imps_9', merchant_uid: 'ref_9', ...fields }, {})).resolves.toBe(
+      'accepted',
+    );
     await s.service.drain();
-    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith('portone-paypal-rt', [{ merchantId: 'mch_1', reference: 'ref_9', gatewayPaymentId: 'imps_9', refundNoticed: true }], 16);
+    expect(s.charges.handleGatewayNotifications).toHaveBeenCalledWith(
+      'portone-paypal-rt',
+      [{ merchantId: 'mch_1', reference: 'ref_9', gatewayPaymentId: 'imps_9', refundNoticed: true }],
+      16,
+    );
   });
 
   it('tries billing keys first for an issuance reference, and hands it to charges when it is not a key', async () => {
@@ -99,11 +124,19 @@ describe('PortoneWebhookService', () => {
     await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {});
     await s.service.receive('mch_1', s.body(2, 'paid', 'bki_2'), {});
     await s.service.drain();
-    expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'bki_1', gatewayPaymentId: 'imps_1' });
-    expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', { reference: 'bki_2', gatewayPaymentId: 'imps_2' });
+    expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', {
+      reference: 'bki_1',
+      gatewayPaymentId: 'imps_1',
+    });
+    expect(s.billingKeys.applyNotification).toHaveBeenCalledWith('mch_1', 'portone-paypal-rt', {
+      reference: 'bki_2',
+      gatewayPaymentId: 'imps_2',
+    });
     // bki_1 was a key (applied there); bki_2 was not.
     expect(s.charges.handleGatewayNotifications).toHaveBeenCalledTimes(1);
-    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toEqual([{ merchantId: 'mch_1', reference: 'bki_2', gatewayPaymentId: 'imps_2' }]);
+    expect(s.charges.handleGatewayNotifications.mock.calls[0][1]).toEqual([
+      { merchantId: 'mch_1', reference: 'bki_2', gatewayPaymentId: 'imps_2' },
+    ]);
   });
 
   it('applies billing-key issuances at most 16 at a time (queued, every one applied)', async () => {
@@ -118,7 +151,9 @@ describe('PortoneWebhookService', () => {
       return 'applied' as never;
     });
     // A concurrent burst (each delivery waits a turn for the INSERT that keeps it).
-    const got = await Promise.all(Array.from({ length: 50 }, (_, i) => s.service.receive('mch_1', s.body(i, 'paid', `bki_${i}`), {})));
+    const got = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => s.service.receive('mch_1', s.body(i, 'paid', `bki_${i}`), {})),
+    );
     expect(new Set(got)).toEqual(new Set(['accepted']));
     await s.service.drain();
     expect(s.billingKeys.applyNotification).toHaveBeenCalledTimes(50);
@@ -143,7 +178,9 @@ describe('PortoneWebhookService', () => {
     const sizes = s.charges.handleGatewayNotifications.mock.calls.map((c) => c[1].length);
     expect(sizes).toEqual([500, 500, 200]);
     expect(peak).toBe(1);
-    const refs = s.charges.handleGatewayNotifications.mock.calls.flatMap((c) => c[1].map((r) => (r as { reference: string }).reference));
+    const refs = s.charges.handleGatewayNotifications.mock.calls.flatMap((c) =>
+      c[1].map((r) => (r as { reference: string }).reference),
+    );
     expect(new Set(refs).size).toBe(1200);
   });
 
@@ -191,7 +228,11 @@ describe('PortoneWebhookService', () => {
     await s.service.receive('mch_1', s.body(2), {});
     release();
     await s.service.drain();
-    expect(s.charges.handleGatewayNotifications.mock.calls.map((c) => c[1].map((r) => (r as { reference: string }).reference))).toEqual([['ref_1'], ['ref_2']]);
+    expect(
+      s.charges.handleGatewayNotifications.mock.calls.map((c) =>
+        c[1].map((r) => (r as { reference: string }).reference),
+      ),
+    ).toEqual([['ref_1'], ['ref_2']]);
   });
 
   it('does not hand a billing-key issuance to charges', async () => {
@@ -227,7 +268,12 @@ describe('PortoneWebhookService', () => {
 
   it('reads a merchant once for a burst that arrives before the read answers, on first use and once its entry expires', async () => {
     const s = setup(1000);
-    const burst = () => Promise.all(Array.from({ length: 64 }, (_, i) => s.service.receive('mch_1', s.body(`${s.merchants.require.mock.calls.length}-${i}`), {})));
+    const burst = () =>
+      Promise.all(
+        Array.from({ length: 64 }, (_, i) =>
+          s.service.receive('mch_1', s.body(`${s.merchants.require.mock.calls.length}-${i}`), {}),
+        ),
+      );
     expect(new Set(await burst())).toEqual(new Set(['accepted']));
     expect(s.merchants.require).toHaveBeenCalledTimes(1);
     await burst();
@@ -236,7 +282,9 @@ describe('PortoneWebhookService', () => {
     expect(new Set(await burst())).toEqual(new Set(['accepted']));
     expect(s.merchants.require).toHaveBeenCalledTimes(2);
     // An unknown merchant is not cached, but a burst for it shares one read too, and every delivery is refused.
-    expect(new Set(await Promise.all(Array.from({ length: 8 }, () => s.service.receive('nope', s.body('x'), {}))))).toEqual(new Set(['unknown_merchant']));
+    expect(
+      new Set(await Promise.all(Array.from({ length: 8 }, () => s.service.receive('nope', s.body('x'), {})))),
+    ).toEqual(new Set(['unknown_merchant']));
     expect(s.merchants.require).toHaveBeenCalledTimes(3);
     await s.service.drain();
   });
@@ -289,7 +337,8 @@ describe('PortoneWebhookService', () => {
     const s = setup(1, 60_000, 2);
     expect(await s.service.receive('mch_1', s.body(0), {})).toBe('accepted');
     await s.service.drain();
-    for (let i = 0; i < 5; i++) expect(await s.service.receive('mch_1', s.body(`f${i}`, 'paid', `made_up_${i}`), {})).toBe('rate_limited');
+    for (let i = 0; i < 5; i++)
+      expect(await s.service.receive('mch_1', s.body(`f${i}`, 'paid', `made_up_${i}`), {})).toBe('rate_limited');
     expect(s.inbox.rows.size).toBe(0);
     // The genuine one still finds room.
     expect(await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {})).toBe('rate_limited');

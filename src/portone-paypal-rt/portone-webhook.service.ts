@@ -32,18 +32,30 @@ export class PortoneWebhookService extends BillingKeyWebhooks implements OnModul
     inbox: WebhookInboxRepository,
     private readonly receivers?: WebhookReceivers,
   ) {
-    super(registry, merchants, billingKeys, charges, clock, {
-      gateway: PORTONE_PAYPAL_RT_CODE,
-      label: 'PortOne',
-      metricPrefix: 'portone_webhook',
-      retryCode: 'PORTONE_WEBHOOK_RETRY' satisfies keyof typeof PORTONE_ERROR_STATUS,
-      limit: pg.portoneWebhookRefetchLimit,
-      windowMs: pg.portoneWebhookWindowMs,
-      cap: pg.webhookPointerCap,
-    }, metrics, inbox);
+    super(
+      registry,
+      merchants,
+      billingKeys,
+      charges,
+      clock,
+      {
+        gateway: PORTONE_PAYPAL_RT_CODE,
+        label: 'PortOne',
+        metricPrefix: 'portone_webhook',
+        retryCode: 'PORTONE_WEBHOOK_RETRY' satisfies keyof typeof PORTONE_ERROR_STATUS,
+        limit: pg.portoneWebhookRefetchLimit,
+        windowMs: pg.portoneWebhookWindowMs,
+        cap: pg.webhookPointerCap,
+      },
+      metrics,
+      inbox,
+    );
   }
 
   onModuleInit(): void {
-    this.receivers?.register(PORTONE_PAYPAL_RT_CODE, { receive: (merchantId, input) => this.answer(merchantId, input.body, input.headers), drainKept: (m) => this.drainKept(m) });
+    this.receivers?.register(PORTONE_PAYPAL_RT_CODE, {
+      receive: (merchantId, input) => this.answer(merchantId, input.body, input.headers),
+      drainKept: (m) => this.drainKept(m),
+    });
   }
 }

@@ -38,7 +38,13 @@ const withoutKey = (context: ExecutionContext) =>
       useFactory: (app: AppConfig, clock: Clock) => ({
         throttlers: [
           { name: 'default', ttl: app.throttle.ttlMs, limit: app.throttle.limit },
-          { name: 'apiKey', ttl: app.throttle.ttlMs, limit: app.throttle.keyLimit, getTracker: apiKeyTracker, skipIf: withoutKey },
+          {
+            name: 'apiKey',
+            ttl: app.throttle.ttlMs,
+            limit: app.throttle.keyLimit,
+            getTracker: apiKeyTracker,
+            skipIf: withoutKey,
+          },
         ],
         storage: new SlidingWindowStorage(clock),
         generateKey: rateLimitKey,

@@ -24,7 +24,12 @@ describe('SlidingWindowStorage', () => {
     const s = new SlidingWindowStorage(clock);
     const hits = [];
     for (let i = 0; i < 4; i++) hits.push(await s.increment('k', TTL, 3, TTL, 'default'));
-    expect(hits.map((h) => [h.totalHits, h.isBlocked])).toEqual([[1, false], [2, false], [3, false], [4, true]]);
+    expect(hits.map((h) => [h.totalHits, h.isBlocked])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, true],
+    ]);
     expect(hits[3].timeToBlockExpire).toBe(10);
     expect(hits[0].timeToExpire).toBe(10);
     // Another key is counted on its own.

@@ -36,7 +36,13 @@ export class SlidingWindowStorage implements ThrottlerStorage {
   }
 
   // The interface is async; nothing here waits.
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    _throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const now = this.clock.now().getTime();
     if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
     const index = Math.floor(now / ttl);
@@ -49,14 +55,25 @@ export class SlidingWindowStorage implements ThrottlerStorage {
       w.index = index;
     }
     const timeToExpire = Math.ceil(((index + 1) * ttl - now) / 1000);
-    if (w.blockedUntil > now) return { totalHits: limit + 1, timeToExpire, isBlocked: true, timeToBlockExpire: Math.ceil((w.blockedUntil - now) / 1000) };
+    if (w.blockedUntil > now)
+      return {
+        totalHits: limit + 1,
+        timeToExpire,
+        isBlocked: true,
+        timeToBlockExpire: Math.ceil((w.blockedUntil - now) / 1000),
+      };
     const weight = 1 - (now - index * ttl) / ttl;
     const estimate = Math.floor(w.previous * weight) + w.current;
     if (estimate >= limit) {
       // Refused hits are not counted, so a client that backs off is let through again as the window slides.
       w.blockedUntil = blockDuration > 0 ? now + blockDuration : 0;
       const until = w.blockedUntil > now ? w.blockedUntil : (index + 1) * ttl;
-      return { totalHits: limit + 1, timeToExpire, isBlocked: true, timeToBlockExpire: Math.ceil((until - now) / 1000) };
+      return {
+        totalHits: limit + 1,
+        timeToExpire,
+        isBlocked: true,
+        timeToBlockExpire: Math.ceil((until - now) / 1000),
+      };
     }
     w.current++;
     return { totalHits: estimate + 1, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };

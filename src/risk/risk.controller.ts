@@ -19,7 +19,7 @@ export class RiskController {
     summary: 'Fraudnet parameters for the page that triggers a customer-present charge',
     description:
       'Embed as <script type="application/json" fncls="{fncls}">{"f":…,"s":…,"sandbox":…}</script> plus PayPal\'s fb.js. ' +
-      '`f` is a new merchant_uid reserved for the coming charge (use it as that charge\'s merchant_uid). Android/iOS apps ' +
+      "`f` is a new merchant_uid reserved for the coming charge (use it as that charge's merchant_uid). Android/iOS apps " +
       'call Magnes collectAndSubmit with the same merchant_uid as the PayPal client metadata id. Pass `merchantUid` to get ' +
       'the same `f` again on another page of the visit. A merchant without paypalAccountId: 422 PAYPAL_ACCOUNT_ID_REQUIRED.',
   })
@@ -39,15 +39,25 @@ export class RiskController {
       'details naming the fields; an invalid riskContext is 422 STC_CONTEXT_INVALID. A decision record is written either way.',
   })
   @ApiOkResponse({ type: StcEvaluationDto })
-  @ApiUnprocessableEntityResponse({ description: 'STC_DATA_REQUIRED or STC_CONTEXT_INVALID, with details [{ field, source, errors }]' })
+  @ApiUnprocessableEntityResponse({
+    description: 'STC_DATA_REQUIRED or STC_CONTEXT_INVALID, with details [{ field, source, errors }]',
+  })
   evaluate(@CurrentMerchant() merchant: Merchant, @Body() body: EvaluateStcDto): Promise<StcEvaluationDto> {
-    return this.risk.evaluateStc({ merchantId: merchant.id, customerId: body.customerId, purpose: body.purpose ?? 'preflight', riskContext: body.riskContext });
+    return this.risk.evaluateStc({
+      merchantId: merchant.id,
+      customerId: body.customerId,
+      purpose: body.purpose ?? 'preflight',
+      riskContext: body.riskContext,
+    });
   }
 
   @Get('decisions')
   @ApiOperation({ summary: 'STC/risk decision records of this merchant, newest first (key names only, never values)' })
   @ApiOkResponse({ type: RiskDecisionPageDto })
-  decisions(@CurrentMerchant() merchant: Merchant, @Query() query: ListRiskDecisionsQueryDto): Promise<RiskDecisionPageDto> {
+  decisions(
+    @CurrentMerchant() merchant: Merchant,
+    @Query() query: ListRiskDecisionsQueryDto,
+  ): Promise<RiskDecisionPageDto> {
     return this.risk.listDecisions(merchant.id, query);
   }
 }

@@ -28,7 +28,10 @@ export class RiskRepository {
     merchantId: string,
     options: { customerId?: string; before?: { createdAt: Date; id: string }; limit: number },
   ): Promise<RiskDecision[]> {
-    const scope: FindOptionsWhere<RiskDecision> = { merchantId, ...(options.customerId ? { customerId: options.customerId } : {}) };
+    const scope: FindOptionsWhere<RiskDecision> = {
+      merchantId,
+      ...(options.customerId ? { customerId: options.customerId } : {}),
+    };
     const where = options.before
       ? [
           { ...scope, createdAt: LessThan(options.before.createdAt) },

@@ -13,7 +13,15 @@ import type { FraudnetPageType } from './dto/fraudnet.dto';
 import type { RiskDecision } from './risk-decision.entity';
 import type { StcPolicy } from '../merchants/merchant.stc-policy';
 import { RiskRepository } from './risk.repository';
-import { buildStc, checkRiskContext, retainValidContext, type StcKeyValue, toAgainBypass, toLoadUIBypass, toTossTransactionContext } from './stc.builder';
+import {
+  buildStc,
+  checkRiskContext,
+  retainValidContext,
+  type StcKeyValue,
+  toAgainBypass,
+  toLoadUIBypass,
+  toTossTransactionContext,
+} from './stc.builder';
 import type { StcPurpose } from './stc-industry-keys';
 
 /** The `fncls` attribute of Fraudnet's config tag: fixed (seed 004). */
@@ -97,8 +105,15 @@ export class RiskService {
     @Inject(pgConfig.KEY) pg: PgConfig,
     @Inject(appConfig.KEY) app: AppConfig,
   ) {
-    this.gaps = metrics.counter('stc_recommended_gaps_total', 'STC keys a recommended-policy merchant could not send, by key', ['field']);
-    this.evaluations = metrics.counter('stc_evaluations_total', 'STC evaluations by purpose and outcome', ['purpose', 'outcome']);
+    this.gaps = metrics.counter(
+      'stc_recommended_gaps_total',
+      'STC keys a recommended-policy merchant could not send, by key',
+      ['field'],
+    );
+    this.evaluations = metrics.counter('stc_evaluations_total', 'STC evaluations by purpose and outcome', [
+      'purpose',
+      'outcome',
+    ]);
     this.fraudnetSandbox = pg.sandbox || !app.production;
   }
 
@@ -120,7 +135,9 @@ export class RiskService {
    * charges whose key is usable (so no decision is recorded for a charge refused for its key). A merchant that does
    * not exist is that merchant's NOT_FOUND; a failed read rejects (a database error is not an absent merchant).
    */
-  async loadStcContext(inputs: ReadonlyArray<Pick<EvaluateStcInput, 'merchantId' | 'customerId'>>): Promise<StcContext> {
+  async loadStcContext(
+    inputs: ReadonlyArray<Pick<EvaluateStcInput, 'merchantId' | 'customerId'>>,
+  ): Promise<StcContext> {
     const merchants = new Map<string, Merchant | DomainError>();
     const customers = new Map<string, Map<string, Customer>>();
     await Promise.all(
@@ -130,7 +147,10 @@ export class RiskService {
             if (err instanceof DomainError) return err;
             throw err;
           }),
-          this.customers.findMany(merchantId, inputs.filter((i) => i.merchantId === merchantId).map((i) => i.customerId)),
+          this.customers.findMany(
+            merchantId,
+            inputs.filter((i) => i.merchantId === merchantId).map((i) => i.customerId),
+          ),
         ]);
         merchants.set(merchantId, merchant);
         if (!(merchant instanceof DomainError)) customers.set(merchantId, found);
@@ -145,7 +165,10 @@ export class RiskService {
    * gets its evaluation or the DomainError evaluateStc would have thrown (a missing customer is NOT_FOUND); nothing is
    * thrown for one input.
    */
-  async evaluateStcMany(inputs: readonly EvaluateStcInput[], loaded?: StcContext): Promise<Array<StcEvaluation | DomainError>> {
+  async evaluateStcMany(
+    inputs: readonly EvaluateStcInput[],
+    loaded?: StcContext,
+  ): Promise<Array<StcEvaluation | DomainError>> {
     const { merchants, customers } = loaded ?? (await this.loadStcContext(inputs));
     const now = this.clock.now();
     const built = inputs.map((input) => {
@@ -154,8 +177,18 @@ export class RiskService {
       if (merchant instanceof DomainError) return merchant;
       const customer = customers.get(input.merchantId)?.get(input.customerId);
       if (!customer) return new NotFoundError('Customer');
-      const result = buildStc({ merchant, customer, purpose: input.purpose, riskContext: this.mergedContext(input, merchant), now });
-      const errorCode = result.contextErrors.length ? 'STC_CONTEXT_INVALID' : result.outcome === 'refused' ? 'STC_DATA_REQUIRED' : null;
+      const result = buildStc({
+        merchant,
+        customer,
+        purpose: input.purpose,
+        riskContext: this.mergedContext(input, merchant),
+        now,
+      });
+      const errorCode = result.contextErrors.length
+        ? 'STC_CONTEXT_INVALID'
+        : result.outcome === 'refused'
+          ? 'STC_DATA_REQUIRED'
+          : null;
       const decision: RiskDecision = {
         id: newId('rsk'),
         merchantId: merchant.id,
@@ -184,7 +217,11 @@ export class RiskService {
    * (the extras of `riskContext`, or the base keys from the merchant and customer records) are 422 STC_DATA_REQUIRED
    * naming them. Returns the normalised context to store. Records no decision: nothing is sent to a PG here.
    */
-  async checkSubscriptionContext(merchantId: string, customer: Customer, riskContext: Record<string, unknown> | null | undefined): Promise<Record<string, string>> {
+  async checkSubscriptionContext(
+    merchantId: string,
+    customer: Customer,
+    riskContext: Record<string, unknown> | null | undefined,
+  ): Promise<Record<string, string>> {
     const merchant = await this.merchants.require(merchantId);
     const result = buildStc({ merchant, customer, purpose: 'charge', riskContext, now: this.clock.now() });
     if (result.contextErrors.length > 0) {
@@ -193,7 +230,11 @@ export class RiskService {
     }
     if (result.outcome === 'refused') {
       const missing = result.missing.map((m) => m.field);
-      throw new DomainError('STC_DATA_REQUIRED', `PayPal STC data every charge of this merchant needs is missing or invalid: ${missing.join(', ')}`, result.missing);
+      throw new DomainError(
+        'STC_DATA_REQUIRED',
+        `PayPal STC data every charge of this merchant needs is missing or invalid: ${missing.join(', ')}`,
+        result.missing,
+      );
     }
     return checkRiskContext(merchant, riskContext).context;
   }
@@ -203,25 +244,48 @@ export class RiskService {
     if (!input.subscriptionContext) return input.riskContext;
     const { context, dropped } = retainValidContext(merchant, input.subscriptionContext);
     if (dropped.length > 0) {
-      this.logger.warn({ merchantId: merchant.id, customerId: input.customerId, industry: merchant.industry, keys: dropped }, 'stored STC keys not valid for the industry left out');
+      this.logger.warn(
+        { merchantId: merchant.id, customerId: input.customerId, industry: merchant.industry, keys: dropped },
+        'stored STC keys not valid for the industry left out',
+      );
     }
     return { ...context, ...(input.riskContext ?? {}) };
   }
 
   /** Counts, logs and shapes one recorded decision: the evaluation, or the refusal to throw. */
-  private conclude(b: { input: EvaluateStcInput; merchant: Merchant; customer: Customer; result: ReturnType<typeof buildStc>; errorCode: string | null; decision: RiskDecision }): StcEvaluation | DomainError {
+  private conclude(b: {
+    input: EvaluateStcInput;
+    merchant: Merchant;
+    customer: Customer;
+    result: ReturnType<typeof buildStc>;
+    errorCode: string | null;
+    decision: RiskDecision;
+  }): StcEvaluation | DomainError {
     const { input, merchant, customer, result, decision } = b;
     const missing = decision.keysMissing;
     this.evaluations.inc({ purpose: input.purpose, outcome: result.outcome });
-    const logFields = { merchantId: merchant.id, customerId: customer.id, purpose: input.purpose, decisionId: decision.id };
+    const logFields = {
+      merchantId: merchant.id,
+      customerId: customer.id,
+      purpose: input.purpose,
+      decisionId: decision.id,
+    };
 
     if (b.errorCode === 'STC_CONTEXT_INVALID') {
       this.logger.warn({ ...logFields, keys: decision.keysInvalid }, 'STC refused: invalid risk context');
-      return new DomainError('STC_CONTEXT_INVALID', `riskContext refused for industry ${merchant.industry}: ${decision.keysInvalid.join(', ')}`, result.contextErrors);
+      return new DomainError(
+        'STC_CONTEXT_INVALID',
+        `riskContext refused for industry ${merchant.industry}: ${decision.keysInvalid.join(', ')}`,
+        result.contextErrors,
+      );
     }
     if (b.errorCode === 'STC_DATA_REQUIRED') {
       this.logger.warn({ ...logFields, missing }, 'STC refused: required data missing');
-      return new DomainError('STC_DATA_REQUIRED', `PayPal STC data is required for this merchant; missing or invalid: ${missing.join(', ')}`, result.missing);
+      return new DomainError(
+        'STC_DATA_REQUIRED',
+        `PayPal STC data is required for this merchant; missing or invalid: ${missing.join(', ')}`,
+        result.missing,
+      );
     }
     if (result.outcome === 'sent_partial') {
       for (const field of missing) this.gaps.inc({ field });
@@ -243,16 +307,23 @@ export class RiskService {
    * Fraudnet parameters for the page that triggers a customer-present `again`: `f` is a merchant_uid reserved for
    * that charge (re-used when the page passes back an unused, unexpired one of this merchant), `s` names the page.
    */
-  async fraudnet(merchantId: string, query: { pageType?: FraudnetPageType; merchantUid?: string }): Promise<FraudnetParams> {
+  async fraudnet(
+    merchantId: string,
+    query: { pageType?: FraudnetPageType; merchantUid?: string },
+  ): Promise<FraudnetParams> {
     const merchant = await this.merchants.require(merchantId);
     if (!merchant.paypalAccountId) {
-      throw new DomainError('PAYPAL_ACCOUNT_ID_REQUIRED', 'Set paypalAccountId on the merchant profile first: Fraudnet names the source by it', [
-        { field: 'paypalAccountId', errors: ['missing on the merchant profile'] },
-      ]);
+      throw new DomainError(
+        'PAYPAL_ACCOUNT_ID_REQUIRED',
+        'Set paypalAccountId on the merchant profile first: Fraudnet names the source by it',
+        [{ field: 'paypalAccountId', errors: ['missing on the merchant profile'] }],
+      );
     }
     const pageType = query.pageType ?? DEFAULT_PAGE_TYPE;
     const now = this.clock.now();
-    const existing = query.merchantUid ? await this.repo.findUsableReservation(merchant.id, query.merchantUid, now) : null;
+    const existing = query.merchantUid
+      ? await this.repo.findUsableReservation(merchant.id, query.merchantUid, now)
+      : null;
     const reservation =
       existing ??
       (await this.repo.insertReservation({
@@ -278,9 +349,11 @@ export class RiskService {
    */
   async consumeFraudnetReservation(merchantId: string, merchantUid: string): Promise<void> {
     if (!(await this.repo.consumeReservation(merchantId, merchantUid, this.clock.now()))) {
-      throw new DomainError('FRAUDNET_RESERVATION_INVALID', 'No usable Fraudnet reservation for this merchant_uid (unknown, expired or already used)', [
-        { field: 'merchantUid', errors: ['not a usable Fraudnet reservation'] },
-      ]);
+      throw new DomainError(
+        'FRAUDNET_RESERVATION_INVALID',
+        'No usable Fraudnet reservation for this merchant_uid (unknown, expired or already used)',
+        [{ field: 'merchantUid', errors: ['not a usable Fraudnet reservation'] }],
+      );
     }
   }
 
@@ -322,8 +395,16 @@ export function encodeCursor(d: { createdAt: Date; id: string }): string {
 export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (rest.length || !id || !/^[A-Za-z0-9_-]{1,40}$/.test(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at) {
-    throw new DomainError('VALIDATION_FAILED', 'cursor: not a cursor returned by this endpoint', [{ field: 'cursor', errors: ['invalid cursor'] }]);
+  if (
+    rest.length ||
+    !id ||
+    !/^[A-Za-z0-9_-]{1,40}$/.test(id) ||
+    Number.isNaN(createdAt.getTime()) ||
+    createdAt.toISOString() !== at
+  ) {
+    throw new DomainError('VALIDATION_FAILED', 'cursor: not a cursor returned by this endpoint', [
+      { field: 'cursor', errors: ['invalid cursor'] },
+    ]);
   }
   return { createdAt, id };
 }

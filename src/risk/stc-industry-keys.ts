@@ -18,7 +18,8 @@ export type StcPurpose = (typeof STC_PURPOSES)[number];
  * - `int`: a non-negative integer; `flag`: "1" or "0"; `date`: ISO 8601 date or date-time; `enum`: one of `values`;
  * - `paypal_account`: 5-64 letters or digits.
  */
-export type StcValueFormat = 'text' | 'email' | 'phone' | 'country' | 'us_zip' | 'ip' | 'int' | 'flag' | 'date' | 'enum' | 'paypal_account';
+export type StcValueFormat =
+  'text' | 'email' | 'phone' | 'country' | 'us_zip' | 'ip' | 'int' | 'flag' | 'date' | 'enum' | 'paypal_account';
 
 export interface StcKeySpec {
   key: string;
@@ -47,7 +48,12 @@ export interface StcBaseKeySpec extends StcKeySpec {
 
 /** The base seven (seed 004, 고위험 결제 처리), in the order the seed sends them. Never taken from the caller. */
 export const STC_BASE_KEYS: readonly StcBaseKeySpec[] = [
-  { key: 'sender_account_id', source: 'merchant.paypalAccountId', format: 'paypal_account', note: "the merchant's PayPal account id" },
+  {
+    key: 'sender_account_id',
+    source: 'merchant.paypalAccountId',
+    format: 'paypal_account',
+    note: "the merchant's PayPal account id",
+  },
   { key: 'sender_first_name', source: 'customer.firstName', format: 'text' },
   { key: 'sender_last_name', source: 'customer.lastName', format: 'text' },
   { key: 'sender_email', source: 'customer.email', format: 'email' },
@@ -75,7 +81,12 @@ export const STC_DEFAULT_EXTRA_KEYS: readonly StcKeySpec[] = [
 /** Extra keys per high-risk industry. Industries not listed here use STC_DEFAULT_EXTRA_KEYS. */
 export const STC_INDUSTRY_EXTRA_KEYS: Partial<Record<Industry, readonly StcKeySpec[]>> = {
   event_ticketing: [
-    { key: 'dg_delivery_method', format: 'enum', values: ['email', 'phone', 'venue_pickup', 'kiosk_pickup'], requiredFor: CHARGE },
+    {
+      key: 'dg_delivery_method',
+      format: 'enum',
+      values: ['email', 'phone', 'venue_pickup', 'kiosk_pickup'],
+      requiredFor: CHARGE,
+    },
     { key: 'cd_string_one', format: 'date', requiredFor: CHARGE, note: 'event date' },
     { key: 'cd_string_two', format: 'text', note: 'event category' },
     { key: 'cd_int_one', format: 'int', note: 'ticket count' },

@@ -13,7 +13,13 @@ import {
   toLoadUIBypass,
   toTossTransactionContext,
 } from './stc.builder';
-import { extraKeysFor, STC_BASE_KEYS, STC_DEFAULT_EXTRA_KEYS, STC_INDUSTRY_EXTRA_KEYS, type StcKeySpec } from './stc-industry-keys';
+import {
+  extraKeysFor,
+  STC_BASE_KEYS,
+  STC_DEFAULT_EXTRA_KEYS,
+  STC_INDUSTRY_EXTRA_KEYS,
+  type StcKeySpec,
+} from './stc-industry-keys';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const merchant = (over: Partial<StcMerchantFacts> = {}): StcMerchantFacts => ({
@@ -32,7 +38,14 @@ const customer = (over: Partial<StcCustomerFacts> = {}): StcCustomerFacts => ({
   ...over,
 });
 const build = (over: Partial<StcBuildInput> = {}) =>
-  buildStc({ merchant: merchant(), customer: customer(), purpose: 'charge', riskContext: undefined, now: NOW, ...over });
+  buildStc({
+    merchant: merchant(),
+    customer: customer(),
+    purpose: 'charge',
+    riskContext: undefined,
+    now: NOW,
+    ...over,
+  });
 const fields = (issues: { field: string }[]) => issues.map((i) => i.field);
 
 describe('buildStc: base keys', () => {
@@ -59,12 +72,24 @@ describe('buildStc: base keys', () => {
     ['no phone', {}, { phone: null }, 'sender_phone', 'missing'],
     ['a phone that is not one', {}, { phone: 'call me' }, 'sender_phone', 'invalid: not a phone number'],
     ['no account creation date', {}, { accountCreatedAt: null }, 'sender_create_date', 'missing'],
-    ['account created in the future', {}, { accountCreatedAt: new Date('2027-01-01T00:00:00Z') }, 'sender_create_date', 'invalid: in the future'],
+    [
+      'account created in the future',
+      {},
+      { accountCreatedAt: new Date('2027-01-01T00:00:00Z') },
+      'sender_create_date',
+      'invalid: in the future',
+    ],
     ['an invalid date', {}, { accountCreatedAt: new Date('nope') }, 'sender_create_date', 'invalid: not a date'],
     ['blank first name', {}, { firstName: '   ' }, 'sender_first_name', 'invalid: empty'],
     ['empty last name', {}, { lastName: '' }, 'sender_last_name', 'missing'],
     ['bad email', {}, { email: 'not-an-email' }, 'sender_email', 'invalid: not an email address'],
-    ['bad country', {}, { countryCode: 'XX' }, 'sender_country_code', 'invalid: not an ISO 3166-1 alpha-2 country code'],
+    [
+      'bad country',
+      {},
+      { countryCode: 'XX' },
+      'sender_country_code',
+      'invalid: not an ISO 3166-1 alpha-2 country code',
+    ],
   ];
 
   it.each(gaps)('required policy, %s: refused, naming %s', (_, m, c, field, error) => {
@@ -83,9 +108,16 @@ describe('buildStc: base keys', () => {
   });
 
   it('names every missing field at once', () => {
-    const r = build({ merchant: merchant({ paypalAccountId: null }), customer: customer({ phone: null, accountCreatedAt: null }) });
+    const r = build({
+      merchant: merchant({ paypalAccountId: null }),
+      customer: customer({ phone: null, accountCreatedAt: null }),
+    });
     expect(fields(r.missing)).toEqual(['sender_account_id', 'sender_phone', 'sender_create_date']);
-    expect(r.missing.map((m) => m.source)).toEqual(['merchant.paypalAccountId', 'customer.phone', 'customer.accountCreatedAt']);
+    expect(r.missing.map((m) => m.source)).toEqual([
+      'merchant.paypalAccountId',
+      'customer.phone',
+      'customer.accountCreatedAt',
+    ]);
   });
 
   it('never repeats a value in an error', () => {
@@ -95,56 +127,201 @@ describe('buildStc: base keys', () => {
 
   it('normalises: trims and upper-cases the country', () => {
     const r = build({ customer: customer({ firstName: '  Jane ', countryCode: 'kr' }) });
-    expect(r.additionalData).toEqual(expect.arrayContaining([{ key: 'sender_first_name', value: 'Jane' }, { key: 'sender_country_code', value: 'KR' }]));
+    expect(r.additionalData).toEqual(
+      expect.arrayContaining([
+        { key: 'sender_first_name', value: 'Jane' },
+        { key: 'sender_country_code', value: 'KR' },
+      ]),
+    );
   });
 });
 
 describe('buildStc: per-industry extra keys from the riskContext', () => {
   // [industry, retailFulfillment, purpose, riskContext, outcome, extra keys sent, missing, context errors]
-  const table: [string, string | null, StcBuildInput['purpose'], Record<string, unknown>, string, string[], string[], string[]][] = [
-    ['event_ticketing', null, 'charge', { dg_delivery_method: 'email', cd_string_one: '2026-05-01', cd_int_one: '2' }, 'sent', ['dg_delivery_method', 'cd_string_one', 'cd_int_one'], [], []],
-    ['event_ticketing', null, 'charge', { cd_int_one: '2' }, 'refused', ['cd_int_one'], ['dg_delivery_method', 'cd_string_one'], []],
+  const table: [
+    string,
+    string | null,
+    StcBuildInput['purpose'],
+    Record<string, unknown>,
+    string,
+    string[],
+    string[],
+    string[],
+  ][] = [
+    [
+      'event_ticketing',
+      null,
+      'charge',
+      { dg_delivery_method: 'email', cd_string_one: '2026-05-01', cd_int_one: '2' },
+      'sent',
+      ['dg_delivery_method', 'cd_string_one', 'cd_int_one'],
+      [],
+      [],
+    ],
+    [
+      'event_ticketing',
+      null,
+      'charge',
+      { cd_int_one: '2' },
+      'refused',
+      ['cd_int_one'],
+      ['dg_delivery_method', 'cd_string_one'],
+      [],
+    ],
     ['event_ticketing', null, 'billing_key_issue', {}, 'sent', [], [], []],
     ['event_ticketing', null, 'preflight', {}, 'sent', [], [], []],
-    ['event_ticketing', null, 'charge', { dg_delivery_method: 'pigeon', cd_string_one: '2026-05-01' }, 'refused', ['cd_string_one'], [], ['dg_delivery_method']],
-    ['event_ticketing', null, 'charge', { dg_delivery_method: 'email', cd_string_one: 'next friday' }, 'refused', ['dg_delivery_method'], [], ['cd_string_one']],
+    [
+      'event_ticketing',
+      null,
+      'charge',
+      { dg_delivery_method: 'pigeon', cd_string_one: '2026-05-01' },
+      'refused',
+      ['cd_string_one'],
+      [],
+      ['dg_delivery_method'],
+    ],
+    [
+      'event_ticketing',
+      null,
+      'charge',
+      { dg_delivery_method: 'email', cd_string_one: 'next friday' },
+      'refused',
+      ['dg_delivery_method'],
+      [],
+      ['cd_string_one'],
+    ],
     ['gaming_digital_goods', null, 'charge', {}, 'sent', [], [], []],
     ['gaming_digital_goods', null, 'charge', { cd_string_one: 'x' }, 'refused', [], [], ['cd_string_one']],
-    ['marketplace', null, 'charge', { receiver_account_id: 'seller-9', transaction_is_tangible: '1', sender_popularity_score: 'high' }, 'sent', ['sender_popularity_score', 'receiver_account_id', 'transaction_is_tangible'], [], []],
+    [
+      'marketplace',
+      null,
+      'charge',
+      { receiver_account_id: 'seller-9', transaction_is_tangible: '1', sender_popularity_score: 'high' },
+      'sent',
+      ['sender_popularity_score', 'receiver_account_id', 'transaction_is_tangible'],
+      [],
+      [],
+    ],
     ['marketplace', null, 'charge', {}, 'refused', [], ['receiver_account_id'], []],
-    ['marketplace', null, 'charge', { receiver_account_id: 'seller-9', transaction_is_tangible: 'yes' }, 'refused', ['receiver_account_id'], [], ['transaction_is_tangible']],
-    ['marketplace', null, 'charge', { receiver_account_id: 'seller-9', sender_address_zip: 'SW1A 1AA' }, 'refused', ['receiver_account_id'], [], ['sender_address_zip']],
-    ['marketplace', null, 'charge', { receiver_account_id: 'seller-9', sender_signup_ip: '203.0.113.9' }, 'sent', ['sender_signup_ip', 'receiver_account_id'], [], []],
-    ['online_travel', null, 'charge', { ota_type: 'lodging', ota_service_start_date: '2026-06-01', ota_start_country: 'jp' }, 'sent', ['ota_type', 'ota_service_start_date', 'ota_start_country'], [], []],
+    [
+      'marketplace',
+      null,
+      'charge',
+      { receiver_account_id: 'seller-9', transaction_is_tangible: 'yes' },
+      'refused',
+      ['receiver_account_id'],
+      [],
+      ['transaction_is_tangible'],
+    ],
+    [
+      'marketplace',
+      null,
+      'charge',
+      { receiver_account_id: 'seller-9', sender_address_zip: 'SW1A 1AA' },
+      'refused',
+      ['receiver_account_id'],
+      [],
+      ['sender_address_zip'],
+    ],
+    [
+      'marketplace',
+      null,
+      'charge',
+      { receiver_account_id: 'seller-9', sender_signup_ip: '203.0.113.9' },
+      'sent',
+      ['sender_signup_ip', 'receiver_account_id'],
+      [],
+      [],
+    ],
+    [
+      'online_travel',
+      null,
+      'charge',
+      { ota_type: 'lodging', ota_service_start_date: '2026-06-01', ota_start_country: 'jp' },
+      'sent',
+      ['ota_type', 'ota_service_start_date', 'ota_start_country'],
+      [],
+      [],
+    ],
     ['online_travel', null, 'charge', { ota_type: 'lodging' }, 'refused', ['ota_type'], ['ota_service_start_date'], []],
-    ['p2p', null, 'charge', { receiver_account_id: 'r1', receiver_email: 'r@example.com' }, 'sent', ['receiver_account_id', 'receiver_email'], [], []],
+    [
+      'p2p',
+      null,
+      'charge',
+      { receiver_account_id: 'r1', receiver_email: 'r@example.com' },
+      'sent',
+      ['receiver_account_id', 'receiver_email'],
+      [],
+      [],
+    ],
     ['p2p', null, 'charge', { receiver_account_id: 'r1' }, 'refused', ['receiver_account_id'], ['receiver_email'], []],
-    ['retail_food', 'in_store_mobile', 'charge', { dg_delivery_method: 'phone', highrisk_txn_flag: '0' }, 'sent', ['dg_delivery_method', 'highrisk_txn_flag'], [], []],
-    ['retail_food', 'in_store_mobile', 'charge', { dg_delivery_method: 'venue_pickup' }, 'refused', [], [], ['dg_delivery_method']],
+    [
+      'retail_food',
+      'in_store_mobile',
+      'charge',
+      { dg_delivery_method: 'phone', highrisk_txn_flag: '0' },
+      'sent',
+      ['dg_delivery_method', 'highrisk_txn_flag'],
+      [],
+      [],
+    ],
+    [
+      'retail_food',
+      'in_store_mobile',
+      'charge',
+      { dg_delivery_method: 'venue_pickup' },
+      'refused',
+      [],
+      [],
+      ['dg_delivery_method'],
+    ],
     ['retail_food', 'own_delivery', 'charge', { cd_string_one: 'order-77' }, 'sent', ['cd_string_one'], [], []],
     ['retail_food', 'own_delivery', 'charge', { highrisk_txn_flag: '1' }, 'refused', [], [], ['highrisk_txn_flag']],
-    ['taxi_ridesharing', null, 'charge', { sender_address_zip: '94105', highrisk_txn_flag: '1' }, 'sent', ['sender_address_zip', 'highrisk_txn_flag'], [], []],
-    ['saas', null, 'charge', { cd_string_one: 'plan-pro', cd_int_one: '3' }, 'sent', ['cd_string_one', 'cd_int_one'], [], []],
+    [
+      'taxi_ridesharing',
+      null,
+      'charge',
+      { sender_address_zip: '94105', highrisk_txn_flag: '1' },
+      'sent',
+      ['sender_address_zip', 'highrisk_txn_flag'],
+      [],
+      [],
+    ],
+    [
+      'saas',
+      null,
+      'charge',
+      { cd_string_one: 'plan-pro', cd_int_one: '3' },
+      'sent',
+      ['cd_string_one', 'cd_int_one'],
+      [],
+      [],
+    ],
     ['saas', null, 'charge', { cd_int_one: '-3' }, 'refused', [], [], ['cd_int_one']],
     ['saas', null, 'charge', { receiver_account_id: 'r1' }, 'refused', [], [], ['receiver_account_id']],
     ['saas', null, 'charge', { sender_email: 'spoof@example.com' }, 'refused', [], [], ['sender_email']],
     ['saas', null, 'charge', { cd_string_one: 42 }, 'refused', [], [], ['cd_string_one']],
   ];
 
-  it.each(table)('%s/%s %s %j -> %s', (industry, retailFulfillment, purpose, riskContext, outcome, sentExtras, missing, errors) => {
-    const r = build({ merchant: merchant({ industry, retailFulfillment }), purpose, riskContext });
-    expect(r.outcome).toBe(outcome);
-    const base = new Set(STC_BASE_KEYS.map((b) => b.key));
-    expect(r.additionalData.filter((kv) => !base.has(kv.key)).map((kv) => kv.key)).toEqual(sentExtras);
-    expect(fields(r.missing)).toEqual(missing);
-    expect(fields(r.contextErrors)).toEqual(errors);
-  });
+  it.each(table)(
+    '%s/%s %s %j -> %s',
+    (industry, retailFulfillment, purpose, riskContext, outcome, sentExtras, missing, errors) => {
+      const r = build({ merchant: merchant({ industry, retailFulfillment }), purpose, riskContext });
+      expect(r.outcome).toBe(outcome);
+      const base = new Set(STC_BASE_KEYS.map((b) => b.key));
+      expect(r.additionalData.filter((kv) => !base.has(kv.key)).map((kv) => kv.key)).toEqual(sentExtras);
+      expect(fields(r.missing)).toEqual(missing);
+      expect(fields(r.contextErrors)).toEqual(errors);
+    },
+  );
 
   it('a bad context is refused even for a recommended merchant', () => {
     const r = build({ merchant: merchant({ industry: 'saas' }), riskContext: { nope: 'x' } });
     expect(r.policy).toBe('recommended');
     expect(r.outcome).toBe('refused');
-    expect(r.contextErrors).toEqual([{ field: 'nope', source: 'riskContext.nope', errors: ['not an STC key for industry saas'] }]);
+    expect(r.contextErrors).toEqual([
+      { field: 'nope', source: 'riskContext.nope', errors: ['not an STC key for industry saas'] },
+    ]);
   });
 
   it('limits the number of context keys', () => {
@@ -153,7 +330,10 @@ describe('buildStc: per-industry extra keys from the riskContext', () => {
   });
 
   it('normalised context values are what is sent', () => {
-    const r = build({ merchant: merchant({ industry: 'online_travel' }), riskContext: { ota_type: ' lodging ', ota_service_start_date: '2026-06-01', ota_start_country: 'jp' } });
+    const r = build({
+      merchant: merchant({ industry: 'online_travel' }),
+      riskContext: { ota_type: ' lodging ', ota_service_start_date: '2026-06-01', ota_start_country: 'jp' },
+    });
     expect(toTossTransactionContext(r.additionalData)).toMatchObject({ ota_type: 'lodging', ota_start_country: 'JP' });
   });
 });
@@ -175,29 +355,51 @@ describe('sender_phone (checkStcPhone)', () => {
   it('refuses what is not a phone', () => {
     expect(checkStcPhone('call me', 'US')).toEqual({ error: 'invalid: not a phone number' });
   });
-  it('a KR customer\'s stored E.164 phone is sent the seed\'s way by buildStc', () => {
+  it("a KR customer's stored E.164 phone is sent the seed's way by buildStc", () => {
     const r = build({ customer: customer({ phone: '+82216705176', countryCode: 'KR' }) });
-    expect(r.additionalData.find((kv) => kv.key === 'sender_phone')).toEqual({ key: 'sender_phone', value: '0216705176' });
+    expect(r.additionalData.find((kv) => kv.key === 'sender_phone')).toEqual({
+      key: 'sender_phone',
+      value: '0216705176',
+    });
   });
 });
 
 describe('checkRiskContext / retainValidContext (what a subscription stores)', () => {
   // [industry, a complete context for a charge, the keys a charge cannot do without]
   const table: [string, Record<string, string>, string[]][] = [
-    ['marketplace', { receiver_account_id: 'SELLER-1', receiver_email: 'seller@example.com', transaction_is_tangible: '1' }, ['receiver_account_id']],
-    ['p2p', { receiver_account_id: 'FRIEND-1', receiver_email: 'friend@example.com', receiver_address_country_code: 'kr' }, ['receiver_account_id', 'receiver_email']],
-    ['event_ticketing', { dg_delivery_method: 'email', cd_string_one: '2026-06-01', cd_int_one: '2' }, ['dg_delivery_method', 'cd_string_one']],
-    ['online_travel', { ota_type: 'lodging', ota_service_start_date: '2026-06-01', ota_start_city: 'Seoul' }, ['ota_type', 'ota_service_start_date']],
+    [
+      'marketplace',
+      { receiver_account_id: 'SELLER-1', receiver_email: 'seller@example.com', transaction_is_tangible: '1' },
+      ['receiver_account_id'],
+    ],
+    [
+      'p2p',
+      { receiver_account_id: 'FRIEND-1', receiver_email: 'friend@example.com', receiver_address_country_code: 'kr' },
+      ['receiver_account_id', 'receiver_email'],
+    ],
+    [
+      'event_ticketing',
+      { dg_delivery_method: 'email', cd_string_one: '2026-06-01', cd_int_one: '2' },
+      ['dg_delivery_method', 'cd_string_one'],
+    ],
+    [
+      'online_travel',
+      { ota_type: 'lodging', ota_service_start_date: '2026-06-01', ota_start_city: 'Seoul' },
+      ['ota_type', 'ota_service_start_date'],
+    ],
   ];
-  it.each(table)('%s: a complete context is accepted and normalised, and a charge with it is sent', (industry, context, required) => {
-    const checked = checkRiskContext({ industry, retailFulfillment: null }, context);
-    expect(checked.errors).toEqual([]);
-    expect(Object.keys(checked.context).sort()).toEqual(Object.keys(context).sort());
-    const r = build({ merchant: merchant({ industry }), riskContext: checked.context });
-    expect(r.outcome).toBe('sent');
-    for (const key of Object.keys(context)) expect(r.additionalData.map((kv) => kv.key)).toContain(key);
-    expect(required.every((k) => k in context)).toBe(true);
-  });
+  it.each(table)(
+    '%s: a complete context is accepted and normalised, and a charge with it is sent',
+    (industry, context, required) => {
+      const checked = checkRiskContext({ industry, retailFulfillment: null }, context);
+      expect(checked.errors).toEqual([]);
+      expect(Object.keys(checked.context).sort()).toEqual(Object.keys(context).sort());
+      const r = build({ merchant: merchant({ industry }), riskContext: checked.context });
+      expect(r.outcome).toBe('sent');
+      for (const key of Object.keys(context)) expect(r.additionalData.map((kv) => kv.key)).toContain(key);
+      expect(required.every((k) => k in context)).toBe(true);
+    },
+  );
   it.each(table)('%s: without its required keys a charge is refused naming them', (industry, _context, required) => {
     const r = build({ merchant: merchant({ industry }), riskContext: {} });
     expect(r.outcome).toBe('refused');
@@ -206,7 +408,13 @@ describe('checkRiskContext / retainValidContext (what a subscription stores)', (
   it('refuses unknown keys, base keys, non-strings and bad values, naming each and never echoing a value', () => {
     const { context, errors } = checkRiskContext(
       { industry: 'marketplace', retailFulfillment: null },
-      { receiver_account_id: 'S1', ota_type: 'x', sender_email: 'x@example.com', txn_count_total: 3, receiver_email: 'secret-not-an-email' },
+      {
+        receiver_account_id: 'S1',
+        ota_type: 'x',
+        sender_email: 'x@example.com',
+        txn_count_total: 3,
+        receiver_email: 'secret-not-an-email',
+      },
     );
     expect(context).toEqual({ receiver_account_id: 'S1' });
     expect(fields(errors)).toEqual(['ota_type', 'sender_email', 'txn_count_total', 'receiver_email']);
@@ -214,8 +422,12 @@ describe('checkRiskContext / retainValidContext (what a subscription stores)', (
   });
   it('bounds the number of keys and the value size', () => {
     const many = Object.fromEntries(Array.from({ length: 41 }, (_, i) => [`k${i}`, 'v']));
-    expect(fields(checkRiskContext({ industry: 'marketplace', retailFulfillment: null }, many).errors)).toContain('riskContext');
-    expect(checkRiskContext({ industry: 'marketplace', retailFulfillment: null }, { business_name: 'x'.repeat(256) }).errors).toHaveLength(1);
+    expect(fields(checkRiskContext({ industry: 'marketplace', retailFulfillment: null }, many).errors)).toContain(
+      'riskContext',
+    );
+    expect(
+      checkRiskContext({ industry: 'marketplace', retailFulfillment: null }, { business_name: 'x'.repeat(256) }).errors,
+    ).toHaveLength(1);
   });
   it('a stored context keeps what the industry still takes and names what it dropped', () => {
     const stored = { receiver_account_id: 'S1', receiver_email: 'seller@example.com', business_name: 'Shop' };
@@ -275,7 +487,9 @@ describe('the three shapes', () => {
   it('again bypass: the same object as a JSON string', () => {
     const s = toAgainBypass(data);
     expect(typeof s).toBe('string');
-    expect(s).toBe('{"paypal_v2":{"additional_data":[{"key":"sender_account_id","value":"A12345N343"},{"key":"sender_country_code","value":"KR"}]}}');
+    expect(s).toBe(
+      '{"paypal_v2":{"additional_data":[{"key":"sender_account_id","value":"A12345N343"},{"key":"sender_country_code","value":"KR"}]}}',
+    );
     expect(JSON.parse(s)).toEqual(toLoadUIBypass(data));
   });
 

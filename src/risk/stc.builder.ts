@@ -7,13 +7,7 @@
 import { isEmail, isIP, isISO31661Alpha2, isISO8601 } from 'class-validator';
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { stcPolicyFor, type StcPolicy } from '../merchants/merchant.stc-policy';
-import {
-  extraKeysFor,
-  STC_BASE_KEYS,
-  type StcBaseSource,
-  type StcKeySpec,
-  type StcPurpose,
-} from './stc-industry-keys';
+import { extraKeysFor, STC_BASE_KEYS, type StcBaseSource, type StcKeySpec, type StcPurpose } from './stc-industry-keys';
 
 export interface StcKeyValue {
   key: string;
@@ -80,7 +74,11 @@ export function buildStc(input: StcBuildInput): StcBuildResult {
       continue;
     }
     const checked =
-      spec.key === 'sender_create_date' ? checkCreateDate(raw, now) : spec.source === 'customer.phone' ? checkStcPhone(String(raw), customer.countryCode) : checkValue(spec, raw);
+      spec.key === 'sender_create_date'
+        ? checkCreateDate(raw, now)
+        : spec.source === 'customer.phone'
+          ? checkStcPhone(String(raw), customer.countryCode)
+          : checkValue(spec, raw);
     if ('error' in checked) missing.push({ field: spec.key, source: spec.source, errors: [checked.error] });
     else additionalData.push({ key: spec.key, value: checked.value });
   }
@@ -98,7 +96,12 @@ export function buildStc(input: StcBuildInput): StcBuildResult {
     }
   }
 
-  const outcome: StcOutcome = contextErrors.length || (missing.length && policy === 'required') ? 'refused' : missing.length ? 'sent_partial' : 'sent';
+  const outcome: StcOutcome =
+    contextErrors.length || (missing.length && policy === 'required')
+      ? 'refused'
+      : missing.length
+        ? 'sent_partial'
+        : 'sent';
   return { policy, additionalData, missing, contextErrors, outcome };
 }
 
@@ -121,7 +124,11 @@ export function checkRiskContext(
     const field = KEY_SHAPE.test(key) ? key : key.slice(0, 64);
     const source = `riskContext.${field}`;
     if (STC_BASE_KEYS.some((b) => b.key === key)) {
-      errors.push({ field, source, errors: ['derived from the merchant and customer records; not accepted in riskContext'] });
+      errors.push({
+        field,
+        source,
+        errors: ['derived from the merchant and customer records; not accepted in riskContext'],
+      });
       continue;
     }
     const spec = byKey.get(key);
@@ -161,8 +168,11 @@ export function retainValidContext(
  */
 export function checkStcPhone(raw: string, countryCode: string): Checked {
   const country = countryCode.toUpperCase();
-  const parsed = isSupportedCountry(country) ? parsePhoneNumberFromString(raw, country) : parsePhoneNumberFromString(raw);
-  if (parsed?.isValid()) return { value: parsed.country === country ? parsed.formatNational().replace(/\D/g, '') : parsed.number };
+  const parsed = isSupportedCountry(country)
+    ? parsePhoneNumberFromString(raw, country)
+    : parsePhoneNumberFromString(raw);
+  if (parsed?.isValid())
+    return { value: parsed.country === country ? parsed.formatNational().replace(/\D/g, '') : parsed.number };
   return checkValue({ key: 'sender_phone', format: 'phone' }, raw);
 }
 
@@ -186,7 +196,11 @@ export function formatStcDate(date: Date): string {
   return `${date.toISOString().slice(0, 19)}+00:00`;
 }
 
-function baseValue(source: StcBaseSource, merchant: StcMerchantFacts, customer: StcCustomerFacts): string | Date | null {
+function baseValue(
+  source: StcBaseSource,
+  merchant: StcMerchantFacts,
+  customer: StcCustomerFacts,
+): string | Date | null {
   switch (source) {
     case 'merchant.paypalAccountId':
       return merchant.paypalAccountId;
@@ -216,7 +230,8 @@ function checkCreateDate(raw: string | Date, now: Date): Checked {
 
 /** Normalises and checks one value against its spec; the error text never repeats the value. */
 export function checkValue(spec: StcKeySpec, raw: string | Date): Checked {
-  if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? { error: 'invalid: not a date' } : { value: formatStcDate(raw) };
+  if (raw instanceof Date)
+    return Number.isNaN(raw.getTime()) ? { error: 'invalid: not a date' } : { value: formatStcDate(raw) };
   const value = raw.trim();
   if (!value) return { error: 'invalid: empty' };
   if (value.length > MAX_TEXT) return { error: `invalid: longer than ${MAX_TEXT} characters` };
@@ -229,7 +244,9 @@ export function checkValue(spec: StcKeySpec, raw: string | Date): Checked {
       return isEmail(value) ? { value } : { error: 'invalid: not an email address' };
     case 'phone': {
       const digits = value.replace(/\D/g, '').length;
-      return /^\+?[0-9 ()-]+$/.test(value) && digits >= 6 && digits <= 15 ? { value } : { error: 'invalid: not a phone number' };
+      return /^\+?[0-9 ()-]+$/.test(value) && digits >= 6 && digits <= 15
+        ? { value }
+        : { error: 'invalid: not a phone number' };
     }
     case 'country': {
       const upper = value.toUpperCase();

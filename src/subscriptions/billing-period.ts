@@ -22,7 +22,12 @@ export function cycleStart(anchor: Date, interval: Interval, count: number, cycl
 }
 
 /** The period [start, end) of a cycle. */
-export function cyclePeriod(anchor: Date, interval: Interval, count: number, cycle: number): { start: Date; end: Date } {
+export function cyclePeriod(
+  anchor: Date,
+  interval: Interval,
+  count: number,
+  cycle: number,
+): { start: Date; end: Date } {
   return { start: cycleStart(anchor, interval, count, cycle), end: cycleStart(anchor, interval, count, cycle + 1) };
 }
 
@@ -32,7 +37,15 @@ function addMonthsClamped(anchor: Date, months: number): Date {
   const month = ((total % 12) + 12) % 12;
   const day = Math.min(anchor.getUTCDate(), daysInMonth(year, month));
   return new Date(
-    Date.UTC(year, month, day, anchor.getUTCHours(), anchor.getUTCMinutes(), anchor.getUTCSeconds(), anchor.getUTCMilliseconds()),
+    Date.UTC(
+      year,
+      month,
+      day,
+      anchor.getUTCHours(),
+      anchor.getUTCMinutes(),
+      anchor.getUTCSeconds(),
+      anchor.getUTCMilliseconds(),
+    ),
   );
 }
 

@@ -5,7 +5,15 @@ const config: TransitionConfig = { retryDays: [1, 3, 5, 7], resendDelayMs: 60_00
 const DAY = 86_400_000;
 const anchor = new Date('2027-01-31T10:00:00.000Z');
 const sub = (over: Partial<Subscription> = {}) =>
-  ({ status: 'active', cycle: 1, attempt: 1, anchorAt: anchor, interval: 'month', intervalCount: 1, ...over }) as Subscription;
+  ({
+    status: 'active',
+    cycle: 1,
+    attempt: 1,
+    anchorAt: anchor,
+    interval: 'month',
+    intervalCount: 1,
+    ...over,
+  }) as Subscription;
 const now = new Date('2027-02-28T10:00:05.000Z');
 
 describe('subscription transitions', () => {
@@ -36,18 +44,32 @@ describe('subscription transitions', () => {
     [2, 3, 'past_due'],
     [3, 5, 'past_due'],
     [4, 7, 'past_due'],
-  ])('soft decline of attempt %i: retried %i day(s) after the due date with the next attempt, %s', (attempt, days, status) => {
-    const cycleStart = new Date('2027-02-28T10:00:00.000Z');
-    const p = transitionFor(sub({ attempt }), 'soft_decline', config, now);
-    expect(p).toMatchObject({ status, attempt: attempt + 1, nextChargeAt: new Date(cycleStart.getTime() + days * DAY) });
-  });
+  ])(
+    'soft decline of attempt %i: retried %i day(s) after the due date with the next attempt, %s',
+    (attempt, days, status) => {
+      const cycleStart = new Date('2027-02-28T10:00:00.000Z');
+      const p = transitionFor(sub({ attempt }), 'soft_decline', config, now);
+      expect(p).toMatchObject({
+        status,
+        attempt: attempt + 1,
+        nextChargeAt: new Date(cycleStart.getTime() + days * DAY),
+      });
+    },
+  );
 
   it('soft decline of the last retry: canceled, nothing due', () => {
-    expect(transitionFor(sub({ attempt: 5 }), 'soft_decline', config, now)).toMatchObject({ status: 'canceled', cancelReason: 'payment_failed', nextChargeAt: null, canceledAt: now });
+    expect(transitionFor(sub({ attempt: 5 }), 'soft_decline', config, now)).toMatchObject({
+      status: 'canceled',
+      cancelReason: 'payment_failed',
+      nextChargeAt: null,
+      canceledAt: now,
+    });
   });
 
   it('an incomplete subscription stays incomplete while retrying', () => {
-    expect(transitionFor(sub({ status: 'incomplete', cycle: 0 }), 'soft_decline', config, now).status).toBe('incomplete');
+    expect(transitionFor(sub({ status: 'incomplete', cycle: 0 }), 'soft_decline', config, now).status).toBe(
+      'incomplete',
+    );
   });
 
   it('a retry date already past (the clock moved far) is due now, never in the past', () => {
@@ -56,7 +78,11 @@ describe('subscription transitions', () => {
   });
 
   it('hard decline: canceled, not retried', () => {
-    expect(transitionFor(sub(), 'hard_decline', config, now)).toMatchObject({ status: 'canceled', cancelReason: 'payment_declined', nextChargeAt: null });
+    expect(transitionFor(sub(), 'hard_decline', config, now)).toMatchObject({
+      status: 'canceled',
+      cancelReason: 'payment_declined',
+      nextChargeAt: null,
+    });
   });
 
   it('blocked (pending/unknown): nothing is due until the charge resolves; status unchanged', () => {

@@ -8,7 +8,18 @@ export type ChargeEffect = 'succeeded' | 'soft_decline' | 'hard_decline' | 'bloc
 
 /** The columns a charge result changes on a subscription. */
 export type SubscriptionPatch = Partial<
-  Pick<Subscription, 'status' | 'cycle' | 'attempt' | 'currentPeriodStart' | 'currentPeriodEnd' | 'nextChargeAt' | 'canceledAt' | 'cancelReason' | 'updatedAt'>
+  Pick<
+    Subscription,
+    | 'status'
+    | 'cycle'
+    | 'attempt'
+    | 'currentPeriodStart'
+    | 'currentPeriodEnd'
+    | 'nextChargeAt'
+    | 'canceledAt'
+    | 'cancelReason'
+    | 'updatedAt'
+  >
 >;
 
 export interface TransitionConfig {
@@ -30,7 +41,12 @@ type SubscriptionView = Pick<Subscription, 'status' | 'cycle' | 'attempt' | 'anc
  * - blocked (pending / unknown / mismatch): nothing else is charged until the charge resolves.
  * - resend (certainly not sent): the same charge is sent again shortly.
  */
-export function transitionFor(sub: SubscriptionView, effect: ChargeEffect, config: TransitionConfig, now: Date): SubscriptionPatch {
+export function transitionFor(
+  sub: SubscriptionView,
+  effect: ChargeEffect,
+  config: TransitionConfig,
+  now: Date,
+): SubscriptionPatch {
   const period = cyclePeriod(new Date(sub.anchorAt), sub.interval, sub.intervalCount, sub.cycle);
   // Spread last in each patch below: a property after a spread is slow to define in V8 (see newCharge).
   const inPeriod = { currentPeriodStart: period.start, currentPeriodEnd: period.end, updatedAt: now };
@@ -60,7 +76,17 @@ export function transitionFor(sub: SubscriptionView, effect: ChargeEffect, confi
 }
 
 /** The first period and due date of a new subscription anchored at `anchor`. */
-export function initialSchedule(anchor: Date, interval: Subscription['interval'], count: number): Pick<Subscription, 'cycle' | 'attempt' | 'currentPeriodStart' | 'currentPeriodEnd' | 'nextChargeAt'> {
+export function initialSchedule(
+  anchor: Date,
+  interval: Subscription['interval'],
+  count: number,
+): Pick<Subscription, 'cycle' | 'attempt' | 'currentPeriodStart' | 'currentPeriodEnd' | 'nextChargeAt'> {
   const { start, end } = cyclePeriod(anchor, interval, count, 0);
-  return { cycle: 0, attempt: 1, currentPeriodStart: start, currentPeriodEnd: end, nextChargeAt: cycleStart(anchor, interval, count, 0) };
+  return {
+    cycle: 0,
+    attempt: 1,
+    currentPeriodStart: start,
+    currentPeriodEnd: end,
+    nextChargeAt: cycleStart(anchor, interval, count, 0),
+  };
 }

@@ -29,7 +29,11 @@ export class SubscriptionsController {
   @Idempotent()
   @HttpCode(200)
   @ApiOkResponse({ type: SubscriptionView })
-  cancel(@CurrentMerchant() merchant: Merchant, @Param('id') id: string, @Body() body: CancelSubscriptionDto): Promise<SubscriptionView> {
+  cancel(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('id') id: string,
+    @Body() body: CancelSubscriptionDto,
+  ): Promise<SubscriptionView> {
     return this.subscriptions.cancel(merchant.id, id, body);
   }
 }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 function importsOf(dir: string): Array<{ file: string; from: string }> {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
-    .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/from '(\.[^']+)'/g)].map((m) => ({ file: f, from: m[1] })));
+    .flatMap((f) =>
+      [...readFileSync(join(dir, f), 'utf8').matchAll(/from '(\.[^']+)'/g)].map((m) => ({ file: f, from: m[1] })),
+    );
 }
 
 // charges depends on subscriptions (transitions, the entity, the service); the reverse would make a folder cycle.

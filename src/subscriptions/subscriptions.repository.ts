@@ -37,7 +37,14 @@ export class SubscriptionsRepository {
     const r = await this.subs
       .createQueryBuilder()
       .update(Subscription)
-      .set({ status: 'canceled', nextChargeAt: null, canceledAt: now, cancelReason: 'requested', updatedAt: now, leaseVersion: () => 'lease_version + 1' })
+      .set({
+        status: 'canceled',
+        nextChargeAt: null,
+        canceledAt: now,
+        cancelReason: 'requested',
+        updatedAt: now,
+        leaseVersion: () => 'lease_version + 1',
+      })
       .where('id = :id AND merchant_id = :merchantId', { id, merchantId })
       .andWhere('status IN (:...statuses)', { statuses: [...BILLABLE_STATUSES] })
       .execute();
@@ -45,7 +52,10 @@ export class SubscriptionsRepository {
   }
 
   async cancelAtPeriodEnd(merchantId: string, id: string, now: Date): Promise<boolean> {
-    const r = await this.subs.update({ merchantId, id, status: In([...BILLABLE_STATUSES]) }, { cancelAtPeriodEnd: true, updatedAt: now });
+    const r = await this.subs.update(
+      { merchantId, id, status: In([...BILLABLE_STATUSES]) },
+      { cancelAtPeriodEnd: true, updatedAt: now },
+    );
     return r.affected === 1;
   }
 }

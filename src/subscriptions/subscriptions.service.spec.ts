@@ -13,20 +13,41 @@ import { SubscriptionsService } from './subscriptions.service';
 const NOW = new Date('2026-12-07T00:00:00.000Z');
 const customer = { id: 'cus_1', merchantId: 'mch_1', countryCode: 'US' } as Customer;
 
-function setup(opts: { currency?: string; keyCurrencies?: string[]; stc?: (ctx: unknown) => Record<string, string> } = {}) {
+function setup(
+  opts: { currency?: string; keyCurrencies?: string[]; stc?: (ctx: unknown) => Record<string, string> } = {},
+) {
   const repo = {
     insert: jest.fn(async (s: Subscription) => s),
     findForMerchant: jest.fn(async (): Promise<Subscription | null> => null),
-    findRiskContexts: jest.fn(async (ids: readonly string[]) => ids.map((id) => ({ id, riskContext: id === 'sub_1' ? { receiver_account_id: 'S' } : null }))),
+    findRiskContexts: jest.fn(async (ids: readonly string[]) =>
+      ids.map((id) => ({ id, riskContext: id === 'sub_1' ? { receiver_account_id: 'S' } : null })),
+    ),
   };
-  const plan = { id: 'plan_1', name: 'Pro', amount: 1999, currency: opts.currency ?? 'USD', interval: 'month', intervalCount: 1 };
-  const descriptor = { code: 'gw-keys', paymentMethod: 'paypal', capabilities: { billingKeys: true, currencies: opts.keyCurrencies ?? ['USD'], refusesCurrencies: [] } } as unknown as GatewayDescriptor;
-  const risk = { checkSubscriptionContext: jest.fn(async (_m: string, _c: Customer, ctx: unknown) => (opts.stc ? opts.stc(ctx) : {})) };
+  const plan = {
+    id: 'plan_1',
+    name: 'Pro',
+    amount: 1999,
+    currency: opts.currency ?? 'USD',
+    interval: 'month',
+    intervalCount: 1,
+  };
+  const descriptor = {
+    code: 'gw-keys',
+    paymentMethod: 'paypal',
+    capabilities: { billingKeys: true, currencies: opts.keyCurrencies ?? ['USD'], refusesCurrencies: [] },
+  } as unknown as GatewayDescriptor;
+  const risk = {
+    checkSubscriptionContext: jest.fn(async (_m: string, _c: Customer, ctx: unknown) =>
+      opts.stc ? opts.stc(ctx) : {},
+    ),
+  };
   const service = new SubscriptionsService(
     repo as unknown as SubscriptionsRepository,
     { require: async () => customer } as unknown as CustomersService,
     { require: async () => plan } as unknown as PlansService,
-    { requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'gw-keys' }) } as unknown as BillingKeysService,
+    {
+      requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'gw-keys' }),
+    } as unknown as BillingKeysService,
     { has: () => true, get: () => ({ descriptor }) } as unknown as GatewayRegistry,
     risk as unknown as RiskService,
     { now: () => NOW } as Clock,
@@ -39,8 +60,15 @@ describe('SubscriptionsService.create', () => {
   it('checks the risk context against the merchant and customer, stores what the check returns and shows it', async () => {
     const { service, repo, risk } = setup({ stc: () => ({ receiver_account_id: 'SELLER-1' }) });
     const view = await service.create('mch_1', { ...body, riskContext: { receiver_account_id: ' SELLER-1 ' } });
-    expect(risk.checkSubscriptionContext).toHaveBeenCalledWith('mch_1', customer, { receiver_account_id: ' SELLER-1 ' });
-    expect(repo.insert.mock.calls[0][0]).toMatchObject({ riskContext: { receiver_account_id: 'SELLER-1' }, status: 'incomplete', currency: 'USD', nextChargeAt: NOW });
+    expect(risk.checkSubscriptionContext).toHaveBeenCalledWith('mch_1', customer, {
+      receiver_account_id: ' SELLER-1 ',
+    });
+    expect(repo.insert.mock.calls[0][0]).toMatchObject({
+      riskContext: { receiver_account_id: 'SELLER-1' },
+      status: 'incomplete',
+      currency: 'USD',
+      nextChargeAt: NOW,
+    });
     expect(view.riskContext).toEqual({ receiver_account_id: 'SELLER-1' });
   });
 
@@ -56,19 +84,30 @@ describe('SubscriptionsService.create', () => {
         throw new DomainError('STC_DATA_REQUIRED', 'missing', [{ field: 'receiver_account_id' }]);
       },
     });
-    await expect(service.create('mch_1', body)).rejects.toMatchObject({ code: 'STC_DATA_REQUIRED', details: [{ field: 'receiver_account_id' }] });
+    await expect(service.create('mch_1', body)).rejects.toMatchObject({
+      code: 'STC_DATA_REQUIRED',
+      details: [{ field: 'receiver_account_id' }],
+    });
     expect(repo.insert).not.toHaveBeenCalled();
   });
 
   it("a plan currency the key's gateway does not take is 400 UNSUPPORTED_CURRENCY before the STC check", async () => {
     const { service, repo, risk } = setup({ currency: 'EUR', keyCurrencies: ['USD'] });
-    await expect(service.create('mch_1', body)).rejects.toMatchObject({ code: 'UNSUPPORTED_CURRENCY', details: [{ field: 'planId', accepted: ['USD'] }] });
+    await expect(service.create('mch_1', body)).rejects.toMatchObject({
+      code: 'UNSUPPORTED_CURRENCY',
+      details: [{ field: 'planId', accepted: ['USD'] }],
+    });
     expect(risk.checkSubscriptionContext).not.toHaveBeenCalled();
     expect(repo.insert).not.toHaveBeenCalled();
   });
 
   it('riskContexts: by id, null when a subscription has none', async () => {
     const { service } = setup();
-    expect(await service.riskContexts(['sub_1', 'sub_2'])).toEqual(new Map([['sub_1', { receiver_account_id: 'S' }], ['sub_2', null]]));
+    expect(await service.riskContexts(['sub_1', 'sub_2'])).toEqual(
+      new Map([
+        ['sub_1', { receiver_account_id: 'S' }],
+        ['sub_2', null],
+      ]),
+    );
   });
 });

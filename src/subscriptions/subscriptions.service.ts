@@ -35,17 +35,27 @@ export class SubscriptionsService {
     const plan = await this.plans.require(merchantId, dto.planId);
     const key = await this.billingKeys.requireChargeable(merchantId, dto.billingKeyId);
     if (key.customerId !== customer.id) {
-      throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer', [{ field: 'billingKeyId', errors: ['not a key of this customer'] }]);
+      throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer', [
+        { field: 'billingKeyId', errors: ['not a key of this customer'] },
+      ]);
     }
     const gateway = this.registry.has(key.gateway) ? this.registry.get(key.gateway) : undefined;
-    if (!gateway || !gateway.descriptor.capabilities.billingKeys) throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${key.gateway} cannot charge billing keys`);
+    if (!gateway || !gateway.descriptor.capabilities.billingKeys)
+      throw new DomainError('UNSUPPORTED_GATEWAY', `Gateway ${key.gateway} cannot charge billing keys`);
     if (!supportsCurrency(gateway.descriptor, plan.currency)) {
       throw new DomainError('UNSUPPORTED_CURRENCY', `${key.gateway} cannot charge ${plan.currency}`, [
-        { field: 'planId', errors: [`plan currency ${plan.currency} is not one ${key.gateway} takes`], accepted: gateway.descriptor.capabilities.currencies },
+        {
+          field: 'planId',
+          errors: [`plan currency ${plan.currency} is not one ${key.gateway} takes`],
+          accepted: gateway.descriptor.capabilities.currencies,
+        },
       ]);
     }
     // PayPal's per-charge STC only where the key's gateway takes PayPal.
-    const riskContext = gateway.descriptor.paymentMethod === 'paypal' ? await this.risk.checkSubscriptionContext(merchantId, customer, dto.riskContext) : {};
+    const riskContext =
+      gateway.descriptor.paymentMethod === 'paypal'
+        ? await this.risk.checkSubscriptionContext(merchantId, customer, dto.riskContext)
+        : {};
     const now = this.clock.now();
     const anchor = dto.startAt ? new Date(dto.startAt) : now;
     const sub = await this.repo.insert({

@@ -32,10 +32,18 @@ async function peer(answer: (req: IncomingMessage, body: string) => { status: nu
 
 describe('TossBillingClient', () => {
   it('sends Basic base64(secretKey + ":"), the API version and the Idempotency-Key', async () => {
-    const p = await peer(() => ({ status: 200, body: JSON.stringify({ paymentKey: 'pk', orderId: 'order-1', status: 'DONE', totalAmount: 100 }) }));
+    const p = await peer(() => ({
+      status: 200,
+      body: JSON.stringify({ paymentKey: 'pk', orderId: 'order-1', status: 'DONE', totalAmount: 100 }),
+    }));
     const client = new TossBillingClient({ baseUrl: p.url, timeoutMs: 1000 });
     try {
-      const res = await client.chargeBillingKey(creds, 'billKEY1', { customerKey: 'ck_1', amount: 100, orderId: 'order-1', orderName: '구독' }, { idempotencyKey: 'idem-1' });
+      const res = await client.chargeBillingKey(
+        creds,
+        'billKEY1',
+        { customerKey: 'ck_1', amount: 100, orderId: 'order-1', orderName: '구독' },
+        { idempotencyKey: 'idem-1' },
+      );
       expect(res.kind).toBe('ok');
       const [req] = p.seen;
       expect(req.method).toBe('POST');
@@ -54,7 +62,12 @@ describe('TossBillingClient', () => {
     const p = await peer(() => 'hang');
     const client = new TossBillingClient({ baseUrl: p.url, timeoutMs: 300 });
     try {
-      const res = await client.chargeBillingKey(creds, 'billKEY1', { customerKey: 'ck_1', amount: 100, orderId: 'order-1', orderName: 'x' });
+      const res = await client.chargeBillingKey(creds, 'billKEY1', {
+        customerKey: 'ck_1',
+        amount: 100,
+        orderId: 'order-1',
+        orderName: 'x',
+      });
       expect(res).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
     } finally {
       client.close();
@@ -72,7 +85,10 @@ describe('TossBillingClient', () => {
   });
 
   it('keeps the secret key out of every result, even when Toss echoes it', async () => {
-    const p = await peer(() => ({ status: 400, body: JSON.stringify({ code: 'INVALID_REQUEST', message: 'bad key test_sk_hush' }) }));
+    const p = await peer(() => ({
+      status: 400,
+      body: JSON.stringify({ code: 'INVALID_REQUEST', message: 'bad key test_sk_hush' }),
+    }));
     const client = new TossBillingClient({ baseUrl: p.url, timeoutMs: 1000 });
     try {
       const res = await client.getPaymentByOrderId(creds, 'order-1');
@@ -86,7 +102,9 @@ describe('TossBillingClient', () => {
 
   it('treats a 2xx that is not a Payment, and a 4xx without a Toss error body, as unknown', async () => {
     let n = 0;
-    const p = await peer(() => (n++ === 0 ? { status: 200, body: JSON.stringify({ hello: 1 }) } : { status: 400, body: '<html>' }));
+    const p = await peer(() =>
+      n++ === 0 ? { status: 200, body: JSON.stringify({ hello: 1 }) } : { status: 400, body: '<html>' },
+    );
     const client = new TossBillingClient({ baseUrl: p.url, timeoutMs: 1000 });
     try {
       expect(await client.getPayment(creds, 'pk')).toMatchObject({ kind: 'unknown', reason: 'unexpected_shape' });
@@ -101,11 +119,33 @@ describe('TossBillingClient', () => {
     const p = await peer(() => ({ status: 200, body: '{}' }));
     const client = new TossBillingClient({ baseUrl: p.url, timeoutMs: 1000 });
     try {
-      expect(await client.chargeBillingKey(creds, 'k', { customerKey: 'ck_1', amount: 10.5, orderId: 'order-1', orderName: 'x' })).toMatchObject({ kind: 'invalid_request', field: 'body.amount' });
-      expect(await client.chargeBillingKey(creds, 'k', { customerKey: 'c', amount: 100, orderId: 'order-1', orderName: 'x' })).toMatchObject({ kind: 'invalid_request', field: 'body.customerKey' });
-      expect(await client.chargeBillingKey(creds, 'k', { customerKey: 'ck_1', amount: 100, orderId: 'o#1', orderName: 'x' })).toMatchObject({ kind: 'invalid_request', field: 'body.orderId' });
-      expect(await client.cancel(creds, 'pk', { cancelReason: ' ' })).toMatchObject({ kind: 'invalid_request', field: 'body.cancelReason' });
-      expect(await client.getPayment({ clientKey: 'c', secretKey: '' }, 'pk')).toMatchObject({ kind: 'invalid_request', field: 'credentials.secretKey' });
+      expect(
+        await client.chargeBillingKey(creds, 'k', {
+          customerKey: 'ck_1',
+          amount: 10.5,
+          orderId: 'order-1',
+          orderName: 'x',
+        }),
+      ).toMatchObject({ kind: 'invalid_request', field: 'body.amount' });
+      expect(
+        await client.chargeBillingKey(creds, 'k', {
+          customerKey: 'c',
+          amount: 100,
+          orderId: 'order-1',
+          orderName: 'x',
+        }),
+      ).toMatchObject({ kind: 'invalid_request', field: 'body.customerKey' });
+      expect(
+        await client.chargeBillingKey(creds, 'k', { customerKey: 'ck_1', amount: 100, orderId: 'o#1', orderName: 'x' }),
+      ).toMatchObject({ kind: 'invalid_request', field: 'body.orderId' });
+      expect(await client.cancel(creds, 'pk', { cancelReason: ' ' })).toMatchObject({
+        kind: 'invalid_request',
+        field: 'body.cancelReason',
+      });
+      expect(await client.getPayment({ clientKey: 'c', secretKey: '' }, 'pk')).toMatchObject({
+        kind: 'invalid_request',
+        field: 'credentials.secretKey',
+      });
       expect(p.seen).toHaveLength(0);
     } finally {
       client.close();
@@ -124,18 +164,43 @@ describe('TossBillingClient', () => {
 
     it('is answered 401 UNAUTHORIZED_KEY for keys of another MID', async () => {
       const client = new TossBillingClient({ baseUrl: sbx.base, timeoutMs: 1000 });
-      expect(await client.getPayment({ clientKey: 'test_ck_sbx_a', secretKey: 'test_sk_sbx_a' }, 'pk')).toMatchObject({ kind: 'pg_error', httpStatus: 401, code: 'UNAUTHORIZED_KEY' });
+      expect(await client.getPayment({ clientKey: 'test_ck_sbx_a', secretKey: 'test_sk_sbx_a' }, 'pk')).toMatchObject({
+        kind: 'pg_error',
+        httpStatus: 401,
+        code: 'UNAUTHORIZED_KEY',
+      });
       client.close();
     });
 
     it('refuses an authKey used once (one-time key) unless the same Idempotency-Key replays the first answer', async () => {
       const client = new TossBillingClient({ baseUrl: sbx.base, timeoutMs: 1000 });
       const c = sbx.credentials('client-spec');
-      const pointer = await sbx.buyer({ sdk: 'tosspayments-v2', init: { clientKey: c.clientKey, customerKey: 'ck_client_1' }, method: 'requestBillingAuth', request: { method: 'CARD', successUrl: 'https://m.example/s', failUrl: 'https://m.example/f' } });
-      const first = await client.issueBillingKey(c, { authKey: pointer.authKey, customerKey: 'ck_client_1' }, { idempotencyKey: 'i1' });
+      const pointer = await sbx.buyer({
+        sdk: 'tosspayments-v2',
+        init: { clientKey: c.clientKey, customerKey: 'ck_client_1' },
+        method: 'requestBillingAuth',
+        request: { method: 'CARD', successUrl: 'https://m.example/s', failUrl: 'https://m.example/f' },
+      });
+      const first = await client.issueBillingKey(
+        c,
+        { authKey: pointer.authKey, customerKey: 'ck_client_1' },
+        { idempotencyKey: 'i1' },
+      );
       expect(first).toMatchObject({ kind: 'ok', data: { customerKey: 'ck_client_1', billingKey: expect.any(String) } });
-      expect(await client.issueBillingKey(c, { authKey: pointer.authKey, customerKey: 'ck_client_1' }, { idempotencyKey: 'i1' })).toEqual(first);
-      expect(await client.issueBillingKey(c, { authKey: pointer.authKey, customerKey: 'ck_client_1' }, { idempotencyKey: 'i2' })).toMatchObject({ kind: 'pg_error', code: 'INVALID_REQUEST' });
+      expect(
+        await client.issueBillingKey(
+          c,
+          { authKey: pointer.authKey, customerKey: 'ck_client_1' },
+          { idempotencyKey: 'i1' },
+        ),
+      ).toEqual(first);
+      expect(
+        await client.issueBillingKey(
+          c,
+          { authKey: pointer.authKey, customerKey: 'ck_client_1' },
+          { idempotencyKey: 'i2' },
+        ),
+      ).toMatchObject({ kind: 'pg_error', code: 'INVALID_REQUEST' });
       client.close();
     });
   });

@@ -1,6 +1,16 @@
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
-import { charLength, objectOf, isString, parseJson, PgHttpTransport, redact, type PgHttpOutcome, type PgInvalidRequest, type ShapeValidator } from '@app/pg-http';
+import {
+  charLength,
+  objectOf,
+  isString,
+  parseJson,
+  PgHttpTransport,
+  redact,
+  type PgHttpOutcome,
+  type PgInvalidRequest,
+  type ShapeValidator,
+} from '@app/pg-http';
 import {
   tossBillingPaymentShape,
   tossBillingShape,
@@ -43,7 +53,8 @@ export class TossBillingClient {
     this.timeoutMs = positive('timeoutMs', options.timeoutMs);
     this.connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? Math.min(5_000, this.timeoutMs));
     // Without interceptors the transport runs its own exchange (see libs/pg-http README): a bare instance is enough.
-    const http = httpService ?? new HttpService(axios.create() as unknown as ConstructorParameters<typeof HttpService>[0]);
+    const http =
+      httpService ?? new HttpService(axios.create() as unknown as ConstructorParameters<typeof HttpService>[0]);
     this.transport = new PgHttpTransport(http);
   }
 
@@ -53,10 +64,22 @@ export class TossBillingClient {
   }
 
   /** `POST /v1/billing/authorizations/issue { authKey, customerKey }` → the Billing object with Toss's `billingKey`. */
-  async issueBillingKey(c: TossBillingCredentials, body: { authKey: string; customerKey: string }, o: TossBillingCallOptions = {}): Promise<TossBillingResult<TossBilling>> {
-    const invalid = check('body.authKey', body?.authKey, OPAQUE_KEY) ?? check('body.customerKey', body?.customerKey, CUSTOMER_KEY);
+  async issueBillingKey(
+    c: TossBillingCredentials,
+    body: { authKey: string; customerKey: string },
+    o: TossBillingCallOptions = {},
+  ): Promise<TossBillingResult<TossBilling>> {
+    const invalid =
+      check('body.authKey', body?.authKey, OPAQUE_KEY) ?? check('body.customerKey', body?.customerKey, CUSTOMER_KEY);
     if (invalid) return invalid;
-    return this.call(c, 'POST', '/v1/billing/authorizations/issue', { authKey: body.authKey, customerKey: body.customerKey }, o, tossBillingShape);
+    return this.call(
+      c,
+      'POST',
+      '/v1/billing/authorizations/issue',
+      { authKey: body.authKey, customerKey: body.customerKey },
+      o,
+      tossBillingShape,
+    );
   }
 
   /** `POST /v1/billing/{billingKey}`: charges the key; the answer is a Payment (status DONE when approved). */
@@ -73,28 +96,53 @@ export class TossBillingClient {
       checkWon('body.amount', body?.amount) ??
       checkText('body.orderName', body?.orderName, 100);
     if (invalid) return invalid;
-    const wire: Record<string, unknown> = { customerKey: body.customerKey, amount: body.amount, orderId: body.orderId, orderName: body.orderName };
+    const wire: Record<string, unknown> = {
+      customerKey: body.customerKey,
+      amount: body.amount,
+      orderId: body.orderId,
+      orderName: body.orderName,
+    };
     if (body.customerEmail) wire.customerEmail = body.customerEmail;
     if (body.customerName) wire.customerName = body.customerName;
     return this.call(c, 'POST', `/v1/billing/${encodeURIComponent(billingKey)}`, wire, o, tossBillingPaymentShape);
   }
 
   /** `GET /v1/payments/{paymentKey}`. */
-  async getPayment(c: TossBillingCredentials, paymentKey: string, o: Omit<TossBillingCallOptions, 'idempotencyKey'> = {}): Promise<TossBillingResult<TossBillingPayment>> {
+  async getPayment(
+    c: TossBillingCredentials,
+    paymentKey: string,
+    o: Omit<TossBillingCallOptions, 'idempotencyKey'> = {},
+  ): Promise<TossBillingResult<TossBillingPayment>> {
     const invalid = check('paymentKey', paymentKey, OPAQUE_KEY);
     if (invalid) return invalid;
     return this.call(c, 'GET', `/v1/payments/${encodeURIComponent(paymentKey)}`, undefined, o, tossBillingPaymentShape);
   }
 
   /** `GET /v1/payments/orders/{orderId}`: how an UNKNOWN charge is resolved. */
-  async getPaymentByOrderId(c: TossBillingCredentials, orderId: string, o: Omit<TossBillingCallOptions, 'idempotencyKey'> = {}): Promise<TossBillingResult<TossBillingPayment>> {
+  async getPaymentByOrderId(
+    c: TossBillingCredentials,
+    orderId: string,
+    o: Omit<TossBillingCallOptions, 'idempotencyKey'> = {},
+  ): Promise<TossBillingResult<TossBillingPayment>> {
     const invalid = check('orderId', orderId, ORDER_ID);
     if (invalid) return invalid;
-    return this.call(c, 'GET', `/v1/payments/orders/${encodeURIComponent(orderId)}`, undefined, o, tossBillingPaymentShape);
+    return this.call(
+      c,
+      'GET',
+      `/v1/payments/orders/${encodeURIComponent(orderId)}`,
+      undefined,
+      o,
+      tossBillingPaymentShape,
+    );
   }
 
   /** `POST /v1/payments/{paymentKey}/cancel`; no `cancelAmount` = everything still refundable. */
-  async cancel(c: TossBillingCredentials, paymentKey: string, body: TossBillingCancelRequest, o: TossBillingCallOptions = {}): Promise<TossBillingResult<TossBillingPayment>> {
+  async cancel(
+    c: TossBillingCredentials,
+    paymentKey: string,
+    body: TossBillingCancelRequest,
+    o: TossBillingCallOptions = {},
+  ): Promise<TossBillingResult<TossBillingPayment>> {
     const invalid =
       check('paymentKey', paymentKey, OPAQUE_KEY) ??
       checkText('body.cancelReason', body?.cancelReason, 200) ??
@@ -102,7 +150,14 @@ export class TossBillingClient {
     if (invalid) return invalid;
     const wire: Record<string, unknown> = { cancelReason: body.cancelReason };
     if (body.cancelAmount !== undefined) wire.cancelAmount = body.cancelAmount;
-    return this.call(c, 'POST', `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`, wire, o, tossBillingPaymentShape);
+    return this.call(
+      c,
+      'POST',
+      `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`,
+      wire,
+      o,
+      tossBillingPaymentShape,
+    );
   }
 
   private async call<T>(
@@ -114,14 +169,19 @@ export class TossBillingClient {
     shape: ShapeValidator,
   ): Promise<TossBillingResult<T>> {
     const secretKey = c?.secretKey;
-    if (typeof secretKey !== 'string' || secretKey.trim() === '' || /[\r\n]/.test(secretKey)) return invalid('credentials.secretKey', 'a secret key is required');
+    if (typeof secretKey !== 'string' || secretKey.trim() === '' || /[\r\n]/.test(secretKey))
+      return invalid('credentials.secretKey', 'a secret key is required');
     // Basic auth: base64(secretKey + ':'), the empty password after the colon is required (Toss API auth guide).
     const basic = Buffer.from(`${secretKey}:`, 'utf8').toString('base64');
-    const headers: Record<string, string> = { Authorization: `Basic ${basic}`, 'TossPayments-API-Version': TOSS_BILLING_API_VERSION };
+    const headers: Record<string, string> = {
+      Authorization: `Basic ${basic}`,
+      'TossPayments-API-Version': TOSS_BILLING_API_VERSION,
+    };
     if (method === 'POST') {
       headers['Content-Type'] = 'application/json';
       if (o.idempotencyKey !== undefined) {
-        if (!IDEMPOTENCY_KEY.test(o.idempotencyKey)) return invalid('options.idempotencyKey', 'must be 1-300 printable ASCII characters');
+        if (!IDEMPOTENCY_KEY.test(o.idempotencyKey))
+          return invalid('options.idempotencyKey', 'must be 1-300 printable ASCII characters');
         headers['Idempotency-Key'] = o.idempotencyKey;
       }
     }
@@ -142,23 +202,37 @@ export class TossBillingClient {
  * Transport outcome → result: 2xx must match `shape` (else `unknown`), 4xx with `{ code, message }` is `pg_error`,
  * 5xx or anything unreadable is `unknown` (Toss may have done the work).
  */
-export function interpretTossBilling<T>(outcome: PgHttpOutcome, shape: ShapeValidator, secrets: readonly string[] = []): TossBillingResult<T> {
+export function interpretTossBilling<T>(
+  outcome: PgHttpOutcome,
+  shape: ShapeValidator,
+  secrets: readonly string[] = [],
+): TossBillingResult<T> {
   if (outcome.kind !== 'response') return outcome;
   const { httpStatus, body } = outcome;
   const parsed = parseJson(body);
   if (httpStatus >= 200 && httpStatus < 300) {
-    if (!parsed.ok) return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
+    if (!parsed.ok)
+      return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
     const problem = shape(parsed.value, 'body');
     if (problem) return { kind: 'unknown', reason: 'unexpected_shape', detail: problem, httpStatus };
     return { kind: 'ok', httpStatus, data: parsed.value as T };
   }
-  const error = parsed.ok && errorBodyShape(parsed.value, 'body') === null ? (parsed.value as { code: string; message: string }) : null;
+  const error =
+    parsed.ok && errorBodyShape(parsed.value, 'body') === null
+      ? (parsed.value as { code: string; message: string })
+      : null;
   if (httpStatus >= 500) {
     const base = { kind: 'unknown', reason: 'server_error', detail: `HTTP ${httpStatus}`, httpStatus } as const;
     return error ? { ...base, code: error.code, message: redact(error.message, secrets) } : base;
   }
-  if (httpStatus >= 400 && error) return { kind: 'pg_error', httpStatus, code: error.code, message: redact(error.message, secrets) };
-  return { kind: 'unknown', reason: httpStatus >= 400 ? 'unexpected_shape' : 'unexpected_status', detail: `HTTP ${httpStatus} is not a Toss answer`, httpStatus };
+  if (httpStatus >= 400 && error)
+    return { kind: 'pg_error', httpStatus, code: error.code, message: redact(error.message, secrets) };
+  return {
+    kind: 'unknown',
+    reason: httpStatus >= 400 ? 'unexpected_shape' : 'unexpected_status',
+    detail: `HTTP ${httpStatus} is not a Toss answer`,
+    httpStatus,
+  };
 }
 
 function invalid(field: string, message: string): PgInvalidRequest {
@@ -170,11 +244,15 @@ function check(field: string, value: unknown, pattern: RegExp): PgInvalidRequest
 }
 
 function checkText(field: string, value: unknown, max: number): PgInvalidRequest | null {
-  return typeof value === 'string' && value.trim() !== '' && charLength(value) <= max ? null : invalid(field, `must be 1-${max} characters`);
+  return typeof value === 'string' && value.trim() !== '' && charLength(value) <= max
+    ? null
+    : invalid(field, `must be 1-${max} characters`);
 }
 
 function checkWon(field: string, value: unknown): PgInvalidRequest | null {
-  return Number.isSafeInteger(value) && (value as number) >= 1 ? null : invalid(field, 'must be a whole number of won, at least 1');
+  return Number.isSafeInteger(value) && (value as number) >= 1
+    ? null
+    : invalid(field, 'must be a whole number of won, at least 1');
 }
 
 function checkBaseUrl(value: string): string {
@@ -184,12 +262,14 @@ function checkBaseUrl(value: string): string {
   } catch {
     throw new Error('TossBillingClient: baseUrl must be an absolute http(s) URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('TossBillingClient: baseUrl must be an http(s) URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error('TossBillingClient: baseUrl must be an http(s) URL');
   if (url.username || url.password) throw new Error('TossBillingClient: baseUrl must not carry credentials');
   return value.replace(/\/+$/, '');
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`TossBillingClient: ${name} must be a positive number of milliseconds`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`TossBillingClient: ${name} must be a positive number of milliseconds`);
   return value;
 }

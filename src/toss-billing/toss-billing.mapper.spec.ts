@@ -65,19 +65,38 @@ describe('toss-billing mapper', () => {
   });
 
   it('reads an unknown status or an unreadable amount as UNKNOWN, never success', () => {
-    expect(paymentToOutcome(payment({ status: 'NEW_STATUS' }))).toMatchObject({ status: 'UNKNOWN', reason: 'unmapped_status', rawStatus: 'NEW_STATUS' });
-    expect(paymentToOutcome(payment({ totalAmount: 99.5 }))).toMatchObject({ status: 'UNKNOWN', reason: 'unreadable_response' });
-    expect(paymentToOutcome(payment({ currency: 'XYZ' }))).toMatchObject({ status: 'UNKNOWN', reason: 'unreadable_response' });
+    expect(paymentToOutcome(payment({ status: 'NEW_STATUS' }))).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'unmapped_status',
+      rawStatus: 'NEW_STATUS',
+    });
+    expect(paymentToOutcome(payment({ totalAmount: 99.5 }))).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'unreadable_response',
+    });
+    expect(paymentToOutcome(payment({ currency: 'XYZ' }))).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'unreadable_response',
+    });
   });
 
   it('reports the currency Toss reports, so the integrity check can catch it', () => {
-    expect(paymentToOutcome(payment({ currency: 'USD', totalAmount: 99 }))).toMatchObject({ status: 'SUCCEEDED', amount: { amount: 9900, currency: 'USD' } });
+    expect(paymentToOutcome(payment({ currency: 'USD', totalAmount: 99 }))).toMatchObject({
+      status: 'SUCCEEDED',
+      amount: { amount: 9900, currency: 'USD' },
+    });
   });
 
   it('declines an ABORTED payment with its failure code, soft unless the card is dead', () => {
-    expect(paymentToOutcome(payment({ status: 'ABORTED', failure: { code: 'INVALID_STOPPED_CARD', message: 'm' } }))).toMatchObject({ status: 'DECLINED', kind: 'hard', code: 'INVALID_STOPPED_CARD' });
-    expect(paymentToOutcome(payment({ status: 'ABORTED', failure: { code: 'COMMON_ERROR', message: 'm' } }))).toMatchObject({ status: 'DECLINED', kind: 'soft' });
-    expect(paymentToOutcome(payment({ status: 'ABORTED', failure: { code: 'UNAUTHORIZED_KEY', message: 'm' } }))).toMatchObject({ status: 'DECLINED', kind: 'soft' });
+    expect(
+      paymentToOutcome(payment({ status: 'ABORTED', failure: { code: 'INVALID_STOPPED_CARD', message: 'm' } })),
+    ).toMatchObject({ status: 'DECLINED', kind: 'hard', code: 'INVALID_STOPPED_CARD' });
+    expect(
+      paymentToOutcome(payment({ status: 'ABORTED', failure: { code: 'COMMON_ERROR', message: 'm' } })),
+    ).toMatchObject({ status: 'DECLINED', kind: 'soft' });
+    expect(
+      paymentToOutcome(payment({ status: 'ABORTED', failure: { code: 'UNAUTHORIZED_KEY', message: 'm' } })),
+    ).toMatchObject({ status: 'DECLINED', kind: 'soft' });
   });
 
   it.each([
@@ -95,34 +114,83 @@ describe('toss-billing mapper', () => {
   });
 
   it('never turns a failed look-up into a decline', () => {
-    expect(lookupResultToOutcome({ kind: 'pg_error', httpStatus: 404, code: 'NOT_FOUND_PAYMENT', message: 'm' })).toMatchObject({ status: 'NOT_FOUND' });
-    expect(lookupResultToOutcome({ kind: 'pg_error', httpStatus: 404, code: 'SOMETHING', message: 'm' })).toMatchObject({ status: 'UNKNOWN' });
-    expect(lookupResultToOutcome({ kind: 'pg_error', httpStatus: 400, code: 'REJECT_CARD_COMPANY', message: 'm' })).toMatchObject({ status: 'UNKNOWN' });
-    expect(lookupResultToOutcome({ kind: 'pg_error', httpStatus: 401, code: 'UNAUTHORIZED_KEY', message: 'm' })).toMatchObject({ status: 'NOT_SENT' });
+    expect(
+      lookupResultToOutcome({ kind: 'pg_error', httpStatus: 404, code: 'NOT_FOUND_PAYMENT', message: 'm' }),
+    ).toMatchObject({ status: 'NOT_FOUND' });
+    expect(lookupResultToOutcome({ kind: 'pg_error', httpStatus: 404, code: 'SOMETHING', message: 'm' })).toMatchObject(
+      { status: 'UNKNOWN' },
+    );
+    expect(
+      lookupResultToOutcome({ kind: 'pg_error', httpStatus: 400, code: 'REJECT_CARD_COMPANY', message: 'm' }),
+    ).toMatchObject({ status: 'UNKNOWN' });
+    expect(
+      lookupResultToOutcome({ kind: 'pg_error', httpStatus: 401, code: 'UNAUTHORIZED_KEY', message: 'm' }),
+    ).toMatchObject({ status: 'NOT_SENT' });
   });
 
   it('maps transport failures: not sent is NOT_SENT, anything after sending is UNKNOWN', () => {
-    expect(transportOutcome({ kind: 'not_sent', reason: 'connection_refused', detail: 'ECONNREFUSED' })).toMatchObject({ status: 'NOT_SENT', reason: 'connection', retryable: true });
-    expect(transportOutcome({ kind: 'unknown', reason: 'response_timeout', detail: 't' })).toMatchObject({ status: 'UNKNOWN', reason: 'timeout' });
-    expect(transportOutcome({ kind: 'unknown', reason: 'unexpected_shape', detail: 't', httpStatus: 200 })).toMatchObject({ status: 'UNKNOWN', reason: 'unreadable_response' });
-    expect(transportOutcome({ kind: 'unknown', reason: 'connection_reset', detail: 't' })).toMatchObject({ status: 'UNKNOWN', reason: 'connection' });
+    expect(transportOutcome({ kind: 'not_sent', reason: 'connection_refused', detail: 'ECONNREFUSED' })).toMatchObject({
+      status: 'NOT_SENT',
+      reason: 'connection',
+      retryable: true,
+    });
+    expect(transportOutcome({ kind: 'unknown', reason: 'response_timeout', detail: 't' })).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'timeout',
+    });
+    expect(
+      transportOutcome({ kind: 'unknown', reason: 'unexpected_shape', detail: 't', httpStatus: 200 }),
+    ).toMatchObject({ status: 'UNKNOWN', reason: 'unreadable_response' });
+    expect(transportOutcome({ kind: 'unknown', reason: 'connection_reset', detail: 't' })).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'connection',
+    });
   });
 
   it('maps a cancel answer by the state of its last cancel', () => {
     const ok = (cancelStatus?: string) =>
-      cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data: payment({ status: 'PARTIAL_CANCELED', cancels: [{ cancelAmount: 400, transactionKey: 'tx', ...(cancelStatus ? { cancelStatus } : {}) }] }) });
+      cancelResultToOutcome({
+        kind: 'ok',
+        httpStatus: 200,
+        data: payment({
+          status: 'PARTIAL_CANCELED',
+          cancels: [{ cancelAmount: 400, transactionKey: 'tx', ...(cancelStatus ? { cancelStatus } : {}) }],
+        }),
+      });
     expect(ok('DONE')).toMatchObject({ status: 'SUCCEEDED', refunded: { amount: 400 }, remaining: { amount: 9500 } });
     expect(ok()).toMatchObject({ status: 'SUCCEEDED' });
     expect(ok('IN_PROGRESS')).toMatchObject({ status: 'PENDING', requested: { amount: 400 } });
     expect(ok('SOMETHING_NEW')).toMatchObject({ status: 'PENDING' });
     expect(ok('ABORTED')).toMatchObject({ status: 'DECLINED' });
-    expect(cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data: payment() })).toMatchObject({ status: 'UNKNOWN' });
-    expect(cancelResultToOutcome({ kind: 'pg_error', httpStatus: 403, code: 'NOT_CANCELABLE_AMOUNT', message: 'm' })).toMatchObject({ status: 'DECLINED' });
-    expect(cancelResultToOutcome({ kind: 'pg_error', httpStatus: 500, code: 'FAILED_INTERNAL_SYSTEM_PROCESSING', message: 'm' })).toMatchObject({ status: 'UNKNOWN' });
-    expect(cancelResultToOutcome({ kind: 'pg_error', httpStatus: 401, code: 'UNAUTHORIZED_KEY', message: 'm' })).toMatchObject({ status: 'NOT_SENT' });
+    expect(cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data: payment() })).toMatchObject({
+      status: 'UNKNOWN',
+    });
+    expect(
+      cancelResultToOutcome({ kind: 'pg_error', httpStatus: 403, code: 'NOT_CANCELABLE_AMOUNT', message: 'm' }),
+    ).toMatchObject({ status: 'DECLINED' });
+    expect(
+      cancelResultToOutcome({
+        kind: 'pg_error',
+        httpStatus: 500,
+        code: 'FAILED_INTERNAL_SYSTEM_PROCESSING',
+        message: 'm',
+      }),
+    ).toMatchObject({ status: 'UNKNOWN' });
+    expect(
+      cancelResultToOutcome({ kind: 'pg_error', httpStatus: 401, code: 'UNAUTHORIZED_KEY', message: 'm' }),
+    ).toMatchObject({ status: 'NOT_SENT' });
   });
 
-  it.each([null, undefined, 'x', 1, [], {}, { data: null }, { eventType: 'PAYMENT_STATUS_CHANGED', data: { paymentKey: '' } }])('ignores a webhook that names no payment: %p', (body) => {
+  it.each([
+    null,
+    undefined,
+    'x',
+    1,
+    [],
+    {},
+    { data: null },
+    { eventType: 'PAYMENT_STATUS_CHANGED', data: { paymentKey: '' } },
+  ])('ignores a webhook that names no payment: %p', (body) => {
     expect(parseTossBillingWebhook({ headers: {}, body })).toMatchObject({ kind: 'ignore' });
   });
 });

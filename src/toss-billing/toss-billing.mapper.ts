@@ -36,7 +36,10 @@ export const TOSS_BILLING_STATUS_TABLE = defineStatusTable({
 });
 
 /** Cancel statuses (Payment.cancels[].cancelStatus); absent = a synchronous, done cancel. */
-export const TOSS_BILLING_CANCEL_TABLE = defineStatusTable({ DONE: 'SUCCEEDED', IN_PROGRESS: 'PENDING', ABORTED: 'DECLINED' }, 'PENDING');
+export const TOSS_BILLING_CANCEL_TABLE = defineStatusTable(
+  { DONE: 'SUCCEEDED', IN_PROGRESS: 'PENDING', ABORTED: 'DECLINED' },
+  'PENDING',
+);
 
 /** The amount Toss reports, as Money (KRW: whole won = minor units). Throws for an unreadable amount or currency. */
 function reported(p: TossBillingPayment, value: number): Money {
@@ -62,7 +65,10 @@ export function paymentToOutcome(p: TossBillingPayment): PaymentOutcome {
     amount = reported(p, p.totalAmount);
     refunded = refundedOf(p);
   } catch (err) {
-    return unknownOutcome('unreadable_response', `unreadable amount: ${(err as Error).message}`, { gatewayPaymentId: p.paymentKey, rawStatus: String(p.status) });
+    return unknownOutcome('unreadable_response', `unreadable amount: ${(err as Error).message}`, {
+      gatewayPaymentId: p.paymentKey,
+      rawStatus: String(p.status),
+    });
   }
   const extra = { type: typeof p.type === 'string' ? p.type : null, lastTransactionKey: p.lastTransactionKey ?? null };
   switch (mapStatus(TOSS_BILLING_STATUS_TABLE, p.status)) {
@@ -78,7 +84,14 @@ export function paymentToOutcome(p: TossBillingPayment): PaymentOutcome {
         extra,
       };
     case 'PENDING':
-      return { status: 'PENDING', gatewayPaymentId: p.paymentKey, reference: p.orderId, amount, rawStatus: p.status, extra };
+      return {
+        status: 'PENDING',
+        gatewayPaymentId: p.paymentKey,
+        reference: p.orderId,
+        amount,
+        rawStatus: p.status,
+        extra,
+      };
     case 'DECLINED': {
       const code = p.failure?.code ?? p.status;
       const refusal = tossBillingRefusal(code, 400);
@@ -93,15 +106,21 @@ export function paymentToOutcome(p: TossBillingPayment): PaymentOutcome {
       };
     }
     default:
-      return unknownOutcome('unmapped_status', `Toss status ${JSON.stringify(String(p.status).slice(0, 40))} has no mapping`, {
-        gatewayPaymentId: p.paymentKey,
-        rawStatus: String(p.status),
-      });
+      return unknownOutcome(
+        'unmapped_status',
+        `Toss status ${JSON.stringify(String(p.status).slice(0, 40))} has no mapping`,
+        {
+          gatewayPaymentId: p.paymentKey,
+          rawStatus: String(p.status),
+        },
+      );
   }
 }
 
 /** A transport-level failure (anything but `ok` and `pg_error`) → NOT_SENT or UNKNOWN. */
-export function transportOutcome(res: PgInvalidRequest | PgNotSent | PgUnknown<string>): NotSentOutcome | UnknownOutcome {
+export function transportOutcome(
+  res: PgInvalidRequest | PgNotSent | PgUnknown<string>,
+): NotSentOutcome | UnknownOutcome {
   switch (res.kind) {
     case 'invalid_request':
       return notSent('invalid_request', 'INVALID_REQUEST', `${res.field}: ${res.message}`, false);
@@ -109,9 +128,18 @@ export function transportOutcome(res: PgInvalidRequest | PgNotSent | PgUnknown<s
       return notSent('connection', res.reason.toUpperCase(), res.detail, true);
     default:
       return unknownOutcome(
-        res.reason === 'response_timeout' ? 'timeout' : res.reason === 'server_error' ? 'server_error' : res.reason === 'unparseable_body' || res.reason === 'unexpected_shape' ? 'unreadable_response' : 'connection',
+        res.reason === 'response_timeout'
+          ? 'timeout'
+          : res.reason === 'server_error'
+            ? 'server_error'
+            : res.reason === 'unparseable_body' || res.reason === 'unexpected_shape'
+              ? 'unreadable_response'
+              : 'connection',
         res.detail,
-        { ...(res.httpStatus !== undefined ? { httpStatus: res.httpStatus } : {}), ...(res.code !== undefined ? { code: res.code } : {}) },
+        {
+          ...(res.httpStatus !== undefined ? { httpStatus: res.httpStatus } : {}),
+          ...(res.code !== undefined ? { code: res.code } : {}),
+        },
       );
   }
 }
@@ -122,7 +150,8 @@ export function transportOutcome(res: PgInvalidRequest | PgNotSent | PgUnknown<s
  */
 export function chargeRefusalToOutcome(code: string, message: string, httpStatus: number): PaymentOutcome {
   const refusal = tossBillingRefusal(code, httpStatus);
-  if (refusal.kind === 'unknown') return unknownOutcome(httpStatus >= 500 ? 'server_error' : 'unmapped_status', message, { code, httpStatus });
+  if (refusal.kind === 'unknown')
+    return unknownOutcome(httpStatus >= 500 ? 'server_error' : 'unmapped_status', message, { code, httpStatus });
   if (refusal.fault === 'merchant') return notSent('refused_by_pg', code, message, true);
   if (refusal.fault === 'input') return notSent('invalid_request', code, message, false);
   return { status: 'DECLINED', kind: refusal.kind === 'hard' ? 'hard' : 'soft', code, message };
@@ -144,8 +173,12 @@ export function lookupResultToOutcome(res: TossBillingResult<TossBillingPayment>
   if (res.kind === 'pg_error') {
     // Only Toss's own "no such payment" code means not found; another 404 (a proxy, a wrong path) proves nothing.
     if (res.code === 'NOT_FOUND_PAYMENT') return { status: 'NOT_FOUND', code: res.code, message: res.message };
-    if (tossBillingRefusal(res.code, res.httpStatus).fault === 'merchant') return notSent('refused_by_pg', res.code, res.message, true);
-    return unknownOutcome(res.httpStatus >= 500 ? 'server_error' : 'unmapped_status', res.message, { code: res.code, httpStatus: res.httpStatus });
+    if (tossBillingRefusal(res.code, res.httpStatus).fault === 'merchant')
+      return notSent('refused_by_pg', res.code, res.message, true);
+    return unknownOutcome(res.httpStatus >= 500 ? 'server_error' : 'unmapped_status', res.message, {
+      code: res.code,
+      httpStatus: res.httpStatus,
+    });
   }
   return transportOutcome(res);
 }
@@ -154,8 +187,13 @@ export function lookupResultToOutcome(res: TossBillingResult<TossBillingPayment>
 export function cancelResultToOutcome(res: TossBillingResult<TossBillingPayment>): CancelOutcome {
   if (res.kind === 'pg_error') {
     const refusal = tossBillingRefusal(res.code, res.httpStatus);
-    if (refusal.kind === 'unknown') return unknownOutcome(res.httpStatus >= 500 ? 'server_error' : 'unmapped_status', res.message, { code: res.code, httpStatus: res.httpStatus });
-    if (refusal.fault === 'merchant' && res.code !== 'NOT_ALLOWED_PARTIAL_REFUND') return notSent('refused_by_pg', res.code, res.message, true);
+    if (refusal.kind === 'unknown')
+      return unknownOutcome(res.httpStatus >= 500 ? 'server_error' : 'unmapped_status', res.message, {
+        code: res.code,
+        httpStatus: res.httpStatus,
+      });
+    if (refusal.fault === 'merchant' && res.code !== 'NOT_ALLOWED_PARTIAL_REFUND')
+      return notSent('refused_by_pg', res.code, res.message, true);
     return { status: 'DECLINED', code: res.code, message: res.message };
   }
   if (res.kind !== 'ok') return transportOutcome(res);
@@ -185,7 +223,12 @@ export function cancelResultToOutcome(res: TossBillingResult<TossBillingPayment>
     case 'DECLINED':
       return { status: 'DECLINED', code: 'CANCEL_ABORTED', message: 'Toss aborted the cancel' };
     default:
-      return { status: 'PENDING', requested: refunded, gatewayCancelId: last.transactionKey, rawStatus: String(last.cancelStatus) };
+      return {
+        status: 'PENDING',
+        requested: refunded,
+        gatewayCancelId: last.transactionKey,
+        rawStatus: String(last.cancelStatus),
+      };
   }
 }
 
@@ -200,8 +243,10 @@ export function parseTossBillingWebhook(input: WebhookInput): WebhookParseResult
   const b = body as Record<string, unknown>;
   const event = typeof b.eventType === 'string' ? b.eventType.slice(0, 64) : undefined;
   const data = typeof b.data === 'object' && b.data !== null ? (b.data as Record<string, unknown>) : {};
-  const paymentKey = typeof data.paymentKey === 'string' && /^[\x21-\x7E]{1,200}$/.test(data.paymentKey) ? data.paymentKey : undefined;
-  const orderId = typeof data.orderId === 'string' && /^[A-Za-z0-9\-_.]{6,64}$/.test(data.orderId) ? data.orderId : undefined;
+  const paymentKey =
+    typeof data.paymentKey === 'string' && /^[\x21-\x7E]{1,200}$/.test(data.paymentKey) ? data.paymentKey : undefined;
+  const orderId =
+    typeof data.orderId === 'string' && /^[A-Za-z0-9\-_.]{6,64}$/.test(data.orderId) ? data.orderId : undefined;
   if (!paymentKey && !orderId) return { kind: 'ignore', reason: `${event ?? 'webhook'} names no payment` };
   const header = input.headers?.['tosspayments-webhook-transmission-id'];
   const dedup = typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : undefined;

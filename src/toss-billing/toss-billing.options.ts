@@ -22,8 +22,16 @@ export interface TossBillingOptionsSource {
  * in sandbox mode the in-process plugin; otherwise Toss itself. Pure, so the registration stays declarative.
  */
 export function tossBillingOptions(src: TossBillingOptionsSource): TossBillingOptions {
-  const baseUrl = src.tossBaseUrl ? onSandboxPath(src.tossBaseUrl) : src.sandbox ? `${src.localOrigin.replace(/\/+$/, '')}${TOSS_BILLING_SANDBOX_PATH}` : TOSS_API_BASE_URL;
-  return { baseUrl, timeoutMs: src.timeoutMs, ...(src.connectTimeoutMs !== undefined ? { connectTimeoutMs: src.connectTimeoutMs } : {}) };
+  const baseUrl = src.tossBaseUrl
+    ? onSandboxPath(src.tossBaseUrl)
+    : src.sandbox
+      ? `${src.localOrigin.replace(/\/+$/, '')}${TOSS_BILLING_SANDBOX_PATH}`
+      : TOSS_API_BASE_URL;
+  return {
+    baseUrl,
+    timeoutMs: src.timeoutMs,
+    ...(src.connectTimeoutMs !== undefined ? { connectTimeoutMs: src.connectTimeoutMs } : {}),
+  };
 }
 
 /**
@@ -33,5 +41,7 @@ export function tossBillingOptions(src: TossBillingOptionsSource): TossBillingOp
  */
 function onSandboxPath(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
-  return trimmed.endsWith(`/sandbox/${TOSS_BILLING_SANDBOX_PREFIX}`) ? `${trimmed}${TOSS_BILLING_SANDBOX_API_PATH}` : trimmed;
+  return trimmed.endsWith(`/sandbox/${TOSS_BILLING_SANDBOX_PREFIX}`)
+    ? `${trimmed}${TOSS_BILLING_SANDBOX_API_PATH}`
+    : trimmed;
 }

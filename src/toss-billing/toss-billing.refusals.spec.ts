@@ -23,11 +23,22 @@ describe('toss-billing refusals', () => {
       .filter(([, r]) => r.kind === 'hard' && r.fault === 'buyer')
       .map(([c]) => c)
       .sort();
-    expect(hardBuyer).toEqual(['INVALID_CARD_EXPIRATION', 'INVALID_CARD_LOST_OR_STOLEN', 'INVALID_CARD_NUMBER', 'INVALID_REJECT_CARD', 'INVALID_STOPPED_CARD']);
+    expect(hardBuyer).toEqual([
+      'INVALID_CARD_EXPIRATION',
+      'INVALID_CARD_LOST_OR_STOLEN',
+      'INVALID_CARD_NUMBER',
+      'INVALID_REJECT_CARD',
+      'INVALID_STOPPED_CARD',
+    ]);
   });
 
   it('classifies "did it happen?" codes as unknown, to be looked up', () => {
-    for (const code of ['ALREADY_PROCESSED_PAYMENT', 'DUPLICATED_ORDER_ID', 'IDEMPOTENT_REQUEST_PROCESSING', 'FAILED_INTERNAL_SYSTEM_PROCESSING']) {
+    for (const code of [
+      'ALREADY_PROCESSED_PAYMENT',
+      'DUPLICATED_ORDER_ID',
+      'IDEMPOTENT_REQUEST_PROCESSING',
+      'FAILED_INTERNAL_SYSTEM_PROCESSING',
+    ]) {
       expect(tossBillingRefusal(code).kind).toBe('unknown');
     }
   });

@@ -27,8 +27,12 @@ export interface TossBillingRefusal {
   readonly source: 'ERR' | 'OAS' | 'IDEM';
 }
 
-const r = (http: number, kind: RefusalKind, fault: RefusalFault, source: TossBillingRefusal['source'] = 'ERR'): TossBillingRefusal =>
-  Object.freeze({ http, kind, fault, source });
+const r = (
+  http: number,
+  kind: RefusalKind,
+  fault: RefusalFault,
+  source: TossBillingRefusal['source'] = 'ERR',
+): TossBillingRefusal => Object.freeze({ http, kind, fault, source });
 
 export const TOSS_BILLING_REFUSALS: Readonly<Record<string, TossBillingRefusal>> = Object.freeze({
   // The card itself: the buyer must register another one.
@@ -80,8 +84,12 @@ const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o,
  * The refusal for a Toss code. Total: an unlisted code is `unknown` for 5xx (or no status) and `soft` for any other
  * status, blamed on the PG, so it is retried or looked up, never treated as permanent.
  */
-export function tossBillingRefusal(code: unknown, httpStatus?: number): TossBillingRefusal & { readonly listed: boolean } {
-  if (typeof code === 'string' && hasOwn(TOSS_BILLING_REFUSALS, code)) return { ...TOSS_BILLING_REFUSALS[code], listed: true };
+export function tossBillingRefusal(
+  code: unknown,
+  httpStatus?: number,
+): TossBillingRefusal & { readonly listed: boolean } {
+  if (typeof code === 'string' && hasOwn(TOSS_BILLING_REFUSALS, code))
+    return { ...TOSS_BILLING_REFUSALS[code], listed: true };
   const http = httpStatus ?? 500;
   return { http, kind: http >= 500 ? 'unknown' : 'soft', fault: 'pg', source: 'ERR', listed: false };
 }

@@ -18,7 +18,13 @@ export const TOSS_BILLING_REGISTRATION: AdapterRegistrationEntry = {
       provide: TOSS_BILLING_OPTIONS,
       inject: [appConfig.KEY, pgConfig.KEY],
       useFactory: (app: AppConfig, pg: PgConfig) =>
-        tossBillingOptions({ sandbox: pg.sandbox, localOrigin: localOrigin(app), tossBaseUrl: pg.tossBaseUrl, timeoutMs: pg.timeoutMs, connectTimeoutMs: pg.connectTimeoutMs }),
+        tossBillingOptions({
+          sandbox: pg.sandbox,
+          localOrigin: localOrigin(app),
+          tossBaseUrl: pg.tossBaseUrl,
+          timeoutMs: pg.timeoutMs,
+          connectTimeoutMs: pg.connectTimeoutMs,
+        }),
     },
   ],
   sandbox: TOSS_BILLING_SANDBOX,

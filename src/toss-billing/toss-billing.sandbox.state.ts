@@ -16,7 +16,14 @@ export type TossBillingFault =
   | { readonly type: 'decline'; readonly code: string; readonly message?: string }
   | { readonly type: 'pending' };
 
-export const TOSS_BILLING_OPERATIONS = ['issueBillingKey', 'chargeBillingKey', 'getPayment', 'getPaymentByOrderId', 'cancel', 'buyerBillingAuth'] as const;
+export const TOSS_BILLING_OPERATIONS = [
+  'issueBillingKey',
+  'chargeBillingKey',
+  'getPayment',
+  'getPaymentByOrderId',
+  'cancel',
+  'buyerBillingAuth',
+] as const;
 export type TossBillingOperation = (typeof TOSS_BILLING_OPERATIONS)[number];
 
 interface ArmedFault {
@@ -52,25 +59,51 @@ export interface SandboxPayment {
   approvedAt: string;
   lastTransactionKey: string;
   isPartialCancelable: boolean;
-  cancels: { cancelAmount: number; cancelReason: string; canceledAt: string | null; transactionKey: string; cancelStatus: string }[] | null;
-  card: { issuerCode: string; acquirerCode: string; number: string; cardType: string; ownerType: string; amount: number };
+  cancels:
+    | {
+        cancelAmount: number;
+        cancelReason: string;
+        canceledAt: string | null;
+        transactionKey: string;
+        cancelStatus: string;
+      }[]
+    | null;
+  card: {
+    issuerCode: string;
+    acquirerCode: string;
+    number: string;
+    cardType: string;
+    ownerType: string;
+    amount: number;
+  };
   failure: null;
 }
 
 /** Toss's error objects as this sandbox answers them (status and message per ERR). */
-export const TOSS_BILLING_SANDBOX_ERRORS: Readonly<Record<string, { status: number; message: string }>> = Object.freeze({
-  UNAUTHORIZED_KEY: { status: 401, message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' },
-  INVALID_REQUEST: { status: 400, message: '잘못된 요청입니다.' },
-  BELOW_MINIMUM_AMOUNT: { status: 400, message: '신용카드는 결제금액이 100원 이상, 계좌는 200원이상부터 결제가 가능합니다.' },
-  DUPLICATED_ORDER_ID: { status: 400, message: '이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요.' },
-  ALREADY_CANCELED_PAYMENT: { status: 400, message: '이미 취소된 결제 입니다.' },
-  NOT_CANCELABLE_AMOUNT: { status: 403, message: '취소 할 수 없는 금액 입니다.' },
-  NOT_FOUND_PAYMENT: { status: 404, message: '존재하지 않는 결제 정보 입니다.' },
-  REJECT_CARD_COMPANY: { status: 403, message: '결제 승인이 거절되었습니다.' },
-  INVALID_CARD_EXPIRATION: { status: 400, message: '카드 정보를 다시 확인해주세요. (유효기간)' },
-  INVALID_STOPPED_CARD: { status: 400, message: '정지된 카드 입니다.' },
-  FAILED_INTERNAL_SYSTEM_PROCESSING: { status: 500, message: '내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.' },
-});
+export const TOSS_BILLING_SANDBOX_ERRORS: Readonly<Record<string, { status: number; message: string }>> = Object.freeze(
+  {
+    UNAUTHORIZED_KEY: { status: 401, message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' },
+    INVALID_REQUEST: { status: 400, message: '잘못된 요청입니다.' },
+    BELOW_MINIMUM_AMOUNT: {
+      status: 400,
+      message: '신용카드는 결제금액이 100원 이상, 계좌는 200원이상부터 결제가 가능합니다.',
+    },
+    DUPLICATED_ORDER_ID: {
+      status: 400,
+      message: '이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요.',
+    },
+    ALREADY_CANCELED_PAYMENT: { status: 400, message: '이미 취소된 결제 입니다.' },
+    NOT_CANCELABLE_AMOUNT: { status: 403, message: '취소 할 수 없는 금액 입니다.' },
+    NOT_FOUND_PAYMENT: { status: 404, message: '존재하지 않는 결제 정보 입니다.' },
+    REJECT_CARD_COMPANY: { status: 403, message: '결제 승인이 거절되었습니다.' },
+    INVALID_CARD_EXPIRATION: { status: 400, message: '카드 정보를 다시 확인해주세요. (유효기간)' },
+    INVALID_STOPPED_CARD: { status: 400, message: '정지된 카드 입니다.' },
+    FAILED_INTERNAL_SYSTEM_PROCESSING: {
+      status: 500,
+      message: '내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.',
+    },
+  },
+);
 
 export interface Answer {
   readonly status: number;
@@ -79,14 +112,18 @@ export interface Answer {
 
 export function tossError(code: string, message?: string, status?: number): Answer {
   const known = TOSS_BILLING_SANDBOX_ERRORS[code];
-  return { status: status ?? known?.status ?? 400, body: { code, message: message ?? known?.message ?? '요청을 처리하지 못했습니다.' } };
+  return {
+    status: status ?? known?.status ?? 400,
+    body: { code, message: message ?? known?.message ?? '요청을 처리하지 못했습니다.' },
+  };
 }
 
 // OAS: customerKey 2-300 of [A-Za-z0-9-_=.,@]; orderId 6-64 of [A-Za-z0-9-_.]; orderName ≤ 100; amount integer ≥ 1.
 export const CUSTOMER_KEY = /^[A-Za-z0-9\-_=.,@]{2,300}$/;
 export const ORDER_ID = /^[A-Za-z0-9\-_.]{6,64}$/;
 
-const token = (prefix: string, bytes: number) => `${prefix}${randomBytes(bytes).toString('base64url').replace(/[-_]/g, 'x')}`;
+const token = (prefix: string, bytes: number) =>
+  `${prefix}${randomBytes(bytes).toString('base64url').replace(/[-_]/g, 'x')}`;
 
 /** Everything one mounted sandbox knows; per account (the merchant the keys belong to). */
 export class TossBillingSandboxState {
@@ -114,7 +151,12 @@ export class TossBillingSandboxState {
   }
 
   // ---- faults ------------------------------------------------------------------------------------------------
-  armFault(operation: TossBillingOperation, fault: TossBillingFault, match: Record<string, unknown> = {}, times = 1): string {
+  armFault(
+    operation: TossBillingOperation,
+    fault: TossBillingFault,
+    match: Record<string, unknown> = {},
+    times = 1,
+  ): string {
     const id = `flt_${++this.faultSeq}`;
     this.faults.push({ id, operation, match, fault, remaining: Math.max(1, Math.floor(times)) });
     return id;
@@ -130,7 +172,9 @@ export class TossBillingSandboxState {
 
   /** The first armed fault for `operation` whose `match` fields all equal the request's; consumed once taken. */
   takeFault(operation: TossBillingOperation, fields: Readonly<Record<string, unknown>>): TossBillingFault | undefined {
-    const i = this.faults.findIndex((f) => f.operation === operation && Object.entries(f.match).every(([k, v]) => fields[k] === v));
+    const i = this.faults.findIndex(
+      (f) => f.operation === operation && Object.entries(f.match).every(([k, v]) => fields[k] === v),
+    );
     if (i < 0) return undefined;
     const f = this.faults[i];
     if (--f.remaining <= 0) this.faults.splice(i, 1);
@@ -142,9 +186,17 @@ export class TossBillingSandboxState {
     this.entries.push({ ...fields, seq: ++this.seq, operation, outcome, account, at: this.iso() });
   }
 
-  ledger(q: { orderId?: string; account?: string; after?: number; limit?: number }): { data: LedgerEntry[]; next: number | null } {
+  ledger(q: { orderId?: string; account?: string; after?: number; limit?: number }): {
+    data: LedgerEntry[];
+    next: number | null;
+  } {
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const hits = this.entries.filter((e) => e.seq > (q.after ?? 0) && (q.account === undefined || e.account === q.account) && (q.orderId === undefined || e.orderId === q.orderId));
+    const hits = this.entries.filter(
+      (e) =>
+        e.seq > (q.after ?? 0) &&
+        (q.account === undefined || e.account === q.account) &&
+        (q.orderId === undefined || e.orderId === q.orderId),
+    );
     const data = hits.slice(0, limit);
     return { data, next: hits.length > limit ? data[data.length - 1].seq : null };
   }
@@ -156,7 +208,8 @@ export class TossBillingSandboxState {
 
   remember(account: string, route: string, key: string | undefined, answer: Answer): Answer {
     // Only answers where Toss did something are kept: a refused request may be sent again under the same key.
-    if (key !== undefined && answer.status < 500) this.idempotent.set(`${account}\u0000${route}\u0000${key}`, { fingerprint: route, answer });
+    if (key !== undefined && answer.status < 500)
+      this.idempotent.set(`${account}\u0000${route}\u0000${key}`, { fingerprint: route, answer });
     return answer;
   }
 
@@ -171,7 +224,8 @@ export class TossBillingSandboxState {
   /** POST /v1/billing/authorizations/issue. OAS: authKey is a one-time key; customerKey must be the one it was made for. */
   issue(account: string, body: Record<string, unknown>): Answer {
     const { authKey, customerKey } = body;
-    if (typeof authKey !== 'string' || typeof customerKey !== 'string' || !CUSTOMER_KEY.test(customerKey)) return tossError('INVALID_REQUEST');
+    if (typeof authKey !== 'string' || typeof customerKey !== 'string' || !CUSTOMER_KEY.test(customerKey))
+      return tossError('INVALID_REQUEST');
     const auth = this.authKeys.get(authKey);
     if (!auth || auth.account !== account || auth.customerKey !== customerKey || auth.used) {
       this.record('issueBillingKey', 'refused', account, { customerKey });
@@ -196,9 +250,23 @@ export class TossBillingSandboxState {
   }
 
   /** POST /v1/billing/{billingKey}: OAS confirmBillingPayment (required amount, customerKey, orderId, orderName). */
-  charge(account: string, billingKey: string, body: Record<string, unknown>, decline?: { code: string; message?: string }): Answer {
+  charge(
+    account: string,
+    billingKey: string,
+    body: Record<string, unknown>,
+    decline?: { code: string; message?: string },
+  ): Answer {
     const { customerKey, amount, orderId, orderName } = body;
-    const fields = { billingKey, customerKey, amount, orderId, orderName, customerEmail: body.customerEmail, customerName: body.customerName, currency: 'KRW' };
+    const fields = {
+      billingKey,
+      customerKey,
+      amount,
+      orderId,
+      orderName,
+      customerEmail: body.customerEmail,
+      customerName: body.customerName,
+      currency: 'KRW',
+    };
     if (
       typeof customerKey !== 'string' ||
       !CUSTOMER_KEY.test(customerKey) ||
@@ -251,7 +319,14 @@ export class TossBillingSandboxState {
       lastTransactionKey: token('txn_', 12),
       isPartialCancelable: true,
       cancels: null,
-      card: { issuerCode: '61', acquirerCode: '31', number: '43301234****123*', cardType: '신용', ownerType: '개인', amount: amount as number },
+      card: {
+        issuerCode: '61',
+        acquirerCode: '31',
+        number: '43301234****123*',
+        cardType: '신용',
+        ownerType: '개인',
+        amount: amount as number,
+      },
       failure: null,
     };
     this.payments.set(payment.paymentKey, payment);
@@ -277,14 +352,22 @@ export class TossBillingSandboxState {
    */
   cancel(account: string, paymentKey: string, body: Record<string, unknown>, pending: boolean): Answer {
     const p = this.payments.get(paymentKey);
-    const fields = { paymentKey, orderId: p?.orderId, cancelAmount: body.cancelAmount, cancelReason: body.cancelReason };
+    const fields = {
+      paymentKey,
+      orderId: p?.orderId,
+      cancelAmount: body.cancelAmount,
+      cancelReason: body.cancelReason,
+    };
     if (!p || p.account !== account) return tossError('NOT_FOUND_PAYMENT');
-    if (typeof body.cancelReason !== 'string' || body.cancelReason.trim() === '' || [...body.cancelReason].length > 200) return tossError('INVALID_REQUEST');
+    if (typeof body.cancelReason !== 'string' || body.cancelReason.trim() === '' || [...body.cancelReason].length > 200)
+      return tossError('INVALID_REQUEST');
     if (p.status === 'CANCELED') {
       this.record('cancel', 'refused', account, fields);
       return tossError('ALREADY_CANCELED_PAYMENT');
     }
-    const inFlight = (p.cancels ?? []).filter((c) => c.cancelStatus === 'IN_PROGRESS').reduce((s, c) => s + c.cancelAmount, 0);
+    const inFlight = (p.cancels ?? [])
+      .filter((c) => c.cancelStatus === 'IN_PROGRESS')
+      .reduce((s, c) => s + c.cancelAmount, 0);
     const available = p.balanceAmount - inFlight;
     const amount = body.cancelAmount === undefined ? available : body.cancelAmount;
     if (!Number.isSafeInteger(amount) || (amount as number) < 1 || (amount as number) > available) {
@@ -292,7 +375,13 @@ export class TossBillingSandboxState {
       return tossError('NOT_CANCELABLE_AMOUNT');
     }
     // ERR: ALREADY_CANCELED_PAYMENT (400) for a cancelled payment (checked above), NOT_CANCELABLE_AMOUNT (403) past the balance.
-    const cancel = { cancelAmount: amount as number, cancelReason: body.cancelReason, canceledAt: pending ? null : this.iso(), transactionKey: token('txc_', 12), cancelStatus: pending ? 'IN_PROGRESS' : 'DONE' };
+    const cancel = {
+      cancelAmount: amount as number,
+      cancelReason: body.cancelReason,
+      canceledAt: pending ? null : this.iso(),
+      transactionKey: token('txc_', 12),
+      cancelStatus: pending ? 'IN_PROGRESS' : 'DONE',
+    };
     p.cancels = [...(p.cancels ?? []), cancel];
     p.lastTransactionKey = cancel.transactionKey;
     if (!pending) this.applyCancel(p, cancel.cancelAmount);
@@ -309,7 +398,11 @@ export class TossBillingSandboxState {
       c.cancelStatus = to === 'done' ? 'DONE' : 'ABORTED';
       c.canceledAt = this.iso();
       if (to === 'done') this.applyCancel(p, c.cancelAmount);
-      this.record('cancel', to === 'done' ? 'canceled' : 'aborted', p.account, { paymentKey, orderId: p.orderId, cancelAmount: c.cancelAmount });
+      this.record('cancel', to === 'done' ? 'canceled' : 'aborted', p.account, {
+        paymentKey,
+        orderId: p.orderId,
+        cancelAmount: c.cancelAmount,
+      });
     }
     return true;
   }

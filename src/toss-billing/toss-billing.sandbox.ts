@@ -1,7 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sandboxAccountOf, type SandboxPlugin } from '@app/pg-sandbox';
-import { CUSTOMER_KEY, TOSS_BILLING_OPERATIONS, TossBillingSandboxState, tossError, type Answer, type TossBillingFault, type TossBillingOperation } from './toss-billing.sandbox.state';
+import {
+  CUSTOMER_KEY,
+  TOSS_BILLING_OPERATIONS,
+  TossBillingSandboxState,
+  tossError,
+  type Answer,
+  type TossBillingFault,
+  type TossBillingOperation,
+} from './toss-billing.sandbox.state';
 import type { TossBillingCredentials } from './toss-billing.types';
 
 /**
@@ -57,7 +65,8 @@ function accountOfRequest(req: FastifyRequest): string | undefined {
   return accountAfter(SECRET_PREFIX, decoded.slice(0, -1));
 }
 
-const body = (req: FastifyRequest): Record<string, unknown> => (typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {});
+const body = (req: FastifyRequest): Record<string, unknown> =>
+  typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
 const param = (req: FastifyRequest, name: string): string => String((req.params as Record<string, string>)[name] ?? '');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(Math.max(ms, 0), 60_000)));
 
@@ -81,7 +90,10 @@ function isAbsoluteUrl(v: unknown): v is string {
  * The plugin function: owns its state; mounted at `/sandbox/toss`, it serves the buyer endpoint there and the API and
  * control routes under {@link TOSS_BILLING_SANDBOX_API_PATH}.
  */
-export async function tossBillingSandboxPlugin(app: FastifyInstance, ctx: TossBillingSandboxContext = {}): Promise<void> {
+export async function tossBillingSandboxPlugin(
+  app: FastifyInstance,
+  ctx: TossBillingSandboxContext = {},
+): Promise<void> {
   const state = new TossBillingSandboxState(ctx.now ?? (() => Date.now()));
   registerBuyerRoute(app, state);
   await app.register(async (api) => registerApiRoutes(api, state), { prefix: TOSS_BILLING_SANDBOX_API_PATH });
@@ -135,7 +147,8 @@ function registerApiRoutes(app: FastifyInstance, state: TossBillingSandboxState)
   const idempotent = (account: string, route: string, req: FastifyRequest, work: () => Answer): Answer => {
     const raw = req.headers['idempotency-key'];
     const key = typeof raw === 'string' ? raw : undefined;
-    if (key !== undefined && (key.length === 0 || key.length > 300)) return tossError('INVALID_IDEMPOTENCY_KEY', '멱등키가 올바르지 않습니다.', 400);
+    if (key !== undefined && (key.length === 0 || key.length > 300))
+      return tossError('INVALID_IDEMPOTENCY_KEY', '멱등키가 올바르지 않습니다.', 400);
     return state.replay(account, route, key) ?? state.remember(account, route, key, work());
   };
 
@@ -147,24 +160,40 @@ function registerApiRoutes(app: FastifyInstance, state: TossBillingSandboxState)
 
   app.post('/v1/billing/:billingKey', (req, reply) => {
     const b = body(req);
-    return run(req, reply, 'chargeBillingKey', { orderId: b.orderId, customerKey: b.customerKey, billingKey: param(req, 'billingKey') }, (account, fault) =>
-      idempotent(account, `charge:${param(req, 'billingKey')}`, req, () =>
-        state.charge(account, param(req, 'billingKey'), b, fault?.type === 'decline' ? { code: fault.code, message: fault.message } : undefined),
-      ),
+    return run(
+      req,
+      reply,
+      'chargeBillingKey',
+      { orderId: b.orderId, customerKey: b.customerKey, billingKey: param(req, 'billingKey') },
+      (account, fault) =>
+        idempotent(account, `charge:${param(req, 'billingKey')}`, req, () =>
+          state.charge(
+            account,
+            param(req, 'billingKey'),
+            b,
+            fault?.type === 'decline' ? { code: fault.code, message: fault.message } : undefined,
+          ),
+        ),
     );
   });
 
   app.get('/v1/payments/orders/:orderId', (req, reply) =>
-    run(req, reply, 'getPaymentByOrderId', { orderId: param(req, 'orderId') }, (account) => state.getByOrderId(account, param(req, 'orderId'))),
+    run(req, reply, 'getPaymentByOrderId', { orderId: param(req, 'orderId') }, (account) =>
+      state.getByOrderId(account, param(req, 'orderId')),
+    ),
   );
 
   app.get('/v1/payments/:paymentKey', (req, reply) =>
-    run(req, reply, 'getPayment', { paymentKey: param(req, 'paymentKey') }, (account) => state.getPayment(account, param(req, 'paymentKey'))),
+    run(req, reply, 'getPayment', { paymentKey: param(req, 'paymentKey') }, (account) =>
+      state.getPayment(account, param(req, 'paymentKey')),
+    ),
   );
 
   app.post('/v1/payments/:paymentKey/cancel', (req, reply) =>
     run(req, reply, 'cancel', { paymentKey: param(req, 'paymentKey') }, (account, fault) =>
-      idempotent(account, `cancel:${param(req, 'paymentKey')}`, req, () => state.cancel(account, param(req, 'paymentKey'), body(req), fault?.type === 'pending')),
+      idempotent(account, `cancel:${param(req, 'paymentKey')}`, req, () =>
+        state.cancel(account, param(req, 'paymentKey'), body(req), fault?.type === 'pending'),
+      ),
     ),
   );
 
@@ -173,12 +202,23 @@ function registerApiRoutes(app: FastifyInstance, state: TossBillingSandboxState)
     const b = body(req);
     const operation = b.operation as TossBillingOperation;
     const fault = b.fault as TossBillingFault | undefined;
-    if (!TOSS_BILLING_OPERATIONS.includes(operation)) return reply.code(400).send({ error: 'INVALID', message: `operation must be one of ${TOSS_BILLING_OPERATIONS.join(', ')}` });
-    if (!fault || !['latency', 'http_error', 'timeout_after_commit', 'reset_before', 'decline', 'pending'].includes(fault.type)) {
-      return reply.code(400).send({ error: 'INVALID', message: 'fault.type must be latency, http_error, timeout_after_commit, reset_before, decline or pending' });
+    if (!TOSS_BILLING_OPERATIONS.includes(operation))
+      return reply
+        .code(400)
+        .send({ error: 'INVALID', message: `operation must be one of ${TOSS_BILLING_OPERATIONS.join(', ')}` });
+    if (
+      !fault ||
+      !['latency', 'http_error', 'timeout_after_commit', 'reset_before', 'decline', 'pending'].includes(fault.type)
+    ) {
+      return reply.code(400).send({
+        error: 'INVALID',
+        message: 'fault.type must be latency, http_error, timeout_after_commit, reset_before, decline or pending',
+      });
     }
-    if (fault.type === 'http_error' && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status < 600)) return reply.code(400).send({ error: 'INVALID', message: 'http_error needs a 4xx/5xx status' });
-    if (fault.type === 'decline' && typeof fault.code !== 'string') return reply.code(400).send({ error: 'INVALID', message: 'decline needs a code' });
+    if (fault.type === 'http_error' && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status < 600))
+      return reply.code(400).send({ error: 'INVALID', message: 'http_error needs a 4xx/5xx status' });
+    if (fault.type === 'decline' && typeof fault.code !== 'string')
+      return reply.code(400).send({ error: 'INVALID', message: 'decline needs a code' });
     const match = typeof b.match === 'object' && b.match !== null ? (b.match as Record<string, unknown>) : {};
     const id = state.armFault(operation, fault, match, typeof b.times === 'number' ? b.times : 1);
     return reply.code(201).send({ id });
@@ -201,15 +241,19 @@ function registerApiRoutes(app: FastifyInstance, state: TossBillingSandboxState)
 
   app.post('/clock', async (req, reply) => {
     const advanceMs = body(req).advanceMs;
-    if (typeof advanceMs !== 'number' || !Number.isFinite(advanceMs) || advanceMs < 0) return reply.code(400).send({ error: 'INVALID', message: 'advanceMs must be a non-negative number' });
+    if (typeof advanceMs !== 'number' || !Number.isFinite(advanceMs) || advanceMs < 0)
+      return reply.code(400).send({ error: 'INVALID', message: 'advanceMs must be a non-negative number' });
     state.advanceClock(advanceMs);
     return { ok: true };
   });
 
   app.post('/payments/:paymentKey/settle', async (req, reply) => {
     const to = body(req).cancel;
-    if (to !== 'done' && to !== 'rejected') return reply.code(400).send({ error: 'INVALID', message: 'cancel must be done or rejected' });
-    return state.settleCancels(param(req, 'paymentKey'), to) ? { ok: true } : reply.code(409).send({ error: 'NO_PENDING_CANCEL', message: 'no cancel in progress' });
+    if (to !== 'done' && to !== 'rejected')
+      return reply.code(400).send({ error: 'INVALID', message: 'cancel must be done or rejected' });
+    return state.settleCancels(param(req, 'paymentKey'), to)
+      ? { ok: true }
+      : reply.code(409).send({ error: 'NO_PENDING_CANCEL', message: 'no cancel in progress' });
   });
 }
 
@@ -227,18 +271,30 @@ function registerBuyerRoute(app: FastifyInstance, state: TossBillingSandboxState
     const request = (typeof b.request === 'object' && b.request !== null ? b.request : {}) as Record<string, unknown>;
     const buyer = (typeof b.buyer === 'object' && b.buyer !== null ? b.buyer : {}) as Record<string, unknown>;
     const customerKey = b.customerKey;
-    if (typeof customerKey !== 'string' || !CUSTOMER_KEY.test(customerKey)) return reply.code(400).send({ code: 'INVALID_CUSTOMER_KEY', message: 'customerKey is not valid' });
-    if (request.method !== 'CARD') return reply.code(400).send({ code: 'NOT_SUPPORTED_METHOD', message: 'method must be CARD' });
-    if (!isAbsoluteUrl(request.successUrl)) return reply.code(400).send({ code: 'INCORRECT_SUCCESS_URL_FORMAT', message: 'successUrl must be an absolute URL' });
-    if (!isAbsoluteUrl(request.failUrl)) return reply.code(400).send({ code: 'INCORRECT_FAIL_URL_FORMAT', message: 'failUrl must be an absolute URL' });
+    if (typeof customerKey !== 'string' || !CUSTOMER_KEY.test(customerKey))
+      return reply.code(400).send({ code: 'INVALID_CUSTOMER_KEY', message: 'customerKey is not valid' });
+    if (request.method !== 'CARD')
+      return reply.code(400).send({ code: 'NOT_SUPPORTED_METHOD', message: 'method must be CARD' });
+    if (!isAbsoluteUrl(request.successUrl))
+      return reply
+        .code(400)
+        .send({ code: 'INCORRECT_SUCCESS_URL_FORMAT', message: 'successUrl must be an absolute URL' });
+    if (!isAbsoluteUrl(request.failUrl))
+      return reply.code(400).send({ code: 'INCORRECT_FAIL_URL_FORMAT', message: 'failUrl must be an absolute URL' });
     const fault = state.takeFault('buyerBillingAuth', { customerKey, account });
     const outcome = fault?.type === 'decline' ? 'decline' : (buyer.outcome ?? 'approve');
     if (outcome === 'cancel') {
       state.record('buyerBillingAuth', 'canceled', account, { customerKey });
-      return reply.send({ redirectUrl: withQuery(request.failUrl, { code: 'PAY_PROCESS_CANCELED', message: '사용자에 의해 결제가 취소되었습니다.' }) });
+      return reply.send({
+        redirectUrl: withQuery(request.failUrl, {
+          code: 'PAY_PROCESS_CANCELED',
+          message: '사용자에 의해 결제가 취소되었습니다.',
+        }),
+      });
     }
     if (outcome === 'decline' || outcome === 'fail') {
-      const code = fault?.type === 'decline' ? fault.code : typeof buyer.code === 'string' ? buyer.code : 'REJECT_CARD_COMPANY';
+      const code =
+        fault?.type === 'decline' ? fault.code : typeof buyer.code === 'string' ? buyer.code : 'REJECT_CARD_COMPANY';
       state.record('buyerBillingAuth', 'declined', account, { customerKey, code });
       return reply.send({ redirectUrl: withQuery(request.failUrl, { code, message: '카드 등록에 실패했습니다.' }) });
     }

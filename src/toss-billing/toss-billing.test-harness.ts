@@ -1,6 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ClientRequest } from '@app/pg-contract';
-import { TOSS_BILLING_SANDBOX_API_PATH, TOSS_BILLING_SANDBOX_PREFIX, tossBillingAccountCredentials, tossBillingSandboxAccount, tossBillingSandboxPlugin } from './toss-billing.sandbox';
+import {
+  TOSS_BILLING_SANDBOX_API_PATH,
+  TOSS_BILLING_SANDBOX_PREFIX,
+  tossBillingAccountCredentials,
+  tossBillingSandboxAccount,
+  tossBillingSandboxPlugin,
+} from './toss-billing.sandbox';
 import type { TossBillingCredentials } from './toss-billing.types';
 
 /**
@@ -19,7 +25,12 @@ export interface TossBillingSandboxHarness {
   buyer(checkout: ClientRequest, outcome?: 'approve' | 'cancel' | 'decline' | 'fail'): Promise<Record<string, string>>;
   /** The same, answering the URL Toss sends the browser to. */
   buyerRedirect(checkout: ClientRequest, outcome?: 'approve' | 'cancel' | 'decline' | 'fail'): Promise<string>;
-  fault(operation: string, fault: Record<string, unknown>, match?: Record<string, unknown>, times?: number): Promise<void>;
+  fault(
+    operation: string,
+    fault: Record<string, unknown>,
+    match?: Record<string, unknown>,
+    times?: number,
+  ): Promise<void>;
   clearFaults(): Promise<void>;
   ledger(query: Record<string, string>): Promise<Array<Record<string, unknown>>>;
   settleCancels(paymentKey: string, to: 'done' | 'rejected'): Promise<number>;
@@ -27,7 +38,11 @@ export interface TossBillingSandboxHarness {
 }
 
 async function json(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
 }
@@ -42,7 +57,12 @@ export async function startTossBillingSandbox(): Promise<TossBillingSandboxHarne
   const buyerUrl = `${root}/buyer/billing-auth`;
   const buyerRedirect = async (checkout: ClientRequest, outcome: string = 'approve'): Promise<string> => {
     const init = checkout.init as { clientKey: string; customerKey: string };
-    const res = await json('POST', buyerUrl, { clientKey: init.clientKey, customerKey: init.customerKey, request: checkout.request, buyer: { outcome } });
+    const res = await json('POST', buyerUrl, {
+      clientKey: init.clientKey,
+      customerKey: init.customerKey,
+      request: checkout.request,
+      buyer: { outcome },
+    });
     if (res.status !== 200) throw new Error(`buyer endpoint answered ${res.status}: ${JSON.stringify(res.json)}`);
     return (res.json as { redirectUrl: string }).redirectUrl;
   };

@@ -45,7 +45,13 @@ export interface TossBilling {
   readonly authenticatedAt?: string;
   readonly method?: string;
   readonly billingKey: string;
-  readonly card?: { readonly issuerCode?: string; readonly acquirerCode?: string; readonly number?: string; readonly cardType?: string; readonly ownerType?: string } | null;
+  readonly card?: {
+    readonly issuerCode?: string;
+    readonly acquirerCode?: string;
+    readonly number?: string;
+    readonly cardType?: string;
+    readonly ownerType?: string;
+  } | null;
 }
 
 /** One entry of `Payment.cancels` (Toss Payment object). */
@@ -94,14 +100,19 @@ export interface TossBillingCancelRequest {
   readonly cancelAmount?: number;
 }
 
-export const tossBillingShape: ShapeValidator = objectOf({ customerKey: isNonEmptyString, billingKey: isNonEmptyString });
+export const tossBillingShape: ShapeValidator = objectOf({
+  customerKey: isNonEmptyString,
+  billingKey: isNonEmptyString,
+});
 
 export const tossBillingPaymentShape: ShapeValidator = objectOf({
   paymentKey: isNonEmptyString,
   orderId: isNonEmptyString,
   status: isString,
   totalAmount: isNumber,
-  cancels: maybe(arrayOf(objectOf({ cancelAmount: isNumber, transactionKey: isString, cancelStatus: maybe(isString) }))),
+  cancels: maybe(
+    arrayOf(objectOf({ cancelAmount: isNumber, transactionKey: isString, cancelStatus: maybe(isString) })),
+  ),
 });
 
 /** What a client call answers; nothing is thrown for PG or network trouble. */

@@ -46,7 +46,8 @@ describe('TossForeignPayAdapter specifics', () => {
     return prepared.client;
   };
 
-  const approve = (client: ClientRequest) => tossSandboxBuyer(sandbox.base).completeCheckout!({ reference: '', amount: usd(0), client }, 'approve');
+  const approve = (client: ClientRequest) =>
+    tossSandboxBuyer(sandbox.base).completeCheckout!({ reference: '', amount: usd(0), client }, 'approve');
 
   beforeAll(async () => {
     sandbox = await startSandbox();
@@ -68,7 +69,11 @@ describe('TossForeignPayAdapter specifics', () => {
       successUrl: 'https://merchant.example/success',
       failUrl: 'https://merchant.example/fail',
       // STC inside foreignEasyPay, where the SDK's ForeignEasyPayPaymentRequest takes it (never at top level).
-      foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: { sender_email: 'b@example.com' } } } },
+      foreignEasyPay: {
+        provider: 'PAYPAL',
+        country: 'US',
+        paymentMethodOptions: { paypal: { setTransactionContext: { sender_email: 'b@example.com' } } },
+      },
     });
     expect(JSON.stringify(client)).not.toContain(creds.secretKey);
     const noStc = await checkout('order_stc_2');
@@ -92,21 +97,34 @@ describe('TossForeignPayAdapter specifics', () => {
     if (amount === undefined) delete pointer.amount;
     else pointer.amount = amount;
     const outcome = await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer });
-    expect(outcome).toMatchObject({ status: 'NOT_SENT', code: 'AMOUNT_MISMATCH', reason: 'invalid_request', retryable: false });
+    expect(outcome).toMatchObject({
+      status: 'NOT_SENT',
+      code: 'AMOUNT_MISMATCH',
+      reason: 'invalid_request',
+      retryable: false,
+    });
     expect(await ledger(orderId)).toEqual([]);
   });
 
   it('refuses a redirect for another order', async () => {
     const orderId = newOrderId();
     const redirect = await approve(await checkout(orderId));
-    const outcome = await adapter.confirm(creds, { reference: newOrderId(), expected: usd(5000), pointer: redirect.query });
+    const outcome = await adapter.confirm(creds, {
+      reference: newOrderId(),
+      expected: usd(5000),
+      pointer: redirect.query,
+    });
     expect(outcome).toMatchObject({ status: 'NOT_SENT', code: 'ORDER_MISMATCH' });
   });
 
   it('answers a confirm after the 10-minute window as the hard decline NOT_FOUND_PAYMENT_SESSION', async () => {
     const orderId = newOrderId();
     const redirect = await approve(await checkout(orderId));
-    await fetch(`${sandbox.base}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: 10 * 60_000 + 1 }) });
+    await fetch(`${sandbox.base}/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: 10 * 60_000 + 1 }),
+    });
     const outcome = await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: redirect.query });
     expect(outcome).toMatchObject({ status: 'DECLINED', kind: 'hard', code: 'NOT_FOUND_PAYMENT_SESSION' });
   });
@@ -116,11 +134,24 @@ describe('TossForeignPayAdapter specifics', () => {
     const other = newOrderId();
     const mine = await approve(await checkout(orderId));
     const theirs = await approve(await checkout(other));
-    const outcome = await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: { ...mine.query, paymentKey: theirs.query.paymentKey } });
-    expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code: 'PAYMENT_KEY_MISMATCH', retryable: false });
+    const outcome = await adapter.confirm(creds, {
+      reference: orderId,
+      expected: usd(5000),
+      pointer: { ...mine.query, paymentKey: theirs.query.paymentKey },
+    });
+    expect(outcome).toMatchObject({
+      status: 'NOT_SENT',
+      reason: 'invalid_request',
+      code: 'PAYMENT_KEY_MISMATCH',
+      retryable: false,
+    });
     // Refused at Toss (FORBIDDEN_REQUEST, seed 000) and confirmed nothing; the genuine redirect still pays.
-    expect((await ledger(orderId)).map((e) => [e.operation, e.outcome, e.code])).toEqual([['confirm', 'refused', 'FORBIDDEN_REQUEST']]);
-    expect(await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: mine.query })).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await ledger(orderId)).map((e) => [e.operation, e.outcome, e.code])).toEqual([
+      ['confirm', 'refused', 'FORBIDDEN_REQUEST'],
+    ]);
+    expect(
+      await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: mine.query }),
+    ).toMatchObject({ status: 'SUCCEEDED' });
   });
 
   it('keeps FORBIDDEN_REQUEST a configuration refusal when the key is not provably another order’s', async () => {
@@ -129,21 +160,44 @@ describe('TossForeignPayAdapter specifics', () => {
     await fetch(`${sandbox.base}/control/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ gateway: 'toss', operation: 'confirm', match: { orderId }, fault: { type: 'http_error', status: 403, code: 'FORBIDDEN_REQUEST' } }),
+      body: JSON.stringify({
+        gateway: 'toss',
+        operation: 'confirm',
+        match: { orderId },
+        fault: { type: 'http_error', status: 403, code: 'FORBIDDEN_REQUEST' },
+      }),
     });
     const outcome = await adapter.confirm(creds, { reference: orderId, expected: usd(5000), pointer: redirect.query });
-    expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'refused_by_pg', code: 'FORBIDDEN_REQUEST', retryable: false });
+    expect(outcome).toMatchObject({
+      status: 'NOT_SENT',
+      reason: 'refused_by_pg',
+      code: 'FORBIDDEN_REQUEST',
+      retryable: false,
+    });
   });
 
   it('refuses a blank cancel reason before sending anything', async () => {
-    const outcome = await adapter.cancel(creds, { gatewayPaymentId: 'pk_x', reference: newOrderId(), reason: '   ', cancelId: 'c-blank-1' });
-    expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'invalid_request', code: 'INVALID_REASON', retryable: false });
+    const outcome = await adapter.cancel(creds, {
+      gatewayPaymentId: 'pk_x',
+      reference: newOrderId(),
+      reason: '   ',
+      cancelId: 'c-blank-1',
+    });
+    expect(outcome).toMatchObject({
+      status: 'NOT_SENT',
+      reason: 'invalid_request',
+      code: 'INVALID_REASON',
+      retryable: false,
+    });
   });
 
   it('answers wrong keys as NOT_SENT (our configuration), never as a decline', async () => {
     const orderId = newOrderId();
     const redirect = await approve(await checkout(orderId));
-    const outcome = await adapter.confirm({ ...creds, secretKey: 'test_sk_not_a_sandbox_key' }, { reference: orderId, expected: usd(5000), pointer: redirect.query });
+    const outcome = await adapter.confirm(
+      { ...creds, secretKey: 'test_sk_not_a_sandbox_key' },
+      { reference: orderId, expected: usd(5000), pointer: redirect.query },
+    );
     expect(outcome).toMatchObject({ status: 'NOT_SENT', reason: 'refused_by_pg', code: 'UNAUTHORIZED_KEY' });
     expect(JSON.stringify(outcome)).not.toContain('test_sk_not_a_sandbox_key');
   });
@@ -154,9 +208,20 @@ describe('TossForeignPayAdapter specifics', () => {
     const paid = await adapter.confirm(creds, { reference: orderId, expected: usd(1000), pointer: redirect.query });
     expect(paid.status).toBe('SUCCEEDED');
     const id = (paid as { gatewayPaymentId: string }).gatewayPaymentId;
-    const part = await adapter.cancel(creds, { gatewayPaymentId: id, reference: orderId, amount: usd(250), reason: 'part', cancelId: 'c-part-1' });
+    const part = await adapter.cancel(creds, {
+      gatewayPaymentId: id,
+      reference: orderId,
+      amount: usd(250),
+      reason: 'part',
+      cancelId: 'c-part-1',
+    });
     expect(part).toMatchObject({ status: 'PENDING', requested: usd(250) });
-    const rest = await adapter.cancel(creds, { gatewayPaymentId: id, reference: orderId, reason: 'rest', cancelId: 'c-rest-1' });
+    const rest = await adapter.cancel(creds, {
+      gatewayPaymentId: id,
+      reference: orderId,
+      reason: 'rest',
+      cancelId: 'c-rest-1',
+    });
     expect(rest.status).toBe('PENDING');
     const cancels = (await ledger(orderId)).filter((e) => e.operation === 'cancel');
     expect(cancels).toHaveLength(2);
@@ -175,25 +240,57 @@ describe('TossForeignPayAdapter specifics', () => {
   it('points a cancel webhook at its cancel (and payment when named), claims without applying, never throws on junk', () => {
     const cancel = adapter.parseWebhook(creds, {
       headers: { 'tosspayments-webhook-transmission-id': 'wh-1' },
-      body: { eventType: 'CANCEL_STATUS_CHANGED', createdAt: '2026-01-01T00:00:00.000000', data: { transactionKey: 'tx1', cancelStatus: 'DONE' } },
+      body: {
+        eventType: 'CANCEL_STATUS_CHANGED',
+        createdAt: '2026-01-01T00:00:00.000000',
+        data: { transactionKey: 'tx1', cancelStatus: 'DONE' },
+      },
     });
-    expect(cancel).toEqual({ kind: 'refetch', event: 'CANCEL_STATUS_CHANGED', dedupKey: 'wh-1', cancel: { gatewayCancelId: 'tx1', rawStatus: 'DONE' } });
+    expect(cancel).toEqual({
+      kind: 'refetch',
+      event: 'CANCEL_STATUS_CHANGED',
+      dedupKey: 'wh-1',
+      cancel: { gatewayCancelId: 'tx1', rawStatus: 'DONE' },
+    });
     const payment = adapter.parseWebhook(creds, {
       headers: {},
-      body: { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-01-01T00:00:00.000000', data: { paymentKey: 'pk1', orderId: 'o-0001', status: 'CANCELED' } },
+      body: {
+        eventType: 'PAYMENT_STATUS_CHANGED',
+        createdAt: '2026-01-01T00:00:00.000000',
+        data: { paymentKey: 'pk1', orderId: 'o-0001', status: 'CANCELED' },
+      },
     });
-    expect(payment).toEqual({ kind: 'refetch', gatewayPaymentId: 'pk1', reference: 'o-0001', event: 'PAYMENT_STATUS_CHANGED', claim: { rawStatus: 'CANCELED', cancelCount: 0 } });
+    expect(payment).toEqual({
+      kind: 'refetch',
+      gatewayPaymentId: 'pk1',
+      reference: 'o-0001',
+      event: 'PAYMENT_STATUS_CHANGED',
+      claim: { rawStatus: 'CANCELED', cancelCount: 0 },
+    });
     expect(payment).not.toHaveProperty('status');
     const withKey = adapter.parseWebhook(creds, {
       headers: { 'tosspayments-webhook-transmission-id': 'wh-2' },
-      body: { eventType: 'CANCEL_STATUS_CHANGED', createdAt: '2026-01-01T00:00:00.000000', data: { transactionKey: 'tx1', cancelStatus: 'DONE', paymentKey: 'pk1' } },
+      body: {
+        eventType: 'CANCEL_STATUS_CHANGED',
+        createdAt: '2026-01-01T00:00:00.000000',
+        data: { transactionKey: 'tx1', cancelStatus: 'DONE', paymentKey: 'pk1' },
+      },
     });
-    expect(withKey).toEqual({ kind: 'refetch', gatewayPaymentId: 'pk1', event: 'CANCEL_STATUS_CHANGED', dedupKey: 'wh-2', cancel: { gatewayCancelId: 'tx1', rawStatus: 'DONE' } });
+    expect(withKey).toEqual({
+      kind: 'refetch',
+      gatewayPaymentId: 'pk1',
+      event: 'CANCEL_STATUS_CHANGED',
+      dedupKey: 'wh-2',
+      cancel: { gatewayCancelId: 'tx1', rawStatus: 'DONE' },
+    });
     expect(adapter.parseWebhook(creds, { headers: {}, body: '{not json' }).kind).toBe('ignore');
   });
 
   it('checks credentials by name, never echoing values', () => {
-    expect(adapter.checkCredentials({ clientKey: 'test_ck_x', secretKey: 'test_sk_y' })).toEqual({ ok: true, credentials: { clientKey: 'test_ck_x', secretKey: 'test_sk_y' } });
+    expect(adapter.checkCredentials({ clientKey: 'test_ck_x', secretKey: 'test_sk_y' })).toEqual({
+      ok: true,
+      credentials: { clientKey: 'test_ck_x', secretKey: 'test_sk_y' },
+    });
     const bad = adapter.checkCredentials({ clientKey: 'nope', secretKey: 'super-secret-value' });
     expect(bad.ok).toBe(false);
     expect(JSON.stringify(bad)).not.toContain('super-secret-value');

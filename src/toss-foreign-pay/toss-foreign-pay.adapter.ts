@@ -31,7 +31,13 @@ import {
   type WebhookInput,
   type WebhookParseResult,
 } from '@app/pg-contract';
-import { parseTossWebhook, TossClient, type TossCancelRequest, type TossPayment, type TossResult } from '@app/toss-client';
+import {
+  parseTossWebhook,
+  TossClient,
+  type TossCancelRequest,
+  type TossPayment,
+  type TossResult,
+} from '@app/toss-client';
 import {
   cancelsOf,
   checkRedirect,
@@ -94,19 +100,39 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
     const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const problems: string[] = [];
     // Toss key formats (docs.tosspayments.com, API keys): test_/live_ prefixed; gck/gsk are the payment-widget pair.
-    if (typeof r.clientKey !== 'string' || !/^(test|live)_(ck|gck)_[A-Za-z0-9_-]{1,200}$/.test(r.clientKey)) problems.push('clientKey must be a Toss client key (test_ck_… or live_ck_…)');
-    if (typeof r.secretKey !== 'string' || !/^(test|live)_(sk|gsk)_[A-Za-z0-9_-]{1,200}$/.test(r.secretKey)) problems.push('secretKey must be a Toss secret key (test_sk_… or live_sk_…)');
-    return problems.length ? { ok: false, problems } : { ok: true, credentials: { clientKey: r.clientKey as string, secretKey: r.secretKey as string } };
+    if (typeof r.clientKey !== 'string' || !/^(test|live)_(ck|gck)_[A-Za-z0-9_-]{1,200}$/.test(r.clientKey))
+      problems.push('clientKey must be a Toss client key (test_ck_… or live_ck_…)');
+    if (typeof r.secretKey !== 'string' || !/^(test|live)_(sk|gsk)_[A-Za-z0-9_-]{1,200}$/.test(r.secretKey))
+      problems.push('secretKey must be a Toss secret key (test_sk_… or live_sk_…)');
+    return problems.length
+      ? { ok: false, problems }
+      : { ok: true, credentials: { clientKey: r.clientKey as string, secretKey: r.secretKey as string } };
   }
 
   /** The SDK's `requestPayment` parameters (seed 000). Sends nothing. */
-  async prepareCheckout(c: TossForeignPayCredentials, input: PrepareCheckoutInput): Promise<CheckoutPreparation | NotSentOutcome> {
+  async prepareCheckout(
+    c: TossForeignPayCredentials,
+    input: PrepareCheckoutInput,
+  ): Promise<CheckoutPreparation | NotSentOutcome> {
     const refused = preflightAmount(this.descriptor, input.amount);
     if (refused) return refused;
-    if (!/^[A-Za-z0-9_=-]{6,64}$/.test(input.reference)) return notSent('invalid_request', 'INVALID_REFERENCE', 'orderId must be 6-64 characters of [A-Za-z0-9_=-]', false);
-    if (input.orderName.length < 1 || input.orderName.length > 100) return notSent('invalid_request', 'INVALID_ORDER_NAME', 'orderName must be 1-100 characters', false);
+    if (!/^[A-Za-z0-9_=-]{6,64}$/.test(input.reference))
+      return notSent(
+        'invalid_request',
+        'INVALID_REFERENCE',
+        'orderId must be 6-64 characters of [A-Za-z0-9_=-]',
+        false,
+      );
+    if (input.orderName.length < 1 || input.orderName.length > 100)
+      return notSent('invalid_request', 'INVALID_ORDER_NAME', 'orderName must be 1-100 characters', false);
     const country = input.buyer?.country;
-    if (!country || !/^[A-Z]{2}$/.test(country)) return notSent('invalid_request', 'COUNTRY_REQUIRED', "the buyer's ISO 3166-1 alpha-2 country is required", false);
+    if (!country || !/^[A-Z]{2}$/.test(country))
+      return notSent(
+        'invalid_request',
+        'COUNTRY_REQUIRED',
+        "the buyer's ISO 3166-1 alpha-2 country is required",
+        false,
+      );
     const ctx = input.riskContext && Object.keys(input.riskContext).length > 0 ? input.riskContext : undefined;
     return {
       reference: input.reference,
@@ -142,7 +168,10 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
     const refused = preflightAmount(this.descriptor, input.expected);
     if (refused) return refused;
     // A re-send after an unknown outcome names the stored paymentKey: the redirect it was checked from, rebuilt.
-    const pointer = input.gatewayPaymentId !== undefined ? { paymentKey: input.gatewayPaymentId, orderId: input.reference, amount: toMajorUnits(input.expected) } : input.pointer;
+    const pointer =
+      input.gatewayPaymentId !== undefined
+        ? { paymentKey: input.gatewayPaymentId, orderId: input.reference, amount: toMajorUnits(input.expected) }
+        : input.pointer;
     const redirect = checkRedirect(input.reference, input.expected, pointer);
     if (!redirect.ok) return redirect.refused;
     const res = await this.toss.confirm(
@@ -152,27 +181,50 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
     );
     if (res.kind === 'pg_error' && res.code === 'ALREADY_PROCESSED_PAYMENT') {
       // Confirmed before (by us, under another key): the payment itself is the answer.
-      return (await this.retrieve(c, { gatewayPaymentId: redirect.paymentKey, expected: input.expected, reference: input.reference }, o)) as PaymentOutcome;
+      return (await this.retrieve(
+        c,
+        { gatewayPaymentId: redirect.paymentKey, expected: input.expected, reference: input.reference },
+        o,
+      )) as PaymentOutcome;
     }
-    if (res.kind === 'pg_error' && res.code === 'FORBIDDEN_REQUEST' && (await this.isAnotherOrdersKey(c, redirect.paymentKey, input.reference, o))) {
+    if (
+      res.kind === 'pg_error' &&
+      res.code === 'FORBIDDEN_REQUEST' &&
+      (await this.isAnotherOrdersKey(c, redirect.paymentKey, input.reference, o))
+    ) {
       // Seed 000: FORBIDDEN_REQUEST = our key pair, or an orderId/paymentKey that differs from the original request.
       // A paymentKey Toss files under another orderId was swapped into the redirect: the buyer's doing, not our keys.
-      return notSent('invalid_request', 'PAYMENT_KEY_MISMATCH', "the redirect's paymentKey belongs to another order", false);
+      return notSent(
+        'invalid_request',
+        'PAYMENT_KEY_MISMATCH',
+        "the redirect's paymentKey belongs to another order",
+        false,
+      );
     }
     return checkIntegrity(input.expected, confirmResultToOutcome(res), { reference: input.reference });
   }
 
   /** True only when Toss shows the payment and files it under another orderId (any failure: false). */
-  private async isAnotherOrdersKey(c: TossForeignPayCredentials, paymentKey: string, reference: string, o: CallOptions): Promise<boolean> {
+  private async isAnotherOrdersKey(
+    c: TossForeignPayCredentials,
+    paymentKey: string,
+    reference: string,
+    o: CallOptions,
+  ): Promise<boolean> {
     const res = await this.toss.getPayment({ secretKey: c.secretKey }, paymentKey, { signal: o.signal });
     return res.kind === 'ok' && typeof res.data.orderId === 'string' && res.data.orderId !== reference;
   }
 
   async retrieve(c: TossForeignPayCredentials, input: RetrieveInput, o: CallOptions = {}): Promise<LookupOutcome> {
-    return (await this.inspect(c, { gatewayPaymentId: input.gatewayPaymentId }, input.expected, input.reference, o)).outcome;
+    return (await this.inspect(c, { gatewayPaymentId: input.gatewayPaymentId }, input.expected, input.reference, o))
+      .outcome;
   }
 
-  async retrieveByReference(c: TossForeignPayCredentials, input: RetrieveByReferenceInput, o: CallOptions = {}): Promise<LookupOutcome> {
+  async retrieveByReference(
+    c: TossForeignPayCredentials,
+    input: RetrieveByReferenceInput,
+    o: CallOptions = {},
+  ): Promise<LookupOutcome> {
     return (await this.inspect(c, { reference: input.reference }, input.expected, input.reference, o)).outcome;
   }
 
@@ -180,7 +232,13 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
    * The payment (by paymentKey or orderId) checked against what we expect, plus its cancels: what a webhook, a
    * timed-out confirm or a timed-out cancel is resolved with.
    */
-  async inspect(c: TossForeignPayCredentials, pointer: PaymentPointer, expected: Money, reference?: string, o: CallOptions = {}): Promise<PaymentInspection> {
+  async inspect(
+    c: TossForeignPayCredentials,
+    pointer: PaymentPointer,
+    expected: Money,
+    reference?: string,
+    o: CallOptions = {},
+  ): Promise<PaymentInspection> {
     const res =
       'gatewayPaymentId' in pointer
         ? await this.toss.getPayment({ secretKey: c.secretKey }, pointer.gatewayPaymentId, { signal: o.signal })
@@ -210,8 +268,12 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
       if (refused) return refused;
       body = { cancelReason: input.reason, cancelAmount: toMajorNumber(input.amount), currency: input.amount.currency };
     }
-    if (input.reason.trim() === '' || [...input.reason].length > 200) return notSent('invalid_request', 'INVALID_REASON', 'reason must be 1-200 characters, not blank', false);
-    const res = await this.toss.cancel({ secretKey: c.secretKey }, input.gatewayPaymentId, body, { idempotencyKey: input.cancelId, signal: o.signal });
+    if (input.reason.trim() === '' || [...input.reason].length > 200)
+      return notSent('invalid_request', 'INVALID_REASON', 'reason must be 1-200 characters, not blank', false);
+    const res = await this.toss.cancel({ secretKey: c.secretKey }, input.gatewayPaymentId, body, {
+      idempotencyKey: input.cancelId,
+      signal: o.signal,
+    });
     return cancelResultToOutcome(res);
   }
 
@@ -252,7 +314,12 @@ export class TossForeignPayAdapter implements PaymentGatewayAdapter<TossForeignP
 
 function toGatewayCancel(c: TossCancelView): GatewayCancelView {
   // StatusClass UNKNOWN is never produced for a cancel (no table fallback to it); treated as in progress if it were.
-  return { gatewayCancelId: c.transactionKey, amount: c.amount, state: c.state === 'UNKNOWN' ? 'PENDING' : c.state, rawStatus: c.rawStatus };
+  return {
+    gatewayCancelId: c.transactionKey,
+    amount: c.amount,
+    state: c.state === 'UNKNOWN' ? 'PENDING' : c.state,
+    rawStatus: c.rawStatus,
+  };
 }
 
 function safeCancels(p: TossPayment): TossCancelView[] {
@@ -271,10 +338,14 @@ export function cancelResultToOutcome(res: TossResult<TossPayment>): CancelOutco
     case 'not_sent':
       return notSent('connection', res.reason.toUpperCase(), res.detail, true);
     case 'unknown':
-      return unknownOutcome(res.reason === 'response_timeout' ? 'timeout' : res.reason === 'server_error' ? 'server_error' : 'connection', res.detail, {
-        ...(res.httpStatus !== undefined ? { httpStatus: res.httpStatus } : {}),
-        ...(res.code !== undefined ? { code: res.code } : {}),
-      });
+      return unknownOutcome(
+        res.reason === 'response_timeout' ? 'timeout' : res.reason === 'server_error' ? 'server_error' : 'connection',
+        res.detail,
+        {
+          ...(res.httpStatus !== undefined ? { httpStatus: res.httpStatus } : {}),
+          ...(res.code !== undefined ? { code: res.code } : {}),
+        },
+      );
     case 'pg_error':
       // Our keys (401) or the same Idempotency-Key still running (409): Toss did nothing with this request.
       if (res.httpStatus === 401) return notSent('refused_by_pg', res.code, res.message, false);
@@ -310,7 +381,12 @@ export function cancelResultToOutcome(res: TossResult<TossPayment>): CancelOutco
         case 'DECLINED':
           return { status: 'DECLINED', code: 'CANCEL_ABORTED', message: 'Toss aborted the cancel' };
         default:
-          return { status: 'PENDING', requested: last.amount, gatewayCancelId: last.transactionKey, rawStatus: last.rawStatus };
+          return {
+            status: 'PENDING',
+            requested: last.amount,
+            gatewayCancelId: last.transactionKey,
+            rawStatus: last.rawStatus,
+          };
       }
     }
   }

@@ -25,7 +25,11 @@ describeGatewayConformance('TossForeignPayAdapter', TOSS_FOREIGN_PAY_DESCRIPTOR,
     buyer: tossSandboxBuyer(sandbox.base),
     forgeWebhook: (target, status) => ({
       headers: { 'tosspayments-webhook-transmission-id': `wh_${randomBytes(4).toString('hex')}` },
-      body: { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-01-01T00:00:00.000000', data: { paymentKey: target.gatewayPaymentId, orderId: target.reference, status } },
+      body: {
+        eventType: 'PAYMENT_STATUS_CHANGED',
+        createdAt: '2026-01-01T00:00:00.000000',
+        data: { paymentKey: target.gatewayPaymentId, orderId: target.reference, status },
+      },
     }),
     forgedStatus: 'CANCELED',
     tamperCheckoutAmount: (query, amount) => ({ ...query, amount: String(toMajorNumber(amount)) }),

@@ -33,7 +33,9 @@ export class TossOrdersController {
   }
 
   @Get(':orderId')
-  @ApiOperation({ summary: 'The order, with its cancels (an unknown confirm or unfinished cancel is looked up at Toss first)' })
+  @ApiOperation({
+    summary: 'The order, with its cancels (an unknown confirm or unfinished cancel is looked up at Toss first)',
+  })
   @ApiOkResponse({ type: TossOrderDto })
   get(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string): Promise<TossOrderDto> {
     return this.toss.get(merchant.id, orderId);
@@ -44,7 +46,11 @@ export class TossOrdersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel all (no amount) or part; a cancel Toss has not finished is reported as pending' })
   @ApiOkResponse({ type: TossOrderDto })
-  cancel(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string, @Body() body: CancelTossOrderDto): Promise<TossOrderDto> {
+  cancel(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('orderId') orderId: string,
+    @Body() body: CancelTossOrderDto,
+  ): Promise<TossOrderDto> {
     return this.toss.cancel(merchant.id, orderId, body);
   }
 }
@@ -59,7 +65,10 @@ export class TossRedirectsController {
   @Get('success')
   @ApiOperation({ summary: 'Success redirect: confirms once when the amount matches the stored order' })
   @ApiOkResponse({ type: TossRedirectResultDto, description: 'Without a merchant returnUrl' })
-  @ApiResponse({ status: 303, description: "To the merchant's returnUrl with orderId, status, amount, currency, message (code on errors)" })
+  @ApiResponse({
+    status: 303,
+    description: "To the merchant's returnUrl with orderId, status, amount, currency, message (code on errors)",
+  })
   async success(@Query() query: TossSuccessQueryDto, @Res() reply: FastifyReply): Promise<void> {
     send(reply, await this.toss.successForBrowser(query));
   }

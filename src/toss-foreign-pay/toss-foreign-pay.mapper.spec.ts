@@ -21,10 +21,23 @@ import {
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 
 function payment(over: Partial<TossPayment> = {}): TossPayment {
-  return { paymentKey: 'pk_1', orderId: 'order_1', currency: 'USD', totalAmount: 10.5, balanceAmount: 10.5, status: 'DONE', ...over } as TossPayment;
+  return {
+    paymentKey: 'pk_1',
+    orderId: 'order_1',
+    currency: 'USD',
+    totalAmount: 10.5,
+    balanceAmount: 10.5,
+    status: 'DONE',
+    ...over,
+  } as TossPayment;
 }
 
-const pgError = (code: string, httpStatus: number): TossResult<TossPayment> => ({ kind: 'pg_error', code, httpStatus, message: 'm' });
+const pgError = (code: string, httpStatus: number): TossResult<TossPayment> => ({
+  kind: 'pg_error',
+  code,
+  httpStatus,
+  message: 'm',
+});
 
 describe('toss-foreign-pay mapper', () => {
   it.each([
@@ -111,15 +124,33 @@ describe('toss-foreign-pay mapper', () => {
 
   it.each([
     [pgError('REJECT_CARD_COMPANY', 403), { status: 'DECLINED', kind: 'soft', code: 'REJECT_CARD_COMPANY' }],
-    [pgError('NOT_FOUND_PAYMENT_SESSION', 404), { status: 'DECLINED', kind: 'hard', code: 'NOT_FOUND_PAYMENT_SESSION' }],
+    [
+      pgError('NOT_FOUND_PAYMENT_SESSION', 404),
+      { status: 'DECLINED', kind: 'hard', code: 'NOT_FOUND_PAYMENT_SESSION' },
+    ],
     [pgError('UNAUTHORIZED_KEY', 401), { status: 'NOT_SENT', reason: 'refused_by_pg', retryable: false }],
     [pgError('IDEMPOTENT_REQUEST_PROCESSING', 409), { status: 'NOT_SENT', reason: 'refused_by_pg', retryable: true }],
     [pgError('ALREADY_PROCESSED_PAYMENT', 400), { status: 'UNKNOWN' }],
-    [{ kind: 'unknown', reason: 'response_timeout', detail: 't' }, { status: 'UNKNOWN', reason: 'timeout' }],
-    [{ kind: 'unknown', reason: 'server_error', detail: '500', httpStatus: 500 }, { status: 'UNKNOWN', reason: 'server_error', httpStatus: 500 }],
-    [{ kind: 'unknown', reason: 'connection_reset', detail: 'r' }, { status: 'UNKNOWN', reason: 'connection' }],
-    [{ kind: 'not_sent', reason: 'connection_refused', detail: 'c' }, { status: 'NOT_SENT', reason: 'connection', retryable: true }],
-    [{ kind: 'invalid_request', field: 'body.amount', message: 'bad' }, { status: 'NOT_SENT', reason: 'invalid_request', retryable: false }],
+    [
+      { kind: 'unknown', reason: 'response_timeout', detail: 't' },
+      { status: 'UNKNOWN', reason: 'timeout' },
+    ],
+    [
+      { kind: 'unknown', reason: 'server_error', detail: '500', httpStatus: 500 },
+      { status: 'UNKNOWN', reason: 'server_error', httpStatus: 500 },
+    ],
+    [
+      { kind: 'unknown', reason: 'connection_reset', detail: 'r' },
+      { status: 'UNKNOWN', reason: 'connection' },
+    ],
+    [
+      { kind: 'not_sent', reason: 'connection_refused', detail: 'c' },
+      { status: 'NOT_SENT', reason: 'connection', retryable: true },
+    ],
+    [
+      { kind: 'invalid_request', field: 'body.amount', message: 'bad' },
+      { status: 'NOT_SENT', reason: 'invalid_request', retryable: false },
+    ],
   ] as Array<[TossResult<TossPayment>, object]>)('confirm answer %j → %j', (res, expected) => {
     expect(confirmResultToOutcome(res)).toMatchObject(expected);
   });
@@ -134,10 +165,24 @@ describe('toss-foreign-pay mapper', () => {
         ],
       }),
     );
-    expect(paid).toMatchObject({ status: 'SUCCEEDED', amount: usd(1050), refunded: usd(250), reference: 'order_1', gatewayPaymentId: 'pk_1' });
-    expect(paymentToOutcome(payment({ totalAmount: 10.555 }))).toMatchObject({ status: 'UNKNOWN', reason: 'unreadable_response' });
-    expect(paymentToOutcome(payment({ status: 'NEW' }))).toMatchObject({ status: 'UNKNOWN', reason: 'unmapped_status' });
-    expect(paymentToOutcome(payment({ status: 'ABORTED', failure: { code: 'REJECT_CARD_COMPANY', message: 'x' } }))).toMatchObject({
+    expect(paid).toMatchObject({
+      status: 'SUCCEEDED',
+      amount: usd(1050),
+      refunded: usd(250),
+      reference: 'order_1',
+      gatewayPaymentId: 'pk_1',
+    });
+    expect(paymentToOutcome(payment({ totalAmount: 10.555 }))).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'unreadable_response',
+    });
+    expect(paymentToOutcome(payment({ status: 'NEW' }))).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'unmapped_status',
+    });
+    expect(
+      paymentToOutcome(payment({ status: 'ABORTED', failure: { code: 'REJECT_CARD_COMPANY', message: 'x' } })),
+    ).toMatchObject({
       status: 'DECLINED',
       kind: 'soft',
       code: 'REJECT_CARD_COMPANY',
@@ -148,8 +193,12 @@ describe('toss-foreign-pay mapper', () => {
   it('never turns a failed lookup into NOT_FOUND', () => {
     expect(lookupResultToOutcome(pgError('NOT_FOUND_PAYMENT', 404))).toMatchObject({ status: 'NOT_FOUND' });
     expect(lookupResultToOutcome(pgError('FORBIDDEN_REQUEST', 403))).toMatchObject({ status: 'UNKNOWN' });
-    expect(lookupResultToOutcome({ kind: 'not_sent', reason: 'dns_failure', detail: 'd' })).toMatchObject({ status: 'UNKNOWN' });
-    expect(lookupResultToOutcome({ kind: 'unknown', reason: 'server_error', detail: 'd', httpStatus: 503 })).toMatchObject({ status: 'UNKNOWN' });
+    expect(lookupResultToOutcome({ kind: 'not_sent', reason: 'dns_failure', detail: 'd' })).toMatchObject({
+      status: 'UNKNOWN',
+    });
+    expect(
+      lookupResultToOutcome({ kind: 'unknown', reason: 'server_error', detail: 'd', httpStatus: 503 }),
+    ).toMatchObject({ status: 'UNKNOWN' });
   });
 
   it('reports a cancel as done only when Toss says DONE', () => {
@@ -158,14 +207,35 @@ describe('toss-foreign-pay mapper', () => {
       httpStatus: 200,
       data: payment({ cancels: [{ cancelAmount: 3, transactionKey: 'tx9', cancelStatus }] }),
     });
-    expect(cancelResultToOutcome(ok('IN_PROGRESS'))).toEqual({ status: 'PENDING', requested: usd(300), gatewayCancelId: 'tx9', rawStatus: 'IN_PROGRESS' });
-    expect(cancelResultToOutcome(ok('DONE'))).toMatchObject({ status: 'SUCCEEDED', refunded: usd(300), totalRefunded: usd(300), remaining: usd(750) });
+    expect(cancelResultToOutcome(ok('IN_PROGRESS'))).toEqual({
+      status: 'PENDING',
+      requested: usd(300),
+      gatewayCancelId: 'tx9',
+      rawStatus: 'IN_PROGRESS',
+    });
+    expect(cancelResultToOutcome(ok('DONE'))).toMatchObject({
+      status: 'SUCCEEDED',
+      refunded: usd(300),
+      totalRefunded: usd(300),
+      remaining: usd(750),
+    });
     expect(cancelResultToOutcome(ok('ABORTED'))).toMatchObject({ status: 'DECLINED' });
     expect(cancelResultToOutcome(ok('LATER'))).toMatchObject({ status: 'PENDING' });
-    expect(cancelResultToOutcome(pgError('NOT_CANCELABLE_AMOUNT', 403))).toMatchObject({ status: 'DECLINED', code: 'NOT_CANCELABLE_AMOUNT' });
-    expect(cancelResultToOutcome(pgError('UNAUTHORIZED_KEY', 401))).toMatchObject({ status: 'NOT_SENT', retryable: false });
-    expect(cancelResultToOutcome({ kind: 'unknown', reason: 'response_timeout', detail: 't' })).toMatchObject({ status: 'UNKNOWN', reason: 'timeout' });
-    expect(cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data: payment() })).toMatchObject({ status: 'UNKNOWN' });
+    expect(cancelResultToOutcome(pgError('NOT_CANCELABLE_AMOUNT', 403))).toMatchObject({
+      status: 'DECLINED',
+      code: 'NOT_CANCELABLE_AMOUNT',
+    });
+    expect(cancelResultToOutcome(pgError('UNAUTHORIZED_KEY', 401))).toMatchObject({
+      status: 'NOT_SENT',
+      retryable: false,
+    });
+    expect(cancelResultToOutcome({ kind: 'unknown', reason: 'response_timeout', detail: 't' })).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'timeout',
+    });
+    expect(cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data: payment() })).toMatchObject({
+      status: 'UNKNOWN',
+    });
   });
 
   // Foreign easy pay cancels are asynchronous (pg-api-reference.md, Cancel); the 2022-11-16 Payment schema we pin
@@ -177,15 +247,26 @@ describe('toss-foreign-pay mapper', () => {
     ['DONE', 'DONE', 'SUCCEEDED', 'DONE'],
     ['ABORTED', 'ABORTED', 'DECLINED', 'ABORTED'],
     ['unlisted', 'LATER', 'PENDING', 'LATER'],
-  ] as Array<[string, string | null | undefined, string, string]>)('cancelStatus %s → %s, never booked as refunded unless DONE', (_name, cancelStatus, state, rawStatus) => {
-    const cancel = { cancelAmount: 3, transactionKey: 'tx1', ...(cancelStatus === undefined ? {} : { cancelStatus }) } as NonNullable<TossPayment['cancels']>[number];
-    expect(cancelStateOf(cancel)).toBe(state);
-    const data = payment({ status: 'PARTIAL_CANCELED', cancels: [cancel] });
-    const outcome = cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data });
-    expect(outcome.status).toBe(state);
-    if (state === 'PENDING') expect(outcome).toEqual({ status: 'PENDING', requested: usd(300), gatewayCancelId: 'tx1', rawStatus });
-    expect(paymentToOutcome(data)).toMatchObject({ status: 'SUCCEEDED', refunded: usd(state === 'SUCCEEDED' ? 300 : 0) });
-  });
+  ] as Array<[string, string | null | undefined, string, string]>)(
+    'cancelStatus %s → %s, never booked as refunded unless DONE',
+    (_name, cancelStatus, state, rawStatus) => {
+      const cancel = {
+        cancelAmount: 3,
+        transactionKey: 'tx1',
+        ...(cancelStatus === undefined ? {} : { cancelStatus }),
+      } as NonNullable<TossPayment['cancels']>[number];
+      expect(cancelStateOf(cancel)).toBe(state);
+      const data = payment({ status: 'PARTIAL_CANCELED', cancels: [cancel] });
+      const outcome = cancelResultToOutcome({ kind: 'ok', httpStatus: 200, data });
+      expect(outcome.status).toBe(state);
+      if (state === 'PENDING')
+        expect(outcome).toEqual({ status: 'PENDING', requested: usd(300), gatewayCancelId: 'tx1', rawStatus });
+      expect(paymentToOutcome(data)).toMatchObject({
+        status: 'SUCCEEDED',
+        refunded: usd(state === 'SUCCEEDED' ? 300 : 0),
+      });
+    },
+  );
 
   it.each([
     ['50', 5000],
@@ -209,9 +290,15 @@ describe('toss-foreign-pay mapper', () => {
     expect(checkRedirect('order_1', usd(5000), ok)).toEqual({ ok: true, paymentKey: 'pk' });
     expect(checkRedirect('order_1', usd(5001), ok)).toMatchObject({ ok: false, refused: { code: 'AMOUNT_MISMATCH' } });
     expect(checkRedirect('order_2', usd(5000), ok)).toMatchObject({ ok: false, refused: { code: 'ORDER_MISMATCH' } });
-    expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey: '' })).toMatchObject({ ok: false, refused: { code: 'PAYMENT_KEY_MISSING' } });
+    expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey: '' })).toMatchObject({
+      ok: false,
+      refused: { code: 'PAYMENT_KEY_MISSING' },
+    });
     for (const paymentKey of ['pk 1', 'pk\u00e9', 'p'.repeat(201), 'pk\n']) {
-      expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey })).toMatchObject({ ok: false, refused: { code: 'PAYMENT_KEY_INVALID', reason: 'invalid_request' } });
+      expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey })).toMatchObject({
+        ok: false,
+        refused: { code: 'PAYMENT_KEY_INVALID', reason: 'invalid_request' },
+      });
     }
     expect(checkRedirect('order_1', usd(5000), { ...ok, paymentKey: 'p'.repeat(200) })).toMatchObject({ ok: true });
     expect(checkRedirect('order_1', { amount: 5000, currency: 'KRW' }, ok)).toMatchObject({ ok: false });
@@ -224,7 +311,8 @@ describe('toss-foreign-pay mapper', () => {
   });
 
   it('has a buyer message for every documented fail code, and one for anything else', () => {
-    for (const code of ['PAY_PROCESS_CANCELED', 'PAY_PROCESS_ABORTED', 'REJECT_CARD_COMPANY']) expect(TOSS_FAIL_CODES[code]).toBeDefined();
+    for (const code of ['PAY_PROCESS_CANCELED', 'PAY_PROCESS_ABORTED', 'REJECT_CARD_COMPANY'])
+      expect(TOSS_FAIL_CODES[code]).toBeDefined();
     expect(failCodeRule('PAY_PROCESS_CANCELED').failsOrder).toBe(false);
     expect(failCodeRule('PAY_PROCESS_ABORTED').failsOrder).toBe(true);
     expect(failCodeRule('__proto__')).toEqual({ message: expect.any(String), failsOrder: true });

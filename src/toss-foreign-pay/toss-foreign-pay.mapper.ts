@@ -39,7 +39,10 @@ export const TOSS_PAYMENT_STATUS_TABLE = defineStatusTable({
 });
 
 /** Foreign easy pay cancels are asynchronous (`cancelStatus`); an unlisted one is still in progress. */
-export const TOSS_CANCEL_STATUS_TABLE = defineStatusTable({ DONE: 'SUCCEEDED', IN_PROGRESS: 'PENDING', ABORTED: 'DECLINED' }, 'PENDING');
+export const TOSS_CANCEL_STATUS_TABLE = defineStatusTable(
+  { DONE: 'SUCCEEDED', IN_PROGRESS: 'PENDING', ABORTED: 'DECLINED' },
+  'PENDING',
+);
 
 /** What a Toss error code on confirm means for the flow, and what we answer for it. */
 export type ConfirmErrorClass =
@@ -81,17 +84,20 @@ const rule = (r: ConfirmErrorRule): ConfirmErrorRule => Object.freeze(r);
 const SESSION_EXPIRED = rule({
   class: 'decline_hard',
   code: 'TOSS_PAYMENT_SESSION_EXPIRED',
-  message: 'The payment session has expired: a payment must be confirmed within 10 minutes of approval. Please start the payment again.',
+  message:
+    'The payment session has expired: a payment must be confirmed within 10 minutes of approval. Please start the payment again.',
 });
 const REJECTED = rule({
   class: 'decline_soft',
   code: 'TOSS_PAYMENT_REJECTED',
-  message: 'PayPal or the payment source refused the payment (limit, balance or account problem). Please try another payment method or contact PayPal.',
+  message:
+    'PayPal or the payment source refused the payment (limit, balance or account problem). Please try another payment method or contact PayPal.',
 });
 const MISCONFIGURED = rule({
   class: 'refused',
   code: 'TOSS_GATEWAY_MISCONFIGURED',
-  message: 'The payment could not be processed because of a configuration problem on our side. You have not been charged.',
+  message:
+    'The payment could not be processed because of a configuration problem on our side. You have not been charged.',
   operatorAlert: true,
 });
 const REQUEST_INVALID = rule({
@@ -100,7 +106,10 @@ const REQUEST_INVALID = rule({
   message: 'The payment request was refused by the payment provider. You have not been charged.',
   operatorAlert: true,
 });
-const UNKNOWN_RESULT = rule({ class: 'unknown', message: 'We are checking the result of your payment with the provider.' });
+const UNKNOWN_RESULT = rule({
+  class: 'unknown',
+  message: 'We are checking the result of your payment with the provider.',
+});
 
 /**
  * Every documented confirm error (pg-api-reference.md's table, seed 000, the sandbox's Toss table). Unlisted codes:
@@ -112,21 +121,41 @@ export const TOSS_CONFIRM_ERRORS: Readonly<Record<string, ConfirmErrorRule>> = O
   REJECT_CARD_PAYMENT: REJECTED,
   REJECT_ACCOUNT_PAYMENT: REJECTED,
   INVALID_STOPPED_CARD: rule({ ...REJECTED, class: 'decline_hard' }),
-  PROVIDER_ERROR: rule({ class: 'decline_soft', code: 'TOSS_PROVIDER_ERROR', message: 'The payment provider had a temporary problem. You have not been charged; please try again shortly.' }),
+  PROVIDER_ERROR: rule({
+    class: 'decline_soft',
+    code: 'TOSS_PROVIDER_ERROR',
+    message: 'The payment provider had a temporary problem. You have not been charged; please try again shortly.',
+  }),
   FORBIDDEN_REQUEST: MISCONFIGURED,
   UNAUTHORIZED_KEY: MISCONFIGURED,
   INVALID_REQUEST: REQUEST_INVALID,
   INVALID_IDEMPOTENCY_KEY: REQUEST_INVALID,
   ALREADY_PROCESSED_PAYMENT: rule({ class: 'lookup', message: 'This payment was already processed.' }),
-  DUPLICATED_ORDER_ID: rule({ class: 'decline_hard', code: 'TOSS_ORDER_ALREADY_PAID', message: 'This order has already been paid through another payment window.' }),
-  NOT_FOUND_PAYMENT: rule({ class: 'decline_hard', code: 'TOSS_PAYMENT_NOT_FOUND', message: 'The payment could not be found. Please start the payment again.' }),
-  IDEMPOTENT_REQUEST_PROCESSING: rule({ class: 'busy', code: 'TOSS_CONFIRM_IN_PROGRESS', message: 'Your payment is being confirmed. Please wait a moment.' }),
+  DUPLICATED_ORDER_ID: rule({
+    class: 'decline_hard',
+    code: 'TOSS_ORDER_ALREADY_PAID',
+    message: 'This order has already been paid through another payment window.',
+  }),
+  NOT_FOUND_PAYMENT: rule({
+    class: 'decline_hard',
+    code: 'TOSS_PAYMENT_NOT_FOUND',
+    message: 'The payment could not be found. Please start the payment again.',
+  }),
+  IDEMPOTENT_REQUEST_PROCESSING: rule({
+    class: 'busy',
+    code: 'TOSS_CONFIRM_IN_PROGRESS',
+    message: 'Your payment is being confirmed. Please wait a moment.',
+  }),
   FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING: UNKNOWN_RESULT,
   FAILED_INTERNAL_SYSTEM_PROCESSING: UNKNOWN_RESULT,
   UNKNOWN_PAYMENT_ERROR: UNKNOWN_RESULT,
 });
 
-const GENERIC_DECLINE = rule({ class: 'decline_soft', code: 'TOSS_PAYMENT_DECLINED', message: 'The payment was declined. You have not been charged.' });
+const GENERIC_DECLINE = rule({
+  class: 'decline_soft',
+  code: 'TOSS_PAYMENT_DECLINED',
+  message: 'The payment was declined. You have not been charged.',
+});
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /**
@@ -159,16 +188,41 @@ export interface FailCodeRule {
 }
 
 export const TOSS_FAIL_CODES: Readonly<Record<string, FailCodeRule>> = Object.freeze({
-  PAY_PROCESS_CANCELED: { message: 'You cancelled the payment. Nothing was charged; you can try again.', failsOrder: false },
-  PAY_PROCESS_ABORTED: { message: 'The payment could not be completed and was stopped. Nothing was charged; please try again.', failsOrder: true },
-  REJECT_CARD_COMPANY: { message: 'PayPal or the payment source refused the payment. Please check your PayPal account or use another payment method.', failsOrder: true },
-  REJECT_CARD_PAYMENT: { message: 'The payment was refused (limit exceeded or insufficient balance). Please use another payment method.', failsOrder: true },
-  REJECT_ACCOUNT_PAYMENT: { message: 'The payment was refused because of an insufficient balance. Please use another payment method.', failsOrder: true },
-  INVALID_STOPPED_CARD: { message: 'The payment source is suspended. Please use another payment method.', failsOrder: true },
-  PROVIDER_ERROR: { message: 'The payment provider had a temporary problem. Nothing was charged; please try again shortly.', failsOrder: true },
+  PAY_PROCESS_CANCELED: {
+    message: 'You cancelled the payment. Nothing was charged; you can try again.',
+    failsOrder: false,
+  },
+  PAY_PROCESS_ABORTED: {
+    message: 'The payment could not be completed and was stopped. Nothing was charged; please try again.',
+    failsOrder: true,
+  },
+  REJECT_CARD_COMPANY: {
+    message:
+      'PayPal or the payment source refused the payment. Please check your PayPal account or use another payment method.',
+    failsOrder: true,
+  },
+  REJECT_CARD_PAYMENT: {
+    message: 'The payment was refused (limit exceeded or insufficient balance). Please use another payment method.',
+    failsOrder: true,
+  },
+  REJECT_ACCOUNT_PAYMENT: {
+    message: 'The payment was refused because of an insufficient balance. Please use another payment method.',
+    failsOrder: true,
+  },
+  INVALID_STOPPED_CARD: {
+    message: 'The payment source is suspended. Please use another payment method.',
+    failsOrder: true,
+  },
+  PROVIDER_ERROR: {
+    message: 'The payment provider had a temporary problem. Nothing was charged; please try again shortly.',
+    failsOrder: true,
+  },
 });
 
-const GENERIC_FAIL: FailCodeRule = Object.freeze({ message: 'The payment could not be completed. Nothing was charged; please try again.', failsOrder: true });
+const GENERIC_FAIL: FailCodeRule = Object.freeze({
+  message: 'The payment could not be completed. Nothing was charged; please try again.',
+  failsOrder: true,
+});
 
 /** The rule for a fail-redirect code. Total: unlisted codes fail the order with a generic message. */
 export function failCodeRule(code: unknown): FailCodeRule {
@@ -202,15 +256,20 @@ export function checkRedirect(
   expected: Money,
   pointer: Readonly<Record<string, unknown>>,
 ): { ok: true; paymentKey: string } | { ok: false; refused: NotSentOutcome } {
-  const refuse = (code: string, message: string) => ({ ok: false as const, refused: notSent('invalid_request', code, message, false) });
+  const refuse = (code: string, message: string) => ({
+    ok: false as const,
+    refused: notSent('invalid_request', code, message, false),
+  });
   if (expected.currency !== TOSS_CURRENCY) return refuse('CURRENCY_NOT_SUPPORTED', 'foreign easy pay takes USD only');
   if (pointer.orderId !== reference) return refuse('ORDER_MISMATCH', 'the redirect names another order');
   const paymentKey = pointer.paymentKey;
-  if (typeof paymentKey !== 'string' || paymentKey.length === 0) return refuse('PAYMENT_KEY_MISSING', 'the redirect has no paymentKey');
+  if (typeof paymentKey !== 'string' || paymentKey.length === 0)
+    return refuse('PAYMENT_KEY_MISSING', 'the redirect has no paymentKey');
   // Toss's paymentKeys are opaque printable ASCII of at most 200 characters; anything else was edited by the buyer.
   if (!PAYMENT_KEY.test(paymentKey)) return refuse('PAYMENT_KEY_INVALID', 'the redirect paymentKey is malformed');
   const minor = redirectAmountMinor(pointer.amount);
-  if (minor === null || minor !== expected.amount) return refuse('AMOUNT_MISMATCH', 'the redirect amount differs from the stored order');
+  if (minor === null || minor !== expected.amount)
+    return refuse('AMOUNT_MISMATCH', 'the redirect amount differs from the stored order');
   return { ok: true, paymentKey };
 }
 
@@ -258,7 +317,10 @@ export function cancelsOf(p: Pick<TossPayment, 'cancels'>): TossCancelView[] {
 
 /** Refunded so far: the cancels Toss finished (an IN_PROGRESS one has returned nothing yet). */
 export function refundedOf(cancels: readonly TossCancelView[]): Money {
-  return { amount: cancels.filter((c) => c.state === 'SUCCEEDED').reduce((s, c) => s + c.amount.amount, 0), currency: TOSS_CURRENCY };
+  return {
+    amount: cancels.filter((c) => c.state === 'SUCCEEDED').reduce((s, c) => s + c.amount.amount, 0),
+    currency: TOSS_CURRENCY,
+  };
 }
 
 /** PG facts worth keeping on the order (flat, no secrets, no buyer data). */
@@ -281,17 +343,33 @@ export function paymentToOutcome(p: TossPayment): PaymentOutcome {
     amount = fromMajorUnits(p.totalAmount, p.currency);
     refunded = refundedOf(cancelsOf(p));
   } catch (err) {
-    return unknownOutcome('unreadable_response', `unreadable Toss amount: ${(err as Error).message}`, { gatewayPaymentId: p.paymentKey, rawStatus: p.status });
+    return unknownOutcome('unreadable_response', `unreadable Toss amount: ${(err as Error).message}`, {
+      gatewayPaymentId: p.paymentKey,
+      rawStatus: p.status,
+    });
   }
   const base = { gatewayPaymentId: p.paymentKey, reference: p.orderId, rawStatus: p.status };
   switch (mapStatus(TOSS_PAYMENT_STATUS_TABLE, p.status)) {
     case 'SUCCEEDED':
-      return { status: 'SUCCEEDED', ...base, amount, refunded, ...(p.approvedAt ? { approvedAt: new Date(p.approvedAt).toISOString() } : {}), extra: extraOf(p) };
+      return {
+        status: 'SUCCEEDED',
+        ...base,
+        amount,
+        refunded,
+        ...(p.approvedAt ? { approvedAt: new Date(p.approvedAt).toISOString() } : {}),
+        extra: extraOf(p),
+      };
     case 'PENDING':
       return { status: 'PENDING', ...base, amount, extra: extraOf(p) };
     case 'DECLINED': {
       const code = p.failure?.code ?? p.status;
-      return { status: 'DECLINED', kind: classifyDecline(TOSS_DECLINE_TABLE, code), code, message: p.failure?.message ?? p.status, ...base };
+      return {
+        status: 'DECLINED',
+        kind: classifyDecline(TOSS_DECLINE_TABLE, code),
+        code,
+        message: p.failure?.message ?? p.status,
+        ...base,
+      };
     }
     default:
       return unknownOutcome('unmapped_status', `unmapped Toss status ${String(p.status)}`, base);
@@ -308,17 +386,23 @@ const UNKNOWN_REASONS: Readonly<Record<string, UnknownReason>> = Object.freeze({
 });
 
 /** A transport failure of the client → NOT_SENT (never connected) or UNKNOWN (may have reached Toss). */
-function transportOutcome(res: Exclude<TossResult<TossPayment>, { kind: 'ok' } | { kind: 'pg_error' }>): NotSentOutcome | PaymentOutcome {
+function transportOutcome(
+  res: Exclude<TossResult<TossPayment>, { kind: 'ok' } | { kind: 'pg_error' }>,
+): NotSentOutcome | PaymentOutcome {
   switch (res.kind) {
     case 'invalid_request':
       return notSent('invalid_request', 'INVALID_REQUEST', `${res.field}: ${res.message}`, false);
     case 'not_sent':
       return notSent('connection', res.reason.toUpperCase(), res.detail, true);
     default:
-      return unknownOutcome(hasOwn(UNKNOWN_REASONS, res.reason) ? UNKNOWN_REASONS[res.reason] : 'unreadable_response', res.detail, {
-        ...(res.httpStatus !== undefined ? { httpStatus: res.httpStatus } : {}),
-        ...(res.code !== undefined ? { code: res.code } : {}),
-      });
+      return unknownOutcome(
+        hasOwn(UNKNOWN_REASONS, res.reason) ? UNKNOWN_REASONS[res.reason] : 'unreadable_response',
+        res.detail,
+        {
+          ...(res.httpStatus !== undefined ? { httpStatus: res.httpStatus } : {}),
+          ...(res.code !== undefined ? { code: res.code } : {}),
+        },
+      );
   }
 }
 
@@ -330,13 +414,21 @@ export function confirmResultToOutcome(res: TossResult<TossPayment>): PaymentOut
   switch (r.class) {
     case 'decline_hard':
     case 'decline_soft':
-      return { status: 'DECLINED', kind: r.class === 'decline_hard' ? 'hard' : 'soft', code: res.code, message: res.message };
+      return {
+        status: 'DECLINED',
+        kind: r.class === 'decline_hard' ? 'hard' : 'soft',
+        code: res.code,
+        message: res.message,
+      };
     case 'refused':
       return notSent('refused_by_pg', res.code, res.message, false);
     case 'busy':
       return notSent('refused_by_pg', res.code, res.message, true);
     default:
-      return unknownOutcome(r.class === 'lookup' ? 'unreadable_response' : 'server_error', res.message, { code: res.code, httpStatus: res.httpStatus });
+      return unknownOutcome(r.class === 'lookup' ? 'unreadable_response' : 'server_error', res.message, {
+        code: res.code,
+        httpStatus: res.httpStatus,
+      });
   }
 }
 
@@ -345,7 +437,10 @@ export function lookupResultToOutcome(res: TossResult<TossPayment>): LookupOutco
   if (res.kind === 'ok') return paymentToOutcome(res.data);
   if (res.kind === 'pg_error') {
     if (res.httpStatus === 404) return { status: 'NOT_FOUND', code: res.code, message: res.message };
-    return unknownOutcome('unreadable_response', `lookup refused: ${res.code}`, { code: res.code, httpStatus: res.httpStatus });
+    return unknownOutcome('unreadable_response', `lookup refused: ${res.code}`, {
+      code: res.code,
+      httpStatus: res.httpStatus,
+    });
   }
   const out = transportOutcome(res);
   // A lookup that was never sent proves nothing about the payment: still unknown to us.

@@ -1,5 +1,11 @@
 import type { ConfirmInput, Money, OneTimeErrorKind, OneTimeFlow, RefusalAdvice, ReturnCheck } from '@app/pg-contract';
-import { checkRedirect, confirmErrorRule, failCodeRule, TOSS_CONFIRM_ERRORS, TOSS_FAIL_CODES } from './toss-foreign-pay.mapper';
+import {
+  checkRedirect,
+  confirmErrorRule,
+  failCodeRule,
+  TOSS_CONFIRM_ERRORS,
+  TOSS_FAIL_CODES,
+} from './toss-foreign-pay.mapper';
 import { cancelRefusalError } from './toss-foreign-pay.refusals';
 
 /**
@@ -13,11 +19,17 @@ const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o,
 const kindOf = (code: string): OneTimeErrorKind => code.replace(/^TOSS_/, '') as OneTimeErrorKind;
 
 /** The success redirect's paymentKey, or why it cannot be confirmed (`checkRedirect`). */
-export function checkTossReturn(input: Pick<ConfirmInput, 'reference' | 'pointer'> & { readonly expected: Money }): ReturnCheck {
+export function checkTossReturn(
+  input: Pick<ConfirmInput, 'reference' | 'pointer'> & { readonly expected: Money },
+): ReturnCheck {
   const check = checkRedirect(input.reference, input.expected, input.pointer);
   if (check.ok) return { ok: true, gatewayPaymentId: check.paymentKey };
   const code = check.refused.code;
-  return { ok: false, problem: code === 'PAYMENT_KEY_MISSING' || code === 'PAYMENT_KEY_INVALID' ? 'pointer_invalid' : 'mismatch', code };
+  return {
+    ok: false,
+    problem: code === 'PAYMENT_KEY_MISSING' || code === 'PAYMENT_KEY_INVALID' ? 'pointer_invalid' : 'mismatch',
+    code,
+  };
 }
 
 /** A Toss code for a step of the flow → the core's advice. Total: unlisted codes are never permanent. */
@@ -35,7 +47,12 @@ export function describeTossRefusal(flow: OneTimeFlow, code: string, httpStatus?
     }
     case 'fail_redirect': {
       const rule = failCodeRule(code);
-      return { message: rule.message, operatorAlert: false, failsOrder: rule.failsOrder, listed: hasOwn(TOSS_FAIL_CODES, code) };
+      return {
+        message: rule.message,
+        operatorAlert: false,
+        failsOrder: rule.failsOrder,
+        listed: hasOwn(TOSS_FAIL_CODES, code),
+      };
     }
     default: {
       let alert = false;

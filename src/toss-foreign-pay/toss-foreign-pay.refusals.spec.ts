@@ -2,7 +2,13 @@ import { TOSS_ERRORS } from '@app/pg-sandbox/sandbox.toss.errors';
 import { TOSS_ERROR_STATUS as ERROR_STATUS } from './toss-foreign-pay.errors';
 import { DomainError, statusOf } from '../common/errors/domain.error';
 import { confirmErrorRule, TOSS_CANCEL_REFUSALS, TOSS_CONFIRM_ERRORS } from './toss-foreign-pay.mapper';
-import { cancelRefusalError, TOSS_REFUSALS, tossRefusal, type RefusalFault, type RefusalKind } from './toss-foreign-pay.refusals';
+import {
+  cancelRefusalError,
+  TOSS_REFUSALS,
+  tossRefusal,
+  type RefusalFault,
+  type RefusalKind,
+} from './toss-foreign-pay.refusals';
 
 describe('Toss refusals table', () => {
   // The digest's error table (pg-api-reference.md) and seed 000, code by code.
@@ -23,9 +29,12 @@ describe('Toss refusals table', () => {
     ['NOT_CANCELABLE_PAYMENT', 403, 'hard', 'input'],
     ['NOT_ALLOWED_PARTIAL_REFUND', 403, 'hard', 'merchant'],
     ['FORBIDDEN_CONSECUTIVE_REQUEST', 403, 'soft', 'input'],
-  ] as Array<[string, number, RefusalKind, RefusalFault]>)('%s: HTTP %i, %s, fault of %s', (code, http, kind, fault) => {
-    expect(tossRefusal(code)).toEqual({ http, kind, fault, source: expect.any(String), listed: true });
-  });
+  ] as Array<[string, number, RefusalKind, RefusalFault]>)(
+    '%s: HTTP %i, %s, fault of %s',
+    (code, http, kind, fault) => {
+      expect(tossRefusal(code)).toEqual({ http, kind, fault, source: expect.any(String), listed: true });
+    },
+  );
 
   it.each([
     ['an unlisted 4xx code', 'SOMETHING_NEW', 400, 'soft'],
@@ -34,23 +43,35 @@ describe('Toss refusals table', () => {
     ['no status', 'SOMETHING_NEW', undefined, 'unknown'],
     ['a non-string code', 42, 400, 'soft'],
     ['a prototype key', '__proto__', 400, 'soft'],
-  ] as Array<[string, unknown, number | undefined, RefusalKind]>)('treats %s as %s, never permanent, blamed on the PG', (_name, code, http, kind) => {
-    const refusal = tossRefusal(code, http);
-    expect(refusal).toMatchObject({ kind, fault: 'pg', listed: false });
-    expect(refusal.kind).not.toBe('hard');
-  });
+  ] as Array<[string, unknown, number | undefined, RefusalKind]>)(
+    'treats %s as %s, never permanent, blamed on the PG',
+    (_name, code, http, kind) => {
+      const refusal = tossRefusal(code, http);
+      expect(refusal).toMatchObject({ kind, fault: 'pg', listed: false });
+      expect(refusal.kind).not.toBe('hard');
+    },
+  );
 
   it('agrees with the confirm rules: hard/soft declines, refusals of ours, look-ups', () => {
     for (const [code, rule] of Object.entries(TOSS_CONFIRM_ERRORS)) {
       const refusal = TOSS_REFUSALS[code];
       expect({ code, listed: refusal !== undefined }).toEqual({ code, listed: true });
-      const expected: Record<string, RefusalKind> = { decline_hard: 'hard', decline_soft: 'soft', refused: 'hard', busy: 'soft', lookup: 'unknown', unknown: 'unknown' };
+      const expected: Record<string, RefusalKind> = {
+        decline_hard: 'hard',
+        decline_soft: 'soft',
+        refused: 'hard',
+        busy: 'soft',
+        lookup: 'unknown',
+        unknown: 'unknown',
+      };
       expect({ code, kind: refusal.kind }).toEqual({ code, kind: expected[rule.class] });
       // Only our own configuration or request is answered as "ours" (5xx with an operator alert).
-      if (rule.class === 'refused') expect({ code, fault: refusal.fault }).toEqual({ code, fault: expect.stringMatching(/^(merchant|input)$/) });
+      if (rule.class === 'refused')
+        expect({ code, fault: refusal.fault }).toEqual({ code, fault: expect.stringMatching(/^(merchant|input)$/) });
       if (rule.operatorAlert) expect(refusal.fault).not.toBe('buyer');
     }
-    for (const code of TOSS_CANCEL_REFUSALS) expect({ code, listed: code in TOSS_REFUSALS }).toEqual({ code, listed: true });
+    for (const code of TOSS_CANCEL_REFUSALS)
+      expect({ code, listed: code in TOSS_REFUSALS }).toEqual({ code, listed: true });
     expect(confirmErrorRule('SOMETHING_NEW', 400).class).toBe('decline_soft');
   });
 

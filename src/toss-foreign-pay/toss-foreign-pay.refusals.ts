@@ -32,7 +32,8 @@ export interface TossRefusal {
   readonly source: 'SEED' | 'DIGEST' | 'TOSS';
 }
 
-const r = (http: number, kind: RefusalKind, fault: RefusalFault, source: TossRefusal['source']): TossRefusal => Object.freeze({ http, kind, fault, source });
+const r = (http: number, kind: RefusalKind, fault: RefusalFault, source: TossRefusal['source']): TossRefusal =>
+  Object.freeze({ http, kind, fault, source });
 
 export const TOSS_REFUSALS: Readonly<Record<string, TossRefusal>> = Object.freeze({
   // Confirm.
@@ -91,9 +92,17 @@ export function cancelRefusalError(code: string, alert: (code: string) => void):
   switch (refusal.fault) {
     case 'merchant':
       alert(code);
-      return tossError('TOSS_GATEWAY_MISCONFIGURED', 'The cancel was refused because of a payment configuration problem; nothing was refunded', details);
+      return tossError(
+        'TOSS_GATEWAY_MISCONFIGURED',
+        'The cancel was refused because of a payment configuration problem; nothing was refunded',
+        details,
+      );
     case 'pg':
-      return tossError('TOSS_PROVIDER_ERROR', 'The payment provider could not process the cancel; nothing was refunded. Please try again later.', details);
+      return tossError(
+        'TOSS_PROVIDER_ERROR',
+        'The payment provider could not process the cancel; nothing was refunded. Please try again later.',
+        details,
+      );
     default:
       return tossError('TOSS_CANCEL_REFUSED', 'Toss refused the cancel; nothing was refunded', details);
   }

@@ -22,7 +22,11 @@ export const tossClientModule = TossClientModule.registerAsync({
 const webhookSettings = {
   provide: orderWebhookSettingsToken(TOSS_FOREIGN_PAY_CODE),
   inject: [pgConfig.KEY],
-  useFactory: (pg: PgConfig): OrderWebhookSettings => ({ refetchLimit: pg.tossWebhookRefetchLimit, windowMs: pg.tossWebhookWindowMs, eventRetentionMs: pg.tossWebhookEventRetentionMs }),
+  useFactory: (pg: PgConfig): OrderWebhookSettings => ({
+    refetchLimit: pg.tossWebhookRefetchLimit,
+    windowMs: pg.tossWebhookWindowMs,
+    eventRetentionMs: pg.tossWebhookEventRetentionMs,
+  }),
 };
 
 /** The registration entry of `toss-foreign-pay`: adapter, its client, its webhook bounds, its test double, its v1 routes. */

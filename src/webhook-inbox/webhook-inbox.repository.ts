@@ -28,7 +28,15 @@ export class WebhookInboxRepository {
   /** Keeps the pointers (one INSERT for them all); an existing dedup key is left as it is. */
   async keep(rows: readonly PointerToKeep[], due: Date, now: Date): Promise<void> {
     if (rows.length === 0) return;
-    const values = rows.map((r) => ({ ...r, refundNoticed: r.refundNoticed === true, id: pointerId(r), dedupKey: r.dedupKey.slice(0, 240), attempts: 0, nextAttemptAt: due, createdAt: now }));
+    const values = rows.map((r) => ({
+      ...r,
+      refundNoticed: r.refundNoticed === true,
+      id: pointerId(r),
+      dedupKey: r.dedupKey.slice(0, 240),
+      attempts: 0,
+      nextAttemptAt: due,
+      createdAt: now,
+    }));
     await this.pointers.createQueryBuilder().insert().values(values).orIgnore().execute();
   }
 
@@ -70,5 +78,8 @@ export class WebhookInboxRepository {
 
 /** The row id derives from the dedup key, so keeping and removing a pointer need no read. */
 export function pointerId(r: Pick<PointerToKeep, 'merchantId' | 'gateway' | 'dedupKey'>): string {
-  return `whp_${createHash('sha256').update(`${r.merchantId}\n${r.gateway}\n${r.dedupKey.slice(0, 240)}`).digest('base64url').slice(0, 32)}`;
+  return `whp_${createHash('sha256')
+    .update(`${r.merchantId}\n${r.gateway}\n${r.dedupKey.slice(0, 240)}`)
+    .digest('base64url')
+    .slice(0, 32)}`;
 }

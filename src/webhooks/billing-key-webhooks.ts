@@ -15,7 +15,8 @@ import type { WebhookInboxRepository, PointerToKeep } from '../webhook-inbox/web
  * the budget was spent and the pointer kept for the reconciler; `over_cap`: spent, and the merchant's kept pointers are
  * at the cap (nothing kept). Both are answered 503 so the PG retries where it retries.
  */
-export type WebhookDisposition = 'accepted' | 'malformed' | 'unknown_merchant' | 'duplicate' | 'rate_limited' | 'over_cap';
+export type WebhookDisposition =
+  'accepted' | 'malformed' | 'unknown_merchant' | 'duplicate' | 'rate_limited' | 'over_cap';
 
 /** Kept pointers drained per reconciler pass at most (each costs a re-fetch from the merchant's budget). */
 const DRAIN_BATCH = 500;
@@ -137,17 +138,30 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     this.windowMs = options.windowMs;
     this.cap = options.cap;
     this.logger = new Logger(`${options.label} webhooks`);
-    this.deliveries = metrics.counter(`${options.metricPrefix}_deliveries_total`, `${options.label} webhook deliveries by what was done with them`, ['disposition']);
-    this.applied = metrics.counter(`${options.metricPrefix}_applied_total`, `${options.label} webhook pointers applied in the background, by result`, ['result']);
+    this.deliveries = metrics.counter(
+      `${options.metricPrefix}_deliveries_total`,
+      `${options.label} webhook deliveries by what was done with them`,
+      ['disposition'],
+    );
+    this.applied = metrics.counter(
+      `${options.metricPrefix}_applied_total`,
+      `${options.label} webhook pointers applied in the background, by result`,
+      ['result'],
+    );
   }
 
   /**
    * The HTTP answer to one delivery: `{ received: true }` whatever it pointed at, or the retry error (503) while the
    * merchant's budget is spent (the pointer is then kept for the reconciler) or the pointer could not be kept.
    */
-  async answer(merchantId: string, body: unknown, headers: Record<string, string | string[] | undefined>): Promise<WebhookAck> {
+  async answer(
+    merchantId: string,
+    body: unknown,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<WebhookAck> {
     const disposition = await this.receive(merchantId, body, headers);
-    if (disposition === 'rate_limited' || disposition === 'over_cap') throw new GatewayDomainError(this.retryCode, 503, 'Too many webhooks for this merchant; retry later');
+    if (disposition === 'rate_limited' || disposition === 'over_cap')
+      throw new GatewayDomainError(this.retryCode, 503, 'Too many webhooks for this merchant; retry later');
     return { received: true };
   }
 
@@ -156,7 +170,11 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
    * lose it), then applied in the background; one the budget cannot pay for is kept for the reconciler and answered
    * 503 (`rate_limited`, `over_cap`: the caller answers 503), so a forged flood can delay a genuine delivery, never drop it.
    */
-  async receive(merchantId: string, body: unknown, headers: Record<string, string | string[] | undefined>): Promise<WebhookDisposition> {
+  async receive(
+    merchantId: string,
+    body: unknown,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<WebhookDisposition> {
     const disposition = await this.admit(merchantId, body, headers);
     let kind: WebhookDisposition = disposition.kind;
     if (disposition.kind === 'accepted') {
@@ -165,7 +183,10 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
       } catch (err) {
         // Not kept: not remembered either, so the PG's retry is admitted again.
         this.seen.delete(`${merchantId}|${disposition.pointer.dedupKey}`);
-        this.logger.error({ merchantId, err: (err as Error).message }, `${this.label} webhook pointer could not be kept`);
+        this.logger.error(
+          { merchantId, err: (err as Error).message },
+          `${this.label} webhook pointer could not be kept`,
+        );
         this.deliveries.inc({ disposition: 'not_kept' });
         throw new GatewayDomainError(this.retryCode, 503, 'The webhook could not be recorded; retry later');
       }
@@ -177,7 +198,9 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
       // for made-up references cannot fill the per-merchant cap ahead of a genuine delivery. The answer is 503 either way.
       if (await this.isOurs(merchantId, p.reference)) {
         // An issuance is completed by its merchant_uid (see drainKept): one row per key, whatever id each names.
-        const row = p.reference.startsWith(ISSUANCE_REFERENCE_PREFIX) ? { ...this.toKeep(merchantId, p), dedupKey: `issuance|${p.reference}` } : this.toKeep(merchantId, p);
+        const row = p.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)
+          ? { ...this.toKeep(merchantId, p), dedupKey: `issuance|${p.reference}` }
+          : this.toKeep(merchantId, p);
         const kept = await this.inbox.keepCapped(row, this.cap, now, now);
         if (!kept) kind = 'over_cap';
       }
@@ -199,11 +222,14 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     let deferred = 0;
     const charges: typeof rows = [];
     for (const r of rows) {
-      if (!r.reference) results.set(r.id, true); // nothing to apply
+      if (!r.reference)
+        results.set(r.id, true); // nothing to apply
       else if (!r.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) charges.push(r);
       else {
         // An issuance is looked up by its merchant_uid, and only while its key is pending (no PG call otherwise).
-        const res = await this.billingKeys.completeIssuanceByReference(r.merchantId, r.reference, () => spend(r)).catch(() => 'error' as const);
+        const res = await this.billingKeys
+          .completeIssuanceByReference(r.merchantId, r.reference, () => spend(r))
+          .catch(() => 'error' as const);
         if (res === 'deferred') deferred++;
         else if (res === 'not_a_billing_key') charges.push(r);
         else results.set(r.id, res !== 'error');
@@ -216,7 +242,12 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
       const out = await this.charges
         .handleGatewayNotifications(
           this.gateway,
-          paid.map((r) => ({ merchantId: r.merchantId, reference: r.reference!, gatewayPaymentId: r.gatewayPaymentId!, ...(r.refundNoticed ? { refundNoticed: true } : {}) })),
+          paid.map((r) => ({
+            merchantId: r.merchantId,
+            reference: r.reference!,
+            gatewayPaymentId: r.gatewayPaymentId!,
+            ...(r.refundNoticed ? { refundNoticed: true } : {}),
+          })),
           APPLY_CONCURRENCY,
         )
         .catch(() => paid.map(() => 'error' as const));
@@ -226,7 +257,10 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     await this.inbox.remove(done);
     for (const r of rows.filter((x) => results.get(x.id) === false)) {
       if (r.attempts + 1 >= MAX_DRAIN_ATTEMPTS) {
-        this.logger.error({ merchantId: r.merchantId, merchantUid: r.reference, impUid: r.gatewayPaymentId }, `kept ${this.label} webhook pointer dropped after repeated failures`);
+        this.logger.error(
+          { merchantId: r.merchantId, merchantUid: r.reference, impUid: r.gatewayPaymentId },
+          `kept ${this.label} webhook pointer dropped after repeated failures`,
+        );
         await this.inbox.remove([r.id]);
       } else {
         await this.inbox.reschedule(r.id, r.attempts + 1, new Date(now.getTime() + this.windowMs * 2 ** r.attempts));
@@ -248,7 +282,9 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     merchantId: string,
     body: unknown,
     headers: Record<string, string | string[] | undefined>,
-  ): Promise<{ kind: 'malformed' | 'unknown_merchant' | 'duplicate' } | { kind: 'accepted' | 'rate_limited'; pointer: Pointer }> {
+  ): Promise<
+    { kind: 'malformed' | 'unknown_merchant' | 'duplicate' } | { kind: 'accepted' | 'rate_limited'; pointer: Pointer }
+  > {
     // parseWebhook reads no credentials for an unsigned gateway; it is pure and never throws.
     const parsed = this.registry.require(this.gateway, 'webhooks').parseWebhook(undefined, { headers, body });
     if (parsed.kind !== 'refetch' || !parsed.reference || !parsed.gatewayPaymentId) return { kind: 'malformed' };
@@ -256,7 +292,13 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
 
     const now = this.clock.now().getTime();
     const pointerKey = (parsed.dedupKey ?? `${parsed.gatewayPaymentId}|${parsed.event ?? ''}`).slice(0, 240);
-    const pointer: Pointer = { reference: parsed.reference, gatewayPaymentId: parsed.gatewayPaymentId, dedupKey: pointerKey, event: parsed.event?.slice(0, 40) ?? null, refundNoticed: parsed.refundNoticed === true };
+    const pointer: Pointer = {
+      reference: parsed.reference,
+      gatewayPaymentId: parsed.gatewayPaymentId,
+      dedupKey: pointerKey,
+      event: parsed.event?.slice(0, 40) ?? null,
+      refundNoticed: parsed.refundNoticed === true,
+    };
     const dedupKey = `${merchantId}|${pointerKey}`;
     const expiry = this.seen.get(dedupKey);
     if (expiry !== undefined && expiry > now) return { kind: 'duplicate' };
@@ -266,13 +308,23 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
   }
 
   private async isOurs(merchantId: string, reference: string): Promise<boolean> {
-    return (await this.billingKeys.isIssuance(merchantId, reference)) || (await this.charges.isChargeOf(merchantId, reference));
+    return (
+      (await this.billingKeys.isIssuance(merchantId, reference)) ||
+      (await this.charges.isChargeOf(merchantId, reference))
+    );
   }
 
   private toKeep(merchantId: string, p: Pointer): PointerToKeep {
-    return { merchantId, gateway: this.gateway, dedupKey: p.dedupKey, reference: p.reference, gatewayPaymentId: p.gatewayPaymentId, event: p.event, refundNoticed: p.refundNoticed };
+    return {
+      merchantId,
+      gateway: this.gateway,
+      dedupKey: p.dedupKey,
+      reference: p.reference,
+      gatewayPaymentId: p.gatewayPaymentId,
+      event: p.event,
+      refundNoticed: p.refundNoticed,
+    };
   }
-
 
   /**
    * Keeps an accepted pointer before it is answered 200. The deliveries of one event-loop turn share one INSERT (a
@@ -287,10 +339,16 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
         const batch = this.keepQueue;
         this.keepQueue = [];
         const now = this.clock.now();
-        this.inbox.keep(batch.map((b) => b.row), new Date(now.getTime() + this.windowMs), now).then(
-          () => batch.forEach((b) => b.done()),
-          (err: unknown) => batch.forEach((b) => b.done(err ?? new Error('keep failed'))),
-        );
+        this.inbox
+          .keep(
+            batch.map((b) => b.row),
+            new Date(now.getTime() + this.windowMs),
+            now,
+          )
+          .then(
+            () => batch.forEach((b) => b.done()),
+            (err: unknown) => batch.forEach((b) => b.done(err ?? new Error('keep failed'))),
+          );
       });
     });
   }
@@ -300,15 +358,23 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
    * everything else, and an issuance reference that turns out not to be a key, to the charges' batched apply.
    */
   private dispatch(merchantId: string, pointer: Pointer): void {
-    if (pointer.reference.startsWith(ISSUANCE_REFERENCE_PREFIX)) this.track(this.applying.run(async () => void (await this.applyToBillingKey(merchantId, pointer))));
+    if (pointer.reference.startsWith(ISSUANCE_REFERENCE_PREFIX))
+      this.track(this.applying.run(async () => void (await this.applyToBillingKey(merchantId, pointer))));
     else this.queueCharge(merchantId, pointer);
   }
 
   /** Errors are logged, never thrown. `fromWebhook`: a charge is queued and the kept row removed here. */
-  private async applyToBillingKey(merchantId: string, pointer: Pointer, fromWebhook = true): Promise<'applied' | 'unchanged' | 'ignored' | 'not_a_billing_key' | 'error'> {
+  private async applyToBillingKey(
+    merchantId: string,
+    pointer: Pointer,
+    fromWebhook = true,
+  ): Promise<'applied' | 'unchanged' | 'ignored' | 'not_a_billing_key' | 'error'> {
     const log = { merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId };
     try {
-      const keyResult = await this.billingKeys.applyNotification(merchantId, this.gateway, { reference: pointer.reference, gatewayPaymentId: pointer.gatewayPaymentId });
+      const keyResult = await this.billingKeys.applyNotification(merchantId, this.gateway, {
+        reference: pointer.reference,
+        gatewayPaymentId: pointer.gatewayPaymentId,
+      });
       if (keyResult === 'not_a_billing_key') {
         if (fromWebhook) this.queueCharge(merchantId, pointer);
         return keyResult;
@@ -350,19 +416,32 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
       try {
         const results = await this.charges.handleGatewayNotifications(
           this.gateway,
-          batch.map((b) => ({ merchantId: b.merchantId, reference: b.pointer.reference, gatewayPaymentId: b.pointer.gatewayPaymentId, ...(b.pointer.refundNoticed ? { refundNoticed: true } : {}) })),
+          batch.map((b) => ({
+            merchantId: b.merchantId,
+            reference: b.pointer.reference,
+            gatewayPaymentId: b.pointer.gatewayPaymentId,
+            ...(b.pointer.refundNoticed ? { refundNoticed: true } : {}),
+          })),
           APPLY_CONCURRENCY,
         );
         results.forEach((result, i) => {
           this.applied.inc({ result: result === 'error' ? 'error' : `charge_${result}` });
           const { merchantId, pointer } = batch[i];
-          this.logger.log({ merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId, result }, `${this.label} webhook handed to charges`);
+          this.logger.log(
+            { merchantId, merchantUid: pointer.reference, impUid: pointer.gatewayPaymentId, result },
+            `${this.label} webhook handed to charges`,
+          );
         });
         // One DELETE for the batch; a pointer that failed stays kept for the reconciler.
-        await this.inbox.removeKept(batch.filter((_, i) => results[i] !== 'error').map((b) => this.toKeep(b.merchantId, b.pointer)));
+        await this.inbox.removeKept(
+          batch.filter((_, i) => results[i] !== 'error').map((b) => this.toKeep(b.merchantId, b.pointer)),
+        );
       } catch (err) {
         this.applied.inc({ result: 'error' }, batch.length);
-        this.logger.error({ pointers: batch.length, err: (err as Error).message }, `${this.label} webhooks could not be applied`);
+        this.logger.error(
+          { pointers: batch.length, err: (err as Error).message },
+          `${this.label} webhooks could not be applied`,
+        );
       }
     }
   }

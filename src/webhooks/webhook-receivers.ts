@@ -60,9 +60,13 @@ export class WebhookReceivers implements OnModuleDestroy {
     const own = this.own.get(gateway);
     if (own) return own;
     const adapter = this.registry.has(gateway) ? this.registry.get(gateway) : undefined;
-    if (!adapter || !hasCapability(adapter.descriptor, 'webhooks') || !hasCapability(adapter.descriptor, 'billingKeys')) return undefined;
+    if (!adapter || !hasCapability(adapter.descriptor, 'webhooks') || !hasCapability(adapter.descriptor, 'billingKeys'))
+      return undefined;
     const pipeline = this.defaultFor(gateway);
-    return { receive: (merchantId, d) => pipeline.answer(merchantId, d.body, d.headers), drainKept: (m) => pipeline.drainKept(m) };
+    return {
+      receive: (merchantId, d) => pipeline.answer(merchantId, d.body, d.headers),
+      drainKept: (m) => pipeline.drainKept(m),
+    };
   }
 
   /** The reconciler's pass over every gateway's kept pointers (each within its merchant's budget); one failing never stops the others. */
@@ -75,7 +79,10 @@ export class WebhookReceivers implements OnModuleDestroy {
     return this.each('remembered webhook deliveries could not be cleaned up', (r) => r.cleanup?.());
   }
 
-  private async each(failure: string, fn: (r: WebhookReceiver) => Promise<unknown> | undefined): Promise<Record<string, unknown>> {
+  private async each(
+    failure: string,
+    fn: (r: WebhookReceiver) => Promise<unknown> | undefined,
+  ): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
     for (const d of this.registry.list()) {
       const receiver = this.for(d.code);

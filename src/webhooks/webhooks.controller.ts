@@ -26,13 +26,20 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiOperation({
     summary: "A gateway's webhook for one merchant (a pointer: the payment is re-fetched from the PG, never trusted)",
-    description: 'The v1 paths stay as aliases: /v1/webhooks/portone/{merchantId} (PortOne V1, JSON or form) and /v1/webhooks/toss/{merchantId} (Toss event body).',
+    description:
+      'The v1 paths stay as aliases: /v1/webhooks/portone/{merchantId} (PortOne V1, JSON or form) and /v1/webhooks/toss/{merchantId} (Toss event body).',
   })
-  @ApiParam({ name: 'gateway', description: 'A registered gateway code (GET /v1/gateways) or a v1 alias (portone, toss)' })
+  @ApiParam({
+    name: 'gateway',
+    description: 'A registered gateway code (GET /v1/gateways) or a v1 alias (portone, toss)',
+  })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
   @ApiOkResponse({ description: 'Received (whatever it pointed at)' })
-  @ApiResponse({ status: 503, description: 'Retry later: the re-fetch budget is spent (the pointer is kept for the reconciler)' })
+  @ApiResponse({
+    status: 503,
+    description: 'Retry later: the re-fetch budget is spent (the pointer is kept for the reconciler)',
+  })
   async receive(
     @Param('gateway') segment: string,
     @Param('merchantId') merchantId: string,

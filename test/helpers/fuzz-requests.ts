@@ -24,13 +24,24 @@ export interface Schema {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema?: Schema }[]; requestBody?: { content: Record<string, { schema: Schema }> }; security?: unknown[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { in: string; name: string; schema?: Schema }[];
+        requestBody?: { content: Record<string, { schema: Schema }> };
+        security?: unknown[];
+      }
+    >
+  >;
   components?: { schemas?: Record<string, Schema> };
 }
 
 /** Every operation of the document, with $refs resolved against its components. */
 export function operationsOf(doc: OpenApiDocument): Operation[] {
-  const resolve = (s: Schema | undefined): Schema | undefined => (s?.$ref ? doc.components?.schemas?.[s.$ref.split('/').pop() as string] : s);
+  const resolve = (s: Schema | undefined): Schema | undefined =>
+    s?.$ref ? doc.components?.schemas?.[s.$ref.split('/').pop() as string] : s;
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => {
       const params = op.parameters ?? [];
@@ -41,7 +52,14 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         path,
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
         query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
-        body: body ? { ...body, properties: Object.fromEntries(Object.entries(body.properties ?? {}).map(([k, v]) => [k, resolve(v) ?? {}])) } : undefined,
+        body: body
+          ? {
+              ...body,
+              properties: Object.fromEntries(
+                Object.entries(body.properties ?? {}).map(([k, v]) => [k, resolve(v) ?? {}]),
+              ),
+            }
+          : undefined,
         secured: (op.security ?? []).length > 0,
       };
     }),
@@ -57,9 +75,45 @@ export interface FuzzRequest {
 }
 
 const NASTY_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\u0001', '\u001b[31mred', '\u007f', '\t\r\n', '\ud800', '\udfff', '\uffff', '\ufeff', '😀', 'é', 'Ω≈ç√',
-  'İ', '../../etc/passwd', '%00', '%', '{}', '[]', 'null', 'true', '1e309', '-0', '0x10', "' OR 1=1 --", '"; DROP TABLE x; --', '<script>',
-  '__proto__', 'constructor', 'prototype', 'cus_', 'x'.repeat(10_000), '٣', 'NaN', 'Infinity', '2026-02-30T25:61:00Z', '9'.repeat(400),
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\u0001',
+  '\u001b[31mred',
+  '\u007f',
+  '\t\r\n',
+  '\ud800',
+  '\udfff',
+  '\uffff',
+  '\ufeff',
+  '😀',
+  'é',
+  'Ω≈ç√',
+  'İ',
+  '../../etc/passwd',
+  '%00',
+  '%',
+  '{}',
+  '[]',
+  'null',
+  'true',
+  '1e309',
+  '-0',
+  '0x10',
+  "' OR 1=1 --",
+  '"; DROP TABLE x; --',
+  '<script>',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'cus_',
+  'x'.repeat(10_000),
+  '٣',
+  'NaN',
+  'Infinity',
+  '2026-02-30T25:61:00Z',
+  '9'.repeat(400),
 ];
 
 /** Strings a careless or hostile client sends: control characters, lone surrogates, huge, unicode, look-alikes. */
@@ -78,7 +132,25 @@ const nestedObject = JSON.parse('{"a":'.repeat(20) + '1' + '}'.repeat(20)) as un
 /** JSON values of the wrong kind for any field. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   hostileString,
-  fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, -0, 1e308, -1e308, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, [], {}, [null], { $gt: '' }, nestedArray, nestedObject),
+  fc.constantFrom<unknown>(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    -0,
+    1e308,
+    -1e308,
+    2 ** 53 + 1,
+    Number.MAX_SAFE_INTEGER,
+    [],
+    {},
+    [null],
+    { $gt: '' },
+    nestedArray,
+    nestedObject,
+  ),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.jsonValue({ maxDepth: 3 }),
@@ -96,11 +168,19 @@ function validValue(schema: Schema): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'object':
-      return fc.oneof(...example, fc.constant({}), fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 5 }));
+      return fc.oneof(
+        ...example,
+        fc.constant({}),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 5 }),
+      );
     case 'array':
       return fc.constant([]);
     default:
-      return fc.oneof(...example, fc.constantFrom('2027-01-31T00:00:00Z', 'US', 'USD', 'kim@example.com', '+14155550100'), fc.string({ minLength: 1, maxLength: 20 }));
+      return fc.oneof(
+        ...example,
+        fc.constantFrom('2027-01-31T00:00:00Z', 'US', 'USD', 'kim@example.com', '+14155550100'),
+        fc.string({ minLength: 1, maxLength: 20 }),
+      );
   }
 }
 
@@ -139,9 +219,15 @@ function bodyFor(schema: Schema | undefined, ids: string[]): fc.Arbitrary<unknow
       { weight: 1, arbitrary: fc.constant(undefined) },
     );
   const random = fc.tuple(...props.map(([name, s]) => anyOf(s, name)));
-  const asDocumented = fc.tuple(...props.map(([name, s]) => documented(s, name, schema?.required?.includes(name) ?? false, ids)));
+  const asDocumented = fc.tuple(
+    ...props.map(([name, s]) => documented(s, name, schema?.required?.includes(name) ?? false, ids)),
+  );
   const oneMutated = fc
-    .tuple(asDocumented, fc.nat({ max: props.length - 1 }), fc.oneof(hostileValue, fc.constant(null), fc.constant(undefined)))
+    .tuple(
+      asDocumented,
+      fc.nat({ max: props.length - 1 }),
+      fc.oneof(hostileValue, fc.constant(null), fc.constant(undefined)),
+    )
     .map(([values, at, mutant]) => values.map((v, i) => (i === at ? mutant : v)));
   return fc
     .tuple(fc.oneof(random, oneMutated, asDocumented), sometimes(fc.tuple(hostileString, hostileValue), 4))
@@ -160,7 +246,22 @@ function rawBody(schema: Schema | undefined, ids: string[]): fc.Arbitrary<string
   return fc.oneof(
     { weight: 12, arbitrary: bodyFor(schema, ids).map((b) => JSON.stringify(b)) },
     { weight: 1, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '{"a":1,}', 'null', '[]', '"x"', '1', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{}}}', '\u0000', '{"a":"\\u0000"}') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '',
+        '{',
+        '{"a":1,}',
+        'null',
+        '[]',
+        '"x"',
+        '1',
+        '{"__proto__":{"admin":true}}',
+        '{"constructor":{"prototype":{}}}',
+        '\u0000',
+        '{"a":"\\u0000"}',
+      ),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 33, max: 6000 }).map((d) => '{"a":'.repeat(d) + '1' + '}'.repeat(d)) },
     { weight: 1, arbitrary: fc.integer({ min: 33, max: 6000 }).map((d) => '['.repeat(d) + ']'.repeat(d)) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
@@ -168,18 +269,51 @@ function rawBody(schema: Schema | undefined, ids: string[]): fc.Arbitrary<string
   );
 }
 
-const CONTENT_TYPES = ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'a/b/c', 'application/json;;;', 'APPLICATION/JSON'];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'a/b/c',
+  'application/json;;;',
+  'APPLICATION/JSON',
+];
 
 /** Percent-encodes what a URL cannot carry, and leaves lone surrogates as the bad escapes they are. */
 function encode(value: string): string {
   try {
     return encodeURIComponent(value);
   } catch {
-    return [...value].map((ch) => { try { return encodeURIComponent(ch); } catch { return '%ED%A0%80'; } }).join('');
+    return [...value]
+      .map((ch) => {
+        try {
+          return encodeURIComponent(ch);
+        } catch {
+          return '%ED%A0%80';
+        }
+      })
+      .join('');
   }
 }
 
-const RAW_SEGMENTS = ['%00', '%zz', '%', '%C0%AF', '..', '%2e%2e', '%E0%A4%A', '%ff', '%u0000', 'a'.repeat(150), '%20', ';', '%2F', 'ü'];
+const RAW_SEGMENTS = [
+  '%00',
+  '%zz',
+  '%',
+  '%C0%AF',
+  '..',
+  '%2e%2e',
+  '%E0%A4%A',
+  '%ff',
+  '%u0000',
+  'a'.repeat(150),
+  '%20',
+  ';',
+  '%2F',
+  'ü',
+];
 
 function pathValue(ids: string[]): fc.Arbitrary<string> {
   return fc.oneof(
@@ -191,17 +325,40 @@ function pathValue(ids: string[]): fc.Arbitrary<string> {
 
 function queryString(op: Operation, ids: string[]): fc.Arbitrary<string> {
   const declared = op.query.map((q) =>
-    fc.option(fc.oneof(q.name.endsWith('Id') && ids.length ? fc.constantFrom(...ids) : validValue(q.schema), hostileString).map((v) => `${q.name}=${encode(String(v))}`), { freq: 3 }),
+    fc.option(
+      fc
+        .oneof(q.name.endsWith('Id') && ids.length ? fc.constantFrom(...ids) : validValue(q.schema), hostileString)
+        .map((v) => `${q.name}=${encode(String(v))}`),
+      { freq: 3 },
+    ),
   );
   const extras = sometimes(
-    fc.oneof(fc.constantFrom('a[b]=1', 'x=%00', '%zz=1', '&&&', '=', 'a=%ff', '__proto__[x]=1', 'constructor=1', `${op.query[0]?.name ?? 'q'}=1&${op.query[0]?.name ?? 'q'}=2`), hostileString.map((s) => `${encode(s)}=${encode(s)}`)),
+    fc.oneof(
+      fc.constantFrom(
+        'a[b]=1',
+        'x=%00',
+        '%zz=1',
+        '&&&',
+        '=',
+        'a=%ff',
+        '__proto__[x]=1',
+        'constructor=1',
+        `${op.query[0]?.name ?? 'q'}=1&${op.query[0]?.name ?? 'q'}=2`,
+      ),
+      hostileString.map((s) => `${encode(s)}=${encode(s)}`),
+    ),
     4,
   );
-  return fc.tuple(fc.tuple(...declared), extras).map(([parts, extra]) => [...parts, extra].filter((p): p is string => !!p).join('&'));
+  return fc
+    .tuple(fc.tuple(...declared), extras)
+    .map(([parts, extra]) => [...parts, extra].filter((p): p is string => !!p).join('&'));
 }
 
 /** Header values the HTTP client can carry (Latin-1 without controls). */
-const headerValue = fc.oneof(fc.string({ minLength: 1, maxLength: 300 }).map((s) => s.replace(/[^\x20-\x7e]/g, 'x')), fc.constantFrom('a b', 'é', '""', 'x'.repeat(256)));
+const headerValue = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 300 }).map((s) => s.replace(/[^\x20-\x7e]/g, 'x')),
+  fc.constantFrom('a b', 'é', '""', 'x'.repeat(256)),
+);
 
 export interface Credentials {
   /** The key the operation needs (admin or merchant), undefined for a public route. */
@@ -212,12 +369,22 @@ export interface Credentials {
 /** The request as documented: right key, JSON, documented values and real ids; the baseline the hostile ones vary. */
 function cleanRequest(op: Operation, auth: Credentials, ids: string[]): fc.Arbitrary<FuzzRequest> {
   const props = Object.entries(op.body?.properties ?? {});
-  const body = fc.tuple(...props.map(([name, s]) => documented(s, name, op.body?.required?.includes(name) ?? false, ids))).map((values) =>
-    JSON.stringify(Object.fromEntries(props.map(([name], i) => [name, values[i]]).filter(([, v]) => v !== undefined))),
-  );
-  const query = fc.tuple(...op.query.map((q) => fc.option(documented(q.schema, q.name, false, ids)))).map((values) =>
-    op.query.flatMap((q, i) => (values[i] === null || values[i] === undefined ? [] : [`${q.name}=${encode(String(values[i]))}`])).join('&'),
-  );
+  const body = fc
+    .tuple(...props.map(([name, s]) => documented(s, name, op.body?.required?.includes(name) ?? false, ids)))
+    .map((values) =>
+      JSON.stringify(
+        Object.fromEntries(props.map(([name], i) => [name, values[i]]).filter(([, v]) => v !== undefined)),
+      ),
+    );
+  const query = fc
+    .tuple(...op.query.map((q) => fc.option(documented(q.schema, q.name, false, ids))))
+    .map((values) =>
+      op.query
+        .flatMap((q, i) =>
+          values[i] === null || values[i] === undefined ? [] : [`${q.name}=${encode(String(values[i]))}`],
+        )
+        .join('&'),
+    );
   const path = fc.tuple(...op.pathParams.map(() => (ids.length ? fc.constantFrom(...ids) : fc.constant('x'))));
   return fc.record({ path, query, body, key: fc.option(fc.uuid()) }).map(({ path: values, query: q, body: b, key }) => {
     const p = op.pathParams.reduce((acc, name, i) => acc.replace(`{${name}}`, values[i]), op.path);
@@ -232,16 +399,34 @@ function cleanRequest(op: Operation, auth: Credentials, ids: string[]): fc.Arbit
 
 /** Hostile and careless requests for one operation, with valid credentials most of the time; some clean ones. */
 export function requestsFor(op: Operation, auth: Credentials, ids: string[]): fc.Arbitrary<FuzzRequest> {
-  return fc.oneof({ weight: 5, arbitrary: hostileRequest(op, auth, ids) }, { weight: 1, arbitrary: cleanRequest(op, auth, ids) });
+  return fc.oneof(
+    { weight: 5, arbitrary: hostileRequest(op, auth, ids) },
+    { weight: 1, arbitrary: cleanRequest(op, auth, ids) },
+  );
 }
 
 function hostileRequest(op: Operation, auth: Credentials, ids: string[]): fc.Arbitrary<FuzzRequest> {
-  const path = fc.tuple(...op.pathParams.map(() => pathValue(ids))).map((values) => op.pathParams.reduce((p, name, i) => p.replace(`{${name}}`, values[i]), op.path));
+  const path = fc
+    .tuple(...op.pathParams.map(() => pathValue(ids)))
+    .map((values) => op.pathParams.reduce((p, name, i) => p.replace(`{${name}}`, values[i]), op.path));
   const authorization = fc.oneof(
     { weight: 10, arbitrary: fc.constant(auth.good) },
-    { weight: 1, arbitrary: fc.constantFrom(undefined, 'Bearer', 'Bearer x', 'Basic YTpi', ...auth.others.map((k) => `Bearer ${k}`)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        undefined,
+        'Bearer',
+        'Bearer x',
+        'Basic YTpi',
+        ...auth.others.map((k) => `Bearer ${k}`),
+      ),
+    },
   );
-  const contentType = fc.oneof({ weight: 10, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 1, arbitrary: fc.constant(undefined) });
+  const contentType = fc.oneof(
+    { weight: 10, arbitrary: fc.constant('application/json') },
+    { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
   return fc
     .record({
       path,
@@ -249,7 +434,10 @@ function hostileRequest(op: Operation, auth: Credentials, ids: string[]): fc.Arb
       authorization,
       idempotencyKey: sometimes(headerValue, 3),
       contentType,
-      body: op.body || op.method !== 'GET' ? rawBody(op.body, ids) : sometimes(rawBody(undefined, ids), 5).map((b) => b ?? undefined),
+      body:
+        op.body || op.method !== 'GET'
+          ? rawBody(op.body, ids)
+          : sometimes(rawBody(undefined, ids), 5).map((b) => b ?? undefined),
     })
     .map(({ path: p, query, authorization: a, idempotencyKey, contentType: ct, body: b }) => {
       let body = b ?? undefined;
@@ -257,7 +445,8 @@ function hostileRequest(op: Operation, auth: Credentials, ids: string[]): fc.Arb
       if (a) headers.authorization = a.startsWith('Bearer') || a.startsWith('Basic') ? a : `Bearer ${a}`;
       if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
       if (body !== undefined && ct) headers['content-type'] = ct;
-      if (body !== undefined && ct === 'application/x-www-form-urlencoded') body = `imp_uid=${encode(body.slice(0, 50))}&merchant_uid=x&status=paid`;
+      if (body !== undefined && ct === 'application/x-www-form-urlencoded')
+        body = `imp_uid=${encode(body.slice(0, 50))}&merchant_uid=x&status=paid`;
       return { method: op.method, url: query ? `${p}?${query}` : p, headers, body };
     });
 }
@@ -274,11 +463,24 @@ const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 export function send(base: URL, req: FuzzRequest, timeoutMs = 15_000): Promise<FuzzResponse> {
   return new Promise((resolve, reject) => {
     const r = httpRequest(
-      { host: base.hostname, port: base.port, method: req.method, path: req.url, headers: { ...req.headers, ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}) }, agent, timeout: timeoutMs },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: req.method,
+        path: req.url,
+        headers: {
+          ...req.headers,
+          ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}),
+        },
+        agent,
+        timeout: timeoutMs,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );

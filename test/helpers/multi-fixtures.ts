@@ -42,14 +42,26 @@ export function apiOf(base: string): Api {
   return { post: (p, b, h) => call('POST', p, b, h), get: (p, h) => call('GET', p, undefined, h) };
 }
 
-export async function createCustomer(api: Api, m: Merchant, body: Record<string, unknown> = {}): Promise<{ id: string }> {
+export async function createCustomer(
+  api: Api,
+  m: Merchant,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string }> {
   const res = await api.post('/v1/customers', { ...fullCustomer, ...body }, auth(m));
   if (res.status !== 201) throw new Error(`customer: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
-export async function createPlan(api: Api, m: Merchant, body: Record<string, unknown> = {}): Promise<{ id: string; amount: number }> {
-  const res = await api.post('/v1/plans', { name: 'Pro', amount: 1999, currency: 'USD', interval: 'month', ...body }, auth(m));
+export async function createPlan(
+  api: Api,
+  m: Merchant,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; amount: number }> {
+  const res = await api.post(
+    '/v1/plans',
+    { name: 'Pro', amount: 1999, currency: 'USD', interval: 'month', ...body },
+    auth(m),
+  );
   if (res.status !== 201) throw new Error(`plan: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -58,15 +70,29 @@ export async function createPlan(api: Api, m: Merchant, body: Record<string, unk
  * An active billing key: the buyer approves the loadUI request at the sandbox (so PortOne knows the customer_uid),
  * and the key is stored active. `sandboxBase` is where the PG sandbox the app talks to is mounted.
  */
-export async function activeBillingKey(ds: DataSource, sandboxBase: string, m: Merchant, customerId: string, gateway = 'portone-paypal-rt'): Promise<BillingKey> {
+export async function activeBillingKey(
+  ds: DataSource,
+  sandboxBase: string,
+  m: Merchant,
+  customerId: string,
+  gateway = 'portone-paypal-rt',
+): Promise<BillingKey> {
   const customerUid = `cu_${rand(10)}`;
   const merchantUid = `bk_${rand(10)}`;
   const res = await apiOf(sandboxBase).post('/portone/buyer/billing-keys', {
     userCode: `imp_sbx_${sandboxAccountFor(m.id)}`,
-    request: { pg: 'paypal_v2', pay_method: 'paypal', merchant_uid: merchantUid, customer_uid: customerUid, customer_id: customerId, name: 'PayPal agreement' },
+    request: {
+      pg: 'paypal_v2',
+      pay_method: 'paypal',
+      merchant_uid: merchantUid,
+      customer_uid: customerUid,
+      customer_id: customerId,
+      name: 'PayPal agreement',
+    },
     buyer: { email: fullCustomer.email, country: 'US' },
   });
-  if (res.status !== 200 || !res.body.success) throw new Error(`buyer approval: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200 || !res.body.success)
+    throw new Error(`buyer approval: ${res.status} ${JSON.stringify(res.body)}`);
   const now = new Date();
   const key: BillingKey = {
     id: `bkey_${rand(8)}`,
@@ -92,7 +118,10 @@ export async function activeBillingKey(ds: DataSource, sandboxBase: string, m: M
 }
 
 /** A merchant, a customer, a monthly USD plan and an active key, ready to subscribe. */
-export async function billingSetup(t: TestApp, opts: { plan?: Record<string, unknown>; merchant?: Record<string, unknown> } = {}) {
+export async function billingSetup(
+  t: TestApp,
+  opts: { plan?: Record<string, unknown>; merchant?: Record<string, unknown> } = {},
+) {
   const api = apiOf(t.url);
   const m = await createMerchant(t, opts.merchant);
   const c = await createCustomer(api, m);
@@ -102,7 +131,11 @@ export async function billingSetup(t: TestApp, opts: { plan?: Record<string, unk
 }
 
 /** Ledger entries of one sandbox account (`again` by default). */
-export async function ledger(sandboxBase: string, account: string, query: Record<string, string> = {}): Promise<Array<Record<string, any>>> {
+export async function ledger(
+  sandboxBase: string,
+  account: string,
+  query: Record<string, string> = {},
+): Promise<Array<Record<string, any>>> {
   const q = new URLSearchParams({ account, operation: 'again', limit: '1000', ...query });
   const out: Array<Record<string, any>> = [];
   let after: string | undefined;

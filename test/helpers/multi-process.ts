@@ -16,13 +16,22 @@ export interface AppProcess {
 const ROOT = resolve(__dirname, '../..');
 
 /** Starts one instance and resolves once it listens (or rejects with its output if it dies first). */
-export function startAppProcess(name: string, port: number, env: Record<string, string>, timeoutMs = 60_000): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'test/helpers/multi-instance.main.ts'], {
-    cwd: ROOT,
-    // Transpile only (with swc): the type check is tsc's job, and it keeps start-up to a few seconds.
-    env: { ...process.env, ...env, PORT: String(port), TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_SWC: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startAppProcess(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<AppProcess> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'test/helpers/multi-instance.main.ts'],
+    {
+      cwd: ROOT,
+      // Transpile only (with swc): the type check is tsc's job, and it keeps start-up to a few seconds.
+      env: { ...process.env, ...env, PORT: String(port), TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_SWC: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: string[] = [];
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const proc: AppProcess = {

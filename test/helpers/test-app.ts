@@ -96,7 +96,10 @@ async function withPg<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 /** Creates a merchant through the admin API and returns it with its one-time API key. */
-export async function createMerchant(t: TestApp, body: Record<string, unknown> = {}): Promise<{ id: string; apiKey: string; [k: string]: unknown }> {
+export async function createMerchant(
+  t: TestApp,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; apiKey: string; [k: string]: unknown }> {
   const res = await t
     .http()
     .post('/v1/merchants')

@@ -48,16 +48,22 @@ export type AdapterRegistration = Type<AnyAdapter> | AnyAdapter | AdapterRegistr
 
 /** Normalises a registration to its full entry. */
 export function registrationEntry(r: AdapterRegistration): AdapterRegistrationEntry {
-  return typeof r === 'object' && r !== null && 'adapter' in r && !('descriptor' in r) ? r : { adapter: r as Type<AnyAdapter> | AnyAdapter };
+  return typeof r === 'object' && r !== null && 'adapter' in r && !('descriptor' in r)
+    ? r
+    : { adapter: r as Type<AnyAdapter> | AnyAdapter };
 }
 
 /** The modules every registration entry asks for (so the app can share the same PG client instances). */
-export function registrationImports(registrations: readonly AdapterRegistration[]): NonNullable<ModuleMetadata['imports']> {
+export function registrationImports(
+  registrations: readonly AdapterRegistration[],
+): NonNullable<ModuleMetadata['imports']> {
   return registrations.flatMap((r) => registrationEntry(r).imports ?? []);
 }
 
 /** The gateways' own feature modules, for the app to import. */
-export function registrationModules(registrations: readonly AdapterRegistration[]): Array<Type<unknown> | DynamicModule> {
+export function registrationModules(
+  registrations: readonly AdapterRegistration[],
+): Array<Type<unknown> | DynamicModule> {
   return registrations.flatMap((r) => {
     const m = registrationEntry(r).module;
     return m ? [m] : [];
@@ -107,7 +113,11 @@ export class PgContractModule {
         provide: PG_SANDBOX_PLUGINS,
         inject: [PG_ADAPTERS],
         useFactory: (adapters: PaymentGatewayAdapter[]) =>
-          new Map(adapters.flatMap((a, i) => (entries[i].sandbox && a?.descriptor ? [[a.descriptor.code, entries[i].sandbox!] as const] : []))),
+          new Map(
+            adapters.flatMap((a, i) =>
+              entries[i].sandbox && a?.descriptor ? [[a.descriptor.code, entries[i].sandbox!] as const] : [],
+            ),
+          ),
       },
       GatewayRegistry,
     );
@@ -118,7 +128,12 @@ export class PgContractModule {
       providers,
       // Adapter classes are exported too: a gateway's own feature module injects its adapter by class (the registered
       // instance), with its methods beyond the contract, instead of downcasting the registry's.
-      exports: [GatewayRegistry, PG_ADAPTERS, PG_SANDBOX_PLUGINS, ...tokens.filter((t): t is Type<unknown> => typeof t === 'function')],
+      exports: [
+        GatewayRegistry,
+        PG_ADAPTERS,
+        PG_SANDBOX_PLUGINS,
+        ...tokens.filter((t): t is Type<unknown> => typeof t === 'function'),
+      ],
     };
   }
 }

@@ -249,7 +249,8 @@ export interface WebhookIgnored {
 export type WebhookParseResult = WebhookRefetch | WebhookIgnored;
 
 /** The answer of the optional `checkCredentials`. */
-export type CredentialCheck<C> = { readonly ok: true; readonly credentials: C } | { readonly ok: false; readonly problems: readonly string[] };
+export type CredentialCheck<C> =
+  { readonly ok: true; readonly credentials: C } | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
  * What every PG adapter implements: one optional method per flow, each taking the merchant's credentials (opaque,
@@ -273,7 +274,11 @@ export interface PaymentGatewayAdapter<C = unknown> {
    * Builds the frontend request for a one-time payment. Sends nothing to the PG; NOT_SENT (`invalid_request`) for what
    * the gateway cannot take (a refused currency), so the buyer never sees a checkout that cannot be confirmed.
    */
-  prepareCheckout?(credentials: C, input: PrepareCheckoutInput, options?: CallOptions): Promise<CheckoutPreparation | NotSentOutcome>;
+  prepareCheckout?(
+    credentials: C,
+    input: PrepareCheckoutInput,
+    options?: CallOptions,
+  ): Promise<CheckoutPreparation | NotSentOutcome>;
   /** Approves a one-time payment the buyer completed; checks the redirect amount first and the PG's report after. */
   confirm?(credentials: C, input: ConfirmInput, options?: CallOptions): Promise<PaymentOutcome>;
   /** The PG's view of a payment by its id, checked against what we expected. */
@@ -285,7 +290,13 @@ export interface PaymentGatewayAdapter<C = unknown> {
    * the one-time payments core resolves an unknown confirm or cancel, applies a webhook re-fetch and picks up refunds
    * made outside the API. Required with `oneTimePayments`.
    */
-  inspect?(credentials: C, pointer: PaymentPointer, expected: Money, reference?: string, options?: CallOptions): Promise<PaymentInspection>;
+  inspect?(
+    credentials: C,
+    pointer: PaymentPointer,
+    expected: Money,
+    reference?: string,
+    options?: CallOptions,
+  ): Promise<PaymentInspection>;
   /**
    * Compares the return redirect's pointer with what we stored, sending nothing: the PG's id of the checkout to claim,
    * or why not (`pointer_invalid`: no usable id; `mismatch`: another amount or order, tampered). `confirm` repeats it.
@@ -296,11 +307,23 @@ export interface PaymentGatewayAdapter<C = unknown> {
   /** Cancels all or part of a payment. A cancel the PG has not approved yet is PENDING, never SUCCEEDED. */
   cancel?(credentials: C, input: CancelInput, options?: CallOptions): Promise<CancelOutcome>;
   /** Builds the frontend request that lets the buyer approve a billing key. Sends nothing to the PG; NOT_SENT for input the PG would refuse. */
-  issueBillingKey?(credentials: C, input: IssueBillingKeyInput, options?: CallOptions): Promise<ClientRequest | NotSentOutcome>;
+  issueBillingKey?(
+    credentials: C,
+    input: IssueBillingKeyInput,
+    options?: CallOptions,
+  ): Promise<ClientRequest | NotSentOutcome>;
   /** Finds out from the PG (never from the callback) whether the billing key is active. */
-  completeBillingKey?(credentials: C, input: CompleteBillingKeyInput, options?: CallOptions): Promise<BillingKeyOutcome>;
+  completeBillingKey?(
+    credentials: C,
+    input: CompleteBillingKeyInput,
+    options?: CallOptions,
+  ): Promise<BillingKeyOutcome>;
   /** Revokes a billing key at the PG. Idempotent. */
-  deleteBillingKey?(credentials: C, input: DeleteBillingKeyInput, options?: CallOptions): Promise<DeleteBillingKeyOutcome>;
+  deleteBillingKey?(
+    credentials: C,
+    input: DeleteBillingKeyInput,
+    options?: CallOptions,
+  ): Promise<DeleteBillingKeyOutcome>;
   /** Charges a billing key. The reference is the idempotency and lookup key. */
   chargeBillingKey?(credentials: C, input: ChargeBillingKeyInput, options?: CallOptions): Promise<PaymentOutcome>;
   /** Turns a webhook into a reference to re-fetch (or `ignore`). Pure and synchronous: no PG call, never throws. */
@@ -342,7 +365,8 @@ export function missingMethods(adapter: PaymentGatewayAdapter): string[] {
   for (const k of Object.keys(CAPABILITY_METHODS) as Capability[]) {
     if (!hasCapability(adapter.descriptor, k)) continue;
     for (const m of CAPABILITY_METHODS[k]) {
-      if (typeof (adapter as unknown as Record<string, unknown>)[m] !== 'function') problems.push(`declares ${k} but does not implement ${m}()`);
+      if (typeof (adapter as unknown as Record<string, unknown>)[m] !== 'function')
+        problems.push(`declares ${k} but does not implement ${m}()`);
     }
   }
   return [...new Set(problems)];
@@ -356,4 +380,10 @@ export type OneTimeAdapter<C = unknown> = AdapterWith<'oneTimePayments', C> &
   Required<Pick<PaymentGatewayAdapter<C>, (typeof ONE_TIME_CORE_METHODS)[number]>>;
 
 /** The methods beyond `oneTimePayments`' own that the one-time payments core needs (see {@link OneTimeAdapter}). */
-export const ONE_TIME_CORE_METHODS = ['cancel', 'inspect', 'parseWebhook', 'checkReturn', 'describeRefusal'] as const satisfies readonly AdapterMethod[];
+export const ONE_TIME_CORE_METHODS = [
+  'cancel',
+  'inspect',
+  'parseWebhook',
+  'checkReturn',
+  'describeRefusal',
+] as const satisfies readonly AdapterMethod[];

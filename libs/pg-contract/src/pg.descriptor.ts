@@ -101,23 +101,30 @@ export function descriptorProblems(d: GatewayDescriptor): string[] {
     if (typeof c[flag] !== 'boolean') problems.push(`capabilities.${flag} must be a boolean`);
   }
   if (!c.oneTimePayments && !c.billingKeys) problems.push('declares neither oneTimePayments nor billingKeys');
-  if (c.billingKeys === true && typeof c.billingKeyDeletion !== 'boolean') problems.push('capabilities.billingKeyDeletion must be a boolean when billingKeys is true');
+  if (c.billingKeys === true && typeof c.billingKeyDeletion !== 'boolean')
+    problems.push('capabilities.billingKeyDeletion must be a boolean when billingKeys is true');
   if (c.billingKeyDeletion === true && c.billingKeys !== true) problems.push('billingKeyDeletion requires billingKeys');
   if (c.billingKeyFlow !== undefined && c.billingKeyFlow !== 'callback' && c.billingKeyFlow !== 'redirect') {
     problems.push(`billingKeyFlow ${JSON.stringify(c.billingKeyFlow)} must be callback or redirect`);
   }
-  if (typeof d.paymentMethod !== 'string' || d.paymentMethod.length === 0) problems.push('paymentMethod must be a non-empty string');
+  if (typeof d.paymentMethod !== 'string' || d.paymentMethod.length === 0)
+    problems.push('paymentMethod must be a non-empty string');
   for (const alias of d.webhookAliases ?? []) {
-    if (typeof alias !== 'string' || !GATEWAY_CODE_PATTERN.test(alias)) problems.push(`webhook alias ${JSON.stringify(alias)} must match ${GATEWAY_CODE_PATTERN}`);
+    if (typeof alias !== 'string' || !GATEWAY_CODE_PATTERN.test(alias))
+      problems.push(`webhook alias ${JSON.stringify(alias)} must match ${GATEWAY_CODE_PATTERN}`);
   }
-  if (d.errorCodePrefix !== undefined && (typeof d.errorCodePrefix !== 'string' || !/^[A-Z][A-Z0-9]{0,15}$/.test(d.errorCodePrefix))) {
+  if (
+    d.errorCodePrefix !== undefined &&
+    (typeof d.errorCodePrefix !== 'string' || !/^[A-Z][A-Z0-9]{0,15}$/.test(d.errorCodePrefix))
+  ) {
     problems.push(`errorCodePrefix ${JSON.stringify(d.errorCodePrefix)} must be 1-16 upper-case letters and digits`);
   }
   if (c.partialCancel && !c.cancel) problems.push('partialCancel requires cancel');
   if (c.webhookKind !== 'signed' && c.webhookKind !== 'unsigned' && c.webhookKind !== 'none') {
     problems.push(`webhookKind ${JSON.stringify(c.webhookKind)} must be signed, unsigned or none`);
   }
-  if (!Array.isArray(c.currencies) || c.currencies.length === 0) problems.push('currencies must list at least one ISO 4217 code');
+  if (!Array.isArray(c.currencies) || c.currencies.length === 0)
+    problems.push('currencies must list at least one ISO 4217 code');
   for (const code of [...(c.currencies ?? []), ...(c.refusesCurrencies ?? [])]) {
     if (!isKnownCurrency(code)) problems.push(`currency ${JSON.stringify(code)} is not a known ISO 4217 code`);
   }
@@ -137,7 +144,11 @@ export function supportsCurrency(d: GatewayDescriptor, currency: string): boolea
  * the money is malformed, not positive, or in a currency the gateway does not take; null when it may be sent. An
  * adapter never sends what its descriptor says it cannot do.
  */
-export function preflightAmount(d: GatewayDescriptor, amount: Money, options: { allowZero?: boolean } = {}): NotSentOutcome | null {
+export function preflightAmount(
+  d: GatewayDescriptor,
+  amount: Money,
+  options: { allowZero?: boolean } = {},
+): NotSentOutcome | null {
   const problem = moneyProblem(amount, { positive: !options.allowZero });
   if (problem) return notSent('invalid_request', 'INVALID_AMOUNT', problem, false);
   if (!supportsCurrency(d, amount.currency)) {

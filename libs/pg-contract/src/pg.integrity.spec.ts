@@ -27,14 +27,24 @@ describe('checkIntegrity', () => {
     ['amount is NaN', usd(1050), succeeded({ amount: Number.NaN, currency: 'USD' }), 'unreadable_amount'],
     ['currency unknown', usd(1050), succeeded({ amount: 1050, currency: 'XXX' }), 'unreadable_amount'],
     ['refunded above the charge', usd(1050), succeeded(usd(1050), { refunded: usd(2000) }), 'unreadable_amount'],
-    ['refunded in another currency', usd(1050), succeeded(usd(1050), { refunded: { amount: 0, currency: 'EUR' } }), 'unreadable_amount'],
+    [
+      'refunded in another currency',
+      usd(1050),
+      succeeded(usd(1050), { refunded: { amount: 0, currency: 'EUR' } }),
+      'unreadable_amount',
+    ],
     [
       'pending with another amount',
       usd(1050),
       { status: 'PENDING', gatewayPaymentId: 'imp_1', reference: 'ref-1', amount: usd(999), rawStatus: 'failed' },
       'amount',
     ],
-    ['pending with the same amount', usd(1050), { status: 'PENDING', gatewayPaymentId: 'imp_1', reference: 'ref-1', amount: usd(1050), rawStatus: 'failed' }, null],
+    [
+      'pending with the same amount',
+      usd(1050),
+      { status: 'PENDING', gatewayPaymentId: 'imp_1', reference: 'ref-1', amount: usd(1050), rawStatus: 'failed' },
+      null,
+    ],
   ])('%s', (_name, expected, outcome, field) => {
     const checked = checkIntegrity(expected, outcome);
     if (field === null) {

@@ -16,7 +16,11 @@ export interface IntegrityOptions {
  * @param expected what we asked for (must itself be valid money: a programming error throws).
  * @param outcome what the adapter made of the PG's answer.
  */
-export function checkIntegrity<O extends LookupOutcome>(expected: Money, outcome: O, options?: IntegrityOptions): O | MismatchOutcome;
+export function checkIntegrity<O extends LookupOutcome>(
+  expected: Money,
+  outcome: O,
+  options?: IntegrityOptions,
+): O | MismatchOutcome;
 export function checkIntegrity(expected: Money, outcome: LookupOutcome, options: IntegrityOptions = {}): LookupOutcome {
   assertMoney(expected);
   if (outcome.status !== 'SUCCEEDED' && outcome.status !== 'PENDING') return outcome;
@@ -26,13 +30,16 @@ export function checkIntegrity(expected: Money, outcome: LookupOutcome, options:
     gatewayPaymentId: outcome.gatewayPaymentId,
     rawStatus: outcome.rawStatus,
     reportedStatus: outcome.status,
-    ...(options.reference !== undefined ? { expectedReference: options.reference, reportedReference: outcome.reference } : {}),
+    ...(options.reference !== undefined
+      ? { expectedReference: options.reference, reportedReference: outcome.reference }
+      : {}),
   };
   const reported = outcome.amount;
   if (!isMoney(reported)) return { ...base, field: 'unreadable_amount', reported: null };
   if (reported.currency !== expected.currency) return { ...base, field: 'currency', reported };
   if (reported.amount !== expected.amount) return { ...base, field: 'amount', reported };
-  if (options.reference !== undefined && outcome.reference !== options.reference) return { ...base, field: 'reference', reported };
+  if (options.reference !== undefined && outcome.reference !== options.reference)
+    return { ...base, field: 'reference', reported };
   if (outcome.status === 'SUCCEEDED') {
     // A refunded total in another currency or above the charge cannot be true: do not report it as a success.
     const r = outcome.refunded;

@@ -1,4 +1,11 @@
-import { classifyDecline, defineDeclineTable, defineStatusTable, mapStatus, type StatusClass, type StatusFallback } from './pg.mapper';
+import {
+  classifyDecline,
+  defineDeclineTable,
+  defineStatusTable,
+  mapStatus,
+  type StatusClass,
+  type StatusFallback,
+} from './pg.mapper';
 
 const table = defineStatusTable({ paid: 'SUCCEEDED', ready: 'PENDING', failed: 'DECLINED', cancelled: 'SUCCEEDED' });
 const pendingTable = defineStatusTable({ DONE: 'SUCCEEDED', ABORTED: 'DECLINED' }, 'PENDING');
@@ -43,10 +50,13 @@ describe('mapStatus', () => {
     }
   });
 
-  it.each<unknown>(['SUCCEEDED', 'DECLINED', 'paid', undefined as unknown as string])('refuses fallback %j', (fallback) => {
-    if (fallback === undefined) return expect(defineStatusTable({}).fallback).toBe('UNKNOWN');
-    expect(() => defineStatusTable({ paid: 'SUCCEEDED' }, fallback as StatusFallback)).toThrow(TypeError);
-  });
+  it.each<unknown>(['SUCCEEDED', 'DECLINED', 'paid', undefined as unknown as string])(
+    'refuses fallback %j',
+    (fallback) => {
+      if (fallback === undefined) return expect(defineStatusTable({}).fallback).toBe('UNKNOWN');
+      expect(() => defineStatusTable({ paid: 'SUCCEEDED' }, fallback as StatusFallback)).toThrow(TypeError);
+    },
+  );
 
   it('refuses entries with invalid classes', () => {
     expect(() => defineStatusTable({ paid: 'OK' as StatusClass })).toThrow(/paid/);
@@ -63,7 +73,11 @@ describe('mapStatus', () => {
 });
 
 describe('classifyDecline', () => {
-  const declines = defineDeclineTable({ REJECT_CARD_COMPANY: 'soft', INVALID_BILLING_KEY: 'hard', PROVIDER_ERROR: 'soft' });
+  const declines = defineDeclineTable({
+    REJECT_CARD_COMPANY: 'soft',
+    INVALID_BILLING_KEY: 'hard',
+    PROVIDER_ERROR: 'soft',
+  });
 
   it.each<[unknown, string]>([
     ['REJECT_CARD_COMPANY', 'soft'],

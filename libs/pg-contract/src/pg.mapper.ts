@@ -25,13 +25,19 @@ const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o,
  * Builds a {@link StatusTable}; throws for an entry with an invalid class or a fallback that could turn an unknown
  * status into success or failure. The fallback defaults to UNKNOWN.
  */
-export function defineStatusTable(entries: Readonly<Record<string, StatusClass>>, fallback: StatusFallback = 'UNKNOWN'): StatusTable {
+export function defineStatusTable(
+  entries: Readonly<Record<string, StatusClass>>,
+  fallback: StatusFallback = 'UNKNOWN',
+): StatusTable {
   if (fallback !== 'PENDING' && fallback !== 'UNKNOWN') {
-    throw new TypeError(`status table fallback must be PENDING or UNKNOWN, not ${String(fallback)}: an unknown status is never a success or a failure`);
+    throw new TypeError(
+      `status table fallback must be PENDING or UNKNOWN, not ${String(fallback)}: an unknown status is never a success or a failure`,
+    );
   }
   const copy: Record<string, StatusClass> = Object.create(null) as Record<string, StatusClass>;
   for (const [status, cls] of Object.entries(entries)) {
-    if (!CLASSES.includes(cls)) throw new TypeError(`status ${JSON.stringify(status)} maps to ${String(cls)}, not one of ${CLASSES.join(', ')}`);
+    if (!CLASSES.includes(cls))
+      throw new TypeError(`status ${JSON.stringify(status)} maps to ${String(cls)}, not one of ${CLASSES.join(', ')}`);
     copy[status] = cls;
   }
   return Object.freeze({ entries: Object.freeze(copy), fallback });
@@ -59,11 +65,16 @@ export interface DeclineTable {
  * dunning (a decline never charged anything, so a retry cannot double-charge), while `hard` would give up on a
  * payment method that may be fine.
  */
-export function defineDeclineTable(entries: Readonly<Record<string, DeclineKind>>, fallback: DeclineKind = 'soft'): DeclineTable {
-  if (fallback !== 'hard' && fallback !== 'soft') throw new TypeError(`decline fallback must be hard or soft, not ${String(fallback)}`);
+export function defineDeclineTable(
+  entries: Readonly<Record<string, DeclineKind>>,
+  fallback: DeclineKind = 'soft',
+): DeclineTable {
+  if (fallback !== 'hard' && fallback !== 'soft')
+    throw new TypeError(`decline fallback must be hard or soft, not ${String(fallback)}`);
   const copy: Record<string, DeclineKind> = Object.create(null) as Record<string, DeclineKind>;
   for (const [code, kind] of Object.entries(entries)) {
-    if (kind !== 'hard' && kind !== 'soft') throw new TypeError(`decline code ${JSON.stringify(code)} maps to ${String(kind)}, not hard or soft`);
+    if (kind !== 'hard' && kind !== 'soft')
+      throw new TypeError(`decline code ${JSON.stringify(code)} maps to ${String(kind)}, not hard or soft`);
     copy[code] = kind;
   }
   return Object.freeze({ entries: Object.freeze(copy), fallback });

@@ -36,10 +36,13 @@ describe('currency exponents', () => {
     expect(currencyExponent(code)).toBe(exp);
   });
 
-  it.each(['usd', 'XXX', 'US', 'USDD', '', 'toString', '__proto__', 'constructor'])('refuses %j instead of guessing', (code) => {
-    expect(isKnownCurrency(code)).toBe(false);
-    expect(() => currencyExponent(code)).toThrow(UnknownCurrencyError);
-  });
+  it.each(['usd', 'XXX', 'US', 'USDD', '', 'toString', '__proto__', 'constructor'])(
+    'refuses %j instead of guessing',
+    (code) => {
+      expect(isKnownCurrency(code)).toBe(false);
+      expect(() => currencyExponent(code)).toThrow(UnknownCurrencyError);
+    },
+  );
 
   it('is frozen', () => {
     expect(Object.isFrozen(CURRENCY_EXPONENTS)).toBe(true);
@@ -97,7 +100,9 @@ describe('toMajorNumber', () => {
 
   it('round-trips every cent from 0 to 100000.00 exactly through JSON', () => {
     for (let amount = 0; amount <= 10_000_000; amount += 997) {
-      const wire = JSON.parse(JSON.stringify({ amount: toMajorNumber({ amount, currency: 'USD' }) })) as { amount: number };
+      const wire = JSON.parse(JSON.stringify({ amount: toMajorNumber({ amount, currency: 'USD' }) })) as {
+        amount: number;
+      };
       expect(fromMajorUnits(wire.amount, 'USD').amount).toBe(amount);
     }
   });

@@ -22,19 +22,89 @@ export interface Money {
  * edge and refuses amounts it cannot represent.
  */
 export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
-  AED: 2, ARS: 2, AUD: 2, BDT: 2, BGN: 2, BHD: 3, BIF: 0, BRL: 2, CAD: 2, CHF: 2, CLF: 4, CLP: 0, CNY: 2, COP: 2,
-  CZK: 2, DJF: 0, DKK: 2, EGP: 2, EUR: 2, GBP: 2, GNF: 0, HKD: 2, HUF: 2, IDR: 2, ILS: 2, INR: 2, IQD: 3, ISK: 0,
-  JOD: 3, JPY: 0, KES: 2, KMF: 0, KRW: 0, KWD: 3, KZT: 2, LKR: 2, LYD: 3, MAD: 2, MNT: 2, MXN: 2, MYR: 2, NGN: 2,
-  NOK: 2, NZD: 2, OMR: 3, PEN: 2, PHP: 2, PKR: 2, PLN: 2, PYG: 0, QAR: 2, RON: 2, RSD: 2, RUB: 2, RWF: 0, SAR: 2,
-  SEK: 2, SGD: 2, THB: 2, TND: 3, TRY: 2, TWD: 2, UAH: 2, UGX: 0, USD: 2, UYI: 0, UYU: 2, UYW: 4, VND: 0, VUV: 0,
-  XAF: 0, XOF: 0, XPF: 0, ZAR: 2,
+  AED: 2,
+  ARS: 2,
+  AUD: 2,
+  BDT: 2,
+  BGN: 2,
+  BHD: 3,
+  BIF: 0,
+  BRL: 2,
+  CAD: 2,
+  CHF: 2,
+  CLF: 4,
+  CLP: 0,
+  CNY: 2,
+  COP: 2,
+  CZK: 2,
+  DJF: 0,
+  DKK: 2,
+  EGP: 2,
+  EUR: 2,
+  GBP: 2,
+  GNF: 0,
+  HKD: 2,
+  HUF: 2,
+  IDR: 2,
+  ILS: 2,
+  INR: 2,
+  IQD: 3,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KES: 2,
+  KMF: 0,
+  KRW: 0,
+  KWD: 3,
+  KZT: 2,
+  LKR: 2,
+  LYD: 3,
+  MAD: 2,
+  MNT: 2,
+  MXN: 2,
+  MYR: 2,
+  NGN: 2,
+  NOK: 2,
+  NZD: 2,
+  OMR: 3,
+  PEN: 2,
+  PHP: 2,
+  PKR: 2,
+  PLN: 2,
+  PYG: 0,
+  QAR: 2,
+  RON: 2,
+  RSD: 2,
+  RUB: 2,
+  RWF: 0,
+  SAR: 2,
+  SEK: 2,
+  SGD: 2,
+  THB: 2,
+  TND: 3,
+  TRY: 2,
+  TWD: 2,
+  UAH: 2,
+  UGX: 0,
+  USD: 2,
+  UYI: 0,
+  UYU: 2,
+  UYW: 4,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  ZAR: 2,
 });
 
 /** Thrown for a currency code that is malformed or not in {@link CURRENCY_EXPONENTS}. */
 export class UnknownCurrencyError extends Error {
   /** @param currency the offending value (only its string form is kept, truncated). */
   constructor(readonly currency: unknown) {
-    super(`unknown currency ${JSON.stringify(String(currency).slice(0, 16))} (not an ISO 4217 code this product knows)`);
+    super(
+      `unknown currency ${JSON.stringify(String(currency).slice(0, 16))} (not an ISO 4217 code this product knows)`,
+    );
     this.name = 'UnknownCurrencyError';
   }
 }
@@ -74,11 +144,15 @@ export function currencyExponent(code: string): number {
  * Why `value` is not a valid {@link Money}, or null when it is: a known currency and a safe integer amount (negative
  * amounts are allowed only with `allowNegative`, zero only unless `positive`).
  */
-export function moneyProblem(value: unknown, options: { positive?: boolean; allowNegative?: boolean } = {}): string | null {
+export function moneyProblem(
+  value: unknown,
+  options: { positive?: boolean; allowNegative?: boolean } = {},
+): string | null {
   if (typeof value !== 'object' || value === null) return 'money must be an object { amount, currency }';
   const { amount, currency } = value as { amount?: unknown; currency?: unknown };
   if (!isKnownCurrency(currency)) return `unknown currency ${JSON.stringify(String(currency).slice(0, 16))}`;
-  if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) return 'amount must be a safe integer of minor units';
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount))
+    return 'amount must be a safe integer of minor units';
   if (amount < 0 && !options.allowNegative) return 'amount must not be negative';
   if (amount === 0 && options.positive) return 'amount must be positive';
   return null;
@@ -90,11 +164,15 @@ export function isMoney(value: unknown, options: { positive?: boolean; allowNega
 }
 
 /** Throws {@link UnknownCurrencyError} or {@link InvalidAmountError} unless `value` is a valid {@link Money}. */
-export function assertMoney(value: unknown, options: { positive?: boolean; allowNegative?: boolean } = {}): asserts value is Money {
+export function assertMoney(
+  value: unknown,
+  options: { positive?: boolean; allowNegative?: boolean } = {},
+): asserts value is Money {
   const problem = moneyProblem(value, options);
   if (problem === null) return;
   const currency = (value as { currency?: unknown } | null)?.currency;
-  if (typeof value === 'object' && value !== null && !isKnownCurrency(currency)) throw new UnknownCurrencyError(currency);
+  if (typeof value === 'object' && value !== null && !isKnownCurrency(currency))
+    throw new UnknownCurrencyError(currency);
   throw new InvalidAmountError(problem);
 }
 
@@ -168,7 +246,8 @@ const MAX_EXACT_DIGITS = 15;
 export function toMajorNumber(m: Money): number {
   const text = toMajorUnits(m);
   const significant = text.replace(/[-.]/g, '').replace(/^0+/, '');
-  if (significant.length > MAX_EXACT_DIGITS) throw new InvalidAmountError('amount has too many digits to send as a JSON number');
+  if (significant.length > MAX_EXACT_DIGITS)
+    throw new InvalidAmountError('amount has too many digits to send as a JSON number');
   return Number(text);
 }
 
@@ -181,7 +260,11 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
  * (`10.005 USD`, or float noise such as `0.30000000000000004`), or does not fit a safe integer; negative amounts only
  * with `allowNegative`. Throws {@link UnknownCurrencyError} for an unknown currency.
  */
-export function fromMajorUnits(value: string | number, currency: string, options: { allowNegative?: boolean } = {}): Money {
+export function fromMajorUnits(
+  value: string | number,
+  currency: string,
+  options: { allowNegative?: boolean } = {},
+): Money {
   const exp = currencyExponent(currency);
   let text: string;
   if (typeof value === 'number') {
@@ -198,11 +281,14 @@ export function fromMajorUnits(value: string | number, currency: string, options
   if (!match) throw new InvalidAmountError(`amount ${JSON.stringify(text.slice(0, 32))} is not a plain decimal number`);
   const [, sign, whole, frac = ''] = match;
   if (frac.length > exp && /[^0]/.test(frac.slice(exp))) {
-    throw new InvalidAmountError(`amount ${JSON.stringify(text.slice(0, 32))} has more than ${exp} decimals for ${currency}`);
+    throw new InvalidAmountError(
+      `amount ${JSON.stringify(text.slice(0, 32))} has more than ${exp} decimals for ${currency}`,
+    );
   }
   const minorDigits = `${whole}${frac.slice(0, exp).padEnd(exp, '0')}`;
   const big = BigInt(minorDigits);
-  if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidAmountError('amount does not fit a safe integer of minor units');
+  if (big > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new InvalidAmountError('amount does not fit a safe integer of minor units');
   let amount = Number(big);
   if (sign && amount !== 0) {
     if (!options.allowNegative) throw new InvalidAmountError('amount must not be negative');

@@ -171,12 +171,7 @@ export interface NotFoundOutcome {
 
 /** The answer of `confirm` and `chargeBillingKey`. */
 export type PaymentOutcome =
-  | SucceededOutcome
-  | PendingOutcome
-  | DeclinedOutcome
-  | NotSentOutcome
-  | UnknownOutcome
-  | MismatchOutcome;
+  SucceededOutcome | PendingOutcome | DeclinedOutcome | NotSentOutcome | UnknownOutcome | MismatchOutcome;
 
 /** The answer of `retrieve` and `retrieveByReference`: a payment outcome, or nothing found. */
 export type LookupOutcome = PaymentOutcome | NotFoundOutcome;
@@ -223,7 +218,8 @@ export interface CancelDeclinedOutcome {
 }
 
 /** The answer of `cancel`. UNKNOWN: look the payment up (its refunded total) before re-sending. */
-export type CancelOutcome = CancelSucceededOutcome | CancelPendingOutcome | CancelDeclinedOutcome | NotSentOutcome | UnknownOutcome;
+export type CancelOutcome =
+  CancelSucceededOutcome | CancelPendingOutcome | CancelDeclinedOutcome | NotSentOutcome | UnknownOutcome;
 
 /** The billing key can be charged. */
 export interface BillingKeyActiveOutcome {
@@ -270,7 +266,8 @@ export interface BillingKeyFailedOutcome {
 }
 
 /** The answer of `completeBillingKey`. */
-export type BillingKeyOutcome = BillingKeyActiveOutcome | BillingKeyPendingOutcome | BillingKeyFailedOutcome | NotSentOutcome | UnknownOutcome;
+export type BillingKeyOutcome =
+  BillingKeyActiveOutcome | BillingKeyPendingOutcome | BillingKeyFailedOutcome | NotSentOutcome | UnknownOutcome;
 
 /** The key can no longer be charged. `alreadyAbsent`: the PG did not know it (deleted before): still a success. */
 export interface BillingKeyDeletedOutcome {
@@ -281,10 +278,13 @@ export interface BillingKeyDeletedOutcome {
 }
 
 /** The answer of `deleteBillingKey`. */
-export type DeleteBillingKeyOutcome = BillingKeyDeletedOutcome | CancelDeclinedOutcome | NotSentOutcome | UnknownOutcome;
+export type DeleteBillingKeyOutcome =
+  BillingKeyDeletedOutcome | CancelDeclinedOutcome | NotSentOutcome | UnknownOutcome;
 
 /** The status of any outcome. */
-export type OutcomeStatus = (PaymentOutcome | LookupOutcome | CancelOutcome | BillingKeyOutcome | DeleteBillingKeyOutcome)['status'];
+export type OutcomeStatus = (
+  PaymentOutcome | LookupOutcome | CancelOutcome | BillingKeyOutcome | DeleteBillingKeyOutcome
+)['status'];
 
 /**
  * How sure we are about an outcome:
@@ -331,6 +331,10 @@ export function notSent(reason: NotSentReason, code: string, message: string, re
 }
 
 /** An UNKNOWN outcome. */
-export function unknownOutcome(reason: UnknownReason, message: string, details: Omit<UnknownOutcome, 'status' | 'reason' | 'message'> = {}): UnknownOutcome {
+export function unknownOutcome(
+  reason: UnknownReason,
+  message: string,
+  details: Omit<UnknownOutcome, 'status' | 'reason' | 'message'> = {},
+): UnknownOutcome {
   return { status: 'UNKNOWN', reason, message, ...details };
 }

@@ -1,5 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { hasCapability, missingMethods, type AdapterWith, type Capability, type PaymentGatewayAdapter } from './pg.adapter';
+import {
+  hasCapability,
+  missingMethods,
+  type AdapterWith,
+  type Capability,
+  type PaymentGatewayAdapter,
+} from './pg.adapter';
 import { descriptorProblems, type GatewayDescriptor } from './pg.descriptor';
 import { PG_ADAPTERS } from './pg.tokens';
 
@@ -47,8 +53,14 @@ export function registrationProblems(adapters: readonly PaymentGatewayAdapter[])
   const problems: string[] = [];
   const seen = new Map<string, number>();
   adapters.forEach((adapter, i) => {
-    const name = adapter?.constructor?.name && adapter.constructor !== Object ? adapter.constructor.name : `adapters[${i}]`;
-    if (typeof adapter !== 'object' || adapter === null || typeof adapter.descriptor !== 'object' || adapter.descriptor === null) {
+    const name =
+      adapter?.constructor?.name && adapter.constructor !== Object ? adapter.constructor.name : `adapters[${i}]`;
+    if (
+      typeof adapter !== 'object' ||
+      adapter === null ||
+      typeof adapter.descriptor !== 'object' ||
+      adapter.descriptor === null
+    ) {
       problems.push(`${name}: has no descriptor`);
       return;
     }
@@ -57,7 +69,8 @@ export function registrationProblems(adapters: readonly PaymentGatewayAdapter[])
     for (const p of descriptorProblems(adapter.descriptor)) problems.push(`${label}: ${p}`);
     if (adapter.descriptor.capabilities) for (const p of missingMethods(adapter)) problems.push(`${label}: ${p}`);
     const first = seen.get(code);
-    if (first !== undefined) problems.push(`${label}: code ${JSON.stringify(code)} is already used by adapters[${first}]`);
+    if (first !== undefined)
+      problems.push(`${label}: code ${JSON.stringify(code)} is already used by adapters[${first}]`);
     else seen.set(code, i);
   });
   // Webhook aliases share the path segment with codes: one segment must reach one gateway.
@@ -66,7 +79,8 @@ export function registrationProblems(adapters: readonly PaymentGatewayAdapter[])
     if (!a?.descriptor) continue;
     for (const seg of [a.descriptor.code, ...(a.descriptor.webhookAliases ?? [])]) {
       const owner = segments.get(seg);
-      if (owner !== undefined && owner !== a.descriptor.code) problems.push(`${a.descriptor.code}: webhook path segment ${JSON.stringify(seg)} is already used by ${owner}`);
+      if (owner !== undefined && owner !== a.descriptor.code)
+        problems.push(`${a.descriptor.code}: webhook path segment ${JSON.stringify(seg)} is already used by ${owner}`);
       else segments.set(seg, a.descriptor.code);
     }
   }

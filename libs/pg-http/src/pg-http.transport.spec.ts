@@ -94,9 +94,16 @@ describe('PgHttpTransport', () => {
   describe('unknown: the request may have reached the server', () => {
     it('a server that accepts and never answers is unknown (response_timeout), not not_sent', async () => {
       let received = '';
-      const raw = track(await startRawServer((socket) => socket.on('data', (c: Buffer) => (received += c.toString('latin1')))));
+      const raw = track(
+        await startRawServer((socket) => socket.on('data', (c: Buffer) => (received += c.toString('latin1')))),
+      );
       const out = await make().send(
-        request(`http://127.0.0.1:${raw.port}/x`, { method: 'POST', body: '{"charge":1}', connectTimeoutMs: 1_000, responseTimeoutMs: 150 }),
+        request(`http://127.0.0.1:${raw.port}/x`, {
+          method: 'POST',
+          body: '{"charge":1}',
+          connectTimeoutMs: 1_000,
+          responseTimeoutMs: 150,
+        }),
       );
       expect(out).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
       // Which is why it must be unknown: the server holds the whole request and may act on it.
@@ -105,7 +112,9 @@ describe('PgHttpTransport', () => {
     });
 
     it('the response timeout starts once connected: a slow answer within it succeeds despite a short connect timeout', async () => {
-      const server = track(await startFakeHttpServer((_req, res) => setTimeout(() => sendJson(res, 200, { ok: 1 }), 150)));
+      const server = track(
+        await startFakeHttpServer((_req, res) => setTimeout(() => sendJson(res, 200, { ok: 1 }), 150)),
+      );
       const out = await make().send(request(`${server.origin}/x`, { connectTimeoutMs: 50, responseTimeoutMs: 2_000 }));
       expect(out).toEqual({ kind: 'response', httpStatus: 200, body: '{"ok":1}' });
     });
@@ -121,7 +130,12 @@ describe('PgHttpTransport', () => {
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 100);
       const out = await make().send(
-        request(`http://127.0.0.1:${raw.port}/x`, { method: 'POST', body: '{}', responseTimeoutMs: 10_000, signal: ac.signal }),
+        request(`http://127.0.0.1:${raw.port}/x`, {
+          method: 'POST',
+          body: '{}',
+          responseTimeoutMs: 10_000,
+          signal: ac.signal,
+        }),
       );
       expect(out).toMatchObject({ kind: 'unknown', reason: 'aborted_after_send' });
     });
@@ -133,7 +147,7 @@ describe('PgHttpTransport', () => {
     });
   });
 
-  describe('the exchange itself (our adapter in place of axios\'s http adapter)', () => {
+  describe("the exchange itself (our adapter in place of axios's http adapter)", () => {
     it('an answer cut short mid-body is unknown (connection_reset), never a response', async () => {
       const raw = track(
         await startRawServer((socket) =>
@@ -160,7 +174,9 @@ describe('PgHttpTransport', () => {
             const length = Number(/content-length:\s*(\d+)/i.exec(text)?.[1] ?? -1);
             if (end < 0 || buffered.length < Buffer.byteLength(text.slice(0, end + 4)) + length) return;
             received = buffered.subarray(Buffer.byteLength(text.slice(0, end + 4))).toString('utf8');
-            socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${answer.length}\r\n\r\n`);
+            socket.write(
+              `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${answer.length}\r\n\r\n`,
+            );
             // Split inside the first Hangul character's three bytes, in separate packets.
             socket.write(answer.subarray(0, 10));
             setTimeout(() => socket.write(answer.subarray(10)), 20);
@@ -168,12 +184,18 @@ describe('PgHttpTransport', () => {
         }),
       );
       const body = '{"buyer_name":"홍길동"}';
-      const out = await make().send(request(`http://127.0.0.1:${raw.port}/x`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } }));
+      const out = await make().send(
+        request(`http://127.0.0.1:${raw.port}/x`, {
+          method: 'POST',
+          body,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+      );
       expect(out).toEqual({ kind: 'response', httpStatus: 200, body: answer.toString('utf8') });
       expect(received).toBe(body);
     });
 
-    it('sends the caller\'s headers and our defaults, and the axios instance\'s interceptors still run', async () => {
+    it("sends the caller's headers and our defaults, and the axios instance's interceptors still run", async () => {
       const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 201, { ok: true })));
       const service = newHttpService();
       service.axiosRef.interceptors.request.use((config) => {
@@ -189,7 +211,13 @@ describe('PgHttpTransport', () => {
       });
       const t = new PgHttpTransport(service);
       transports.push(t);
-      const out = await t.send(request(`${server.origin}/v1/x?y=1`, { method: 'POST', body: '{"a":1}', headers: { Authorization: 'Bearer t' } }));
+      const out = await t.send(
+        request(`${server.origin}/v1/x?y=1`, {
+          method: 'POST',
+          body: '{"a":1}',
+          headers: { Authorization: 'Bearer t' },
+        }),
+      );
       expect(out).toEqual({ kind: 'response', httpStatus: 201, body: '{"ok":true}' });
       expect(seen).toEqual([201]);
       expect(server.requests[0]).toMatchObject({ method: 'POST', url: '/proxied/v1/x?y=1', body: '{"a":1}' });
@@ -204,8 +232,8 @@ describe('PgHttpTransport', () => {
     });
   });
 
-  describe('with or without axios\'s core', () => {
-    it('with no interceptor (none, or only ejected ones) the exchange runs without axios\'s core, with the same request on the wire', async () => {
+  describe("with or without axios's core", () => {
+    it("with no interceptor (none, or only ejected ones) the exchange runs without axios's core, with the same request on the wire", async () => {
       const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { ok: true })));
       const plain = newHttpService();
       const ejected = newHttpService();
@@ -216,17 +244,35 @@ describe('PgHttpTransport', () => {
       for (const service of [plain, ejected, traced]) {
         const t = new PgHttpTransport(service);
         transports.push(t);
-        const out = await t.send(request(`${server.origin}/v1/x`, { method: 'POST', body: '{"a":"é"}', headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' } }));
+        const out = await t.send(
+          request(`${server.origin}/v1/x`, {
+            method: 'POST',
+            body: '{"a":"é"}',
+            headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+          }),
+        );
         expect(out).toEqual({ kind: 'response', httpStatus: 200, body: '{"ok":true}' });
       }
       expect(spies.map((s) => s.mock.calls.length)).toEqual([0, 0, 1]);
       // The request as the PG sees it is the same whichever way it went.
-      const wire = server.requests.map((r) => ({ method: r.method, url: r.url, body: r.body, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'connection' && k !== 'host')) }));
+      const wire = server.requests.map((r) => ({
+        method: r.method,
+        url: r.url,
+        body: r.body,
+        headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'connection' && k !== 'host')),
+      }));
       expect(wire[0]).toEqual({
         method: 'POST',
         url: '/v1/x',
         body: '{"a":"é"}',
-        headers: { accept: 'application/json', 'accept-encoding': 'identity', 'user-agent': 'paypal-billing-pg-client', authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': '10' },
+        headers: {
+          accept: 'application/json',
+          'accept-encoding': 'identity',
+          'user-agent': 'paypal-billing-pg-client',
+          authorization: 'Bearer t',
+          'content-type': 'application/json',
+          'content-length': '10',
+        },
       });
       expect(wire[1]).toEqual(wire[0]);
       expect(wire[2]).toEqual(wire[0]);
@@ -241,14 +287,31 @@ describe('PgHttpTransport', () => {
         return t;
       };
       const port = await closedPort();
-      expect(await withInterceptor().send(request(`http://127.0.0.1:${port}/x`))).toEqual({ kind: 'not_sent', reason: 'connection_refused', detail: 'ECONNREFUSED' });
-      expect(await withInterceptor({ lookup: hangingLookup }).send(request('http://pg.invalid/x', { connectTimeoutMs: 100 }))).toMatchObject({ kind: 'not_sent', reason: 'connect_timeout' });
+      expect(await withInterceptor().send(request(`http://127.0.0.1:${port}/x`))).toEqual({
+        kind: 'not_sent',
+        reason: 'connection_refused',
+        detail: 'ECONNREFUSED',
+      });
+      expect(
+        await withInterceptor({ lookup: hangingLookup }).send(
+          request('http://pg.invalid/x', { connectTimeoutMs: 100 }),
+        ),
+      ).toMatchObject({ kind: 'not_sent', reason: 'connect_timeout' });
       const silent = track(await startRawServer(() => undefined));
-      expect(await withInterceptor().send(request(`http://127.0.0.1:${silent.port}/x`, { method: 'POST', body: '{}', responseTimeoutMs: 150 }))).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
+      expect(
+        await withInterceptor().send(
+          request(`http://127.0.0.1:${silent.port}/x`, { method: 'POST', body: '{}', responseTimeoutMs: 150 }),
+        ),
+      ).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
       const reset = track(await startRawServer((socket) => onRawRequests(socket, () => socket.resetAndDestroy())));
-      expect(await withInterceptor().send(request(`http://127.0.0.1:${reset.port}/x`, { method: 'POST', body: '{}' }))).toMatchObject({ kind: 'unknown', reason: 'connection_reset' });
+      expect(
+        await withInterceptor().send(request(`http://127.0.0.1:${reset.port}/x`, { method: 'POST', body: '{}' })),
+      ).toMatchObject({ kind: 'unknown', reason: 'connection_reset' });
       const big = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { blob: 'x'.repeat(10_000) })));
-      expect(await withInterceptor({ maxResponseBytes: 1_000 }).send(request(`${big.origin}/x`))).toMatchObject({ kind: 'unknown', reason: 'invalid_response' });
+      expect(await withInterceptor({ maxResponseBytes: 1_000 }).send(request(`${big.origin}/x`))).toMatchObject({
+        kind: 'unknown',
+        reason: 'invalid_response',
+      });
     });
   });
 
@@ -256,7 +319,8 @@ describe('PgHttpTransport', () => {
     it('reuses one connection for sequential calls', async () => {
       const server = track(await startFakeHttpServer((_req, res) => sendJson(res, 200, { ok: true })));
       const t = make();
-      for (let i = 0; i < 5; i++) expect(await t.send(request(`${server.origin}/x`))).toMatchObject({ kind: 'response', httpStatus: 200 });
+      for (let i = 0; i < 5; i++)
+        expect(await t.send(request(`${server.origin}/x`))).toMatchObject({ kind: 'response', httpStatus: 200 });
       expect(server.requests).toHaveLength(5);
       expect(server.connections()).toBe(1);
     });
@@ -265,7 +329,10 @@ describe('PgHttpTransport', () => {
     // what a server that silently dropped an idle keep-alive connection looks like from the client.
     const staleAfterFirst = (socket: Socket) =>
       onRawRequests(socket, (index) => {
-        if (index === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}');
+        if (index === 0)
+          socket.write(
+            'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}',
+          );
         else socket.resetAndDestroy();
       });
 
@@ -296,7 +363,9 @@ describe('PgHttpTransport', () => {
     const outcomes = await Promise.all([
       make().send(request(`http://127.0.0.1:${raw.port}/x`, { headers: { Authorization: secret } })),
       make().send(request(`http://127.0.0.1:${port}/x`, { headers: { Authorization: secret } })),
-      make({ lookup: hangingLookup }).send(request('http://pg.invalid/x', { headers: { Authorization: secret }, connectTimeoutMs: 50 })),
+      make({ lookup: hangingLookup }).send(
+        request('http://pg.invalid/x', { headers: { Authorization: secret }, connectTimeoutMs: 50 }),
+      ),
       make().send(request(`http://127.0.0.1:${port}/x`, { headers: { Authorization: 'bad\r\nvalue' } })),
     ]);
     for (const out of outcomes) {

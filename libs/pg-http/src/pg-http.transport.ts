@@ -101,9 +101,7 @@ export interface PgUnknown<C> {
 
 /** What a transport attempt produced before any PG-specific interpretation. */
 export type PgHttpOutcome =
-  | { readonly kind: 'response'; readonly httpStatus: number; readonly body: string }
-  | PgNotSent
-  | PgUnknown<never>;
+  { readonly kind: 'response'; readonly httpStatus: number; readonly body: string } | PgNotSent | PgUnknown<never>;
 
 /** One HTTP request to a PG. */
 export interface PgHttpRequest {
@@ -190,7 +188,8 @@ export class PgHttpTransport {
     } catch {
       return notSent('invalid_url', 'the URL does not parse');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return notSent('invalid_url', `protocol ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return notSent('invalid_url', `protocol ${url.protocol}`);
     if (request.signal?.aborted) return notSent('aborted', 'aborted before sending');
 
     const first = await this.attempt(request, url);
@@ -237,7 +236,11 @@ export class PgHttpTransport {
           reject(Object.assign(new Error(`protocol ${target.protocol}`), { code: 'ERR_INVALID_URL' }));
           return;
         }
-        const options: http.RequestOptions = { method, headers, agent: target.protocol === 'https:' ? httpsAgent : httpAgent };
+        const options: http.RequestOptions = {
+          method,
+          headers,
+          agent: target.protocol === 'https:' ? httpsAgent : httpAgent,
+        };
         if (lookup) options.lookup = lookup;
         const req = (target.protocol === 'https:' ? https : http).request(target, options, (res) => {
           state.responseStarted = true;
@@ -252,7 +255,9 @@ export class PgHttpTransport {
             }
             chunks.push(chunk);
           });
-          res.once('end', () => resolve({ res, req, body: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8') }));
+          res.once('end', () =>
+            resolve({ res, req, body: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8') }),
+          );
           // The connection broke mid-answer (Node reports ECONNRESET 'aborted'; 'close' covers a silent close).
           res.once('error', reject);
           res.once('close', () => {
@@ -274,7 +279,12 @@ export class PgHttpTransport {
       });
 
     // identity: nothing decompresses (a compressed answer would be unparseable, so unknown, never wrong).
-    const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Encoding': 'identity', 'User-Agent': 'paypal-billing-pg-client', ...request.headers };
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Accept-Encoding': 'identity',
+      'User-Agent': 'paypal-billing-pg-client',
+      ...request.headers,
+    };
     try {
       const axios = this.httpService.axiosRef;
       // With no interceptor on the module's axios instance, axios's core would only merge configs and headers around
@@ -287,8 +297,20 @@ export class PgHttpTransport {
       const adapter: AxiosAdapter = async (config) => {
         // What the interceptors left of the request (the URL and method only change if one rewrote them).
         const target = config.url === url.href ? url : new URL(config.url ?? '');
-        const out = await exchange((config.method ?? request.method).toUpperCase(), target, config.headers.toJSON(true) as Record<string, string>, typeof config.data === 'string' ? config.data : undefined);
-        return { data: out.body, status: out.res.statusCode ?? 0, statusText: out.res.statusMessage ?? '', headers: out.res.headers as AxiosResponse['headers'], config, request: out.req };
+        const out = await exchange(
+          (config.method ?? request.method).toUpperCase(),
+          target,
+          config.headers.toJSON(true) as Record<string, string>,
+          typeof config.data === 'string' ? config.data : undefined,
+        );
+        return {
+          data: out.body,
+          status: out.res.statusCode ?? 0,
+          statusText: out.res.statusMessage ?? '',
+          headers: out.res.headers as AxiosResponse['headers'],
+          config,
+          request: out.req,
+        };
       };
       // The instance is called directly: HttpService.request() wraps each call in an Observable that, on completion,
       // cancels a per-request CancelToken (an Error with a stack, every call).
@@ -332,8 +354,10 @@ function classifyFailure(err: unknown, state: AttemptState): { outcome: PgHttpOu
   // Only the error's code is kept: axios errors carry the request config, headers included.
   const code = errorCode(err);
   if (!state.connected) {
-    if (state.abortReason === 'connect_timeout') return { outcome: notSent('connect_timeout', 'no connected socket in time'), staleSocket: false };
-    if (state.abortReason === 'caller') return { outcome: notSent('aborted', 'aborted before the socket connected'), staleSocket: false };
+    if (state.abortReason === 'connect_timeout')
+      return { outcome: notSent('connect_timeout', 'no connected socket in time'), staleSocket: false };
+    if (state.abortReason === 'caller')
+      return { outcome: notSent('aborted', 'aborted before the socket connected'), staleSocket: false };
     if (code === 'ECONNREFUSED') return { outcome: notSent('connection_refused', code), staleSocket: false };
     if (DNS_CODES.has(code)) return { outcome: notSent('dns_failure', code), staleSocket: false };
     if (/^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH)/.test(code)) {
@@ -341,12 +365,15 @@ function classifyFailure(err: unknown, state: AttemptState): { outcome: PgHttpOu
     }
     return { outcome: notSent('network_error', code), staleSocket: false };
   }
-  if (state.abortReason === 'response_timeout') return { outcome: unknown('response_timeout', 'no complete answer in time'), staleSocket: false };
-  if (state.abortReason === 'caller') return { outcome: unknown('aborted_after_send', 'aborted after the request was sent'), staleSocket: false };
+  if (state.abortReason === 'response_timeout')
+    return { outcome: unknown('response_timeout', 'no complete answer in time'), staleSocket: false };
+  if (state.abortReason === 'caller')
+    return { outcome: unknown('aborted_after_send', 'aborted after the request was sent'), staleSocket: false };
   if (RESET_CODES.has(code)) {
     return { outcome: unknown('connection_reset', code), staleSocket: state.reusedSocket && !state.responseStarted };
   }
-  if (code === 'ERR_BAD_RESPONSE' || code.startsWith('HPE_')) return { outcome: unknown('invalid_response', code), staleSocket: false };
+  if (code === 'ERR_BAD_RESPONSE' || code.startsWith('HPE_'))
+    return { outcome: unknown('invalid_response', code), staleSocket: false };
   return { outcome: unknown('network_error', code), staleSocket: false };
 }
 

@@ -34,7 +34,12 @@ export async function startFakeHttpServer(handler: FakeHandler): Promise<FakeHtt
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(recorded);
       handler(recorded, res);
     });
@@ -62,7 +67,9 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 }
 
 /** A raw TCP server: `onConnection` gets every accepted socket; all are destroyed on close. */
-export async function startRawServer(onConnection: (socket: net.Socket) => void): Promise<{ port: number; close(): Promise<void>; connections(): number }> {
+export async function startRawServer(
+  onConnection: (socket: net.Socket) => void,
+): Promise<{ port: number; close(): Promise<void>; connections(): number }> {
   const sockets = new Set<net.Socket>();
   let count = 0;
   const server = net.createServer((socket) => {

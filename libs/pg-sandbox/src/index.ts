@@ -40,8 +40,4 @@ export {
   TOSS_FOREIGN_EASY_PAY_METHOD,
   TOSS_PAYPAL_PROVIDER,
 } from './sandbox.toss.state';
-export {
-  PORTONE_KOREAN_BUYER_REASON,
-  PORTONE_PENDING_FAIL_REASON,
-  PORTONE_TOKEN_TTL_S,
-} from './sandbox.portone.state';
+export { PORTONE_KOREAN_BUYER_REASON, PORTONE_PENDING_FAIL_REASON, PORTONE_TOKEN_TTL_S } from './sandbox.portone.state';

@@ -14,13 +14,16 @@ async function main(): Promise<void> {
   const host = env.SANDBOX_HOST || '127.0.0.1';
   const latencyMs = intFromEnv('SANDBOX_LATENCY_MS', env.SANDBOX_LATENCY_MS, 0, 0, 120_000);
   const format = env.SANDBOX_PORTONE_WEBHOOK_FORMAT;
-  if (format !== undefined && format !== 'json' && format !== 'form') throw new Error('SANDBOX_PORTONE_WEBHOOK_FORMAT must be json or form');
+  if (format !== undefined && format !== 'json' && format !== 'form')
+    throw new Error('SANDBOX_PORTONE_WEBHOOK_FORMAT must be json or form');
 
   const sandbox = createPgSandbox({ latencyMs, portoneWebhookFormat: format });
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
   await app.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox });
   const address = await app.listen({ port, host });
-  process.stdout.write(`pg-sandbox listening on ${address}/sandbox (Toss ${address}/sandbox/toss, PortOne ${address}/sandbox/portone)\n`);
+  process.stdout.write(
+    `pg-sandbox listening on ${address}/sandbox (Toss ${address}/sandbox/toss, PortOne ${address}/sandbox/portone)\n`,
+  );
 
   const stop = () => {
     void app.close().then(() => {

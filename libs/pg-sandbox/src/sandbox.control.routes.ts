@@ -15,7 +15,10 @@ function nonNegativeInt(v: unknown): number | undefined {
  * Parses ledger filters: the gateway's reference (`merchant_uid` or `orderId`, also accepted as `ref`), `account`,
  * `operation`, `outcome`, `after` (a seq) and `limit` (1-1000, default 100).
  */
-export function ledgerQuery(q: Obj, refName: 'merchant_uid' | 'orderId'): LedgerQuery | { error: string; message: string } {
+export function ledgerQuery(
+  q: Obj,
+  refName: 'merchant_uid' | 'orderId',
+): LedgerQuery | { error: string; message: string } {
   const after = nonNegativeInt(q.after);
   const limit = nonNegativeInt(q.limit);
   if (after !== undefined && after < 0) return { error: 'INVALID', message: 'after must be a non-negative integer' };
@@ -40,7 +43,8 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: PgSandbox):
       const fault = sandbox.addFault(req.body);
       return reply.code(201).send({ id: fault.id });
     } catch (err) {
-      if (err instanceof FaultValidationError) return reply.code(400).send({ error: 'INVALID_FAULT', message: err.message });
+      if (err instanceof FaultValidationError)
+        return reply.code(400).send({ error: 'INVALID_FAULT', message: err.message });
       throw err;
     }
   });
@@ -52,15 +56,24 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: PgSandbox):
   });
   app.delete('/control/faults/:id', (req, reply) => {
     const removed = sandbox.faults.remove((req.params as Obj).id as string);
-    return removed ? reply.send({ removed: true }) : reply.code(404).send({ error: 'NOT_FOUND', message: 'unknown fault id' });
+    return removed
+      ? reply.send({ removed: true })
+      : reply.code(404).send({ error: 'NOT_FOUND', message: 'unknown fault id' });
   });
 
-  const clockView = () => ({ now: new Date(sandbox.clock.now()).toISOString(), nowMs: sandbox.clock.now(), offsetMs: sandbox.clock.offset() });
+  const clockView = () => ({
+    now: new Date(sandbox.clock.now()).toISOString(),
+    nowMs: sandbox.clock.now(),
+    offsetMs: sandbox.clock.offset(),
+  });
   app.get('/clock', (_req, reply) => reply.send(clockView()));
   app.post('/clock', (req, reply) => {
     const advanceMs = (req.body as Obj | undefined)?.advanceMs;
     if (typeof advanceMs !== 'number' || !Number.isFinite(advanceMs) || advanceMs < 0) {
-      return reply.code(400).send({ error: 'INVALID', message: 'advanceMs must be a finite number >= 0 (the sandbox clock never goes back)' });
+      return reply.code(400).send({
+        error: 'INVALID',
+        message: 'advanceMs must be a finite number >= 0 (the sandbox clock never goes back)',
+      });
     }
     sandbox.advance(advanceMs);
     return reply.send(clockView());
@@ -68,7 +81,8 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: PgSandbox):
 
   app.post('/control/idle', async (req, reply) => {
     const t = nonNegativeInt((req.query as Obj).timeoutMs);
-    if (t !== undefined && (t < 0 || t > 60_000)) return reply.code(400).send({ error: 'INVALID', message: 'timeoutMs must be 0-60000' });
+    if (t !== undefined && (t < 0 || t > 60_000))
+      return reply.code(400).send({ error: 'INVALID', message: 'timeoutMs must be 0-60000' });
     const idle = await sandbox.idle(t ?? 10_000);
     return reply.send({ idle, busy: sandbox.webhooks.busy(), scheduled: sandbox.scheduler.size() });
   });
@@ -81,7 +95,9 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: PgSandbox):
       return reply.code(400).send({ error: 'INVALID', message: 'after >= 0, limit 1-1000' });
     }
     const text = (name: string) => (typeof q[name] === 'string' ? (q[name] as string) : undefined);
-    return reply.send({ data: sandbox.webhooks.deliveries({ account: text('account'), gateway: text('gateway'), after, limit }) });
+    return reply.send({
+      data: sandbox.webhooks.deliveries({ account: text('account'), gateway: text('gateway'), after, limit }),
+    });
   });
 
   app.get('/control/stats', (_req, reply) => reply.send(sandbox.stats()));

@@ -10,8 +10,16 @@ import {
 
 describe('sandbox credentials', () => {
   it('derive deterministic keys from the account name', () => {
-    expect(sandboxTossKeys('acme-1')).toEqual({ clientKey: 'test_ck_sbx_acme-1', secretKey: 'test_sk_sbx_acme-1', mId: 'sbx_acme-1' });
-    expect(sandboxPortoneKeys('acme-1')).toEqual({ userCode: 'imp_sbx_acme-1', impKey: 'sbx_key_acme-1', impSecret: 'sbx_secret_acme-1' });
+    expect(sandboxTossKeys('acme-1')).toEqual({
+      clientKey: 'test_ck_sbx_acme-1',
+      secretKey: 'test_sk_sbx_acme-1',
+      mId: 'sbx_acme-1',
+    });
+    expect(sandboxPortoneKeys('acme-1')).toEqual({
+      userCode: 'imp_sbx_acme-1',
+      impKey: 'sbx_key_acme-1',
+      impSecret: 'sbx_secret_acme-1',
+    });
   });
 
   it.each(['', 'a'.repeat(41), 'with space', 'under_score', 'ünï'])('refuse the account name %p', (name) => {

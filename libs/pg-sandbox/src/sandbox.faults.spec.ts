@@ -4,7 +4,14 @@ import Fastify from 'fastify';
 import { sandboxPortoneKeys, sandboxTossKeys } from './sandbox.credentials';
 import { pgSandboxPlugin } from './sandbox.plugin';
 import { createPgSandbox } from './sandbox';
-import { basicAuth, call, startReceiver, startSandbox, type RunningSandbox, type WebhookReceiver } from './sandbox.test-harness';
+import {
+  basicAuth,
+  call,
+  startReceiver,
+  startSandbox,
+  type RunningSandbox,
+  type WebhookReceiver,
+} from './sandbox.test-harness';
 import { waitFor } from '../../../test/helpers/wait-for';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -18,13 +25,19 @@ let seq = 0;
 
 async function tokenFor(account: string) {
   const k = sandboxPortoneKeys(account);
-  return (await call('POST', `${s.base}/portone/users/getToken`, { body: { imp_key: k.impKey, imp_secret: k.impSecret } })).body.response.access_token as string;
+  return (
+    await call('POST', `${s.base}/portone/users/getToken`, { body: { imp_key: k.impKey, imp_secret: k.impSecret } })
+  ).body.response.access_token as string;
 }
 
 async function issueKey(account: string) {
   const customer_uid = `cuid_${++seq}`;
   const res = await call('POST', `${s.base}/portone/buyer/billing-keys`, {
-    body: { userCode: sandboxPortoneKeys(account).userCode, request: { pg: 'paypal_v2', pay_method: 'paypal', merchant_uid: `iss_${seq}`, customer_uid }, buyer: { email: 'b@example.com', country: 'US' } },
+    body: {
+      userCode: sandboxPortoneKeys(account).userCode,
+      request: { pg: 'paypal_v2', pay_method: 'paypal', merchant_uid: `iss_${seq}`, customer_uid },
+      buyer: { email: 'b@example.com', country: 'US' },
+    },
   });
   expect(res.body.success).toBe(true);
   return customer_uid;
@@ -46,11 +59,20 @@ const charge = (merchant_uid = `m_${++seq}`, t = token, c = cuid, init: RequestI
   fetch(`${s.base}/portone/subscribe/payments/again`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: t },
-    body: JSON.stringify({ customer_uid: c, merchant_uid, currency: 'USD', amount: 5, name: 'n', notice_url: hook.url }),
+    body: JSON.stringify({
+      customer_uid: c,
+      merchant_uid,
+      currency: 'USD',
+      amount: 5,
+      name: 'n',
+      notice_url: hook.url,
+    }),
     ...init,
   });
-const ledger = async (merchant_uid: string) => (await call('GET', `${s.base}/portone/ledger?merchant_uid=${merchant_uid}`)).body.data as any[];
-const findAll = (merchant_uid: string) => call('GET', `${s.base}/portone/payments/findAll/${merchant_uid}`, { headers: { authorization: token } });
+const ledger = async (merchant_uid: string) =>
+  (await call('GET', `${s.base}/portone/ledger?merchant_uid=${merchant_uid}`)).body.data as any[];
+const findAll = (merchant_uid: string) =>
+  call('GET', `${s.base}/portone/payments/findAll/${merchant_uid}`, { headers: { authorization: token } });
 
 describe('fault registration', () => {
   it.each([
@@ -59,11 +81,20 @@ describe('fault registration', () => {
     ['a Toss operation under PortOne', { gateway: 'portone', operation: 'confirm', fault: { type: 'reset_before' } }],
     ['decline on getToken', { gateway: 'portone', operation: 'getToken', fault: { type: 'decline', code: 'X' } }],
     ['pending on confirm', { gateway: 'toss', operation: 'confirm', fault: { type: 'pending' } }],
-    ['webhook on getPayment', { gateway: 'portone', operation: 'getPayment', fault: { type: 'webhook', mode: 'drop' } }],
-    ['a PortOne settleTo on a Toss cancel', { gateway: 'toss', operation: 'cancel', fault: { type: 'pending', settleTo: 'paid' } }],
+    [
+      'webhook on getPayment',
+      { gateway: 'portone', operation: 'getPayment', fault: { type: 'webhook', mode: 'drop' } },
+    ],
+    [
+      'a PortOne settleTo on a Toss cancel',
+      { gateway: 'toss', operation: 'cancel', fault: { type: 'pending', settleTo: 'paid' } },
+    ],
     ['an unknown webhook mode', { gateway: 'portone', operation: 'again', fault: { type: 'webhook', mode: 'late' } }],
     ['a negative latency', { gateway: 'portone', operation: 'again', fault: { type: 'latency', ms: -1 } }],
-    ['an http_error with status 200', { gateway: 'portone', operation: 'again', fault: { type: 'http_error', status: 200 } }],
+    [
+      'an http_error with status 200',
+      { gateway: 'portone', operation: 'again', fault: { type: 'http_error', status: 200 } },
+    ],
     ['times 0', { gateway: 'portone', operation: 'again', fault: { type: 'reset_before' }, times: 0 }],
     ['match not an object', { gateway: 'portone', operation: 'again', fault: { type: 'reset_before' }, match: 'x' }],
     ['an unknown fault type', { gateway: 'portone', operation: 'again', fault: { type: 'explode' } }],
@@ -80,7 +111,10 @@ describe('fault registration', () => {
     expect(a.body).toEqual({ id: expect.any(String) });
     await addFault({ gateway: 'toss', operation: 'confirm', fault: { type: 'latency', ms: 5 } });
     const list = (await call('GET', `${s.base}/control/faults`)).body.data;
-    expect(list).toEqual([expect.objectContaining({ id: a.body.id, remaining: 3 }), expect.objectContaining({ operation: 'confirm', remaining: 1 })]);
+    expect(list).toEqual([
+      expect.objectContaining({ id: a.body.id, remaining: 3 }),
+      expect.objectContaining({ operation: 'confirm', remaining: 1 }),
+    ]);
     expect((await call('DELETE', `${s.base}/control/faults/${a.body.id}`)).status).toBe(200);
     expect((await call('DELETE', `${s.base}/control/faults/${a.body.id}`)).status).toBe(404);
     expect((await call('DELETE', `${s.base}/control/faults`)).body).toEqual({ cleared: 1 });
@@ -98,7 +132,12 @@ describe('fault behaviour', () => {
 
   it('http_error answers in PortOne’s envelope and does nothing', async () => {
     const m = `m_${++seq}`;
-    await addFault({ gateway: 'portone', operation: 'again', match: { merchant_uid: m }, fault: { type: 'http_error', status: 503, code: 5, message: 'maintenance' } });
+    await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { merchant_uid: m },
+      fault: { type: 'http_error', status: 503, code: 5, message: 'maintenance' },
+    });
     const res = await charge(m);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ code: 5, message: 'maintenance', response: null });
@@ -116,7 +155,12 @@ describe('fault behaviour', () => {
       expect((await addFault(bad)).status).toBe(400);
     }
     const m = `m_${++seq}`;
-    const added = await addFault({ gateway: 'portone', operation: 'again', match: { merchant_uid: m }, fault: { type: 'http_error', status: 200, code: -1, message: '카드사 요청에 실패하였습니다.' } });
+    const added = await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { merchant_uid: m },
+      fault: { type: 'http_error', status: 200, code: -1, message: '카드사 요청에 실패하였습니다.' },
+    });
     expect(added.status).toBe(201);
     const res = await charge(m);
     expect(res.status).toBe(200);
@@ -131,7 +175,9 @@ describe('fault behaviour', () => {
 
   it('http_error answers in Toss’s shape, with a default code by status', async () => {
     await addFault({ gateway: 'toss', operation: 'retrievePayment', fault: { type: 'http_error', status: 400 } });
-    const res = await call('GET', `${s.base}/toss/v1/payments/x`, { headers: { authorization: basicAuth(sandboxTossKeys('shop-a').secretKey) } });
+    const res = await call('GET', `${s.base}/toss/v1/payments/x`, {
+      headers: { authorization: basicAuth(sandboxTossKeys('shop-a').secretKey) },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ code: 'INVALID_REQUEST', message: expect.any(String) });
   });
@@ -148,7 +194,12 @@ describe('fault behaviour', () => {
 
   it('timeout_after_commit charges but never answers; the socket is released when the client gives up', async () => {
     const m = `m_${++seq}`;
-    await addFault({ gateway: 'portone', operation: 'again', match: { merchant_uid: m }, fault: { type: 'timeout_after_commit' } });
+    await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { merchant_uid: m },
+      fault: { type: 'timeout_after_commit' },
+    });
     await expect(charge(m, token, cuid, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
     expect((await ledger(m)).map((e) => e.outcome)).toEqual(['approved']);
     const found = await call('GET', `${s.base}/portone/payments/find/${m}`, { headers: { authorization: token } });
@@ -178,14 +229,24 @@ describe('fault behaviour', () => {
     const r = await call('POST', `${s.base}/toss/buyer/payments`, {
       body: {
         clientKey: keys.clientKey,
-        paymentRequest: { method: 'FOREIGN_EASY_PAY', amount: { currency: 'USD', value: 3 }, orderId: 'order_timeout_1', orderName: 'x', successUrl: 'https://s.example/ok', failUrl: 'https://s.example/fail', foreignEasyPay: { provider: 'PAYPAL', country: 'US' } },
+        paymentRequest: {
+          method: 'FOREIGN_EASY_PAY',
+          amount: { currency: 'USD', value: 3 },
+          orderId: 'order_timeout_1',
+          orderName: 'x',
+          successUrl: 'https://s.example/ok',
+          failUrl: 'https://s.example/fail',
+          foreignEasyPay: { provider: 'PAYPAL', country: 'US' },
+        },
       },
     });
     const paymentKey = new URL(r.body.redirectUrl).searchParams.get('paymentKey');
     await addFault({ gateway: 'toss', operation: 'confirm', fault: { type: 'timeout_after_commit' } });
     const body = JSON.stringify({ paymentKey, orderId: 'order_timeout_1', amount: 3 });
     const headers = { ...auth, 'content-type': 'application/json', 'idempotency-key': 'confirm-order_timeout_1' };
-    await expect(fetch(`${s.base}/toss/v1/payments/confirm`, { method: 'POST', headers, body, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect(
+      fetch(`${s.base}/toss/v1/payments/confirm`, { method: 'POST', headers, body, signal: AbortSignal.timeout(300) }),
+    ).rejects.toThrow();
     const retry = await fetch(`${s.base}/toss/v1/payments/confirm`, { method: 'POST', headers, body });
     expect(retry.status).toBe(200);
     expect(((await retry.json()) as { status: string }).status).toBe('DONE');
@@ -201,7 +262,14 @@ describe('fault behaviour', () => {
       // One plain connection (no pool), so only the held request can keep the server open.
       const outcome = new Promise<string>((resolve) => {
         const req = http.request(
-          { host: '127.0.0.1', port: (app.server.address() as AddressInfo).port, path: '/sandbox/portone/users/getToken', method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+          {
+            host: '127.0.0.1',
+            port: (app.server.address() as AddressInfo).port,
+            path: '/sandbox/portone/users/getToken',
+            method: 'POST',
+            agent: false,
+            headers: { 'content-type': 'application/json' },
+          },
           () => resolve('answered'),
         );
         req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
@@ -222,7 +290,13 @@ describe('fault behaviour', () => {
 
   it('times and match: only the matching requests, only that many times', async () => {
     const target = `m_target_${++seq}`;
-    await addFault({ gateway: 'portone', operation: 'again', match: { merchant_uid: target }, fault: { type: 'http_error', status: 500 }, times: 2 });
+    await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { merchant_uid: target },
+      fault: { type: 'http_error', status: 500 },
+      times: 2,
+    });
     expect((await charge()).status).toBe(200);
     expect((await charge(target)).status).toBe(500);
     expect((await charge(target)).status).toBe(500);
@@ -233,13 +307,23 @@ describe('fault behaviour', () => {
   it('matches on the account, so suites sharing one sandbox do not hit each other’s faults', async () => {
     const tokenB = await tokenFor('shop-b');
     const cuidB = await issueKey('shop-b');
-    await addFault({ gateway: 'portone', operation: 'again', match: { account: 'shop-b' }, fault: { type: 'http_error', status: 502 } });
+    await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { account: 'shop-b' },
+      fault: { type: 'http_error', status: 502 },
+    });
     expect((await charge()).status).toBe(200);
     expect((await charge(undefined, tokenB, cuidB)).status).toBe(502);
   });
 
   it('matches numbers against path and form strings', async () => {
-    await addFault({ gateway: 'portone', operation: 'again', match: { amount: 5 }, fault: { type: 'decline', code: 'AMOUNT_FIVE' } });
+    await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { amount: 5 },
+      fault: { type: 'decline', code: 'AMOUNT_FIVE' },
+    });
     const form = await call('POST', `${s.base}/portone/subscribe/payments/again`, {
       headers: { authorization: token },
       form: true,
@@ -259,9 +343,24 @@ describe('fault behaviour', () => {
 
   it('webhook faults on PortOne: drop, duplicate, early', async () => {
     const [m1, m2, m3] = [`m_${++seq}`, `m_${++seq}`, `m_${++seq}`];
-    await addFault({ gateway: 'portone', operation: 'again', match: { merchant_uid: m1 }, fault: { type: 'webhook', mode: 'drop' } });
-    await addFault({ gateway: 'portone', operation: 'again', match: { merchant_uid: m2 }, fault: { type: 'webhook', mode: 'duplicate' } });
-    await addFault({ gateway: 'portone', operation: 'again', match: { merchant_uid: m3 }, fault: { type: 'webhook', mode: 'early' } });
+    await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { merchant_uid: m1 },
+      fault: { type: 'webhook', mode: 'drop' },
+    });
+    await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { merchant_uid: m2 },
+      fault: { type: 'webhook', mode: 'duplicate' },
+    });
+    await addFault({
+      gateway: 'portone',
+      operation: 'again',
+      match: { merchant_uid: m3 },
+      fault: { type: 'webhook', mode: 'early' },
+    });
     await s.sandbox.idle();
     hook.received.length = 0;
     await charge(m1);
@@ -317,7 +416,9 @@ describe('fault behaviour', () => {
 describe('plugin options', () => {
   it('refuses to register in production', async () => {
     const app = Fastify();
-    await expect(app.register(pgSandboxPlugin, { prefix: '/sandbox', production: true }).ready()).rejects.toThrow(/production/);
+    await expect(app.register(pgSandboxPlugin, { prefix: '/sandbox', production: true }).ready()).rejects.toThrow(
+      /production/,
+    );
     await app.close();
   });
 
@@ -327,7 +428,11 @@ describe('plugin options', () => {
     await app.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox });
     try {
       const started = performance.now();
-      const res = await app.inject({ method: 'POST', url: '/sandbox/portone/users/getToken', payload: { imp_key: 'x', imp_secret: 'y' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/sandbox/portone/users/getToken',
+        payload: { imp_key: 'x', imp_secret: 'y' },
+      });
       expect(res.statusCode).toBe(401);
       expect(performance.now() - started).toBeGreaterThanOrEqual(190);
       expect(s.sandbox.stats().requests).toBeGreaterThan(0);
@@ -340,7 +445,7 @@ describe('plugin options', () => {
     }
   });
 
-  it('counts the global latency from the request\'s arrival, so time spent before the handler is part of it', async () => {
+  it("counts the global latency from the request's arrival, so time spent before the handler is part of it", async () => {
     const sandbox = createPgSandbox({ now, latencyMs: 300 });
     const app = Fastify();
     // Stands for a busy sandbox: 250 ms pass between the request's arrival and its handler.
@@ -352,7 +457,11 @@ describe('plugin options', () => {
     await app.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox });
     try {
       const started = performance.now();
-      const res = await app.inject({ method: 'POST', url: '/sandbox/portone/users/getToken', payload: { imp_key: 'x', imp_secret: 'y' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/sandbox/portone/users/getToken',
+        payload: { imp_key: 'x', imp_secret: 'y' },
+      });
       expect(res.statusCode).toBe(401);
       const took = performance.now() - started;
       // 300 ms after arrival, never less; adding the latency on top of the wait would take 550.

@@ -106,7 +106,9 @@ export function parseFaultRequest(input: unknown, plugins: PluginFaultOperations
   const pluginOps = typeof gateway === 'string' ? plugins.get(gateway) : undefined;
   const builtIn = gateway === 'toss' ? TOSS_OPERATIONS : gateway === 'portone' ? PORTONE_OPERATIONS : undefined;
   if (!builtIn && !pluginOps) {
-    throw new FaultValidationError(`gateway must be one of ${[...new Set(['toss', 'portone', ...plugins.keys()])].map((g) => JSON.stringify(g)).join(', ')}`);
+    throw new FaultValidationError(
+      `gateway must be one of ${[...new Set(['toss', 'portone', ...plugins.keys()])].map((g) => JSON.stringify(g)).join(', ')}`,
+    );
   }
   // A plugin sharing a built-in PG's prefix (another product of the same PG) adds its operations to that PG's.
   const ops: readonly string[] = [...(builtIn ?? []), ...(pluginOps ?? [])];
@@ -114,9 +116,16 @@ export function parseFaultRequest(input: unknown, plugins: PluginFaultOperations
     throw new FaultValidationError(`operation must be one of ${ops.join(', ')} for ${gateway}`);
   }
   if (match !== undefined && !isPlainObject(match)) throw new FaultValidationError('match must be an object');
-  if (times !== undefined && !int(times, 1, 1_000_000)) throw new FaultValidationError('times must be an integer from 1 to 1000000');
+  if (times !== undefined && !int(times, 1, 1_000_000))
+    throw new FaultValidationError('times must be an integer from 1 to 1000000');
   if (!isPlainObject(fault)) throw new FaultValidationError('fault must be an object');
-  return { gateway: gateway as FaultGateway, operation, match: match ?? {}, fault: parseFaultSpec(gateway as FaultGateway, operation, fault), times: times ?? 1 };
+  return {
+    gateway: gateway as FaultGateway,
+    operation,
+    match: match ?? {},
+    fault: parseFaultSpec(gateway as FaultGateway, operation, fault),
+    times: times ?? 1,
+  };
 }
 
 function parseFaultSpec(gateway: FaultGateway, operation: string, f: Record<string, unknown>): FaultSpec {
@@ -124,7 +133,8 @@ function parseFaultSpec(gateway: FaultGateway, operation: string, f: Record<stri
     // A plugin's operations take the transport faults and decline (its handler reads the decline); pending and
     // webhook faults are built into the Toss and PortOne simulators only.
     const builtIn = BEHAVIOUR_OPS[type][gateway as SandboxGateway] ?? [];
-    const builtInOps: readonly string[] = gateway === 'toss' ? TOSS_OPERATIONS : gateway === 'portone' ? PORTONE_OPERATIONS : [];
+    const builtInOps: readonly string[] =
+      gateway === 'toss' ? TOSS_OPERATIONS : gateway === 'portone' ? PORTONE_OPERATIONS : [];
     const pluginOp = !builtInOps.includes(operation);
     const allowed = pluginOp && type === 'decline' ? [operation] : builtIn;
     if (!allowed.includes(operation)) {
@@ -133,14 +143,17 @@ function parseFaultSpec(gateway: FaultGateway, operation: string, f: Record<stri
   };
   switch (f.type) {
     case 'latency':
-      if (!int(f.ms, 0, MAX_LATENCY_MS)) throw new FaultValidationError(`latency.ms must be an integer from 0 to ${MAX_LATENCY_MS}`);
+      if (!int(f.ms, 0, MAX_LATENCY_MS))
+        throw new FaultValidationError(`latency.ms must be an integer from 0 to ${MAX_LATENCY_MS}`);
       return { type: 'latency', ms: f.ms };
     case 'http_error': {
       // PortOne answers business refusals with HTTP 200 and code ≠ 0 (official OpenAPI: only 200/401 for again and
       // cancel; official clients raise their code error only on HTTP 200), so a PortOne fault may be a 200 with a code.
       const refusal200 = gateway === 'portone' && f.status === 200;
       if (!refusal200 && !int(f.status, 400, 599)) {
-        throw new FaultValidationError('http_error.status must be an integer from 400 to 599 (or 200 with a non-zero code, for PortOne)');
+        throw new FaultValidationError(
+          'http_error.status must be an integer from 400 to 599 (or 200 with a non-zero code, for PortOne)',
+        );
       }
       if (f.code !== undefined && typeof f.code !== 'string' && typeof f.code !== 'number') {
         throw new FaultValidationError('http_error.code must be a string or a number');
@@ -148,8 +161,14 @@ function parseFaultSpec(gateway: FaultGateway, operation: string, f: Record<stri
       if (refusal200 && !(typeof f.code === 'number' && Number.isInteger(f.code) && f.code !== 0)) {
         throw new FaultValidationError('http_error with status 200 needs a non-zero integer code (a PortOne refusal)');
       }
-      if (f.message !== undefined && typeof f.message !== 'string') throw new FaultValidationError('http_error.message must be a string');
-      return { type: 'http_error', status: f.status as number, code: f.code as string | number | undefined, message: f.message };
+      if (f.message !== undefined && typeof f.message !== 'string')
+        throw new FaultValidationError('http_error.message must be a string');
+      return {
+        type: 'http_error',
+        status: f.status as number,
+        code: f.code as string | number | undefined,
+        message: f.message,
+      };
     }
     case 'timeout_after_commit':
       return { type: 'timeout_after_commit' };
@@ -157,20 +176,26 @@ function parseFaultSpec(gateway: FaultGateway, operation: string, f: Record<stri
       return { type: 'reset_before' };
     case 'decline':
       onlyFor('decline');
-      if (typeof f.code !== 'string' || f.code === '') throw new FaultValidationError('decline.code must be a non-empty string');
-      if (f.message !== undefined && typeof f.message !== 'string') throw new FaultValidationError('decline.message must be a string');
-      if (f.status !== undefined && !int(f.status, 400, 599)) throw new FaultValidationError('decline.status must be an integer from 400 to 599');
+      if (typeof f.code !== 'string' || f.code === '')
+        throw new FaultValidationError('decline.code must be a non-empty string');
+      if (f.message !== undefined && typeof f.message !== 'string')
+        throw new FaultValidationError('decline.message must be a string');
+      if (f.status !== undefined && !int(f.status, 400, 599))
+        throw new FaultValidationError('decline.status must be an integer from 400 to 599');
       return { type: 'decline', code: f.code, message: f.message, status: f.status };
     case 'pending': {
       onlyFor('pending');
       const values = PENDING_SETTLE_VALUES[`${gateway}:${operation}`];
       if (f.settleTo !== undefined && (typeof f.settleTo !== 'string' || !values.includes(f.settleTo))) {
-        throw new FaultValidationError(`pending.settleTo must be one of ${values.join(', ')} for ${gateway} ${operation}`);
+        throw new FaultValidationError(
+          `pending.settleTo must be one of ${values.join(', ')} for ${gateway} ${operation}`,
+        );
       }
       if (f.settleAfterMs !== undefined && !int(f.settleAfterMs, 0, Number.MAX_SAFE_INTEGER)) {
         throw new FaultValidationError('pending.settleAfterMs must be an integer >= 0');
       }
-      if (f.reason !== undefined && typeof f.reason !== 'string') throw new FaultValidationError('pending.reason must be a string');
+      if (f.reason !== undefined && typeof f.reason !== 'string')
+        throw new FaultValidationError('pending.reason must be a string');
       return { type: 'pending', settleTo: f.settleTo, settleAfterMs: f.settleAfterMs, reason: f.reason };
     }
     case 'webhook': {
@@ -178,7 +203,8 @@ function parseFaultSpec(gateway: FaultGateway, operation: string, f: Record<stri
       if (f.mode !== 'duplicate' && f.mode !== 'early' && f.mode !== 'drop') {
         throw new FaultValidationError('webhook.mode must be duplicate, early or drop');
       }
-      if (f.count !== undefined && !int(f.count, 1, 20)) throw new FaultValidationError('webhook.count must be an integer from 1 to 20');
+      if (f.count !== undefined && !int(f.count, 1, 20))
+        throw new FaultValidationError('webhook.count must be an integer from 1 to 20');
       return { type: 'webhook', mode: f.mode, count: f.count };
     }
     default:

@@ -1,4 +1,17 @@
-import { booleanish, clip, newOpaqueId, newPaymentKey, newPaypalTransactionId, newTransactionKey, numberish, toMajor, toMinor, tossTime, tossWebhookTime, unixSeconds } from './sandbox.format';
+import {
+  booleanish,
+  clip,
+  newOpaqueId,
+  newPaymentKey,
+  newPaypalTransactionId,
+  newTransactionKey,
+  numberish,
+  toMajor,
+  toMinor,
+  tossTime,
+  tossWebhookTime,
+  unixSeconds,
+} from './sandbox.format';
 
 describe('money conversion at the PG edge', () => {
   it.each([
@@ -13,7 +26,15 @@ describe('money conversion at the PG edge', () => {
     expect(toMajor(minor, exp)).toBe(amount);
   });
 
-  it.each([[10.555, 2], [15.5, 0], [0, 2], [-1, 2], [Number.NaN, 2], [Number.POSITIVE_INFINITY, 2], [1e300, 2]])('toMinor refuses %p with %p decimals', (amount, exp) => {
+  it.each([
+    [10.555, 2],
+    [15.5, 0],
+    [0, 2],
+    [-1, 2],
+    [Number.NaN, 2],
+    [Number.POSITIVE_INFINITY, 2],
+    [1e300, 2],
+  ])('toMinor refuses %p with %p decimals', (amount, exp) => {
     expect(toMinor(amount, exp)).toBeUndefined();
   });
 

@@ -40,7 +40,14 @@ export interface PgRouteSpec {
 export function pgError(gateway: FaultGateway, status: number, code: string | number, message: string): PgAnswer {
   if (gateway !== 'portone') return { status, body: { code: String(code), message } };
   // ResponseAnnotation.code is an integer, and 0 means success (OpenAPI): an error never carries anything else.
-  return { status, body: { code: typeof code === 'number' && Number.isSafeInteger(code) && code !== 0 ? code : -1, message, response: null } };
+  return {
+    status,
+    body: {
+      code: typeof code === 'number' && Number.isSafeInteger(code) && code !== 0 ? code : -1,
+      message,
+      response: null,
+    },
+  };
 }
 
 /** Toss remembers an idempotency key for 15 days from its first use. */
@@ -48,7 +55,8 @@ export const TOSS_IDEMPOTENCY_TTL_MS = 15 * 24 * 3600_000;
 /** Longest Idempotency-Key Toss accepts. */
 export const TOSS_IDEMPOTENCY_KEY_MAX = 300;
 
-type IdempotencyEntry = { state: 'running'; expiresAt: number } | { state: 'done'; expiresAt: number; status: number; body: unknown };
+type IdempotencyEntry =
+  { state: 'running'; expiresAt: number } | { state: 'done'; expiresAt: number; status: number; body: unknown };
 
 /**
  * Toss idempotency: keyed by (secret key, method, URL, Idempotency-Key), never the body. Insertion order is claim
@@ -111,7 +119,9 @@ export interface PgRunnerDeps {
 
 /** Request fields a fault's `match` is compared with: path params, query, body (and a buyer's nested request). */
 export function matchFields(req: FastifyRequest, account: string): Record<string, unknown> {
-  const body = (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
+  const body = (
+    typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {}
+  ) as Record<string, unknown>;
   const nested = ['request', 'paymentRequest']
     .map((k) => body[k])
     .filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v));
@@ -139,7 +149,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * the latency on average, under load).
  */
 async function sleepUntil(deadline: number): Promise<void> {
-  for (let left = deadline - performance.now(); left > 0; left = deadline - performance.now()) await sleep(Math.ceil(left));
+  for (let left = deadline - performance.now(); left > 0; left = deadline - performance.now())
+    await sleep(Math.ceil(left));
 }
 
 /**
@@ -176,14 +187,30 @@ export class PgRouteRunner {
     const header = req.headers['idempotency-key'];
     if (spec.idempotent && req.method === 'POST' && typeof header === 'string') {
       if (header.length === 0 || header.length > TOSS_IDEMPOTENCY_KEY_MAX) {
-        return this.send(reply, pgError('toss', 400, 'INVALID_IDEMPOTENCY_KEY', `멱등키는 1자 이상 ${TOSS_IDEMPOTENCY_KEY_MAX}자 이하여야 합니다.`));
+        return this.send(
+          reply,
+          pgError(
+            'toss',
+            400,
+            'INVALID_IDEMPOTENCY_KEY',
+            `멱등키는 1자 이상 ${TOSS_IDEMPOTENCY_KEY_MAX}자 이하여야 합니다.`,
+          ),
+        );
       }
       const key = `${auth.credential}\n${req.method}\n${req.url}\n${header}`;
       const now = d.clock.now();
       const seen = d.idempotency.get(key, now);
       if (seen?.state === 'done') return this.send(reply, { status: seen.status, body: seen.body });
       if (seen?.state === 'running') {
-        return this.send(reply, pgError('toss', 409, 'IDEMPOTENT_REQUEST_PROCESSING', '이전 멱등 요청이 처리 중입니다. 잠시 후 다시 시도해주세요.'));
+        return this.send(
+          reply,
+          pgError(
+            'toss',
+            409,
+            'IDEMPOTENT_REQUEST_PROCESSING',
+            '이전 멱등 요청이 처리 중입니다. 잠시 후 다시 시도해주세요.',
+          ),
+        );
       }
       d.idempotency.claim(key, now);
       idemKey = key;
@@ -204,7 +231,13 @@ export class PgRouteRunner {
         if (idemKey) d.idempotency.release(idemKey);
         idemKey = undefined;
         const f = faults.http_error;
-        const code = f.code ?? (spec.gateway !== 'portone' ? (f.status >= 500 ? 'FAILED_INTERNAL_SYSTEM_PROCESSING' : 'INVALID_REQUEST') : -1);
+        const code =
+          f.code ??
+          (spec.gateway !== 'portone'
+            ? f.status >= 500
+              ? 'FAILED_INTERNAL_SYSTEM_PROCESSING'
+              : 'INVALID_REQUEST'
+            : -1);
         return this.send(reply, pgError(spec.gateway, f.status, code, f.message ?? 'sandbox: injected http_error'));
       }
 
@@ -229,7 +262,10 @@ export class PgRouteRunner {
   }
 
   private send(reply: FastifyReply, answer: PgAnswer): void {
-    void reply.code(answer.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(answer.body));
+    void reply
+      .code(answer.status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify(answer.body));
   }
 
   /** The work is done; the answer never comes. The socket stays open until the client gives up or the cap passes. */

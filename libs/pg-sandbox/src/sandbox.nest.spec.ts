@@ -18,7 +18,11 @@ describe('mounted in a Nest 12 Fastify application', () => {
     try {
       const fastify = app.getHttpAdapter().getInstance();
       const k = sandboxPortoneKeys('nest');
-      const token = await fastify.inject({ method: 'POST', url: '/sandbox/portone/users/getToken', payload: { imp_key: k.impKey, imp_secret: k.impSecret } });
+      const token = await fastify.inject({
+        method: 'POST',
+        url: '/sandbox/portone/users/getToken',
+        payload: { imp_key: k.impKey, imp_secret: k.impSecret },
+      });
       expect(token.statusCode).toBe(200);
       expect(token.json()).toMatchObject({ code: 0, response: { access_token: expect.any(String) } });
       const form = await fastify.inject({
@@ -31,7 +35,12 @@ describe('mounted in a Nest 12 Fastify application', () => {
       const missing = await fastify.inject({ method: 'GET', url: '/sandbox/portone/nope' });
       expect(missing.statusCode).toBe(404);
       expect(missing.json()).toEqual({ code: -1, message: expect.any(String), response: null });
-      const bad = await fastify.inject({ method: 'POST', url: '/sandbox/toss/v1/payments/confirm', headers: { 'content-type': 'application/json' }, payload: '{' });
+      const bad = await fastify.inject({
+        method: 'POST',
+        url: '/sandbox/toss/v1/payments/confirm',
+        headers: { 'content-type': 'application/json' },
+        payload: '{',
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toEqual({ code: 'INVALID_REQUEST', message: expect.any(String) });
     } finally {

@@ -68,7 +68,11 @@ export function resolveSandboxOptions(o: SandboxBehaviourOptions = {}): Resolved
     latencyMs: nonNegative('latencyMs', o.latencyMs, 0),
     now: o.now ?? Date.now,
     tossCancelSettleMs: nonNegative('tossCancelSettleMs', o.tossCancelSettleMs, 0),
-    tossWebhookRetryDelaysMs: delays('tossWebhookRetryDelaysMs', o.tossWebhookRetryDelaysMs, TOSS_WEBHOOK_RETRY_DELAYS_MS),
+    tossWebhookRetryDelaysMs: delays(
+      'tossWebhookRetryDelaysMs',
+      o.tossWebhookRetryDelaysMs,
+      TOSS_WEBHOOK_RETRY_DELAYS_MS,
+    ),
     portoneWebhookRetryDelaysMs: delays('portoneWebhookRetryDelaysMs', o.portoneWebhookRetryDelaysMs, []),
     portoneWebhookFormat: o.portoneWebhookFormat ?? 'json',
     webhookTimeoutMs: nonNegative('webhookTimeoutMs', o.webhookTimeoutMs, 5000),

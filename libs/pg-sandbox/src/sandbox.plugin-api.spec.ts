@@ -41,13 +41,23 @@ describe('sandbox plugins', () => {
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toMatchObject({ ok: true });
       // Only the plugins given are mounted.
-      expect((await app.inject({ method: 'POST', url: '/sandbox/toss/v1/payments/confirm', payload: {} })).statusCode).toBe(404);
-      const fault = await app.inject({ method: 'POST', url: '/sandbox/control/faults', payload: { gateway: 'echo-pg', operation: 'charge', fault: { type: 'http_error', status: 503 } } });
+      expect(
+        (await app.inject({ method: 'POST', url: '/sandbox/toss/v1/payments/confirm', payload: {} })).statusCode,
+      ).toBe(404);
+      const fault = await app.inject({
+        method: 'POST',
+        url: '/sandbox/control/faults',
+        payload: { gateway: 'echo-pg', operation: 'charge', fault: { type: 'http_error', status: 503 } },
+      });
       expect(fault.statusCode).toBe(201);
       const failed = await app.inject({ method: 'POST', url: '/sandbox/echo-pg/v1/charge', payload: {} });
       expect(failed.statusCode).toBe(503);
       expect(plugin.calls).toBe(1);
-      const unknownOp = await app.inject({ method: 'POST', url: '/sandbox/control/faults', payload: { gateway: 'echo-pg', operation: 'refund', fault: { type: 'http_error', status: 503 } } });
+      const unknownOp = await app.inject({
+        method: 'POST',
+        url: '/sandbox/control/faults',
+        payload: { gateway: 'echo-pg', operation: 'refund', fault: { type: 'http_error', status: 503 } },
+      });
       expect(unknownOp.statusCode).toBe(400);
     } finally {
       await app.close();
@@ -73,7 +83,16 @@ describe('sandbox plugins', () => {
       sandboxCredentials: () => ({}),
       register: async (app, ctx) => {
         app.post('/buyer/billing-auth', async (req, reply) => {
-          await ctx.runner.run({ gateway: 'toss', operation: 'billingAuth', authenticate: () => ({ account: 'a', credential: 'c' }), handle: () => ({ status: 200, body: { redirectUrl: 'x' } }) }, req, reply);
+          await ctx.runner.run(
+            {
+              gateway: 'toss',
+              operation: 'billingAuth',
+              authenticate: () => ({ account: 'a', credential: 'c' }),
+              handle: () => ({ status: 200, body: { redirectUrl: 'x' } }),
+            },
+            req,
+            reply,
+          );
           return reply;
         });
       },
@@ -81,13 +100,33 @@ describe('sandbox plugins', () => {
     const app = Fastify();
     await app.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox, plugins: [tossSandboxPlugin, billing] });
     try {
-      expect((await app.inject({ method: 'POST', url: '/sandbox/toss/buyer/billing-auth', payload: {} })).json()).toEqual({ redirectUrl: 'x' });
+      expect(
+        (await app.inject({ method: 'POST', url: '/sandbox/toss/buyer/billing-auth', payload: {} })).json(),
+      ).toEqual({ redirectUrl: 'x' });
       // The built-in Toss routes and operations are still there.
-      expect((await app.inject({ method: 'POST', url: '/sandbox/toss/v1/payments/confirm', payload: {} })).statusCode).toBe(401);
+      expect(
+        (await app.inject({ method: 'POST', url: '/sandbox/toss/v1/payments/confirm', payload: {} })).statusCode,
+      ).toBe(401);
       for (const operation of ['confirm', 'billingAuth']) {
-        expect((await app.inject({ method: 'POST', url: '/sandbox/control/faults', payload: { gateway: 'toss', operation, fault: { type: 'decline', code: 'X' } } })).statusCode).toBe(201);
+        expect(
+          (
+            await app.inject({
+              method: 'POST',
+              url: '/sandbox/control/faults',
+              payload: { gateway: 'toss', operation, fault: { type: 'decline', code: 'X' } },
+            })
+          ).statusCode,
+        ).toBe(201);
       }
-      expect((await app.inject({ method: 'POST', url: '/sandbox/control/faults', payload: { gateway: 'toss', operation: 'billingAuth', fault: { type: 'pending' } } })).statusCode).toBe(400);
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/sandbox/control/faults',
+            payload: { gateway: 'toss', operation: 'billingAuth', fault: { type: 'pending' } },
+          })
+        ).statusCode,
+      ).toBe(400);
     } finally {
       await app.close();
       sandbox.close();

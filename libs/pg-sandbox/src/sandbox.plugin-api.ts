@@ -61,7 +61,10 @@ export const tossSandboxPlugin: SandboxPlugin = {
     return { clientKey, secretKey, sandbox: true };
   },
   // Only Toss test keys (`test_…`) reach a test MID; live keys are never marked as sandbox ones.
-  ownCredentials: (c) => ({ ...(c as object), sandbox: String((c as { secretKey?: unknown }).secretKey ?? '').startsWith('test_') }),
+  ownCredentials: (c) => ({
+    ...(c as object),
+    sandbox: String((c as { secretKey?: unknown }).secretKey ?? '').startsWith('test_'),
+  }),
   // Toss posts webhooks to the URL registered in its console per MID: sandbox keys name their account.
   registerWebhookUrl: (sandbox, c, url) => {
     const creds = c as { secretKey?: unknown; sandbox?: unknown };
@@ -97,8 +100,10 @@ export function sandboxPluginProblems(plugins: readonly SandboxPlugin[]): string
   const seen = new Set<SandboxPlugin>();
   for (const p of plugins) {
     if (typeof p?.register !== 'function') problems.push(`${p?.name ?? '?'}: register must be a function`);
-    if (!SANDBOX_PREFIX_PATTERN.test(p?.prefix ?? '')) problems.push(`${p?.name ?? '?'}: prefix ${JSON.stringify(p?.prefix)} must match ${SANDBOX_PREFIX_PATTERN}`);
-    else if (RESERVED_PREFIXES.has(p.prefix)) problems.push(`${p.name}: prefix ${JSON.stringify(p.prefix)} is the sandbox's own`);
+    if (!SANDBOX_PREFIX_PATTERN.test(p?.prefix ?? ''))
+      problems.push(`${p?.name ?? '?'}: prefix ${JSON.stringify(p?.prefix)} must match ${SANDBOX_PREFIX_PATTERN}`);
+    else if (RESERVED_PREFIXES.has(p.prefix))
+      problems.push(`${p.name}: prefix ${JSON.stringify(p.prefix)} is the sandbox's own`);
     if (seen.has(p)) problems.push(`${p?.name ?? '?'}: listed twice`);
     seen.add(p);
   }

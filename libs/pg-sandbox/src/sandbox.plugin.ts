@@ -31,7 +31,10 @@ function gatewayOf(url: string): 'toss' | 'portone' | 'control' {
 function errorBody(url: string, status: number, message: string): unknown {
   switch (gatewayOf(url)) {
     case 'toss':
-      return { code: status >= 500 ? 'FAILED_INTERNAL_SYSTEM_PROCESSING' : status === 404 ? 'NOT_FOUND' : 'INVALID_REQUEST', message };
+      return {
+        code: status >= 500 ? 'FAILED_INTERNAL_SYSTEM_PROCESSING' : status === 404 ? 'NOT_FOUND' : 'INVALID_REQUEST',
+        message,
+      };
     case 'portone':
       return { code: -1, message, response: null };
     default:
@@ -45,7 +48,10 @@ function errorBody(url: string, status: number, message: string): unknown {
  * gateway plugin at `/<plugin.prefix>` (the built-in Toss and PortOne ones when `plugins` is not given). Refuses to
  * register when `production` is true.
  */
-export const pgSandboxPlugin: FastifyPluginAsync<PgSandboxOptions> = async (app: FastifyInstance, options: PgSandboxOptions) => {
+export const pgSandboxPlugin: FastifyPluginAsync<PgSandboxOptions> = async (
+  app: FastifyInstance,
+  options: PgSandboxOptions,
+) => {
   if (options.production) throw new Error('pg-sandbox refuses to run in production');
   const owned = !options.sandbox;
   const sandbox = options.sandbox ?? createPgSandbox(options);
@@ -66,13 +72,16 @@ export const pgSandboxPlugin: FastifyPluginAsync<PgSandboxOptions> = async (app:
   }
 
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const status =
+      typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     // Client errors (bad JSON, wrong content type) carry their own message; an internal one never leaks details.
     const message = status < 500 ? err.message : 'sandbox internal error';
     if (reply.sent || reply.raw.headersSent) return;
     return reply.code(status).send(errorBody(req.url, status, message));
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(req.url, 404, `no sandbox route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(errorBody(req.url, 404, `no sandbox route ${req.method} ${req.url.split('?')[0]}`)),
+  );
 
   // Each request's arrival, from which the global latency is counted (see PgRouteRunner): the first hook it meets here.
   app.addHook('onRequest', (req, _reply, done) => {
@@ -83,8 +92,10 @@ export const pgSandboxPlugin: FastifyPluginAsync<PgSandboxOptions> = async (app:
   const plugins = options.plugins ?? BUILT_IN_SANDBOX_PLUGINS;
   const problems = sandboxPluginProblems(plugins);
   if (problems.length > 0) throw new Error(`pg-sandbox: invalid plugins:\n  - ${problems.join('\n  - ')}`);
-  for (const plugin of plugins) if (plugin.faultOperations) sandbox.registerFaultOperations(plugin.prefix, plugin.faultOperations);
-  for (const plugin of plugins) await app.register(async (child) => plugin.register(child, { sandbox, runner }), { prefix: `/${plugin.prefix}` });
+  for (const plugin of plugins)
+    if (plugin.faultOperations) sandbox.registerFaultOperations(plugin.prefix, plugin.faultOperations);
+  for (const plugin of plugins)
+    await app.register(async (child) => plugin.register(child, { sandbox, runner }), { prefix: `/${plugin.prefix}` });
   registerControlRoutes(app, sandbox);
 
   // Held sockets (timeout_after_commit) would keep server.close() waiting: drop them as closing starts.

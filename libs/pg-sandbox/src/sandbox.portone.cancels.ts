@@ -1,4 +1,12 @@
-import { booleanish, newOpaqueId, newPaypalTransactionId, numberish, toMajor, toMinor, unixSeconds } from './sandbox.format';
+import {
+  booleanish,
+  newOpaqueId,
+  newPaypalTransactionId,
+  numberish,
+  toMajor,
+  toMinor,
+  unixSeconds,
+} from './sandbox.format';
 import type { PgAnswer, PgContext } from './sandbox.http';
 import {
   bodyOf,
@@ -47,7 +55,8 @@ export class PortoneCancels {
     };
     const impUid = str(b.imp_uid);
     const merchantUid = str(b.merchant_uid);
-    if (!impUid && !merchantUid) return record('refused', refuseCancel('imp_uid 또는 merchant_uid 중 하나는 필수입니다.'));
+    if (!impUid && !merchantUid)
+      return record('refused', refuseCancel('imp_uid 또는 merchant_uid 중 하나는 필수입니다.'));
     if (impUid) {
       const p = this.store.payments.get(impUid);
       target = p && p.account === ctx.account ? p : undefined;
@@ -60,9 +69,11 @@ export class PortoneCancels {
     if (!p) return record('refused', refuseCancel('취소할 결제건이 존재하지 않습니다.'));
     const amount = b.amount === undefined || b.amount === null ? 0 : numberish(b.amount);
     const requested = amount === undefined ? undefined : amount === 0 ? 0 : toMinor(amount, p.exponent);
-    if (requested === undefined) return record('refused', refuseCancel(`amount는 0 이상의 ${p.currency} 금액이어야 합니다.`));
+    if (requested === undefined)
+      return record('refused', refuseCancel(`amount는 0 이상의 ${p.currency} 금액이어야 합니다.`));
     const checksum = b.checksum === undefined || b.checksum === null ? undefined : numberish(b.checksum);
-    if (b.checksum !== undefined && b.checksum !== null && checksum === undefined) return record('refused', refuseCancel('checksum은 숫자여야 합니다.'));
+    if (b.checksum !== undefined && b.checksum !== null && checksum === undefined)
+      return record('refused', refuseCancel('checksum은 숫자여야 합니다.'));
     const reason = str(b.reason);
     const enableWebhook = booleanish(b.enable_webhook) === true;
     if (p.status === 'cancelled') return record('refused', refuseCancel('이미 전액취소된 주문입니다.'));
@@ -70,7 +81,10 @@ export class PortoneCancels {
     // checksum is the refundable balance PortOne has on record; cancels still waiting for approval are not in it.
     const balance = p.amountMinor - p.cancelMinor;
     if (checksum !== undefined && toMinor(checksum, p.exponent, true) !== balance) {
-      return record('refused', refuseCancel(`checksum이 취소 가능 잔액(${toMajor(balance, p.exponent)})과 일치하지 않습니다.`));
+      return record(
+        'refused',
+        refuseCancel(`checksum이 취소 가능 잔액(${toMajor(balance, p.exponent)})과 일치하지 않습니다.`),
+      );
     }
     const pendingSum = p.pending_cancels.reduce((s, c) => s + c.amountMinor, 0);
     const available = balance - pendingSum;
@@ -86,15 +100,27 @@ export class PortoneCancels {
       if (pending.settleAfterMs !== undefined) {
         const to = (pending.settleTo ?? 'done') as 'done' | 'rejected';
         const fault = ctx.faults.webhook?.mode === 'early' ? undefined : ctx.faults.webhook;
-        pc.task = this.d.scheduler.after(pending.settleAfterMs, () => void this.d.webhooks.dispatch(this.settleCancel(p, pc, to), fault));
+        pc.task = this.d.scheduler.after(
+          pending.settleAfterMs,
+          () => void this.d.webhooks.dispatch(this.settleCancel(p, pc, to), fault),
+        );
       }
       // Answered like a success, but status and cancel_history do not show it yet (seed 004: that is how pending looks).
-      return record('pending', ok(renderPortonePayment(p, false)), { cancellation_id: cancellationId, cancel_amount: toMajor(minor, p.exponent) });
+      return record('pending', ok(renderPortonePayment(p, false)), {
+        cancellation_id: cancellationId,
+        cancel_amount: toMajor(minor, p.exponent),
+      });
     }
     this.applyCancel(p, minor, reason, cancellationId);
-    const answer = record('done', ok(renderPortonePayment(p, false)), { cancellation_id: cancellationId, cancel_amount: toMajor(minor, p.exponent) });
+    const answer = record('done', ok(renderPortonePayment(p, false)), {
+      cancellation_id: cancellationId,
+      cancel_amount: toMajor(minor, p.exponent),
+    });
     // An API cancel sends no webhook unless enable_webhook is true (official OpenAPI, see settleCancel).
-    return { ...answer, webhooks: enableWebhook ? portoneWebhookJobs(this.d.options, p, p.status, cancellationId) : [] };
+    return {
+      ...answer,
+      webhooks: enableWebhook ? portoneWebhookJobs(this.d.options, p, p.status, cancellationId) : [],
+    };
   }
 
   private applyCancel(p: PaymentRecord, minor: number, reason: string | null, cancellationId: string): void {

@@ -1,6 +1,13 @@
 import type { PgAnswer, PgContext } from './sandbox.http';
 import { unixSeconds } from './sandbox.format';
-import { ok, refuse, type CustomerRecord, type Obj, type PaymentRecord, type PortoneDeps } from './sandbox.portone.model';
+import {
+  ok,
+  refuse,
+  type CustomerRecord,
+  type Obj,
+  type PaymentRecord,
+  type PortoneDeps,
+} from './sandbox.portone.model';
 import { renderPortoneCustomer } from './sandbox.portone.render';
 
 /** PortOne billing keys (`customer_uid`) per account: issued by the buyer window, looked up and deleted by the API. */
@@ -52,12 +59,25 @@ export class PortoneCustomers {
     const c = this.active(ctx.account, customerUid);
     const now = this.d.clock.now();
     if (!c) {
-      this.d.ledger.append(now, { account: ctx.account, operation: 'deleteCustomer', outcome: 'refused', customer_uid: customerUid, code: -1 });
+      this.d.ledger.append(now, {
+        account: ctx.account,
+        operation: 'deleteCustomer',
+        outcome: 'refused',
+        customer_uid: customerUid,
+        code: -1,
+      });
       return refuse(404, '등록되지 않은 구매자입니다.');
     }
     this.customers.delete(`${ctx.account}\u0000${customerUid}`);
     const reason = (ctx.req.query as Obj).reason;
-    this.d.ledger.append(now, { account: ctx.account, operation: 'deleteCustomer', outcome: 'deleted', customer_uid: customerUid, reason: reason ?? null, code: 0 });
+    this.d.ledger.append(now, {
+      account: ctx.account,
+      operation: 'deleteCustomer',
+      outcome: 'deleted',
+      customer_uid: customerUid,
+      reason: reason ?? null,
+      code: 0,
+    });
     return ok(renderPortoneCustomer(c));
   }
 }

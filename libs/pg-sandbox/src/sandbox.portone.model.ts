@@ -65,7 +65,13 @@ export interface PaymentRecord {
   channel: 'api' | 'pc';
   pg_id: string;
   pg_tid: string | null;
-  buyer: { name: string | null; email: string | null; tel: string | null; addr: string | null; postcode: string | null };
+  buyer: {
+    name: string | null;
+    email: string | null;
+    tel: string | null;
+    addr: string | null;
+    postcode: string | null;
+  };
   custom_data: string | null;
   started_at: number;
   paid_at: number;
@@ -162,4 +168,3 @@ export interface PortonePaymentStore {
   attempts(account: string, merchantUid: string): PaymentRecord[];
   paidAttempt(account: string, merchantUid: string): PaymentRecord | undefined;
 }
-

@@ -4,7 +4,12 @@ import type { CustomerRecord, Obj, PaymentRecord } from './sandbox.portone.model
 import type { WebhookJob } from './sandbox.webhooks';
 
 /** The webhooks a PortOne payment event sends: one per notice_url, in the console's configured format. */
-export function portoneWebhookJobs(options: ResolvedSandboxOptions, p: PaymentRecord, status: string, cancellationId?: string): WebhookJob[] {
+export function portoneWebhookJobs(
+  options: ResolvedSandboxOptions,
+  p: PaymentRecord,
+  status: string,
+  cancellationId?: string,
+): WebhookJob[] {
   const body: Obj = { imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, status };
   if (cancellationId) body.cancellation_id = cancellationId;
   return p.notice_urls.map((url) => ({

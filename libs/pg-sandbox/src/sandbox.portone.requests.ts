@@ -21,7 +21,8 @@ export function pageOfPayments(list: PaymentRecord[], q: Obj): PgAnswer {
   const page = q.page === undefined ? 1 : numberish(q.page);
   const limit = q.limit === undefined ? 20 : numberish(q.limit);
   if (page === undefined || !Number.isInteger(page) || page < 1) return refuse(400, 'page는 1 이상의 정수여야 합니다.');
-  if (limit === undefined || !Number.isInteger(limit) || limit < 1 || limit > 1000) return refuse(400, 'limit은 1~1000이어야 합니다.');
+  if (limit === undefined || !Number.isInteger(limit) || limit < 1 || limit > 1000)
+    return refuse(400, 'limit은 1~1000이어야 합니다.');
   if (list.length === 0) return refuse(404, '유효하지 않은 merchant_uid 입니다.');
   const start = (page - 1) * limit;
   return ok({
@@ -58,14 +59,19 @@ export function parseAgainRequest(b: Obj): { bypass: unknown; request?: AgainReq
     return { bypass: bypassParsed, refusal: 'merchant_uid는 1~40자의 문자열이어야 합니다.' };
   }
   const currency = b.currency;
-  if (typeof currency !== 'string' || currency === '') return { bypass: bypassParsed, refusal: '페이팔 결제는 currency가 필수입니다.' };
+  if (typeof currency !== 'string' || currency === '')
+    return { bypass: bypassParsed, refusal: '페이팔 결제는 currency가 필수입니다.' };
   if (currency === 'KRW') return { bypass: bypassParsed, refusal: '페이팔 결제는 KRW 통화를 지원하지 않습니다.' };
   const exponent = PAYPAL_CURRENCY_EXPONENTS[currency];
-  if (exponent === undefined) return { bypass: bypassParsed, refusal: `페이팔이 지원하지 않는 통화입니다: ${currency}` };
+  if (exponent === undefined)
+    return { bypass: bypassParsed, refusal: `페이팔이 지원하지 않는 통화입니다: ${currency}` };
   const amount = numberish(b.amount);
   const amountMinor = amount === undefined ? undefined : toMinor(amount, exponent);
   if (amountMinor === undefined) {
-    return { bypass: bypassParsed, refusal: `amount는 0보다 큰 ${currency} 금액이어야 합니다 (소수점 ${exponent}자리까지).` };
+    return {
+      bypass: bypassParsed,
+      refusal: `amount는 0보다 큰 ${currency} 금액이어야 합니다 (소수점 ${exponent}자리까지).`,
+    };
   }
   if (typeof b.name !== 'string' || b.name === '') return { bypass: bypassParsed, refusal: 'name은 필수입니다.' };
   if (b.bypass !== undefined && b.bypass !== null) {
@@ -81,7 +87,10 @@ export function parseAgainRequest(b: Obj): { bypass: unknown; request?: AgainReq
   }
   const urls = noticeUrls(b.notice_url);
   if (!urls) return { bypass: bypassParsed, refusal: 'notice_url은 http(s) URL 또는 그 배열이어야 합니다.' };
-  return { bypass: bypassParsed, request: { customerUid, merchantUid, currency, exponent, amountMinor, name: b.name, urls } };
+  return {
+    bypass: bypassParsed,
+    request: { customerUid, merchantUid, currency, exponent, amountMinor, name: b.name, urls },
+  };
 }
 
 /** A buyer window (`IMP.loadUI`) request that passed the checks. */
@@ -99,7 +108,12 @@ export function parseBuyerRequest(r: unknown, buyer: unknown): BuyerRequest | { 
   const fail = (message: string): { bad: PgAnswer } => ({
     bad: {
       status: 400,
-      body: { success: false, imp_uid: null, merchant_uid: isObj(r) ? (r.merchant_uid ?? null) : null, error_msg: message },
+      body: {
+        success: false,
+        imp_uid: null,
+        merchant_uid: isObj(r) ? (r.merchant_uid ?? null) : null,
+        error_msg: message,
+      },
     },
   });
   if (!isObj(r)) return fail('request must be an object');
@@ -108,26 +122,36 @@ export function parseBuyerRequest(r: unknown, buyer: unknown): BuyerRequest | { 
   if (typeof outcome !== 'string' || !(BUYER_OUTCOMES as readonly string[]).includes(outcome)) {
     return fail(`buyer.outcome must be one of ${BUYER_OUTCOMES.join(', ')}`);
   }
-  if (typeof buyer.country !== 'string' || !/^[A-Z]{2}$/.test(buyer.country)) return fail('buyer.country must be an ISO 3166-1 alpha-2 code');
+  if (typeof buyer.country !== 'string' || !/^[A-Z]{2}$/.test(buyer.country))
+    return fail('buyer.country must be an ISO 3166-1 alpha-2 code');
   if (buyer.email !== undefined && typeof buyer.email !== 'string') return fail('buyer.email must be a string');
   const pg = r.pg;
-  if (typeof pg !== 'string' || !/^paypal_v2(\.[A-Za-z0-9_-]{1,40})?$/.test(pg)) return fail('pg must be paypal_v2 or paypal_v2.<PayPal account id>');
+  if (typeof pg !== 'string' || !/^paypal_v2(\.[A-Za-z0-9_-]{1,40})?$/.test(pg))
+    return fail('pg must be paypal_v2 or paypal_v2.<PayPal account id>');
   if (r.pay_method !== 'paypal') return fail('pay_method must be paypal');
   const merchantUid = r.merchant_uid;
-  if (typeof merchantUid !== 'string' || merchantUid.length === 0 || merchantUid.length > 40) return fail('merchant_uid is required (at most 40 characters)');
+  if (typeof merchantUid !== 'string' || merchantUid.length === 0 || merchantUid.length > 40)
+    return fail('merchant_uid is required (at most 40 characters)');
   const customerUid = r.customer_uid;
-  if (typeof customerUid !== 'string' || customerUid.length === 0 || customerUid.length > 80) return fail('customer_uid is required (at most 80 characters)');
+  if (typeof customerUid !== 'string' || customerUid.length === 0 || customerUid.length > 80)
+    return fail('customer_uid is required (at most 80 characters)');
   if (r.customer_id !== undefined && typeof r.customer_id !== 'string') return fail('customer_id must be a string');
   if (r.name !== undefined && typeof r.name !== 'string') return fail('name must be a string');
   const urls = noticeUrls(r.notice_url);
   if (!urls) return fail('notice_url must be an http(s) URL or an array of them');
-  if (r.custom_data !== undefined && r.custom_data !== null && typeof r.custom_data !== 'object' && typeof r.custom_data !== 'string') {
+  if (
+    r.custom_data !== undefined &&
+    r.custom_data !== null &&
+    typeof r.custom_data !== 'object' &&
+    typeof r.custom_data !== 'string'
+  ) {
     return fail('custom_data must be an object');
   }
   const bypass = r.bypass;
   if (bypass !== undefined) {
     const data = isObj(bypass) && isObj(bypass.paypal_v2) ? bypass.paypal_v2.additional_data : undefined;
-    const valid = Array.isArray(data) && data.every((e) => isObj(e) && typeof e.key === 'string' && typeof e.value === 'string');
+    const valid =
+      Array.isArray(data) && data.every((e) => isObj(e) && typeof e.key === 'string' && typeof e.value === 'string');
     if (!valid) return fail('bypass.paypal_v2.additional_data must be an array of { key, value } strings');
   }
   return { outcome, pg, merchantUid, customerUid, urls, bypass };

@@ -31,10 +31,16 @@ function getToken(k = keys) {
 }
 const h = (t = token) => ({ authorization: `Bearer ${t}` });
 const get = (path: string, t = token) => call('GET', `${s.base}/portone${path}`, { headers: h(t) });
-const post = (path: string, body: unknown, t = token) => call('POST', `${s.base}/portone${path}`, { headers: h(t), body });
-const fault = (body: unknown) => call('POST', `${s.base}/control/faults`, { body: { gateway: 'portone', ...(body as object) } });
+const post = (path: string, body: unknown, t = token) =>
+  call('POST', `${s.base}/portone${path}`, { headers: h(t), body });
+const fault = (body: unknown) =>
+  call('POST', `${s.base}/control/faults`, { body: { gateway: 'portone', ...(body as object) } });
 
-async function issue(overrides: Record<string, unknown> = {}, buyer: Record<string, unknown> = { email: 'b@example.com', country: 'US' }, userCode = keys.userCode) {
+async function issue(
+  overrides: Record<string, unknown> = {},
+  buyer: Record<string, unknown> = { email: 'b@example.com', country: 'US' },
+  userCode = keys.userCode,
+) {
   const request = {
     pg: 'paypal_v2',
     pay_method: 'paypal',
@@ -98,7 +104,11 @@ describe('PortOne getToken and authentication', () => {
     const cuid = await billingKey();
     expect((await get(`/subscribe/customers/${cuid}`)).status).toBe(200);
     s.sandbox.advance(30 * MIN);
-    for (const res of [await get(`/subscribe/customers/${cuid}`), await get(`/subscribe/customers/${cuid}`, 'unknown'), await call('GET', `${s.base}/portone/subscribe/customers/${cuid}`)]) {
+    for (const res of [
+      await get(`/subscribe/customers/${cuid}`),
+      await get(`/subscribe/customers/${cuid}`, 'unknown'),
+      await call('GET', `${s.base}/portone/subscribe/customers/${cuid}`),
+    ]) {
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ code: -1, message: expect.any(String), response: null });
     }
@@ -109,19 +119,26 @@ describe('PortOne getToken and authentication', () => {
 
   it('accepts the bare token as the official clients send it', async () => {
     const cuid = await billingKey();
-    const res = await call('GET', `${s.base}/portone/subscribe/customers/${cuid}`, { headers: { authorization: token } });
+    const res = await call('GET', `${s.base}/portone/subscribe/customers/${cuid}`, {
+      headers: { authorization: token },
+    });
     expect(res.status).toBe(200);
   });
 
   it('refuses a mismatched key pair with 401', async () => {
     const other = sandboxPortoneKeys('shop-b');
-    const res = await call('POST', `${s.base}/portone/users/getToken`, { body: { imp_key: keys.impKey, imp_secret: other.impSecret } });
+    const res = await call('POST', `${s.base}/portone/users/getToken`, {
+      body: { imp_key: keys.impKey, imp_secret: other.impSecret },
+    });
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ code: -1, response: null });
   });
 
   it('takes form-encoded bodies too', async () => {
-    const res = await call('POST', `${s.base}/portone/users/getToken`, { form: true, body: { imp_key: keys.impKey, imp_secret: keys.impSecret } });
+    const res = await call('POST', `${s.base}/portone/users/getToken`, {
+      form: true,
+      body: { imp_key: keys.impKey, imp_secret: keys.impSecret },
+    });
     expect(res.body.code).toBe(0);
   });
 });
@@ -130,9 +147,17 @@ describe('PortOne buyer billing-key issuance (IMP.loadUI paypal-rt)', () => {
   it('creates the issue payment, activates the key and sends the webhook to every notice_url after the callback', async () => {
     const hook2 = await startReceiver();
     try {
-      const { res, request } = await issue({ notice_url: [hook.url, hook2.url], pg: 'paypal_v2.7WBB3CKT63FRG', custom_data: { plan: 'pro' } });
+      const { res, request } = await issue({
+        notice_url: [hook.url, hook2.url],
+        pg: 'paypal_v2.7WBB3CKT63FRG',
+        custom_data: { plan: 'pro' },
+      });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ success: true, imp_uid: expect.stringMatching(/^imp_\d{12}$/), merchant_uid: request.merchant_uid });
+      expect(res.body).toEqual({
+        success: true,
+        imp_uid: expect.stringMatching(/^imp_\d{12}$/),
+        merchant_uid: request.merchant_uid,
+      });
       const pay = await get(`/payments/${res.body.imp_uid}?include_sandbox=true`);
       expect(pay.body.response).toMatchObject({
         status: 'paid',
@@ -146,10 +171,21 @@ describe('PortOne buyer billing-key issuance (IMP.loadUI paypal-rt)', () => {
         sandbox: true,
       });
       const customer = await get(`/subscribe/customers/${request.customer_uid}`);
-      expect(customer.body.response).toMatchObject({ customer_uid: request.customer_uid, pg_provider: 'paypal_v2', pg_id: '7WBB3CKT63FRG', customer_id: 'cust_1', customer_email: 'b@example.com', card_name: null, card_number: null, sandbox: true });
+      expect(customer.body.response).toMatchObject({
+        customer_uid: request.customer_uid,
+        pg_provider: 'paypal_v2',
+        pg_id: '7WBB3CKT63FRG',
+        customer_id: 'cust_1',
+        customer_email: 'b@example.com',
+        card_name: null,
+        card_number: null,
+        sandbox: true,
+      });
       await s.sandbox.idle();
       for (const r of [hook, hook2]) {
-        expect(r.received.map((w) => w.body)).toEqual([{ imp_uid: res.body.imp_uid, merchant_uid: request.merchant_uid, status: 'paid' }]);
+        expect(r.received.map((w) => w.body)).toEqual([
+          { imp_uid: res.body.imp_uid, merchant_uid: request.merchant_uid, status: 'paid' },
+        ]);
         expect(r.received[0].headers['content-type']).toMatch(/^application\/json/);
       }
     } finally {
@@ -159,19 +195,36 @@ describe('PortOne buyer billing-key issuance (IMP.loadUI paypal-rt)', () => {
 
   it('refuses Korean buyer accounts: failed payment, no key, no webhook', async () => {
     const { res, request } = await issue({}, { email: 'k@example.kr', country: 'KR' });
-    expect(res.body).toMatchObject({ success: false, error_msg: '구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.' });
+    expect(res.body).toMatchObject({
+      success: false,
+      error_msg: '구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.',
+    });
     const pay = await get(`/payments/${res.body.imp_uid}?include_sandbox=true`);
-    expect(pay.body.response).toMatchObject({ status: 'failed', fail_reason: '구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.' });
+    expect(pay.body.response).toMatchObject({
+      status: 'failed',
+      fail_reason: '구매자 계정이 한국인 경우 해당 서비스 이용이 불가합니다.',
+    });
     expect((await get(`/subscribe/customers/${request.customer_uid}`)).status).toBe(404);
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(0);
   });
 
   it('turns a decline fault into a failed issuance with the fault’s reason, no key and no webhook', async () => {
-    await fault({ operation: 'buyerBillingKey', fault: { type: 'decline', code: 'PAYER_ACTION_REQUIRED', message: 'buyer must act' } });
+    await fault({
+      operation: 'buyerBillingKey',
+      fault: { type: 'decline', code: 'PAYER_ACTION_REQUIRED', message: 'buyer must act' },
+    });
     const { res, request } = await issue();
-    expect(res.body).toEqual({ success: false, imp_uid: expect.any(String), merchant_uid: request.merchant_uid, error_msg: '[PAYER_ACTION_REQUIRED] buyer must act' });
-    expect((await get(`/payments/${res.body.imp_uid}?include_sandbox=true`)).body.response).toMatchObject({ status: 'failed', customer_uid_usage: 'issue' });
+    expect(res.body).toEqual({
+      success: false,
+      imp_uid: expect.any(String),
+      merchant_uid: request.merchant_uid,
+      error_msg: '[PAYER_ACTION_REQUIRED] buyer must act',
+    });
+    expect((await get(`/payments/${res.body.imp_uid}?include_sandbox=true`)).body.response).toMatchObject({
+      status: 'failed',
+      customer_uid_usage: 'issue',
+    });
     expect((await get(`/subscribe/customers/${request.customer_uid}`)).status).toBe(404);
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(0);
@@ -235,7 +288,9 @@ describe('PortOne again (billing-key charge)', () => {
     });
     expect(res.body.response.pg_tid).toMatch(/^[A-Z0-9]{17}$/);
     await s.sandbox.idle();
-    expect(hook.received.map((w) => w.body)).toEqual([{ imp_uid: res.body.response.imp_uid, merchant_uid: body.merchant_uid, status: 'paid' }]);
+    expect(hook.received.map((w) => w.body)).toEqual([
+      { imp_uid: res.body.response.imp_uid, merchant_uid: body.merchant_uid, status: 'paid' },
+    ]);
     const ledger = await call('GET', `${s.base}/portone/ledger?merchant_uid=${body.merchant_uid}`);
     expect(ledger.body.data).toEqual([
       expect.objectContaining({
@@ -257,7 +312,10 @@ describe('PortOne again (billing-key charge)', () => {
 
   it('uses the currency’s own decimals (JPY has none)', async () => {
     const cuid = await billingKey();
-    expect((await post('/subscribe/payments/again', againBody(cuid, { currency: 'JPY', amount: 1500 }))).body.response.amount).toBe(1500);
+    expect(
+      (await post('/subscribe/payments/again', againBody(cuid, { currency: 'JPY', amount: 1500 }))).body.response
+        .amount,
+    ).toBe(1500);
     const refused = await post('/subscribe/payments/again', againBody(cuid, { currency: 'JPY', amount: 15.5 }));
     expect(refused.status).toBe(200);
     expect(refused.body).toMatchObject({ code: -1, response: null });
@@ -295,7 +353,10 @@ describe('PortOne again (billing-key charge)', () => {
     const unknown = await post('/subscribe/payments/again', againBody('nope'));
     expect(unknown.status).toBe(200);
     expect(unknown.body).toEqual({ code: -1, message: '등록되지 않은 구매자입니다.', response: null });
-    expect((await post('/subscribe/payments/again', againBody('c'.repeat(81)))).body).toMatchObject({ code: -1, response: null });
+    expect((await post('/subscribe/payments/again', againBody('c'.repeat(81)))).body).toMatchObject({
+      code: -1,
+      response: null,
+    });
     const otherToken = (await getToken(sandboxPortoneKeys('shop-b'))).body.response.access_token;
     const other = await post('/subscribe/payments/again', againBody(cuid), otherToken);
     expect([other.status, other.body.code]).toEqual([200, -1]);
@@ -322,11 +383,20 @@ describe('PortOne again (billing-key charge)', () => {
   it('declines as code 0 with status failed and fail_reason (no webhook), and lets the merchant_uid be charged again', async () => {
     const cuid = await billingKey();
     const body = againBody(cuid);
-    await fault({ operation: 'again', match: { merchant_uid: body.merchant_uid }, fault: { type: 'decline', code: 'INSTRUMENT_DECLINED', message: 'The instrument was declined' } });
+    await fault({
+      operation: 'again',
+      match: { merchant_uid: body.merchant_uid },
+      fault: { type: 'decline', code: 'INSTRUMENT_DECLINED', message: 'The instrument was declined' },
+    });
     const res = await post('/subscribe/payments/again', body);
     expect(res.status).toBe(200);
     expect(res.body.code).toBe(0);
-    expect(res.body.response).toMatchObject({ status: 'failed', paid_at: 0, failed_at: Math.floor(T0 / 1000), fail_reason: '[INSTRUMENT_DECLINED] The instrument was declined' });
+    expect(res.body.response).toMatchObject({
+      status: 'failed',
+      paid_at: 0,
+      failed_at: Math.floor(T0 / 1000),
+      fail_reason: '[INSTRUMENT_DECLINED] The instrument was declined',
+    });
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(0);
     const retry = await post('/subscribe/payments/again', body);
@@ -337,7 +407,11 @@ describe('PortOne again (billing-key charge)', () => {
   it('reports a pending PayPal payment as failed with extension Pending, and charges twice when it is retried', async () => {
     const cuid = await billingKey();
     const body = againBody(cuid);
-    await fault({ operation: 'again', match: { merchant_uid: body.merchant_uid }, fault: { type: 'pending', reason: 'echeck' } });
+    await fault({
+      operation: 'again',
+      match: { merchant_uid: body.merchant_uid },
+      fault: { type: 'pending', reason: 'echeck' },
+    });
     const first = await post('/subscribe/payments/again', body);
     expect(first.body.code).toBe(0);
     expect(first.body.response.status).toBe('failed');
@@ -375,7 +449,11 @@ describe('PortOne again (billing-key charge)', () => {
     expect((await get(`/payments/${impUid}?include_sandbox=true`)).body.response.status).toBe('failed');
     s.sandbox.advance(1);
     const paid = (await get(`/payments/${impUid}?include_sandbox=true`)).body.response;
-    expect(paid).toMatchObject({ status: 'paid', paid_at: Math.floor((T0 + 2 * 24 * 60 * MIN) / 1000), fail_reason: null });
+    expect(paid).toMatchObject({
+      status: 'paid',
+      paid_at: Math.floor((T0 + 2 * 24 * 60 * MIN) / 1000),
+      fail_reason: null,
+    });
     await s.sandbox.idle();
     expect(hook.received.map((w) => w.body.status)).toEqual(['paid']);
   });
@@ -388,9 +466,15 @@ describe('PortOne again (billing-key charge)', () => {
     expect(res.body).toMatchObject({ status: 'failed', extension: { PaymentStatus: 'Denied' } });
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(0);
-    expect((await call('POST', `${s.base}/portone/payments/${impUid}/settle`, { body: { status: 'paid' } })).status).toBe(409);
-    expect((await call('POST', `${s.base}/portone/payments/imp_000/settle`, { body: { status: 'paid' } })).status).toBe(404);
-    expect((await call('POST', `${s.base}/portone/payments/${impUid}/settle`, { body: { status: 'done' } })).status).toBe(400);
+    expect(
+      (await call('POST', `${s.base}/portone/payments/${impUid}/settle`, { body: { status: 'paid' } })).status,
+    ).toBe(409);
+    expect((await call('POST', `${s.base}/portone/payments/imp_000/settle`, { body: { status: 'paid' } })).status).toBe(
+      404,
+    );
+    expect(
+      (await call('POST', `${s.base}/portone/payments/${impUid}/settle`, { body: { status: 'done' } })).status,
+    ).toBe(400);
   });
 
   it('settles a pending billing-key issuance, activating the key', async () => {
@@ -439,7 +523,9 @@ describe('PortOne payment lookups', () => {
 
     expect((await get(`/payments/find/${body.merchant_uid}`)).body.response.imp_uid).toBe(c.imp_uid);
     expect((await get(`/payments/find/${body.merchant_uid}/failed`)).body.response.imp_uid).toBe(b.imp_uid);
-    expect((await get(`/payments/find/${body.merchant_uid}/failed?sorting=started`)).body.response.imp_uid).toBe(a.imp_uid);
+    expect((await get(`/payments/find/${body.merchant_uid}/failed?sorting=started`)).body.response.imp_uid).toBe(
+      a.imp_uid,
+    );
     expect((await get(`/payments/find/${body.merchant_uid}/cancelled`)).status).toBe(404);
     expect((await get(`/payments/find/${body.merchant_uid}/weird`)).status).toBe(400);
     expect((await get(`/payments/find/unknown_uid`)).status).toBe(404);
@@ -471,10 +557,22 @@ describe('PortOne cancel', () => {
     expect(part.body.code).toBe(0);
     expect(part.body.response).toMatchObject({ status: 'paid', cancel_amount: 10.25, cancelled_at: 0 });
     expect(part.body.response.cancel_history).toEqual([
-      { pg_tid: expect.stringMatching(/^[A-Z0-9]{17}$/), amount: 10.25, cancelled_at: Math.floor(T0 / 1000), reason: 'partial', receipt_url: expect.any(String), cancellation_id: expect.any(String) },
+      {
+        pg_tid: expect.stringMatching(/^[A-Z0-9]{17}$/),
+        amount: 10.25,
+        cancelled_at: Math.floor(T0 / 1000),
+        reason: 'partial',
+        receipt_url: expect.any(String),
+        cancellation_id: expect.any(String),
+      },
     ]);
     const rest = await post('/payments/cancel', { merchant_uid: p.merchant_uid, reason: 'rest', checksum: 19.75 });
-    expect(rest.body.response).toMatchObject({ status: 'cancelled', cancel_amount: 30, cancel_reason: 'rest', cancelled_at: Math.floor(T0 / 1000) });
+    expect(rest.body.response).toMatchObject({
+      status: 'cancelled',
+      cancel_amount: 30,
+      cancel_reason: 'rest',
+      cancelled_at: Math.floor(T0 / 1000),
+    });
     expect(rest.body.response.cancel_history).toHaveLength(2);
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(0);
@@ -489,7 +587,10 @@ describe('PortOne cancel', () => {
     const bad = await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 5, checksum: 29 });
     expect(bad.status).toBe(200);
     expect(bad.body).toMatchObject({ code: 1, response: null });
-    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 30.01 })).body).toMatchObject({ code: 1, response: null });
+    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 30.01 })).body).toMatchObject({
+      code: 1,
+      response: null,
+    });
     expect((await get(`/payments/${p.imp_uid}?include_sandbox=true`)).body.response.cancel_amount).toBe(0);
     expect((await post('/payments/cancel', {})).body).toMatchObject({ code: 1, response: null });
   });
@@ -505,7 +606,12 @@ describe('PortOne cancel', () => {
     const res = await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 1, enable_webhook: true });
     await s.sandbox.idle();
     expect(hook.received.map((w) => w.body)).toEqual([
-      { imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, status: 'paid', cancellation_id: res.body.response.cancel_history[0].cancellation_id },
+      {
+        imp_uid: p.imp_uid,
+        merchant_uid: p.merchant_uid,
+        status: 'paid',
+        cancellation_id: res.body.response.cancel_history[0].cancellation_id,
+      },
     ]);
   });
 
@@ -516,7 +622,10 @@ describe('PortOne cancel', () => {
     expect(res.body.code).toBe(0);
     expect(res.body.response).toMatchObject({ status: 'paid', cancel_amount: 0, cancel_history: [] });
     // The pending amount is not refundable twice.
-    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 1 })).body).toMatchObject({ code: 1, response: null });
+    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 1 })).body).toMatchObject({
+      code: 1,
+      response: null,
+    });
     const settled = await call('POST', `${s.base}/portone/payments/${p.imp_uid}/settle`, { body: { cancel: 'done' } });
     expect(settled.body).toMatchObject({ status: 'cancelled', cancel_amount: 30 });
     await s.sandbox.idle();
@@ -527,16 +636,29 @@ describe('PortOne cancel', () => {
   it.each([
     ['settled through the control route', undefined],
     ['settled by settleAfterMs', MIN],
-  ])('sends no webhook when a pending cancel without enable_webhook is %s (official OpenAPI: enable_webhook default false)', async (_name, settleAfterMs) => {
-    const p = await paid();
-    await fault({ operation: 'cancel', match: { imp_uid: p.imp_uid }, fault: { type: 'pending', ...(settleAfterMs ? { settleAfterMs } : {}) } });
-    expect((await post('/payments/cancel', { imp_uid: p.imp_uid, reason: 'refund' })).body.code).toBe(0);
-    if (settleAfterMs) s.sandbox.advance(settleAfterMs);
-    else expect((await call('POST', `${s.base}/portone/payments/${p.imp_uid}/settle`, { body: { cancel: 'done' } })).status).toBe(200);
-    await s.sandbox.idle();
-    expect((await get(`/payments/${p.imp_uid}?include_sandbox=true`)).body.response).toMatchObject({ status: 'cancelled', cancel_amount: 30 });
-    expect(hook.received).toEqual([]);
-  });
+  ])(
+    'sends no webhook when a pending cancel without enable_webhook is %s (official OpenAPI: enable_webhook default false)',
+    async (_name, settleAfterMs) => {
+      const p = await paid();
+      await fault({
+        operation: 'cancel',
+        match: { imp_uid: p.imp_uid },
+        fault: { type: 'pending', ...(settleAfterMs ? { settleAfterMs } : {}) },
+      });
+      expect((await post('/payments/cancel', { imp_uid: p.imp_uid, reason: 'refund' })).body.code).toBe(0);
+      if (settleAfterMs) s.sandbox.advance(settleAfterMs);
+      else
+        expect(
+          (await call('POST', `${s.base}/portone/payments/${p.imp_uid}/settle`, { body: { cancel: 'done' } })).status,
+        ).toBe(200);
+      await s.sandbox.idle();
+      expect((await get(`/payments/${p.imp_uid}?include_sandbox=true`)).body.response).toMatchObject({
+        status: 'cancelled',
+        cancel_amount: 30,
+      });
+      expect(hook.received).toEqual([]);
+    },
+  );
 
   it('settles a pending cancel as rejected after settleAfterMs', async () => {
     const p = await paid();
@@ -552,22 +674,25 @@ describe('PortOne cancel', () => {
 describe('PortOne objects against the official V1 OpenAPI', () => {
   const file = resolve(__dirname, 'testing/vendor/portone-v1.openapi.json');
   const run = existsSync(file) ? it : it.skip;
-  run('renders every required field of PaymentAnnotation, CustomerAnnotation and AuthAnnotation, and no unknown one', async () => {
-    const defs = JSON.parse(readFileSync(file, 'utf8')).definitions;
-    const check = (obj: Record<string, unknown>, name: string, extra: string[] = []) => {
-      const def = defs[name];
-      for (const f of def.required as string[]) expect(obj).toHaveProperty(f);
-      expect(Object.keys(obj).filter((k) => !(k in def.properties) && !extra.includes(k))).toEqual([]);
-    };
-    check((await getToken()).body.response, 'AuthAnnotation');
-    const cuid = await billingKey();
-    check((await get(`/subscribe/customers/${cuid}`)).body.response, 'CustomerAnnotation');
-    const p = (await post('/subscribe/payments/again', againBody(cuid))).body.response;
-    await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 1 });
-    const full = (await get(`/payments/${p.imp_uid}?include_sandbox=true&extension=true`)).body.response;
-    check(full, 'PaymentAnnotation', ['extension']);
-    check(full.cancel_history[0], 'PaymentCancelAnnotation');
-    const paged = (await get(`/payments/findAll/${p.merchant_uid}`)).body.response;
-    check(paged, 'PagedPaymentAnnotation');
-  });
+  run(
+    'renders every required field of PaymentAnnotation, CustomerAnnotation and AuthAnnotation, and no unknown one',
+    async () => {
+      const defs = JSON.parse(readFileSync(file, 'utf8')).definitions;
+      const check = (obj: Record<string, unknown>, name: string, extra: string[] = []) => {
+        const def = defs[name];
+        for (const f of def.required as string[]) expect(obj).toHaveProperty(f);
+        expect(Object.keys(obj).filter((k) => !(k in def.properties) && !extra.includes(k))).toEqual([]);
+      };
+      check((await getToken()).body.response, 'AuthAnnotation');
+      const cuid = await billingKey();
+      check((await get(`/subscribe/customers/${cuid}`)).body.response, 'CustomerAnnotation');
+      const p = (await post('/subscribe/payments/again', againBody(cuid))).body.response;
+      await post('/payments/cancel', { imp_uid: p.imp_uid, amount: 1 });
+      const full = (await get(`/payments/${p.imp_uid}?include_sandbox=true&extension=true`)).body.response;
+      check(full, 'PaymentAnnotation', ['extension']);
+      check(full.cancel_history[0], 'PaymentCancelAnnotation');
+      const paged = (await get(`/payments/findAll/${p.merchant_uid}`)).body.response;
+      check(paged, 'PagedPaymentAnnotation');
+    },
+  );
 });

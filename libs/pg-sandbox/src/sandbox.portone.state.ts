@@ -95,7 +95,13 @@ export class PortoneSandbox implements PortonePaymentStore {
   authenticateUserCode(req: FastifyRequest): Authentication {
     const userCode = bodyOf(req).userCode;
     const account = accountOfPortoneUserCode(userCode);
-    if (!account) return { reject: { status: 400, body: { success: false, imp_uid: null, merchant_uid: null, error_msg: 'unknown userCode (IMP.init)' } } };
+    if (!account)
+      return {
+        reject: {
+          status: 400,
+          body: { success: false, imp_uid: null, merchant_uid: null, error_msg: 'unknown userCode (IMP.init)' },
+        },
+      };
     return { account, credential: String(userCode) };
   }
 
@@ -139,7 +145,8 @@ export class PortoneSandbox implements PortonePaymentStore {
     const params = ctx.req.params as Obj;
     const q = ctx.req.query as Obj;
     const status = params.payment_status as string | undefined;
-    if (status !== undefined && !STATUSES.includes(status)) return refuse(400, 'payment_status는 ready, paid, failed, cancelled 중 하나여야 합니다.');
+    if (status !== undefined && !STATUSES.includes(status))
+      return refuse(400, 'payment_status는 ready, paid, failed, cancelled 중 하나여야 합니다.');
     const sorting = (q.sorting as string | undefined) ?? '-started';
     if (!SORTINGS.includes(sorting)) return refuse(400, `sorting은 ${SORTINGS.join(', ')} 중 하나여야 합니다.`);
     const list = this.attempts(ctx.account, params.merchant_uid as string);
@@ -199,7 +206,8 @@ export class PortoneSandbox implements PortonePaymentStore {
     // Message: iamport-rest-client-python tests/test_pay_again.py (earlier revisions) and other official clients' tests.
     if (!customer) return record('refused', refuseAgain('등록되지 않은 구매자입니다.'));
     // A paid merchant_uid cannot be paid again; a failed one can (so a pending-as-failed charge retried is charged twice).
-    if (this.paidAttempt(ctx.account, merchantUid)) return record('refused', refuseAgain('이미 결제완료된 merchant_uid 입니다.'));
+    if (this.paidAttempt(ctx.account, merchantUid))
+      return record('refused', refuseAgain('이미 결제완료된 merchant_uid 입니다.'));
 
     const p = this.newPayment(ctx.account, merchantUid, {
       name,
@@ -211,8 +219,19 @@ export class PortoneSandbox implements PortonePaymentStore {
       customer_uid: customerUid,
       customer_uid_usage: 'payment',
       notice_urls: urls,
-      custom_data: typeof b.custom_data === 'string' ? b.custom_data : b.custom_data === undefined || b.custom_data === null ? null : JSON.stringify(b.custom_data),
-      buyer: { name: str(b.buyer_name), email: str(b.buyer_email), tel: str(b.buyer_tel), addr: str(b.buyer_addr), postcode: str(b.buyer_postcode) },
+      custom_data:
+        typeof b.custom_data === 'string'
+          ? b.custom_data
+          : b.custom_data === undefined || b.custom_data === null
+            ? null
+            : JSON.stringify(b.custom_data),
+      buyer: {
+        name: str(b.buyer_name),
+        email: str(b.buyer_email),
+        tel: str(b.buyer_tel),
+        addr: str(b.buyer_addr),
+        postcode: str(b.buyer_postcode),
+      },
     });
     const outcome = this.decide(p, ctx);
     // Not `{ ...answer, webhooks }`: V8 defines a property after a spread slowly, and this runs on every charge.
@@ -263,7 +282,20 @@ export class PortoneSandbox implements PortonePaymentStore {
   private newPayment(
     account: string,
     merchantUid: string,
-    f: Pick<PaymentRecord, 'name' | 'currency' | 'exponent' | 'amountMinor' | 'channel' | 'pg_id' | 'customer_uid' | 'customer_uid_usage' | 'notice_urls' | 'custom_data' | 'buyer'>,
+    f: Pick<
+      PaymentRecord,
+      | 'name'
+      | 'currency'
+      | 'exponent'
+      | 'amountMinor'
+      | 'channel'
+      | 'pg_id'
+      | 'customer_uid'
+      | 'customer_uid_usage'
+      | 'notice_urls'
+      | 'custom_data'
+      | 'buyer'
+    >,
   ): PaymentRecord {
     const nowS = this.nowS();
     let impUid = newImpUid();
@@ -326,7 +358,15 @@ export class PortoneSandbox implements PortonePaymentStore {
     if ('bad' in parsed) return parsed.bad;
     const { outcome, pg, merchantUid, customerUid, urls, bypass } = parsed;
     if (this.paidAttempt(ctx.account, merchantUid)) {
-      return { status: 200, body: { success: false, imp_uid: null, merchant_uid: merchantUid, error_msg: '이미 결제완료된 merchant_uid 입니다.' } };
+      return {
+        status: 200,
+        body: {
+          success: false,
+          imp_uid: null,
+          merchant_uid: merchantUid,
+          error_msg: '이미 결제완료된 merchant_uid 입니다.',
+        },
+      };
     }
 
     const now = this.d.clock.now();
@@ -341,8 +381,19 @@ export class PortoneSandbox implements PortonePaymentStore {
       customer_uid: customerUid,
       customer_uid_usage: 'issue',
       notice_urls: urls,
-      custom_data: r.custom_data === undefined || r.custom_data === null ? null : typeof r.custom_data === 'string' ? r.custom_data : JSON.stringify(r.custom_data),
-      buyer: { name: str(r.buyer_name), email: str(buyer.email) ?? str(r.buyer_email), tel: str(r.buyer_tel), addr: null, postcode: null },
+      custom_data:
+        r.custom_data === undefined || r.custom_data === null
+          ? null
+          : typeof r.custom_data === 'string'
+            ? r.custom_data
+            : JSON.stringify(r.custom_data),
+      buyer: {
+        name: str(r.buyer_name),
+        email: str(buyer.email) ?? str(r.buyer_email),
+        tel: str(r.buyer_tel),
+        addr: null,
+        postcode: null,
+      },
     });
     p.issue = { customer_id: str(r.customer_id), stc: bypass ?? null };
     const nowS = this.nowS();
@@ -352,7 +403,10 @@ export class PortoneSandbox implements PortonePaymentStore {
       p.fail_reason = reason;
       p.paypal = { status: 'Failed', pendingReason: null };
       this.issueLedger(now, p, label);
-      return { status: 200, body: { success: false, imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, error_msg: reason } };
+      return {
+        status: 200,
+        body: { success: false, imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, error_msg: reason },
+      };
     };
     if (buyer.country === 'KR') return fail(PORTONE_KOREAN_BUYER_REASON, 'failed');
     // Closing the window: no billing key. Reported as a failed issuance with the buyer's cancellation as the reason.
@@ -397,20 +451,30 @@ export class PortoneSandbox implements PortonePaymentStore {
     if (body.webhook !== undefined) {
       const w = body.webhook;
       if (!isObj(w) || (w.mode !== 'duplicate' && w.mode !== 'early' && w.mode !== 'drop')) {
-        return { status: 400, body: { error: 'INVALID', message: 'webhook must be { mode: duplicate|early|drop, count? }' } };
+        return {
+          status: 400,
+          body: { error: 'INVALID', message: 'webhook must be { mode: duplicate|early|drop, count? }' },
+        };
       }
       fault = { type: 'webhook', mode: w.mode, count: typeof w.count === 'number' ? w.count : undefined };
     }
     let jobs: WebhookJob[];
     if (body.cancel !== undefined) {
-      if (body.cancel !== 'done' && body.cancel !== 'rejected') return { status: 400, body: { error: 'INVALID', message: 'cancel must be done or rejected' } };
-      const open = p.pending_cancels.filter((c) => body.cancellation_id === undefined || c.cancellation_id === body.cancellation_id);
+      if (body.cancel !== 'done' && body.cancel !== 'rejected')
+        return { status: 400, body: { error: 'INVALID', message: 'cancel must be done or rejected' } };
+      const open = p.pending_cancels.filter(
+        (c) => body.cancellation_id === undefined || c.cancellation_id === body.cancellation_id,
+      );
       if (open.length === 0) return { status: 409, body: { error: 'NOT_PENDING', message: 'no pending cancel' } };
       jobs = open.flatMap((c) => this.cancels.settleCancel(p, c, body.cancel as 'done' | 'rejected'));
     } else {
-      if (body.status !== 'paid' && body.status !== 'failed') return { status: 400, body: { error: 'INVALID', message: 'status must be paid or failed' } };
+      if (body.status !== 'paid' && body.status !== 'failed')
+        return { status: 400, body: { error: 'INVALID', message: 'status must be paid or failed' } };
       if (p.paypal.status !== 'Pending' || p.status !== 'failed') {
-        return { status: 409, body: { error: 'NOT_PENDING', message: `payment is ${p.status} (PayPal ${p.paypal.status})` } };
+        return {
+          status: 409,
+          body: { error: 'NOT_PENDING', message: `payment is ${p.status} (PayPal ${p.paypal.status})` },
+        };
       }
       jobs = this.settlePending(p, body.status);
     }
@@ -444,5 +508,4 @@ export class PortoneSandbox implements PortonePaymentStore {
     });
     return to === 'paid' ? portoneWebhookJobs(this.d.options, p, 'paid') : [];
   }
-
 }

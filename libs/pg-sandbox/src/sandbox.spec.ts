@@ -12,10 +12,16 @@ let cuid: string;
 
 async function setup(account = 'shop-a') {
   const k = sandboxPortoneKeys(account);
-  const t = (await call('POST', `${s.base}/portone/users/getToken`, { body: { imp_key: k.impKey, imp_secret: k.impSecret } })).body.response.access_token as string;
+  const t = (
+    await call('POST', `${s.base}/portone/users/getToken`, { body: { imp_key: k.impKey, imp_secret: k.impSecret } })
+  ).body.response.access_token as string;
   const c = `cuid_${account}`;
   const res = await call('POST', `${s.base}/portone/buyer/billing-keys`, {
-    body: { userCode: k.userCode, request: { pg: 'paypal_v2', pay_method: 'paypal', merchant_uid: `iss_${account}`, customer_uid: c }, buyer: { email: 'b@example.com', country: 'US' } },
+    body: {
+      userCode: k.userCode,
+      request: { pg: 'paypal_v2', pay_method: 'paypal', merchant_uid: `iss_${account}`, customer_uid: c },
+      buyer: { email: 'b@example.com', country: 'US' },
+    },
   });
   expect(res.body.success).toBe(true);
   return { t, c };
@@ -31,11 +37,18 @@ afterEach(async () => {
 });
 
 const charge = (merchant_uid: string, t = token, c = cuid) =>
-  call('POST', `${s.base}/portone/subscribe/payments/again`, { headers: { authorization: t }, body: { customer_uid: c, merchant_uid, currency: 'USD', amount: 1, name: 'n' } });
+  call('POST', `${s.base}/portone/subscribe/payments/again`, {
+    headers: { authorization: t },
+    body: { customer_uid: c, merchant_uid, currency: 'USD', amount: 1, name: 'n' },
+  });
 
 describe('sandbox clock', () => {
   it('starts at the base clock, advances on POST and never goes back', async () => {
-    expect((await call('GET', `${s.base}/clock`)).body).toEqual({ now: new Date(T0).toISOString(), nowMs: T0, offsetMs: 0 });
+    expect((await call('GET', `${s.base}/clock`)).body).toEqual({
+      now: new Date(T0).toISOString(),
+      nowMs: T0,
+      offsetMs: 0,
+    });
     const moved = await call('POST', `${s.base}/clock`, { body: { advanceMs: 90_000 } });
     expect(moved.body).toEqual({ now: new Date(T0 + 90_000).toISOString(), nowMs: T0 + 90_000, offsetMs: 90_000 });
     // Real time keeps flowing underneath the offset.
@@ -50,10 +63,17 @@ describe('sandbox clock', () => {
     await s.close();
     s = await startSandbox();
     const { t, c } = await setup();
-    await call('POST', `${s.base}/control/faults`, { body: { gateway: 'portone', operation: 'again', fault: { type: 'pending', settleTo: 'paid', settleAfterMs: 150 } } });
+    await call('POST', `${s.base}/control/faults`, {
+      body: {
+        gateway: 'portone',
+        operation: 'again',
+        fault: { type: 'pending', settleTo: 'paid', settleAfterMs: 150 },
+      },
+    });
     const impUid = (await charge('m_rt', t, c)).body.response.imp_uid;
     // Nothing advances the sandbox clock here: only its own timer, as real time passes, can settle the payment.
-    const read = () => call('GET', `${s.base}/portone/payments/${impUid}?include_sandbox=true`, { headers: { authorization: t } });
+    const read = () =>
+      call('GET', `${s.base}/portone/payments/${impUid}?include_sandbox=true`, { headers: { authorization: t } });
     await waitFor(async () => (await read()).body.response.status === 'paid', { timeoutMs: 3_000 });
     const p = await read();
     expect(p.body.response.status).toBe('paid');
@@ -73,9 +93,13 @@ describe('ledgers', () => {
 
     const page1 = (await call('GET', `${s.base}/portone/ledger?account=shop-a&operation=again&limit=2`)).body;
     expect(page1.data.map((e: any) => e.merchant_uid)).toEqual(['m_1', 'm_2']);
-    const page2 = (await call('GET', `${s.base}/portone/ledger?account=shop-a&operation=again&limit=2&after=${page1.next}`)).body;
+    const page2 = (
+      await call('GET', `${s.base}/portone/ledger?account=shop-a&operation=again&limit=2&after=${page1.next}`)
+    ).body;
     expect(page2.data.map((e: any) => e.merchant_uid)).toEqual(['m_3', 'm_4']);
-    const page3 = (await call('GET', `${s.base}/portone/ledger?account=shop-a&operation=again&limit=2&after=${page2.next}`)).body;
+    const page3 = (
+      await call('GET', `${s.base}/portone/ledger?account=shop-a&operation=again&limit=2&after=${page2.next}`)
+    ).body;
     expect(page3.data.map((e: any) => e.merchant_uid)).toEqual(['m_5', 'm_1']);
     expect(page3.next).toBeNull();
 
@@ -96,15 +120,33 @@ describe('control endpoints', () => {
       hook.delayMs = 100;
       await call('POST', `${s.base}/portone/subscribe/payments/again`, {
         headers: { authorization: token },
-        body: { customer_uid: cuid, merchant_uid: 'm_idle', currency: 'USD', amount: 1, name: 'n', notice_url: hook.url },
+        body: {
+          customer_uid: cuid,
+          merchant_uid: 'm_idle',
+          currency: 'USD',
+          amount: 1,
+          name: 'n',
+          notice_url: hook.url,
+        },
       });
       const idle = await call('POST', `${s.base}/control/idle?timeoutMs=5000`);
       expect(idle.body).toMatchObject({ idle: true, busy: 0 });
       expect(hook.received).toHaveLength(1);
       const stats = (await call('GET', `${s.base}/control/stats`)).body;
-      expect(stats).toMatchObject({ portonePayments: 2, portoneCustomers: 1, portoneLedger: 2, webhookDeliveries: 1, heldSockets: 0 });
+      expect(stats).toMatchObject({
+        portonePayments: 2,
+        portoneCustomers: 1,
+        portoneLedger: 2,
+        webhookDeliveries: 1,
+        heldSockets: 0,
+      });
       expect((await call('POST', `${s.base}/control/reset`)).body).toEqual({ reset: true });
-      expect((await call('GET', `${s.base}/control/stats`)).body).toMatchObject({ portonePayments: 0, portoneCustomers: 0, portoneLedger: 0, faults: 0 });
+      expect((await call('GET', `${s.base}/control/stats`)).body).toMatchObject({
+        portonePayments: 0,
+        portoneCustomers: 0,
+        portoneLedger: 0,
+        faults: 0,
+      });
       // Tokens are gone too.
       expect((await charge('m_after_reset')).status).toBe(401);
     } finally {
@@ -118,7 +160,14 @@ describe('control endpoints', () => {
       hook.delayMs = 1000;
       await call('POST', `${s.base}/portone/subscribe/payments/again`, {
         headers: { authorization: token },
-        body: { customer_uid: cuid, merchant_uid: 'm_slow', currency: 'USD', amount: 1, name: 'n', notice_url: hook.url },
+        body: {
+          customer_uid: cuid,
+          merchant_uid: 'm_slow',
+          currency: 'USD',
+          amount: 1,
+          name: 'n',
+          notice_url: hook.url,
+        },
       });
       expect(await s.sandbox.idle(100)).toBe(false);
       expect(await s.sandbox.idle(5000)).toBe(true);
@@ -142,13 +191,23 @@ describe('webhook timeouts', () => {
         Array.from({ length: 200 }, (_, i) =>
           call('POST', `${s.base}/portone/subscribe/payments/again`, {
             headers: { authorization: token },
-            body: { customer_uid: cuid, merchant_uid: `m_burst_${i}`, currency: 'USD', amount: 1, name: 'n', notice_url: hook.url },
+            body: {
+              customer_uid: cuid,
+              merchant_uid: `m_burst_${i}`,
+              currency: 'USD',
+              amount: 1,
+              name: 'n',
+              notice_url: hook.url,
+            },
           }),
         ),
       );
       expect(sent.every((r) => r.body.response?.status === 'paid')).toBe(true);
       expect(await s.sandbox.idle(20_000)).toBe(true);
-      const log = (await call('GET', `${s.base}/control/webhooks?limit=1000`)).body.data as Array<{ state: string; body: { merchant_uid: string } }>;
+      const log = (await call('GET', `${s.base}/control/webhooks?limit=1000`)).body.data as Array<{
+        state: string;
+        body: { merchant_uid: string };
+      }>;
       const burst = log.filter((w) => w.body.merchant_uid.startsWith('m_burst_'));
       expect(burst).toHaveLength(200);
       expect(burst.filter((w) => w.state !== 'delivered')).toEqual([]);
@@ -168,8 +227,14 @@ describe('error shapes', () => {
     expect(portone.body).toEqual({ code: -1, message: expect.any(String), response: null });
 
     const badJson = (url: string, headers: Record<string, string> = {}) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"broken":' }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
-    const t = await badJson(`${s.base}/toss/v1/payments/confirm`, { authorization: basicAuth(sandboxTossKeys('shop-a').secretKey) });
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{"broken":',
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const t = await badJson(`${s.base}/toss/v1/payments/confirm`, {
+      authorization: basicAuth(sandboxTossKeys('shop-a').secretKey),
+    });
     expect(t).toEqual({ status: 400, body: { code: 'INVALID_REQUEST', message: expect.any(String) } });
     const p = await badJson(`${s.base}/portone/subscribe/payments/again`, { authorization: token });
     expect(p).toEqual({ status: 400, body: { code: -1, message: expect.any(String), response: null } });
@@ -183,7 +248,14 @@ describe('performance', () => {
   it('2,000 again calls: per-call work stays flat as the ledger grows, and ledger lookups cost what they return', async () => {
     // Some unrelated faults so the fault scan is part of what is measured.
     for (let i = 0; i < 5; i++) {
-      await call('POST', `${s.base}/control/faults`, { body: { gateway: 'portone', operation: 'again', match: { merchant_uid: `never_${i}` }, fault: { type: 'reset_before' } } });
+      await call('POST', `${s.base}/control/faults`, {
+        body: {
+          gateway: 'portone',
+          operation: 'again',
+          match: { merchant_uid: `never_${i}` },
+          fault: { type: 'reset_before' },
+        },
+      });
     }
     const batch = async (from: number, to: number) => {
       const before = s.sandbox.stats().work;

@@ -10,7 +10,8 @@ import type { WebhookDispatcher } from './sandbox.webhooks';
 /** Toss sandbox records, constants and request helpers shared by its state and render files. */
 
 /** Toss payment statuses. */
-export type TossPaymentStatus = 'READY' | 'IN_PROGRESS' | 'WAITING_FOR_DEPOSIT' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED' | 'EXPIRED';
+export type TossPaymentStatus =
+  'READY' | 'IN_PROGRESS' | 'WAITING_FOR_DEPOSIT' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED' | 'EXPIRED';
 /** Foreign easy pay cancels are asynchronous (pg-api-reference.md, Cancel: IN_PROGRESS → DONE or ABORTED). */
 export type TossCancelStatus = 'IN_PROGRESS' | 'DONE' | 'ABORTED';
 

@@ -1,6 +1,13 @@
 import { sandboxTossKeys } from './sandbox.credentials';
 import { toMajor, tossTime } from './sandbox.format';
-import { TOSS_FOREIGN_EASY_PAY_METHOD, TOSS_PAYPAL_PROVIDER, USD, type CancelRecord, type Obj, type PaymentRecord } from './sandbox.toss.model';
+import {
+  TOSS_FOREIGN_EASY_PAY_METHOD,
+  TOSS_PAYPAL_PROVIDER,
+  USD,
+  type CancelRecord,
+  type Obj,
+  type PaymentRecord,
+} from './sandbox.toss.model';
 
 /** A Toss Cancel object. */
 export function renderTossCancel(c: CancelRecord): Obj {

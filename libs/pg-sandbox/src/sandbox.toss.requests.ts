@@ -31,7 +31,8 @@ export function parseTossBuyerRequest(body: Obj): TossBuyerRequest | { bad: PgAn
   if (amount.currency !== 'USD') return bad('foreign easy pay supports amount.currency USD only');
   const minor = toMinor(amount.value as number, USD);
   if (minor === undefined) return bad('amount.value must be a positive USD amount with at most 2 decimals');
-  if (typeof r.orderId !== 'string' || !ORDER_ID.test(r.orderId)) return bad('orderId must be 6-64 characters of [A-Za-z0-9_=-]');
+  if (typeof r.orderId !== 'string' || !ORDER_ID.test(r.orderId))
+    return bad('orderId must be 6-64 characters of [A-Za-z0-9_=-]');
   if (typeof r.orderName !== 'string' || r.orderName.length === 0 || r.orderName.length > 100) {
     return bad('orderName must be 1-100 characters');
   }
@@ -49,9 +50,11 @@ export function parseTossBuyerRequest(body: Obj): TossBuyerRequest | { bad: PgAn
   let stc: Record<string, string> | null = null;
   const pmo = fep.paymentMethodOptions;
   // The typings make each level optional and nullable (`paymentMethodOptions?`, `paypal?`, `setTransactionContext?`).
-  if (pmo !== undefined && pmo !== null && !isObj(pmo)) return bad('foreignEasyPay.paymentMethodOptions must be an object');
+  if (pmo !== undefined && pmo !== null && !isObj(pmo))
+    return bad('foreignEasyPay.paymentMethodOptions must be an object');
   const paypal = isObj(pmo) ? pmo.paypal : undefined;
-  if (paypal !== undefined && paypal !== null && !isObj(paypal)) return bad('foreignEasyPay.paymentMethodOptions.paypal must be an object');
+  if (paypal !== undefined && paypal !== null && !isObj(paypal))
+    return bad('foreignEasyPay.paymentMethodOptions.paypal must be an object');
   const ctxObj = isObj(paypal) ? paypal.setTransactionContext : undefined;
   if (ctxObj !== undefined && ctxObj !== null) {
     // Declared `unknown` in the typings; the digest (and PayPal's STC table) make it a flat object of strings, the

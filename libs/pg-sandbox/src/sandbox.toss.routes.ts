@@ -53,7 +53,11 @@ export function registerTossRoutes(app: FastifyInstance, sandbox: PgSandbox, run
   });
 
   // The webhook URL Toss's console registers per MID; authenticated like the API.
-  const withAccount = (req: FastifyRequest, reply: FastifyReply, act: (account: string) => { status: number; body: unknown }) => {
+  const withAccount = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    act: (account: string) => { status: number; body: unknown },
+  ) => {
     const auth = toss.authenticateSecret(req);
     const answer = 'reject' in auth ? auth.reject : act(auth.account);
     return reply.code(answer.status).send(answer.body);
@@ -61,12 +65,15 @@ export function registerTossRoutes(app: FastifyInstance, sandbox: PgSandbox, run
   app.put('/console/webhook', (req, reply) =>
     withAccount(req, reply, (account) => {
       const url = (req.body as Obj | undefined)?.url;
-      if (!isHttpUrl(url)) return { status: 400, body: { code: 'INVALID_REQUEST', message: 'url must be an absolute http(s) URL' } };
+      if (!isHttpUrl(url))
+        return { status: 400, body: { code: 'INVALID_REQUEST', message: 'url must be an absolute http(s) URL' } };
       toss.setWebhookUrl(account, url);
       return { status: 200, body: { url } };
     }),
   );
-  app.get('/console/webhook', (req, reply) => withAccount(req, reply, (account) => ({ status: 200, body: { url: toss.webhookUrl(account) } })));
+  app.get('/console/webhook', (req, reply) =>
+    withAccount(req, reply, (account) => ({ status: 200, body: { url: toss.webhookUrl(account) } })),
+  );
   app.delete('/console/webhook', (req, reply) =>
     withAccount(req, reply, (account) => {
       toss.setWebhookUrl(account, null);

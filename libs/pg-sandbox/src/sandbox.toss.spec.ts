@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sandboxTossKeys } from './sandbox.credentials';
-import { basicAuth, call, startReceiver, startSandbox, type RunningSandbox, type WebhookReceiver } from './sandbox.test-harness';
+import {
+  basicAuth,
+  call,
+  startReceiver,
+  startSandbox,
+  type RunningSandbox,
+  type WebhookReceiver,
+} from './sandbox.test-harness';
 
 const ACCT = 'shop-a';
 const keys = sandboxTossKeys(ACCT);
@@ -38,7 +45,9 @@ function paymentRequest(overrides: Record<string, unknown> = {}) {
 }
 
 async function checkout(request = paymentRequest(), outcome?: string, clientKey = keys.clientKey) {
-  const res = await call('POST', `${s.base}/toss/buyer/payments`, { body: { clientKey, paymentRequest: request, buyer: outcome ? { outcome } : {} } });
+  const res = await call('POST', `${s.base}/toss/buyer/payments`, {
+    body: { clientKey, paymentRequest: request, buyer: outcome ? { outcome } : {} },
+  });
   return { res, request, url: res.body?.redirectUrl ? new URL(res.body.redirectUrl) : undefined };
 }
 
@@ -48,12 +57,15 @@ async function approved(request = paymentRequest()) {
   return { paymentKey: q.get('paymentKey')!, orderId: q.get('orderId')!, amount: Number(q.get('amount')) };
 }
 
-const confirm = (body: unknown, headers: Record<string, string> = auth) => call('POST', `${s.base}/toss/v1/payments/confirm`, { headers, body });
+const confirm = (body: unknown, headers: Record<string, string> = auth) =>
+  call('POST', `${s.base}/toss/v1/payments/confirm`, { headers, body });
 const cancel = (paymentKey: string, body: unknown, headers: Record<string, string> = auth) =>
   call('POST', `${s.base}/toss/v1/payments/${paymentKey}/cancel`, { headers, body });
-const retrieve = (paymentKey: string, headers: Record<string, string> = auth) => call('GET', `${s.base}/toss/v1/payments/${paymentKey}`, { headers });
+const retrieve = (paymentKey: string, headers: Record<string, string> = auth) =>
+  call('GET', `${s.base}/toss/v1/payments/${paymentKey}`, { headers });
 const registerHook = () => call('PUT', `${s.base}/toss/console/webhook`, { headers: auth, body: { url: hook.url } });
-const fault = (body: unknown) => call('POST', `${s.base}/control/faults`, { body: { gateway: 'toss', ...(body as object) } });
+const fault = (body: unknown) =>
+  call('POST', `${s.base}/control/faults`, { body: { gateway: 'toss', ...(body as object) } });
 
 describe('Toss authentication', () => {
   it.each([
@@ -112,8 +124,26 @@ describe('Toss buyer checkout', () => {
     ['a relative failUrl', { failUrl: '/fail' }],
     ['a provider other than PAYPAL', { foreignEasyPay: { provider: 'ALIPAY', country: 'US' } }],
     ['no buyer country', { foreignEasyPay: { provider: 'PAYPAL' } }],
-    ['a non-string STC value', { foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 5 } } } } }],
-    ['STC that is not an object', { foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: 'x' } } } }],
+    [
+      'a non-string STC value',
+      {
+        foreignEasyPay: {
+          provider: 'PAYPAL',
+          country: 'US',
+          paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 5 } } },
+        },
+      },
+    ],
+    [
+      'STC that is not an object',
+      {
+        foreignEasyPay: {
+          provider: 'PAYPAL',
+          country: 'US',
+          paymentMethodOptions: { paypal: { setTransactionContext: 'x' } },
+        },
+      },
+    ],
   ])('refuses %s with 400 INVALID_REQUEST', async (_name, overrides) => {
     const { res } = await checkout(paymentRequest(overrides));
     expect(res.status).toBe(400);
@@ -124,12 +154,23 @@ describe('Toss buyer checkout', () => {
   // inside foreignEasyPay (each level optional and nullable); PaymentRequest has none at top level.
   it('takes STC from foreignEasyPay.paymentMethodOptions only and ignores a top-level one, as the SDK does', async () => {
     const stc = { sender_account_id: 'A1' };
-    const inside = await approved(paymentRequest({ foreignEasyPay: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: stc } } } }));
+    const inside = await approved(
+      paymentRequest({
+        foreignEasyPay: {
+          provider: 'PAYPAL',
+          country: 'US',
+          paymentMethodOptions: { paypal: { setTransactionContext: stc } },
+        },
+      }),
+    );
     const beside = await approved(paymentRequest({ paymentMethodOptions: { paypal: { setTransactionContext: stc } } }));
-    const badBeside = await checkout(paymentRequest({ paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 5 } } } }));
+    const badBeside = await checkout(
+      paymentRequest({ paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 5 } } } }),
+    );
     expect(badBeside.res.status).toBe(200);
     for (const p of [inside, beside]) expect((await confirm(p)).status).toBe(200);
-    const stcOf = async (orderId: string) => (await call('GET', `${s.base}/toss/ledger?orderId=${orderId}`)).body.data[0].stc;
+    const stcOf = async (orderId: string) =>
+      (await call('GET', `${s.base}/toss/ledger?orderId=${orderId}`)).body.data[0].stc;
     expect(await stcOf(inside.orderId)).toEqual(stc);
     expect(await stcOf(beside.orderId)).toBeNull();
   });
@@ -154,10 +195,18 @@ describe('Toss buyer checkout', () => {
 
   it('turns a decline fault into a failUrl redirect with the fault’s code and the orderId, and no payment', async () => {
     const request = paymentRequest();
-    await fault({ operation: 'buyerPayment', match: { orderId: request.orderId }, fault: { type: 'decline', code: 'REJECT_CARD_COMPANY', message: 'PayPal refused' } });
+    await fault({
+      operation: 'buyerPayment',
+      match: { orderId: request.orderId },
+      fault: { type: 'decline', code: 'REJECT_CARD_COMPANY', message: 'PayPal refused' },
+    });
     const { url } = await checkout(request);
     expect(url!.pathname).toBe('/toss/fail');
-    expect(Object.fromEntries(url!.searchParams)).toEqual({ code: 'REJECT_CARD_COMPANY', message: 'PayPal refused', orderId: request.orderId });
+    expect(Object.fromEntries(url!.searchParams)).toEqual({
+      code: 'REJECT_CARD_COMPANY',
+      message: 'PayPal refused',
+      orderId: request.orderId,
+    });
     const byOrder = await call('GET', `${s.base}/toss/v1/payments/orders/${request.orderId}`, { headers: auth });
     expect(byOrder.status).toBe(404);
   });
@@ -181,7 +230,13 @@ describe('Toss buyer checkout', () => {
 describe('Toss confirm', () => {
   it('answers 200 with a foreign-easy-pay Payment object', async () => {
     const request = paymentRequest({
-      foreignEasyPay: { provider: 'PAYPAL', country: 'DE', paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 'A1', sender_country_code: 'US' } } } },
+      foreignEasyPay: {
+        provider: 'PAYPAL',
+        country: 'DE',
+        paymentMethodOptions: {
+          paypal: { setTransactionContext: { sender_account_id: 'A1', sender_country_code: 'US' } },
+        },
+      },
     });
     const p = await approved(request);
     const res = await confirm(p, { ...auth, 'TossPayments-API-Version': '2024-06-01' });
@@ -211,7 +266,15 @@ describe('Toss confirm', () => {
     expect(b.receipt.url).toEqual(expect.any(String));
     const ledger = await call('GET', `${s.base}/toss/ledger?orderId=${p.orderId}`);
     expect(ledger.body.data).toEqual([
-      expect.objectContaining({ operation: 'confirm', outcome: 'approved', account: ACCT, paymentKey: p.paymentKey, amount: 10.5, currency: 'USD', stc: { sender_account_id: 'A1', sender_country_code: 'US' } }),
+      expect.objectContaining({
+        operation: 'confirm',
+        outcome: 'approved',
+        account: ACCT,
+        paymentKey: p.paymentKey,
+        amount: 10.5,
+        currency: 'USD',
+        stc: { sender_account_id: 'A1', sender_country_code: 'US' },
+      }),
     ]);
   });
 
@@ -296,7 +359,11 @@ describe('Toss confirm', () => {
   it('turns a decline fault into the documented error, an ABORTED payment and its webhook', async () => {
     await registerHook();
     const p = await approved();
-    await fault({ operation: 'confirm', match: { orderId: p.orderId }, fault: { type: 'decline', code: 'REJECT_CARD_COMPANY', message: 'limit exceeded' } });
+    await fault({
+      operation: 'confirm',
+      match: { orderId: p.orderId },
+      fault: { type: 'decline', code: 'REJECT_CARD_COMPANY', message: 'limit exceeded' },
+    });
     const res = await confirm(p);
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ code: 'REJECT_CARD_COMPANY', message: 'limit exceeded' });
@@ -304,7 +371,9 @@ describe('Toss confirm', () => {
     expect(after.body.status).toBe('ABORTED');
     expect(after.body.failure).toEqual({ code: 'REJECT_CARD_COMPANY', message: 'limit exceeded' });
     expect(await s.sandbox.idle()).toBe(true);
-    expect(hook.received.map((r) => [r.body.eventType, (r.body.data as any).status])).toEqual([['PAYMENT_STATUS_CHANGED', 'ABORTED']]);
+    expect(hook.received.map((r) => [r.body.eventType, (r.body.data as any).status])).toEqual([
+      ['PAYMENT_STATUS_CHANGED', 'ABORTED'],
+    ]);
     const ledger = await call('GET', `${s.base}/toss/ledger?orderId=${p.orderId}`);
     expect(ledger.body.data[0]).toMatchObject({ outcome: 'declined', code: 'REJECT_CARD_COMPANY' });
   });
@@ -320,7 +389,11 @@ describe('Toss retrieve', () => {
     const byOrder = await call('GET', `${s.base}/toss/v1/payments/orders/${p.orderId}`, { headers: auth });
     expect(byOrder.body.paymentKey).toBe(p.paymentKey);
     const other = { authorization: basicAuth(sandboxTossKeys('shop-b').secretKey) };
-    for (const res of [await retrieve(p.paymentKey, other), await call('GET', `${s.base}/toss/v1/payments/orders/${p.orderId}`, { headers: other }), await retrieve('unknown')]) {
+    for (const res of [
+      await retrieve(p.paymentKey, other),
+      await call('GET', `${s.base}/toss/v1/payments/orders/${p.orderId}`, { headers: other }),
+      await retrieve('unknown'),
+    ]) {
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('NOT_FOUND_PAYMENT');
     }
@@ -335,7 +408,10 @@ describe('Toss retrieve', () => {
     expect((await retrieve(p.paymentKey)).body.status).toBe('EXPIRED');
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(1);
-    expect(hook.received[0].body).toMatchObject({ eventType: 'PAYMENT_STATUS_CHANGED', data: { status: 'EXPIRED', paymentKey: p.paymentKey } });
+    expect(hook.received[0].body).toMatchObject({
+      eventType: 'PAYMENT_STATUS_CHANGED',
+      data: { status: 'EXPIRED', paymentKey: p.paymentKey },
+    });
   });
 
   it('keeps an abandoned checkout READY until it expires', async () => {
@@ -372,7 +448,10 @@ describe('Toss idempotency', () => {
     expect(c.status).toBe(200);
     expect(c.body.cancels).toHaveLength(1);
     // Same key and URL under another secret key is another operation.
-    const other = await confirm(p, { authorization: basicAuth(sandboxTossKeys('shop-b').secretKey), 'Idempotency-Key': 'k' });
+    const other = await confirm(p, {
+      authorization: basicAuth(sandboxTossKeys('shop-b').secretKey),
+      'Idempotency-Key': 'k',
+    });
     expect(other.body.code).toBe('NOT_FOUND_PAYMENT_SESSION');
   });
 
@@ -437,14 +516,30 @@ describe('Toss cancel (asynchronous for foreign easy pay)', () => {
     expect(res.body.status).toBe('DONE');
     expect(res.body.balanceAmount).toBe(20);
     expect(res.body.cancels).toEqual([
-      expect.objectContaining({ cancelAmount: 20, cancelReason: 'customer asked', refundableAmount: 0, cancelStatus: 'IN_PROGRESS', transactionKey: expect.stringMatching(/^[0-9a-f]{32}$/), cancelRequestId: expect.any(String), canceledAt: expect.stringMatching(/\+09:00$/) }),
+      expect.objectContaining({
+        cancelAmount: 20,
+        cancelReason: 'customer asked',
+        refundableAmount: 0,
+        cancelStatus: 'IN_PROGRESS',
+        transactionKey: expect.stringMatching(/^[0-9a-f]{32}$/),
+        cancelRequestId: expect.any(String),
+        canceledAt: expect.stringMatching(/\+09:00$/),
+      }),
     ]);
     expect(await s.sandbox.idle()).toBe(true);
     const after = await retrieve(p.paymentKey);
-    expect(after.body).toMatchObject({ status: 'CANCELED', balanceAmount: 0, lastTransactionKey: res.body.cancels[0].transactionKey });
+    expect(after.body).toMatchObject({
+      status: 'CANCELED',
+      balanceAmount: 0,
+      lastTransactionKey: res.body.cancels[0].transactionKey,
+    });
     expect(after.body.cancels[0].cancelStatus).toBe('DONE');
     expect(hook.received.map((r) => r.body.eventType)).toEqual(['CANCEL_STATUS_CHANGED', 'PAYMENT_STATUS_CHANGED']);
-    expect(hook.received[0].body.data).toMatchObject({ transactionKey: res.body.cancels[0].transactionKey, cancelStatus: 'DONE', cancelAmount: 20 });
+    expect(hook.received[0].body.data).toMatchObject({
+      transactionKey: res.body.cancels[0].transactionKey,
+      cancelStatus: 'DONE',
+      cancelAmount: 20,
+    });
     expect((hook.received[1].body.data as any).status).toBe('CANCELED');
   });
 
@@ -457,7 +552,11 @@ describe('Toss cancel (asynchronous for foreign easy pay)', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.cancels[0]).toMatchObject({ cancelAmount: 5.25, refundableAmount: 14.75 });
     await s.sandbox.idle();
-    expect((await retrieve(p.paymentKey)).body).toMatchObject({ status: 'PARTIAL_CANCELED', balanceAmount: 14.75, totalAmount: 20 });
+    expect((await retrieve(p.paymentKey)).body).toMatchObject({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: 14.75,
+      totalAmount: 20,
+    });
   });
 
   it('refuses more than the cancellable balance with 403 NOT_CANCELABLE_AMOUNT, counting cancels in progress', async () => {
@@ -500,12 +599,16 @@ describe('Toss cancel (asynchronous for foreign easy pay)', () => {
     await s.sandbox.idle();
     expect((await retrieve(p.paymentKey)).body.cancels[0].cancelStatus).toBe('IN_PROGRESS');
     expect(hook.received).toHaveLength(0);
-    const settled = await call('POST', `${s.base}/toss/payments/${p.paymentKey}/settle`, { body: { status: 'DONE', transactionKey: res.body.cancels[0].transactionKey } });
+    const settled = await call('POST', `${s.base}/toss/payments/${p.paymentKey}/settle`, {
+      body: { status: 'DONE', transactionKey: res.body.cancels[0].transactionKey },
+    });
     expect(settled.status).toBe(200);
     expect(settled.body.status).toBe('CANCELED');
     await s.sandbox.idle();
     expect(hook.received.map((r) => r.body.eventType)).toEqual(['CANCEL_STATUS_CHANGED', 'PAYMENT_STATUS_CHANGED']);
-    const again = await call('POST', `${s.base}/toss/payments/${p.paymentKey}/settle`, { body: { status: 'DONE', transactionKey: res.body.cancels[0].transactionKey } });
+    const again = await call('POST', `${s.base}/toss/payments/${p.paymentKey}/settle`, {
+      body: { status: 'DONE', transactionKey: res.body.cancels[0].transactionKey },
+    });
     expect(again.status).toBe(409);
   });
 
@@ -521,7 +624,9 @@ describe('Toss cancel (asynchronous for foreign easy pay)', () => {
     const after = await retrieve(p.paymentKey);
     expect(after.body).toMatchObject({ status: 'DONE', balanceAmount: 20 });
     expect(after.body.cancels[0].cancelStatus).toBe('ABORTED');
-    expect(hook.received.map((r) => [r.body.eventType, (r.body.data as any).cancelStatus])).toEqual([['CANCEL_STATUS_CHANGED', 'ABORTED']]);
+    expect(hook.received.map((r) => [r.body.eventType, (r.body.data as any).cancelStatus])).toEqual([
+      ['CANCEL_STATUS_CHANGED', 'ABORTED'],
+    ]);
   });
 
   it('honours tossCancelSettleMs for the default settlement', async () => {
@@ -541,11 +646,17 @@ describe('Toss cancel (asynchronous for foreign easy pay)', () => {
     const p2 = await approved();
     const e = await call('POST', `${s.base}/toss/payments/${p1.paymentKey}/settle`, { body: { status: 'EXPIRED' } });
     expect(e.body.status).toBe('EXPIRED');
-    const a = await call('POST', `${s.base}/toss/payments/${p2.paymentKey}/settle`, { body: { status: 'ABORTED', code: 'PROVIDER_ERROR' } });
+    const a = await call('POST', `${s.base}/toss/payments/${p2.paymentKey}/settle`, {
+      body: { status: 'ABORTED', code: 'PROVIDER_ERROR' },
+    });
     expect(a.body).toMatchObject({ status: 'ABORTED', failure: { code: 'PROVIDER_ERROR' } });
     expect((await confirm(p1)).body.code).toBe('NOT_FOUND_PAYMENT_SESSION');
-    expect((await call('POST', `${s.base}/toss/payments/${p1.paymentKey}/settle`, { body: { status: 'EXPIRED' } })).status).toBe(409);
-    expect((await call('POST', `${s.base}/toss/payments/nope/settle`, { body: { status: 'EXPIRED' } })).status).toBe(404);
+    expect(
+      (await call('POST', `${s.base}/toss/payments/${p1.paymentKey}/settle`, { body: { status: 'EXPIRED' } })).status,
+    ).toBe(409);
+    expect((await call('POST', `${s.base}/toss/payments/nope/settle`, { body: { status: 'EXPIRED' } })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -554,7 +665,9 @@ describe('Toss webhooks', () => {
     const p = await approved();
     const bad = await call('PUT', `${s.base}/toss/console/webhook`, { body: { url: hook.url } });
     expect(bad.status).toBe(401);
-    expect((await call('PUT', `${s.base}/toss/console/webhook`, { headers: auth, body: { url: 'ftp://x' } })).status).toBe(400);
+    expect(
+      (await call('PUT', `${s.base}/toss/console/webhook`, { headers: auth, body: { url: 'ftp://x' } })).status,
+    ).toBe(400);
     await confirm(p);
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(0);
@@ -580,7 +693,10 @@ describe('Toss webhooks', () => {
     const p = await approved();
     const { url } = await checkout(paymentRequest(), undefined, other.clientKey);
     const q = url!.searchParams;
-    await confirm({ paymentKey: q.get('paymentKey'), orderId: q.get('orderId'), amount: 10.5 }, { authorization: basicAuth(other.secretKey) });
+    await confirm(
+      { paymentKey: q.get('paymentKey'), orderId: q.get('orderId'), amount: 10.5 },
+      { authorization: basicAuth(other.secretKey) },
+    );
     await confirm(p);
     await s.sandbox.idle();
     expect(hook.received.map((r) => (r.body.data as any).paymentKey)).toEqual([p.paymentKey]);
@@ -601,13 +717,20 @@ describe('Toss webhooks', () => {
     expect(hook.received).toHaveLength(2);
     s.sandbox.advance(1);
     await s.sandbox.idle();
-    expect(hook.received.map((r) => r.headers['tosspayments-webhook-transmission-retried-count'])).toEqual(['0', '1', '2']);
+    expect(hook.received.map((r) => r.headers['tosspayments-webhook-transmission-retried-count'])).toEqual([
+      '0',
+      '1',
+      '2',
+    ]);
     expect(new Set(hook.received.map((r) => r.headers['tosspayments-webhook-transmission-id'])).size).toBe(1);
     s.sandbox.advance(10_000 * MIN);
     await s.sandbox.idle();
     expect(hook.received).toHaveLength(3);
     const log = await call('GET', `${s.base}/control/webhooks?gateway=toss`);
-    expect(log.body.data[0]).toMatchObject({ state: 'delivered', attempts: [{ status: 500 }, { status: 503 }, { status: 200 }] });
+    expect(log.body.data[0]).toMatchObject({
+      state: 'delivered',
+      attempts: [{ status: 500 }, { status: 503 }, { status: 200 }],
+    });
   });
 
   it('gives up after the 7 documented retries', async () => {
@@ -628,7 +751,11 @@ describe('Toss webhooks', () => {
     await registerHook();
     const [p1, p2, p3] = [await approved(), await approved(), await approved()];
     await fault({ operation: 'confirm', match: { orderId: p1.orderId }, fault: { type: 'webhook', mode: 'drop' } });
-    await fault({ operation: 'confirm', match: { orderId: p2.orderId }, fault: { type: 'webhook', mode: 'duplicate', count: 3 } });
+    await fault({
+      operation: 'confirm',
+      match: { orderId: p2.orderId },
+      fault: { type: 'webhook', mode: 'duplicate', count: 3 },
+    });
     await fault({ operation: 'confirm', match: { orderId: p3.orderId }, fault: { type: 'webhook', mode: 'early' } });
     await confirm(p1);
     await confirm(p2);
@@ -679,7 +806,9 @@ describe('Toss Payment object against the community OpenAPI (2022-11-16)', () =>
     const cancelSchema = schema.properties.cancels.items;
     const c = (body.cancels as Record<string, unknown>[])[0];
     for (const field of cancelSchema.required as string[]) expect(c).toHaveProperty(field);
-    expect(Object.keys(c).filter((k) => !(k in cancelSchema.properties) && k !== 'cancelStatus' && k !== 'cancelRequestId')).toEqual([]);
+    expect(
+      Object.keys(c).filter((k) => !(k in cancelSchema.properties) && k !== 'cancelStatus' && k !== 'cancelRequestId'),
+    ).toEqual([]);
     expect(schema.properties.status.enum).toContain(body.status);
   });
 });

@@ -122,10 +122,12 @@ export class TossSandbox {
       if (withOrderId) u.searchParams.append('orderId', orderId);
       return { status: 200, body: { redirectUrl: u.href } };
     };
-    if (ctx.faults.decline) return fail(ctx.faults.decline.code, ctx.faults.decline.message ?? '결제가 거절되었습니다.', true);
+    if (ctx.faults.decline)
+      return fail(ctx.faults.decline.code, ctx.faults.decline.message ?? '결제가 거절되었습니다.', true);
     // The buyer closing the window is not a payment failure: Toss sends no orderId with it (seed 000).
     if (outcome === 'cancel') return fail('PAY_PROCESS_CANCELED', '사용자에 의해 결제가 취소되었습니다.', false);
-    if (outcome === 'abort') return fail('PAY_PROCESS_ABORTED', '결제 진행 중 승인에 실패하여 결제가 중단되었습니다.', true);
+    if (outcome === 'abort')
+      return fail('PAY_PROCESS_ABORTED', '결제 진행 중 승인에 실패하여 결제가 중단되었습니다.', true);
     if (outcome === 'reject') return fail('REJECT_CARD_COMPANY', '결제 승인이 거절되었습니다.', true);
 
     const now = this.d.clock.now();
@@ -194,7 +196,13 @@ export class TossSandbox {
       });
       return answer;
     };
-    if (typeof paymentKey !== 'string' || paymentKey === '' || typeof orderId !== 'string' || orderId === '' || typeof amount !== 'number') {
+    if (
+      typeof paymentKey !== 'string' ||
+      paymentKey === '' ||
+      typeof orderId !== 'string' ||
+      orderId === '' ||
+      typeof amount !== 'number'
+    ) {
       return record('refused', invalid('paymentKey, orderId and amount (number) are required'));
     }
     const p = this.payments.get(paymentKey);
@@ -229,7 +237,10 @@ export class TossSandbox {
     this.confirmedOrders.set(orderKey, p);
     p.approvedAtMs = now;
     p.lastTransactionKey = newTransactionKey();
-    return { ...record('approved', { status: 200, body: this.render(p, p.version) }, p), webhooks: this.statusChanged(p) };
+    return {
+      ...record('approved', { status: 200, body: this.render(p, p.version) }, p),
+      webhooks: this.statusChanged(p),
+    };
   }
 
   /** `GET /v1/payments/{paymentKey}`. */
@@ -285,14 +296,17 @@ export class TossSandbox {
     let amountMinor: number | undefined;
     if (cancelAmount !== undefined) {
       amountMinor = typeof cancelAmount === 'number' ? toMinor(cancelAmount, USD) : undefined;
-      if (amountMinor === undefined) return record('refused', invalid('cancelAmount must be a positive USD amount with at most 2 decimals'));
+      if (amountMinor === undefined)
+        return record('refused', invalid('cancelAmount must be a positive USD amount with at most 2 decimals'));
       // Partial cancels of foreign easy pay need the currency (seed 000).
-      if (currency === undefined) return record('refused', invalid('해외 간편결제 부분 취소에는 currency가 필요합니다.'));
+      if (currency === undefined)
+        return record('refused', invalid('해외 간편결제 부분 취소에는 currency가 필요합니다.'));
     }
     if (currency !== undefined && currency !== 'USD') return record('refused', invalid('currency must be USD'));
     if (!p || p.account !== ctx.account) return record('refused', tossError('NOT_FOUND_PAYMENT'));
     if (p.status === 'CANCELED') return record('refused', tossError('ALREADY_CANCELED_PAYMENT'));
-    if (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED') return record('refused', tossError('NOT_CANCELABLE_PAYMENT'));
+    if (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED')
+      return record('refused', tossError('NOT_CANCELABLE_PAYMENT'));
     const inProgress = p.cancels.reduce((s, c) => s + (c.status === 'IN_PROGRESS' ? c.amountMinor : 0), 0);
     const available = p.balanceMinor - inProgress;
     const minor = amountMinor ?? available;
@@ -309,10 +323,14 @@ export class TossSandbox {
       webhookFault: ctx.faults.webhook,
     };
     p.cancels.push(c);
-    const answer = record('in_progress', { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) }, {
-      transactionKey: c.transactionKey,
-      cancelRequestId: c.cancelRequestId,
-    });
+    const answer = record(
+      'in_progress',
+      { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) },
+      {
+        transactionKey: c.transactionKey,
+        cancelRequestId: c.cancelRequestId,
+      },
+    );
 
     const pending = ctx.faults.pending;
     if (pending) {
@@ -380,16 +398,26 @@ export class TossSandbox {
     const p = this.payments.get(paymentKey);
     if (!p) return { status: 404, body: { error: 'NOT_FOUND', message: 'unknown paymentKey' } };
     const { status, transactionKey, code, message } = body;
-    const open = p.cancels.filter((c) => c.status === 'IN_PROGRESS' && (transactionKey === undefined || c.transactionKey === transactionKey));
+    const open = p.cancels.filter(
+      (c) => c.status === 'IN_PROGRESS' && (transactionKey === undefined || c.transactionKey === transactionKey),
+    );
     if (transactionKey !== undefined || open.length > 0) {
-      if (status !== 'DONE' && status !== 'ABORTED') return { status: 400, body: { error: 'INVALID', message: 'cancel settlement status must be DONE or ABORTED' } };
-      if (open.length === 0) return { status: 409, body: { error: 'NOT_PENDING', message: 'no IN_PROGRESS cancel with that transactionKey' } };
+      if (status !== 'DONE' && status !== 'ABORTED')
+        return { status: 400, body: { error: 'INVALID', message: 'cancel settlement status must be DONE or ABORTED' } };
+      if (open.length === 0)
+        return {
+          status: 409,
+          body: { error: 'NOT_PENDING', message: 'no IN_PROGRESS cancel with that transactionKey' },
+        };
       const jobs = open.flatMap((c) => this.settleCancel(p, c, status));
       void this.d.webhooks.dispatch(jobs);
       return { status: 200, body: this.render(p, p.version ?? DEFAULT_TOSS_API_VERSION) };
     }
     if (status !== 'EXPIRED' && status !== 'ABORTED') {
-      return { status: 400, body: { error: 'INVALID', message: 'payment settlement status must be EXPIRED or ABORTED' } };
+      return {
+        status: 400,
+        body: { error: 'INVALID', message: 'payment settlement status must be EXPIRED or ABORTED' },
+      };
     }
     if (p.status !== 'READY' && p.status !== 'IN_PROGRESS') {
       return { status: 409, body: { error: 'NOT_PENDING', message: `payment is ${p.status}` } };
@@ -397,7 +425,10 @@ export class TossSandbox {
     p.expiry?.cancel();
     p.status = status;
     if (status === 'ABORTED') {
-      const err = tossError(typeof code === 'string' ? code : 'PROVIDER_ERROR', typeof message === 'string' ? message : undefined);
+      const err = tossError(
+        typeof code === 'string' ? code : 'PROVIDER_ERROR',
+        typeof message === 'string' ? message : undefined,
+      );
       p.failure = { code: err.body.code, message: err.body.message };
     }
     void this.d.webhooks.dispatch(this.statusChanged(p));

@@ -248,7 +248,10 @@ export class WebhookDispatcher {
       // (a burst of settlements) has not reached the receiver yet, and must not time out for the sender's queue.
       let timer: NodeJS.Timeout | undefined;
       req.once('socket', () => {
-        timer = setTimeout(() => req.destroy(new Error(`timed out after ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+        timer = setTimeout(
+          () => req.destroy(new Error(`timed out after ${this.options.timeoutMs} ms`)),
+          this.options.timeoutMs,
+        );
         timer.unref();
       });
       req.on('response', (res) => {

@@ -30,7 +30,9 @@ export function paypalPendingInfo(payment: Pick<PortonePayment, 'status' | 'exte
     if (typeof status !== 'string') continue;
     if (status.trim().toLowerCase() !== 'pending') return NOT_PENDING;
     const reason = lookup(scope, 'pendingreason');
-    return typeof reason === 'string' && reason.trim() !== '' ? { pending: true, reason: reason.trim() } : { pending: true };
+    return typeof reason === 'string' && reason.trim() !== ''
+      ? { pending: true, reason: reason.trim() }
+      : { pending: true };
   }
   return NOT_PENDING;
 }

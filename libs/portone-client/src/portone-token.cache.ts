@@ -3,7 +3,9 @@ import type { PortoneClock } from './portone.options';
 import type { PortoneAccessToken, PortoneCredentials, PortoneResult } from './portone.types';
 
 /** A token usable for a call, or why none could be had. */
-export type TokenLookup = { readonly kind: 'ok'; readonly token: string; readonly expiresAtMs: number } | Exclude<PortoneResult<never>, { kind: 'ok' }>;
+export type TokenLookup =
+  | { readonly kind: 'ok'; readonly token: string; readonly expiresAtMs: number }
+  | Exclude<PortoneResult<never>, { kind: 'ok' }>;
 
 /** What fetching a token produced, with the local time the request started. */
 export interface TokenFetch {

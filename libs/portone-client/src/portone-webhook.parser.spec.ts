@@ -8,7 +8,10 @@ describe('parsePortoneWebhook', () => {
     ['a raw JSON string', '{"imp_uid":"imp_1","merchant_uid":"mu_1","status":"paid"}'],
     ['a raw urlencoded string', 'imp_uid=imp_1&merchant_uid=mu_1&status=paid'],
     ['a Buffer of urlencoded text', Buffer.from('imp_uid=imp_1&merchant_uid=mu_1&status=paid')],
-    ['an object from a form parser, with extra fields', { imp_uid: 'imp_1', merchant_uid: 'mu_1', status: 'paid', tx_id: 'x' }],
+    [
+      'an object from a form parser, with extra fields',
+      { imp_uid: 'imp_1', merchant_uid: 'mu_1', status: 'paid', tx_id: 'x' },
+    ],
   ])('accepts %s', (_name, body) => {
     expect(parsePortoneWebhook(body)).toEqual({ ok: true, webhook: expected });
   });
@@ -16,11 +19,17 @@ describe('parsePortoneWebhook', () => {
   it('keeps cancellation_id for cancels, from JSON and from a form', () => {
     const webhook = { ...expected, status: 'cancelled', cancellation_id: 'cncl_1' };
     expect(parsePortoneWebhook(JSON.stringify(webhook))).toEqual({ ok: true, webhook });
-    expect(parsePortoneWebhook('imp_uid=imp_1&merchant_uid=mu_1&status=cancelled&cancellation_id=cncl_1')).toEqual({ ok: true, webhook });
+    expect(parsePortoneWebhook('imp_uid=imp_1&merchant_uid=mu_1&status=cancelled&cancellation_id=cncl_1')).toEqual({
+      ok: true,
+      webhook,
+    });
   });
 
   it('decodes urlencoded values', () => {
-    expect(parsePortoneWebhook('imp_uid=imp_1&merchant_uid=order%2F1+a&status=paid')).toMatchObject({ ok: true, webhook: { merchant_uid: 'order/1 a' } });
+    expect(parsePortoneWebhook('imp_uid=imp_1&merchant_uid=order%2F1+a&status=paid')).toMatchObject({
+      ok: true,
+      webhook: { merchant_uid: 'order/1 a' },
+    });
   });
 
   it.each([

@@ -53,9 +53,11 @@ export function parsePortoneWebhook(body: unknown): PortoneWebhookParseResult {
       return { ok: false, reason: 'invalid_field', detail: `${name}: required` };
     }
     // Form bodies repeat keys into arrays; a pointer with two values for one field is not trustworthy.
-    if (typeof raw !== 'string') return { ok: false, reason: 'invalid_field', detail: `${name}: expected a single string` };
+    if (typeof raw !== 'string')
+      return { ok: false, reason: 'invalid_field', detail: `${name}: expected a single string` };
     const trimmed = raw.trim();
-    if (trimmed === '' || trimmed.length > 200) return { ok: false, reason: 'invalid_field', detail: `${name}: expected 1–200 characters` };
+    if (trimmed === '' || trimmed.length > 200)
+      return { ok: false, reason: 'invalid_field', detail: `${name}: expected 1–200 characters` };
     fields[name] = trimmed;
   }
   return {

@@ -1,4 +1,11 @@
-import { closedPort, newHttpService, sendJson, startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../../pg-http/test/fake-http.server';
+import {
+  closedPort,
+  newHttpService,
+  sendJson,
+  startFakeHttpServer,
+  type FakeHttpServer,
+  type RecordedRequest,
+} from '../../pg-http/test/fake-http.server';
 import { PortoneClient } from './portone.client';
 import { isPortoneNotFound } from './portone.not-found';
 import type { PortoneClientOptions } from './portone.options';
@@ -76,15 +83,21 @@ class FakePortone {
       }
       const token = `tok-${++this.issued}`;
       this.valid.add(token);
-      return { ...ok({ access_token: token, now: this.serverNow, expired_at: this.serverNow + this.lifetimeS }), delayMs: this.tokenDelayMs };
+      return {
+        ...ok({ access_token: token, now: this.serverNow, expired_at: this.serverNow + this.lifetimeS }),
+        delayMs: this.tokenDelayMs,
+      };
     }
     const auth = req.headers.authorization ?? '';
-    if (!this.valid.has(auth.replace(/^Bearer /, ''))) return { status: 401, body: { code: -1, message: 'Unauthorized', response: null } };
+    if (!this.valid.has(auth.replace(/^Bearer /, '')))
+      return { status: 401, body: { code: -1, message: 'Unauthorized', response: null } };
     return this.route(req);
   }
 
   calls(path?: string): RecordedRequest[] {
-    return this.server.requests.filter((r) => !r.url.endsWith('/users/getToken') && (!path || r.url.startsWith(`/sandbox/portone${path}`)));
+    return this.server.requests.filter(
+      (r) => !r.url.endsWith('/users/getToken') && (!path || r.url.startsWith(`/sandbox/portone${path}`)),
+    );
   }
 
   tokenRequests(): RecordedRequest[] {
@@ -99,7 +112,12 @@ describe('PortoneClient against a local fake', () => {
   let client: PortoneClient;
 
   const makeClient = (options: Partial<PortoneClientOptions> = {}) => {
-    const c = new PortoneClient(newHttpService(), { baseUrl: `${fake.server.origin}/sandbox/portone/`, timeoutMs: 2_000, clock, ...options });
+    const c = new PortoneClient(newHttpService(), {
+      baseUrl: `${fake.server.origin}/sandbox/portone/`,
+      timeoutMs: 2_000,
+      clock,
+      ...options,
+    });
     clients.push(c);
     return c;
   };
@@ -185,24 +203,44 @@ describe('PortoneClient against a local fake', () => {
     });
 
     it('cancel: only the given fields', async () => {
-      await client.cancel(creds, { imp_uid: 'imp_100', amount: 5.25, reason: 'partial refund', checksum: 10.5, enable_webhook: true });
+      await client.cancel(creds, {
+        imp_uid: 'imp_100',
+        amount: 5.25,
+        reason: 'partial refund',
+        checksum: 10.5,
+        enable_webhook: true,
+      });
       await client.cancel(creds, { merchant_uid: 'mu_1', reason: 'full refund' });
       const [partial, full] = fake.calls('/payments/cancel');
-      expect(JSON.parse(partial.body)).toEqual({ reason: 'partial refund', imp_uid: 'imp_100', amount: 5.25, checksum: 10.5, enable_webhook: true });
+      expect(JSON.parse(partial.body)).toEqual({
+        reason: 'partial refund',
+        imp_uid: 'imp_100',
+        amount: 5.25,
+        checksum: 10.5,
+        enable_webhook: true,
+      });
       expect(JSON.parse(full.body)).toEqual({ reason: 'full refund', merchant_uid: 'mu_1' });
     });
 
     it('findPayment: path-encoded merchant_uid and optional status', async () => {
       await client.findPayment(creds, 'mu/1 2');
       await client.findPayment(creds, 'mu_1', 'paid');
-      expect(fake.calls().map((r) => r.url)).toEqual(['/sandbox/portone/payments/find/mu%2F1%202', '/sandbox/portone/payments/find/mu_1/paid']);
+      expect(fake.calls().map((r) => r.url)).toEqual([
+        '/sandbox/portone/payments/find/mu%2F1%202',
+        '/sandbox/portone/payments/find/mu_1/paid',
+      ]);
     });
 
     it('findAllPayments follows pages until next is 0', async () => {
       fake.route = (req) => {
         const page = new URL(req.url, 'http://x').searchParams.get('page');
         return page === '1'
-          ? ok({ total: 3, previous: 0, next: 2, list: [payment({ imp_uid: 'imp_3', status: 'failed' }), payment({ imp_uid: 'imp_2', status: 'failed' })] })
+          ? ok({
+              total: 3,
+              previous: 0,
+              next: 2,
+              list: [payment({ imp_uid: 'imp_3', status: 'failed' }), payment({ imp_uid: 'imp_2', status: 'failed' })],
+            })
           : ok({ total: 3, previous: 1, next: 0, list: [payment({ imp_uid: 'imp_1', status: 'failed' })] });
       };
       const out = await client.findAllPayments(creds, 'mu_1', { status: 'failed' });
@@ -214,13 +252,24 @@ describe('PortoneClient against a local fake', () => {
     });
 
     it('getCustomer / deleteCustomer', async () => {
-      const customer = { customer_uid: 'cu_1', pg_provider: 'paypal_v2', pg_id: 'MID', card_name: null, inserted: 1, updated: 1, sandbox: true };
+      const customer = {
+        customer_uid: 'cu_1',
+        pg_provider: 'paypal_v2',
+        pg_id: 'MID',
+        card_name: null,
+        inserted: 1,
+        updated: 1,
+        sandbox: true,
+      };
       fake.route = () => ok(customer);
       expect(await client.getCustomer(creds, 'cu_1')).toEqual({ kind: 'ok', httpStatus: 200, data: customer });
       expect(await client.deleteCustomer(creds, 'cu_1', { reason: 'customer left' })).toMatchObject({ kind: 'ok' });
       const [get, del] = fake.calls();
       expect([get.method, get.url]).toEqual(['GET', '/sandbox/portone/subscribe/customers/cu_1']);
-      expect([del.method, del.url]).toEqual(['DELETE', '/sandbox/portone/subscribe/customers/cu_1?reason=customer+left']);
+      expect([del.method, del.url]).toEqual([
+        'DELETE',
+        '/sandbox/portone/subscribe/customers/cu_1?reason=customer+left',
+      ]);
     });
   });
 
@@ -251,19 +300,22 @@ describe('PortoneClient against a local fake', () => {
       ['in step with ours', 0],
       ['an hour ahead of ours', 3600],
       ['an hour behind ours', -3600],
-    ])('refreshes a margin before expiry measured by PortOne’s clock, when PortOne’s clock is %s', async (_name, skewS) => {
-      fake.serverNow = Math.floor(clock.t / 1000) + skewS;
-      await client.getPayment(creds, 'imp_100');
-      clock.t += 1769_000;
-      fake.serverNow += 1769;
-      await client.getPayment(creds, 'imp_100');
-      expect(fake.tokenRequests()).toHaveLength(1);
-      clock.t += 2_000;
-      fake.serverNow += 2;
-      await client.getPayment(creds, 'imp_100');
-      expect(fake.tokenRequests()).toHaveLength(2);
-      expect(fake.calls().at(-1)?.headers.authorization).toBe('Bearer tok-2');
-    });
+    ])(
+      'refreshes a margin before expiry measured by PortOne’s clock, when PortOne’s clock is %s',
+      async (_name, skewS) => {
+        fake.serverNow = Math.floor(clock.t / 1000) + skewS;
+        await client.getPayment(creds, 'imp_100');
+        clock.t += 1769_000;
+        fake.serverNow += 1769;
+        await client.getPayment(creds, 'imp_100');
+        expect(fake.tokenRequests()).toHaveLength(1);
+        clock.t += 2_000;
+        fake.serverNow += 2;
+        await client.getPayment(creds, 'imp_100');
+        expect(fake.tokenRequests()).toHaveLength(2);
+        expect(fake.calls().at(-1)?.headers.authorization).toBe('Bearer tok-2');
+      },
+    );
 
     it('verifyCredentials reports the expiry by our clock and never returns the token', async () => {
       fake.serverNow = Math.floor(clock.t / 1000) + 999;
@@ -276,7 +328,11 @@ describe('PortoneClient against a local fake', () => {
       await client.getPayment(creds, 'imp_100');
       fake.valid.delete('tok-1'); // PortOne expired it early
       expect(await client.getPayment(creds, 'imp_100')).toMatchObject({ kind: 'ok' });
-      expect(fake.server.requests.map((r) => `${r.url.replace('/sandbox/portone', '')} ${r.headers.authorization ?? ''}`.trim())).toEqual([
+      expect(
+        fake.server.requests.map((r) =>
+          `${r.url.replace('/sandbox/portone', '')} ${r.headers.authorization ?? ''}`.trim(),
+        ),
+      ).toEqual([
         '/users/getToken',
         '/payments/imp_100 Bearer tok-1',
         '/payments/imp_100 Bearer tok-1',
@@ -288,14 +344,29 @@ describe('PortoneClient against a local fake', () => {
     it('retries a refused charge too (a 401 means it was not executed), once', async () => {
       await client.getPayment(creds, 'imp_100');
       fake.valid.delete('tok-1');
-      const out = await client.again(creds, { customer_uid: 'cu_1', merchant_uid: 'mu_1', currency: 'USD', amount: 1, name: 'n' });
+      const out = await client.again(creds, {
+        customer_uid: 'cu_1',
+        merchant_uid: 'mu_1',
+        currency: 'USD',
+        amount: 1,
+        name: 'n',
+      });
       expect(out).toMatchObject({ kind: 'ok' });
-      expect(fake.calls('/subscribe/payments/again').map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+      expect(fake.calls('/subscribe/payments/again').map((r) => r.headers.authorization)).toEqual([
+        'Bearer tok-1',
+        'Bearer tok-2',
+      ]);
     });
 
     it('a second 401 is returned as pg_error, without a third attempt', async () => {
       fake.route = () => ({ status: 401, body: { code: -1, message: 'Unauthorized', response: null } });
-      expect(await client.getPayment(creds, 'imp_100')).toEqual({ kind: 'pg_error', httpStatus: 401, code: -1, message: 'Unauthorized', phase: 'call' });
+      expect(await client.getPayment(creds, 'imp_100')).toEqual({
+        kind: 'pg_error',
+        httpStatus: 401,
+        code: -1,
+        message: 'Unauthorized',
+        phase: 'call',
+      });
       expect(fake.calls()).toHaveLength(2);
       expect(fake.tokenRequests()).toHaveLength(2);
     });
@@ -310,19 +381,33 @@ describe('PortoneClient against a local fake', () => {
     });
 
     it('refused keys are a pg_error in the auth phase and the call is never made', async () => {
-      const out = await client.again({ impKey: IMP_KEY, impSecret: 'wrong-secret-value' }, { customer_uid: 'c', merchant_uid: 'm', currency: 'USD', amount: 1, name: 'n' });
-      expect(out).toEqual({ kind: 'pg_error', httpStatus: 401, code: -1, message: 'bad credentials [REDACTED]', phase: 'auth' });
+      const out = await client.again(
+        { impKey: IMP_KEY, impSecret: 'wrong-secret-value' },
+        { customer_uid: 'c', merchant_uid: 'm', currency: 'USD', amount: 1, name: 'n' },
+      );
+      expect(out).toEqual({
+        kind: 'pg_error',
+        httpStatus: 401,
+        code: -1,
+        message: 'bad credentials [REDACTED]',
+        phase: 'auth',
+      });
       expect(fake.calls()).toHaveLength(0);
     });
 
     it('an unreachable or failing getToken makes the call not_sent (auth_unavailable)', async () => {
       fake.tokenReply = { status: 503, raw: 'down' };
-      expect(await client.again(creds, { customer_uid: 'c', merchant_uid: 'm', currency: 'USD', amount: 1, name: 'n' })).toMatchObject({
+      expect(
+        await client.again(creds, { customer_uid: 'c', merchant_uid: 'm', currency: 'USD', amount: 1, name: 'n' }),
+      ).toMatchObject({
         kind: 'not_sent',
         reason: 'auth_unavailable',
       });
       const port = await closedPort();
-      expect(await makeClient({ baseUrl: `http://127.0.0.1:${port}` }).getPayment(creds, 'imp_1')).toMatchObject({ kind: 'not_sent', reason: 'auth_unavailable' });
+      expect(await makeClient({ baseUrl: `http://127.0.0.1:${port}` }).getPayment(creds, 'imp_1')).toMatchObject({
+        kind: 'not_sent',
+        reason: 'auth_unavailable',
+      });
       expect(fake.calls()).toHaveLength(0);
     });
 
@@ -340,25 +425,68 @@ describe('PortoneClient against a local fake', () => {
 
   describe('the { code, message, response } envelope', () => {
     it('code 0 with status failed is ok: a decline is data, not an error (code 0 is not an approval)', async () => {
-      fake.route = () => ok(payment({ status: 'failed', fail_reason: 'INSTRUMENT_DECLINED', paid_at: 0, failed_at: 1_767_225_700 }));
-      expect(await client.again(creds, { customer_uid: 'c', merchant_uid: 'm', currency: 'USD', amount: 1, name: 'n' })).toMatchObject({
+      fake.route = () =>
+        ok(payment({ status: 'failed', fail_reason: 'INSTRUMENT_DECLINED', paid_at: 0, failed_at: 1_767_225_700 }));
+      expect(
+        await client.again(creds, { customer_uid: 'c', merchant_uid: 'm', currency: 'USD', amount: 1, name: 'n' }),
+      ).toMatchObject({
         kind: 'ok',
         data: { status: 'failed', fail_reason: 'INSTRUMENT_DECLINED' },
       });
     });
 
     const cases: Array<[string, Reply, Partial<PortoneResult<unknown>> & { kind: string }]> = [
-      ['HTTP 200 with a non-zero code', { status: 200, body: { code: -1, message: '이미 결제된 주문번호입니다', response: null } }, { kind: 'pg_error', httpStatus: 200, code: -1, message: '이미 결제된 주문번호입니다', phase: 'call' }],
-      ['HTTP 404 with code -1', { status: 404, body: { code: -1, message: '존재하지 않는 결제정보입니다', response: null } }, { kind: 'pg_error', httpStatus: 404, code: -1 }],
-      ['HTTP 500 with an envelope', { status: 500, body: { code: -1, message: 'internal', response: null } }, { kind: 'unknown', reason: 'server_error', httpStatus: 500, code: -1, message: 'internal' }],
-      ['HTTP 504 without a body', { status: 504, raw: '' }, { kind: 'unknown', reason: 'server_error', httpStatus: 504 }],
+      [
+        'HTTP 200 with a non-zero code',
+        { status: 200, body: { code: -1, message: '이미 결제된 주문번호입니다', response: null } },
+        { kind: 'pg_error', httpStatus: 200, code: -1, message: '이미 결제된 주문번호입니다', phase: 'call' },
+      ],
+      [
+        'HTTP 404 with code -1',
+        { status: 404, body: { code: -1, message: '존재하지 않는 결제정보입니다', response: null } },
+        { kind: 'pg_error', httpStatus: 404, code: -1 },
+      ],
+      [
+        'HTTP 500 with an envelope',
+        { status: 500, body: { code: -1, message: 'internal', response: null } },
+        { kind: 'unknown', reason: 'server_error', httpStatus: 500, code: -1, message: 'internal' },
+      ],
+      [
+        'HTTP 504 without a body',
+        { status: 504, raw: '' },
+        { kind: 'unknown', reason: 'server_error', httpStatus: 504 },
+      ],
       ['HTTP 200 that is not JSON', { status: 200, raw: 'OK' }, { kind: 'unknown', reason: 'unparseable_body' }],
-      ['HTTP 200 without an envelope', { status: 200, body: payment() }, { kind: 'unknown', reason: 'unexpected_shape' }],
-      ['HTTP 200, code 0, response null', { status: 200, body: { code: 0, message: null, response: null } }, { kind: 'unknown', reason: 'unexpected_shape' }],
-      ['HTTP 200, code 0, amount as a string', ok({ ...payment(), amount: '10.5' }), { kind: 'unknown', reason: 'unexpected_shape' }],
-      ['HTTP 200, code 0, no status', ok({ ...payment(), status: undefined }), { kind: 'unknown', reason: 'unexpected_shape' }],
-      ['HTTP 400 with code 0', { status: 400, body: { code: 0, message: null, response: payment() } }, { kind: 'unknown', reason: 'unexpected_shape', httpStatus: 400 }],
-      ['HTTP 400 that is not JSON', { status: 400, raw: 'Bad Request' }, { kind: 'unknown', reason: 'unparseable_body', httpStatus: 400 }],
+      [
+        'HTTP 200 without an envelope',
+        { status: 200, body: payment() },
+        { kind: 'unknown', reason: 'unexpected_shape' },
+      ],
+      [
+        'HTTP 200, code 0, response null',
+        { status: 200, body: { code: 0, message: null, response: null } },
+        { kind: 'unknown', reason: 'unexpected_shape' },
+      ],
+      [
+        'HTTP 200, code 0, amount as a string',
+        ok({ ...payment(), amount: '10.5' }),
+        { kind: 'unknown', reason: 'unexpected_shape' },
+      ],
+      [
+        'HTTP 200, code 0, no status',
+        ok({ ...payment(), status: undefined }),
+        { kind: 'unknown', reason: 'unexpected_shape' },
+      ],
+      [
+        'HTTP 400 with code 0',
+        { status: 400, body: { code: 0, message: null, response: payment() } },
+        { kind: 'unknown', reason: 'unexpected_shape', httpStatus: 400 },
+      ],
+      [
+        'HTTP 400 that is not JSON',
+        { status: 400, raw: 'Bad Request' },
+        { kind: 'unknown', reason: 'unparseable_body', httpStatus: 400 },
+      ],
     ];
     it.each(cases)('%s', async (_name, reply, expected) => {
       fake.route = () => reply;
@@ -367,11 +495,26 @@ describe('PortoneClient against a local fake', () => {
   });
 
   describe('business refusals come as HTTP 200 with code ≠ 0 (official clients raise their code error only on HTTP 200)', () => {
-    const again: PortoneAgainRequest = { customer_uid: 'cu_gone', merchant_uid: 'mu_1', currency: 'USD', amount: 1, name: 'n' };
+    const again: PortoneAgainRequest = {
+      customer_uid: 'cu_gone',
+      merchant_uid: 'mu_1',
+      currency: 'USD',
+      amount: 1,
+      name: 'n',
+    };
     it('again answered 200 { code: -1, response: null } is a PG refusal, never unknown (iamport-rest-client-python tests/test_pay_again.py)', async () => {
-      fake.route = () => ({ status: 200, body: { code: -1, message: '카드사 요청에 실패하였습니다.', response: null } });
+      fake.route = () => ({
+        status: 200,
+        body: { code: -1, message: '카드사 요청에 실패하였습니다.', response: null },
+      });
       const out = await client.again(creds, again);
-      expect(out).toEqual({ kind: 'pg_error', httpStatus: 200, code: -1, message: '카드사 요청에 실패하였습니다.', phase: 'call' });
+      expect(out).toEqual({
+        kind: 'pg_error',
+        httpStatus: 200,
+        code: -1,
+        message: '카드사 요청에 실패하였습니다.',
+        phase: 'call',
+      });
       expect(isPortoneNotFound(out)).toBe(false);
     });
     it('a timeout is still unknown', async () => {
@@ -383,11 +526,29 @@ describe('PortoneClient against a local fake', () => {
   });
 
   describe('local validation: invalid_request, nothing sent (not even getToken)', () => {
-    const base: PortoneAgainRequest = { customer_uid: 'cu_1', merchant_uid: 'mu_1', currency: 'USD', amount: 10.5, name: 'Plan' };
+    const base: PortoneAgainRequest = {
+      customer_uid: 'cu_1',
+      merchant_uid: 'mu_1',
+      currency: 'USD',
+      amount: 10.5,
+      name: 'Plan',
+    };
     const cases: Array<[string, (c: PortoneClient) => Promise<PortoneResult<unknown>>, string]> = [
-      ['merchant_uid of 41 characters', (c) => c.again(creds, { ...base, merchant_uid: 'm'.repeat(41) }), 'request.merchant_uid'],
-      ['customer_uid of 81 characters', (c) => c.again(creds, { ...base, customer_uid: 'c'.repeat(81) }), 'request.customer_uid'],
-      ['missing currency', (c) => c.again(creds, { ...base, currency: undefined as unknown as string }), 'request.currency'],
+      [
+        'merchant_uid of 41 characters',
+        (c) => c.again(creds, { ...base, merchant_uid: 'm'.repeat(41) }),
+        'request.merchant_uid',
+      ],
+      [
+        'customer_uid of 81 characters',
+        (c) => c.again(creds, { ...base, customer_uid: 'c'.repeat(81) }),
+        'request.customer_uid',
+      ],
+      [
+        'missing currency',
+        (c) => c.again(creds, { ...base, currency: undefined as unknown as string }),
+        'request.currency',
+      ],
       ['KRW', (c) => c.again(creds, { ...base, currency: 'KRW', amount: 1000 }), 'request.currency'],
       ['lower-case currency', (c) => c.again(creds, { ...base, currency: 'usd' }), 'request.currency'],
       ['three decimals in USD', (c) => c.again(creds, { ...base, amount: 10.555 }), 'request.amount'],
@@ -396,11 +557,31 @@ describe('PortoneClient against a local fake', () => {
       ['empty name', (c) => c.again(creds, { ...base, name: '' }), 'request.name'],
       // OpenAPI: again.name maxLength 40 (code points: the adapter cuts it before this).
       ['name of 41 code points', (c) => c.again(creds, { ...base, name: '가'.repeat(40) + '😀' }), 'request.name'],
-      ['bypass entry with a number value', (c) => c.again(creds, { ...base, bypass: { paypal_v2: { additional_data: [{ key: 'cd_int_one', value: 2 as unknown as string }] } } }), 'request.bypass'],
-      ['notice_url not a URL', (c) => c.again(creds, { ...base, notice_url: 'javascript:alert(1)' }), 'request.notice_url'],
-      ['cancel without imp_uid or merchant_uid', (c) => c.cancel(creds, { reason: 'r' } as unknown as { merchant_uid: string; reason: string }), 'request.imp_uid'],
+      [
+        'bypass entry with a number value',
+        (c) =>
+          c.again(creds, {
+            ...base,
+            bypass: { paypal_v2: { additional_data: [{ key: 'cd_int_one', value: 2 as unknown as string }] } },
+          }),
+        'request.bypass',
+      ],
+      [
+        'notice_url not a URL',
+        (c) => c.again(creds, { ...base, notice_url: 'javascript:alert(1)' }),
+        'request.notice_url',
+      ],
+      [
+        'cancel without imp_uid or merchant_uid',
+        (c) => c.cancel(creds, { reason: 'r' } as unknown as { merchant_uid: string; reason: string }),
+        'request.imp_uid',
+      ],
       ['cancel without a reason', (c) => c.cancel(creds, { imp_uid: 'imp_1', reason: ' ' }), 'request.reason'],
-      ['cancel with a negative checksum', (c) => c.cancel(creds, { imp_uid: 'imp_1', reason: 'r', checksum: -1 }), 'request.checksum'],
+      [
+        'cancel with a negative checksum',
+        (c) => c.cancel(creds, { imp_uid: 'imp_1', reason: 'r', checksum: -1 }),
+        'request.checksum',
+      ],
       ['find with 41 characters', (c) => c.findPayment(creds, 'm'.repeat(41)), 'merchantUid'],
       ['find with an unknown status', (c) => c.findPayment(creds, 'mu_1', 'done' as unknown as 'paid'), 'status'],
       ['getCustomer with 81 characters', (c) => c.getCustomer(creds, 'c'.repeat(81)), 'customerUid'],
@@ -437,7 +618,16 @@ describe('PortoneClient against a local fake', () => {
 
   it('refuses unusable options at construction', () => {
     expect(() => new PortoneClient(newHttpService(), { baseUrl: '/relative', timeoutMs: 1000 })).toThrow(/baseUrl/);
-    expect(() => new PortoneClient(newHttpService(), { baseUrl: 'https://api.iamport.kr', timeoutMs: -1 })).toThrow(/timeoutMs/);
-    expect(() => new PortoneClient(newHttpService(), { baseUrl: 'https://api.iamport.kr', timeoutMs: 1, tokenRefreshMarginMs: Number.NaN })).toThrow(/tokenRefreshMarginMs/);
+    expect(() => new PortoneClient(newHttpService(), { baseUrl: 'https://api.iamport.kr', timeoutMs: -1 })).toThrow(
+      /timeoutMs/,
+    );
+    expect(
+      () =>
+        new PortoneClient(newHttpService(), {
+          baseUrl: 'https://api.iamport.kr',
+          timeoutMs: 1,
+          tokenRefreshMarginMs: Number.NaN,
+        }),
+    ).toThrow(/tokenRefreshMarginMs/);
   });
 });

@@ -1,13 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import {
-  charLength,
-  parseJson,
-  PgHttpTransport,
-  redact,
-  type PgHttpOutcome,
-  type PgNotSent,
-} from '@app/pg-http';
+import { charLength, parseJson, PgHttpTransport, redact, type PgHttpOutcome, type PgNotSent } from '@app/pg-http';
 import { isInteger, isString, maybe, objectOf, type ShapeValidator } from '@app/pg-http';
 import { PORTONE_CLIENT_OPTIONS, systemClock, type PortoneClientOptions, type PortoneClock } from './portone.options';
 import {
@@ -87,7 +80,10 @@ export class PortoneClient implements OnModuleDestroy {
   constructor(httpService: HttpService, @Inject(PORTONE_CLIENT_OPTIONS) options: PortoneClientOptions) {
     this.baseUrl = checkBaseUrl(options.baseUrl);
     this.timeoutMs = checkPositive('timeoutMs', options.timeoutMs);
-    this.connectTimeoutMs = checkPositive('connectTimeoutMs', options.connectTimeoutMs ?? Math.min(5_000, this.timeoutMs));
+    this.connectTimeoutMs = checkPositive(
+      'connectTimeoutMs',
+      options.connectTimeoutMs ?? Math.min(5_000, this.timeoutMs),
+    );
     const margin = options.tokenRefreshMarginMs ?? 30_000;
     if (!Number.isFinite(margin) || margin < 0) throw new Error('PortoneClient: tokenRefreshMarginMs must be ≥ 0');
     this.sandbox = options.sandbox ?? false;
@@ -105,7 +101,10 @@ export class PortoneClient implements OnModuleDestroy {
    * Checks a key pair by obtaining (or reusing) an access token. The token itself is never returned; only when it
    * expires, by our clock.
    */
-  async verifyCredentials(credentials: PortoneCredentials, options: PortoneCallOptions = {}): Promise<PortoneResult<{ expiresAt: Date }>> {
+  async verifyCredentials(
+    credentials: PortoneCredentials,
+    options: PortoneCallOptions = {},
+  ): Promise<PortoneResult<{ expiresAt: Date }>> {
     const invalid = checkCredentials(credentials) ?? checkCallOptions(options);
     if (invalid) return invalid;
     const token = await this.token(credentials, options.signal);
@@ -117,13 +116,22 @@ export class PortoneClient implements OnModuleDestroy {
    * `GET /payments/{imp_uid}`: the truth about one payment. Sends `include_sandbox=true` when the module (or these
    * credentials) are in sandbox mode, and `extension=true` when asked (needed for PayPal pending detection).
    */
-  async getPayment(credentials: PortoneCredentials, impUid: string, options: PortoneGetPaymentOptions = {}): Promise<PortoneResult<PortonePayment>> {
+  async getPayment(
+    credentials: PortoneCredentials,
+    impUid: string,
+    options: PortoneGetPaymentOptions = {},
+  ): Promise<PortoneResult<PortonePayment>> {
     const invalid = checkOpaqueId('impUid', impUid);
     if (invalid) return invalid;
     const query: Record<string, string> = {};
     if (credentials?.sandbox ?? this.sandbox) query.include_sandbox = 'true';
     if (options.extension) query.extension = 'true';
-    return this.call(credentials, { method: 'GET', path: `/payments/${encodeURIComponent(impUid)}`, query }, portonePaymentShape, options);
+    return this.call(
+      credentials,
+      { method: 'GET', path: `/payments/${encodeURIComponent(impUid)}`, query },
+      portonePaymentShape,
+      options,
+    );
   }
 
   /** `GET /payments/find/{merchant_uid}/{status?}`: the latest payment for our reference. */
@@ -156,14 +164,24 @@ export class PortoneClient implements OnModuleDestroy {
     let httpStatus = 200;
     for (let fetched = 0; fetched < FIND_ALL_MAX_PAGES; fetched++) {
       const query = { page: String(page), limit: String(FIND_ALL_PAGE_SIZE), sorting: '-started' };
-      const result = await this.call<Page>(credentials, { method: 'GET', path, query }, portonePaymentPageShape, options);
+      const result = await this.call<Page>(
+        credentials,
+        { method: 'GET', path, query },
+        portonePaymentPageShape,
+        options,
+      );
       if (result.kind !== 'ok') return result;
       httpStatus = result.httpStatus;
       all.push(...(result.data.list ?? []));
       if (result.data.next <= page) return { kind: 'ok', httpStatus, data: all };
       page = result.data.next;
     }
-    return { kind: 'unknown', reason: 'unexpected_shape', detail: `more than ${FIND_ALL_MAX_PAGES} pages of payments`, httpStatus };
+    return {
+      kind: 'unknown',
+      reason: 'unexpected_shape',
+      detail: `more than ${FIND_ALL_MAX_PAGES} pages of payments`,
+      httpStatus,
+    };
   }
 
   /**
@@ -171,7 +189,11 @@ export class PortoneClient implements OnModuleDestroy {
    * `data.status` (`paid` = approved, `failed` = declined unless `isPaypalPending`). `bypass` goes out as a JSON
    * string and an object `custom_data` is serialised, as PortOne expects.
    */
-  async again(credentials: PortoneCredentials, request: PortoneAgainRequest, options: PortoneCallOptions = {}): Promise<PortoneResult<PortonePayment>> {
+  async again(
+    credentials: PortoneCredentials,
+    request: PortoneAgainRequest,
+    options: PortoneCallOptions = {},
+  ): Promise<PortoneResult<PortonePayment>> {
     const invalid = checkAgain(request);
     if (invalid) return invalid;
     const body: Record<string, unknown> = {
@@ -185,18 +207,28 @@ export class PortoneClient implements OnModuleDestroy {
       if (request[field] !== undefined) body[field] = request[field];
     }
     if (request.custom_data !== undefined) {
-      body.custom_data = typeof request.custom_data === 'string' ? request.custom_data : JSON.stringify(request.custom_data);
+      body.custom_data =
+        typeof request.custom_data === 'string' ? request.custom_data : JSON.stringify(request.custom_data);
     }
     if (request.notice_url !== undefined) body.notice_url = request.notice_url;
     if (request.bypass !== undefined) body.bypass = JSON.stringify(request.bypass);
-    return this.call(credentials, { method: 'POST', path: '/subscribe/payments/again', body }, portonePaymentShape, options);
+    return this.call(
+      credentials,
+      { method: 'POST', path: '/subscribe/payments/again', body },
+      portonePaymentShape,
+      options,
+    );
   }
 
   /**
    * `POST /payments/cancel`. Omit `amount` for a full cancel. A PayPal cancel can stay pending: it is done only when
    * the returned payment is `cancelled` and its `cancel_history` holds the cancel.
    */
-  async cancel(credentials: PortoneCredentials, request: PortoneCancelRequest, options: PortoneCallOptions = {}): Promise<PortoneResult<PortonePayment>> {
+  async cancel(
+    credentials: PortoneCredentials,
+    request: PortoneCancelRequest,
+    options: PortoneCallOptions = {},
+  ): Promise<PortoneResult<PortonePayment>> {
     const invalid = checkCancel(request);
     if (invalid) return invalid;
     const body: Record<string, unknown> = { reason: request.reason };
@@ -209,10 +241,19 @@ export class PortoneClient implements OnModuleDestroy {
   }
 
   /** `GET /subscribe/customers/{customer_uid}`: inspect a billing key. */
-  async getCustomer(credentials: PortoneCredentials, customerUid: string, options: PortoneCallOptions = {}): Promise<PortoneResult<PortoneCustomer>> {
+  async getCustomer(
+    credentials: PortoneCredentials,
+    customerUid: string,
+    options: PortoneCallOptions = {},
+  ): Promise<PortoneResult<PortoneCustomer>> {
     const invalid = checkCustomerUid('customerUid', customerUid);
     if (invalid) return invalid;
-    return this.call(credentials, { method: 'GET', path: `/subscribe/customers/${encodeURIComponent(customerUid)}` }, portoneCustomerShape, options);
+    return this.call(
+      credentials,
+      { method: 'GET', path: `/subscribe/customers/${encodeURIComponent(customerUid)}` },
+      portoneCustomerShape,
+      options,
+    );
   }
 
   /** `DELETE /subscribe/customers/{customer_uid}`: removes a billing key at PortOne. */
@@ -228,14 +269,24 @@ export class PortoneClient implements OnModuleDestroy {
         : null);
     if (invalid) return invalid;
     const query = options.reason !== undefined ? { reason: options.reason } : undefined;
-    return this.call(credentials, { method: 'DELETE', path: `/subscribe/customers/${encodeURIComponent(customerUid)}`, query }, portoneCustomerShape, options);
+    return this.call(
+      credentials,
+      { method: 'DELETE', path: `/subscribe/customers/${encodeURIComponent(customerUid)}`, query },
+      portoneCustomerShape,
+      options,
+    );
   }
 
   /**
    * Sends an authorised call. A 401 means PortOne refused the token without executing anything, so the call is
    * safe to repeat once with a fresh token whatever it is (a charge included).
    */
-  private async call<T>(credentials: PortoneCredentials, spec: CallSpec, shape: ShapeValidator, options: PortoneCallOptions): Promise<PortoneResult<T>> {
+  private async call<T>(
+    credentials: PortoneCredentials,
+    spec: CallSpec,
+    shape: ShapeValidator,
+    options: PortoneCallOptions,
+  ): Promise<PortoneResult<T>> {
     const invalid = checkCredentials(credentials) ?? checkCallOptions(options);
     if (invalid) return invalid;
     const key = PortoneTokenCache.keyOf(credentials);
@@ -275,11 +326,17 @@ export class PortoneClient implements OnModuleDestroy {
   private async fetchToken(credentials: PortoneCredentials): Promise<TokenFetch> {
     const startedAtMs = this.clock.now().getTime();
     const outcome = await this.send(
-      { method: 'POST', path: '/users/getToken', body: { imp_key: credentials.impKey, imp_secret: credentials.impSecret } },
+      {
+        method: 'POST',
+        path: '/users/getToken',
+        body: { imp_key: credentials.impKey, imp_secret: credentials.impSecret },
+      },
       { 'Content-Type': 'application/json' },
       {},
     );
-    const result = interpretPortoneOutcome<PortoneAccessToken>(outcome, portoneAccessTokenShape, [credentials.impSecret]);
+    const result = interpretPortoneOutcome<PortoneAccessToken>(outcome, portoneAccessTokenShape, [
+      credentials.impSecret,
+    ]);
     switch (result.kind) {
       case 'ok':
       case 'invalid_request':
@@ -295,7 +352,8 @@ export class PortoneClient implements OnModuleDestroy {
 
   private send(spec: CallSpec, headers: Record<string, string>, options: PortoneCallOptions): Promise<PgHttpOutcome> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const query = spec.query && Object.keys(spec.query).length > 0 ? `?${new URLSearchParams(spec.query).toString()}` : '';
+    const query =
+      spec.query && Object.keys(spec.query).length > 0 ? `?${new URLSearchParams(spec.query).toString()}` : '';
     return this.transport.send({
       method: spec.method,
       url: `${this.baseUrl}${spec.path}${query}`,
@@ -313,12 +371,18 @@ export class PortoneClient implements OnModuleDestroy {
  * a non-zero `code` (HTTP 2xx or 4xx) is `pg_error`; `code: 0` on a 2xx must carry a `response` matching `shape`;
  * 5xx, non-JSON bodies, missing envelopes and mismatching shapes are `unknown`.
  */
-export function interpretPortoneOutcome<T>(outcome: PgHttpOutcome, shape: ShapeValidator, secrets: readonly string[] = []): PortoneResult<T> {
+export function interpretPortoneOutcome<T>(
+  outcome: PgHttpOutcome,
+  shape: ShapeValidator,
+  secrets: readonly string[] = [],
+): PortoneResult<T> {
   if (outcome.kind !== 'response') return outcome;
   const { httpStatus, body } = outcome;
   const parsed = parseJson(body);
   const envelope =
-    parsed.ok && envelopeShape(parsed.value, 'body') === null ? (parsed.value as { code: number; message?: string | null; response?: unknown }) : null;
+    parsed.ok && envelopeShape(parsed.value, 'body') === null
+      ? (parsed.value as { code: number; message?: string | null; response?: unknown })
+      : null;
   const message = (m: string | null | undefined) => redact(m ?? '', secrets);
 
   if (httpStatus >= 500) {
@@ -329,10 +393,19 @@ export function interpretPortoneOutcome<T>(outcome: PgHttpOutcome, shape: ShapeV
   if (!success && !(httpStatus >= 400 && httpStatus < 500)) {
     return { kind: 'unknown', reason: 'unexpected_status', detail: `HTTP ${httpStatus}`, httpStatus };
   }
-  if (!parsed.ok) return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
-  if (!envelope) return { kind: 'unknown', reason: 'unexpected_shape', detail: `HTTP ${httpStatus} body is not the { code, message, response } envelope`, httpStatus };
-  if (envelope.code !== 0) return { kind: 'pg_error', httpStatus, code: envelope.code, message: message(envelope.message), phase: 'call' };
-  if (!success) return { kind: 'unknown', reason: 'unexpected_shape', detail: `HTTP ${httpStatus} with code 0`, httpStatus };
+  if (!parsed.ok)
+    return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
+  if (!envelope)
+    return {
+      kind: 'unknown',
+      reason: 'unexpected_shape',
+      detail: `HTTP ${httpStatus} body is not the { code, message, response } envelope`,
+      httpStatus,
+    };
+  if (envelope.code !== 0)
+    return { kind: 'pg_error', httpStatus, code: envelope.code, message: message(envelope.message), phase: 'call' };
+  if (!success)
+    return { kind: 'unknown', reason: 'unexpected_shape', detail: `HTTP ${httpStatus} with code 0`, httpStatus };
   const problem = shape(envelope.response, 'body.response');
   if (problem) return { kind: 'unknown', reason: 'unexpected_shape', detail: problem, httpStatus };
   return { kind: 'ok', httpStatus, data: envelope.response as T };

@@ -14,7 +14,8 @@ describe('PortoneClientModule', () => {
   let server: FakeHttpServer;
   beforeAll(async () => {
     server = await startFakeHttpServer((req, res) => {
-      if (req.url.endsWith('/users/getToken')) sendJson(res, 200, { code: 0, message: null, response: { access_token: 't', now: 1_000, expired_at: 2_800 } });
+      if (req.url.endsWith('/users/getToken'))
+        sendJson(res, 200, { code: 0, message: null, response: { access_token: 't', now: 1_000, expired_at: 2_800 } });
       else sendJson(res, 404, { code: -1, message: '존재하지 않는 결제정보입니다', response: null });
     });
   });
@@ -49,7 +50,11 @@ describe('PortoneClientModule', () => {
     await moduleRef.init();
     const client = moduleRef.get(PortoneClient);
     // Lifetime 1800 s by PortOne's clock, anchored at the injected clock.
-    expect(await client.verifyCredentials(creds)).toEqual({ kind: 'ok', httpStatus: 200, data: { expiresAt: new Date(Date.UTC(2030, 0, 1) + 1_800_000) } });
+    expect(await client.verifyCredentials(creds)).toEqual({
+      kind: 'ok',
+      httpStatus: 200,
+      data: { expiresAt: new Date(Date.UTC(2030, 0, 1) + 1_800_000) },
+    });
     await moduleRef.close();
   });
 });

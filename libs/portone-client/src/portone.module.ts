@@ -31,7 +31,10 @@ export class PortoneClientModule {
     return {
       module: PortoneClientModule,
       imports: [...(options.imports ?? []), HttpModule.register({})],
-      providers: [{ provide: PORTONE_CLIENT_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }, PortoneClient],
+      providers: [
+        { provide: PORTONE_CLIENT_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        PortoneClient,
+      ],
       exports: [PortoneClient],
     };
   }

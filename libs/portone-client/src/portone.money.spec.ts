@@ -27,12 +27,19 @@ describe('PortOne amounts (major units) ↔ minor units', () => {
   });
 
   it('knows the exponents that differ from 2', () => {
-    expect([currencyExponent('USD'), currencyExponent('EUR'), currencyExponent('JPY'), currencyExponent('KRW'), currencyExponent('BHD')]).toEqual([2, 2, 0, 0, 3]);
+    expect([
+      currencyExponent('USD'),
+      currencyExponent('EUR'),
+      currencyExponent('JPY'),
+      currencyExponent('KRW'),
+      currencyExponent('BHD'),
+    ]).toEqual([2, 2, 0, 0, 3]);
   });
 
   it('round-trips every USD amount up to $2,000.00 exactly', () => {
     for (let cents = 0; cents <= 200_000; cents++) {
-      if (portoneAmountToMinor(minorToPortoneAmount(cents, 'USD'), 'USD') !== cents) throw new Error(`drift at ${cents}`);
+      if (portoneAmountToMinor(minorToPortoneAmount(cents, 'USD'), 'USD') !== cents)
+        throw new Error(`drift at ${cents}`);
     }
   });
 });

@@ -2,7 +2,25 @@
 // units. Conversions go through decimal digits, never `* 100`, so 19.99 becomes 1999 and not 1998.9999999999998.
 
 // ISO 4217 minor-unit exponents that differ from the usual 2.
-const EXPONENT_0 = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const EXPONENT_0 = new Set([
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'ISK',
+  'JPY',
+  'KMF',
+  'KRW',
+  'PYG',
+  'RWF',
+  'UGX',
+  'UYI',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
+]);
 const EXPONENT_3 = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
 
 /** The ISO 4217 number of decimal places of `currency` (2 unless listed otherwise). */
@@ -17,7 +35,8 @@ export function currencyExponent(currency: string): number {
  * @throws RangeError when `minor` is not a non-negative safe integer.
  */
 export function minorToPortoneAmount(minor: number, currency: string): number {
-  if (!Number.isSafeInteger(minor) || minor < 0) throw new RangeError('minorToPortoneAmount: minor must be a non-negative safe integer');
+  if (!Number.isSafeInteger(minor) || minor < 0)
+    throw new RangeError('minorToPortoneAmount: minor must be a non-negative safe integer');
   // Division by a power of ten is correctly rounded: the nearest double to the exact decimal, printed as that decimal.
   return minor / 10 ** currencyExponent(currency);
 }
@@ -31,7 +50,8 @@ export function portoneAmountToMinor(amount: number, currency: string): number {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(Number.isFinite(amount) ? String(amount) : '');
   if (!m) throw new RangeError('portoneAmountToMinor: not a non-negative decimal amount');
   const frac = (m[2] ?? '').replace(/0+$/, '');
-  if (frac.length > exponent) throw new RangeError(`portoneAmountToMinor: more than ${exponent} decimal places for ${currency}`);
+  if (frac.length > exponent)
+    throw new RangeError(`portoneAmountToMinor: more than ${exponent} decimal places for ${currency}`);
   const minor = BigInt(m[1]) * 10n ** BigInt(exponent) + BigInt(frac.padEnd(exponent, '0') || '0');
   if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('portoneAmountToMinor: amount too large');
   return Number(minor);

@@ -1,6 +1,11 @@
 import { charLength, type PgInvalidRequest } from '@app/pg-http';
 import { hasValidDecimals } from './portone.money';
-import type { PortoneAgainRequest, PortoneCallOptions, PortoneCancelRequest, PortoneCredentials } from './portone.types';
+import type {
+  PortoneAgainRequest,
+  PortoneCallOptions,
+  PortoneCancelRequest,
+  PortoneCredentials,
+} from './portone.types';
 
 /** Checks of a PortoneClient call's input and options, done before anything is sent. Pure apart from a URL verdict cache. */
 
@@ -33,7 +38,9 @@ export function checkCallOptions(options: PortoneCallOptions): PgInvalidRequest 
 }
 
 export function checkOpaqueId(field: string, value: unknown): PgInvalidRequest | null {
-  return typeof value === 'string' && OPAQUE_ID.test(value) ? null : invalidRequest(field, 'must be 1–200 printable ASCII characters');
+  return typeof value === 'string' && OPAQUE_ID.test(value)
+    ? null
+    : invalidRequest(field, 'must be 1–200 printable ASCII characters');
 }
 
 function checkLength(field: string, value: unknown, max: number): PgInvalidRequest | null {
@@ -63,15 +70,23 @@ export function checkAgain(r: PortoneAgainRequest): PgInvalidRequest | null {
     // The official OpenAPI gives again.name maxLength 40.
     checkLength('request.name', r.name, AGAIN_NAME_MAX);
   if (basic) return basic;
-  if (typeof r.currency !== 'string' || !CURRENCY.test(r.currency)) return invalidRequest('request.currency', 'an ISO 4217 code is required');
+  if (typeof r.currency !== 'string' || !CURRENCY.test(r.currency))
+    return invalidRequest('request.currency', 'an ISO 4217 code is required');
   // PayPal RT cannot charge KRW (seed 004); PortOne would default a missing currency to KRW.
   if (r.currency === 'KRW') return invalidRequest('request.currency', 'KRW is not accepted by PayPal RT');
-  if (typeof r.amount !== 'number' || !Number.isFinite(r.amount) || r.amount <= 0) return invalidRequest('request.amount', 'must be a positive number');
-  if (!hasValidDecimals(r.amount, r.currency)) return invalidRequest('request.amount', `has more decimal places than ${r.currency} allows`);
+  if (typeof r.amount !== 'number' || !Number.isFinite(r.amount) || r.amount <= 0)
+    return invalidRequest('request.amount', 'must be a positive number');
+  if (!hasValidDecimals(r.amount, r.currency))
+    return invalidRequest('request.amount', `has more decimal places than ${r.currency} allows`);
   for (const field of ['buyer_name', 'buyer_email', 'buyer_tel', 'buyer_addr', 'buyer_postcode'] as const) {
-    if (r[field] !== undefined && typeof r[field] !== 'string') return invalidRequest(`request.${field}`, 'must be a string');
+    if (r[field] !== undefined && typeof r[field] !== 'string')
+      return invalidRequest(`request.${field}`, 'must be a string');
   }
-  if (r.custom_data !== undefined && typeof r.custom_data !== 'string' && (r.custom_data === null || typeof r.custom_data !== 'object')) {
+  if (
+    r.custom_data !== undefined &&
+    typeof r.custom_data !== 'string' &&
+    (r.custom_data === null || typeof r.custom_data !== 'object')
+  ) {
     return invalidRequest('request.custom_data', 'must be a JSON string or an object');
   }
   if (r.notice_url !== undefined && (typeof r.notice_url !== 'string' || !isHttpUrl(r.notice_url))) {
@@ -85,14 +100,16 @@ export function checkAgain(r: PortoneAgainRequest): PgInvalidRequest | null {
         const entry = e as { key?: unknown; value?: unknown } | null;
         return !!entry && typeof entry.key === 'string' && entry.key !== '' && typeof entry.value === 'string';
       });
-    if (!valid) return invalidRequest('request.bypass', 'must be { paypal_v2: { additional_data: [{ key, value: string }] } }');
+    if (!valid)
+      return invalidRequest('request.bypass', 'must be { paypal_v2: { additional_data: [{ key, value: string }] } }');
   }
   return null;
 }
 
 export function checkCancel(r: PortoneCancelRequest): PgInvalidRequest | null {
   if (!r || typeof r !== 'object') return invalidRequest('request', 'a request is required');
-  if (r.imp_uid === undefined && r.merchant_uid === undefined) return invalidRequest('request.imp_uid', 'imp_uid or merchant_uid is required');
+  if (r.imp_uid === undefined && r.merchant_uid === undefined)
+    return invalidRequest('request.imp_uid', 'imp_uid or merchant_uid is required');
   const ids =
     (r.imp_uid !== undefined ? checkOpaqueId('request.imp_uid', r.imp_uid) : null) ??
     (r.merchant_uid !== undefined ? checkMerchantUid('request.merchant_uid', r.merchant_uid) : null);
@@ -106,7 +123,8 @@ export function checkCancel(r: PortoneCancelRequest): PgInvalidRequest | null {
   if (r.checksum !== undefined && (typeof r.checksum !== 'number' || !Number.isFinite(r.checksum) || r.checksum < 0)) {
     return invalidRequest('request.checksum', 'must be a non-negative number');
   }
-  if (r.enable_webhook !== undefined && typeof r.enable_webhook !== 'boolean') return invalidRequest('request.enable_webhook', 'must be a boolean');
+  if (r.enable_webhook !== undefined && typeof r.enable_webhook !== 'boolean')
+    return invalidRequest('request.enable_webhook', 'must be a boolean');
   return null;
 }
 
@@ -144,12 +162,14 @@ export function checkBaseUrl(value: string): string {
   } catch {
     throw new Error('PortoneClient: baseUrl must be an absolute http(s) URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('PortoneClient: baseUrl must be an http(s) URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error('PortoneClient: baseUrl must be an http(s) URL');
   if (url.username || url.password) throw new Error('PortoneClient: baseUrl must not carry credentials');
   return value.replace(/\/+$/, '');
 }
 
 export function checkPositive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`PortoneClient: ${name} must be a positive number of milliseconds`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`PortoneClient: ${name} must be a positive number of milliseconds`);
   return value;
 }

@@ -77,7 +77,11 @@ export function parseTossWebhook(
       if (problem) return { ok: false, reason: 'invalid_data', detail: problem, eventType: record.eventType };
       return {
         ok: true,
-        event: { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: record.createdAt, data: record.data as TossWebhookPaymentData },
+        event: {
+          eventType: 'PAYMENT_STATUS_CHANGED',
+          createdAt: record.createdAt,
+          data: record.data as TossWebhookPaymentData,
+        },
         transmission,
       };
     }
@@ -86,16 +90,27 @@ export function parseTossWebhook(
       if (problem) return { ok: false, reason: 'invalid_data', detail: problem, eventType: record.eventType };
       return {
         ok: true,
-        event: { eventType: 'CANCEL_STATUS_CHANGED', createdAt: record.createdAt, data: record.data as TossWebhookCancelData },
+        event: {
+          eventType: 'CANCEL_STATUS_CHANGED',
+          createdAt: record.createdAt,
+          data: record.data as TossWebhookCancelData,
+        },
         transmission,
       };
     }
     default:
-      return { ok: false, reason: 'unsupported_event_type', detail: 'event type not handled', eventType: record.eventType };
+      return {
+        ok: false,
+        reason: 'unsupported_event_type',
+        detail: 'event type not handled',
+        eventType: record.eventType,
+      };
   }
 }
 
-function readTransmission(headers: Readonly<Record<string, string | readonly string[] | undefined>>): TossWebhookTransmission {
+function readTransmission(
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+): TossWebhookTransmission {
   const get = (name: string): string | undefined => {
     for (const [key, raw] of Object.entries(headers)) {
       if (key.toLowerCase() !== name) continue;

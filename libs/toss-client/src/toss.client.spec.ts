@@ -1,5 +1,13 @@
 import type { LookupFunction } from 'node:net';
-import { closedPort, sendJson, startFakeHttpServer, startRawServer, type FakeHttpServer, type RecordedRequest, newHttpService } from '../../pg-http/test/fake-http.server';
+import {
+  closedPort,
+  sendJson,
+  startFakeHttpServer,
+  startRawServer,
+  type FakeHttpServer,
+  type RecordedRequest,
+  newHttpService,
+} from '../../pg-http/test/fake-http.server';
 import { TossClient } from './toss.client';
 import type { TossClientOptions } from './toss.options';
 import type { TossPayment, TossResult } from './toss.types';
@@ -35,7 +43,12 @@ function payment(overrides: Partial<TossPayment> = {}): TossPayment {
   };
 }
 
-type Route = (req: RecordedRequest) => { status: number; body?: unknown; raw?: string; headers?: Record<string, string> };
+type Route = (req: RecordedRequest) => {
+  status: number;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+};
 
 describe('TossClient against a local fake', () => {
   let server: FakeHttpServer;
@@ -44,7 +57,11 @@ describe('TossClient against a local fake', () => {
   const clients: TossClient[] = [];
 
   const makeClient = (options: Partial<TossClientOptions> = {}) => {
-    const c = new TossClient(newHttpService(), { baseUrl: `${server.origin}/sandbox/toss/`, timeoutMs: 2_000, ...options });
+    const c = new TossClient(newHttpService(), {
+      baseUrl: `${server.origin}/sandbox/toss/`,
+      timeoutMs: 2_000,
+      ...options,
+    });
     clients.push(c);
     return c;
   };
@@ -68,7 +85,11 @@ describe('TossClient against a local fake', () => {
 
   describe('wire format', () => {
     it('confirm: POST /v1/payments/confirm with Basic auth (secret + colon), pinned version, JSON body and idempotency key', async () => {
-      const out = await client.confirm(creds, { paymentKey: 'pk_123', orderId: 'order-0001', amount: 19.99 }, { idempotencyKey: 'confirm-order-0001' });
+      const out = await client.confirm(
+        creds,
+        { paymentKey: 'pk_123', orderId: 'order-0001', amount: 19.99 },
+        { idempotencyKey: 'confirm-order-0001' },
+      );
       expect(out).toEqual({ kind: 'ok', httpStatus: 200, data: payment() });
       const [req] = server.requests;
       expect(req.method).toBe('POST');
@@ -117,20 +138,50 @@ describe('TossClient against a local fake', () => {
 
   describe('local validation: invalid_request and nothing sent', () => {
     const cases: Array<[string, (c: TossClient) => Promise<TossResult<unknown>>, string]> = [
-      ['idempotency key over 300 characters', (c) => c.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 1 }, { idempotencyKey: 'k'.repeat(301) }), 'options.idempotencyKey'],
-      ['idempotency key with a newline', (c) => c.cancel(creds, 'pk', { cancelReason: 'r' }, { idempotencyKey: 'a\nb' }), 'options.idempotencyKey'],
+      [
+        'idempotency key over 300 characters',
+        (c) =>
+          c.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 1 }, { idempotencyKey: 'k'.repeat(301) }),
+        'options.idempotencyKey',
+      ],
+      [
+        'idempotency key with a newline',
+        (c) => c.cancel(creds, 'pk', { cancelReason: 'r' }, { idempotencyKey: 'a\nb' }),
+        'options.idempotencyKey',
+      ],
       ['orderId too short', (c) => c.confirm(creds, { paymentKey: 'pk', orderId: 'abc', amount: 1 }), 'body.orderId'],
       ['orderId with a dot', (c) => c.getPaymentByOrderId(creds, 'order.0001'), 'orderId'],
-      ['amount with three decimals', (c) => c.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 19.999 }), 'body.amount'],
-      ['float-drifted amount', (c) => c.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 0.1 + 0.2 }), 'body.amount'],
+      [
+        'amount with three decimals',
+        (c) => c.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 19.999 }),
+        'body.amount',
+      ],
+      [
+        'float-drifted amount',
+        (c) => c.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 0.1 + 0.2 }),
+        'body.amount',
+      ],
       ['zero amount', (c) => c.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 0 }), 'body.amount'],
       ['empty paymentKey', (c) => c.getPayment(creds, ''), 'paymentKey'],
-      ['cancel reason over 200 characters', (c) => c.cancel(creds, 'pk', { cancelReason: 'r'.repeat(201) }), 'body.cancelReason'],
+      [
+        'cancel reason over 200 characters',
+        (c) => c.cancel(creds, 'pk', { cancelReason: 'r'.repeat(201) }),
+        'body.cancelReason',
+      ],
       ['empty secret key', (c) => c.getPayment({ secretKey: '' }, 'pk'), 'credentials.secretKey'],
-      ['lower-case currency', (c) => c.cancel(creds, 'pk', { cancelReason: 'r', cancelAmount: 1, currency: 'usd' }), 'body.currency'],
+      [
+        'lower-case currency',
+        (c) => c.cancel(creds, 'pk', { cancelReason: 'r', cancelAmount: 1, currency: 'usd' }),
+        'body.currency',
+      ],
       [
         'partial cancel without currency (forced past the type)',
-        (c) => c.cancel(creds, 'pk', { cancelReason: 'r', cancelAmount: 1 } as unknown as { cancelReason: string; cancelAmount: number; currency: string }),
+        (c) =>
+          c.cancel(creds, 'pk', { cancelReason: 'r', cancelAmount: 1 } as unknown as {
+            cancelReason: string;
+            cancelAmount: number;
+            currency: string;
+          }),
         'body.currency',
       ],
     ];
@@ -154,7 +205,13 @@ describe('TossClient against a local fake', () => {
 
   describe('classification of answers', () => {
     it('4xx with { code, message } is pg_error', async () => {
-      route = () => ({ status: 404, body: { code: 'NOT_FOUND_PAYMENT_SESSION', message: '결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.' } });
+      route = () => ({
+        status: 404,
+        body: {
+          code: 'NOT_FOUND_PAYMENT_SESSION',
+          message: '결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.',
+        },
+      });
       expect(await client.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 1 })).toEqual({
         kind: 'pg_error',
         httpStatus: 404,
@@ -165,7 +222,11 @@ describe('TossClient against a local fake', () => {
 
     it('409 IDEMPOTENT_REQUEST_PROCESSING is a pg_error the caller retries with the same key', async () => {
       route = () => ({ status: 409, body: { code: 'IDEMPOTENT_REQUEST_PROCESSING', message: 'processing' } });
-      expect(await client.cancel(creds, 'pk', { cancelReason: 'r' }, { idempotencyKey: 'k1' })).toMatchObject({ kind: 'pg_error', httpStatus: 409, code: 'IDEMPOTENT_REQUEST_PROCESSING' });
+      expect(await client.cancel(creds, 'pk', { cancelReason: 'r' }, { idempotencyKey: 'k1' })).toMatchObject({
+        kind: 'pg_error',
+        httpStatus: 409,
+        code: 'IDEMPOTENT_REQUEST_PROCESSING',
+      });
     });
 
     it('5xx is unknown (the payment may have been approved), keeping Toss code and message', async () => {
@@ -182,12 +243,20 @@ describe('TossClient against a local fake', () => {
 
     it('5xx with an HTML body is unknown', async () => {
       route = () => ({ status: 502, raw: '<html>bad gateway</html>' });
-      expect(await client.getPayment(creds, 'pk')).toMatchObject({ kind: 'unknown', reason: 'server_error', httpStatus: 502 });
+      expect(await client.getPayment(creds, 'pk')).toMatchObject({
+        kind: 'unknown',
+        reason: 'server_error',
+        httpStatus: 502,
+      });
     });
 
     it('2xx that is not JSON is unknown', async () => {
       route = () => ({ status: 200, raw: '<html>ok</html>' });
-      expect(await client.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 1 })).toMatchObject({ kind: 'unknown', reason: 'unparseable_body', httpStatus: 200 });
+      expect(await client.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 1 })).toMatchObject({
+        kind: 'unknown',
+        reason: 'unparseable_body',
+        httpStatus: 200,
+      });
     });
 
     it.each([
@@ -199,7 +268,11 @@ describe('TossClient against a local fake', () => {
       ['a cancel without transactionKey', { ...payment(), cancels: [{ cancelAmount: 1, canceledAt: null }] }],
     ])('2xx with %s is unknown (unexpected_shape)', async (_n, body) => {
       route = () => ({ status: 200, body });
-      expect(await client.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 1 })).toMatchObject({ kind: 'unknown', reason: 'unexpected_shape', httpStatus: 200 });
+      expect(await client.confirm(creds, { paymentKey: 'pk', orderId: 'order-1', amount: 1 })).toMatchObject({
+        kind: 'unknown',
+        reason: 'unexpected_shape',
+        httpStatus: 200,
+      });
     });
 
     it('accepts an unrecognised status (the mapper decides; never an unknown result for it)', async () => {
@@ -208,7 +281,16 @@ describe('TossClient against a local fake', () => {
     });
 
     it('accepts an in-progress foreign easy pay cancel', async () => {
-      const cancels = [{ cancelAmount: 5.5, cancelReason: 'r', refundableAmount: 14.49, canceledAt: null, transactionKey: 'tx_c1', cancelStatus: 'IN_PROGRESS' }];
+      const cancels = [
+        {
+          cancelAmount: 5.5,
+          cancelReason: 'r',
+          refundableAmount: 14.49,
+          canceledAt: null,
+          transactionKey: 'tx_c1',
+          cancelStatus: 'IN_PROGRESS',
+        },
+      ];
       route = () => ({ status: 200, body: payment({ status: 'DONE', cancels }) });
       const out = await client.cancel(creds, 'pk', { cancelReason: 'r', cancelAmount: 5.5, currency: 'USD' });
       expect(out).toMatchObject({ kind: 'ok', data: { cancels } });
@@ -216,14 +298,26 @@ describe('TossClient against a local fake', () => {
 
     it('4xx without a Toss error body is unknown', async () => {
       route = () => ({ status: 404, raw: 'Not Found' });
-      expect(await client.getPayment(creds, 'pk')).toMatchObject({ kind: 'unknown', reason: 'unparseable_body', httpStatus: 404 });
+      expect(await client.getPayment(creds, 'pk')).toMatchObject({
+        kind: 'unknown',
+        reason: 'unparseable_body',
+        httpStatus: 404,
+      });
       route = () => ({ status: 400, body: { error: 'x' } });
-      expect(await client.getPayment(creds, 'pk')).toMatchObject({ kind: 'unknown', reason: 'unexpected_shape', httpStatus: 400 });
+      expect(await client.getPayment(creds, 'pk')).toMatchObject({
+        kind: 'unknown',
+        reason: 'unexpected_shape',
+        httpStatus: 400,
+      });
     });
 
     it('a redirect is unknown and not followed', async () => {
       route = () => ({ status: 302, raw: '', headers: { Location: 'http://127.0.0.1:1/' } });
-      expect(await client.getPayment(creds, 'pk')).toMatchObject({ kind: 'unknown', reason: 'unexpected_status', httpStatus: 302 });
+      expect(await client.getPayment(creds, 'pk')).toMatchObject({
+        kind: 'unknown',
+        reason: 'unexpected_status',
+        httpStatus: 302,
+      });
       expect(server.requests).toHaveLength(1);
     });
 
@@ -232,7 +326,10 @@ describe('TossClient against a local fake', () => {
       const slow = await startRawServer(() => undefined);
       try {
         const c = makeClient({ baseUrl: `http://127.0.0.1:${slow.port}`, timeoutMs: 60_000 });
-        expect(await c.getPayment(creds, 'pk', { timeoutMs: 100 })).toMatchObject({ kind: 'unknown', reason: 'response_timeout' });
+        expect(await c.getPayment(creds, 'pk', { timeoutMs: 100 })).toMatchObject({
+          kind: 'unknown',
+          reason: 'response_timeout',
+        });
       } finally {
         await slow.close();
       }
@@ -245,7 +342,10 @@ describe('TossClient against a local fake', () => {
     it('no result of any kind carries the secret key or the Authorization value', async () => {
       const port = await closedPort();
       const results: unknown[] = [];
-      route = () => ({ status: 401, body: { code: 'UNAUTHORIZED_KEY', message: `invalid key ${SECRET} / Basic ${BASIC}` } });
+      route = () => ({
+        status: 401,
+        body: { code: 'UNAUTHORIZED_KEY', message: `invalid key ${SECRET} / Basic ${BASIC}` },
+      });
       results.push(await client.getPayment(creds, 'pk'));
       route = () => ({ status: 500, body: { code: 'X', message: `echo ${SECRET}` } });
       results.push(await client.getPayment(creds, 'pk'));
@@ -254,7 +354,12 @@ describe('TossClient against a local fake', () => {
       route = () => ({ status: 200, raw: SECRET });
       results.push(await client.getPayment(creds, 'pk'));
       results.push(await makeClient({ baseUrl: `http://127.0.0.1:${port}` }).getPayment(creds, 'pk'));
-      results.push(await makeClient({ baseUrl: 'http://pg.invalid', lookup: hangingLookup, connectTimeoutMs: 30 }).getPayment(creds, 'pk'));
+      results.push(
+        await makeClient({ baseUrl: 'http://pg.invalid', lookup: hangingLookup, connectTimeoutMs: 30 }).getPayment(
+          creds,
+          'pk',
+        ),
+      );
       results.push(await client.confirm(creds, { paymentKey: 'pk', orderId: 'bad', amount: 1 }));
       results.push(await client.getPayment({ secretKey: `${SECRET}\r\n` }, 'pk'));
 

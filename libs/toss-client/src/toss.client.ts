@@ -1,6 +1,13 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import { charLength, parseJson, PgHttpTransport, redact, type PgHttpOutcome, type PgInvalidRequest } from '@app/pg-http';
+import {
+  charLength,
+  parseJson,
+  PgHttpTransport,
+  redact,
+  type PgHttpOutcome,
+  type PgInvalidRequest,
+} from '@app/pg-http';
 import { isString, objectOf, type ShapeValidator } from '@app/pg-http';
 import { TOSS_CLIENT_OPTIONS, TOSS_DEFAULT_API_VERSION, type TossClientOptions } from './toss.options';
 import {
@@ -40,7 +47,10 @@ export class TossClient implements OnModuleDestroy {
   constructor(httpService: HttpService, @Inject(TOSS_CLIENT_OPTIONS) options: TossClientOptions) {
     this.baseUrl = checkBaseUrl(options.baseUrl);
     this.timeoutMs = checkTimeout('timeoutMs', options.timeoutMs);
-    this.connectTimeoutMs = checkTimeout('connectTimeoutMs', options.connectTimeoutMs ?? Math.min(5_000, this.timeoutMs));
+    this.connectTimeoutMs = checkTimeout(
+      'connectTimeoutMs',
+      options.connectTimeoutMs ?? Math.min(5_000, this.timeoutMs),
+    );
     this.apiVersion = options.apiVersion ?? TOSS_DEFAULT_API_VERSION;
     this.transport = new PgHttpTransport(httpService, { maxSockets: options.maxSockets, lookup: options.lookup });
   }
@@ -54,7 +64,11 @@ export class TossClient implements OnModuleDestroy {
    * `POST /v1/payments/confirm`: approves a payment the buyer authorised (within 10 minutes of the request).
    * Pass an `idempotencyKey` so a retry after an `unknown` result cannot approve twice.
    */
-  async confirm(credentials: TossCredentials, body: TossConfirmRequest, options: TossCallOptions = {}): Promise<TossResult<TossPayment>> {
+  async confirm(
+    credentials: TossCredentials,
+    body: TossConfirmRequest,
+    options: TossCallOptions = {},
+  ): Promise<TossResult<TossPayment>> {
     const invalid =
       checkPaymentKey('body.paymentKey', body?.paymentKey) ??
       checkOrderId('body.orderId', body?.orderId) ??
@@ -65,17 +79,39 @@ export class TossClient implements OnModuleDestroy {
   }
 
   /** `GET /v1/payments/{paymentKey}`: the truth about one payment. */
-  async getPayment(credentials: TossCredentials, paymentKey: string, options: TossReadOptions = {}): Promise<TossResult<TossPayment>> {
+  async getPayment(
+    credentials: TossCredentials,
+    paymentKey: string,
+    options: TossReadOptions = {},
+  ): Promise<TossResult<TossPayment>> {
     const invalid = checkPaymentKey('paymentKey', paymentKey);
     if (invalid) return invalid;
-    return this.call(credentials, 'GET', `/v1/payments/${encodeURIComponent(paymentKey)}`, undefined, options, tossPaymentShape);
+    return this.call(
+      credentials,
+      'GET',
+      `/v1/payments/${encodeURIComponent(paymentKey)}`,
+      undefined,
+      options,
+      tossPaymentShape,
+    );
   }
 
   /** `GET /v1/payments/orders/{orderId}`: finds a payment by our order id (e.g. when no paymentKey was stored). */
-  async getPaymentByOrderId(credentials: TossCredentials, orderId: string, options: TossReadOptions = {}): Promise<TossResult<TossPayment>> {
+  async getPaymentByOrderId(
+    credentials: TossCredentials,
+    orderId: string,
+    options: TossReadOptions = {},
+  ): Promise<TossResult<TossPayment>> {
     const invalid = checkOrderId('orderId', orderId);
     if (invalid) return invalid;
-    return this.call(credentials, 'GET', `/v1/payments/orders/${encodeURIComponent(orderId)}`, undefined, options, tossPaymentShape);
+    return this.call(
+      credentials,
+      'GET',
+      `/v1/payments/orders/${encodeURIComponent(orderId)}`,
+      undefined,
+      options,
+      tossPaymentShape,
+    );
   }
 
   /**
@@ -95,7 +131,14 @@ export class TossClient implements OnModuleDestroy {
     const wire: Record<string, unknown> = { cancelReason: body.cancelReason };
     if (body.cancelAmount !== undefined) wire.cancelAmount = body.cancelAmount;
     if (body.currency !== undefined) wire.currency = body.currency;
-    return this.call(credentials, 'POST', `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`, wire, options, tossPaymentShape);
+    return this.call(
+      credentials,
+      'POST',
+      `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`,
+      wire,
+      options,
+      tossPaymentShape,
+    );
   }
 
   private async call<T>(
@@ -111,7 +154,8 @@ export class TossClient implements OnModuleDestroy {
       return invalidRequest('credentials.secretKey', 'a non-empty secret key is required');
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return invalidRequest('options.timeoutMs', 'must be a positive number');
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      return invalidRequest('options.timeoutMs', 'must be a positive number');
 
     const basic = Buffer.from(`${secretKey}:`, 'utf8').toString('base64');
     const headers: Record<string, string> = {
@@ -144,24 +188,39 @@ export class TossClient implements OnModuleDestroy {
  * Turns a transport outcome into a {@link TossResult}: 2xx must match `shape` (else `unknown`), 4xx with Toss's
  * `{ code, message }` is `pg_error`, 5xx is `unknown` (Toss may have done the work), anything unparseable is `unknown`.
  */
-export function interpretTossOutcome<T>(outcome: PgHttpOutcome, shape: ShapeValidator, secrets: readonly string[] = []): TossResult<T> {
+export function interpretTossOutcome<T>(
+  outcome: PgHttpOutcome,
+  shape: ShapeValidator,
+  secrets: readonly string[] = [],
+): TossResult<T> {
   if (outcome.kind !== 'response') return outcome;
   const { httpStatus, body } = outcome;
   const parsed = parseJson(body);
   if (httpStatus >= 200 && httpStatus < 300) {
-    if (!parsed.ok) return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
+    if (!parsed.ok)
+      return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
     const problem = shape(parsed.value, 'body');
     if (problem) return { kind: 'unknown', reason: 'unexpected_shape', detail: problem, httpStatus };
     return { kind: 'ok', httpStatus, data: parsed.value as T };
   }
-  const error = parsed.ok && errorBodyShape(parsed.value, 'body') === null ? (parsed.value as { code: string; message: string }) : null;
+  const error =
+    parsed.ok && errorBodyShape(parsed.value, 'body') === null
+      ? (parsed.value as { code: string; message: string })
+      : null;
   if (httpStatus >= 500) {
     const base = { kind: 'unknown', reason: 'server_error', detail: `HTTP ${httpStatus}`, httpStatus } as const;
     return error ? { ...base, code: error.code, message: redact(error.message, secrets) } : base;
   }
   if (httpStatus >= 400) {
-    if (!parsed.ok) return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
-    if (!error) return { kind: 'unknown', reason: 'unexpected_shape', detail: `HTTP ${httpStatus} body is not { code, message }`, httpStatus };
+    if (!parsed.ok)
+      return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
+    if (!error)
+      return {
+        kind: 'unknown',
+        reason: 'unexpected_shape',
+        detail: `HTTP ${httpStatus} body is not { code, message }`,
+        httpStatus,
+      };
     return { kind: 'pg_error', httpStatus, code: error.code, message: redact(error.message, secrets) };
   }
   return { kind: 'unknown', reason: 'unexpected_status', detail: `HTTP ${httpStatus}`, httpStatus };
@@ -172,15 +231,20 @@ function invalidRequest(field: string, message: string): PgInvalidRequest {
 }
 
 function checkPaymentKey(field: string, value: unknown): PgInvalidRequest | null {
-  return typeof value === 'string' && PAYMENT_KEY.test(value) ? null : invalidRequest(field, 'must be 1–200 printable ASCII characters');
+  return typeof value === 'string' && PAYMENT_KEY.test(value)
+    ? null
+    : invalidRequest(field, 'must be 1–200 printable ASCII characters');
 }
 
 function checkOrderId(field: string, value: unknown): PgInvalidRequest | null {
-  return typeof value === 'string' && ORDER_ID.test(value) ? null : invalidRequest(field, 'must be 6–64 characters of [A-Za-z0-9_=-]');
+  return typeof value === 'string' && ORDER_ID.test(value)
+    ? null
+    : invalidRequest(field, 'must be 6–64 characters of [A-Za-z0-9_=-]');
 }
 
 function checkAmount(field: string, value: unknown): PgInvalidRequest | null {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return invalidRequest(field, 'must be a positive number');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    return invalidRequest(field, 'must be a positive number');
   // More than two decimals is never a valid USD (or KRW) amount and would be a float-drift bug upstream.
   return TWO_DECIMALS.test(String(value)) ? null : invalidRequest(field, 'must have at most two decimal places');
 }
@@ -210,12 +274,14 @@ function checkBaseUrl(value: string): string {
   } catch {
     throw new Error('TossClient: baseUrl must be an absolute http(s) URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('TossClient: baseUrl must be an http(s) URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error('TossClient: baseUrl must be an http(s) URL');
   if (url.username || url.password) throw new Error('TossClient: baseUrl must not carry credentials');
   return value.replace(/\/+$/, '');
 }
 
 function checkTimeout(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`TossClient: ${name} must be a positive number of milliseconds`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`TossClient: ${name} must be a positive number of milliseconds`);
   return value;
 }

@@ -12,7 +12,9 @@ class FakeConfig {
 describe('TossClientModule', () => {
   let server: FakeHttpServer;
   beforeAll(async () => {
-    server = await startFakeHttpServer((_req, res) => sendJson(res, 404, { code: 'NOT_FOUND_PAYMENT', message: 'none' }));
+    server = await startFakeHttpServer((_req, res) =>
+      sendJson(res, 404, { code: 'NOT_FOUND_PAYMENT', message: 'none' }),
+    );
   });
   afterAll(() => server.close());
 
@@ -22,7 +24,10 @@ describe('TossClientModule', () => {
     }).compile();
     await moduleRef.init();
     const client = moduleRef.get(TossClient);
-    expect(await client.getPayment({ secretKey: 'test_sk_x' }, 'pk')).toMatchObject({ kind: 'pg_error', code: 'NOT_FOUND_PAYMENT' });
+    expect(await client.getPayment({ secretKey: 'test_sk_x' }, 'pk')).toMatchObject({
+      kind: 'pg_error',
+      code: 'NOT_FOUND_PAYMENT',
+    });
     await moduleRef.close();
   });
 
@@ -41,7 +46,10 @@ describe('TossClientModule', () => {
     }).compile();
     await moduleRef.init();
     const client = moduleRef.get(TossClient);
-    expect(await client.getPayment({ secretKey: 'test_sk_x' }, 'pk')).toMatchObject({ kind: 'pg_error', httpStatus: 404 });
+    expect(await client.getPayment({ secretKey: 'test_sk_x' }, 'pk')).toMatchObject({
+      kind: 'pg_error',
+      httpStatus: 404,
+    });
     expect(server.requests.at(-1)?.headers['tosspayments-api-version']).toBe('2022-11-16');
     await moduleRef.close();
   });

@@ -28,7 +28,10 @@ export class TossClientModule {
     return {
       module: TossClientModule,
       imports: [...(options.imports ?? []), HttpModule.register({})],
-      providers: [{ provide: TOSS_CLIENT_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }, TossClient],
+      providers: [
+        { provide: TOSS_CLIENT_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        TossClient,
+      ],
       exports: [TossClient],
     };
   }

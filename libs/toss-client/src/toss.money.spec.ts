@@ -18,12 +18,22 @@ describe('USD ↔ cents', () => {
     else expect(usdToCents(input)).toBe(expected);
   });
 
-  it.each([19.999, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e-7, 1e21, 0.1 + 0.2, '1,000.00', '', '-5', '1e3', '0x10'])(
-    'usdToCents(%p) throws RangeError',
-    (input) => {
-      expect(() => usdToCents(input)).toThrow(RangeError);
-    },
-  );
+  it.each([
+    19.999,
+    -1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    1e-7,
+    1e21,
+    0.1 + 0.2,
+    '1,000.00',
+    '',
+    '-5',
+    '1e3',
+    '0x10',
+  ])('usdToCents(%p) throws RangeError', (input) => {
+    expect(() => usdToCents(input)).toThrow(RangeError);
+  });
 
   it('centsToUsd gives the decimal Toss expects, serialised exactly', () => {
     expect(centsToUsd(1999)).toBe(19.99);
@@ -42,6 +52,7 @@ describe('USD ↔ cents', () => {
       if (usdToCents(usd) !== cents) throw new Error(`drift at ${cents}`);
       if (usdToCents(String(usd)) !== cents) throw new Error(`string drift at ${cents}`);
     }
-    for (const cents of [9_999_999_99, 123_456_789_01, 900_719_925_474_099]) expect(usdToCents(centsToUsd(cents))).toBe(cents);
+    for (const cents of [9_999_999_99, 123_456_789_01, 900_719_925_474_099])
+      expect(usdToCents(centsToUsd(cents))).toBe(cents);
   });
 });

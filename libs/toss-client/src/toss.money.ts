@@ -27,7 +27,8 @@ export function usdToCents(value: number | string): number {
  * @throws RangeError when `cents` is not a non-negative safe integer.
  */
 export function centsToUsd(cents: number): number {
-  if (!Number.isSafeInteger(cents) || cents < 0) throw new RangeError('centsToUsd: cents must be a non-negative safe integer');
+  if (!Number.isSafeInteger(cents) || cents < 0)
+    throw new RangeError('centsToUsd: cents must be a non-negative safe integer');
   return cents / 100;
 }
 

@@ -15,30 +15,48 @@ export class CreateBillingKeyDto {
   @Matches(/^[a-z][a-z0-9-]{1,62}$/, { message: 'gateway must be a gateway code such as portone-paypal-rt' })
   gateway: string;
 
-  @ApiPropertyOptional({ description: 'Name of the issuance shown to the buyer (PortOne `name`)', example: 'Pro plan billing agreement' })
+  @ApiPropertyOptional({
+    description: 'Name of the issuance shown to the buyer (PortOne `name`)',
+    example: 'Pro plan billing agreement',
+  })
   @OptionalNotNull()
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ description: 'Merchant data passed to the PG verbatim (PortOne `custom_data`): at most 50 keys and items, keys 1-40 characters, strings 500, 2 levels, 8 KB of JSON', type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    description:
+      'Merchant data passed to the PG verbatim (PortOne `custom_data`): at most 50 keys and items, keys 1-40 characters, strings 500, 2 levels, 8 KB of JSON',
+    type: 'object',
+    additionalProperties: true,
+  })
   @OptionalNotNull()
   @IsCustomData()
   customData?: Record<string, unknown>;
 
   @ApiPropertyOptional({
-    description: "Where the buyer lands after a redirect-based issuance succeeded, with billingKeyId and status added (required for gateways whose SDK redirects, e.g. toss-billing)",
+    description:
+      'Where the buyer lands after a redirect-based issuance succeeded, with billingKeyId and status added (required for gateways whose SDK redirects, e.g. toss-billing)',
     example: 'https://shop.example.com/billing/done',
   })
   @OptionalNotNull()
   @Length(1, 2048)
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'successUrl must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'successUrl must be an http(s) URL' },
+  )
   successUrl?: string;
 
-  @ApiPropertyOptional({ description: 'Where the buyer lands after a redirect-based issuance failed, with billingKeyId and status added', example: 'https://shop.example.com/billing/failed' })
+  @ApiPropertyOptional({
+    description: 'Where the buyer lands after a redirect-based issuance failed, with billingKeyId and status added',
+    example: 'https://shop.example.com/billing/failed',
+  })
   @OptionalNotNull()
   @Length(1, 2048)
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'failUrl must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'failUrl must be an http(s) URL' },
+  )
   failUrl?: string;
 }
 
@@ -49,7 +67,11 @@ export class UpdateBillingKeyRequestDto {
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ description: 'New custom_data (replaces the old one; same caps as on creation)', type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    description: 'New custom_data (replaces the old one; same caps as on creation)',
+    type: 'object',
+    additionalProperties: true,
+  })
   @OptionalNotNull()
   @IsCustomData()
   customData?: Record<string, unknown>;
@@ -70,7 +92,8 @@ export class LoadUiDto {
   @ApiProperty({ example: 'paypal-rt' }) uiType: string;
   @ApiProperty({ description: 'IMP.init argument (public)', example: 'imp12345678' }) userCode: string;
   @ApiProperty({
-    description: "Exactly what the frontend passes to IMP.loadUI(uiType, request, callback) / IMP.updateLoadUIRequest (PortOne's field names)",
+    description:
+      "Exactly what the frontend passes to IMP.loadUI(uiType, request, callback) / IMP.updateLoadUIRequest (PortOne's field names)",
     type: 'object',
     additionalProperties: true,
   })
@@ -78,11 +101,25 @@ export class LoadUiDto {
 }
 
 export class CheckoutDto {
-  @ApiProperty({ description: 'Which official SDK consumes it', example: 'iamport-v1', enum: ['iamport-v1', 'tosspayments-v2'] }) sdk: string;
-  @ApiProperty({ description: "The SDK's initialisation values (public): PortOne { userCode }, Toss { clientKey, customerKey }", type: 'object', additionalProperties: true })
+  @ApiProperty({
+    description: 'Which official SDK consumes it',
+    example: 'iamport-v1',
+    enum: ['iamport-v1', 'tosspayments-v2'],
+  })
+  sdk: string;
+  @ApiProperty({
+    description: "The SDK's initialisation values (public): PortOne { userCode }, Toss { clientKey, customerKey }",
+    type: 'object',
+    additionalProperties: true,
+  })
   init: Record<string, unknown>;
   @ApiProperty({ description: 'The SDK method to call', example: 'loadUI' }) method: string;
-  @ApiProperty({ description: "The method's request, verbatim in the PG's field names", type: 'object', additionalProperties: true }) request: Record<string, unknown>;
+  @ApiProperty({
+    description: "The method's request, verbatim in the PG's field names",
+    type: 'object',
+    additionalProperties: true,
+  })
+  request: Record<string, unknown>;
 }
 
 export class BillingKeyDto {
@@ -91,14 +128,22 @@ export class BillingKeyDto {
   @ApiProperty({ example: 'portone-paypal-rt' }) gateway: string;
   @ApiProperty() customerId: string;
   @ApiProperty() name: string;
-  @ApiPropertyOptional({ nullable: true, description: 'Why issuance failed (e.g. BUYER_CANCELED, KOREAN_BUYER_ACCOUNT)' }) failureCode: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Why issuance failed (e.g. BUYER_CANCELED, KOREAN_BUYER_ACCOUNT)',
+  })
+  failureCode: string | null;
   @ApiPropertyOptional({ nullable: true }) failureMessage: string | null;
   @ApiPropertyOptional({
     nullable: true,
-    description: 'For a revoked key: true once the PG confirmed the deletion; false while it could not (a timeout): the key is never charged either way, and DELETE again retries the PG',
+    description:
+      'For a revoked key: true once the PG confirmed the deletion; false while it could not (a timeout): the key is never charged either way, and DELETE again retries the PG',
   })
   revokedAtGateway: boolean | null;
-  @ApiPropertyOptional({ description: 'Why a revoked key was not deleted at the PG: NOT_SUPPORTED (the gateway cannot delete keys)', enum: ['NOT_SUPPORTED'] })
+  @ApiPropertyOptional({
+    description: 'Why a revoked key was not deleted at the PG: NOT_SUPPORTED (the gateway cannot delete keys)',
+    enum: ['NOT_SUPPORTED'],
+  })
   reason?: string;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
@@ -107,9 +152,15 @@ export class BillingKeyDto {
 }
 
 export class IssuedBillingKeyDto extends BillingKeyDto {
-  @ApiProperty({ description: 'For the browser, returned once (stored hashed)', example: 'bks_…' }) clientSecret: string;
-  @ApiProperty({ type: CheckoutDto, description: "What the frontend passes to the gateway's official SDK (v1.1)" }) checkout: CheckoutDto;
-  @ApiPropertyOptional({ type: LoadUiDto, description: 'v1: the IMP.loadUI arguments (gateways whose SDK method takes a UI type: portone-paypal-rt)' }) loadUI?: LoadUiDto;
+  @ApiProperty({ description: 'For the browser, returned once (stored hashed)', example: 'bks_…' })
+  clientSecret: string;
+  @ApiProperty({ type: CheckoutDto, description: "What the frontend passes to the gateway's official SDK (v1.1)" })
+  checkout: CheckoutDto;
+  @ApiPropertyOptional({
+    type: LoadUiDto,
+    description: 'v1: the IMP.loadUI arguments (gateways whose SDK method takes a UI type: portone-paypal-rt)',
+  })
+  loadUI?: LoadUiDto;
 }
 
 export class BillingKeyRequestDto {

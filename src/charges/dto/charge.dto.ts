@@ -20,7 +20,10 @@ export class CreateChargeDto {
   @Length(1, 200)
   name: string;
 
-  @ApiProperty({ description: 'The merchant_uid reserved by GET /v1/risk/fraudnet for this charge (used once)', example: 'fnt_abc' })
+  @ApiProperty({
+    description: 'The merchant_uid reserved by GET /v1/risk/fraudnet for this charge (used once)',
+    example: 'fnt_abc',
+  })
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,40}$/)
   merchantUid: string;
@@ -41,7 +44,10 @@ export class CancelChargeDto {
 }
 
 export class ListChargesQueryDto {
-  @ApiPropertyOptional({ description: 'Only charges flagged for review (unresolved after the last look-up)', enum: ['true'] })
+  @ApiPropertyOptional({
+    description: 'Only charges flagged for review (unresolved after the last look-up)',
+    enum: ['true'],
+  })
   @OptionalNotNull()
   @IsBooleanString()
   @Transform(({ value }) => (value === undefined ? undefined : String(value)))
@@ -53,7 +59,8 @@ export class ChargeCancelView {
   @ApiProperty() amount: number;
   @ApiProperty() currency: string;
   @ApiProperty() reason: string;
-  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'], description: 'pending: the PG has not approved it yet' }) status: string;
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'], description: 'pending: the PG has not approved it yet' })
+  status: string;
   @ApiPropertyOptional() failureCode?: string;
   @ApiProperty() review: boolean;
   @ApiProperty({ description: 'Made outside the API (the PG console), found by a look-up' }) external: boolean;
@@ -66,7 +73,8 @@ export class ChargeView {
   @ApiProperty({ enum: ['recurring', 'customer_present'] }) kind: string;
   @ApiPropertyOptional() subscriptionId?: string;
   @ApiPropertyOptional({ description: 'Billing cycle (0 = the first period); recurring charges only' }) cycle?: number;
-  @ApiProperty({ description: 'Attempt within the cycle (1 = first try; retries after soft declines)' }) attempt: number;
+  @ApiProperty({ description: 'Attempt within the cycle (1 = first try; retries after soft declines)' })
+  attempt: number;
   @ApiProperty({ description: 'The PG reference (PortOne merchant_uid)' }) merchantUid: string;
   @ApiProperty() amount: number;
   @ApiProperty() currency: string;
@@ -80,7 +88,8 @@ export class ChargeView {
   @ApiProperty() createdAt: string;
   @ApiPropertyOptional() settledAt?: string;
   @ApiPropertyOptional({ type: [ChargeCancelView] }) cancels?: ChargeCancelView[];
-  @ApiPropertyOptional({ type: ChargeCancelView, description: 'The cancel this request made' }) cancel?: ChargeCancelView;
+  @ApiPropertyOptional({ type: ChargeCancelView, description: 'The cancel this request made' })
+  cancel?: ChargeCancelView;
 }
 
 export class ChargeListView {

@@ -10,7 +10,10 @@ export class MoveClockDto {
   @Max(20 * 365 * 86_400_000)
   advanceMs?: number;
 
-  @ApiPropertyOptional({ description: 'Absolute time to move to (ISO 8601); must not be in the past', example: '2027-01-31T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'Absolute time to move to (ISO 8601); must not be in the past',
+    example: '2027-01-31T00:00:00Z',
+  })
   @OptionalNotNull()
   @IsISO8601({ strict: true })
   now?: string;

@@ -26,7 +26,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
     if (exception instanceof ReplayedErrorResponse) {
-      void reply.status(exception.status).header('content-type', 'application/json; charset=utf-8').send(exception.body);
+      void reply
+        .status(exception.status)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(exception.body);
       return;
     }
     const body = this.toBody(exception);
@@ -39,7 +42,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
-      return { statusCode: statusOf(exception), code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+      return {
+        statusCode: statusOf(exception),
+        code: exception.code,
+        message: exception.message,
+        ...(exception.details ? { details: exception.details } : {}),
+      };
     }
     if (exception instanceof ThrottlerException) return this.of('RATE_LIMITED', 'Too many requests');
     // Fastify's own errors (body parsing, content type, size) reach us wrapped in an HttpException by the adapter.
@@ -48,7 +56,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const known = FASTIFY_ERRORS[fastifyError.code];
       if (known) return this.of(known[0], known[1]);
       const code = byStatus[fastifyError.statusCode];
-      return code ? this.of(code, 'Invalid request') : { statusCode: fastifyError.statusCode, code: 'BAD_REQUEST', message: 'Invalid request' };
+      return code
+        ? this.of(code, 'Invalid request')
+        : { statusCode: fastifyError.statusCode, code: 'BAD_REQUEST', message: 'Invalid request' };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -69,7 +79,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 function fastifyErrorOf(exception: unknown): { code: string; statusCode: number } | undefined {
   for (const e of [exception, (exception as { cause?: unknown })?.cause]) {
     const f = e as { code?: unknown; statusCode?: unknown } | undefined;
-    if (typeof f?.code === 'string' && f.code.startsWith('FST_') && typeof f.statusCode === 'number' && f.statusCode < 500) {
+    if (
+      typeof f?.code === 'string' &&
+      f.code.startsWith('FST_') &&
+      typeof f.statusCode === 'number' &&
+      f.statusCode < 500
+    ) {
       return { code: f.code, statusCode: f.statusCode };
     }
   }

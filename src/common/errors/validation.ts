@@ -20,7 +20,11 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const details = flattenValidationErrors(errors);
       const first = details[0];
-      return new DomainError('VALIDATION_FAILED', first ? `${first.field}: ${first.errors[0]}` : 'Invalid request', details);
+      return new DomainError(
+        'VALIDATION_FAILED',
+        first ? `${first.field}: ${first.errors[0]}` : 'Invalid request',
+        details,
+      );
     },
   });
 }

@@ -14,7 +14,12 @@ const MAX_WALK_DEPTH = 64;
  * The first string (value or key) of `value` matching `pattern`, as a dotted path; undefined when there is none.
  * Bodies reach here already depth-limited by the JSON parser; the walk stops at `MAX_WALK_DEPTH` regardless.
  */
-export function findControlCharacter(value: unknown, pattern: RegExp = TEXT_CONTROL, path = '', depth = 0): string | undefined {
+export function findControlCharacter(
+  value: unknown,
+  pattern: RegExp = TEXT_CONTROL,
+  path = '',
+  depth = 0,
+): string | undefined {
   if (typeof value === 'string') return pattern.test(value) ? path || '(value)' : undefined;
   if (value === null || typeof value !== 'object' || depth > MAX_WALK_DEPTH) return undefined;
   if (Array.isArray(value)) {
@@ -36,7 +41,10 @@ export function findControlCharacter(value: unknown, pattern: RegExp = TEXT_CONT
 function refusal(where: 'body' | 'query' | 'path', field: string): DomainError {
   const name = field.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 120);
   return new DomainError('VALIDATION_FAILED', `${name}: must not contain control characters`, [
-    { field: `${where}.${name}`, errors: ['must not contain control characters (only tab, CR and LF are allowed in text)'] },
+    {
+      field: `${where}.${name}`,
+      errors: ['must not contain control characters (only tab, CR and LF are allowed in text)'],
+    },
   ]);
 }
 
@@ -45,7 +53,11 @@ function refusal(where: 'body' | 'query' | 'path', field: string): DomainError {
  * guard, an interceptor or a repository sees them: PostgreSQL refuses NUL in text and jsonb, so a NUL that got
  * through was a 500 on PostgreSQL (and stored silently on SQLite). One global check instead of one per DTO.
  */
-export function refuseControlCharacters(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+export function refuseControlCharacters(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
   const inPath = findControlCharacter(request.params, PATH_CONTROL);
   if (inPath) return done(refusal('path', inPath));
   const inQuery = findControlCharacter(request.query);

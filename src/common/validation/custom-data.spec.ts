@@ -9,8 +9,10 @@ class Holder {
   customData?: Record<string, unknown>;
 }
 
-const errorsOf = (customData: unknown) => validateSync(plainToInstance(Holder, { customData })).flatMap((e) => Object.values(e.constraints ?? {}));
-const keys = (n: number, value: unknown = 'v') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value]));
+const errorsOf = (customData: unknown) =>
+  validateSync(plainToInstance(Holder, { customData })).flatMap((e) => Object.values(e.constraints ?? {}));
+const keys = (n: number, value: unknown = 'v') =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value]));
 
 describe('customData caps', () => {
   it.each<[string, unknown]>([

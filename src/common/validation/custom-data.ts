@@ -24,7 +24,10 @@ export function customDataProblem(value: unknown, limits = CUSTOM_DATA_LIMITS): 
   if (!isPlainObject(value)) return 'customData must be an object';
   let entries = 0;
   const walk = (node: unknown, depth: number, path: string): string | undefined => {
-    if (typeof node === 'string') return node.length > limits.maxStringLength ? `${path} must be at most ${limits.maxStringLength} characters` : undefined;
+    if (typeof node === 'string')
+      return node.length > limits.maxStringLength
+        ? `${path} must be at most ${limits.maxStringLength} characters`
+        : undefined;
     if (node === null || typeof node === 'boolean') return undefined;
     if (typeof node === 'number') return Number.isFinite(node) ? undefined : `${path} must be a finite number`;
     if (typeof node !== 'object') return `${path} has an unsupported type`;
@@ -42,7 +45,8 @@ export function customDataProblem(value: unknown, limits = CUSTOM_DATA_LIMITS): 
     for (const key in node) {
       if (!Object.hasOwn(node, key)) continue;
       if (++entries > limits.maxEntries) return tooMany;
-      if (key.length === 0 || key.length > limits.maxKeyLength) return `customData keys must be 1-${limits.maxKeyLength} characters (${path})`;
+      if (key.length === 0 || key.length > limits.maxKeyLength)
+        return `customData keys must be 1-${limits.maxKeyLength} characters (${path})`;
       const problem = walk((node as Record<string, unknown>)[key], depth + 1, `${path}.${key}`);
       if (problem) return problem;
     }
@@ -51,7 +55,9 @@ export function customDataProblem(value: unknown, limits = CUSTOM_DATA_LIMITS): 
   const problem = walk(value, 0, 'customData');
   if (problem) return problem;
   const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
-  return bytes > limits.maxBytes ? `customData must be at most ${limits.maxBytes} bytes as JSON (got ${bytes})` : undefined;
+  return bytes > limits.maxBytes
+    ? `customData must be at most ${limits.maxBytes} bytes as JSON (got ${bytes})`
+    : undefined;
 }
 
 /** The one validator of every DTO field carrying customData (see CUSTOM_DATA_LIMITS). */

@@ -19,7 +19,8 @@ export class CreateCustomerDto {
   lastName: string;
 
   @ApiPropertyOptional({
-    description: "As people type it: international (+1 (415) 555-0100) or national in the customer's countryCode ((02)16705176 in KR); stored and returned as E.164",
+    description:
+      "As people type it: international (+1 (415) 555-0100) or national in the customer's countryCode ((02)16705176 in KR); stored and returned as E.164",
     example: '+1 (415) 555-0100',
     maxLength: 64,
   })
@@ -32,7 +33,10 @@ export class CreateCustomerDto {
   @IsISO31661Alpha2()
   countryCode: string;
 
-  @ApiPropertyOptional({ description: "When the buyer's account was created at the merchant (ISO 8601)", example: '2024-05-01T09:00:00Z' })
+  @ApiPropertyOptional({
+    description: "When the buyer's account was created at the merchant (ISO 8601)",
+    example: '2024-05-01T09:00:00Z',
+  })
   @OptionalNotNull()
   @IsISO8601({ strict: true })
   accountCreatedAt?: string;

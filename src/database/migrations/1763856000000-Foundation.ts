@@ -38,9 +38,15 @@ export class Foundation1763856000000 implements MigrationInterface {
           timestampColumn(q, 'updated_at'),
         ],
         indices: [
-          new TableIndex({ name: 'uq_gateway_credentials_merchant_gateway', columnNames: ['merchant_id', 'gateway'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_gateway_credentials_merchant_gateway',
+            columnNames: ['merchant_id', 'gateway'],
+            isUnique: true,
+          }),
         ],
-        foreignKeys: [{ columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] },
+        ],
       }),
     );
     await q.createTable(
@@ -60,9 +66,15 @@ export class Foundation1763856000000 implements MigrationInterface {
         ],
         indices: [
           new TableIndex({ name: 'ix_customers_merchant', columnNames: ['merchant_id', 'created_at'] }),
-          new TableIndex({ name: 'uq_customers_merchant_external', columnNames: ['merchant_id', 'external_id'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_customers_merchant_external',
+            columnNames: ['merchant_id', 'external_id'],
+            isUnique: true,
+          }),
         ],
-        foreignKeys: [{ columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] },
+        ],
       }),
     );
     await q.createTable(
@@ -79,7 +91,9 @@ export class Foundation1763856000000 implements MigrationInterface {
           timestampColumn(q, 'created_at'),
         ],
         indices: [new TableIndex({ name: 'ix_plans_merchant', columnNames: ['merchant_id', 'created_at'] })],
-        foreignKeys: [{ columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] },
+        ],
       }),
     );
     await q.createTable(

@@ -25,9 +25,14 @@ export class Risk1763942400004 implements MigrationInterface {
         ],
         indices: [
           new TableIndex({ name: 'ix_risk_decisions_merchant', columnNames: ['merchant_id', 'created_at', 'id'] }),
-          new TableIndex({ name: 'ix_risk_decisions_merchant_customer', columnNames: ['merchant_id', 'customer_id', 'created_at', 'id'] }),
+          new TableIndex({
+            name: 'ix_risk_decisions_merchant_customer',
+            columnNames: ['merchant_id', 'customer_id', 'created_at', 'id'],
+          }),
         ],
-        foreignKeys: [{ columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] },
+        ],
       }),
     );
     await q.createTable(
@@ -45,7 +50,9 @@ export class Risk1763942400004 implements MigrationInterface {
           new TableIndex({ name: 'ix_fraudnet_reservations_merchant', columnNames: ['merchant_id', 'created_at'] }),
           new TableIndex({ name: 'ix_fraudnet_reservations_expires', columnNames: ['expires_at'] }),
         ],
-        foreignKeys: [{ columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] },
+        ],
       }),
     );
   }

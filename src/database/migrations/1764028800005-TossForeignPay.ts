@@ -6,7 +6,12 @@ export class TossForeignPay1764028800005 implements MigrationInterface {
   name = 'TossForeignPay1764028800005';
 
   async up(q: QueryRunner): Promise<void> {
-    const text = (name: string, length: number, nullable = true) => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
+    const text = (name: string, length: number, nullable = true) => ({
+      name,
+      type: 'varchar',
+      length: String(length),
+      isNullable: nullable,
+    });
     await q.createTable(
       new Table({
         name: 'toss_orders',
@@ -40,7 +45,9 @@ export class TossForeignPay1764028800005 implements MigrationInterface {
           new TableIndex({ name: 'ix_toss_orders_merchant', columnNames: ['merchant_id', 'created_at'] }),
           new TableIndex({ name: 'ix_toss_orders_merchant_payment_key', columnNames: ['merchant_id', 'payment_key'] }),
         ],
-        foreignKeys: [{ columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] },
+        ],
       }),
     );
     await q.createTable(
@@ -66,8 +73,15 @@ export class TossForeignPay1764028800005 implements MigrationInterface {
         ],
         indices: [
           new TableIndex({ name: 'ix_toss_order_cancels_order', columnNames: ['order_id', 'created_at'] }),
-          new TableIndex({ name: 'ix_toss_order_cancels_merchant_tx', columnNames: ['merchant_id', 'transaction_key'] }),
-          new TableIndex({ name: 'uq_toss_order_cancels_idempotency_key', columnNames: ['idempotency_key'], isUnique: true }),
+          new TableIndex({
+            name: 'ix_toss_order_cancels_merchant_tx',
+            columnNames: ['merchant_id', 'transaction_key'],
+          }),
+          new TableIndex({
+            name: 'uq_toss_order_cancels_idempotency_key',
+            columnNames: ['idempotency_key'],
+            isUnique: true,
+          }),
         ],
         foreignKeys: [{ columnNames: ['order_id'], referencedTableName: 'toss_orders', referencedColumnNames: ['id'] }],
       }),
@@ -83,8 +97,16 @@ export class TossForeignPay1764028800005 implements MigrationInterface {
           text('order_id', 64),
           timestampColumn(q, 'received_at'),
         ],
-        indices: [new TableIndex({ name: 'uq_toss_webhook_events_transmission', columnNames: ['merchant_id', 'transmission_id'], isUnique: true })],
-        foreignKeys: [{ columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] }],
+        indices: [
+          new TableIndex({
+            name: 'uq_toss_webhook_events_transmission',
+            columnNames: ['merchant_id', 'transmission_id'],
+            isUnique: true,
+          }),
+        ],
+        foreignKeys: [
+          { columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] },
+        ],
       }),
     );
   }

@@ -29,7 +29,10 @@ export class BillingKeys1764028800006 implements MigrationInterface {
           timestampColumn(q, 'revoked_at', true),
         ],
         indices: [
-          new TableIndex({ name: 'ix_billing_keys_merchant_customer', columnNames: ['merchant_id', 'customer_id', 'created_at'] }),
+          new TableIndex({
+            name: 'ix_billing_keys_merchant_customer',
+            columnNames: ['merchant_id', 'customer_id', 'created_at'],
+          }),
           new TableIndex({ name: 'uq_billing_keys_customer_uid', columnNames: ['customer_uid'], isUnique: true }),
           new TableIndex({ name: 'uq_billing_keys_merchant_uid', columnNames: ['merchant_uid'], isUnique: true }),
         ],

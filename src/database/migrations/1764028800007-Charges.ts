@@ -88,12 +88,18 @@ export class Charges1764028800007 implements MigrationInterface {
         ],
         indices: [
           new TableIndex({ name: 'uq_charges_merchant_uid', columnNames: ['merchant_uid'], isUnique: true }),
-          new TableIndex({ name: 'uq_charges_subscription_cycle_attempt', columnNames: ['subscription_id', 'cycle', 'attempt'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_charges_subscription_cycle_attempt',
+            columnNames: ['subscription_id', 'cycle', 'attempt'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'ix_charges_merchant', columnNames: ['merchant_id', 'created_at'] }),
           new TableIndex({ name: 'ix_charges_lookup', columnNames: ['next_lookup_at'] }),
           new TableIndex({ name: 'ix_charges_review', columnNames: ['merchant_id', 'review'] }),
         ],
-        foreignKeys: [{ columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['merchant_id'], referencedTableName: 'merchants', referencedColumnNames: ['id'] },
+        ],
       }),
     );
     await q.createTable(

@@ -27,17 +27,27 @@ export class WebhookInbox1764201600009 implements MigrationInterface {
           timestampColumn(q, 'created_at'),
         ],
         indices: [
-          new TableIndex({ name: 'uq_webhook_pointers_dedup', columnNames: ['merchant_id', 'gateway', 'dedup_key'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_webhook_pointers_dedup',
+            columnNames: ['merchant_id', 'gateway', 'dedup_key'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'ix_webhook_pointers_due', columnNames: ['gateway', 'next_attempt_at'] }),
         ],
       }),
     );
-    await q.createIndex('toss_webhook_events', new TableIndex({ name: 'ix_toss_webhook_events_received', columnNames: ['received_at'] }));
+    await q.createIndex(
+      'toss_webhook_events',
+      new TableIndex({ name: 'ix_toss_webhook_events_received', columnNames: ['received_at'] }),
+    );
     await q.addColumns('billing_keys', [
       new TableColumn({ name: 'lookup_attempts', type: 'integer', default: 0 }),
       new TableColumn(timestampColumn(q, 'next_lookup_at', true)),
     ]);
-    await q.createIndex('billing_keys', new TableIndex({ name: 'ix_billing_keys_pending_lookup', columnNames: ['status', 'next_lookup_at'] }));
+    await q.createIndex(
+      'billing_keys',
+      new TableIndex({ name: 'ix_billing_keys_pending_lookup', columnNames: ['status', 'next_lookup_at'] }),
+    );
     await q.addColumn('charge_cancels', new TableColumn({ name: 'external', type: 'boolean', default: false }));
   }
 

@@ -9,7 +9,10 @@ export class MaskImpKeyHints1764201600010 implements MigrationInterface {
   name = 'MaskImpKeyHints1764201600010';
 
   async up(q: QueryRunner): Promise<void> {
-    const rows = (await q.query(`SELECT id, hints FROM merchant_gateway_credentials`)) as Array<{ id: string; hints: string | null }>;
+    const rows = (await q.query(`SELECT id, hints FROM merchant_gateway_credentials`)) as Array<{
+      id: string;
+      hints: string | null;
+    }>;
     for (const row of rows) {
       const hints = row.hints ? (JSON.parse(row.hints) as Record<string, string>) : {};
       if (typeof hints.impKey !== 'string') continue;
@@ -17,7 +20,10 @@ export class MaskImpKeyHints1764201600010 implements MigrationInterface {
       if (masked === hints.impKey) continue;
       // Raw SQL: a query builder on this table would apply the entity's simple-json encoding a second time.
       const [a, b] = q.connection.driver.options.type === 'postgres' ? ['$1', '$2'] : ['?', '?'];
-      await q.query(`UPDATE merchant_gateway_credentials SET hints = ${a} WHERE id = ${b}`, [JSON.stringify({ ...hints, impKey: masked }), row.id]);
+      await q.query(`UPDATE merchant_gateway_credentials SET hints = ${a} WHERE id = ${b}`, [
+        JSON.stringify({ ...hints, impKey: masked }),
+        row.id,
+      ]);
     }
   }
 

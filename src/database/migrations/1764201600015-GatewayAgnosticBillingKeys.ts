@@ -20,6 +20,7 @@ export class GatewayAgnosticBillingKeys1764201600015 implements MigrationInterfa
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const c of ['revoke_reason', 'fail_url', 'success_url', 'client_secret_hash', 'gateway_billing_key']) await q.dropColumn('billing_keys', c);
+    for (const c of ['revoke_reason', 'fail_url', 'success_url', 'client_secret_hash', 'gateway_billing_key'])
+      await q.dropColumn('billing_keys', c);
   }
 }

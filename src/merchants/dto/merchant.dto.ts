@@ -13,12 +13,18 @@ export class CreateMerchantDto {
   @IsIn(INDUSTRIES)
   industry: string;
 
-  @ApiPropertyOptional({ enum: RETAIL_FULFILLMENTS, description: 'Required when industry is retail_food, refused otherwise' })
+  @ApiPropertyOptional({
+    enum: RETAIL_FULFILLMENTS,
+    description: 'Required when industry is retail_food, refused otherwise',
+  })
   @ValidateIf((o: CreateMerchantDto) => o.industry === 'retail_food' || o.retailFulfillment !== undefined)
   @IsIn(RETAIL_FULFILLMENTS)
   retailFulfillment?: string;
 
-  @ApiPropertyOptional({ description: "The merchant's PayPal account id (STC sender_account_id, Fraudnet source)", example: 'ABCDEFGHIJKLM' })
+  @ApiPropertyOptional({
+    description: "The merchant's PayPal account id (STC sender_account_id, Fraudnet source)",
+    example: 'ABCDEFGHIJKLM',
+  })
   @OptionalNotNull()
   @Matches(/^[A-Za-z0-9]{5,64}$/, { message: 'paypalAccountId must be 5-64 letters or digits' })
   paypalAccountId?: string;
@@ -28,7 +34,9 @@ export class CreateMerchantDto {
   @IsISO31661Alpha2()
   country?: string;
 
-  @ApiPropertyOptional({ description: 'Where browser redirects (Toss success/fail) send the buyer after we record the result' })
+  @ApiPropertyOptional({
+    description: 'Where browser redirects (Toss success/fail) send the buyer after we record the result',
+  })
   @OptionalNotNull()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   returnUrl?: string;
@@ -41,7 +49,10 @@ export class MerchantDto {
   @ApiProperty() name: string;
   @ApiProperty({ enum: INDUSTRIES }) industry: string;
   @ApiPropertyOptional({ enum: RETAIL_FULFILLMENTS, nullable: true }) retailFulfillment: string | null;
-  @ApiProperty({ enum: ['required', 'recommended'], description: 'Derived from the industry profile; never set by a client' })
+  @ApiProperty({
+    enum: ['required', 'recommended'],
+    description: 'Derived from the industry profile; never set by a client',
+  })
   stcPolicy: 'required' | 'recommended';
   @ApiPropertyOptional({ nullable: true }) paypalAccountId: string | null;
   @ApiPropertyOptional({ nullable: true }) country: string | null;

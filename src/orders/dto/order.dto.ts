@@ -5,7 +5,10 @@ import { ORDER_CANCEL_STATUSES } from '../order-cancel.entity';
 import { ORDER_STATUSES } from '../order.entity';
 
 export class CreateOrderDto {
-  @ApiProperty({ example: 'toss-foreign-pay', description: 'A registered gateway code with oneTimePayments (GET /v1/gateways)' })
+  @ApiProperty({
+    example: 'toss-foreign-pay',
+    description: 'A registered gateway code with oneTimePayments (GET /v1/gateways)',
+  })
   @IsString()
   @Matches(/^[a-z][a-z0-9-]{1,62}$/, { message: 'gateway must be a gateway code' })
   gateway: string;
@@ -21,23 +24,35 @@ export class CreateOrderDto {
   @Max(Number.MAX_SAFE_INTEGER)
   amount: number;
 
-  @ApiProperty({ example: 'USD', description: "ISO 4217; one of the gateway's currencies (anything else is UNSUPPORTED_CURRENCY)" })
+  @ApiProperty({
+    example: 'USD',
+    description: "ISO 4217; one of the gateway's currencies (anything else is UNSUPPORTED_CURRENCY)",
+  })
   @IsString()
   @Matches(/^[A-Za-z]{3}$/, { message: 'currency must be an ISO 4217 code' })
   currency: string;
 
-  @ApiPropertyOptional({ description: "The buyer (the merchant's customer): risk data and the default country come from it" })
+  @ApiPropertyOptional({
+    description: "The buyer (the merchant's customer): risk data and the default country come from it",
+  })
   @OptionalNotNull()
   @IsString()
   @Length(1, 40)
   customerId?: string;
 
-  @ApiPropertyOptional({ example: 'US', description: "The buyer's ISO 3166-1 alpha-2 country (default: the customer's)" })
+  @ApiPropertyOptional({
+    example: 'US',
+    description: "The buyer's ISO 3166-1 alpha-2 country (default: the customer's)",
+  })
   @OptionalNotNull()
   @IsISO31661Alpha2()
   country?: string;
 
-  @ApiPropertyOptional({ description: 'Per-industry PayPal STC extras (flat key/values), for PayPal gateways', type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    description: 'Per-industry PayPal STC extras (flat key/values), for PayPal gateways',
+    type: 'object',
+    additionalProperties: true,
+  })
   @OptionalNotNull()
   @IsObject()
   riskContext?: Record<string, unknown>;
@@ -60,10 +75,20 @@ export class CancelOrderDto {
 
 export class CheckoutDto {
   @ApiProperty({ example: 'tosspayments-v2', description: 'Which official SDK consumes it' }) sdk: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: "The SDK's initialisation arguments (public values only)" }) init: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "The SDK's initialisation arguments (public values only)",
+  })
+  init: Record<string, unknown>;
   @ApiProperty({ example: 'requestPayment' }) method: string;
   @ApiPropertyOptional() uiType?: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: "The SDK method's request, in the PG's field names, verbatim" }) request: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "The SDK method's request, in the PG's field names, verbatim",
+  })
+  request: Record<string, unknown>;
 }
 
 export class OrderCreatedDto {
@@ -72,7 +97,8 @@ export class OrderCreatedDto {
   @ApiProperty({ example: 'created' }) status: string;
   @ApiProperty({ description: 'Minor units' }) amount: number;
   @ApiProperty() currency: string;
-  @ApiProperty({ type: CheckoutDto, description: "What the frontend passes to the gateway's SDK" }) checkout: CheckoutDto;
+  @ApiProperty({ type: CheckoutDto, description: "What the frontend passes to the gateway's SDK" })
+  checkout: CheckoutDto;
 }
 
 export class OrderCancelDto {
@@ -81,7 +107,8 @@ export class OrderCancelDto {
   @ApiProperty() currency: string;
   @ApiProperty() reason: string;
   @ApiProperty({ enum: ['refund', 'mismatch_return', 'external'] }) kind: string;
-  @ApiProperty({ enum: ORDER_CANCEL_STATUSES, description: 'pending until the PG reports the cancel done' }) status: string;
+  @ApiProperty({ enum: ORDER_CANCEL_STATUSES, description: 'pending until the PG reports the cancel done' })
+  status: string;
   @ApiPropertyOptional({ nullable: true, description: "The PG's id of the cancel" }) gatewayCancelId: string | null;
   @ApiPropertyOptional({ nullable: true }) failureCode: string | null;
   @ApiProperty() createdAt: string;
@@ -97,8 +124,10 @@ export class OrderDto {
   @ApiProperty() currency: string;
   @ApiProperty() country: string;
   @ApiPropertyOptional({ nullable: true }) customerId: string | null;
-  @ApiPropertyOptional({ nullable: true, description: "The PG's id of the confirmed checkout" }) gatewayPaymentId: string | null;
-  @ApiPropertyOptional({ nullable: true, description: "The PG's payment status, verbatim" }) gatewayStatus: string | null;
+  @ApiPropertyOptional({ nullable: true, description: "The PG's id of the confirmed checkout" }) gatewayPaymentId:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, description: "The PG's payment status, verbatim" }) gatewayStatus:
+    string | null;
   @ApiPropertyOptional({ nullable: true }) method: string | null;
   @ApiPropertyOptional({ nullable: true }) receiptUrl: string | null;
   @ApiPropertyOptional({ nullable: true }) approvedAt: string | null;
@@ -107,7 +136,8 @@ export class OrderDto {
   @ApiProperty({ description: 'What can still be cancelled (minor units)' }) refundableAmount: number;
   @ApiPropertyOptional({ nullable: true }) failureCode: string | null;
   @ApiPropertyOptional({ nullable: true }) failureMessage: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Why the order was flagged for review' }) flagReason: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Why the order was flagged for review' }) flagReason:
+    string | null;
   @ApiProperty({ type: [OrderCancelDto] }) cancels: OrderCancelDto[];
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;

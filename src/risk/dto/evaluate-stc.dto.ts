@@ -9,7 +9,11 @@ export class EvaluateStcDto {
   @Length(1, 40)
   customerId: string;
 
-  @ApiPropertyOptional({ enum: STC_PURPOSES, default: 'preflight', description: 'What the evaluation is for; recorded' })
+  @ApiPropertyOptional({
+    enum: STC_PURPOSES,
+    default: 'preflight',
+    description: 'What the evaluation is for; recorded',
+  })
   @OptionalNotNull()
   @IsIn(STC_PURPOSES)
   purpose?: StcPurpose;
@@ -18,8 +22,8 @@ export class EvaluateStcDto {
     type: 'object',
     additionalProperties: { type: 'string' },
     description:
-      "Per-industry extra STC keys (string values), e.g. { \"dg_delivery_method\": \"email\" } for event ticketing. Keys " +
-      'that are not in the industry\'s table, base keys (derived from the records) and bad values are refused with ' +
+      'Per-industry extra STC keys (string values), e.g. { "dg_delivery_method": "email" } for event ticketing. Keys ' +
+      "that are not in the industry's table, base keys (derived from the records) and bad values are refused with " +
       'STC_CONTEXT_INVALID.',
     example: { cd_string_one: 'plan-pro' },
   })
@@ -51,7 +55,10 @@ export class StcEvaluationDto {
     description: 'For Toss paymentMethodOptions.paypal.setTransactionContext: { key: value }',
   })
   tossTransactionContext: Record<string, string>;
-  @ApiProperty({ type: [String], description: 'Keys the policy asks for that could not be sent (recommended policy only; required refuses)' })
+  @ApiProperty({
+    type: [String],
+    description: 'Keys the policy asks for that could not be sent (recommended policy only; required refuses)',
+  })
   missing: string[];
   @ApiProperty({ enum: ['sent', 'sent_partial'] }) outcome: 'sent' | 'sent_partial';
 }

@@ -15,13 +15,18 @@ export const FRAUDNET_PAGE_TYPES = [
 export type FraudnetPageType = (typeof FRAUDNET_PAGE_TYPES)[number];
 
 export class FraudnetQueryDto {
-  @ApiPropertyOptional({ enum: FRAUDNET_PAGE_TYPES, default: 'checkout-page', description: 'The page embedding the config (goes into `s`)' })
+  @ApiPropertyOptional({
+    enum: FRAUDNET_PAGE_TYPES,
+    default: 'checkout-page',
+    description: 'The page embedding the config (goes into `s`)',
+  })
   @OptionalNotNull()
   @IsIn(FRAUDNET_PAGE_TYPES)
   pageType?: FraudnetPageType;
 
   @ApiPropertyOptional({
-    description: "An earlier `f` of this merchant: returned again while unused and unexpired (another page of the same visit); otherwise a new one is reserved",
+    description:
+      'An earlier `f` of this merchant: returned again while unused and unexpired (another page of the same visit); otherwise a new one is reserved',
   })
   @OptionalNotNull()
   @IsString()
@@ -30,7 +35,10 @@ export class FraudnetQueryDto {
 }
 
 export class FraudnetParamsDto {
-  @ApiProperty({ description: 'The `fncls` attribute of the <script type="application/json"> tag; always this value', example: 'fnparams-dede7cc5-15fd-4c75-a9f4-36c430ee3a99' })
+  @ApiProperty({
+    description: 'The `fncls` attribute of the <script type="application/json"> tag; always this value',
+    example: 'fnparams-dede7cc5-15fd-4c75-a9f4-36c430ee3a99',
+  })
   fncls: string;
   @ApiProperty({
     description:
@@ -40,7 +48,10 @@ export class FraudnetParamsDto {
     example: 'fnt_3tJk1mN0pQrS2uVw',
   })
   f: string;
-  @ApiProperty({ description: "Source identifier: <merchant's PayPal account id>_<page type>", example: '7WBB3CKT63FRG_checkout-page' })
+  @ApiProperty({
+    description: "Source identifier: <merchant's PayPal account id>_<page type>",
+    example: '7WBB3CKT63FRG_checkout-page',
+  })
   s: string;
   @ApiProperty({ description: 'true unless the server runs live (production, real PGs)' }) sandbox: boolean;
   @ApiProperty({ description: 'When the reservation of `f` lapses if no charge uses it' }) expiresAt: string;

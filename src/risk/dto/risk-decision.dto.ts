@@ -41,5 +41,6 @@ export class RiskDecisionDto {
 
 export class RiskDecisionPageDto {
   @ApiProperty({ type: [RiskDecisionDto] }) data: RiskDecisionDto[];
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next (older) page; null at the end' }) nextCursor: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next (older) page; null at the end' })
+  nextCursor: string | null;
 }

@@ -6,7 +6,10 @@ import { OptionalNotNull } from '../../common/validation/optional-not-null';
 export class CreateSubscriptionDto {
   @ApiProperty() @IsString() @Length(1, 40) customerId: string;
   @ApiProperty() @IsString() @Length(1, 40) planId: string;
-  @ApiProperty({ description: 'An active billing key of the same customer' }) @IsString() @Length(1, 40) billingKeyId: string;
+  @ApiProperty({ description: 'An active billing key of the same customer' })
+  @IsString()
+  @Length(1, 40)
+  billingKeyId: string;
 
   @ApiPropertyOptional({ description: 'When the first charge is due and cycle 0 starts (ISO 8601); default now' })
   @OptionalNotNull()
@@ -29,7 +32,10 @@ export class CreateSubscriptionDto {
 }
 
 export class CancelSubscriptionDto {
-  @ApiPropertyOptional({ description: 'Keep it until the current period ends (no further charge), instead of now', default: false })
+  @ApiPropertyOptional({
+    description: 'Keep it until the current period ends (no further charge), instead of now',
+    default: false,
+  })
   @OptionalNotNull()
   @IsBoolean()
   atPeriodEnd?: boolean;
@@ -37,7 +43,8 @@ export class CancelSubscriptionDto {
 
 export class SubscriptionView {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: SUBSCRIPTION_STATUSES, description: 'incomplete until the first charge succeeds' }) status: string;
+  @ApiProperty({ enum: SUBSCRIPTION_STATUSES, description: 'incomplete until the first charge succeeds' })
+  status: string;
   @ApiProperty() customerId: string;
   @ApiProperty() planId: string;
   @ApiProperty() billingKeyId: string;
@@ -47,7 +54,11 @@ export class SubscriptionView {
   @ApiProperty() intervalCount: number;
   @ApiProperty() currentPeriodStart: string;
   @ApiProperty() currentPeriodEnd: string;
-  @ApiProperty({ nullable: true, type: String, description: 'When the scheduler charges next; null when nothing is due (canceled, or a charge awaits the PG)' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'When the scheduler charges next; null when nothing is due (canceled, or a charge awaits the PG)',
+  })
   nextChargeAt: string | null;
   @ApiProperty({ description: 'The cycle the next charge is for' }) cycle: number;
   @ApiProperty({ description: 'The attempt number of the next charge within its cycle' }) attempt: number;

@@ -16,9 +16,13 @@ export class TossCancelDto {
   @ApiProperty({ description: 'Minor units' }) amount: number;
   @ApiProperty() currency: string;
   @ApiProperty() reason: string;
-  @ApiProperty({ enum: ['refund', 'mismatch_return'], description: 'mismatch_return: the automatic return of a payment Toss confirmed for another amount' })
+  @ApiProperty({
+    enum: ['refund', 'mismatch_return'],
+    description: 'mismatch_return: the automatic return of a payment Toss confirmed for another amount',
+  })
   kind: string;
-  @ApiProperty({ enum: TOSS_CANCEL_STATUSES, description: 'pending until Toss reports the (asynchronous) cancel DONE' }) status: string;
+  @ApiProperty({ enum: TOSS_CANCEL_STATUSES, description: 'pending until Toss reports the (asynchronous) cancel DONE' })
+  status: string;
   @ApiPropertyOptional({ nullable: true }) transactionKey: string | null;
   @ApiPropertyOptional({ nullable: true }) failureCode: string | null;
   @ApiProperty() createdAt: string;
@@ -33,7 +37,8 @@ export class TossOrderDto {
   @ApiProperty() currency: string;
   @ApiProperty() country: string;
   @ApiPropertyOptional({ nullable: true }) customerId: string | null;
-  @ApiPropertyOptional({ nullable: true, description: "Toss's key of the confirmed checkout" }) paymentKey: string | null;
+  @ApiPropertyOptional({ nullable: true, description: "Toss's key of the confirmed checkout" }) paymentKey:
+    string | null;
   @ApiPropertyOptional({ nullable: true, description: "Toss's payment status, verbatim" }) tossStatus: string | null;
   @ApiPropertyOptional({ nullable: true }) method: string | null;
   @ApiPropertyOptional({ nullable: true }) easyPayProvider: string | null;
@@ -44,7 +49,10 @@ export class TossOrderDto {
   @ApiProperty({ description: 'What can still be cancelled (minor units)' }) refundableAmount: number;
   @ApiPropertyOptional({ nullable: true }) failureCode: string | null;
   @ApiPropertyOptional({ nullable: true }) failureMessage: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Why the order was flagged for review (tampered redirect, confirmed amount mismatch)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Why the order was flagged for review (tampered redirect, confirmed amount mismatch)',
+  })
   flagReason: string | null;
   @ApiProperty({ type: [TossCancelDto] }) cancels: TossCancelDto[];
   @ApiProperty() createdAt: string;
@@ -59,11 +67,19 @@ export class TossPaymentRequestDto {
   @ApiProperty() successUrl: string;
   @ApiProperty() failUrl: string;
   @ApiProperty({
-    example: { provider: 'PAYPAL', country: 'US', paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 'cus_123' } } } },
+    example: {
+      provider: 'PAYPAL',
+      country: 'US',
+      paymentMethodOptions: { paypal: { setTransactionContext: { sender_account_id: 'cus_123' } } },
+    },
     description:
-      'The buyer\'s country, and (when a customer is known) PayPal STC in paymentMethodOptions.paypal.setTransactionContext: inside foreignEasyPay, where the SDK takes it',
+      "The buyer's country, and (when a customer is known) PayPal STC in paymentMethodOptions.paypal.setTransactionContext: inside foreignEasyPay, where the SDK takes it",
   })
-  foreignEasyPay: { provider: string; country: string; paymentMethodOptions?: { paypal: { setTransactionContext: Record<string, string> } } };
+  foreignEasyPay: {
+    provider: string;
+    country: string;
+    paymentMethodOptions?: { paypal: { setTransactionContext: Record<string, string> } };
+  };
 }
 
 export class TossOrderCreatedDto {
@@ -72,14 +88,19 @@ export class TossOrderCreatedDto {
   @ApiProperty({ description: 'Minor units' }) amount: number;
   @ApiProperty() currency: string;
   @ApiProperty({ description: "The merchant's Toss client key (public) for the SDK" }) clientKey: string;
-  @ApiProperty({ type: TossPaymentRequestDto, description: "What the frontend passes to the Toss SDK's requestPayment, verbatim" })
+  @ApiProperty({
+    type: TossPaymentRequestDto,
+    description: "What the frontend passes to the Toss SDK's requestPayment, verbatim",
+  })
   paymentRequest: TossPaymentRequestDto;
 }
 
 export class TossSuccessQueryDto {
   @ApiPropertyOptional() @OptionalNotNull() @IsString() @Length(1, 200) paymentKey?: string;
   @ApiPropertyOptional() @OptionalNotNull() @IsString() @Length(1, 64) orderId?: string;
-  @ApiPropertyOptional({ description: 'As Toss appends it (major units); compared with the stored order, never trusted' })
+  @ApiPropertyOptional({
+    description: 'As Toss appends it (major units); compared with the stored order, never trusted',
+  })
   @OptionalNotNull()
   @IsString()
   @Length(0, 32)
@@ -90,8 +111,14 @@ export class TossSuccessQueryDto {
 export class TossFailQueryDto {
   @ApiPropertyOptional({ example: 'PAY_PROCESS_CANCELED' }) @OptionalNotNull() @IsString() @Length(0, 64) code?: string;
   @ApiPropertyOptional() @OptionalNotNull() @IsString() @Length(0, 1000) message?: string;
-  @ApiPropertyOptional({ description: 'Absent for PAY_PROCESS_CANCELED' }) @OptionalNotNull() @IsString() @Length(0, 64) orderId?: string;
-  @ApiPropertyOptional({ description: 'Our own order reference, put in failUrl so a cancellation (which carries no orderId) is recorded' })
+  @ApiPropertyOptional({ description: 'Absent for PAY_PROCESS_CANCELED' })
+  @OptionalNotNull()
+  @IsString()
+  @Length(0, 64)
+  orderId?: string;
+  @ApiPropertyOptional({
+    description: 'Our own order reference, put in failUrl so a cancellation (which carries no orderId) is recorded',
+  })
   @OptionalNotNull()
   @IsString()
   @Length(0, 64)

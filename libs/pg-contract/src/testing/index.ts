@@ -28,5 +28,11 @@ export {
   type SandboxFault,
   type SandboxLedgerEntry,
 } from './pg.sandbox-control';
-export { DummyAdapter, DUMMY_DECLINES, dummyDescriptor, type DummyCredentials, type DummyKind } from './pg.dummy-adapter';
+export {
+  DummyAdapter,
+  DUMMY_DECLINES,
+  dummyDescriptor,
+  type DummyCredentials,
+  type DummyKind,
+} from './pg.dummy-adapter';
 export { DummyPg, DummyTransportError, type DummyPgOptions } from './pg.dummy-pg';

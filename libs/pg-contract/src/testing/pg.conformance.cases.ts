@@ -15,10 +15,17 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
     applies: always,
     async run(s) {
       const { h } = s;
-      assert.deepEqual(h.adapter.descriptor, s.descriptor, 'adapter.descriptor differs from the descriptor given to the suite');
+      assert.deepEqual(
+        h.adapter.descriptor,
+        s.descriptor,
+        'adapter.descriptor differs from the descriptor given to the suite',
+      );
       assert.deepEqual(descriptorProblems(h.adapter.descriptor), []);
       assert.deepEqual(missingMethods(h.adapter as PaymentGatewayAdapter), []);
-      assert.ok(isKnownCurrency(h.currency) && s.descriptor.capabilities.currencies.includes(h.currency), `harness currency ${h.currency} is not declared`);
+      assert.ok(
+        isKnownCurrency(h.currency) && s.descriptor.capabilities.currencies.includes(h.currency),
+        `harness currency ${h.currency} is not declared`,
+      );
       const refs = new Set(Array.from({ length: 50 }, () => h.newReference()));
       assert.equal(refs.size, 50, 'newReference() repeats itself');
     },
@@ -57,7 +64,11 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       assert.equal(outcome.reference, reference);
       assert.deepEqual(outcome.refunded, s.money(0));
       assert.equal((await s.h.sandbox.charges(reference)).length, 1);
-      const byId = await s.adapter.retrieve(s.h.credentials, { gatewayPaymentId: outcome.gatewayPaymentId, expected: amount, reference });
+      const byId = await s.adapter.retrieve(s.h.credentials, {
+        gatewayPaymentId: outcome.gatewayPaymentId,
+        expected: amount,
+        reference,
+      });
       expectStatus('retrieve', byId, 'SUCCEEDED');
       assert.equal(byId.gatewayPaymentId, outcome.gatewayPaymentId);
       const byRef = await s.adapter.retrieveByReference(s.h.credentials, { reference, expected: amount });
@@ -98,11 +109,16 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const found = await s.adapter.retrieveByReference(s.h.credentials, { reference, expected: amount });
       expectStatus('lookup after the timeout', found, 'SUCCEEDED');
       assert.deepEqual(found.amount, amount);
-      assert.equal((await s.h.sandbox.charges(reference)).length, 1, 'expected exactly one charge: the adapter must not re-send on its own');
+      assert.equal(
+        (await s.h.sandbox.charges(reference)).length,
+        1,
+        'expected exactly one charge: the adapter must not re-send on its own',
+      );
     },
   },
   {
-    title: 'never reports success when the connection is reset before the PG did anything; the reference can then be paid once',
+    title:
+      'never reports success when the connection is reset before the PG did anything; the reference can then be paid once',
     applies: always,
     async run(s) {
       const reference = s.h.newReference();
@@ -114,7 +130,12 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       expectStatus('payment whose connection was reset', first.outcome, 'UNKNOWN');
       assert.equal((await s.h.sandbox.charges(reference)).length, 0);
       // Nothing there (billing keys), or a checkout still waiting for its confirm (one-time payments).
-      expectStatus('lookup after the reset', await s.adapter.retrieveByReference(s.h.credentials, { reference, expected: amount }), 'NOT_FOUND', 'PENDING');
+      expectStatus(
+        'lookup after the reset',
+        await s.adapter.retrieveByReference(s.h.credentials, { reference, expected: amount }),
+        'NOT_FOUND',
+        'PENDING',
+      );
       const retry = await first.replay();
       expectStatus('the same request sent again after the lookup', retry, 'SUCCEEDED');
       assert.equal((await s.h.sandbox.charges(reference)).length, 1);
@@ -139,12 +160,24 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const amount = s.money(800);
       const id = await s.paid(reference, amount);
       await h.sandbox.injectFault('lookup', { type: 'http_error', status: 503 }, { times: 10 });
-      expectStatus('retrieveByReference answered 503', await s.adapter.retrieveByReference(h.credentials, { reference, expected: amount }), 'UNKNOWN');
-      expectStatus('retrieve answered 503', await s.adapter.retrieve(h.credentials, { gatewayPaymentId: id, expected: amount }), 'UNKNOWN');
+      expectStatus(
+        'retrieveByReference answered 503',
+        await s.adapter.retrieveByReference(h.credentials, { reference, expected: amount }),
+        'UNKNOWN',
+      );
+      expectStatus(
+        'retrieve answered 503',
+        await s.adapter.retrieve(h.credentials, { gatewayPaymentId: id, expected: amount }),
+        'UNKNOWN',
+      );
       await h.sandbox.clearFaults();
       await h.sandbox.injectFault('lookup', { type: 'reset_before' }, { times: 10 });
       const unpaid = h.newReference();
-      expectStatus('lookup of an unpaid reference with a reset', await s.adapter.retrieveByReference(h.credentials, { reference: unpaid, expected: amount }), 'UNKNOWN');
+      expectStatus(
+        'lookup of an unpaid reference with a reset',
+        await s.adapter.retrieveByReference(h.credentials, { reference: unpaid, expected: amount }),
+        'UNKNOWN',
+      );
     },
   },
   {
@@ -161,10 +194,22 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
         const { outcome } = await s.pay(reference, amount);
         expectStatus('pending payment', outcome, 'PENDING');
         assert.deepEqual(outcome.amount, amount);
-        expectStatus('retrieve while pending', await s.adapter.retrieve(h.credentials, { gatewayPaymentId: outcome.gatewayPaymentId, expected: amount }), 'PENDING');
-        expectStatus('retrieveByReference while pending', await s.adapter.retrieveByReference(h.credentials, { reference, expected: amount }), 'PENDING');
+        expectStatus(
+          'retrieve while pending',
+          await s.adapter.retrieve(h.credentials, { gatewayPaymentId: outcome.gatewayPaymentId, expected: amount }),
+          'PENDING',
+        );
+        expectStatus(
+          'retrieveByReference while pending',
+          await s.adapter.retrieveByReference(h.credentials, { reference, expected: amount }),
+          'PENDING',
+        );
         await h.sandbox.settlePayment(outcome.gatewayPaymentId, to);
-        const settled = await s.adapter.retrieve(h.credentials, { gatewayPaymentId: outcome.gatewayPaymentId, expected: amount, reference });
+        const settled = await s.adapter.retrieve(h.credentials, {
+          gatewayPaymentId: outcome.gatewayPaymentId,
+          expected: amount,
+          reference,
+        });
         expectStatus(`retrieve after settling ${to}`, settled, to === 'paid' ? 'SUCCEEDED' : 'DECLINED');
         assert.equal((await h.sandbox.charges(reference)).length, 1);
       }
@@ -182,7 +227,11 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       ] as const) {
         const reference = h.newReference();
         await s.beforePayment();
-        await h.sandbox.injectFault(s.payFlow, { type: 'decline', code, message: `conformance ${kind} decline` }, { reference });
+        await h.sandbox.injectFault(
+          s.payFlow,
+          { type: 'decline', code, message: `conformance ${kind} decline` },
+          { reference },
+        );
         const { outcome } = await s.pay(reference, s.money(900));
         expectStatus(`${kind} decline`, outcome, 'DECLINED');
         assert.equal(outcome.kind, kind, `decline ${code} mapped to ${outcome.kind}`);
@@ -199,14 +248,25 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const reference = h.newReference();
       const amount = s.money(1234);
       const id = await s.paid(reference, amount);
-      const more = await s.adapter.retrieve(h.credentials, { gatewayPaymentId: id, expected: s.money(1235), reference });
+      const more = await s.adapter.retrieve(h.credentials, {
+        gatewayPaymentId: id,
+        expected: s.money(1235),
+        reference,
+      });
       expectStatus('retrieve expecting another amount', more, 'MISMATCH');
       assert.equal(more.field, 'amount');
       assert.deepEqual(more.reported, amount);
-      const currency = await s.adapter.retrieveByReference(h.credentials, { reference, expected: s.money(1234, s.otherCurrency()) });
+      const currency = await s.adapter.retrieveByReference(h.credentials, {
+        reference,
+        expected: s.money(1234, s.otherCurrency()),
+      });
       expectStatus('retrieveByReference expecting another currency', currency, 'MISMATCH');
       assert.equal(currency.field, 'currency');
-      const other = await s.adapter.retrieve(h.credentials, { gatewayPaymentId: id, expected: amount, reference: h.newReference() });
+      const other = await s.adapter.retrieve(h.credentials, {
+        gatewayPaymentId: id,
+        expected: amount,
+        reference: h.newReference(),
+      });
       expectStatus('retrieve under another reference', other, 'MISMATCH');
       assert.equal(other.field, 'reference');
     },
@@ -221,9 +281,18 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const amount = s.money(1000, h.refusedCurrency);
       let outcome: PaymentOutcome | CheckoutPreparation | NotSentOutcome;
       if (s.descriptor.capabilities.billingKeys) {
-        outcome = await s.adapter.chargeBillingKey(h.credentials, s.chargeInput(await s.activeKey(), reference, amount, 'Refused currency'));
+        outcome = await s.adapter.chargeBillingKey(
+          h.credentials,
+          s.chargeInput(await s.activeKey(), reference, amount, 'Refused currency'),
+        );
       } else {
-        outcome = await s.adapter.prepareCheckout(h.credentials, { reference, amount, orderName: 'Refused currency', successUrl: 'https://merchant.example/s', failUrl: 'https://merchant.example/f' });
+        outcome = await s.adapter.prepareCheckout(h.credentials, {
+          reference,
+          amount,
+          orderName: 'Refused currency',
+          successUrl: 'https://merchant.example/s',
+          failUrl: 'https://merchant.example/f',
+        });
       }
       assert.ok(isNotSent(outcome), `expected NOT_SENT, got ${show(outcome)}`);
       assert.equal(outcome.reason, 'invalid_request');
@@ -242,21 +311,37 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const reference = h.newReference();
       const amount = s.money(1500);
       const id = await s.paid(reference, amount);
-      const parsed = s.adapter.parseWebhook(h.credentials, h.forgeWebhook({ gatewayPaymentId: id, reference }, h.forgedStatus ?? 'cancelled'));
+      const parsed = s.adapter.parseWebhook(
+        h.credentials,
+        h.forgeWebhook({ gatewayPaymentId: id, reference }, h.forgedStatus ?? 'cancelled'),
+      );
       assert.equal(parsed.kind, 'refetch', show(parsed));
       assert.ok(!('status' in parsed), `parseWebhook returned a status: ${show(parsed)}`);
       if (parsed.kind !== 'refetch') return;
-      assert.ok(parsed.gatewayPaymentId === id || parsed.reference === reference, `the webhook does not point at the payment: ${show(parsed)}`);
+      assert.ok(
+        parsed.gatewayPaymentId === id || parsed.reference === reference,
+        `the webhook does not point at the payment: ${show(parsed)}`,
+      );
       const truth: LookupOutcome = parsed.gatewayPaymentId
-        ? await s.adapter.retrieve(h.credentials, { gatewayPaymentId: parsed.gatewayPaymentId, expected: amount, reference })
+        ? await s.adapter.retrieve(h.credentials, {
+            gatewayPaymentId: parsed.gatewayPaymentId,
+            expected: amount,
+            reference,
+          })
         : await s.adapter.retrieveByReference(h.credentials, { reference: parsed.reference!, expected: amount });
       expectStatus('re-fetch after a forged webhook', truth, 'SUCCEEDED');
       assert.deepEqual(truth.refunded, s.money(0), 'a forged webhook changed the payment');
 
-      const ghost = s.adapter.parseWebhook(h.credentials, h.forgeWebhook({ gatewayPaymentId: `${id}0`, reference: h.newReference() }, 'paid'));
+      const ghost = s.adapter.parseWebhook(
+        h.credentials,
+        h.forgeWebhook({ gatewayPaymentId: `${id}0`, reference: h.newReference() }, 'paid'),
+      );
       assert.equal(ghost.kind, 'refetch', show(ghost));
       if (ghost.kind === 'refetch' && ghost.gatewayPaymentId) {
-        const found = await s.adapter.retrieve(h.credentials, { gatewayPaymentId: ghost.gatewayPaymentId, expected: amount });
+        const found = await s.adapter.retrieve(h.credentials, {
+          gatewayPaymentId: ghost.gatewayPaymentId,
+          expected: amount,
+        });
         expectStatus('re-fetch of a webhook about a payment that does not exist', found, 'NOT_FOUND');
       }
       for (const body of [null, undefined, 'paid', 42, [], {}, { status: 'paid' }]) {
@@ -274,7 +359,12 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const reference = s.h.newReference();
       const amount = s.money(1800);
       const id = await s.paid(reference, amount);
-      const outcome = await s.adapter.cancel(s.h.credentials, { gatewayPaymentId: id, reference, reason: 'conformance full cancel', cancelId: s.h.newReference() });
+      const outcome = await s.adapter.cancel(s.h.credentials, {
+        gatewayPaymentId: id,
+        reference,
+        reason: 'conformance full cancel',
+        cancelId: s.h.newReference(),
+      });
       await s.cancelled(outcome, id, amount);
       assert.equal(await s.refundedOf(id, reference, amount), amount.amount);
     },
@@ -286,14 +376,27 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const reference = s.h.newReference();
       const amount = s.money(1000);
       const id = await s.paid(reference, amount);
-      const part = await s.adapter.cancel(s.h.credentials, { gatewayPaymentId: id, reference, amount: s.money(300), reason: 'partial', cancelId: s.h.newReference(), refundableBalance: amount });
+      const part = await s.adapter.cancel(s.h.credentials, {
+        gatewayPaymentId: id,
+        reference,
+        amount: s.money(300),
+        reason: 'partial',
+        cancelId: s.h.newReference(),
+        refundableBalance: amount,
+      });
       await s.cancelled(part, id, s.money(300));
       if (part.status === 'SUCCEEDED') {
         assert.deepEqual(part.totalRefunded, s.money(300));
         assert.deepEqual(part.remaining, s.money(700));
       }
       assert.equal(await s.refundedOf(id, reference, amount), 300);
-      const rest = await s.adapter.cancel(s.h.credentials, { gatewayPaymentId: id, reference, reason: 'the rest', cancelId: s.h.newReference(), refundableBalance: s.money(700) });
+      const rest = await s.adapter.cancel(s.h.credentials, {
+        gatewayPaymentId: id,
+        reference,
+        reason: 'the rest',
+        cancelId: s.h.newReference(),
+        refundableBalance: s.money(700),
+      });
       await s.cancelled(rest, id, s.money(700));
       assert.equal(await s.refundedOf(id, reference, amount), 1000);
     },
@@ -308,7 +411,12 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const amount = s.money(2000);
       const id = await s.paid(reference, amount);
       await h.sandbox.injectFault('cancel', { type: 'pending' });
-      const outcome = await s.adapter.cancel(h.credentials, { gatewayPaymentId: id, reference, reason: 'pending cancel', cancelId: h.newReference() });
+      const outcome = await s.adapter.cancel(h.credentials, {
+        gatewayPaymentId: id,
+        reference,
+        reason: 'pending cancel',
+        cancelId: h.newReference(),
+      });
       expectStatus('cancel held by the PG', outcome, 'PENDING');
       assert.equal(await s.refundedOf(id, reference, amount), 0);
       assert.equal(await h.sandbox.settleCancels(id, 'done'), true);
@@ -322,7 +430,13 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       const reference = s.h.newReference();
       const amount = s.money(500);
       const id = await s.paid(reference, amount);
-      const outcome = await s.adapter.cancel(s.h.credentials, { gatewayPaymentId: id, reference, amount: s.money(600), reason: 'too much', cancelId: s.h.newReference() });
+      const outcome = await s.adapter.cancel(s.h.credentials, {
+        gatewayPaymentId: id,
+        reference,
+        amount: s.money(600),
+        reason: 'too much',
+        cancelId: s.h.newReference(),
+      });
       expectStatus('over-refund', outcome, 'DECLINED', 'NOT_SENT');
       assert.equal(await s.refundedOf(id, reference, amount), 0);
     },

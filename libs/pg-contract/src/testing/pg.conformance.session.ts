@@ -1,5 +1,13 @@
 import * as assert from 'node:assert/strict';
-import type { BuyerInfo, ChargeBillingKeyInput, CheckoutPreparation, ClientRequest, IssueBillingKeyInput, PaymentGatewayAdapter, WebhookInput } from '../pg.adapter';
+import type {
+  BuyerInfo,
+  ChargeBillingKeyInput,
+  CheckoutPreparation,
+  ClientRequest,
+  IssueBillingKeyInput,
+  PaymentGatewayAdapter,
+  WebhookInput,
+} from '../pg.adapter';
 import { billingKeyFlowOf, type GatewayDescriptor } from '../pg.descriptor';
 import type { Money } from '../pg.money';
 import type { BillingKeyOutcome, CancelOutcome, NotSentOutcome, PaymentOutcome } from '../pg.outcomes';
@@ -26,7 +34,10 @@ export interface ConformanceHarness<C = unknown> {
   /** The buyer the suite issues keys and checkouts for. */
   readonly buyerInfo?: BuyerInfo;
   /** Builds a webhook as the PG would post it about `target`, with `forgedStatus` planted where the PG puts a status. */
-  forgeWebhook?(target: { readonly gatewayPaymentId: string; readonly reference: string }, forgedStatus: string): WebhookInput;
+  forgeWebhook?(
+    target: { readonly gatewayPaymentId: string; readonly reference: string },
+    forgedStatus: string,
+  ): WebhookInput;
   /** A status a forger would plant (PortOne `cancelled`, Toss `CANCELED`). Default `cancelled`. */
   readonly forgedStatus?: string;
   /** One-time payments: the success-redirect query with its amount replaced (a buyer tampering with the URL). */
@@ -43,8 +54,15 @@ export function conformanceReturnUrls(billingKey: string): { returnUrl: string; 
 
 export const show = (v: unknown) => JSON.stringify(v);
 
-export function expectStatus<S extends string>(what: string, outcome: { status: string }, ...statuses: S[]): asserts outcome is { status: S } {
-  assert.ok((statuses as string[]).includes(outcome.status), `${what}: expected ${statuses.join(' or ')}, got ${show(outcome)}`);
+export function expectStatus<S extends string>(
+  what: string,
+  outcome: { status: string },
+  ...statuses: S[]
+): asserts outcome is { status: S } {
+  assert.ok(
+    (statuses as string[]).includes(outcome.status),
+    `${what}: expected ${statuses.join(' or ')}, got ${show(outcome)}`,
+  );
 }
 
 export function isNotSent(v: unknown): v is NotSentOutcome {
@@ -104,7 +122,15 @@ export class ConformanceSession<C = unknown> {
 
   /** The buyer of the suite. */
   buyer(): BuyerInfo {
-    return this.h.buyerInfo ?? { id: 'conformance-buyer', email: 'buyer@example.com', firstName: 'Con', lastName: 'Formance', country: 'US' };
+    return (
+      this.h.buyerInfo ?? {
+        id: 'conformance-buyer',
+        email: 'buyer@example.com',
+        firstName: 'Con',
+        lastName: 'Formance',
+        country: 'US',
+      }
+    );
   }
 
   /** The issuance input the core would build: our minted id and reference, plus our return routes where the SDK redirects. */
@@ -131,7 +157,15 @@ export class ConformanceSession<C = unknown> {
     });
     const result = await this.adapter.completeBillingKey(h.credentials, { billingKey, reference, pointer });
     const minted = result.status === 'ACTIVE' ? result.gatewayBillingKey : undefined;
-    return { billingKey, reference, pointer, client: client as ClientRequest, result, key: minted ?? billingKey, issuedAs: billingKey };
+    return {
+      billingKey,
+      reference,
+      pointer,
+      client: client as ClientRequest,
+      result,
+      key: minted ?? billingKey,
+      issuedAs: billingKey,
+    };
   }
 
   /** The suite's billing key, issued on first use. */
@@ -154,18 +188,27 @@ export class ConformanceSession<C = unknown> {
   }
 
   /** Makes a payment through the gateway's flow; `replay` sends exactly the same request again. */
-  async pay(reference: string, amount: Money): Promise<{ outcome: PaymentOutcome; replay: () => Promise<PaymentOutcome> }> {
+  async pay(
+    reference: string,
+    amount: Money,
+  ): Promise<{ outcome: PaymentOutcome; replay: () => Promise<PaymentOutcome> }> {
     const { h } = this;
     if (this.descriptor.capabilities.billingKeys) {
       const input = this.chargeInput(await this.activeKey(), reference, amount, 'Conformance charge');
-      return { outcome: await this.adapter.chargeBillingKey(h.credentials, input), replay: () => this.adapter.chargeBillingKey(h.credentials, input) };
+      return {
+        outcome: await this.adapter.chargeBillingKey(h.credentials, input),
+        replay: () => this.adapter.chargeBillingKey(h.credentials, input),
+      };
     }
     const checkout = await this.prepare(reference, amount);
     assert.ok(h.buyer.completeCheckout, 'harness.buyer.completeCheckout is required for one-time payments');
     const redirect = await h.buyer.completeCheckout(checkout, 'approve');
     assert.ok(redirect.success, `the sandbox buyer did not reach the success URL: ${show(redirect)}`);
     const input = { reference, expected: amount, pointer: redirect.query };
-    return { outcome: await this.adapter.confirm(h.credentials, input), replay: () => this.adapter.confirm(h.credentials, input) };
+    return {
+      outcome: await this.adapter.confirm(h.credentials, input),
+      replay: () => this.adapter.confirm(h.credentials, input),
+    };
   }
 
   /** `prepareCheckout` with the suite's URLs; fails the case on NOT_SENT. */
@@ -191,7 +234,11 @@ export class ConformanceSession<C = unknown> {
 
   /** The refunded total the PG reports for a payment. */
   async refundedOf(id: string, reference: string, amount: Money): Promise<number> {
-    const after = await this.adapter.retrieve(this.h.credentials, { gatewayPaymentId: id, expected: amount, reference });
+    const after = await this.adapter.retrieve(this.h.credentials, {
+      gatewayPaymentId: id,
+      expected: amount,
+      reference,
+    });
     expectStatus('retrieve after cancel', after, 'SUCCEEDED');
     return after.refunded.amount;
   }
@@ -200,10 +247,18 @@ export class ConformanceSession<C = unknown> {
   async cancelled(outcome: CancelOutcome, id: string, expected: Money): Promise<void> {
     expectStatus('cancel', outcome, 'SUCCEEDED', 'PENDING');
     if (outcome.status === 'PENDING') {
-      assert.deepEqual(outcome.requested, expected, `pending cancel asks for ${show(outcome.requested)}, expected ${show(expected)}`);
+      assert.deepEqual(
+        outcome.requested,
+        expected,
+        `pending cancel asks for ${show(outcome.requested)}, expected ${show(expected)}`,
+      );
       await this.h.sandbox.settleCancels(id, 'done');
     } else {
-      assert.deepEqual(outcome.refunded, expected, `cancel refunded ${show(outcome.refunded)}, expected ${show(expected)}`);
+      assert.deepEqual(
+        outcome.refunded,
+        expected,
+        `cancel refunded ${show(outcome.refunded)}, expected ${show(expected)}`,
+      );
     }
   }
 }

@@ -1,5 +1,10 @@
 import type { PaymentOutcome } from '../pg.outcomes';
-import { CONFORMANCE_CASES, ConformanceSession, describeGatewayConformance, type ConformanceHarness } from './pg.conformance';
+import {
+  CONFORMANCE_CASES,
+  ConformanceSession,
+  describeGatewayConformance,
+  type ConformanceHarness,
+} from './pg.conformance';
 import { DummyAdapter, dummyDescriptor, type DummyCredentials, type DummyKind } from './pg.dummy-adapter';
 import { DummyPg } from './pg.dummy-pg';
 
@@ -11,7 +16,10 @@ import { DummyPg } from './pg.dummy-pg';
 
 const KINDS: readonly DummyKind[] = ['billing-keys', 'billing-keys-redirect', 'one-time'];
 
-function harness(kind: DummyKind, mutate: (a: DummyAdapter) => void = () => undefined): ConformanceHarness<DummyCredentials> {
+function harness(
+  kind: DummyKind,
+  mutate: (a: DummyAdapter) => void = () => undefined,
+): ConformanceHarness<DummyCredentials> {
   const pg = new DummyPg({ mintsKeys: kind === 'billing-keys-redirect', redirect: kind === 'billing-keys-redirect' });
   const adapter = new DummyAdapter(pg, kind);
   mutate(adapter);
@@ -25,13 +33,17 @@ function harness(kind: DummyKind, mutate: (a: DummyAdapter) => void = () => unde
     declines: { hard: 'HARD_DECLINE', soft: 'SOFT_DECLINE' },
     sandbox: pg.control(),
     buyer: pg.buyer(),
-    forgeWebhook: (t, status) => ({ headers: {}, body: { paymentId: t.gatewayPaymentId, reference: t.reference, status } }),
+    forgeWebhook: (t, status) => ({
+      headers: {},
+      body: { paymentId: t.gatewayPaymentId, reference: t.reference, status },
+    }),
     forgedStatus: 'refunded',
     tamperCheckoutAmount: (query, amount) => ({ ...query, amount: String(amount.amount) }),
   };
 }
 
-for (const kind of KINDS) describeGatewayConformance(`DummyAdapter (${kind})`, dummyDescriptor(kind), async () => harness(kind));
+for (const kind of KINDS)
+  describeGatewayConformance(`DummyAdapter (${kind})`, dummyDescriptor(kind), async () => harness(kind));
 
 type Mutation = (a: DummyAdapter) => void;
 
@@ -56,14 +68,29 @@ const MUTANTS: ReadonlyArray<[string, DummyKind, string, RegExp, Mutation]> = [
     'billing-keys',
     'answers UNKNOWN when the PG did the work but the answer never came; the lookup finds the truth',
     /payment whose answer was lost: expected UNKNOWN/,
-    wrapPay((o) => (o.status === 'UNKNOWN' ? { status: 'NOT_SENT', reason: 'connection', retryable: true, code: 'X', message: 'x' } : o)),
+    wrapPay((o) =>
+      o.status === 'UNKNOWN'
+        ? { status: 'NOT_SENT', reason: 'connection', retryable: true, code: 'X', message: 'x' }
+        : o,
+    ),
   ],
   [
     'calls a reset connection a success',
     'one-time',
     'never reports success when the connection is reset before the PG did anything; the reference can then be paid once',
     /payment whose connection was reset: expected UNKNOWN/,
-    wrapPay((o) => (o.status === 'UNKNOWN' ? { status: 'SUCCEEDED', gatewayPaymentId: 'x', reference: 'x', amount: { amount: 1200, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, rawStatus: 'paid' } : o)),
+    wrapPay((o) =>
+      o.status === 'UNKNOWN'
+        ? {
+            status: 'SUCCEEDED',
+            gatewayPaymentId: 'x',
+            reference: 'x',
+            amount: { amount: 1200, currency: 'USD' },
+            refunded: { amount: 0, currency: 'USD' },
+            rawStatus: 'paid',
+          }
+        : o,
+    ),
   ],
   [
     'calls a 5xx a decline',
@@ -109,7 +136,16 @@ const MUTANTS: ReadonlyArray<[string, DummyKind, string, RegExp, Mutation]> = [
       const original = a.retrieve;
       a.retrieve = async (c, i) => {
         const found = await original(c, i);
-        return found.status === 'MISMATCH' ? { status: 'SUCCEEDED', gatewayPaymentId: found.gatewayPaymentId, reference: 'x', amount: i.expected, refunded: { amount: 0, currency: i.expected.currency }, rawStatus: found.rawStatus } : found;
+        return found.status === 'MISMATCH'
+          ? {
+              status: 'SUCCEEDED',
+              gatewayPaymentId: found.gatewayPaymentId,
+              reference: 'x',
+              amount: i.expected,
+              refunded: { amount: 0, currency: i.expected.currency },
+              rawStatus: found.rawStatus,
+            }
+          : found;
       };
     },
   ],
@@ -133,7 +169,10 @@ const MUTANTS: ReadonlyArray<[string, DummyKind, string, RegExp, Mutation]> = [
     /parseWebhook returned a status/,
     (a) => {
       const original = a.parseWebhook;
-      a.parseWebhook = (c, i) => ({ ...original(c, i), status: (i.body as { status?: unknown } | null)?.status }) as unknown as ReturnType<typeof original>;
+      a.parseWebhook = (c, i) =>
+        ({ ...original(c, i), status: (i.body as { status?: unknown } | null)?.status }) as unknown as ReturnType<
+          typeof original
+        >;
     },
   ],
   [
@@ -145,7 +184,15 @@ const MUTANTS: ReadonlyArray<[string, DummyKind, string, RegExp, Mutation]> = [
       const original = a.cancel;
       a.cancel = async (c, i) => {
         const r = await original(c, i);
-        return r.status === 'PENDING' ? { status: 'SUCCEEDED', refunded: r.requested, totalRefunded: r.requested, remaining: { ...r.requested, amount: 0 }, rawStatus: 'done' } : r;
+        return r.status === 'PENDING'
+          ? {
+              status: 'SUCCEEDED',
+              refunded: r.requested,
+              totalRefunded: r.requested,
+              remaining: { ...r.requested, amount: 0 },
+              rawStatus: 'done',
+            }
+          : r;
       };
     },
   ],
@@ -158,7 +205,9 @@ const MUTANTS: ReadonlyArray<[string, DummyKind, string, RegExp, Mutation]> = [
       const original = a.completeBillingKey!;
       a.completeBillingKey = async (c, i) => {
         const r = await original(c, i);
-        return r.status === 'FAILED' && r.code === 'REFERENCE_MISMATCH' ? { status: 'ACTIVE', billingKey: i.billingKey, rawStatus: 'active' } : r;
+        return r.status === 'FAILED' && r.code === 'REFERENCE_MISMATCH'
+          ? { status: 'ACTIVE', billingKey: i.billingKey, rawStatus: 'active' }
+          : r;
       };
     },
   ],
@@ -206,7 +255,8 @@ const MUTANTS: ReadonlyArray<[string, DummyKind, string, RegExp, Mutation]> = [
     /strands the buyer; expected NOT_SENT/,
     (a) => {
       const original = a.issueBillingKey!;
-      a.issueBillingKey = (c, i) => original(c, { ...i, returnUrl: i.returnUrl ?? 'about:blank', failUrl: i.failUrl ?? 'about:blank' });
+      a.issueBillingKey = (c, i) =>
+        original(c, { ...i, returnUrl: i.returnUrl ?? 'about:blank', failUrl: i.failUrl ?? 'about:blank' });
     },
   ],
   [
@@ -227,11 +277,24 @@ const MUTANTS: ReadonlyArray<[string, DummyKind, string, RegExp, Mutation]> = [
     /the refused request reached the PG/,
     (a) => {
       // An adapter without the preflight: what it declares refused still goes out, only the answer is dressed up.
-      Object.defineProperty(a, 'descriptor', { value: { ...a.descriptor, capabilities: { ...a.descriptor.capabilities, currencies: ['USD', 'EUR', 'KRW'], refusesCurrencies: [] } } });
+      Object.defineProperty(a, 'descriptor', {
+        value: {
+          ...a.descriptor,
+          capabilities: { ...a.descriptor.capabilities, currencies: ['USD', 'EUR', 'KRW'], refusesCurrencies: [] },
+        },
+      });
       const original = a.chargeBillingKey!;
       a.chargeBillingKey = async (c, i) => {
         const r = await original(c, i);
-        return i.amount.currency === 'KRW' ? { status: 'NOT_SENT', reason: 'invalid_request', retryable: false, code: 'CURRENCY_NOT_SUPPORTED', message: 'x' } : r;
+        return i.amount.currency === 'KRW'
+          ? {
+              status: 'NOT_SENT',
+              reason: 'invalid_request',
+              retryable: false,
+              code: 'CURRENCY_NOT_SUPPORTED',
+              message: 'x',
+            }
+          : r;
       };
     },
   ],
@@ -262,7 +325,8 @@ describe('conformance suite against broken dummy adapters', () => {
   });
 
   it('runs the delete case only where billingKeyDeletion is true, and the redirect case only for redirect SDKs', () => {
-    const applying = (kind: DummyKind) => CONFORMANCE_CASES.filter((c) => c.applies(dummyDescriptor(kind))).map((c) => c.title);
+    const applying = (kind: DummyKind) =>
+      CONFORMANCE_CASES.filter((c) => c.applies(dummyDescriptor(kind))).map((c) => c.title);
     const del = 'revokes a billing key idempotently, and a charge on it is a hard decline that takes nothing';
     const noDel = 'declares that it cannot revoke keys at the PG, and is not made to';
     const redirect = 'refuses a redirect issuance without our return routes, before the buyer sees it';

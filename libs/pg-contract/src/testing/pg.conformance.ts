@@ -11,7 +11,14 @@ import { ConformanceSession, type ConformanceHarness } from './pg.conformance.se
  */
 
 export { CONFORMANCE_CASES } from './pg.conformance.cases';
-export { ConformanceSession, conformanceReturnUrls, type ConformanceCase, type ConformanceHarness, type ConformanceIssuance, type ConformanceKey } from './pg.conformance.session';
+export {
+  ConformanceSession,
+  conformanceReturnUrls,
+  type ConformanceCase,
+  type ConformanceHarness,
+  type ConformanceIssuance,
+  type ConformanceKey,
+} from './pg.conformance.session';
 
 /** Options of {@link describeGatewayConformance}. */
 export interface ConformanceOptions {
@@ -21,7 +28,9 @@ export interface ConformanceOptions {
 
 interface TestApi {
   describe(name: string, fn: () => void): void;
-  it: ((name: string, fn: () => Promise<void>, timeout?: number) => void) & { skip(name: string, fn: () => Promise<void>): void };
+  it: ((name: string, fn: () => Promise<void>, timeout?: number) => void) & {
+    skip(name: string, fn: () => Promise<void>): void;
+  };
   beforeAll(fn: () => Promise<void>, timeout?: number): void;
   afterAll(fn: () => Promise<void>, timeout?: number): void;
   afterEach(fn: () => Promise<void>, timeout?: number): void;
@@ -30,7 +39,9 @@ interface TestApi {
 function testApi(): TestApi {
   const g = globalThis as unknown as Partial<TestApi>;
   if (typeof g.describe !== 'function' || typeof g.it !== 'function' || typeof g.beforeAll !== 'function') {
-    throw new Error('describeGatewayConformance must be called from a spec file (it needs describe/it/beforeAll globals)');
+    throw new Error(
+      'describeGatewayConformance must be called from a spec file (it needs describe/it/beforeAll globals)',
+    );
   }
   return g as TestApi;
 }

@@ -1,5 +1,12 @@
 import type { Money } from '../pg.money';
-import { landingPointer, type ConformanceFlow, type SandboxBuyer, type SandboxControl, type SandboxFault, type SandboxLedgerEntry } from './pg.sandbox-control';
+import {
+  landingPointer,
+  type ConformanceFlow,
+  type SandboxBuyer,
+  type SandboxControl,
+  type SandboxFault,
+  type SandboxLedgerEntry,
+} from './pg.sandbox-control';
 
 /**
  * TEST ONLY. A tiny in-memory payment gateway that copies no real PG: the library's own specs run the conformance
@@ -21,7 +28,8 @@ export class DummyTransportError extends Error {
 }
 
 /** The operations of the dummy PG's API. */
-export type DummyOperation = 'charge' | 'confirm' | 'getPayment' | 'findByReference' | 'cancel' | 'completeKey' | 'deleteKey';
+export type DummyOperation =
+  'charge' | 'confirm' | 'getPayment' | 'findByReference' | 'cancel' | 'completeKey' | 'deleteKey';
 
 /** A payment as the dummy PG stores it. */
 export interface DummyPayment {
@@ -85,7 +93,9 @@ export class DummyPg {
   }
 
   private takeFault(operation: DummyOperation, reference: unknown): SandboxFault | undefined {
-    const i = this.faults.findIndex((f) => f.operation === operation && (f.reference === undefined || f.reference === reference));
+    const i = this.faults.findIndex(
+      (f) => f.operation === operation && (f.reference === undefined || f.reference === reference),
+    );
     if (i < 0) return undefined;
     const f = this.faults[i];
     if (--f.times <= 0) this.faults.splice(i, 1);
@@ -96,31 +106,55 @@ export class DummyPg {
   async call(operation: DummyOperation, req: Readonly<Record<string, unknown>>): Promise<DummyAnswer> {
     const fault = this.takeFault(operation, req.reference);
     if (fault?.type === 'reset_before') throw new DummyTransportError('reset');
-    if (fault?.type === 'http_error') return { http: fault.status, body: { code: String(fault.code ?? 'FAULT'), message: fault.message ?? 'injected' } };
+    if (fault?.type === 'http_error')
+      return {
+        http: fault.status,
+        body: { code: String(fault.code ?? 'FAULT'), message: fault.message ?? 'injected' },
+      };
     const answer = this.handle(operation, req, fault);
     if (fault?.type === 'timeout_after_commit') throw new DummyTransportError('timeout');
     return answer;
   }
 
-  private handle(op: DummyOperation, req: Readonly<Record<string, unknown>>, fault: SandboxFault | undefined): DummyAnswer {
+  private handle(
+    op: DummyOperation,
+    req: Readonly<Record<string, unknown>>,
+    fault: SandboxFault | undefined,
+  ): DummyAnswer {
     switch (op) {
       case 'getPayment': {
         const p = this.payments.get(String(req.id));
-        return p ? { http: 200, body: view(p) } : { http: 404, body: { code: 'NOT_FOUND', message: 'no such payment' } };
+        return p
+          ? { http: 200, body: view(p) }
+          : { http: 404, body: { code: 'NOT_FOUND', message: 'no such payment' } };
       }
       case 'findByReference': {
         const id = this.byReference.get(String(req.reference));
-        return id ? { http: 200, body: view(this.payments.get(id)!) } : { http: 404, body: { code: 'NOT_FOUND', message: 'no payment under this reference' } };
+        return id
+          ? { http: 200, body: view(this.payments.get(id)!) }
+          : { http: 404, body: { code: 'NOT_FOUND', message: 'no payment under this reference' } };
       }
       case 'completeKey': {
         const issuance = this.issuances.get(String(req.pointer));
         if (!issuance) return { http: 404, body: { code: 'NOT_FOUND', message: 'no such issuance' } };
-        if (!issuance.approved) return { http: 200, body: { reference: issuance.reference, billingKey: issuance.billingKey, state: 'abandoned' } };
+        if (!issuance.approved)
+          return {
+            http: 200,
+            body: { reference: issuance.reference, billingKey: issuance.billingKey, state: 'abandoned' },
+          };
         if (!issuance.pgKey) {
           issuance.pgKey = this.options.mintsKeys ? this.id('pgkey') : issuance.billingKey;
           this.keys.set(issuance.pgKey, { issuedAs: issuance.billingKey, active: true });
         }
-        return { http: 200, body: { reference: issuance.reference, billingKey: issuance.billingKey, key: issuance.pgKey, state: 'active' } };
+        return {
+          http: 200,
+          body: {
+            reference: issuance.reference,
+            billingKey: issuance.billingKey,
+            key: issuance.pgKey,
+            state: 'active',
+          },
+        };
       }
       case 'deleteKey': {
         const key = this.keys.get(String(req.key));
@@ -137,7 +171,11 @@ export class DummyPg {
     }
   }
 
-  private pay(op: 'charge' | 'confirm', req: Readonly<Record<string, unknown>>, fault: SandboxFault | undefined): DummyAnswer {
+  private pay(
+    op: 'charge' | 'confirm',
+    req: Readonly<Record<string, unknown>>,
+    fault: SandboxFault | undefined,
+  ): DummyAnswer {
     const reference = String(req.reference);
     const amount = req.amount as Money;
     const existing = this.byReference.get(reference);
@@ -155,7 +193,12 @@ export class DummyPg {
       }
     } else {
       const checkout = this.checkouts.get(String(req.token));
-      if (!checkout || checkout.reference !== reference || checkout.amount.amount !== amount.amount || checkout.amount.currency !== amount.currency) {
+      if (
+        !checkout ||
+        checkout.reference !== reference ||
+        checkout.amount.amount !== amount.amount ||
+        checkout.amount.currency !== amount.currency
+      ) {
         this.log(op, 'refused', fields);
         return { http: 400, body: { code: 'CHECKOUT_MISMATCH', message: 'no such approved checkout' } };
       }
@@ -164,7 +207,14 @@ export class DummyPg {
       this.log(op, 'declined', fields);
       return { http: 402, body: { code: fault.code, message: fault.message ?? 'declined' } };
     }
-    const p: DummyPayment = { id: this.id('pay'), reference, amount, status: fault?.type === 'pending' ? 'pending' : 'paid', refunded: 0, cancels: [] };
+    const p: DummyPayment = {
+      id: this.id('pay'),
+      reference,
+      amount,
+      status: fault?.type === 'pending' ? 'pending' : 'paid',
+      refunded: 0,
+      cancels: [],
+    };
     this.payments.set(p.id, p);
     this.byReference.set(reference, p.id);
     this.log(op, p.status === 'pending' ? 'pending' : 'approved', { ...fields, id: p.id });
@@ -197,11 +247,15 @@ export class DummyPg {
     return {
       features: { pendingPayments: true, pendingCancels: true, declines: true },
       injectFault: async (flow, fault, options = {}) => {
-        for (const operation of FLOW_OPERATIONS[flow]) this.faults.push({ operation, reference: options.reference, fault, times: options.times ?? 1 });
+        for (const operation of FLOW_OPERATIONS[flow])
+          this.faults.push({ operation, reference: options.reference, fault, times: options.times ?? 1 });
       },
       clearFaults: async () => void (this.faults = []),
       ledger,
-      charges: async (reference) => (await ledger(reference)).filter((e) => ['charge', 'confirm'].includes(e.operation) && ['approved', 'pending'].includes(e.outcome)),
+      charges: async (reference) =>
+        (await ledger(reference)).filter(
+          (e) => ['charge', 'confirm'].includes(e.operation) && ['approved', 'pending'].includes(e.outcome),
+        ),
       settlePayment: async (id, to) => {
         const p = this.payments.get(id);
         if (p?.status !== 'pending') throw new Error(`dummy PG: payment ${id} is not pending`);
@@ -225,9 +279,18 @@ export class DummyPg {
   buyer(): SandboxBuyer {
     return {
       approveBillingKey: async (client, outcome, approval) => {
-        const r = client.request as { billingKey?: unknown; reference?: unknown; returnUrl?: unknown; failUrl?: unknown };
+        const r = client.request as {
+          billingKey?: unknown;
+          reference?: unknown;
+          returnUrl?: unknown;
+          failUrl?: unknown;
+        };
         const pointer = this.id('auth');
-        this.issuances.set(pointer, { reference: String(r.reference), billingKey: String(r.billingKey), approved: outcome === 'approve' });
+        this.issuances.set(pointer, {
+          reference: String(r.reference),
+          billingKey: String(r.billingKey),
+          approved: outcome === 'approve',
+        });
         if (!this.options.redirect) return { pointer, reference: String(r.reference) };
         const landed = new URL(String(outcome === 'approve' ? r.returnUrl : r.failUrl));
         if (outcome === 'approve') landed.searchParams.set('authPointer', pointer);
@@ -241,12 +304,22 @@ export class DummyPg {
         if (outcome !== 'approve') return { success: false, query: fail };
         const token = this.id('chk');
         this.checkouts.set(token, { reference: r.reference, amount: r.amount });
-        return { success: true, query: { token, reference: r.reference, amount: String(r.amount.amount), currency: r.amount.currency } };
+        return {
+          success: true,
+          query: { token, reference: r.reference, amount: String(r.amount.amount), currency: r.amount.currency },
+        };
       },
     };
   }
 }
 
 function view(p: DummyPayment): Record<string, unknown> {
-  return { id: p.id, reference: p.reference, amount: p.amount, status: p.status, refunded: p.refunded, cancels: p.cancels.map((c) => ({ ...c })) };
+  return {
+    id: p.id,
+    reference: p.reference,
+    amount: p.amount,
+    status: p.status,
+    refunded: p.refunded,
+    cancels: p.cancels.map((c) => ({ ...c })),
+  };
 }

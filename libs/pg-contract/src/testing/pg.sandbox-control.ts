@@ -35,9 +35,17 @@ export interface SandboxLedgerEntry {
 /** What the conformance suite (or any e2e test) does to the sandbox. */
 export interface SandboxControl {
   /** What this sandbox can simulate for the gateway, so the suite skips what cannot be provoked. */
-  readonly features: { readonly pendingPayments: boolean; readonly pendingCancels: boolean; readonly declines: boolean };
+  readonly features: {
+    readonly pendingPayments: boolean;
+    readonly pendingCancels: boolean;
+    readonly declines: boolean;
+  };
   /** Makes the next matching call(s) of `flow` misbehave; `reference` narrows it to our reference where the PG call carries it. */
-  injectFault(flow: ConformanceFlow, fault: SandboxFault, options?: { readonly reference?: string; readonly times?: number }): Promise<void>;
+  injectFault(
+    flow: ConformanceFlow,
+    fault: SandboxFault,
+    options?: { readonly reference?: string; readonly times?: number },
+  ): Promise<void>;
   /** Removes every fault (the suite calls it after each case). */
   clearFaults(): Promise<void>;
   /** Every ledger entry of this account under our reference (merchant_uid / orderId), oldest first. */
@@ -74,9 +82,16 @@ export interface SandboxBuyer {
    * the PG sent the browser to, our return or fail route (`redirect`). The PG's test double answers either from its
    * buyer endpoint; a redirect driver parses the `Location` it answers.
    */
-  approveBillingKey?(client: ClientRequest, outcome: 'approve' | 'cancel' | 'fail', approval?: BillingKeyApproval): Promise<Record<string, unknown>>;
+  approveBillingKey?(
+    client: ClientRequest,
+    outcome: 'approve' | 'cancel' | 'fail',
+    approval?: BillingKeyApproval,
+  ): Promise<Record<string, unknown>>;
   /** One-time payments: the buyer goes through the checkout; answers the query of the success (or fail) redirect. */
-  completeCheckout?(checkout: CheckoutPreparation, outcome: 'approve' | 'cancel' | 'abort' | 'reject'): Promise<{ readonly success: boolean; readonly query: Record<string, string> }>;
+  completeCheckout?(
+    checkout: CheckoutPreparation,
+    outcome: 'approve' | 'cancel' | 'abort' | 'reject',
+  ): Promise<{ readonly success: boolean; readonly query: Record<string, string> }>;
 }
 
 /** How a gateway's sandbox is driven; the presets below fill it in. */
@@ -100,7 +115,10 @@ export interface SandboxControlConfig {
   /** See {@link SandboxControl.features}. */
   readonly features: SandboxControl['features'];
   /** The settle endpoint body for a payment settlement and a cancel settlement. */
-  readonly settleBody: { readonly payment: (to: 'paid' | 'failed') => unknown; readonly cancel: (to: 'done' | 'rejected') => unknown };
+  readonly settleBody: {
+    readonly payment: (to: 'paid' | 'failed') => unknown;
+    readonly cancel: (to: 'done' | 'rejected') => unknown;
+  };
   /** HTTP statuses of the settle endpoint that mean "no pending cancel" (already settled). */
   readonly noPendingCancelStatuses: readonly number[];
 }
@@ -122,7 +140,8 @@ async function call(method: string, url: string, body?: unknown): Promise<{ stat
 }
 
 function expectStatus(what: string, res: { status: number; json: unknown }, ...ok: number[]): void {
-  if (!ok.includes(res.status)) throw new Error(`sandbox ${what} answered HTTP ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+  if (!ok.includes(res.status))
+    throw new Error(`sandbox ${what} answered HTTP ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
 }
 
 /** A {@link SandboxControl} from a config (see {@link portoneSandboxControl}, {@link tossSandboxControl}). */
@@ -132,7 +151,12 @@ export function createSandboxControl(config: SandboxControlConfig): SandboxContr
     const out: SandboxLedgerEntry[] = [];
     let after = 0;
     for (;;) {
-      const q = new URLSearchParams({ [config.referenceField]: reference, account: config.account, limit: '1000', after: String(after) });
+      const q = new URLSearchParams({
+        [config.referenceField]: reference,
+        account: config.account,
+        limit: '1000',
+        after: String(after),
+      });
       const res = await call('GET', `${base}/${config.gateway}/ledger?${q}`);
       expectStatus('ledger', res, 200);
       const page = res.json as { data: SandboxLedgerEntry[]; next: number | null };
@@ -148,8 +172,15 @@ export function createSandboxControl(config: SandboxControlConfig): SandboxContr
       if (!ops?.length) throw new Error(`the ${config.gateway} sandbox has no operation for flow ${flow}`);
       for (const operation of ops) {
         const match: Record<string, unknown> = { account: config.account };
-        if (options.reference !== undefined && config.referenceOps.includes(operation)) match[config.referenceField] = options.reference;
-        const res = await call('POST', `${base}/control/faults`, { gateway: config.gateway, operation, match, fault, times: options.times ?? 1 });
+        if (options.reference !== undefined && config.referenceOps.includes(operation))
+          match[config.referenceField] = options.reference;
+        const res = await call('POST', `${base}/control/faults`, {
+          gateway: config.gateway,
+          operation,
+          match,
+          fault,
+          times: options.times ?? 1,
+        });
         expectStatus(`fault ${operation}`, res, 201);
       }
     },
@@ -158,14 +189,24 @@ export function createSandboxControl(config: SandboxControlConfig): SandboxContr
     },
     ledger,
     async charges(reference) {
-      return (await ledger(reference)).filter((e) => config.chargeOperations.includes(e.operation) && config.chargeOutcomes.includes(e.outcome));
+      return (await ledger(reference)).filter(
+        (e) => config.chargeOperations.includes(e.operation) && config.chargeOutcomes.includes(e.outcome),
+      );
     },
     async settlePayment(id, to) {
-      const res = await call('POST', `${base}/${config.gateway}/payments/${encodeURIComponent(id)}/settle`, config.settleBody.payment(to));
+      const res = await call(
+        'POST',
+        `${base}/${config.gateway}/payments/${encodeURIComponent(id)}/settle`,
+        config.settleBody.payment(to),
+      );
       expectStatus('settle payment', res, 200);
     },
     async settleCancels(id, to) {
-      const res = await call('POST', `${base}/${config.gateway}/payments/${encodeURIComponent(id)}/settle`, config.settleBody.cancel(to));
+      const res = await call(
+        'POST',
+        `${base}/${config.gateway}/payments/${encodeURIComponent(id)}/settle`,
+        config.settleBody.cancel(to),
+      );
       expectStatus('settle cancels', res, 200, ...config.noPendingCancelStatuses);
       return res.status === 200;
     },
@@ -217,7 +258,8 @@ export function tossSandboxControl(baseUrl: string, account: string): SandboxCon
     settleBody: {
       // A Toss payment is approved by confirm, never by a settlement; `failed` aborts one that was never confirmed.
       payment: (to) => {
-        if (to === 'paid') throw new Error('Toss foreign easy pay payments are never pending: nothing to settle as paid');
+        if (to === 'paid')
+          throw new Error('Toss foreign easy pay payments are never pending: nothing to settle as paid');
         return { status: 'ABORTED' };
       },
       cancel: (to) => ({ status: to === 'done' ? 'DONE' : 'ABORTED' }),
@@ -233,8 +275,10 @@ export function tossSandboxControl(baseUrl: string, account: string): SandboxCon
  */
 export function landingPointer(location: string, approval: BillingKeyApproval): Record<string, string> {
   const landed = new URL(location);
-  const on = (route?: string) => route !== undefined && landed.origin + landed.pathname === new URL(route).origin + new URL(route).pathname;
-  if (!on(approval.returnUrl) && !on(approval.failUrl)) throw new Error(`the PG sent the buyer to ${landed.origin}${landed.pathname}, not to our return or fail route`);
+  const on = (route?: string) =>
+    route !== undefined && landed.origin + landed.pathname === new URL(route).origin + new URL(route).pathname;
+  if (!on(approval.returnUrl) && !on(approval.failUrl))
+    throw new Error(`the PG sent the buyer to ${landed.origin}${landed.pathname}, not to our return or fail route`);
   return Object.fromEntries(landed.searchParams);
 }
 
@@ -271,7 +315,10 @@ export function tossSandboxBuyer(baseUrl: string): SandboxBuyer {
       if (!redirect) throw new Error('the sandbox buyer left no redirect');
       const url = new URL(redirect);
       const successUrl = String(checkout.client.request.successUrl ?? '');
-      return { success: successUrl !== '' && redirect.startsWith(successUrl.split('?')[0]), query: Object.fromEntries(url.searchParams) };
+      return {
+        success: successUrl !== '' && redirect.startsWith(successUrl.split('?')[0]),
+        query: Object.fromEntries(url.searchParams),
+      };
     },
   };
 }

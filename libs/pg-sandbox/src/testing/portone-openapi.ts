@@ -57,12 +57,16 @@ export class PortoneOpenApi {
   private readonly ajv: Ajv;
   private readonly cache = new Map<string, ValidateFunction>();
 
-  constructor(doc: Json, private readonly options: OpenApiOptions = {}) {
+  constructor(
+    doc: Json,
+    private readonly options: OpenApiOptions = {},
+  ) {
     this.doc = doc;
     this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
     addFormats(this.ajv);
     const definitions: Json = {};
-    for (const [name, def] of Object.entries(doc.definitions as Json)) definitions[name] = this.definitionSchema(name, def);
+    for (const [name, def] of Object.entries(doc.definitions as Json))
+      definitions[name] = this.definitionSchema(name, def);
     this.ajv.addSchema({ $id: 'portone', definitions });
   }
 
@@ -83,7 +87,9 @@ export class PortoneOpenApi {
       if (!op) continue;
       let candidate = template;
       if (candidate === path) return { path: template, op };
-      const optional = new Set(((op.parameters ?? []) as Json[]).filter((p) => p.in === 'path' && !p.required).map((p) => `{${p.name}}`));
+      const optional = new Set(
+        ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'path' && !p.required).map((p) => `{${p.name}}`),
+      );
       let segments = candidate.split('/');
       while (segments.length > 1 && optional.has(segments[segments.length - 1])) {
         segments = segments.slice(0, -1);
@@ -126,18 +132,22 @@ export class PortoneOpenApi {
     const { path: template, op } = this.operation(method, path);
     const where = options.in ?? 'formData';
     const key = `req ${method} ${template} ${where} ${options.pg ?? ''}`;
-    return this.run(key, () => {
-      const properties: Json = {};
-      const required: string[] = [];
-      for (const p of (op.parameters ?? []) as Json[]) {
-        if (p.in !== where) continue;
-        const { name, in: _in, required: req, description: _d, default: _def, ...rest } = p;
-        properties[name] = this.convert(p.schema ?? rest);
-        const perPg = options.pg ? (p['x-portone-per-pg'] as Json | undefined)?.[options.pg] : undefined;
-        if (req === true || perPg?.required === true) required.push(name);
-      }
-      return { type: 'object', properties, required };
-    }, where === 'formData' ? values : fromText(values));
+    return this.run(
+      key,
+      () => {
+        const properties: Json = {};
+        const required: string[] = [];
+        for (const p of (op.parameters ?? []) as Json[]) {
+          if (p.in !== where) continue;
+          const { name, in: _in, required: req, description: _d, default: _def, ...rest } = p;
+          properties[name] = this.convert(p.schema ?? rest);
+          const perPg = options.pg ? (p['x-portone-per-pg'] as Json | undefined)?.[options.pg] : undefined;
+          if (req === true || perPg?.required === true) required.push(name);
+        }
+        return { type: 'object', properties, required };
+      },
+      where === 'formData' ? values : fromText(values),
+    );
   }
 
   private run(key: string, build: () => Json, body: unknown): string[] {
@@ -180,7 +190,12 @@ export class PortoneOpenApi {
   private definitionSchema(name: string, def: Json): Json {
     const out = this.convert(def);
     // ResponseAnnotation is the envelope, extended through allOf with `response`: it stays open.
-    const closed = this.options.closed !== false && name.endsWith('Annotation') && name !== 'ResponseAnnotation' && !def.allOf && def.properties;
+    const closed =
+      this.options.closed !== false &&
+      name.endsWith('Annotation') &&
+      name !== 'ResponseAnnotation' &&
+      !def.allOf &&
+      def.properties;
     if (closed) {
       out.type = 'object';
       for (const extra of EXTRA_PROPERTIES[name] ?? []) out.properties[extra] = {};
@@ -188,7 +203,8 @@ export class PortoneOpenApi {
     }
     for (const field of PROSE_ENUMS[name] ?? []) {
       const values = proseEnum(def.properties[field]);
-      if (values.length === 0) throw new Error(`PortOne OpenAPI: ${name}.${field} lists no values in x-portone-description`);
+      if (values.length === 0)
+        throw new Error(`PortOne OpenAPI: ${name}.${field} lists no values in x-portone-description`);
       // Every property may be null (see above), these too.
       out.properties[field] = { ...out.properties[field], enum: values.includes(null) ? values : [...values, null] };
     }
@@ -204,7 +220,9 @@ export class PortoneOpenApi {
       if (k === '$ref') out.$ref = (v as string).replace('#/definitions/', 'portone#/definitions/');
       else if (NUMERIC_KEYWORDS.includes(k)) out[k] = Number(v);
       else if (k === 'properties') {
-        out.properties = Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, nullable(this.convert(s as Json))]));
+        out.properties = Object.fromEntries(
+          Object.entries(v as Json).map(([p, s]) => [p, nullable(this.convert(s as Json))]),
+        );
       } else if (k === 'items') out.items = this.convert(v as Json);
       else if (k === 'allOf') out.allOf = (v as Json[]).map((s) => this.convert(s));
       else out[k] = v;
@@ -227,7 +245,10 @@ export function proseEnum(property: Json | undefined): unknown[] {
 function fromText(values: unknown): unknown {
   if (!values || typeof values !== 'object') return values;
   return Object.fromEntries(
-    Object.entries(values as Json).map(([k, v]) => [k, v === 'true' ? true : v === 'false' ? false : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v]),
+    Object.entries(values as Json).map(([k, v]) => [
+      k,
+      v === 'true' ? true : v === 'false' ? false : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v,
+    ]),
   );
 }
 
@@ -242,10 +263,17 @@ function nullable(schema: Json): Json {
 
 function format(errors: ErrorObject[] | null | undefined): string[] {
   // anyOf reports the failure of each branch (the `null` one included): keep the informative ones.
-  const list = (errors ?? []).filter((e) => !(e.keyword === 'type' && (e.params as Json).type === 'null') && e.keyword !== 'anyOf');
+  const list = (errors ?? []).filter(
+    (e) => !(e.keyword === 'type' && (e.params as Json).type === 'null') && e.keyword !== 'anyOf',
+  );
   const text = (list.length > 0 ? list : (errors ?? [])).map((e) => {
     const params = e.params as Json;
-    const detail = e.keyword === 'enum' ? ` ${JSON.stringify(params.allowedValues)}` : e.keyword === 'additionalProperties' ? `: ${params.additionalProperty}` : '';
+    const detail =
+      e.keyword === 'enum'
+        ? ` ${JSON.stringify(params.allowedValues)}`
+        : e.keyword === 'additionalProperties'
+          ? `: ${params.additionalProperty}`
+          : '';
     return `${e.instancePath || '(body)'} ${e.message}${detail}`;
   });
   return [...new Set(text)];
