@@ -13,7 +13,7 @@ import { depthLimitedJsonParser } from './common/http/json-parser';
 import { securityHeaders } from './common/security-headers';
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
-import { PG_SANDBOX } from './gateways/gateways.sandbox';
+import { PG_SANDBOX } from './gateway-credentials/gateway-sandbox';
 import { appConfig, type AppConfig, httpEdgeConfig } from './config/configuration';
 import { edgeServerOptions, installHttpEdge } from './http-edge/http-edge';
 

@@ -16,7 +16,7 @@ import type { Customer } from '../customers/customer.entity';
 import type { Semaphore } from '../common/semaphore';
 import { DomainError } from '../common/errors/domain.error';
 import type { AppConfig } from '../config/configuration';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import type { RiskService, StcContext } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import type { SubscriptionsService } from '../subscriptions/subscriptions.service';

@@ -7,7 +7,7 @@ import { Clock } from '../clock/clock';
 import { NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { appConfig, type AppConfig, billingConfig, type BillingConfig } from '../config/configuration';
-import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';

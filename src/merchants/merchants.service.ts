@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { GatewayRegistry } from '@app/pg-contract';
 import { Clock } from '../clock/clock';
 import { generateApiKey, hashApiKey } from '../common/crypto/api-key';
-import { maskSecret, SecretBox } from '../common/crypto/secret-box';
+import { maskSecret, SECRET_BOX, SecretBox } from '../common/crypto/secret-box';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { stcPolicyFor } from './merchant.stc-policy';
@@ -12,7 +12,9 @@ import { GatewayCredential } from './gateway-credential.entity';
 import { Merchant } from './merchant.entity';
 import { MerchantsRepository } from './merchants.repository';
 
-export const SECRET_BOX = Symbol('SECRET_BOX');
+// The token lives beside SecretBox (idempotency injects it too); re-exported for the callers that name it here.
+export { SECRET_BOX };
+
 const AUTH_CACHE_TTL_MS = 10_000;
 const AUTH_CACHE_MAX = 10_000;
 
