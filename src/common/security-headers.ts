@@ -14,7 +14,7 @@ export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
   },
 };
 
-type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => void;
 
 /**
  * Helmet's middleware, built once: it sets its headers on the raw response of every request (an onRequest hook).
@@ -33,7 +33,7 @@ export function securityHeaders(options: Readonly<HelmetOptions> = HELMET_OPTION
   const req = new IncomingMessage(new Socket());
   const res = new ServerResponse(req);
   let failed: unknown;
-  securityHeadersMiddleware(options)(req, res, (err?: unknown) => (failed = err));
+  securityHeadersMiddleware(options)(req, res, (err?: Error) => (failed = err));
   if (failed) throw failed instanceof Error ? failed : new Error(String(failed));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(res.getHeaders()))
