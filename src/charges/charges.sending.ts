@@ -350,12 +350,3 @@ function refusalOutcome(err: unknown): PaymentOutcome {
 export function withSlot<T>(ctx: SendContext, fn: () => Promise<T>): Promise<T> {
   return ctx.pgCalls ? ctx.pgCalls.run(fn, Number.MAX_SAFE_INTEGER) : fn();
 }
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-}
