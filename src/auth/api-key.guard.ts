@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { secretsEqual } from '../common/crypto/api-key';
+import { apiKeyIdOf, secretsEqual } from '../common/crypto/api-key';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { parseClientSecret } from '../client-secrets/client-secret';
 import { ClientSecretsService } from '../client-secrets/client-secrets.service';
@@ -63,6 +63,7 @@ export class ApiKeyGuard implements CanActivate {
     const merchant = await this.merchants.authenticate(key);
     if (!merchant) throw new DomainError('UNAUTHORIZED', 'Invalid API key');
     request.merchant = merchant;
+    request.apiKeyId = apiKeyIdOf(key);
     request.principal = 'merchant';
     return true;
   }
