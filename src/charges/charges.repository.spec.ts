@@ -2,6 +2,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { ChargeCancel } from './charge-cancel.entity';
+import { ChargeReviewAction } from './charge-review-action.entity';
 import { Charge } from './charge.entity';
 import { newCharge } from './charges.mapper';
 import { ChargesRepository, type ResultWrite } from './charges.repository';
@@ -85,10 +86,10 @@ describe('ChargesRepository (SQL against the real engine)', () => {
   let charges: Repository<Charge>;
   let subs: Repository<Subscription>;
   beforeAll(async () => {
-    ({ ds, drop } = await throwawayDataSource([Charge, ChargeCancel, Subscription]));
+    ({ ds, drop } = await throwawayDataSource([Charge, ChargeCancel, ChargeReviewAction, Subscription]));
     charges = ds.getRepository(Charge);
     subs = ds.getRepository(Subscription);
-    repo = new ChargesRepository(charges, ds.getRepository(ChargeCancel), subs);
+    repo = new ChargesRepository(charges, ds.getRepository(ChargeCancel), ds.getRepository(ChargeReviewAction), subs);
   });
   afterAll(() => drop());
   beforeEach(async () => {
