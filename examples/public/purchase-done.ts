@@ -50,6 +50,7 @@ async function doRefund(button: HTMLButtonElement): Promise<void> {
     }
     show(order);
     const done = order.status === 'canceled';
+    if (done) button.classList.add('hidden');
     say(
       done
         ? 'Refunded: the full amount goes back to your PayPal account.'

@@ -111,6 +111,8 @@ async function finish(id: string, secret: string, impUid: string | null, merchan
 
 function show({ subscription, charges }: SubscriptionView): void {
   const charge = charges[0];
+  // The agreement is made: its button and name field have nothing more to do.
+  $('pay').classList.add('hidden');
   const ok = subscription.status === 'active';
   say(ok ? 'Subscribed: your Pro plan is active.' : `Subscription ${subscription.status}.`, ok ? 'ok' : 'bad');
   facts('facts', [
