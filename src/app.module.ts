@@ -11,6 +11,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { BillingKeysModule } from './billing-keys/billing-keys.module';
 import { BillingModule } from './billing/billing.module';
 import { ChargesModule } from './charges/charges.module';
+import { ClientSecretsModule } from './client-secrets/client-secrets.module';
 import { ClockModule } from './clock/clock.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import {
@@ -67,6 +68,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         MerchantsModule,
+        ClientSecretsModule,
         IdempotencyModule,
         CustomersModule,
         PlansModule,

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { PG_SANDBOX_PLUGINS } from '@app/pg-contract';
 import { pgSandboxPlugin, type PgSandbox, type SandboxPlugin } from '@app/pg-sandbox';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { installClientSecretCors } from './client-secrets/client-secrets.cors';
 import { createValidationPipe } from './common/errors/validation';
 import { refuseControlCharacters } from './common/http/control-chars';
 import { clientErrorResponder, frameworkErrorResponder } from './common/http/framework-errors';
@@ -56,6 +57,8 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     void reply.headers(headers).header('x-request-id', request.id);
     done();
   });
+  // CORS only for the routes a client secret may call, only for the object's merchant's allowedOrigins.
+  installClientSecretCors(app);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';

@@ -139,7 +139,7 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
           .send({ customerId: c.id, gateway: 'portone-paypal-rt' });
       const first = await send();
       expect(first.status).toBe(201);
-      expect(first.body.clientSecret).toMatch(/^bks_/);
+      expect(first.body.clientSecret).toMatch(new RegExp(`^${first.body.id}_secret_[A-Za-z0-9_-]{32}$`));
       expect(first.body.checkout).toMatchObject({
         sdk: 'iamport-v1',
         method: 'loadUI',

@@ -2,20 +2,30 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { secretsEqual } from '../common/crypto/api-key';
-import { DomainError } from '../common/errors/domain.error';
+import { DomainError, NotFoundError } from '../common/errors/domain.error';
+import { parseClientSecret } from '../client-secrets/client-secret';
+import { ClientSecretsService } from '../client-secrets/client-secrets.service';
 import { securityConfig, type SecurityConfig } from '../config/configuration';
 import { MerchantsService } from '../merchants/merchants.service';
-import { AUTH_KIND, AuthKind } from './auth.decorators';
+import {
+  AUTH_KIND,
+  AuthKind,
+  type AuthenticatedRequest,
+  CLIENT_SECRET_ALLOWED,
+  type ClientSecretRoute,
+} from './auth.decorators';
 
 /**
  * The one guard: every route is a merchant route unless marked @Public() or @AdminOnly(). A missing or wrong key is
- * 401 either way; the merchant is attached to the request for @CurrentMerchant().
+ * 401 either way; the merchant is attached to the request for @CurrentMerchant(). A client secret (second credential
+ * kind) passes only on routes marked @ClientSecretAllowed for its object type, and only for the object it names.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly merchants: MerchantsService,
+    private readonly clientSecrets: ClientSecretsService,
     @Inject(securityConfig.KEY) private readonly security: SecurityConfig,
   ) {}
 
@@ -24,12 +34,30 @@ export class ApiKeyGuard implements CanActivate {
       this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [context.getHandler(), context.getClass()]) ??
       'merchant';
     if (kind === 'public') return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & { merchant?: unknown; principal?: AuthKind }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
     const key = bearer(request.headers.authorization);
     if (!key) throw new DomainError('UNAUTHORIZED', 'Missing API key: send Authorization: Bearer <key>');
     if (kind === 'admin') {
       if (!secretsEqual(key, this.security.adminApiKey)) throw new DomainError('UNAUTHORIZED', 'Invalid admin key');
       request.principal = 'admin'; // for the access log
+      return true;
+    }
+    const claimed = parseClientSecret(key);
+    if (claimed) {
+      const route = this.reflector.getAllAndOverride<ClientSecretRoute | undefined>(CLIENT_SECRET_ALLOWED, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
+      // Refused before any read: a route that did not opt in learns nothing about the secret.
+      if (!route || route.object !== claimed.objectType)
+        throw new DomainError('UNAUTHORIZED', 'A client secret cannot call this route');
+      const principal = await this.clientSecrets.authenticate(key);
+      if (!principal) throw new DomainError('UNAUTHORIZED', 'Invalid or expired client secret');
+      // Another object answers exactly like a missing one.
+      const params = request.params as Record<string, string | undefined>;
+      if (params[route.param] !== principal.objectId) throw new NotFoundError(OBJECT_NAMES[route.object]);
+      request.clientSecret = principal;
+      request.principal = 'client_secret';
       return true;
     }
     const merchant = await this.merchants.authenticate(key);
@@ -39,6 +67,8 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 }
+
+const OBJECT_NAMES = { billing_key: 'Billing key', order: 'Order' } as const;
 
 /** The key of `Authorization: Bearer <key>`, if any (also the per-key throttle's tracker). */
 export function bearer(header: string | undefined): string | undefined {

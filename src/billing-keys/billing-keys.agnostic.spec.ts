@@ -135,7 +135,7 @@ describe('BillingKeysService with a card, redirect, no-delete gateway', () => {
     });
     expect(res).not.toHaveProperty('loadUI');
     expect(res.name).toBe('Card on file');
-    expect(res.clientSecret).toMatch(/^bks_[A-Za-z0-9_-]{32}$/);
+    expect(res.clientSecret).toMatch(new RegExp(`^${res.id}_secret_[A-Za-z0-9_-]{32}$`));
     const row = s.rows.get(res.id)!;
     expect(row.clientSecretHash).toBe(createHash('sha256').update(res.clientSecret).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(res.clientSecret);

@@ -9,7 +9,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentMerchant, Public } from '../auth/auth.decorators';
+import {
+  ClientSecretAllowed,
+  CurrentMerchant,
+  CurrentPrincipal,
+  type Principal,
+  Public,
+} from '../auth/auth.decorators';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { BillingKeyReturnsService } from './billing-keys.returns';
 import type { Merchant } from '../merchants/merchant.entity';
@@ -53,21 +59,23 @@ export class BillingKeysController {
   }
 
   @Get(':id')
+  @ClientSecretAllowed('billing_key')
   @ApiOkResponse({ type: BillingKeyDto })
-  get(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<BillingKeyDto> {
-    return this.keys.view(merchant.id, id);
+  get(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<BillingKeyDto> {
+    return this.keys.view(caller.merchantId, id);
   }
 
   @Patch(':id/request')
   @Idempotent()
+  @ClientSecretAllowed('billing_key')
   @ApiOperation({ summary: 'Change the pending issuance request (for IMP.updateLoadUIRequest)' })
   @ApiOkResponse({ type: BillingKeyRequestDto })
   updateRequest(
-    @CurrentMerchant() merchant: Merchant,
+    @CurrentPrincipal() caller: Principal,
     @Param('id') id: string,
     @Body() body: UpdateBillingKeyRequestDto,
   ): Promise<BillingKeyRequestDto> {
-    return this.keys.updateRequest(merchant.id, id, body);
+    return this.keys.updateRequest(caller.merchantId, id, body);
   }
 
   @Post(':id/complete')
@@ -86,13 +94,14 @@ export class BillingKeysController {
       example: { imp_uid: 'imps_123456789012', merchant_uid: 'bki_3Jd…' },
     },
   })
+  @ClientSecretAllowed('billing_key')
   @ApiOkResponse({ type: BillingKeyCompletionDto })
   complete(
-    @CurrentMerchant() merchant: Merchant,
+    @CurrentPrincipal() caller: Principal,
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<BillingKeyCompletionDto> {
-    return this.keys.complete(merchant.id, id, pointerFrom(body, 'body'));
+    return this.keys.complete(caller.merchantId, id, pointerFrom(body, 'body'));
   }
 
   @Delete(':id')

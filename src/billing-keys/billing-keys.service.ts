@@ -10,6 +10,7 @@ import {
   type ClientRequest,
 } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
+import { hashClientSecret, mintClientSecret } from '../client-secrets/client-secret';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
@@ -21,7 +22,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import type { BillingKey } from './billing-key.entity';
 import { BillingKeysRepository } from './billing-keys.repository';
-import { chargeableOrThrow, clientFields, hashSecret, toBillingKeyDto, toCompletionDto } from './billing-keys.views';
+import { chargeableOrThrow, clientFields, toBillingKeyDto, toCompletionDto } from './billing-keys.views';
 import type {
   BillingKeyCompletionDto,
   BillingKeyDto,
@@ -136,9 +137,10 @@ export class BillingKeysService {
     }
     const customer = await this.customers.require(merchantId, input.customerId);
     const now = this.clock.now();
-    const clientSecret = `bks_${randomBytes(24).toString('base64url')}`;
+    const id = newId('bk');
+    const clientSecret = mintClientSecret(id);
     const draft: BillingKey = {
-      id: newId('bk'),
+      id,
       merchantId,
       customerId: customer.id,
       gateway: input.gateway,
@@ -150,7 +152,7 @@ export class BillingKeysService {
       customData: input.customData ?? null,
       gatewayPaymentId: null,
       gatewayBillingKey: null,
-      clientSecretHash: hashSecret(clientSecret),
+      clientSecretHash: hashClientSecret(clientSecret),
       successUrl: input.successUrl ?? null,
       failUrl: input.failUrl ?? null,
       revokeReason: null,

@@ -1,13 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { ClientRequest } from '@app/pg-contract';
 import { DomainError } from '../common/errors/domain.error';
 import type { BillingKey, BillingKeyStatus } from './billing-key.entity';
 import type { BillingKeyCompletionDto, BillingKeyDto, CheckoutDto, LoadUiDto } from './dto/billing-key.dto';
-
-/** SHA-256 (hex) of a client secret: what is stored. */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
 
 /**
  * What the frontend needs for the gateway's SDK: `checkout` (v1.1) always; `loadUI` (v1) too for SDKs whose method

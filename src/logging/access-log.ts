@@ -7,7 +7,7 @@ const QUIET_ROUTES = new Set(['/health', '/metrics', '/docs', '/docs-json']);
 
 /** What the auth guard leaves on the request (src/auth/api-key.guard.ts). */
 interface Authenticated {
-  principal?: 'admin' | 'merchant';
+  principal?: 'admin' | 'merchant' | 'client_secret';
   merchant?: { id: string };
 }
 

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { TimestampColumn } from '../database/columns';
+import { JsonColumn, TimestampColumn } from '../database/columns';
 
 @Entity('merchants')
 export class Merchant {
@@ -24,6 +24,10 @@ export class Merchant {
   /** Where the Toss success/fail redirects send the buyer afterwards (optional). */
   @Column({ name: 'return_url', type: 'varchar', length: 500, nullable: true })
   returnUrl: string | null;
+
+  /** Origins (scheme://host[:port]) whose browsers may call the client-secret routes; null: none. */
+  @JsonColumn({ name: 'allowed_origins', nullable: true })
+  allowedOrigins?: string[] | null;
 
   /** SHA-256 of the API key: the key itself is shown once and never stored. */
   @Index('uq_merchants_api_key_hash', { unique: true })

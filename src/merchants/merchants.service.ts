@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GatewayRegistry } from '@app/pg-contract';
 import { Clock } from '../clock/clock';
 import { generateApiKey, hashApiKey } from '../common/crypto/api-key';
 import { maskSecret, SecretBox } from '../common/crypto/secret-box';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
+import { appConfig, type AppConfig } from '../config/configuration';
+import { checkedOrigins } from './merchant.origins';
 import { stcPolicyFor } from './merchant.stc-policy';
 import { CreateMerchantDto, CreatedMerchantDto, MerchantDto, UpdateMerchantDto } from './dto/merchant.dto';
 import { GatewayCredentialsViewDto } from './dto/gateway-credentials.dto';
@@ -26,6 +28,7 @@ export class MerchantsService {
     private readonly clock: Clock,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     private readonly registry: GatewayRegistry,
+    @Optional() @Inject(appConfig.KEY) private readonly app?: AppConfig,
   ) {}
 
   async create(input: CreateMerchantDto): Promise<CreatedMerchantDto> {
@@ -80,8 +83,10 @@ export class MerchantsService {
         ? (input.retailFulfillment ?? merchant.retailFulfillment ?? undefined)
         : input.retailFulfillment;
     assertProfile(industry, retailFulfillment);
+    const origins = input.allowedOrigins && checkedOrigins(input.allowedOrigins, this.app?.production ?? false);
     Object.assign(merchant, {
       ...definedOnly(input),
+      ...(origins ? { allowedOrigins: origins } : {}),
       industry,
       retailFulfillment: industry === 'retail_food' ? retailFulfillment : null,
       updatedAt: this.clock.now(),
@@ -216,6 +221,7 @@ export function toMerchantDto(m: Merchant): MerchantDto {
     paypalAccountId: m.paypalAccountId,
     country: m.country,
     returnUrl: m.returnUrl,
+    allowedOrigins: m.allowedOrigins ?? [],
     createdAt: new Date(m.createdAt).toISOString(),
     updatedAt: new Date(m.updatedAt).toISOString(),
   };

@@ -101,6 +101,10 @@ export class Order {
   @Column({ name: 'flag_reason', type: 'varchar', length: 64, nullable: true })
   flagReason: string | null;
 
+  /** SHA-256 (hex) of the client secret minted at creation (returned once); null for orders made before them. */
+  @Column({ name: 'client_secret_hash', type: 'varchar', length: 64, nullable: true })
+  clientSecretHash?: string | null;
+
   @Column({ name: 'stc_decision_id', type: 'varchar', length: 40, nullable: true })
   stcDecisionId: string | null;
 

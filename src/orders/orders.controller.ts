@@ -9,7 +9,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentMerchant, Public } from '../auth/auth.decorators';
+import {
+  ClientSecretAllowed,
+  CurrentMerchant,
+  CurrentPrincipal,
+  type Principal,
+  Public,
+} from '../auth/auth.decorators';
 import { appConfig, type AppConfig } from '../config/configuration';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import type { Merchant } from '../merchants/merchant.entity';
@@ -42,7 +48,7 @@ export class OrdersController {
   async create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateOrderDto): Promise<OrderCreatedDto> {
     const base = `${this.app.publicBaseUrl.replace(/\/$/, '')}/v1/orders`;
     const { gateway, ...input } = body;
-    const { order, checkout } = await this.orders.createOrder(merchant.id, gateway, input, (id) => ({
+    const { order, checkout, clientSecret } = await this.orders.createOrder(merchant.id, gateway, input, (id) => ({
       successUrl: `${base}/${id}/success`,
       failUrl: `${base}/${id}/fail`,
     }));
@@ -53,6 +59,7 @@ export class OrdersController {
       amount: order.amount,
       currency: order.currency,
       checkout: { ...checkout },
+      clientSecret,
     };
   }
 
@@ -60,9 +67,10 @@ export class OrdersController {
   @ApiOperation({
     summary: 'The order, with its cancels (an unknown confirm or unfinished cancel is looked up at the PG first)',
   })
+  @ClientSecretAllowed('order', 'orderId')
   @ApiOkResponse({ type: OrderDto })
-  async get(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string): Promise<OrderDto> {
-    return toOrderDto(await this.orders.getOrder(merchant.id, orderId));
+  async get(@CurrentPrincipal() caller: Principal, @Param('orderId') orderId: string): Promise<OrderDto> {
+    return toOrderDto(await this.orders.getOrder(caller.merchantId, orderId));
   }
 
   @Post(':orderId/cancel')

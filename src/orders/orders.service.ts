@@ -10,6 +10,7 @@ import {
   webhookUrl,
 } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
+import { hashClientSecret, mintClientSecret } from '../client-secrets/client-secret';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { appConfig, type AppConfig } from '../config/configuration';
@@ -171,6 +172,7 @@ export class OrdersService {
       throw new DomainError('VALIDATION_FAILED', checkout.message, [{ field: 'order', errors: [checkout.code] }]);
 
     const now = this.clock.now();
+    const clientSecret = mintClientSecret(orderId);
     const order = await this.repo.insertOrder({
       id: orderId,
       gateway,
@@ -195,11 +197,12 @@ export class OrdersService {
       failureMessage: null,
       flagReason: null,
       stcDecisionId: stc?.decisionId ?? null,
+      clientSecretHash: hashClientSecret(clientSecret),
       createdAt: now,
       updatedAt: now,
     });
     this.registerSandboxWebhook(merchantId, gateway, creds);
-    return { order, checkout: checkout.client };
+    return { order, checkout: checkout.client, clientSecret };
   }
 
   /** The order (of `gateway` when given); an `unknown` confirm or an unfinished cancel is first looked up at the PG. */

@@ -33,6 +33,8 @@ export interface OrderWithCancels {
 export interface CreatedOrder {
   readonly order: Order;
   readonly checkout: ClientRequest;
+  /** For the buyer's browser (GET of this order while it is `created`); returned once, stored hashed. */
+  readonly clientSecret: string;
 }
 
 /** The success redirect's answer (JSON, or the fields added to the merchant's return URL). */

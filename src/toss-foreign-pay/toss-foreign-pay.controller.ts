@@ -1,7 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentMerchant, Public } from '../auth/auth.decorators';
+import {
+  ClientSecretAllowed,
+  CurrentMerchant,
+  CurrentPrincipal,
+  type Principal,
+  Public,
+} from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import {
   CancelTossOrderDto,
@@ -36,9 +42,10 @@ export class TossOrdersController {
   @ApiOperation({
     summary: 'The order, with its cancels (an unknown confirm or unfinished cancel is looked up at Toss first)',
   })
+  @ClientSecretAllowed('order', 'orderId')
   @ApiOkResponse({ type: TossOrderDto })
-  get(@CurrentMerchant() merchant: Merchant, @Param('orderId') orderId: string): Promise<TossOrderDto> {
-    return this.toss.get(merchant.id, orderId);
+  get(@CurrentPrincipal() caller: Principal, @Param('orderId') orderId: string): Promise<TossOrderDto> {
+    return this.toss.get(caller.merchantId, orderId);
   }
 
   @Post(':orderId/cancel')

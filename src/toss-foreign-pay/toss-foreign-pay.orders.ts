@@ -31,7 +31,7 @@ export class TossOrdersAlias {
 
   async create(merchantId: string, dto: CreateTossOrderDto): Promise<TossOrderCreatedDto> {
     const base = this.app.publicBaseUrl;
-    const { order, checkout } = await this.orders.createOrder(merchantId, GATEWAY, dto, (orderId) => ({
+    const { order, checkout, clientSecret } = await this.orders.createOrder(merchantId, GATEWAY, dto, (orderId) => ({
       successUrl: `${base}/v1/toss/success`,
       // Toss keeps the URL's own query: `ref` lets us record a cancellation, which arrives without an orderId.
       failUrl: `${base}/v1/toss/fail?ref=${orderId}`,
@@ -43,6 +43,7 @@ export class TossOrdersAlias {
       currency: order.currency,
       clientKey: String(checkout.init.clientKey),
       paymentRequest: checkout.request as unknown as TossPaymentRequestDto,
+      clientSecret,
     };
   }
 

@@ -152,7 +152,11 @@ export class BillingKeyDto {
 }
 
 export class IssuedBillingKeyDto extends BillingKeyDto {
-  @ApiProperty({ description: 'For the browser, returned once (stored hashed)', example: 'bks_…' })
+  @ApiProperty({
+    description:
+      "For the buyer's browser, returned once (stored hashed): Bearer token for GET, PATCH …/request and POST …/complete of this key while it is pending",
+    example: 'bk_3Jd…_secret_…',
+  })
   clientSecret: string;
   @ApiProperty({ type: CheckoutDto, description: "What the frontend passes to the gateway's official SDK (v1.1)" })
   checkout: CheckoutDto;

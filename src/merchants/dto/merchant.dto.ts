@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsISO31661Alpha2, IsString, IsUrl, Length, Matches, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsISO31661Alpha2,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  ValidateIf,
+} from 'class-validator';
+import { MAX_ALLOWED_ORIGINS } from '../merchant.origins';
 import { INDUSTRIES, RETAIL_FULFILLMENTS } from '../merchant.stc-policy';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
@@ -42,7 +53,21 @@ export class CreateMerchantDto {
   returnUrl?: string;
 }
 
-export class UpdateMerchantDto extends PartialType(CreateMerchantDto, { skipNullProperties: false }) {}
+export class UpdateMerchantDto extends PartialType(CreateMerchantDto, { skipNullProperties: false }) {
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_ALLOWED_ORIGINS,
+    description:
+      'Origins (scheme://host[:port], no path) whose browsers get CORS headers on the client-secret routes; https only in production. [] removes them all.',
+    example: ['https://shop.example.com'],
+  })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_ALLOWED_ORIGINS)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  allowedOrigins?: string[];
+}
 
 export class MerchantDto {
   @ApiProperty() id: string;
@@ -57,6 +82,8 @@ export class MerchantDto {
   @ApiPropertyOptional({ nullable: true }) paypalAccountId: string | null;
   @ApiPropertyOptional({ nullable: true }) country: string | null;
   @ApiPropertyOptional({ nullable: true }) returnUrl: string | null;
+  @ApiProperty({ type: [String], description: 'Origins that get CORS headers on the client-secret routes' })
+  allowedOrigins: string[];
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }

@@ -99,6 +99,12 @@ export class OrderCreatedDto {
   @ApiProperty() currency: string;
   @ApiProperty({ type: CheckoutDto, description: "What the frontend passes to the gateway's SDK" })
   checkout: CheckoutDto;
+  @ApiProperty({
+    description:
+      "For the buyer's browser, returned once (stored hashed): Bearer token for GET of this order while it is created",
+    example: 'tfo_…_secret_…',
+  })
+  clientSecret: string;
 }
 
 export class OrderCancelDto {

@@ -93,6 +93,12 @@ export class TossOrderCreatedDto {
     description: "What the frontend passes to the Toss SDK's requestPayment, verbatim",
   })
   paymentRequest: TossPaymentRequestDto;
+  @ApiProperty({
+    description:
+      "For the buyer's browser, returned once (stored hashed): Bearer token for GET of this order while it is created",
+    example: 'tfo_…_secret_…',
+  })
+  clientSecret: string;
 }
 
 export class TossSuccessQueryDto {
