@@ -1,6 +1,7 @@
 /**
  * Where the buyer lands after the card window (our return route adds billingKeyId and status): an active key is
- * subscribed by the backend; otherwise the buyer may try another card with the same pending key.
+ * subscribed by the backend; a key still pending (the card was declined or the window closed) is read with its client
+ * secret, and the buyer may try another card with it.
  */
 import { $, backend, describe, facts, getBillingKey, money, say } from './checkout-api.js';
 import { TossPayments, type BillingAuthRequest } from './sdk.js';
@@ -26,8 +27,8 @@ async function main(): Promise<void> {
     say('This page is where Toss sends you back after the card window.', 'bad');
     return;
   }
-  const key = await getBillingKey(billingKeyId, checkout.clientSecret);
-  if (key.status !== 'active') {
+  if (query.get('status') !== 'active') {
+    const key = await getBillingKey(billingKeyId, checkout.clientSecret);
     say('Your card was not registered. You have not been charged.', 'bad');
     facts('facts', [['Card registration', key.status]]);
     const retry = $('retry') as HTMLButtonElement;

@@ -4,12 +4,6 @@
  * client secret for the customer-present steps (REST contract v1.1, "Client secrets and browsers").
  */
 
-/**
- * 'client-secret': the browser calls /v1 with `Authorization: Bearer <clientSecret>`.
- * 'relay': the same four calls go through the backend stand-in (for servers without client-secret auth).
- */
-export const BROWSER_AUTH: 'client-secret' | 'relay' = 'relay';
-
 export interface ApiError {
   statusCode?: number;
   code?: string;
@@ -46,11 +40,13 @@ export function backend<T = Record<string, unknown>>(method: string, path: strin
   return call<T>(method, `/examples/backend${path}`, body);
 }
 
-/** A customer-present call on one object, authorised by that object's client secret. */
+/**
+ * A customer-present call on one object, authorised by that object's client secret (`Authorization: Bearer
+ * <clientSecret>`). The secret works while the key is pending or the order created: once the object has moved on,
+ * the merchant's backend reads it with its key.
+ */
 function customerPresent<T>(method: string, path: string, clientSecret: string, body?: unknown): Promise<T> {
-  return BROWSER_AUTH === 'client-secret'
-    ? call<T>(method, path, body, clientSecret)
-    : call<T>(method, `/examples/backend/relay${path.replace(/^\/v1/, '')}`, body);
+  return call<T>(method, path, body, clientSecret);
 }
 
 export interface BillingKey {
@@ -64,7 +60,12 @@ export const getBillingKey = (id: string, secret: string) =>
   customerPresent<BillingKey>('GET', `/v1/billing-keys/${encodeURIComponent(id)}`, secret);
 
 export const updateBillingKeyRequest = <R>(id: string, secret: string, body: { name?: string }) =>
-  customerPresent<{ request: R }>('PATCH', `/v1/billing-keys/${encodeURIComponent(id)}/request`, secret, body);
+  customerPresent<{ id: string; status: string; checkout: { request: R } }>(
+    'PATCH',
+    `/v1/billing-keys/${encodeURIComponent(id)}/request`,
+    secret,
+    body,
+  );
 
 export const completeBillingKey = (id: string, secret: string, pointer: { imp_uid: string; merchant_uid: string }) =>
   customerPresent<BillingKey>('POST', `/v1/billing-keys/${encodeURIComponent(id)}/complete`, secret, pointer);

@@ -4,14 +4,7 @@
  * forwards to purchase-done.html.
  */
 import { $, backend, describe, say, value } from './checkout-api.js';
-import { TossPayments, type ForeignEasyPayRequest } from './sdk.js';
-
-interface Order {
-  orderId: string;
-  clientKey: string;
-  clientSecret?: string;
-  paymentRequest: ForeignEasyPayRequest;
-}
+import { pay, type Order } from './toss-order.js';
 
 const form = $('buyer') as HTMLFormElement;
 const start = $('start') as HTMLButtonElement;
@@ -31,11 +24,9 @@ async function begin(): Promise<void> {
       lastName: value('lastName'),
       country: value('country'),
     });
-    // The result page reads the order with its client secret.
-    sessionStorage.setItem(`order:${order.orderId}`, order.clientSecret ?? '');
-    const tossPayments = TossPayments();
-    const payment = tossPayments(order.clientKey).payment({ customerKey: tossPayments.ANONYMOUS });
-    await payment.requestPayment(order.paymentRequest);
+    // The result page needs it if the buyer comes back without paying (the order stays open).
+    sessionStorage.setItem('purchase', JSON.stringify(order));
+    await pay(order);
   } catch (e) {
     say(`Could not start: ${describe(e)}`, 'bad');
     start.disabled = false;

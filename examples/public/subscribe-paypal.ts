@@ -60,8 +60,9 @@ async function begin(): Promise<void> {
     $('agreementName').addEventListener('change', () => {
       void updateBillingKeyRequest<LoadUIRequest>(id, clientSecret, { name: value('agreementName') })
         .then((updated) => {
-          request = updated.request;
+          request = updated.checkout.request;
           IMP().updateLoadUIRequest('paypal-rt', request);
+          say('Agreement name updated. Click the PayPal button to approve future payments.');
         })
         .catch((e: unknown) => say(`Could not update the agreement: ${describe(e)}`, 'bad'));
     });
@@ -98,6 +99,10 @@ async function finish(id: string, secret: string, impUid: string | null, merchan
       ['Billing key', key.status],
       ['Reason', key.failureCode],
     ]);
+    // A failed issuance is over (its client secret with it): another attempt starts a new billing key.
+    $('pay').classList.add('hidden');
+    start.textContent = 'Try again';
+    start.disabled = false;
     return;
   }
   say('Starting your subscription…');

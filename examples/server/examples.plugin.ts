@@ -73,23 +73,13 @@ export const examplesPlugin: FastifyPluginAsync<ExamplesOptions> = async (app: F
     route((req) => backend.refund(param(req, 'id'))),
   );
 
-  // What the browser does with a client secret, relayed with the merchant key while client-secret auth is not
-  // available (pages/checkout-api.ts chooses; the relay forwards only these four calls).
-  const bk = (req: FastifyRequest) => `/v1/billing-keys/${encodeURIComponent(param(req, 'id'))}`;
+  // Reads with the merchant key, for the return pages: a client secret expires once its object has moved on.
   app.get(
-    '/backend/relay/billing-keys/:id',
-    route((req) => backend.api('GET', bk(req))),
-  );
-  app.patch(
-    '/backend/relay/billing-keys/:id/request',
-    route((req) => backend.api('PATCH', `${bk(req)}/request`, req.body)),
-  );
-  app.post(
-    '/backend/relay/billing-keys/:id/complete',
-    route((req) => backend.api('POST', `${bk(req)}/complete`, req.body)),
+    '/backend/billing-keys/:id',
+    route((req) => backend.api('GET', `/v1/billing-keys/${encodeURIComponent(param(req, 'id'))}`)),
   );
   app.get(
-    '/backend/relay/toss/orders/:id',
+    '/backend/purchases/:id',
     route((req) => backend.api('GET', `/v1/toss/orders/${encodeURIComponent(param(req, 'id'))}`)),
   );
 };

@@ -31,6 +31,17 @@ async function json(path: string): Promise<any> {
   return body;
 }
 
+/** Every call the page makes to the REST API itself (not to the merchant backend), with its credential. */
+function apiCallsOf(page: Page): Array<{ method: string; path: string; auth: string }> {
+  const calls: Array<{ method: string; path: string; auth: string }> = [];
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (url.pathname.startsWith('/v1/') && req.resourceType() === 'fetch')
+      calls.push({ method: req.method(), path: url.pathname, auth: req.headers().authorization ?? '' });
+  });
+  return calls;
+}
+
 /** The PayPal RT window the sandbox iamport.js opens in a frame. */
 const paypalWindow = (page: Page) => page.frameLocator('iframe[title="PayPal (sandbox)"]');
 
@@ -40,7 +51,7 @@ async function startPaypalSubscription(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Pay with PayPal' }).click();
 }
 
-/** The billing key id the page works on: the one the relay (client-secret calls) was asked about last. */
+/** The billing key id the page works on: the one whose issuance it completed last. */
 async function issuedKeyOf(page: Page): Promise<string> {
   return page.evaluate(() => {
     const entries = performance.getEntriesByType('resource').map((e) => e.name);
@@ -52,14 +63,33 @@ async function issuedKeyOf(page: Page): Promise<string> {
 describe('example checkout pages in a real browser', () => {
   it('subscribes with PayPal: loadUI, the PayPal window, complete, subscription and its first charge', async () => {
     const { page, errors } = await newPage(session);
+    const calls = apiCallsOf(page);
     const started = Date.now();
-    await startPaypalSubscription(page);
+    await page.goto(`${t.url}/examples/subscribe-paypal.html`);
+    await page.getByRole('button', { name: 'Continue to PayPal' }).click();
+    // A change of the agreement's name before the click: PATCH with the client secret, then updateLoadUIRequest.
+    await page.getByLabel('Name of the billing agreement shown at PayPal').fill('Pro plan (renamed)');
+    const patched = page.waitForResponse((r) => r.url().endsWith('/request'));
+    await page.getByLabel('Name of the billing agreement shown at PayPal').press('Tab');
+    const patch = await patched;
+    expect([patch.status(), await patch.text()]).toEqual([200, expect.stringContaining('Pro plan (renamed)')]);
+    await textOf(page.getByRole('status'), /Agreement name updated/);
+    await page.getByRole('button', { name: 'Pay with PayPal' }).click();
+    await paypalWindow(page).locator('#summary').filter({ hasText: 'Pro plan (renamed)' }).waitFor();
     await paypalWindow(page).getByRole('button', { name: 'Agree and continue' }).click();
     const status = await textOf(page.getByRole('status'), /Subscribed/);
     timings.paypalSubscription = Date.now() - started;
     expect(status).toBe('Subscribed: your Pro plan is active.');
     expect(await fact(page, 'Status')).toBe('active');
     expect(await fact(page, 'First charge')).toBe('USD 19.99 succeeded');
+
+    // The browser reached the API only with the billing key's client secret, for the customer-present steps.
+    const keyId = await issuedKeyOf(page);
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `PATCH /v1/billing-keys/${keyId}/request`,
+      `POST /v1/billing-keys/${keyId}/complete`,
+    ]);
+    for (const c of calls) expect(c.auth).toMatch(new RegExp(`^Bearer ${keyId}_secret_[A-Za-z0-9_-]{32}$`));
 
     const subscriptionId = await fact(page, 'Subscription');
     const view = await json(`/examples/backend/subscriptions/${subscriptionId}`);
@@ -78,11 +108,12 @@ describe('example checkout pages in a real browser', () => {
     await paypalWindow(page).getByRole('button', { name: 'Cancel and return to the merchant' }).click();
     expect(await textOf(page.getByRole('status'), /did not approve/)).toMatch(/^PayPal did not approve/);
     const keyId = await issuedKeyOf(page);
-    const key = await json(`/examples/backend/relay/billing-keys/${keyId}`);
+    const key = await json(`/examples/backend/billing-keys/${keyId}`);
     expect(key.status).toBe('failed');
     expect(await fact(page, 'Billing key')).toBe('failed');
-    // The PayPal button is usable again for another attempt.
-    expect(await page.getByRole('button', { name: 'Pay with PayPal' }).isEnabled()).toBe(true);
+    // A failed issuance is over: the buyer starts again with a new billing key.
+    expect(await page.getByRole('button', { name: 'Try again' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Pay with PayPal' }).isVisible()).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -94,7 +125,7 @@ describe('example checkout pages in a real browser', () => {
     await window.getByLabel('Account country').selectOption('KR');
     await window.getByRole('button', { name: 'Agree and continue' }).click();
     expect(await textOf(page.getByRole('status'), /did not approve/)).toContain('한국인');
-    expect((await json(`/examples/backend/relay/billing-keys/${await issuedKeyOf(page)}`)).status).toBe('failed');
+    expect((await json(`/examples/backend/billing-keys/${await issuedKeyOf(page)}`)).status).toBe('failed');
 
     const { page: second } = await newPage(session);
     await startPaypalSubscription(second);
@@ -102,7 +133,7 @@ describe('example checkout pages in a real browser', () => {
       .getByRole('button', { name: /pending/ })
       .click();
     expect(await textOf(second.getByRole('status'), /pending/)).toMatch(/still reviewing/);
-    expect((await json(`/examples/backend/relay/billing-keys/${await issuedKeyOf(second)}`)).status).toBe('pending');
+    expect((await json(`/examples/backend/billing-keys/${await issuedKeyOf(second)}`)).status).toBe('pending');
     expect(errors).toEqual([]);
     await page.close();
     await second.close();
@@ -139,12 +170,12 @@ describe('example checkout pages in a real browser', () => {
       'Your card was not registered. You have not been charged.',
     );
     const keyId = new URL(page.url()).searchParams.get('billingKeyId') ?? '';
-    expect((await json(`/examples/backend/relay/billing-keys/${keyId}`)).status).toBe('pending');
+    expect((await json(`/examples/backend/billing-keys/${keyId}`)).status).toBe('pending');
 
     await page.getByRole('button', { name: 'Try another card' }).click();
     await page.getByRole('button', { name: 'Register this card' }).click();
     expect(await textOf(page.getByRole('status'), /Subscribed/)).toBe('Subscribed: your Pro plan is active.');
-    expect((await json(`/examples/backend/relay/billing-keys/${keyId}`)).status).toBe('active');
+    expect((await json(`/examples/backend/billing-keys/${keyId}`)).status).toBe('active');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -160,13 +191,13 @@ describe('example checkout pages in a real browser', () => {
     timings.paypalPurchase = Date.now() - started;
     expect(paid).toBe('Paid: thank you! USD 12.50 was charged to your PayPal account.');
     const orderId = await fact(page, 'Order');
-    expect((await json(`/examples/backend/relay/toss/orders/${orderId}`)).status).toBe('paid');
+    expect((await json(`/examples/backend/purchases/${orderId}`)).status).toBe('paid');
 
     await page.getByRole('button', { name: 'Refund this purchase' }).click();
     expect(await textOf(page.getByRole('status'), /Refund/)).toMatch(/^Refund/);
     await textOf(page.getByRole('status'), /Refunded:/);
     timings.paypalPurchaseWithRefund = Date.now() - started;
-    const order = await json(`/examples/backend/relay/toss/orders/${orderId}`);
+    const order = await json(`/examples/backend/purchases/${orderId}`);
     expect(order).toMatchObject({ status: 'canceled', refundedAmount: 1250 });
     const ledger = await json(`/sandbox/toss/ledger?orderId=${orderId}`);
     expect(ledger.data.map((e: any) => [e.operation, e.outcome])).toEqual([
@@ -178,15 +209,28 @@ describe('example checkout pages in a real browser', () => {
     await page.close();
   });
 
-  it('PayPal window cancelled on a purchase: the buyer is told, nothing is charged', async () => {
+  it('PayPal window cancelled on a purchase: nothing charged, the open order read with its client secret, paid later', async () => {
     const { page, errors } = await newPage(session);
+    const calls = apiCallsOf(page);
     await page.goto(`${t.url}/examples/purchase-paypal.html`);
     await page.getByRole('button', { name: 'Pay with PayPal' }).click();
     await page.getByRole('button', { name: 'Cancel and return to the merchant' }).click();
     await page.waitForURL(/\/examples\/purchase-done\.html/);
+    await page.getByRole('button', { name: 'Pay this order with PayPal' }).waitFor();
     expect(await fact(page, 'Result')).toBe('PAY_PROCESS_CANCELED');
-    expect(await page.getByRole('status').textContent()).not.toMatch(/Paid/);
+    expect(await fact(page, 'Order status')).toBe('created');
+    const orderId = await fact(page, 'Order');
+    expect((await json(`/examples/backend/purchases/${orderId}`)).status).toBe('created');
+    expect(calls).toEqual([
+      { method: 'GET', path: `/v1/toss/orders/${orderId}`, auth: expect.stringMatching(`^Bearer ${orderId}_secret_`) },
+    ]);
     expect(await page.getByRole('button', { name: 'Refund this purchase' }).isVisible()).toBe(false);
+
+    await page.getByRole('button', { name: 'Pay this order with PayPal' }).click();
+    await page.getByRole('button', { name: 'Pay now' }).click();
+    expect(await textOf(page.getByRole('status'), /Paid/)).toMatch(/^Paid/);
+    expect(await fact(page, 'Order')).toBe(orderId);
+    expect((await json(`/examples/backend/purchases/${orderId}`)).status).toBe('paid');
     expect(errors).toEqual([]);
     await page.close();
   });
