@@ -6,10 +6,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../test/helpers/test-app';
-import { launchChromium, newPage, textOf, type BrowserSession } from '../test/browser/browser';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { launchChromium, newPage, textOf, type BrowserSession } from './browser';
 
-const OUT = join(__dirname, '..', 'docs', 'screenshots');
+const OUT = join(__dirname, '..', '..', 'docs', 'screenshots');
 let t: TestApp;
 let session: BrowserSession;
 
