@@ -28,6 +28,8 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
   let t: TestApp;
   let operations: Operation[];
   let merchantKey: string;
+  /** Client secrets of a pending billing key and a created order: a second credential kind every route is tried with. */
+  const clientSecrets: string[] = [];
   const ids: string[] = [];
 
   beforeAll(async () => {
@@ -47,10 +49,25 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
       .post('/v1/plans')
       .set(auth)
       .send({ name: 'Fuzz plan', amount: 1999, currency: 'USD', interval: 'month' });
+    const key = await t
+      .http()
+      .post('/v1/billing-keys')
+      .set(auth)
+      .send({ customerId: customer.body.id, gateway: 'portone-paypal-rt' });
+    const order = await t
+      .http()
+      .post('/v1/orders')
+      .set(auth)
+      .send({ gateway: 'toss-foreign-pay', orderName: 'Fuzz', amount: 500, currency: 'USD', country: 'US' });
+    for (const res of [key, order])
+      if (typeof res.body.clientSecret === 'string') clientSecrets.push(res.body.clientSecret);
+    expect(clientSecrets).toHaveLength(2);
     ids.push(
       merchant.id,
       customer.body.id,
       ...(plan.body.id ? [plan.body.id] : []),
+      key.body.id,
+      order.body.orderId,
       'portone-paypal-rt',
       'toss-foreign-pay',
     );
@@ -85,7 +102,8 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
     const started = Date.now();
     for (const [index, op] of operations.entries()) {
       const good = keyFor.get(op);
-      const arb = requestsFor(op, { good, others: [merchantKey, TEST_ADMIN_KEY].filter((k) => k !== good) }, ids);
+      const others = [merchantKey, TEST_ADMIN_KEY, ...clientSecrets].filter((k) => k !== good);
+      const arb = requestsFor(op, { good, others }, ids);
       let n = 0;
       await fc.assert(
         fc.asyncProperty(arb, async (req: FuzzRequest) => {

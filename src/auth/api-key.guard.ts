@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { secretsEqual } from '../common/crypto/api-key';
+import { apiKeyIdOf, secretsEqual } from '../common/crypto/api-key';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
-import { parseClientSecret } from '../client-secrets/client-secret';
+import { type ParsedClientSecret, parseClientSecret } from '../client-secrets/client-secret';
 import { ClientSecretsService } from '../client-secrets/client-secrets.service';
 import { securityConfig, type SecurityConfig } from '../config/configuration';
 import { MerchantsService } from '../merchants/merchants.service';
@@ -43,27 +43,36 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
     const claimed = parseClientSecret(key);
-    if (claimed) {
-      const route = this.reflector.getAllAndOverride<ClientSecretRoute | undefined>(CLIENT_SECRET_ALLOWED, [
-        context.getHandler(),
-        context.getClass(),
-      ]);
-      // Refused before any read: a route that did not opt in learns nothing about the secret.
-      if (!route || route.object !== claimed.objectType)
-        throw new DomainError('UNAUTHORIZED', 'A client secret cannot call this route');
-      const principal = await this.clientSecrets.authenticate(key);
-      if (!principal) throw new DomainError('UNAUTHORIZED', 'Invalid or expired client secret');
-      // Another object answers exactly like a missing one.
-      const params = request.params as Record<string, string | undefined>;
-      if (params[route.param] !== principal.objectId) throw new NotFoundError(OBJECT_NAMES[route.object]);
-      request.clientSecret = principal;
-      request.principal = 'client_secret';
-      return true;
-    }
+    if (claimed) return this.admitClientSecret(context, request, key, claimed);
     const merchant = await this.merchants.authenticate(key);
     if (!merchant) throw new DomainError('UNAUTHORIZED', 'Invalid API key');
     request.merchant = merchant;
+    request.apiKeyId = apiKeyIdOf(key);
     request.principal = 'merchant';
+    return true;
+  }
+
+  /** A client secret, on a route that opted in for its object type, for the one object it names. */
+  private async admitClientSecret(
+    context: ExecutionContext,
+    request: FastifyRequest & AuthenticatedRequest,
+    secret: string,
+    claimed: ParsedClientSecret,
+  ): Promise<boolean> {
+    const route = this.reflector.getAllAndOverride<ClientSecretRoute | undefined>(CLIENT_SECRET_ALLOWED, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    // Refused before any read: a route that did not opt in learns nothing about the secret.
+    if (!route || route.object !== claimed.objectType)
+      throw new DomainError('UNAUTHORIZED', 'A client secret cannot call this route');
+    const principal = await this.clientSecrets.authenticate(secret);
+    if (!principal) throw new DomainError('UNAUTHORIZED', 'Invalid or expired client secret');
+    // Another object answers exactly like a missing one.
+    const params = request.params as Record<string, string | undefined>;
+    if (params[route.param] !== principal.objectId) throw new NotFoundError(OBJECT_NAMES[route.object]);
+    request.clientSecret = principal;
+    request.principal = 'client_secret';
     return true;
   }
 }

@@ -33,6 +33,8 @@ export type Principal = { readonly kind: 'merchant'; readonly merchantId: string
 /** What ApiKeyGuard leaves on the request. */
 export interface AuthenticatedRequest {
   merchant?: Merchant;
+  /** The id of the merchant key that authenticated (never the key). */
+  apiKeyId?: string;
   clientSecret?: ClientSecretPrincipal;
   principal?: 'admin' | 'merchant' | 'client_secret';
 }
@@ -51,4 +53,12 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   if (request.clientSecret) return request.clientSecret;
   if (!request.merchant) throw new DomainError('UNAUTHORIZED', 'Missing API key: send Authorization: Bearer <key>');
   return { kind: 'merchant', merchantId: request.merchant.id };
+});
+
+/** The id of the API key that called a merchant route (for audit records such as review actions; never the key). */
+export const CurrentApiKeyId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.merchant || !request.apiKeyId)
+    throw new DomainError('UNAUTHORIZED', 'This route takes a merchant API key');
+  return request.apiKeyId;
 });

@@ -1,8 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentMerchant } from '../auth/auth.decorators';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentApiKeyId, CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
-import { CancelChargeDto, ChargeListView, ChargeView, CreateChargeDto, ListChargesQueryDto } from './dto/charge.dto';
+import {
+  CancelChargeDto,
+  ChargeListView,
+  ChargeView,
+  CreateChargeDto,
+  ListChargesQueryDto,
+  ResolveChargeDto,
+} from './dto/charge.dto';
 import { ChargesService } from './charges.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
@@ -45,6 +52,39 @@ export class ChargesController {
   @ApiOkResponse({ type: ChargeView })
   get(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<ChargeView> {
     return this.charges.view(merchant.id, id);
+  }
+
+  @Post('charges/:id/lookup')
+  @Idempotent()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Look a pending or unknown charge up at the PG now (the review queue); recorded with the API key and time',
+  })
+  @ApiOkResponse({ type: ChargeView, description: 'The charge as the PG answer left it, with reviewAction' })
+  lookup(
+    @CurrentMerchant() merchant: Merchant,
+    @CurrentApiKeyId() apiKeyId: string,
+    @Param('id') id: string,
+  ): Promise<ChargeView> {
+    return this.charges.lookupNow(merchant.id, id, apiKeyId);
+  }
+
+  @Post('charges/:id/resolve')
+  @Idempotent()
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Resolve a charge in review by hand: it takes that status and its subscription moves as if the PG had said so',
+    description: '409 CHARGE_NOT_IN_REVIEW for a charge that is not in review. Recorded with the API key and time.',
+  })
+  @ApiOkResponse({ type: ChargeView, description: 'The resolved charge, with reviewAction' })
+  resolve(
+    @CurrentMerchant() merchant: Merchant,
+    @CurrentApiKeyId() apiKeyId: string,
+    @Param('id') id: string,
+    @Body() body: ResolveChargeDto,
+  ): Promise<ChargeView> {
+    return this.charges.resolveReview(merchant.id, id, body, apiKeyId);
   }
 
   @Post('charges/:id/cancel')

@@ -1,6 +1,7 @@
 import type { ChargeCancel } from './charge-cancel.entity';
+import type { ChargeReviewAction } from './charge-review-action.entity';
 import type { Charge } from './charge.entity';
-import type { ChargeCancelView, ChargeView } from './dto/charge.dto';
+import type { ChargeCancelView, ChargeReviewActionView, ChargeView } from './dto/charge.dto';
 
 type ChargeDefaults = Pick<
   Charge,
@@ -79,5 +80,17 @@ export function toCancelView(c: ChargeCancel): ChargeCancelView {
     external: c.external ?? false,
     createdAt: new Date(c.createdAt).toISOString(),
     settledAt: iso(c.settledAt),
+  };
+}
+
+export function toReviewActionView(a: ChargeReviewAction): ChargeReviewActionView {
+  return {
+    id: a.id,
+    action: a.action,
+    resolution: a.resolution,
+    note: a.note,
+    apiKeyId: a.apiKeyId,
+    chargeStatus: a.chargeStatus,
+    createdAt: new Date(a.createdAt).toISOString(),
   };
 }

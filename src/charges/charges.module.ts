@@ -6,6 +6,7 @@ import { Subscription } from '../subscriptions/subscription.entity';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { ChargeCancel } from './charge-cancel.entity';
 import { Charge } from './charge.entity';
+import { ChargeReviewAction } from './charge-review-action.entity';
 import { ChargesController } from './charges.controller';
 import { ChargesBatch } from './charges.batch';
 import { ChargesRepository } from './charges.repository';
@@ -19,7 +20,7 @@ import { ChargesService } from './charges.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Charge, ChargeCancel, Subscription]),
+    TypeOrmModule.forFeature([Charge, ChargeCancel, ChargeReviewAction, Subscription]),
     BillingKeysModule,
     RiskModule,
     SubscriptionsModule,

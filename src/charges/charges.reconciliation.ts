@@ -83,6 +83,9 @@ export class ChargeReconciler {
     } else {
       result = chargeResultOf(outcome, charge, now, this.backoff, { fromLookup: opts.fromLookup });
     }
+    // A charge in review leaves the queue once its result is final, whoever brought it (webhook, look-up, resolution).
+    if (charge.review && result.effect !== 'blocked')
+      result = { ...result, patch: { ...result.patch, review: false, reviewReason: null } };
     const write: ResultWrite = { chargeId: charge.id, from: OPEN_CHARGE_STATUSES, chargePatch: result.patch };
     if (sub && charge.cycle === sub.cycle && charge.attempt === sub.attempt) {
       write.subscription = {
@@ -257,6 +260,12 @@ export class ChargeReconciler {
       }
     }
     return { results, failed };
+  }
+
+  /** One charge looked up now, outside the schedule (the review queue's action), exactly as a pass would. */
+  async lookUpNow(charge: Charge): Promise<void> {
+    const { failed } = await this.lookUpAndRecord([charge], newSendContext(), 1, 'lookup');
+    if (failed.has(charge.id)) throw new Error('the result of the look-up could not be written');
   }
 
   /** One reconciler pass over due look-ups (charges, then cancels), at most `limit` of each. */

@@ -5,6 +5,7 @@ import { DateUtils } from 'typeorm/util/DateUtils';
 import { BILLABLE_STATUSES, Subscription } from '../subscriptions/subscription.entity';
 import type { SubscriptionPatch } from '../subscriptions/subscription.transitions';
 import { ChargeCancel } from './charge-cancel.entity';
+import { ChargeReviewAction } from './charge-review-action.entity';
 import { Charge, type ChargeStatus } from './charge.entity';
 import type { ChargePatch } from './charge.outcomes';
 import { bulkInsert, bulkUpdate, rowsOf } from '../database/bulk-update';
@@ -39,6 +40,7 @@ export class ChargesRepository {
   constructor(
     @InjectRepository(Charge) private readonly charges: Repository<Charge>,
     @InjectRepository(ChargeCancel) private readonly cancels: Repository<ChargeCancel>,
+    @InjectRepository(ChargeReviewAction) private readonly reviewActions: Repository<ChargeReviewAction>,
     @InjectRepository(Subscription) private readonly subscriptions: Repository<Subscription>,
   ) {
     this.byId = new KeyRead(charges, ['merchantId', 'id']);
@@ -135,8 +137,10 @@ export class ChargesRepository {
    * bulk UPDATE each (a billing batch is hundreds of results of a few shapes): first the charges, each only from its
    * `from` statuses; then the subscriptions still waiting on a charge that moved, fenced by the lease version; then
    * the lease release alone for the rest. Same effects as one update per row, in a handful of statements.
+   * `reviewAction` (a resolution from the review queue, one write) is recorded in the same transaction when the charge
+   * moved.
    */
-  recordResults(writes: readonly ResultWrite[]): Promise<RecordSummary> {
+  recordResults(writes: readonly ResultWrite[], reviewAction?: ChargeReviewAction): Promise<RecordSummary> {
     if (writes.length === 0) return Promise.resolve({ applied: [], fenced: 0 });
     return this.transaction(async (m) => {
       // One write per charge and per subscription in a batch; anything else keeps the row-by-row path's ordering.
@@ -194,8 +198,13 @@ export class ChargesRepository {
         })),
       );
       for (const s of releases) if (!released.has(s.id)) fenced++;
+      if (reviewAction && applied[0]) await m.insert(ChargeReviewAction, reviewAction);
       return { applied, fenced };
     });
+  }
+
+  async insertReviewAction(action: ChargeReviewAction): Promise<void> {
+    await this.reviewActions.insert(action);
   }
 
   /** The row-by-row path, for a batch that names one charge or subscription twice (order then matters). */

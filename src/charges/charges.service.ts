@@ -13,8 +13,10 @@ import { RiskService } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { ChargeCancels } from './charges.cancels';
+import type { ChargeResolution } from './charge-review-action.entity';
+import { ChargeReview } from './charges.review';
 import { ExternalRefunds } from './charges.external-refunds';
-import { newCharge, toCancelView, toChargeView } from './charges.mapper';
+import { newCharge, toCancelView, toChargeView, toReviewActionView } from './charges.mapper';
 import { ChargeReconciler, type GatewayNotification, type ResolvedAs } from './charges.reconciliation';
 import { ChargesRepository, type RecordSummary, type ResultWrite } from './charges.repository';
 import {
@@ -45,6 +47,7 @@ export class ChargesService {
   private readonly sender: ChargeSender;
   private readonly reconciler: ChargeReconciler;
   private readonly cancels: ChargeCancels;
+  private readonly review: ChargeReview;
 
   constructor(
     private readonly repo: ChargesRepository,
@@ -93,6 +96,7 @@ export class ChargesService {
       outcomes,
       externalRefunds,
     );
+    this.review = new ChargeReview(repo, this.reconciler, clock);
     registerGauge(
       metrics,
       'charges_review_flagged',
@@ -262,6 +266,25 @@ export class ChargesService {
 
   cancel(merchantId: string, chargeId: string, dto: CancelChargeDto): Promise<ChargeView> {
     return this.cancels.cancel(merchantId, chargeId, dto);
+  }
+
+  // ---- the review queue (charges.review.ts) -----------------------------------------------------------------------
+
+  /** Looks a pending or unknown charge up at the PG now; recorded with the API key's id. */
+  async lookupNow(merchantId: string, chargeId: string, apiKeyId: string): Promise<ChargeView> {
+    const action = await this.review.lookup(merchantId, chargeId, apiKeyId);
+    return { ...(await this.view(merchantId, chargeId)), reviewAction: toReviewActionView(action) };
+  }
+
+  /** Records a human's resolution of a charge in review, applied as the PG's answer would be. */
+  async resolveReview(
+    merchantId: string,
+    chargeId: string,
+    input: { resolution: ChargeResolution; note: string },
+    apiKeyId: string,
+  ): Promise<ChargeView> {
+    const action = await this.review.resolve(merchantId, chargeId, input, apiKeyId);
+    return { ...(await this.view(merchantId, chargeId)), reviewAction: toReviewActionView(action) };
   }
 
   // ---- reads -------------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import { strictMock } from '../../test/helpers/strict-mock';
 import { hashClientSecret, mintClientSecret } from './client-secret';
 import type { ClientSecretsRepository, SecretHolder } from './client-secrets.repository';
-import { ClientSecretsService } from './client-secrets.service';
+import { ClientSecretsService, ORIGINS_CACHE_TTL_MS } from './client-secrets.service';
+import type { Clock } from '../clock/clock';
 
 describe('ClientSecretsService', () => {
   const secret = mintClientSecret('bk_key1');
@@ -15,7 +16,9 @@ describe('ClientSecretsService', () => {
   const service = (row: SecretHolder | null, origins: readonly string[] = []) => {
     const findHolder = jest.fn(async () => row);
     const repo = strictMock<ClientSecretsRepository>({ findHolder, allowedOrigins: async () => origins });
-    return { svc: new ClientSecretsService(repo), findHolder };
+    const clock = { at: 0 };
+    const svc = new ClientSecretsService(repo, strictMock<Clock>({ now: () => new Date(clock.at) }));
+    return { svc, findHolder, clock };
   };
 
   it('pins the principal to the object the secret names, read by its id', async () => {
@@ -49,5 +52,16 @@ describe('ClientSecretsService', () => {
       'https://a.example',
     ]);
     expect(await service(null, ['https://a.example']).svc.originsFor('order', 'tfo_x')).toEqual([]);
+  });
+
+  it('reuses an answer for ORIGINS_CACHE_TTL_MS, then reads again', async () => {
+    const { svc, findHolder, clock } = service(holder(), ['https://a.example']);
+    await svc.originsFor('billing_key', 'bk_key1');
+    clock.at = ORIGINS_CACHE_TTL_MS - 1;
+    await svc.originsFor('billing_key', 'bk_key1');
+    expect(findHolder).toHaveBeenCalledTimes(1);
+    clock.at = ORIGINS_CACHE_TTL_MS;
+    await svc.originsFor('billing_key', 'bk_key1');
+    expect(findHolder).toHaveBeenCalledTimes(2);
   });
 });

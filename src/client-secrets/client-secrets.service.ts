@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../clock/clock';
 import { type ClientSecretObject, hashClientSecret, parseClientSecret } from './client-secret';
 import { ClientSecretsRepository } from './client-secrets.repository';
 
@@ -21,9 +22,19 @@ const OPEN_STATUSES: Readonly<Record<ClientSecretObject, readonly string[]>> = {
  * Client secrets of pending billing keys and created orders: checked against the stored hash of the one object the
  * secret names, and the origins a browser may call those objects' routes from (the merchant's allowedOrigins).
  */
+/** How long an object's origins are reused: an allowedOrigins change reaches preflights within this. */
+export const ORIGINS_CACHE_TTL_MS = 10_000;
+const ORIGINS_CACHE_MAX = 10_000;
+
 @Injectable()
 export class ClientSecretsService {
-  constructor(private readonly repo: ClientSecretsRepository) {}
+  // Preflights come unauthenticated, one per browser call: a short cache spares their reads (unknown ids included).
+  private readonly originsCache = new Map<string, { origins: readonly string[]; expires: number }>();
+
+  constructor(
+    private readonly repo: ClientSecretsRepository,
+    private readonly clock: Clock,
+  ) {}
 
   /** The principal for a bearer token with a client secret's shape; null when unknown, wrong or expired. */
   async authenticate(token: string): Promise<ClientSecretPrincipal | null> {
@@ -40,7 +51,14 @@ export class ClientSecretsService {
 
   /** The origins allowed to call an object's browser routes: its merchant's allowedOrigins; none for an unknown id. */
   async originsFor(objectType: ClientSecretObject, objectId: string): Promise<readonly string[]> {
+    const key = `${objectType}:${objectId}`;
+    const now = this.clock.now().getTime();
+    const hit = this.originsCache.get(key);
+    if (hit && hit.expires > now) return hit.origins;
     const holder = await this.repo.findHolder(objectType, objectId);
-    return holder ? this.repo.allowedOrigins(holder.merchantId) : [];
+    const origins = holder ? await this.repo.allowedOrigins(holder.merchantId) : [];
+    if (this.originsCache.size >= ORIGINS_CACHE_MAX) this.originsCache.clear();
+    this.originsCache.set(key, { origins, expires: now + ORIGINS_CACHE_TTL_MS });
+    return origins;
   }
 }

@@ -1,6 +1,7 @@
 import { BillingKey } from '../billing-keys/billing-key.entity';
 import { ChargeCancel } from '../charges/charge-cancel.entity';
 import { Charge } from '../charges/charge.entity';
+import { ChargeReviewAction } from '../charges/charge-review-action.entity';
 import { Customer } from '../customers/customer.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
@@ -27,6 +28,7 @@ export const entities = [
   Subscription,
   Charge,
   ChargeCancel,
+  ChargeReviewAction,
   Order,
   OrderCancel,
   OrderWebhookEvent,

@@ -9,6 +9,7 @@ const QUIET_ROUTES = new Set(['/health', '/metrics', '/docs', '/docs-json']);
 interface Authenticated {
   principal?: 'admin' | 'merchant' | 'client_secret';
   merchant?: { id: string };
+  clientSecret?: { merchantId: string };
 }
 
 /**
@@ -31,6 +32,7 @@ export function accessLogLine(
     ip: request.ip,
     ...(request.principal ? { principal: request.principal } : {}),
     ...(request.merchant ? { merchantId: request.merchant.id } : {}),
+    ...(request.clientSecret ? { merchantId: request.clientSecret.merchantId } : {}),
   };
 }
 

@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBooleanString, IsInt, IsISO4217CurrencyCode, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsBooleanString,
+  IsIn,
+  IsInt,
+  IsISO4217CurrencyCode,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { CHARGE_STATUSES } from '../charge.entity';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
@@ -68,6 +78,30 @@ export class ChargeCancelView {
   @ApiPropertyOptional() settledAt?: string;
 }
 
+export class ResolveChargeDto {
+  @ApiProperty({
+    enum: ['succeeded', 'failed'],
+    description: 'What the payment became: the charge takes it and its subscription moves as if the PG had said so',
+  })
+  @IsIn(['succeeded', 'failed'])
+  resolution: 'succeeded' | 'failed';
+
+  @ApiProperty({ description: 'Why (kept with the action)', example: 'Confirmed paid in the PayPal console' })
+  @IsString()
+  @Length(1, 500)
+  note: string;
+}
+
+export class ChargeReviewActionView {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['lookup', 'resolve'] }) action: string;
+  @ApiPropertyOptional({ enum: ['succeeded', 'failed'], nullable: true }) resolution: string | null;
+  @ApiPropertyOptional({ nullable: true }) note: string | null;
+  @ApiProperty({ description: 'The id of the API key that called (never the key)' }) apiKeyId: string;
+  @ApiProperty({ enum: CHARGE_STATUSES, description: 'The charge status after the action' }) chargeStatus: string;
+  @ApiProperty() createdAt: string;
+}
+
 export class ChargeView {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['recurring', 'customer_present'] }) kind: string;
@@ -90,6 +124,8 @@ export class ChargeView {
   @ApiPropertyOptional({ type: [ChargeCancelView] }) cancels?: ChargeCancelView[];
   @ApiPropertyOptional({ type: ChargeCancelView, description: 'The cancel this request made' })
   cancel?: ChargeCancelView;
+  @ApiPropertyOptional({ type: ChargeReviewActionView, description: 'The review action this request recorded' })
+  reviewAction?: ChargeReviewActionView;
 }
 
 export class ChargeListView {

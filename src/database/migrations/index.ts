@@ -9,6 +9,7 @@ import { MaskImpKeyHints1764201600010 } from './1764201600010-MaskImpKeyHints';
 import { GatewayAgnosticBillingKeys1764201600015 } from './1764201600015-GatewayAgnosticBillingKeys';
 import { OneTimeOrdersGateway1764201600016 } from './1764201600016-OneTimeOrdersGateway';
 import { ClientSecretsAndOrigins1764201600070 } from './1764201600070-ClientSecretsAndOrigins';
+import { ChargeReviewActions1764201600071 } from './1764201600071-ChargeReviewActions';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and the compiled app all find the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   GatewayAgnosticBillingKeys1764201600015,
   OneTimeOrdersGateway1764201600016,
   ClientSecretsAndOrigins1764201600070,
+  ChargeReviewActions1764201600071,
 ];
