@@ -15,7 +15,8 @@ import { securityHeaders, securityHeadersMiddleware } from './common/security-he
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
 import { PG_SANDBOX } from './gateway-credentials/gateway-sandbox';
-import { appConfig, type AppConfig, httpEdgeConfig } from './config/configuration';
+import { appConfig, type AppConfig, httpEdgeConfig, securityConfig } from './config/configuration';
+import { examplesPlugin } from '../examples/server/examples.plugin';
 import { edgeServerOptions, installHttpEdge } from './http-edge/http-edge';
 
 /** Builds the HTTP application exactly as `main.ts` serves it; e2e tests call this too. */
@@ -74,6 +75,10 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     const { production } = app.get<AppConfig>(appConfig.KEY);
     const plugins = [...new Set(app.get<ReadonlyMap<string, SandboxPlugin>>(PG_SANDBOX_PLUGINS).values())];
     await fastify.register(pgSandboxPlugin, { prefix: '/sandbox', sandbox, production, plugins });
+    // The example checkout pages and their merchant backend stand-in (examples/), beside the sandbox only.
+    const { publicBaseUrl } = app.get<AppConfig>(appConfig.KEY);
+    const { adminApiKey } = app.get<{ adminApiKey: string }>(securityConfig.KEY);
+    await fastify.register(examplesPlugin, { prefix: '/examples', apiBase: publicBaseUrl, adminApiKey, production });
   }
 
   const document = SwaggerModule.createDocument(

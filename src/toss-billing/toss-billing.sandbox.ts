@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sandboxAccountOf, type SandboxPlugin } from '@app/pg-sandbox';
+import { BrowserAssets, sandboxAccountOf, sendAsset, type SandboxPlugin } from '@app/pg-sandbox';
 import {
   CUSTOMER_KEY,
   TOSS_BILLING_OPERATIONS,
@@ -96,6 +96,7 @@ export async function tossBillingSandboxPlugin(
 ): Promise<void> {
   const state = new TossBillingSandboxState(ctx.now ?? (() => Date.now()));
   registerBuyerRoute(app, state);
+  registerWindowRoutes(app);
   await app.register(async (api) => registerApiRoutes(api, state), { prefix: TOSS_BILLING_SANDBOX_API_PATH });
 }
 
@@ -302,6 +303,17 @@ function registerBuyerRoute(app: FastifyInstance, state: TossBillingSandboxState
     state.record('buyerBillingAuth', 'approved', account, { customerKey });
     return reply.send({ redirectUrl: withQuery(request.successUrl, { customerKey, authKey }) });
   });
+}
+
+/** The card window (a page a person clicks) the sandbox Toss SDK's requestBillingAuth opens; sources in ./browser. */
+const windowAssets = new BrowserAssets('src/toss-billing/browser');
+function registerWindowRoutes(app: FastifyInstance): void {
+  app.get('/windows/billing-auth', async (_req, reply) =>
+    sendAsset(reply, 'html', windowAssets.html('billing-auth-window')),
+  );
+  app.get('/windows/billing-auth-window.js', async (_req, reply) =>
+    sendAsset(reply, 'js', await windowAssets.script('billing-auth-window')),
+  );
 }
 
 /**

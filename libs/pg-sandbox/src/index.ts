@@ -1,4 +1,5 @@
 export { pgSandboxPlugin, type PgSandboxOptions } from './sandbox.plugin';
+export { BrowserAssets, projectRoot, sendAsset } from './sandbox.browser-assets';
 export {
   BUILT_IN_SANDBOX_PLUGINS,
   portoneSandboxPlugin,

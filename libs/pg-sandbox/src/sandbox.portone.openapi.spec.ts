@@ -44,8 +44,8 @@ beforeAll(async () => {
   app = Fastify({ logger: false, forceCloseConnections: true });
   app.addHook('onRoute', (route) => {
     const m = /^\/sandbox\/portone(\/.*)$/.exec(route.url);
-    // The buyer's window, settle and ledger are the sandbox's own (no PortOne REST operation).
-    if (!m || /^\/(buyer|ledger)\b|\/settle$/.test(m[1])) return;
+    // The buyer's window (route and page), the SDK script, settle and ledger are the sandbox's own (no PortOne REST operation).
+    if (!m || /^\/(buyer|ledger|windows|iamport\.js)\b|\/settle$/.test(m[1])) return;
     for (const method of [route.method].flat())
       if (method !== 'HEAD') served.add(`${method} ${m[1].replace(/:(\w+)/g, '{$1}')}`);
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PgRouteRunner, PgRouteSpec } from './sandbox.http';
+import { registerPortoneBrowserRoutes } from './sandbox.browser.routes';
 import { ledgerQuery } from './sandbox.control.routes';
 import type { PgSandbox } from './sandbox';
 
@@ -84,6 +85,8 @@ export function registerPortoneRoutes(app: FastifyInstance, sandbox: PgSandbox, 
     await answer.after?.();
     return reply.code(answer.status).send(answer.body);
   });
+
+  registerPortoneBrowserRoutes(app);
 
   app.get('/ledger', (req, reply) => {
     const q = ledgerQuery(req.query as Obj, 'merchant_uid');

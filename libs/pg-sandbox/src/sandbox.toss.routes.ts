@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PgRouteRunner, PgRouteSpec } from './sandbox.http';
+import { registerTossBrowserRoutes } from './sandbox.browser.routes';
 import { ledgerQuery } from './sandbox.control.routes';
 import type { PgSandbox } from './sandbox';
 
@@ -86,6 +87,8 @@ export function registerTossRoutes(app: FastifyInstance, sandbox: PgSandbox, run
     const answer = toss.settle((req.params as Obj).paymentKey as string, body);
     return reply.code(answer.status).send(answer.body);
   });
+
+  registerTossBrowserRoutes(app);
 
   app.get('/ledger', (req, reply) => {
     const q = ledgerQuery(req.query as Obj, 'orderId');

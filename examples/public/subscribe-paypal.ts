@@ -1,0 +1,129 @@
+/**
+ * Subscribe with PayPal (PortOne PayPal RT): the backend starts a billing key → IMP.loadUI renders the PayPal button →
+ * the buyer approves in PayPal's window → the callback's pointer completes the key (client secret) → the backend
+ * subscribes the customer and shows the subscription and its first charge.
+ */
+import {
+  $,
+  backend,
+  completeBillingKey,
+  describe,
+  facts,
+  money,
+  say,
+  updateBillingKeyRequest,
+  value,
+  type BillingKey,
+} from './checkout-api.js';
+import { IMP, type LoadUIRequest } from './sdk.js';
+
+interface Started {
+  billingKey: {
+    id: string;
+    clientSecret: string;
+    checkout: { init: { userCode: string }; request: LoadUIRequest };
+  };
+}
+
+interface SubscriptionView {
+  subscription: { id: string; status: string; currentPeriodEnd?: string; nextChargeAt?: string };
+  charges: Array<{ status: string; amount: number; currency: string }>;
+}
+
+const form = $('buyer') as HTMLFormElement;
+const start = $('start') as HTMLButtonElement;
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void begin();
+});
+
+async function begin(): Promise<void> {
+  start.disabled = true;
+  say('Preparing PayPal…');
+  try {
+    const started = await backend<Started>('POST', '/paypal-subscriptions', {
+      email: value('email'),
+      firstName: value('firstName'),
+      lastName: value('lastName'),
+      country: value('country'),
+    });
+    const { id, clientSecret, checkout } = started.billingKey;
+    let request = checkout.request;
+    IMP().init(checkout.init.userCode);
+    IMP().loadUI(
+      'paypal-rt',
+      request,
+      (response) => void finish(id, clientSecret, response.imp_uid, response.merchant_uid),
+    );
+    // A change before the click goes to the server first (it owns the request), then to the SDK.
+    $('agreementName').addEventListener('change', () => {
+      void updateBillingKeyRequest<LoadUIRequest>(id, clientSecret, { name: value('agreementName') })
+        .then((updated) => {
+          request = updated.checkout.request;
+          IMP().updateLoadUIRequest('paypal-rt', request);
+          say('Agreement name updated. Click the PayPal button to approve future payments.');
+        })
+        .catch((e: unknown) => say(`Could not update the agreement: ${describe(e)}`, 'bad'));
+    });
+    $('pay').classList.remove('hidden');
+    say('Click the PayPal button to approve future payments.');
+    (document.querySelector('.portone-ui-container button') as HTMLButtonElement | null)?.focus();
+  } catch (e) {
+    say(`Could not start: ${describe(e)}`, 'bad');
+    start.disabled = false;
+  }
+}
+
+async function finish(id: string, secret: string, impUid: string | null, merchantUid: string): Promise<void> {
+  if (!impUid) {
+    say('PayPal was not opened. Try again.', 'bad');
+    return;
+  }
+  say('Checking the billing agreement…');
+  let key: BillingKey;
+  try {
+    key = await completeBillingKey(id, secret, { imp_uid: impUid, merchant_uid: merchantUid });
+  } catch (e) {
+    say(`Could not complete: ${describe(e)}`, 'bad');
+    return;
+  }
+  if (key.status === 'pending') {
+    say('PayPal is still reviewing this approval (pending). We will start your subscription once PayPal confirms.');
+    facts('facts', [['Billing key', key.status]]);
+    return;
+  }
+  if (key.status !== 'active') {
+    say(`PayPal did not approve: ${key.failureMessage ?? key.failureCode ?? key.status}`, 'bad');
+    facts('facts', [
+      ['Billing key', key.status],
+      ['Reason', key.failureCode],
+    ]);
+    // A failed issuance is over (its client secret with it): another attempt starts a new billing key.
+    $('pay').classList.add('hidden');
+    start.textContent = 'Try again';
+    start.disabled = false;
+    return;
+  }
+  say('Starting your subscription…');
+  try {
+    const view = await backend<SubscriptionView>('POST', '/subscriptions', { billingKeyId: id });
+    show(view);
+  } catch (e) {
+    say(`Could not subscribe: ${describe(e)}`, 'bad');
+  }
+}
+
+function show({ subscription, charges }: SubscriptionView): void {
+  const charge = charges[0];
+  // The agreement is made: its button and name field have nothing more to do.
+  $('pay').classList.add('hidden');
+  const ok = subscription.status === 'active';
+  say(ok ? 'Subscribed: your Pro plan is active.' : `Subscription ${subscription.status}.`, ok ? 'ok' : 'bad');
+  facts('facts', [
+    ['Subscription', subscription.id],
+    ['Status', subscription.status],
+    ['First charge', charge ? `${money(charge.amount, charge.currency)} ${charge.status}` : 'not yet'],
+    ['Next charge', subscription.nextChargeAt],
+  ]);
+}
