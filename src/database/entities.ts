@@ -2,6 +2,7 @@ import { BillingKey } from '../billing-keys/billing-key.entity';
 import { ChargeCancel } from '../charges/charge-cancel.entity';
 import { Charge } from '../charges/charge.entity';
 import { Customer } from '../customers/customer.entity';
+import { EventRecord } from '../events/event.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
 import { Merchant } from '../merchants/merchant.entity';
@@ -31,4 +32,5 @@ export const entities = [
   OrderCancel,
   OrderWebhookEvent,
   WebhookPointer,
+  EventRecord,
 ];
