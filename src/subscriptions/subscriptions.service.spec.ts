@@ -155,6 +155,16 @@ describe('SubscriptionsService.update and resume', () => {
     );
   });
 
+  it('an incomplete subscription whose first charge was declined is retried now too; a first charge not yet due is not', async () => {
+    const { service, repo } = setup();
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'incomplete', cycle: 0, attempt: 2 }));
+    await service.update('mch_1', 'sub_1', { billingKeyId: 'bk_1' });
+    expect(repo.update.mock.calls[0][3]).toMatchObject({ nextChargeAt: NOW });
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'incomplete', cycle: 0, attempt: 1 }));
+    await service.update('mch_1', 'sub_1', { billingKeyId: 'bk_1' });
+    expect(repo.update.mock.calls[1][3]).not.toHaveProperty('nextChargeAt');
+  });
+
   it('a charge still at the PG (no next charge) keeps its schedule; the key still changes', async () => {
     const { service, repo } = setup();
     repo.findForMerchant.mockResolvedValue(existing({ nextChargeAt: null }));
