@@ -23,6 +23,7 @@ import {
   readEnv,
 } from './config/configuration';
 import { CustomersModule } from './customers/customers.module';
+import { EventsModule } from './events/events.module';
 import { GatewaysModule } from './gateways/gateways.module';
 import { GATEWAY_ADAPTERS } from './gateways/gateways.registration';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -70,6 +71,7 @@ export class AppModule {
         MerchantsModule,
         ClientSecretsModule,
         IdempotencyModule,
+        EventsModule,
         CustomersModule,
         PlansModule,
         RiskModule,

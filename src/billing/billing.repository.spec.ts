@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { strictMock } from '../../test/helpers/strict-mock';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
+import type { EventsService } from '../events/events.service';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
+import type { EventRecord } from '../events/event.entity';
 
 const now = new Date('2026-03-01T00:00:00.000Z');
 const sub = (id: string, over: Partial<Subscription> = {}): Subscription =>
@@ -41,7 +44,8 @@ describe('BillingRepository.claimDue', () => {
   let repo: BillingRepository;
   beforeAll(async () => {
     ({ ds, drop } = await throwawayDataSource([Subscription]));
-    repo = new BillingRepository(ds.getRepository(Subscription));
+    // The claim writes no event (only cancels at period end and plan changes do).
+    repo = new BillingRepository(ds.getRepository(Subscription), strictMock<EventsService>());
   });
   afterAll(() => drop());
   beforeEach(() => ds.getRepository(Subscription).clear());
@@ -89,7 +93,11 @@ describe('BillingRepository leases (concurrency and fencing)', () => {
   let repo: BillingRepository;
   beforeAll(async () => {
     ({ ds, drop } = await throwawayDataSource([Subscription]));
-    repo = new BillingRepository(ds.getRepository(Subscription));
+    // Events are their own spec's subject (src/events, test/events.e2e-spec.ts); here only the SQL is.
+    repo = new BillingRepository(
+      ds.getRepository(Subscription),
+      strictMock<EventsService>({ record: async () => ({}) as EventRecord }),
+    );
   });
   afterAll(() => drop());
   beforeEach(() => ds.getRepository(Subscription).clear());

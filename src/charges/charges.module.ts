@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BillingKeysModule } from '../billing-keys/billing-keys.module';
+import { EventsModule } from '../events/events.module';
 import { RiskModule } from '../risk/risk.module';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
@@ -9,6 +10,7 @@ import { Charge } from './charge.entity';
 import { ChargeReviewAction } from './charge-review-action.entity';
 import { ChargesController } from './charges.controller';
 import { ChargesBatch } from './charges.batch';
+import { ChargeEvents } from './charges.events';
 import { ChargesRepository } from './charges.repository';
 import { ExternalRefunds } from './charges.external-refunds';
 import { ChargesService } from './charges.service';
@@ -24,9 +26,10 @@ import { ChargesService } from './charges.service';
     BillingKeysModule,
     RiskModule,
     SubscriptionsModule,
+    EventsModule,
   ],
   controllers: [ChargesController],
-  providers: [ChargesRepository, ChargesService, ExternalRefunds, ChargesBatch],
-  exports: [ChargesService, ChargesBatch],
+  providers: [ChargesRepository, ChargeEvents, ChargesService, ExternalRefunds, ChargesBatch],
+  exports: [ChargesService, ChargesBatch, ChargeEvents],
 })
 export class ChargesModule {}

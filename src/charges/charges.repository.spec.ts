@@ -1,4 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
+import { strictMock } from '../../test/helpers/strict-mock';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { ChargeCancel } from './charge-cancel.entity';
@@ -6,6 +7,7 @@ import { ChargeReviewAction } from './charge-review-action.entity';
 import { Charge } from './charge.entity';
 import { newCharge } from './charges.mapper';
 import { ChargesRepository, type ResultWrite } from './charges.repository';
+import type { ChargeEvents } from './charges.events';
 
 // Runs on SQLite, and on a throwaway PostgreSQL schema when DATABASE_URL is set (CI's PostgreSQL run): the claims
 // use FOR UPDATE SKIP LOCKED there, and the bulk writes bind arrays.
@@ -89,7 +91,19 @@ describe('ChargesRepository (SQL against the real engine)', () => {
     ({ ds, drop } = await throwawayDataSource([Charge, ChargeCancel, ChargeReviewAction, Subscription]));
     charges = ds.getRepository(Charge);
     subs = ds.getRepository(Subscription);
-    repo = new ChargesRepository(charges, ds.getRepository(ChargeCancel), ds.getRepository(ChargeReviewAction), subs);
+    // Events are their own spec's subject (charges.events.spec.ts, test/events.e2e-spec.ts); here only the SQL is.
+    const events = strictMock<ChargeEvents>({
+      snapshot: async () => ({ charges: new Map(), subscriptions: new Map() }),
+      recordResults: async () => undefined,
+      cancelChanged: async () => undefined,
+    });
+    repo = new ChargesRepository(
+      charges,
+      ds.getRepository(ChargeCancel),
+      ds.getRepository(ChargeReviewAction),
+      subs,
+      events,
+    );
   });
   afterAll(() => drop());
   beforeEach(async () => {

@@ -3,6 +3,7 @@ import { ChargeCancel } from '../charges/charge-cancel.entity';
 import { Charge } from '../charges/charge.entity';
 import { ChargeReviewAction } from '../charges/charge-review-action.entity';
 import { Customer } from '../customers/customer.entity';
+import { EventRecord } from '../events/event.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
 import { Merchant } from '../merchants/merchant.entity';
@@ -33,4 +34,5 @@ export const entities = [
   OrderCancel,
   OrderWebhookEvent,
   WebhookPointer,
+  EventRecord,
 ];

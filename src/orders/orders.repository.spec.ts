@@ -1,10 +1,12 @@
 import type { DataSource, Repository } from 'typeorm';
 import { orderRow } from '../../test/helpers/order-row';
+import { strictMock } from '../../test/helpers/strict-mock';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
 import { OrderCancel } from './order-cancel.entity';
 import { OrderWebhookEvent } from './order-webhook-event.entity';
 import { Order } from './order.entity';
 import { OrdersRepository } from './orders.repository';
+import type { OrderEvents } from './orders.events';
 
 // Runs on SQLite, and on a throwaway PostgreSQL schema when DATABASE_URL is set: the conditional UPDATEs that guard
 // the refundable balance are what keep concurrent cancels (two requests, two instances) within it.
@@ -51,7 +53,9 @@ describe('OrdersRepository (SQL against the real engine)', () => {
     ({ ds, drop } = await throwawayDataSource([Order, OrderCancel, OrderWebhookEvent]));
     orders = ds.getRepository(Order);
     cancels = ds.getRepository(OrderCancel);
-    repo = new OrdersRepository(orders, cancels, ds.getRepository(OrderWebhookEvent), ds);
+    // Events are their own spec's subject (test/events.e2e-spec.ts); here only the SQL is.
+    const events = strictMock<OrderEvents>({ orderChanged: async () => undefined });
+    repo = new OrdersRepository(orders, cancels, ds.getRepository(OrderWebhookEvent), ds, events);
   });
   afterAll(() => drop());
   beforeEach(async () => {

@@ -8,6 +8,8 @@ import { WebhookInbox1764201600009 } from './1764201600009-WebhookInbox';
 import { MaskImpKeyHints1764201600010 } from './1764201600010-MaskImpKeyHints';
 import { GatewayAgnosticBillingKeys1764201600015 } from './1764201600015-GatewayAgnosticBillingKeys';
 import { OneTimeOrdersGateway1764201600016 } from './1764201600016-OneTimeOrdersGateway';
+import { Events1764201600040 } from './1764201600040-Events';
+import { SubscriptionPendingPlan1764201600041 } from './1764201600041-SubscriptionPendingPlan';
 import { ClientSecretsAndOrigins1764201600070 } from './1764201600070-ClientSecretsAndOrigins';
 import { ChargeReviewActions1764201600071 } from './1764201600071-ChargeReviewActions';
 
@@ -23,6 +25,8 @@ export const migrations = [
   MaskImpKeyHints1764201600010,
   GatewayAgnosticBillingKeys1764201600015,
   OneTimeOrdersGateway1764201600016,
+  Events1764201600040,
+  SubscriptionPendingPlan1764201600041,
   ClientSecretsAndOrigins1764201600070,
   ChargeReviewActions1764201600071,
 ];
