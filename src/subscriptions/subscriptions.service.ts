@@ -32,7 +32,7 @@ export class SubscriptionsService {
    */
   async create(merchantId: string, dto: CreateSubscriptionDto): Promise<SubscriptionView> {
     const customer = await this.customers.require(merchantId, dto.customerId);
-    const plan = await this.plans.require(merchantId, dto.planId);
+    const plan = await this.plans.requireOpen(merchantId, dto.planId);
     const key = await this.billingKeys.requireChargeable(merchantId, dto.billingKeyId);
     if (key.customerId !== customer.id) {
       throw new DomainError('BILLING_KEY_CUSTOMER_MISMATCH', 'The billing key belongs to another customer', [
