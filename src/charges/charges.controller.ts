@@ -1,8 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
-import { CancelChargeDto, ChargeListView, ChargeView, CreateChargeDto, ListChargesQueryDto } from './dto/charge.dto';
+import {
+  CancelChargeDto,
+  ChargeListView,
+  ChargePageView,
+  ChargeView,
+  CreateChargeDto,
+  ListChargesQueryDto,
+} from './dto/charge.dto';
 import { ChargesService } from './charges.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
@@ -33,12 +40,14 @@ export class ChargesController {
   }
 
   @Get('charges')
+  @ApiOperation({ summary: 'Charges, newest first (cursor-paginated), by customer, subscription and status' })
   @ApiOkResponse({
-    type: ChargeListView,
+    type: ChargePageView,
     description: 'With review=true: charges unresolved after the last look-up (the review queue)',
   })
-  async list(@CurrentMerchant() merchant: Merchant, @Query() query: ListChargesQueryDto): Promise<ChargeListView> {
-    return { data: await this.charges.list(merchant.id, { review: query.review === 'true' }) };
+  list(@CurrentMerchant() merchant: Merchant, @Query() query: ListChargesQueryDto): Promise<ChargePageView> {
+    const { review, ...rest } = query;
+    return this.charges.list(merchant.id, { ...rest, ...(review === 'true' ? { review: true } : {}) });
   }
 
   @Get('charges/:id')

@@ -4,6 +4,7 @@ import { DataSource, In, LessThan, Repository } from 'typeorm';
 import { OrderCancel, type OrderCancelStatus } from './order-cancel.entity';
 import { Order, type OrderStatus } from './order.entity';
 import { OrderWebhookEvent } from './order-webhook-event.entity';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 
 /** Statuses whose refundable balance can be cancelled. */
 export const CANCELABLE_STATUSES: readonly OrderStatus[] = ['paid', 'partially_canceled'];
@@ -81,6 +82,24 @@ export class OrdersRepository {
   async insertCancel(cancel: OrderCancel): Promise<OrderCancel> {
     await this.cancels.insert(cancel);
     return cancel;
+  }
+
+  /** Newest first, up to `limit + 1` rows (see keysetPage). */
+  list(
+    merchantId: string,
+    page: { limit: number; after?: CursorPosition; gateway?: string; status?: string },
+  ): Promise<Order[]> {
+    const { gateway, status, ...position } = page;
+    return keysetPage(this.orders.createQueryBuilder('o'), { merchantId, ...position, filters: { gateway, status } });
+  }
+
+  /** The cancels of a page of orders in one query, oldest first as `listCancels`. */
+  listCancelsOf(merchantId: string, orderIds: readonly string[]): Promise<OrderCancel[]> {
+    if (orderIds.length === 0) return Promise.resolve([]);
+    return this.cancels.find({
+      where: { merchantId, orderId: In([...orderIds]) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
   }
 
   listCancels(merchantId: string, orderId: string): Promise<OrderCancel[]> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 import { KeyRead } from '../database/key-read';
 import { BILLABLE_STATUSES, Subscription } from './subscription.entity';
 
@@ -17,6 +18,15 @@ export class SubscriptionsRepository {
   async insert(sub: Subscription): Promise<Subscription> {
     await this.subs.insert(sub);
     return sub;
+  }
+
+  /** Newest first, up to `limit + 1` rows (see keysetPage). */
+  list(
+    merchantId: string,
+    page: { limit: number; after?: CursorPosition; customerId?: string; status?: string },
+  ): Promise<Subscription[]> {
+    const { customerId, status, ...position } = page;
+    return keysetPage(this.subs.createQueryBuilder('s'), { merchantId, ...position, filters: { customerId, status } });
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Subscription | null> {

@@ -11,6 +11,7 @@ import type { CancelSubscriptionDto, CreateSubscriptionDto, SubscriptionView } f
 import { Subscription } from './subscription.entity';
 import { initialSchedule } from './subscription.transitions';
 import { SubscriptionsRepository } from './subscriptions.repository';
+import { pageParams, toPage, type Page } from '../common/pagination';
 
 @Injectable()
 export class SubscriptionsService {
@@ -84,6 +85,15 @@ export class SubscriptionsService {
       updatedAt: now,
     });
     return toSubscriptionView(sub);
+  }
+
+  async list(
+    merchantId: string,
+    query: { customerId?: string; status?: string; limit?: number; cursor?: string },
+  ): Promise<Page<SubscriptionView>> {
+    const page = pageParams(query);
+    const rows = await this.repo.list(merchantId, { ...page, customerId: query.customerId, status: query.status });
+    return toPage(rows, page.limit, toSubscriptionView);
   }
 
   async get(merchantId: string, id: string): Promise<SubscriptionView> {
