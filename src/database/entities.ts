@@ -4,6 +4,7 @@ import { Charge } from '../charges/charge.entity';
 import { Customer } from '../customers/customer.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
+import { ApiKey } from '../merchants/api-key.entity';
 import { Merchant } from '../merchants/merchant.entity';
 import { Plan } from '../plans/plan.entity';
 import { FraudnetReservation } from '../risk/fraudnet-reservation.entity';
@@ -18,6 +19,7 @@ import { WebhookPointer } from '../webhook-inbox/webhook-pointer.entity';
 export const entities = [
   Merchant,
   GatewayCredential,
+  ApiKey,
   Customer,
   Plan,
   IdempotencyRecord,

@@ -89,6 +89,7 @@ describe('PlansService.create: what is stored', () => {
       interval: 'month',
       intervalCount: 1,
       createdAt: NOW.toISOString(),
+      archivedAt: null,
     });
   });
 });
@@ -103,6 +104,7 @@ describe('PlansService.get / require', () => {
     interval: 'year',
     intervalCount: 2,
     createdAt: NOW,
+    archivedAt: null,
   } as Plan;
   const findForMerchant = jest.fn(async (merchantId: string, id: string) =>
     merchantId === 'mch_1' && id === 'plan_1' ? stored : null,
@@ -119,6 +121,7 @@ describe('PlansService.get / require', () => {
       interval: 'year',
       intervalCount: 2,
       createdAt: '2026-12-07T00:00:00.000Z',
+      archivedAt: null,
     });
   });
 
