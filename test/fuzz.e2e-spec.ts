@@ -47,10 +47,14 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
       .post('/v1/plans')
       .set(auth)
       .send({ name: 'Fuzz plan', amount: 1999, currency: 'USD', interval: 'month' });
+    // A second API key: its id lets DELETE /v1/merchants/me/api-keys/{id} reach the service (the creation key, never
+    // handed to the fuzzer by id, stays usable whatever gets revoked).
+    const apiKey = await t.http().post('/v1/merchants/me/api-keys').set(auth);
     ids.push(
       merchant.id,
       customer.body.id,
       ...(plan.body.id ? [plan.body.id] : []),
+      ...(apiKey.body.id ? [apiKey.body.id] : []),
       'portone-paypal-rt',
       'toss-foreign-pay',
     );
