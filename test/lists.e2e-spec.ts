@@ -14,7 +14,7 @@ import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait-for';
 
 type Row = { id: string; createdAt: string };
-type PageBody = { data: Row[]; hasMore: boolean; nextCursor: string | null };
+type PageBody<R = Row> = { data: R[]; hasMore: boolean; nextCursor: string | null };
 
 /** Every page of a list, following nextCursor; checks the envelope on the way. */
 async function allPages(api: Api, m: Merchant, path: string, limit: number): Promise<PageBody[]> {
@@ -62,9 +62,9 @@ describe('lists, customer and plan changes, API keys (e2e)', () => {
   afterAll(() => t.close());
 
   const keysOf = async (key: string) =>
-    (await api.get('/v1/merchants/me/api-keys', { authorization: `Bearer ${key}` })).body as PageBody & {
-      data: Array<Row & { hint: string; lastUsedAt: string | null; revokedAt: string | null }>;
-    };
+    (await api.get('/v1/merchants/me/api-keys', { authorization: `Bearer ${key}` })).body as PageBody<
+      Row & { hint: string; lastUsedAt: string | null; revokedAt: string | null }
+    >;
 
   describe('cursor pagination', () => {
     it('walks every customer exactly once, newest first, in pages of the asked size', async () => {
@@ -123,9 +123,9 @@ describe('lists, customer and plan changes, API keys (e2e)', () => {
         s2.id,
       ]);
 
-      const all = (await api.get('/v1/charges', auth(m))).body as PageBody & {
-        data: Array<Row & { subscriptionId: string; customerId: string; status: string }>;
-      };
+      const all = (await api.get('/v1/charges', auth(m))).body as PageBody<
+        Row & { subscriptionId: string; customerId: string; status: string }
+      >;
       expect(all.data).toHaveLength(2);
       expectNewestFirst(all.data);
       const first = all.data.find((ch) => ch.subscriptionId === s1.id)!;
