@@ -1,4 +1,4 @@
-import { type Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { encodeCursor, type CursorPosition } from './cursor';
 
