@@ -141,14 +141,64 @@ async function cursorAt(
   return Buffer.from(`${at.toISOString()}|${row.id}`, 'utf8').toString('base64url');
 }
 
-async function time(url: string, key: string, requests: number): Promise<number> {
-  const ms: number[] = [];
+/** One timed GET of a page (ms); once more on a socket the app closed while the bench was seeding. */
+async function once(url: string, key: string): Promise<number> {
+  const get = () => fetch(url, { headers: { authorization: `Bearer ${key}` } });
+  const t0 = process.hrtime.bigint();
+  const res = await get().catch(get);
+  const body = (await res.json()) as { data?: unknown[] };
+  if (res.status !== 200 || !body.data?.length) throw new Error(`${url}: ${res.status}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/**
+ * Median ms of each URL, the requests interleaved (a, b, a, b…) so that both sizes see the same machine: on this
+ * shared 2-core host the load of the neighbours moves a figure by more than the difference being measured.
+ */
+async function interleaved(urls: [string, string], key: [string, string], requests: number): Promise<[number, number]> {
+  const ms: [number[], number[]] = [[], []];
   for (let i = 0; i < requests + 10; i++) {
-    const t0 = process.hrtime.bigint();
-    const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
-    const body = (await res.json()) as { data?: unknown[] };
-    if (res.status !== 200 || (body.data?.length ?? 0) !== 20) throw new Error(`${url}: ${res.status}`);
-    if (i >= 10) ms.push(Number(process.hrtime.bigint() - t0) / 1e6); // the first 10 warm up
+    for (const k of [0, 1] as const) {
+      const t = await once(urls[k], key[k]);
+      if (i >= 10) ms[k].push(t); // the first 10 warm up
+    }
+  }
+  return [median(ms[0]), median(ms[1])];
+}
+
+/** The deep page's SQL (as keysetPage writes it) and its parameters, for the database-side figures. */
+function deepQuery(app: BenchApp, c: ListCase, merchantId: string, where: string, cursor: string) {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const pg = app.engine === 'postgres';
+  const p = (n: number) => (pg ? `$${n}` : '?');
+  const sql =
+    `SELECT * FROM ${c.table} t WHERE t.merchant_id = ${p(1)}${where ? ` AND t.${where}` : ''} ` +
+    `AND (t.created_at, t.id) < (${p(2)}, ${p(3)}) ORDER BY t.created_at DESC, t.id DESC LIMIT 21`;
+  return { sql, params: [merchantId, pg ? at : at.replace('T', ' ').replace('Z', ''), id] };
+}
+
+/** Median ms of the deep page's query run directly against the database (no HTTP, no app). */
+async function queryMs(app: BenchApp, c: ListCase, merchantId: string, where: string, cursor: string, n: number) {
+  const { sql, params } = deepQuery(app, c, merchantId, where, cursor);
+  const ms: number[] = [];
+  if (app.engine === 'postgres') {
+    await withPg(app.database, async (db) => {
+      for (let i = 0; i < n + 10; i++) {
+        const t0 = process.hrtime.bigint();
+        const r = await db.query({ name: `deep_${c.table}`, text: sql, values: params });
+        if (r.rows.length === 0) throw new Error(`${c.table}: empty deep page`);
+        if (i >= 10) ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    });
+  } else {
+    sqlite(app, (db) => {
+      const st = db.prepare(sql);
+      for (let i = 0; i < n + 10; i++) {
+        const t0 = process.hrtime.bigint();
+        if (st.all(...params).length === 0) throw new Error(`${c.table}: empty deep page`);
+        if (i >= 10) ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    });
   }
   return median(ms);
 }
@@ -175,54 +225,74 @@ async function explain(app: BenchApp, c: ListCase, merchantId: string, where: st
 
 async function main(): Promise<void> {
   const engines = arg('engines', 'sqlite,postgres').split(',') as Engine[];
-  const requests = Number(arg('requests', '200'));
-  const sizes = arg('sizes', '1000,100000').split(',').map(Number);
+  const requests = Number(arg('requests', '300'));
+  const [small, large] = arg('sizes', '1000,100000').split(',').map(Number);
   const rows: (string | number)[][] = [];
   const plans: string[] = [];
   const sandbox = await startSandbox(0);
   try {
     for (const engine of engines) {
-      const app = await startApp({ engine, sandboxUrl: sandbox.url, onFail: () => sandbox.stop() });
+      // Two apps, each on its own database: one grown to `small` rows per table, the other to `large`.
+      const apps: BenchApp[] = [];
       try {
-        const seeded = await seedMerchant(app, sandbox.url, 1);
-        await api(app.url, 'POST', '/v1/billing/runs', seeded.apiKey, {}, [200]); // the template charge
-        const customerId = (await api(app.url, 'GET', '/v1/customers', seeded.apiKey)).data[0].id as string;
-        const t: Templates = { customerId };
-        const figures = new Map<string, number[]>();
-        let had = 1;
-        for (const size of sizes) {
-          for (const c of CASES) await grow(app, c, seeded.merchantId, size, had);
-          had = size;
-          for (const c of CASES) {
-            const where = c.where(seeded, t);
-            const path = c.path(seeded, t);
-            const sep = path.includes('?') ? '&' : '?';
-            const deep = await cursorAt(app, c, seeded.merchantId, where, Math.floor(size * 0.9));
-            const firstMs = await time(`${app.url}${path}`, seeded.apiKey, requests);
-            const deepMs = await time(`${app.url}${path}${sep}cursor=${deep}`, seeded.apiKey, requests);
-            figures.set(`${c.name}|${size}`, [firstMs, deepMs]);
-            if (size === sizes[sizes.length - 1])
-              plans.push(
-                `### ${engine}, ${c.name}, deep page at ${size}\n\n\`\`\`\n${await explain(app, c, seeded.merchantId, where, deep)}\n\`\`\``,
-              );
-          }
+        for (let k = 0; k < 2; k++)
+          apps.push(await startApp({ engine, sandboxUrl: sandbox.url, onFail: () => sandbox.stop() }));
+        const seeded: Seeded[] = [];
+        const templates: Templates[] = [];
+        for (const [k, app] of apps.entries()) {
+          const s = await seedMerchant(app, sandbox.url, 1);
+          await api(app.url, 'POST', '/v1/billing/runs', s.apiKey, {}, [200]); // the template charge
+          templates.push({ customerId: (await api(app.url, 'GET', '/v1/customers', s.apiKey)).data[0].id as string });
+          seeded.push(s);
+          for (const c of CASES) await grow(app, c, s.merchantId, k === 0 ? small : large, 1);
+          process.stderr.write(`${engine}: ${k === 0 ? small : large} rows per table seeded\n`);
         }
-        const [small, large] = [sizes[0], sizes[sizes.length - 1]];
         for (const c of CASES) {
-          const [f1, d1] = figures.get(`${c.name}|${small}`)!;
-          const [f2, d2] = figures.get(`${c.name}|${large}`)!;
-          rows.push([engine, c.name, fmt(f1, 2), fmt(f2, 2), fmt(f2 / f1, 2), fmt(d1, 2), fmt(d2, 2), fmt(d2 / d1, 2)]);
+          const where = [0, 1].map((k) => c.where(seeded[k], templates[k]));
+          const paths = [0, 1].map((k) => `${apps[k].url}${c.path(seeded[k], templates[k])}`);
+          const sep = paths[0].includes('?') ? '&' : '?';
+          const deep = await Promise.all(
+            [0, 1].map((k) =>
+              cursorAt(apps[k], c, seeded[k].merchantId, where[k], Math.floor((k === 0 ? small : large) * 0.9)),
+            ),
+          );
+          const keys: [string, string] = [seeded[0].apiKey, seeded[1].apiKey];
+          const [f1, f2] = await interleaved([paths[0], paths[1]], keys, requests);
+          const [d1, d2] = await interleaved(
+            [`${paths[0]}${sep}cursor=${deep[0]}`, `${paths[1]}${sep}cursor=${deep[1]}`],
+            keys,
+            requests,
+          );
+          const q = await Promise.all(
+            [0, 1].map((k) => queryMs(apps[k], c, seeded[k].merchantId, where[k], deep[k], requests)),
+          );
+          rows.push([
+            engine,
+            c.name,
+            fmt(f1, 2),
+            fmt(f2, 2),
+            fmt(f2 / f1, 2),
+            fmt(d1, 2),
+            fmt(d2, 2),
+            fmt(d2 / d1, 2),
+            fmt(q[0], 3),
+            fmt(q[1], 3),
+            fmt(q[1] / q[0], 2),
+          ]);
+          plans.push(
+            `### ${engine}, ${c.name}, deep page at ${large}\n\n\`\`\`\n${await explain(apps[1], c, seeded[1].merchantId, where[1], deep[1])}\n\`\`\``,
+          );
         }
       } finally {
-        await app.dispose();
+        for (const app of apps) await app.dispose();
       }
     }
   } finally {
     await sandbox.stop();
   }
-  const [small, large] = [sizes[0], sizes[sizes.length - 1]];
   const out = [
-    `# List pages at ${small} and ${large} rows per table (median ms of ${requests} sequential requests, limit 20)`,
+    `# List pages at ${small} and ${large} rows per table (median ms of ${requests} sequential requests each, ` +
+      `limit 20, the two sizes interleaved)`,
     '',
     table(
       [
@@ -233,6 +303,9 @@ async function main(): Promise<void> {
         'ratio',
         `deep page ${small}`,
         `deep page ${large}`,
+        'ratio',
+        `deep query ${small}`,
+        `deep query ${large}`,
         'ratio',
       ],
       rows,
