@@ -83,7 +83,10 @@ export const POINTER_MAX_FIELDS = 10;
 export const POINTER_MAX_LENGTH = 500;
 
 export class ListBillingKeysQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: "Only this customer's keys (an unknown customer is 404)", example: 'cus_8f3kQ2…' })
+  @ApiPropertyOptional({
+    description: "Only this customer's keys (an unknown customer is 404)",
+    example: 'cus_8f3kQ2…',
+  })
   @OptionalNotNull()
   @IsString()
   @Length(1, 40)

@@ -39,7 +39,11 @@ export async function keysetPage<E extends ObjectLiteral>(
     });
   }
   // limit(), not take(): no joins here, and take() would wrap the query in a DISTINCT sub-select.
-  return qb.orderBy(`${alias}.createdAt`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(limit + 1).getMany();
+  return qb
+    .orderBy(`${alias}.createdAt`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .limit(limit + 1)
+    .getMany();
 }
 
 /** `?limit=&cursor=` as the repositories take them (the default limit applied, the cursor decoded or refused). */
