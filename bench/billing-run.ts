@@ -212,7 +212,9 @@ async function bareRuns(
 ): Promise<BareFigure[]> {
   // The sandbox account the build under test uses for a merchant without PortOne keys of its own.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build under test (BENCH_DIST), not this tree
-  const { sandboxAccountOf } = require(resolve(ROOT, DIST, 'src/gateways/gateway-credentials.service.js')) as {
+  const { sandboxAccountOf } = require(
+    resolve(ROOT, DIST, 'src/gateway-credentials/gateway-credentials.service.js'),
+  ) as {
     sandboxAccountOf: (merchantId: string) => string;
   };
   const account = sandboxAccountOf(merchantId);

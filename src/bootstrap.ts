@@ -10,10 +10,10 @@ import { createValidationPipe } from './common/errors/validation';
 import { refuseControlCharacters } from './common/http/control-chars';
 import { clientErrorResponder, frameworkErrorResponder } from './common/http/framework-errors';
 import { depthLimitedJsonParser } from './common/http/json-parser';
-import { securityHeaders } from './common/security-headers';
+import { securityHeaders, securityHeadersMiddleware } from './common/security-headers';
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
-import { PG_SANDBOX } from './gateways/gateways.sandbox';
+import { PG_SANDBOX } from './gateway-credentials/gateway-sandbox';
 import { appConfig, type AppConfig, httpEdgeConfig } from './config/configuration';
 import { edgeServerOptions, installHttpEdge } from './http-edge/http-edge';
 
@@ -48,12 +48,12 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     if (request.routeOptions.url?.startsWith('/sandbox/')) return done();
     refuseControlCharacters(request, reply, done);
   });
-  // Helmet's headers, computed once (see securityHeaders), and the request id, on every response including 404s and
-  // the sandbox's. Callback hooks: these run on every request, and an async hook costs a promise each time.
-  const headers = securityHeaders();
+  // Helmet's headers (its middleware, built once) and the request id, on every response including 404s and the
+  // sandbox's. Callback hooks: these run on every request, and an async hook costs a promise each time.
+  const helmet = securityHeadersMiddleware();
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(headers).header('x-request-id', request.id);
-    done();
+    void reply.header('x-request-id', request.id);
+    helmet(request.raw, reply.raw, done);
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -1,6 +1,6 @@
 import { GatewayRegistry } from '@app/pg-contract';
 import { BillingKeysService } from '../src/billing-keys/billing-keys.service';
-import { GatewayCredentialsService } from '../src/gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../src/gateway-credentials/gateway-credentials.service';
 import { PortoneWebhookService } from '../src/portone-paypal-rt/portone-webhook.service';
 import { createMerchant, sandboxAccountFor, startTestApp, type TestApp } from './helpers/test-app';
 

@@ -1,7 +1,7 @@
 import { PortoneClient } from '@app/portone-client';
 import { TossClient } from '@app/toss-client';
 import { GatewayRegistry } from '@app/pg-contract';
-import { GatewayCredentialsService } from '../src/gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../src/gateway-credentials/gateway-credentials.service';
 import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
 
 describe('gateways: the sandbox mounted in the app, the PG clients and per-merchant credentials (e2e)', () => {

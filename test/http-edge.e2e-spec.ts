@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { startTestApp, type TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait-for';
@@ -121,11 +121,17 @@ describe('HTTP edge: deadlines and minimum body rate (e2e)', () => {
   });
 
   it('logs a request whose client went away at debug, with no error and no stack', async () => {
+    // The server has the request once Node has parsed its head (Fastify's own listener runs first).
+    const seen = new Set<string>();
+    const server = t.app.getHttpServer();
+    const onRequest = (req: IncomingMessage) => seen.add(String(req.headers['x-request-id']));
+    server.on('request', onRequest);
     const raw = await open(t);
     raw.socket.write(
       'POST /v1/customers HTTP/1.1\r\nHost: x\r\nX-Request-Id: abort-probe-1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
     );
-    await new Promise((r) => setTimeout(r, 200));
+    expect(await waitFor(() => seen.has('abort-probe-1'), { intervalMs: 5 })).toBe(true);
+    server.off('request', onRequest);
     raw.socket.destroy();
     await raw.closed;
     const probeLines = () =>

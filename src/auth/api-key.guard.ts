@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { secretsEqual } from '../common/crypto/api-key';
 import { DomainError } from '../common/errors/domain.error';
 import { securityConfig, type SecurityConfig } from '../config/configuration';
-import { MerchantsService } from '../merchants/merchants.service';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AUTH_KIND, AuthKind } from './auth.decorators';
 
 /**
@@ -15,7 +15,7 @@ import { AUTH_KIND, AuthKind } from './auth.decorators';
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly merchants: MerchantsService,
+    private readonly merchants: ApiKeyAuthenticator,
     @Inject(securityConfig.KEY) private readonly security: SecurityConfig,
   ) {}
 

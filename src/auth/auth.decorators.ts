@@ -1,5 +1,4 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Merchant } from '../merchants/merchant.entity';
 
 export const AUTH_KIND = 'auth:kind';
 export type AuthKind = 'public' | 'admin' | 'merchant';
@@ -9,7 +8,10 @@ export const Public = () => SetMetadata(AUTH_KIND, 'public' satisfies AuthKind);
 /** The platform's admin key (ADMIN_API_KEY). */
 export const AdminOnly = () => SetMetadata(AUTH_KIND, 'admin' satisfies AuthKind);
 
-/** The merchant the request's key belongs to (set by ApiKeyGuard on merchant routes). */
-export const CurrentMerchant = createParamDecorator((_: unknown, ctx: ExecutionContext): Merchant => {
-  return ctx.switchToHttp().getRequest<{ merchant: Merchant }>().merchant;
+/**
+ * The merchant the request's key belongs to (set by ApiKeyGuard on merchant routes); the parameter declares it as
+ * `Merchant`. Untyped here so auth imports nothing from merchants (merchants' own controller uses these decorators).
+ */
+export const CurrentMerchant = createParamDecorator((_: unknown, ctx: ExecutionContext): unknown => {
+  return ctx.switchToHttp().getRequest<{ merchant: unknown }>().merchant;
 });

@@ -9,7 +9,7 @@ import type {
 import type { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/configuration';
 import type { CustomersService } from '../customers/customers.service';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { RiskService } from '../risk/risk.service';
 import type { BillingKey, BillingKeyStatus } from './billing-key.entity';

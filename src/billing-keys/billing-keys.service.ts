@@ -16,7 +16,7 @@ import { newId } from '../common/ids';
 import { appConfig, type AppConfig } from '../config/configuration';
 import type { Customer } from '../customers/customer.entity';
 import { CustomersService } from '../customers/customers.service';
-import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import type { BillingKey } from './billing-key.entity';

@@ -82,3 +82,68 @@ describe('BillingRepository.claimDue', () => {
     expect(claimed.map((s) => s.id).sort()).toEqual(['a', 'b']);
   });
 });
+
+describe('BillingRepository leases (concurrency and fencing)', () => {
+  let ds: DataSource;
+  let drop: () => Promise<void>;
+  let repo: BillingRepository;
+  beforeAll(async () => {
+    ({ ds, drop } = await throwawayDataSource([Subscription]));
+    repo = new BillingRepository(ds.getRepository(Subscription));
+  });
+  afterAll(() => drop());
+  beforeEach(() => ds.getRepository(Subscription).clear());
+
+  it('concurrent claims never hand the same subscription to two owners (SKIP LOCKED on PostgreSQL)', async () => {
+    await ds.getRepository(Subscription).save(Array.from({ length: 30 }, (_, i) => sub(`s${i}`)));
+    const claims = await Promise.all(
+      ['i1', 'i2', 'i3', 'i4'].map((owner) => repo.claimDue({ now, owner, leaseMs: 60_000, limit: 10 })),
+    );
+    const ids = claims.flatMap((c) => c.map((s) => s.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(30);
+    // Each row holds the lease of the one claim that returned it.
+    const rows = await ds.getRepository(Subscription).find();
+    claims.forEach((c, i) => {
+      for (const s of c) expect(rows.find((r) => r.id === s.id)!.leaseOwner).toBe(`i${i + 1}`);
+    });
+  });
+
+  it('takes over an expired lease with a new version', async () => {
+    await ds
+      .getRepository(Subscription)
+      .save(sub('expired', { leaseOwner: 'gone', leaseExpiresAt: new Date('2000-01-01T00:00:00.000Z') }));
+    const [claimed] = await repo.claimDue({ now, owner: 'me', leaseMs: 60_000, limit: 10 });
+    expect(claimed).toMatchObject({ id: 'expired', leaseOwner: 'me', leaseVersion: 5 });
+  });
+
+  it('releaseLeases and cancelAtPeriodEnd write nothing under a stale lease version', async () => {
+    const subs = ds.getRepository(Subscription);
+    await subs.save([sub('a'), sub('b')]);
+    const claimed = await repo.claimDue({ now, owner: 'me', leaseMs: 60_000, limit: 10 });
+    const stale = claimed.map((s) => ({ ...s, leaseVersion: s.leaseVersion - 1 }));
+
+    await repo.releaseLeases(stale);
+    expect(
+      await repo.cancelAtPeriodEnd(
+        stale.find((s) => s.id === 'b')!,
+        now,
+      ),
+    ).toBe(false);
+    for (const row of await subs.find()) expect(row).toMatchObject({ leaseOwner: 'me', status: 'active' });
+
+    await repo.releaseLeases(claimed.filter((s) => s.id === 'a'));
+    expect(
+      await repo.cancelAtPeriodEnd(
+        claimed.find((s) => s.id === 'b')!,
+        now,
+      ),
+    ).toBe(true);
+    expect(await subs.findOneByOrFail({ id: 'a' })).toMatchObject({ leaseOwner: null, status: 'active' });
+    expect(await subs.findOneByOrFail({ id: 'b' })).toMatchObject({
+      leaseOwner: null,
+      status: 'canceled',
+      nextChargeAt: null,
+    });
+  });
+});

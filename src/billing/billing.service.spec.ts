@@ -3,6 +3,8 @@ import type { LookupOutcome, PaymentOutcome } from '@app/pg-contract';
 import type { Clock } from '../clock/clock';
 import type { BillingConfig } from '../config/configuration';
 import type { Charge } from '../charges/charge.entity';
+import { ChargesBatch } from '../charges/charges.batch';
+import type { ChargesRepository } from '../charges/charges.repository';
 import type { ChargesService, Prepared, Preloaded } from '../charges/charges.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
@@ -67,9 +69,9 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
       async (subs: Subscription[]) => void calls.push(`release:${subs.map((x) => x.id).join(',')}`),
     ),
   });
-  const charges = strictMock<ChargesService>({
-    // The intents that did not exist yet are inserted (their ids come back); the others are read by merchant_uid.
-    writeIntents: jest.fn(async (intents: Charge[]) => {
+  // The charges' rows: the intents that did not exist yet are inserted (their ids come back); the others are read.
+  const rows = strictMock<ChargesRepository>({
+    insertIntents: jest.fn(async (intents: Charge[]) => {
       calls.push(`intents:${intents.map((i) => i.merchantUid).join(',')}`);
       return new Set(
         intents.filter((i) => !opts.existing.some((e) => e.merchantUid === i.merchantUid)).map((i) => i.id),
@@ -79,6 +81,11 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
     adoptForResend: jest.fn(
       async (c: ReadonlyArray<{ id: string }>) => void calls.push(`adopt:${c.map((x) => x.id).join(',')}`),
     ),
+    recordResults: jest.fn(
+      async (w: readonly unknown[]) => (calls.push(`record:${w.length}`), { applied: w.map(() => true), fenced: 0 }),
+    ),
+  });
+  const charges = strictMock<ChargesService>({
     // The preparation's reads, started beside the intents' insert and handed to prepareMany.
     preloadMany: jest.fn((cs: readonly Charge[]) =>
       Promise.resolve({ preloadedFor: cs.map((c) => c.merchantUid) } as unknown as Preloaded),
@@ -107,13 +114,12 @@ function setup(opts: { claims: Subscription[][]; existing: Charge[]; lookup?: Lo
     followWrite: jest.fn(
       (c: Charge) => (calls.push(`follow:${c.merchantUid}`), { chargeId: c.id, from: [], chargePatch: null }),
     ),
-    recordResults: jest.fn(
-      async (w: readonly unknown[]) => (calls.push(`record:${w.length}`), { applied: w.map(() => true), fenced: 0 }),
-    ),
     reconcile: jest.fn(async () => none),
   });
-  const service = new BillingService(repo, charges, clock, config, new MetricsService());
-  return { service, repo, charges, calls };
+  // The batch-level API is the real one: these specs cover its orchestration through the billing run.
+  const batch = new ChargesBatch(charges, rows, clock, config);
+  const service = new BillingService(repo, batch, clock, config, new MetricsService());
+  return { service, repo, charges, rows, calls };
 }
 
 describe('BillingService', () => {
@@ -156,7 +162,7 @@ describe('BillingService', () => {
     // The first claim fills its limit (config.concurrency = 4): more may be due. The second comes short of its limit
     // (config.batchSize = 10): nothing more was due, so that batch is the last.
     const subs = Array.from({ length: 10 }, (_, i) => sub({ id: `sub_${i}` }));
-    const { service, charges, calls } = setup({ claims: [subs.slice(0, 4), subs.slice(4)], existing: [] });
+    const { service, charges, rows, calls } = setup({ claims: [subs.slice(0, 4), subs.slice(4)], existing: [] });
     const gates: Array<() => void> = [];
     (charges.send as jest.Mock).mockImplementation(async (c: Charge) => {
       await new Promise<void>((r) => gates.push(r));
@@ -165,7 +171,7 @@ describe('BillingService', () => {
     });
     // How many answers had come when each write began.
     const answeredAtWrite: number[] = [];
-    const record = charges.recordResults as jest.Mock;
+    const record = rows.recordResults as jest.Mock;
     const recordImpl = record.getMockImplementation()!;
     record.mockImplementation(
       (w: unknown[]) => (answeredAtWrite.push(calls.filter((c) => c.startsWith('done')).length), recordImpl(w)),
@@ -179,7 +185,7 @@ describe('BillingService', () => {
     expect(await run).toMatchObject({ claimed: 10, succeeded: 10 });
     const records = record.mock.calls.map((c) => (c[0] as Array<{ chargeId: string }>).map((w) => w.chargeId));
     const uidOf = new Map(
-      (charges.writeIntents as jest.Mock).mock.calls.flatMap((c) =>
+      (rows.insertIntents as jest.Mock).mock.calls.flatMap((c) =>
         (c[0] as Charge[]).map((i) => [i.id, i.merchantUid] as const),
       ),
     );
@@ -201,18 +207,18 @@ describe('BillingService', () => {
   it('uses a fresh intent as inserted: only intents that already existed are read back', async () => {
     let s = setup({ claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b' })]], existing: [] });
     expect(await s.service.runNow('mch_1')).toMatchObject({ claimed: 2, succeeded: 2 });
-    expect(s.charges.findByMerchantUids).not.toHaveBeenCalled();
+    expect(s.rows.findByMerchantUids).not.toHaveBeenCalled();
     const sent = (s.charges.send as jest.Mock).mock.calls.map((c) => c[0] as Charge);
     expect(sent.map((c) => c.merchantUid).sort()).toEqual(['sub_a-c0-a1', 'sub_b-c0-a1']);
-    expect(sent[0]).toBe((s.charges.writeIntents as jest.Mock).mock.calls[0][0][0]);
+    expect(sent[0]).toBe((s.rows.insertIntents as jest.Mock).mock.calls[0][0][0]);
 
     s = setup({
       claims: [[sub({ id: 'sub_a' }), sub({ id: 'sub_b', leaseVersion: 8 })]],
       existing: [charge({ id: 'chg_b', merchantUid: 'sub_b-c0-a1', status: 'succeeded' })],
     });
     await s.service.runNow('mch_1');
-    expect(s.charges.findByMerchantUids).toHaveBeenCalledTimes(1);
-    expect(s.charges.findByMerchantUids).toHaveBeenCalledWith(['sub_b-c0-a1']);
+    expect(s.rows.findByMerchantUids).toHaveBeenCalledTimes(1);
+    expect(s.rows.findByMerchantUids).toHaveBeenCalledWith(['sub_b-c0-a1']);
     expect(s.calls.filter((c) => !c.startsWith('intents')).sort()).toEqual([
       'follow:sub_b-c0-a1',
       'record:2',
@@ -228,9 +234,9 @@ describe('BillingService', () => {
     await s.service.runNow('mch_1');
     // Started before the insert: the reads do not wait for it.
     const order = (m: unknown) => (m as jest.Mock).mock.invocationCallOrder[0];
-    expect(order(s.charges.preloadMany)).toBeLessThan(order(s.charges.writeIntents));
+    expect(order(s.charges.preloadMany)).toBeLessThan(order(s.rows.insertIntents));
     expect((s.charges.preloadMany as jest.Mock).mock.calls[0][0]).toEqual(
-      (s.charges.writeIntents as jest.Mock).mock.calls[0][0],
+      (s.rows.insertIntents as jest.Mock).mock.calls[0][0],
     );
     const [toSend, , preloaded] = (s.charges.prepareMany as jest.Mock).mock.calls[0] as [
       Charge[],
@@ -264,7 +270,7 @@ describe('BillingService', () => {
   });
 
   it("starts the reconciler once the last batch is claimed, beside that batch's calls, in the run's PG-call slots", async () => {
-    const { service, repo, charges } = setup({ claims: [[sub()]], existing: [] });
+    const { service, repo, charges, rows } = setup({ claims: [[sub()]], existing: [] });
     let answer!: () => void;
     (charges.send as jest.Mock).mockImplementationOnce(async () => {
       await new Promise<void>((r) => (answer = r));
@@ -276,7 +282,7 @@ describe('BillingService', () => {
     // The claims are over (the second one found nothing), the batch's call is still out: the reconciler already runs.
     expect((repo.claimDue as jest.Mock).mock.calls.length).toBe(2);
     expect(charges.reconcile).toHaveBeenCalledTimes(1);
-    expect(charges.recordResults).not.toHaveBeenCalled();
+    expect(rows.recordResults).not.toHaveBeenCalled();
     const { ctx } = (charges.reconcile as jest.Mock).mock.calls[0][0] as { ctx: { pgCalls?: unknown } };
     expect(ctx.pgCalls).toBe(((charges.send as jest.Mock).mock.calls[0][1] as { pgCalls?: unknown }).pgCalls);
     answer();
@@ -284,14 +290,14 @@ describe('BillingService', () => {
   });
 
   it('a failed due pass waits for the reconciler it started, then fails the run', async () => {
-    const { service, charges } = setup({ claims: [[sub()]], existing: [] });
+    const { service, charges, rows } = setup({ claims: [[sub()]], existing: [] });
     let reconciled = false;
     (charges.reconcile as jest.Mock).mockImplementationOnce(async () => {
       await new Promise((r) => setTimeout(r, 20));
       reconciled = true;
       return none;
     });
-    (charges.recordResults as jest.Mock).mockRejectedValueOnce(new Error('database down'));
+    (rows.recordResults as jest.Mock).mockRejectedValueOnce(new Error('database down'));
     jest.useFakeTimers();
     try {
       const run = service.runNow('mch_1');
@@ -343,17 +349,17 @@ describe('BillingService', () => {
   });
 
   it('commits the intent before the PG call, sends a fresh intent once, and records the result fenced by the lease version', async () => {
-    const { service, charges, calls } = setup({ claims: [[sub()]], existing: [charge()] });
+    const { service, charges, rows, calls } = setup({ claims: [[sub()]], existing: [charge()] });
     expect(await service.runNow('mch_1')).toEqual({ claimed: 1, succeeded: 1, failed: 0, pending: 0, unknown: 0 });
     expect(calls).toEqual(['intents:sub_1-c0-a1', 'send:sub_1-c0-a1', 'record:1']);
     expect((charges.prepareMany as jest.Mock).mock.calls[0][0].map((c: Charge) => c.merchantUid)).toEqual([
       'sub_1-c0-a1',
     ]);
     expect((charges.send as jest.Mock).mock.calls[0][2]).toEqual({ prepared: 'sub_1-c0-a1' });
-    expect((charges.recordResults as jest.Mock).mock.calls[0][0][0].subscription.leaseVersion).toBe(7);
+    expect((rows.recordResults as jest.Mock).mock.calls[0][0][0].subscription.leaseVersion).toBe(7);
     expect(charges.lookup).not.toHaveBeenCalled();
     // Should this process die, the intent is looked up after twice the lease even if nobody reclaims the subscription.
-    expect((charges.writeIntents as jest.Mock).mock.calls[0][0][0]).toMatchObject({
+    expect((rows.insertIntents as jest.Mock).mock.calls[0][0][0]).toMatchObject({
       status: 'sending',
       leaseVersion: 7,
       nextLookupAt: new Date(now.getTime() + 120_000),

@@ -3,30 +3,14 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { LookupOutcome, PaymentOutcome } from '@app/pg-contract';
 import { Gauge, type Counter, type Histogram } from 'prom-client';
 import { Clock } from '../clock/clock';
-import { newId } from '../common/ids';
 import { billingConfig, type BillingConfig } from '../config/configuration';
-import type { Charge } from '../charges/charge.entity';
-import { recurringMerchantUid } from '../charges/charge.outcomes';
-import type { RecordSummary, ResultWrite } from '../charges/charges.repository';
-import {
-  ChargesBatch,
-  mapPool,
-  newCharge,
-  newSendContext,
-  resolvedAs,
-  type Prepared,
-  type ResolvedAs,
-  type SendContext,
-} from '../charges/charges.batch';
-import { Semaphore } from '../common/semaphore';
+import { ChargesBatch, type ResolvedAs, type SendContext } from '../charges/charges.batch';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
 import { ReconcilePasses } from './billing.reconcile-passes';
-import { ResultWriter } from './billing.result-writer';
 import type { BillingRunResult } from './dto/billing-run.dto';
 
 type Counts = Record<ResolvedAs, number> & { claimed: number };
@@ -109,7 +93,7 @@ export class BillingService {
     this.runs.inc({ trigger });
     const end = this.duration.startTimer({ trigger });
     const counts = zero();
-    const ctx = newSendContext(new Semaphore(this.config.concurrency));
+    const ctx = this.charges.newRun();
     // The reconciler starts once the due pass has claimed its last batch, beside that batch's calls and through the
     // same PG-call slots (after the batches' own calls): its claims would otherwise wait for the last result write and
     // end every run (≈ 8–10 ms on PostgreSQL, 1 K at 100 ms). What it claims is due for a look-up now; the intents of
@@ -275,127 +259,26 @@ export class BillingService {
       if (s.cancelAtPeriodEnd && s.attempt === 1) await this.repo.cancelAtPeriodEnd(s, now);
       else billable.push(s);
     }
-    // 1. The intents, committed before any PG call: a crash from here on leaves a `sending` row to look up.
-    const intents = billable.map((s) => this.intent(s, recurringMerchantUid(s.id, s.cycle, s.attempt), now));
-    // The preparation's reads (keys, merchants and customers for STC, credentials) run beside the insert: they do not
-    // depend on it, and the run's first calls wait for both (see ChargesService.preloadMany).
-    const preloaded = this.charges.preloadMany(intents, ctx, billable);
-    preloaded.catch(() => undefined); // awaited by prepareMany below, or dropped with the batch if the insert fails
-    const inserted = await this.charges.writeIntents(intents);
-    // Between the database steps, a turn of the event loop for the PG answers that have arrived meanwhile. On SQLite
-    // every query completes synchronously, so claim, intents, reads and preparation ran as one 20–40 ms stretch during
-    // which no answer of the batch before was read (their calls looked ≈ 10 ms slower); on PostgreSQL it costs nothing.
-    await nextTurn();
-    // An intent just inserted is the row as written; only those that already existed (an earlier run's) are read.
-    const byUid = new Map(intents.flatMap((c) => (inserted.has(c.id) ? [[c.merchantUid, c] as const] : [])));
-    const existing = intents.filter((c) => !inserted.has(c.id)).map((c) => c.merchantUid);
-    if (existing.length > 0)
-      for (const c of await this.charges.findByMerchantUids(existing)) byUid.set(c.merchantUid, c);
-    // A certainly-not-sent intent is sent again without a look-up: first make it this lease's, so that if we die
-    // during that send, the next holder looks it up rather than sending blindly once more.
-    const resends = billable.flatMap((s) => {
-      const c = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
-      return c && c.status === 'sending' && c.resendable && c.leaseVersion !== s.leaseVersion
-        ? [{ charge: c, leaseVersion: s.leaseVersion }]
-        : [];
-    });
-    if (resends.length > 0) {
-      await this.charges.adoptForResend(resends.map((r) => ({ id: r.charge.id, leaseVersion: r.leaseVersion })));
-      for (const r of resends) r.charge.leaseVersion = r.leaseVersion;
-    }
-
-    // Keys, STC and credentials for the whole batch in a few queries, read above (the STC decisions are recorded here).
-    // Only the intents that will be sent without a look-up first (see settle), so no decision is recorded for a
-    // charge that a look-up then finds already made.
-    const toSend = billable.flatMap((s) => {
-      const c = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
-      return c && sendsDirectly(c, s) ? [c] : [];
-    });
-    await nextTurn();
-    const prepared = await this.charges.prepareMany(toSend, ctx, preloaded);
-
-    // 2. The PG calls, bounded, outside any transaction; 3. their results recorded in one transaction, fenced by the
-    // lease versions. That write overlaps the next batch's calls, except after the pass's last batch, where it ends the
-    // run: there the results are written as they come, a round of calls at a time (see ResultWriter), so that only
-    // the last moments' results are left to write when the last answer arrives. (A write per round for every batch
-    // cost more than it saved: 3–4 transactions a batch, their work among the answers of the batch after.)
+    // 1. The intents, committed before any PG call, and the sends prepared (keys, STC, credentials).
+    const batch = await this.charges.prepare(billable, ctx);
+    // 2. The PG calls, bounded, outside any transaction; 3. their results recorded, fenced by the lease versions.
+    // That write overlaps the next batch's calls, except after the pass's last batch, where it ends the run: there
+    // the results are written as they come, a round of calls at a time (see ResultWriter), so that only the last
+    // moments' results are left to write when the last answer arrives. (A write per round for every batch cost more
+    // than it saved: several transactions a batch, their work among the answers of the batch after.)
     onSending?.();
-    const results = new ResultWriter<ResultWrite, RecordSummary>(
-      async (writes) => {
-        await nextTurn();
-        return this.charges.recordResults(writes);
+    const { fenced } = await this.charges.send(batch, ctx, {
+      seq,
+      writeEvery: last ? this.config.concurrency : Number.POSITIVE_INFINITY,
+      onResult: (as) => {
+        counts[as]++;
+        this.results.inc({ result: as });
       },
-      last ? this.config.concurrency : Number.POSITIVE_INFINITY,
-    );
-    const slots = ctx.pgCalls ?? new Semaphore(this.config.concurrency);
-    await mapPool(billable, this.config.concurrency, async (s) => {
-      const charge = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
-      if (!charge) return; // cannot happen: the intent was just written or already existed
-      const outcome = await slots.run(() => this.settle(charge, s, ctx, prepared.get(charge.id)), seq);
-      if (!outcome) {
-        results.add(this.charges.followWrite(charge, s, s.leaseVersion));
-        return;
-      }
-      const { write, result } = this.charges.resultWrite(charge, outcome, s, {
-        fromLookup: false,
-        leaseVersion: s.leaseVersion,
-      });
-      results.add(write);
-      const as = resolvedAs(result);
-      counts[as]++;
-      this.results.inc({ result: as });
     });
-
-    const fenced = (await results.finish()).reduce((n, summary) => n + summary.fenced, 0);
     if (fenced > 0) {
       this.fenced.inc(fenced);
       this.logger.warn({ fenced }, 'results written after the lease was taken over: the new holder decides');
     }
-  }
-
-  /**
-   * What to do with the subscription's current charge. A fresh intent (written under this lease) or one certainly
-   * not sent is sent. An intent left by an earlier run (`sending`, maybe sent before a crash) or an `unknown` one is
-   * looked up by merchant_uid first and sent only if the PG has nothing under it. A charge that already holds its
-   * result is not touched (null: the subscription just follows it).
-   */
-  private async settle(
-    charge: Charge,
-    sub: Subscription,
-    ctx: SendContext,
-    prepared?: Prepared | Error,
-  ): Promise<PaymentOutcome | LookupOutcome | null> {
-    if (sendsDirectly(charge, sub)) return this.charges.send(charge, ctx, prepared);
-    if (charge.status === 'sending' || charge.status === 'unknown') {
-      const found = await this.charges.lookup(charge, ctx);
-      return found.status === 'NOT_FOUND' ? this.charges.send(charge, ctx, prepared) : found;
-    }
-    return null;
-  }
-
-  private intent(s: Subscription, merchantUid: string, now: Date): Charge {
-    return newCharge({
-      id: newId('chg'),
-      merchantId: s.merchantId,
-      subscriptionId: s.id,
-      customerId: s.customerId,
-      billingKeyId: s.billingKeyId,
-      gateway: s.gateway,
-      kind: 'recurring',
-      cycle: s.cycle,
-      attempt: s.attempt,
-      merchantUid,
-      amount: s.amount,
-      currency: s.currency,
-      orderName: s.planName,
-      status: 'sending',
-      leaseVersion: s.leaseVersion,
-      // If this intent outlives its lease twice over (its process died and the subscription was not reclaimed, e.g.
-      // canceled meanwhile), the reconciler looks it up: a charge that may have reached the PG is never forgotten.
-      nextLookupAt: new Date(now.getTime() + 2 * this.config.leaseMs),
-      createdAt: now,
-      updatedAt: now,
-    });
   }
 
   /** Look-ups that are due, batch by batch. */
@@ -410,9 +293,4 @@ export class BillingService {
       if (total < this.config.batchSize) break;
     }
   }
-}
-
-/** A fresh intent (written under this lease) or one certainly not sent: sent without looking it up first. */
-function sendsDirectly(charge: Charge, sub: Subscription): boolean {
-  return charge.status === 'sending' && (charge.leaseVersion === sub.leaseVersion || charge.resendable);
 }

@@ -21,8 +21,8 @@ type ChargeDefaults = Pick<
 
 /**
  * A new charge row: the defaults, overridden by `fields`. The spread is last on purpose: V8 (Node 20) defines every
- * property that follows a spread in an object literal on a slow path, ≈ 1–2 µs each — a billing intent written as
- * `{ ...defaults, …18 fields }` cost ≈ 40 µs, this form ≈ 1 µs. The same holds for every hot literal here.
+ * property that follows a spread in an object literal on a slow path, so a billing intent written as
+ * `{ ...defaults, …18 fields }` costs many times this form. The same holds for every hot literal here.
  */
 export function newCharge(fields: Omit<Charge, keyof ChargeDefaults> & Partial<ChargeDefaults>): Charge {
   return {

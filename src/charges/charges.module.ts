@@ -15,7 +15,7 @@ import { ChargesService } from './charges.service';
 /**
  * Charges with billing keys (recurring intents and customer-present charges), cancels, and the state machine every
  * PG result goes through. Exports ChargesService: `handleGatewayNotifications` is what the PortOne webhook service calls;
- * and ChargesBatch, the same instance seen through the batch-level API billing runs use.
+ * and ChargesBatch, the batch-level API billing runs use (prepare, send and record a batch; reconcile).
  */
 @Module({
   imports: [
@@ -25,12 +25,7 @@ import { ChargesService } from './charges.service';
     SubscriptionsModule,
   ],
   controllers: [ChargesController],
-  providers: [
-    ChargesRepository,
-    ChargesService,
-    ExternalRefunds,
-    { provide: ChargesBatch, useExisting: ChargesService },
-  ],
+  providers: [ChargesRepository, ChargesService, ExternalRefunds, ChargesBatch],
   exports: [ChargesService, ChargesBatch],
 })
 export class ChargesModule {}

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { Logger } from '@nestjs/common';
 import { unknownOutcome, type LookupOutcome, type PaymentOutcome } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
@@ -8,7 +9,7 @@ import { transitionFor, type TransitionConfig } from '../subscriptions/subscript
 import type { ChargeCancels } from './charges.cancels';
 import type { ExternalRefunds } from './charges.external-refunds';
 import type { ChargesRepository, ResultWrite } from './charges.repository';
-import { mapPool, newSendContext, withSlot, type ChargeSender, type SendContext } from './charges.sending';
+import { newSendContext, withSlot, type ChargeSender, type SendContext } from './charges.sending';
 import { type Charge, OPEN_CHARGE_STATUSES } from './charge.entity';
 import { chargeResultOf, type ChargeResult } from './charge.outcomes';
 
@@ -170,17 +171,21 @@ export class ChargeReconciler {
       .filter((c) => !failed.has(c.id))
       .map((c) => fresh.get(c.id) ?? c)
       .filter((c) => c.refundReserved > 0);
-    await mapPool(withCancels, concurrency, async (c) => {
-      try {
-        await this.cancels.refreshCancels(c, ctx);
-      } catch (err) {
-        failed.add(c.id);
-        this.logger.error(
-          { chargeId: c.id, err: (err as Error).message },
-          'webhook could not be applied to the charge',
-        );
-      }
-    });
+    await pMap(
+      withCancels,
+      async (c) => {
+        try {
+          await this.cancels.refreshCancels(c, ctx);
+        } catch (err) {
+          failed.add(c.id);
+          this.logger.error(
+            { chargeId: c.id, err: (err as Error).message },
+            'webhook could not be applied to the charge',
+          );
+        }
+      },
+      { concurrency: concurrency },
+    );
     // A cancel notice for a settled charge with no cancel of ours under way: a refund made outside the API (console).
     const settled = unique.filter(
       (c) =>
@@ -189,9 +194,8 @@ export class ChargeReconciler {
     const cancelNoticed = new Set(refs.flatMap((r, i) => (r.refundNoticed && found[i] ? [found[i]!.id] : [])));
     const external = this.externalRefunds;
     if (external)
-      await mapPool(
+      await pMap(
         settled.filter((c) => cancelNoticed.has(c.id)),
-        concurrency,
         async (c) => {
           try {
             await external.apply(c, await this.sender.credentialsFor(c.merchantId, c.gateway, ctx));
@@ -203,6 +207,7 @@ export class ChargeReconciler {
             );
           }
         },
+        { concurrency: concurrency },
       );
     return found.map((c) => (!c ? 'unknown_reference' : failed.has(c.id) ? 'error' : 'applied'));
   }
@@ -228,18 +233,22 @@ export class ChargeReconciler {
       ),
     );
     const writes: ResultWrite[] = [];
-    await mapPool(charges, concurrency, async (c) => {
-      const outcome = await withSlot(ctx, () => this.sender.lookup(c, ctx));
-      if (source === 'webhook') this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
-      const { write, result } = this.resultWrite(
-        c,
-        outcome,
-        c.subscriptionId ? subs.get(c.subscriptionId) : undefined,
-        { fromLookup: true },
-      );
-      writes.push(write);
-      results.set(c.id, result);
-    });
+    await pMap(
+      charges,
+      async (c) => {
+        const outcome = await withSlot(ctx, () => this.sender.lookup(c, ctx));
+        if (source === 'webhook') this.outcomes.inc({ source: 'webhook', outcome: outcome.status });
+        const { write, result } = this.resultWrite(
+          c,
+          outcome,
+          c.subscriptionId ? subs.get(c.subscriptionId) : undefined,
+          { fromLookup: true },
+        );
+        writes.push(write);
+        results.set(c.id, result);
+      },
+      { concurrency: concurrency },
+    );
     try {
       await this.repo.recordResults(writes);
     } catch {
@@ -277,8 +286,10 @@ export class ChargeReconciler {
     const byCharge = new Map(
       (await this.repo.findByIds([...new Set(cancels.map((c) => c.chargeId))])).map((c) => [c.id, c]),
     );
-    await mapPool([...byCharge.values()], this.config.concurrency, (charge) =>
-      withSlot(ctx, () => this.cancels.refreshCancels(charge, ctx, true)),
+    await pMap(
+      [...byCharge.values()],
+      (charge) => withSlot(ctx, () => this.cancels.refreshCancels(charge, ctx, true)),
+      { concurrency: this.config.concurrency },
     );
     return counts;
   }

@@ -8,7 +8,7 @@ import { ChargeCancel } from './charge-cancel.entity';
 import { Charge, type ChargeStatus } from './charge.entity';
 import type { ChargePatch } from './charge.outcomes';
 import { bulkInsert, bulkUpdate, rowsOf } from '../database/bulk-update';
-import { KeyRead } from '../database/key-read';
+import { findIn } from '../database/find-in';
 import { keysetPage, type CursorPosition } from '../common/pagination';
 
 export interface ChargeListFilters {
@@ -48,22 +48,7 @@ export class ChargesRepository {
     @InjectRepository(Charge) private readonly charges: Repository<Charge>,
     @InjectRepository(ChargeCancel) private readonly cancels: Repository<ChargeCancel>,
     @InjectRepository(Subscription) private readonly subscriptions: Repository<Subscription>,
-  ) {
-    this.byId = new KeyRead(charges, ['merchantId', 'id']);
-    this.byGatewayPaymentId = new KeyRead(charges, ['merchantId', 'gatewayPaymentId']);
-    this.byMerchantUids = new KeyRead(charges, ['merchantUid']);
-    this.byIds = new KeyRead(charges, ['id']);
-    this.subscriptionsByIds = new KeyRead(subscriptions, ['id']);
-  }
-
-  // Hot key reads (every webhook, every GET): SQL built once (see KeyRead).
-  private readonly byId: KeyRead<Charge>;
-  private readonly byGatewayPaymentId: KeyRead<Charge>;
-  /** A billing batch's intents, a batch of webhooks' charges. */
-  private readonly byMerchantUids: KeyRead<Charge>;
-  /** The reconciler's claimed charges and their subscriptions, a batch of webhooks' written charges. */
-  private readonly byIds: KeyRead<Charge>;
-  private readonly subscriptionsByIds: KeyRead<Subscription>;
+  ) {}
 
   private get postgres(): boolean {
     return this.charges.manager.connection.driver.options.type === 'postgres';
@@ -100,19 +85,19 @@ export class ChargesRepository {
   }
 
   findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
-    return this.byMerchantUids.many(uids);
+    return findIn(this.charges, 'merchantUid', uids);
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Charge | null> {
-    return this.byId.one(merchantId, id);
+    return this.charges.findOneBy({ merchantId, id });
   }
 
   findByGatewayPaymentId(merchantId: string, gatewayPaymentId: string): Promise<Charge | null> {
-    return this.byGatewayPaymentId.one(merchantId, gatewayPaymentId);
+    return this.charges.findOneBy({ merchantId, gatewayPaymentId });
   }
 
   findByIds(ids: readonly string[]): Promise<Charge[]> {
-    return this.byIds.many(ids);
+    return findIn(this.charges, 'id', ids);
   }
 
   listForSubscription(merchantId: string, subscriptionId: string): Promise<Charge[]> {
@@ -140,7 +125,7 @@ export class ChargesRepository {
   }
 
   findSubscriptions(ids: readonly string[]): Promise<Subscription[]> {
-    return this.subscriptionsByIds.many(ids);
+    return findIn(this.subscriptions, 'id', ids);
   }
 
   /**

@@ -16,7 +16,7 @@ import type { Customer } from '../customers/customer.entity';
 import type { Semaphore } from '../common/semaphore';
 import { DomainError } from '../common/errors/domain.error';
 import type { AppConfig } from '../config/configuration';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import type { RiskService, StcContext } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import type { SubscriptionsService } from '../subscriptions/subscriptions.service';
@@ -349,13 +349,4 @@ function refusalOutcome(err: unknown): PaymentOutcome {
  */
 export function withSlot<T>(ctx: SendContext, fn: () => Promise<T>): Promise<T> {
   return ctx.pgCalls ? ctx.pgCalls.run(fn, Number.MAX_SAFE_INTEGER) : fn();
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
 }

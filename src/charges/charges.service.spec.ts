@@ -4,7 +4,7 @@ import type { BillingKey } from '../billing-keys/billing-key.entity';
 import type { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { Clock } from '../clock/clock';
 import type { AppConfig, BillingConfig } from '../config/configuration';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import { DomainError } from '../common/errors/domain.error';
 import { MetricsService } from '../metrics/metrics.service';
 import type { RiskService, StcContext, StcEvaluation } from '../risk/risk.service';

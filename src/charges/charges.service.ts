@@ -7,7 +7,7 @@ import { Clock } from '../clock/clock';
 import { NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { appConfig, type AppConfig, billingConfig, type BillingConfig } from '../config/configuration';
-import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
@@ -16,7 +16,7 @@ import { ChargeCancels } from './charges.cancels';
 import { ExternalRefunds } from './charges.external-refunds';
 import { newCharge, toCancelView, toChargeView } from './charges.mapper';
 import { ChargeReconciler, type GatewayNotification, type ResolvedAs } from './charges.reconciliation';
-import { type ChargeListFilters, ChargesRepository, type RecordSummary, type ResultWrite } from './charges.repository';
+import { type ChargeListFilters, ChargesRepository, type ResultWrite } from './charges.repository';
 import {
   ChargeSender,
   isPaypal,
@@ -33,7 +33,7 @@ import { pageParams, toPage, type Page } from '../common/pagination';
 // The service's parts, re-exported so callers keep importing the charges API from one place.
 export { newCharge, toCancelView, toChargeView } from './charges.mapper';
 export { resolvedAs, type GatewayNotification, type ResolvedAs } from './charges.reconciliation';
-export { mapPool, newSendContext, type Preloaded, type Prepared, type SendContext } from './charges.sending';
+export { newSendContext, type Preloaded, type Prepared, type SendContext } from './charges.sending';
 
 /**
  * Charges with billing keys and the one state machine every result goes through, whoever brings it: the scheduler's
@@ -166,27 +166,9 @@ export class ChargesService {
     return this.reconciler.followWrite(charge, sub, leaseVersion);
   }
 
-  /** Charge intents of a billing batch, committed in one statement before any PG call; the ids of those inserted. */
-  writeIntents(intents: Charge[]): Promise<Set<string>> {
-    return this.repo.insertIntents(intents);
-  }
-
-  /** Marks NOT_SENT intents as belonging to the current lease before they are sent again (see BillingService). */
-  adoptForResend(charges: ReadonlyArray<{ id: string; leaseVersion: number }>): Promise<void> {
-    return this.repo.adoptForResend(charges, this.clock.now());
-  }
-
   /** Whether `merchantUid` names one of this merchant's charges (our tables only, no PG call). */
   async isChargeOf(merchantId: string, merchantUid: string): Promise<boolean> {
     return (await this.repo.findByMerchantUids([merchantUid])).some((c) => c.merchantId === merchantId);
-  }
-
-  findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
-    return this.repo.findByMerchantUids(uids);
-  }
-
-  recordResults(writes: readonly ResultWrite[]): Promise<RecordSummary> {
-    return this.repo.recordResults(writes);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { newId } from './ids';
 
 describe('newId', () => {
-  it('is the prefix and 96 random bits in URL-safe base64, never repeating, across pool refills', () => {
+  it('is the prefix and 96 random bits in URL-safe base64, never repeating', () => {
     const ids = Array.from({ length: 5_000 }, () => newId('cus'));
     for (const id of ids) expect(id).toMatch(/^cus_[A-Za-z0-9_-]{16}$/);
     expect(new Set(ids).size).toBe(ids.length);

@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+// Kept: no library or TypeORM option serialises better-sqlite3 transactions; patching the manager covers every caller.
+
 /**
  * TypeORM's better-sqlite3 driver runs everything on one connection, so two transactions in flight at once nest (the
  * second becomes a SAVEPOINT inside the first, committed or rolled back with it). This makes the data source's

@@ -2,12 +2,10 @@ import { Global, Inject, Module, Optional, type DynamicModule, type OnModuleDest
 import { PgContractModule, registrationImports } from '@app/pg-contract';
 import type { PgSandbox } from '@app/pg-sandbox';
 import { appConfig, type AppConfig, pgConfig, type PgConfig } from '../config/configuration';
-import { GatewayCredentialsService } from './gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
+import { createAppSandbox, PG_SANDBOX } from '../gateway-credentials/gateway-sandbox';
 import { GATEWAY_ADAPTERS } from './gateways.registration';
 import { GatewaysController } from './gateways.controller';
-import { createAppSandbox, PG_SANDBOX } from './gateways.sandbox';
-
-export { localOrigin } from './gateway-options';
 
 /** The modules the registration entries ask for (PG clients): one instance each, shared by adapters and features. */
 const GATEWAY_IMPORTS = registrationImports(GATEWAY_ADAPTERS) as DynamicModule[];

@@ -13,8 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
 import { DomainError, ReplayedErrorResponse, statusOf } from '../common/errors/domain.error';
-import type { SecretBox } from '../common/crypto/secret-box';
-import { SECRET_BOX } from '../merchants/merchants.service';
+import { SECRET_BOX, type SecretBox } from '../common/crypto/secret-box';
 import { IdempotencyService } from './idempotency.service';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

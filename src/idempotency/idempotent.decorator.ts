@@ -4,8 +4,8 @@ import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 /**
  * Marks a mutating merchant route as taking an `Idempotency-Key` (and documents the header in OpenAPI). Per route
- * rather than global: a global interceptor puts every request, reads included, through an rxjs pipeline (≈ 5 % of
- * `GET /v1/subscriptions/{id}`, BENCHMARKS.md). test/idempotency.e2e-spec.ts fails if a mutating merchant route lacks it.
+ * rather than global: a global interceptor would put every request, reads included, through an rxjs pipeline.
+ * test/idempotency.e2e-spec.ts fails if a mutating merchant route lacks it.
  */
 export const Idempotent = () =>
   applyDecorators(

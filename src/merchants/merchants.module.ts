@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SecretBox } from '../common/crypto/secret-box';
+import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
+import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box';
 import { SecretsKeyCheck } from '../common/crypto/secrets-key.check';
 import { securityConfig, type SecurityConfig } from '../config/configuration';
 import { ApiKey } from './api-key.entity';
@@ -11,7 +12,7 @@ import { GatewayCredential } from './gateway-credential.entity';
 import { Merchant } from './merchant.entity';
 import { MerchantsController } from './merchants.controller';
 import { MerchantsRepository } from './merchants.repository';
-import { MerchantsService, SECRET_BOX } from './merchants.service';
+import { MerchantsService } from './merchants.service';
 
 /** Global: the auth guard and every merchant-scoped module resolve the merchant and its PG credentials here. */
 @Global()
@@ -23,6 +24,7 @@ import { MerchantsService, SECRET_BOX } from './merchants.service';
     MerchantsService,
     ApiKeysRepository,
     ApiKeysService,
+    { provide: ApiKeyAuthenticator, useExisting: MerchantsService },
     SecretsKeyCheck,
     {
       provide: SECRET_BOX,
@@ -30,6 +32,6 @@ import { MerchantsService, SECRET_BOX } from './merchants.service';
       useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKey),
     },
   ],
-  exports: [MerchantsService, SECRET_BOX],
+  exports: [MerchantsService, ApiKeyAuthenticator, SECRET_BOX],
 })
 export class MerchantsModule {}

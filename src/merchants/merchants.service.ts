@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GatewayRegistry } from '@app/pg-contract';
 import { Clock } from '../clock/clock';
 import { hashApiKey } from '../common/crypto/api-key';
-import { maskSecret, SecretBox } from '../common/crypto/secret-box';
+import { maskSecret, SECRET_BOX, SecretBox } from '../common/crypto/secret-box';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
 import { stcPolicyFor } from './merchant.stc-policy';
@@ -14,7 +14,9 @@ import { MerchantsRepository } from './merchants.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { newApiKeyRow } from './api-keys.rows';
 
-export const SECRET_BOX = Symbol('SECRET_BOX');
+// The token lives beside SecretBox (idempotency injects it too); re-exported for the callers that name it here.
+export { SECRET_BOX };
+
 /** Also how long another instance may still accept a revoked key from its cache. */
 export const AUTH_CACHE_TTL_MS = 10_000;
 const AUTH_CACHE_MAX = 10_000;

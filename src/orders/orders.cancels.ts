@@ -3,7 +3,7 @@ import type { CancelOutcome, Money, OneTimeAdapter, PaymentInspection } from '@a
 import type { Clock } from '../clock/clock';
 import { DomainError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import type { OrderCancel } from './order-cancel.entity';
 import type { Order } from './order.entity';
 import { orderError } from './orders.errors';

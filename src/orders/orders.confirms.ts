@@ -3,7 +3,7 @@ import type { Money, OneTimeAdapter, PaymentInspection, PaymentOutcome } from '@
 import type { Counter } from 'prom-client';
 import type { Clock } from '../clock/clock';
 import { NotFoundError } from '../common/errors/domain.error';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import type { Order, OrderStatus } from './order.entity';
 import { orderError, orderErrorCode } from './orders.errors';
 import type { OrdersRepository } from './orders.repository';

@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { GatewayRegistry, hasCapability } from '@app/pg-contract';
 import { Clock } from '../clock/clock';
 import { pgConfig, type PgConfig } from '../config/configuration';
-import { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';

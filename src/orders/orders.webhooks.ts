@@ -4,7 +4,7 @@ import type { Counter } from 'prom-client';
 import type { Clock } from '../clock/clock';
 import { DomainError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import type { MerchantsService } from '../merchants/merchants.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import { RefetchBudget } from '../webhook-inbox/refetch-budget';

@@ -2,7 +2,7 @@ import type { AdapterRegistrationEntry } from '@app/pg-contract';
 import { portoneSandboxPlugin } from '@app/pg-sandbox';
 import { PortoneClientModule } from '@app/portone-client';
 import { appConfig, type AppConfig, pgConfig, type PgConfig } from '../config/configuration';
-import { pgBaseUrl } from '../gateways/gateway-options';
+import { pgBaseUrl } from '../gateway-credentials/gateway-options';
 import { PortonePaypalRtAdapter } from './portone-paypal-rt.adapter';
 import { PortonePaypalRtModule } from './portone-paypal-rt.module';
 

@@ -18,8 +18,8 @@ const SWEEP_EVERY_MS = 60_000;
 
 /**
  * Sliding-window counter for @nestjs/throttler: two counters per key, so each request costs O(1). The library's
- * in-memory storage keeps one timestamp per hit and filters them all on every request — O(limit) per request, ≈ 10 %
- * of `GET /v1/subscriptions/{id}` in the benchmark (BENCHMARKS.md). The count is the standard estimate
+ * in-memory storage keeps one timestamp per hit and filters them all on every request — O(limit) per request, a
+ * visible share of the REST read benchmark. The count is the standard estimate
  * `previous × (share of the previous window still inside the sliding window) + current`, which never lets more than
  * `limit` requests through in any one aligned window. Per instance, like the library's storage.
  */

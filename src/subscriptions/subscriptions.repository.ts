@@ -2,18 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { keysetPage, type CursorPosition } from '../common/pagination';
-import { KeyRead } from '../database/key-read';
 import { BILLABLE_STATUSES, Subscription } from './subscription.entity';
 
 /** Every query is scoped by merchant. */
 @Injectable()
 export class SubscriptionsRepository {
-  /** `GET /v1/subscriptions/{id}` is a hot read: its SQL is built once (see KeyRead). */
-  private readonly byMerchantAndId: KeyRead<Subscription>;
-
-  constructor(@InjectRepository(Subscription) private readonly subs: Repository<Subscription>) {
-    this.byMerchantAndId = new KeyRead(subs, ['merchantId', 'id']);
-  }
+  constructor(@InjectRepository(Subscription) private readonly subs: Repository<Subscription>) {}
 
   async insert(sub: Subscription): Promise<Subscription> {
     await this.subs.insert(sub);
@@ -30,7 +24,7 @@ export class SubscriptionsRepository {
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Subscription | null> {
-    return this.byMerchantAndId.one(merchantId, id);
+    return this.subs.findOneBy({ merchantId, id });
   }
 
   /** Only the id and the stored STC keys (charges read them for their STC). */

@@ -1,15 +1,16 @@
+import { z } from 'zod';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import {
   charLength,
-  objectOf,
-  isString,
+  pgString,
   parseJson,
   PgHttpTransport,
   redact,
   type PgHttpOutcome,
   type PgInvalidRequest,
   type ShapeValidator,
+  shapeProblem,
 } from '@app/pg-http';
 import {
   tossBillingPaymentShape,
@@ -34,7 +35,7 @@ const CUSTOMER_KEY = /^[A-Za-z0-9\-_=.,@]{2,300}$/;
 const ORDER_ID = /^[A-Za-z0-9\-_.]{6,64}$/;
 const OPAQUE_KEY = /^[\x21-\x7E]{1,300}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,300}$/;
-const errorBodyShape = objectOf({ code: isString, message: isString });
+const errorBodyShape = z.looseObject({ code: pgString, message: pgString });
 
 /**
  * Toss Payments automatic-billing client: issue a billing key from an authKey, charge it, look payments up, cancel.
@@ -213,12 +214,12 @@ export function interpretTossBilling<T>(
   if (httpStatus >= 200 && httpStatus < 300) {
     if (!parsed.ok)
       return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
-    const problem = shape(parsed.value, 'body');
+    const problem = shapeProblem(shape, parsed.value, 'body');
     if (problem) return { kind: 'unknown', reason: 'unexpected_shape', detail: problem, httpStatus };
     return { kind: 'ok', httpStatus, data: parsed.value as T };
   }
   const error =
-    parsed.ok && errorBodyShape(parsed.value, 'body') === null
+    parsed.ok && shapeProblem(errorBodyShape, parsed.value, 'body') === null
       ? (parsed.value as { code: string; message: string })
       : null;
   if (httpStatus >= 500) {

@@ -1,6 +1,6 @@
 import type { AdapterRegistrationEntry } from '@app/pg-contract';
 import { appConfig, type AppConfig, pgConfig, type PgConfig } from '../config/configuration';
-import { localOrigin } from '../gateways/gateway-options';
+import { localOrigin } from '../gateway-credentials/gateway-options';
 import { TossBillingAdapter } from './toss-billing.adapter';
 import { tossBillingOptions } from './toss-billing.options';
 import { TOSS_BILLING_SANDBOX } from './toss-billing.sandbox';

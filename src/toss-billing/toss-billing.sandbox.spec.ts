@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { PgSandbox, pgSandboxPlugin, sandboxAccountOf, tossSandboxPlugin } from '@app/pg-sandbox';
 import { TOSS_BILLING_SANDBOX, tossBillingAccountCredentials } from './toss-billing.sandbox';
 import { startTossBillingSandbox, type TossBillingSandboxHarness } from './toss-billing.test-harness';
+import { waitFor } from '../../test/helpers/wait-for';
 
 const basic = (secretKey: string) => `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
 
@@ -241,7 +242,10 @@ describe('toss-billing sandbox plugin', () => {
     const hanging = fetch(`${own.base}/v1/payments/pk`, { headers: { authorization: basic(c.secretKey) } }).catch(
       (e: unknown) => e,
     );
-    await new Promise((r) => setTimeout(r, 50));
+    // The reply is held once the request has taken its fault (the same turn).
+    const faultsLeft = async () =>
+      ((await (await fetch(`${own.base}/faults`)).json()) as { data: unknown[] }).data.length;
+    expect(await waitFor(async () => (await faultsLeft()) === 0, { intervalMs: 5 })).toBe(true);
     await own.close();
     // fetch rejects (a TypeError from another realm under jest) instead of ever getting a response.
     expect((await hanging) as { name?: string }).toMatchObject({ name: 'TypeError' });

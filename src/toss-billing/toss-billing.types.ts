@@ -1,10 +1,8 @@
+import { z } from 'zod';
 import {
-  arrayOf,
-  isNonEmptyString,
-  isNumber,
-  isString,
-  maybe,
-  objectOf,
+  pgNonEmptyString,
+  pgNumber,
+  pgString,
   type PgErrorResult,
   type PgInvalidRequest,
   type PgNotSent,
@@ -100,19 +98,19 @@ export interface TossBillingCancelRequest {
   readonly cancelAmount?: number;
 }
 
-export const tossBillingShape: ShapeValidator = objectOf({
-  customerKey: isNonEmptyString,
-  billingKey: isNonEmptyString,
+export const tossBillingShape: ShapeValidator = z.looseObject({
+  customerKey: pgNonEmptyString,
+  billingKey: pgNonEmptyString,
 });
 
-export const tossBillingPaymentShape: ShapeValidator = objectOf({
-  paymentKey: isNonEmptyString,
-  orderId: isNonEmptyString,
-  status: isString,
-  totalAmount: isNumber,
-  cancels: maybe(
-    arrayOf(objectOf({ cancelAmount: isNumber, transactionKey: isString, cancelStatus: maybe(isString) })),
-  ),
+export const tossBillingPaymentShape: ShapeValidator = z.looseObject({
+  paymentKey: pgNonEmptyString,
+  orderId: pgNonEmptyString,
+  status: pgString,
+  totalAmount: pgNumber,
+  cancels: z
+    .array(z.looseObject({ cancelAmount: pgNumber, transactionKey: pgString, cancelStatus: pgString.nullish() }))
+    .nullish(),
 });
 
 /** What a client call answers; nothing is thrown for PG or network trouble. */

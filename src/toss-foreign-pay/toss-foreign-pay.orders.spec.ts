@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/configuration';
 import type { CustomersService } from '../customers/customers.service';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import type { MerchantsService } from '../merchants/merchants.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { RiskService } from '../risk/risk.service';

@@ -2,7 +2,7 @@ import type { AdapterRegistrationEntry } from '@app/pg-contract';
 import { tossSandboxPlugin } from '@app/pg-sandbox';
 import { TossClientModule } from '@app/toss-client';
 import { appConfig, type AppConfig, pgConfig, type PgConfig } from '../config/configuration';
-import { pgBaseUrl } from '../gateways/gateway-options';
+import { pgBaseUrl } from '../gateway-credentials/gateway-options';
 import { orderWebhookSettingsToken } from '../orders/orders.webhook-receivers';
 import type { OrderWebhookSettings } from '../orders/orders.webhooks';
 import { TOSS_FOREIGN_PAY_CODE, TossForeignPayAdapter } from './toss-foreign-pay.adapter';

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock';
-import type { GatewayCredentialsService } from '../gateways/gateway-credentials.service';
+import type { GatewayCredentialsService } from '../gateway-credentials/gateway-credentials.service';
 import type { MerchantsService } from '../merchants/merchants.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { WebhookInboxRepository } from '../webhook-inbox/webhook-inbox.repository';

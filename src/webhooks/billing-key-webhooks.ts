@@ -33,9 +33,9 @@ const APPLY_BATCH = 500;
 /**
  * A burst's charge pointers are applied together once it has passed: when none came for APPLY_QUIET_MS, or
  * APPLY_GATHER_MAX_MS after the first. A billing run brings one webhook per paid charge, interleaved with the answers
- * of its calls: one event-loop turn gathered 1–40 of them, so a run of 1,000 charges cost ≈ 100 look-up queries, each
- * among the answers it delayed; a fixed 10 ms wait made fewer, larger batches, still among them (no better in the
- * billing benchmark). The wait delays nothing a client sees: the webhook is acknowledged at once, and a billing
+ * of its calls: one event-loop turn gathered only a few of them, so a run cost many small look-up queries, each among
+ * the answers it delayed; a fixed short wait made fewer, larger batches, still among them (no better in the billing
+ * benchmark). The wait delays nothing a client sees: the webhook is acknowledged at once, and a billing
  * charge's own result comes from its run.
  */
 const APPLY_QUIET_MS = 2;
@@ -455,8 +455,8 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     if (!/^[A-Za-z0-9_-]{1,40}$/.test(merchantId)) return false;
     if ((this.knownMerchants.get(merchantId) ?? 0) > this.clock.now().getTime()) return true;
     // One read per merchant at a time: when the entry has expired (or on the first burst after boot), every webhook of
-    // a billing run's first round arrives before any read answers, and each read its own (64 reads, ≈ 14 ms of CPU in
-    // the middle of that round's answers, 1 K at 100 ms).
+    // a billing run's first round arrives before any read answers, and each would read on its own, in the middle of
+    // that round's answers.
     let checking = this.checkingMerchants.get(merchantId);
     if (!checking) {
       checking = this.readMerchant(merchantId).finally(() => this.checkingMerchants.delete(merchantId));

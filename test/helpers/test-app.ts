@@ -6,8 +6,8 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
 import { resetEnvCache } from '../../src/config/configuration';
-import { sandboxAccountOf } from '../../src/gateways/gateway-credentials.service';
-import { PG_SANDBOX } from '../../src/gateways/gateways.sandbox';
+import { sandboxAccountOf } from '../../src/gateway-credentials/gateway-credentials.service';
+import { PG_SANDBOX } from '../../src/gateway-credentials/gateway-sandbox';
 import type { PgSandbox } from '@app/pg-sandbox';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';

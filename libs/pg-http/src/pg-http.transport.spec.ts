@@ -83,8 +83,9 @@ describe('PgHttpTransport', () => {
 
     it('an abort while still connecting is not_sent (aborted)', async () => {
       const ac = new AbortController();
-      setTimeout(() => ac.abort(), 50);
-      const out = await make({ lookup: hangingLookup }).send(
+      // The caller gives up while the name is being resolved: the lookup itself aborts, then never answers.
+      const abortingLookup: LookupFunction = () => ac.abort();
+      const out = await make({ lookup: abortingLookup }).send(
         request('http://pg.invalid/x', { connectTimeoutMs: 10_000, signal: ac.signal }),
       );
       expect(out).toMatchObject({ kind: 'not_sent', reason: 'aborted' });
@@ -112,6 +113,7 @@ describe('PgHttpTransport', () => {
     });
 
     it('the response timeout starts once connected: a slow answer within it succeeds despite a short connect timeout', async () => {
+      // Real time on purpose: the transport's deadlines are socket timers, and the answer must come after the first.
       const server = track(
         await startFakeHttpServer((_req, res) => setTimeout(() => sendJson(res, 200, { ok: 1 }), 150)),
       );
@@ -126,9 +128,9 @@ describe('PgHttpTransport', () => {
     });
 
     it('a caller abort after sending is unknown (aborted_after_send)', async () => {
-      const raw = track(await startRawServer(() => undefined));
       const ac = new AbortController();
-      setTimeout(() => ac.abort(), 100);
+      // Aborted once the server holds the request: it was sent, so the outcome cannot be not_sent.
+      const raw = track(await startRawServer((socket) => socket.on('data', () => ac.abort())));
       const out = await make().send(
         request(`http://127.0.0.1:${raw.port}/x`, {
           method: 'POST',
@@ -153,6 +155,7 @@ describe('PgHttpTransport', () => {
         await startRawServer((socket) =>
           onRawRequests(socket, () => {
             socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"code":0,');
+            // A real gap, so the client has read the partial body before the socket goes away.
             setTimeout(() => socket.destroy(), 20);
           }),
         ),

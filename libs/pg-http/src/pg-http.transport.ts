@@ -166,7 +166,7 @@ export class PgHttpTransport {
       timeout: options.idleSocketTimeoutMs ?? 15_000,
       scheduling: 'lifo' as const,
       // The same TCP keep-alive delay axios's http adapter sets on every request's socket (60 s): with Node's default
-      // (1 s) the agent and axios set it back and forth, two setsockopt calls per request (≈ 4 % of a billing run).
+      // (1 s) the agent and axios set it back and forth, two setsockopt calls per request.
       keepAliveMsecs: 60_000,
     };
     this.httpAgent = new http.Agent(agentOptions);
@@ -204,7 +204,7 @@ export class PgHttpTransport {
   private async attempt(request: PgHttpRequest, url: URL): Promise<{ outcome: PgHttpOutcome; staleSocket: boolean }> {
     const state: AttemptState = { connected: false, reusedSocket: false, responseStarted: false };
     let responseTimer: NodeJS.Timeout | undefined;
-    // Destroying the request is the cancellation (an AbortController per call cost ≈ 5 % of a call's CPU).
+    // Destroying the request is the cancellation: an AbortController per call would be a cost on every call.
     let inFlight: http.ClientRequest | undefined;
     const abort = (reason: NonNullable<AttemptState['abortReason']>) => {
       state.abortReason ??= reason;
@@ -224,7 +224,7 @@ export class PgHttpTransport {
 
     const { lookup, maxResponseBytes, httpAgent, httpsAgent } = this;
     // One node:http exchange with a text body. It replaces axios's http adapter (redirects, proxies, decompression,
-    // progress streams, data URIs), none of which a PG call uses and all of which cost CPU on every call (BENCHMARKS.md).
+    // progress streams, data URIs), none of which a PG call uses and all of which cost CPU on every call (`npm run bench:outbound`).
     const exchange = (method: string, target: URL, headers: Record<string, string>, body: string | undefined) =>
       new Promise<Exchanged>((resolve, reject) => {
         if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
@@ -288,7 +288,7 @@ export class PgHttpTransport {
     try {
       const axios = this.httpService.axiosRef;
       // With no interceptor on the module's axios instance, axios's core would only merge configs and headers around
-      // the exchange: ≈ 9 % of a billing run's CPU (a profile of 10 K charges). Interceptors (tracing, a proxy
+      // the exchange, work a billing run's profile showed on every call. Interceptors (tracing, a proxy
       // prefix) are honoured: the instance then runs as usual, with the exchange as its adapter.
       if (!hasHandlers(axios.interceptors.request) && !hasHandlers(axios.interceptors.response)) {
         const { res, body } = await exchange(request.method, url, headers, request.body);

@@ -6,7 +6,7 @@ const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 // Random bytes from a pool refilled 4 KiB at a time (as crypto.randomUUID does): one getrandom call per ≈ 100 ids
-// instead of one each. A `randomBytes` per id was 4.5 % of the sandbox's busy time in a 100 ms billing run profile.
+// instead of one each, which billing-run profiles of the sandbox showed as a visible share of its busy time.
 const POOL_SIZE = 4096;
 const pool = Buffer.alloc(POOL_SIZE);
 let poolOffset = POOL_SIZE;

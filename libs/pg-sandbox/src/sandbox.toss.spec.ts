@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { waitFor } from '../../../test/helpers/wait-for';
 import { sandboxTossKeys } from './sandbox.credentials';
 import {
   basicAuth,
@@ -467,8 +468,10 @@ describe('Toss idempotency', () => {
     const p = await approved();
     await fault({ operation: 'confirm', fault: { type: 'latency', ms: 400 } });
     const h = { ...auth, 'Idempotency-Key': 'slow' };
+    const faultsBefore = s.sandbox.stats().faults;
     const firstP = confirm(p, h);
-    await new Promise((r) => setTimeout(r, 100));
+    // The first request has claimed its key once it has taken its latency fault (both in one turn).
+    expect(await waitFor(() => s.sandbox.stats().faults < faultsBefore, { intervalMs: 5 })).toBe(true);
     const second = await confirm(p, h);
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('IDEMPOTENT_REQUEST_PROCESSING');

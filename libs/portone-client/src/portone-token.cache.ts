@@ -21,7 +21,7 @@ interface Entry {
 
 const MAX_ENTRIES = 10_000;
 /**
- * Digests by secret: hashing the secret on every call cost ≈ 1.5 % of a billing run, and callers build a fresh
+ * Digests by secret: hashing the secret on every call showed in billing-run profiles, and callers build a fresh
  * credentials object per call (so a memo by object identity never hit). Bounded like the entries.
  */
 const digests = new Map<string, string>();

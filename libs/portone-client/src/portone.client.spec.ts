@@ -6,6 +6,7 @@ import {
   type FakeHttpServer,
   type RecordedRequest,
 } from '../../pg-http/test/fake-http.server';
+import { waitFor } from '../../../test/helpers/wait-for';
 import { PortoneClient } from './portone.client';
 import { isPortoneNotFound } from './portone.not-found';
 import type { PortoneClientOptions } from './portone.options';
@@ -413,10 +414,13 @@ describe('PortoneClient against a local fake', () => {
 
     it('an abort while waiting for the shared token is not_sent and does not cancel the others', async () => {
       fake.tokenDelayMs = 100;
+      const tokensBefore = fake.tokenRequests().length;
       const ac = new AbortController();
       const first = client.getPayment(creds, 'imp_100', { signal: ac.signal });
       const second = client.getPayment(creds, 'imp_100');
-      setTimeout(() => ac.abort(), 20);
+      // Abort while the shared token request is at the fake (answered only after its delay).
+      expect(await waitFor(() => fake.tokenRequests().length > tokensBefore, { intervalMs: 5 })).toBe(true);
+      ac.abort();
       expect(await first).toMatchObject({ kind: 'not_sent', reason: 'aborted' });
       expect(await second).toMatchObject({ kind: 'ok' });
       expect(fake.calls()).toHaveLength(1);

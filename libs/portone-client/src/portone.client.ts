@@ -1,7 +1,18 @@
+import { z } from 'zod';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import { charLength, parseJson, PgHttpTransport, redact, type PgHttpOutcome, type PgNotSent } from '@app/pg-http';
-import { isInteger, isString, maybe, objectOf, type ShapeValidator } from '@app/pg-http';
+import {
+  charLength,
+  parseJson,
+  PgHttpTransport,
+  redact,
+  type PgHttpOutcome,
+  type PgNotSent,
+  pgInteger,
+  pgString,
+  type ShapeValidator,
+  shapeProblem,
+} from '@app/pg-http';
 import { PORTONE_CLIENT_OPTIONS, systemClock, type PortoneClientOptions, type PortoneClock } from './portone.options';
 import {
   AGAIN_NAME_MAX,
@@ -41,7 +52,7 @@ export { AGAIN_NAME_MAX };
 
 const FIND_ALL_PAGE_SIZE = 100;
 const FIND_ALL_MAX_PAGES = 20;
-const envelopeShape = objectOf({ code: isInteger, message: maybe(isString) });
+const envelopeShape = z.looseObject({ code: pgInteger, message: pgString.nullish() });
 
 interface CallSpec {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -380,7 +391,7 @@ export function interpretPortoneOutcome<T>(
   const { httpStatus, body } = outcome;
   const parsed = parseJson(body);
   const envelope =
-    parsed.ok && envelopeShape(parsed.value, 'body') === null
+    parsed.ok && shapeProblem(envelopeShape, parsed.value, 'body') === null
       ? (parsed.value as { code: number; message?: string | null; response?: unknown })
       : null;
   const message = (m: string | null | undefined) => redact(m ?? '', secrets);
@@ -406,7 +417,7 @@ export function interpretPortoneOutcome<T>(
     return { kind: 'pg_error', httpStatus, code: envelope.code, message: message(envelope.message), phase: 'call' };
   if (!success)
     return { kind: 'unknown', reason: 'unexpected_shape', detail: `HTTP ${httpStatus} with code 0`, httpStatus };
-  const problem = shape(envelope.response, 'body.response');
+  const problem = shapeProblem(shape, envelope.response, 'body.response');
   if (problem) return { kind: 'unknown', reason: 'unexpected_shape', detail: problem, httpStatus };
   return { kind: 'ok', httpStatus, data: envelope.response as T };
 }

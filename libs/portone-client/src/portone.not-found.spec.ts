@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { interpretPortoneOutcome } from './portone.client';
 import { isPortoneNotFound } from './portone.not-found';
 
-const anything = () => null;
+const anything = z.unknown();
 const answer = (httpStatus: number, body: unknown) =>
   interpretPortoneOutcome<unknown>({ kind: 'response', httpStatus, body: JSON.stringify(body) }, anything);
 

@@ -1,3 +1,4 @@
+import { shapeProblem } from '@app/pg-http';
 // The client judged by PortOne's official V1 OpenAPI (vendored in libs/pg-sandbox/src/testing/vendor): what it sends
 // against the operations' parameters, and whether its response validators accept what the document allows.
 import type { AddressInfo } from 'node:net';
@@ -206,7 +207,7 @@ describe('PortOne client response validators against the OpenAPI definitions', (
     (name, shape, overrides) => {
       for (const body of [minimal(name, overrides), allNull(name, overrides)]) {
         expect(spec.validateDefinition(name, body)).toEqual([]);
-        expect(shape(body, 'response')).toBeNull();
+        expect(shapeProblem(shape, body, 'response')).toBeNull();
       }
     },
   );
@@ -230,7 +231,9 @@ describe('PortOne client response validators against the OpenAPI definitions', (
         for (const wrong of wrongs) {
           const body = allNull(name, { ...overrides, [field]: wrong });
           expect(spec.validateDefinition(name, body).length).toBeGreaterThan(0);
-          (shape(body, 'response') === null ? accepted : refused).push(`${field}=${JSON.stringify(wrong)}`);
+          (shapeProblem(shape, body, 'response') === null ? accepted : refused).push(
+            `${field}=${JSON.stringify(wrong)}`,
+          );
         }
       }
       // A field the client lets through unchecked would reach callers typed as what the interface promises.
@@ -243,7 +246,7 @@ describe('PortOne client response validators against the OpenAPI definitions', (
     const entry = minimal('PaymentCancelAnnotation');
     const payment = (cancel: Record<string, unknown>) =>
       allNull('PaymentAnnotation', { status: 'paid', imp_uid: 'imp_1', currency: 'USD', cancel_history: [cancel] });
-    expect(portonePaymentShape(payment(entry), 'response')).toBeNull();
+    expect(shapeProblem(portonePaymentShape, payment(entry), 'response')).toBeNull();
     for (const [field, wrong] of [
       ['amount', '1'],
       ['cancelled_at', 1.5],
@@ -254,7 +257,7 @@ describe('PortOne client response validators against the OpenAPI definitions', (
     ] as const) {
       const body = payment({ ...entry, [field]: wrong });
       expect(spec.validateDefinition('PaymentAnnotation', body).length).toBeGreaterThan(0);
-      expect({ field, wrong, problem: portonePaymentShape(body, 'response') }).toEqual({
+      expect({ field, wrong, problem: shapeProblem(portonePaymentShape, body, 'response') }).toEqual({
         field,
         wrong,
         problem: expect.any(String),

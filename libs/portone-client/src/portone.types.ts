@@ -1,13 +1,11 @@
+import { z } from 'zod';
 import {
-  arrayOf,
-  isBoolean,
-  isInteger,
-  isNonEmptyString,
-  isNumber,
-  isPlainObject,
-  isString,
-  maybe,
-  objectOf,
+  pgBoolean,
+  pgInteger,
+  pgNonEmptyString,
+  pgNumber,
+  pgObject,
+  pgString,
   type ShapeValidator,
 } from '@app/pg-http';
 import type { PgErrorResult, PgInvalidRequest, PgNotSent, PgOk, PgUnknown } from '@app/pg-http';
@@ -129,13 +127,13 @@ export interface PortoneCustomer {
   readonly updated?: number | null;
 }
 
-const s = maybe(isString);
+const s = pgString.nullish();
 /** Fields the OpenAPI types `integer` (Unix seconds, codes). */
-const i = maybe(isInteger);
+const i = pgInteger.nullish();
 
-const cancelShape = objectOf({
+const cancelShape = z.looseObject({
   pg_tid: s,
-  amount: isNumber,
+  amount: pgNumber,
   cancelled_at: i,
   reason: s,
   receipt_url: s,
@@ -146,17 +144,17 @@ const cancelShape = objectOf({
  * Checks an untrusted value against {@link PortonePayment}; `null` when it conforms. Every field the interface declares
  * is type-checked (portone.openapi.spec.ts holds this to the official OpenAPI's PaymentAnnotation).
  */
-export const portonePaymentShape: ShapeValidator = objectOf({
-  imp_uid: isNonEmptyString,
-  merchant_uid: isString,
+export const portonePaymentShape: ShapeValidator = z.looseObject({
+  imp_uid: pgNonEmptyString,
+  merchant_uid: pgString,
   pay_method: s,
   channel: s,
   pg_provider: s,
   emb_pg_provider: s,
   pg_tid: s,
   pg_id: s,
-  sandbox: maybe(isBoolean),
-  escrow: maybe(isBoolean),
+  sandbox: pgBoolean.nullish(),
+  escrow: pgBoolean.nullish(),
   apply_num: s,
   bank_code: s,
   bank_name: s,
@@ -176,9 +174,9 @@ export const portonePaymentShape: ShapeValidator = objectOf({
   vbank_date: i,
   vbank_issued_at: i,
   name: s,
-  amount: isNumber,
-  cancel_amount: isNumber,
-  currency: isNonEmptyString,
+  amount: pgNumber,
+  cancel_amount: pgNumber,
+  currency: pgNonEmptyString,
   buyer_name: s,
   buyer_email: s,
   buyer_tel: s,
@@ -186,7 +184,7 @@ export const portonePaymentShape: ShapeValidator = objectOf({
   buyer_postcode: s,
   custom_data: s,
   user_agent: s,
-  status: isNonEmptyString,
+  status: pgNonEmptyString,
   started_at: i,
   paid_at: i,
   failed_at: i,
@@ -194,21 +192,21 @@ export const portonePaymentShape: ShapeValidator = objectOf({
   fail_reason: s,
   cancel_reason: s,
   receipt_url: s,
-  cancel_history: maybe(arrayOf(cancelShape)),
-  cancel_receipt_urls: maybe(arrayOf(isString)),
-  cash_receipt_issued: maybe(isBoolean),
+  cancel_history: z.array(cancelShape).nullish(),
+  cancel_receipt_urls: z.array(pgString).nullish(),
+  cash_receipt_issued: pgBoolean.nullish(),
   customer_uid: s,
   customer_uid_usage: s,
-  promotion: maybe(isPlainObject),
-  extension: maybe(isPlainObject),
+  promotion: pgObject.nullish(),
+  extension: pgObject.nullish(),
 });
 
 /** Checks an untrusted value against {@link PortoneCustomer}; `null` when it conforms. */
-export const portoneCustomerShape: ShapeValidator = objectOf({
-  customer_uid: isNonEmptyString,
+export const portoneCustomerShape: ShapeValidator = z.looseObject({
+  customer_uid: pgNonEmptyString,
   pg_provider: s,
   pg_id: s,
-  sandbox: maybe(isBoolean),
+  sandbox: pgBoolean.nullish(),
   customer_id: s,
   card_name: s,
   card_code: s,
@@ -237,18 +235,18 @@ export interface PortoneAccessToken {
 }
 
 /** Checks {@link PortoneAccessToken}. */
-export const portoneAccessTokenShape: ShapeValidator = objectOf({
-  access_token: isNonEmptyString,
-  now: isInteger,
-  expired_at: isInteger,
+export const portoneAccessTokenShape: ShapeValidator = z.looseObject({
+  access_token: pgNonEmptyString,
+  now: pgInteger,
+  expired_at: pgInteger,
 });
 
 /** `response` of `findAll` (PagedPaymentAnnotation). */
-export const portonePaymentPageShape: ShapeValidator = objectOf({
-  total: isInteger,
-  previous: maybe(isInteger),
-  next: isInteger,
-  list: maybe(arrayOf(portonePaymentShape)),
+export const portonePaymentPageShape: ShapeValidator = z.looseObject({
+  total: pgInteger,
+  previous: pgInteger.nullish(),
+  next: pgInteger,
+  list: z.array(portonePaymentShape).nullish(),
 });
 
 /** The merchant's PortOne V1 REST keys for one call. */

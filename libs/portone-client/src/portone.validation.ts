@@ -129,8 +129,8 @@ export function checkCancel(r: PortoneCancelRequest): PgInvalidRequest | null {
 }
 
 /**
- * URLs already checked, and the verdict: a charge's notice_url is its merchant's, the same on every call, and parsing it
- * again cost ≈ 5 µs a call. Bounded: cleared when full.
+ * URLs already checked, and the verdict: a charge's notice_url is its merchant's, the same on every call, so it is
+ * parsed once rather than on every call. Bounded: cleared when full.
  */
 const checkedUrls = new Map<string, boolean>();
 const CHECKED_URLS_MAX = 1000;

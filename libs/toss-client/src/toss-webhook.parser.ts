@@ -1,4 +1,5 @@
-import { isNonEmptyString, isString, objectOf } from '@app/pg-http';
+import { z } from 'zod';
+import { pgNonEmptyString, pgString, shapeProblem } from '@app/pg-http';
 import {
   tossWebhookCancelShape,
   tossWebhookPaymentShape,
@@ -48,7 +49,7 @@ export type TossWebhookParseResult =
   | { readonly ok: true; readonly event: TossWebhookEvent; readonly transmission: TossWebhookTransmission }
   | { readonly ok: false; readonly reason: TossWebhookRejection; readonly detail: string; readonly eventType?: string };
 
-const envelopeShape = objectOf({ eventType: isNonEmptyString, createdAt: isString });
+const envelopeShape = z.looseObject({ eventType: pgNonEmptyString, createdAt: pgString });
 
 /**
  * Validates an incoming Toss webhook (parsed JSON, or its raw string/Buffer) and its headers. Pure: no I/O. Payment
@@ -66,14 +67,14 @@ export function parseTossWebhook(
       return { ok: false, reason: 'not_json', detail: 'the body is not JSON' };
     }
   }
-  const envelopeProblem = envelopeShape(value, 'body');
+  const envelopeProblem = shapeProblem(envelopeShape, value, 'body');
   if (envelopeProblem) return { ok: false, reason: 'not_an_event', detail: envelopeProblem };
   const record = value as { eventType: string; createdAt: string; data: unknown };
   const transmission = readTransmission(headers);
 
   switch (record.eventType) {
     case 'PAYMENT_STATUS_CHANGED': {
-      const problem = tossWebhookPaymentShape(record.data, 'body.data');
+      const problem = shapeProblem(tossWebhookPaymentShape, record.data, 'body.data');
       if (problem) return { ok: false, reason: 'invalid_data', detail: problem, eventType: record.eventType };
       return {
         ok: true,
@@ -86,7 +87,7 @@ export function parseTossWebhook(
       };
     }
     case 'CANCEL_STATUS_CHANGED': {
-      const problem = tossWebhookCancelShape(record.data, 'body.data');
+      const problem = shapeProblem(tossWebhookCancelShape, record.data, 'body.data');
       if (problem) return { ok: false, reason: 'invalid_data', detail: problem, eventType: record.eventType };
       return {
         ok: true,

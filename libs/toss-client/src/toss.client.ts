@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
 import {
@@ -7,8 +8,10 @@ import {
   redact,
   type PgHttpOutcome,
   type PgInvalidRequest,
+  pgString,
+  type ShapeValidator,
+  shapeProblem,
 } from '@app/pg-http';
-import { isString, objectOf, type ShapeValidator } from '@app/pg-http';
 import { TOSS_CLIENT_OPTIONS, TOSS_DEFAULT_API_VERSION, type TossClientOptions } from './toss.options';
 import {
   tossPaymentShape,
@@ -29,7 +32,7 @@ const PAYMENT_KEY = /^[\x21-\x7E]{1,200}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,300}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const TWO_DECIMALS = /^\d+(\.\d{1,2})?$/;
-const errorBodyShape = objectOf({ code: isString, message: isString });
+const errorBodyShape = z.looseObject({ code: pgString, message: pgString });
 
 /**
  * Toss Payments v1 client for the calls this product makes (confirm, retrieve, cancel of foreign easy pay payments).
@@ -199,12 +202,12 @@ export function interpretTossOutcome<T>(
   if (httpStatus >= 200 && httpStatus < 300) {
     if (!parsed.ok)
       return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
-    const problem = shape(parsed.value, 'body');
+    const problem = shapeProblem(shape, parsed.value, 'body');
     if (problem) return { kind: 'unknown', reason: 'unexpected_shape', detail: problem, httpStatus };
     return { kind: 'ok', httpStatus, data: parsed.value as T };
   }
   const error =
-    parsed.ok && errorBodyShape(parsed.value, 'body') === null
+    parsed.ok && shapeProblem(errorBodyShape, parsed.value, 'body') === null
       ? (parsed.value as { code: string; message: string })
       : null;
   if (httpStatus >= 500) {

@@ -1,14 +1,5 @@
-import {
-  arrayOf,
-  isBoolean,
-  isNonEmptyString,
-  isNumber,
-  isPlainObject,
-  isString,
-  maybe,
-  objectOf,
-  type ShapeValidator,
-} from '@app/pg-http';
+import { z } from 'zod';
+import { pgBoolean, pgNonEmptyString, pgNumber, pgObject, pgString, type ShapeValidator } from '@app/pg-http';
 import type { PgErrorResult, PgInvalidRequest, PgNotSent, PgOk, PgUnknown } from '@app/pg-http';
 
 /** Payment statuses documented for API version 2022-11-16. */
@@ -113,51 +104,53 @@ export interface TossPayment {
   readonly useEscrow?: boolean;
 }
 
-const cancelShape = objectOf({
-  cancelAmount: isNumber,
-  cancelReason: maybe(isString),
-  taxFreeAmount: maybe(isNumber),
-  taxExemptionAmount: maybe(isNumber),
-  refundableAmount: maybe(isNumber),
-  easyPayDiscountAmount: maybe(isNumber),
-  canceledAt: maybe(isString),
-  transactionKey: isNonEmptyString,
-  receiptKey: maybe(isString),
-  cancelStatus: maybe(isString),
-  cancelRequestId: maybe(isString),
+const cancelShape = z.looseObject({
+  cancelAmount: pgNumber,
+  cancelReason: pgString.nullish(),
+  taxFreeAmount: pgNumber.nullish(),
+  taxExemptionAmount: pgNumber.nullish(),
+  refundableAmount: pgNumber.nullish(),
+  easyPayDiscountAmount: pgNumber.nullish(),
+  canceledAt: pgString.nullish(),
+  transactionKey: pgNonEmptyString,
+  receiptKey: pgString.nullish(),
+  cancelStatus: pgString.nullish(),
+  cancelRequestId: pgString.nullish(),
 });
 
 const paymentFields = {
-  version: maybe(isString),
-  paymentKey: isNonEmptyString,
-  type: maybe(isString),
-  orderId: isNonEmptyString,
-  orderName: maybe(isString),
-  mId: maybe(isString),
-  currency: isNonEmptyString,
-  method: maybe(isString),
-  totalAmount: isNumber,
-  balanceAmount: isNumber,
-  status: isNonEmptyString,
-  requestedAt: maybe(isString),
-  approvedAt: maybe(isString),
-  lastTransactionKey: maybe(isString),
-  isPartialCancelable: maybe(isBoolean),
-  easyPay: maybe(objectOf({ provider: isString, amount: maybe(isNumber), discountAmount: maybe(isNumber) })),
-  cancels: maybe(arrayOf(cancelShape)),
-  country: maybe(isString),
-  foreignEasyPay: maybe(isPlainObject),
-  failure: maybe(objectOf({ code: isString, message: isString })),
-  receipt: maybe(objectOf({ url: isString })),
-  suppliedAmount: maybe(isNumber),
-  vat: maybe(isNumber),
-  taxFreeAmount: maybe(isNumber),
-  taxExemptionAmount: maybe(isNumber),
-  useEscrow: maybe(isBoolean),
+  version: pgString.nullish(),
+  paymentKey: pgNonEmptyString,
+  type: pgString.nullish(),
+  orderId: pgNonEmptyString,
+  orderName: pgString.nullish(),
+  mId: pgString.nullish(),
+  currency: pgNonEmptyString,
+  method: pgString.nullish(),
+  totalAmount: pgNumber,
+  balanceAmount: pgNumber,
+  status: pgNonEmptyString,
+  requestedAt: pgString.nullish(),
+  approvedAt: pgString.nullish(),
+  lastTransactionKey: pgString.nullish(),
+  isPartialCancelable: pgBoolean.nullish(),
+  easyPay: z
+    .looseObject({ provider: pgString, amount: pgNumber.nullish(), discountAmount: pgNumber.nullish() })
+    .nullish(),
+  cancels: z.array(cancelShape).nullish(),
+  country: pgString.nullish(),
+  foreignEasyPay: pgObject.nullish(),
+  failure: z.looseObject({ code: pgString, message: pgString }).nullish(),
+  receipt: z.looseObject({ url: pgString }).nullish(),
+  suppliedAmount: pgNumber.nullish(),
+  vat: pgNumber.nullish(),
+  taxFreeAmount: pgNumber.nullish(),
+  taxExemptionAmount: pgNumber.nullish(),
+  useEscrow: pgBoolean.nullish(),
 } as const;
 
 /** Checks an untrusted value against {@link TossPayment}; `null` when it conforms. */
-export const tossPaymentShape: ShapeValidator = objectOf(paymentFields);
+export const tossPaymentShape: ShapeValidator = z.looseObject(paymentFields);
 
 /** Checks an untrusted value against {@link TossCancel}; `null` when it conforms. */
 export const tossCancelShape: ShapeValidator = cancelShape;
@@ -178,24 +171,24 @@ export interface TossWebhookCancelData extends Partial<Omit<TossCancel, 'transac
 }
 
 /** Checks {@link TossWebhookPaymentData}. */
-export const tossWebhookPaymentShape: ShapeValidator = objectOf({
+export const tossWebhookPaymentShape: ShapeValidator = z.looseObject({
   ...paymentFields,
-  currency: maybe(isString),
-  totalAmount: maybe(isNumber),
-  balanceAmount: maybe(isNumber),
+  currency: pgString.nullish(),
+  totalAmount: pgNumber.nullish(),
+  balanceAmount: pgNumber.nullish(),
 });
 
 /** Checks {@link TossWebhookCancelData}. */
-export const tossWebhookCancelShape: ShapeValidator = objectOf({
-  cancelAmount: maybe(isNumber),
-  cancelReason: maybe(isString),
-  refundableAmount: maybe(isNumber),
-  canceledAt: maybe(isString),
-  transactionKey: isNonEmptyString,
-  cancelStatus: isNonEmptyString,
-  cancelRequestId: maybe(isString),
-  paymentKey: maybe(isNonEmptyString),
-  orderId: maybe(isNonEmptyString),
+export const tossWebhookCancelShape: ShapeValidator = z.looseObject({
+  cancelAmount: pgNumber.nullish(),
+  cancelReason: pgString.nullish(),
+  refundableAmount: pgNumber.nullish(),
+  canceledAt: pgString.nullish(),
+  transactionKey: pgNonEmptyString,
+  cancelStatus: pgNonEmptyString,
+  cancelRequestId: pgString.nullish(),
+  paymentKey: pgNonEmptyString.nullish(),
+  orderId: pgNonEmptyString.nullish(),
 });
 
 /** The merchant's Toss keys for one call. Only the secret key is used server-side. */

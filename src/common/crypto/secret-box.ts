@@ -1,5 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+/** Injection token of the app's one SecretBox (provided by MerchantsModule from SECRETS_KEY). */
+export const SECRET_BOX = Symbol('SECRET_BOX');
+
 /**
  * AES-256-GCM for PG credentials at rest. Format `v1.<iv>.<tag>.<ciphertext>` (base64url). The associated data binds
  * a ciphertext to its row (merchant and gateway), so a ciphertext copied onto another merchant's row fails to open.

@@ -1,4 +1,4 @@
-import { ResultWriter } from './billing.result-writer';
+import { ResultWriter } from './charges.result-writer';
 
 const turn = () => new Promise((r) => setImmediate(r));
 

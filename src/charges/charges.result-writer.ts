@@ -2,7 +2,7 @@
  * Records a batch's results while its calls are still running: once `chunk` results wait (one round of PG calls at
  * BILLING_CONCURRENCY), everything waiting is written, one write at a time; `finish` writes the rest (with an infinite
  * chunk, everything at once when the batch is over). The pass's last batch writes this way: its write is on the run's
- * critical path (a 136-row write took 15–22 ms there, most of a 1 K run's tail at 100 ms), and this way only the
+ * critical path (a large write there was most of a run's tail at 100 ms of PG latency), and this way only the
  * results of its last moments are left to write when the last answer arrives.
  *
  * Each write is its own transaction, as the batch's single write was: its rows are independent and each is fenced by
