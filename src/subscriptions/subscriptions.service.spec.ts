@@ -44,7 +44,7 @@ function setup(
   const service = new SubscriptionsService(
     repo as unknown as SubscriptionsRepository,
     { require: async () => customer } as unknown as CustomersService,
-    { require: async () => plan } as unknown as PlansService,
+    { requireOpen: async () => plan } as unknown as PlansService,
     {
       requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'gw-keys' }),
     } as unknown as BillingKeysService,
