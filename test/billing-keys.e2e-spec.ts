@@ -242,6 +242,8 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       expect(bad.body.code).toBe('VALIDATION_FAILED');
       expect((await t.http().get('/v1/billing-keys').query({ customerId: c.id }).set(auth(m))).body).toEqual({
         data: [],
+        hasMore: false,
+        nextCursor: null,
       });
     });
   });
@@ -281,6 +283,8 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       ]);
       expect((await t.http().get('/v1/billing-keys').query({ customerId: c.id }).set(auth(m))).body).toEqual({
         data: [],
+        hasMore: false,
+        nextCursor: null,
       });
     });
 
@@ -511,7 +515,21 @@ describe('billing keys through PortOne PayPal RT (e2e)', () => {
       expect(res.body.data.map((k: { id: string }) => k.id).sort()).toEqual([a.id, b.id].sort());
       expect(res.body.data[0]).not.toHaveProperty('loadUI');
       expect((await t.http().get('/v1/billing-keys').query({ customerId: c.id }).set(auth(other))).status).toBe(404);
-      expect((await t.http().get('/v1/billing-keys').set(auth(m))).body.code).toBe('VALIDATION_FAILED');
+      // v1.1: without customerId, every key of the merchant, newest first (this one's two and the other customer's).
+      const all = await t.http().get('/v1/billing-keys').set(auth(m));
+      expect(all.status).toBe(200);
+      expect(all.body.data).toHaveLength(3);
+      const listed = all.body.data as Array<{ id: string; createdAt: string }>;
+      expect(listed.map((k) => k.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+      expect(listed.map((k) => k.createdAt)).toEqual(
+        listed
+          .map((k) => k.createdAt)
+          .sort()
+          .reverse(),
+      );
+      expect((await t.http().get('/v1/billing-keys').query({ customerId: '' }).set(auth(m))).body.code).toBe(
+        'VALIDATION_FAILED',
+      );
     });
   });
 

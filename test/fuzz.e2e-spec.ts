@@ -62,12 +62,16 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
     for (const res of [key, order])
       if (typeof res.body.clientSecret === 'string') clientSecrets.push(res.body.clientSecret);
     expect(clientSecrets).toHaveLength(2);
+    // A second API key: its id lets DELETE /v1/merchants/me/api-keys/{id} reach the service (the creation key, never
+    // handed to the fuzzer by id, stays usable whatever gets revoked).
+    const apiKey = await t.http().post('/v1/merchants/me/api-keys').set(auth);
     ids.push(
       merchant.id,
       customer.body.id,
       ...(plan.body.id ? [plan.body.id] : []),
       key.body.id,
       order.body.orderId,
+      ...(apiKey.body.id ? [apiKey.body.id] : []),
       'portone-paypal-rt',
       'toss-foreign-pay',
     );

@@ -4,5 +4,5 @@
  * controllers can use auth's decorators without a folder cycle.
  */
 export abstract class ApiKeyAuthenticator {
-  abstract authenticate(apiKey: string): Promise<{ readonly id: string } | null>;
+  abstract authenticateKey(apiKey: string): Promise<{ merchant: { readonly id: string }; keyId: string } | null>;
 }

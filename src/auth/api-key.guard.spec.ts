@@ -37,7 +37,7 @@ describe('ApiKeyGuard with client secrets', () => {
   const authenticate = jest.fn(async (): Promise<ClientSecretPrincipal | null> => PRINCIPAL);
   const guard = new ApiKeyGuard(
     new Reflector(),
-    strictMock<ApiKeyAuthenticator>({ authenticate: async () => ({ id: 'mch_1' }) }),
+    strictMock<ApiKeyAuthenticator>({ authenticateKey: async () => ({ merchant: { id: 'mch_1' }, keyId: 'key_1' }) }),
     strictMock<ClientSecretAuthenticator>({ authenticate }),
     { adminApiKey: 'admin' } as SecurityConfig,
   );

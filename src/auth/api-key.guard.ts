@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { apiKeyIdOf, secretsEqual } from '../common/crypto/api-key';
+import { secretsEqual } from '../common/crypto/api-key';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { type ParsedClientSecret, parseClientSecret } from '../common/crypto/client-secret';
 import { securityConfig, type SecurityConfig } from '../config/configuration';
@@ -44,10 +44,10 @@ export class ApiKeyGuard implements CanActivate {
     }
     const claimed = parseClientSecret(key);
     if (claimed) return this.admitClientSecret(context, request, key, claimed);
-    const merchant = await this.merchants.authenticate(key);
-    if (!merchant) throw new DomainError('UNAUTHORIZED', 'Invalid API key');
-    request.merchant = merchant;
-    request.apiKeyId = apiKeyIdOf(key);
+    const found = await this.merchants.authenticateKey(key);
+    if (!found) throw new DomainError('UNAUTHORIZED', 'Invalid API key');
+    request.merchant = found.merchant;
+    request.apiKeyId = found.keyId;
     request.principal = 'merchant';
     return true;
   }

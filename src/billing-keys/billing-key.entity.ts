@@ -11,7 +11,8 @@ export const BILLING_KEY_STATUSES: readonly BillingKeyStatus[] = ['pending', 'ac
  * never taken from a client, unique across merchants so one PG-side key maps to exactly one row.
  */
 @Entity('billing_keys')
-@Index('ix_billing_keys_merchant_customer', ['merchantId', 'customerId', 'createdAt'])
+@Index('ix_billing_keys_merchant_customer_page', ['merchantId', 'customerId', 'createdAt', 'id'])
+@Index('ix_billing_keys_merchant_page', ['merchantId', 'createdAt', 'id'])
 @Index('uq_billing_keys_customer_uid', ['customerUid'], { unique: true })
 @Index('uq_billing_keys_merchant_uid', ['merchantUid'], { unique: true })
 @Index('ix_billing_keys_pending_lookup', ['status', 'nextLookupAt'])

@@ -49,13 +49,10 @@ export class BillingKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: "A customer's billing keys" })
+  @ApiOperation({ summary: 'Billing keys, newest first (cursor-paginated), optionally of one customer' })
   @ApiOkResponse({ type: BillingKeyListDto })
-  async list(
-    @CurrentMerchant() merchant: Merchant,
-    @Query() query: ListBillingKeysQueryDto,
-  ): Promise<BillingKeyListDto> {
-    return { data: await this.keys.list(merchant.id, query.customerId) };
+  list(@CurrentMerchant() merchant: Merchant, @Query() query: ListBillingKeysQueryDto): Promise<BillingKeyListDto> {
+    return this.keys.list(merchant.id, query);
   }
 
   @Get(':id')

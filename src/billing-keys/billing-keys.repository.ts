@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { EventsService } from '../events/events.service';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 import { BillingKey, BillingKeyStatus } from './billing-key.entity';
 import { toBillingKeyDto } from './billing-keys.views';
 
@@ -39,8 +40,13 @@ export class BillingKeysRepository {
     return this.keys.findOneBy({ merchantId, merchantUid });
   }
 
-  listForCustomer(merchantId: string, customerId: string): Promise<BillingKey[]> {
-    return this.keys.find({ where: { merchantId, customerId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  /** Newest first, up to `limit + 1` rows (see keysetPage). */
+  list(
+    merchantId: string,
+    page: { limit: number; after?: CursorPosition; customerId?: string },
+  ): Promise<BillingKey[]> {
+    const { customerId, ...position } = page;
+    return keysetPage(this.keys.createQueryBuilder('k'), { merchantId, ...position, filters: { customerId } });
   }
 
   /**

@@ -58,6 +58,7 @@ export const ISSUANCE_REFERENCE_PREFIX = 'bki_';
  * key's gateway code; every PG answer is applied through one compare-and-set state machine, whether it came through
  * the merchant's completion call or a webhook.
  */
+import { pageParams, toPage, type Page } from '../common/pagination';
 @Injectable()
 export class BillingKeysService {
   private readonly logger = new Logger(BillingKeysService.name);
@@ -215,9 +216,15 @@ export class BillingKeysService {
     return toCompletionDto(await this.get(merchantId, id));
   }
 
-  async list(merchantId: string, customerId: string): Promise<BillingKeyDto[]> {
-    await this.customers.require(merchantId, customerId);
-    return (await this.repo.listForCustomer(merchantId, customerId)).map(toBillingKeyDto);
+  /** Newest first; with `customerId`, that customer's keys (another merchant's customer is 404, as before v1.1). */
+  async list(
+    merchantId: string,
+    query: { customerId?: string; limit?: number; cursor?: string },
+  ): Promise<Page<BillingKeyDto>> {
+    if (query.customerId) await this.customers.require(merchantId, query.customerId);
+    const page = pageParams(query);
+    const rows = await this.repo.list(merchantId, { ...page, customerId: query.customerId });
+    return toPage(rows, page.limit, toBillingKeyDto);
   }
 
   async view(merchantId: string, id: string): Promise<BillingKeyDto> {

@@ -23,9 +23,12 @@ export type ChargeKind = 'recurring' | 'customer_present';
 @Entity('charges')
 @Index('uq_charges_merchant_uid', ['merchantUid'], { unique: true })
 @Index('uq_charges_subscription_cycle_attempt', ['subscriptionId', 'cycle', 'attempt'], { unique: true })
-@Index('ix_charges_merchant', ['merchantId', 'createdAt'])
+@Index('ix_charges_merchant_page', ['merchantId', 'createdAt', 'id'])
+@Index('ix_charges_merchant_customer_page', ['merchantId', 'customerId', 'createdAt', 'id'])
+@Index('ix_charges_merchant_status_page', ['merchantId', 'status', 'createdAt', 'id'])
+@Index('ix_charges_merchant_subscription_page', ['merchantId', 'subscriptionId', 'createdAt', 'id'])
 @Index('ix_charges_lookup', ['nextLookupAt'])
-@Index('ix_charges_review', ['merchantId', 'review'])
+@Index('ix_charges_merchant_review_page', ['merchantId', 'review', 'createdAt', 'id'])
 export class Charge {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;

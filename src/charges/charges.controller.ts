@@ -5,6 +5,7 @@ import type { Merchant } from '../merchants/merchant.entity';
 import {
   CancelChargeDto,
   ChargeListView,
+  ChargePageView,
   ChargeView,
   CreateChargeDto,
   ListChargesQueryDto,
@@ -40,12 +41,14 @@ export class ChargesController {
   }
 
   @Get('charges')
+  @ApiOperation({ summary: 'Charges, newest first (cursor-paginated), by customer, subscription and status' })
   @ApiOkResponse({
-    type: ChargeListView,
+    type: ChargePageView,
     description: 'With review=true: charges unresolved after the last look-up (the review queue)',
   })
-  async list(@CurrentMerchant() merchant: Merchant, @Query() query: ListChargesQueryDto): Promise<ChargeListView> {
-    return { data: await this.charges.list(merchant.id, { review: query.review === 'true' }) };
+  list(@CurrentMerchant() merchant: Merchant, @Query() query: ListChargesQueryDto): Promise<ChargePageView> {
+    const { review, ...rest } = query;
+    return this.charges.list(merchant.id, { ...rest, ...(review === 'true' ? { review: true } : {}) });
   }
 
   @Get('charges/:id')

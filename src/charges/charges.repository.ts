@@ -11,6 +11,14 @@ import type { ChargePatch } from './charge.outcomes';
 import { bulkInsert, bulkUpdate, rowsOf } from '../database/bulk-update';
 import { findIn } from '../database/find-in';
 import { ChargeEvents, type ResultChange, type ResultSnapshot } from './charges.events';
+import { keysetPage, type CursorPosition } from '../common/pagination';
+
+export interface ChargeListFilters {
+  customerId?: string;
+  subscriptionId?: string;
+  status?: string;
+  review?: boolean;
+}
 
 /** One result to record: the charge moves only from `from`; the subscription only if it still waits on that charge. */
 export interface ResultWrite {
@@ -103,8 +111,13 @@ export class ChargesRepository {
     });
   }
 
-  listRecent(merchantId: string, limit: number): Promise<Charge[]> {
-    return this.charges.find({ where: { merchantId }, order: { createdAt: 'DESC' }, take: limit });
+  /** Newest first, up to `limit + 1` rows (see keysetPage); `review` narrows to the review queue. */
+  list(
+    merchantId: string,
+    page: { limit: number; after?: CursorPosition; filters: ChargeListFilters },
+  ): Promise<Charge[]> {
+    const { filters, ...position } = page;
+    return keysetPage(this.charges.createQueryBuilder('c'), { merchantId, ...position, filters: { ...filters } });
   }
 
   listReview(merchantId: string, limit: number): Promise<Charge[]> {

@@ -18,7 +18,7 @@ import { ChargeReview } from './charges.review';
 import { ExternalRefunds } from './charges.external-refunds';
 import { newCharge, toCancelView, toChargeView, toReviewActionView } from './charges.mapper';
 import { ChargeReconciler, type GatewayNotification, type ResolvedAs } from './charges.reconciliation';
-import { ChargesRepository, type ResultWrite } from './charges.repository';
+import { type ChargeListFilters, ChargesRepository, type ResultWrite } from './charges.repository';
 import {
   ChargeSender,
   isPaypal,
@@ -30,6 +30,7 @@ import {
 import type { Charge } from './charge.entity';
 import type { ChargeResult } from './charge.outcomes';
 import type { CancelChargeDto, ChargeView, CreateChargeDto } from './dto/charge.dto';
+import { pageParams, toPage, type Page } from '../common/pagination';
 
 // The service's parts, re-exported so callers keep importing the charges API from one place.
 export { newCharge, toCancelView, toChargeView } from './charges.mapper';
@@ -294,11 +295,14 @@ export class ChargesService {
   }
 
   /** The merchant's latest charges, or with `review` only those flagged for review. */
-  async list(merchantId: string, query: { review?: boolean }, limit = 100): Promise<ChargeView[]> {
-    const rows = query.review
-      ? await this.repo.listReview(merchantId, limit)
-      : await this.repo.listRecent(merchantId, limit);
-    return rows.map(toChargeView);
+  async list(
+    merchantId: string,
+    query: ChargeListFilters & { limit?: number; cursor?: string },
+  ): Promise<Page<ChargeView>> {
+    const page = pageParams(query);
+    const { customerId, subscriptionId, status, review } = query;
+    const rows = await this.repo.list(merchantId, { ...page, filters: { customerId, subscriptionId, status, review } });
+    return toPage(rows, page.limit, toChargeView);
   }
 
   async listReview(merchantId: string, limit = 100): Promise<ChargeView[]> {

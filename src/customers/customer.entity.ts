@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../database/columns';
 
 @Entity('customers')
-@Index('ix_customers_merchant', ['merchantId', 'createdAt'])
+@Index('ix_customers_merchant_page', ['merchantId', 'createdAt', 'id'])
 @Index('uq_customers_merchant_external', ['merchantId', 'externalId'], { unique: true })
 export class Customer {
   @PrimaryColumn({ type: 'varchar', length: 40 })

@@ -1,9 +1,15 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import { CustomersService } from './customers.service';
-import { CreateCustomerDto, CustomerDto } from './dto/customer.dto';
+import {
+  CreateCustomerDto,
+  CustomerDto,
+  CustomerPageDto,
+  ListCustomersQueryDto,
+  UpdateCustomerDto,
+} from './dto/customer.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('customers')
@@ -17,6 +23,25 @@ export class CustomersController {
   @ApiCreatedResponse({ type: CustomerDto })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateCustomerDto): Promise<CustomerDto> {
     return this.customers.create(merchant.id, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Customers, newest first (cursor-paginated)' })
+  @ApiOkResponse({ type: CustomerPageDto })
+  list(@CurrentMerchant() merchant: Merchant, @Query() query: ListCustomersQueryDto): Promise<CustomerPageDto> {
+    return this.customers.list(merchant.id, query);
+  }
+
+  @Patch(':id')
+  @Idempotent()
+  @ApiOperation({ summary: 'Correct a customer: any create field, validated the same way' })
+  @ApiOkResponse({ type: CustomerDto })
+  update(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('id') id: string,
+    @Body() body: UpdateCustomerDto,
+  ): Promise<CustomerDto> {
+    return this.customers.update(merchant.id, id, body);
   }
 
   @Get(':id')

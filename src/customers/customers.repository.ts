@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 import { Customer } from './customer.entity';
 
 /** Every read is scoped by merchant: another merchant's customer does not exist here. */
@@ -24,5 +25,14 @@ export class CustomersRepository {
 
   findByExternalId(merchantId: string, externalId: string): Promise<Customer | null> {
     return this.customers.findOneBy({ merchantId, externalId });
+  }
+
+  save(customer: Customer): Promise<Customer> {
+    return this.customers.save(customer);
+  }
+
+  /** Newest first, up to `limit + 1` rows (see keysetPage). */
+  list(merchantId: string, page: { limit: number; after?: CursorPosition }): Promise<Customer[]> {
+    return keysetPage(this.customers.createQueryBuilder('c'), { merchantId, ...page });
   }
 }

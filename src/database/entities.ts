@@ -6,6 +6,7 @@ import { Customer } from '../customers/customer.entity';
 import { EventRecord } from '../events/event.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
+import { ApiKey } from '../merchants/api-key.entity';
 import { Merchant } from '../merchants/merchant.entity';
 import { Plan } from '../plans/plan.entity';
 import { FraudnetReservation } from '../risk/fraudnet-reservation.entity';
@@ -20,6 +21,7 @@ import { WebhookPointer } from '../webhook-inbox/webhook-pointer.entity';
 export const entities = [
   Merchant,
   GatewayCredential,
+  ApiKey,
   Customer,
   Plan,
   IdempotencyRecord,

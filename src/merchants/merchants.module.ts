@@ -4,6 +4,10 @@ import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box';
 import { SecretsKeyCheck } from '../common/crypto/secrets-key.check';
 import { securityConfig, type SecurityConfig } from '../config/configuration';
+import { ApiKey } from './api-key.entity';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysRepository } from './api-keys.repository';
+import { ApiKeysService } from './api-keys.service';
 import { GatewayCredential } from './gateway-credential.entity';
 import { Merchant } from './merchant.entity';
 import { MerchantsController } from './merchants.controller';
@@ -13,11 +17,13 @@ import { MerchantsService } from './merchants.service';
 /** Global: the auth guard and every merchant-scoped module resolve the merchant and its PG credentials here. */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Merchant, GatewayCredential])],
-  controllers: [MerchantsController],
+  imports: [TypeOrmModule.forFeature([Merchant, GatewayCredential, ApiKey])],
+  controllers: [MerchantsController, ApiKeysController],
   providers: [
     MerchantsRepository,
     MerchantsService,
+    ApiKeysRepository,
+    ApiKeysService,
     { provide: ApiKeyAuthenticator, useExisting: MerchantsService },
     SecretsKeyCheck,
     {

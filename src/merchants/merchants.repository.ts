@@ -11,20 +11,12 @@ export class MerchantsRepository {
     @InjectRepository(GatewayCredential) private readonly credentials: Repository<GatewayCredential>,
   ) {}
 
-  insert(merchant: Merchant): Promise<Merchant> {
-    return this.merchants.save(this.merchants.create(merchant));
-  }
-
   save(merchant: Merchant): Promise<Merchant> {
     return this.merchants.save(merchant);
   }
 
   findById(id: string): Promise<Merchant | null> {
     return this.merchants.findOneBy({ id });
-  }
-
-  findByApiKeyHash(apiKeyHash: string): Promise<Merchant | null> {
-    return this.merchants.findOneBy({ apiKeyHash });
   }
 
   findCredential(merchantId: string, gateway: string): Promise<GatewayCredential | null> {

@@ -7,6 +7,8 @@ import { SecretBox } from '../common/crypto/secret-box';
 import { DomainError } from '../common/errors/domain.error';
 import type { GatewayCredential } from './gateway-credential.entity';
 import type { Merchant } from './merchant.entity';
+import type { ApiKey } from './api-key.entity';
+import type { ApiKeysRepository } from './api-keys.repository';
 import type { MerchantsRepository } from './merchants.repository';
 import { MerchantsService } from './merchants.service';
 
@@ -29,15 +31,32 @@ const merchantRow = (over: Partial<Merchant> = {}): Merchant =>
     ...over,
   }) as Merchant;
 
-function setup(repoImpl: Parameters<typeof strictMock<MerchantsRepository>>[0] = {}, adapter?: PaymentGatewayAdapter) {
+const keyRow = (over: Partial<ApiKey> = {}): ApiKey => ({
+  id: 'key_1',
+  merchantId: 'mch_1',
+  keyHash: hashApiKey('key_1'),
+  prefix: 'key_1',
+  last4: null,
+  createdAt: T0,
+  lastUsedAt: null,
+  revokedAt: null,
+  ...over,
+});
+
+function setup(
+  repoImpl: Parameters<typeof strictMock<MerchantsRepository>>[0] = {},
+  adapter?: PaymentGatewayAdapter,
+  keysImpl: Parameters<typeof strictMock<ApiKeysRepository>>[0] = {},
+) {
   const clock = { t: T0.getTime(), now: () => new Date(clock.t) };
   const repo = strictMock<MerchantsRepository>(repoImpl);
+  const keys = strictMock<ApiKeysRepository>({ touch: async () => undefined, ...keysImpl });
   const registry = strictMock<GatewayRegistry>({
     has: (code: string) => code === 'acme-pay',
     get: (() => adapter) as GatewayRegistry['get'],
   });
   const box = new SecretBox(randomBytes(32));
-  return { service: new MerchantsService(repo, clock as Clock, box, registry), clock, box };
+  return { service: new MerchantsService(repo, keys, clock as Clock, box, registry), clock, box };
 }
 
 const codeOf = async (p: Promise<unknown>) => {
@@ -51,12 +70,14 @@ const codeOf = async (p: Promise<unknown>) => {
 
 describe('MerchantsService.create', () => {
   it('stores only the hash of the key it returns once, and nulls for what was not given', async () => {
-    const insert = jest.fn(async (m: Merchant) => m);
-    const { service } = setup({ insert });
+    const insertMerchantWithKey = jest.fn(async (m: Merchant, _key: ApiKey) => m);
+    const { service } = setup({}, undefined, { insertMerchantWithKey });
     const out = await service.create({ name: 'Acme', industry: 'saas' });
-    const row = insert.mock.calls[0][0];
+    const [row, key] = insertMerchantWithKey.mock.calls[0];
     expect(row.apiKeyHash).toBe(hashApiKey(out.apiKey));
-    expect(JSON.stringify(row)).not.toContain(out.apiKey);
+    // Its first listed key, in the same transaction.
+    expect(key).toMatchObject({ merchantId: row.id, keyHash: hashApiKey(out.apiKey), last4: out.apiKey.slice(-4) });
+    expect(JSON.stringify([row, key])).not.toContain(out.apiKey);
     expect(row).toMatchObject({ retailFulfillment: null, paypalAccountId: null, country: null, createdAt: T0 });
     expect(out.id).toBe(row.id);
   });
@@ -73,39 +94,74 @@ describe('MerchantsService.create', () => {
 });
 
 describe('MerchantsService.authenticate', () => {
+  const lookups = () => ({
+    findActiveByHash: jest.fn(async (hash: string): Promise<ApiKey | null> =>
+      hash === hashApiKey('key_1') ? keyRow() : null,
+    ),
+    touch: jest.fn(async (_id: string, _at: Date) => undefined),
+  });
+
   it('answers from a cache for ten seconds of clock time, then asks the repository again', async () => {
-    const findByApiKeyHash = jest.fn(async () => merchantRow());
-    const { service, clock } = setup({ findByApiKeyHash });
+    const keys = lookups();
+    const { service, clock } = setup({ findById: async () => merchantRow() }, undefined, keys);
     expect(await service.authenticate('key_1')).toMatchObject({ id: 'mch_1' });
     clock.t += 9_999;
     await service.authenticate('key_1');
-    expect(findByApiKeyHash).toHaveBeenCalledTimes(1);
-    expect(findByApiKeyHash).toHaveBeenCalledWith(hashApiKey('key_1'));
+    expect(keys.findActiveByHash).toHaveBeenCalledTimes(1);
+    expect(keys.findActiveByHash).toHaveBeenCalledWith(hashApiKey('key_1'));
     clock.t += 1;
     await service.authenticate('key_1');
-    expect(findByApiKeyHash).toHaveBeenCalledTimes(2);
+    expect(keys.findActiveByHash).toHaveBeenCalledTimes(2);
   });
 
   it('does not cache an unknown key (a key created a moment later works at once)', async () => {
-    const findByApiKeyHash = jest.fn(async (): Promise<Merchant | null> => null);
-    const { service } = setup({ findByApiKeyHash });
+    const keys = lookups();
+    const { service } = setup({ findById: async () => merchantRow() }, undefined, keys);
     expect(await service.authenticate('key_new')).toBeNull();
-    findByApiKeyHash.mockResolvedValueOnce(merchantRow());
+    keys.findActiveByHash.mockResolvedValueOnce(keyRow({ keyHash: hashApiKey('key_new') }));
     expect(await service.authenticate('key_new')).toMatchObject({ id: 'mch_1' });
+  });
+
+  it('a revoked key is forgotten at once: the next request asks the repository, which no longer finds it', async () => {
+    const keys = lookups();
+    const { service } = setup({ findById: async () => merchantRow() }, undefined, keys);
+    expect(await service.authenticate('key_1')).not.toBeNull();
+    keys.findActiveByHash.mockResolvedValue(null); // revoked in the database
+    expect(await service.authenticate('key_1')).not.toBeNull(); // still cached
+    service.forgetKey(hashApiKey('key_1'));
+    expect(await service.authenticate('key_1')).toBeNull();
+  });
+
+  it('writes lastUsedAt at most once a minute per key, whatever the number of requests', async () => {
+    const keys = lookups();
+    const { service, clock } = setup({ findById: async () => merchantRow() }, undefined, keys);
+    for (let i = 0; i < 30; i++) {
+      await service.authenticate('key_1');
+      clock.t += 1_000; // 30 requests over 30 s, cache misses every 10 s included
+    }
+    expect(keys.touch).toHaveBeenCalledTimes(1);
+    expect(keys.touch).toHaveBeenCalledWith('key_1', T0);
+    clock.t = T0.getTime() + 60_000;
+    await service.authenticate('key_1');
+    expect(keys.touch).toHaveBeenCalledTimes(2);
+    expect(keys.touch).toHaveBeenLastCalledWith('key_1', new Date(T0.getTime() + 60_000));
   });
 
   it('an update empties the cache, so the next request sees the new profile', async () => {
     const stored = merchantRow();
-    const findByApiKeyHash = jest.fn(async () => ({ ...stored }));
-    const { service } = setup({
-      findByApiKeyHash,
-      findById: async () => ({ ...stored }),
-      save: async (m: Merchant) => Object.assign(stored, m),
-    });
+    const keys = lookups();
+    const { service } = setup(
+      {
+        findById: async () => ({ ...stored }),
+        save: async (m: Merchant) => Object.assign(stored, m),
+      },
+      undefined,
+      keys,
+    );
     await service.authenticate('key_1');
     await service.update('mch_1', { name: 'Acme 2' });
     expect((await service.authenticate('key_1'))!.name).toBe('Acme 2');
-    expect(findByApiKeyHash).toHaveBeenCalledTimes(2);
+    expect(keys.findActiveByHash).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -5,6 +5,8 @@ import { SecretBox } from '../common/crypto/secret-box';
 import type { GatewayCredential } from './gateway-credential.entity';
 import type { MerchantsRepository } from './merchants.repository';
 import { MerchantsService } from './merchants.service';
+import type { ApiKeysRepository } from './api-keys.repository';
+import { strictMock } from '../../test/helpers/strict-mock';
 
 /** A gateway as a new team would write it: its secret named its own way, one public field. */
 function fakeGateway(publicFields?: readonly string[]): PaymentGatewayAdapter {
@@ -41,7 +43,16 @@ function setup(adapter: PaymentGatewayAdapter) {
   } as unknown as MerchantsRepository;
   const registry = { has: (c: string) => c === 'acme-pay', get: () => adapter } as unknown as GatewayRegistry;
   const clock = { now: () => new Date('2026-12-07T00:00:00Z') } as Clock;
-  return { service: new MerchantsService(repo, clock, new SecretBox(randomBytes(32)), registry), rows };
+  return {
+    service: new MerchantsService(
+      repo,
+      strictMock<ApiKeysRepository>(),
+      clock,
+      new SecretBox(randomBytes(32)),
+      registry,
+    ),
+    rows,
+  };
 }
 
 describe('MerchantsService gateway credential hints', () => {

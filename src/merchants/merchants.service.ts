@@ -1,7 +1,7 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { GatewayRegistry } from '@app/pg-contract';
 import { Clock } from '../clock/clock';
-import { generateApiKey, hashApiKey } from '../common/crypto/api-key';
+import { hashApiKey } from '../common/crypto/api-key';
 import { maskSecret, SECRET_BOX, SecretBox } from '../common/crypto/secret-box';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
@@ -13,20 +13,29 @@ import { GatewayCredentialsViewDto } from './dto/gateway-credentials.dto';
 import { GatewayCredential } from './gateway-credential.entity';
 import { Merchant } from './merchant.entity';
 import { MerchantsRepository } from './merchants.repository';
+import { ApiKeysRepository } from './api-keys.repository';
+import { newApiKeyRow } from './api-keys.rows';
 
 // The token lives beside SecretBox (idempotency injects it too); re-exported for the callers that name it here.
 export { SECRET_BOX };
 
-const AUTH_CACHE_TTL_MS = 10_000;
+/** Also how long another instance may still accept a revoked key from its cache. */
+export const AUTH_CACHE_TTL_MS = 10_000;
 const AUTH_CACHE_MAX = 10_000;
+/** `lastUsedAt` is written at most this often per key and instance: never a write per request. */
+export const LAST_USED_EVERY_MS = 60_000;
 
 @Injectable()
 export class MerchantsService {
   // Authentication runs on every request: a short-lived cache of key hash -> merchant spares a query per call.
-  private readonly authCache = new Map<string, { merchant: Merchant; expires: number }>();
+  private readonly authCache = new Map<string, { merchant: Merchant; keyId: string; expires: number }>();
+  // Key id -> when this instance last wrote its lastUsedAt.
+  private readonly lastUsedWritten = new Map<string, number>();
+  private readonly logger = new Logger(MerchantsService.name);
 
   constructor(
     private readonly repo: MerchantsRepository,
+    private readonly keys: ApiKeysRepository,
     private readonly clock: Clock,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     private readonly registry: GatewayRegistry,
@@ -35,35 +44,70 @@ export class MerchantsService {
 
   async create(input: CreateMerchantDto): Promise<CreatedMerchantDto> {
     assertProfile(input.industry, input.retailFulfillment);
-    const { key, hash, prefix } = generateApiKey();
     const now = this.clock.now();
-    const merchant = await this.repo.insert({
-      id: newId('mch'),
-      name: input.name,
-      industry: input.industry,
-      retailFulfillment: input.retailFulfillment ?? null,
-      paypalAccountId: input.paypalAccountId ?? null,
-      country: input.country ?? null,
-      returnUrl: input.returnUrl ?? null,
-      apiKeyHash: hash,
-      apiKeyPrefix: prefix,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const id = newId('mch');
+    const { plain: key, ...firstKey } = newApiKeyRow(id, now);
+    // The creation key is the merchant's first listed key; api_key_hash/prefix stay filled for a rollback.
+    const merchant = await this.keys.insertMerchantWithKey(
+      {
+        id,
+        name: input.name,
+        industry: input.industry,
+        retailFulfillment: input.retailFulfillment ?? null,
+        paypalAccountId: input.paypalAccountId ?? null,
+        country: input.country ?? null,
+        returnUrl: input.returnUrl ?? null,
+        apiKeyHash: firstKey.keyHash,
+        apiKeyPrefix: firstKey.prefix,
+        createdAt: now,
+        updatedAt: now,
+      },
+      firstKey,
+    );
     return { ...toMerchantDto(merchant), apiKey: key };
   }
 
   async authenticate(apiKey: string): Promise<Merchant | null> {
+    return (await this.authenticateKey(apiKey))?.merchant ?? null;
+  }
+
+  /** The merchant an API key belongs to and the key's id (recorded by audited actions), or null. */
+  async authenticateKey(apiKey: string): Promise<{ merchant: Merchant; keyId: string } | null> {
     const hash = hashApiKey(apiKey);
     const now = this.clock.now().getTime();
     const hit = this.authCache.get(hash);
-    if (hit && hit.expires > now) return hit.merchant;
-    const merchant = await this.repo.findByApiKeyHash(hash);
-    if (merchant) {
-      if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
-      this.authCache.set(hash, { merchant, expires: now + AUTH_CACHE_TTL_MS });
+    if (hit && hit.expires > now) {
+      this.noteUse(hit.keyId, now);
+      return { merchant: hit.merchant, keyId: hit.keyId };
     }
-    return merchant;
+    const key = await this.keys.findActiveByHash(hash);
+    const merchant = key ? await this.repo.findById(key.merchantId) : null;
+    if (!key || !merchant) {
+      this.authCache.delete(hash);
+      return null;
+    }
+    if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
+    this.authCache.set(hash, { merchant, keyId: key.id, expires: now + AUTH_CACHE_TTL_MS });
+    this.noteUse(key.id, now);
+    return { merchant, keyId: key.id };
+  }
+
+  /** A revoked key stops authenticating on this instance at once (other instances: AUTH_CACHE_TTL_MS at most). */
+  forgetKey(keyHash: string): void {
+    this.authCache.delete(keyHash);
+  }
+
+  /** lastUsedAt without a write per request: at most one per LAST_USED_EVERY_MS per key here, not awaited. */
+  private noteUse(keyId: string, now: number): void {
+    const last = this.lastUsedWritten.get(keyId);
+    if (last !== undefined && now - last < LAST_USED_EVERY_MS) return;
+    if (this.lastUsedWritten.size >= AUTH_CACHE_MAX) this.lastUsedWritten.clear();
+    this.lastUsedWritten.set(keyId, now);
+    this.keys.touch(keyId, new Date(now)).catch((err: unknown) => {
+      // Only a hint for the merchant: a failed write is retried at the next use after the interval.
+      this.lastUsedWritten.delete(keyId);
+      this.logger.warn(`lastUsedAt of ${keyId} not written: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   async get(merchantId: string): Promise<MerchantDto> {

@@ -25,7 +25,8 @@ export const CANCELABLE_STATUSES: readonly OrderStatus[] = ['paid', 'partially_c
  * checkout. The table keeps its first name (`toss_orders`, from the first such gateway); `gateway` says whose it is.
  */
 @Entity('toss_orders')
-@Index('ix_toss_orders_merchant', ['merchantId', 'createdAt'])
+@Index('ix_toss_orders_merchant_page', ['merchantId', 'createdAt', 'id'])
+@Index('ix_toss_orders_merchant_status_page', ['merchantId', 'status', 'createdAt', 'id'])
 @Index('ix_toss_orders_merchant_payment_key', ['merchantId', 'gatewayPaymentId'])
 export class Order {
   /** Our orderId, also the PG's reference: globally unique, so the browser redirects find the merchant from it. */

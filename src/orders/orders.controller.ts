@@ -25,6 +25,8 @@ import {
   OrderCreatedDto,
   OrderDto,
   OrderFailResultDto,
+  OrderPageDto,
+  ListOrdersQueryDto,
   OrderRedirectResultDto,
 } from './dto/order.dto';
 import { OrdersService } from './orders.service';
@@ -61,6 +63,14 @@ export class OrdersController {
       checkout: { ...checkout },
       clientSecret,
     };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Orders, newest first (cursor-paginated), by status and gateway; as stored (no look-up)' })
+  @ApiOkResponse({ type: OrderPageDto })
+  async list(@CurrentMerchant() merchant: Merchant, @Query() query: ListOrdersQueryDto): Promise<OrderPageDto> {
+    const page = await this.orders.list(merchant.id, query);
+    return { ...page, data: page.data.map(toOrderDto) };
   }
 
   @Get(':orderId')

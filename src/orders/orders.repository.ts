@@ -5,6 +5,7 @@ import { OrderCancel, type OrderCancelStatus } from './order-cancel.entity';
 import { CANCELABLE_STATUSES, Order, type OrderStatus } from './order.entity';
 import { OrderWebhookEvent } from './order-webhook-event.entity';
 import { OrderEvents } from './orders.events';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 
 export { CANCELABLE_STATUSES } from './order.entity';
 
@@ -89,6 +90,24 @@ export class OrdersRepository {
   async insertCancel(cancel: OrderCancel): Promise<OrderCancel> {
     await this.cancels.insert(cancel);
     return cancel;
+  }
+
+  /** Newest first, up to `limit + 1` rows (see keysetPage). */
+  list(
+    merchantId: string,
+    page: { limit: number; after?: CursorPosition; gateway?: string; status?: string },
+  ): Promise<Order[]> {
+    const { gateway, status, ...position } = page;
+    return keysetPage(this.orders.createQueryBuilder('o'), { merchantId, ...position, filters: { gateway, status } });
+  }
+
+  /** The cancels of a page of orders in one query, oldest first as `listCancels`. */
+  listCancelsOf(merchantId: string, orderIds: readonly string[]): Promise<OrderCancel[]> {
+    if (orderIds.length === 0) return Promise.resolve([]);
+    return this.cancels.find({
+      where: { merchantId, orderId: In([...orderIds]) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
   }
 
   listCancels(merchantId: string, orderId: string): Promise<OrderCancel[]> {

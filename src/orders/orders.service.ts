@@ -28,6 +28,7 @@ import { oneTimeAdapter } from './orders.errors';
 import { OrdersRepository } from './orders.repository';
 import { PaymentTruth } from './orders.truth';
 import type { BrowserAnswer, CreatedOrder, FailResult, OrderWithCancels, RedirectResult } from './orders.views';
+import { pageParams, toPage, type Page } from '../common/pagination';
 
 /** A new order, as the merchant asks for it (amounts in minor units). */
 export interface CreateOrderInput {
@@ -225,6 +226,23 @@ export class OrdersService {
       await this.cancels.resolve(order);
     }
     return this.view(merchantId, orderId);
+  }
+
+  /**
+   * Orders newest first, as stored: a list never calls the PG (`GET` one order for a look-up of an unsettled one).
+   * `gateway` is the v1 Toss alias's scope.
+   */
+  async list(
+    merchantId: string,
+    query: { status?: string; gateway?: string; limit?: number; cursor?: string },
+  ): Promise<Page<OrderWithCancels>> {
+    const page = pageParams(query);
+    const rows = await this.repo.list(merchantId, { ...page, gateway: query.gateway, status: query.status });
+    const cancels = await this.repo.listCancelsOf(
+      merchantId,
+      rows.slice(0, page.limit).map((o) => o.id),
+    );
+    return toPage(rows, page.limit, (order) => ({ order, cancels: cancels.filter((c) => c.orderId === order.id) }));
   }
 
   /**

@@ -5,7 +5,7 @@ export const PLAN_INTERVALS = ['day', 'week', 'month', 'year'] as const;
 export type PlanInterval = (typeof PLAN_INTERVALS)[number];
 
 @Entity('plans')
-@Index('ix_plans_merchant', ['merchantId', 'createdAt'])
+@Index('ix_plans_merchant_page', ['merchantId', 'createdAt', 'id'])
 export class Plan {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;
@@ -31,4 +31,8 @@ export class Plan {
 
   @TimestampColumn({ name: 'created_at' })
   createdAt: Date;
+
+  /** Set once by `POST /v1/plans/{id}/archive`: the plan takes no new subscriptions; existing ones keep billing. */
+  @TimestampColumn({ name: 'archived_at', nullable: true })
+  archivedAt: Date | null;
 }

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
-import { CreatePlanDto, PlanDto } from './dto/plan.dto';
+import { CreatePlanDto, ListPlansQueryDto, PlanDto, PlanPageDto } from './dto/plan.dto';
 import { PlansService } from './plans.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
@@ -17,6 +17,22 @@ export class PlansController {
   @ApiCreatedResponse({ type: PlanDto })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreatePlanDto): Promise<PlanDto> {
     return this.plans.create(merchant.id, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Plans, newest first (cursor-paginated), archived ones included' })
+  @ApiOkResponse({ type: PlanPageDto })
+  list(@CurrentMerchant() merchant: Merchant, @Query() query: ListPlansQueryDto): Promise<PlanPageDto> {
+    return this.plans.list(merchant.id, query);
+  }
+
+  @Post(':id/archive')
+  @Idempotent()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Archive a plan: no new subscriptions on it; existing ones keep billing' })
+  @ApiOkResponse({ type: PlanDto })
+  archive(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<PlanDto> {
+    return this.plans.archive(merchant.id, id);
   }
 
   @Get(':id')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 import { Plan } from './plan.entity';
 
 @Injectable()
@@ -13,5 +14,16 @@ export class PlansRepository {
 
   findForMerchant(merchantId: string, id: string): Promise<Plan | null> {
     return this.plans.findOneBy({ merchantId, id });
+  }
+
+  /** Newest first, up to `limit + 1` rows (see keysetPage). */
+  list(merchantId: string, page: { limit: number; after?: CursorPosition }): Promise<Plan[]> {
+    return keysetPage(this.plans.createQueryBuilder('p'), { merchantId, ...page });
+  }
+
+  /** Sets archived_at unless already set (the first archive time stays); false when there was nothing to set. */
+  async archive(merchantId: string, id: string, at: Date): Promise<boolean> {
+    const r = await this.plans.update({ merchantId, id, archivedAt: IsNull() }, { archivedAt: at });
+    return (r.affected ?? 0) > 0;
   }
 }

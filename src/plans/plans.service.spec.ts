@@ -89,6 +89,7 @@ describe('PlansService.create: what is stored', () => {
       interval: 'month',
       intervalCount: 1,
       createdAt: NOW.toISOString(),
+      archivedAt: null,
     });
   });
 });
@@ -103,6 +104,7 @@ describe('PlansService.get / require', () => {
     interval: 'year',
     intervalCount: 2,
     createdAt: NOW,
+    archivedAt: null,
   } as Plan;
   const findForMerchant = jest.fn(async (merchantId: string, id: string) =>
     merchantId === 'mch_1' && id === 'plan_1' ? stored : null,
@@ -119,6 +121,7 @@ describe('PlansService.get / require', () => {
       interval: 'year',
       intervalCount: 2,
       createdAt: '2026-12-07T00:00:00.000Z',
+      archivedAt: null,
     });
   });
 
@@ -126,5 +129,45 @@ describe('PlansService.get / require', () => {
     const { service } = setup([], { findForMerchant });
     await expect(service.require('mch_2', 'plan_1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(service.get('mch_1', 'plan_404')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('PlansService archive / requireOpen', () => {
+  const stored = (archivedAt: Date | null) =>
+    ({
+      id: 'plan_1',
+      merchantId: 'mch_1',
+      name: 'Pro',
+      amount: 1000,
+      currency: 'USD',
+      interval: 'month',
+      intervalCount: 1,
+      createdAt: NOW,
+      archivedAt,
+    }) as Plan;
+
+  it('archives the merchant’s plan at the clock’s time and answers its view with archivedAt', async () => {
+    let row = stored(null);
+    const archive = jest.fn(async (_m: string, _id: string, at: Date) => ((row = { ...row, archivedAt: at }), true));
+    const { service } = setup([], { findForMerchant: async () => row, archive });
+    expect(await service.archive('mch_1', 'plan_1')).toMatchObject({ id: 'plan_1', archivedAt: NOW.toISOString() });
+    expect(archive).toHaveBeenCalledWith('mch_1', 'plan_1', NOW);
+  });
+
+  it('another merchant’s plan is NOT_FOUND and nothing is archived', async () => {
+    const archive = jest.fn(async () => true);
+    const { service } = setup([], { findForMerchant: async () => null, archive });
+    await expect(service.archive('mch_2', 'plan_1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(archive).not.toHaveBeenCalled();
+  });
+
+  it('requireOpen refuses an archived plan with PLAN_ARCHIVED on planId and passes an open one', async () => {
+    const open = setup([], { findForMerchant: async () => stored(null) });
+    await expect(open.service.requireOpen('mch_1', 'plan_1')).resolves.toMatchObject({ id: 'plan_1' });
+    const closed = setup([], { findForMerchant: async () => stored(NOW) });
+    await expect(closed.service.requireOpen('mch_1', 'plan_1')).rejects.toMatchObject({
+      code: 'PLAN_ARCHIVED',
+      details: [{ field: 'planId', errors: ['plan is archived'] }],
+    });
   });
 });

@@ -3,6 +3,7 @@ import { GatewayRegistry, supportsCurrency } from '@app/pg-contract';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
+import { pageParams, toPage, type Page } from '../common/pagination';
 import { CreatePlanDto, PlanDto } from './dto/plan.dto';
 import { Plan, PlanInterval } from './plan.entity';
 import { PlansRepository } from './plans.repository';
@@ -45,8 +46,32 @@ export class PlansService {
       interval: input.interval as PlanInterval,
       intervalCount: input.intervalCount ?? 1,
       createdAt: this.clock.now(),
+      archivedAt: null,
     });
     return toPlanDto(plan);
+  }
+
+  async list(merchantId: string, query: { limit?: number; cursor?: string }): Promise<Page<PlanDto>> {
+    const page = pageParams(query);
+    return toPage(await this.repo.list(merchantId, page), page.limit, toPlanDto);
+  }
+
+  /** Idempotent: archiving an archived plan answers it as it is. */
+  async archive(merchantId: string, id: string): Promise<PlanDto> {
+    await this.require(merchantId, id);
+    await this.repo.archive(merchantId, id, this.clock.now());
+    return toPlanDto(await this.require(merchantId, id));
+  }
+
+  /** The plan a new subscription (or a plan change) may take: the merchant's, and not archived (409 PLAN_ARCHIVED). */
+  async requireOpen(merchantId: string, id: string): Promise<Plan> {
+    const plan = await this.require(merchantId, id);
+    if (plan.archivedAt) {
+      throw new DomainError('PLAN_ARCHIVED', 'This plan is archived and takes no new subscriptions', [
+        { field: 'planId', errors: ['plan is archived'] },
+      ]);
+    }
+    return plan;
   }
 
   async get(merchantId: string, id: string): Promise<PlanDto> {
@@ -69,5 +94,6 @@ export function toPlanDto(p: Plan): PlanDto {
     interval: p.interval,
     intervalCount: p.intervalCount,
     createdAt: new Date(p.createdAt).toISOString(),
+    archivedAt: p.archivedAt ? new Date(p.archivedAt).toISOString() : null,
   };
 }

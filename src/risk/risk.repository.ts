@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Equal, FindOptionsWhere, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { IsNull, MoreThan, Repository } from 'typeorm';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 import { bulkInsert } from '../database/bulk-update';
 import { FraudnetReservation } from './fraudnet-reservation.entity';
 import { RiskDecision } from './risk-decision.entity';
@@ -23,22 +24,17 @@ export class RiskRepository {
     await bulkInsert(this.decisions.manager, RiskDecision, decisions, { onConflict: 'error' });
   }
 
-  /** Newest first ((created_at, id) descending), strictly after `before` in that order when given. */
+  /** Newest first, after the cursor's position when given: up to `limit + 1` rows (see `keysetPage`). */
   listDecisions(
     merchantId: string,
-    options: { customerId?: string; before?: { createdAt: Date; id: string }; limit: number },
+    options: { customerId?: string; after?: CursorPosition; limit: number },
   ): Promise<RiskDecision[]> {
-    const scope: FindOptionsWhere<RiskDecision> = {
+    return keysetPage(this.decisions.createQueryBuilder('d'), {
       merchantId,
-      ...(options.customerId ? { customerId: options.customerId } : {}),
-    };
-    const where = options.before
-      ? [
-          { ...scope, createdAt: LessThan(options.before.createdAt) },
-          { ...scope, createdAt: Equal(options.before.createdAt), id: LessThan(options.before.id) },
-        ]
-      : scope;
-    return this.decisions.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: options.limit });
+      after: options.after,
+      limit: options.limit,
+      filters: { customerId: options.customerId },
+    });
   }
 
   async insertReservation(reservation: FraudnetReservation): Promise<FraudnetReservation> {

@@ -10,7 +10,8 @@ import type { MetricsService } from '../metrics/metrics.service';
 import type { FraudnetReservation } from './fraudnet-reservation.entity';
 import type { RiskDecision } from './risk-decision.entity';
 import type { RiskRepository } from './risk.repository';
-import { decodeCursor, encodeCursor, FRAUDNET_FNCLS, FRAUDNET_RESERVATION_TTL_MS, RiskService } from './risk.service';
+import { decodeCursor, encodeCursor } from '../common/pagination';
+import { FRAUDNET_FNCLS, FRAUDNET_RESERVATION_TTL_MS, RiskService } from './risk.service';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 
@@ -411,7 +412,8 @@ describe('RiskService.listDecisions and cursors', () => {
     const { service, repo } = setup();
     repo.listDecisions.mockResolvedValueOnce([row(1), row(2), row(3)]);
     const page = await service.listDecisions('mch_1', { limit: 2, customerId: 'cus_1' });
-    expect(repo.listDecisions).toHaveBeenCalledWith('mch_1', { customerId: 'cus_1', before: undefined, limit: 3 });
+    expect(repo.listDecisions).toHaveBeenCalledWith('mch_1', { customerId: 'cus_1', after: undefined, limit: 2 });
+    expect(page.hasMore).toBe(true);
     expect(page.data.map((d) => d.id)).toEqual(['rsk_1', 'rsk_2']);
     expect(decodeCursor(page.nextCursor as string)).toEqual({ createdAt: row(2).createdAt, id: 'rsk_2' });
 
@@ -419,10 +421,10 @@ describe('RiskService.listDecisions and cursors', () => {
     const last = await service.listDecisions('mch_1', { limit: 2, cursor: page.nextCursor as string });
     expect(repo.listDecisions).toHaveBeenLastCalledWith('mch_1', {
       customerId: undefined,
-      before: { createdAt: row(2).createdAt, id: 'rsk_2' },
-      limit: 3,
+      after: { createdAt: row(2).createdAt, id: 'rsk_2' },
+      limit: 2,
     });
-    expect(last.nextCursor).toBeNull();
+    expect(last).toMatchObject({ hasMore: false, nextCursor: null });
   });
 
   it('round-trips a cursor and refuses anything else', () => {

@@ -3,6 +3,7 @@ import type { Counter } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
+import { pageParams, toPage, type Page } from '../common/pagination';
 import { appConfig, type AppConfig, pgConfig, type PgConfig } from '../config/configuration';
 import type { Customer } from '../customers/customer.entity';
 import { CustomersService } from '../customers/customers.service';
@@ -29,7 +30,6 @@ export const FRAUDNET_FNCLS = 'fnparams-dede7cc5-15fd-4c75-a9f4-36c430ee3a99';
 /** How long a reserved Fraudnet `f` stays usable for the charge its page triggers. */
 export const FRAUDNET_RESERVATION_TTL_MS = 30 * 60_000;
 const DEFAULT_PAGE_TYPE: FraudnetPageType = 'checkout-page';
-const DEFAULT_DECISIONS_LIMIT = 20;
 
 export interface EvaluateStcInput {
   merchantId: string;
@@ -361,13 +361,10 @@ export class RiskService {
   async listDecisions(
     merchantId: string,
     query: { customerId?: string; limit?: number; cursor?: string },
-  ): Promise<{ data: RiskDecisionView[]; nextCursor: string | null }> {
-    const limit = query.limit ?? DEFAULT_DECISIONS_LIMIT;
-    const before = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const rows = await this.repo.listDecisions(merchantId, { customerId: query.customerId, before, limit: limit + 1 });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return { data: page.map(toDecisionView), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  ): Promise<Page<RiskDecisionView>> {
+    const { limit, after } = pageParams(query);
+    const rows = await this.repo.listDecisions(merchantId, { customerId: query.customerId, after, limit });
+    return toPage(rows, limit, toDecisionView);
   }
 }
 
@@ -385,26 +382,4 @@ export function toDecisionView(d: RiskDecision): RiskDecisionView {
     errorCode: d.errorCode,
     createdAt: new Date(d.createdAt).toISOString(),
   };
-}
-
-/** Opaque page cursor: the (created_at, id) of the last row returned. */
-export function encodeCursor(d: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${new Date(d.createdAt).toISOString()}|${d.id}`, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (
-    rest.length ||
-    !id ||
-    !/^[A-Za-z0-9_-]{1,40}$/.test(id) ||
-    Number.isNaN(createdAt.getTime()) ||
-    createdAt.toISOString() !== at
-  ) {
-    throw new DomainError('VALIDATION_FAILED', 'cursor: not a cursor returned by this endpoint', [
-      { field: 'cursor', errors: ['invalid cursor'] },
-    ]);
-  }
-  return { createdAt, id };
 }

@@ -15,7 +15,9 @@ export const BILLABLE_STATUSES: readonly SubscriptionStatus[] = ['incomplete', '
  * when a run writes its results.
  */
 @Entity('subscriptions')
-@Index('ix_subscriptions_merchant', ['merchantId', 'createdAt'])
+@Index('ix_subscriptions_merchant_page', ['merchantId', 'createdAt', 'id'])
+@Index('ix_subscriptions_merchant_customer_page', ['merchantId', 'customerId', 'createdAt', 'id'])
+@Index('ix_subscriptions_merchant_status_page', ['merchantId', 'status', 'createdAt', 'id'])
 @Index('ix_subscriptions_due', ['nextChargeAt'])
 @Index('ix_subscriptions_merchant_due', ['merchantId', 'nextChargeAt'])
 export class Subscription {

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
 import {
   CancelSubscriptionDto,
   CreateSubscriptionDto,
+  ListSubscriptionsQueryDto,
+  SubscriptionPageDto,
   SubscriptionView,
   UpdateSubscriptionDto,
 } from './dto/subscription.dto';
@@ -22,6 +24,13 @@ export class SubscriptionsController {
   @ApiCreatedResponse({ type: SubscriptionView })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateSubscriptionDto): Promise<SubscriptionView> {
     return this.subscriptions.create(merchant.id, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Subscriptions, newest first (cursor-paginated), by customer and status' })
+  @ApiOkResponse({ type: SubscriptionPageDto })
+  list(@CurrentMerchant() merchant: Merchant, @Query() query: ListSubscriptionsQueryDto): Promise<SubscriptionPageDto> {
+    return this.subscriptions.list(merchant.id, query);
   }
 
   @Get(':id')

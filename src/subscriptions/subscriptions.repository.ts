@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, Repository } from 'typeorm';
 import { EventsService } from '../events/events.service';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 import { BILLABLE_STATUSES, Subscription } from './subscription.entity';
 import { subscriptionEvent } from './subscription.events';
 
@@ -27,6 +28,15 @@ export class SubscriptionsRepository {
       await this.events.record(m, subscriptionEvent('subscription.created', sub));
     });
     return sub;
+  }
+
+  /** Newest first, up to `limit + 1` rows (see keysetPage). */
+  list(
+    merchantId: string,
+    page: { limit: number; after?: CursorPosition; customerId?: string; status?: string },
+  ): Promise<Subscription[]> {
+    const { customerId, status, ...position } = page;
+    return keysetPage(this.subs.createQueryBuilder('s'), { merchantId, ...position, filters: { customerId, status } });
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Subscription | null> {

@@ -35,7 +35,7 @@ function creating(opts: { keyCustomer?: string; gateway?: string; billingKeys?: 
   const service = new SubscriptionsService(
     strictMock<SubscriptionsRepository>(), // no insert: a refused subscription must not be stored
     strictMock<CustomersService>({ require: async () => ({ id: 'cus_1' }) as Customer }),
-    strictMock<PlansService>({ require: async () => ({ id: 'plan_1', currency: 'USD' }) as Plan }),
+    strictMock<PlansService>({ requireOpen: async () => ({ id: 'plan_1', currency: 'USD' }) as Plan }),
     strictMock<BillingKeysService>({
       requireChargeable: async () =>
         ({ id: 'bk_1', customerId: opts.keyCustomer ?? 'cus_1', gateway: opts.gateway ?? 'acme-pay' }) as BillingKey,

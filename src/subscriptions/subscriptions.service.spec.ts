@@ -45,7 +45,7 @@ function setup(
   const service = new SubscriptionsService(
     repo as unknown as SubscriptionsRepository,
     { require: async () => customer } as unknown as CustomersService,
-    { require: async () => plan } as unknown as PlansService,
+    { require: async () => plan, requireOpen: async () => plan } as unknown as PlansService,
     {
       requireChargeable: async () => ({ id: 'bk_1', customerId: 'cus_1', gateway: 'gw-keys' }),
     } as unknown as BillingKeysService,
@@ -185,6 +185,24 @@ describe('SubscriptionsService.update and resume', () => {
       code: 'PLAN_INTERVAL_MISMATCH',
     });
     expect(repo.update).toHaveBeenCalledTimes(2);
+  });
+
+  it('a plan change to an archived plan is refused; naming the current (archived) plan still withdraws', async () => {
+    const { service, repo } = setup();
+    const archived = Object.assign(new Error('archived'), { code: 'PLAN_ARCHIVED' });
+    (service as unknown as { plans: PlansService }).plans = {
+      require: async () => ({ id: 'plan_1', currency: 'USD', interval: 'month', intervalCount: 1 }),
+      requireOpen: async () => {
+        throw archived;
+      },
+    } as unknown as PlansService;
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'active', planId: 'plan_9' }));
+    await expect(service.update('mch_1', 'sub_1', { planId: 'plan_1' })).rejects.toMatchObject({
+      code: 'PLAN_ARCHIVED',
+    });
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'active', planId: 'plan_1', pendingPlanId: 'plan_2' }));
+    await service.update('mch_1', 'sub_1', { planId: 'plan_1' });
+    expect(repo.update.mock.calls.at(-1)![3]).toEqual({ pendingPlanId: null, updatedAt: NOW });
   });
 
   it('riskContext is checked as at creation and stored as the check returns it', async () => {

@@ -21,6 +21,7 @@ import { type SubscriptionChange, SubscriptionsRepository } from './subscription
 import { toSubscriptionView } from './subscriptions.views';
 
 export { toSubscriptionView } from './subscriptions.views';
+import { pageParams, toPage, type Page } from '../common/pagination';
 
 @Injectable()
 export class SubscriptionsService {
@@ -42,7 +43,7 @@ export class SubscriptionsService {
    */
   async create(merchantId: string, dto: CreateSubscriptionDto): Promise<SubscriptionView> {
     const customer = await this.customers.require(merchantId, dto.customerId);
-    const plan = await this.plans.require(merchantId, dto.planId);
+    const plan = await this.plans.requireOpen(merchantId, dto.planId);
     const key = await this.keyOf(merchantId, customer, dto.billingKeyId);
     const paypal = this.checkCharges(key.gateway, plan.currency);
     // PayPal's per-charge STC only where the key's gateway takes PayPal.
@@ -105,6 +106,15 @@ export class SubscriptionsService {
     return gateway.descriptor.paymentMethod === 'paypal';
   }
 
+  async list(
+    merchantId: string,
+    query: { customerId?: string; status?: string; limit?: number; cursor?: string },
+  ): Promise<Page<SubscriptionView>> {
+    const page = pageParams(query);
+    const rows = await this.repo.list(merchantId, { ...page, customerId: query.customerId, status: query.status });
+    return toPage(rows, page.limit, toSubscriptionView);
+  }
+
   async get(merchantId: string, id: string): Promise<SubscriptionView> {
     return toSubscriptionView(await this.require(merchantId, id));
   }
@@ -152,7 +162,11 @@ export class SubscriptionsService {
     const change: SubscriptionChange = {};
     let nextCurrency = sub.currency;
     if (dto.planId !== undefined) {
-      const plan = await this.plans.require(merchantId, dto.planId);
+      // A new plan must be open (not archived); naming the current one only withdraws a pending change.
+      const plan =
+        dto.planId === sub.planId
+          ? await this.plans.require(merchantId, dto.planId)
+          : await this.plans.requireOpen(merchantId, dto.planId);
       if (plan.interval !== sub.interval || plan.intervalCount !== sub.intervalCount) {
         throw new DomainError('PLAN_INTERVAL_MISMATCH', 'A plan change keeps the billing interval', [
           {

@@ -12,10 +12,12 @@ import type { Merchant } from '../merchants/merchant.entity';
 import {
   CancelTossOrderDto,
   CreateTossOrderDto,
+  ListTossOrdersQueryDto,
   TossFailQueryDto,
   TossFailResultDto,
   TossOrderCreatedDto,
   TossOrderDto,
+  TossOrderPageDto,
   TossRedirectResultDto,
   TossSuccessQueryDto,
 } from './dto/toss-order.dto';
@@ -36,6 +38,13 @@ export class TossOrdersController {
   @ApiCreatedResponse({ type: TossOrderCreatedDto })
   create(@CurrentMerchant() merchant: Merchant, @Body() body: CreateTossOrderDto): Promise<TossOrderCreatedDto> {
     return this.toss.create(merchant.id, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Toss orders, newest first (cursor-paginated), by status; as stored (no look-up)' })
+  @ApiOkResponse({ type: TossOrderPageDto })
+  list(@CurrentMerchant() merchant: Merchant, @Query() query: ListTossOrdersQueryDto): Promise<TossOrderPageDto> {
+    return this.toss.list(merchant.id, query);
   }
 
   @Get(':orderId')

@@ -5,10 +5,12 @@ import type { BrowserAnswer } from '../orders/orders.views';
 import type {
   CancelTossOrderDto,
   CreateTossOrderDto,
+  ListTossOrdersQueryDto,
   TossFailQueryDto,
   TossFailResultDto,
   TossOrderCreatedDto,
   TossOrderDto,
+  TossOrderPageDto,
   TossPaymentRequestDto,
   TossRedirectResultDto,
   TossSuccessQueryDto,
@@ -45,6 +47,11 @@ export class TossOrdersAlias {
       paymentRequest: checkout.request as unknown as TossPaymentRequestDto,
       clientSecret,
     };
+  }
+
+  async list(merchantId: string, query: ListTossOrdersQueryDto): Promise<TossOrderPageDto> {
+    const page = await this.orders.list(merchantId, { ...query, gateway: GATEWAY });
+    return { ...page, data: page.data.map(toTossOrderDto) };
   }
 
   async get(merchantId: string, orderId: string): Promise<TossOrderDto> {

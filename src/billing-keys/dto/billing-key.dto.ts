@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, IsUrl, Length, Matches } from 'class-validator';
 import { BILLING_KEY_STATUSES, type BillingKeyStatus } from '../billing-key.entity';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 import { IsCustomData } from '../../common/validation/custom-data';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
@@ -81,11 +82,15 @@ export class UpdateBillingKeyRequestDto {
 export const POINTER_MAX_FIELDS = 10;
 export const POINTER_MAX_LENGTH = 500;
 
-export class ListBillingKeysQueryDto {
-  @ApiProperty({ description: 'Whose keys', example: 'cus_8f3kQ2…' })
+export class ListBillingKeysQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: "Only this customer's keys (an unknown customer is 404)",
+    example: 'cus_8f3kQ2…',
+  })
+  @OptionalNotNull()
   @IsString()
   @Length(1, 40)
-  customerId: string;
+  customerId?: string;
 }
 
 export class LoadUiDto {
@@ -181,6 +186,4 @@ export class BillingKeyCompletionDto {
   @ApiPropertyOptional() failureMessage?: string;
 }
 
-export class BillingKeyListDto {
-  @ApiProperty({ type: [BillingKeyDto] }) data: BillingKeyDto[];
-}
+export class BillingKeyListDto extends PageOf(BillingKeyDto, 'BillingKeyListDto') {}

@@ -12,6 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import { CHARGE_STATUSES } from '../charge.entity';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateChargeDto {
@@ -53,7 +54,24 @@ export class CancelChargeDto {
   amount?: number;
 }
 
-export class ListChargesQueryDto {
+export class ListChargesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: "Only this customer's charges" })
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, 40)
+  customerId?: string;
+
+  @ApiPropertyOptional({ description: "Only this subscription's charges" })
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, 40)
+  subscriptionId?: string;
+
+  @ApiPropertyOptional({ enum: CHARGE_STATUSES })
+  @OptionalNotNull()
+  @IsIn(CHARGE_STATUSES)
+  status?: string;
+
   @ApiPropertyOptional({
     description: 'Only charges flagged for review (unresolved after the last look-up)',
     enum: ['true'],
@@ -131,3 +149,6 @@ export class ChargeView {
 export class ChargeListView {
   @ApiProperty({ type: [ChargeView] }) data: ChargeView[];
 }
+
+/** `GET /v1/charges`: the shared envelope (v1.1 added `hasMore` and `nextCursor` beside `data`). */
+export class ChargePageView extends PageOf(ChargeView, 'ChargePageView') {}

@@ -14,11 +14,3 @@ export function hashApiKey(key: string): string {
 export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
-
-/**
- * The id audit records name a merchant key by: `key_` and 16 base64url characters of its SHA-256. Stable per key, and
- * tells nothing about the key; while a merchant has exactly one key it is that key's only name.
- */
-export function apiKeyIdOf(key: string): string {
-  return `key_${createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 16)}`;
-}

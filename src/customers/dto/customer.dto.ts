@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsEmail, IsISO31661Alpha2, IsISO8601, IsString, Length } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateCustomerDto {
@@ -59,3 +60,10 @@ export class CustomerDto {
   @ApiPropertyOptional({ nullable: true }) externalId: string | null;
   @ApiProperty() createdAt: string;
 }
+
+/** Any create field; the same validation. An absent field is left as it is. */
+export class UpdateCustomerDto extends PartialType(CreateCustomerDto, { skipNullProperties: false }) {}
+
+export class ListCustomersQueryDto extends PageQueryDto {}
+
+export class CustomerPageDto extends PageOf(CustomerDto, 'CustomerPageDto') {}

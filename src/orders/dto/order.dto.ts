@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO31661Alpha2, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO31661Alpha2, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 import { ORDER_CANCEL_STATUSES } from '../order-cancel.entity';
 import { ORDER_STATUSES } from '../order.entity';
@@ -163,3 +164,18 @@ export class OrderFailResultDto {
   @ApiProperty({ description: "The PG's code, verbatim" }) code: string;
   @ApiProperty({ description: 'For the buyer' }) message: string;
 }
+
+export class ListOrdersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ORDER_STATUSES })
+  @OptionalNotNull()
+  @IsIn(ORDER_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ description: 'Only orders at this gateway (its code)', example: 'toss-foreign-pay' })
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, 64)
+  gateway?: string;
+}
+
+export class OrderPageDto extends PageOf(OrderDto, 'OrderPageDto') {}

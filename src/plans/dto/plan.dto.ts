@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO4217CurrencyCode, IsString, Length, Max, Min } from 'class-validator';
 import { PLAN_INTERVALS } from '../plan.entity';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreatePlanDto {
@@ -39,4 +40,14 @@ export class PlanDto {
   @ApiProperty({ enum: PLAN_INTERVALS }) interval: string;
   @ApiProperty() intervalCount: number;
   @ApiProperty() createdAt: string;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'When the plan was archived: it takes no new subscriptions (existing ones keep billing)',
+  })
+  archivedAt: string | null;
 }
+
+export class ListPlansQueryDto extends PageQueryDto {}
+
+export class PlanPageDto extends PageOf(PlanDto, 'PlanPageDto') {}

@@ -1,28 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsString, Length } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
-export class ListRiskDecisionsQueryDto {
+export class ListRiskDecisionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only this customer' })
   @OptionalNotNull()
   @IsString()
   @Length(1, 40)
   customerId?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @OptionalNotNull()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @OptionalNotNull()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
 }
 
 export class RiskDecisionDto {
@@ -39,8 +25,5 @@ export class RiskDecisionDto {
   @ApiProperty() createdAt: string;
 }
 
-export class RiskDecisionPageDto {
-  @ApiProperty({ type: [RiskDecisionDto] }) data: RiskDecisionDto[];
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next (older) page; null at the end' })
-  nextCursor: string | null;
-}
+/** The shared list envelope (`hasMore` added in v1.1; `data` and `nextCursor` unchanged). */
+export class RiskDecisionPageDto extends PageOf(RiskDecisionDto, 'RiskDecisionPageDto') {}

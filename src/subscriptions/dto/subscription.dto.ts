@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsISO8601, IsObject, IsString, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsObject, IsString, Length } from 'class-validator';
 import { SUBSCRIPTION_STATUSES } from '../subscription.entity';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateSubscriptionDto {
@@ -107,3 +108,18 @@ export class UpdateSubscriptionDto {
   @IsObject()
   riskContext?: Record<string, unknown>;
 }
+
+export class ListSubscriptionsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: "Only this customer's subscriptions" })
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, 40)
+  customerId?: string;
+
+  @ApiPropertyOptional({ enum: SUBSCRIPTION_STATUSES })
+  @OptionalNotNull()
+  @IsIn(SUBSCRIPTION_STATUSES)
+  status?: string;
+}
+
+export class SubscriptionPageDto extends PageOf(SubscriptionView, 'SubscriptionPageDto') {}

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { CancelOrderDto, CreateOrderDto } from '../../orders/dto/order.dto';
+import { CancelOrderDto, CreateOrderDto, ListOrdersQueryDto } from '../../orders/dto/order.dto';
+import { PageOf } from '../../common/pagination';
 import { IsString, Length } from 'class-validator';
 import { ORDER_CANCEL_STATUSES as TOSS_CANCEL_STATUSES } from '../../orders/order-cancel.entity';
 import { ORDER_STATUSES as TOSS_ORDER_STATUSES } from '../../orders/order.entity';
@@ -150,3 +151,8 @@ export class TossFailResultDto {
 export class TossWebhookAckDto {
   @ApiProperty({ description: 'Always true: a 2xx tells Toss to stop retrying' }) received: boolean;
 }
+
+/** The v1 alias lists its own gateway's orders only: no `gateway` filter. */
+export class ListTossOrdersQueryDto extends OmitType(ListOrdersQueryDto, ['gateway'] as const) {}
+
+export class TossOrderPageDto extends PageOf(TossOrderDto, 'TossOrderPageDto') {}
