@@ -13,6 +13,9 @@ import { OrderCancel } from '../orders/order-cancel.entity';
 import { Order } from '../orders/order.entity';
 import { OrderWebhookEvent } from '../orders/order-webhook-event.entity';
 import { WebhookPointer } from '../webhook-inbox/webhook-pointer.entity';
+import { EventRecord } from '../events/event.entity';
+import { WebhookDelivery } from '../webhook-endpoints/webhook-delivery.entity';
+import { WebhookEndpoint } from '../webhook-endpoints/webhook-endpoint.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
 export const entities = [
@@ -31,4 +34,7 @@ export const entities = [
   OrderCancel,
   OrderWebhookEvent,
   WebhookPointer,
+  EventRecord,
+  WebhookEndpoint,
+  WebhookDelivery,
 ];

@@ -8,6 +8,8 @@ import { WebhookInbox1764201600009 } from './1764201600009-WebhookInbox';
 import { MaskImpKeyHints1764201600010 } from './1764201600010-MaskImpKeyHints';
 import { GatewayAgnosticBillingKeys1764201600015 } from './1764201600015-GatewayAgnosticBillingKeys';
 import { OneTimeOrdersGateway1764201600016 } from './1764201600016-OneTimeOrdersGateway';
+import { Events1764201600040 } from './1764201600040-Events';
+import { WebhookEndpoints1764201600050 } from './1764201600050-WebhookEndpoints';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and the compiled app all find the same set. */
 export const migrations = [
@@ -21,4 +23,6 @@ export const migrations = [
   MaskImpKeyHints1764201600010,
   GatewayAgnosticBillingKeys1764201600015,
   OneTimeOrdersGateway1764201600016,
+  Events1764201600040,
+  WebhookEndpoints1764201600050,
 ];
