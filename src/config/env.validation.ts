@@ -393,7 +393,9 @@ export class EnvironmentVariables {
 
   /** First retry delays (ms) after a failed delivery; then doubling up to EVENT_DELIVERY_MAX_DELAY_MS. */
   @Transform(emptyToUndefined)
-  @Matches(/^\d{1,10}(,\d{1,10}){0,29}$/, { message: 'EVENT_DELIVERY_RETRY_DELAYS_MS must be comma-separated milliseconds' })
+  @Matches(/^\d{1,10}(,\d{1,10}){0,29}$/, {
+    message: 'EVENT_DELIVERY_RETRY_DELAYS_MS must be comma-separated milliseconds',
+  })
   @IsOptional()
   EVENT_DELIVERY_RETRY_DELAYS_MS?: string;
 
