@@ -22,6 +22,7 @@ import {
   readEnv,
 } from './config/configuration';
 import { CustomersModule } from './customers/customers.module';
+import { EventsModule } from './events/events.module';
 import { GatewaysModule } from './gateways/gateways.module';
 import { GATEWAY_ADAPTERS } from './gateways/gateways.registration';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -69,6 +70,7 @@ export class AppModule {
         HealthModule,
         MerchantsModule,
         IdempotencyModule,
+        EventsModule,
         CustomersModule,
         PlansModule,
         RiskModule,

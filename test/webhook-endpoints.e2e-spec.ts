@@ -20,7 +20,7 @@ describe('webhook endpoints and event delivery (e2e)', () => {
   const createEndpoint = async (body: Record<string, unknown>, headers = auth()) => {
     const res = await t.http().post('/v1/webhook-endpoints').set(headers).set(idem()).send(body);
     expect(res.status).toBe(201);
-    return res.body as { id: string; url: string; events: string[]; secret: string };
+    return res.body as { id: string; url: string; events: string[]; secret: string; createdAt: string };
   };
   const deleteEndpoint = (id: string) => t.http().delete(`/v1/webhook-endpoints/${id}`).set(auth()).set(idem());
   const verified = (d: ReceivedDelivery, secret: string) =>
@@ -139,8 +139,8 @@ describe('webhook endpoints and event delivery (e2e)', () => {
     it('POSTs each event signed with the endpoint secret, with Billing-Event-Id, in the public event shape', async () => {
       const ep = await createEndpoint({ url: receiver.url });
       const [e1, e2] = await writeEvents(t, merchantId, [
-        { type: 'subscription.created', objectId: 'sub_a', sequence: 1 },
-        { type: 'charge.succeeded', objectId: 'ch_a', sequence: 1 },
+        { type: 'subscription.created', objectId: 'sub_a' },
+        { type: 'charge.succeeded', objectId: 'ch_a' },
       ]);
       expect(await waitFor(() => receiver.accepted().length >= 2, { timeoutMs: 10_000 })).toBe(true);
       const got = receiver.accepted();
@@ -160,7 +160,7 @@ describe('webhook endpoints and event delivery (e2e)', () => {
             merchantId,
             objectId: e.objectId,
             sequence: e.sequence,
-            data: { object: { id: e.objectId, sequence: e.sequence } },
+            data: e.data,
           }))
           .sort((x, y) => x.id.localeCompare(y.id)),
       );
@@ -187,12 +187,12 @@ describe('webhook endpoints and event delivery (e2e)', () => {
       receiver.answer = () => (refusals-- > 0 ? 500 : 200);
       const ep = await createEndpoint({ url: receiver.url });
       const written = await writeEvents(t, merchantId, [
-        { type: 'subscription.created', objectId: 'sub_r', sequence: 1 },
-        { type: 'charge.failed', objectId: 'ch_r', sequence: 1 },
-        { type: 'subscription.past_due', objectId: 'sub_r', sequence: 2 },
-        { type: 'subscription.updated', objectId: 'sub_r', sequence: 3 },
-        { type: 'charge.succeeded', objectId: 'ch_r2', sequence: 1 },
-        { type: 'subscription.renewed', objectId: 'sub_r', sequence: 4 },
+        { type: 'subscription.created', objectId: 'sub_r' },
+        { type: 'charge.failed', objectId: 'ch_r' },
+        { type: 'subscription.past_due', objectId: 'sub_r' },
+        { type: 'subscription.updated', objectId: 'sub_r' },
+        { type: 'charge.succeeded', objectId: 'ch_r2' },
+        { type: 'subscription.renewed', objectId: 'sub_r' },
       ]);
       expect(await waitFor(() => receiver.accepted().length >= written.length, { timeoutMs: 15_000 })).toBe(true);
       expect(receiver.received.filter((d) => d.status === 500)).toHaveLength(3);
@@ -226,10 +226,10 @@ describe('webhook endpoints and event delivery (e2e)', () => {
         const all = await createEndpoint({ url: receiver.url });
         const charges = await createEndpoint({ url: other.url, events: ['charge.*', 'subscription.past_due'] });
         await writeEvents(t, merchantId, [
-          { type: 'subscription.created', objectId: 'sub_f', sequence: 1 },
-          { type: 'charge.failed', objectId: 'ch_f', sequence: 1 },
-          { type: 'subscription.past_due', objectId: 'sub_f', sequence: 2 },
-          { type: 'billing_key.activated', objectId: 'bk_f', sequence: 1 },
+          { type: 'subscription.created', objectId: 'sub_f' },
+          { type: 'charge.failed', objectId: 'ch_f' },
+          { type: 'subscription.past_due', objectId: 'sub_f' },
+          { type: 'billing_key.activated', objectId: 'bk_f' },
         ]);
         expect(await waitFor(() => receiver.accepted().length >= 4 && other.accepted().length >= 2)).toBe(true);
         expect(
@@ -255,7 +255,7 @@ describe('webhook endpoints and event delivery (e2e)', () => {
       expect(rotated.status).toBe(200);
       expect(rotated.body).toMatchObject({ id: ep.id, secret: expect.stringMatching(/^whsec_/) });
       expect(rotated.body.secret).not.toBe(ep.secret);
-      await writeEvents(t, merchantId, [{ type: 'charge.succeeded', objectId: 'ch_rot', sequence: 1 }]);
+      await writeEvents(t, merchantId, [{ type: 'charge.succeeded', objectId: 'ch_rot' }]);
       expect(await waitFor(() => receiver.accepted().length >= 1)).toBe(true);
       expect(verified(receiver.accepted()[0], rotated.body.secret)).toBe(true);
       expect(verified(receiver.accepted()[0], ep.secret)).toBe(false);
@@ -264,8 +264,8 @@ describe('webhook endpoints and event delivery (e2e)', () => {
     it('fails a delivery after the retry window and then lets the next event of the object go', async () => {
       const ep = await createEndpoint({ url: receiver.url });
       const [first, second] = await writeEvents(t, merchantId, [
-        { type: 'subscription.created', objectId: 'sub_w', sequence: 1 },
-        { type: 'subscription.activated', objectId: 'sub_w', sequence: 2 },
+        { type: 'subscription.created', objectId: 'sub_w' },
+        { type: 'subscription.activated', objectId: 'sub_w' },
       ]);
       receiver.answer = (d) => (d.event.id === first.id ? 500 : 200);
       expect(await waitFor(() => receiver.received.length >= 2)).toBe(true);

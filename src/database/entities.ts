@@ -2,6 +2,7 @@ import { BillingKey } from '../billing-keys/billing-key.entity';
 import { ChargeCancel } from '../charges/charge-cancel.entity';
 import { Charge } from '../charges/charge.entity';
 import { Customer } from '../customers/customer.entity';
+import { EventRecord } from '../events/event.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { GatewayCredential } from '../merchants/gateway-credential.entity';
 import { Merchant } from '../merchants/merchant.entity';
@@ -13,7 +14,6 @@ import { OrderCancel } from '../orders/order-cancel.entity';
 import { Order } from '../orders/order.entity';
 import { OrderWebhookEvent } from '../orders/order-webhook-event.entity';
 import { WebhookPointer } from '../webhook-inbox/webhook-pointer.entity';
-import { EventRecord } from '../events/event.entity';
 import { WebhookDelivery } from '../webhook-endpoints/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhook-endpoints/webhook-endpoint.entity';
 

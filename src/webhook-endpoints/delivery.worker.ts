@@ -6,6 +6,7 @@ import { Clock } from '../clock/clock';
 import type { SecretBox } from '../common/crypto/secret-box';
 import { appConfig, type AppConfig, eventDeliveryConfig, type EventDeliveryConfig } from '../config/configuration';
 import type { EventRecord } from '../events/event.entity';
+import { toEventView } from '../events/events.service';
 import { SECRET_BOX } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { nextAttemptAt } from './delivery.schedule';
@@ -19,19 +20,6 @@ import {
 import type { WebhookEndpoint } from './webhook-endpoint.entity';
 import { endpointSecretAad, WEBHOOK_RESOLVER } from './webhook-endpoints.service';
 import type { Resolver } from './webhook-url.policy';
-
-/** The public shape of an event, as `GET /v1/events/{id}` returns it and as it is POSTed. */
-export function publicEvent(e: EventRecord): Record<string, unknown> {
-  return {
-    id: e.id,
-    type: e.type,
-    createdAt: new Date(e.createdAt).toISOString(),
-    merchantId: e.merchantId,
-    objectId: e.objectId,
-    sequence: e.sequence,
-    data: JSON.parse(e.data) as unknown,
-  };
-}
 
 /**
  * Sends events to merchants' endpoints, on every instance (not tied to the scheduler's switch). Each tick fans out
@@ -150,7 +138,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async deliver(d: ClaimedDelivery, event: EventRecord, endpoint: WebhookEndpoint): Promise<void> {
-    const body = JSON.stringify(publicEvent(event));
+    const body = JSON.stringify(toEventView(event));
     const secret = this.box.open(endpoint.secretSealed, endpointSecretAad(endpoint));
     const t = Math.floor(this.clock.now().getTime() / 1000);
     const answer = await this.sender.send(endpoint.url, body, {

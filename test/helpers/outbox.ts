@@ -1,30 +1,28 @@
 import { DataSource } from 'typeorm';
-import { newId } from '../../src/common/ids';
-import { EventRecord, type EventObjectType } from '../../src/events/event.entity';
+import type { EventObjectType, EventRecord } from '../../src/events/event.entity';
+import { EventsService } from '../../src/events/events.service';
 import type { TestApp } from './test-app';
 
 /**
- * Writes outbox rows directly, as a state change's transaction would: the delivery tests drive the worker with
- * exactly the events they need, in the agreed `events` table shape.
+ * Writes events through the outbox in one transaction, as a state change would, so the delivery tests drive the
+ * worker with exactly the events they need. Sequences are the outbox's own (1, 2, … per object, in the order given).
  */
 export async function writeEvents(
   t: TestApp,
   merchantId: string,
-  events: Array<{ type: string; objectId: string; sequence: number; objectType?: EventObjectType }>,
-  createdAt = new Date(),
+  events: Array<{ type: string; objectId: string; objectType?: EventObjectType }>,
 ): Promise<EventRecord[]> {
-  const rows: EventRecord[] = events.map((e, i) => ({
-    id: newId('evt'),
-    merchantId,
-    type: e.type,
-    objectType: e.objectType ?? (e.type.split('.')[0] as EventObjectType),
-    objectId: e.objectId,
-    sequence: e.sequence,
-    data: JSON.stringify({ object: { id: e.objectId, sequence: e.sequence } }),
-    // Distinct instants keep the fan-out order the order written.
-    createdAt: new Date(createdAt.getTime() + i),
-    fannedOutAt: null,
-  }));
-  await t.app.get(DataSource).getRepository(EventRecord).insert(rows);
-  return rows;
+  const outbox = t.app.get(EventsService);
+  return t.app.get(DataSource).transaction((m) =>
+    outbox.recordMany(
+      m,
+      events.map((e) => ({
+        merchantId,
+        type: e.type,
+        objectType: e.objectType ?? (e.type.split('.')[0] as EventObjectType),
+        objectId: e.objectId,
+        object: { id: e.objectId, type: e.type },
+      })),
+    ),
+  );
 }

@@ -1,7 +1,10 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import { idColumn, timestampColumn } from './migration.helpers';
 
-/** Placeholder of the events outbox (owned by the `events` branch; replaced by its migration at merge). */
+/**
+ * The events outbox (`events`), written in the same transaction as each state change, and the per-object counter
+ * (`event_sequences`) that numbers an object's events 1, 2, 3… under concurrent writers. Portable: both engines.
+ */
 export class Events1764201600040 implements MigrationInterface {
   name = 'Events1764201600040';
 
@@ -13,7 +16,7 @@ export class Events1764201600040 implements MigrationInterface {
           idColumn('id', true),
           idColumn('merchant_id'),
           { name: 'type', type: 'varchar', length: '64' },
-          { name: 'object_type', type: 'varchar', length: '20' },
+          { name: 'object_type', type: 'varchar', length: '32' },
           idColumn('object_id'),
           { name: 'sequence', type: 'integer' },
           { name: 'data', type: 'text' },
@@ -26,13 +29,29 @@ export class Events1764201600040 implements MigrationInterface {
             columnNames: ['merchant_id', 'object_id', 'sequence'],
             isUnique: true,
           }),
-          new TableIndex({ name: 'ix_events_fanned_out', columnNames: ['fanned_out_at'] }),
+          new TableIndex({ name: 'ix_events_merchant_created', columnNames: ['merchant_id', 'created_at', 'id'] }),
+          new TableIndex({
+            name: 'ix_events_merchant_type_created',
+            columnNames: ['merchant_id', 'type', 'created_at', 'id'],
+          }),
+          new TableIndex({ name: 'ix_events_fanned_out', columnNames: ['fanned_out_at', 'created_at'] }),
+        ],
+      }),
+    );
+    await q.createTable(
+      new Table({
+        name: 'event_sequences',
+        columns: [
+          { ...idColumn('merchant_id'), isPrimary: true },
+          { ...idColumn('object_id'), isPrimary: true },
+          { name: 'last_sequence', type: 'integer' },
         ],
       }),
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.dropTable('event_sequences');
     await q.dropTable('events');
   }
 }
