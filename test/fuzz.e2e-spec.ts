@@ -47,9 +47,15 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
       .post('/v1/plans')
       .set(auth)
       .send({ name: 'Fuzz plan', amount: 1999, currency: 'USD', interval: 'month' });
+    const endpoint = await t
+      .http()
+      .post('/v1/webhook-endpoints')
+      .set(auth)
+      .send({ url: 'http://127.0.0.1:9/fuzz-events', events: ['charge.*'] });
     ids.push(
       merchant.id,
       customer.body.id,
+      ...(endpoint.body.id ? [endpoint.body.id] : []),
       ...(plan.body.id ? [plan.body.id] : []),
       'portone-paypal-rt',
       'toss-foreign-pay',
