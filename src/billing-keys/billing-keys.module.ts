@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module';
+import { EventsModule } from '../events/events.module';
 import { RiskModule } from '../risk/risk.module';
 import { BillingKey } from './billing-key.entity';
 import { BillingKeyReturnsController, BillingKeysController } from './billing-keys.controller';
@@ -10,7 +11,7 @@ import { BillingKeysService } from './billing-keys.service';
 
 /** PG-agnostic billing keys (issue, update, complete, redirect returns, revoke); `BillingKeysService.requireChargeable` for charges. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BillingKey]), CustomersModule, RiskModule],
+  imports: [TypeOrmModule.forFeature([BillingKey]), CustomersModule, RiskModule, EventsModule],
   controllers: [BillingKeysController, BillingKeyReturnsController],
   providers: [BillingKeysRepository, BillingKeysService, BillingKeyReturnsService],
   exports: [BillingKeysService],

@@ -2,12 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { EventsService } from '../events/events.service';
 import { BillingKey, BillingKeyStatus } from './billing-key.entity';
+import { toBillingKeyDto } from './billing-keys.views';
+
+/** The statuses a key's event reports. */
+const KEY_EVENTS: Partial<Record<BillingKeyStatus, string>> = {
+  active: 'billing_key.activated',
+  failed: 'billing_key.failed',
+  revoked: 'billing_key.revoked',
+};
 
 /** Every read is scoped by merchant: another merchant's key does not exist here. */
 @Injectable()
 export class BillingKeysRepository {
-  constructor(@InjectRepository(BillingKey) private readonly keys: Repository<BillingKey>) {}
+  constructor(
+    @InjectRepository(BillingKey) private readonly keys: Repository<BillingKey>,
+    private readonly events: EventsService,
+  ) {}
 
   insert(key: BillingKey): Promise<BillingKey> {
     return this.keys.save(this.keys.create(key));
@@ -33,7 +45,8 @@ export class BillingKeysRepository {
 
   /**
    * Compare-and-set on status: the update applies only if the key is still in `from`, so a webhook and a completion
-   * racing on one key cannot both transition it. Returns whether this caller won.
+   * racing on one key cannot both transition it. Returns whether this caller won. A move to active, failed or revoked
+   * writes its event (`billing_key.activated|failed|revoked`) in the same transaction.
    */
   async transition(
     merchantId: string,
@@ -41,14 +54,28 @@ export class BillingKeysRepository {
     from: BillingKeyStatus[],
     patch: Partial<BillingKey>,
   ): Promise<boolean> {
-    const qb = this.keys
-      .createQueryBuilder()
-      .update(BillingKey)
-      .set(patch as QueryDeepPartialEntity<BillingKey>)
-      .where('merchant_id = :merchantId AND id = :id', { merchantId, id })
-      .andWhere('status IN (:...from)', { from });
-    const res = await qb.execute();
-    return (res.affected ?? 0) > 0;
+    const type = patch.status ? KEY_EVENTS[patch.status] : undefined;
+    return this.keys.manager.transaction(async (m) => {
+      const res = await m
+        .createQueryBuilder()
+        .update(BillingKey)
+        .set(patch as QueryDeepPartialEntity<BillingKey>)
+        .where('merchant_id = :merchantId AND id = :id', { merchantId, id })
+        .andWhere('status IN (:...from)', { from })
+        .execute();
+      if ((res.affected ?? 0) === 0) return false;
+      if (type) {
+        const key = await m.findOneByOrFail(BillingKey, { merchantId, id });
+        await this.events.record(m, {
+          merchantId,
+          type,
+          objectType: 'billing_key',
+          objectId: id,
+          object: toBillingKeyDto(key),
+        });
+      }
+      return true;
+    });
   }
 
   /**

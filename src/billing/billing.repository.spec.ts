@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { strictMock } from '../../test/helpers/strict-mock';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
+import type { EventsService } from '../events/events.service';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
 
@@ -41,7 +43,8 @@ describe('BillingRepository.claimDue', () => {
   let repo: BillingRepository;
   beforeAll(async () => {
     ({ ds, drop } = await throwawayDataSource([Subscription]));
-    repo = new BillingRepository(ds.getRepository(Subscription));
+    // The claim writes no event (only cancels at period end and plan changes do).
+    repo = new BillingRepository(ds.getRepository(Subscription), strictMock<EventsService>());
   });
   afterAll(() => drop());
   beforeEach(() => ds.getRepository(Subscription).clear());

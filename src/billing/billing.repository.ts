@@ -4,7 +4,10 @@ import { In, Repository } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
 import { rowsOf } from '../database/bulk-update';
 import { KeyRead } from '../database/key-read';
+import { EventsService } from '../events/events.service';
+import { Plan } from '../plans/plan.entity';
 import { BILLABLE_STATUSES, Subscription } from '../subscriptions/subscription.entity';
+import { subscriptionEvent } from '../subscriptions/subscription.events';
 
 const BILLABLE_SQL = BILLABLE_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -18,7 +21,10 @@ export class BillingRepository {
   /** The claimed rows, returned by the claim itself and hydrated without TypeORM's per-row cost (see KeyRead). */
   private readonly rows: KeyRead<Subscription>;
 
-  constructor(@InjectRepository(Subscription) private readonly subs: Repository<Subscription>) {
+  constructor(
+    @InjectRepository(Subscription) private readonly subs: Repository<Subscription>,
+    private readonly events: EventsService,
+  ) {
     this.rows = new KeyRead(subs, ['id']);
   }
 
@@ -73,20 +79,51 @@ export class BillingRepository {
       await this.subs.update({ id: s.id, leaseVersion: s.leaseVersion }, { leaseOwner: null, leaseExpiresAt: null });
   }
 
-  /** Cancels a subscription at its period end instead of charging the next cycle (under our lease). */
-  async cancelAtPeriodEnd(sub: Subscription, now: Date): Promise<boolean> {
-    const r = await this.subs.update(
-      { id: sub.id, leaseVersion: sub.leaseVersion, status: In([...BILLABLE_STATUSES]) },
-      {
-        status: 'canceled',
-        nextChargeAt: null,
-        canceledAt: sub.currentPeriodEnd,
-        cancelReason: 'requested_at_period_end',
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        updatedAt: now,
-      },
-    );
-    return r.affected === 1;
+  /** Cancels a subscription at its period end instead of charging the next cycle (under our lease), with its event. */
+  cancelAtPeriodEnd(sub: Subscription, now: Date): Promise<boolean> {
+    const patch = {
+      status: 'canceled' as const,
+      nextChargeAt: null,
+      canceledAt: sub.currentPeriodEnd,
+      cancelReason: 'requested_at_period_end',
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      updatedAt: now,
+    };
+    return this.subs.manager.transaction(async (m) => {
+      const r = await m.update(
+        Subscription,
+        { id: sub.id, leaseVersion: sub.leaseVersion, status: In([...BILLABLE_STATUSES]) },
+        patch,
+      );
+      if (r.affected !== 1) return false;
+      await this.events.record(m, subscriptionEvent('subscription.canceled', { ...sub, ...patch }));
+      return true;
+    });
+  }
+
+  /**
+   * The plan a PATCH chose takes over as a new period is charged (under our lease): amount, currency and name for
+   * this cycle's intent on, with its `subscription.updated` event. `sub` takes the new values; false (and `sub`
+   * untouched) when the lease or the pending plan changed meanwhile, or the plan is gone.
+   */
+  applyPendingPlan(sub: Subscription, now: Date): Promise<boolean> {
+    const planId = sub.pendingPlanId;
+    if (!planId) return Promise.resolve(false);
+    return this.subs.manager.transaction(async (m) => {
+      const plan = await m.findOneBy(Plan, { id: planId, merchantId: sub.merchantId });
+      const patch = plan
+        ? { planId: plan.id, planName: plan.name, amount: plan.amount, currency: plan.currency, pendingPlanId: null }
+        : { pendingPlanId: null };
+      const r = await m.update(
+        Subscription,
+        { id: sub.id, leaseVersion: sub.leaseVersion, pendingPlanId: planId, status: In([...BILLABLE_STATUSES]) },
+        { ...patch, updatedAt: now },
+      );
+      if (r.affected !== 1 || !plan) return false;
+      Object.assign(sub, patch, { updatedAt: now });
+      await this.events.record(m, subscriptionEvent('subscription.updated', sub));
+      return true;
+    });
   }
 }

@@ -273,7 +273,11 @@ export class BillingService {
     for (const s of subs) {
       // Canceled at period end: the cycle that would start now is not charged.
       if (s.cancelAtPeriodEnd && s.attempt === 1) await this.repo.cancelAtPeriodEnd(s, now);
-      else billable.push(s);
+      else {
+        // A plan chosen by PATCH takes over with the first attempt of a new period (not a retry of the old one).
+        if (s.pendingPlanId && s.attempt === 1) await this.repo.applyPendingPlan(s, now);
+        billable.push(s);
+      }
     }
     // 1. The intents, committed before any PG call: a crash from here on leaves a `sending` row to look up.
     const intents = billable.map((s) => this.intent(s, recurringMerchantUid(s.id, s.cycle, s.attempt), now));

@@ -2,6 +2,7 @@ import type { GatewayRegistry } from '@app/pg-contract';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock/clock';
 import type { Charge } from './charge.entity';
+import type { ChargeEvents } from './charges.events';
 import { ExternalRefunds } from './charges.external-refunds';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
@@ -25,6 +26,7 @@ function setup(refunded: number) {
   const update = jest.fn(async () => undefined);
   const insert = jest.fn(async () => undefined);
   const execute = jest.fn(async () => ({ affected: 1 }));
+  const cancelChanged = jest.fn(async () => undefined);
   const qb = { update: () => qb, set: () => qb, where: () => qb, andWhere: () => qb, execute };
   const ds = {
     getRepository: () => ({ update }),
@@ -34,8 +36,9 @@ function setup(refunded: number) {
     { require: () => ({ retrieve }) } as unknown as GatewayRegistry,
     { now: () => NOW } as Clock,
     ds,
+    { cancelChanged } as unknown as ChargeEvents,
   );
-  return { service, update, insert };
+  return { service, update, insert, cancelChanged };
 }
 
 describe('ExternalRefunds', () => {
@@ -46,6 +49,8 @@ describe('ExternalRefunds', () => {
       expect.anything(),
       expect.objectContaining({ amount: 2000, external: true, status: 'succeeded' }),
     );
+    // Its events (cancel.succeeded, charge.refunded) in the same transaction.
+    expect(s.cancelChanged).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/^chx_/), { refunded: true });
   });
 
   it('flags what it cannot explain (a cancel of ours reserved, or a total below ours) instead of guessing', async () => {
@@ -60,6 +65,7 @@ describe('ExternalRefunds', () => {
         expect.objectContaining({ review: true, reviewReason: 'EXTERNAL_REFUND_UNEXPLAINED' }),
       );
       expect(s.insert).not.toHaveBeenCalled();
+      expect(s.cancelChanged).not.toHaveBeenCalled();
     }
   });
 

@@ -7,6 +7,7 @@ import { Clock } from '../clock/clock';
 import { ChargeCancel } from './charge-cancel.entity';
 import { Charge } from './charge.entity';
 import { paidStatus } from './charge.outcomes';
+import { ChargeEvents } from './charges.events';
 
 /** What a look-up did about a refund made outside the API. */
 export type ExternalRefundResult = 'none' | 'recorded' | 'flagged' | 'unreadable';
@@ -26,6 +27,7 @@ export class ExternalRefunds {
     private readonly registry: GatewayRegistry,
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: ChargeEvents,
   ) {}
 
   async apply(charge: Charge, credentials: unknown): Promise<ExternalRefundResult> {
@@ -81,6 +83,7 @@ export class ExternalRefunds {
         .execute();
       if (moved.affected !== 1) return false;
       await em.insert(ChargeCancel, cancel);
+      await this.events.cancelChanged(em, cancel.id, { refunded: true });
       return true;
     });
     if (recorded) this.logger.warn(log, 'refund made outside the API recorded');

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BillingKeysModule } from '../billing-keys/billing-keys.module';
+import { EventsModule } from '../events/events.module';
 import { RiskModule } from '../risk/risk.module';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
@@ -8,6 +9,7 @@ import { ChargeCancel } from './charge-cancel.entity';
 import { Charge } from './charge.entity';
 import { ChargesController } from './charges.controller';
 import { ChargesBatch } from './charges.batch';
+import { ChargeEvents } from './charges.events';
 import { ChargesRepository } from './charges.repository';
 import { ExternalRefunds } from './charges.external-refunds';
 import { ChargesService } from './charges.service';
@@ -23,14 +25,16 @@ import { ChargesService } from './charges.service';
     BillingKeysModule,
     RiskModule,
     SubscriptionsModule,
+    EventsModule,
   ],
   controllers: [ChargesController],
   providers: [
     ChargesRepository,
+    ChargeEvents,
     ChargesService,
     ExternalRefunds,
     { provide: ChargesBatch, useExisting: ChargesService },
   ],
-  exports: [ChargesService, ChargesBatch],
+  exports: [ChargesService, ChargesBatch, ChargeEvents],
 })
 export class ChargesModule {}

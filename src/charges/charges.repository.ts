@@ -9,6 +9,7 @@ import { Charge, type ChargeStatus } from './charge.entity';
 import type { ChargePatch } from './charge.outcomes';
 import { bulkInsert, bulkUpdate, rowsOf } from '../database/bulk-update';
 import { KeyRead } from '../database/key-read';
+import { ChargeEvents, type ResultChange, type ResultSnapshot } from './charges.events';
 
 /** One result to record: the charge moves only from `from`; the subscription only if it still waits on that charge. */
 export interface ResultWrite {
@@ -40,6 +41,7 @@ export class ChargesRepository {
     @InjectRepository(Charge) private readonly charges: Repository<Charge>,
     @InjectRepository(ChargeCancel) private readonly cancels: Repository<ChargeCancel>,
     @InjectRepository(Subscription) private readonly subscriptions: Repository<Subscription>,
+    private readonly events: ChargeEvents,
   ) {
     this.byId = new KeyRead(charges, ['merchantId', 'id']);
     this.byGatewayPaymentId = new KeyRead(charges, ['merchantId', 'gatewayPaymentId']);
@@ -142,8 +144,10 @@ export class ChargesRepository {
       // One write per charge and per subscription in a batch; anything else keeps the row-by-row path's ordering.
       const chargeIds = writes.filter((w) => w.chargePatch).map((w) => w.chargeId);
       const subIds = writes.flatMap((w) => (w.subscription ? [w.subscription.id] : []));
+      // The rows as they are before the writes, for the events (see ChargeEvents).
+      const snapshot = await this.events.snapshot(m, chargeIds, subIds);
       if (new Set(chargeIds).size !== chargeIds.length || new Set(subIds).size !== subIds.length)
-        return this.recordOneByOne(m, writes);
+        return this.recordOneByOne(m, writes, snapshot);
 
       const moved = new Set<string>();
       for (const group of groupBy(
@@ -194,45 +198,67 @@ export class ChargesRepository {
         })),
       );
       for (const s of releases) if (!released.has(s.id)) fenced++;
+      // Events only for what was written: a charge that moved, a subscription that followed (a fenced one did not).
+      await this.events.recordResults(m, snapshot, [
+        ...writes.flatMap((w, i) =>
+          w.chargePatch && applied[i] ? [{ kind: 'charge' as const, id: w.chargeId, patch: w.chargePatch }] : [],
+        ),
+        ...subWrites.flatMap((s) =>
+          followed.has(s.id) ? [{ kind: 'subscription' as const, id: s.id, patch: s.patch }] : [],
+        ),
+      ]);
       return { applied, fenced };
     });
   }
 
   /** The row-by-row path, for a batch that names one charge or subscription twice (order then matters). */
-  private async recordOneByOne(m: EntityManager, writes: readonly ResultWrite[]): Promise<RecordSummary> {
+  private async recordOneByOne(
+    m: EntityManager,
+    writes: readonly ResultWrite[],
+    snapshot: ResultSnapshot,
+  ): Promise<RecordSummary> {
     const applied: boolean[] = [];
     let fenced = 0;
+    const changes: ResultChange[] = [];
     for (const w of writes) {
       let moved = true;
       if (w.chargePatch) {
         const r = await m.update(Charge, { id: w.chargeId, status: In([...w.from]) }, w.chargePatch);
         moved = r.affected === 1;
+        if (moved) changes.push({ kind: 'charge', id: w.chargeId, patch: w.chargePatch });
       }
       applied.push(moved);
-      if (w.subscription && !(await this.applySubscription(m, w.subscription, moved))) fenced++;
+      if (w.subscription) {
+        const s = await this.applySubscription(m, w.subscription, moved);
+        if (!s.ours) fenced++;
+        if (s.patched) changes.push({ kind: 'subscription', id: w.subscription.id, patch: w.subscription.patch });
+      }
     }
+    await this.events.recordResults(m, snapshot, changes);
     return { applied, fenced };
   }
 
-  /** False when the lease was no longer ours (fenced). */
+  /** `ours`: false when the lease was no longer ours (fenced); `patched`: the patch was written. */
   private async applySubscription(
     m: EntityManager,
     s: NonNullable<ResultWrite['subscription']>,
     chargeMoved: boolean,
-  ): Promise<boolean> {
+  ): Promise<{ ours: boolean; patched: boolean }> {
     const fence = s.leaseVersion !== undefined ? { leaseVersion: s.leaseVersion } : {};
     const release = s.leaseVersion !== undefined ? { leaseOwner: null, leaseExpiresAt: null } : {};
     if (chargeMoved) {
+      const update = { ...s.patch, ...release };
+      if (Object.keys(update).length === 0) return { ours: true, patched: false };
       const r = await m.update(
         Subscription,
         { id: s.id, cycle: s.cycle, attempt: s.attempt, status: In([...BILLABLE_STATUSES]), ...fence },
-        { ...s.patch, ...release },
+        update,
       );
-      if (r.affected === 1) return true;
+      if (r.affected === 1) return { ours: true, patched: true };
     }
-    if (s.leaseVersion === undefined) return true;
+    if (s.leaseVersion === undefined) return { ours: true, patched: false };
     const r = await m.update(Subscription, { id: s.id, leaseVersion: s.leaseVersion }, release);
-    return r.affected === 1;
+    return { ours: r.affected === 1, patched: false };
   }
 
   /**
@@ -298,6 +324,7 @@ export class ChargesRepository {
         .execute();
       if (r.affected !== 1) return false;
       await m.insert(ChargeCancel, cancel);
+      await this.events.cancelChanged(m, cancel.id, { refunded: false });
       return true;
     });
   }
@@ -326,6 +353,7 @@ export class ChargesRepository {
         })
         .where('id = :id', { id: cancel.chargeId })
         .execute();
+      await this.events.cancelChanged(m, cancel.id, { refunded: charge.refundedAmount !== undefined });
       return true;
     });
   }

@@ -17,6 +17,8 @@ export const ORDER_STATUSES = [
   'canceled',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+/** Statuses whose refundable balance can be cancelled. */
+export const CANCELABLE_STATUSES: readonly OrderStatus[] = ['paid', 'partially_canceled'];
 
 /**
  * A one-time order at any gateway with `oneTimePayments`. The amount is ours, stored before the buyer sees the

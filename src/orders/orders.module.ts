@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { GatewayRegistry, GatewayRegistryError } from '@app/pg-contract';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module';
+import { EventsModule } from '../events/events.module';
 import { RiskModule } from '../risk/risk.module';
 import { WebhookInboxModule } from '../webhook-inbox/webhook-inbox.module';
 import { OrderCancel } from './order-cancel.entity';
@@ -9,6 +10,7 @@ import { OrderWebhookEvent } from './order-webhook-event.entity';
 import { Order } from './order.entity';
 import { OrderReturnsController, OrdersController } from './orders.controller';
 import { oneTimeRegistrationProblems } from './orders.errors';
+import { OrderEvents } from './orders.events';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 import { OrdersWebhookReceivers } from './orders.webhook-receivers';
@@ -24,9 +26,10 @@ import { OrdersWebhookReceivers } from './orders.webhook-receivers';
     CustomersModule,
     RiskModule,
     WebhookInboxModule,
+    EventsModule,
   ],
   controllers: [OrdersController, OrderReturnsController],
-  providers: [OrdersRepository, OrdersService, OrdersWebhookReceivers],
+  providers: [OrdersRepository, OrderEvents, OrdersService, OrdersWebhookReceivers],
   exports: [OrdersService, OrdersWebhookReceivers],
 })
 export class OrdersModule implements OnModuleInit {

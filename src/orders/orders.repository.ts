@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, LessThan, Repository } from 'typeorm';
 import { OrderCancel, type OrderCancelStatus } from './order-cancel.entity';
-import { Order, type OrderStatus } from './order.entity';
+import { CANCELABLE_STATUSES, Order, type OrderStatus } from './order.entity';
 import { OrderWebhookEvent } from './order-webhook-event.entity';
+import { OrderEvents } from './orders.events';
 
-/** Statuses whose refundable balance can be cancelled. */
-export const CANCELABLE_STATUSES: readonly OrderStatus[] = ['paid', 'partially_canceled'];
+export { CANCELABLE_STATUSES } from './order.entity';
 
 /**
  * Orders, cancels and webhook deliveries. Every read is scoped by merchant, except `findOrderForRedirect`: the
@@ -20,6 +20,7 @@ export class OrdersRepository {
     @InjectRepository(OrderCancel) private readonly cancels: Repository<OrderCancel>,
     @InjectRepository(OrderWebhookEvent) private readonly webhooks: Repository<OrderWebhookEvent>,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: OrderEvents,
   ) {}
 
   async insertOrder(order: Order): Promise<Order> {
@@ -40,10 +41,17 @@ export class OrdersRepository {
     return this.orders.findOneBy({ merchantId, gatewayPaymentId });
   }
 
-  /** Moves the order from one of `from` to the patch (which usually sets `status`); false when someone else moved it first. */
+  /**
+   * Moves the order from one of `from` to the patch (which usually sets `status`); false when someone else moved it
+   * first. A new status writes its event in the same transaction.
+   */
   async transition(id: string, from: readonly OrderStatus[], patch: Partial<Order>): Promise<boolean> {
-    const result = await this.orders.update({ id, status: In([...from]) }, patch);
-    return (result.affected ?? 0) > 0;
+    return this.dataSource.transaction(async (em) => {
+      const result = await em.update(Order, { id, status: In([...from]) }, patch);
+      if ((result.affected ?? 0) === 0) return false;
+      if (patch.status) await this.events.orderChanged(em, id);
+      return true;
+    });
   }
 
   /** Fields that carry no state decision (Toss's facts, failure notes). */
@@ -134,6 +142,7 @@ export class OrdersRepository {
         qb.set({ reservedAmount: () => 'reserved_amount - :amt', updatedAt: now });
       }
       await qb.execute();
+      if (to === 'done') await this.events.orderChanged(em, cancel.orderId);
       return true;
     });
   }
@@ -170,6 +179,7 @@ export class OrdersRepository {
           )
           .execute();
         if ((moved.affected ?? 0) === 0) throw new UnsafeExternalCancel();
+        await this.events.orderChanged(em, order.id);
         return 'recorded' as const;
       });
     } catch (err) {

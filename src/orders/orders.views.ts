@@ -1,7 +1,6 @@
 import type { ClientRequest } from '@app/pg-contract';
 import type { OrderCancel } from './order-cancel.entity';
-import type { Order, OrderStatus } from './order.entity';
-import { CANCELABLE_STATUSES } from './orders.repository';
+import { CANCELABLE_STATUSES, type Order, type OrderStatus } from './order.entity';
 
 /** What the buyer reads after a redirect, per order status. */
 export const BUYER_MESSAGES: Readonly<Record<OrderStatus, string>> = Object.freeze({

@@ -34,6 +34,10 @@ export class Subscription {
   @Column({ name: 'billing_key_id', type: 'varchar', length: 40 })
   billingKeyId: string;
 
+  /** The plan the subscription moves to when its next period is charged (no proration); null when none. */
+  @Column({ name: 'pending_plan_id', type: 'varchar', length: 40, nullable: true })
+  pendingPlanId?: string | null;
+
   /** Adapter code of the billing key's PG. */
   @Column({ type: 'varchar', length: 64 })
   gateway: string;

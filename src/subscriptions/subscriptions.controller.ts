@@ -1,8 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant } from '../auth/auth.decorators';
 import type { Merchant } from '../merchants/merchant.entity';
-import { CancelSubscriptionDto, CreateSubscriptionDto, SubscriptionView } from './dto/subscription.dto';
+import {
+  CancelSubscriptionDto,
+  CreateSubscriptionDto,
+  SubscriptionView,
+  UpdateSubscriptionDto,
+} from './dto/subscription.dto';
 import { SubscriptionsService } from './subscriptions.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
@@ -35,5 +40,27 @@ export class SubscriptionsController {
     @Body() body: CancelSubscriptionDto,
   ): Promise<SubscriptionView> {
     return this.subscriptions.cancel(merchant.id, id, body);
+  }
+
+  @Patch(':id')
+  @Idempotent()
+  @ApiOkResponse({
+    type: SubscriptionView,
+    description: 'A new billing key at once, a new plan at the next period, new STC keys (subscription.updated)',
+  })
+  update(
+    @CurrentMerchant() merchant: Merchant,
+    @Param('id') id: string,
+    @Body() body: UpdateSubscriptionDto,
+  ): Promise<SubscriptionView> {
+    return this.subscriptions.update(merchant.id, id, body);
+  }
+
+  @Post(':id/resume')
+  @Idempotent()
+  @HttpCode(200)
+  @ApiOkResponse({ type: SubscriptionView, description: 'Undoes a cancel at period end (subscription.updated)' })
+  resume(@CurrentMerchant() merchant: Merchant, @Param('id') id: string): Promise<SubscriptionView> {
+    return this.subscriptions.resume(merchant.id, id);
   }
 }

@@ -9,6 +9,7 @@ import { MaskImpKeyHints1764201600010 } from './1764201600010-MaskImpKeyHints';
 import { GatewayAgnosticBillingKeys1764201600015 } from './1764201600015-GatewayAgnosticBillingKeys';
 import { OneTimeOrdersGateway1764201600016 } from './1764201600016-OneTimeOrdersGateway';
 import { Events1764201600040 } from './1764201600040-Events';
+import { SubscriptionPendingPlan1764201600041 } from './1764201600041-SubscriptionPendingPlan';
 import { WebhookEndpoints1764201600050 } from './1764201600050-WebhookEndpoints';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and the compiled app all find the same set. */
@@ -24,5 +25,6 @@ export const migrations = [
   GatewayAgnosticBillingKeys1764201600015,
   OneTimeOrdersGateway1764201600016,
   Events1764201600040,
+  SubscriptionPendingPlan1764201600041,
   WebhookEndpoints1764201600050,
 ];

@@ -71,5 +71,39 @@ export class SubscriptionView {
     description: 'The STC keys sent with every charge (empty when none)',
   })
   riskContext: Record<string, string>;
+  @ApiPropertyOptional({ description: 'The plan charged from the next period on (set by PATCH)' })
+  pendingPlanId?: string;
   @ApiProperty() createdAt: string;
+}
+
+export class UpdateSubscriptionDto {
+  @ApiPropertyOptional({
+    description:
+      'A new active billing key of the same customer, used from now on; a past_due subscription is retried with it on ' +
+      'the next run',
+  })
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, 40)
+  billingKeyId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'The plan charged from the next period on (no proration; same billing interval). The current plan withdraws a ' +
+      'pending change.',
+  })
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, 40)
+  planId?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 255 },
+    maxProperties: 40,
+    description: "Replaces the subscription's per-charge PayPal STC keys; checked as at creation",
+  })
+  @OptionalNotNull()
+  @IsObject()
+  riskContext?: Record<string, unknown>;
 }
