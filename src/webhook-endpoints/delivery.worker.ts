@@ -36,6 +36,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<void> | undefined;
+  private woken = false;
   private readonly sent: Counter;
   private readonly failed: Counter;
   private readonly attemptErrors: Counter;
@@ -86,13 +87,29 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private schedule(ms: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.woken = false;
       this.ticking = this.tick()
         .catch((err: unknown) => {
           this.logger.error({ err: (err as Error).message }, 'event delivery tick failed; the next tick retries');
           return false;
         })
-        .then((busy) => this.schedule(busy ? 0 : this.config.pollMs));
+        .then((busy) => {
+          this.ticking = undefined;
+          this.schedule(busy || this.woken ? 0 : this.config.pollMs);
+        });
     }, ms);
+  }
+
+  /** A slot came free: tick now rather than after the poll interval (during a tick: right after it). */
+  private wake(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.woken = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   /** One pass; true when there is probably more to do at once (a full fan-out or every free slot filled). */
@@ -132,7 +149,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
         .catch((err: unknown) =>
           this.logger.error({ err: (err as Error).message, delivery: d.id }, 'event delivery failed to record'),
         )
-        .finally(() => this.inFlight.delete(task));
+        .finally(() => {
+          this.inFlight.delete(task);
+          this.wake();
+        });
       this.inFlight.add(task);
     }
   }
