@@ -104,6 +104,8 @@ export class WebhookDeliveriesRepository {
   /**
    * Claims up to `limit` pending deliveries due at `now` (the app clock) whose lease is free or expired, and only the
    * oldest pending one of each (endpoint, object): a later event waits until the earlier one is delivered or failed.
+   * No ORDER BY: every due row is equally due, and without it the scan stops at the `limit`-th eligible row. With it,
+   * PostgreSQL read and anti-joined every due row before the sort whenever its statistics lagged a burst of events.
    */
   async claimDue(opts: { now: Date; owner: string; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
     const pg = this.postgres;
@@ -124,7 +126,7 @@ export class WebhookDeliveriesRepository {
       `AND (d.lease_expires_at IS NULL OR d.lease_expires_at < ${dbNow}) ` +
       `AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.endpoint_id = d.endpoint_id ` +
       `AND e.object_id = d.object_id AND e.status = 'pending' AND e.sequence < d.sequence) ` +
-      `ORDER BY d.next_attempt_at LIMIT ${limit}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) ` +
+      `LIMIT ${limit}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) ` +
       `RETURNING id, endpoint_id, event_id, attempts, lease_version, event_created_at`;
     return rowsOf(await this.ds.query(sql, params)).map((r) => ({
       id: String(r.id),
