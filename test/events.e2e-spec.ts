@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { EventsService } from '../src/events/events.service';
-import { apiOf, auth } from './helpers/multi-fixtures';
+import { activeBillingKey, apiOf, auth, createCustomer } from './helpers/multi-fixtures';
 import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
 
 describe('events outbox (e2e)', () => {
@@ -123,5 +123,43 @@ describe('events outbox (e2e)', () => {
       [4, 4],
       [4, 4],
     ]);
+  });
+
+  it('one-time orders (toss_order.paid, partially_canceled, canceled) and billing keys (billing_key.revoked)', async () => {
+    const api = apiOf(t.url);
+    const m = await createMerchant(t);
+    const order = await t
+      .http()
+      .post('/v1/orders')
+      .set(auth(m))
+      .send({ gateway: 'toss-foreign-pay', orderName: 'Pro', amount: 1000, currency: 'USD', country: 'US' });
+    expect(order.status).toBe(201);
+    const { orderId, checkout } = order.body;
+    const buyer = await t
+      .http()
+      .post('/sandbox/toss/buyer/payments')
+      .send({ clientKey: checkout.init.clientKey, paymentRequest: checkout.request, buyer: { outcome: 'approve' } });
+    const redirect = new URL(buyer.body.redirectUrl as string);
+    await t.http().get(`${redirect.pathname}${redirect.search}`);
+    for (const body of [{ reason: 'part', amount: 400 }, { reason: 'rest' }])
+      expect((await t.http().post(`/v1/orders/${orderId}/cancel`).set(auth(m)).send(body)).status).toBe(200);
+    await t.sandbox!.idle();
+    const orderEvents = (await api.get(`/v1/events?objectId=${orderId}`, auth(m))).body.data.reverse();
+    expect(orderEvents.map((e: any) => [e.type, e.sequence, e.data.object.status])).toEqual([
+      ['toss_order.paid', 1, 'paid'],
+      ['toss_order.partially_canceled', 2, 'partially_canceled'],
+      ['toss_order.canceled', 3, 'canceled'],
+    ]);
+    // The order as the API shows it (a webhook's facts may touch updatedAt later, without a change of state).
+    const { updatedAt: _later, ...current } = (await t.http().get(`/v1/orders/${orderId}`).set(auth(m))).body;
+    expect(orderEvents[2].data.object).toEqual({ ...current, updatedAt: expect.any(String) });
+
+    const c = await createCustomer(api, m);
+    const key = await activeBillingKey(ds, `${t.url}/sandbox`, m, c.id);
+    const revoked = await t.http().delete(`/v1/billing-keys/${key.id}`).set(auth(m));
+    expect(revoked.status).toBe(200);
+    const keyEvents = (await api.get(`/v1/events?objectId=${key.id}`, auth(m))).body.data;
+    expect(keyEvents.map((e: any) => [e.type, e.sequence])).toEqual([['billing_key.revoked', 1]]);
+    expect(keyEvents[0].data.object).toMatchObject({ id: key.id, status: 'revoked', customerId: c.id });
   });
 });

@@ -70,6 +70,14 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
 
   it(`answers ${RUNS} hostile requests over every route without a 5xx, every 4xx in our error body (seed ${SEED})`, async () => {
     expect(operations.length).toBeGreaterThanOrEqual(40);
+    // Issue 26: the outbox reads and the subscription changes are fuzzed like every other route.
+    for (const [method, path] of [
+      ['GET', '/v1/events'],
+      ['GET', '/v1/events/{id}'],
+      ['PATCH', '/v1/subscriptions/{id}'],
+      ['POST', '/v1/subscriptions/{id}/resume'],
+    ])
+      expect(operations.some((o) => o.method === method && o.path === path)).toBe(true);
     const base = new URL(t.url);
     // Which key each secured route takes: the admin routes refuse a merchant key.
     const keyFor = new Map<Operation, string | undefined>();

@@ -130,14 +130,12 @@ export class PaymentTruth {
     };
     // Not a refund of the order's amount (that was never validly charged): recorded without touching its balance.
     await this.d.repo.insertCancel(cancel);
-    const outcome = await this.d
-      .adapterOf(order.gateway)
-      .cancel(creds, {
-        gatewayPaymentId: gatewayPaymentId,
-        reference: order.id,
-        reason: cancel.reason,
-        cancelId: cancel.idempotencyKey,
-      });
+    const outcome = await this.d.adapterOf(order.gateway).cancel(creds, {
+      gatewayPaymentId: gatewayPaymentId,
+      reference: order.id,
+      reason: cancel.reason,
+      cancelId: cancel.idempotencyKey,
+    });
     const status =
       outcome.status === 'SUCCEEDED'
         ? 'done'

@@ -19,6 +19,7 @@ function setup(
   const repo = {
     insert: jest.fn(async (s: Subscription) => s),
     findForMerchant: jest.fn(async (): Promise<Subscription | null> => null),
+    update: jest.fn(async (_m: string, _id: string, _expected: object, _change: object) => true),
     findRiskContexts: jest.fn(async (ids: readonly string[]) =>
       ids.map((id) => ({ id, riskContext: id === 'sub_1' ? { receiver_account_id: 'S' } : null })),
     ),
@@ -108,6 +109,113 @@ describe('SubscriptionsService.create', () => {
         ['sub_1', { receiver_account_id: 'S' }],
         ['sub_2', null],
       ]),
+    );
+  });
+});
+
+describe('SubscriptionsService.update and resume', () => {
+  const existing = (over: Partial<Subscription> = {}) =>
+    ({
+      id: 'sub_1',
+      merchantId: 'mch_1',
+      customerId: 'cus_1',
+      planId: 'plan_0',
+      billingKeyId: 'bk_0',
+      gateway: 'gw-keys',
+      status: 'past_due',
+      amount: 999,
+      currency: 'USD',
+      interval: 'month',
+      intervalCount: 1,
+      cycle: 2,
+      attempt: 2,
+      currentPeriodStart: NOW,
+      currentPeriodEnd: NOW,
+      nextChargeAt: new Date(NOW.getTime() + 86_400_000),
+      cancelAtPeriodEnd: false,
+      riskContext: null,
+      createdAt: NOW,
+      ...over,
+    }) as Subscription;
+
+  it('a new key of a past_due subscription waiting for its retry: used at once, and the retry is due now', async () => {
+    const { service, repo } = setup();
+    repo.findForMerchant.mockResolvedValue(existing());
+    await service.update('mch_1', 'sub_1', { billingKeyId: 'bk_1' });
+    expect(repo.update).toHaveBeenCalledWith(
+      'mch_1',
+      'sub_1',
+      {},
+      {
+        billingKeyId: 'bk_1',
+        gateway: 'gw-keys',
+        nextChargeAt: NOW,
+        updatedAt: NOW,
+      },
+    );
+  });
+
+  it('an incomplete subscription whose first charge was declined is retried now too; a first charge not yet due is not', async () => {
+    const { service, repo } = setup();
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'incomplete', cycle: 0, attempt: 2 }));
+    await service.update('mch_1', 'sub_1', { billingKeyId: 'bk_1' });
+    expect(repo.update.mock.calls[0][3]).toMatchObject({ nextChargeAt: NOW });
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'incomplete', cycle: 0, attempt: 1 }));
+    await service.update('mch_1', 'sub_1', { billingKeyId: 'bk_1' });
+    expect(repo.update.mock.calls[1][3]).not.toHaveProperty('nextChargeAt');
+  });
+
+  it('a charge still at the PG (no next charge) keeps its schedule; the key still changes', async () => {
+    const { service, repo } = setup();
+    repo.findForMerchant.mockResolvedValue(existing({ nextChargeAt: null }));
+    await service.update('mch_1', 'sub_1', { billingKeyId: 'bk_1' });
+    expect(repo.update.mock.calls[0][3]).not.toHaveProperty('nextChargeAt');
+  });
+
+  it('a new plan is pending until the next period; the current plan withdraws it; another interval is 422', async () => {
+    const { service, repo } = setup();
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'active' }));
+    await service.update('mch_1', 'sub_1', { planId: 'plan_1' });
+    expect(repo.update.mock.calls[0][3]).toEqual({ pendingPlanId: 'plan_1', updatedAt: NOW });
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'active', planId: 'plan_1', pendingPlanId: 'plan_2' }));
+    await service.update('mch_1', 'sub_1', { planId: 'plan_1' });
+    expect(repo.update.mock.calls[1][3]).toEqual({ pendingPlanId: null, updatedAt: NOW });
+    repo.findForMerchant.mockResolvedValue(existing({ interval: 'week' }));
+    await expect(service.update('mch_1', 'sub_1', { planId: 'plan_1' })).rejects.toMatchObject({
+      code: 'PLAN_INTERVAL_MISMATCH',
+    });
+    expect(repo.update).toHaveBeenCalledTimes(2);
+  });
+
+  it('riskContext is checked as at creation and stored as the check returns it', async () => {
+    const { service, repo, risk } = setup({ stc: () => ({ receiver_account_id: 'SELLER-2' }) });
+    repo.findForMerchant.mockResolvedValue(existing());
+    await service.update('mch_1', 'sub_1', { riskContext: { receiver_account_id: 'SELLER-2 ' } });
+    expect(risk.checkSubscriptionContext).toHaveBeenCalledWith('mch_1', customer, {
+      receiver_account_id: 'SELLER-2 ',
+    });
+    expect(repo.update.mock.calls[0][3]).toEqual({ riskContext: { receiver_account_id: 'SELLER-2' }, updatedAt: NOW });
+  });
+
+  it('a canceled subscription cannot change or resume (409); resume needs a cancel at period end', async () => {
+    const { service, repo } = setup();
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'canceled' }));
+    await expect(service.update('mch_1', 'sub_1', { billingKeyId: 'bk_1' })).rejects.toMatchObject({
+      code: 'SUBSCRIPTION_CANCELED',
+    });
+    await expect(service.resume('mch_1', 'sub_1')).rejects.toMatchObject({ code: 'SUBSCRIPTION_CANCELED' });
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'active' }));
+    await expect(service.resume('mch_1', 'sub_1')).rejects.toMatchObject({ code: 'SUBSCRIPTION_NOT_CANCELING' });
+    repo.findForMerchant.mockResolvedValue(existing({ status: 'active', cancelAtPeriodEnd: true }));
+    await service.resume('mch_1', 'sub_1');
+    expect(repo.update).toHaveBeenCalledWith(
+      'mch_1',
+      'sub_1',
+      { cancelAtPeriodEnd: true },
+      {
+        cancelAtPeriodEnd: false,
+        updatedAt: NOW,
+      },
     );
   });
 });

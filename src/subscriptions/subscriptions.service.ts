@@ -171,9 +171,9 @@ export class SubscriptionsService {
     if (key) {
       change.billingKeyId = key.id;
       change.gateway = key.gateway;
-      // Waiting for a retry: retried with the new key on the next run. A charge still at the PG (no next charge) is
-      // left to finish; what follows uses the new key.
-      if (sub.status === 'past_due' && sub.nextChargeAt) change.nextChargeAt = this.clock.now();
+      // Waiting for a retry after a decline (past_due, or a first charge declined): retried with the new key on the
+      // next run. A charge still at the PG (no next charge) is left to finish; what follows uses the new key.
+      if (sub.attempt > 1 && sub.nextChargeAt && sub.status !== 'active') change.nextChargeAt = this.clock.now();
     }
     // New keys, or a move to a PayPal gateway from one without STC: checked as at creation.
     if (dto.riskContext !== undefined || (key && paypal && key.gateway !== sub.gateway)) {
