@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeliverySender } from './delivery.sender';
+import { verifyBillingSignature } from './verify-signature';
 import type { Resolver } from './webhook-url.policy';
 
 describe('DeliverySender', () => {
@@ -36,6 +37,16 @@ describe('DeliverySender', () => {
     expect(received[0].body).toBe('{"a":1}');
     expect(received[0].headers['billing-event-id']).toBe('evt_1');
     expect(received[0].headers['content-type']).toBe('application/json');
+    sender.close();
+  });
+
+  it('signs with the wall-clock time of the POST', async () => {
+    answer = () => ({ status: 200 });
+    const sender = new DeliverySender({ production: false }, 2000, 4);
+    await sender.send(`http://127.0.0.1:${port}/hook`, '{"b":2}', {}, 'whsec_s');
+    const header = received[0].headers['billing-signature'] as string;
+    expect(verifyBillingSignature(received[0].body, header, 'whsec_s', { toleranceSeconds: 5 }).ok).toBe(true);
+    expect(verifyBillingSignature(received[0].body, header, 'whsec_other').ok).toBe(false);
     sender.close();
   });
 

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { SIGNATURE_HEADER, signPayload } from './verify-signature';
 import {
   hostOf,
   resolveAllowed,
@@ -40,7 +41,11 @@ export class DeliverySender {
     };
   }
 
-  async send(rawUrl: string, body: string, headers: Record<string, string>): Promise<SendResult> {
+  /**
+   * With `secret`, adds `Billing-Signature` stamped with the wall-clock time of this POST: receivers check `t` against
+   * their own clock, so the app's test clock (moved forward in sandbox mode) must not stamp it.
+   */
+  async send(rawUrl: string, body: string, headers: Record<string, string>, secret?: string): Promise<SendResult> {
     let url: URL;
     let target: { address: string; family: number };
     try {
@@ -71,6 +76,9 @@ export class DeliverySender {
           lookup,
           headers: {
             ...headers,
+            ...(secret === undefined
+              ? {}
+              : { [SIGNATURE_HEADER]: signPayload(body, secret, Math.floor(Date.now() / 1000)) }),
             'content-type': 'application/json',
             'content-length': String(Buffer.byteLength(body)),
             'user-agent': 'billing-webhooks/1',

@@ -11,7 +11,7 @@ import { SECRET_BOX } from '../merchants/merchants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { nextAttemptAt } from './delivery.schedule';
 import { DeliverySender } from './delivery.sender';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, signPayload } from './verify-signature';
+import { EVENT_ID_HEADER } from './verify-signature';
 import {
   type ClaimedDelivery,
   type DeliveryResult,
@@ -160,11 +160,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private async deliver(d: ClaimedDelivery, event: EventRecord, endpoint: WebhookEndpoint): Promise<void> {
     const body = JSON.stringify(toEventView(event));
     const secret = this.box.open(endpoint.secretSealed, endpointSecretAad(endpoint));
-    const t = Math.floor(this.clock.now().getTime() / 1000);
-    const answer = await this.sender.send(endpoint.url, body, {
-      [SIGNATURE_HEADER]: signPayload(body, secret, t),
-      [EVENT_ID_HEADER]: event.id,
-    });
+    const answer = await this.sender.send(endpoint.url, body, { [EVENT_ID_HEADER]: event.id }, secret);
     const at = this.clock.now();
     const attempts = d.attempts + 1;
     let result: DeliveryResult;
