@@ -123,6 +123,23 @@ describe('events outbox (e2e)', () => {
       [4, 4],
       [4, 4],
     ]);
+
+    // Batches naming the same objects in opposite orders lock their counters in one order: no deadlock, no gap.
+    const pair = (objectIds: string[]) =>
+      ds.transaction((tx) =>
+        events.recordMany(
+          tx,
+          objectIds.map((objectId) => ({ merchantId: m.id, type: 'x.y', objectType: 'charge', objectId, object: {} })),
+        ),
+      );
+    await Promise.all(Array.from({ length: 10 }, (_, i) => pair(i % 2 ? ['chg_a', 'chg_b'] : ['chg_b', 'chg_a'])));
+    const pairs: Array<{ object_id: string; n: string; top: string }> = await ds.query(
+      `SELECT object_id, COUNT(*) AS n, MAX(sequence) AS top FROM events WHERE merchant_id = '${m.id}' AND object_id IN ('chg_a', 'chg_b') GROUP BY object_id ORDER BY object_id`,
+    );
+    expect(pairs.map((o) => [o.object_id, Number(o.n), Number(o.top)])).toEqual([
+      ['chg_a', 10, 10],
+      ['chg_b', 10, 10],
+    ]);
   });
 
   it('one-time orders (toss_order.paid, partially_canceled, canceled) and billing keys (billing_key.revoked)', async () => {
