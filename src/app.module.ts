@@ -39,6 +39,7 @@ import { PlansModule } from './plans/plans.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RiskModule } from './risk/risk.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module';
 
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -82,6 +83,7 @@ export class AppModule {
         SubscriptionsModule,
         ChargesModule,
         BillingModule,
+        WebhookEndpointsModule,
         // Each gateway's own feature module (routes, webhook receiver), from its registration entry.
         ...registrationModules(GATEWAY_ADAPTERS),
       ],

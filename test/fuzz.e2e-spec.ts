@@ -65,9 +65,15 @@ describe('fuzz: every OpenAPI route under hostile input (e2e)', () => {
     // A second API key: its id lets DELETE /v1/merchants/me/api-keys/{id} reach the service (the creation key, never
     // handed to the fuzzer by id, stays usable whatever gets revoked).
     const apiKey = await t.http().post('/v1/merchants/me/api-keys').set(auth);
+    const endpoint = await t
+      .http()
+      .post('/v1/webhook-endpoints')
+      .set(auth)
+      .send({ url: 'http://127.0.0.1:9/fuzz-events', events: ['charge.*'] });
     ids.push(
       merchant.id,
       customer.body.id,
+      ...(endpoint.body.id ? [endpoint.body.id] : []),
       ...(plan.body.id ? [plan.body.id] : []),
       key.body.id,
       order.body.orderId,

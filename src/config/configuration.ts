@@ -116,6 +116,23 @@ export const billingConfig = registerAs('billing', () => {
   };
 });
 
+/** The worker that delivers events to merchants' webhook endpoints (src/webhook-endpoints). */
+export const eventDeliveryConfig = registerAs('eventDelivery', () => {
+  const env = readEnv();
+  return {
+    /** Not tied to SCHEDULER_ENABLED: every instance sends. Off by default under NODE_ENV=test (tests opt in). */
+    enabled: env.EVENT_DELIVERY_ENABLED ?? env.NODE_ENV !== 'test',
+    pollMs: env.EVENT_DELIVERY_POLL_MS ?? 500,
+    concurrency: env.EVENT_DELIVERY_CONCURRENCY ?? 16,
+    batchSize: env.EVENT_DELIVERY_BATCH_SIZE ?? 100,
+    timeoutMs: env.EVENT_DELIVERY_TIMEOUT_MS ?? 10_000,
+    leaseMs: env.EVENT_DELIVERY_LEASE_MS ?? 60_000,
+    retryDelaysMs: (env.EVENT_DELIVERY_RETRY_DELAYS_MS ?? '1000,5000,30000').split(',').map(Number),
+    maxDelayMs: env.EVENT_DELIVERY_MAX_DELAY_MS ?? 3_600_000,
+    windowMs: env.EVENT_DELIVERY_WINDOW_MS ?? 72 * 3_600_000,
+  };
+});
+
 /** Deadlines and caps at the edge of the process (src/http-edge); read before Nest starts, to build the server. */
 export const httpEdgeConfig = registerAs('httpEdge', () => {
   const env = readEnv();
@@ -139,7 +156,16 @@ export type SecurityConfig = ConfigType<typeof securityConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type PgConfig = ConfigType<typeof pgConfig>;
 export type BillingConfig = ConfigType<typeof billingConfig>;
-export const allConfig = [appConfig, securityConfig, databaseConfig, pgConfig, billingConfig, httpEdgeConfig];
+export type EventDeliveryConfig = ConfigType<typeof eventDeliveryConfig>;
+export const allConfig = [
+  appConfig,
+  securityConfig,
+  databaseConfig,
+  pgConfig,
+  billingConfig,
+  eventDeliveryConfig,
+  httpEdgeConfig,
+];
 
 function decodeKey(value: string): Buffer {
   const key = /^[A-Fa-f0-9]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');

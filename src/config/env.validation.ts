@@ -344,6 +344,75 @@ export class EnvironmentVariables {
   })
   @IsOptional()
   BILLING_RECONCILE_BACKOFF_MS?: string;
+
+  /** Run the event delivery worker (webhooks to merchants) in this instance (default true outside NODE_ENV=test). */
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
+  EVENT_DELIVERY_ENABLED?: boolean;
+
+  /** How often the delivery worker looks for new events and due deliveries; at most a second. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(1000)
+  @IsOptional()
+  EVENT_DELIVERY_POLL_MS?: number;
+
+  /** Deliveries in flight at once per instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  @IsOptional()
+  EVENT_DELIVERY_CONCURRENCY?: number;
+
+  /** Deliveries claimed (and events fanned out) per batch. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  @IsOptional()
+  EVENT_DELIVERY_BATCH_SIZE?: number;
+
+  /** Deadline of one POST to a merchant's endpoint (connect to last byte of the answer). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  @IsOptional()
+  EVENT_DELIVERY_TIMEOUT_MS?: number;
+
+  /** How long a claim holds a delivery; another instance takes it over after this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  @IsOptional()
+  EVENT_DELIVERY_LEASE_MS?: number;
+
+  /** First retry delays (ms) after a failed delivery; then doubling up to EVENT_DELIVERY_MAX_DELAY_MS. */
+  @Transform(emptyToUndefined)
+  @Matches(/^\d{1,10}(,\d{1,10}){0,29}$/, {
+    message: 'EVENT_DELIVERY_RETRY_DELAYS_MS must be comma-separated milliseconds',
+  })
+  @IsOptional()
+  EVENT_DELIVERY_RETRY_DELAYS_MS?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400_000)
+  @IsOptional()
+  EVENT_DELIVERY_MAX_DELAY_MS?: number;
+
+  /** How long after an event its deliveries are retried before they are marked failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(2_592_000_000)
+  @IsOptional()
+  EVENT_DELIVERY_WINDOW_MS?: number;
 }
 
 /** One line naming the variable(s), so a bad deploy fails with something a human can act on. */

@@ -16,6 +16,8 @@ import { OrderCancel } from '../orders/order-cancel.entity';
 import { Order } from '../orders/order.entity';
 import { OrderWebhookEvent } from '../orders/order-webhook-event.entity';
 import { WebhookPointer } from '../webhook-inbox/webhook-pointer.entity';
+import { WebhookDelivery } from '../webhook-endpoints/webhook-delivery.entity';
+import { WebhookEndpoint } from '../webhook-endpoints/webhook-endpoint.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works under ts-node, jest and dist). */
 export const entities = [
@@ -37,4 +39,6 @@ export const entities = [
   OrderWebhookEvent,
   WebhookPointer,
   EventRecord,
+  WebhookEndpoint,
+  WebhookDelivery,
 ];

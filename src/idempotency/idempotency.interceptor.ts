@@ -19,11 +19,12 @@ import { IdempotencyService } from './idempotency.service';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Response fields a resource returns once and keeps only hashed (a billing key's `clientSecret`, a new `apiKey`). The replay store
- * keeps them sealed (AES-256-GCM with the secrets key, bound to the merchant and the key), so a replay still answers
- * the first response while the database never holds them in clear.
+ * Response fields a resource returns once and keeps only hashed or sealed (a billing key's `clientSecret`, a new
+ * `apiKey`, a webhook endpoint's signing `secret`). The replay store keeps them sealed (AES-256-GCM with the secrets
+ * key, bound to the merchant and the key), so a replay still answers the first response while the database never holds
+ * them in clear.
  */
-const ONCE_ONLY_FIELDS = ['clientSecret', 'apiKey'] as const;
+const ONCE_ONLY_FIELDS = ['clientSecret', 'apiKey', 'secret'] as const;
 const SEALED = '$sealed';
 
 @Injectable()

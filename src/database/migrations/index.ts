@@ -10,6 +10,7 @@ import { GatewayAgnosticBillingKeys1764201600015 } from './1764201600015-Gateway
 import { OneTimeOrdersGateway1764201600016 } from './1764201600016-OneTimeOrdersGateway';
 import { Events1764201600040 } from './1764201600040-Events';
 import { SubscriptionPendingPlan1764201600041 } from './1764201600041-SubscriptionPendingPlan';
+import { WebhookEndpoints1764201600050 } from './1764201600050-WebhookEndpoints';
 import { ListsAndApiKeys1764201600060 } from './1764201600060-ListsAndApiKeys';
 import { ClientSecretsAndOrigins1764201600070 } from './1764201600070-ClientSecretsAndOrigins';
 import { ChargeReviewActions1764201600071 } from './1764201600071-ChargeReviewActions';
@@ -28,6 +29,7 @@ export const migrations = [
   OneTimeOrdersGateway1764201600016,
   Events1764201600040,
   SubscriptionPendingPlan1764201600041,
+  WebhookEndpoints1764201600050,
   ListsAndApiKeys1764201600060,
   ClientSecretsAndOrigins1764201600070,
   ChargeReviewActions1764201600071,
