@@ -3,7 +3,6 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import { registrationModules } from '@app/pg-contract';
 import { DataSource } from 'typeorm';
 import type { DestinationStream } from 'pino';
@@ -15,8 +14,6 @@ import { ClockModule } from './clock/clock.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import {
   allConfig,
-  appConfig,
-  type AppConfig,
   databaseConfig,
   type DatabaseConfig,
   readEnv,
@@ -29,7 +26,7 @@ import { buildDataSourceOptions } from './database/database.options';
 import { serializeSqliteTransactions } from './database/sqlite-transactions';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
-import { buildLoggerParams } from './logging/logging.options';
+import { LoggingModule } from './logging/logging.module';
 import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
@@ -52,10 +49,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: allConfig }),
-        LoggerModule.forRootAsync({
-          inject: [appConfig.KEY],
-          useFactory: (app: AppConfig) => buildLoggerParams(app.logLevel, options.logStream),
-        }),
+        LoggingModule.forRoot(options.logStream),
         TypeOrmModule.forRootAsync({
           inject: [databaseConfig.KEY],
           useFactory: (db: DatabaseConfig) => buildDataSourceOptions(db),

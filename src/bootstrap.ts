@@ -2,7 +2,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
-import { Logger } from 'nestjs-pino';
 import { PG_SANDBOX_PLUGINS } from '@app/pg-contract';
 import { pgSandboxPlugin, type PgSandbox, type SandboxPlugin } from '@app/pg-sandbox';
 import { AppModule, type AppModuleOptions } from './app.module';
@@ -11,6 +10,7 @@ import { refuseControlCharacters } from './common/http/control-chars';
 import { clientErrorResponder, frameworkErrorResponder } from './common/http/framework-errors';
 import { depthLimitedJsonParser } from './common/http/json-parser';
 import { securityHeaders } from './common/security-headers';
+import { AppLogger } from './logging/app-logger';
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
 import { PG_SANDBOX } from './gateways/gateways.sandbox';
@@ -32,7 +32,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

@@ -58,7 +58,7 @@ export const securityConfig = registerAs('security', () => {
   return {
     adminApiKey,
     adminApiKeyGenerated: !env.ADMIN_API_KEY,
-    secretsKey: env.SECRETS_KEY ? decodeKey(env.SECRETS_KEY) : devSecretsKey(production, devKeyPath(env)),
+    ...secretsKeys(env, production),
   };
 });
 
@@ -111,6 +111,8 @@ export const billingConfig = registerAs('billing', () => {
     concurrency: env.BILLING_CONCURRENCY ?? 8,
     batchSize: env.BILLING_BATCH_SIZE ?? 100,
     leaseMs: env.BILLING_LEASE_MS ?? 300_000,
+    /** SIGTERM drain budget: in-flight PG calls and their result writes, lease releases, HTTP requests. */
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? 25_000,
     pendingKeyGraceMs: env.BILLING_KEY_PENDING_GRACE_MS ?? 15 * 60_000,
     reconcileBackoffMs: list(env.BILLING_RECONCILE_BACKOFF_MS ?? '60000,300000,1800000,7200000,21600000,86400000'),
   };
@@ -141,9 +143,20 @@ export type PgConfig = ConfigType<typeof pgConfig>;
 export type BillingConfig = ConfigType<typeof billingConfig>;
 export const allConfig = [appConfig, securityConfig, databaseConfig, pgConfig, billingConfig, httpEdgeConfig];
 
-function decodeKey(value: string): Buffer {
+/**
+ * The sealing keys: SECRETS_KEYS (current first, then older ones still read), or SECRETS_KEY as a one-key list, or
+ * outside production the development key file. `secretsKey` is the current one.
+ */
+function secretsKeys(env: EnvironmentVariables, production: boolean): { secretsKey: Buffer; secretsKeys: Buffer[] } {
+  const keys = env.SECRETS_KEYS
+    ? env.SECRETS_KEYS.split(',').map((k) => decodeKey(k, 'SECRETS_KEYS'))
+    : [env.SECRETS_KEY ? decodeKey(env.SECRETS_KEY) : devSecretsKey(production, devKeyPath(env))];
+  return { secretsKey: keys[0], secretsKeys: keys };
+}
+
+function decodeKey(value: string, name = 'SECRETS_KEY'): Buffer {
   const key = /^[A-Fa-f0-9]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  if (key.length !== 32) throw new Error('Invalid configuration: SECRETS_KEY (must decode to 32 bytes)');
+  if (key.length !== 32) throw new Error(`Invalid configuration: ${name} (must decode to 32 bytes)`);
   return key;
 }
 

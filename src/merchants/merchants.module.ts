@@ -21,7 +21,7 @@ import { MerchantsService, SECRET_BOX } from './merchants.service';
     {
       provide: SECRET_BOX,
       inject: [securityConfig.KEY],
-      useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKey),
+      useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKeys),
     },
   ],
   exports: [MerchantsService, SECRET_BOX],
