@@ -12,18 +12,14 @@ import { BillingModule } from './billing/billing.module';
 import { ChargesModule } from './charges/charges.module';
 import { ClockModule } from './clock/clock.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import {
-  allConfig,
-  databaseConfig,
-  type DatabaseConfig,
-  readEnv,
-} from './config/configuration';
+import { allConfig, databaseConfig, type DatabaseConfig, readEnv } from './config/configuration';
 import { CustomersModule } from './customers/customers.module';
 import { GatewaysModule } from './gateways/gateways.module';
 import { GATEWAY_ADAPTERS } from './gateways/gateways.registration';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { buildDataSourceOptions } from './database/database.options';
 import { serializeSqliteTransactions } from './database/sqlite-transactions';
+import { DrainModule } from './drain/drain.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { LoggingModule } from './logging/logging.module';
@@ -57,6 +53,7 @@ export class AppModule {
             serializeSqliteTransactions(await new DataSource(options!).initialize()),
         }),
         ClockModule,
+        DrainModule,
         RateLimitModule,
         MetricsModule,
         HealthModule,

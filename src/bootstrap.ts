@@ -34,7 +34,8 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   });
   app.useLogger(app.get(AppLogger));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT run the drain (DrainService) and then exit 0; Nest's default re-raises the signal instead.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 
   const fastify = app.getHttpAdapter().getInstance();
   // Input hardening: JSON nesting refused before parsing; control characters refused before guards, interceptors and

@@ -22,6 +22,8 @@ import {
   type SendContext,
 } from '../charges/charges.batch';
 import { Semaphore } from '../common/semaphore';
+import { DrainService } from '../drain/drain.service';
+import type { Drainable } from '../drain/drainable';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
@@ -35,6 +37,8 @@ const zero = (): Counts => ({ claimed: 0, succeeded: 0, failed: 0, pending: 0, u
 const PIPELINE_DEPTH = 2;
 /** Reconciler batches per run at most: a run ends even if look-ups keep coming due. */
 const MAX_RECONCILE_BATCHES = 1000;
+/** A subscription whose PG call was not started because the process is draining: its lease is handed back. */
+const HANDED_BACK = Symbol('handed back');
 
 /**
  * Billing runs: the due-charge pass and the reconciler pass, for the scheduler (all merchants) and on demand (one
@@ -43,11 +47,15 @@ const MAX_RECONCILE_BATCHES = 1000;
  * a round of calls per transaction, as they come).
  */
 @Injectable()
-export class BillingService {
+export class BillingService implements Drainable {
+  readonly drainName = 'billing';
   private readonly logger = new Logger(BillingService.name);
   /** This process's lease owner name (for logs and the row; the version is what fences). */
   readonly owner = `${hostname().slice(0, 30)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private scheduledRunning = false;
+  /** Set by the drain: no new claim, no PG call not yet started (its subscription is handed back). */
+  private stopping = false;
+  private readonly activeRuns = new Set<Promise<unknown>>();
   private readonly runs: Counter<'trigger'>;
   private readonly claimed: Counter;
   private readonly results: Counter<'result'>;
@@ -62,7 +70,9 @@ export class BillingService {
     @Inject(billingConfig.KEY) private readonly config: BillingConfig,
     metrics: MetricsService,
     @Optional() private readonly passes?: ReconcilePasses,
+    @Optional() drain?: DrainService,
   ) {
+    drain?.register(this);
     this.runs = metrics.counter('billing_runs_total', 'Billing runs by trigger (scheduler, api)', ['trigger']);
     this.claimed = metrics.counter('billing_subscriptions_claimed_total', 'Due subscriptions claimed by billing runs');
     this.results = metrics.counter(
@@ -89,9 +99,19 @@ export class BillingService {
       });
   }
 
+  /**
+   * The drain (SIGTERM): stop claiming, let the PG calls in flight finish and their results be written, hand back the
+   * leases of subscriptions claimed but not sent. Runs still going at the deadline are left to their leases.
+   */
+  async drain(deadline: AbortSignal): Promise<void> {
+    this.stopping = true;
+    const runs = Promise.allSettled([...this.activeRuns]);
+    await Promise.race([runs, new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true }))]);
+  }
+
   /** The scheduler tick: every merchant; a tick that finds the previous one still running is skipped. */
   async runScheduled(): Promise<BillingRunResult | null> {
-    if (this.scheduledRunning) return null;
+    if (this.scheduledRunning || this.stopping) return null;
     this.scheduledRunning = true;
     try {
       return await this.run('scheduler');
@@ -105,7 +125,16 @@ export class BillingService {
     return this.run('api', merchantId);
   }
 
-  private async run(trigger: 'scheduler' | 'api', merchantId?: string): Promise<BillingRunResult> {
+  /** In-flight accounting for the drain. */
+  private run(trigger: 'scheduler' | 'api', merchantId?: string): Promise<BillingRunResult> {
+    const run = this.runPasses(trigger, merchantId);
+    const tracked = run.catch(() => undefined);
+    this.activeRuns.add(tracked);
+    void tracked.finally(() => this.activeRuns.delete(tracked));
+    return run;
+  }
+
+  private async runPasses(trigger: 'scheduler' | 'api', merchantId?: string): Promise<BillingRunResult> {
     this.runs.inc({ trigger });
     const end = this.duration.startTimer({ trigger });
     const counts = zero();
@@ -132,8 +161,9 @@ export class BillingService {
         throw err;
       }
       await reconcile();
-      // Kept webhook pointers, pending billing keys, expired deliveries: after the charges, never failing the run.
-      await this.passes?.run(merchantId);
+      // Kept webhook pointers, pending billing keys, expired deliveries: after the charges, never failing the run. Not
+      // while draining: kept pointers stay due in the table, for the next instance's run.
+      if (!this.stopping) await this.passes?.run(merchantId);
     } finally {
       end();
     }
@@ -194,6 +224,10 @@ export class BillingService {
         await previousSending;
         if (failure.failed) throw failure.err;
         await nextTurn();
+        if (this.stopping) {
+          onClaimsDone?.();
+          break;
+        }
         // The first batch of a pass only fills the PG-call slots once: its calls start after it is prepared, and a
         // full batch took ≈ 3× as long to prepare while every slot stood idle (≈ 2 % of a 1,000-subscription run).
         const limit = batchSeq === 0 ? Math.min(this.config.batchSize, this.config.concurrency) : this.config.batchSize;
@@ -328,10 +362,21 @@ export class BillingService {
       last ? this.config.concurrency : Number.POSITIVE_INFINITY,
     );
     const slots = ctx.pgCalls ?? new Semaphore(this.config.concurrency);
+    const handBack: Subscription[] = [];
     await mapPool(billable, this.config.concurrency, async (s) => {
       const charge = byUid.get(recurringMerchantUid(s.id, s.cycle, s.attempt));
       if (!charge) return; // cannot happen: the intent was just written or already existed
-      const outcome = await slots.run(() => this.settle(charge, s, ctx, prepared.get(charge.id)), seq);
+      // Checked in the slot, right before the call: once the drain has begun, a call not yet started never starts, so
+      // a handed-back subscription has no call in flight (the next holder looks its intent up before sending).
+      const outcome = await slots.run(
+        (): Promise<Awaited<ReturnType<BillingService['settle']>> | typeof HANDED_BACK> =>
+          this.stopping ? Promise.resolve(HANDED_BACK) : this.settle(charge, s, ctx, prepared.get(charge.id)),
+        seq,
+      );
+      if (outcome === HANDED_BACK) {
+        handBack.push(s);
+        return;
+      }
       if (!outcome) {
         results.add(this.charges.followWrite(charge, s, s.leaseVersion));
         return;
@@ -350,6 +395,10 @@ export class BillingService {
     if (fenced > 0) {
       this.fenced.inc(fenced);
       this.logger.warn({ fenced }, 'results written after the lease was taken over: the new holder decides');
+    }
+    if (handBack.length > 0) {
+      await this.release(handBack);
+      this.logger.log({ released: handBack.length }, 'draining: leases handed back before their PG call');
     }
   }
 
@@ -400,7 +449,7 @@ export class BillingService {
 
   /** Look-ups that are due, batch by batch. */
   private async reconcilePass(counts: Counts, ctx: SendContext, merchantId?: string): Promise<void> {
-    for (let i = 0; i < MAX_RECONCILE_BATCHES; i++) {
+    for (let i = 0; i < MAX_RECONCILE_BATCHES && !this.stopping; i++) {
       const r = await this.charges.reconcile({ merchantId, limit: this.config.batchSize, ctx });
       const total = r.succeeded + r.failed + r.pending + r.unknown + r.resend;
       for (const k of Object.keys(r) as ResolvedAs[]) {

@@ -47,6 +47,8 @@ export const appConfig = registerAs('app', () => {
       ttlMs: env.THROTTLE_TTL_MS ?? 60_000,
     },
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS ?? 24 * 3600,
+    /** SIGTERM: the whole shutdown (in-flight PG calls and their writes, lease releases, HTTP requests) within this. */
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? 25_000,
   };
 });
 
@@ -111,8 +113,6 @@ export const billingConfig = registerAs('billing', () => {
     concurrency: env.BILLING_CONCURRENCY ?? 8,
     batchSize: env.BILLING_BATCH_SIZE ?? 100,
     leaseMs: env.BILLING_LEASE_MS ?? 300_000,
-    /** SIGTERM drain budget: in-flight PG calls and their result writes, lease releases, HTTP requests. */
-    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? 25_000,
     pendingKeyGraceMs: env.BILLING_KEY_PENDING_GRACE_MS ?? 15 * 60_000,
     reconcileBackoffMs: list(env.BILLING_RECONCILE_BACKOFF_MS ?? '60000,300000,1800000,7200000,21600000,86400000'),
   };

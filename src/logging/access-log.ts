@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppLogger } from './app-logger';
 
 /** Probes and docs: logged at debug, so they do not drown the request log. */
-const QUIET_ROUTES = new Set(['/health', '/metrics', '/docs', '/docs-json']);
+const QUIET_ROUTES = new Set(['/health', '/health/live', '/health/ready', '/metrics', '/docs', '/docs-json']);
 
 /** What the auth guard leaves on the request (src/auth/api-key.guard.ts). */
 interface Authenticated {
