@@ -9,7 +9,7 @@ export const WRONG_SECRETS_KEY =
 
 /** One line naming the key ids the database needs and the process was not given. */
 export function unknownSecretsKeys(ids: readonly string[]): string {
-  return `Invalid configuration: SECRETS_KEYS (PG credentials in this database are sealed with key id ${ids.join(', ')}, which none of the configured keys has; add that key to SECRETS_KEYS after the current one, or run npm run secrets:reseal first)`;
+  return `Invalid configuration: SECRETS_KEYS (PG credentials in this database are sealed with key id ${ids.join(', ')}, which is not among the keys in SECRETS_KEYS or SECRETS_KEY; list that key after the current one in SECRETS_KEYS until npm run secrets:reseal has run)`;
 }
 
 interface SealedRow {
