@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
@@ -20,6 +20,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { buildDataSourceOptions } from './database/database.options';
 import { serializeSqliteTransactions } from './database/sqlite-transactions';
 import { DrainModule } from './drain/drain.module';
+import { DrainService } from './drain/drain.service';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { LoggingModule } from './logging/logging.module';
@@ -37,7 +38,17 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule {
+export class AppModule implements OnModuleDestroy {
+  constructor(private readonly drain: DrainService) {}
+
+  /**
+   * The drain starts here: Nest destroys the root module first and runs every onModuleDestroy before any
+   * beforeApplicationShutdown, and the PG clients close their sockets in theirs (calls in flight would end UNKNOWN).
+   */
+  onModuleDestroy(): Promise<void> {
+    return this.drain.drainAll();
+  }
+
   /** Built per call so that configuration is validated when the app is created, not when this file is imported. */
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     readEnv(); // fail fast with one line naming the variable

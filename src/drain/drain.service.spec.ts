@@ -27,7 +27,7 @@ describe('DrainService', () => {
     service.register(member('quick', async () => void seen.push('quick done')));
     expect(service.draining).toBe(false);
     let finished = false;
-    const shutdown = service.beforeApplicationShutdown().then(() => (finished = true));
+    const shutdown = service.drainAll().then(() => (finished = true));
     await new Promise((r) => setImmediate(r));
     expect(service.draining).toBe(true);
     expect(finished).toBe(false);
@@ -48,7 +48,7 @@ describe('DrainService', () => {
     );
     service.register(member('failing', () => Promise.reject(new Error('boom'))));
     let finished = false;
-    const shutdown = service.beforeApplicationShutdown().then(() => (finished = true));
+    const shutdown = service.drainAll().then(() => (finished = true));
     await jest.advanceTimersByTimeAsync(799);
     expect(aborted).toBe(false);
     expect(finished).toBe(false);
@@ -58,27 +58,36 @@ describe('DrainService', () => {
     expect(finished).toBe(true);
   });
 
-  it('after a signal, exits 1 once SHUTDOWN_DRAIN_MS is spent (Fastify close or the pool hanging)', async () => {
+  it('from the first signal, exits 1 once SHUTDOWN_DRAIN_MS is spent (Fastify close or the pool hanging)', async () => {
     jest.useFakeTimers();
     const service = new DrainService(config(1000));
     const exit = jest.fn();
     service.exit = exit;
-    await service.beforeApplicationShutdown('SIGTERM'); // no members: returns at once
-    expect(exit).not.toHaveBeenCalled();
-    await jest.advanceTimersByTimeAsync(999);
-    expect(exit).not.toHaveBeenCalled();
-    await jest.advanceTimersByTimeAsync(1);
-    expect(exit).toHaveBeenCalledWith(1);
+    service.onApplicationBootstrap();
+    try {
+      process.emit('SIGTERM', 'SIGTERM');
+      await service.drainAll(); // no members: returns at once
+      await jest.advanceTimersByTimeAsync(999);
+      expect(exit).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(1);
+      expect(exit).toHaveBeenCalledWith(1);
+    } finally {
+      service.onApplicationShutdown();
+    }
   });
 
-  it('an in-process close (no signal) arms no exit', async () => {
+  it('an in-process close (no signal) arms no exit; the drain runs once however often it is asked', async () => {
     jest.useFakeTimers();
     const service = new DrainService(config(1000));
     const exit = jest.fn();
     service.exit = exit;
+    const drain = jest.fn(async () => undefined);
+    service.register(member('m', drain));
+    await service.drainAll();
     await service.beforeApplicationShutdown();
     await jest.advanceTimersByTimeAsync(5000);
     expect(exit).not.toHaveBeenCalled();
+    expect(drain).toHaveBeenCalledTimes(1);
   });
 
   it('a second signal exits at once; the first is left to the drain; listeners go with the app', () => {

@@ -17,19 +17,33 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /**
  * The graceful drain on SIGTERM (Nest's shutdown hooks, with Fastify's close after it): readiness turns 503 at once,
  * registered drainables stop taking work and finish or hand back what they hold, then Fastify lets in-flight requests
- * complete, the pool closes and the process exits 0. The whole shutdown is bounded by SHUTDOWN_DRAIN_MS (after that,
- * exit 1: what was cut short is safe, leases expire and intents are looked up). A second signal exits at once.
+ * complete, the pool closes and the process exits 0. The whole shutdown is bounded by SHUTDOWN_DRAIN_MS from the
+ * signal (after that, exit 1: what was cut short is safe, leases expire and intents are looked up). A second signal
+ * exits at once.
+ *
+ * The drain starts in the root module's onModuleDestroy (AppModule), not in beforeApplicationShutdown: Nest runs every
+ * onModuleDestroy first, and the PG clients close their sockets there, which would cut the calls in flight (UNKNOWN).
  */
 @Injectable()
 export class DrainService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(DrainService.name);
   private readonly members: Drainable[] = [];
+  private drained?: Promise<void>;
   private isDraining = false;
   private signalsSeen = 0;
   private hardDeadline?: NodeJS.Timeout;
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.signalsSeen++;
-    if (this.signalsSeen < 2) return; // the first one is Nest's (enableShutdownHooks): the drain
+    if (this.signalsSeen === 1) {
+      // The drain itself is Nest's (enableShutdownHooks); this bounds all of it, Fastify's close and the pool's too.
+      const budgetMs = this.config.shutdownDrainMs;
+      this.hardDeadline = setTimeout(() => {
+        this.logger.error({ budgetMs }, 'shutdown exceeded SHUTDOWN_DRAIN_MS: exiting');
+        this.exit(1);
+      }, budgetMs);
+      this.hardDeadline.unref();
+      return;
+    }
     this.logger.warn({ signal }, 'second signal during the drain: exiting now');
     this.exit(1);
   };
@@ -51,16 +65,25 @@ export class DrainService implements OnApplicationBootstrap, BeforeApplicationSh
     for (const s of SIGNALS) process.on(s, this.onSignal);
   }
 
-  async beforeApplicationShutdown(signal?: string): Promise<void> {
-    this.isDraining = true;
+  /** Drains every member once (later calls wait for the same drain). */
+  drainAll(): Promise<void> {
+    this.isDraining = true; // before the members run: they may check it
+    this.drained ??= this.run();
+    return this.drained;
+  }
+
+  /** Where Nest's hooks would drain; in practice AppModule's onModuleDestroy has already started it (see above). */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drainAll();
+  }
+
+  onApplicationShutdown(): void {
+    // The hard deadline stays armed (unref'd) until the process exits.
+    for (const s of SIGNALS) process.removeListener(s, this.onSignal);
+  }
+
+  private async run(): Promise<void> {
     const budgetMs = this.config.shutdownDrainMs;
-    if (signal) {
-      this.hardDeadline = setTimeout(() => {
-        this.logger.error({ budgetMs }, 'shutdown exceeded SHUTDOWN_DRAIN_MS: exiting');
-        this.exit(1);
-      }, budgetMs);
-      this.hardDeadline.unref();
-    }
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), Math.floor(budgetMs * DRAINABLES_SHARE));
@@ -85,13 +108,12 @@ export class DrainService implements OnApplicationBootstrap, BeforeApplicationSh
     }
     for (const m of this.members) if (!outcomes.has(m.drainName)) outcomes.set(m.drainName, 'cut short');
     this.logger.log(
-      { signal, ms: Math.round(performance.now() - started), members: Object.fromEntries(outcomes) },
+      {
+        signalled: this.signalsSeen > 0,
+        ms: Math.round(performance.now() - started),
+        members: Object.fromEntries(outcomes),
+      },
       'drained',
     );
-  }
-
-  onApplicationShutdown(): void {
-    // The hard deadline stays armed (unref'd) until the process exits: it bounds Fastify's close and the pool's too.
-    for (const s of SIGNALS) process.removeListener(s, this.onSignal);
   }
 }
