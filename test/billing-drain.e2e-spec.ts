@@ -9,6 +9,8 @@ import { waitFor } from './helpers/wait-for';
 
 const SUBSCRIPTIONS = 1000;
 const DRAIN_MS = 10_000;
+/** Starting a process compiles the app (ts-node): slow on a loaded machine. */
+const START_MS = 180_000;
 
 /**
  * A rolling restart on PostgreSQL: two app processes bill due subscriptions; one is stopped mid-run. With SIGTERM (the
@@ -23,7 +25,7 @@ onPostgres('rolling restart: drain on SIGTERM (PostgreSQL only; SQLite is single
   let t: TestApp;
   let sandbox: string;
   const procs: AppProcess[] = [];
-  jest.setTimeout(150_000);
+  jest.setTimeout(600_000);
 
   beforeAll(async () => {
     t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
@@ -55,8 +57,8 @@ onPostgres('rolling restart: drain on SIGTERM (PostgreSQL only; SQLite is single
     };
     const [pa, pb] = await Promise.all([freePort(), freePort()]);
     const [a, b] = await Promise.all([
-      startAppProcess('instance-a', pa, instanceEnv(pa, sandbox, extra)),
-      startAppProcess('instance-b', pb, instanceEnv(pb, sandbox, extra)),
+      startAppProcess('instance-a', pa, instanceEnv(pa, sandbox, extra), START_MS),
+      startAppProcess('instance-b', pb, instanceEnv(pb, sandbox, extra), START_MS),
     ]);
     procs.push(a, b);
     const mine = { id: In(ids) };
@@ -70,7 +72,7 @@ onPostgres('rolling restart: drain on SIGTERM (PostgreSQL only; SQLite is single
       }),
     ).toBe(true);
 
-    const ownerA = leaseOwnerOf(a)!;
+    const ownerA = await leaseOwnerOf(a);
     let signalledAt = 0;
     const exited = new Promise<{ code: number | null; ms: number }>((resolve) =>
       a.child.once('exit', (code) => resolve({ code, ms: performance.now() - signalledAt })),
@@ -81,16 +83,8 @@ onPostgres('rolling restart: drain on SIGTERM (PostgreSQL only; SQLite is single
     const exit = await exited;
 
     // The pause: until every subscription A held is charged or held by B.
-    const ownerB = leaseOwnerOf(b)!;
+    const ownerB = await leaseOwnerOf(b);
     let pauseMs = NaN;
-    const dbg = setInterval(() => {
-      void ds
-        .query(
-          `SELECT s.lease_owner, s.cycle, c.status, c.lease_version = s.lease_version AS samev, count(*) FROM subscriptions s LEFT JOIN charges c ON c.subscription_id = s.id AND c.cycle = 0 WHERE s.id = ANY($1) GROUP BY 1,2,3,4`,
-          [heldAtSignal],
-        )
-        .then((r) => process.stdout.write(`DBG ${Math.round(performance.now() - signalledAt)} ${JSON.stringify(r)}\n`));
-    }, 2000);
     expect(
       await waitFor(
         async () => {
@@ -103,7 +97,6 @@ onPostgres('rolling restart: drain on SIGTERM (PostgreSQL only; SQLite is single
         { timeoutMs: leaseMs + 30_000, intervalMs: 50 },
       ),
     ).toBe(true);
-    clearInterval(dbg);
     const leftByA = await subs.countBy({ ...mine, leaseOwner: ownerA });
     expect(
       await waitFor(async () => (await subs.countBy({ ...mine, cycle: 1 })) === count, {
@@ -126,7 +119,7 @@ onPostgres('rolling restart: drain on SIGTERM (PostgreSQL only; SQLite is single
 
   it(`SIGTERM mid-run over ${SUBSCRIPTIONS}: the other instance takes the handed-back work within seconds, nothing missed or doubled, exit 0 within SHUTDOWN_DRAIN_MS`, async () => {
     const leaseMs = 60_000;
-    const r = await rollingRestart('SIGTERM', leaseMs, Number(process.env.DRAIN_N ?? SUBSCRIPTIONS));
+    const r = await rollingRestart('SIGTERM', leaseMs, SUBSCRIPTIONS);
     expect(r.exit.code).toBe(0);
     expect(r.exit.ms).toBeLessThan(DRAIN_MS);
     expect(r.drained).toMatchObject({ signal: 'SIGTERM', members: { billing: 'drained' } });
@@ -137,7 +130,7 @@ onPostgres('rolling restart: drain on SIGTERM (PostgreSQL only; SQLite is single
     expect(r.ledger).toEqual({ missed: 0, doubles: 0 });
   });
 
-  (process.env.DRAIN_N ? it.skip : it)('SIGKILL (no drain, as before): the work A held waits for its lease', async () => {
+  it('SIGKILL (no drain, as before): the work A held waits for its lease', async () => {
     const leaseMs = 8_000;
     const r = await rollingRestart('SIGKILL', leaseMs, 400);
     expect(r.heldAtSignal).toBeGreaterThan(0);

@@ -5,17 +5,23 @@ import { initialSchedule } from '../../src/subscriptions/subscription.transition
 import { apiOf, billingSetup } from './multi-fixtures';
 import type { AppProcess } from './multi-process';
 import type { TestApp } from './test-app';
+import { waitFor } from './wait-for';
 
 /** Helpers of the several-process e2e specs (drain, fencing): fixtures, environment, the sandbox's ledger. */
 
-/** `count` subscriptions due now, spread over `merchants` merchants (each with its customer and billing key). */
+/**
+ * `count` subscriptions due now, spread over `merchants` merchants (each with its customer and billing key). Each is
+ * due a moment after the one before, as real subscriptions are: claims take the longest-due first, so work handed back
+ * is taken again before anything not yet claimed.
+ */
 export async function insertDueSubscriptions(t: TestApp, count: number, merchants: number): Promise<string[]> {
   const ds = t.app.get(DataSource);
   const now = new Date(Date.now() - 1000);
+  const dueAt = (k: number) => new Date(now.getTime() - 60_000 + k * 10);
   const ids: string[] = [];
   for (let i = 0; i < merchants; i++) {
     const s = await billingSetup(t);
-    const rows: Subscription[] = Array.from({ length: Math.ceil(count / merchants) }, () => ({
+    const rows: Subscription[] = Array.from({ length: Math.ceil(count / merchants) }, (_, k) => ({
       id: newId('sub'),
       merchantId: s.m.id,
       customerId: s.c.id,
@@ -30,6 +36,7 @@ export async function insertDueSubscriptions(t: TestApp, count: number, merchant
       intervalCount: 1,
       anchorAt: now,
       ...initialSchedule(now, 'month', 1),
+      nextChargeAt: dueAt(k * merchants + i),
       cancelAtPeriodEnd: false,
       canceledAt: null,
       cancelReason: null,
@@ -94,10 +101,12 @@ export function ledgerCheck(entries: LedgerEntry[], subIds: readonly string[]): 
   return { missed: missed.length, doubles: doubles.length };
 }
 
-/** The lease owner name a process writes (from its scheduler's start line). */
-export function leaseOwnerOf(p: AppProcess): string | undefined {
-  const started = p.lines.find((l) => l.includes('billing scheduler started'));
-  return started ? (JSON.parse(started) as { owner?: string }).owner : undefined;
+/** The lease owner name a process writes (from its scheduler's start line, which may follow READY: pino buffers). */
+export async function leaseOwnerOf(p: AppProcess): Promise<string> {
+  const line = () => p.lines.find((l) => l.includes('billing scheduler started'));
+  if (!(await waitFor(async () => line() !== undefined, { timeoutMs: 10_000, intervalMs: 20 })))
+    throw new Error(`${p.name} logged no scheduler start`);
+  return (JSON.parse(line()!) as { owner: string }).owner;
 }
 
 /** A counter's value on a process's /metrics (0 when absent). */
