@@ -41,6 +41,13 @@ describe('health: liveness and readiness (e2e)', () => {
     expect((await t.http().get('/health/ready')).status).toBe(200);
   });
 
+  it('exports the review queue and the open charges on /metrics (read from the database at scrape time)', async () => {
+    const text = (await t.http().get('/metrics')).text;
+    expect(text).toMatch(/^billing_charges_in_review 0$/m);
+    expect(text).toMatch(/^billing_charges_open\{status="unknown"\} 0$/m);
+    expect(text).toMatch(/^billing_charges_open\{status="sending"\} 0$/m);
+  });
+
   it('lists both probes in OpenAPI', async () => {
     const paths = Object.keys((await t.http().get('/docs-json')).body.paths);
     expect(paths).toEqual(expect.arrayContaining(['/health', '/health/live', '/health/ready']));
