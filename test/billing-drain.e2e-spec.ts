@@ -122,11 +122,12 @@ onPostgres('rolling restart: drain on SIGTERM (PostgreSQL only; SQLite is single
     const r = await rollingRestart('SIGTERM', leaseMs, SUBSCRIPTIONS);
     expect(r.exit.code).toBe(0);
     expect(r.exit.ms).toBeLessThan(DRAIN_MS);
-    expect(r.drained).toMatchObject({ signal: 'SIGTERM', members: { billing: 'drained' } });
+    expect(r.drained).toMatchObject({ signalled: true, members: { billing: 'drained' } });
     // A left no lease behind: what it held was either recorded or handed back.
     expect(r.leftByA).toBe(0);
     expect(r.heldAtSignal).toBeGreaterThan(0);
-    expect(r.pauseMs).toBeLessThan(5_000); // a few seconds, against a 60 s lease
+    // Seconds (the drain's own calls, then B's next claim), against a 60 s lease; generous for a loaded CI machine.
+    expect(r.pauseMs).toBeLessThan(10_000);
     expect(r.ledger).toEqual({ missed: 0, doubles: 0 });
   });
 
