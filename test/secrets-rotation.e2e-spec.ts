@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
-import { SecretBox, secretsKeyId } from '../src/common/crypto/secret-box';
+import { type SecretBox, secretsKeyId } from '../src/common/crypto/secret-box';
 import { unknownSecretsKeys } from '../src/common/crypto/secrets-key.check';
 import { resealRow, type SealedCredentialRow } from '../src/common/crypto/secrets-reseal';
 import { resetEnvCache } from '../src/config/configuration';
