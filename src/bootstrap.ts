@@ -10,7 +10,6 @@ import { refuseControlCharacters } from './common/http/control-chars';
 import { clientErrorResponder, frameworkErrorResponder } from './common/http/framework-errors';
 import { depthLimitedJsonParser } from './common/http/json-parser';
 import { securityHeaders } from './common/security-headers';
-import { drainHttpRequests } from './drain/http-requests.drainable';
 import { AppLogger } from './logging/app-logger';
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
@@ -64,7 +63,6 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     done();
   });
   installHttpEdge(app, edge);
-  drainHttpRequests(app);
 
   // Sandbox mode: every registered gateway's sandbox plugin (from its registration entry) at /sandbox/<prefix>, plus
   // the shared control routes, encapsulated (their own parsers and error shapes). Config validation refuses

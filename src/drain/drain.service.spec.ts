@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/configuration';
 import { DrainService } from './drain.service';
 import type { Drainable } from './drainable';
-import { HttpRequestsDrainable } from './http-requests.drainable';
 
 const config = (shutdownDrainMs: number) => ({ shutdownDrainMs }) as AppConfig;
 
@@ -104,28 +103,5 @@ describe('DrainService', () => {
     expect(exit).toHaveBeenCalledWith(1);
     service.onApplicationShutdown();
     expect(process.listenerCount('SIGTERM')).toBe(before);
-  });
-});
-
-describe('HttpRequestsDrainable', () => {
-  it('resolves once the requests in flight have answered, or at the deadline', async () => {
-    const requests = new HttpRequestsDrainable();
-    await expect(requests.drain(new AbortController().signal)).resolves.toBeUndefined(); // none in flight
-    requests.started();
-    requests.started();
-    let done = false;
-    const drained = requests.drain(new AbortController().signal).then(() => (done = true));
-    requests.finished();
-    await new Promise((r) => setImmediate(r));
-    expect(done).toBe(false);
-    requests.finished();
-    await drained;
-    expect(done).toBe(true);
-
-    requests.started();
-    const deadline = new AbortController();
-    const cut = requests.drain(deadline.signal);
-    deadline.abort();
-    await expect(cut).resolves.toBeUndefined();
   });
 });
