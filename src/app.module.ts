@@ -1,9 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import { registrationModules } from '@app/pg-contract';
 import { DataSource } from 'typeorm';
 import type { DestinationStream } from 'pino';
@@ -14,14 +13,7 @@ import { ChargesModule } from './charges/charges.module';
 import { ClientSecretsModule } from './client-secrets/client-secrets.module';
 import { ClockModule } from './clock/clock.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import {
-  allConfig,
-  appConfig,
-  type AppConfig,
-  databaseConfig,
-  type DatabaseConfig,
-  readEnv,
-} from './config/configuration';
+import { allConfig, databaseConfig, type DatabaseConfig, readEnv } from './config/configuration';
 import { CustomersModule } from './customers/customers.module';
 import { EventsModule } from './events/events.module';
 import { GatewaysModule } from './gateways/gateways.module';
@@ -29,9 +21,11 @@ import { GATEWAY_ADAPTERS } from './gateways/gateways.registration';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { buildDataSourceOptions } from './database/database.options';
 import { serializeSqliteTransactions } from './database/sqlite-transactions';
+import { DrainModule } from './drain/drain.module';
+import { DrainService } from './drain/drain.service';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
-import { buildLoggerParams } from './logging/logging.options';
+import { LoggingModule } from './logging/logging.module';
 import { MerchantsModule } from './merchants/merchants.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
@@ -47,7 +41,17 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule {
+export class AppModule implements OnModuleDestroy {
+  constructor(private readonly drain: DrainService) {}
+
+  /**
+   * The drain starts here: Nest destroys the root module first and runs every onModuleDestroy before any
+   * beforeApplicationShutdown, and the PG clients close their sockets in theirs (calls in flight would end UNKNOWN).
+   */
+  onModuleDestroy(): Promise<void> {
+    return this.drain.drainAll();
+  }
+
   /** Built per call so that configuration is validated when the app is created, not when this file is imported. */
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     readEnv(); // fail fast with one line naming the variable
@@ -55,10 +59,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: allConfig }),
-        LoggerModule.forRootAsync({
-          inject: [appConfig.KEY],
-          useFactory: (app: AppConfig) => buildLoggerParams(app.logLevel, options.logStream),
-        }),
+        LoggingModule.forRoot(options.logStream),
         TypeOrmModule.forRootAsync({
           inject: [databaseConfig.KEY],
           useFactory: (db: DatabaseConfig) => buildDataSourceOptions(db),
@@ -66,6 +67,7 @@ export class AppModule {
             serializeSqliteTransactions(await new DataSource(options!).initialize()),
         }),
         ClockModule,
+        DrainModule,
         RateLimitModule,
         MetricsModule,
         HealthModule,

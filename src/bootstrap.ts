@@ -2,7 +2,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
-import { Logger } from 'nestjs-pino';
 import { PG_SANDBOX_PLUGINS } from '@app/pg-contract';
 import { pgSandboxPlugin, type PgSandbox, type SandboxPlugin } from '@app/pg-sandbox';
 import { AppModule, type AppModuleOptions } from './app.module';
@@ -12,6 +11,7 @@ import { refuseControlCharacters } from './common/http/control-chars';
 import { clientErrorResponder, frameworkErrorResponder } from './common/http/framework-errors';
 import { depthLimitedJsonParser } from './common/http/json-parser';
 import { securityHeaders, securityHeadersMiddleware } from './common/security-headers';
+import { AppLogger } from './logging/app-logger';
 import { requestIdFor } from './logging/logging.options';
 import { MetricsService } from './metrics/metrics.service';
 import { PG_SANDBOX } from './gateway-credentials/gateway-sandbox';
@@ -34,9 +34,10 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT run the drain (DrainService) and then exit 0; Nest's default re-raises the signal instead.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 
   const fastify = app.getHttpAdapter().getInstance();
   // Input hardening: JSON nesting refused before parsing; control characters refused before guards, interceptors and

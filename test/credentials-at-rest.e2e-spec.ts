@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
-import { WRONG_SECRETS_KEY } from '../src/common/crypto/secrets-key.check';
+import { secretsKeyId } from '../src/common/crypto/secret-box';
+import { unknownSecretsKeys } from '../src/common/crypto/secrets-key.check';
 import { resetEnvCache } from '../src/config/configuration';
 import { MaskImpKeyHints1764201600010 } from '../src/database/migrations/1764201600010-MaskImpKeyHints';
 import { createMerchant, startTestApp, type TestApp } from './helpers/test-app';
@@ -110,7 +111,8 @@ describe('PG credentials at rest (e2e)', () => {
   it('refuses to boot with another SECRETS_KEY, in one line naming the variable; boots with the right one', async () => {
     await t.close();
     const wrong = await bootWith(randomBytes(32).toString('hex'));
-    expect(wrong?.message).toBe(WRONG_SECRETS_KEY);
+    // The credentials name the key they were sealed with (see SecretBox), so the line names that key's id.
+    expect(wrong?.message).toBe(unknownSecretsKeys([secretsKeyId(Buffer.from(keyA, 'hex'))]));
     expect(wrong?.message).not.toContain('\n');
     expect(wrong?.message.startsWith('Invalid configuration: SECRETS_KEY')).toBe(true); // main.ts prints these bare
     expect(await bootWith(keyA)).toBeUndefined();

@@ -7,6 +7,8 @@ import { Gauge, type Counter, type Histogram } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { billingConfig, type BillingConfig } from '../config/configuration';
 import { ChargesBatch, type ResolvedAs, type SendContext } from '../charges/charges.batch';
+import { DrainService } from '../drain/drain.service';
+import type { Drainable } from '../drain/drainable';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Subscription } from '../subscriptions/subscription.entity';
 import { BillingRepository } from './billing.repository';
@@ -27,11 +29,15 @@ const MAX_RECONCILE_BATCHES = 1000;
  * a round of calls per transaction, as they come).
  */
 @Injectable()
-export class BillingService {
+export class BillingService implements Drainable {
+  readonly drainName = 'billing';
   private readonly logger = new Logger(BillingService.name);
   /** This process's lease owner name (for logs and the row; the version is what fences). */
   readonly owner = `${hostname().slice(0, 30)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private scheduledRunning = false;
+  /** Set by the drain: no new claim, no PG call not yet started (its subscription is handed back). */
+  private stopping = false;
+  private readonly activeRuns = new Set<Promise<unknown>>();
   private readonly runs: Counter<'trigger'>;
   private readonly claimed: Counter;
   private readonly results: Counter<'result'>;
@@ -46,7 +52,9 @@ export class BillingService {
     @Inject(billingConfig.KEY) private readonly config: BillingConfig,
     metrics: MetricsService,
     @Optional() private readonly passes?: ReconcilePasses,
+    @Optional() drain?: DrainService,
   ) {
+    drain?.register(this);
     this.runs = metrics.counter('billing_runs_total', 'Billing runs by trigger (scheduler, api)', ['trigger']);
     this.claimed = metrics.counter('billing_subscriptions_claimed_total', 'Due subscriptions claimed by billing runs');
     this.results = metrics.counter(
@@ -75,7 +83,7 @@ export class BillingService {
 
   /** The scheduler tick: every merchant; a tick that finds the previous one still running is skipped. */
   async runScheduled(): Promise<BillingRunResult | null> {
-    if (this.scheduledRunning) return null;
+    if (this.scheduledRunning || this.stopping) return null;
     this.scheduledRunning = true;
     try {
       return await this.run('scheduler');
@@ -89,7 +97,26 @@ export class BillingService {
     return this.run('api', merchantId);
   }
 
-  private async run(trigger: 'scheduler' | 'api', merchantId?: string): Promise<BillingRunResult> {
+  /**
+   * The drain (SIGTERM): stop claiming, let the PG calls in flight finish and their results be written, hand back the
+   * leases of subscriptions claimed but not sent. Runs still going at the deadline are left to their leases.
+   */
+  async drain(deadline: AbortSignal): Promise<void> {
+    this.stopping = true;
+    const runs = Promise.allSettled([...this.activeRuns]);
+    await Promise.race([runs, new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true }))]);
+  }
+
+  /** In-flight accounting for the drain. */
+  private run(trigger: 'scheduler' | 'api', merchantId?: string): Promise<BillingRunResult> {
+    const run = this.runPasses(trigger, merchantId);
+    const tracked = run.catch(() => undefined);
+    this.activeRuns.add(tracked);
+    void tracked.finally(() => this.activeRuns.delete(tracked));
+    return run;
+  }
+
+  private async runPasses(trigger: 'scheduler' | 'api', merchantId?: string): Promise<BillingRunResult> {
     this.runs.inc({ trigger });
     const end = this.duration.startTimer({ trigger });
     const counts = zero();
@@ -116,8 +143,9 @@ export class BillingService {
         throw err;
       }
       await reconcile();
-      // Kept webhook pointers, pending billing keys, expired deliveries: after the charges, never failing the run.
-      await this.passes?.run(merchantId);
+      // Kept webhook pointers, pending billing keys, expired deliveries: after the charges, never failing the run. Not
+      // while draining: kept pointers stay due in the table, for the next instance's run.
+      if (!this.stopping) await this.passes?.run(merchantId);
     } finally {
       end();
     }
@@ -178,6 +206,10 @@ export class BillingService {
         await previousSending;
         if (failure.failed) throw failure.err;
         await nextTurn();
+        if (this.stopping) {
+          onClaimsDone?.();
+          break;
+        }
         // The first batch of a pass only fills the PG-call slots once: its calls start after it is prepared, and a
         // full batch took ≈ 3× as long to prepare while every slot stood idle (≈ 2 % of a 1,000-subscription run).
         const limit = batchSeq === 0 ? Math.min(this.config.batchSize, this.config.concurrency) : this.config.batchSize;
@@ -271,23 +303,29 @@ export class BillingService {
     // moments' results are left to write when the last answer arrives. (A write per round for every batch cost more
     // than it saved: several transactions a batch, their work among the answers of the batch after.)
     onSending?.();
-    const { fenced } = await this.charges.send(batch, ctx, {
+    const { fenced, handedBack } = await this.charges.send(batch, ctx, {
       seq,
       writeEvery: last ? this.config.concurrency : Number.POSITIVE_INFINITY,
       onResult: (as) => {
         counts[as]++;
         this.results.inc({ result: as });
       },
+      // Checked in the slot, right before each call: once the drain has begun, a call not yet started never starts.
+      stopped: () => this.stopping,
     });
     if (fenced > 0) {
       this.fenced.inc(fenced);
       this.logger.warn({ fenced }, 'results written after the lease was taken over: the new holder decides');
     }
+    if (handedBack.length > 0) {
+      await this.release(handedBack);
+      this.logger.log({ released: handedBack.length }, 'draining: leases handed back before their PG call');
+    }
   }
 
   /** Look-ups that are due, batch by batch. */
   private async reconcilePass(counts: Counts, ctx: SendContext, merchantId?: string): Promise<void> {
-    for (let i = 0; i < MAX_RECONCILE_BATCHES; i++) {
+    for (let i = 0; i < MAX_RECONCILE_BATCHES && !this.stopping; i++) {
       const r = await this.charges.reconcile({ merchantId, limit: this.config.batchSize, ctx });
       const total = r.succeeded + r.failed + r.pending + r.unknown + r.resend;
       for (const k of Object.keys(r) as ResolvedAs[]) {

@@ -33,7 +33,14 @@ export interface SendOptions {
   writeEvery: number;
   /** Called once per PG answer, with what it resolved the charge as. */
   onResult?: (as: ResolvedAs) => void;
+  /** Asked in the slot, right before each call: true once the process is draining (the call is not started). */
+  stopped?: () => boolean;
 }
+
+/** What settling a charge gives: the PG's answer, or null when the charge already holds its result. */
+type Settled = PaymentOutcome | LookupOutcome | null;
+/** A subscription whose PG call was not started because the process is draining: its lease is handed back. */
+const HANDED_BACK = Symbol('handed back');
 
 /**
  * The batch-level API billing runs talk to charges through: commit and prepare a claimed batch's intents, send them
@@ -106,19 +113,35 @@ export class ChargesBatch {
    * transactions fenced by the lease versions (see ResultWriter and `writeEvery`). Resolves with the number of results
    * refused because another instance had taken the lease over.
    */
-  async send(batch: PreparedBatch, ctx: SendContext, opts: SendOptions): Promise<{ fenced: number }> {
+  async send(
+    batch: PreparedBatch,
+    ctx: SendContext,
+    opts: SendOptions,
+  ): Promise<{ fenced: number; handedBack: Subscription[] }> {
     const results = new ResultWriter<ResultWrite, RecordSummary>(async (writes) => {
       await nextTurn();
       return this.repo.recordResults(writes);
     }, opts.writeEvery);
     const slots = ctx.pgCalls ?? new Semaphore(this.config.concurrency);
+    const handedBack: Subscription[] = [];
     // Every call is queued in the slots at once, in order: the slots bound them, and the calls start in this turn,
     // before anything the caller does once the batch is sending (the first claims of a run wait for nothing else).
     await Promise.all(
       batch.subs.map(async (s) => {
         const charge = batch.byUid.get(uidOf(s));
         if (!charge) return; // cannot happen: the intent was just written or already existed
-        const outcome = await slots.run(() => this.settle(charge, s, ctx, batch.prepared.get(charge.id)), opts.seq);
+        // A handed-back subscription has no call in flight: the next holder looks its intent up before sending.
+        const outcome = await slots.run(
+          (): Promise<Settled | typeof HANDED_BACK> =>
+            opts.stopped?.()
+              ? Promise.resolve(HANDED_BACK)
+              : this.settle(charge, s, ctx, batch.prepared.get(charge.id)),
+          opts.seq,
+        );
+        if (outcome === HANDED_BACK) {
+          handedBack.push(s);
+          return;
+        }
         if (!outcome) {
           results.add(this.charges.followWrite(charge, s, s.leaseVersion));
           return;
@@ -131,7 +154,7 @@ export class ChargesBatch {
         opts.onResult?.(resolvedAs(result));
       }),
     );
-    return { fenced: (await results.finish()).reduce((n, summary) => n + summary.fenced, 0) };
+    return { fenced: (await results.finish()).reduce((n, summary) => n + summary.fenced, 0), handedBack };
   }
 
   /** One reconciler pass over due look-ups (charges, then cancels), at most `limit` of each. */
@@ -150,7 +173,7 @@ export class ChargesBatch {
     sub: Subscription,
     ctx: SendContext,
     prepared?: Prepared | Error,
-  ): Promise<PaymentOutcome | LookupOutcome | null> {
+  ): Promise<Settled> {
     if (sendsDirectly(charge, sub)) return this.charges.send(charge, ctx, prepared);
     if (charge.status === 'sending' || charge.status === 'unknown') {
       const found = await this.charges.lookup(charge, ctx);

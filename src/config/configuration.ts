@@ -47,6 +47,8 @@ export const appConfig = registerAs('app', () => {
       ttlMs: env.THROTTLE_TTL_MS ?? 60_000,
     },
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS ?? 24 * 3600,
+    /** SIGTERM: the whole shutdown (in-flight PG calls and their writes, lease releases, HTTP requests) within this. */
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? 25_000,
   };
 });
 
@@ -58,7 +60,7 @@ export const securityConfig = registerAs('security', () => {
   return {
     adminApiKey,
     adminApiKeyGenerated: !env.ADMIN_API_KEY,
-    secretsKey: env.SECRETS_KEY ? decodeKey(env.SECRETS_KEY) : devSecretsKey(production, devKeyPath(env)),
+    ...secretsKeys(env, production),
   };
 });
 
@@ -167,9 +169,20 @@ export const allConfig = [
   httpEdgeConfig,
 ];
 
-function decodeKey(value: string): Buffer {
+/**
+ * The sealing keys: SECRETS_KEYS (current first, then older ones still read), or SECRETS_KEY as a one-key list, or
+ * outside production the development key file. `secretsKey` is the current one.
+ */
+function secretsKeys(env: EnvironmentVariables, production: boolean): { secretsKey: Buffer; secretsKeys: Buffer[] } {
+  const keys = env.SECRETS_KEYS
+    ? env.SECRETS_KEYS.split(',').map((k) => decodeKey(k, 'SECRETS_KEYS'))
+    : [env.SECRETS_KEY ? decodeKey(env.SECRETS_KEY) : devSecretsKey(production, devKeyPath(env))];
+  return { secretsKey: keys[0], secretsKeys: keys };
+}
+
+function decodeKey(value: string, name = 'SECRETS_KEY'): Buffer {
   const key = /^[A-Fa-f0-9]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  if (key.length !== 32) throw new Error('Invalid configuration: SECRETS_KEY (must decode to 32 bytes)');
+  if (key.length !== 32) throw new Error(`Invalid configuration: ${name} (must decode to 32 bytes)`);
   return key;
 }
 

@@ -65,6 +65,14 @@ export class EnvironmentVariables {
   @IsOptional()
   SECRETS_KEY?: string;
 
+  /** Key rotation: the current key first, then older keys still read (each 32 bytes, hex or base64), comma-separated. */
+  @Transform(emptyToUndefined)
+  @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/_-]{43}=?)(,([A-Fa-f0-9]{64}|[A-Za-z0-9+/_-]{43}=?)){0,9}$/, {
+    message: 'SECRETS_KEYS must be comma-separated 32-byte keys (64 hex characters or base64), current key first',
+  })
+  @IsOptional()
+  SECRETS_KEYS?: string;
+
   @Transform(emptyToUndefined)
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   @IsOptional()
@@ -337,6 +345,14 @@ export class EnvironmentVariables {
   @IsOptional()
   BILLING_KEY_PENDING_GRACE_MS?: number;
 
+  /** SIGTERM: how long in-flight PG calls, billing batches and HTTP requests get to finish before the process exits. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  @IsOptional()
+  SHUTDOWN_DRAIN_MS?: number;
+
   /** Delays (ms) between reconciler look-ups of a pending/unknown charge or cancel; after the last: review. */
   @Transform(emptyToUndefined)
   @Matches(/^\d{1,10}(,\d{1,10}){0,29}$/, {
@@ -440,9 +456,14 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       'Invalid configuration: HTTP_HEADERS_TIMEOUT_MS (must not exceed HTTP_REQUEST_TIMEOUT_MS)',
     );
   }
+  if (env.SECRETS_KEY && env.SECRETS_KEYS) {
+    throw new ConfigValidationError(
+      'Invalid configuration: SECRETS_KEY and SECRETS_KEYS are both set (use SECRETS_KEYS alone, current key first)',
+    );
+  }
   if (env.NODE_ENV === 'production') {
     const missing = ['DATABASE_URL', 'ADMIN_API_KEY', 'SECRETS_KEY', 'PUBLIC_BASE_URL'].filter(
-      (k) => !raw[k] || raw[k] === '',
+      (k) => (!raw[k] || raw[k] === '') && !(k === 'SECRETS_KEY' && raw.SECRETS_KEYS),
     );
     if (missing.length)
       throw new ConfigValidationError(`Invalid configuration: ${missing.join(', ')} required when NODE_ENV=production`);

@@ -4,8 +4,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
 import type { HttpEdgeConfig } from '../config/configuration';
+import { AppLogger } from '../logging/app-logger';
 import { installAccessLog } from '../logging/access-log';
 
 /**
@@ -26,7 +26,7 @@ export function edgeServerOptions(cfg: HttpEdgeConfig) {
 /** Installs the deadlines, caps, body-rate guard, abort handling and access log on the app's Fastify instance. */
 export function installHttpEdge(app: NestFastifyApplication, cfg: HttpEdgeConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
-  const log = app.get(Logger);
+  const log = app.get(AppLogger);
   const server = fastify.server as Server;
   server.headersTimeout = cfg.headersTimeoutMs;
   // Node enforces headersTimeout/requestTimeout on a sweep; its default period would stretch a deadline a lot.
@@ -60,7 +60,7 @@ export function installHttpEdge(app: NestFastifyApplication, cfg: HttpEdgeConfig
  * file descriptors). A trusted proxy's sockets are not capped here: the cap applies to the clients it forwards
  * (capInFlight).
  */
-function capConnections(server: Server, cap: number, proxies: BlockList | undefined, log: Logger): void {
+function capConnections(server: Server, cap: number, proxies: BlockList | undefined, log: AppLogger): void {
   const open = new Map<string, number>();
   server.prependListener('connection', (socket: Socket) => {
     const remote = plainAddress(socket.remoteAddress);
@@ -130,7 +130,7 @@ interface Watched {
  * error body and the socket closed. A body whose client went away stops here quietly: the parser never sees the
  * socket error, so it is not reported as a server error (onRequestAbort logs it at debug).
  */
-function guardBodyRate(app: NestFastifyApplication, cfg: HttpEdgeConfig, log: Logger): void {
+function guardBodyRate(app: NestFastifyApplication, cfg: HttpEdgeConfig, log: AppLogger): void {
   const fastify = app.getHttpAdapter().getInstance();
   const watched = new Set<Watched>();
   fastify.addHook('preParsing', (request, reply, payload, done) => {

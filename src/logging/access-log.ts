@@ -1,9 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import type { Logger } from 'nestjs-pino';
+import type { AppLogger } from './app-logger';
 
 /** Probes and docs: logged at debug, so they do not drown the request log. */
-const QUIET_ROUTES = new Set(['/health', '/metrics', '/docs', '/docs-json']);
+const QUIET_ROUTES = new Set(['/health', '/health/live', '/health/ready', '/metrics', '/docs', '/docs-json']);
 
 /** What the auth guard leaves on the request (src/auth/api-key.guard.ts). */
 interface Authenticated {
@@ -36,7 +36,7 @@ export function accessLogLine(
   };
 }
 
-export function installAccessLog(app: NestFastifyApplication, log: Logger): void {
+export function installAccessLog(app: NestFastifyApplication, log: AppLogger): void {
   app
     .getHttpAdapter()
     .getInstance()

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
 
 /**
  * Paths pino replaces with [REDACTED]: authorization headers, our API keys and every PG secret field name, at the
@@ -31,36 +29,13 @@ export const REDACT_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Request ids: the caller's X-Request-Id when it is sane, else a fresh UUID; shared by Fastify and pino-http. */
+/** Request ids: the caller's X-Request-Id when it is sane, else a fresh UUID (Fastify's genReqId). */
 export function requestIdFor(req: IncomingMessage & { id?: string }): string {
   if (req.id) return req.id;
   const header = req.headers['x-request-id'];
   const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
   req.id = id;
   return id;
-}
-
-export function buildLoggerParams(level: string, stream?: DestinationStream): Params {
-  return {
-    pinoHttp: [
-      {
-        level,
-        redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-        genReqId: (req) => requestIdFor(req as IncomingMessage & { id?: string }),
-        // The access log (access-log.ts) writes one line per request with the route template; pino-http's own line
-        // would carry the raw URL and log an aborted request as an error.
-        autoLogging: false,
-        serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({
-            id: req.id,
-            method: req.method,
-            path: pathOnly(req.url),
-          }),
-        },
-      },
-      stream as DestinationStream,
-    ],
-  };
 }
 
 /** Query strings can carry PG references (paymentKey): never logged. Paths are capped. */

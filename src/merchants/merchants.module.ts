@@ -29,7 +29,7 @@ import { MerchantsService } from './merchants.service';
     {
       provide: SECRET_BOX,
       inject: [securityConfig.KEY],
-      useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKey),
+      useFactory: (s: SecurityConfig) => new SecretBox(s.secretsKeys),
     },
   ],
   exports: [MerchantsService, ApiKeyAuthenticator, SECRET_BOX],
