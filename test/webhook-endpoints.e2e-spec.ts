@@ -281,11 +281,16 @@ describe('webhook endpoints and event delivery (e2e)', () => {
       expect(
         await waitFor(() => receiver.accepted().some((d) => d.event.id === second.id), { timeoutMs: 10_000 }),
       ).toBe(true);
-      const rows = await t.app.get(DataSource).getRepository(WebhookDelivery).findBy({ endpointId: ep.id });
-      expect(Object.fromEntries(rows.map((r) => [r.eventId, r.status]))).toEqual({
-        [first.id]: 'failed',
-        [second.id]: 'delivered',
-      });
+      // The receiver has the second before the worker records its answer: wait for that write.
+      const statuses = async () =>
+        Object.fromEntries(
+          (await t.app.get(DataSource).getRepository(WebhookDelivery).findBy({ endpointId: ep.id })).map((r) => [
+            r.eventId,
+            r.status,
+          ]),
+        );
+      await waitFor(async () => (await statuses())[second.id] === 'delivered');
+      expect(await statuses()).toEqual({ [first.id]: 'failed', [second.id]: 'delivered' });
       const failedOnly = await t.http().get(`/v1/webhook-endpoints/${ep.id}/deliveries?status=failed`).set(auth());
       expect(failedOnly.body.data).toMatchObject([{ eventId: first.id, status: 'failed', lastStatusCode: 500 }]);
     });
