@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { DeliveryWorker } from '../src/webhook-endpoints/delivery.worker';
 import { verifyBillingSignature } from '../src/webhook-endpoints/verify-signature';
 import { WebhookDelivery } from '../src/webhook-endpoints/webhook-delivery.entity';
 import { WebhookEndpoint } from '../src/webhook-endpoints/webhook-endpoint.entity';
@@ -49,6 +50,46 @@ describe('webhook endpoints and event delivery (e2e)', () => {
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  describe('drain (SIGTERM)', () => {
+    it('lets the POST in flight finish and be recorded, then claims nothing more', async () => {
+      const app = await startTestApp({
+        EVENT_DELIVERY_ENABLED: 'true',
+        EVENT_DELIVERY_POLL_MS: '25',
+        EVENT_DELIVERY_TIMEOUT_MS: '5000',
+      });
+      try {
+        const m = await createMerchant(app);
+        const created = await app
+          .http()
+          .post('/v1/webhook-endpoints')
+          .set('authorization', `Bearer ${m.apiKey}`)
+          .set('idempotency-key', `drain-${Date.now()}`)
+          .send({ url: receiver.url });
+        expect(created.status).toBe(201);
+        let release!: () => void;
+        receiver.hold = new Promise<void>((r) => (release = r));
+        const [first] = await writeEvents(app, m.id, [{ type: 'charge.succeeded', objectId: 'ch_drain_1' }]);
+        expect(await waitFor(() => receiver.arrivals === 1)).toBe(true);
+
+        const drained = app.app.get(DeliveryWorker).drain(new AbortController().signal);
+        const [second] = await writeEvents(app, m.id, [{ type: 'charge.succeeded', objectId: 'ch_drain_2' }]);
+        release();
+        await drained;
+        const status = async (eventId: string) =>
+          (await app.app.get(DataSource).getRepository(WebhookDelivery).findOneBy({ eventId }))?.status;
+        // Recorded before the drain returned: the pool is still open for it.
+        expect(await status(first.id)).toBe('delivered');
+        // Several poll intervals later nothing more was claimed or sent.
+        await new Promise((r) => setTimeout(r, 300));
+        expect(receiver.arrivals).toBe(1);
+        expect(await status(second.id)).not.toBe('delivered');
+      } finally {
+        receiver.hold = undefined;
+        await app.close();
+      }
+    });
   });
 
   describe('endpoints', () => {

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { Clock } from '../clock/clock';
 import type { SecretBox } from '../common/crypto/secret-box';
@@ -8,6 +15,8 @@ import { appConfig, type AppConfig, eventDeliveryConfig, type EventDeliveryConfi
 import type { EventRecord } from '../events/event.entity';
 import { toEventView } from '../events/events.service';
 import { SECRET_BOX } from '../merchants/merchants.service';
+import { DrainService } from '../drain/drain.service';
+import type { Drainable } from '../drain/drainable';
 import { MetricsService } from '../metrics/metrics.service';
 import { nextAttemptAt } from './delivery.schedule';
 import { DeliverySender } from './delivery.sender';
@@ -28,7 +37,8 @@ import type { Resolver } from './webhook-url.policy';
  * itself runs on real timers.
  */
 @Injectable()
-export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown, Drainable {
+  readonly drainName = 'event-delivery';
   private readonly logger = new Logger(DeliveryWorker.name);
   readonly owner = `${hostname().slice(0, 30)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly sender: DeliverySender;
@@ -50,7 +60,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(eventDeliveryConfig.KEY) private readonly config: EventDeliveryConfig,
     @Inject(appConfig.KEY) app: AppConfig,
     @Inject(WEBHOOK_RESOLVER) resolver: Resolver,
+    @Optional() drain?: DrainService,
   ) {
+    drain?.register(this);
     this.sender = new DeliverySender({ production: app.production }, config.timeoutMs, config.concurrency, resolver);
     this.sent = metrics.counter('billing_event_deliveries_sent_total', 'Event deliveries answered with a 2xx');
     this.failed = metrics.counter(
@@ -76,12 +88,28 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     this.logger.log({ owner: this.owner, pollMs: this.config.pollMs }, 'event delivery worker started');
   }
 
+  /**
+   * The SIGTERM drain: claim nothing more, let the POSTs in flight finish and record their answers (before the pool
+   * closes). At the deadline what is still out is left to its lease: another instance sends it again (at least once).
+   */
+  async drain(deadline: AbortSignal): Promise<void> {
+    const stopped = this.stop();
+    await Promise.race([
+      stopped,
+      new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true })),
+    ]);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+    this.sender.close();
+  }
+
+  private async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
-    await Promise.allSettled([...this.inFlight]);
-    this.sender.close();
+    await this.settle();
   }
 
   private schedule(ms: number): void {
@@ -129,7 +157,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Resolves when every claimed delivery has been sent and recorded (tests, shutdown). */
-  async drain(): Promise<void> {
+  async settle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 

@@ -15,6 +15,10 @@ export interface EventReceiver {
   received: ReceivedDelivery[];
   /** Answered with a 2xx, in arrival order. */
   accepted(): ReceivedDelivery[];
+  /** POSTs whose body has arrived, answered or not (see `hold`). */
+  arrivals: number;
+  /** While set, answers wait for it (a POST held in flight). */
+  hold?: Promise<void>;
   /** What to answer a POST (default 200); called after the body is read. */
   answer: (d: Omit<ReceivedDelivery, 'status'>) => number;
   close(): Promise<void>;
@@ -25,6 +29,7 @@ export async function startEventReceiver(path = '/billing-events'): Promise<Even
     url: '',
     received: [],
     accepted: () => receiver.received.filter((d) => d.status >= 200 && d.status < 300),
+    arrivals: 0,
     answer: () => 200,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -40,9 +45,12 @@ export async function startEventReceiver(path = '/billing-events'): Promise<Even
         res.writeHead(400).end();
         return;
       }
-      const status = receiver.answer({ rawBody, headers: req.headers, event });
-      receiver.received.push({ rawBody, headers: req.headers, event, status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+      receiver.arrivals++;
+      void (receiver.hold ?? Promise.resolve()).then(() => {
+        const status = receiver.answer({ rawBody, headers: req.headers, event });
+        receiver.received.push({ rawBody, headers: req.headers, event, status });
+        res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
