@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { verifyBillingSignature } from '../src/webhook-endpoints/verify-signature';
 import { WebhookDelivery } from '../src/webhook-endpoints/webhook-delivery.entity';
 import { startEventReceiver, type EventReceiver } from './helpers/event-receiver';
+import { instanceEnv } from './helpers/instances';
 import { logEntries, startAppProcess, type AppProcess } from './helpers/multi-process';
 import { writeEvents } from './helpers/outbox';
 import { createMerchant, freePort, startTestApp, type TestApp } from './helpers/test-app';
@@ -55,25 +56,17 @@ onPostgres('event delivery on several instances (PostgreSQL only)', () => {
           Array.from({ length: OBJECTS }, (_, i) => ({ type: 'subscription.updated', objectId: `sub_k${i}` })),
         )),
       );
-    const env = (port: number) => ({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: process.env.DATABASE_URL!,
-      DATABASE_SCHEMA: process.env.DATABASE_SCHEMA!,
-      DATABASE_MIGRATIONS_RUN: 'false',
-      DATABASE_POOL_SIZE: '10',
-      ADMIN_API_KEY: 'test-admin-key-0123456789abcdef',
-      SECRETS_KEY: process.env.SECRETS_KEY!,
-      SCHEDULER_ENABLED: 'false',
-      EVENT_DELIVERY_ENABLED: 'true',
-      EVENT_DELIVERY_POLL_MS: '50',
-      EVENT_DELIVERY_LEASE_MS: String(LEASE_MS),
-      EVENT_DELIVERY_CONCURRENCY: String(CONCURRENCY),
-      EVENT_DELIVERY_BATCH_SIZE: '50',
-      EVENT_DELIVERY_TIMEOUT_MS: '2000',
-    });
+    // The billing scheduler stays off: only delivery runs (the sandbox URLs are then never called).
+    const env = (port: number) =>
+      instanceEnv(port, `${t.url}/sandbox`, {
+        SCHEDULER_ENABLED: 'false',
+        EVENT_DELIVERY_ENABLED: 'true',
+        EVENT_DELIVERY_POLL_MS: '50',
+        EVENT_DELIVERY_LEASE_MS: String(LEASE_MS),
+        EVENT_DELIVERY_CONCURRENCY: String(CONCURRENCY),
+        EVENT_DELIVERY_BATCH_SIZE: '50',
+        EVENT_DELIVERY_TIMEOUT_MS: '2000',
+      });
     const [pa, pb] = await Promise.all([freePort(), freePort()]);
     procs.push(
       ...(await Promise.all([startAppProcess('instance-a', pa, env(pa)), startAppProcess('instance-b', pb, env(pb))])),

@@ -205,7 +205,12 @@ describe('webhook endpoints and event delivery (e2e)', () => {
           }))
           .sort((x, y) => x.id.localeCompare(y.id)),
       );
-      const list = await t.http().get(`/v1/webhook-endpoints/${ep.id}/deliveries`).set(auth());
+      // The receiver has both before the worker records their answers: wait for those writes.
+      const deliveries = () => t.http().get(`/v1/webhook-endpoints/${ep.id}/deliveries`).set(auth());
+      await waitFor(async () =>
+        ((await deliveries()).body.data ?? []).every((d: { status: string }) => d.status === 'delivered'),
+      );
+      const list = await deliveries();
       expect(list.status).toBe(200);
       expect(list.body.data).toHaveLength(2);
       expect(list.body.data[0]).toMatchObject({

@@ -3,19 +3,17 @@
  * subscribed by the backend; a key still pending (the card was declined or the window closed) is read with its client
  * secret, and the buyer may try another card with it.
  */
-import { $, backend, describe, facts, getBillingKey, money, say } from './checkout-api.js';
-import { TossPayments, type BillingAuthRequest } from './sdk.js';
-
-interface CardCheckout {
-  id: string;
-  clientSecret: string;
-  checkout: { init: { clientKey: string; customerKey: string }; request: BillingAuthRequest };
-}
-
-interface SubscriptionView {
-  subscription: { id: string; status: string; nextChargeAt?: string };
-  charges: Array<{ status: string; amount: number; currency: string }>;
-}
+import { openCardWindow, type CardCheckout } from './card-checkout.js';
+import {
+  $,
+  backend,
+  describe,
+  facts,
+  getBillingKey,
+  say,
+  showSubscription,
+  type SubscriptionView,
+} from './checkout-api.js';
 
 const query = new URLSearchParams(location.search);
 const billingKeyId = query.get('billingKeyId') ?? '';
@@ -35,10 +33,7 @@ async function main(): Promise<void> {
     retry.classList.remove('hidden');
     retry.addEventListener('click', () => {
       retry.disabled = true;
-      const payment = TossPayments()(checkout.checkout.init.clientKey).payment({
-        customerKey: checkout.checkout.init.customerKey,
-      });
-      payment.requestBillingAuth(checkout.checkout.request).catch((e: unknown) => {
+      openCardWindow(checkout).catch((e: unknown) => {
         say(describe(e), 'bad');
         retry.disabled = false;
       });
@@ -47,16 +42,7 @@ async function main(): Promise<void> {
     return;
   }
   say('Card registered. Starting your subscription…');
-  const { subscription, charges } = await backend<SubscriptionView>('POST', '/subscriptions', { billingKeyId });
-  const charge = charges[0];
-  const ok = subscription.status === 'active';
-  say(ok ? 'Subscribed: your Pro plan is active.' : `Subscription ${subscription.status}.`, ok ? 'ok' : 'bad');
-  facts('facts', [
-    ['Subscription', subscription.id],
-    ['Status', subscription.status],
-    ['First charge', charge ? `${money(charge.amount, charge.currency)} ${charge.status}` : 'not yet'],
-    ['Next charge', subscription.nextChargeAt],
-  ]);
+  showSubscription(await backend<SubscriptionView>('POST', '/subscriptions', { billingKeyId }));
 }
 
 main().catch((e: unknown) => say(describe(e), 'bad'));

@@ -128,3 +128,50 @@ export function money(amount: number, currency: string): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The buyer's details as every checkout form asks for them. */
+export function buyerFields(): { email: string; firstName: string; lastName: string; country: string } {
+  return {
+    email: value('email'),
+    firstName: value('firstName'),
+    lastName: value('lastName'),
+    country: value('country'),
+  };
+}
+
+/**
+ * Wires the page's #buyer form: a submit disables #start, says `busy` and runs `begin`; when that fails, the error is
+ * shown and #start can be pressed again. Answers #start (a page may relabel it later).
+ */
+export function onBuyerSubmit(busy: string, begin: () => Promise<void>): HTMLButtonElement {
+  const start = $('start') as HTMLButtonElement;
+  $('buyer').addEventListener('submit', (event) => {
+    event.preventDefault();
+    start.disabled = true;
+    say(busy);
+    begin().catch((e: unknown) => {
+      say(`Could not start: ${describe(e)}`, 'bad');
+      start.disabled = false;
+    });
+  });
+  return start;
+}
+
+/** What the merchant backend answers when it subscribes a customer. */
+export interface SubscriptionView {
+  subscription: { id: string; status: string; currentPeriodEnd?: string; nextChargeAt?: string };
+  charges: Array<{ status: string; amount: number; currency: string }>;
+}
+
+/** Says whether the subscription is active and lists it with its first charge in #facts. */
+export function showSubscription({ subscription, charges }: SubscriptionView): void {
+  const charge = charges[0];
+  const ok = subscription.status === 'active';
+  say(ok ? 'Subscribed: your Pro plan is active.' : `Subscription ${subscription.status}.`, ok ? 'ok' : 'bad');
+  facts('facts', [
+    ['Subscription', subscription.id],
+    ['Status', subscription.status],
+    ['First charge', charge ? `${money(charge.amount, charge.currency)} ${charge.status}` : 'not yet'],
+    ['Next charge', subscription.nextChargeAt],
+  ]);
+}

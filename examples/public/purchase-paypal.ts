@@ -3,32 +3,12 @@
  * SDK's requestPayment opens the PayPal window → Toss sends the buyer to our success route, which confirms and
  * forwards to purchase-done.html.
  */
-import { $, backend, describe, say, value } from './checkout-api.js';
+import { backend, buyerFields, onBuyerSubmit } from './checkout-api.js';
 import { pay, type Order } from './toss-order.js';
 
-const form = $('buyer') as HTMLFormElement;
-const start = $('start') as HTMLButtonElement;
-
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  void begin();
+onBuyerSubmit('Opening PayPal…', async () => {
+  const order = await backend<Order>('POST', '/purchases', buyerFields());
+  // The result page needs it if the buyer comes back without paying (the order stays open).
+  sessionStorage.setItem('purchase', JSON.stringify(order));
+  await pay(order);
 });
-
-async function begin(): Promise<void> {
-  start.disabled = true;
-  say('Opening PayPal…');
-  try {
-    const order = await backend<Order>('POST', '/purchases', {
-      email: value('email'),
-      firstName: value('firstName'),
-      lastName: value('lastName'),
-      country: value('country'),
-    });
-    // The result page needs it if the buyer comes back without paying (the order stays open).
-    sessionStorage.setItem('purchase', JSON.stringify(order));
-    await pay(order);
-  } catch (e) {
-    say(`Could not start: ${describe(e)}`, 'bad');
-    start.disabled = false;
-  }
-}

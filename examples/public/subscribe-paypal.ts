@@ -6,14 +6,17 @@
 import {
   $,
   backend,
+  buyerFields,
   completeBillingKey,
   describe,
   facts,
-  money,
+  onBuyerSubmit,
   say,
+  showSubscription,
   updateBillingKeyRequest,
   value,
   type BillingKey,
+  type SubscriptionView,
 } from './checkout-api.js';
 import { IMP, type LoadUIRequest } from './sdk.js';
 
@@ -25,55 +28,30 @@ interface Started {
   };
 }
 
-interface SubscriptionView {
-  subscription: { id: string; status: string; currentPeriodEnd?: string; nextChargeAt?: string };
-  charges: Array<{ status: string; amount: number; currency: string }>;
-}
-
-const form = $('buyer') as HTMLFormElement;
-const start = $('start') as HTMLButtonElement;
-
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  void begin();
+const start = onBuyerSubmit('Preparing PayPal…', async () => {
+  const started = await backend<Started>('POST', '/paypal-subscriptions', buyerFields());
+  const { id, clientSecret, checkout } = started.billingKey;
+  let request = checkout.request;
+  IMP().init(checkout.init.userCode);
+  IMP().loadUI(
+    'paypal-rt',
+    request,
+    (response) => void finish(id, clientSecret, response.imp_uid, response.merchant_uid),
+  );
+  // A change before the click goes to the server first (it owns the request), then to the SDK.
+  $('agreementName').addEventListener('change', () => {
+    void updateBillingKeyRequest<LoadUIRequest>(id, clientSecret, { name: value('agreementName') })
+      .then((updated) => {
+        request = updated.checkout.request;
+        IMP().updateLoadUIRequest('paypal-rt', request);
+        say('Agreement name updated. Click the PayPal button to approve future payments.');
+      })
+      .catch((e: unknown) => say(`Could not update the agreement: ${describe(e)}`, 'bad'));
+  });
+  $('pay').classList.remove('hidden');
+  say('Click the PayPal button to approve future payments.');
+  (document.querySelector('.portone-ui-container button') as HTMLButtonElement | null)?.focus();
 });
-
-async function begin(): Promise<void> {
-  start.disabled = true;
-  say('Preparing PayPal…');
-  try {
-    const started = await backend<Started>('POST', '/paypal-subscriptions', {
-      email: value('email'),
-      firstName: value('firstName'),
-      lastName: value('lastName'),
-      country: value('country'),
-    });
-    const { id, clientSecret, checkout } = started.billingKey;
-    let request = checkout.request;
-    IMP().init(checkout.init.userCode);
-    IMP().loadUI(
-      'paypal-rt',
-      request,
-      (response) => void finish(id, clientSecret, response.imp_uid, response.merchant_uid),
-    );
-    // A change before the click goes to the server first (it owns the request), then to the SDK.
-    $('agreementName').addEventListener('change', () => {
-      void updateBillingKeyRequest<LoadUIRequest>(id, clientSecret, { name: value('agreementName') })
-        .then((updated) => {
-          request = updated.checkout.request;
-          IMP().updateLoadUIRequest('paypal-rt', request);
-          say('Agreement name updated. Click the PayPal button to approve future payments.');
-        })
-        .catch((e: unknown) => say(`Could not update the agreement: ${describe(e)}`, 'bad'));
-    });
-    $('pay').classList.remove('hidden');
-    say('Click the PayPal button to approve future payments.');
-    (document.querySelector('.portone-ui-container button') as HTMLButtonElement | null)?.focus();
-  } catch (e) {
-    say(`Could not start: ${describe(e)}`, 'bad');
-    start.disabled = false;
-  }
-}
 
 async function finish(id: string, secret: string, impUid: string | null, merchantUid: string): Promise<void> {
   if (!impUid) {
@@ -108,22 +86,10 @@ async function finish(id: string, secret: string, impUid: string | null, merchan
   say('Starting your subscription…');
   try {
     const view = await backend<SubscriptionView>('POST', '/subscriptions', { billingKeyId: id });
-    show(view);
+    // The agreement is made: its button and name field have nothing more to do.
+    $('pay').classList.add('hidden');
+    showSubscription(view);
   } catch (e) {
     say(`Could not subscribe: ${describe(e)}`, 'bad');
   }
-}
-
-function show({ subscription, charges }: SubscriptionView): void {
-  const charge = charges[0];
-  // The agreement is made: its button and name field have nothing more to do.
-  $('pay').classList.add('hidden');
-  const ok = subscription.status === 'active';
-  say(ok ? 'Subscribed: your Pro plan is active.' : `Subscription ${subscription.status}.`, ok ? 'ok' : 'bad');
-  facts('facts', [
-    ['Subscription', subscription.id],
-    ['Status', subscription.status],
-    ['First charge', charge ? `${money(charge.amount, charge.currency)} ${charge.status}` : 'not yet'],
-    ['Next charge', subscription.nextChargeAt],
-  ]);
 }

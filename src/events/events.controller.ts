@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant } from '../auth/auth.decorators';
+import type { Page } from '../common/pagination';
 import type { Merchant } from '../merchants/merchant.entity';
 import { EventListQueryDto, EventListView, EventView } from './dto/event.dto';
 import { EventsService } from './events.service';
@@ -13,7 +14,7 @@ export class EventsController {
 
   @Get()
   @ApiOkResponse({ type: EventListView, description: 'Newest first; replay by paging with nextCursor' })
-  list(@CurrentMerchant() merchant: Merchant, @Query() query: EventListQueryDto): Promise<EventListView> {
+  list(@CurrentMerchant() merchant: Merchant, @Query() query: EventListQueryDto): Promise<Page<EventView>> {
     return this.events.list(merchant.id, query);
   }
 

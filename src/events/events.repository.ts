@@ -2,22 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { Repository } from 'typeorm';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 import { bulkInsert, rowsOf } from '../database/bulk-update';
 import { EventRecord } from './event.entity';
 
 /** Rows per counter statement on SQLite (three parameters a row); PostgreSQL binds one array per column. */
 const SQLITE_ROWS_PER_STATEMENT = 300;
 
-export interface EventPage {
-  readonly rows: EventRecord[];
-  readonly hasMore: boolean;
-}
-
 export interface EventListFilter {
   readonly type?: string;
   readonly objectId?: string;
   /** Keyset position: rows strictly older than this (createdAt, id), newest first. */
-  readonly after?: { readonly createdAt: Date; readonly id: string };
+  readonly after?: CursorPosition;
   readonly limit: number;
 }
 
@@ -30,22 +26,14 @@ export class EventsRepository {
     return this.events.findOneBy({ merchantId, id });
   }
 
-  async list(merchantId: string, f: EventListFilter): Promise<EventPage> {
-    const qb = this.events.createQueryBuilder('e').where('e.merchantId = :merchantId', { merchantId });
-    if (f.type) qb.andWhere('e.type = :type', { type: f.type });
-    if (f.objectId) qb.andWhere('e.objectId = :objectId', { objectId: f.objectId });
-    if (f.after) {
-      qb.andWhere('(e.createdAt < :at OR (e.createdAt = :at AND e.id < :id))', {
-        at: f.after.createdAt,
-        id: f.after.id,
-      });
-    }
-    const rows = await qb
-      .orderBy('e.createdAt', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .limit(f.limit + 1)
-      .getMany();
-    return { rows: rows.slice(0, f.limit), hasMore: rows.length > f.limit };
+  /** Up to `limit + 1` rows, newest first, for `toPage`. */
+  list(merchantId: string, f: EventListFilter): Promise<EventRecord[]> {
+    return keysetPage(this.events.createQueryBuilder('e'), {
+      merchantId,
+      after: f.after,
+      limit: f.limit,
+      filters: { type: f.type, objectId: f.objectId },
+    });
   }
 
   /**

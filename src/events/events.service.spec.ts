@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { strictMock } from '../../test/helpers/strict-mock';
 import type { Clock } from '../clock/clock';
+import { decodeCursor, encodeCursor } from '../common/pagination';
 import type { EventRecord } from './event.entity';
-import { decodeCursor, encodeCursor } from './events.cursor';
 import type { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
 
@@ -68,16 +68,38 @@ describe('EventsService.recordMany', () => {
   });
 });
 
-describe('events cursor', () => {
-  it('round-trips (createdAt, id) and refuses anything it did not make with VALIDATION_FAILED', () => {
-    const row = { createdAt: NOW, id: 'evt_abc' };
-    expect(decodeCursor(encodeCursor(row))).toEqual(row);
-    for (const bad of [
-      '',
-      'bm9wZQ',
-      Buffer.from('["x","evt"]').toString('base64url'),
-      Buffer.from('[1,2]').toString('base64url'),
-    ])
-      expect(() => decodeCursor(bad)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+describe('EventsService.list', () => {
+  const row = (i: number): EventRecord => ({
+    id: `evt_${i}`,
+    merchantId: 'mch_1',
+    type: 'charge.failed',
+    objectType: 'charge',
+    objectId: 'chg_1',
+    sequence: i,
+    data: { object: {} },
+    createdAt: new Date(NOW.getTime() - i * 1000),
+    fannedOutAt: null,
+  });
+
+  it('passes the filters and the decoded cursor to the repository and pages with the shared cursor', async () => {
+    const list = jest.fn(async () => [row(3), row(4), row(5)]);
+    const service = new EventsService(strictMock<EventsRepository>({ list }), strictMock<Clock>({ now: () => NOW }));
+    const after = { createdAt: row(2).createdAt, id: 'evt_2' };
+    const page = await service.list('mch_1', { limit: 2, cursor: encodeCursor(after), type: 'charge.failed' });
+    expect(list).toHaveBeenCalledWith('mch_1', { type: 'charge.failed', objectId: undefined, after, limit: 2 });
+    expect(page.data.map((e) => e.id)).toEqual(['evt_3', 'evt_4']);
+    expect(page.hasMore).toBe(true);
+    expect(decodeCursor(page.nextCursor as string)).toEqual({ createdAt: row(4).createdAt, id: 'evt_4' });
+  });
+
+  it('refuses a cursor it did not hand out with VALIDATION_FAILED on `cursor`, before any query', async () => {
+    const list = jest.fn(async () => []);
+    const service = new EventsService(strictMock<EventsRepository>({ list }), strictMock<Clock>({ now: () => NOW }));
+    for (const bad of ['bm9wZQ', Buffer.from('["x","evt"]').toString('base64url')])
+      await expect(service.list('mch_1', { cursor: bad })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'cursor', errors: ['invalid cursor'] }],
+      });
+    expect(list).not.toHaveBeenCalled();
   });
 });

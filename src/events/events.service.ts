@@ -3,8 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
 import { NotFoundError } from '../common/errors/domain.error';
 import { newId } from '../common/ids';
-import type { EventListQueryDto, EventListView, EventView } from './dto/event.dto';
-import { decodeCursor, encodeCursor } from './events.cursor';
+import { pageParams, toPage, type Page } from '../common/pagination';
+import type { EventListQueryDto, EventView } from './dto/event.dto';
 import type { EventObjectType, EventRecord } from './event.entity';
 import { EventsRepository, sequenceKey } from './events.repository';
 
@@ -77,20 +77,10 @@ export class EventsService {
     return toEventView(row);
   }
 
-  async list(merchantId: string, q: EventListQueryDto): Promise<EventListView> {
-    const limit = q.limit ?? 20;
-    const page = await this.repo.list(merchantId, {
-      type: q.type,
-      objectId: q.objectId,
-      after: q.cursor ? decodeCursor(q.cursor) : undefined,
-      limit,
-    });
-    const lastRow = page.rows[page.rows.length - 1];
-    return {
-      data: page.rows.map(toEventView),
-      hasMore: page.hasMore,
-      nextCursor: page.hasMore && lastRow ? encodeCursor(lastRow) : null,
-    };
+  async list(merchantId: string, q: EventListQueryDto): Promise<Page<EventView>> {
+    const { limit, after } = pageParams(q);
+    const rows = await this.repo.list(merchantId, { type: q.type, objectId: q.objectId, after, limit });
+    return toPage(rows, limit, toEventView);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   WebhookEndpointPage,
   WebhookEndpointWithSecretDto,
 } from './dto/webhook-endpoint.dto';
-import { type Page, PageQueryDto } from './webhook-endpoints.page';
+import { type Page, PageQueryDto } from '../common/pagination';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import type { WebhookDeliveryDto } from './dto/webhook-endpoint.dto';
 

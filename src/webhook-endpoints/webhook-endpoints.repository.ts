@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { CursorPosition } from './webhook-endpoints.page';
+import { keysetPage, type CursorPosition } from '../common/pagination';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 
@@ -41,13 +41,7 @@ export class WebhookEndpointsRepository {
   }
 
   pageEndpoints(merchantId: string, limit: number, after?: CursorPosition): Promise<WebhookEndpoint[]> {
-    const qb = this.endpoints.createQueryBuilder('w').where('w.merchantId = :merchantId', { merchantId });
-    if (after) qb.andWhere('(w.createdAt, w.id) < (:at, :id)', { at: after.createdAt, id: after.id });
-    return qb
-      .orderBy('w.createdAt', 'DESC')
-      .addOrderBy('w.id', 'DESC')
-      .limit(limit + 1)
-      .getMany();
+    return keysetPage(this.endpoints.createQueryBuilder('w'), { merchantId, after, limit });
   }
 
   pageDeliveries(
@@ -55,15 +49,11 @@ export class WebhookEndpointsRepository {
     endpointId: string,
     opts: { limit: number; after?: CursorPosition; status?: string },
   ): Promise<WebhookDelivery[]> {
-    const qb = this.deliveries
-      .createQueryBuilder('d')
-      .where('d.endpointId = :endpointId AND d.merchantId = :merchantId', { endpointId, merchantId });
-    if (opts.status) qb.andWhere('d.status = :status', { status: opts.status });
-    if (opts.after) qb.andWhere('(d.createdAt, d.id) < (:at, :id)', { at: opts.after.createdAt, id: opts.after.id });
-    return qb
-      .orderBy('d.createdAt', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(opts.limit + 1)
-      .getMany();
+    return keysetPage(this.deliveries.createQueryBuilder('d'), {
+      merchantId,
+      after: opts.after,
+      limit: opts.limit,
+      filters: { endpointId, status: opts.status },
+    });
   }
 }

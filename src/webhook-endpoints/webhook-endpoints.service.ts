@@ -15,7 +15,7 @@ import type {
 } from './dto/webhook-endpoint.dto';
 import type { WebhookDelivery } from './webhook-delivery.entity';
 import type { WebhookEndpoint } from './webhook-endpoint.entity';
-import { type Page, type PageQueryDto, pageParams, toPage } from './webhook-endpoints.page';
+import { type Page, type PageQueryDto, pageParams, toPage } from '../common/pagination';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { checkUrlShape, hostOf, resolveAllowed, type Resolver, UrlRefused } from './webhook-url.policy';
 

@@ -1,23 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 
-export class EventListQueryDto {
-  @ApiPropertyOptional({ description: 'Page size', minimum: 1, maximum: 100, default: 20 })
-  @OptionalNotNull()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (opaque)' })
-  @OptionalNotNull()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/)
-  cursor?: string;
-
+export class EventListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only events of this type', example: 'charge.failed' })
   @OptionalNotNull()
   @IsString()
@@ -48,9 +34,5 @@ export class EventView {
   @ApiProperty({ type: EventDataView }) data: { object: unknown };
 }
 
-export class EventListView {
-  @ApiProperty({ type: [EventView] }) data: EventView[];
-  @ApiProperty() hasMore: boolean;
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next (older) page' })
-  nextCursor: string | null;
-}
+/** Keeps the OpenAPI name the events list has always had. */
+export const EventListView = PageOf(EventView, 'EventListView');

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
 import { OptionalNotNull } from '../../common/validation/optional-not-null';
 import { DELIVERY_STATUSES } from '../webhook-delivery.entity';
-import { PageOf, PageQueryDto } from '../webhook-endpoints.page';
+import { PageOf, PageQueryDto } from '../../common/pagination';
 
 export const EVENT_FILTER = /^(\*|[a-z][a-z_]{0,39}\.\*|[a-z][a-z_]{0,39}\.[a-z][a-z_]{0,39})$/;
 
