@@ -1,19 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  billingKeyFlowOf,
-  GatewayRegistry,
-  hasCapability,
-  webhookUrl,
-  type AdapterWith,
-  type BillingKeyOutcome,
-  type ClientRequest,
-} from '@app/pg-contract';
+import { GatewayRegistry, hasCapability, type AdapterWith, type ClientRequest } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
-import { hashClientSecret, mintClientSecret } from '../common/crypto/client-secret';
 import { Clock } from '../clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain.error';
-import { newId } from '../common/ids';
+import { pageParams, toPage, type Page } from '../common/pagination';
 import { appConfig, type AppConfig } from '../config/configuration';
 import type { Customer } from '../customers/customer.entity';
 import { CustomersService } from '../customers/customers.service';
@@ -21,7 +11,15 @@ import { GatewayCredentialsService } from '../gateway-credentials/gateway-creden
 import { MetricsService } from '../metrics/metrics.service';
 import { RiskService } from '../risk/risk.service';
 import type { BillingKey } from './billing-key.entity';
+import { BillingKeyOutcomes, type CompletionSource, type Pointer } from './billing-keys.completion';
+import {
+  ISSUANCE_REFERENCE_PREFIX,
+  issuanceInput,
+  pendingKeyDraft,
+  requireRedirectUrls,
+} from './billing-keys.issuance';
 import { BillingKeysRepository } from './billing-keys.repository';
+import { BillingKeyRevocation } from './billing-keys.revocation';
 import { chargeableOrThrow, clientFields, toBillingKeyDto, toCompletionDto } from './billing-keys.views';
 import type {
   BillingKeyCompletionDto,
@@ -33,36 +31,26 @@ import type {
 } from './dto/billing-key.dto';
 
 export { toBillingKeyDto };
-
-/** A pointer for the adapter's completeBillingKey (see CompleteBillingKeyInput.pointer). */
-export type Pointer = Readonly<Record<string, string>>;
-
-/** Name recorded when neither the merchant nor the gateway's descriptor gives one. */
-const DEFAULT_NAME = 'Billing key';
-
-/** Failed completions that say the pointer was wrong, not that the issuance failed: the key stays pending. */
-const POINTER_FAILURES = new Set(['REFERENCE_MISMATCH', 'PAYMENT_NOT_FOUND', 'INVALID_POINTER']);
-
-/** Where a completion came from: the merchant's API call (errors are answered), a webhook or the reconciler (nothing to answer). */
-export type CompletionSource = 'api' | 'webhook' | 'reconciler' | 'return';
+// Moved beside the seams they belong to; re-exported for existing imports.
+export { ISSUANCE_REFERENCE_PREFIX };
+export type { CompletionSource, Pointer };
 
 /** What a webhook pointer did to billing keys. */
 export type BillingKeyNotificationResult = 'applied' | 'unchanged' | 'not_a_billing_key' | 'ignored';
-
-/** Prefix of the issuance merchant_uid minted for every billing key (charges' references never start with it). */
-export const ISSUANCE_REFERENCE_PREFIX = 'bki_';
 
 /**
  * PG-agnostic billing keys: pending → active | failed, active → revoked. The PG-side key (PortOne customer_uid) and
  * the issuance reference (merchant_uid) are minted here, random and opaque. The adapter comes from the registry by the
  * key's gateway code; every PG answer is applied through one compare-and-set state machine, whether it came through
- * the merchant's completion call or a webhook.
+ * the merchant's completion call or a webhook. Issuance is built in billing-keys.issuance.ts, verdicts applied in
+ * billing-keys.completion.ts, PG deletions made in billing-keys.revocation.ts.
  */
-import { pageParams, toPage, type Page } from '../common/pagination';
 @Injectable()
 export class BillingKeysService {
   private readonly logger = new Logger(BillingKeysService.name);
   private readonly transitions: Counter<'gateway' | 'to' | 'source'>;
+  private readonly outcomes: BillingKeyOutcomes;
+  private readonly revocation: BillingKeyRevocation;
 
   constructor(
     private readonly repo: BillingKeysRepository,
@@ -79,6 +67,8 @@ export class BillingKeysService {
       'Billing key state changes by gateway, new state and source',
       ['gateway', 'to', 'source'],
     );
+    this.outcomes = new BillingKeyOutcomes(repo, clock, this.transitions, this.logger);
+    this.revocation = new BillingKeyRevocation(repo, credentials, clock, this.logger);
   }
 
   // ---- for other modules ---------------------------------------------------------------------------------------
@@ -126,45 +116,9 @@ export class BillingKeysService {
    */
   async issue(merchantId: string, input: CreateBillingKeyDto): Promise<IssuedBillingKeyDto> {
     const adapter = this.adapterFor(input.gateway);
-    if (billingKeyFlowOf(adapter.descriptor) === 'redirect') {
-      const missing = (['successUrl', 'failUrl'] as const).filter((f) => !input[f]);
-      if (missing.length > 0) {
-        throw new DomainError(
-          'VALIDATION_FAILED',
-          `${input.gateway} sends the buyer back through a redirect: successUrl and failUrl are required`,
-          missing.map((field) => ({ field, errors: [`required for ${input.gateway}`] })),
-        );
-      }
-    }
+    requireRedirectUrls(adapter, input);
     const customer = await this.customers.require(merchantId, input.customerId);
-    const now = this.clock.now();
-    const id = newId('bk');
-    const clientSecret = mintClientSecret(id);
-    const draft: BillingKey = {
-      id,
-      merchantId,
-      customerId: customer.id,
-      gateway: input.gateway,
-      status: 'pending',
-      // Opaque and unguessable: knowing one never helps to guess another merchant's key.
-      customerUid: `cu_${randomBytes(24).toString('base64url')}`,
-      merchantUid: `${ISSUANCE_REFERENCE_PREFIX}${randomBytes(18).toString('base64url')}`,
-      name: input.name ?? adapter.descriptor.defaultBillingKeyName ?? DEFAULT_NAME,
-      customData: input.customData ?? null,
-      gatewayPaymentId: null,
-      gatewayBillingKey: null,
-      clientSecretHash: hashClientSecret(clientSecret),
-      successUrl: input.successUrl ?? null,
-      failUrl: input.failUrl ?? null,
-      revokeReason: null,
-      failureCode: null,
-      failureMessage: null,
-      revokePendingAtPg: false,
-      createdAt: now,
-      updatedAt: now,
-      activatedAt: null,
-      revokedAt: null,
-    };
+    const { draft, clientSecret } = pendingKeyDraft(merchantId, customer, adapter, input, this.clock.now());
     const client = await this.buildRequest(adapter, draft, customer);
     const key = await this.repo.insert(draft);
     this.logger.log({ merchantId, billingKeyId: key.id, gateway: key.gateway }, 'billing key issuance started');
@@ -255,33 +209,8 @@ export class BillingKeysService {
       });
       if (won) this.transitions.inc({ gateway: key.gateway, to: 'revoked', source: 'api' });
     }
-    if (deletable) await this.deleteAtGateway(adapter, key);
+    if (deletable) await this.revocation.deleteAtGateway(adapter, key);
     return toBillingKeyDto(await this.get(merchantId, id));
-  }
-
-  /** Deletes a revoked key at the PG (the PG's own key); only a confirmed deletion clears `revokePendingAtPg`. */
-  private async deleteAtGateway(adapter: AdapterWith<'billingKeys'>, key: BillingKey): Promise<void> {
-    if (!hasCapability(adapter.descriptor, 'billingKeyDeletion') || !adapter.deleteBillingKey) return;
-    const creds = await this.credentialsFor(key.merchantId, key.gateway);
-    const outcome = await adapter.deleteBillingKey(creds, {
-      billingKey: key.gatewayBillingKey ?? key.customerUid,
-      issuedAs: key.customerUid,
-      reason: 'revoked by merchant',
-    });
-    if (outcome.status === 'DELETED') {
-      await this.repo.update(key.merchantId, key.id, { revokePendingAtPg: false, updatedAt: this.clock.now() });
-      return;
-    }
-    this.logger.warn(
-      {
-        merchantId: key.merchantId,
-        billingKeyId: key.id,
-        gateway: key.gateway,
-        outcome: outcome.status,
-        code: 'code' in outcome ? outcome.code : undefined,
-      },
-      'billing key revoked here; deletion at the PG not confirmed',
-    );
   }
 
   // ---- webhooks ------------------------------------------------------------------------------------------------
@@ -304,7 +233,7 @@ export class BillingKeysService {
     if (key.status === 'revoked') {
       // The buyer may finish the PG's window after the merchant revoked the pending key: the PG then holds a key we
       // will never charge. Deleting again (idempotent at the PG) leaves nothing chargeable there.
-      await this.deleteAtGateway(this.adapterFor(key.gateway), key);
+      await this.revocation.deleteAtGateway(this.adapterFor(key.gateway), key);
       return 'unchanged';
     }
     if (key.status !== 'pending') return 'unchanged';
@@ -412,71 +341,7 @@ export class BillingKeysService {
       reference: key.merchantUid,
       pointer,
     });
-    return this.apply(key, outcome, source);
-  }
-
-  private async apply(key: BillingKey, outcome: BillingKeyOutcome, source: CompletionSource): Promise<boolean> {
-    const log = {
-      merchantId: key.merchantId,
-      billingKeyId: key.id,
-      gateway: key.gateway,
-      source,
-      outcome: outcome.status,
-    };
-    const now = this.clock.now();
-    switch (outcome.status) {
-      case 'ACTIVE': {
-        const won = await this.repo.transition(key.merchantId, key.id, ['pending'], {
-          status: 'active',
-          activatedAt: now,
-          updatedAt: now,
-          gatewayPaymentId: outcome.gatewayPaymentId ?? null,
-          // The PG's own key where it mints one; charges and deletes send it (our minted id is `issuedAs`).
-          gatewayBillingKey: outcome.gatewayBillingKey ?? null,
-        });
-        if (won) {
-          this.transitions.inc({ gateway: key.gateway, to: 'active', source });
-          this.logger.log(log, 'billing key active');
-        }
-        return won;
-      }
-      case 'FAILED': {
-        if (POINTER_FAILURES.has(outcome.code)) {
-          this.logger.warn(
-            { ...log, code: outcome.code },
-            'billing key pointer does not match the issuance; key unchanged',
-          );
-          if (source === 'api')
-            throw new DomainError('BILLING_KEY_POINTER_MISMATCH', 'The pointer is not this billing key issuance');
-          return false;
-        }
-        const won = await this.repo.transition(key.merchantId, key.id, ['pending'], {
-          status: 'failed',
-          failureCode: outcome.code.slice(0, 64),
-          failureMessage: outcome.message.slice(0, 500),
-          updatedAt: now,
-          gatewayPaymentId: outcome.gatewayPaymentId ?? null,
-        });
-        if (won) {
-          this.transitions.inc({ gateway: key.gateway, to: 'failed', source });
-          this.logger.log({ ...log, code: outcome.code }, 'billing key issuance failed');
-        }
-        return won;
-      }
-      case 'PENDING':
-        // The PG has not decided: the key stays pending; a webhook or another completion call settles it.
-        return false;
-      case 'NOT_SENT':
-      case 'UNKNOWN':
-        this.logger.warn({ ...log, reason: outcome.reason }, 'billing key completion could not reach a verdict');
-        if (source === 'api') {
-          throw new DomainError(
-            'GATEWAY_UNAVAILABLE',
-            'The payment gateway could not confirm the issuance; the key stays pending: retry the completion',
-          );
-        }
-        return false;
-    }
+    return this.outcomes.apply(key, outcome, source);
   }
 
   private async buildRequest(
@@ -499,27 +364,10 @@ export class BillingKeysService {
           )
         : {};
     const creds = await this.credentialsFor(key.merchantId, key.gateway);
-    const redirect = billingKeyFlowOf(adapter.descriptor) === 'redirect';
-    const routes = `${this.app.publicBaseUrl}/v1/billing-keys/${encodeURIComponent(key.id)}`;
-    const client = await adapter.issueBillingKey(creds, {
-      billingKey: key.customerUid,
-      reference: key.merchantUid,
-      buyer: {
-        id: customer.id,
-        email: customer.email,
-        firstName: customer.firstName,
-        lastName: customer.lastName,
-        ...(customer.phone ? { phone: customer.phone } : {}),
-        country: customer.countryCode,
-      },
-      name: key.name,
-      ...(hasCapability(adapter.descriptor, 'webhooks')
-        ? { noticeUrls: [webhookUrl(this.app.publicBaseUrl, adapter.descriptor, key.merchantId)] }
-        : {}),
-      ...(key.customData ? { customData: key.customData as Record<string, unknown> } : {}),
-      ...(Object.keys(riskContext).length > 0 ? { riskContext } : {}),
-      ...(redirect ? { returnUrl: `${routes}/return`, failUrl: `${routes}/fail` } : {}),
-    });
+    const client = await adapter.issueBillingKey(
+      creds,
+      issuanceInput(adapter, key, customer, riskContext, this.app.publicBaseUrl),
+    );
     if ('status' in client)
       throw new DomainError('GATEWAY_REQUEST_REFUSED', `The gateway cannot take this issuance: ${client.message}`, [
         { code: client.code },

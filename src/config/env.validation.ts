@@ -1,3 +1,4 @@
+// Kept whole (issue 25): one flat class listing every environment variable, mirrored by .env.example.
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,

@@ -14,47 +14,33 @@ import {
   type ClientRequest,
   type CompleteBillingKeyInput,
   type CredentialCheck,
-  type DeclinedOutcome,
   type DeleteBillingKeyInput,
   type DeleteBillingKeyOutcome,
   type GatewayDescriptor,
   type IssueBillingKeyInput,
   type LookupOutcome,
   type Money,
-  type NotFoundOutcome,
   type NotSentOutcome,
   type PaymentGatewayAdapter,
   type PaymentOutcome,
   type RetrieveByReferenceInput,
   type RetrieveInput,
-  type UnknownOutcome,
   type WebhookInput,
   type WebhookParseResult,
 } from '@app/pg-contract';
-import { isPortoneNotFound, parsePortoneWebhook, PortoneClient, type PortoneAgainRequest } from '@app/portone-client';
+import { isPortoneNotFound, PortoneClient } from '@app/portone-client';
+import { failureOutcome, lookupFailureOutcome, paymentOutcome, readPayment } from './portone-paypal-rt.mapper';
+import { PORTONE_PAYPAL_RT_DESCRIPTOR, type PortonePaypalRtCredentials } from './portone-paypal-rt.descriptor';
+import { clientCredentials } from './portone-paypal-rt.helpers';
+import { confirmRefusal, fetchPayment, findByReference, resolvePending } from './portone-paypal-rt.lookups';
 import {
-  failureOutcome,
-  lookupFailureOutcome,
-  paymentOutcome,
-  pickAttempt,
-  readPayment,
-  type RtPayment,
-} from './portone-paypal-rt.mapper';
-import {
-  PORTONE_DEFAULT_BILLING_KEY_NAME,
-  PORTONE_PAYPAL_RT_DESCRIPTOR,
-  type PortonePaypalRtCredentials,
-} from './portone-paypal-rt.descriptor';
-import {
-  againName,
-  clientCredentials,
-  CUSTOMER_UID_MAX,
-  MERCHANT_UID_MAX,
-  NAME_MAX,
-  stcList,
-  validLength,
-} from './portone-paypal-rt.helpers';
-import { classifyRefusal } from './portone-paypal-rt.refusals';
+  againRequest,
+  checkRtCredentials,
+  invalidBillingKey,
+  invalidReference,
+  loadUiRequest,
+} from './portone-paypal-rt.requests';
+import { parseRtWebhook } from './portone-paypal-rt.webhooks';
 
 // The descriptor and credentials type live in portone-paypal-rt.descriptor.ts; re-exported for existing imports.
 export {
@@ -64,11 +50,10 @@ export {
   type PortonePaypalRtCredentials,
 } from './portone-paypal-rt.descriptor';
 
-type Fetched = { payment: RtPayment } | NotFoundOutcome | NotSentOutcome | UnknownOutcome;
-
 /**
  * The `portone-paypal-rt` adapter over {@link PortoneClient}. Stateless: the core owns billing keys and charges; this
- * class only turns contract inputs into PortOne calls and PortOne answers into outcomes with certainty.
+ * class only turns contract inputs into PortOne calls and PortOne answers into outcomes with certainty. Requests are
+ * built in portone-paypal-rt.requests.ts, look-ups read in .lookups.ts, webhooks parsed in .webhooks.ts.
  */
 @Injectable()
 export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePaypalRtCredentials> {
@@ -78,33 +63,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
 
   /** Checks the shape of credentials; problems name fields, never values. */
   checkCredentials(raw: unknown): CredentialCheck<PortonePaypalRtCredentials> {
-    const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    const problems = (['userCode', 'impKey', 'impSecret'] as const)
-      .filter((k) => typeof o[k] !== 'string' || (o[k] as string).trim() === '')
-      .map((k) => `${k} is required`);
-    // 가맹점 식별코드 starts with imp (PortOne V1 console; IMP.init in iamport-typings); bounded so a row stays small.
-    if (typeof o.userCode === 'string' && o.userCode.trim() !== '' && !/^imp[A-Za-z0-9_-]{1,60}$/.test(o.userCode))
-      problems.push('userCode must start with imp');
-    if (typeof o.impKey === 'string' && o.impKey.length > 200) problems.push('impKey must be at most 200 characters');
-    if (typeof o.impSecret === 'string' && o.impSecret.length > 400)
-      problems.push('impSecret must be at most 400 characters');
-    // Every id stored before v1.1 (letters and digits, 5-64) still passes: stored credentials are re-checked on use.
-    if (
-      o.paypalAccountId !== undefined &&
-      (typeof o.paypalAccountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.paypalAccountId))
-    ) {
-      problems.push('paypalAccountId must be 1-64 letters, digits, - or _');
-    }
-    if (problems.length > 0) return { ok: false, problems };
-    return {
-      ok: true,
-      credentials: {
-        userCode: o.userCode as string,
-        impKey: o.impKey as string,
-        impSecret: o.impSecret as string,
-        ...(typeof o.paypalAccountId === 'string' ? { paypalAccountId: o.paypalAccountId } : {}),
-      },
-    };
+    return checkRtCredentials(raw);
   }
 
   // ---- billing keys ----------------------------------------------------------------------------------------------
@@ -114,52 +73,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     credentials: PortonePaypalRtCredentials,
     input: IssueBillingKeyInput,
   ): Promise<ClientRequest | NotSentOutcome> {
-    if (!validLength(input.reference, MERCHANT_UID_MAX))
-      return notSent(
-        'invalid_request',
-        'INVALID_REFERENCE',
-        `reference must be 1-${MERCHANT_UID_MAX} characters`,
-        false,
-      );
-    if (!validLength(input.billingKey, CUSTOMER_UID_MAX))
-      return notSent(
-        'invalid_request',
-        'INVALID_BILLING_KEY',
-        `billingKey must be 1-${CUSTOMER_UID_MAX} characters`,
-        false,
-      );
-    if (!validLength(input.buyer?.id, 100))
-      return notSent('invalid_request', 'INVALID_BUYER', 'buyer.id is required', false);
-    if (input.name !== undefined && !validLength(input.name, NAME_MAX))
-      return notSent('invalid_request', 'INVALID_NAME', `name must be 1-${NAME_MAX} characters`, false);
-    const request: Record<string, unknown> = {
-      pg: credentials.paypalAccountId ? `paypal_v2.${credentials.paypalAccountId}` : 'paypal_v2',
-      pay_method: 'paypal',
-      merchant_uid: input.reference,
-      customer_uid: input.billingKey,
-      customer_id: input.buyer.id,
-      name: input.name ?? PORTONE_DEFAULT_BILLING_KEY_NAME,
-      // Seed 004: loadUI takes request_pay's parameters, whose official typings (iamport-typings RequestPayParams)
-      // require `amount`; the digest notes loadUI ignores it. 0 charges nothing and keeps the object SDK-typed.
-      amount: 0,
-    };
-    if (input.buyer.email) request.buyer_email = input.buyer.email;
-    const buyerName = [input.buyer.firstName, input.buyer.lastName].filter(Boolean).join(' ');
-    if (buyerName) request.buyer_name = buyerName;
-    if (input.buyer.phone) request.buyer_tel = input.buyer.phone;
-    if (input.noticeUrls?.length)
-      request.notice_url = input.noticeUrls.length === 1 ? input.noticeUrls[0] : [...input.noticeUrls];
-    if (input.customData) request.custom_data = input.customData;
-    // loadUI takes STC as an object (seed 004); `again` as a JSON string.
-    if (input.riskContext && Object.keys(input.riskContext).length > 0)
-      request.bypass = { paypal_v2: { additional_data: stcList(input.riskContext) } };
-    return {
-      sdk: 'iamport-v1',
-      init: { userCode: credentials.userCode },
-      method: 'loadUI',
-      uiType: 'paypal-rt',
-      request,
-    };
+    return loadUiRequest(credentials, input);
   }
 
   /**
@@ -180,7 +94,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     if (claimed !== undefined && claimed !== input.reference) {
       return { status: 'FAILED', code: 'REFERENCE_MISMATCH', message: 'the pointer names another issuance' };
     }
-    const fetched = await this.fetchPayment(credentials, impUid, options);
+    const fetched = await fetchPayment(this.client, credentials, impUid, options);
     if (!('payment' in fetched)) {
       return fetched.status === 'NOT_FOUND'
         ? { status: 'FAILED', code: 'PAYMENT_NOT_FOUND', message: 'PortOne has no such payment for this merchant' }
@@ -251,13 +165,8 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     input: DeleteBillingKeyInput,
     options: CallOptions = {},
   ): Promise<DeleteBillingKeyOutcome> {
-    if (!validLength(input.billingKey, CUSTOMER_UID_MAX))
-      return notSent(
-        'invalid_request',
-        'INVALID_BILLING_KEY',
-        `billingKey must be 1-${CUSTOMER_UID_MAX} characters`,
-        false,
-      );
+    const invalid = invalidBillingKey(input.billingKey);
+    if (invalid) return invalid;
     const reason = input.reason?.slice(0, 200);
     const res = await this.client.deleteCustomer(clientCredentials(credentials), input.billingKey, {
       ...options,
@@ -283,57 +192,25 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
   ): Promise<PaymentOutcome> {
     const refused = preflightAmount(this.descriptor, input.amount);
     if (refused) return refused;
-    if (!validLength(input.reference, MERCHANT_UID_MAX))
-      return notSent(
-        'invalid_request',
-        'INVALID_REFERENCE',
-        `reference must be 1-${MERCHANT_UID_MAX} characters`,
-        false,
-      );
-    if (!validLength(input.billingKey, CUSTOMER_UID_MAX))
-      return notSent(
-        'invalid_request',
-        'INVALID_BILLING_KEY',
-        `billingKey must be 1-${CUSTOMER_UID_MAX} characters`,
-        false,
-      );
-
-    const buyerName = [input.buyer?.firstName, input.buyer?.lastName].filter(Boolean).join(' ');
-    const request: PortoneAgainRequest = {
-      customer_uid: input.billingKey,
-      merchant_uid: input.reference,
-      currency: input.amount.currency,
-      amount: toMajorNumber(input.amount),
-      // The OpenAPI caps `name` at 40; plan names run to 200, so they are cut rather than refused at renewal time.
-      name: againName(input.orderName),
-      ...(input.buyer?.email ? { buyer_email: input.buyer.email } : {}),
-      ...(buyerName ? { buyer_name: buyerName } : {}),
-      ...(input.buyer?.phone ? { buyer_tel: input.buyer.phone } : {}),
-      // The REST `again` takes one notice_url (a string in the OpenAPI and seed 004); only the browser SDK takes a list.
-      ...(input.noticeUrls?.length ? { notice_url: input.noticeUrls[0] } : {}),
-      ...(input.customData ? { custom_data: input.customData } : {}),
-      // The client sends bypass as the JSON string PortOne requires.
-      ...(input.riskContext && Object.keys(input.riskContext).length > 0
-        ? { bypass: { paypal_v2: { additional_data: stcList(input.riskContext) } } }
-        : {}),
-    };
+    const request = againRequest(input);
+    if ('status' in request) return request;
     const creds = clientCredentials(credentials);
     const res = await this.client.again(creds, request, options);
     if (res.kind === 'ok') {
       const read = readPayment(res.data);
       if ('problem' in read) return unknownOutcome('unreadable_response', read.problem, { httpStatus: res.httpStatus });
-      const resolved = await this.resolvePending(credentials, read, options);
+      const resolved = await resolvePending(this.client, credentials, read, options);
       const checked = checkIntegrity(input.amount, resolved, { reference: input.reference }) as PaymentOutcome;
       return checked.status === 'DECLINED'
-        ? this.confirmRefusal(credentials, input.billingKey, checked, options)
+        ? confirmRefusal(this.client, credentials, input.billingKey, checked, options)
         : checked;
     }
     const outcome = failureOutcome(res);
     if (outcome.status !== 'DECLINED') return outcome;
     // Refused: because this merchant_uid already holds a payment (a replay)? Only a lookup can tell.
-    const existing = await this.findByReference(credentials, input.reference, options);
+    const existing = await findByReference(this.client, credentials, input.reference, options);
     if (existing.status === 'NOT_FOUND' || existing.status === 'DECLINED')
-      return this.confirmRefusal(credentials, input.billingKey, outcome, options);
+      return confirmRefusal(this.client, credentials, input.billingKey, outcome, options);
     if (existing.status === 'UNKNOWN' || existing.status === 'NOT_SENT') {
       return unknownOutcome(
         'unreadable_response',
@@ -351,7 +228,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     input: RetrieveInput,
     options: CallOptions = {},
   ): Promise<LookupOutcome> {
-    const fetched = await this.fetchPayment(credentials, input.gatewayPaymentId, options);
+    const fetched = await fetchPayment(this.client, credentials, input.gatewayPaymentId, options);
     if (!('payment' in fetched)) return fetched;
     return checkIntegrity(
       input.expected,
@@ -366,14 +243,9 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     input: RetrieveByReferenceInput,
     options: CallOptions = {},
   ): Promise<LookupOutcome> {
-    if (!validLength(input.reference, MERCHANT_UID_MAX))
-      return notSent(
-        'invalid_request',
-        'INVALID_REFERENCE',
-        `reference must be 1-${MERCHANT_UID_MAX} characters`,
-        false,
-      );
-    return checkIntegrity(input.expected, await this.findByReference(credentials, input.reference, options), {
+    const invalid = invalidReference(input.reference);
+    if (invalid) return invalid;
+    return checkIntegrity(input.expected, await findByReference(this.client, credentials, input.reference, options), {
       reference: input.reference,
     });
   }
@@ -395,7 +267,7 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
     }
     if (typeof input.reason !== 'string' || input.reason.trim() === '')
       return notSent('invalid_request', 'INVALID_REASON', 'reason is required', false);
-    const before = await this.fetchPayment(credentials, input.gatewayPaymentId, options);
+    const before = await fetchPayment(this.client, credentials, input.gatewayPaymentId, options);
     if (!('payment' in before)) {
       return before.status === 'NOT_FOUND'
         ? { status: 'DECLINED', code: 'PAYMENT_NOT_FOUND', message: before.message }
@@ -460,118 +332,8 @@ export class PortonePaypalRtAdapter implements PaymentGatewayAdapter<PortonePayp
 
   // ---- webhooks --------------------------------------------------------------------------------------------------
 
-  /**
-   * PortOne posts `{ imp_uid, merchant_uid, status }` (JSON or form), unsigned. Only the ids are taken; the status only
-   * names the event and keys deduplication, it is never applied: the core re-fetches the payment.
-   */
+  /** PortOne's unsigned `{ imp_uid, merchant_uid, status }` pointer; see {@link parseRtWebhook}. */
   parseWebhook(_credentials: PortonePaypalRtCredentials, input: WebhookInput): WebhookParseResult {
-    const parsed = parsePortoneWebhook(input.body ?? null);
-    if (!parsed.ok) return { kind: 'ignore', reason: `${parsed.reason}: ${parsed.detail}` };
-    const w = parsed.webhook;
-    if (w.merchant_uid.length > MERCHANT_UID_MAX)
-      return { kind: 'ignore', reason: 'merchant_uid longer than PortOne allows' };
-    return {
-      kind: 'refetch',
-      gatewayPaymentId: w.imp_uid,
-      reference: w.merchant_uid,
-      event: `portone.${w.status}`.slice(0, 64),
-      dedupKey: [w.imp_uid, w.status, w.cancellation_id ?? ''].join('|'),
-      // A full cancel reads `cancelled`; a partial one keeps the payment `paid` and names a `cancellation_id` (the
-      // OpenAPI's cancel_history; the digest's webhook body).
-      ...(w.status === 'cancelled' || w.cancellation_id ? { refundNoticed: true } : {}),
-    };
-  }
-
-  // ---- plumbing --------------------------------------------------------------------------------------------------
-
-  /** `GET /payments/{imp_uid}?extension=true` read into a payment, or the outcome that replaces it. */
-  private async fetchPayment(
-    credentials: PortonePaypalRtCredentials,
-    impUid: string,
-    options: CallOptions,
-  ): Promise<Fetched> {
-    const res = await this.client.getPayment(clientCredentials(credentials), impUid, { ...options, extension: true });
-    if (res.kind !== 'ok') {
-      // A malformed id (from a webhook or a callback) was never sent: PortOne cannot have such a payment.
-      if (res.kind === 'invalid_request') return { status: 'NOT_FOUND', message: 'not a PortOne payment id' };
-      return lookupFailureOutcome(res);
-    }
-    const read = readPayment(res.data);
-    if ('problem' in read) return unknownOutcome('unreadable_response', read.problem, { httpStatus: res.httpStatus });
-    // A live merchant must never count a test-channel payment.
-    if (read.sandbox && !credentials.sandbox)
-      return unknownOutcome('unreadable_response', 'a sandbox payment answered a live lookup', {
-        gatewayPaymentId: read.impUid,
-      });
-    return { payment: read };
-  }
-
-  /**
-   * A refusal the table marks `unknown` (code -1, an unknown customer, PayPal ending the agreement) is hard only when
-   * `GET /subscribe/customers/{customer_uid}` confirms the key is gone; a look-up that finds it, fails or is unclear
-   * leaves it soft, so dunning retries rather than cancels.
-   */
-  private async confirmRefusal(
-    credentials: PortonePaypalRtCredentials,
-    billingKey: string,
-    outcome: DeclinedOutcome,
-    options: CallOptions,
-  ): Promise<DeclinedOutcome> {
-    if (classifyRefusal(outcome.code, outcome.message).kind !== 'unknown') return outcome;
-    const customer = await this.client.getCustomer(clientCredentials(credentials), billingKey, options);
-    if (customer.kind === 'ok' || !isPortoneNotFound(customer)) return { ...outcome, kind: 'soft' };
-    return {
-      ...outcome,
-      kind: 'hard',
-      code: 'BILLING_KEY_DELETED',
-      message: `${outcome.message}; PortOne no longer knows this billing key`,
-    };
-  }
-
-  /** A `failed` payment read without `extension` (the `again` answer) is re-read with it: PayPal may hold it pending. */
-  private async resolvePending(
-    credentials: PortonePaypalRtCredentials,
-    p: RtPayment,
-    options: CallOptions,
-  ): Promise<LookupOutcome> {
-    if (p.status !== 'failed' || p.extensionRead) return paymentOutcome(p);
-    const fetched = await this.fetchPayment(credentials, p.impUid, options);
-    if ('payment' in fetched) return paymentOutcome(fetched.payment);
-    // Cannot tell pending from declined: calling it a decline could make dunning charge twice.
-    return unknownOutcome('unreadable_response', 'failed charge whose PayPal state could not be read', {
-      gatewayPaymentId: p.impUid,
-      rawStatus: p.status,
-    });
-  }
-
-  private async findByReference(
-    credentials: PortonePaypalRtCredentials,
-    reference: string,
-    options: CallOptions,
-  ): Promise<LookupOutcome> {
-    const res = await this.client.findAllPayments(clientCredentials(credentials), reference, options);
-    if (res.kind !== 'ok') {
-      const failure = lookupFailureOutcome(res);
-      return failure.status === 'NOT_FOUND'
-        ? { status: 'NOT_FOUND', message: 'no payment under this reference' }
-        : failure;
-    }
-    const attempts: RtPayment[] = [];
-    for (const raw of res.data) {
-      const read = readPayment(raw);
-      if ('problem' in read) return unknownOutcome('unreadable_response', read.problem);
-      if (read.sandbox && !credentials.sandbox) continue;
-      if (read.status === 'failed' && !read.extensionRead) {
-        // findAll carries no `extension`: a failed attempt is re-read so a pending one is never taken for a decline.
-        const again = await this.fetchPayment(credentials, read.impUid, options);
-        if (!('payment' in again))
-          return unknownOutcome('unreadable_response', 'a failed attempt could not be re-read', {
-            gatewayPaymentId: read.impUid,
-          });
-        attempts.push(again.payment);
-      } else attempts.push(read);
-    }
-    const picked = pickAttempt(attempts);
-    return picked ? paymentOutcome(picked) : { status: 'NOT_FOUND', message: 'no payment under this reference' };
+    return parseRtWebhook(input);
   }
 }

@@ -40,14 +40,13 @@ import {
 } from '@app/toss-client';
 import {
   cancelsOf,
-  checkRedirect,
-  confirmIdempotencyKey,
   confirmResultToOutcome,
   lookupResultToOutcome,
   refundedOf,
   TOSS_CURRENCY,
   type TossCancelView,
 } from './toss-foreign-pay.mapper';
+import { checkRedirect, confirmIdempotencyKey } from './toss-foreign-pay.redirect';
 import { checkTossReturn, describeTossRefusal } from './toss-foreign-pay.onetime';
 
 /** A merchant's Toss keys for the PayPal MID (foreign easy pay has its own key pair). */

@@ -4,19 +4,17 @@ import { TOSS_ERROR_STATUS as ERROR_STATUS } from './toss-foreign-pay.errors';
 import { cancelResultToOutcome } from './toss-foreign-pay.adapter';
 import {
   cancelStateOf,
-  checkRedirect,
   confirmErrorRule,
-  confirmIdempotencyKey,
   confirmResultToOutcome,
   failCodeRule,
   lookupResultToOutcome,
   paymentToOutcome,
-  redirectAmountMinor,
   TOSS_CANCEL_STATUS_TABLE,
   TOSS_CONFIRM_ERRORS,
   TOSS_FAIL_CODES,
   TOSS_PAYMENT_STATUS_TABLE,
 } from './toss-foreign-pay.mapper';
+import { checkRedirect, confirmIdempotencyKey, redirectAmountMinor } from './toss-foreign-pay.redirect';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 

@@ -1,11 +1,6 @@
 import type { ConfirmInput, Money, OneTimeErrorKind, OneTimeFlow, RefusalAdvice, ReturnCheck } from '@app/pg-contract';
-import {
-  checkRedirect,
-  confirmErrorRule,
-  failCodeRule,
-  TOSS_CONFIRM_ERRORS,
-  TOSS_FAIL_CODES,
-} from './toss-foreign-pay.mapper';
+import { confirmErrorRule, failCodeRule, TOSS_CONFIRM_ERRORS, TOSS_FAIL_CODES } from './toss-foreign-pay.mapper';
+import { checkRedirect } from './toss-foreign-pay.redirect';
 import { cancelRefusalError } from './toss-foreign-pay.refusals';
 
 /**

@@ -1,7 +1,8 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { GatewayRegistry } from '@app/pg-contract';
 import type { Counter } from 'prom-client';
-import { type BillingKeysService, ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.service';
+import { ISSUANCE_REFERENCE_PREFIX } from '../billing-keys/billing-keys.issuance';
+import type { BillingKeysService } from '../billing-keys/billing-keys.service';
 import type { ChargesService } from '../charges/charges.service';
 import type { Clock } from '../clock/clock';
 import { GatewayDomainError } from '../common/errors/domain.error';
@@ -9,6 +10,7 @@ import { Semaphore } from '../common/semaphore';
 import type { MerchantsService } from '../merchants/merchants.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { WebhookInboxRepository, PointerToKeep } from '../webhook-inbox/webhook-inbox.repository';
+import { WebhookAdmission, type WebhookPointer as Pointer } from './billing-key-webhooks.admission';
 
 /**
  * What happened to one delivery (the metric label; never sent back to the unauthenticated caller). `rate_limited`:
@@ -23,10 +25,6 @@ const DRAIN_BATCH = 500;
 /** Kept pointers whose apply failed this many times are dropped (logged): the PG refuses them for good. */
 const MAX_DRAIN_ATTEMPTS = 8;
 
-/** Bounds of the in-memory windows, so a flood of distinct forged ids cannot grow memory without limit. */
-const MAX_DEDUP_ENTRIES = 50_000;
-const MAX_BUDGET_ENTRIES = 10_000;
-const KNOWN_MERCHANT_TTL_MS = 60_000;
 const APPLY_CONCURRENCY = 16;
 /** Charge pointers applied per batch: found with one query, then refreshed APPLY_CONCURRENCY at a time. */
 const APPLY_BATCH = 500;
@@ -40,15 +38,6 @@ const APPLY_BATCH = 500;
  */
 const APPLY_QUIET_MS = 2;
 const APPLY_GATHER_MAX_MS = 25;
-
-interface Pointer {
-  reference: string;
-  gatewayPaymentId: string;
-  /** The adapter's dedup key (imp_uid|status|cancellation_id): the kept row's identity. */
-  dedupKey: string;
-  event: string | null;
-  refundNoticed: boolean;
-}
 
 /** What differs between the billing-key gateways using this pipeline: names, limits, the retry error code. */
 export interface BillingKeyWebhookOptions {
@@ -88,10 +77,6 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
   protected readonly logger: Logger;
   private readonly deliveries: Counter<'disposition'>;
   private readonly applied: Counter<'result'>;
-  /** `${merchantId}|${dedupKey}` → expiry (ms), insertion-ordered. */
-  private readonly seen = new Map<string, number>();
-  /** merchantId → re-fetches used in the current fixed window. */
-  private readonly budgets = new Map<string, { window: number; used: number }>();
   private readonly inflight = new Set<Promise<void>>();
   /**
    * Accepted pointers applied at once, at most: a burst (a PayPal batch settling, a flood within the budget) queues
@@ -107,11 +92,6 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
   private flushing = false;
   /** When the last charge pointer was queued (performance.now()): the burst has passed once this is quiet. */
   private lastQueuedAt = 0;
-  /** merchantId → until when it is known to exist. */
-  private readonly knownMerchants = new Map<string, number>();
-  /** merchantId → the merchant read under way: the deliveries that arrive meanwhile wait for it instead of each reading. */
-  private readonly checkingMerchants = new Map<string, Promise<boolean>>();
-  private readonly limit: number;
   private readonly windowMs: number;
   private readonly cap: number;
   /** The gateway code this pipeline serves. */
@@ -120,10 +100,11 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
   private readonly retryCode: string;
   /** Accepted pointers waiting for the one INSERT that keeps them all (see keepAccepted). */
   private keepQueue: Array<{ row: PointerToKeep; done: (err?: unknown) => void }> = [];
+  private readonly admission: WebhookAdmission;
 
   constructor(
-    private readonly registry: GatewayRegistry,
-    private readonly merchants: MerchantsService,
+    registry: GatewayRegistry,
+    merchants: MerchantsService,
     private readonly billingKeys: BillingKeysService,
     private readonly charges: ChargesService,
     private readonly clock: Clock,
@@ -134,10 +115,10 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     this.gateway = options.gateway;
     this.label = options.label;
     this.retryCode = options.retryCode;
-    this.limit = options.limit;
     this.windowMs = options.windowMs;
     this.cap = options.cap;
     this.logger = new Logger(`${options.label} webhooks`);
+    this.admission = new WebhookAdmission(registry, merchants, clock, options);
     this.deliveries = metrics.counter(
       `${options.metricPrefix}_deliveries_total`,
       `${options.label} webhook deliveries by what was done with them`,
@@ -175,14 +156,14 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     body: unknown,
     headers: Record<string, string | string[] | undefined>,
   ): Promise<WebhookDisposition> {
-    const disposition = await this.admit(merchantId, body, headers);
+    const disposition = await this.admission.admit(merchantId, body, headers);
     let kind: WebhookDisposition = disposition.kind;
     if (disposition.kind === 'accepted') {
       try {
         await this.keepAccepted(this.toKeep(merchantId, disposition.pointer));
       } catch (err) {
         // Not kept: not remembered either, so the PG's retry is admitted again.
-        this.seen.delete(`${merchantId}|${disposition.pointer.dedupKey}`);
+        this.admission.forget(merchantId, disposition.pointer.dedupKey);
         this.logger.error(
           { merchantId, err: (err as Error).message },
           `${this.label} webhook pointer could not be kept`,
@@ -217,7 +198,7 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
   async drainKept(merchantId?: string): Promise<{ applied: number; deferred: number }> {
     const now = this.clock.now();
     const rows = await this.inbox.due(this.gateway, now, DRAIN_BATCH, merchantId);
-    const spend = (r: { merchantId: string }) => this.spend(r.merchantId, now.getTime());
+    const spend = (r: { merchantId: string }) => this.admission.spend(r.merchantId, now.getTime());
     const results = new Map<string, boolean>();
     let deferred = 0;
     const charges: typeof rows = [];
@@ -276,35 +257,6 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.drain();
-  }
-
-  private async admit(
-    merchantId: string,
-    body: unknown,
-    headers: Record<string, string | string[] | undefined>,
-  ): Promise<
-    { kind: 'malformed' | 'unknown_merchant' | 'duplicate' } | { kind: 'accepted' | 'rate_limited'; pointer: Pointer }
-  > {
-    // parseWebhook reads no credentials for an unsigned gateway; it is pure and never throws.
-    const parsed = this.registry.require(this.gateway, 'webhooks').parseWebhook(undefined, { headers, body });
-    if (parsed.kind !== 'refetch' || !parsed.reference || !parsed.gatewayPaymentId) return { kind: 'malformed' };
-    if (!(await this.merchantExists(merchantId))) return { kind: 'unknown_merchant' };
-
-    const now = this.clock.now().getTime();
-    const pointerKey = (parsed.dedupKey ?? `${parsed.gatewayPaymentId}|${parsed.event ?? ''}`).slice(0, 240);
-    const pointer: Pointer = {
-      reference: parsed.reference,
-      gatewayPaymentId: parsed.gatewayPaymentId,
-      dedupKey: pointerKey,
-      event: parsed.event?.slice(0, 40) ?? null,
-      refundNoticed: parsed.refundNoticed === true,
-    };
-    const dedupKey = `${merchantId}|${pointerKey}`;
-    const expiry = this.seen.get(dedupKey);
-    if (expiry !== undefined && expiry > now) return { kind: 'duplicate' };
-    if (!this.spend(merchantId, now)) return { kind: 'rate_limited', pointer };
-    this.remember(dedupKey, now + this.windowMs, now);
-    return { kind: 'accepted', pointer };
   }
 
   private async isOurs(merchantId: string, reference: string): Promise<boolean> {
@@ -449,59 +401,5 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
   private track(p: Promise<void>): void {
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
-  }
-
-  private merchantExists(merchantId: string): Promise<boolean> | boolean {
-    if (!/^[A-Za-z0-9_-]{1,40}$/.test(merchantId)) return false;
-    if ((this.knownMerchants.get(merchantId) ?? 0) > this.clock.now().getTime()) return true;
-    // One read per merchant at a time: when the entry has expired (or on the first burst after boot), every webhook of
-    // a billing run's first round arrives before any read answers, and each would read on its own, in the middle of
-    // that round's answers.
-    let checking = this.checkingMerchants.get(merchantId);
-    if (!checking) {
-      checking = this.readMerchant(merchantId).finally(() => this.checkingMerchants.delete(merchantId));
-      this.checkingMerchants.set(merchantId, checking);
-    }
-    return checking;
-  }
-
-  private async readMerchant(merchantId: string): Promise<boolean> {
-    try {
-      await this.merchants.require(merchantId);
-    } catch {
-      return false;
-    }
-    // Only hits are cached (merchants are never deleted): a burst of webhooks costs one merchant read, not one each.
-    if (this.knownMerchants.size >= MAX_BUDGET_ENTRIES) this.knownMerchants.clear();
-    this.knownMerchants.set(merchantId, this.clock.now().getTime() + KNOWN_MERCHANT_TTL_MS);
-    return true;
-  }
-
-  /** One re-fetch from the merchant's budget of the current fixed window; false when it is spent. */
-  private spend(merchantId: string, now: number): boolean {
-    const window = Math.floor(now / this.windowMs);
-    const b = this.budgets.get(merchantId);
-    if (!b || b.window !== window) {
-      if (!b && this.budgets.size >= MAX_BUDGET_ENTRIES) {
-        for (const [k, v] of this.budgets) if (v.window !== window) this.budgets.delete(k);
-        // Still full of live windows: a new merchant waits until one ends rather than growing the map.
-        if (this.budgets.size >= MAX_BUDGET_ENTRIES) return false;
-      }
-      this.budgets.set(merchantId, { window, used: 1 });
-      return true;
-    }
-    if (b.used >= this.limit) return false;
-    b.used++;
-    return true;
-  }
-
-  private remember(key: string, expiry: number, now: number): void {
-    this.seen.delete(key);
-    this.seen.set(key, expiry);
-    // Expiries are inserted in increasing order, so the oldest entries come first.
-    for (const [k, v] of this.seen) {
-      if (v > now && this.seen.size <= MAX_DEDUP_ENTRIES) break;
-      this.seen.delete(k);
-    }
   }
 }

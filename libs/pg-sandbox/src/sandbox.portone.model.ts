@@ -1,10 +1,10 @@
 import type { ScheduledTask, SandboxClock, SandboxScheduler } from './sandbox.clock';
 import type { FaultSpec } from './sandbox.faults';
-import { pgError, type PgAnswer } from './sandbox.http';
+import { pgError, type PgAnswer, type PgContext } from './sandbox.http';
 import type { Ledger } from './sandbox.ledger';
 import type { ResolvedSandboxOptions } from './sandbox.options';
 import type { WorkCounter } from './sandbox.stats';
-import type { WebhookDispatcher } from './sandbox.webhooks';
+import type { WebhookDispatcher, WebhookJob } from './sandbox.webhooks';
 import type { FastifyRequest } from 'fastify';
 
 /** PortOne sandbox records, constants and answer helpers shared by its state, token, cancel and render files. */
@@ -167,4 +167,27 @@ export interface PortonePaymentStore {
   readonly payments: ReadonlyMap<string, PaymentRecord>;
   attempts(account: string, merchantUid: string): PaymentRecord[];
   paidAttempt(account: string, merchantUid: string): PaymentRecord | undefined;
+}
+
+/** The fields of a new payment its creator decides (the rest start as a fresh `ready` payment). */
+export type NewPaymentFields = Pick<
+  PaymentRecord,
+  | 'name'
+  | 'currency'
+  | 'exponent'
+  | 'amountMinor'
+  | 'channel'
+  | 'pg_id'
+  | 'customer_uid'
+  | 'customer_uid_usage'
+  | 'notice_urls'
+  | 'custom_data'
+  | 'buyer'
+>;
+
+/** What the buyer's window needs of the payment store (implemented by PortoneSandbox). */
+export interface PortonePaymentIssuer extends PortonePaymentStore {
+  newPayment(account: string, merchantUid: string, f: NewPaymentFields): PaymentRecord;
+  /** Applies decline/pending faults or approves; returns the ledger label and webhooks. */
+  decide(p: PaymentRecord, ctx: PgContext): { label: string; webhooks: WebhookJob[] };
 }

@@ -2,28 +2,28 @@ import type { FastifyRequest } from 'fastify';
 import { accountOfPortoneKeyPair, accountOfPortoneUserCode } from './sandbox.credentials';
 import { booleanish, newImpUid, newPaypalTransactionId, toMajor, unixSeconds } from './sandbox.format';
 import type { Authentication, PgAnswer, PgContext } from './sandbox.http';
+import { PortoneBuyerWindow } from './sandbox.portone.buyer';
 import { PortoneCancels } from './sandbox.portone.cancels';
 import { PortoneCustomers } from './sandbox.portone.customers';
 import { PortoneTokens } from './sandbox.portone.tokens';
 import {
   bodyOf,
-  defaultPgId,
   isObj,
   ok,
-  PORTONE_KOREAN_BUYER_REASON,
   PORTONE_PENDING_FAIL_REASON,
   refuse,
   refuseAgain,
   SORTINGS,
   STATUSES,
   str,
+  type NewPaymentFields,
   type Obj,
   type PaymentRecord,
   type PortoneDeps,
-  type PortonePaymentStore,
+  type PortonePaymentIssuer,
   type WebhookFault,
 } from './sandbox.portone.model';
-import { pageOfPayments, parseAgainRequest, parseBuyerRequest, sortPayments } from './sandbox.portone.requests';
+import { pageOfPayments, parseAgainRequest, sortPayments } from './sandbox.portone.requests';
 import { portoneWebhookJobs, renderPortonePayment } from './sandbox.portone.render';
 import type { WebhookJob } from './sandbox.webhooks';
 
@@ -40,11 +40,12 @@ export {
 } from './sandbox.portone.model';
 
 /** In-memory PortOne V1 (PayPal RT, `pg_provider: paypal_v2`) plus the buyer's PayPal RT window. */
-export class PortoneSandbox implements PortonePaymentStore {
+export class PortoneSandbox implements PortonePaymentIssuer {
   readonly payments = new Map<string, PaymentRecord>();
   private readonly byMerchantUid = new Map<string, PaymentRecord[]>();
   private readonly customers: PortoneCustomers;
   private readonly tokens: PortoneTokens;
+  private readonly buyer: PortoneBuyerWindow;
 
   private readonly cancels: PortoneCancels;
 
@@ -52,6 +53,7 @@ export class PortoneSandbox implements PortonePaymentStore {
     this.cancels = new PortoneCancels(d, this);
     this.tokens = new PortoneTokens(d.clock);
     this.customers = new PortoneCustomers(d);
+    this.buyer = new PortoneBuyerWindow(d, this);
   }
 
   get size(): number {
@@ -239,7 +241,7 @@ export class PortoneSandbox implements PortonePaymentStore {
   }
 
   /** Applies decline/pending faults or approves; returns the ledger label and webhooks. */
-  private decide(p: PaymentRecord, ctx: PgContext): { label: string; webhooks: WebhookJob[] } {
+  decide(p: PaymentRecord, ctx: PgContext): { label: string; webhooks: WebhookJob[] } {
     const nowS = this.nowS();
     const { decline, pending } = ctx.faults;
     if (decline) {
@@ -279,24 +281,8 @@ export class PortoneSandbox implements PortonePaymentStore {
     if (p.customer_uid_usage === 'issue') this.customers.activate(p);
   }
 
-  private newPayment(
-    account: string,
-    merchantUid: string,
-    f: Pick<
-      PaymentRecord,
-      | 'name'
-      | 'currency'
-      | 'exponent'
-      | 'amountMinor'
-      | 'channel'
-      | 'pg_id'
-      | 'customer_uid'
-      | 'customer_uid_usage'
-      | 'notice_urls'
-      | 'custom_data'
-      | 'buyer'
-    >,
-  ): PaymentRecord {
+  /** A fresh `ready` payment under the merchant_uid, with a new imp_uid. */
+  newPayment(account: string, merchantUid: string, f: NewPaymentFields): PaymentRecord {
     const nowS = this.nowS();
     let impUid = newImpUid();
     while (this.payments.has(impUid)) impUid = newImpUid();
@@ -347,94 +333,10 @@ export class PortoneSandbox implements PortonePaymentStore {
   // ---- buyer -----------------------------------------------------------------------------------------------------
 
   /**
-   * What `IMP.loadUI('paypal-rt', request, callback)` and the buyer's PayPal window do: the issuance payment
-   * (customer_uid_usage `issue`) is created, and the answer is what the callback receives.
+   * What `IMP.loadUI('paypal-rt', request, callback)` and the buyer's PayPal window do (see PortoneBuyerWindow).
    */
   buyerBillingKey(ctx: PgContext): PgAnswer {
-    const b = bodyOf(ctx.req);
-    const r = b.request as Obj;
-    const buyer = b.buyer as Obj;
-    const parsed = parseBuyerRequest(r, buyer);
-    if ('bad' in parsed) return parsed.bad;
-    const { outcome, pg, merchantUid, customerUid, urls, bypass } = parsed;
-    if (this.paidAttempt(ctx.account, merchantUid)) {
-      return {
-        status: 200,
-        body: {
-          success: false,
-          imp_uid: null,
-          merchant_uid: merchantUid,
-          error_msg: '이미 결제완료된 merchant_uid 입니다.',
-        },
-      };
-    }
-
-    const now = this.d.clock.now();
-    const p = this.newPayment(ctx.account, merchantUid, {
-      name: str(r.name),
-      // amount and currency of a loadUI request are ignored: issuing a key charges nothing.
-      currency: 'USD',
-      exponent: 2,
-      amountMinor: 0,
-      channel: 'pc',
-      pg_id: pg.includes('.') ? pg.slice(pg.indexOf('.') + 1) : defaultPgId(ctx.account),
-      customer_uid: customerUid,
-      customer_uid_usage: 'issue',
-      notice_urls: urls,
-      custom_data:
-        r.custom_data === undefined || r.custom_data === null
-          ? null
-          : typeof r.custom_data === 'string'
-            ? r.custom_data
-            : JSON.stringify(r.custom_data),
-      buyer: {
-        name: str(r.buyer_name),
-        email: str(buyer.email) ?? str(r.buyer_email),
-        tel: str(r.buyer_tel),
-        addr: null,
-        postcode: null,
-      },
-    });
-    p.issue = { customer_id: str(r.customer_id), stc: bypass ?? null };
-    const nowS = this.nowS();
-    const fail = (reason: string, label: string): PgAnswer => {
-      p.status = 'failed';
-      p.failed_at = nowS;
-      p.fail_reason = reason;
-      p.paypal = { status: 'Failed', pendingReason: null };
-      this.issueLedger(now, p, label);
-      return {
-        status: 200,
-        body: { success: false, imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, error_msg: reason },
-      };
-    };
-    if (buyer.country === 'KR') return fail(PORTONE_KOREAN_BUYER_REASON, 'failed');
-    // Closing the window: no billing key. Reported as a failed issuance with the buyer's cancellation as the reason.
-    if (outcome === 'cancel') return fail('[PayPal] 사용자가 결제를 취소하였습니다.', 'canceled');
-    if (outcome === 'fail') return fail('[PayPal] 빌링키 발급에 실패하였습니다.', 'failed');
-    const decided = this.decide(p, ctx);
-    this.issueLedger(now, p, decided.label);
-    const body =
-      p.status === 'paid'
-        ? { success: true, imp_uid: p.imp_uid, merchant_uid: p.merchant_uid }
-        : { success: false, imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, error_msg: p.fail_reason };
-    return { status: 200, body, webhooks: decided.webhooks };
-  }
-
-  private issueLedger(now: number, p: PaymentRecord, outcome: string): void {
-    const details = p.issue;
-    this.d.ledger.append(now, {
-      account: p.account,
-      operation: 'issueBillingKey',
-      outcome,
-      merchant_uid: p.merchant_uid,
-      customer_uid: p.customer_uid,
-      customer_id: details?.customer_id ?? null,
-      bypass: details?.stc ?? null,
-      imp_uid: p.imp_uid,
-      status: p.status,
-      fail_reason: p.fail_reason,
-    });
+    return this.buyer.billingKey(ctx);
   }
 
   // ---- control ---------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type { PgAnswer } from './sandbox.http';
 import type { Ledger } from './sandbox.ledger';
 import type { ResolvedSandboxOptions } from './sandbox.options';
 import { tossError } from './sandbox.toss.errors';
-import type { WebhookDispatcher } from './sandbox.webhooks';
+import type { WebhookDispatcher, WebhookJob } from './sandbox.webhooks';
 
 /** Toss sandbox records, constants and request helpers shared by its state and render files. */
 
@@ -89,4 +89,15 @@ export function httpUrl(v: unknown): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What the cancel logic needs of the payment store (implemented by TossSandbox). */
+export interface TossPaymentStore {
+  payment(paymentKey: string): PaymentRecord | undefined;
+  /** API version validation and `TossPayments-Test-Code`. */
+  preamble(req: FastifyRequest): PgAnswer | undefined;
+  versionOf(req: FastifyRequest, p?: PaymentRecord): string;
+  render(p: PaymentRecord, version: string): Obj;
+  webhook(account: string, eventType: string, data: Obj): WebhookJob[];
+  statusChanged(p: PaymentRecord): WebhookJob[];
 }

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { accountOfTossClientKey, accountOfTossSecretKey, secretKeyFromBasicAuth } from './sandbox.credentials';
-import { newOpaqueId, newPaymentKey, newTransactionKey, toMajor, toMinor, tossWebhookTime } from './sandbox.format';
+import { newPaymentKey, newTransactionKey, toMajor, toMinor, tossWebhookTime } from './sandbox.format';
 import type { Authentication, PgAnswer, PgContext } from './sandbox.http';
+import { TossCancels } from './sandbox.toss.cancels';
 import { tossError } from './sandbox.toss.errors';
 import {
   bodyOf,
@@ -11,12 +12,12 @@ import {
   TOSS_EXPIRY_MS,
   USD,
   VERSION,
-  type CancelRecord,
   type Obj,
   type PaymentRecord,
   type TossDeps,
+  type TossPaymentStore,
 } from './sandbox.toss.model';
-import { renderTossCancel, renderTossPayment } from './sandbox.toss.render';
+import { renderTossPayment } from './sandbox.toss.render';
 import { parseTossBuyerRequest } from './sandbox.toss.requests';
 import type { WebhookJob } from './sandbox.webhooks';
 
@@ -33,14 +34,23 @@ export {
 } from './sandbox.toss.model';
 
 /** In-memory Toss Payments v1 (foreign easy pay / PayPal) plus the buyer's checkout. */
-export class TossSandbox {
+export class TossSandbox implements TossPaymentStore {
   private readonly payments = new Map<string, PaymentRecord>();
   private readonly byOrder = new Map<string, PaymentRecord>();
   /** (account, orderId) -> the payment that was confirmed for it: an orderId is paid at most once. */
   private readonly confirmedOrders = new Map<string, PaymentRecord>();
   private readonly webhookUrls = new Map<string, string>();
 
-  constructor(private readonly d: TossDeps) {}
+  private readonly cancels: TossCancels;
+
+  constructor(private readonly d: TossDeps) {
+    this.cancels = new TossCancels(d, this);
+  }
+
+  /** A payment by its paymentKey. */
+  payment(paymentKey: string): PaymentRecord | undefined {
+    return this.payments.get(paymentKey);
+  }
 
   get size(): number {
     return this.payments.size;
@@ -76,7 +86,7 @@ export class TossSandbox {
   }
 
   /** API version validation and `TossPayments-Test-Code` (test mode's way of reproducing an error). */
-  private preamble(req: FastifyRequest): PgAnswer | undefined {
+  preamble(req: FastifyRequest): PgAnswer | undefined {
     const version = req.headers['tosspayments-api-version'];
     if (version !== undefined && (typeof version !== 'string' || !VERSION.test(version))) {
       return invalid('TossPayments-API-Version 헤더는 YYYY-MM-DD 형식이어야 합니다.');
@@ -86,7 +96,7 @@ export class TossSandbox {
     return undefined;
   }
 
-  private versionOf(req: FastifyRequest, p?: PaymentRecord): string {
+  versionOf(req: FastifyRequest, p?: PaymentRecord): string {
     const v = req.headers['tosspayments-api-version'];
     return typeof v === 'string' ? v : (p?.version ?? DEFAULT_TOSS_API_VERSION);
   }
@@ -261,130 +271,9 @@ export class TossSandbox {
     return { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) };
   }
 
-  /**
-   * `POST /v1/payments/{paymentKey}/cancel`: asynchronous for foreign easy pay, announced by CANCEL_STATUS_CHANGED
-   * (pg-api-reference.md, Cancel and Webhooks); refusal codes from its error table.
-   */
+  /** `POST /v1/payments/{paymentKey}/cancel` (see TossCancels). */
   cancel(ctx: PgContext): PgAnswer {
-    const pre = this.preamble(ctx.req);
-    if (pre) return pre;
-    const body = bodyOf(ctx.req);
-    const paymentKey = (ctx.req.params as Obj).paymentKey as string;
-    const { cancelReason, cancelAmount, currency } = body;
-    const now = this.d.clock.now();
-    const record = (outcome: string, answer: PgAnswer, extra: Obj = {}): PgAnswer => {
-      const err = answer.status >= 400 ? (answer.body as { code: string; message: string }) : undefined;
-      this.d.ledger.append(now, {
-        account: ctx.account,
-        operation: 'cancel',
-        outcome,
-        paymentKey,
-        orderId: p?.orderId,
-        cancelReason,
-        cancelAmount,
-        currency,
-        code: err?.code ?? null,
-        message: err?.message ?? null,
-        ...extra,
-      });
-      return answer;
-    };
-    const p = this.payments.get(paymentKey);
-    if (typeof cancelReason !== 'string' || cancelReason.length === 0 || cancelReason.length > 200) {
-      return record('refused', invalid('cancelReason is required (at most 200 characters)'));
-    }
-    let amountMinor: number | undefined;
-    if (cancelAmount !== undefined) {
-      amountMinor = typeof cancelAmount === 'number' ? toMinor(cancelAmount, USD) : undefined;
-      if (amountMinor === undefined)
-        return record('refused', invalid('cancelAmount must be a positive USD amount with at most 2 decimals'));
-      // Partial cancels of foreign easy pay need the currency (seed 000).
-      if (currency === undefined)
-        return record('refused', invalid('해외 간편결제 부분 취소에는 currency가 필요합니다.'));
-    }
-    if (currency !== undefined && currency !== 'USD') return record('refused', invalid('currency must be USD'));
-    if (!p || p.account !== ctx.account) return record('refused', tossError('NOT_FOUND_PAYMENT'));
-    if (p.status === 'CANCELED') return record('refused', tossError('ALREADY_CANCELED_PAYMENT'));
-    if (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED')
-      return record('refused', tossError('NOT_CANCELABLE_PAYMENT'));
-    const inProgress = p.cancels.reduce((s, c) => s + (c.status === 'IN_PROGRESS' ? c.amountMinor : 0), 0);
-    const available = p.balanceMinor - inProgress;
-    const minor = amountMinor ?? available;
-    if (minor <= 0 || minor > available) return record('refused', tossError('NOT_CANCELABLE_AMOUNT'));
-
-    const c: CancelRecord = {
-      transactionKey: newTransactionKey(),
-      cancelRequestId: newOpaqueId('', 16),
-      amountMinor: minor,
-      reason: cancelReason,
-      refundableMinor: available - minor,
-      canceledAtMs: now,
-      status: 'IN_PROGRESS',
-      webhookFault: ctx.faults.webhook,
-    };
-    p.cancels.push(c);
-    const answer = record(
-      'in_progress',
-      { status: 200, body: this.render(p, this.versionOf(ctx.req, p)) },
-      {
-        transactionKey: c.transactionKey,
-        cancelRequestId: c.cancelRequestId,
-      },
-    );
-
-    const pending = ctx.faults.pending;
-    if (pending) {
-      // Held IN_PROGRESS: settled by the settle endpoint, or after settleAfterMs of sandbox time.
-      if (pending.settleAfterMs !== undefined) {
-        const to = (pending.settleTo ?? 'DONE') as 'DONE' | 'ABORTED';
-        c.task = this.d.scheduler.after(pending.settleAfterMs, () => this.dispatchSettled(p, c, to));
-      }
-      return answer;
-    }
-    if (c.webhookFault?.mode === 'early') {
-      // The webhook must beat the answer: settle now, send the webhooks before the (IN_PROGRESS) answer goes out.
-      return { ...answer, webhooks: this.settleCancel(p, c, 'DONE'), webhookFault: c.webhookFault };
-    }
-    c.task = this.d.scheduler.after(this.d.options.tossCancelSettleMs, () => this.dispatchSettled(p, c, 'DONE'));
-    return answer;
-  }
-
-  private dispatchSettled(p: PaymentRecord, c: CancelRecord, to: 'DONE' | 'ABORTED'): void {
-    const jobs = this.settleCancel(p, c, to);
-    // An `early` fault has no answer to race once the cancel settles later; it then behaves as a normal delivery.
-    const fault = c.webhookFault?.mode === 'early' ? undefined : c.webhookFault;
-    void this.d.webhooks.dispatch(jobs, fault);
-  }
-
-  /** Finishes an IN_PROGRESS cancel; returns the webhooks it causes. */
-  private settleCancel(p: PaymentRecord, c: CancelRecord, to: 'DONE' | 'ABORTED'): WebhookJob[] {
-    if (c.status !== 'IN_PROGRESS') return [];
-    c.task?.cancel();
-    c.task = undefined;
-    const now = this.d.clock.now();
-    c.status = to;
-    const jobs = this.webhook(p.account, 'CANCEL_STATUS_CHANGED', renderTossCancel(c));
-    if (to === 'DONE') {
-      p.balanceMinor -= c.amountMinor;
-      p.status = p.balanceMinor === 0 ? 'CANCELED' : 'PARTIAL_CANCELED';
-      p.lastTransactionKey = c.transactionKey;
-      jobs.push(...this.statusChanged(p));
-    } else {
-      // An aborted cancel gives its amount back to what can still be cancelled.
-      for (const other of p.cancels) if (other.status === 'IN_PROGRESS') other.refundableMinor += c.amountMinor;
-    }
-    this.d.ledger.append(now, {
-      account: p.account,
-      operation: 'cancelSettlement',
-      outcome: to === 'DONE' ? 'done' : 'rejected',
-      paymentKey: p.paymentKey,
-      orderId: p.orderId,
-      transactionKey: c.transactionKey,
-      cancelAmount: toMajor(c.amountMinor, USD),
-      currency: 'USD',
-      status: p.status,
-    });
-    return jobs;
+    return this.cancels.cancel(ctx);
   }
 
   // ---- control ---------------------------------------------------------------------------------------------------
@@ -409,7 +298,7 @@ export class TossSandbox {
           status: 409,
           body: { error: 'NOT_PENDING', message: 'no IN_PROGRESS cancel with that transactionKey' },
         };
-      const jobs = open.flatMap((c) => this.settleCancel(p, c, status));
+      const jobs = open.flatMap((c) => this.cancels.settleCancel(p, c, status));
       void this.d.webhooks.dispatch(jobs);
       return { status: 200, body: this.render(p, p.version ?? DEFAULT_TOSS_API_VERSION) };
     }
@@ -437,7 +326,7 @@ export class TossSandbox {
 
   // ---- rendering -------------------------------------------------------------------------------------------------
 
-  private webhook(account: string, eventType: string, data: Obj): WebhookJob[] {
+  webhook(account: string, eventType: string, data: Obj): WebhookJob[] {
     const url = this.webhookUrls.get(account);
     if (!url) return [];
     return [
@@ -453,7 +342,7 @@ export class TossSandbox {
     ];
   }
 
-  private statusChanged(p: PaymentRecord): WebhookJob[] {
+  statusChanged(p: PaymentRecord): WebhookJob[] {
     return this.webhook(p.account, 'PAYMENT_STATUS_CHANGED', this.render(p, p.version ?? DEFAULT_TOSS_API_VERSION));
   }
 
