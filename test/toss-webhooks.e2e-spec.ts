@@ -127,8 +127,11 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
       ),
     );
     expect(peak).toBe(1);
+    // This payment's re-fetches only: an earlier test's background re-fetch of its own order may land after mockClear.
+    const refetchesOfThisOrder = () => inspect.mock.calls.filter((args: unknown[]) => args[3] === paid.orderId).length;
     // Deliveries arriving during a re-fetch cause one more after it, each paid from the budget.
-    expect(inspect.mock.calls.length).toBeLessThanOrEqual(LIMIT);
+    expect(refetchesOfThisOrder()).toBeGreaterThan(0);
+    expect(refetchesOfThisOrder()).toBeLessThanOrEqual(LIMIT);
     // Past the budget: 503 (nothing else), the order kept for the reconciler.
     expect([...new Set(burst.map((r) => r.status))].filter((x) => x !== 200 && x !== 503)).toEqual([]);
     // Then 300 one after another, each with another forged claim: the budget bounds them.
@@ -137,7 +140,7 @@ describe('Toss webhooks: bounded work, genuine deliveries kept (e2e)', () => {
       statuses.push(
         (await post(m, { paymentKey: paid.paymentKey, orderId: paid.orderId, status: `FORGED_${i}` })).status,
       );
-    expect(inspect.mock.calls.length).toBeLessThanOrEqual(LIMIT);
+    expect(refetchesOfThisOrder()).toBeLessThanOrEqual(LIMIT);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(290);
     expect(await getOrder(m, paid.orderId)).toMatchObject({ status: 'paid', refundedAmount: 0 });
   });
