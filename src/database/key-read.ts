@@ -5,8 +5,9 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 /**
  * A read of one row by a fixed set of equality columns (a merchant-scoped primary-key read), for hot paths.
  * TypeORM's `findOneBy` rebuilds its query on every call (query builder, alias expansion, a regex pass over the SQL),
- * which was most of what the app spent beyond a bare server on `GET /v1/subscriptions/{id}`. Here the SQL is built once from the entity's metadata and rows are hydrated with the driver's own
- * conversions (`prepareHydratedValue`, which applies column transformers), so the entity is the one `findOneBy` returns.
+ * which was most of what the app spent beyond a bare server on `GET /v1/subscriptions/{id}`. Here the SQL is built
+ * once from the entity's metadata and rows are hydrated with the driver's own conversions (`prepareHydratedValue`,
+ * which applies column transformers), so the entity is the one `findOneBy` returns.
  * Entities with relations are not supported (none of ours loads one on a key read): the constructor refuses them.
  */
 export class KeyRead<E extends ObjectLiteral> {
