@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
 import { rowsOf } from '../database/bulk-update';
-import { findIn } from '../database/find-in';
+import { KeyRead } from '../database/key-read';
 import { EventsService } from '../events/events.service';
 import { Plan } from '../plans/plan.entity';
 import { BILLABLE_STATUSES, Subscription } from '../subscriptions/subscription.entity';
@@ -18,10 +18,15 @@ const BILLABLE_SQL = BILLABLE_STATUSES.map((s) => `'${s}'`).join(',');
  */
 @Injectable()
 export class BillingRepository {
+  /** The claimed rows, returned by the claim itself and hydrated without TypeORM's per-row cost (see KeyRead). */
+  private readonly rows: KeyRead<Subscription>;
+
   constructor(
     @InjectRepository(Subscription) private readonly subs: Repository<Subscription>,
     private readonly events: EventsService,
-  ) {}
+  ) {
+    this.rows = new KeyRead(subs, ['id']);
+  }
 
   private get postgres(): boolean {
     return this.subs.manager.connection.driver.options.type === 'postgres';
@@ -52,10 +57,10 @@ export class BillingRepository {
       `UPDATE subscriptions SET lease_owner = ${owner}, lease_expires_at = ${expiry}, lease_version = lease_version + 1 ` +
       `WHERE id IN (SELECT id FROM subscriptions WHERE next_charge_at <= ${due} AND status IN (${BILLABLE_SQL}) ` +
       `AND (lease_expires_at IS NULL OR lease_expires_at < ${dbNow})${scope} ORDER BY next_charge_at LIMIT ${limit}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}) ` +
-      `RETURNING id`;
-    // The rows as updated (lease, version), read back by id as TypeORM entities.
-    const ids = rowsOf(await this.subs.query(sql, params)).map((r) => String(r.id));
-    return findIn(this.subs, 'id', ids);
+      `RETURNING ${this.rows.columnList}`;
+    // The rows as updated (lease, version): one statement, where `RETURNING id` and a read by id were two, and the
+    // read's TypeORM hydration of a whole batch was one of the longest stretches of a billing run's event loop.
+    return rowsOf(await this.subs.query(sql, params)).map((r) => this.rows.hydrate(r));
   }
 
   /** How many are due now (progress logs and the due gauge). */

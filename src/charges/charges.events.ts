@@ -31,12 +31,6 @@ export function chargeEventType(status: ChargeStatus): string | null {
  * that only moves the schedule (blocked, resend), or keeps an incomplete subscription incomplete, is no event: the
  * charge's own event says what happened.
  */
-/**
- * The event a charge result's subscription patch makes. A first successful charge (cycle 0) activates, a later one
- * renews; a retry scheduled after a decline is past due (again); the end of dunning or a hard decline cancels. A patch
- * that only moves the schedule (blocked, resend), or keeps an incomplete subscription incomplete, is no event: the
- * charge's own event says what happened.
- */
 export function subscriptionEventType(
   patch: SubscriptionPatch,
   before: Pick<Subscription, 'status' | 'cycle'>,

@@ -9,7 +9,7 @@ import { ChargeReviewAction } from './charge-review-action.entity';
 import { Charge, type ChargeStatus } from './charge.entity';
 import type { ChargePatch } from './charge.outcomes';
 import { bulkInsert, bulkUpdate, rowsOf } from '../database/bulk-update';
-import { findIn } from '../database/find-in';
+import { KeyRead } from '../database/key-read';
 import { ChargeEvents, type ResultChange, type ResultSnapshot } from './charges.events';
 import { keysetPage, type CursorPosition } from '../common/pagination';
 
@@ -52,7 +52,22 @@ export class ChargesRepository {
     @InjectRepository(ChargeReviewAction) private readonly reviewActions: Repository<ChargeReviewAction>,
     @InjectRepository(Subscription) private readonly subscriptions: Repository<Subscription>,
     private readonly events: ChargeEvents,
-  ) {}
+  ) {
+    this.byId = new KeyRead(charges, ['merchantId', 'id']);
+    this.byGatewayPaymentId = new KeyRead(charges, ['merchantId', 'gatewayPaymentId']);
+    this.byMerchantUids = new KeyRead(charges, ['merchantUid']);
+    this.byIds = new KeyRead(charges, ['id']);
+    this.subscriptionsByIds = new KeyRead(subscriptions, ['id']);
+  }
+
+  // Hot key reads (every webhook, every GET): SQL built once (see KeyRead).
+  private readonly byId: KeyRead<Charge>;
+  private readonly byGatewayPaymentId: KeyRead<Charge>;
+  /** A billing batch's intents, a batch of webhooks' charges. */
+  private readonly byMerchantUids: KeyRead<Charge>;
+  /** The reconciler's claimed charges and their subscriptions, a batch of webhooks' written charges. */
+  private readonly byIds: KeyRead<Charge>;
+  private readonly subscriptionsByIds: KeyRead<Subscription>;
 
   private get postgres(): boolean {
     return this.charges.manager.connection.driver.options.type === 'postgres';
@@ -89,19 +104,19 @@ export class ChargesRepository {
   }
 
   findByMerchantUids(uids: readonly string[]): Promise<Charge[]> {
-    return findIn(this.charges, 'merchantUid', uids);
+    return this.byMerchantUids.many(uids);
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Charge | null> {
-    return this.charges.findOneBy({ merchantId, id });
+    return this.byId.one(merchantId, id);
   }
 
   findByGatewayPaymentId(merchantId: string, gatewayPaymentId: string): Promise<Charge | null> {
-    return this.charges.findOneBy({ merchantId, gatewayPaymentId });
+    return this.byGatewayPaymentId.one(merchantId, gatewayPaymentId);
   }
 
   findByIds(ids: readonly string[]): Promise<Charge[]> {
-    return findIn(this.charges, 'id', ids);
+    return this.byIds.many(ids);
   }
 
   listForSubscription(merchantId: string, subscriptionId: string): Promise<Charge[]> {
@@ -129,7 +144,7 @@ export class ChargesRepository {
   }
 
   findSubscriptions(ids: readonly string[]): Promise<Subscription[]> {
-    return findIn(this.subscriptions, 'id', ids);
+    return this.subscriptionsByIds.many(ids);
   }
 
   /**

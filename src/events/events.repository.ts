@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { Repository } from 'typeorm';
 import { keysetPage, type CursorPosition } from '../common/pagination';
 import { bulkInsert, rowsOf } from '../database/bulk-update';
+import { KeyRead } from '../database/key-read';
 import { EventRecord } from './event.entity';
 
 /** Rows per counter statement on SQLite (three parameters a row); PostgreSQL binds one array per column. */
@@ -20,10 +21,15 @@ export interface EventListFilter {
 /** Every read is scoped by merchant. */
 @Injectable()
 export class EventsRepository {
-  constructor(@InjectRepository(EventRecord) private readonly events: Repository<EventRecord>) {}
+  /** `GET /v1/events/{id}`: its SQL is built once (see KeyRead). */
+  private readonly byMerchantAndId: KeyRead<EventRecord>;
+
+  constructor(@InjectRepository(EventRecord) private readonly events: Repository<EventRecord>) {
+    this.byMerchantAndId = new KeyRead(events, ['merchantId', 'id']);
+  }
 
   findForMerchant(merchantId: string, id: string): Promise<EventRecord | null> {
-    return this.events.findOneBy({ merchantId, id });
+    return this.byMerchantAndId.one(merchantId, id);
   }
 
   /** Up to `limit + 1` rows, newest first, for `toPage`. */

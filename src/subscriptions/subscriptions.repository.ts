@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, Repository } from 'typeorm';
+import { KeyRead } from '../database/key-read';
 import { EventsService } from '../events/events.service';
 import { keysetPage, type CursorPosition } from '../common/pagination';
 import { BILLABLE_STATUSES, Subscription } from './subscription.entity';
@@ -17,10 +18,15 @@ export type SubscriptionChange = Partial<
 /** Every query is scoped by merchant. Every state change writes its event in the same transaction. */
 @Injectable()
 export class SubscriptionsRepository {
+  /** `GET /v1/subscriptions/{id}` is a hot read: its SQL is built once (see KeyRead). */
+  private readonly byMerchantAndId: KeyRead<Subscription>;
+
   constructor(
     @InjectRepository(Subscription) private readonly subs: Repository<Subscription>,
     private readonly events: EventsService,
-  ) {}
+  ) {
+    this.byMerchantAndId = new KeyRead(subs, ['merchantId', 'id']);
+  }
 
   async insert(sub: Subscription): Promise<Subscription> {
     await this.subs.manager.transaction(async (m) => {
@@ -40,7 +46,7 @@ export class SubscriptionsRepository {
   }
 
   findForMerchant(merchantId: string, id: string): Promise<Subscription | null> {
-    return this.subs.findOneBy({ merchantId, id });
+    return this.byMerchantAndId.one(merchantId, id);
   }
 
   /** Only the id and the stored STC keys (charges read them for their STC). */
