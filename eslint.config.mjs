@@ -7,7 +7,14 @@ import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', '.bench-dist/**', 'coverage/**', 'node_modules/**', 'libs/pg-sandbox/src/testing/vendor/**'],
+    ignores: [
+      'dist/**',
+      '.bench-dist/**',
+      'bench/results/**',
+      'coverage/**',
+      'node_modules/**',
+      'libs/pg-sandbox/src/testing/vendor/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
