@@ -1,4 +1,4 @@
-// Kept (issue 25): an interleaved A/B showed findOneBy costing 236 → 424 µs of CPU per GET /v1/subscriptions/{id}; see BENCHMARKS.md.
+// Kept (issue 25): an interleaved A/B showed plain findOneBy costing far more CPU per key read; figures in BENCHMARKS.md.
 import type { ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
