@@ -1,17 +1,7 @@
-import { z } from 'zod';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
-import {
-  charLength,
-  pgString,
-  parseJson,
-  PgHttpTransport,
-  redact,
-  type PgHttpOutcome,
-  type PgInvalidRequest,
-  type ShapeValidator,
-  shapeProblem,
-} from '@app/pg-http';
+import { charLength, PgHttpTransport, type PgInvalidRequest, type ShapeValidator } from '@app/pg-http';
+import { checkTossBaseUrl, checkTossTimeout, interpretTossOutcome, tossHeaders } from '@app/toss-client';
 import {
   tossBillingPaymentShape,
   tossBillingShape,
@@ -30,12 +20,11 @@ export const TOSS_BILLING_API_VERSION = '2022-11-16';
 
 // Field rules from the community OpenAPI `toss-core-2022-11-16` (request bodies of issueBillingKeyByAuthKey and
 // confirmBillingPayment): customerKey 2-300 of [A-Za-z0-9-_=.,@]; orderId 6-64 of [A-Za-z0-9-_.]; orderName ≤ 100;
-// authKey ≤ 300; amount an integer ≥ 1. Idempotency-Key ≤ 300 (Toss idempotency guide).
+// authKey ≤ 300; amount an integer ≥ 1. The auth and idempotency headers and the reading of answers are
+// shared with the foreign easy pay client (libs/toss-client, toss.wire.ts).
 const CUSTOMER_KEY = /^[A-Za-z0-9\-_=.,@]{2,300}$/;
 const ORDER_ID = /^[A-Za-z0-9\-_.]{6,64}$/;
 const OPAQUE_KEY = /^[\x21-\x7E]{1,300}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,300}$/;
-const errorBodyShape = z.looseObject({ code: pgString, message: pgString });
 
 /**
  * Toss Payments automatic-billing client: issue a billing key from an authKey, charge it, look payments up, cancel.
@@ -50,9 +39,13 @@ export class TossBillingClient {
   private readonly connectTimeoutMs: number;
 
   constructor(options: TossBillingOptions, httpService?: HttpService) {
-    this.baseUrl = checkBaseUrl(options.baseUrl);
-    this.timeoutMs = positive('timeoutMs', options.timeoutMs);
-    this.connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? Math.min(5_000, this.timeoutMs));
+    this.baseUrl = checkTossBaseUrl('TossBillingClient', options.baseUrl);
+    this.timeoutMs = checkTossTimeout('TossBillingClient', 'timeoutMs', options.timeoutMs);
+    this.connectTimeoutMs = checkTossTimeout(
+      'TossBillingClient',
+      'connectTimeoutMs',
+      options.connectTimeoutMs ?? Math.min(5_000, this.timeoutMs),
+    );
     // Without interceptors the transport runs its own exchange (see libs/pg-http README): a bare instance is enough.
     const http =
       httpService ?? new HttpService(axios.create() as unknown as ConstructorParameters<typeof HttpService>[0]);
@@ -169,71 +162,19 @@ export class TossBillingClient {
     o: TossBillingCallOptions,
     shape: ShapeValidator,
   ): Promise<TossBillingResult<T>> {
-    const secretKey = c?.secretKey;
-    if (typeof secretKey !== 'string' || secretKey.trim() === '' || /[\r\n]/.test(secretKey))
-      return invalid('credentials.secretKey', 'a secret key is required');
-    // Basic auth: base64(secretKey + ':'), the empty password after the colon is required (Toss API auth guide).
-    const basic = Buffer.from(`${secretKey}:`, 'utf8').toString('base64');
-    const headers: Record<string, string> = {
-      Authorization: `Basic ${basic}`,
-      'TossPayments-API-Version': TOSS_BILLING_API_VERSION,
-    };
-    if (method === 'POST') {
-      headers['Content-Type'] = 'application/json';
-      if (o.idempotencyKey !== undefined) {
-        if (!IDEMPOTENCY_KEY.test(o.idempotencyKey))
-          return invalid('options.idempotencyKey', 'must be 1-300 printable ASCII characters');
-        headers['Idempotency-Key'] = o.idempotencyKey;
-      }
-    }
+    const wire = tossHeaders(c?.secretKey, TOSS_BILLING_API_VERSION, method, o.idempotencyKey);
+    if ('kind' in wire) return wire;
     const outcome = await this.transport.send({
       method,
       url: this.baseUrl + path,
-      headers,
+      headers: wire.headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       connectTimeoutMs: Math.min(this.connectTimeoutMs, this.timeoutMs),
       responseTimeoutMs: this.timeoutMs,
       signal: o.signal,
     });
-    return interpretTossBilling<T>(outcome, shape, [secretKey, basic]);
+    return interpretTossOutcome<T>(outcome, shape, wire.secrets);
   }
-}
-
-/**
- * Transport outcome → result: 2xx must match `shape` (else `unknown`), 4xx with `{ code, message }` is `pg_error`,
- * 5xx or anything unreadable is `unknown` (Toss may have done the work).
- */
-export function interpretTossBilling<T>(
-  outcome: PgHttpOutcome,
-  shape: ShapeValidator,
-  secrets: readonly string[] = [],
-): TossBillingResult<T> {
-  if (outcome.kind !== 'response') return outcome;
-  const { httpStatus, body } = outcome;
-  const parsed = parseJson(body);
-  if (httpStatus >= 200 && httpStatus < 300) {
-    if (!parsed.ok)
-      return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
-    const problem = shapeProblem(shape, parsed.value, 'body');
-    if (problem) return { kind: 'unknown', reason: 'unexpected_shape', detail: problem, httpStatus };
-    return { kind: 'ok', httpStatus, data: parsed.value as T };
-  }
-  const error =
-    parsed.ok && shapeProblem(errorBodyShape, parsed.value, 'body') === null
-      ? (parsed.value as { code: string; message: string })
-      : null;
-  if (httpStatus >= 500) {
-    const base = { kind: 'unknown', reason: 'server_error', detail: `HTTP ${httpStatus}`, httpStatus } as const;
-    return error ? { ...base, code: error.code, message: redact(error.message, secrets) } : base;
-  }
-  if (httpStatus >= 400 && error)
-    return { kind: 'pg_error', httpStatus, code: error.code, message: redact(error.message, secrets) };
-  return {
-    kind: 'unknown',
-    reason: httpStatus >= 400 ? 'unexpected_shape' : 'unexpected_status',
-    detail: `HTTP ${httpStatus} is not a Toss answer`,
-    httpStatus,
-  };
 }
 
 function invalid(field: string, message: string): PgInvalidRequest {
@@ -254,23 +195,4 @@ function checkWon(field: string, value: unknown): PgInvalidRequest | null {
   return Number.isSafeInteger(value) && (value as number) >= 1
     ? null
     : invalid(field, 'must be a whole number of won, at least 1');
-}
-
-function checkBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error('TossBillingClient: baseUrl must be an absolute http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new Error('TossBillingClient: baseUrl must be an http(s) URL');
-  if (url.username || url.password) throw new Error('TossBillingClient: baseUrl must not carry credentials');
-  return value.replace(/\/+$/, '');
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`TossBillingClient: ${name} must be a positive number of milliseconds`);
-  return value;
 }

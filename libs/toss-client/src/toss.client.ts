@@ -1,17 +1,6 @@
-import { z } from 'zod';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import {
-  charLength,
-  parseJson,
-  PgHttpTransport,
-  redact,
-  type PgHttpOutcome,
-  type PgInvalidRequest,
-  pgString,
-  type ShapeValidator,
-  shapeProblem,
-} from '@app/pg-http';
+import { charLength, PgHttpTransport, type PgInvalidRequest, type ShapeValidator } from '@app/pg-http';
 import { TOSS_CLIENT_OPTIONS, TOSS_DEFAULT_API_VERSION, type TossClientOptions } from './toss.options';
 import {
   tossPaymentShape,
@@ -22,6 +11,7 @@ import {
   type TossPayment,
   type TossResult,
 } from './toss.types';
+import { checkTossBaseUrl, checkTossTimeout, interpretTossOutcome, invalidRequest, tossHeaders } from './toss.wire';
 
 /** Options of a read (GET): Toss ignores idempotency keys there, so none can be passed. */
 export type TossReadOptions = Omit<TossCallOptions, 'idempotencyKey'>;
@@ -29,10 +19,8 @@ export type TossReadOptions = Omit<TossCallOptions, 'idempotencyKey'>;
 const ORDER_ID = /^[A-Za-z0-9_=-]{6,64}$/;
 // paymentKeys are opaque ASCII tokens (≤ 200 characters); anything else is a bug upstream, not a Toss question.
 const PAYMENT_KEY = /^[\x21-\x7E]{1,200}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,300}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const TWO_DECIMALS = /^\d+(\.\d{1,2})?$/;
-const errorBodyShape = z.looseObject({ code: pgString, message: pgString });
 
 /**
  * Toss Payments v1 client for the calls this product makes (confirm, retrieve, cancel of foreign easy pay payments).
@@ -48,9 +36,10 @@ export class TossClient implements OnModuleDestroy {
   private readonly connectTimeoutMs: number;
 
   constructor(httpService: HttpService, @Inject(TOSS_CLIENT_OPTIONS) options: TossClientOptions) {
-    this.baseUrl = checkBaseUrl(options.baseUrl);
-    this.timeoutMs = checkTimeout('timeoutMs', options.timeoutMs);
-    this.connectTimeoutMs = checkTimeout(
+    this.baseUrl = checkTossBaseUrl('TossClient', options.baseUrl);
+    this.timeoutMs = checkTossTimeout('TossClient', 'timeoutMs', options.timeoutMs);
+    this.connectTimeoutMs = checkTossTimeout(
+      'TossClient',
       'connectTimeoutMs',
       options.connectTimeoutMs ?? Math.min(5_000, this.timeoutMs),
     );
@@ -152,85 +141,22 @@ export class TossClient implements OnModuleDestroy {
     options: TossCallOptions,
     shape: ShapeValidator,
   ): Promise<TossResult<T>> {
-    const secretKey = credentials?.secretKey;
-    if (typeof secretKey !== 'string' || secretKey.trim() === '' || /[\r\n]/.test(secretKey)) {
-      return invalidRequest('credentials.secretKey', 'a non-empty secret key is required');
-    }
+    const wire = tossHeaders(credentials?.secretKey, this.apiVersion, method, options.idempotencyKey);
+    if ('kind' in wire) return wire;
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
       return invalidRequest('options.timeoutMs', 'must be a positive number');
-
-    const basic = Buffer.from(`${secretKey}:`, 'utf8').toString('base64');
-    const headers: Record<string, string> = {
-      Authorization: `Basic ${basic}`,
-      'TossPayments-API-Version': this.apiVersion,
-    };
-    if (method === 'POST') {
-      headers['Content-Type'] = 'application/json';
-      if (options.idempotencyKey !== undefined) {
-        if (typeof options.idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(options.idempotencyKey)) {
-          return invalidRequest('options.idempotencyKey', 'must be 1–300 printable ASCII characters without spaces');
-        }
-        headers['Idempotency-Key'] = options.idempotencyKey;
-      }
-    }
     const outcome = await this.transport.send({
       method,
       url: this.baseUrl + path,
-      headers,
+      headers: wire.headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       connectTimeoutMs: Math.min(this.connectTimeoutMs, timeoutMs),
       responseTimeoutMs: timeoutMs,
       signal: options.signal,
     });
-    return interpretTossOutcome<T>(outcome, shape, [secretKey, basic]);
+    return interpretTossOutcome<T>(outcome, shape, wire.secrets);
   }
-}
-
-/**
- * Turns a transport outcome into a {@link TossResult}: 2xx must match `shape` (else `unknown`), 4xx with Toss's
- * `{ code, message }` is `pg_error`, 5xx is `unknown` (Toss may have done the work), anything unparseable is `unknown`.
- */
-export function interpretTossOutcome<T>(
-  outcome: PgHttpOutcome,
-  shape: ShapeValidator,
-  secrets: readonly string[] = [],
-): TossResult<T> {
-  if (outcome.kind !== 'response') return outcome;
-  const { httpStatus, body } = outcome;
-  const parsed = parseJson(body);
-  if (httpStatus >= 200 && httpStatus < 300) {
-    if (!parsed.ok)
-      return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
-    const problem = shapeProblem(shape, parsed.value, 'body');
-    if (problem) return { kind: 'unknown', reason: 'unexpected_shape', detail: problem, httpStatus };
-    return { kind: 'ok', httpStatus, data: parsed.value as T };
-  }
-  const error =
-    parsed.ok && shapeProblem(errorBodyShape, parsed.value, 'body') === null
-      ? (parsed.value as { code: string; message: string })
-      : null;
-  if (httpStatus >= 500) {
-    const base = { kind: 'unknown', reason: 'server_error', detail: `HTTP ${httpStatus}`, httpStatus } as const;
-    return error ? { ...base, code: error.code, message: redact(error.message, secrets) } : base;
-  }
-  if (httpStatus >= 400) {
-    if (!parsed.ok)
-      return { kind: 'unknown', reason: 'unparseable_body', detail: `HTTP ${httpStatus} body is not JSON`, httpStatus };
-    if (!error)
-      return {
-        kind: 'unknown',
-        reason: 'unexpected_shape',
-        detail: `HTTP ${httpStatus} body is not { code, message }`,
-        httpStatus,
-      };
-    return { kind: 'pg_error', httpStatus, code: error.code, message: redact(error.message, secrets) };
-  }
-  return { kind: 'unknown', reason: 'unexpected_status', detail: `HTTP ${httpStatus}`, httpStatus };
-}
-
-function invalidRequest(field: string, message: string): PgInvalidRequest {
-  return { kind: 'invalid_request', field, message };
 }
 
 function checkPaymentKey(field: string, value: unknown): PgInvalidRequest | null {
@@ -268,23 +194,4 @@ function checkCancel(body: TossCancelRequest): PgInvalidRequest | null {
     if (body.currency === undefined) return invalidRequest('body.currency', 'is required on a partial cancel');
   }
   return null;
-}
-
-function checkBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error('TossClient: baseUrl must be an absolute http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new Error('TossClient: baseUrl must be an http(s) URL');
-  if (url.username || url.password) throw new Error('TossClient: baseUrl must not carry credentials');
-  return value.replace(/\/+$/, '');
-}
-
-function checkTimeout(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`TossClient: ${name} must be a positive number of milliseconds`);
-  return value;
 }
