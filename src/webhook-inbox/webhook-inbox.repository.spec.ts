@@ -58,6 +58,30 @@ describe('WebhookInboxRepository (SQL against the real engine)', () => {
     expect(await repo.count('acme-pay', 'mch_1')).toBe(2);
   });
 
+  it('believes a count at the cap for a second, then counts again', async () => {
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    const repo = new WebhookInboxRepository(rows); // no verdict from the tests before
+    const count = jest.spyOn(rows, 'countBy');
+    try {
+      expect(await repo.keepCapped(pointer('a'), 1, now, at(0))).toBe(true);
+      expect(await repo.keepCapped(pointer('b'), 1, now, at(0))).toBe(false);
+      expect(count).toHaveBeenCalledTimes(2);
+      // Refused without a count while the verdict holds; one already kept is still answered true.
+      expect(await repo.keepCapped(pointer('c'), 1, now, at(999))).toBe(false);
+      expect(await repo.keepCapped(pointer('a'), 1, now, at(999))).toBe(true);
+      expect(count).toHaveBeenCalledTimes(2);
+      // Room made meanwhile (the reconciler drained): counted again once the second has passed.
+      await repo.removeKept([pointer('a')]);
+      expect(await repo.keepCapped(pointer('c'), 1, now, at(500))).toBe(false);
+      expect(await repo.keepCapped(pointer('c'), 1, now, at(1_000))).toBe(true);
+      expect(count).toHaveBeenCalledTimes(3);
+      // Another merchant was never at the cap.
+      expect(await repo.keepCapped(pointer('c', { merchantId: 'mch_2' }), 1, now, at(500))).toBe(true);
+    } finally {
+      count.mockRestore();
+    }
+  });
+
   it('lists due pointers of a gateway oldest first, scoped, and removes kept ones by what they point at', async () => {
     await repo.keep([pointer('late')], soon, now);
     await repo.keep([pointer('early'), pointer('other', { merchantId: 'mch_2' })], now, now);

@@ -4,6 +4,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, Repository } from 'typeorm';
 import { WebhookPointer } from './webhook-pointer.entity';
 
+/** How long a count that found a merchant at the cap is believed. */
+const FULL_RECHECK_MS = 1_000;
+/** Scopes remembered at most (a bound on memory; forgetting one only costs its next count). */
+const MAX_FULL_SCOPES = 10_000;
+
 /** A pointer to keep: what it names, deduplicated by (merchant, gateway, dedupKey). */
 export interface PointerToKeep {
   merchantId: string;
@@ -23,6 +28,9 @@ export interface PointerToKeep {
  */
 @Injectable()
 export class WebhookInboxRepository {
+  /** (merchant, gateway) found at the cap, until when (ms): see keepCapped. */
+  private readonly fullUntil = new Map<string, number>();
+
   constructor(@InjectRepository(WebhookPointer) private readonly pointers: Repository<WebhookPointer>) {}
 
   /** Keeps the pointers (one INSERT for them all); an existing dedup key is left as it is. */
@@ -40,11 +48,24 @@ export class WebhookInboxRepository {
     await this.pointers.createQueryBuilder().insert().values(values).orIgnore().execute();
   }
 
-  /** Keeps one pointer unless the merchant already has `cap` kept for this gateway. False when refused by the cap. */
+  /**
+   * Keeps one pointer unless the merchant already has `cap` kept for this gateway. False when refused by the cap. A
+   * count that finds the cap reached is believed for FULL_RECHECK_MS (of `now`): a burst refused at the cap (a billing
+   * run's webhooks while the budget is spent) is one count per merchant and gateway per interval, not one per
+   * delivery, each walking `cap` rows. A pointer refused meanwhile is answered 503 and retried by the PG.
+   */
   async keepCapped(row: PointerToKeep, cap: number, due: Date, now: Date): Promise<boolean> {
     const id = pointerId(row);
     if (await this.pointers.existsBy({ id })) return true;
-    if ((await this.pointers.countBy({ merchantId: row.merchantId, gateway: row.gateway })) >= cap) return false;
+    const scope = `${row.merchantId}\n${row.gateway}`;
+    const fullUntil = this.fullUntil.get(scope);
+    if (fullUntil !== undefined && now.getTime() < fullUntil) return false;
+    if ((await this.pointers.countBy({ merchantId: row.merchantId, gateway: row.gateway })) >= cap) {
+      if (this.fullUntil.size >= MAX_FULL_SCOPES) this.fullUntil.clear();
+      this.fullUntil.set(scope, now.getTime() + FULL_RECHECK_MS);
+      return false;
+    }
+    this.fullUntil.delete(scope);
     await this.keep([row], due, now);
     return true;
   }
