@@ -18,7 +18,8 @@ export interface EventData {
 @Index('uq_events_object_sequence', ['merchantId', 'objectId', 'sequence'], { unique: true })
 @Index('ix_events_merchant_created', ['merchantId', 'createdAt', 'id'])
 @Index('ix_events_merchant_type_created', ['merchantId', 'type', 'createdAt', 'id'])
-@Index('ix_events_fanned_out', ['fannedOutAt', 'createdAt'])
+// The fan-out's queue: pending events only, in its order (migration 1764201600072 says why).
+@Index('ix_events_pending', ['createdAt', 'sequence'], { where: 'fanned_out_at IS NULL' })
 export class EventRecord {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;

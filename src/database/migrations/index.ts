@@ -14,6 +14,7 @@ import { WebhookEndpoints1764201600050 } from './1764201600050-WebhookEndpoints'
 import { ListsAndApiKeys1764201600060 } from './1764201600060-ListsAndApiKeys';
 import { ClientSecretsAndOrigins1764201600070 } from './1764201600070-ClientSecretsAndOrigins';
 import { ChargeReviewActions1764201600071 } from './1764201600071-ChargeReviewActions';
+import { EventsPendingIndex1764201600072 } from './1764201600072-EventsPendingIndex';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and the compiled app all find the same set. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   ListsAndApiKeys1764201600060,
   ClientSecretsAndOrigins1764201600070,
   ChargeReviewActions1764201600071,
+  EventsPendingIndex1764201600072,
 ];
