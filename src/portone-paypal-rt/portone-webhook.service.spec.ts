@@ -30,6 +30,7 @@ function fakeInbox() {
         if (!rows.has(pointerId(r)))
           rows.set(pointerId(r), { ...r, id: pointerId(r), attempts: 0, nextAttemptAt: due });
     }),
+    atCap: jest.fn((_m: string, _g: string, _now: Date) => false),
     keepCapped: jest.fn(async (r: PointerToKeep, cap: number, due: Date) => {
       if (rows.has(pointerId(r))) return true;
       if ([...rows.values()].filter((x) => x.merchantId === r.merchantId).length >= cap) return false;
@@ -341,6 +342,20 @@ describe('PortoneWebhookService', () => {
       expect(await s.service.receive('mch_1', s.body(`f${i}`, 'paid', `made_up_${i}`), {})).toBe('rate_limited');
     expect(s.inbox.rows.size).toBe(0);
     // The genuine one still finds room.
+    expect(await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {})).toBe('rate_limited');
+    expect(s.inbox.rows.size).toBe(1);
+  });
+
+  it('refuses at once, reading nothing, while the inbox says the merchant is at the cap', async () => {
+    const s = setup(1, 60_000, 2);
+    expect(await s.service.receive('mch_1', s.body(0), {})).toBe('accepted');
+    await s.service.drain();
+    s.inbox.atCap.mockReturnValue(true);
+    expect(await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {})).toBe('over_cap');
+    expect(s.inbox.atCap).toHaveBeenLastCalledWith('mch_1', 'portone-paypal-rt', expect.any(Date));
+    expect(s.billingKeys.isIssuance).not.toHaveBeenCalled();
+    expect(s.inbox.keepCapped).not.toHaveBeenCalled();
+    s.inbox.atCap.mockReturnValue(false);
     expect(await s.service.receive('mch_1', s.body(1, 'paid', 'bki_1'), {})).toBe('rate_limited');
     expect(s.inbox.rows.size).toBe(1);
   });

@@ -57,9 +57,8 @@ export class WebhookInboxRepository {
   async keepCapped(row: PointerToKeep, cap: number, due: Date, now: Date): Promise<boolean> {
     const id = pointerId(row);
     if (await this.pointers.existsBy({ id })) return true;
+    if (this.atCap(row.merchantId, row.gateway, now)) return false;
     const scope = `${row.merchantId}\n${row.gateway}`;
-    const fullUntil = this.fullUntil.get(scope);
-    if (fullUntil !== undefined && now.getTime() < fullUntil) return false;
     if ((await this.pointers.countBy({ merchantId: row.merchantId, gateway: row.gateway })) >= cap) {
       if (this.fullUntil.size >= MAX_FULL_SCOPES) this.fullUntil.clear();
       this.fullUntil.set(scope, now.getTime() + FULL_RECHECK_MS);
@@ -68,6 +67,15 @@ export class WebhookInboxRepository {
     this.fullUntil.delete(scope);
     await this.keep([row], due, now);
     return true;
+  }
+
+  /**
+   * True while a count found the merchant at the cap for this gateway (see keepCapped): a caller can refuse a pointer
+   * without reading anything first. False says nothing (keepCapped decides).
+   */
+  atCap(merchantId: string, gateway: string, now: Date): boolean {
+    const fullUntil = this.fullUntil.get(`${merchantId}\n${gateway}`);
+    return fullUntil !== undefined && now.getTime() < fullUntil;
   }
 
   /** Pointers due for the reconciler, oldest first. */

@@ -175,6 +175,11 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
     } else if (disposition.kind === 'rate_limited') {
       const now = this.clock.now();
       const p = disposition.pointer;
+      // At the cap (a count within the last second said so): refused before any read, as a burst is refused.
+      if (this.inbox.atCap(merchantId, this.gateway, now)) {
+        this.deliveries.inc({ disposition: 'over_cap' });
+        return 'over_cap';
+      }
       // Only a pointer naming one of this merchant's issuances or charges is kept (one read, no PG call): forged ones
       // for made-up references cannot fill the per-merchant cap ahead of a genuine delivery. The answer is 503 either way.
       if (await this.isOurs(merchantId, p.reference)) {
