@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Interleaved A/B: run-ab.sh <before-dist> <after-dist> <out-dir> [rounds]
+# Interleaved A/B: run-ab.sh <before-dist> <after-dist> <out-dir> [rounds] (FIRST_ROUND=k adds rounds k..rounds)
 # Each round runs both builds (order alternating), billing 1K/10K x sqlite,postgres x 0,100 ms, then bench:rest.
 set -uo pipefail
 BEFORE=$1; AFTER=$2; OUT=$3; ROUNDS=${4:-3}
 mkdir -p "$OUT"; cd "${HARNESS:-/work/main}"
-for r in $(seq 1 "$ROUNDS"); do
+for r in $(seq "${FIRST_ROUND:-1}" "$ROUNDS"); do
   if (( r % 2 )); then order="before after"; else order="after before"; fi
   for b in $order; do
     if [ "$b" = before ]; then dist=$BEFORE; else dist=$AFTER; fi
