@@ -382,6 +382,7 @@ export class OrderWebhooks {
   }
 
   private retryLater(message = 'Too many webhooks for this merchant; retry later'): DomainError {
-    return orderError(this.adapter.descriptor, 'WEBHOOK_RETRY', message);
+    // Counted by the delivery metrics; a refused burst is thousands of these.
+    return orderError(this.adapter.descriptor, 'WEBHOOK_RETRY', message).quietly();
   }
 }

@@ -142,7 +142,7 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
   ): Promise<WebhookAck> {
     const disposition = await this.receive(merchantId, body, headers);
     if (disposition === 'rate_limited' || disposition === 'over_cap')
-      throw new GatewayDomainError(this.retryCode, 503, 'Too many webhooks for this merchant; retry later');
+      throw new GatewayDomainError(this.retryCode, 503, 'Too many webhooks for this merchant; retry later').quietly();
     return { received: true };
   }
 
@@ -169,7 +169,7 @@ export class BillingKeyWebhooks implements OnModuleDestroy {
           `${this.label} webhook pointer could not be kept`,
         );
         this.deliveries.inc({ disposition: 'not_kept' });
-        throw new GatewayDomainError(this.retryCode, 503, 'The webhook could not be recorded; retry later');
+        throw new GatewayDomainError(this.retryCode, 503, 'The webhook could not be recorded; retry later').quietly();
       }
       this.dispatch(merchantId, disposition.pointer);
     } else if (disposition.kind === 'rate_limited') {

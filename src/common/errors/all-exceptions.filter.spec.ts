@@ -16,20 +16,35 @@ function hostFor(sent: { status?: number; body?: unknown }): ArgumentsHost {
 describe('AllExceptionsFilter', () => {
   let error: jest.SpyInstance;
   let debug: jest.SpyInstance;
+  let warn: jest.SpyInstance;
   beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     debug = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('answers a domain 5xx with its code and logs it without its stack, at debug', () => {
+  it('answers a domain 5xx with its code and logs the code at warn, without the stack', () => {
     const sent: { status?: number; body?: unknown } = {};
-    new AllExceptionsFilter().catch(new GatewayDomainError('WEBHOOK_RETRY', 503, 'retry later'), hostFor(sent));
+    new AllExceptionsFilter().catch(new DomainError('GATEWAY_UNAVAILABLE', 'PG unreachable'), hostFor(sent));
     expect(sent).toEqual({
       status: 503,
-      body: { statusCode: 503, code: 'WEBHOOK_RETRY', message: 'retry later', requestId: 'req_1' },
+      body: { statusCode: 503, code: 'GATEWAY_UNAVAILABLE', message: 'PG unreachable', requestId: 'req_1' },
     });
     expect(error).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledWith(
+      { code: 'GATEWAY_UNAVAILABLE', requestId: 'req_1' },
+      'answered with a server error',
+    );
+  });
+
+  it('logs a quiet domain 5xx (a burst the service counted) only at debug', () => {
+    const sent: { status?: number; body?: unknown } = {};
+    const retry = new GatewayDomainError('WEBHOOK_RETRY', 503, 'retry later').quietly();
+    new AllExceptionsFilter().catch(retry, hostFor(sent));
+    expect(sent.status).toBe(503);
+    expect(error).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
     expect(debug).toHaveBeenCalledWith({ code: 'WEBHOOK_RETRY', requestId: 'req_1' }, 'answered with a server error');
   });
 
@@ -51,6 +66,7 @@ describe('AllExceptionsFilter', () => {
     new AllExceptionsFilter().catch(new DomainError('VALIDATION_FAILED', 'bad'), hostFor(sent));
     expect(sent.status).toBe(400);
     expect(error).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
     expect(debug).not.toHaveBeenCalled();
   });
 });

@@ -35,11 +35,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     body.requestId = String(request.id);
     if (body.statusCode >= 500) {
-      // A domain error is an answer a service chose (a 503 asking a PG to retry, a gateway down): the access log line
-      // has its status, so no stack. A webhook burst refused while the budget is spent is thousands of them.
-      if (exception instanceof DomainError)
-        this.logger.debug({ code: body.code, requestId: request.id }, 'answered with a server error');
-      else this.logger.error({ err: exception, requestId: request.id, path: request.url }, 'unhandled error');
+      // A domain error is an answer a service chose (a gateway down, a 503 asking a PG to retry): its code, no stack.
+      // Quiet ones (a webhook burst refused while the budget is spent: thousands) only at debug.
+      if (exception instanceof DomainError) {
+        const line = { code: body.code, requestId: request.id };
+        if (exception.quiet) this.logger.debug(line, 'answered with a server error');
+        else this.logger.warn(line, 'answered with a server error');
+      } else this.logger.error({ err: exception, requestId: request.id, path: request.url }, 'unhandled error');
     }
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }

@@ -5,6 +5,9 @@ import { ERROR_STATUS, type ErrorCode } from './error-codes';
  * The HTTP status comes from the code, in one place (ERROR_STATUS, applied by the exception filter).
  */
 export class DomainError extends Error {
+  /** No log line of its own: the service that chose it counted or logged it (a 503 asking a PG to retry). */
+  quiet = false;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -12,6 +15,12 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+
+  /** Marks the error {@link quiet}, for the answers a burst repeats thousands of times. */
+  quietly(): this {
+    this.quiet = true;
+    return this;
   }
 }
 
