@@ -45,9 +45,7 @@ function setup() {
       return [];
     },
   });
-  // The constructor only builds its SQL from the repositories' metadata; these specs give it the snapshot directly.
-  const service = Object.create(ChargeEvents.prototype) as ChargeEvents;
-  Object.assign(service, { events });
+  const service = new ChargeEvents(events);
   return { service, recorded };
 }
 const m = strictMock<EntityManager>();

@@ -57,24 +57,13 @@ export type ResultChange =
   { kind: 'charge'; id: string; patch: ChargePatch } | { kind: 'subscription'; id: string; patch: SubscriptionPatch };
 
 /**
- * Events of charge results (ChargesRepository.recordResults): the rows are read (and on PostgreSQL locked, in id order,
- * charges before subscriptions as the writes lock them) before the bulk writes, so each event names what changed and
- * the views are the rows with their patches applied; then one `recordMany` for the whole batch. Four statements a
- * batch, whatever its size.
+ * Events of charge results (ChargesRepository.recordResults): the repository reads the rows (and on PostgreSQL locks
+ * them, in id order, charges before subscriptions as the writes lock them) before the bulk writes, so each event names
+ * what changed and the views are the rows with their patches applied; then one `recordMany` for the whole batch.
  */
 @Injectable()
 export class ChargeEvents {
   constructor(private readonly events: EventsService) {}
-
-  async snapshot(
-    m: EntityManager,
-    chargeIds: readonly string[],
-    subscriptionIds: readonly string[],
-  ): Promise<ResultSnapshot> {
-    const charges = await this.lockedRows(m, Charge, chargeIds);
-    const subscriptions = await this.lockedRows(m, Subscription, subscriptionIds);
-    return { charges, subscriptions };
-  }
 
   /**
    * Events for the writes that applied, in order: each charge patch that moved its charge and each subscription patch
@@ -134,32 +123,7 @@ export class ChargeEvents {
     }
     await this.events.recordMany(m, inputs);
   }
-
-  /** The rows as they are before the writes, locked on PostgreSQL (in id order, so batches cannot deadlock). */
-  private async lockedRows<E extends { id: string }>(
-    m: EntityManager,
-    entity: new () => E,
-    ids: readonly string[],
-  ): Promise<Map<string, E>> {
-    const out = new Map<string, E>();
-    const unique = [...new Set(ids)].sort();
-    const postgres = m.connection.driver.options.type === 'postgres';
-    for (let start = 0; start < unique.length; start += LOCK_CHUNK) {
-      const qb = m
-        .getRepository(entity)
-        .createQueryBuilder('r')
-        .where('r.id IN (:...ids)', { ids: unique.slice(start, start + LOCK_CHUNK) })
-        .orderBy('r.id');
-      // SQLite has no row locks: its writers are serialised (sqlite-transactions.ts).
-      if (postgres) qb.setLock('pessimistic_write');
-      for (const e of await qb.getMany()) out.set(e.id, e);
-    }
-    return out;
-  }
 }
-
-/** Ids per locking read (each a bound parameter). */
-const LOCK_CHUNK = 500;
 
 export function chargeEvent(type: string, c: Charge): EventInput {
   return { merchantId: c.merchantId, type, objectType: 'charge', objectId: c.id, object: toChargeView(c) };

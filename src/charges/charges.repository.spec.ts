@@ -93,7 +93,6 @@ describe('ChargesRepository (SQL against the real engine)', () => {
     subs = ds.getRepository(Subscription);
     // Events are their own spec's subject (charges.events.spec.ts, test/events.e2e-spec.ts); here only the SQL is.
     const events = strictMock<ChargeEvents>({
-      snapshot: async () => ({ charges: new Map(), subscriptions: new Map() }),
       recordResults: async () => undefined,
       cancelChanged: async () => undefined,
     });

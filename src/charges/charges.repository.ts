@@ -161,8 +161,12 @@ export class ChargesRepository {
       // One write per charge and per subscription in a batch; anything else keeps the row-by-row path's ordering.
       const chargeIds = writes.filter((w) => w.chargePatch).map((w) => w.chargeId);
       const subIds = writes.flatMap((w) => (w.subscription ? [w.subscription.id] : []));
-      // The rows as they are before the writes, for the events (see ChargeEvents).
-      const snapshot = await this.events.snapshot(m, chargeIds, subIds);
+      // The rows as they are before the writes, for the events (see ChargeEvents), locked on PostgreSQL in id order,
+      // charges first as the writes lock them, so batches cannot deadlock.
+      const snapshot: ResultSnapshot = {
+        charges: byId(await this.byIds.many(chargeIds, { manager: m, lock: true })),
+        subscriptions: byId(await this.subscriptionsByIds.many(subIds, { manager: m, lock: true })),
+      };
       if (new Set(chargeIds).size !== chargeIds.length || new Set(subIds).size !== subIds.length)
         return this.recordOneByOne(m, writes, snapshot);
 
@@ -412,4 +416,8 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
 
 function pick<T extends object>(o: T, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]]));
+}
+
+function byId<E extends { id: string }>(rows: readonly E[]): Map<string, E> {
+  return new Map(rows.map((r) => [r.id, r]));
 }

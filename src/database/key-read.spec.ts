@@ -1,7 +1,17 @@
+import { Client } from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
 import { JsonColumn, MoneyColumn, TimestampColumn } from './columns';
 import { KeyRead } from './key-read';
+
+const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+
+// A primary key whose collation orders case-insensitively ('a' < 'B'), as a database created with a language collation
+// would: the lock order must still be the byte order the chunks are split in.
+@Entity({ name: 'key_read_icu_things' })
+class IcuThing {
+  @PrimaryColumn({ type: 'varchar', length: 40, collation: 'und-x-icu' }) id: string;
+}
 
 @Entity({ name: 'key_read_things' })
 class Thing {
@@ -90,5 +100,64 @@ describe('KeyRead', () => {
   it('refuses a property the entity does not have, and a call with the wrong number of values', async () => {
     expect(() => new KeyRead(ds.getRepository(Thing), ['nope' as never])).toThrow(/no property nope/);
     await expect(new KeyRead(ds.getRepository(Thing), ['id']).one('a', 'b')).rejects.toThrow(/wrong number/);
+  });
+
+  it('reads inside the given transaction and, with lock, reads each key once', async () => {
+    const repo = ds.getRepository(Thing);
+    const read = new KeyRead(repo, ['id']);
+    await ds.transaction(async (m) => {
+      await m.update(Thing, { id: 'a' }, { note: 'in-tx' });
+      const got = await read.many(['b', 'a', 'b'], { manager: m, lock: true });
+      expect(got.map((t) => t.id).sort()).toEqual(['a', 'b']);
+      expect(got.find((t) => t.id === 'a')!.note).toBe('in-tx');
+      await m.update(Thing, { id: 'a' }, { note: 'x' });
+    });
+  });
+});
+
+onPostgres('KeyRead.many with lock (PostgreSQL)', () => {
+  let ds: DataSource;
+  let drop: () => Promise<void>;
+  let other: Client;
+  beforeAll(async () => {
+    ({ ds, drop } = await throwawayDataSource([Thing, IcuThing]));
+    other = new Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    const [{ schema }] = (await ds.query('SELECT current_schema() AS schema')) as { schema: string }[];
+    await other.query(`SET search_path TO ${schema}`);
+  });
+  afterAll(async () => {
+    await other.end();
+    await drop();
+  });
+
+  it('locks the rows it read until the transaction ends, and only those', async () => {
+    const repo = ds.getRepository(Thing);
+    const row = (id: string) =>
+      Object.assign(new Thing(), { id, ownerId: 'm1', amount: 1, settledAt: null, flag: false, version: 0 });
+    await repo.save([row('l1'), row('l2'), row('free')]);
+    const locked = (id: string) =>
+      other.query('SELECT id FROM key_read_things WHERE id = $1 FOR UPDATE NOWAIT', [id]).then(
+        () => false,
+        (e: { code?: string }) => e.code === '55P03',
+      );
+    await ds.transaction(async (m) => {
+      await new KeyRead(repo, ['id']).many(['l2', 'l1'], { manager: m, lock: true });
+      expect(await locked('l1')).toBe(true);
+      expect(await locked('l2')).toBe(true);
+      expect(await locked('free')).toBe(false);
+    });
+    expect(await locked('l1')).toBe(false);
+  });
+
+  it('returns (and so locks) rows in byte order, the order of the chunks, whatever the column collation', async () => {
+    const repo = ds.getRepository(IcuThing);
+    await repo.save(['a', 'B', 'c', 'D'].map((id) => Object.assign(new IcuThing(), { id })));
+    // The column's own order is case-insensitive: a, B, c, D.
+    expect((await repo.find({ order: { id: 'ASC' } })).map((t) => t.id)).toEqual(['a', 'B', 'c', 'D']);
+    const got = await ds.transaction((m) =>
+      new KeyRead(repo, ['id']).many(['c', 'a', 'D', 'B'], { manager: m, lock: true }),
+    );
+    expect(got.map((t) => t.id)).toEqual(['B', 'D', 'a', 'c']);
   });
 });

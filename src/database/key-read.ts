@@ -1,5 +1,5 @@
 // Kept (issue 25): an interleaved A/B showed plain findOneBy costing far more CPU per key read; figures in BENCHMARKS.md.
-import type { ObjectLiteral, Repository } from 'typeorm';
+import type { EntityManager, ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
@@ -52,22 +52,36 @@ export class KeyRead<E extends ObjectLiteral> {
    * Every row whose single `by` column is one of `values` (a batch's charges by merchant_uid), hydrated here because
    * TypeORM's hydration of a whole batch is one long stretch of the event loop. Chunked to keep the bound parameters
    * well inside both engines' limits.
+   * `manager` reads inside that transaction. `lock`, on PostgreSQL, locks the rows for the rest of the transaction in
+   * `by` order (`ORDER BY … FOR UPDATE` locks as it returns rows, so batches locking this way cannot deadlock); SQLite
+   * has no row locks, its writers are serialised (sqlite-transactions.ts).
    */
-  async many(values: readonly unknown[]): Promise<E[]> {
+  async many(values: readonly unknown[], opts: { manager?: EntityManager; lock?: boolean } = {}): Promise<E[]> {
     if (this.by.length !== 1) throw new Error('KeyRead: many() reads by exactly one column');
     const out: E[] = [];
     const driver = this.repo.manager.connection.driver;
+    const manager = opts.manager ?? this.repo.manager;
     const meta = this.repo.metadata.findColumnWithPropertyName(this.by[0])!;
     const column = driver.escape(meta.databaseName);
     // PostgreSQL: one array parameter (`= ANY($1)`, a JS array node-postgres serialises, as bulk-update's are), not one
     // parameter per value, each of which node-postgres and the server handle on its own.
     const postgres = driver.options.type === 'postgres';
-    for (let start = 0; start < values.length; start += MANY_CHUNK) {
-      const chunk = values.slice(start, start + MANY_CHUNK);
+    const lock = opts.lock && postgres;
+    const type = postgres ? driver.normalizeType(meta) : '';
+    // Byte order ("C"), the order of the JS sort that splits the chunks, whatever the database's collation: one order
+    // for every batch.
+    const collate = /char|text/.test(type) ? ' COLLATE "C"' : '';
+    const suffix = lock ? ` ORDER BY ${column}${collate} FOR UPDATE` : '';
+    const keys = lock ? [...new Set(values)].sort() : values;
+    for (let start = 0; start < keys.length; start += MANY_CHUNK) {
+      const chunk = keys.slice(start, start + MANY_CHUNK);
       const [sql, params] = postgres
-        ? [`${this.select}${column} = ANY($1::${driver.normalizeType(meta)}[])`, [chunk]]
-        : [`${this.select}${column} IN (${chunk.map((_, i) => driver.createParameter(`p${i}`, i)).join(', ')})`, chunk];
-      for (const raw of (await this.repo.query(sql, params)) as Record<string, unknown>[]) out.push(this.hydrate(raw));
+        ? [`${this.select}${column} = ANY($1::${type}[])${suffix}`, [chunk]]
+        : [
+            `${this.select}${column} IN (${chunk.map((_, i) => driver.createParameter(`p${i}`, i)).join(', ')})${suffix}`,
+            chunk,
+          ];
+      for (const raw of (await manager.query(sql, params)) as Record<string, unknown>[]) out.push(this.hydrate(raw));
     }
     return out;
   }
