@@ -1,10 +1,11 @@
 import { Client } from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { throwawayDataSource } from '../../test/helpers/throwaway-data-source';
+import { readEnv } from '../config/configuration';
 import { JsonColumn, MoneyColumn, TimestampColumn } from './columns';
 import { KeyRead } from './key-read';
 
-const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+const onPostgres = readEnv().DATABASE_URL ? describe : describe.skip;
 
 // A primary key whose collation orders case-insensitively ('a' < 'B'), as a database created with a language collation
 // would: the lock order must still be the byte order the chunks are split in.
@@ -121,7 +122,7 @@ onPostgres('KeyRead.many with lock (PostgreSQL)', () => {
   let other: Client;
   beforeAll(async () => {
     ({ ds, drop } = await throwawayDataSource([Thing, IcuThing]));
-    other = new Client({ connectionString: process.env.DATABASE_URL });
+    other = new Client({ connectionString: readEnv().DATABASE_URL });
     await other.connect();
     const [{ schema }] = (await ds.query('SELECT current_schema() AS schema')) as { schema: string }[];
     await other.query(`SET search_path TO ${schema}`);
